@@ -1,0 +1,182 @@
+//! What a call did: every mutating call returns its events, in order.
+
+use crate::types::{Id, Time};
+use serde::{Deserialize, Serialize};
+
+/// One thing that happened inside the router.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// The contact is connected to the agent; `wait` is its time in queue.
+    Assigned {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+        /// Seconds the contact waited since it arrived.
+        wait: Time,
+    },
+    /// The contact is reserved for the agent until `expires` (offer mode).
+    Offered {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+        /// When the offer times out.
+        expires: Time,
+    },
+    /// The agent did not accept in time; the contact is back in its queue.
+    OfferExpired {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+    },
+    /// The agent rejected the offer; the contact is back in its queue.
+    OfferRejected {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+    },
+    /// An offer was withdrawn because its agent left (away, offline, removed);
+    /// the contact is back in its queue and that agent is not excluded.
+    Requeued {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+    },
+    /// The customer left before being answered.
+    Abandoned {
+        /// Contact id.
+        contact: Id,
+        /// When.
+        at: Time,
+        /// Seconds the contact waited.
+        wait: Time,
+    },
+    /// The agent finished the contact (wrap-up may follow).
+    Completed {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+    },
+    /// The agent's wrap-up for the contact ended; the slot is free again.
+    WrapUpEnded {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// When.
+        at: Time,
+    },
+    /// The contact moved from one queue to another (arrival time kept).
+    Overflowed {
+        /// Contact id.
+        contact: Id,
+        /// Queue it left.
+        from_queue: String,
+        /// Queue it joined.
+        to_queue: String,
+        /// When.
+        at: Time,
+    },
+    /// The contact's requirements relaxed to step `step` (0-based).
+    StepAdvanced {
+        /// Contact id.
+        contact: Id,
+        /// Index of the step now in force.
+        step: usize,
+        /// When.
+        at: Time,
+    },
+    /// The contact was refused because its queue was full (batch submits).
+    Refused {
+        /// Contact id.
+        contact: Id,
+        /// The full queue.
+        queue: String,
+        /// When.
+        at: Time,
+    },
+}
+
+impl Event {
+    /// The contact the event is about.
+    pub fn contact(&self) -> &Id {
+        match self {
+            Event::Assigned { contact, .. }
+            | Event::Offered { contact, .. }
+            | Event::OfferExpired { contact, .. }
+            | Event::OfferRejected { contact, .. }
+            | Event::Requeued { contact, .. }
+            | Event::Abandoned { contact, .. }
+            | Event::Completed { contact, .. }
+            | Event::WrapUpEnded { contact, .. }
+            | Event::Overflowed { contact, .. }
+            | Event::StepAdvanced { contact, .. }
+            | Event::Refused { contact, .. } => contact,
+        }
+    }
+
+    /// The agent the event is about, where there is one.
+    pub fn agent(&self) -> Option<&Id> {
+        match self {
+            Event::Assigned { agent, .. }
+            | Event::Offered { agent, .. }
+            | Event::OfferExpired { agent, .. }
+            | Event::OfferRejected { agent, .. }
+            | Event::Requeued { agent, .. }
+            | Event::Completed { agent, .. }
+            | Event::WrapUpEnded { agent, .. } => Some(agent),
+            _ => None,
+        }
+    }
+
+    /// When the event happened.
+    pub fn at(&self) -> Time {
+        match self {
+            Event::Assigned { at, .. }
+            | Event::Offered { at, .. }
+            | Event::OfferExpired { at, .. }
+            | Event::OfferRejected { at, .. }
+            | Event::Requeued { at, .. }
+            | Event::Abandoned { at, .. }
+            | Event::Completed { at, .. }
+            | Event::WrapUpEnded { at, .. }
+            | Event::Overflowed { at, .. }
+            | Event::StepAdvanced { at, .. }
+            | Event::Refused { at, .. } => *at,
+        }
+    }
+
+    /// The event's name (`"Assigned"`, `"Offered"`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Assigned { .. } => "Assigned",
+            Event::Offered { .. } => "Offered",
+            Event::OfferExpired { .. } => "OfferExpired",
+            Event::OfferRejected { .. } => "OfferRejected",
+            Event::Requeued { .. } => "Requeued",
+            Event::Abandoned { .. } => "Abandoned",
+            Event::Completed { .. } => "Completed",
+            Event::WrapUpEnded { .. } => "WrapUpEnded",
+            Event::Overflowed { .. } => "Overflowed",
+            Event::StepAdvanced { .. } => "StepAdvanced",
+            Event::Refused { .. } => "Refused",
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The configuration and input records a caller hands to the router.
+//!
+//! Everything here names things by string; the router validates a record and
+//! compiles it (skills interned, channels and queues resolved to indexes)
+//! when it is added, so the hot path never touches a name.
+
+use crate::types::{AgentState, Attrs, Time};
+use serde::{Deserialize, Serialize};
+
+/// Lowest skill level.
+pub const MIN_LEVEL: u8 = 1;
+/// Highest skill level.
+pub const MAX_LEVEL: u8 = 10;
+
+/// A channel (voice, chat, email, ... or any name): how much of an agent one
+/// contact on it uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChannelConfig {
+    /// Unique channel name.
+    pub name: String,
+    /// Capacity units one contact of this channel takes from an agent.
+    pub cost: u32,
+    /// Default maximum concurrent contacts of this channel per agent.
+    pub max_per_agent: u32,
+    /// Seconds of after-contact work that keep the slot after completion.
+    pub wrap_up: Time,
+}
+
+impl ChannelConfig {
+    /// A channel with the given cost and per-agent maximum and no wrap-up.
+    pub fn new(name: impl Into<String>, cost: u32, max_per_agent: u32) -> Self {
+        ChannelConfig { name: name.into(), cost, max_per_agent, wrap_up: 0.0 }
+    }
+}
+
+/// Where a queue's waiting contacts go after a wait.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overflow {
+    /// Name of the target queue.
+    pub to: String,
+    /// Seconds a contact waits in this queue before it moves.
+    pub after: Time,
+}
+
+/// A queue: how its waiting contacts are ordered and measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueConfig {
+    /// Unique queue name.
+    pub name: String,
+    /// Service-level target as a fraction (e.g. 0.8).
+    pub sl_target: f64,
+    /// Service-level threshold in seconds (e.g. 20).
+    pub sl_threshold: Time,
+    /// Priority points gained per second of wait (0 = strict priority, FIFO).
+    pub aging_rate: f64,
+    /// Maximum number of waiting contacts; a full queue refuses new ones.
+    pub max_waiting: Option<usize>,
+    /// Optional overflow to another queue after a wait in this one.
+    pub overflow: Option<Overflow>,
+}
+
+impl QueueConfig {
+    /// A queue with an 80/20 service-level objective and no limits.
+    pub fn new(name: impl Into<String>) -> Self {
+        QueueConfig {
+            name: name.into(),
+            sl_target: 0.8,
+            sl_threshold: 20.0,
+            aging_rate: 0.0,
+            max_waiting: None,
+            overflow: None,
+        }
+    }
+}
+
+/// A skill requirement list: `(skill name, minimum level)`, all required.
+pub type Requirements = Vec<(String, u8)>;
+
+/// An agent as the caller describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentSpec {
+    /// Unique agent id.
+    pub id: String,
+    /// Skills with levels 1–10.
+    pub skills: Vec<(String, u8)>,
+    /// Total capacity units (default 100).
+    pub capacity: u32,
+    /// Per-channel maximum concurrent contacts. `None` serves every channel at
+    /// its default maximum; a mapping serves only the channels it lists.
+    pub channels: Option<Vec<(String, u32)>>,
+    /// Initial state.
+    pub state: AgentState,
+    /// Free-form attributes for policies.
+    pub attributes: Attrs,
+}
+
+impl AgentSpec {
+    /// An available agent with the given skills, capacity 100, every channel.
+    pub fn new(id: impl Into<String>, skills: &[(&str, u8)]) -> Self {
+        AgentSpec {
+            id: id.into(),
+            skills: skills.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
+            capacity: 100,
+            channels: None,
+            state: AgentState::Available,
+            attributes: Attrs::new(),
+        }
+    }
+}
+
+/// One relaxation step: after `after` seconds of waiting the contact's
+/// requirements become `requires` (which must be no stricter than before).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepSpec {
+    /// Seconds since arrival at which the step starts.
+    pub after: Time,
+    /// The requirements in force from then on.
+    pub requires: Requirements,
+}
+
+/// A contact as the caller describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactSpec {
+    /// Unique contact id.
+    pub id: String,
+    /// Channel name.
+    pub channel: String,
+    /// Queue name.
+    pub queue: String,
+    /// Priority: higher is served first.
+    pub priority: i64,
+    /// Skills required at a minimum level.
+    pub requires: Requirements,
+    /// Skills that raise an agent's score but never exclude one.
+    pub prefers: Requirements,
+    /// Customer id, for last-agent affinity.
+    pub customer: Option<String>,
+    /// An agent to prefer, and how long to wait for that agent.
+    pub preferred_agent: Option<String>,
+    /// Seconds to wait for the preferred agent before anyone eligible may take it.
+    pub preferred_wait: Time,
+    /// Relaxation steps in order of `after`.
+    pub steps: Vec<StepSpec>,
+    /// Free-form attributes for policies.
+    pub attributes: Attrs,
+}
+
+impl ContactSpec {
+    /// A contact with no requirements, priority 0.
+    pub fn new(id: impl Into<String>, channel: impl Into<String>, queue: impl Into<String>) -> Self {
+        ContactSpec {
+            id: id.into(),
+            channel: channel.into(),
+            queue: queue.into(),
+            priority: 0,
+            requires: Vec::new(),
+            prefers: Vec::new(),
+            customer: None,
+            preferred_agent: None,
+            preferred_wait: 0.0,
+            steps: Vec::new(),
+            attributes: Attrs::new(),
+        }
+    }
+
+    /// Sets the requirements (builder style).
+    pub fn requiring(mut self, reqs: &[(&str, u8)]) -> Self {
+        self.requires = reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect();
+        self
+    }
+
+    /// Sets the priority (builder style).
+    pub fn with_priority(mut self, priority: i64) -> Self {
+        self.priority = priority;
+        self
+    }
+}
+
+/// Router-wide settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RouterConfig {
+    /// The channels.
+    pub channels: Vec<ChannelConfig>,
+    /// The queues.
+    pub queues: Vec<QueueConfig>,
+    /// The agent-selection policy.
+    pub policy: crate::policy::PolicyKind,
+    /// `None`: assign at once. A number: each assignment is an offer that
+    /// must be accepted within that many seconds.
+    pub offer_timeout: Option<Time>,
+    /// Seed of the router's random generator.
+    pub seed: u64,
+    /// Route a returning customer to the agent who last served them when
+    /// that agent is eligible and free.
+    pub affinity: bool,
+    /// Seconds a returning customer waits for their last agent (0 = do not wait).
+    pub affinity_wait: Time,
+    /// How many ended contacts to remember for look-up and duplicate
+    /// detection (`None` = all).
+    pub retain_finished: Option<usize>,
+}
+
+impl RouterConfig {
+    /// A configuration with the given channels and queues, longest-idle
+    /// selection, auto-accept, seed 0, affinity on with no wait.
+    pub fn new(channels: Vec<ChannelConfig>, queues: Vec<QueueConfig>) -> Self {
+        RouterConfig {
+            channels,
+            queues,
+            policy: crate::policy::PolicyKind::LongestIdle,
+            offer_timeout: None,
+            seed: 0,
+            affinity: true,
+            affinity_wait: 0.0,
+            retain_finished: None,
+        }
+    }
+}

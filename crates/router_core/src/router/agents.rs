@@ -1,0 +1,232 @@
+//! Agents: add, remove, change state, and keep the ready groups current.
+
+use super::{Agent, Router};
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::model::AgentSpec;
+use crate::policy::AgentFacts;
+use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
+use super::index::AgentKey;
+
+impl Router {
+    /// Adds an agent. Routing runs at once if it is available and contacts wait.
+    ///
+    /// Errors: `DuplicateId` for an id in use; `InvalidInput` for an empty
+    /// id, a level outside 1–10, an unknown channel, a capacity of 0 or a
+    /// backwards time.
+    pub fn add_agent(&mut self, spec: &AgentSpec, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        if spec.id.is_empty() {
+            return Err(Error::invalid("agent id must not be empty"));
+        }
+        if self.agent_ids.contains_key(spec.id.as_str()) {
+            return Err(Error::duplicate("agent", &spec.id));
+        }
+        if spec.capacity == 0 {
+            return Err(Error::invalid(format!(
+                "agent {:?}: capacity {} must be at least 1 unit",
+                spec.id, spec.capacity
+            )));
+        }
+        let what = format!("agent {:?}", spec.id);
+        let max = self.channel_limits(&what, spec.channels.as_deref())?;
+        let skills = self.compile_skills(&what, &spec.skills)?;
+        let mut ev = self.begin(now);
+        let profile = self.index.profile(skills);
+        let n = self.channels.len();
+        let id: Id = spec.id.as_str().into();
+        let agent = Agent {
+            id: id.clone(),
+            uid: self.seq(),
+            profile,
+            capacity: spec.capacity,
+            used: 0,
+            max,
+            held: vec![0; n],
+            state: spec.state,
+            idle_since: now,
+            handled: 0,
+            last_assigned: 0,
+            contacts: Vec::new(),
+            wrapups: Vec::new(),
+            pinned: Vec::new(),
+            key: None,
+            ready: vec![false; n],
+            attributes: spec.attributes.clone(),
+        };
+        let ai = match self.free_agents.pop() {
+            Some(i) => {
+                self.agents[i as usize] = Some(agent);
+                i
+            }
+            None => {
+                self.agents.push(Some(agent));
+                (self.agents.len() - 1) as u32
+            }
+        };
+        self.agent_ids.insert(id, ai);
+        self.refresh_agent(ai);
+        self.route_agent(ai, &mut ev);
+        Ok(ev)
+    }
+
+    /// Resolves an agent's per-channel maxima (`None`: every channel at its default).
+    fn channel_limits(&self, what: &str, limits: Option<&[(String, u32)]>) -> Result<Vec<u32>> {
+        match limits {
+            None => Ok(self.channels.iter().map(|c| c.cfg.max_per_agent).collect()),
+            Some(list) => {
+                let mut max = vec![0; self.channels.len()];
+                let mut seen = vec![false; self.channels.len()];
+                for (name, m) in list {
+                    let c = self.channel_ids.get(name.as_str()).copied().ok_or_else(|| {
+                        Error::invalid(format!("{what}: unknown channel {name:?}"))
+                    })? as usize;
+                    if std::mem::replace(&mut seen[c], true) {
+                        return Err(Error::invalid(format!("{what}: channel {name:?} is listed twice")));
+                    }
+                    max[c] = *m;
+                }
+                Ok(max)
+            }
+        }
+    }
+
+    /// Removes an agent. Offers it holds go back to their queues (`Requeued`),
+    /// contacts waiting for it alone join the general pool, wrap-up is dropped.
+    ///
+    /// Errors: `UnknownId`; `InvalidState` while it holds assigned contacts
+    /// (complete them first).
+    pub fn remove_agent(&mut self, id: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ai = self.agent_ix(id)?;
+        let held: Vec<&str> = self
+            .agent(ai)
+            .contacts
+            .iter()
+            .map(|&ci| self.contact(ci))
+            .filter(|c| c.status == ContactStatus::Assigned)
+            .map(|c| &*c.id)
+            .collect();
+        if !held.is_empty() {
+            return Err(Error::state(format!(
+                "agent {id:?} still holds contacts {held:?}; complete them before removing the agent"
+            )));
+        }
+        let mut ev = self.begin(now);
+        let mut back = self.withdraw_offers(ai, &mut ev);
+        let pinned = std::mem::take(&mut self.agent_mut(ai).pinned);
+        self.agent_mut(ai).state = AgentState::Offline;
+        self.refresh_agent(ai);
+        self.agents[ai as usize] = None;
+        self.agent_ids.remove(id);
+        self.free_agents.push(ai);
+        for &ci in &pinned {
+            self.unpin(ci);
+        }
+        back.extend(pinned);
+        for ci in back {
+            self.route_contact(ci, &mut ev);
+        }
+        Ok(ev)
+    }
+
+    /// Sets an agent's state. Leaving `available` withdraws pending offers
+    /// (`Requeued`); becoming `available` starts its idle time and routes.
+    ///
+    /// Errors: `UnknownId`; `InvalidInput` for a backwards time.
+    pub fn set_agent_state(&mut self, id: &str, state: AgentState, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ai = self.agent_ix(id)?;
+        let mut ev = self.begin(now);
+        let old = self.agent(ai).state;
+        if old == state {
+            return Ok(ev);
+        }
+        self.agent_mut(ai).state = state;
+        if state == AgentState::Available {
+            self.agent_mut(ai).idle_since = now;
+            self.refresh_agent(ai);
+            self.route_agent(ai, &mut ev);
+        } else if old == AgentState::Available {
+            self.refresh_agent(ai);
+            let freed = self.withdraw_offers(ai, &mut ev);
+            for ci in freed {
+                self.route_contact(ci, &mut ev);
+            }
+        }
+        Ok(ev)
+    }
+
+    /// Returns the agent's pending offers to their queues (`Requeued`), and
+    /// the contacts that went back, for the caller to route once the agent's
+    /// own state is settled.
+    fn withdraw_offers(&mut self, ai: u32, ev: &mut Vec<Event>) -> Vec<u32> {
+        let offered: Vec<u32> = self
+            .agent(ai)
+            .contacts
+            .iter()
+            .copied()
+            .filter(|&ci| self.contact(ci).status == ContactStatus::Offered)
+            .collect();
+        for &ci in &offered {
+            self.release_slot(ai, ci);
+            self.requeue(ci);
+            ev.push(Event::Requeued {
+                contact: self.contact(ci).id.clone(),
+                agent: self.agent(ai).id.clone(),
+                at: self.now,
+            });
+        }
+        offered
+    }
+
+    /// Whether agent `a` could take one more contact on channel `c` now.
+    pub(super) fn can_take(&self, a: &Agent, c: usize) -> bool {
+        a.state == AgentState::Available
+            && a.held[c] < a.max[c]
+            && a.capacity - a.used >= self.channels[c].cfg.cost
+    }
+
+    /// Puts the agent in exactly the ready groups it belongs to, under its
+    /// current policy key. Called after every change of load, state or key.
+    pub(super) fn refresh_agent(&mut self, ai: u32) {
+        let policy = self.config.policy;
+        let n = self.channels.len();
+        let fits: Vec<bool> = {
+            let a = self.agent(ai);
+            (0..n).map(|c| self.can_take(a, c)).collect()
+        };
+        let a = self.agents[ai as usize].as_mut().expect("live agent");
+        let prof = &mut self.index.profiles[a.profile as usize];
+        if let Some(old) = a.key.take() {
+            for c in 0..n {
+                if a.ready[c] {
+                    prof.ready[c].remove(&old);
+                    a.ready[c] = false;
+                }
+            }
+        }
+        if !fits.iter().any(|&f| f) {
+            return;
+        }
+        let facts = AgentFacts {
+            used: a.used,
+            capacity: a.capacity,
+            handled: a.handled,
+            last_assigned: a.last_assigned,
+        };
+        let key = AgentKey {
+            primary: OrdF64(policy.primary_key(&facts)),
+            idle: OrdF64(a.idle_since),
+            id: a.id.clone(),
+            idx: ai,
+        };
+        for (c, fit) in fits.into_iter().enumerate() {
+            if fit {
+                prof.ready[c].insert(key.clone());
+                a.ready[c] = true;
+            }
+        }
+        a.key = Some(key);
+    }
+}

@@ -1,0 +1,421 @@
+//! Contacts: submit, accept, reject, complete, cancel.
+
+use super::index::{satisfies, SigId, SkillSet};
+use super::{timers::TimerKind, Contact, Finished, Router};
+use crate::error::{Error, ErrorKind, Result};
+use crate::event::Event;
+use crate::model::ContactSpec;
+use crate::types::{check_time, Attrs, ContactStatus, Id, OrdF64, Time};
+use rustc_hash::FxHashSet;
+
+/// A contact validated and compiled, ready to enter the router.
+pub(super) struct Compiled {
+    id: Id,
+    channel: u32,
+    queue: u32,
+    priority: i64,
+    sig: SigId,
+    steps: Vec<(Time, SigId)>,
+    prefers: SkillSet,
+    customer: Option<Id>,
+    preferred_agent: Option<Id>,
+    preferred_wait: Time,
+    attributes: Attrs,
+}
+
+impl Router {
+    /// Validates a contact without changing the router (skill names and
+    /// requirement signatures are interned, which nothing can observe).
+    fn compile_contact(&mut self, spec: &ContactSpec) -> Result<Compiled> {
+        if spec.id.is_empty() {
+            return Err(Error::invalid("contact id must not be empty"));
+        }
+        if self.contact_ids.contains_key(spec.id.as_str()) || self.finished.contains_key(spec.id.as_str()) {
+            return Err(Error::duplicate("contact", &spec.id));
+        }
+        let what = format!("contact {:?}", spec.id);
+        let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
+        let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
+        check_time(&format!("{what}: preferred_wait"), spec.preferred_wait)?;
+        let reqs = self.compile_skills(&what, &spec.requires)?;
+        let prefers = self.compile_skills(&format!("{what} (prefers)"), &spec.prefers)?;
+        let mut steps = Vec::with_capacity(spec.steps.len());
+        let mut prev_after = 0.0;
+        let mut prev = reqs.clone();
+        for (i, step) in spec.steps.iter().enumerate() {
+            let swhat = format!("{what} step {i}");
+            check_time(&format!("{swhat}: after"), step.after)?;
+            if step.after < prev_after {
+                return Err(Error::invalid(format!(
+                    "{swhat}: after {} is earlier than the previous step's {prev_after}",
+                    step.after
+                )));
+            }
+            let sreqs = self.compile_skills(&swhat, &step.requires)?;
+            if !satisfies(&prev, &sreqs) {
+                return Err(Error::invalid(format!(
+                    "{swhat}: requirements {:?} are stricter than the step before ({:?}); steps may only widen the pool",
+                    self.index.named(&sreqs),
+                    self.index.named(&prev)
+                )));
+            }
+            prev_after = step.after;
+            prev = sreqs.clone();
+            steps.push((step.after, self.index.sig(sreqs)));
+        }
+        Ok(Compiled {
+            id: spec.id.as_str().into(),
+            channel,
+            queue,
+            priority: spec.priority,
+            sig: self.index.sig(reqs),
+            steps,
+            prefers,
+            customer: spec.customer.as_deref().map(Into::into),
+            preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
+            preferred_wait: spec.preferred_wait,
+            attributes: spec.attributes.clone(),
+        })
+    }
+
+    pub(super) fn queue_full(&self, q: u32) -> bool {
+        let queue = &self.queues[q as usize];
+        queue.max_waiting.is_some_and(|m| queue.live.len() >= m)
+    }
+
+    /// Submits one contact and routes it.
+    ///
+    /// Errors: `DuplicateId`; `InvalidInput` for an unknown channel or queue,
+    /// a level outside 1–10, steps that narrow the pool or a backwards time;
+    /// `QueueFull` when the queue holds its maximum.
+    pub fn submit(&mut self, spec: &ContactSpec, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let c = self.compile_contact(spec)?;
+        let mut ev = self.begin(now);
+        if self.queue_full(c.queue) {
+            let q = &self.queues[c.queue as usize];
+            let err = Error::new(
+                ErrorKind::QueueFull,
+                format!(
+                    "queue {:?} is full ({} waiting, max_waiting {}); contact {:?} refused",
+                    q.name,
+                    q.live.len(),
+                    q.max_waiting.unwrap_or(0),
+                    spec.id
+                ),
+            );
+            return self.fail(ev, err);
+        }
+        self.insert_contact(c, &mut ev);
+        Ok(ev)
+    }
+
+    /// Submits many contacts at one time, in order. Every contact is
+    /// validated first: one bad contact fails the call and none enters. A
+    /// contact whose queue is full is `Refused` (an event, and its status)
+    /// while the others go on.
+    pub fn submit_many(&mut self, specs: &[ContactSpec], now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let mut compiled = Vec::with_capacity(specs.len());
+        let mut seen = FxHashSet::default();
+        for spec in specs {
+            if !seen.insert(spec.id.as_str()) {
+                return Err(Error::duplicate("contact", &spec.id)
+                    .with_context("listed twice in one batch"));
+            }
+            compiled.push(self.compile_contact(spec)?);
+        }
+        let mut ev = self.begin(now);
+        ev.reserve(compiled.len());
+        for c in compiled {
+            if self.queue_full(c.queue) {
+                self.queues[c.queue as usize].counters.refused += 1;
+                ev.push(Event::Refused {
+                    contact: c.id.clone(),
+                    queue: self.queues[c.queue as usize].name.clone(),
+                    at: now,
+                });
+                self.remember(
+                    c.id,
+                    Finished {
+                        status: ContactStatus::Refused,
+                        channel: c.channel,
+                        queue: c.queue,
+                        agent: None,
+                        arrival: now,
+                        answered_at: None,
+                        ended_at: now,
+                    },
+                );
+            } else {
+                self.insert_contact(c, &mut ev);
+            }
+        }
+        Ok(ev)
+    }
+
+    /// Puts a compiled contact in the router and routes it.
+    fn insert_contact(&mut self, c: Compiled, ev: &mut Vec<Event>) {
+        let now = self.now;
+        let seq = self.seq();
+        let contact = Contact {
+            id: c.id.clone(),
+            seq,
+            channel: c.channel,
+            queue: c.queue,
+            priority: c.priority,
+            arrival: now,
+            queue_entered: now,
+            sig: c.sig,
+            step: 0,
+            steps: c.steps,
+            prefers: c.prefers,
+            customer: c.customer,
+            preferred_agent: c.preferred_agent,
+            preferred_wait: c.preferred_wait,
+            status: ContactStatus::Waiting,
+            agent: None,
+            pinned: None,
+            excluded: Vec::new(),
+            slot: None,
+            offer_seq: 0,
+            offered_at: 0.0,
+            answered_at: 0.0,
+            attributes: c.attributes,
+        };
+        let ci = match self.free_contacts.pop() {
+            Some(i) => {
+                self.contacts[i as usize] = Some(contact);
+                i
+            }
+            None => {
+                self.contacts.push(Some(contact));
+                (self.contacts.len() - 1) as u32
+            }
+        };
+        self.contact_ids.insert(c.id, ci);
+        let queue = &mut self.queues[c.queue as usize];
+        queue.counters.offered += 1;
+        queue.live.insert((OrdF64(now), seq));
+        if let Some(&(after, _)) = self.contact(ci).steps.first() {
+            self.schedule(now + after, TimerKind::Step { ci, seq, step: 0 });
+        }
+        self.schedule_overflow(ci);
+
+        // A known agent first: the preferred one, else the customer's last agent.
+        let (target, wait) = {
+            let c = self.contact(ci);
+            match &c.preferred_agent {
+                Some(id) => (self.agent_ids.get(id).copied(), c.preferred_wait),
+                None if self.config.affinity => (
+                    c.customer
+                        .as_ref()
+                        .and_then(|cust| self.last_agent.get(cust))
+                        .and_then(|a| self.agent_ids.get(a).copied()),
+                    self.config.affinity_wait,
+                ),
+                None => (None, 0.0),
+            }
+        };
+        if let Some(ai) = target {
+            if self.eligible(ai, ci) {
+                self.assign(ci, ai, ev);
+                return;
+            }
+            if wait > 0.0 {
+                self.contact_mut(ci).pinned = Some(ai);
+                self.enqueue(ci);
+                self.schedule(now + wait, TimerKind::Pin { ci, seq });
+                return;
+            }
+        }
+        self.enqueue(ci);
+        self.route_contact(ci, ev);
+    }
+
+    /// The agent accepts an offered contact: it is answered now.
+    ///
+    /// Errors: `UnknownId`; `InvalidState` when the contact is not offered to
+    /// that agent (never offered, expired, or offered to someone else).
+    pub fn accept(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        let ai = self.agent_ix(agent)?;
+        let mut ev = self.begin(now);
+        if let Err(e) = self.check_offered(ci, ai, contact, agent) {
+            return self.fail(ev, e);
+        }
+        self.answer(ci, ai, &mut ev);
+        Ok(ev)
+    }
+
+    /// The agent rejects an offered contact: it goes back to its queue with
+    /// its original arrival time, and that agent is never offered it again.
+    ///
+    /// Errors: as [`Router::accept`].
+    pub fn reject(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        let ai = self.agent_ix(agent)?;
+        let mut ev = self.begin(now);
+        if let Err(e) = self.check_offered(ci, ai, contact, agent) {
+            return self.fail(ev, e);
+        }
+        ev.push(Event::OfferRejected {
+            contact: self.contact(ci).id.clone(),
+            agent: self.agent(ai).id.clone(),
+            at: now,
+        });
+        self.return_offer(ci, ai, &mut ev);
+        Ok(ev)
+    }
+
+    /// Puts an offered contact back in its queue, excluding the agent, and
+    /// routes both.
+    pub(super) fn return_offer(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+        let uid = self.agent(ai).uid;
+        self.release_slot(ai, ci);
+        self.contact_mut(ci).excluded.push(uid);
+        self.requeue(ci);
+        self.route_contact(ci, ev);
+        self.route_agent(ai, ev);
+    }
+
+    fn check_offered(&self, ci: u32, ai: u32, contact: &str, agent: &str) -> Result<()> {
+        let c = self.contact(ci);
+        if c.status != ContactStatus::Offered || c.agent != Some(ai) {
+            let now = match c.agent {
+                Some(other) if c.status == ContactStatus::Offered => {
+                    format!("offered to agent {:?}", &*self.agent(other).id)
+                }
+                Some(other) => format!("{} to agent {:?}", c.status, &*self.agent(other).id),
+                None => c.status.to_string(),
+            };
+            return Err(Error::state(format!(
+                "contact {contact:?} is not offered to agent {agent:?} (it is {now})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The agent finished the contact. Wrap-up, if the channel has any, keeps
+    /// the slot until it ends.
+    ///
+    /// Errors: `UnknownId`; `InvalidState` unless the contact is assigned.
+    pub fn complete(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        if self.contact(ci).status != ContactStatus::Assigned {
+            return Err(Error::state(format!(
+                "contact {contact:?} is {}, only an assigned contact can be completed",
+                self.contact(ci).status
+            )));
+        }
+        let mut ev = self.begin(now);
+        let ai = self.contact(ci).agent.expect("assigned contact has an agent");
+        let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
+        ev.push(Event::Completed { contact: self.contact(ci).id.clone(), agent: self.agent(ai).id.clone(), at: now });
+        self.queues[q as usize].counters.completed += 1;
+        let wrap_up = self.channels[ch as usize].cfg.wrap_up;
+        let cid = self.contact(ci).id.clone();
+        let agent = self.agent_mut(ai);
+        agent.handled += 1;
+        agent.contacts.retain(|&x| x != ci);
+        if wrap_up > 0.0 {
+            let wid = self.seq();
+            let uid = self.agent(ai).uid;
+            self.agent_mut(ai).wrapups.push((wid, ch, cid, now + wrap_up));
+            self.schedule(now + wrap_up, TimerKind::WrapUp { ai, uid, wid });
+            self.finish(ci, ContactStatus::Completed);
+            self.refresh_agent(ai);
+        } else {
+            self.finish(ci, ContactStatus::Completed);
+            self.free_units(ai, ch);
+            self.route_agent(ai, &mut ev);
+        }
+        Ok(ev)
+    }
+
+    /// The customer left before being answered (waiting or offered).
+    ///
+    /// Errors: `UnknownId`; `InvalidState` for an assigned contact (complete
+    /// it instead) or one that has ended.
+    pub fn cancel(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        if self.contact(ci).status == ContactStatus::Assigned {
+            let ai = self.contact(ci).agent.expect("assigned");
+            return Err(Error::state(format!(
+                "contact {contact:?} is assigned to agent {:?}; complete it instead of cancelling",
+                &*self.agent(ai).id
+            )));
+        }
+        let mut ev = self.begin(now);
+        let c = self.contact(ci);
+        let wait = now - c.arrival;
+        let q = c.queue as usize;
+        ev.push(Event::Abandoned { contact: c.id.clone(), at: now, wait });
+        let offered_to = if c.status == ContactStatus::Offered { c.agent } else { None };
+        let counters = &mut self.queues[q].counters;
+        counters.abandoned += 1;
+        counters.abandon_wait_sum += wait;
+        if wait <= self.queues[q].sl_threshold {
+            self.queues[q].counters.abandoned_in_sl += 1;
+        }
+        match offered_to {
+            Some(ai) => {
+                self.release_slot(ai, ci);
+                self.finish(ci, ContactStatus::Abandoned);
+                self.route_agent(ai, &mut ev);
+            }
+            None => {
+                self.dequeue(ci);
+                self.finish(ci, ContactStatus::Abandoned);
+            }
+        }
+        Ok(ev)
+    }
+
+    /// Ends a live contact: drops it from its queue's live set and keeps a
+    /// short record for look-ups.
+    pub(super) fn finish(&mut self, ci: u32, status: ContactStatus) {
+        let c = self.contacts[ci as usize].take().expect("live contact");
+        self.free_contacts.push(ci);
+        self.contact_ids.remove(&c.id);
+        self.queues[c.queue as usize].live.remove(&(OrdF64(c.arrival), c.seq));
+        let answered = matches!(status, ContactStatus::Completed);
+        let record = Finished {
+            status,
+            channel: c.channel,
+            queue: c.queue,
+            agent: if answered { c.agent.map(|a| self.agent(a).id.clone()) } else { None },
+            arrival: c.arrival,
+            answered_at: answered.then_some(c.answered_at),
+            ended_at: self.now,
+        };
+        self.remember(c.id, record);
+    }
+
+    /// Records an ended contact, evicting the oldest beyond the retention limit.
+    fn remember(&mut self, id: Id, record: Finished) {
+        if self.config.retain_finished == Some(0) {
+            return;
+        }
+        self.finished.insert(id.clone(), record);
+        self.finished_order.push_back(id);
+        if let Some(limit) = self.config.retain_finished {
+            while self.finished_order.len() > limit {
+                if let Some(old) = self.finished_order.pop_front() {
+                    self.finished.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+impl Error {
+    /// Appends context to the message.
+    pub(crate) fn with_context(self, context: &str) -> Self {
+        Error::new(self.kind(), format!("{}: {context}", self.message()))
+    }
+}

@@ -1,0 +1,267 @@
+//! The indexes that keep a decision from scanning every agent or contact.
+//!
+//! * Skills are interned to `u32`; a requirement list becomes a sorted
+//!   `(skill, level)` signature, interned to a [`SigId`].
+//! * Agents with the same skills share a [`Profile`]. Each profile keeps, per
+//!   channel, the agents that could take one more contact on that channel
+//!   right now, ordered by the policy key ([`AgentKey`]).
+//! * Waiting contacts live in [`WaitGroup`]s keyed by (queue, channel,
+//!   signature), ordered by [`WaitKey`] (effective priority, then arrival).
+//! * Which signatures a profile can serve is computed once, when either side
+//!   first appears, and cached both ways: a profile knows its compatible
+//!   wait groups per channel, a signature its compatible profiles.
+//!
+//! A decision therefore reads one head per compatible group.
+
+use crate::types::{Id, OrdF64};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
+
+/// Interned skill-set (profile) index.
+pub type ProfileId = u32;
+/// Interned requirement-signature index.
+pub type SigId = u32;
+/// Wait-group index.
+pub type GroupId = u32;
+
+/// A compiled skill list: sorted by skill, one entry per skill.
+pub type SkillSet = Vec<(u32, u8)>;
+
+/// Whether `profile` meets every requirement of `reqs` (both sorted).
+pub fn satisfies(profile: &[(u32, u8)], reqs: &[(u32, u8)]) -> bool {
+    let mut it = profile.iter();
+    'outer: for &(skill, min) in reqs {
+        for &(ps, pl) in it.by_ref() {
+            if ps == skill {
+                if pl >= min {
+                    continue 'outer;
+                }
+                return false;
+            }
+            if ps > skill {
+                return false;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// Ordering key of a ready agent inside its group: smaller is picked first.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AgentKey {
+    /// The policy's primary key.
+    pub primary: OrdF64,
+    /// Idle since (longest idle first).
+    pub idle: OrdF64,
+    /// Agent id, the last tie-breaker.
+    pub id: Id,
+    /// Slot of the agent.
+    pub idx: u32,
+}
+
+/// Ordering key of a waiting contact inside its group: smaller is served
+/// first. `rank` is `aging_rate × arrival − priority`, so that with one
+/// aging rate per queue the order never changes while contacts wait; the
+/// effective priority at time `t` is `rate × t − rank`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WaitKey {
+    /// `rate × arrival − priority`.
+    pub rank: OrdF64,
+    /// Arrival time (longest wait first among equal priority).
+    pub arrival: OrdF64,
+    /// Submission sequence number, unique.
+    pub seq: u64,
+    /// Slot of the contact.
+    pub idx: u32,
+}
+
+/// An agent skill profile and its ready-agent groups.
+#[derive(Debug, Default)]
+pub struct Profile {
+    /// The skills, sorted.
+    pub skills: SkillSet,
+    /// Per channel: agents ready to take one more contact there.
+    pub ready: Vec<BTreeSet<AgentKey>>,
+    /// Per channel: the wait groups this profile can serve.
+    pub groups: Vec<Vec<GroupId>>,
+}
+
+/// A requirement signature.
+#[derive(Debug, Default)]
+pub struct Sig {
+    /// The requirements, sorted.
+    pub reqs: SkillSet,
+    /// Profiles that meet them.
+    pub profiles: Vec<ProfileId>,
+    /// Wait groups with this signature.
+    pub groups: Vec<GroupId>,
+}
+
+/// Cached head of a wait group, read on every contact-surplus decision.
+#[derive(Clone, Copy, Debug)]
+pub struct Head {
+    /// The best waiting contact's key (`None` when empty).
+    pub key: Option<WaitKey>,
+    /// Whether that contact excludes some agents (then look deeper).
+    pub excludes: bool,
+    /// The queue's aging rate.
+    pub rate: f64,
+}
+
+/// Waiting contacts of one (queue, channel, signature).
+#[derive(Debug)]
+pub struct WaitGroup {
+    /// Queue index.
+    pub queue: u32,
+    /// Channel index.
+    pub channel: u32,
+    /// The contacts in service order.
+    pub set: BTreeSet<WaitKey>,
+}
+
+/// All the indexes together.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// Skill name → id.
+    pub skill_ids: FxHashMap<String, u32>,
+    /// Skill id → name.
+    pub skill_names: Vec<String>,
+    /// Profiles by id.
+    pub profiles: Vec<Profile>,
+    /// Skill set → profile.
+    pub profile_ids: FxHashMap<SkillSet, ProfileId>,
+    /// Signatures by id.
+    pub sigs: Vec<Sig>,
+    /// Requirement set → signature.
+    pub sig_ids: FxHashMap<SkillSet, SigId>,
+    /// Wait groups by id.
+    pub groups: Vec<WaitGroup>,
+    /// Heads of the wait groups, by group id.
+    pub heads: Vec<Head>,
+    /// (queue, channel, sig) → group.
+    pub group_ids: FxHashMap<(u32, u32, SigId), GroupId>,
+    /// Number of channels.
+    pub n_channels: usize,
+}
+
+impl Index {
+    /// An empty index for `n_channels` channels.
+    pub fn new(n_channels: usize) -> Self {
+        Index { n_channels, ..Default::default() }
+    }
+
+    /// Interns a skill name.
+    pub fn skill(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.skill_ids.get(name) {
+            return id;
+        }
+        let id = self.skill_names.len() as u32;
+        self.skill_names.push(name.to_owned());
+        self.skill_ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// The name of an interned skill.
+    pub fn skill_name(&self, id: u32) -> &str {
+        &self.skill_names[id as usize]
+    }
+
+    /// Turns a compiled skill set back into names.
+    pub fn named(&self, set: &[(u32, u8)]) -> Vec<(String, u8)> {
+        set.iter().map(|&(s, l)| (self.skill_name(s).to_owned(), l)).collect()
+    }
+
+    /// The profile of a skill set, created (and cross-indexed) on first use.
+    pub fn profile(&mut self, skills: SkillSet) -> ProfileId {
+        if let Some(&p) = self.profile_ids.get(&skills) {
+            return p;
+        }
+        let p = self.profiles.len() as ProfileId;
+        let mut prof = Profile {
+            skills: skills.clone(),
+            ready: (0..self.n_channels).map(|_| BTreeSet::new()).collect(),
+            groups: vec![Vec::new(); self.n_channels],
+        };
+        for sig in self.sigs.iter_mut() {
+            if satisfies(&skills, &sig.reqs) {
+                sig.profiles.push(p);
+                for &g in &sig.groups {
+                    let ch = self.groups[g as usize].channel as usize;
+                    prof.groups[ch].push(g);
+                }
+            }
+        }
+        self.profiles.push(prof);
+        self.profile_ids.insert(skills, p);
+        p
+    }
+
+    /// The signature of a requirement set, created (and cross-indexed) on first use.
+    pub fn sig(&mut self, reqs: SkillSet) -> SigId {
+        if let Some(&s) = self.sig_ids.get(&reqs) {
+            return s;
+        }
+        let s = self.sigs.len() as SigId;
+        let profiles = (0..self.profiles.len() as ProfileId)
+            .filter(|&p| satisfies(&self.profiles[p as usize].skills, &reqs))
+            .collect();
+        self.sigs.push(Sig { reqs: reqs.clone(), profiles, groups: Vec::new() });
+        self.sig_ids.insert(reqs, s);
+        s
+    }
+
+    /// The wait group of (queue, channel, sig), created on first use.
+    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId, rate: f64) -> GroupId {
+        if let Some(&g) = self.group_ids.get(&(queue, channel, sig)) {
+            return g;
+        }
+        let g = self.groups.len() as GroupId;
+        self.groups.push(WaitGroup { queue, channel, set: BTreeSet::new() });
+        self.heads.push(Head { key: None, excludes: false, rate });
+        self.group_ids.insert((queue, channel, sig), g);
+        let sig_rec = &mut self.sigs[sig as usize];
+        sig_rec.groups.push(g);
+        for &p in &sig_rec.profiles {
+            self.profiles[p as usize].groups[channel as usize].push(g);
+        }
+        g
+    }
+
+    /// Whether profile `p` meets signature `s`.
+    pub fn compatible(&self, p: ProfileId, s: SigId) -> bool {
+        satisfies(&self.profiles[p as usize].skills, &self.sigs[s as usize].reqs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn satisfies_checks_every_requirement() {
+        let prof = vec![(1, 5), (3, 7), (9, 2)];
+        assert!(satisfies(&prof, &[]));
+        assert!(satisfies(&prof, &[(1, 5)]));
+        assert!(satisfies(&prof, &[(1, 4), (9, 2)]));
+        assert!(!satisfies(&prof, &[(1, 6)]));
+        assert!(!satisfies(&prof, &[(2, 1)]));
+        assert!(!satisfies(&prof, &[(3, 7), (10, 1)]));
+        assert!(!satisfies(&[], &[(0, 1)]));
+    }
+
+    #[test]
+    fn profiles_and_groups_are_cross_indexed_in_either_order() {
+        let mut ix = Index::new(2);
+        let s = ix.sig(vec![(0, 3)]);
+        let g = ix.group(0, 1, s, 0.0);
+        let p = ix.profile(vec![(0, 5)]);
+        let q = ix.profile(vec![(0, 2)]);
+        assert_eq!(ix.profiles[p as usize].groups[1], vec![g]);
+        assert!(ix.profiles[q as usize].groups[1].is_empty());
+        let s2 = ix.sig(vec![]);
+        let g2 = ix.group(0, 0, s2, 0.0);
+        assert_eq!(ix.profiles[q as usize].groups[0], vec![g2]);
+        assert_eq!(ix.sigs[s2 as usize].profiles, vec![p, q]);
+    }
+}

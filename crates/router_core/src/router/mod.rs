@@ -1,0 +1,406 @@
+//! The router: state, construction and the public calls.
+//!
+//! The calls are split by subject: [`agents`](self) (add, remove, state),
+//! contacts (submit, accept, reject, complete, cancel), `routing` (the two
+//! decision regimes and assignment), `timers` (`advance`) and `views`
+//! (read-only look-ups and statistics).
+
+mod agents;
+mod contacts;
+mod index;
+mod routing;
+mod timers;
+mod views;
+
+pub use index::{satisfies, AgentKey, WaitKey};
+pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
+
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::model::{ChannelConfig, RouterConfig, MAX_LEVEL, MIN_LEVEL};
+use crate::policy::PolicyKind;
+use crate::types::{check_time, AgentState, Attrs, ContactStatus, Id, OrdF64, Time};
+use index::{GroupId, Index, ProfileId, SigId, SkillSet};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::cmp::Reverse;
+use timers::Timer;
+
+/// A compiled queue: configuration, counters and live figures.
+#[derive(Debug)]
+struct Queue {
+    name: String,
+    sl_target: f64,
+    sl_threshold: Time,
+    aging_rate: f64,
+    max_waiting: Option<usize>,
+    overflow: Option<(u32, Time)>,
+    counters: views::Counters,
+    /// Waiting or offered contacts in this queue, oldest arrival first.
+    live: BTreeSet<(OrdF64, u64)>,
+}
+
+/// An agent's record.
+#[derive(Debug)]
+struct Agent {
+    id: Id,
+    uid: u64,
+    profile: ProfileId,
+    capacity: u32,
+    used: u32,
+    /// Per channel: maximum concurrent contacts (0 = not served).
+    max: Vec<u32>,
+    /// Per channel: slots in use (offers, contacts, wrap-up).
+    held: Vec<u32>,
+    state: AgentState,
+    idle_since: Time,
+    handled: u64,
+    last_assigned: u64,
+    /// Offered or assigned contacts.
+    contacts: Vec<u32>,
+    /// Slots in wrap-up: (wrap-up id, channel, contact id, until).
+    wrapups: Vec<(u64, u32, Id, Time)>,
+    /// Contacts waiting for this agent only (preferred agent, affinity).
+    pinned: Vec<u32>,
+    /// The key under which the agent sits in its ready groups.
+    key: Option<AgentKey>,
+    /// Per channel: whether the agent sits in that ready group.
+    ready: Vec<bool>,
+    attributes: Attrs,
+}
+
+/// A live contact's record (waiting, offered or assigned).
+#[derive(Debug)]
+struct Contact {
+    id: Id,
+    seq: u64,
+    channel: u32,
+    queue: u32,
+    priority: i64,
+    arrival: Time,
+    queue_entered: Time,
+    /// Signature of the requirements in force.
+    sig: SigId,
+    /// Number of steps applied so far.
+    step: usize,
+    /// (after, signature) per relaxation step.
+    steps: Vec<(Time, SigId)>,
+    prefers: SkillSet,
+    customer: Option<Id>,
+    preferred_agent: Option<Id>,
+    preferred_wait: Time,
+    status: ContactStatus,
+    /// The agent holding the contact (offered or assigned).
+    agent: Option<u32>,
+    /// The agent the contact waits for, exclusively, until a deadline.
+    pinned: Option<u32>,
+    /// Uids of agents that rejected it or let an offer expire.
+    excluded: Vec<u64>,
+    /// Where it sits while waiting in a group.
+    slot: Option<(GroupId, WaitKey)>,
+    offer_seq: u64,
+    offered_at: Time,
+    answered_at: Time,
+    attributes: Attrs,
+}
+
+/// What is kept of an ended contact.
+#[derive(Debug, Clone)]
+struct Finished {
+    status: ContactStatus,
+    channel: u32,
+    queue: u32,
+    agent: Option<Id>,
+    arrival: Time,
+    answered_at: Option<Time>,
+    ended_at: Time,
+}
+
+/// A compiled channel.
+#[derive(Debug, Clone)]
+struct Channel {
+    cfg: ChannelConfig,
+}
+
+/// The routing engine. See the crate documentation for the model.
+#[derive(Debug)]
+pub struct Router {
+    config: RouterConfig,
+    channels: Vec<Channel>,
+    channel_ids: FxHashMap<String, u32>,
+    queues: Vec<Queue>,
+    queue_ids: FxHashMap<String, u32>,
+    index: Index,
+    agents: Vec<Option<Agent>>,
+    free_agents: Vec<u32>,
+    agent_ids: FxHashMap<Id, u32>,
+    contacts: Vec<Option<Contact>>,
+    free_contacts: Vec<u32>,
+    contact_ids: FxHashMap<Id, u32>,
+    finished: FxHashMap<Id, Finished>,
+    finished_order: VecDeque<Id>,
+    last_agent: FxHashMap<Id, Id>,
+    timers: BinaryHeap<Reverse<Timer>>,
+    pending: Vec<Event>,
+    rng: ChaCha8Rng,
+    now: Time,
+    next_seq: u64,
+    decisions: u64,
+}
+
+impl Router {
+    /// Builds a router from its configuration, validating every part.
+    pub fn new(config: RouterConfig) -> Result<Self> {
+        let mut channels = Vec::new();
+        let mut channel_ids = FxHashMap::default();
+        for ch in &config.channels {
+            validate_channel(ch)?;
+            if channel_ids.insert(ch.name.clone(), channels.len() as u32).is_some() {
+                return Err(Error::duplicate("channel", &ch.name));
+            }
+            channels.push(Channel { cfg: ch.clone() });
+        }
+        if channels.is_empty() {
+            return Err(Error::invalid("a router needs at least one channel"));
+        }
+        let mut queue_ids = FxHashMap::default();
+        for (i, q) in config.queues.iter().enumerate() {
+            if q.name.is_empty() {
+                return Err(Error::invalid("queue name must not be empty"));
+            }
+            if queue_ids.insert(q.name.clone(), i as u32).is_some() {
+                return Err(Error::duplicate("queue", &q.name));
+            }
+        }
+        if config.queues.is_empty() {
+            return Err(Error::invalid("a router needs at least one queue"));
+        }
+        let mut queues = Vec::new();
+        for q in &config.queues {
+            if !(0.0..=1.0).contains(&q.sl_target) {
+                return Err(Error::invalid(format!(
+                    "queue {:?}: sl_target {} is not a fraction between 0 and 1",
+                    q.name, q.sl_target
+                )));
+            }
+            check_time(&format!("queue {:?}: sl_threshold", q.name), q.sl_threshold)?;
+            if !q.aging_rate.is_finite() || q.aging_rate < 0.0 {
+                return Err(Error::invalid(format!(
+                    "queue {:?}: aging_rate {} is not a finite, non-negative number",
+                    q.name, q.aging_rate
+                )));
+            }
+            let overflow = match &q.overflow {
+                None => None,
+                Some(o) => {
+                    let to = *queue_ids.get(&o.to).ok_or_else(|| {
+                        Error::invalid(format!("queue {:?}: overflow to unknown queue {:?}", q.name, o.to))
+                    })?;
+                    if o.to == q.name {
+                        return Err(Error::invalid(format!("queue {:?} overflows to itself", q.name)));
+                    }
+                    check_time(&format!("queue {:?}: overflow after", q.name), o.after)?;
+                    Some((to, o.after))
+                }
+            };
+            queues.push(Queue {
+                name: q.name.clone(),
+                sl_target: q.sl_target,
+                sl_threshold: q.sl_threshold,
+                aging_rate: q.aging_rate,
+                max_waiting: q.max_waiting,
+                overflow,
+                counters: Default::default(),
+                live: BTreeSet::new(),
+            });
+        }
+        // Overflow chains must end: follow each chain, at most n hops.
+        for (i, q) in queues.iter().enumerate() {
+            let mut cur = q.overflow.map(|o| o.0);
+            let mut hops = 0;
+            while let Some(n) = cur {
+                hops += 1;
+                if hops > queues.len() {
+                    return Err(Error::invalid(format!(
+                        "queue {:?}: overflow chain loops back on itself",
+                        queues[i].name
+                    )));
+                }
+                cur = queues[n as usize].overflow.map(|o| o.0);
+            }
+        }
+        if let Some(t) = config.offer_timeout {
+            if !t.is_finite() || t <= 0.0 {
+                return Err(Error::invalid(format!(
+                    "offer_timeout {t} is not a positive number of seconds"
+                )));
+            }
+        }
+        check_time("affinity_wait", config.affinity_wait)?;
+        let n_channels = channels.len();
+        Ok(Router {
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            config,
+            channels,
+            channel_ids,
+            queues,
+            queue_ids,
+            index: Index::new(n_channels),
+            agents: Vec::new(),
+            free_agents: Vec::new(),
+            agent_ids: FxHashMap::default(),
+            contacts: Vec::new(),
+            free_contacts: Vec::new(),
+            contact_ids: FxHashMap::default(),
+            finished: FxHashMap::default(),
+            finished_order: VecDeque::new(),
+            last_agent: FxHashMap::default(),
+            timers: BinaryHeap::new(),
+            pending: Vec::new(),
+            now: 0.0,
+            next_seq: 1,
+            decisions: 0,
+        })
+    }
+
+    /// The configuration the router was built with.
+    pub fn config(&self) -> &RouterConfig {
+        &self.config
+    }
+
+    /// The policy in use.
+    pub fn policy(&self) -> PolicyKind {
+        self.config.policy
+    }
+
+    /// The router's current time (the latest `now` it was given).
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    /// How many routing decisions (assignments or offers) it has made.
+    pub fn decisions(&self) -> u64 {
+        self.decisions
+    }
+
+    /// When the next timer is due, if any (for callers that drive `advance`).
+    pub fn next_timer(&self) -> Option<Time> {
+        self.timers.peek().map(|Reverse(t)| t.at.0)
+    }
+
+    /// Checks `now` and rejects time going backwards.
+    fn check_now(&self, now: Time) -> Result<()> {
+        check_time("time", now)?;
+        if now < self.now {
+            return Err(Error::invalid(format!(
+                "time {now} is before the router's current time {}",
+                self.now
+            )));
+        }
+        Ok(())
+    }
+
+    /// Starts a call at `now`: delivers events held back from a failed call,
+    /// then fires every timer due at or before `now`.
+    fn begin(&mut self, now: Time) -> Vec<Event> {
+        let mut ev = std::mem::take(&mut self.pending);
+        self.advance_to(now, &mut ev);
+        ev
+    }
+
+    /// Fails a call after `begin`: the timers it fired stay fired and their
+    /// events are delivered by the next call.
+    fn fail<T>(&mut self, ev: Vec<Event>, err: Error) -> Result<T> {
+        self.pending = ev;
+        Err(err)
+    }
+
+    fn compile_skills(&mut self, what: &str, list: &[(String, u8)]) -> Result<SkillSet> {
+        for (name, level) in list {
+            if name.is_empty() {
+                return Err(Error::invalid(format!("{what}: skill name must not be empty")));
+            }
+            if !(MIN_LEVEL..=MAX_LEVEL).contains(level) {
+                return Err(Error::invalid(format!(
+                    "{what}: level {level} of skill {name:?} is outside {MIN_LEVEL}-{MAX_LEVEL}"
+                )));
+            }
+        }
+        let mut set: SkillSet = list.iter().map(|(n, l)| (self.index.skill(n), *l)).collect();
+        set.sort_unstable();
+        for w in set.windows(2) {
+            if w[0].0 == w[1].0 {
+                return Err(Error::invalid(format!(
+                    "{what}: skill {:?} is listed twice",
+                    self.index.skill_name(w[0].0)
+                )));
+            }
+        }
+        Ok(set)
+    }
+
+    fn channel_id(&self, name: &str) -> Result<u32> {
+        self.channel_ids.get(name).copied().ok_or_else(|| {
+            Error::invalid(format!("unknown channel {name:?}"))
+        })
+    }
+
+    fn queue_id(&self, name: &str) -> Result<u32> {
+        self.queue_ids.get(name).copied().ok_or_else(|| Error::invalid(format!("unknown queue {name:?}")))
+    }
+
+    fn agent_ix(&self, id: &str) -> Result<u32> {
+        self.agent_ids.get(id).copied().ok_or_else(|| Error::unknown("agent", id))
+    }
+
+    fn contact_ix(&self, id: &str) -> Result<u32> {
+        match self.contact_ids.get(id) {
+            Some(&i) => Ok(i),
+            None if self.finished.contains_key(id) => {
+                let f = &self.finished[id];
+                Err(Error::state(format!("contact {id:?} has already ended ({})", f.status)))
+            }
+            None => Err(Error::unknown("contact", id)),
+        }
+    }
+
+    fn agent(&self, i: u32) -> &Agent {
+        self.agents[i as usize].as_ref().expect("live agent slot")
+    }
+
+    fn agent_mut(&mut self, i: u32) -> &mut Agent {
+        self.agents[i as usize].as_mut().expect("live agent slot")
+    }
+
+    fn contact(&self, i: u32) -> &Contact {
+        self.contacts[i as usize].as_ref().expect("live contact slot")
+    }
+
+    fn contact_mut(&mut self, i: u32) -> &mut Contact {
+        self.contacts[i as usize].as_mut().expect("live contact slot")
+    }
+
+    fn seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+}
+
+fn validate_channel(ch: &ChannelConfig) -> Result<()> {
+    if ch.name.is_empty() {
+        return Err(Error::invalid("channel name must not be empty"));
+    }
+    if ch.cost == 0 {
+        return Err(Error::invalid(format!("channel {:?}: cost must be at least 1 unit", ch.name)));
+    }
+    if ch.max_per_agent == 0 {
+        return Err(Error::invalid(format!(
+            "channel {:?}: max_per_agent must be at least 1",
+            ch.name
+        )));
+    }
+    check_time(&format!("channel {:?}: wrap_up", ch.name), ch.wrap_up)
+}

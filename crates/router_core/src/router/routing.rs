@@ -1,0 +1,305 @@
+//! The two decision regimes and what an assignment changes.
+//!
+//! * Agent surplus ([`Router::route_contact`]): a contact is waiting and
+//!   free agents may fit; the policy picks among the heads of the ready
+//!   groups of the profiles compatible with its requirements.
+//! * Contact surplus ([`Router::route_agent`]): an agent has room; it takes
+//!   the waiting contact with the highest effective priority, then the
+//!   longest wait, among the heads of the wait groups its profile serves on
+//!   every channel it has room on, and the contacts waiting for it alone.
+//!
+//! Invariant kept by routing after every change: no waiting contact could be
+//! served by a ready agent it does not exclude.
+
+use super::index::{AgentKey, WaitKey};
+use crate::policy::most_skilled::score as most_skilled_score;
+use super::{timers::TimerKind, Router};
+use crate::event::Event;
+use crate::policy::PolicyKind;
+use crate::types::{ContactStatus, OrdF64};
+use rand::Rng;
+
+/// Order of a waiting contact for an agent: effective priority (higher
+/// first, stored negated), then arrival, then submission sequence.
+type ContactRank = (OrdF64, OrdF64, u64);
+
+impl Router {
+    /// Whether agent `ai` may take contact `ci` now (state, skills in force,
+    /// channel slot, capacity units, not excluded).
+    pub(super) fn eligible(&self, ai: u32, ci: u32) -> bool {
+        let a = self.agent(ai);
+        let c = self.contact(ci);
+        a.ready[c.channel as usize] && !c.excluded.contains(&a.uid) && self.index.compatible(a.profile, c.sig)
+    }
+
+    /// Agent surplus: routes a waiting contact to the best free eligible agent.
+    pub(super) fn route_contact(&mut self, ci: u32, ev: &mut Vec<Event>) {
+        if self.contacts[ci as usize].as_ref().is_none_or(|c| c.status != ContactStatus::Waiting) {
+            return;
+        }
+        if let Some(ai) = self.best_agent(ci) {
+            self.assign(ci, ai, ev);
+        }
+    }
+
+    /// Contact surplus: lets an agent with room take waiting contacts, best
+    /// first, until it is full or nothing it can serve waits.
+    pub(super) fn route_agent(&mut self, ai: u32, ev: &mut Vec<Event>) {
+        while let Some(ci) = self.best_contact(ai) {
+            self.assign(ci, ai, ev);
+        }
+    }
+
+    fn best_agent(&mut self, ci: u32) -> Option<u32> {
+        let c = self.contact(ci);
+        if let Some(pa) = c.pinned {
+            return self.eligible(pa, ci).then_some(pa);
+        }
+        let ch = c.channel as usize;
+        let sig = &self.index.sigs[c.sig as usize];
+        let policy = self.config.policy;
+        let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
+        if policy == PolicyKind::Random {
+            let mut total = 0usize;
+            for &p in &sig.profiles {
+                total += self.index.profiles[p as usize].ready[ch].iter().filter(|k| !excluded(k)).count();
+            }
+            if total == 0 {
+                return None;
+            }
+            let mut r = self.rng.gen_range(0..total);
+            let c = self.contact(ci);
+            let sig = &self.index.sigs[c.sig as usize];
+            let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
+            for &p in &sig.profiles {
+                for k in self.index.profiles[p as usize].ready[ch].iter().filter(|k| !excluded(k)) {
+                    if r == 0 {
+                        return Some(k.idx);
+                    }
+                    r -= 1;
+                }
+            }
+            unreachable!("random draw within the counted candidates");
+        }
+        let mut best: Option<((u32, u32), &AgentKey)> = None;
+        for &p in &sig.profiles {
+            let prof = &self.index.profiles[p as usize];
+            let set = &prof.ready[ch];
+            let head = if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
+            let Some(head) = head else { continue };
+            let score = if policy == PolicyKind::MostSkilled {
+                most_skilled_score(&prof.skills, &sig.reqs, &c.prefers)
+            } else {
+                (0, 0)
+            };
+            let better = match &best {
+                None => true,
+                Some((bs, bk)) => score > *bs || (score == *bs && head < *bk),
+            };
+            if better {
+                best = Some((score, head));
+            }
+        }
+        best.map(|(_, k)| k.idx)
+    }
+
+    fn best_contact(&self, ai: u32) -> Option<u32> {
+        let a = self.agent(ai);
+        let now = self.now;
+        let prof = &self.index.profiles[a.profile as usize];
+        let mut best: Option<(ContactRank, u32)> = None;
+        let mut offer = |rank: ContactRank, ci: u32| {
+            if best.as_ref().is_none_or(|(b, _)| rank < *b) {
+                best = Some((rank, ci));
+            }
+        };
+        for (ch, groups) in prof.groups.iter().enumerate() {
+            if !a.ready[ch] {
+                continue;
+            }
+            for &g in groups {
+                let head = &self.index.heads[g as usize];
+                let Some(mut key) = head.key else { continue };
+                if head.excludes {
+                    let found = self.index.groups[g as usize]
+                        .set
+                        .iter()
+                        .find(|k| !self.contact(k.idx).excluded.contains(&a.uid));
+                    match found {
+                        Some(k) => key = *k,
+                        None => continue,
+                    }
+                }
+                offer(rank_of(head.rate, now, &key), key.idx);
+            }
+        }
+        for &ci in &a.pinned {
+            let c = self.contact(ci);
+            if c.status == ContactStatus::Waiting
+                && a.ready[c.channel as usize]
+                && self.index.compatible(a.profile, c.sig)
+            {
+                let rate = self.queues[c.queue as usize].aging_rate;
+                offer(rank_of(rate, now, &self.wait_key(ci)), ci);
+            }
+        }
+        best.map(|(_, ci)| ci)
+    }
+
+    /// The wait key of a contact under its queue's aging rate.
+    pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
+        let c = self.contact(ci);
+        let rate = self.queues[c.queue as usize].aging_rate;
+        WaitKey {
+            rank: OrdF64(rate * c.arrival - c.priority as f64),
+            arrival: OrdF64(c.arrival),
+            seq: c.seq,
+            idx: ci,
+        }
+    }
+
+    /// Assigns (or offers) a waiting contact to an agent.
+    pub(super) fn assign(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+        self.dequeue(ci);
+        let now = self.now;
+        let seq = self.seq();
+        self.decisions += 1;
+        let ch = self.contact(ci).channel as usize;
+        let cost = self.channels[ch].cfg.cost;
+        {
+            let a = self.agent_mut(ai);
+            a.contacts.push(ci);
+            a.held[ch] += 1;
+            a.used += cost;
+            a.last_assigned = seq;
+        }
+        self.refresh_agent(ai);
+        let offer_timeout = self.config.offer_timeout;
+        let c = self.contact_mut(ci);
+        c.agent = Some(ai);
+        c.pinned = None;
+        match offer_timeout {
+            Some(timeout) => {
+                c.status = ContactStatus::Offered;
+                c.offer_seq = seq;
+                c.offered_at = now;
+                let cseq = c.seq;
+                ev.push(Event::Offered {
+                    contact: c.id.clone(),
+                    agent: self.agent(ai).id.clone(),
+                    at: now,
+                    expires: now + timeout,
+                });
+                self.schedule(now + timeout, TimerKind::Offer { ci, seq: cseq, offer: seq });
+            }
+            None => self.answer(ci, ai, ev),
+        }
+    }
+
+    /// The contact is connected: its wait ends and it counts as answered.
+    pub(super) fn answer(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+        let now = self.now;
+        let c = self.contact_mut(ci);
+        c.status = ContactStatus::Assigned;
+        c.answered_at = now;
+        let wait = now - c.arrival;
+        let (q, arrival, seq) = (c.queue as usize, c.arrival, c.seq);
+        let customer = c.customer.clone();
+        let cid = c.id.clone();
+        let queue = &mut self.queues[q];
+        queue.live.remove(&(OrdF64(arrival), seq));
+        queue.counters.answered += 1;
+        queue.counters.wait_sum += wait;
+        if wait <= queue.sl_threshold {
+            queue.counters.answered_in_sl += 1;
+        }
+        let aid = self.agent(ai).id.clone();
+        if let Some(cust) = customer {
+            self.last_agent.insert(cust, aid.clone());
+        }
+        ev.push(Event::Assigned { contact: cid, agent: aid, at: now, wait });
+    }
+
+    /// Gives back the agent's slot for a contact it no longer holds (offer
+    /// returned or abandoned). Does not route.
+    pub(super) fn release_slot(&mut self, ai: u32, ci: u32) {
+        let ch = self.contact(ci).channel;
+        self.agent_mut(ai).contacts.retain(|&x| x != ci);
+        self.contact_mut(ci).agent = None;
+        let ch_ix = ch as usize;
+        let cost = self.channels[ch_ix].cfg.cost;
+        let a = self.agent_mut(ai);
+        a.held[ch_ix] -= 1;
+        a.used -= cost;
+        self.refresh_agent(ai);
+    }
+
+    /// Frees a slot after a contact ended on it (completion or wrap-up end):
+    /// the agent's idle time restarts. Does not route.
+    pub(super) fn free_units(&mut self, ai: u32, ch: u32) {
+        let now = self.now;
+        let cost = self.channels[ch as usize].cfg.cost;
+        let a = self.agent_mut(ai);
+        a.held[ch as usize] -= 1;
+        a.used -= cost;
+        a.idle_since = now;
+        self.refresh_agent(ai);
+    }
+
+    /// A contact goes back to waiting (offer returned), original arrival kept.
+    pub(super) fn requeue(&mut self, ci: u32) {
+        self.contact_mut(ci).status = ContactStatus::Waiting;
+        self.enqueue(ci);
+    }
+
+    /// Puts a waiting contact where agents look for it: its wait group, or
+    /// the list of the one agent it waits for.
+    pub(super) fn enqueue(&mut self, ci: u32) {
+        let c = self.contact(ci);
+        if let Some(pa) = c.pinned {
+            self.agent_mut(pa).pinned.push(ci);
+            return;
+        }
+        let (q, ch, sig) = (c.queue, c.channel, c.sig);
+        let rate = self.queues[q as usize].aging_rate;
+        let key = self.wait_key(ci);
+        let g = self.index.group(q, ch, sig, rate);
+        self.index.groups[g as usize].set.insert(key);
+        self.contact_mut(ci).slot = Some((g, key));
+        self.update_head(g);
+    }
+
+    /// Takes a waiting contact out of its group or its agent's list.
+    pub(super) fn dequeue(&mut self, ci: u32) {
+        let c = self.contact_mut(ci);
+        if let Some((g, key)) = c.slot.take() {
+            self.index.groups[g as usize].set.remove(&key);
+            self.update_head(g);
+        } else if let Some(pa) = c.pinned {
+            if let Some(Some(a)) = self.agents.get_mut(pa as usize) {
+                a.pinned.retain(|&x| x != ci);
+            }
+        }
+    }
+
+    /// Stops a contact waiting for one agent alone: it joins the general pool.
+    pub(super) fn unpin(&mut self, ci: u32) {
+        self.dequeue(ci);
+        self.contact_mut(ci).pinned = None;
+        self.enqueue(ci);
+    }
+
+    fn update_head(&mut self, g: u32) {
+        let key = self.index.groups[g as usize].set.first().copied();
+        let excludes = key.is_some_and(|k| !self.contact(k.idx).excluded.is_empty());
+        let head = &mut self.index.heads[g as usize];
+        head.key = key;
+        head.excludes = excludes;
+    }
+}
+
+/// Rank of a waiting contact at `now`: effective priority (negated, so that
+/// smaller is better), arrival, sequence.
+fn rank_of(rate: f64, now: f64, key: &WaitKey) -> ContactRank {
+    (OrdF64(key.rank.0 - rate * now), key.arrival, key.seq)
+}

@@ -1,0 +1,184 @@
+//! Time-driven behaviour: relaxation steps, overflow, offer timeouts,
+//! preferred-agent and affinity waits, wrap-up end.
+//!
+//! Timers sit in one min-heap. A timer is never removed when it becomes
+//! moot; it carries enough to tell, when it fires, whether it still applies
+//! (the contact's sequence number, the offer's, the step index, ...).
+
+use super::Router;
+use crate::error::Result;
+use crate::event::Event;
+use crate::types::{ContactStatus, OrdF64, Time};
+use std::cmp::Reverse;
+
+/// A scheduled timer; ordered by time, then by scheduling order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Timer {
+    pub at: OrdF64,
+    pub order: u64,
+    pub kind: TimerKind,
+}
+
+/// What a timer does.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum TimerKind {
+    /// Apply relaxation step `step` of the contact.
+    Step { ci: u32, seq: u64, step: usize },
+    /// Move the contact from `queue` to that queue's overflow target.
+    Overflow { ci: u32, seq: u64, queue: u32, entered: OrdF64 },
+    /// The offer numbered `offer` times out.
+    Offer { ci: u32, seq: u64, offer: u64 },
+    /// The contact stops waiting for its preferred or last agent.
+    Pin { ci: u32, seq: u64 },
+    /// The agent's wrap-up `wid` ends.
+    WrapUp { ai: u32, uid: u64, wid: u64 },
+}
+
+impl Router {
+    /// Fires every timer due at or before `now` and routes what they make
+    /// possible. Returns the events, in order.
+    ///
+    /// Errors: `InvalidInput` for a NaN, negative or backwards time.
+    pub fn advance(&mut self, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        Ok(self.begin(now))
+    }
+
+    pub(super) fn schedule(&mut self, at: Time, kind: TimerKind) {
+        let order = self.seq();
+        self.timers.push(Reverse(Timer { at: OrdF64(at), order, kind }));
+    }
+
+    pub(super) fn advance_to(&mut self, now: Time, ev: &mut Vec<Event>) {
+        while let Some(Reverse(t)) = self.timers.peek() {
+            if t.at.0 > now {
+                break;
+            }
+            let Reverse(t) = self.timers.pop().expect("peeked");
+            self.now = self.now.max(t.at.0);
+            self.fire(t.kind, ev);
+        }
+        self.now = now;
+    }
+
+    /// The live contact at `ci` if it is still the one numbered `seq`.
+    fn live(&self, ci: u32, seq: u64) -> bool {
+        matches!(self.contacts.get(ci as usize), Some(Some(c)) if c.seq == seq)
+    }
+
+    pub(super) fn schedule_overflow(&mut self, ci: u32) {
+        let c = self.contact(ci);
+        if let Some((_, after)) = self.queues[c.queue as usize].overflow {
+            let kind = TimerKind::Overflow { ci, seq: c.seq, queue: c.queue, entered: OrdF64(c.queue_entered) };
+            self.schedule(c.queue_entered + after, kind);
+        }
+    }
+
+    fn fire(&mut self, kind: TimerKind, ev: &mut Vec<Event>) {
+        match kind {
+            TimerKind::Step { ci, seq, step } => {
+                if !self.live(ci, seq) || self.contact(ci).step != step {
+                    return;
+                }
+                let c = self.contact(ci);
+                let status = c.status;
+                if status == ContactStatus::Assigned {
+                    return;
+                }
+                let new_sig = c.steps[step].1;
+                let in_group = c.slot.is_some();
+                if in_group {
+                    self.dequeue(ci);
+                }
+                let c = self.contact_mut(ci);
+                c.sig = new_sig;
+                c.step = step + 1;
+                let id = c.id.clone();
+                let next = c.steps.get(step + 1).map(|s| c.arrival + s.0);
+                if in_group {
+                    self.enqueue(ci);
+                }
+                ev.push(Event::StepAdvanced { contact: id, step, at: self.now });
+                if let Some(at) = next {
+                    self.schedule(at, TimerKind::Step { ci, seq, step: step + 1 });
+                }
+                self.route_contact(ci, ev);
+            }
+            TimerKind::Overflow { ci, seq, queue, entered } => {
+                if !self.live(ci, seq) {
+                    return;
+                }
+                let c = self.contact(ci);
+                if c.queue != queue || c.queue_entered != entered.0 || c.status == ContactStatus::Assigned {
+                    return;
+                }
+                let Some((to, _)) = self.queues[queue as usize].overflow else { return };
+                if self.queue_full(to) {
+                    return; // the target is full: the contact stays where it is
+                }
+                let in_group = c.slot.is_some();
+                let key = (OrdF64(c.arrival), c.seq);
+                if in_group {
+                    self.dequeue(ci);
+                }
+                let from = &mut self.queues[queue as usize];
+                from.live.remove(&key);
+                from.counters.overflowed_out += 1;
+                let to_q = &mut self.queues[to as usize];
+                to_q.live.insert(key);
+                to_q.counters.overflowed_in += 1;
+                to_q.counters.offered += 1;
+                let now = self.now;
+                let c = self.contact_mut(ci);
+                c.queue = to;
+                c.queue_entered = now;
+                let id = c.id.clone();
+                if in_group {
+                    self.enqueue(ci);
+                }
+                ev.push(Event::Overflowed {
+                    contact: id,
+                    from_queue: self.queues[queue as usize].name.clone(),
+                    to_queue: self.queues[to as usize].name.clone(),
+                    at: now,
+                });
+                self.schedule_overflow(ci);
+            }
+            TimerKind::Offer { ci, seq, offer } => {
+                if !self.live(ci, seq) {
+                    return;
+                }
+                let c = self.contact(ci);
+                if c.status != ContactStatus::Offered || c.offer_seq != offer {
+                    return;
+                }
+                let ai = c.agent.expect("offered contact has an agent");
+                ev.push(Event::OfferExpired { contact: c.id.clone(), agent: self.agent(ai).id.clone(), at: self.now });
+                self.return_offer(ci, ai, ev);
+            }
+            TimerKind::Pin { ci, seq } => {
+                if !self.live(ci, seq) {
+                    return;
+                }
+                let c = self.contact(ci);
+                if c.pinned.is_none() || c.status != ContactStatus::Waiting {
+                    return;
+                }
+                self.unpin(ci);
+                self.route_contact(ci, ev);
+            }
+            TimerKind::WrapUp { ai, uid, wid } => {
+                let Some(Some(a)) = self.agents.get_mut(ai as usize) else { return };
+                if a.uid != uid {
+                    return;
+                }
+                let Some(pos) = a.wrapups.iter().position(|w| w.0 == wid) else { return };
+                let (_, ch, contact, _) = a.wrapups.remove(pos);
+                let agent = a.id.clone();
+                self.free_units(ai, ch);
+                ev.push(Event::WrapUpEnded { contact, agent, at: self.now });
+                self.route_agent(ai, ev);
+            }
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Read-only views and statistics, plus the invariant check the tests use.
+
+use super::Router;
+use crate::error::Result;
+use crate::types::{AgentState, Attrs, ContactStatus, OrdF64, Time};
+use serde::{Deserialize, Serialize};
+
+/// Cumulative counters of a queue.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Contacts that entered the queue (submitted or overflowed in).
+    pub offered: u64,
+    /// Contacts answered (assigned, or accepted in offer mode).
+    pub answered: u64,
+    /// Answered within the service-level threshold.
+    pub answered_in_sl: u64,
+    /// Contacts abandoned while in this queue.
+    pub abandoned: u64,
+    /// Abandoned within the service-level threshold.
+    pub abandoned_in_sl: u64,
+    /// Answered contacts completed.
+    pub completed: u64,
+    /// Contacts that arrived by overflow from another queue.
+    pub overflowed_in: u64,
+    /// Contacts that left for another queue by overflow.
+    pub overflowed_out: u64,
+    /// Contacts refused because the queue was full.
+    pub refused: u64,
+    /// Sum of the waits of answered contacts.
+    pub wait_sum: f64,
+    /// Sum of the waits of abandoned contacts.
+    pub abandon_wait_sum: f64,
+}
+
+/// Real-time and cumulative figures of one queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueStats {
+    /// Queue name.
+    pub name: String,
+    /// Contacts waiting now (including those offered but not accepted).
+    pub waiting: usize,
+    /// Of those, contacts offered to an agent now.
+    pub offering: usize,
+    /// Seconds the oldest waiting contact has waited (0 when none).
+    pub longest_wait: Time,
+    /// Cumulative counters.
+    pub counters: Counters,
+    /// answered within threshold / (answered + abandoned); `None` before any.
+    pub service_level: Option<f64>,
+    /// Average speed of answer (mean wait of answered contacts); `None` before any.
+    pub asa: Option<f64>,
+    /// abandoned / (answered + abandoned); `None` before any.
+    pub abandon_rate: Option<f64>,
+    /// Service-level target fraction.
+    pub sl_target: f64,
+    /// Service-level threshold in seconds.
+    pub sl_threshold: Time,
+}
+
+/// Agent counts by state. `busy` and `idle` split the logged-in agents by
+/// whether they hold anything (contacts, offers or wrap-up).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentsByState {
+    /// Agents offline.
+    pub offline: usize,
+    /// Agents available.
+    pub available: usize,
+    /// Agents away.
+    pub away: usize,
+    /// Agents holding at least one contact, offer or wrap-up.
+    pub busy: usize,
+    /// Available agents holding nothing.
+    pub idle: usize,
+}
+
+/// A snapshot of one agent.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentView {
+    /// Agent id.
+    pub id: String,
+    /// State.
+    pub state: AgentState,
+    /// Skills with levels.
+    pub skills: Vec<(String, u8)>,
+    /// Total capacity units.
+    pub capacity: u32,
+    /// Units in use.
+    pub used: u32,
+    /// used / capacity.
+    pub load: f64,
+    /// Contacts offered to or held by the agent.
+    pub contacts: Vec<String>,
+    /// Per channel: (name, slots in use, maximum).
+    pub channels: Vec<(String, u32, u32)>,
+    /// Slots in wrap-up.
+    pub wrap_ups: usize,
+    /// Contacts completed.
+    pub handled: u64,
+    /// Idle since (last became available or freed a slot).
+    pub idle_since: Time,
+    /// Free-form attributes.
+    pub attributes: Attrs,
+}
+
+/// A snapshot of one contact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactView {
+    /// Contact id.
+    pub id: String,
+    /// Status.
+    pub status: ContactStatus,
+    /// Channel name.
+    pub channel: String,
+    /// Queue name (the current one, after any overflow).
+    pub queue: String,
+    /// Priority (`None` once ended).
+    pub priority: Option<i64>,
+    /// Arrival time.
+    pub arrival: Time,
+    /// Seconds waited: until now while waiting, until answered once answered.
+    pub wait: Time,
+    /// Agent offered to, assigned to, or who completed it.
+    pub agent: Option<String>,
+    /// Requirements in force (empty once ended).
+    pub requires: Vec<(String, u8)>,
+    /// Relaxation steps applied so far.
+    pub step: usize,
+    /// Free-form attributes (empty once ended).
+    pub attributes: Attrs,
+}
+
+impl Router {
+    /// Statistics of every queue, in configuration order.
+    pub fn stats(&self) -> Vec<QueueStats> {
+        (0..self.queues.len()).map(|q| self.queue_stats_at(q)).collect()
+    }
+
+    /// Statistics of one queue. Errors: `InvalidInput` for an unknown queue.
+    pub fn queue_stats(&self, name: &str) -> Result<QueueStats> {
+        Ok(self.queue_stats_at(self.queue_id(name)? as usize))
+    }
+
+    fn queue_stats_at(&self, q: usize) -> QueueStats {
+        let queue = &self.queues[q];
+        let c = &queue.counters;
+        let offering = match self.config.offer_timeout {
+            Some(_) => queue.live.len() - self.waiting_in(q),
+            None => 0,
+        };
+        let handled = c.answered + c.abandoned;
+        QueueStats {
+            name: queue.name.clone(),
+            waiting: queue.live.len(),
+            offering,
+            longest_wait: queue.live.first().map_or(0.0, |(a, _)| self.now - a.0),
+            counters: c.clone(),
+            service_level: (handled > 0).then(|| c.answered_in_sl as f64 / handled as f64),
+            asa: (c.answered > 0).then(|| c.wait_sum / c.answered as f64),
+            abandon_rate: (handled > 0).then(|| c.abandoned as f64 / handled as f64),
+            sl_target: queue.sl_target,
+            sl_threshold: queue.sl_threshold,
+        }
+    }
+
+    /// Contacts of queue `q` in status waiting (not offered).
+    fn waiting_in(&self, q: usize) -> usize {
+        let groups: usize = self
+            .index
+            .groups
+            .iter()
+            .filter(|g| g.queue as usize == q)
+            .map(|g| g.set.len())
+            .sum();
+        let pinned: usize = self
+            .agents
+            .iter()
+            .flatten()
+            .flat_map(|a| a.pinned.iter())
+            .filter(|&&ci| self.contact(ci).queue as usize == q)
+            .count();
+        groups + pinned
+    }
+
+    /// Agent counts by state.
+    pub fn agents_by_state(&self) -> AgentsByState {
+        let mut s = AgentsByState::default();
+        for a in self.agents.iter().flatten() {
+            match a.state {
+                AgentState::Offline => s.offline += 1,
+                AgentState::Available => s.available += 1,
+                AgentState::Away => s.away += 1,
+            }
+            if a.used > 0 {
+                s.busy += 1;
+            } else if a.state == AgentState::Available {
+                s.idle += 1;
+            }
+        }
+        s
+    }
+
+    /// Ids of every agent, in id order.
+    pub fn agent_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.agent_ids.keys().map(|k| k.to_string()).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Number of live contacts (waiting, offered or assigned).
+    pub fn live_contacts(&self) -> usize {
+        self.contact_ids.len()
+    }
+
+    /// Ids of the contacts waiting (or offered) in a queue, oldest first.
+    pub fn waiting_ids(&self, queue: &str) -> Result<Vec<String>> {
+        let q = self.queue_id(queue)? as usize;
+        let mut out: Vec<(OrdF64, u64, String)> = self
+            .contacts
+            .iter()
+            .flatten()
+            .filter(|c| c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered))
+            .map(|c| (OrdF64(c.arrival), c.seq, c.id.to_string()))
+            .collect();
+        out.sort();
+        Ok(out.into_iter().map(|(_, _, id)| id).collect())
+    }
+
+    /// A snapshot of one agent. Errors: `UnknownId`.
+    pub fn agent_view(&self, id: &str) -> Result<AgentView> {
+        let a = self.agent(self.agent_ix(id)?);
+        Ok(AgentView {
+            id: a.id.to_string(),
+            state: a.state,
+            skills: self.index.named(&self.index.profiles[a.profile as usize].skills),
+            capacity: a.capacity,
+            used: a.used,
+            load: f64::from(a.used) / f64::from(a.capacity),
+            contacts: a.contacts.iter().map(|&ci| self.contact(ci).id.to_string()).collect(),
+            channels: self
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(c, ch)| (ch.cfg.name.clone(), a.held[c], a.max[c]))
+                .collect(),
+            wrap_ups: a.wrapups.len(),
+            handled: a.handled,
+            idle_since: a.idle_since,
+            attributes: a.attributes.clone(),
+        })
+    }
+
+    /// A snapshot of one contact, live or ended (ended ones are kept up to
+    /// the retention limit). Errors: `UnknownId`.
+    pub fn contact_view(&self, id: &str) -> Result<ContactView> {
+        if let Some(&ci) = self.contact_ids.get(id) {
+            let c = self.contact(ci);
+            let wait = match c.status {
+                ContactStatus::Assigned => c.answered_at - c.arrival,
+                _ => self.now - c.arrival,
+            };
+            return Ok(ContactView {
+                id: c.id.to_string(),
+                status: c.status,
+                channel: self.channels[c.channel as usize].cfg.name.clone(),
+                queue: self.queues[c.queue as usize].name.clone(),
+                priority: Some(c.priority),
+                arrival: c.arrival,
+                wait,
+                agent: c.agent.map(|a| self.agent(a).id.to_string()),
+                requires: self.index.named(&self.index.sigs[c.sig as usize].reqs),
+                step: c.step,
+                attributes: c.attributes.clone(),
+            });
+        }
+        let f = self.finished.get(id).ok_or_else(|| crate::Error::unknown("contact", id))?;
+        Ok(ContactView {
+            id: id.to_string(),
+            status: f.status,
+            channel: self.channels[f.channel as usize].cfg.name.clone(),
+            queue: self.queues[f.queue as usize].name.clone(),
+            priority: None,
+            arrival: f.arrival,
+            wait: f.answered_at.unwrap_or(f.ended_at) - f.arrival,
+            agent: f.agent.as_ref().map(|a| a.to_string()),
+            requires: Vec::new(),
+            step: 0,
+            attributes: Attrs::new(),
+        })
+    }
+
+    /// Checks every internal invariant; returns a description of the first
+    /// one broken. Costs a full scan: for tests and debugging.
+    pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        let mut in_groups = 0usize;
+        for (g, grp) in self.index.groups.iter().enumerate() {
+            if self.index.heads[g].key != grp.set.first().copied() {
+                return Err(format!("stale head of wait group {g}"));
+            }
+            for k in &grp.set {
+                let c = self.contacts.get(k.idx as usize).and_then(|c| c.as_ref()).ok_or("group holds a dead contact")?;
+                if c.status != ContactStatus::Waiting || c.slot.map(|s| s.0) != Some(g as u32) || c.pinned.is_some() {
+                    return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
+                }
+                in_groups += 1;
+            }
+        }
+        let mut pinned = 0usize;
+        for (ai, a) in self.agents.iter().enumerate() {
+            let Some(a) = a else { continue };
+            if a.used > a.capacity {
+                return Err(format!("agent {:?} uses {} of {} units", a.id, a.used, a.capacity));
+            }
+            let mut used = 0;
+            let mut held = vec![0u32; self.channels.len()];
+            for &ci in &a.contacts {
+                let c = self.contact(ci);
+                if c.agent != Some(ai as u32) || !matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned) {
+                    return Err(format!("agent {:?} lists contact {:?} it does not hold", a.id, c.id));
+                }
+                held[c.channel as usize] += 1;
+                used += self.channels[c.channel as usize].cfg.cost;
+            }
+            for w in &a.wrapups {
+                held[w.1 as usize] += 1;
+                used += self.channels[w.1 as usize].cfg.cost;
+            }
+            if used != a.used || held != a.held {
+                return Err(format!("agent {:?} load out of step with its contacts", a.id));
+            }
+            for c in 0..self.channels.len() {
+                if a.held[c] > a.max[c] {
+                    return Err(format!("agent {:?} over its maximum on channel {c}", a.id));
+                }
+                let should = self.can_take(a, c);
+                let is = a.key.as_ref().is_some_and(|k| self.index.profiles[a.profile as usize].ready[c].contains(k));
+                if should != a.ready[c] || should != is {
+                    return Err(format!("agent {:?} ready index wrong on channel {c}", a.id));
+                }
+            }
+            for &ci in &a.pinned {
+                let c = self.contact(ci);
+                if c.pinned != Some(ai as u32) || c.status != ContactStatus::Waiting {
+                    return Err(format!("contact {:?} wrongly pinned to {:?}", c.id, a.id));
+                }
+                pinned += 1;
+            }
+        }
+        let mut waiting = 0usize;
+        for c in self.contacts.iter().flatten() {
+            if c.status == ContactStatus::Waiting {
+                waiting += 1;
+                // No ready agent that could serve it (routing is complete).
+                let candidates: Vec<u32> = match c.pinned {
+                    Some(pa) => vec![pa],
+                    None => (0..self.agents.len() as u32).filter(|&i| self.agents[i as usize].is_some()).collect(),
+                };
+                for ai in candidates {
+                    let a = self.agent(ai);
+                    if a.ready[c.channel as usize]
+                        && !c.excluded.contains(&a.uid)
+                        && self.index.compatible(a.profile, c.sig)
+                    {
+                        return Err(format!("contact {:?} waits while agent {:?} could take it", c.id, a.id));
+                    }
+                }
+            }
+        }
+        if waiting != in_groups + pinned {
+            return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
+        }
+        for q in &self.queues {
+            let c = &q.counters;
+            if c.offered != c.answered + c.abandoned + c.overflowed_out + q.live.len() as u64 {
+                return Err(format!("queue {:?} counters do not add up", q.name));
+            }
+        }
+        Ok(())
+    }
+}
