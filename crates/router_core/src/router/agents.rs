@@ -30,7 +30,7 @@ impl Router {
         }
         let what = format!("agent {:?}", spec.id);
         let max = self.channel_limits(&what, spec.channels.as_deref())?;
-        let skills = self.compile_skills(&what, &spec.skills)?;
+        let skills = self.compile_skills(|| what.clone(), &spec.skills)?;
         let mut ev = self.begin(now);
         let profile = self.index.profile(skills);
         let n = self.channels.len();

@@ -33,28 +33,32 @@ impl Router {
         if self.contact_ids.contains_key(spec.id.as_str()) || self.finished.contains_key(spec.id.as_str()) {
             return Err(Error::duplicate("contact", &spec.id));
         }
-        let what = format!("contact {:?}", spec.id);
-        let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
-        let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{what}: {e}")))?;
-        check_time(&format!("{what}: preferred_wait"), spec.preferred_wait)?;
-        let reqs = self.compile_skills(&what, &spec.requires)?;
-        let prefers = self.compile_skills(&format!("{what} (prefers)"), &spec.prefers)?;
+        let what = || format!("contact {:?}", spec.id);
+        let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+        let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+        if spec.preferred_wait != 0.0 {
+            check_time(&format!("{}: preferred_wait", what()), spec.preferred_wait)?;
+        }
+        let reqs = self.compile_skills(what, &spec.requires)?;
+        let prefers = self.compile_skills(|| format!("{} (prefers)", what()), &spec.prefers)?;
         let mut steps = Vec::with_capacity(spec.steps.len());
         let mut prev_after = 0.0;
         let mut prev = reqs.clone();
         for (i, step) in spec.steps.iter().enumerate() {
-            let swhat = format!("{what} step {i}");
-            check_time(&format!("{swhat}: after"), step.after)?;
+            let swhat = || format!("{} step {i}", what());
+            check_time(&format!("{}: after", swhat()), step.after)?;
             if step.after < prev_after {
                 return Err(Error::invalid(format!(
-                    "{swhat}: after {} is earlier than the previous step's {prev_after}",
+                    "{}: after {} is earlier than the previous step's {prev_after}",
+                    swhat(),
                     step.after
                 )));
             }
             let sreqs = self.compile_skills(&swhat, &step.requires)?;
             if !satisfies(&prev, &sreqs) {
                 return Err(Error::invalid(format!(
-                    "{swhat}: requirements {:?} are stricter than the step before ({:?}); steps may only widen the pool",
+                    "{}: requirements {:?} are stricter than the step before ({:?}); steps may only widen the pool",
+                    swhat(),
                     self.index.named(&sreqs),
                     self.index.named(&prev)
                 )));

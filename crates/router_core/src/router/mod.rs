@@ -317,14 +317,17 @@ impl Router {
         Err(err)
     }
 
-    fn compile_skills(&mut self, what: &str, list: &[(String, u8)]) -> Result<SkillSet> {
+    /// Validates and interns a skill list; `what` names its owner in errors
+    /// (built only when there is an error).
+    fn compile_skills(&mut self, what: impl Fn() -> String, list: &[(String, u8)]) -> Result<SkillSet> {
         for (name, level) in list {
             if name.is_empty() {
-                return Err(Error::invalid(format!("{what}: skill name must not be empty")));
+                return Err(Error::invalid(format!("{}: skill name must not be empty", what())));
             }
             if !(MIN_LEVEL..=MAX_LEVEL).contains(level) {
                 return Err(Error::invalid(format!(
-                    "{what}: level {level} of skill {name:?} is outside {MIN_LEVEL}-{MAX_LEVEL}"
+                    "{}: level {level} of skill {name:?} is outside {MIN_LEVEL}-{MAX_LEVEL}",
+                    what()
                 )));
             }
         }
@@ -333,7 +336,8 @@ impl Router {
         for w in set.windows(2) {
             if w[0].0 == w[1].0 {
                 return Err(Error::invalid(format!(
-                    "{what}: skill {:?} is listed twice",
+                    "{}: skill {:?} is listed twice",
+                    what(),
                     self.index.skill_name(w[0].0)
                 )));
             }
