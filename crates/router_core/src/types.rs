@@ -135,7 +135,7 @@ pub type Attrs = BTreeMap<String, AttrValue>;
 pub(crate) fn check_time(what: &str, t: f64) -> crate::Result<()> {
     if !t.is_finite() || t < 0.0 {
         return Err(crate::Error::invalid(format!(
-            "{what} {t} is not a finite, non-negative number of seconds"
+            "{what} {t:?} is not a finite, non-negative number of seconds"
         )));
     }
     Ok(())

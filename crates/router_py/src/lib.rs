@@ -1,1 +1,31 @@
-//! x
+//! Python bindings of the ccroute engine (`ccroute._ccroute`).
+//!
+//! Thin by design: conversions, error mapping and the native `Router`. The
+//! user-facing API (keyword arguments, docs, validation of Python-only
+//! concerns) is the `ccroute` package, which wraps these objects.
+
+mod convert;
+mod errors;
+mod events;
+mod model;
+mod router;
+mod views;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<model::Channel>()?;
+    m.add_class::<model::Queue>()?;
+    m.add_class::<model::Agent>()?;
+    m.add_class::<model::Contact>()?;
+    m.add_class::<model::Step>()?;
+    m.add_class::<router::NativeRouter>()?;
+    m.add_class::<views::QueueStats>()?;
+    m.add_class::<views::AgentView>()?;
+    m.add_class::<views::ContactView>()?;
+    events::register(m)?;
+    m.add_function(wrap_pyfunction!(router::builtin_policies, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -118,9 +118,14 @@ impl Router {
     /// validated first: one bad contact fails the call and none enters. A
     /// contact whose queue is full is `Refused` (an event, and its status)
     /// while the others go on.
-    pub fn submit_many(&mut self, specs: &[ContactSpec], now: Time) -> Result<Vec<Event>> {
+    pub fn submit_many<'a>(
+        &mut self,
+        specs: impl IntoIterator<Item = &'a ContactSpec>,
+        now: Time,
+    ) -> Result<Vec<Event>> {
         self.check_now(now)?;
-        let mut compiled = Vec::with_capacity(specs.len());
+        let specs = specs.into_iter();
+        let mut compiled = Vec::with_capacity(specs.size_hint().0);
         let mut seen = FxHashSet::default();
         for spec in specs {
             if !seen.insert(spec.id.as_str()) {

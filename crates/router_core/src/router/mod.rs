@@ -295,7 +295,7 @@ impl Router {
         check_time("time", now)?;
         if now < self.now {
             return Err(Error::invalid(format!(
-                "time {now} is before the router's current time {}",
+                "time {now:?} is before the router's current time {:?}",
                 self.now
             )));
         }

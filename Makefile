@@ -1,0 +1,57 @@
+# ccroute — the few commands everybody runs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.deps-stamp
+export VIRTUAL_ENV := $(abspath $(VENV))
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: help venv build build-dev demo test test-rust test-python stubtest bench lint fmt clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet "maturin>=1.5,<2" "pytest>=8" "hypothesis>=6.100" "numpy>=1.26" \
+		"mypy>=1.10" "pytest-benchmark>=4" "PyYAML>=6"
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv with the build and test tools
+
+build: venv ## Build the native module (release) into .venv
+	$(VENV)/bin/maturin develop --release --quiet
+
+build-dev: venv ## Build the native module (debug, faster to compile) into .venv
+	$(VENV)/bin/maturin develop --quiet
+
+demo: build ## Route a small multichannel scenario and print assignments and statistics
+	$(PY) examples/demo.py
+
+test: build test-rust test-python stubtest ## Set up, build and run every test
+
+test-rust: ## Rust unit and integration tests of the core
+	cargo test -p router_core --quiet
+
+test-python: venv ## pytest suites (needs a build)
+	$(PY) -m pytest -q
+
+stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
+	$(PY) -m mypy.stubtest ccroute._ccroute --ignore-missing-stub
+
+bench: build ## Benchmarks: criterion (core) and Python throughput
+	cargo bench -p router_core --bench routing -- --noplot
+	$(PY) benches/python_throughput.py
+
+lint: venv ## clippy and mypy
+	cargo clippy -p router_core -p router_py --all-targets -- -D warnings
+	$(PY) -m mypy python/ccroute
+
+clean: ## Remove build outputs and the venv
+	cargo clean
+	rm -rf $(VENV) .pytest_cache .hypothesis

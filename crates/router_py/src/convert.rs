@@ -1,0 +1,88 @@
+//! Conversions of Python values (dicts of skills, attributes) into core values.
+
+use crate::errors::invalid;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyString};
+use router_core::{AttrValue, Attrs};
+
+/// `{skill: level}` → `[(skill, level)]`; a level that cannot be a skill
+/// level at all is refused here, the range 1–10 is checked by the router.
+pub fn skills(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, u8)>> {
+    let Some(d) = d else { return Ok(Vec::new()) };
+    let mut out = Vec::with_capacity(d.len());
+    for (k, v) in d.iter() {
+        let name: String = k.extract().map_err(|_| {
+            invalid(format!("{what}: skill names must be strings, got {}", repr(&k)))
+        })?;
+        let level = match v.extract::<i64>() {
+            Ok(l) if !v.is_instance_of::<PyBool>() => l,
+            _ => {
+                return Err(invalid(format!(
+                    "{what}: level {} of skill {name:?} is not an integer",
+                    repr(&v)
+                )))
+            }
+        };
+        let level = u8::try_from(level)
+            .map_err(|_| invalid(format!("{what}: level {level} of skill {name:?} is outside 1-10")))?;
+        out.push((name, level));
+    }
+    Ok(out)
+}
+
+/// Skills back into a dict.
+pub fn skills_dict<'py>(py: Python<'py>, list: &[(String, u8)]) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in list {
+        d.set_item(k, v)?;
+    }
+    Ok(d)
+}
+
+/// `{name: bool | int | float | str}` → attributes.
+pub fn attrs(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Attrs> {
+    let mut out = Attrs::new();
+    let Some(d) = d else { return Ok(out) };
+    for (k, v) in d.iter() {
+        let name: String = k
+            .extract()
+            .map_err(|_| invalid(format!("{what}: attribute names must be strings, got {}", repr(&k))))?;
+        let value = if v.is_instance_of::<PyBool>() {
+            AttrValue::Bool(v.extract()?)
+        } else if v.is_instance_of::<PyInt>() {
+            AttrValue::Int(v.extract().map_err(|_| {
+                invalid(format!("{what}: attribute {name:?} = {} does not fit in 64 bits", repr(&v)))
+            })?)
+        } else if v.is_instance_of::<PyFloat>() {
+            AttrValue::Float(v.extract()?)
+        } else if v.is_instance_of::<PyString>() {
+            AttrValue::Str(v.extract()?)
+        } else {
+            return Err(invalid(format!(
+                "{what}: attribute {name:?} has unsupported value {} (use bool, int, float or str)",
+                repr(&v)
+            )));
+        };
+        out.insert(name, value);
+    }
+    Ok(out)
+}
+
+/// Attributes back into a dict.
+pub fn attrs_dict<'py>(py: Python<'py>, a: &Attrs) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, v) in a {
+        match v {
+            AttrValue::Bool(b) => d.set_item(k, b)?,
+            AttrValue::Int(i) => d.set_item(k, i)?,
+            AttrValue::Float(f) => d.set_item(k, f)?,
+            AttrValue::Str(s) => d.set_item(k, s)?,
+        }
+    }
+    Ok(d)
+}
+
+/// `repr(obj)` for messages.
+pub fn repr(obj: &Bound<'_, PyAny>) -> String {
+    obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<unprintable>".into())
+}

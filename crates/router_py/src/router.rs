@@ -1,0 +1,204 @@
+//! The native router: converts arguments, calls the core, converts events.
+
+use crate::errors::{invalid, IntoPyResult};
+use crate::events;
+use crate::model::{Agent, Channel, Contact, Queue};
+use crate::views::{AgentView, ContactView, QueueStats};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use router_core::{AgentState, ContactSpec, PolicyKind, RouterConfig};
+
+/// Batches at least this large run with the GIL released.
+const DETACH_BATCH: usize = 256;
+
+/// The routing engine (native part; `ccroute.Router` wraps it).
+#[pyclass(module = "ccroute._ccroute", name = "Router")]
+pub struct NativeRouter {
+    inner: router_core::Router,
+}
+
+/// Runs `f` with the GIL released, after every Python input has been copied
+/// into Rust values by the caller.
+fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
+    py.allow_threads(f)
+}
+
+#[pymethods]
+impl NativeRouter {
+    #[new]
+    #[pyo3(signature = (channels, queues, policy="longest_idle", offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        channels: &Bound<'_, PyAny>,
+        queues: &Bound<'_, PyAny>,
+        policy: &str,
+        offer_timeout: Option<f64>,
+        seed: u64,
+        affinity: bool,
+        affinity_wait: f64,
+        retain_finished: Option<usize>,
+    ) -> PyResult<Self> {
+        let mut chans = Vec::new();
+        for item in channels.try_iter()? {
+            let item = item?;
+            let ch = item
+                .downcast::<Channel>()
+                .map_err(|_| invalid(format!("channels must be Channel objects, got {}", crate::convert::repr(&item))))?;
+            chans.push(ch.get().cfg.clone());
+        }
+        let mut qs = Vec::new();
+        for item in queues.try_iter()? {
+            let item = item?;
+            let q = item
+                .downcast::<Queue>()
+                .map_err(|_| invalid(format!("queues must be Queue objects, got {}", crate::convert::repr(&item))))?;
+            qs.push(q.get().cfg.clone());
+        }
+        let config = RouterConfig {
+            channels: chans,
+            queues: qs,
+            policy: PolicyKind::parse(policy).py()?,
+            offer_timeout,
+            seed,
+            affinity,
+            affinity_wait,
+            retain_finished,
+        };
+        Ok(NativeRouter { inner: router_core::Router::new(config).py()? })
+    }
+
+    fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.add_agent(&agent.spec, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn remove_agent(&mut self, py: Python<'_>, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.remove_agent(agent, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn set_agent_state(&mut self, py: Python<'_>, agent: &str, state: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let state = AgentState::parse(state).py()?;
+        let ev = self.inner.set_agent_state(agent, state, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn submit(&mut self, py: Python<'_>, contact: PyRef<'_, Contact>, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.submit(&contact.spec, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn submit_many(&mut self, py: Python<'_>, contacts: &Bound<'_, PyAny>, now: f64) -> PyResult<Vec<PyObject>> {
+        let mut held: Vec<Bound<'_, Contact>> = Vec::new();
+        for item in contacts.try_iter()? {
+            let item = item?;
+            let c = item.downcast_into::<Contact>().map_err(|e| {
+                invalid(format!("submit_many takes Contact objects, got {}", crate::convert::repr(e.into_inner().as_any())))
+            })?;
+            held.push(c);
+        }
+        let specs: Vec<&ContactSpec> = held.iter().map(|c| &c.get().spec).collect();
+        let inner = &mut self.inner;
+        let ev = if specs.len() >= DETACH_BATCH {
+            detached(py, || inner.submit_many(specs.iter().copied(), now))
+        } else {
+            inner.submit_many(specs.iter().copied(), now)
+        }
+        .py()?;
+        events::to_py(py, ev)
+    }
+
+    fn accept(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.accept(contact, agent, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn reject(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.reject(contact, agent, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn complete(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.complete(contact, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn cancel(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.cancel(contact, now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn advance(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.advance(now).py()?;
+        events::to_py(py, ev)
+    }
+
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for s in self.inner.stats() {
+            d.set_item(s.name.clone(), QueueStats::from(s))?;
+        }
+        Ok(d)
+    }
+
+    fn agent(&self, py: Python<'_>, agent: &str) -> PyResult<AgentView> {
+        AgentView::new(py, self.inner.agent_view(agent).py()?)
+    }
+
+    fn contact(&self, py: Python<'_>, contact: &str) -> PyResult<ContactView> {
+        ContactView::new(py, self.inner.contact_view(contact).py()?)
+    }
+
+    fn agents_by_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.inner.agents_by_state();
+        let d = PyDict::new(py);
+        d.set_item("offline", s.offline)?;
+        d.set_item("available", s.available)?;
+        d.set_item("away", s.away)?;
+        d.set_item("busy", s.busy)?;
+        d.set_item("idle", s.idle)?;
+        Ok(d)
+    }
+
+    fn agent_ids(&self) -> Vec<String> {
+        self.inner.agent_ids()
+    }
+
+    fn waiting(&self, queue: &str) -> PyResult<Vec<String>> {
+        self.inner.waiting_ids(queue).py()
+    }
+
+    #[getter]
+    fn now(&self) -> f64 {
+        self.inner.now()
+    }
+
+    #[getter]
+    fn policy(&self) -> &'static str {
+        self.inner.policy().name()
+    }
+
+    #[getter]
+    fn decisions(&self) -> u64 {
+        self.inner.decisions()
+    }
+
+    #[getter]
+    fn live_contacts(&self) -> usize {
+        self.inner.live_contacts()
+    }
+
+    fn next_timer(&self) -> Option<f64> {
+        self.inner.next_timer()
+    }
+
+    fn check_invariants(&self) -> PyResult<()> {
+        self.inner.check_invariants().map_err(pyo3::exceptions::PyAssertionError::new_err)
+    }
+}
+
+/// The names of the built-in policies.
+#[pyfunction]
+pub fn builtin_policies<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, PolicyKind::ALL.iter().map(|p| p.name()))
+}

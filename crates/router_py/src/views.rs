@@ -1,0 +1,240 @@
+//! Read-only views returned by the router: queue statistics, agents, contacts.
+
+use crate::convert::{attrs_dict, skills_dict};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// Real-time and cumulative figures of one queue.
+#[pyclass(frozen, get_all, module = "ccroute")]
+pub struct QueueStats {
+    /// Queue name.
+    pub name: String,
+    /// Contacts waiting now (including those offered but not yet accepted).
+    pub waiting: usize,
+    /// Of those, contacts offered to an agent right now.
+    pub offering: usize,
+    /// Seconds the oldest waiting contact has waited (0 when none).
+    pub longest_wait: f64,
+    /// Contacts that entered the queue (submitted or overflowed in).
+    pub offered: u64,
+    /// Contacts answered.
+    pub answered: u64,
+    /// Answered within the service-level threshold.
+    pub answered_in_sl: u64,
+    /// Contacts abandoned in this queue.
+    pub abandoned: u64,
+    /// Abandoned within the threshold.
+    pub abandoned_in_sl: u64,
+    /// Answered contacts completed.
+    pub completed: u64,
+    /// Contacts that arrived by overflow.
+    pub overflowed_in: u64,
+    /// Contacts that left by overflow.
+    pub overflowed_out: u64,
+    /// Contacts refused because the queue was full.
+    pub refused: u64,
+    /// answered within threshold / (answered + abandoned); None before any.
+    pub service_level: Option<f64>,
+    /// Average speed of answer in seconds; None before any answer.
+    pub asa: Option<f64>,
+    /// abandoned / (answered + abandoned); None before any.
+    pub abandon_rate: Option<f64>,
+    /// Service-level target.
+    pub sl_target: f64,
+    /// Service-level threshold in seconds.
+    pub sl_threshold: f64,
+}
+
+#[pymethods]
+impl QueueStats {
+    fn __repr__(&self) -> String {
+        format!(
+            "QueueStats('{}', waiting={}, offered={}, answered={}, abandoned={}, service_level={}, asa={})",
+            self.name,
+            self.waiting,
+            self.offered,
+            self.answered,
+            self.abandoned,
+            py_opt(self.service_level),
+            py_opt(self.asa)
+        )
+    }
+
+    /// The figures as a plain dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("name", &self.name)?;
+        d.set_item("waiting", self.waiting)?;
+        d.set_item("offering", self.offering)?;
+        d.set_item("longest_wait", self.longest_wait)?;
+        d.set_item("offered", self.offered)?;
+        d.set_item("answered", self.answered)?;
+        d.set_item("answered_in_sl", self.answered_in_sl)?;
+        d.set_item("abandoned", self.abandoned)?;
+        d.set_item("abandoned_in_sl", self.abandoned_in_sl)?;
+        d.set_item("completed", self.completed)?;
+        d.set_item("overflowed_in", self.overflowed_in)?;
+        d.set_item("overflowed_out", self.overflowed_out)?;
+        d.set_item("refused", self.refused)?;
+        d.set_item("service_level", self.service_level)?;
+        d.set_item("asa", self.asa)?;
+        d.set_item("abandon_rate", self.abandon_rate)?;
+        d.set_item("sl_target", self.sl_target)?;
+        d.set_item("sl_threshold", self.sl_threshold)?;
+        Ok(d)
+    }
+}
+
+impl From<router_core::QueueStats> for QueueStats {
+    fn from(s: router_core::QueueStats) -> Self {
+        let c = s.counters;
+        QueueStats {
+            name: s.name,
+            waiting: s.waiting,
+            offering: s.offering,
+            longest_wait: s.longest_wait,
+            offered: c.offered,
+            answered: c.answered,
+            answered_in_sl: c.answered_in_sl,
+            abandoned: c.abandoned,
+            abandoned_in_sl: c.abandoned_in_sl,
+            completed: c.completed,
+            overflowed_in: c.overflowed_in,
+            overflowed_out: c.overflowed_out,
+            refused: c.refused,
+            service_level: s.service_level,
+            asa: s.asa,
+            abandon_rate: s.abandon_rate,
+            sl_target: s.sl_target,
+            sl_threshold: s.sl_threshold,
+        }
+    }
+}
+
+/// A snapshot of one agent.
+#[pyclass(frozen, get_all, module = "ccroute")]
+pub struct AgentView {
+    /// Agent id.
+    pub id: String,
+    /// `offline`, `available` or `away`.
+    pub state: &'static str,
+    /// Skills with levels.
+    pub skills: Py<PyDict>,
+    /// Total capacity units.
+    pub capacity: u32,
+    /// Units in use.
+    pub used: u32,
+    /// used / capacity.
+    pub load: f64,
+    /// Ids of the contacts offered to or held by the agent.
+    pub contacts: Vec<String>,
+    /// Per channel: slots in use.
+    pub held: Py<PyDict>,
+    /// Per channel: maximum slots.
+    pub max: Py<PyDict>,
+    /// Slots in wrap-up.
+    pub wrap_ups: usize,
+    /// Contacts completed.
+    pub handled: u64,
+    /// Idle since (last became available or freed a slot).
+    pub idle_since: f64,
+    /// Whether the agent holds any contact, offer or wrap-up.
+    pub busy: bool,
+    /// Free-form attributes.
+    pub attributes: Py<PyDict>,
+}
+
+#[pymethods]
+impl AgentView {
+    fn __repr__(&self) -> String {
+        format!(
+            "AgentView('{}', state='{}', load={:?}, contacts={:?}, handled={})",
+            self.id, self.state, self.load, self.contacts, self.handled
+        )
+    }
+}
+
+impl AgentView {
+    pub fn new(py: Python<'_>, v: router_core::AgentView) -> PyResult<Self> {
+        let held = PyDict::new(py);
+        let max = PyDict::new(py);
+        for (name, h, m) in &v.channels {
+            held.set_item(name, h)?;
+            max.set_item(name, m)?;
+        }
+        Ok(AgentView {
+            state: v.state.as_str(),
+            skills: skills_dict(py, &v.skills)?.unbind(),
+            capacity: v.capacity,
+            used: v.used,
+            load: v.load,
+            held: held.unbind(),
+            max: max.unbind(),
+            wrap_ups: v.wrap_ups,
+            handled: v.handled,
+            idle_since: v.idle_since,
+            busy: v.used > 0,
+            attributes: attrs_dict(py, &v.attributes)?.unbind(),
+            contacts: v.contacts,
+            id: v.id,
+        })
+    }
+}
+
+/// A snapshot of one contact, live or ended.
+#[pyclass(frozen, get_all, module = "ccroute")]
+pub struct ContactView {
+    /// Contact id.
+    pub id: String,
+    /// `waiting`, `offered`, `assigned`, `completed`, `abandoned` or `refused`.
+    pub status: &'static str,
+    /// Channel name.
+    pub channel: String,
+    /// Current queue (after any overflow).
+    pub queue: String,
+    /// Priority (None once ended).
+    pub priority: Option<i64>,
+    /// Arrival time.
+    pub arrival: f64,
+    /// Seconds waited: until now while waiting, until answered once answered.
+    pub wait: f64,
+    /// The agent offered to, assigned to, or who completed it.
+    pub agent: Option<String>,
+    /// Requirements in force (empty once ended).
+    pub requires: Py<PyDict>,
+    /// Relaxation steps applied so far.
+    pub step: usize,
+    /// Free-form attributes (empty once ended).
+    pub attributes: Py<PyDict>,
+}
+
+#[pymethods]
+impl ContactView {
+    fn __repr__(&self) -> String {
+        let agent = self.agent.as_ref().map_or("None".to_owned(), |a| format!("'{a}'"));
+        format!("ContactView('{}', status='{}', queue='{}', agent={agent})", self.id, self.status, self.queue)
+    }
+}
+
+impl ContactView {
+    pub fn new(py: Python<'_>, v: router_core::ContactView) -> PyResult<Self> {
+        Ok(ContactView {
+            status: v.status.as_str(),
+            requires: skills_dict(py, &v.requires)?.unbind(),
+            attributes: attrs_dict(py, &v.attributes)?.unbind(),
+            id: v.id,
+            channel: v.channel,
+            queue: v.queue,
+            priority: v.priority,
+            arrival: v.arrival,
+            wait: v.wait,
+            agent: v.agent,
+            step: v.step,
+        })
+    }
+}
+
+/// `None` or the number, as Python prints it.
+fn py_opt(v: Option<f64>) -> String {
+    v.map_or("None".to_owned(), |x| format!("{x:?}"))
+}

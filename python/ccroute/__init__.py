@@ -1,0 +1,92 @@
+"""ccroute: a contact-center routing engine.
+
+Skills-based, priority and multichannel-capacity routing in a Rust core,
+embedded in Python::
+
+    import ccroute as cc
+    router = cc.Router(channels=[cc.Channel("voice", cost=100, max_per_agent=1)],
+                       queues=[cc.Queue("sales")])
+    router.add_agent(cc.Agent("a1", skills={"spanish": 7}), now=0.0)
+    router.submit(cc.Contact("c1", channel="voice", queue="sales",
+                             requires={"spanish": 5}), now=1.0)
+"""
+
+from __future__ import annotations
+
+from . import erlang
+from ._ccroute import (
+    Agent,
+    AgentView,
+    Channel,
+    Contact,
+    ContactView,
+    Queue,
+    QueueStats,
+    Step,
+    __version__,
+)
+from .errors import (
+    CapacityError,
+    DuplicateId,
+    InvalidInput,
+    InvalidState,
+    QueueFull,
+    RoutingError,
+    SnapshotError,
+    UnknownId,
+)
+from .events import (
+    Abandoned,
+    Assigned,
+    Completed,
+    Event,
+    OfferExpired,
+    OfferRejected,
+    Offered,
+    Overflowed,
+    Refused,
+    Requeued,
+    StepAdvanced,
+    WrapUpEnded,
+)
+from .router import POLICIES, Router
+
+__all__ = [
+    "__version__",
+    # configuration and inputs
+    "Channel",
+    "Queue",
+    "Agent",
+    "Contact",
+    "Step",
+    # the router and its views
+    "Router",
+    "POLICIES",
+    "QueueStats",
+    "AgentView",
+    "ContactView",
+    # events
+    "Event",
+    "Assigned",
+    "Offered",
+    "OfferExpired",
+    "OfferRejected",
+    "Requeued",
+    "Abandoned",
+    "Completed",
+    "WrapUpEnded",
+    "Overflowed",
+    "StepAdvanced",
+    "Refused",
+    # errors
+    "RoutingError",
+    "UnknownId",
+    "DuplicateId",
+    "InvalidInput",
+    "InvalidState",
+    "CapacityError",
+    "QueueFull",
+    "SnapshotError",
+    # submodules
+    "erlang",
+]

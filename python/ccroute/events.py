@@ -1,0 +1,54 @@
+"""Event classes returned by every mutating router call, in order.
+
+Every event has ``contact`` and ``at``; those about an agent have ``agent``.
+Events compare equal field by field, so tests can write
+``assert events == [Assigned(contact="c1", agent="a1", at=1.0, wait=0.0)]``.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+from ._ccroute import (
+    Abandoned,
+    Assigned,
+    Completed,
+    OfferExpired,
+    OfferRejected,
+    Offered,
+    Overflowed,
+    Refused,
+    Requeued,
+    StepAdvanced,
+    WrapUpEnded,
+)
+
+__all__ = [
+    "Event",
+    "Assigned",
+    "Offered",
+    "OfferExpired",
+    "OfferRejected",
+    "Requeued",
+    "Abandoned",
+    "Completed",
+    "WrapUpEnded",
+    "Overflowed",
+    "StepAdvanced",
+    "Refused",
+]
+
+#: Any router event.
+Event = Union[
+    Assigned,
+    Offered,
+    OfferExpired,
+    OfferRejected,
+    Requeued,
+    Abandoned,
+    Completed,
+    WrapUpEnded,
+    Overflowed,
+    StepAdvanced,
+    Refused,
+]

@@ -1,0 +1,193 @@
+"""The embedded router: ``ccroute.Router``.
+
+A thin Python facade over the native engine. Every mutating call takes the
+current time ``now`` (seconds, any origin, never going backwards), fires the
+timers due by then (relaxation steps, overflow, offer timeouts, wrap-up
+ends, preferred-agent waits), does its work and returns the events it caused,
+in order. A call that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal, Optional
+
+from . import _ccroute
+from ._ccroute import (
+    Agent,
+    AgentView,
+    Channel,
+    Contact,
+    ContactView,
+    Queue,
+    QueueStats,
+)
+from .events import Event
+
+__all__ = ["Router", "POLICIES", "AgentState"]
+
+AgentState = Literal["offline", "available", "away"]
+
+#: Names of the built-in agent-selection policies.
+POLICIES: tuple[str, ...] = tuple(_ccroute.builtin_policies())
+
+
+class Router:
+    """A contact router held in memory.
+
+    Args:
+        channels: the channels (``Channel``); at least one.
+        queues: the queues (``Queue``); at least one.
+        policy: built-in agent-selection policy: ``"longest_idle"``,
+            ``"most_skilled"``, ``"least_occupied"``, ``"fewest_handled"``,
+            ``"round_robin"`` or ``"random"``.
+        offer_timeout: ``None`` assigns at once; a number of seconds makes
+            every assignment an offer the agent must ``accept`` in time.
+        seed: seed of the router's random generator (``random`` policy).
+        affinity: route a returning customer (same ``customer`` id) to the
+            agent who last served them when that agent is eligible and free.
+        affinity_wait: seconds a returning customer waits for that agent.
+        retain_finished: how many ended contacts to keep for ``contact()``
+            look-ups and duplicate-id checks (``None`` keeps all).
+
+    Raises:
+        InvalidInput: an unknown policy, a bad channel or queue definition.
+        DuplicateId: two channels or queues with one name.
+    """
+
+    __slots__ = ("_router",)
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        queues: Sequence[Queue],
+        policy: str = "longest_idle",
+        offer_timeout: Optional[float] = None,
+        seed: int = 0,
+        affinity: bool = True,
+        affinity_wait: float = 0.0,
+        retain_finished: Optional[int] = None,
+    ) -> None:
+        self._router = _ccroute.Router(
+            channels,
+            queues,
+            policy=policy,
+            offer_timeout=offer_timeout,
+            seed=seed,
+            affinity=affinity,
+            affinity_wait=affinity_wait,
+            retain_finished=retain_finished,
+        )
+
+    # -- agents ---------------------------------------------------------
+    def add_agent(self, agent: Agent, now: float) -> list[Event]:
+        """Add an agent; if available it takes waiting contacts at once.
+
+        Raises ``DuplicateId`` or ``InvalidInput`` (bad level, unknown
+        channel, capacity 0, backwards time)."""
+        return self._router.add_agent(agent, now)
+
+    def remove_agent(self, agent: str, now: float) -> list[Event]:
+        """Remove an agent. Its pending offers go back to their queues
+        (``Requeued``). Raises ``UnknownId``, or ``InvalidState`` while it
+        still holds assigned contacts."""
+        return self._router.remove_agent(agent, now)
+
+    def set_agent_state(self, agent: str, state: AgentState, now: float) -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``. Leaving
+        available withdraws pending offers; becoming available routes."""
+        return self._router.set_agent_state(agent, state, now)
+
+    # -- contacts -------------------------------------------------------
+    def submit(self, contact: Contact, now: float) -> list[Event]:
+        """Submit one contact and route it. Raises ``DuplicateId``,
+        ``InvalidInput`` or ``QueueFull`` (nothing changes)."""
+        return self._router.submit(contact, now)
+
+    def submit_many(self, contacts: Iterable[Contact], now: float) -> list[Event]:
+        """Submit many contacts at once, in order. All are validated first:
+        one bad contact raises and none enters. A contact whose queue is
+        full gets a ``Refused`` event instead of raising."""
+        return self._router.submit_many(contacts, now)
+
+    def accept(self, contact: str, agent: str, now: float) -> list[Event]:
+        """The agent accepts an offered contact (offer mode): ``Assigned``.
+        Raises ``InvalidState`` if it is not offered to that agent."""
+        return self._router.accept(contact, agent, now)
+
+    def reject(self, contact: str, agent: str, now: float) -> list[Event]:
+        """The agent rejects an offered contact: it returns to its queue
+        with its original arrival time and is never offered to that agent
+        again."""
+        return self._router.reject(contact, agent, now)
+
+    def complete(self, contact: str, now: float) -> list[Event]:
+        """The agent finished an assigned contact; wrap-up may follow."""
+        return self._router.complete(contact, now)
+
+    def cancel(self, contact: str, now: float) -> list[Event]:
+        """The customer abandoned a waiting or offered contact. Raises
+        ``InvalidState`` for an assigned one (complete it instead)."""
+        return self._router.cancel(contact, now)
+
+    def advance(self, now: float) -> list[Event]:
+        """Move time forward, firing every timer due by ``now``."""
+        return self._router.advance(now)
+
+    # -- views ----------------------------------------------------------
+    def stats(self) -> dict[str, QueueStats]:
+        """Statistics per queue name, real-time and cumulative."""
+        return self._router.stats()
+
+    def agent(self, agent: str) -> AgentView:
+        """A snapshot of one agent. Raises ``UnknownId``."""
+        return self._router.agent(agent)
+
+    def contact(self, contact: str) -> ContactView:
+        """A snapshot of one contact, live or ended. Raises ``UnknownId``."""
+        return self._router.contact(contact)
+
+    def agents_by_state(self) -> dict[str, int]:
+        """Counts: ``offline``, ``available``, ``away``, plus ``busy``
+        (holding anything) and ``idle`` (available, holding nothing)."""
+        return self._router.agents_by_state()
+
+    def agent_ids(self) -> list[str]:
+        """Ids of every agent, sorted."""
+        return self._router.agent_ids()
+
+    def waiting(self, queue: str) -> list[str]:
+        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        return self._router.waiting(queue)
+
+    def next_timer(self) -> Optional[float]:
+        """When the next timer is due, or ``None``."""
+        return self._router.next_timer()
+
+    def check_invariants(self) -> None:
+        """Verify every internal invariant (a full scan, for tests);
+        raises ``AssertionError`` naming the first one broken."""
+        self._router.check_invariants()
+
+    @property
+    def now(self) -> float:
+        """The router's current time."""
+        return self._router.now
+
+    @property
+    def policy(self) -> str:
+        """The agent-selection policy's name."""
+        return self._router.policy
+
+    @property
+    def decisions(self) -> int:
+        """Routing decisions made so far."""
+        return self._router.decisions
+
+    @property
+    def live_contacts(self) -> int:
+        """Contacts waiting, offered or assigned."""
+        return self._router.live_contacts
+
+    def __repr__(self) -> str:
+        return f"Router(policy={self.policy!r}, now={self.now!r}, live_contacts={self.live_contacts})"
