@@ -99,6 +99,8 @@ impl Router {
     pub fn remove_agent(&mut self, id: &str, now: Time) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ai = self.agent_ix(id)?;
+        // Checked after the timers due by `now`: they may assign contacts to it.
+        let mut ev = self.begin(now);
         let held: Vec<&str> = self
             .agent(ai)
             .contacts
@@ -108,11 +110,11 @@ impl Router {
             .map(|c| &*c.id)
             .collect();
         if !held.is_empty() {
-            return Err(Error::state(format!(
+            let err = Error::state(format!(
                 "agent {id:?} still holds contacts {held:?}; complete them before removing the agent"
-            )));
+            ));
+            return self.fail(ev, err);
         }
-        let mut ev = self.begin(now);
         let mut back = self.withdraw_offers(ai, &mut ev);
         let pinned = std::mem::take(&mut self.agent_mut(ai).pinned);
         self.agent_mut(ai).state = AgentState::Offline;
@@ -188,45 +190,43 @@ impl Router {
     }
 
     /// Puts the agent in exactly the ready groups it belongs to, under its
-    /// current policy key. Called after every change of load, state or key.
+    /// current policy key. Called after every change of load, state or key;
+    /// touches only the groups whose membership or key changed.
     pub(super) fn refresh_agent(&mut self, ai: u32) {
         let policy = self.config.policy;
-        let n = self.channels.len();
-        let fits: Vec<bool> = {
-            let a = self.agent(ai);
-            (0..n).map(|c| self.can_take(a, c)).collect()
-        };
+        let channels = &self.channels;
         let a = self.agents[ai as usize].as_mut().expect("live agent");
         let prof = &mut self.index.profiles[a.profile as usize];
-        if let Some(old) = a.key.take() {
-            for c in 0..n {
-                if a.ready[c] {
-                    prof.ready[c].remove(&old);
-                    a.ready[c] = false;
-                }
+        let available = a.state == AgentState::Available;
+        let free = a.capacity - a.used;
+        let key = available.then(|| {
+            let facts = AgentFacts {
+                used: a.used,
+                capacity: a.capacity,
+                handled: a.handled,
+                last_assigned: a.last_assigned,
+            };
+            AgentKey {
+                primary: OrdF64(policy.primary_key(&facts)),
+                idle: OrdF64(a.idle_since),
+                id: a.id.clone(),
+                idx: ai,
             }
-        }
-        if !fits.iter().any(|&f| f) {
-            return;
-        }
-        let facts = AgentFacts {
-            used: a.used,
-            capacity: a.capacity,
-            handled: a.handled,
-            last_assigned: a.last_assigned,
-        };
-        let key = AgentKey {
-            primary: OrdF64(policy.primary_key(&facts)),
-            idle: OrdF64(a.idle_since),
-            id: a.id.clone(),
-            idx: ai,
-        };
-        for (c, fit) in fits.into_iter().enumerate() {
+        });
+        let same_key = key == a.key;
+        for (c, ch) in channels.iter().enumerate() {
+            let fit = available && a.held[c] < a.max[c] && free >= ch.cfg.cost;
+            if same_key && fit == a.ready[c] {
+                continue;
+            }
+            if a.ready[c] {
+                prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
+            }
             if fit {
-                prof.ready[c].insert(key.clone());
-                a.ready[c] = true;
+                prof.ready[c].insert(key.clone().expect("a fitting agent is available"));
             }
+            a.ready[c] = fit;
         }
-        a.key = Some(key);
+        a.key = key;
     }
 }

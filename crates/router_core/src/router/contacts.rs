@@ -5,7 +5,7 @@ use super::{timers::TimerKind, Contact, Finished, Router};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::ContactSpec;
-use crate::types::{check_time, Attrs, ContactStatus, Id, OrdF64, Time};
+use crate::types::{check_time, Attrs, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
 
 /// A contact validated and compiled, ready to enter the router.
@@ -205,9 +205,17 @@ impl Router {
         self.contact_ids.insert(c.id, ci);
         let queue = &mut self.queues[c.queue as usize];
         queue.counters.offered += 1;
-        queue.live.insert((OrdF64(now), seq));
-        if let Some(&(after, _)) = self.contact(ci).steps.first() {
-            self.schedule(now + after, TimerKind::Step { ci, seq, step: 0 });
+        queue.live.insert(now, seq);
+        // Steps with `after` 0 are in force from arrival, before the first routing.
+        while let Some(&(after, sig)) = self.contact(ci).steps.get(self.contact(ci).step) {
+            if after > 0.0 {
+                self.schedule(now + after, TimerKind::Step { ci, seq, step: self.contact(ci).step });
+                break;
+            }
+            let c = self.contact_mut(ci);
+            ev.push(Event::StepAdvanced { contact: c.id.clone(), step: c.step, at: now });
+            c.sig = sig;
+            c.step += 1;
         }
         self.schedule_overflow(ci);
 
@@ -238,8 +246,12 @@ impl Router {
                 return;
             }
         }
-        self.enqueue(ci);
-        self.route_contact(ci, ev);
+        // Agent surplus: the best free eligible agent takes it straight
+        // away; otherwise it waits in its group.
+        match self.best_agent(ci) {
+            Some(ai) => self.assign(ci, ai, ev),
+            None => self.enqueue(ci),
+        }
     }
 
     /// The agent accepts an offered contact: it is answered now.
@@ -314,13 +326,15 @@ impl Router {
     pub fn complete(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
+        // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
+        let mut ev = self.begin(now);
         if self.contact(ci).status != ContactStatus::Assigned {
-            return Err(Error::state(format!(
+            let err = Error::state(format!(
                 "contact {contact:?} is {}, only an assigned contact can be completed",
                 self.contact(ci).status
-            )));
+            ));
+            return self.fail(ev, err);
         }
-        let mut ev = self.begin(now);
         let ai = self.contact(ci).agent.expect("assigned contact has an agent");
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
         ev.push(Event::Completed { contact: self.contact(ci).id.clone(), agent: self.agent(ai).id.clone(), at: now });
@@ -352,14 +366,16 @@ impl Router {
     pub fn cancel(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
+        // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
+        let mut ev = self.begin(now);
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
-            return Err(Error::state(format!(
+            let err = Error::state(format!(
                 "contact {contact:?} is assigned to agent {:?}; complete it instead of cancelling",
                 &*self.agent(ai).id
-            )));
+            ));
+            return self.fail(ev, err);
         }
-        let mut ev = self.begin(now);
         let c = self.contact(ci);
         let wait = now - c.arrival;
         let q = c.queue as usize;
@@ -391,7 +407,9 @@ impl Router {
         let c = self.contacts[ci as usize].take().expect("live contact");
         self.free_contacts.push(ci);
         self.contact_ids.remove(&c.id);
-        self.queues[c.queue as usize].live.remove(&(OrdF64(c.arrival), c.seq));
+        if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+            self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
+        }
         let answered = matches!(status, ContactStatus::Completed);
         let record = Finished {
             status,

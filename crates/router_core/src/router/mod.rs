@@ -8,6 +8,7 @@
 mod agents;
 mod contacts;
 mod index;
+mod live;
 mod routing;
 mod timers;
 mod views;
@@ -19,12 +20,12 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::model::{ChannelConfig, RouterConfig, MAX_LEVEL, MIN_LEVEL};
 use crate::policy::PolicyKind;
-use crate::types::{check_time, AgentState, Attrs, ContactStatus, Id, OrdF64, Time};
+use crate::types::{check_time, AgentState, Attrs, ContactStatus, Id, Time};
 use index::{GroupId, Index, ProfileId, SigId, SkillSet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 use std::cmp::Reverse;
 use timers::Timer;
 
@@ -39,7 +40,7 @@ struct Queue {
     overflow: Option<(u32, Time)>,
     counters: views::Counters,
     /// Waiting or offered contacts in this queue, oldest arrival first.
-    live: BTreeSet<(OrdF64, u64)>,
+    live: live::LiveSet,
 }
 
 /// An agent's record.
@@ -146,6 +147,8 @@ pub struct Router {
     pending: Vec<Event>,
     rng: ChaCha8Rng,
     now: Time,
+    /// Where timers have been applied up to: a failed call leaves the clock here.
+    settled: Time,
     next_seq: u64,
     decisions: u64,
 }
@@ -213,7 +216,7 @@ impl Router {
                 max_waiting: q.max_waiting,
                 overflow,
                 counters: Default::default(),
-                live: BTreeSet::new(),
+                live: Default::default(),
             });
         }
         // Overflow chains must end: follow each chain, at most n hops.
@@ -260,6 +263,7 @@ impl Router {
             timers: BinaryHeap::new(),
             pending: Vec::new(),
             now: 0.0,
+            settled: 0.0,
             next_seq: 1,
             decisions: 0,
         })
@@ -311,9 +315,11 @@ impl Router {
     }
 
     /// Fails a call after `begin`: the timers it fired stay fired and their
-    /// events are delivered by the next call.
+    /// events are delivered by the next call; the clock stays where those
+    /// timers left it (not at the failed call's `now`).
     fn fail<T>(&mut self, ev: Vec<Event>, err: Error) -> Result<T> {
         self.pending = ev;
+        self.now = self.settled;
         Err(err)
     }
 

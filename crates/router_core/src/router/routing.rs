@@ -50,7 +50,7 @@ impl Router {
         }
     }
 
-    fn best_agent(&mut self, ci: u32) -> Option<u32> {
+    pub(super) fn best_agent(&mut self, ci: u32) -> Option<u32> {
         let c = self.contact(ci);
         if let Some(pa) = c.pinned {
             return self.eligible(pa, ci).then_some(pa);
@@ -60,10 +60,13 @@ impl Router {
         let policy = self.config.policy;
         let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
         if policy == PolicyKind::Random {
-            let mut total = 0usize;
-            for &p in &sig.profiles {
-                total += self.index.profiles[p as usize].ready[ch].iter().filter(|k| !excluded(k)).count();
-            }
+            // Uniform over every eligible agent: count per compatible group,
+            // draw, then walk to the drawn one.
+            let count = |p: u32| {
+                let set = &self.index.profiles[p as usize].ready[ch];
+                if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() }
+            };
+            let total: usize = sig.profiles.iter().map(|&p| count(p)).sum();
             if total == 0 {
                 return None;
             }
@@ -72,12 +75,12 @@ impl Router {
             let sig = &self.index.sigs[c.sig as usize];
             let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
             for &p in &sig.profiles {
-                for k in self.index.profiles[p as usize].ready[ch].iter().filter(|k| !excluded(k)) {
-                    if r == 0 {
-                        return Some(k.idx);
-                    }
-                    r -= 1;
+                let set = &self.index.profiles[p as usize].ready[ch];
+                let n = if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() };
+                if r < n {
+                    return set.iter().filter(|k| !excluded(k)).nth(r).map(|k| k.idx);
                 }
+                r -= n;
             }
             unreachable!("random draw within the counted candidates");
         }
@@ -207,7 +210,7 @@ impl Router {
         let customer = c.customer.clone();
         let cid = c.id.clone();
         let queue = &mut self.queues[q];
-        queue.live.remove(&(OrdF64(arrival), seq));
+        queue.live.remove(arrival, seq);
         queue.counters.answered += 1;
         queue.counters.wait_sum += wait;
         if wait <= queue.sl_threshold {

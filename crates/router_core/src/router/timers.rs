@@ -58,6 +58,7 @@ impl Router {
             self.now = self.now.max(t.at.0);
             self.fire(t.kind, ev);
         }
+        self.settled = self.now;
         self.now = now;
     }
 
@@ -117,15 +118,15 @@ impl Router {
                     return; // the target is full: the contact stays where it is
                 }
                 let in_group = c.slot.is_some();
-                let key = (OrdF64(c.arrival), c.seq);
+                let key = (c.arrival, c.seq);
                 if in_group {
                     self.dequeue(ci);
                 }
                 let from = &mut self.queues[queue as usize];
-                from.live.remove(&key);
+                from.live.remove(key.0, key.1);
                 from.counters.overflowed_out += 1;
                 let to_q = &mut self.queues[to as usize];
-                to_q.live.insert(key);
+                to_q.live.insert(key.0, key.1);
                 to_q.counters.overflowed_in += 1;
                 to_q.counters.offered += 1;
                 let now = self.now;

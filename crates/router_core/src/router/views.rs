@@ -152,7 +152,7 @@ impl Router {
             name: queue.name.clone(),
             waiting: queue.live.len(),
             offering,
-            longest_wait: queue.live.first().map_or(0.0, |(a, _)| self.now - a.0),
+            longest_wait: queue.live.oldest().map_or(0.0, |a| self.now - a),
             counters: c.clone(),
             service_level: (handled > 0).then(|| c.answered_in_sl as f64 / handled as f64),
             asa: (c.answered > 0).then(|| c.wait_sum / c.answered as f64),
@@ -345,26 +345,28 @@ impl Router {
                 pinned += 1;
             }
         }
-        let mut waiting = 0usize;
-        for c in self.contacts.iter().flatten() {
-            if c.status == ContactStatus::Waiting {
-                waiting += 1;
-                // No ready agent that could serve it (routing is complete).
-                let candidates: Vec<u32> = match c.pinned {
-                    Some(pa) => vec![pa],
-                    None => (0..self.agents.len() as u32).filter(|&i| self.agents[i as usize].is_some()).collect(),
-                };
-                for ai in candidates {
-                    let a = self.agent(ai);
-                    if a.ready[c.channel as usize]
-                        && !c.excluded.contains(&a.uid)
-                        && self.index.compatible(a.profile, c.sig)
-                    {
-                        return Err(format!("contact {:?} waits while agent {:?} could take it", c.id, a.id));
+        // Routing is complete: no ready agent could take a waiting contact
+        // (checked per agent over its compatible groups, not per pair).
+        for a in self.agents.iter().flatten() {
+            let prof = &self.index.profiles[a.profile as usize];
+            for (ch, groups) in prof.groups.iter().enumerate() {
+                if !a.ready[ch] {
+                    continue;
+                }
+                for &g in groups {
+                    if let Some(k) = self.index.groups[g as usize].set.iter().find(|k| !self.contact(k.idx).excluded.contains(&a.uid)) {
+                        return Err(format!("contact {:?} waits while agent {:?} could take it", self.contact(k.idx).id, a.id));
                     }
                 }
             }
+            for &ci in &a.pinned {
+                let c = self.contact(ci);
+                if a.ready[c.channel as usize] && self.index.compatible(a.profile, c.sig) {
+                    return Err(format!("contact {:?} waits for agent {:?}, who could take it", c.id, a.id));
+                }
+            }
         }
+        let waiting = self.contacts.iter().flatten().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
             return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
         }

@@ -3,6 +3,8 @@
 //! Every scenario states, in a comment, the order of events worked out by
 //! hand from the rules in DESIGN.md before the assertions check it.
 
+#![allow(missing_docs)]
+
 mod eligibility;
 mod errors;
 mod offers;

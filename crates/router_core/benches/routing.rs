@@ -1,0 +1,172 @@
+//! Routing throughput on the benchmark scenario (see `scenario.rs`):
+//! 10,000 agents over 200 skill profiles drawn from 50 skills, 300 contact
+//! types on three channels and four queues.
+//!
+//! * `decide/contact_surplus/<waiting>`: `<waiting>` contacts wait and
+//!   agents come available one after another; each takes the best waiting
+//!   contacts it can serve until full. Timed: only the routing (the
+//!   `set_agent_state` calls); one element = one decision (an assignment).
+//!   Untimed between rounds: the contacts are completed and new ones
+//!   submitted so that the queue stays at `<waiting>`. Run at 10,000 and
+//!   100,000 waiting contacts: the cost must not grow with the queue.
+//! * `decide/agent_surplus/<policy>`: 9,000 agents are free; a contact
+//!   arrives and the policy picks among the free eligible agents. Timed:
+//!   the `submit`s (validation, indexing and the decision), in rounds of
+//!   100; the completions between rounds are untimed.
+//! * `cycle/<waiting>`: the full steady state of a busy center, all timed:
+//!   complete a contact (its agent frees a slot and takes the best waiting
+//!   contact: one decision) and submit a new one, which waits.
+//!
+//! Elements/s is decisions per second on one core.
+
+mod scenario;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use router_core::{AgentState, Event, PolicyKind, Router};
+use scenario::Scenario;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Bench {
+    router: Router,
+    scenario: Scenario,
+    assigned: VecDeque<Arc<str>>,
+    now: f64,
+}
+
+impl Bench {
+    fn new(policy: PolicyKind, state: AgentState) -> Self {
+        let scenario = Scenario::new(7);
+        let mut router = Router::new(scenario::config(policy)).expect("valid config");
+        for a in &scenario.agents {
+            let mut a = a.clone();
+            a.state = state;
+            router.add_agent(&a, 0.0).expect("agent");
+        }
+        Bench { router, scenario, assigned: VecDeque::new(), now: 0.0 }
+    }
+
+    fn note(&mut self, events: Vec<Event>) -> u64 {
+        let mut n = 0;
+        for e in events {
+            if let Event::Assigned { contact, .. } = e {
+                self.assigned.push_back(contact);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    fn submit_one(&mut self) -> u64 {
+        self.now += 0.001;
+        let c = self.scenario.contact();
+        let ev = self.router.submit(c, self.now).expect("submit");
+        self.note(ev)
+    }
+
+    /// Submits until `waiting` contacts wait.
+    fn fill(&mut self, waiting: usize) {
+        while self.router.live_contacts() < self.assigned.len() + waiting {
+            self.submit_one();
+        }
+    }
+
+    fn complete_one(&mut self) -> u64 {
+        let id = self.assigned.pop_front().expect("an assigned contact");
+        let ev = self.router.complete(&id, self.now).expect("complete");
+        self.note(ev)
+    }
+}
+
+fn decide(c: &mut Criterion) {
+    let mut group = c.benchmark_group("decide");
+    group.throughput(Throughput::Elements(1));
+    for waiting in [10_000usize, 100_000] {
+        let mut b = Bench::new(PolicyKind::LongestIdle, AgentState::Away);
+        b.fill(waiting);
+        let ids = b.router.agent_ids();
+        let mut next = 0usize;
+        group.bench_function(BenchmarkId::new("contact_surplus", waiting), |bench| {
+            bench.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut made = 0u64;
+                while made < iters {
+                    // One round: up to 100 agents come available.
+                    let round: Vec<&String> = (0..100).map(|i| &ids[(next + i) % ids.len()]).collect();
+                    next += 100;
+                    b.now += 0.001;
+                    let start = Instant::now();
+                    for id in &round {
+                        let ev = b.router.set_agent_state(id, AgentState::Available, b.now).expect("state");
+                        made += ev.len() as u64;
+                        std::hint::black_box(ev);
+                    }
+                    timed += start.elapsed();
+                    // Untimed: they finish their work and leave; refill the queue.
+                    for id in &round {
+                        let held = b.router.agent_view(id).expect("agent").contacts;
+                        b.router.set_agent_state(id, AgentState::Away, b.now).expect("state");
+                        for c in held {
+                            b.router.complete(&c, b.now).expect("complete");
+                        }
+                    }
+                    b.fill(waiting);
+                }
+                timed.mul_f64(iters as f64 / made as f64)
+            })
+        });
+        b.router.check_invariants().expect("invariants hold after the bench");
+    }
+    for policy in PolicyKind::ALL {
+        let mut b = Bench::new(policy, AgentState::Available);
+        for _ in 0..1_000 {
+            b.submit_one();
+        }
+        group.bench_function(BenchmarkId::new("agent_surplus", policy.name()), |bench| {
+            bench.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut done = 0;
+                while done < iters {
+                    let n = (iters - done).min(100);
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        b.submit_one();
+                    }
+                    timed += start.elapsed();
+                    for _ in 0..n {
+                        b.complete_one();
+                    }
+                    done += n;
+                }
+                timed
+            })
+        });
+        b.router.check_invariants().expect("invariants hold after the bench");
+    }
+    group.finish();
+}
+
+fn cycle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cycle");
+    group.throughput(Throughput::Elements(1));
+    for waiting in [10_000usize, 100_000] {
+        let mut b = Bench::new(PolicyKind::LongestIdle, AgentState::Available);
+        b.fill(waiting);
+        group.bench_function(BenchmarkId::from_parameter(waiting), |bench| {
+            bench.iter(|| {
+                b.complete_one();
+                b.submit_one();
+            })
+        });
+        b.router.check_invariants().expect("invariants hold after the bench");
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = decide, cycle
+}
+criterion_main!(benches);

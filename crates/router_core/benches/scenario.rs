@@ -1,0 +1,95 @@
+//! The benchmark scenario shared by the routing benches: a large blended
+//! contact center with 10,000 agents over 200 skill profiles drawn from 50
+//! skills, 300 contact types, three channels and four queues.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use router_core::{AgentSpec, ChannelConfig, ContactSpec, QueueConfig, RouterConfig};
+
+/// Number of agents.
+pub const AGENTS: usize = 10_000;
+/// Number of distinct agent skill profiles.
+pub const PROFILES: usize = 200;
+/// Number of skills profiles are drawn from.
+pub const SKILLS: usize = 50;
+/// Number of contact types (requirement signature × channel × queue × priority).
+pub const TYPES: usize = 300;
+
+const CHANNELS: [&str; 3] = ["voice", "chat", "email"];
+const QUEUES: [&str; 4] = ["sales", "support", "billing", "vip"];
+
+/// The generated scenario.
+pub struct Scenario {
+    pub agents: Vec<AgentSpec>,
+    types: Vec<ContactSpec>,
+    rng: ChaCha8Rng,
+    next: u64,
+}
+
+/// Router configuration: voice exclusive, chat 3 at a time, email 2.
+pub fn config(policy: router_core::PolicyKind) -> RouterConfig {
+    let mut cfg = RouterConfig::new(
+        vec![
+            ChannelConfig::new("voice", 100, 1),
+            ChannelConfig::new("chat", 33, 3),
+            ChannelConfig::new("email", 50, 2),
+        ],
+        QUEUES.iter().map(|q| QueueConfig::new(*q)).collect(),
+    );
+    cfg.queues[1].aging_rate = 0.01;
+    cfg.policy = policy;
+    cfg.retain_finished = Some(0);
+    cfg
+}
+
+impl Scenario {
+    /// A scenario from a seed.
+    pub fn new(seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let skill = |i: usize| format!("skill{i:02}");
+        let profiles: Vec<Vec<(String, u8)>> = (0..PROFILES)
+            .map(|_| {
+                let n = rng.gen_range(4..=8);
+                let mut ids: Vec<usize> = (0..SKILLS).collect();
+                ids.shuffle(&mut rng);
+                ids[..n].iter().map(|&s| (skill(s), rng.gen_range(1..=10))).collect()
+            })
+            .collect();
+        let agents = (0..AGENTS)
+            .map(|i| {
+                let p = &profiles[i % PROFILES];
+                let mut a = AgentSpec::new(format!("agent{i:05}"), &[]);
+                a.skills = p.clone();
+                a
+            })
+            .collect();
+        // Each contact type asks for 1-2 skills of some profile, at or below
+        // its levels, so that every type has eligible agents.
+        let types = (0..TYPES)
+            .map(|t| {
+                let p = &profiles[rng.gen_range(0..PROFILES)];
+                let k = rng.gen_range(1..=2);
+                let mut reqs: Vec<(String, u8)> =
+                    p.choose_multiple(&mut rng, k).map(|(s, l)| (s.clone(), rng.gen_range(1..=*l))).collect();
+                reqs.sort();
+                let mut c = ContactSpec::new(String::new(), CHANNELS[t % 3], QUEUES[t % 4]);
+                c.requires = reqs;
+                c.priority = if QUEUES[t % 4] == "vip" { 5 } else { rng.gen_range(0..=2) };
+                c
+            })
+            .collect();
+        Scenario { agents, types, rng, next: 0 }
+    }
+
+    /// The next contact: a random type with a fresh id (written into the
+    /// type's record, so that the bench measures the router, not copies).
+    pub fn contact(&mut self) -> &ContactSpec {
+        use std::fmt::Write;
+        let c = &mut self.types[self.rng.gen_range(0..TYPES)];
+        self.next += 1;
+        c.id.clear();
+        write!(c.id, "c{}", self.next).expect("write to a String");
+        c
+    }
+}
