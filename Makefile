@@ -10,7 +10,13 @@ STAMP := $(VENV)/.deps-stamp
 export VIRTUAL_ENV := $(abspath $(VENV))
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv build build-dev demo test test-rust test-python stubtest bench lint fmt clean
+# Feature areas (server, simulator, ...) add their own targets in mk/*.mk
+# and append to these lists, which `make test` and `make bench` run.
+BENCH_TARGETS :=
+TEST_TARGETS :=
+-include mk/*.mk
+
+.PHONY: help venv build build-dev demo test test-rust test-python stubtest bench bench-core lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,8 +24,10 @@ help: ## List the targets
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "maturin>=1.5,<2" "pytest>=8" "hypothesis>=6.100" "numpy>=1.26" \
-		"mypy>=1.10" "pytest-benchmark>=4" "PyYAML>=6"
+	$(PIP) install --quiet "maturin>=1.5,<2" "rich>=13" "PyYAML>=6" \
+		"grpcio>=1.60" "grpcio-tools>=1.60" "protobuf>=5" "grpcio-health-checking>=1.60" "grpcio-reflection>=1.60" \
+		"matplotlib>=3.8" "pytest>=8" "hypothesis>=6.100" "numpy>=1.26" "mypy>=1.10" \
+		"pytest-benchmark>=4" "ciw>=3" "simpy>=4"
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv with the build and test tools
@@ -33,7 +41,7 @@ build-dev: venv ## Build the native module (debug, faster to compile) into .venv
 demo: build ## Route a small multichannel scenario and print assignments and statistics
 	$(PY) examples/demo.py
 
-test: build test-rust test-python stubtest ## Set up, build and run every test
+test: build test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
 test-rust: ## Rust unit and integration tests of the core
 	cargo test -p router_core --quiet
@@ -44,7 +52,9 @@ test-python: venv ## pytest suites (needs a build)
 stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
 	$(PY) -m mypy.stubtest ccroute._ccroute --ignore-missing-stub
 
-bench: build ## Benchmarks: criterion (core) and Python throughput
+bench: build bench-core $(BENCH_TARGETS) ## Every benchmark (criterion for the core, Python throughput, feature benches)
+
+bench-core: build ## Core benchmarks: criterion decisions/s and Python submit_many throughput
 	cargo bench -p router_core --bench routing -- --noplot
 	$(PY) benches/python_throughput.py
 
