@@ -50,7 +50,7 @@ test-python: venv ## pytest suites (needs a build)
 	$(PY) -m pytest -q
 
 stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
-	$(PY) -m mypy.stubtest ccroute._ccroute --ignore-missing-stub
+	$(PY) -m mypy.stubtest ccroute._ccroute
 
 bench: build bench-core $(BENCH_TARGETS) ## Every benchmark (criterion for the core, Python throughput, feature benches)
 

@@ -20,7 +20,6 @@ __all__ = ["main", "build_parser"]
 
 #: Modules that add sub-commands (``register(subparsers)``), in help order.
 _COMMAND_MODULES: tuple[str, ...] = (
-    "ccroute._cli_demo",
     "ccroute._cli_sim",
     "ccroute._cli_serve",
 )
