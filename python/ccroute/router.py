@@ -121,6 +121,13 @@ class Router:
         again."""
         return self._router.reject(contact, agent, now)
 
+    def force_assign(self, contact: str, agent: str, now: float) -> list[Event]:
+        """Put a waiting contact on an agent regardless of skills and state
+        (a supervisor's move, or an agent picking from the queue); it is
+        answered at once. Raises ``InvalidState`` unless the contact waits,
+        ``CapacityError`` if the agent has no room for it."""
+        return self._router.force_assign(contact, agent, now)
+
     def complete(self, contact: str, now: float) -> list[Event]:
         """The agent finished an assigned contact; wrap-up may follow."""
         return self._router.complete(contact, now)

@@ -118,6 +118,11 @@ impl NativeRouter {
         events::to_py(py, ev)
     }
 
+    fn force_assign(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.force_assign(contact, agent, now).py()?;
+        events::to_py(py, ev)
+    }
+
     fn complete(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.complete(contact, now).py()?;
         events::to_py(py, ev)

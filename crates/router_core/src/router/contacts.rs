@@ -111,6 +111,7 @@ impl Router {
             return self.fail(ev, err);
         }
         self.insert_contact(c, &mut ev);
+        self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
         Ok(ev)
     }
 
@@ -158,6 +159,7 @@ impl Router {
                 );
             } else {
                 self.insert_contact(c, &mut ev);
+                self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
             }
         }
         Ok(ev)
@@ -444,5 +446,46 @@ impl Error {
     /// Appends context to the message.
     pub(crate) fn with_context(self, context: &str) -> Self {
         Error::new(self.kind(), format!("{}: {context}", self.message()))
+    }
+}
+
+impl Router {
+    /// Forces a waiting contact onto an agent (a supervisor's move, or an
+    /// agent picking a contact from the queue): skills and agent state are
+    /// not checked, capacity is. The contact is answered at once, also in
+    /// offer mode.
+    ///
+    /// Errors: `UnknownId`; `InvalidState` unless the contact is waiting;
+    /// `Capacity` when the agent has no free slot on the channel or too few
+    /// free units.
+    pub fn force_assign(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        let ai = self.agent_ix(agent)?;
+        let mut ev = self.begin(now);
+        let c = self.contact(ci);
+        if c.status != ContactStatus::Waiting {
+            let err = Error::state(format!("contact {contact:?} is {}, only a waiting contact can be assigned", c.status));
+            return self.fail(ev, err);
+        }
+        let ch = c.channel as usize;
+        let a = self.agent(ai);
+        let cfg = &self.channels[ch].cfg;
+        if a.held[ch] >= a.max[ch] || a.capacity - a.used < cfg.cost {
+            let err = Error::new(
+                ErrorKind::Capacity,
+                format!(
+                    "agent {agent:?} cannot take contact {contact:?}: {} of {} {} slots and {} of {} units in use, the contact needs {} units",
+                    a.held[ch], a.max[ch], cfg.name, a.used, a.capacity, cfg.cost
+                ),
+            );
+            return self.fail(ev, err);
+        }
+        self.dequeue(ci);
+        self.contact_mut(ci).pinned = None;
+        let offer_timeout = self.config.offer_timeout.take();
+        self.assign(ci, ai, &mut ev);
+        self.config.offer_timeout = offer_timeout;
+        Ok(ev)
     }
 }
