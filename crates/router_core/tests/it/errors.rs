@@ -8,10 +8,21 @@
 
 use super::*;
 use router_core::{
-    AgentState, ContactStatus, ErrorKind, Event, Overflow, PolicyKind, QueueConfig, Result, RouterConfig, StepSpec,
+    AgentState, ContactStatus, ErrorKind, Event, Overflow, PolicyKind, QueueConfig, Result,
+    RouterConfig, StepSpec,
 };
 
-const IDS: &[&str] = &["c_assigned", "c_waiting", "c_vip", "c_done", "c_off", "c_wait2", "new", "n1", "n2"];
+const IDS: &[&str] = &[
+    "c_assigned",
+    "c_waiting",
+    "c_vip",
+    "c_done",
+    "c_off",
+    "c_wait2",
+    "new",
+    "n1",
+    "n2",
+];
 
 /// Auto-accept router at t=5 with: a1 {tech 5} holding c_assigned; a2
 /// {sales 3} idle; a3 {tech 9} away; c_waiting (tech 6, relaxes at 102)
@@ -27,12 +38,36 @@ fn auto_router() -> Router {
     let mut a3 = agent("a3", &[("tech", 9)]);
     a3.state = AgentState::Away;
     r.add_agent(&a3, 0.0).unwrap();
-    assert_eq!(one_assigned(&r.submit(&contact("c_assigned", "voice").requiring(&[("tech", 1)]), 1.0).unwrap()), "a1");
+    assert_eq!(
+        one_assigned(
+            &r.submit(
+                &contact("c_assigned", "voice").requiring(&[("tech", 1)]),
+                1.0
+            )
+            .unwrap()
+        ),
+        "a1"
+    );
     let mut w = contact("c_waiting", "voice").requiring(&[("tech", 6)]);
-    w.steps = vec![StepSpec { after: 100.0, requires: vec![("tech".into(), 5)] }];
+    w.steps = vec![StepSpec {
+        after: 100.0,
+        requires: vec![("tech".into(), 5)],
+    }];
     assert!(r.submit(&w, 2.0).unwrap().is_empty());
-    assert!(r.submit(&ContactSpec::new("c_vip", "voice", "vip").requiring(&[("golf", 1)]), 3.0).unwrap().is_empty());
-    assert_eq!(one_assigned(&r.submit(&contact("c_done", "chat").requiring(&[("sales", 1)]), 4.0).unwrap()), "a2");
+    assert!(r
+        .submit(
+            &ContactSpec::new("c_vip", "voice", "vip").requiring(&[("golf", 1)]),
+            3.0
+        )
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        one_assigned(
+            &r.submit(&contact("c_done", "chat").requiring(&[("sales", 1)]), 4.0)
+                .unwrap()
+        ),
+        "a2"
+    );
     r.complete("c_done", 5.0).unwrap();
     check(&r);
     r
@@ -46,11 +81,20 @@ fn offer_router() -> Router {
     cfg.seed = 11;
     let mut r = Router::new(cfg).unwrap();
     r.add_agent(&agent("o2", &[]), 0.0).unwrap();
-    assert_eq!(offered(&r.submit(&contact("c_assigned", "voice"), 1.0).unwrap()), pairs(&[("c_assigned", "o2")]));
+    assert_eq!(
+        offered(&r.submit(&contact("c_assigned", "voice"), 1.0).unwrap()),
+        pairs(&[("c_assigned", "o2")])
+    );
     r.accept("c_assigned", "o2", 2.0).unwrap();
     r.add_agent(&agent("o1", &[]), 3.0).unwrap();
-    assert_eq!(offered(&r.submit(&contact("c_off", "voice"), 4.0).unwrap()), pairs(&[("c_off", "o1")]));
-    assert!(r.submit(&contact("c_wait2", "voice"), 5.0).unwrap().is_empty());
+    assert_eq!(
+        offered(&r.submit(&contact("c_off", "voice"), 4.0).unwrap()),
+        pairs(&[("c_off", "o1")])
+    );
+    assert!(r
+        .submit(&contact("c_wait2", "voice"), 5.0)
+        .unwrap()
+        .is_empty());
     check(&r);
     r
 }
@@ -82,10 +126,22 @@ fn expect_error(make: fn() -> Router, name: &str, call: Call, kind: ErrorKind, n
     };
     assert_eq!(err.kind(), kind, "{name}: {err}");
     for n in needles {
-        assert!(err.message().contains(n), "{name}: message {:?} does not name {n:?}", err.message());
+        assert!(
+            err.message().contains(n),
+            "{name}: message {:?} does not name {n:?}",
+            err.message()
+        );
     }
-    assert_eq!(snapshot(&r, IDS), snapshot(&control, IDS), "{name}: router changed");
-    assert_eq!(follow_up(&mut r), follow_up(&mut control), "{name}: later behaviour changed");
+    assert_eq!(
+        snapshot(&r, IDS),
+        snapshot(&control, IDS),
+        "{name}: router changed"
+    );
+    assert_eq!(
+        follow_up(&mut r),
+        follow_up(&mut control),
+        "{name}: later behaviour changed"
+    );
     check(&r);
 }
 
@@ -97,12 +153,42 @@ fn with_skills(id: &str, skills: &[(&str, u8)]) -> AgentSpec {
 fn bad_agents_are_refused_and_change_nothing() {
     use ErrorKind::*;
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
-        ("duplicate agent", Box::new(|r| r.add_agent(&agent("a1", &[]), 6.0)), DuplicateId, vec!["\"a1\""]),
-        ("level 0", Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 0)]), 6.0)), InvalidInput, vec!["level 0", "\"tech\"", "\"n\""]),
-        ("level 11", Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 11)]), 6.0)), InvalidInput, vec!["level 11", "\"tech\""]),
-        ("skill twice", Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 2), ("tech", 3)]), 6.0)), InvalidInput, vec!["\"tech\""]),
-        ("empty skill name", Box::new(|r| r.add_agent(&with_skills("n", &[("", 2)]), 6.0)), InvalidInput, vec!["skill name"]),
-        ("empty agent id", Box::new(|r| r.add_agent(&agent("", &[]), 6.0)), InvalidInput, vec!["agent id"]),
+        (
+            "duplicate agent",
+            Box::new(|r| r.add_agent(&agent("a1", &[]), 6.0)),
+            DuplicateId,
+            vec!["\"a1\""],
+        ),
+        (
+            "level 0",
+            Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 0)]), 6.0)),
+            InvalidInput,
+            vec!["level 0", "\"tech\"", "\"n\""],
+        ),
+        (
+            "level 11",
+            Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 11)]), 6.0)),
+            InvalidInput,
+            vec!["level 11", "\"tech\""],
+        ),
+        (
+            "skill twice",
+            Box::new(|r| r.add_agent(&with_skills("n", &[("tech", 2), ("tech", 3)]), 6.0)),
+            InvalidInput,
+            vec!["\"tech\""],
+        ),
+        (
+            "empty skill name",
+            Box::new(|r| r.add_agent(&with_skills("n", &[("", 2)]), 6.0)),
+            InvalidInput,
+            vec!["skill name"],
+        ),
+        (
+            "empty agent id",
+            Box::new(|r| r.add_agent(&agent("", &[]), 6.0)),
+            InvalidInput,
+            vec!["agent id"],
+        ),
         (
             "unknown channel",
             Box::new(|r| {
@@ -123,13 +209,48 @@ fn bad_agents_are_refused_and_change_nothing() {
             InvalidInput,
             vec!["capacity 0", "\"n\""],
         ),
-        ("agent at negative time", Box::new(|r| r.add_agent(&agent("n", &[]), -1.0)), InvalidInput, vec!["-1"]),
-        ("agent backwards", Box::new(|r| r.add_agent(&agent("n", &[]), 4.5)), InvalidInput, vec!["4.5", "5"]),
-        ("state of unknown agent", Box::new(|r| r.set_agent_state("ghost", AgentState::Away, 6.0)), UnknownId, vec!["\"ghost\""]),
-        ("state NaN time", Box::new(|r| r.set_agent_state("a2", AgentState::Away, f64::NAN)), InvalidInput, vec!["NaN"]),
-        ("remove unknown", Box::new(|r| r.remove_agent("ghost", 6.0)), UnknownId, vec!["\"ghost\""]),
-        ("remove holding", Box::new(|r| r.remove_agent("a1", 5.0)), InvalidState, vec!["\"a1\"", "c_assigned"]),
-        ("remove holding later", Box::new(|r| r.remove_agent("a1", 6.0)), InvalidState, vec!["\"a1\"", "c_assigned"]),
+        (
+            "agent at negative time",
+            Box::new(|r| r.add_agent(&agent("n", &[]), -1.0)),
+            InvalidInput,
+            vec!["-1"],
+        ),
+        (
+            "agent backwards",
+            Box::new(|r| r.add_agent(&agent("n", &[]), 4.5)),
+            InvalidInput,
+            vec!["4.5", "5"],
+        ),
+        (
+            "state of unknown agent",
+            Box::new(|r| r.set_agent_state("ghost", AgentState::Away, 6.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "state NaN time",
+            Box::new(|r| r.set_agent_state("a2", AgentState::Away, f64::NAN)),
+            InvalidInput,
+            vec!["NaN"],
+        ),
+        (
+            "remove unknown",
+            Box::new(|r| r.remove_agent("ghost", 6.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "remove holding",
+            Box::new(|r| r.remove_agent("a1", 5.0)),
+            InvalidState,
+            vec!["\"a1\"", "c_assigned"],
+        ),
+        (
+            "remove holding later",
+            Box::new(|r| r.remove_agent("a1", 6.0)),
+            InvalidState,
+            vec!["\"a1\"", "c_assigned"],
+        ),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(auto_router, name, call, kind, &needles);
@@ -141,17 +262,55 @@ fn bad_contacts_are_refused_and_change_nothing() {
     use ErrorKind::*;
     fn steps(list: &[(f64, &[(&str, u8)])]) -> Vec<StepSpec> {
         list.iter()
-            .map(|(a, reqs)| StepSpec { after: *a, requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect() })
+            .map(|(a, reqs)| StepSpec {
+                after: *a,
+                requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
+            })
             .collect()
     }
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
-        ("duplicate live", Box::new(|r| r.submit(&contact("c_waiting", "chat"), 6.0)), DuplicateId, vec!["\"c_waiting\""]),
-        ("duplicate ended", Box::new(|r| r.submit(&contact("c_done", "chat"), 6.0)), DuplicateId, vec!["\"c_done\""]),
-        ("empty id", Box::new(|r| r.submit(&contact("", "chat"), 6.0)), InvalidInput, vec!["contact id"]),
-        ("unknown channel", Box::new(|r| r.submit(&contact("new", "fax"), 6.0)), InvalidInput, vec!["\"fax\"", "\"new\""]),
-        ("unknown queue", Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "nowhere"), 6.0)), InvalidInput, vec!["\"nowhere\""]),
-        ("level 11", Box::new(|r| r.submit(&contact("new", "chat").requiring(&[("tech", 11)]), 6.0)), InvalidInput, vec!["level 11", "\"tech\""]),
-        ("level 0", Box::new(|r| r.submit(&contact("new", "chat").requiring(&[("tech", 0)]), 6.0)), InvalidInput, vec!["level 0"]),
+        (
+            "duplicate live",
+            Box::new(|r| r.submit(&contact("c_waiting", "chat"), 6.0)),
+            DuplicateId,
+            vec!["\"c_waiting\""],
+        ),
+        (
+            "duplicate ended",
+            Box::new(|r| r.submit(&contact("c_done", "chat"), 6.0)),
+            DuplicateId,
+            vec!["\"c_done\""],
+        ),
+        (
+            "empty id",
+            Box::new(|r| r.submit(&contact("", "chat"), 6.0)),
+            InvalidInput,
+            vec!["contact id"],
+        ),
+        (
+            "unknown channel",
+            Box::new(|r| r.submit(&contact("new", "fax"), 6.0)),
+            InvalidInput,
+            vec!["\"fax\"", "\"new\""],
+        ),
+        (
+            "unknown queue",
+            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "nowhere"), 6.0)),
+            InvalidInput,
+            vec!["\"nowhere\""],
+        ),
+        (
+            "level 11",
+            Box::new(|r| r.submit(&contact("new", "chat").requiring(&[("tech", 11)]), 6.0)),
+            InvalidInput,
+            vec!["level 11", "\"tech\""],
+        ),
+        (
+            "level 0",
+            Box::new(|r| r.submit(&contact("new", "chat").requiring(&[("tech", 0)]), 6.0)),
+            InvalidInput,
+            vec!["level 0"],
+        ),
         (
             "preferred level 0",
             Box::new(|r| {
@@ -213,11 +372,43 @@ fn bad_contacts_are_refused_and_change_nothing() {
             InvalidInput,
             vec!["-3"],
         ),
-        ("negative time", Box::new(|r| r.submit(&contact("new", "chat"), -1.0)), InvalidInput, vec!["-1"]),
-        ("NaN time", Box::new(|r| r.submit(&contact("new", "chat"), f64::NAN)), InvalidInput, vec!["NaN"]),
-        ("infinite time", Box::new(|r| r.submit(&contact("new", "chat"), f64::INFINITY)), InvalidInput, vec!["inf"]),
-        ("backwards time", Box::new(|r| r.submit(&contact("new", "chat"), 4.0)), InvalidInput, vec!["4", "5"]),
-        ("queue full", Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip"), 5.0)), QueueFull, vec!["\"vip\"", "\"new\""]),
+        (
+            "negative time",
+            Box::new(|r| r.submit(&contact("new", "chat"), -1.0)),
+            InvalidInput,
+            vec!["-1"],
+        ),
+        (
+            "NaN time",
+            Box::new(|r| r.submit(&contact("new", "chat"), f64::NAN)),
+            InvalidInput,
+            vec!["NaN"],
+        ),
+        (
+            "infinite time",
+            Box::new(|r| r.submit(&contact("new", "chat"), f64::INFINITY)),
+            InvalidInput,
+            vec!["inf"],
+        ),
+        (
+            "backwards time",
+            Box::new(|r| r.submit(&contact("new", "chat"), 4.0)),
+            InvalidInput,
+            vec!["4", "5"],
+        ),
+        (
+            "queue full",
+            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip"), 5.0)),
+            QueueFull,
+            vec!["\"vip\"", "\"new\""],
+        ),
+        // Refused after the (empty) timer pass at 9: the clock stays at 5.
+        (
+            "queue full later",
+            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip"), 9.0)),
+            QueueFull,
+            vec!["\"vip\""],
+        ),
         (
             "batch with one bad",
             Box::new(|r| {
@@ -245,9 +436,24 @@ fn bad_contacts_are_refused_and_change_nothing() {
             DuplicateId,
             vec!["\"c_vip\""],
         ),
-        ("advance backwards", Box::new(|r| r.advance(1.0)), InvalidInput, vec!["1", "5"]),
-        ("advance NaN", Box::new(|r| r.advance(f64::NAN)), InvalidInput, vec!["NaN"]),
-        ("advance negative", Box::new(|r| r.advance(-0.5)), InvalidInput, vec!["-0.5"]),
+        (
+            "advance backwards",
+            Box::new(|r| r.advance(1.0)),
+            InvalidInput,
+            vec!["1", "5"],
+        ),
+        (
+            "advance NaN",
+            Box::new(|r| r.advance(f64::NAN)),
+            InvalidInput,
+            vec!["NaN"],
+        ),
+        (
+            "advance negative",
+            Box::new(|r| r.advance(-0.5)),
+            InvalidInput,
+            vec!["-0.5"],
+        ),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(auto_router, name, call, kind, &needles);
@@ -258,31 +464,167 @@ fn bad_contacts_are_refused_and_change_nothing() {
 fn bad_lifecycle_calls_are_refused_and_change_nothing() {
     use ErrorKind::*;
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
-        ("complete waiting", Box::new(|r| r.complete("c_waiting", 5.0)), InvalidState, vec!["\"c_waiting\"", "waiting"]),
-        ("complete unknown", Box::new(|r| r.complete("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
-        ("complete ended", Box::new(|r| r.complete("c_done", 5.0)), InvalidState, vec!["\"c_done\"", "completed"]),
-        ("complete backwards", Box::new(|r| r.complete("c_assigned", 3.0)), InvalidInput, vec!["3"]),
-        ("cancel assigned", Box::new(|r| r.cancel("c_assigned", 5.0)), InvalidState, vec!["\"c_assigned\"", "\"a1\""]),
-        ("cancel ended", Box::new(|r| r.cancel("c_done", 5.0)), InvalidState, vec!["\"c_done\""]),
-        ("cancel unknown", Box::new(|r| r.cancel("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
-        ("accept never offered", Box::new(|r| r.accept("c_waiting", "a1", 5.0)), InvalidState, vec!["\"c_waiting\"", "\"a1\""]),
-        ("accept assigned", Box::new(|r| r.accept("c_assigned", "a1", 5.0)), InvalidState, vec!["\"c_assigned\"", "assigned"]),
-        ("accept unknown contact", Box::new(|r| r.accept("ghost", "a1", 5.0)), UnknownId, vec!["\"ghost\""]),
-        ("accept unknown agent", Box::new(|r| r.accept("c_waiting", "ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
-        ("reject never offered", Box::new(|r| r.reject("c_waiting", "a2", 5.0)), InvalidState, vec!["\"c_waiting\"", "\"a2\""]),
-        ("reject ended", Box::new(|r| r.reject("c_done", "a2", 5.0)), InvalidState, vec!["\"c_done\""]),
+        (
+            "complete waiting",
+            Box::new(|r| r.complete("c_waiting", 5.0)),
+            InvalidState,
+            vec!["\"c_waiting\"", "waiting"],
+        ),
+        (
+            "complete unknown",
+            Box::new(|r| r.complete("ghost", 5.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "complete ended",
+            Box::new(|r| r.complete("c_done", 5.0)),
+            InvalidState,
+            vec!["\"c_done\"", "completed"],
+        ),
+        (
+            "complete backwards",
+            Box::new(|r| r.complete("c_assigned", 3.0)),
+            InvalidInput,
+            vec!["3"],
+        ),
+        (
+            "cancel assigned",
+            Box::new(|r| r.cancel("c_assigned", 5.0)),
+            InvalidState,
+            vec!["\"c_assigned\"", "\"a1\""],
+        ),
+        (
+            "cancel ended",
+            Box::new(|r| r.cancel("c_done", 5.0)),
+            InvalidState,
+            vec!["\"c_done\""],
+        ),
+        (
+            "cancel unknown",
+            Box::new(|r| r.cancel("ghost", 5.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "accept never offered",
+            Box::new(|r| r.accept("c_waiting", "a1", 5.0)),
+            InvalidState,
+            vec!["\"c_waiting\"", "\"a1\""],
+        ),
+        (
+            "accept assigned",
+            Box::new(|r| r.accept("c_assigned", "a1", 5.0)),
+            InvalidState,
+            vec!["\"c_assigned\"", "assigned"],
+        ),
+        (
+            "accept unknown contact",
+            Box::new(|r| r.accept("ghost", "a1", 5.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "accept unknown agent",
+            Box::new(|r| r.accept("c_waiting", "ghost", 5.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "reject never offered",
+            Box::new(|r| r.reject("c_waiting", "a2", 5.0)),
+            InvalidState,
+            vec!["\"c_waiting\"", "\"a2\""],
+        ),
+        (
+            "reject ended",
+            Box::new(|r| r.reject("c_done", "a2", 5.0)),
+            InvalidState,
+            vec!["\"c_done\""],
+        ),
+        (
+            "force onto a full agent",
+            Box::new(|r| r.force_assign("c_waiting", "a1", 5.0)),
+            Capacity,
+            vec!["\"a1\"", "\"c_waiting\""],
+        ),
+        (
+            "force an assigned contact",
+            Box::new(|r| r.force_assign("c_assigned", "a2", 5.0)),
+            InvalidState,
+            vec!["\"c_assigned\""],
+        ),
+        (
+            "force onto unknown agent",
+            Box::new(|r| r.force_assign("c_waiting", "ghost", 5.0)),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
+        (
+            "complete waiting later",
+            Box::new(|r| r.complete("c_waiting", 9.0)),
+            InvalidState,
+            vec!["\"c_waiting\""],
+        ),
+        (
+            "cancel assigned later",
+            Box::new(|r| r.cancel("c_assigned", 9.0)),
+            InvalidState,
+            vec!["\"c_assigned\""],
+        ),
+        (
+            "accept never offered later",
+            Box::new(|r| r.accept("c_waiting", "a1", 9.0)),
+            InvalidState,
+            vec!["\"c_waiting\""],
+        ),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(auto_router, name, call, kind, &needles);
     }
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
-        ("accept offered to another", Box::new(|r| r.accept("c_off", "o2", 5.0)), InvalidState, vec!["\"c_off\"", "\"o2\"", "\"o1\""]),
-        ("reject offered to another", Box::new(|r| r.reject("c_off", "o2", 5.0)), InvalidState, vec!["\"c_off\"", "\"o2\""]),
-        ("accept twice", Box::new(|r| r.accept("c_assigned", "o2", 5.0)), InvalidState, vec!["\"c_assigned\""]),
-        ("accept waiting", Box::new(|r| r.accept("c_wait2", "o1", 5.0)), InvalidState, vec!["\"c_wait2\"", "waiting"]),
-        ("complete offered", Box::new(|r| r.complete("c_off", 5.0)), InvalidState, vec!["\"c_off\"", "offered"]),
-        ("remove holding accepted", Box::new(|r| r.remove_agent("o2", 5.0)), InvalidState, vec!["\"o2\""]),
-        ("accept backwards", Box::new(|r| r.accept("c_off", "o1", 4.0)), InvalidInput, vec!["4"]),
+        (
+            "accept offered to another",
+            Box::new(|r| r.accept("c_off", "o2", 5.0)),
+            InvalidState,
+            vec!["\"c_off\"", "\"o2\"", "\"o1\""],
+        ),
+        (
+            "reject offered to another",
+            Box::new(|r| r.reject("c_off", "o2", 5.0)),
+            InvalidState,
+            vec!["\"c_off\"", "\"o2\""],
+        ),
+        (
+            "accept twice",
+            Box::new(|r| r.accept("c_assigned", "o2", 5.0)),
+            InvalidState,
+            vec!["\"c_assigned\""],
+        ),
+        (
+            "accept waiting",
+            Box::new(|r| r.accept("c_wait2", "o1", 5.0)),
+            InvalidState,
+            vec!["\"c_wait2\"", "waiting"],
+        ),
+        (
+            "complete offered",
+            Box::new(|r| r.complete("c_off", 5.0)),
+            InvalidState,
+            vec!["\"c_off\"", "offered"],
+        ),
+        (
+            "remove holding accepted",
+            Box::new(|r| r.remove_agent("o2", 5.0)),
+            InvalidState,
+            vec!["\"o2\""],
+        ),
+        (
+            "accept backwards",
+            Box::new(|r| r.accept("c_off", "o1", 4.0)),
+            InvalidInput,
+            vec!["4"],
+        ),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(offer_router, name, call, kind, &needles);
@@ -292,35 +634,106 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
 /// Router construction validates every part of its configuration.
 #[test]
 fn bad_configurations_are_refused() {
-    let base = || config_with(vec![QueueConfig::new("general"), QueueConfig::new("vip")], PolicyKind::LongestIdle);
+    let base = || {
+        config_with(
+            vec![QueueConfig::new("general"), QueueConfig::new("vip")],
+            PolicyKind::LongestIdle,
+        )
+    };
     type Tweak = Box<dyn Fn(&mut RouterConfig)>;
     let cases: Vec<(&str, Tweak, ErrorKind, &str)> = vec![
-        ("no channel", Box::new(|c| c.channels.clear()), ErrorKind::InvalidInput, "channel"),
-        ("no queue", Box::new(|c| c.queues.clear()), ErrorKind::InvalidInput, "queue"),
-        ("cost 0", Box::new(|c| c.channels[1].cost = 0), ErrorKind::InvalidInput, "\"chat\""),
-        ("max 0", Box::new(|c| c.channels[2].max_per_agent = 0), ErrorKind::InvalidInput, "\"email\""),
-        ("wrap-up NaN", Box::new(|c| c.channels[0].wrap_up = f64::NAN), ErrorKind::InvalidInput, "NaN"),
-        ("duplicate channel", Box::new(|c| c.channels[1].name = "voice".into()), ErrorKind::DuplicateId, "\"voice\""),
-        ("duplicate queue", Box::new(|c| c.queues[1].name = "general".into()), ErrorKind::DuplicateId, "\"general\""),
-        ("sl target 1.5", Box::new(|c| c.queues[0].sl_target = 1.5), ErrorKind::InvalidInput, "1.5"),
-        ("negative aging", Box::new(|c| c.queues[1].aging_rate = -1.0), ErrorKind::InvalidInput, "-1"),
+        (
+            "no channel",
+            Box::new(|c| c.channels.clear()),
+            ErrorKind::InvalidInput,
+            "channel",
+        ),
+        (
+            "no queue",
+            Box::new(|c| c.queues.clear()),
+            ErrorKind::InvalidInput,
+            "queue",
+        ),
+        (
+            "cost 0",
+            Box::new(|c| c.channels[1].cost = 0),
+            ErrorKind::InvalidInput,
+            "\"chat\"",
+        ),
+        (
+            "max 0",
+            Box::new(|c| c.channels[2].max_per_agent = 0),
+            ErrorKind::InvalidInput,
+            "\"email\"",
+        ),
+        (
+            "wrap-up NaN",
+            Box::new(|c| c.channels[0].wrap_up = f64::NAN),
+            ErrorKind::InvalidInput,
+            "NaN",
+        ),
+        (
+            "duplicate channel",
+            Box::new(|c| c.channels[1].name = "voice".into()),
+            ErrorKind::DuplicateId,
+            "\"voice\"",
+        ),
+        (
+            "duplicate queue",
+            Box::new(|c| c.queues[1].name = "general".into()),
+            ErrorKind::DuplicateId,
+            "\"general\"",
+        ),
+        (
+            "sl target 1.5",
+            Box::new(|c| c.queues[0].sl_target = 1.5),
+            ErrorKind::InvalidInput,
+            "1.5",
+        ),
+        (
+            "negative aging",
+            Box::new(|c| c.queues[1].aging_rate = -1.0),
+            ErrorKind::InvalidInput,
+            "-1",
+        ),
         (
             "overflow unknown",
-            Box::new(|c| c.queues[0].overflow = Some(Overflow { to: "nowhere".into(), after: 5.0 })),
+            Box::new(|c| {
+                c.queues[0].overflow = Some(Overflow {
+                    to: "nowhere".into(),
+                    after: 5.0,
+                })
+            }),
             ErrorKind::InvalidInput,
             "\"nowhere\"",
         ),
         (
             "overflow loop",
             Box::new(|c| {
-                c.queues[0].overflow = Some(Overflow { to: "vip".into(), after: 5.0 });
-                c.queues[1].overflow = Some(Overflow { to: "general".into(), after: 5.0 });
+                c.queues[0].overflow = Some(Overflow {
+                    to: "vip".into(),
+                    after: 5.0,
+                });
+                c.queues[1].overflow = Some(Overflow {
+                    to: "general".into(),
+                    after: 5.0,
+                });
             }),
             ErrorKind::InvalidInput,
             "loops",
         ),
-        ("offer timeout 0", Box::new(|c| c.offer_timeout = Some(0.0)), ErrorKind::InvalidInput, "offer_timeout 0"),
-        ("affinity wait negative", Box::new(|c| c.affinity_wait = -2.0), ErrorKind::InvalidInput, "-2"),
+        (
+            "offer timeout 0",
+            Box::new(|c| c.offer_timeout = Some(0.0)),
+            ErrorKind::InvalidInput,
+            "offer_timeout 0",
+        ),
+        (
+            "affinity wait negative",
+            Box::new(|c| c.affinity_wait = -2.0),
+            ErrorKind::InvalidInput,
+            "-2",
+        ),
     ];
     for (name, tweak, kind, needle) in cases {
         let mut cfg = base();
@@ -329,8 +742,14 @@ fn bad_configurations_are_refused() {
         assert_eq!(err.kind(), kind, "{name}: {err}");
         assert!(err.message().contains(needle), "{name}: {err}");
     }
-    assert!(PolicyKind::parse("fastest").unwrap_err().message().contains("\"fastest\""));
-    assert!(AgentState::parse("busy").unwrap_err().message().contains("\"busy\""));
+    assert!(PolicyKind::parse("fastest")
+        .unwrap_err()
+        .message()
+        .contains("\"fastest\""));
+    assert!(AgentState::parse("busy")
+        .unwrap_err()
+        .message()
+        .contains("\"busy\""));
 }
 
 /// A failed call that fired due timers: their effects stand and their
@@ -341,7 +760,9 @@ fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     // c_waiting relaxes to tech 5 at 102; a1 will be free by then.
     r.complete("c_assigned", 50.0).unwrap();
     // At 150 a submit into the full vip queue fails after the timer fired.
-    let err = r.submit(&ContactSpec::new("new", "chat", "vip"), 150.0).unwrap_err();
+    let err = r
+        .submit(&ContactSpec::new("new", "chat", "vip"), 150.0)
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::QueueFull);
     assert_eq!(status(&r, "c_waiting"), ContactStatus::Assigned);
     check(&r);
@@ -349,8 +770,17 @@ fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced { contact: "c_waiting".into(), step: 0, at: 102.0 },
-            Event::Assigned { contact: "c_waiting".into(), agent: "a1".into(), at: 102.0, wait: 100.0 },
+            Event::StepAdvanced {
+                contact: "c_waiting".into(),
+                step: 0,
+                at: 102.0
+            },
+            Event::Assigned {
+                contact: "c_waiting".into(),
+                agent: "a1".into(),
+                at: 102.0,
+                wait: 100.0
+            },
         ]
     );
 }
@@ -381,8 +811,17 @@ fn remove_agent_checks_what_it_holds_after_timers() {
     assert_eq!(
         r.advance(21.0).unwrap(),
         vec![
-            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
+            Event::WrapUpEnded {
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 11.0
+            },
+            Event::Assigned {
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 11.0,
+                wait: 9.0
+            },
         ]
     );
 }
@@ -408,10 +847,46 @@ fn complete_checks_status_after_timers() {
     assert_eq!(
         ev,
         vec![
-            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
-            Event::Completed { contact: "c2".into(), agent: "a".into(), at: 20.0 },
+            Event::WrapUpEnded {
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 11.0
+            },
+            Event::Assigned {
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 11.0,
+                wait: 9.0
+            },
+            Event::Completed {
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 20.0
+            },
         ]
     );
+    check(&r);
+}
+
+/// A forced assignment bypasses skills and policy but not capacity: c_vip
+/// (golf, which nobody has) goes to a2 on request, then a2 is full.
+#[test]
+fn force_assign_places_a_waiting_contact() {
+    let mut r = auto_router();
+    let ev = r.force_assign("c_vip", "a2", 6.0).unwrap();
+    assert_eq!(
+        ev,
+        vec![Event::Assigned {
+            contact: "c_vip".into(),
+            agent: "a2".into(),
+            at: 6.0,
+            wait: 3.0
+        }]
+    );
+    assert_eq!(r.agent_view("a2").unwrap().contacts, vec!["c_vip"]);
+    assert_eq!(r.queue_stats("vip").unwrap().waiting, 0);
+    check(&r);
+    let err = r.force_assign("c_waiting", "a2", 7.0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Capacity, "{err}");
     check(&r);
 }

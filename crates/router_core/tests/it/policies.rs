@@ -29,7 +29,7 @@ fn longest_idle_order() {
     r.complete("c4", 16.0).unwrap(); // b idle since 16
     assert_eq!(submit_one(&mut r, "c5", "chat", 17.0), "c"); // c 2
     assert_eq!(submit_one(&mut r, "c6", "chat", 18.0), "c"); // c 2
-    // Away then available resets idle: c idle since 20.
+                                                             // Away then available resets idle: c idle since 20.
     set_state(&mut r, "c", AgentState::Away, 19.0);
     set_state(&mut r, "c", AgentState::Available, 20.0);
     assert_eq!(r.agent_view("c").unwrap().idle_since, 20.0);
@@ -47,7 +47,8 @@ fn ties_break_on_agent_id() {
         let mut r = router(policy);
         r.add_agent(&agent("b", &[("s", 5)]), 0.0).unwrap();
         r.add_agent(&agent("a", &[("s", 5)]), 0.0).unwrap();
-        r.add_agent(&agent("c", &[("s", 5), ("t", 1)]), 0.0).unwrap();
+        r.add_agent(&agent("c", &[("s", 5), ("t", 1)]), 0.0)
+            .unwrap();
         // Same key for all three (even most_skilled: s=5 each) -> "a", then "b", then "c".
         let c = contact("x1", "voice").requiring(&[("s", 1)]);
         assert_eq!(one_assigned(&r.submit(&c, 1.0).unwrap()), "a", "{policy}");
@@ -63,10 +64,13 @@ fn ties_break_on_agent_id() {
 #[test]
 fn most_skilled_order() {
     let mut r = router(PolicyKind::MostSkilled);
-    r.add_agent(&agent("a", &[("sales", 5), ("french", 2)]), 0.0).unwrap();
+    r.add_agent(&agent("a", &[("sales", 5), ("french", 2)]), 0.0)
+        .unwrap();
     r.add_agent(&agent("b", &[("sales", 7)]), 0.0).unwrap();
-    r.add_agent(&agent("c", &[("sales", 7), ("french", 9)]), 0.0).unwrap();
-    r.add_agent(&agent("d", &[("sales", 3), ("french", 10)]), 0.0).unwrap();
+    r.add_agent(&agent("c", &[("sales", 7), ("french", 9)]), 0.0)
+        .unwrap();
+    r.add_agent(&agent("d", &[("sales", 3), ("french", 10)]), 0.0)
+        .unwrap();
     r.add_agent(&agent("z", &[("french", 10)]), 0.0).unwrap();
     // requires sales>=3, prefers french. Scores (required, preferred):
     // a (5,2), b (7,0), c (7,9), d (3,10); z not eligible.
@@ -78,7 +82,10 @@ fn most_skilled_order() {
         got.extend(assigned(&r.submit(&c, 1.0 + f64::from(i)).unwrap()));
         check(&r);
     }
-    assert_eq!(got, pairs(&[("k0", "c"), ("k1", "b"), ("k2", "a"), ("k3", "d")]));
+    assert_eq!(
+        got,
+        pairs(&[("k0", "c"), ("k1", "b"), ("k2", "a"), ("k3", "d")])
+    );
 }
 
 /// most_skilled sums over every required skill, and equal scores fall back
@@ -86,18 +93,22 @@ fn most_skilled_order() {
 #[test]
 fn most_skilled_sums_levels_and_ties_to_longest_idle() {
     let mut r = router(PolicyKind::MostSkilled);
-    r.add_agent(&agent("p", &[("sales", 4), ("tech", 4)]), 0.0).unwrap();
-    r.add_agent(&agent("q", &[("sales", 9), ("tech", 1)]), 1.0).unwrap();
-    r.add_agent(&agent("y", &[("sales", 5), ("billing", 1)]), 2.0).unwrap();
-    r.add_agent(&agent("x", &[("sales", 5), ("tech", 9)]), 3.0).unwrap();
+    r.add_agent(&agent("p", &[("sales", 4), ("tech", 4)]), 0.0)
+        .unwrap();
+    r.add_agent(&agent("q", &[("sales", 9), ("tech", 1)]), 1.0)
+        .unwrap();
+    r.add_agent(&agent("y", &[("sales", 5), ("billing", 1)]), 2.0)
+        .unwrap();
+    r.add_agent(&agent("x", &[("sales", 5), ("tech", 9)]), 3.0)
+        .unwrap();
     // requires sales>=1, tech>=1: p 8, q 10, x 14 -> x, then q, then p.
     let two = |id: &str| contact(id, "voice").requiring(&[("sales", 1), ("tech", 1)]);
     assert_eq!(one_assigned(&r.submit(&two("k1"), 10.0).unwrap()), "x");
     assert_eq!(one_assigned(&r.submit(&two("k2"), 11.0).unwrap()), "q");
     r.complete("k1", 12.0).unwrap(); // x free again, idle since 12
     r.complete("k2", 13.0).unwrap(); // q free again, idle since 13
-    // requires sales>=1 only: p 4, q 9, y 5, x 5.
-    // -> q (9); then x and y tie at 5: y idle since 2, x since 12 -> y; then x; then p.
+                                     // requires sales>=1 only: p 4, q 9, y 5, x 5.
+                                     // -> q (9); then x and y tie at 5: y idle since 2, x since 12 -> y; then x; then p.
     let one = |id: &str| contact(id, "voice").requiring(&[("sales", 1)]);
     assert_eq!(one_assigned(&r.submit(&one("k3"), 20.0).unwrap()), "q");
     assert_eq!(one_assigned(&r.submit(&one("k4"), 21.0).unwrap()), "y");
@@ -124,7 +135,12 @@ fn least_occupied_order() {
     // c7: nobody
     let want = ["a", "b", "a", "a", "b", "a"];
     for (i, w) in want.iter().enumerate() {
-        assert_eq!(submit_one(&mut r, &format!("c{}", i + 1), "chat", 10.0 + i as f64), *w, "c{}", i + 1);
+        assert_eq!(
+            submit_one(&mut r, &format!("c{}", i + 1), "chat", 10.0 + i as f64),
+            *w,
+            "c{}",
+            i + 1
+        );
     }
     assert!(r.submit(&contact("c7", "chat"), 20.0).unwrap().is_empty());
     check(&r);
@@ -146,7 +162,7 @@ fn fewest_handled_order() {
     r.complete("k3", 15.0).unwrap(); // c: 1, idle 15
     assert_eq!(r.agent_view("c").unwrap().handled, 1);
     r.add_agent(&agent("d", &[]), 20.0).unwrap(); // d: 0 handled, idle 20
-    // d has handled fewest although a has been idle longest.
+                                                  // d has handled fewest although a has been idle longest.
     assert_eq!(submit_one(&mut r, "k4", "voice", 21.0), "d");
     // a, b, c all 1: longest idle a (11).
     assert_eq!(submit_one(&mut r, "k5", "voice", 22.0), "a");
@@ -163,7 +179,10 @@ fn round_robin_order() {
     // Chats (4 each): never assigned -> longest idle a, b, c; then rotation.
     let want = ["a", "b", "c", "a", "b", "c"];
     for (i, w) in want.iter().enumerate() {
-        assert_eq!(submit_one(&mut r, &format!("k{}", i + 1), "chat", 10.0 + i as f64), *w);
+        assert_eq!(
+            submit_one(&mut r, &format!("k{}", i + 1), "chat", 10.0 + i as f64),
+            *w
+        );
     }
     // Completing does not change the rotation: a was assigned longest ago (k4).
     r.complete("k4", 20.0).unwrap();
@@ -175,12 +194,18 @@ fn round_robin_order() {
     li.add_agent(&agent("a", &[]), 0.0).unwrap();
     li.add_agent(&agent("b", &[]), 1.0).unwrap();
     for i in 0..4 {
-        assert_eq!(submit_one(&mut li, &format!("k{i}"), "chat", 10.0 + f64::from(i)), "a");
+        assert_eq!(
+            submit_one(&mut li, &format!("k{i}"), "chat", 10.0 + f64::from(i)),
+            "a"
+        );
     }
 }
 
 fn random_router(seed: u64) -> Router {
-    let mut cfg = RouterConfig::new(vec![ChannelConfig::new("msg", 1, 1000)], vec![QueueConfig::new("q")]);
+    let mut cfg = RouterConfig::new(
+        vec![ChannelConfig::new("msg", 1, 1000)],
+        vec![QueueConfig::new("q")],
+    );
     cfg.policy = PolicyKind::Random;
     cfg.seed = seed;
     let mut r = Router::new(cfg).unwrap();
@@ -205,7 +230,11 @@ fn random_picks(seed: u64) -> Vec<String> {
         let who = one_assigned(&r.submit(&c, f64::from(i)).unwrap());
         if i % 3 == 0 {
             let n: u32 = who[1..].parse().unwrap();
-            assert_eq!(n % 2, 0, "contact c{i} requiring x went to {who}, who lacks x");
+            assert_eq!(
+                n % 2,
+                0,
+                "contact c{i} requiring x went to {who}, who lacks x"
+            );
         }
         picks.push(who);
     }

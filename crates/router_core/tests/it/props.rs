@@ -13,7 +13,8 @@ use super::*;
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
 use router_core::{
-    AgentState, ChannelConfig, ContactStatus, Event, Overflow, PolicyKind, QueueConfig, RouterConfig, StepSpec,
+    AgentState, ChannelConfig, ContactStatus, Event, Overflow, PolicyKind, QueueConfig,
+    RouterConfig, StepSpec,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,15 +38,36 @@ struct CSpec {
 
 #[derive(Clone, Debug)]
 enum Cmd {
-    AddAgent { slot: u8, skills: Vec<(u8, u8)>, state: u8, capacity: u8, mapping: u8 },
-    RemoveAgent { slot: u8 },
-    SetState { slot: u8, state: u8 },
+    AddAgent {
+        slot: u8,
+        skills: Vec<(u8, u8)>,
+        state: u8,
+        capacity: u8,
+        mapping: u8,
+    },
+    RemoveAgent {
+        slot: u8,
+    },
+    SetState {
+        slot: u8,
+        state: u8,
+    },
     Submit(CSpec),
     SubmitMany(Vec<CSpec>),
-    Cancel { pick: u16 },
-    Complete { pick: u16 },
-    Accept { pick: u16, agent: u8 },
-    Reject { pick: u16, agent: u8 },
+    Cancel {
+        pick: u16,
+    },
+    Complete {
+        pick: u16,
+    },
+    Accept {
+        pick: u16,
+        agent: u8,
+    },
+    Reject {
+        pick: u16,
+        agent: u8,
+    },
     Advance,
     /// A call with a time before the router's: must fail and change nothing.
     Backwards,
@@ -79,15 +101,17 @@ fn cspec() -> impl Strategy<Value = CSpec> {
         proptest::option::weighted(0.3, 0u8..3),
         proptest::option::weighted(0.15, (0u8..AGENT_SLOTS, 0u8..3)),
     )
-        .prop_map(|(channel, queue, priority, reqs, steps, customer, preferred)| CSpec {
-            channel,
-            queue,
-            priority,
-            reqs,
-            steps,
-            customer,
-            preferred,
-        })
+        .prop_map(
+            |(channel, queue, priority, reqs, steps, customer, preferred)| CSpec {
+                channel,
+                queue,
+                priority,
+                reqs,
+                steps,
+                customer,
+                preferred,
+            },
+        )
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -109,8 +133,20 @@ fn cmd() -> impl Strategy<Value = Cmd> {
 }
 
 fn setup() -> impl Strategy<Value = Setup> {
-    (0u8..6, any::<bool>(), any::<bool>(), any::<bool>(), any::<u64>())
-        .prop_map(|(policy, offer, wrap_up, affinity_wait, seed)| Setup { policy, offer, wrap_up, affinity_wait, seed })
+    (
+        0u8..6,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        any::<u64>(),
+    )
+        .prop_map(|(policy, offer, wrap_up, affinity_wait, seed)| Setup {
+            policy,
+            offer,
+            wrap_up,
+            affinity_wait,
+            seed,
+        })
 }
 
 fn build(s: &Setup) -> Router {
@@ -127,10 +163,16 @@ fn build(s: &Setup) -> Router {
     let mut q1 = QueueConfig::new("q1");
     q1.aging_rate = 0.5;
     q1.max_waiting = Some(4);
-    q1.overflow = Some(Overflow { to: "q2".into(), after: 15.0 });
+    q1.overflow = Some(Overflow {
+        to: "q2".into(),
+        after: 15.0,
+    });
     let mut q2 = QueueConfig::new("q2");
     q2.aging_rate = 0.1;
-    q2.overflow = Some(Overflow { to: "q0".into(), after: 30.0 });
+    q2.overflow = Some(Overflow {
+        to: "q0".into(),
+        after: 30.0,
+    });
     let mut cfg = RouterConfig::new(channels, vec![q0, q1, q2]);
     cfg.policy = PolicyKind::ALL[s.policy as usize % PolicyKind::ALL.len()];
     cfg.offer_timeout = s.offer.then_some(12.0);
@@ -158,6 +200,9 @@ struct MContact {
     arrival: f64,
     state: MState,
     terminals: u32,
+    /// Current queue and when the contact entered it.
+    queue: String,
+    entered: f64,
     /// (agent id, agent generation) that rejected it or let an offer expire.
     excluded: BTreeSet<(String, u64)>,
 }
@@ -177,8 +222,18 @@ struct Model {
     refused: u64,
 }
 
+/// The overflow configured in [`build`]: (target, after).
+fn overflow_of(queue: &str) -> Option<(&'static str, f64)> {
+    match queue {
+        "q1" => Some(("q2", 15.0)),
+        "q2" => Some(("q0", 30.0)),
+        _ => None,
+    }
+}
+
 fn meets(skills: &BTreeMap<String, u8>, reqs: &BTreeMap<String, u8>) -> bool {
-    reqs.iter().all(|(s, l)| skills.get(s).is_some_and(|have| have >= l))
+    reqs.iter()
+        .all(|(s, l)| skills.get(s).is_some_and(|have| have >= l))
 }
 
 impl Model {
@@ -191,10 +246,16 @@ impl Model {
 
     fn check_agent_fits(&self, c: &str, a: &str, what: &str) -> Result<(), String> {
         let mc = &self.contacts[c];
-        let ma = self.agents.get(a).ok_or_else(|| format!("{what} {c} to unknown agent {a}"))?;
+        let ma = self
+            .agents
+            .get(a)
+            .ok_or_else(|| format!("{what} {c} to unknown agent {a}"))?;
         let reqs = &mc.reqs[mc.step];
         if !meets(&ma.skills, reqs) {
-            return Err(format!("{what} {c} to {a} with skills {:?} below requirements {reqs:?} (step {})", ma.skills, mc.step));
+            return Err(format!(
+                "{what} {c} to {a} with skills {:?} below requirements {reqs:?} (step {})",
+                ma.skills, mc.step
+            ));
         }
         if mc.excluded.contains(&(a.to_string(), ma.generation)) {
             return Err(format!("{what} {c} to {a}, who was excluded for it"));
@@ -210,9 +271,15 @@ impl Model {
         let state = self.contacts[&c].state.clone();
         let bad = || Err(format!("{ev:?} while the contact is {state:?}"));
         match ev {
-            Event::Assigned { agent, at, wait, .. } => {
+            Event::Assigned {
+                agent, at, wait, ..
+            } => {
                 let a = agent.to_string();
-                let ok = if offer_mode { state == MState::Offered(a.clone()) } else { state == MState::Waiting };
+                let ok = if offer_mode {
+                    state == MState::Offered(a.clone())
+                } else {
+                    state == MState::Waiting
+                };
                 if !ok {
                     return bad();
                 }
@@ -270,10 +337,27 @@ impl Model {
                     return bad();
                 }
             }
-            Event::Overflowed { .. } => {
+            Event::Overflowed {
+                from_queue,
+                to_queue,
+                at,
+                ..
+            } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();
                 }
+                let mc = self.contacts.get_mut(&c).unwrap();
+                let due = overflow_of(&mc.queue).map(|(_, after)| mc.entered + after);
+                if *from_queue != mc.queue
+                    || overflow_of(from_queue).map(|o| o.0) != Some(to_queue.as_str())
+                {
+                    return Err(format!("{ev:?} but the contact is in {}", mc.queue));
+                }
+                if due.is_none_or(|d| (at - d).abs() > 1e-9) {
+                    return Err(format!("{ev:?} but the overflow was due at {due:?}"));
+                }
+                mc.queue = to_queue.clone();
+                mc.entered = *at;
             }
             Event::StepAdvanced { step, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
@@ -281,7 +365,11 @@ impl Model {
                 }
                 let mc = self.contacts.get_mut(&c).unwrap();
                 if *step != mc.step || *step >= mc.afters.len() {
-                    return Err(format!("{ev:?} but the model is at step {} of {}", mc.step, mc.afters.len()));
+                    return Err(format!(
+                        "{ev:?} but the model is at step {} of {}",
+                        mc.step,
+                        mc.afters.len()
+                    ));
                 }
                 let due = mc.arrival + mc.afters[*step];
                 if (at - due).abs() > 1e-9 {
@@ -324,7 +412,9 @@ impl Model {
             return Err("agent sets differ".into());
         }
         for (id, mc) in &self.contacts {
-            let v = r.contact_view(id).map_err(|e| format!("view of {id}: {e}"))?;
+            let v = r
+                .contact_view(id)
+                .map_err(|e| format!("view of {id}: {e}"))?;
             let want = match &mc.state {
                 MState::Waiting => ContactStatus::Waiting,
                 MState::Offered(_) => ContactStatus::Offered,
@@ -334,36 +424,107 @@ impl Model {
                 MState::Refused => ContactStatus::Refused,
             };
             if v.status != want {
-                return Err(format!("contact {id}: router says {}, model {:?}", v.status, mc.state));
+                return Err(format!(
+                    "contact {id}: router says {}, model {:?}",
+                    v.status, mc.state
+                ));
             }
             if want.is_terminal() != (mc.terminals == 1) {
-                return Err(format!("contact {id}: {} terminal events for status {want}", mc.terminals));
+                return Err(format!(
+                    "contact {id}: {} terminal events for status {want}",
+                    mc.terminals
+                ));
             }
             let holder = self.live_holder(id);
             if holders.get(id).map(String::as_str) != holder {
-                return Err(format!("contact {id}: held by {:?} per agents, {holder:?} per model", holders.get(id)));
+                return Err(format!(
+                    "contact {id}: held by {:?} per agents, {holder:?} per model",
+                    holders.get(id)
+                ));
             }
             if !want.is_terminal() {
                 if v.agent.as_deref() != holder {
-                    return Err(format!("contact {id}: view agent {:?}, model {holder:?}", v.agent));
+                    return Err(format!(
+                        "contact {id}: view agent {:?}, model {holder:?}",
+                        v.agent
+                    ));
                 }
                 if v.step != mc.step {
-                    return Err(format!("contact {id}: router at step {}, model at {}", v.step, mc.step));
+                    return Err(format!(
+                        "contact {id}: router at step {}, model at {}",
+                        v.step, mc.step
+                    ));
                 }
                 let reqs: BTreeMap<String, u8> = v.requires.into_iter().collect();
                 if reqs != mc.reqs[mc.step] {
-                    return Err(format!("contact {id}: requires {reqs:?}, model {:?}", mc.reqs[mc.step]));
+                    return Err(format!(
+                        "contact {id}: requires {reqs:?}, model {:?}",
+                        mc.reqs[mc.step]
+                    ));
+                }
+                if v.queue != mc.queue {
+                    return Err(format!(
+                        "contact {id}: in queue {}, model {}",
+                        v.queue, mc.queue
+                    ));
                 }
                 if want != ContactStatus::Assigned {
+                    // The overflow targets never fill up (only q1 is limited), so a due
+                    // overflow has always happened.
+                    if let Some((_, after)) = overflow_of(&mc.queue) {
+                        if mc.entered + after <= now {
+                            return Err(format!(
+                                "contact {id}: overflow from {} due at {} not done at {now}",
+                                mc.queue,
+                                mc.entered + after
+                            ));
+                        }
+                    }
                     let due = mc.afters.iter().filter(|a| mc.arrival + **a <= now).count();
                     if mc.step != due {
-                        return Err(format!("contact {id}: {} steps applied at {now}, {due} due", mc.step));
+                        return Err(format!(
+                            "contact {id}: {} steps applied at {now}, {due} due",
+                            mc.step
+                        ));
                     }
                 }
             }
         }
         let stats = r.stats();
-        let entered: u64 = stats.iter().map(|s| s.counters.offered - s.counters.overflowed_in).sum();
+        for q in &stats {
+            let arrivals: Vec<f64> = self
+                .contacts
+                .values()
+                .filter(|c| {
+                    c.queue == q.name && matches!(c.state, MState::Waiting | MState::Offered(_))
+                })
+                .map(|c| c.arrival)
+                .collect();
+            let offering = self
+                .contacts
+                .values()
+                .filter(|c| c.queue == q.name && matches!(c.state, MState::Offered(_)))
+                .count();
+            let longest = arrivals.iter().map(|a| now - a).fold(0.0, f64::max);
+            if q.waiting != arrivals.len()
+                || q.offering != offering
+                || (q.longest_wait - longest).abs() > 1e-9
+            {
+                return Err(format!(
+                    "queue {}: waiting {} offering {} longest {} but model {} {} {longest}",
+                    q.name,
+                    q.waiting,
+                    q.offering,
+                    q.longest_wait,
+                    arrivals.len(),
+                    offering
+                ));
+            }
+        }
+        let entered: u64 = stats
+            .iter()
+            .map(|s| s.counters.offered - s.counters.overflowed_in)
+            .sum();
         let refused: u64 = stats.iter().map(|s| s.counters.refused).sum();
         if entered + refused != self.submitted || refused != self.refused {
             return Err(format!(
@@ -412,7 +573,10 @@ impl Driver {
                 .into_iter()
                 .filter_map(|(k, l)| (l > drop).then(|| (k, l - drop)))
                 .collect();
-            spec.steps.push(StepSpec { after, requires: next.clone().into_iter().collect() });
+            spec.steps.push(StepSpec {
+                after,
+                requires: next.clone().into_iter().collect(),
+            });
             reqs.push(next);
             afters.push(after);
         }
@@ -428,6 +592,8 @@ impl Driver {
             arrival: self.now,
             state: MState::Waiting,
             terminals: 0,
+            queue: QUEUES[s.queue as usize].to_string(),
+            entered: self.now,
             excluded: BTreeSet::new(),
         };
         (spec, mc)
@@ -436,7 +602,7 @@ impl Driver {
     /// A contact to act on: usually one in a state where the call makes
     /// sense (`want`), sometimes any known contact (to exercise errors).
     fn pick_contact(&self, pick: u16, want: fn(&MState) -> bool) -> Option<String> {
-        let any = pick % 8 == 0;
+        let any = pick & 7 == 0; // one in eight
         let list: Vec<&String> = self
             .m
             .contacts
@@ -453,7 +619,8 @@ impl Driver {
     /// An agent slot: usually one that exists.
     fn pick_agent(&self, slot: u8) -> String {
         let ids: Vec<&String> = self.m.agents.keys().collect();
-        if slot % 5 == 0 || ids.is_empty() {
+        if slot < 52 || ids.is_empty() {
+            // about one in five: any slot
             format!("ag{}", slot % AGENT_SLOTS)
         } else {
             ids[slot as usize % ids.len()].clone()
@@ -474,11 +641,26 @@ impl Driver {
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let before = quiet.then(|| snapshot(&self.r, &id_refs));
         let res = match cmd {
-            Cmd::AddAgent { slot, skills, state, capacity, mapping } => {
+            Cmd::AddAgent {
+                slot,
+                skills,
+                state,
+                capacity,
+                mapping,
+            } => {
                 let id = format!("ag{slot}");
                 let mut spec = AgentSpec::new(id.clone(), &[]);
                 spec.skills = names_of(SKILLS, skills);
-                spec.state = [AgentState::Available, AgentState::Available, AgentState::Available, AgentState::Away, AgentState::Offline, AgentState::Available, AgentState::Available, AgentState::Available][*state as usize % 8];
+                spec.state = [
+                    AgentState::Available,
+                    AgentState::Available,
+                    AgentState::Available,
+                    AgentState::Away,
+                    AgentState::Offline,
+                    AgentState::Available,
+                    AgentState::Available,
+                    AgentState::Available,
+                ][*state as usize % 8];
                 spec.capacity = [100, 100, 50, 30][*capacity as usize % 4];
                 spec.channels = match mapping {
                     0 => Some(vec![("chat".into(), 2)]),
@@ -488,7 +670,10 @@ impl Driver {
                 self.m.generations += 1;
                 add_agent = Some((
                     id,
-                    MAgent { skills: spec.skills.iter().cloned().collect(), generation: self.m.generations },
+                    MAgent {
+                        skills: spec.skills.iter().cloned().collect(),
+                        generation: self.m.generations,
+                    },
                 ));
                 self.r.add_agent(&spec, now)
             }
@@ -498,7 +683,12 @@ impl Driver {
                 self.r.remove_agent(&id, now)
             }
             Cmd::SetState { slot, state } => {
-                let st = [AgentState::Available, AgentState::Away, AgentState::Offline, AgentState::Available][*state as usize % 4];
+                let st = [
+                    AgentState::Available,
+                    AgentState::Away,
+                    AgentState::Offline,
+                    AgentState::Available,
+                ][*state as usize % 4];
                 self.r.set_agent_state(&self.pick_agent(*slot), st, now)
             }
             Cmd::Submit(s) => {
@@ -515,16 +705,24 @@ impl Driver {
                 }
                 self.r.submit_many(&specs, now)
             }
-            Cmd::Cancel { pick } => match self.pick_contact(*pick, |s| matches!(s, MState::Waiting | MState::Offered(_))) {
+            Cmd::Cancel { pick } => match self
+                .pick_contact(*pick, |s| matches!(s, MState::Waiting | MState::Offered(_)))
+            {
                 Some(c) => self.r.cancel(&c, now),
                 None => self.r.advance(now),
             },
-            Cmd::Complete { pick } => match self.pick_contact(*pick, |s| matches!(s, MState::Assigned(_))) {
-                Some(c) => self.r.complete(&c, now),
-                None => self.r.advance(now),
-            },
+            Cmd::Complete { pick } => {
+                match self.pick_contact(*pick, |s| matches!(s, MState::Assigned(_))) {
+                    Some(c) => self.r.complete(&c, now),
+                    None => self.r.advance(now),
+                }
+            }
             Cmd::Accept { pick, agent } | Cmd::Reject { pick, agent } => {
-                let want: fn(&MState) -> bool = if *agent < 200 { |s| matches!(s, MState::Offered(_)) } else { |_| true };
+                let want: fn(&MState) -> bool = if *agent < 200 {
+                    |s| matches!(s, MState::Offered(_))
+                } else {
+                    |_| true
+                };
                 match self.pick_contact(*pick, want) {
                     Some(c) => {
                         let a = match (&self.m.contacts[&c].state, *agent < 200) {
@@ -543,7 +741,10 @@ impl Driver {
             Cmd::Advance => self.r.advance(now),
             Cmd::Backwards => match self.r.now() {
                 t if t >= 1.0 => {
-                    let e = self.r.advance(t - 1.0).expect_err("backwards time accepted");
+                    let e = self
+                        .r
+                        .advance(t - 1.0)
+                        .expect_err("backwards time accepted");
                     if e.kind() != router_core::ErrorKind::InvalidInput {
                         return Err(format!("backwards time gave {e:?}"));
                     }
@@ -572,11 +773,14 @@ impl Driver {
                 self.m.compare(&self.r)
             }
             Err(e) => {
-                self.log.push(format!("    error {:?}: {}", e.kind(), e.message()));
+                self.log
+                    .push(format!("    error {:?}: {}", e.kind(), e.message()));
                 if let Some(before) = before {
                     let after = snapshot(&self.r, &id_refs);
                     if before != after {
-                        return Err(format!("failed call changed the router:\n{before:?}\n{after:?}"));
+                        return Err(format!(
+                            "failed call changed the router:\n{before:?}\n{after:?}"
+                        ));
                     }
                 } else {
                     self.synced = false;
@@ -593,9 +797,15 @@ impl Driver {
         // ended exactly once or to be live.
         self.step(0.0, &Cmd::Advance)?;
         for (id, mc) in &self.m.contacts {
-            let terminal = matches!(mc.state, MState::Completed | MState::Abandoned | MState::Refused);
+            let terminal = matches!(
+                mc.state,
+                MState::Completed | MState::Abandoned | MState::Refused
+            );
             if mc.terminals != u32::from(terminal) {
-                return Err(format!("contact {id} in {:?} with {} terminal events", mc.state, mc.terminals));
+                return Err(format!(
+                    "contact {id} in {:?} with {} terminal events",
+                    mc.state, mc.terminals
+                ));
             }
         }
         Ok(())
@@ -604,7 +814,15 @@ impl Driver {
 
 fn run(setup: &Setup, cmds: &[(u8, Cmd)]) -> Result<(), String> {
     let r = build(setup);
-    let mut d = Driver { r, m: Model::default(), now: 0.0, next_contact: 0, offer_mode: setup.offer, synced: true, log: Vec::new() };
+    let mut d = Driver {
+        r,
+        m: Model::default(),
+        now: 0.0,
+        next_contact: 0,
+        offer_mode: setup.offer,
+        synced: true,
+        log: Vec::new(),
+    };
     let mut out = Ok(());
     for (dt, cmd) in cmds {
         out = d.step(DTS[*dt as usize % DTS.len()], cmd);
@@ -614,19 +832,6 @@ fn run(setup: &Setup, cmds: &[(u8, Cmd)]) -> Result<(), String> {
     }
     if out.is_ok() {
         out = d.finish();
-    }
-    if std::env::var("IT_SUMMARY").is_ok() {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for l in &d.log {
-            let w = l.trim_start().split([' ', '(', '{']).next().unwrap_or("").to_string();
-            let w = if w == "error" { l.trim_start().chars().filter(|c| *c != '"').take(50).collect() } else { w };
-            let w = if l.starts_with("t=") { format!("cmd:{}", l.split(' ').nth(1).unwrap_or("").split(['(', ' ', '{']).next().unwrap_or("")) } else { w };
-            *counts.entry(w).or_default() += 1;
-        }
-        eprintln!("SUMMARY {counts:?}");
-        if let Ok(path) = std::env::var("IT_LOG") {
-            std::fs::write(path, d.log.join("\n")).ok();
-        }
     }
     out.map_err(|e| format!("{e}\n--- log ---\n{}", d.log.join("\n")))
 }
