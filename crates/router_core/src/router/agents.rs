@@ -65,7 +65,6 @@ impl Router {
             }
         };
         self.agent_ids.insert(id, ai);
-        self.refresh_agent(ai);
         self.route_agent(ai, &mut ev);
         Ok(ev)
     }
@@ -147,7 +146,6 @@ impl Router {
         self.agent_mut(ai).state = state;
         if state == AgentState::Available {
             self.agent_mut(ai).idle_since = now;
-            self.refresh_agent(ai);
             self.route_agent(ai, &mut ev);
         } else if old == AgentState::Available {
             self.refresh_agent(ai);

@@ -239,6 +239,7 @@ impl Router {
         if let Some(ai) = target {
             if self.eligible(ai, ci) {
                 self.assign(ci, ai, ev);
+                self.refresh_agent(ai);
                 return;
             }
             if wait > 0.0 {
@@ -251,7 +252,10 @@ impl Router {
         // Agent surplus: the best free eligible agent takes it straight
         // away; otherwise it waits in its group.
         match self.best_agent(ci) {
-            Some(ai) => self.assign(ci, ai, ev),
+            Some(ai) => {
+                self.assign(ci, ai, ev);
+                self.refresh_agent(ai);
+            }
             None => self.enqueue(ci),
         }
     }
@@ -485,6 +489,7 @@ impl Router {
         self.contact_mut(ci).pinned = None;
         let offer_timeout = self.config.offer_timeout.take();
         self.assign(ci, ai, &mut ev);
+        self.refresh_agent(ai);
         self.config.offer_timeout = offer_timeout;
         Ok(ev)
     }

@@ -74,6 +74,9 @@ pub struct WaitKey {
     pub seq: u64,
     /// Slot of the contact.
     pub idx: u32,
+    /// Whether the contact excludes some agents (it rejected or let an
+    /// offer expire); after the unique `seq`, so it never decides the order.
+    pub excludes: bool,
 }
 
 /// An agent skill profile and its ready-agent groups.

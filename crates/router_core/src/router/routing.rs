@@ -39,15 +39,20 @@ impl Router {
         }
         if let Some(ai) = self.best_agent(ci) {
             self.assign(ci, ai, ev);
+            self.refresh_agent(ai);
         }
     }
 
     /// Contact surplus: lets an agent with room take waiting contacts, best
-    /// first, until it is full or nothing it can serve waits.
+    /// first, until it is full or nothing it can serve waits; then puts the
+    /// agent in the ready groups it still fits. The agent's own ready-group
+    /// membership may be stale on entry (its load or state just changed):
+    /// the search reads its room directly.
     pub(super) fn route_agent(&mut self, ai: u32, ev: &mut Vec<Event>) {
         while let Some(ci) = self.best_contact(ai) {
             self.assign(ci, ai, ev);
         }
+        self.refresh_agent(ai);
     }
 
     pub(super) fn best_agent(&mut self, ci: u32) -> Option<u32> {
@@ -117,7 +122,7 @@ impl Router {
             }
         };
         for (ch, groups) in prof.groups.iter().enumerate() {
-            if !a.ready[ch] {
+            if !self.can_take(a, ch) {
                 continue;
             }
             for &g in groups {
@@ -139,7 +144,7 @@ impl Router {
         for &ci in &a.pinned {
             let c = self.contact(ci);
             if c.status == ContactStatus::Waiting
-                && a.ready[c.channel as usize]
+                && self.can_take(a, c.channel as usize)
                 && self.index.compatible(a.profile, c.sig)
             {
                 let rate = self.queues[c.queue as usize].aging_rate;
@@ -158,10 +163,12 @@ impl Router {
             arrival: OrdF64(c.arrival),
             seq: c.seq,
             idx: ci,
+            excludes: !c.excluded.is_empty(),
         }
     }
 
-    /// Assigns (or offers) a waiting contact to an agent.
+    /// Assigns (or offers) a waiting contact to an agent. The caller puts
+    /// the agent back in its ready groups (`refresh_agent` or `route_agent`).
     pub(super) fn assign(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
         self.dequeue(ci);
         let now = self.now;
@@ -176,7 +183,6 @@ impl Router {
             a.used += cost;
             a.last_assigned = seq;
         }
-        self.refresh_agent(ai);
         let offer_timeout = self.config.offer_timeout;
         let c = self.contact_mut(ci);
         c.agent = Some(ai);
@@ -238,7 +244,8 @@ impl Router {
     }
 
     /// Frees a slot after a contact ended on it (completion or wrap-up end):
-    /// the agent's idle time restarts. Does not route.
+    /// the agent's idle time restarts. Does not route; the caller's
+    /// `route_agent` refreshes the agent's ready groups.
     pub(super) fn free_units(&mut self, ai: u32, ch: u32) {
         let now = self.now;
         let cost = self.channels[ch as usize].cfg.cost;
@@ -246,7 +253,6 @@ impl Router {
         a.held[ch as usize] -= 1;
         a.used -= cost;
         a.idle_since = now;
-        self.refresh_agent(ai);
     }
 
     /// A contact goes back to waiting (offer returned), original arrival kept.
@@ -294,7 +300,7 @@ impl Router {
 
     fn update_head(&mut self, g: u32) {
         let key = self.index.groups[g as usize].set.first().copied();
-        let excludes = key.is_some_and(|k| !self.contact(k.idx).excluded.is_empty());
+        let excludes = key.is_some_and(|k| k.excludes);
         let head = &mut self.index.heads[g as usize];
         head.key = key;
         head.excludes = excludes;
