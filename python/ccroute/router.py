@@ -171,6 +171,21 @@ class Router:
         """When the next timer is due, or ``None``."""
         return self._router.next_timer()
 
+    def snapshot(self) -> bytes:
+        """The router's whole state in a versioned binary format. Two
+        routers in the same state give the same bytes."""
+        return self._router.snapshot()
+
+    @classmethod
+    def restore(cls, data: bytes) -> "Router":
+        """A router rebuilt from ``snapshot()`` bytes, identical to the one
+        that wrote them (it makes the same decisions from then on). Raises
+        ``SnapshotError`` for bytes from another format version or corrupt
+        ones."""
+        router = cls.__new__(cls)
+        router._router = _ccroute.Router.restore(data)
+        return router
+
     def check_invariants(self) -> None:
         """Verify every internal invariant (a full scan, for tests);
         raises ``AssertionError`` naming the first one broken."""

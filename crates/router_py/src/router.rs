@@ -197,6 +197,17 @@ impl NativeRouter {
         self.inner.next_timer()
     }
 
+    fn snapshot<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        pyo3::types::PyBytes::new(py, &self.inner.snapshot())
+    }
+
+    #[staticmethod]
+    fn restore(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let data = data.to_vec();
+        let inner = detached(py, move || router_core::Router::restore(&data)).py()?;
+        Ok(NativeRouter { inner })
+    }
+
     fn check_invariants(&self) -> PyResult<()> {
         self.inner.check_invariants().map_err(pyo3::exceptions::PyAssertionError::new_err)
     }

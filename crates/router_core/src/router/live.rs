@@ -52,6 +52,23 @@ impl LiveSet {
         self.len
     }
 
+    /// The live contacts, sorted (a canonical form for snapshots).
+    pub fn entries(&self) -> Vec<(Time, u64)> {
+        let mut v: Vec<(OrdF64, u64)> =
+            self.heap.iter().map(|Reverse(e)| *e).filter(|(_, s)| !self.removed.contains(s)).collect();
+        v.sort_unstable();
+        v.into_iter().map(|(a, s)| (a.0, s)).collect()
+    }
+
+    /// A set holding exactly `entries`.
+    pub fn from_entries(entries: &[(Time, u64)]) -> Self {
+        LiveSet {
+            heap: entries.iter().map(|&(a, s)| Reverse((OrdF64(a), s))).collect(),
+            removed: FxHashSet::default(),
+            len: entries.len(),
+        }
+    }
+
     /// Arrival time of the oldest live contact.
     pub fn oldest(&self) -> Option<Time> {
         self.heap.peek().map(|Reverse((a, _))| a.0)

@@ -10,6 +10,7 @@ mod contacts;
 mod index;
 mod live;
 mod routing;
+mod snapshot;
 mod timers;
 mod views;
 
@@ -43,8 +44,9 @@ struct Queue {
     live: live::LiveSet,
 }
 
-/// An agent's record.
-#[derive(Debug)]
+/// An agent's record. The ready-group key and flags are derived state,
+/// rebuilt when a snapshot is restored.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Agent {
     id: Id,
     uid: u64,
@@ -66,14 +68,16 @@ struct Agent {
     /// Contacts waiting for this agent only (preferred agent, affinity).
     pinned: Vec<u32>,
     /// The key under which the agent sits in its ready groups.
+    #[serde(skip)]
     key: Option<AgentKey>,
     /// Per channel: whether the agent sits in that ready group.
+    #[serde(skip)]
     ready: Vec<bool>,
     attributes: Attrs,
 }
 
 /// A live contact's record (waiting, offered or assigned).
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Contact {
     id: Id,
     seq: u64,
@@ -99,7 +103,8 @@ struct Contact {
     pinned: Option<u32>,
     /// Uids of agents that rejected it or let an offer expire.
     excluded: Vec<u64>,
-    /// Where it sits while waiting in a group.
+    /// Where it sits while waiting in a group (derived state).
+    #[serde(skip)]
     slot: Option<(GroupId, WaitKey)>,
     offer_seq: u64,
     offered_at: Time,
@@ -108,7 +113,7 @@ struct Contact {
 }
 
 /// What is kept of an ended contact.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Finished {
     status: ContactStatus,
     channel: u32,

@@ -12,7 +12,7 @@ use crate::types::{ContactStatus, OrdF64, Time};
 use std::cmp::Reverse;
 
 /// A scheduled timer; ordered by time, then by scheduling order.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub(super) struct Timer {
     pub at: OrdF64,
     pub order: u64,
@@ -20,7 +20,7 @@ pub(super) struct Timer {
 }
 
 /// What a timer does.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub(super) enum TimerKind {
     /// Apply relaxation step `step` of the contact.
     Step { ci: u32, seq: u64, step: usize },
