@@ -38,7 +38,7 @@ pub fn config(policy: router_core::PolicyKind) -> RouterConfig {
         QUEUES.iter().map(|q| QueueConfig::new(*q)).collect(),
     );
     cfg.queues[1].aging_rate = 0.01;
-    cfg.policy = policy;
+    cfg.policy = policy.into();
     cfg.retain_finished = Some(0);
     cfg
 }

@@ -45,6 +45,6 @@ pub mod types;
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use model::{AgentSpec, ChannelConfig, ContactSpec, Overflow, QueueConfig, RouterConfig, StepSpec};
-pub use policy::PolicyKind;
+pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{AgentView, AgentsByState, ContactView, QueueStats, Router};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

@@ -184,7 +184,7 @@ pub struct RouterConfig {
     /// The queues.
     pub queues: Vec<QueueConfig>,
     /// The agent-selection policy.
-    pub policy: crate::policy::PolicyKind,
+    pub policy: crate::policy::Policy,
     /// `None`: assign at once. A number: each assignment is an offer that
     /// must be accepted within that many seconds.
     pub offer_timeout: Option<Time>,
@@ -207,7 +207,7 @@ impl RouterConfig {
         RouterConfig {
             channels,
             queues,
-            policy: crate::policy::PolicyKind::LongestIdle,
+            policy: crate::policy::PolicyKind::LongestIdle.into(),
             offer_timeout: None,
             seed: 0,
             affinity: true,

@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod events;
 mod model;
+mod policy;
 mod router;
 mod views;
 
@@ -21,6 +22,7 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Contact>()?;
     m.add_class::<model::Step>()?;
     m.add_class::<router::NativeRouter>()?;
+    m.add_class::<policy::PolicySpec>()?;
     m.add_class::<views::QueueStats>()?;
     m.add_class::<views::AgentView>()?;
     m.add_class::<views::ContactView>()?;

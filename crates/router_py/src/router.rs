@@ -26,12 +26,12 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy="longest_idle", offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
         queues: &Bound<'_, PyAny>,
-        policy: &str,
+        policy: Option<&Bound<'_, PyAny>>,
         offer_timeout: Option<f64>,
         seed: u64,
         affinity: bool,
@@ -57,7 +57,10 @@ impl NativeRouter {
         let config = RouterConfig {
             channels: chans,
             queues: qs,
-            policy: PolicyKind::parse(policy).py()?,
+            policy: match policy {
+                Some(p) => crate::policy::extract(p)?,
+                None => PolicyKind::LongestIdle.into(),
+            },
             offer_timeout,
             seed,
             affinity,
@@ -179,8 +182,8 @@ impl NativeRouter {
     }
 
     #[getter]
-    fn policy(&self) -> &'static str {
-        self.inner.policy().name()
+    fn policy(&self) -> String {
+        self.inner.policy().to_string()
     }
 
     #[getter]

@@ -19,8 +19,12 @@ pub mod fewest_handled;
 pub mod least_occupied;
 pub mod longest_idle;
 pub mod most_skilled;
+pub mod plugin;
 pub mod random;
 pub mod round_robin;
+mod spec;
+
+pub use spec::{Feature, Key, Policy, KEY_LEN};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -191,7 +191,7 @@ impl Router {
     /// current policy key. Called after every change of load, state or key;
     /// touches only the groups whose membership or key changed.
     pub(super) fn refresh_agent(&mut self, ai: u32) {
-        let policy = self.config.policy;
+        let policy = &self.config.policy;
         let channels = &self.channels;
         let a = self.agents[ai as usize].as_mut().expect("live agent");
         let prof = &mut self.index.profiles[a.profile as usize];
@@ -205,7 +205,7 @@ impl Router {
                 last_assigned: a.last_assigned,
             };
             AgentKey {
-                primary: OrdF64(policy.primary_key(&facts)),
+                primary: policy.agent_key(&facts, a.idle_since),
                 idle: OrdF64(a.idle_since),
                 id: a.id.clone(),
                 idx: ai,

@@ -50,8 +50,8 @@ pub fn satisfies(profile: &[(u32, u8)], reqs: &[(u32, u8)]) -> bool {
 /// Ordering key of a ready agent inside its group: smaller is picked first.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct AgentKey {
-    /// The policy's primary key.
-    pub primary: OrdF64,
+    /// The policy's key (components in chain order).
+    pub primary: crate::policy::Key,
     /// Idle since (longest idle first).
     pub idle: OrdF64,
     /// Agent id, the last tie-breaker.

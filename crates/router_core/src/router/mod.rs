@@ -9,6 +9,7 @@ mod agents;
 mod contacts;
 mod index;
 mod live;
+mod plugin;
 mod routing;
 mod snapshot;
 mod timers;
@@ -16,11 +17,12 @@ mod views;
 
 pub use index::{satisfies, AgentKey, WaitKey};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
+pub(crate) use routing::ContactRank;
 
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::model::{ChannelConfig, RouterConfig, MAX_LEVEL, MIN_LEVEL};
-use crate::policy::PolicyKind;
+use crate::policy::Policy;
 use crate::types::{check_time, AgentState, Attrs, ContactStatus, Id, Time};
 use index::{GroupId, Index, ProfileId, SigId, SkillSet};
 use rand::SeedableRng;
@@ -156,6 +158,7 @@ pub struct Router {
     settled: Time,
     next_seq: u64,
     decisions: u64,
+    plugin: plugin::ScorerSlot,
 }
 
 impl Router {
@@ -247,7 +250,17 @@ impl Router {
             }
         }
         check_time("affinity_wait", config.affinity_wait)?;
+        config.policy.validate()?;
         let n_channels = channels.len();
+        let mut index = Index::new(n_channels);
+        let mut config = config;
+        if let Policy::Weighted(ws) = &mut config.policy {
+            for (f, _) in ws.iter_mut() {
+                if let crate::policy::Feature::Level(id, name) = f {
+                    *id = index.skill(name);
+                }
+            }
+        }
         Ok(Router {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             config,
@@ -255,7 +268,7 @@ impl Router {
             channel_ids,
             queues,
             queue_ids,
-            index: Index::new(n_channels),
+            index,
             agents: Vec::new(),
             free_agents: Vec::new(),
             agent_ids: FxHashMap::default(),
@@ -271,6 +284,7 @@ impl Router {
             settled: 0.0,
             next_seq: 1,
             decisions: 0,
+            plugin: Default::default(),
         })
     }
 
@@ -280,8 +294,8 @@ impl Router {
     }
 
     /// The policy in use.
-    pub fn policy(&self) -> PolicyKind {
-        self.config.policy
+    pub fn policy(&self) -> &Policy {
+        &self.config.policy
     }
 
     /// The router's current time (the latest `now` it was given).

@@ -12,16 +12,15 @@
 //! served by a ready agent it does not exclude.
 
 use super::index::{AgentKey, WaitKey};
-use crate::policy::most_skilled::score as most_skilled_score;
 use super::{timers::TimerKind, Router};
 use crate::event::Event;
-use crate::policy::PolicyKind;
+use crate::policy::Key;
 use crate::types::{ContactStatus, OrdF64};
 use rand::Rng;
 
 /// Order of a waiting contact for an agent: effective priority (higher
 /// first, stored negated), then arrival, then submission sequence.
-type ContactRank = (OrdF64, OrdF64, u64);
+pub(crate) type ContactRank = (OrdF64, OrdF64, u64);
 
 impl Router {
     /// Whether agent `ai` may take contact `ci` now (state, skills in force,
@@ -60,11 +59,15 @@ impl Router {
         if let Some(pa) = c.pinned {
             return self.eligible(pa, ci).then_some(pa);
         }
+        if let Some(choice) = self.plugin_best_agent(ci) {
+            return choice;
+        }
+        let c = self.contact(ci);
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
-        let policy = self.config.policy;
+        let policy = &self.config.policy;
         let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
-        if policy == PolicyKind::Random {
+        if policy.is_random() {
             // Uniform over every eligible agent: count per compatible group,
             // draw, then walk to the drawn one.
             let count = |p: u32| {
@@ -89,38 +92,54 @@ impl Router {
             }
             unreachable!("random draw within the counted candidates");
         }
-        let mut best: Option<((u32, u32), &AgentKey)> = None;
+        let by_profile = policy.scores_profiles();
+        let mut best: Option<(Key, &AgentKey)> = None;
         for &p in &sig.profiles {
             let prof = &self.index.profiles[p as usize];
             let set = &prof.ready[ch];
             let head = if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
             let Some(head) = head else { continue };
-            let score = if policy == PolicyKind::MostSkilled {
-                most_skilled_score(&prof.skills, &sig.reqs, &c.prefers)
+            let rank = if by_profile {
+                policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers)
             } else {
-                (0, 0)
+                head.primary
             };
             let better = match &best {
                 None => true,
-                Some((bs, bk)) => score > *bs || (score == *bs && head < *bk),
+                Some((br, bk)) => (rank, &head.idle, &head.id) < (*br, &bk.idle, &bk.id),
             };
             if better {
-                best = Some((score, head));
+                best = Some((rank, head));
             }
         }
         best.map(|(_, k)| k.idx)
     }
 
-    fn best_contact(&self, ai: u32) -> Option<u32> {
-        let a = self.agent(ai);
-        let now = self.now;
-        let prof = &self.index.profiles[a.profile as usize];
+    fn best_contact(&mut self, ai: u32) -> Option<u32> {
+        if self.plugin.scorer.as_ref().is_some_and(|s| s.scores_contacts()) {
+            let mut cands = Vec::new();
+            self.scan_contacts(ai, |rank, ci| cands.push((rank, ci)));
+            if let Some(ci) = self.plugin_best_contact(ai, &cands) {
+                return Some(ci);
+            }
+            return cands.iter().min().map(|&(_, ci)| ci);
+        }
         let mut best: Option<(ContactRank, u32)> = None;
-        let mut offer = |rank: ContactRank, ci: u32| {
+        self.scan_contacts(ai, |rank, ci| {
             if best.as_ref().is_none_or(|(b, _)| rank < *b) {
                 best = Some((rank, ci));
             }
-        };
+        });
+        best.map(|(_, ci)| ci)
+    }
+
+    /// Calls `f` with every contact the agent could take next: the best
+    /// contact of each compatible wait group on each channel it has room
+    /// on (skipping contacts that exclude it), and those waiting for it alone.
+    fn scan_contacts(&self, ai: u32, mut f: impl FnMut(ContactRank, u32)) {
+        let a = self.agent(ai);
+        let now = self.now;
+        let prof = &self.index.profiles[a.profile as usize];
         for (ch, groups) in prof.groups.iter().enumerate() {
             if !self.can_take(a, ch) {
                 continue;
@@ -138,7 +157,7 @@ impl Router {
                         None => continue,
                     }
                 }
-                offer(rank_of(head.rate, now, &key), key.idx);
+                f(rank_of(head.rate, now, &key), key.idx);
             }
         }
         for &ci in &a.pinned {
@@ -148,10 +167,9 @@ impl Router {
                 && self.index.compatible(a.profile, c.sig)
             {
                 let rate = self.queues[c.queue as usize].aging_rate;
-                offer(rank_of(rate, now, &self.wait_key(ci)), ci);
+                f(rank_of(rate, now, &self.wait_key(ci)), ci);
             }
         }
-        best.map(|(_, ci)| ci)
     }
 
     /// The wait key of a contact under its queue's aging rate.

@@ -181,7 +181,7 @@ mod tests {
             vec![ChannelConfig::new("voice", 100, 1), ChannelConfig::new("chat", 25, 3)],
             vec![QueueConfig::new("q")],
         );
-        cfg.policy = PolicyKind::Random;
+        cfg.policy = PolicyKind::Random.into();
         cfg.offer_timeout = Some(10.0);
         Router::new(cfg).unwrap()
     }

@@ -32,7 +32,7 @@ pub fn channels() -> Vec<ChannelConfig> {
 /// A configuration with the standard channels, the given queues and policy.
 pub fn config_with(queues: Vec<QueueConfig>, policy: PolicyKind) -> RouterConfig {
     let mut cfg = RouterConfig::new(channels(), queues);
-    cfg.policy = policy;
+    cfg.policy = policy.into();
     cfg
 }
 

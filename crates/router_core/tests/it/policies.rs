@@ -206,7 +206,7 @@ fn random_router(seed: u64) -> Router {
         vec![ChannelConfig::new("msg", 1, 1000)],
         vec![QueueConfig::new("q")],
     );
-    cfg.policy = PolicyKind::Random;
+    cfg.policy = PolicyKind::Random.into();
     cfg.seed = seed;
     let mut r = Router::new(cfg).unwrap();
     for i in 0..8 {

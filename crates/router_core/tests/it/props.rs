@@ -174,7 +174,7 @@ fn build(s: &Setup) -> Router {
         after: 30.0,
     });
     let mut cfg = RouterConfig::new(channels, vec![q0, q1, q2]);
-    cfg.policy = PolicyKind::ALL[s.policy as usize % PolicyKind::ALL.len()];
+    cfg.policy = PolicyKind::ALL[s.policy as usize % PolicyKind::ALL.len()].into();
     cfg.offer_timeout = s.offer.then_some(12.0);
     cfg.affinity_wait = if s.affinity_wait { 8.0 } else { 0.0 };
     cfg.seed = s.seed;

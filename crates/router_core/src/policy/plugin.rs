@@ -1,0 +1,128 @@
+//! Plug-in policies: a scorer outside the core (a Python object, a fitted
+//! model) that ranks the candidates the core found eligible.
+//!
+//! The core only ever hands a scorer candidates that already satisfy
+//! eligibility (state, skills in force, channel slot, capacity units), so a
+//! scorer cannot break an invariant. When a scorer fails (an error, a wrong
+//! number of scores, NaN or infinite scores) the router decides with its
+//! built-in policy instead, counts the failure and keeps the error for the
+//! caller: no contact is ever lost to a failing scorer.
+
+use crate::types::{Attrs, Time};
+use std::any::Any;
+
+/// What a scorer sees of a contact.
+#[derive(Debug)]
+pub struct ContactInfo<'a> {
+    /// Contact id.
+    pub id: &'a str,
+    /// Channel name.
+    pub channel: &'a str,
+    /// Queue name.
+    pub queue: &'a str,
+    /// Priority.
+    pub priority: i64,
+    /// Seconds waited so far.
+    pub wait: Time,
+    /// Requirements in force: (skill id, level); names via [`Names`].
+    pub requires: &'a [(u32, u8)],
+    /// Preferred skills: (skill id, level).
+    pub prefers: &'a [(u32, u8)],
+    /// Customer id.
+    pub customer: Option<&'a str>,
+    /// Free-form attributes.
+    pub attributes: &'a Attrs,
+}
+
+/// What a scorer sees of an agent.
+#[derive(Debug)]
+pub struct AgentInfo<'a> {
+    /// Agent id.
+    pub id: &'a str,
+    /// Skill profile number (agents with the same skills share it).
+    pub profile: u32,
+    /// Skills: (skill id, level), sorted by id.
+    pub skills: &'a [(u32, u8)],
+    /// Used / total capacity units.
+    pub load: f64,
+    /// Free capacity units.
+    pub free_units: u32,
+    /// Per channel (configuration order): slots in use.
+    pub held: &'a [u32],
+    /// Seconds since the agent became idle (available, or last freed a slot).
+    pub idle: Time,
+    /// Contacts completed.
+    pub handled: u64,
+    /// Free-form attributes.
+    pub attributes: &'a Attrs,
+}
+
+/// Names behind the interned ids a scorer receives.
+pub trait Names {
+    /// Name of a skill id.
+    fn skill(&self, id: u32) -> &str;
+    /// Channel names in configuration order.
+    fn channels(&self) -> Vec<&str>;
+}
+
+/// A scorer's failure; `payload` carries the original error (for a Python
+/// scorer, the exception) so that a strict caller can re-raise it unchanged.
+pub struct ScorerError {
+    /// What went wrong, for logs.
+    pub message: String,
+    /// The original error, if any.
+    pub payload: Option<Box<dyn Any + Send>>,
+}
+
+impl std::fmt::Debug for ScorerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScorerError").field("message", &self.message).finish_non_exhaustive()
+    }
+}
+
+/// A plug-in policy. Implementations must not block: they run inside every
+/// routing decision.
+pub trait Scorer: Send {
+    /// Scores eligible agents for a contact (higher is better): one finite
+    /// score per agent, in order.
+    fn score_agents(
+        &mut self,
+        names: &dyn Names,
+        contact: &ContactInfo<'_>,
+        agents: &[AgentInfo<'_>],
+    ) -> Result<Vec<f64>, ScorerError>;
+
+    /// Whether [`Scorer::score_contacts`] is implemented; when it is not,
+    /// an agent with room takes contacts in queue order.
+    fn scores_contacts(&self) -> bool {
+        false
+    }
+
+    /// Scores the waiting contacts an agent could take (higher is better):
+    /// the next contact of each compatible queue group, one score each.
+    fn score_contacts(
+        &mut self,
+        _names: &dyn Names,
+        _agent: &AgentInfo<'_>,
+        contacts: &[ContactInfo<'_>],
+    ) -> Result<Vec<f64>, ScorerError> {
+        Ok(vec![0.0; contacts.len()])
+    }
+}
+
+/// Checks a scorer's answer: one finite score per candidate.
+pub fn check_scores(scores: Vec<f64>, n: usize) -> Result<Vec<f64>, ScorerError> {
+    if scores.len() != n {
+        return Err(ScorerError {
+            message: format!("policy returned {} scores for {n} candidates", scores.len()),
+            payload: None,
+        });
+    }
+    if let Some((i, s)) = scores.iter().enumerate().find(|(_, s)| !s.is_finite()) {
+        return Err(ScorerError {
+            message: format!("policy returned the non-finite score {s} for candidate {i}"),
+            payload: None,
+        });
+    }
+    Ok(scores)
+}
