@@ -13,7 +13,7 @@ embedded in Python::
 
 from __future__ import annotations
 
-from . import erlang
+from . import erlang, policies
 from ._ccroute import (
     Agent,
     AgentView,
@@ -49,6 +49,7 @@ from .events import (
     StepAdvanced,
     WrapUpEnded,
 )
+from .policies import Chain, Policy, Weighted
 from .router import POLICIES, Router
 
 __all__ = [
@@ -62,6 +63,9 @@ __all__ = [
     # the router and its views
     "Router",
     "POLICIES",
+    "Policy",
+    "Chain",
+    "Weighted",
     "QueueStats",
     "AgentView",
     "ContactView",
@@ -89,4 +93,5 @@ __all__ = [
     "SnapshotError",
     # submodules
     "erlang",
+    "policies",
 ]

@@ -1,14 +1,18 @@
 """Type stubs of the native module ``ccroute._ccroute`` (checked by
 ``python -m mypy.stubtest ccroute._ccroute``)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Optional, final
+
+import numpy as np
+import numpy.typing as npt
 
 from typing_extensions import TypeAlias
 
 __all__ = [
     "Abandoned",
     "Agent",
+    "AgentBatch",
     "AgentView",
     "Assigned",
     "Channel",
@@ -19,6 +23,9 @@ __all__ = [
     "OfferRejected",
     "Offered",
     "Overflowed",
+    "PolicyAgent",
+    "PolicyContact",
+    "PolicySpec",
     "Queue",
     "QueueStats",
     "Refused",
@@ -382,18 +389,87 @@ class Refused:
     def kind(self) -> str: ...
 
 @final
+class PolicySpec:
+    @staticmethod
+    def chain(names: list[str]) -> PolicySpec: ...
+    @staticmethod
+    def weighted(weights: dict[str, float]) -> PolicySpec: ...
+
+@final
+class PolicyContact:
+    @property
+    def id(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def queue(self) -> str: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def wait(self) -> float: ...
+    @property
+    def requires(self) -> Mapping[str, int]: ...
+    @property
+    def prefers(self) -> Mapping[str, int]: ...
+    @property
+    def customer(self) -> Optional[str]: ...
+    @property
+    def attributes(self) -> _Attributes: ...
+
+@final
+class PolicyAgent:
+    @property
+    def id(self) -> str: ...
+    @property
+    def skills(self) -> Mapping[str, int]: ...
+    @property
+    def load(self) -> float: ...
+    @property
+    def free_units(self) -> int: ...
+    @property
+    def held(self) -> dict[str, int]: ...
+    @property
+    def idle(self) -> float: ...
+    @property
+    def handled(self) -> int: ...
+    @property
+    def attributes(self) -> _Attributes: ...
+    def level(self, skill: str) -> int: ...
+
+@final
+class AgentBatch:
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: int, /) -> PolicyAgent: ...
+    @property
+    def ids(self) -> list[str]: ...
+    @property
+    def load(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def free_units(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def idle(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def handled(self) -> npt.NDArray[np.float64]: ...
+    def level(self, skill: str) -> npt.NDArray[np.float64]: ...
+
+@final
 class Router:
     def __new__(
         cls,
         channels: Iterable[Channel],
         queues: Iterable[Queue],
-        policy: str = "longest_idle",
+        policy: Optional[str | PolicySpec] = None,
         offer_timeout: Optional[float] = None,
         seed: int = 0,
         affinity: bool = True,
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = None,
     ) -> Router: ...
+    def set_plugin(
+        self, policy: Optional[object], vectorised: bool = False, contact_side: bool = False, strict: bool = False
+    ) -> None: ...
+    @property
+    def policy_errors(self) -> int: ...
     def add_agent(self, agent: Agent, now: float) -> list[Any]: ...
     def remove_agent(self, agent: str, now: float) -> list[Any]: ...
     def set_agent_state(self, agent: str, state: str, now: float) -> list[Any]: ...

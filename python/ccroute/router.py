@@ -23,6 +23,7 @@ from ._ccroute import (
     QueueStats,
 )
 from .events import Event
+from .policies import Policy, PolicyLike, _native_policy, _plugin_flags
 
 __all__ = ["Router", "POLICIES", "AgentState"]
 
@@ -38,9 +39,12 @@ class Router:
     Args:
         channels: the channels (``Channel``); at least one.
         queues: the queues (``Queue``); at least one.
-        policy: built-in agent-selection policy: ``"longest_idle"``,
-            ``"most_skilled"``, ``"least_occupied"``, ``"fewest_handled"``,
-            ``"round_robin"`` or ``"random"``.
+        policy: agent-selection policy: a built-in name
+            (``"longest_idle"``, ``"most_skilled"``, ``"least_occupied"``,
+            ``"fewest_handled"``, ``"round_robin"``, ``"random"``), a
+            ``policies.Chain`` or ``policies.Weighted`` composition, or a
+            plug-in ``policies.Policy`` instance (its ``fallback`` built-in
+            policy decides when it fails).
         offer_timeout: ``None`` assigns at once; a number of seconds makes
             every assignment an offer the agent must ``accept`` in time.
         seed: seed of the router's random generator (``random`` policy).
@@ -49,35 +53,50 @@ class Router:
         affinity_wait: seconds a returning customer waits for that agent.
         retain_finished: how many ended contacts to keep for ``contact()``
             look-ups and duplicate-id checks (``None`` keeps all).
+        strict: with a plug-in policy, re-raise its exceptions unchanged
+            instead of logging them and deciding with the fallback.
 
     Raises:
         InvalidInput: an unknown policy, a bad channel or queue definition.
         DuplicateId: two channels or queues with one name.
     """
 
-    __slots__ = ("_router",)
+    __slots__ = ("_router", "_plugin")
 
     def __init__(
         self,
         channels: Sequence[Channel],
         queues: Sequence[Queue],
-        policy: str = "longest_idle",
+        policy: PolicyLike = "longest_idle",
         offer_timeout: Optional[float] = None,
         seed: int = 0,
         affinity: bool = True,
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = None,
+        strict: bool = False,
     ) -> None:
+        plugin = policy if isinstance(policy, Policy) else None
+        builtin = plugin.fallback if plugin is not None else policy
         self._router = _ccroute.Router(
             channels,
             queues,
-            policy=policy,
+            policy=_native_policy(builtin),
             offer_timeout=offer_timeout,
             seed=seed,
             affinity=affinity,
             affinity_wait=affinity_wait,
             retain_finished=retain_finished,
         )
+        self._plugin: Optional[Policy] = None
+        self._attach(plugin, strict)
+
+    def _attach(self, plugin: Optional[Policy], strict: bool) -> None:
+        self._plugin = plugin
+        if plugin is None:
+            self._router.set_plugin(None, strict=strict)
+        else:
+            vectorised, contact_side = _plugin_flags(plugin)
+            self._router.set_plugin(plugin, vectorised=vectorised, contact_side=contact_side, strict=strict)
 
     # -- agents ---------------------------------------------------------
     def add_agent(self, agent: Agent, now: float) -> list[Event]:
@@ -177,13 +196,15 @@ class Router:
         return self._router.snapshot()
 
     @classmethod
-    def restore(cls, data: bytes) -> "Router":
+    def restore(cls, data: bytes, policy: Optional[Policy] = None, strict: bool = False) -> "Router":
         """A router rebuilt from ``snapshot()`` bytes, identical to the one
-        that wrote them (it makes the same decisions from then on). Raises
+        that wrote them (it makes the same decisions from then on). A
+        plug-in policy is not part of a snapshot: pass it again. Raises
         ``SnapshotError`` for bytes from another format version or corrupt
         ones."""
         router = cls.__new__(cls)
         router._router = _ccroute.Router.restore(data)
+        router._attach(policy, strict)
         return router
 
     def check_invariants(self) -> None:
@@ -198,8 +219,17 @@ class Router:
 
     @property
     def policy(self) -> str:
-        """The agent-selection policy's name."""
+        """The agent-selection policy: a built-in description, or the
+        plug-in policy's class name with its fallback."""
+        if self._plugin is not None:
+            return f"{type(self._plugin).__name__} (fallback {self._router.policy})"
         return self._router.policy
+
+    @property
+    def policy_errors(self) -> int:
+        """Decisions in which the plug-in policy failed and the fallback
+        built-in policy decided."""
+        return self._router.policy_errors
 
     @property
     def decisions(self) -> int:

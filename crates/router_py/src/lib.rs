@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod events;
 mod model;
+mod plugin;
 mod policy;
 mod router;
 mod views;
@@ -23,6 +24,9 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Step>()?;
     m.add_class::<router::NativeRouter>()?;
     m.add_class::<policy::PolicySpec>()?;
+    m.add_class::<plugin::PolicyContact>()?;
+    m.add_class::<plugin::PolicyAgent>()?;
+    m.add_class::<plugin::AgentBatch>()?;
     m.add_class::<views::QueueStats>()?;
     m.add_class::<views::AgentView>()?;
     m.add_class::<views::ContactView>()?;

@@ -3,6 +3,7 @@
 use crate::errors::{invalid, IntoPyResult};
 use crate::events;
 use crate::model::{Agent, Channel, Contact, Queue};
+use crate::plugin::PyScorer;
 use crate::views::{AgentView, ContactView, QueueStats};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -15,6 +16,10 @@ const DETACH_BATCH: usize = 256;
 #[pyclass(module = "ccroute._ccroute", name = "Router")]
 pub struct NativeRouter {
     inner: router_core::Router,
+    /// Re-raise a plug-in policy's exception instead of logging it.
+    strict: bool,
+    /// Whether the plug-in policy's first failure has been logged.
+    logged: bool,
 }
 
 /// Runs `f` with the GIL released, after every Python input has been copied
@@ -67,28 +72,28 @@ impl NativeRouter {
             affinity_wait,
             retain_finished,
         };
-        Ok(NativeRouter { inner: router_core::Router::new(config).py()? })
+        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false })
     }
 
     fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.add_agent(&agent.spec, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn remove_agent(&mut self, py: Python<'_>, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.remove_agent(agent, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn set_agent_state(&mut self, py: Python<'_>, agent: &str, state: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let state = AgentState::parse(state).py()?;
         let ev = self.inner.set_agent_state(agent, state, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn submit(&mut self, py: Python<'_>, contact: PyRef<'_, Contact>, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.submit(&contact.spec, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn submit_many(&mut self, py: Python<'_>, contacts: &Bound<'_, PyAny>, now: f64) -> PyResult<Vec<PyObject>> {
@@ -108,37 +113,37 @@ impl NativeRouter {
             inner.submit_many(specs.iter().copied(), now)
         }
         .py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn accept(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.accept(contact, agent, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn reject(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.reject(contact, agent, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn force_assign(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.force_assign(contact, agent, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn complete(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.complete(contact, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn cancel(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.cancel(contact, now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn advance(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.advance(now).py()?;
-        events::to_py(py, ev)
+        self.done(py, ev)
     }
 
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -208,12 +213,64 @@ impl NativeRouter {
     fn restore(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         let data = data.to_vec();
         let inner = detached(py, move || router_core::Router::restore(&data)).py()?;
-        Ok(NativeRouter { inner })
+        Ok(NativeRouter { inner, strict: false, logged: false })
+    }
+
+    /// Plugs in a Python policy object (`None` removes it); the built-in
+    /// policy stays as the fallback.
+    #[pyo3(signature = (policy, vectorised=false, contact_side=false, strict=false))]
+    fn set_plugin(&mut self, policy: Option<Py<PyAny>>, vectorised: bool, contact_side: bool, strict: bool) {
+        self.strict = strict;
+        self.logged = false;
+        self.inner.set_scorer(policy.map(|p| {
+            Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>
+        }));
+    }
+
+    /// Decisions in which the plug-in policy failed and the fallback decided.
+    #[getter]
+    fn policy_errors(&self) -> u64 {
+        self.inner.scorer_failures()
     }
 
     fn check_invariants(&self) -> PyResult<()> {
         self.inner.check_invariants().map_err(pyo3::exceptions::PyAssertionError::new_err)
     }
+}
+
+impl NativeRouter {
+    /// Ends a mutating call: surfaces a plug-in policy failure (re-raised
+    /// unchanged when strict, with the call's events delivered by the next
+    /// call; otherwise logged once), then converts the events.
+    fn done(&mut self, py: Python<'_>, ev: Vec<router_core::Event>) -> PyResult<Vec<PyObject>> {
+        if let Some(err) = self.inner.take_scorer_error() {
+            let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);
+            if self.strict {
+                self.inner.defer_events(ev);
+                return Err(original.unwrap_or_else(|| crate::errors::invalid(err.message)));
+            }
+            if !self.logged {
+                self.logged = true;
+                log_failure(py, &err.message, original)?;
+            }
+        }
+        events::to_py(py, ev)
+    }
+}
+
+/// Logs a plug-in policy's first failure on the `ccroute.policy` logger.
+fn log_failure(py: Python<'_>, message: &str, original: Option<PyErr>) -> PyResult<()> {
+    let logger = py.import("logging")?.getattr("getLogger")?.call1(("ccroute.policy",))?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    if let Some(e) = original {
+        kwargs.set_item("exc_info", e.into_value(py))?;
+    }
+    logger.call_method(
+        "error",
+        ("plug-in policy failed (%s); the built-in fallback policy decided, and will again on further failures (counted in Router.policy_errors)", message),
+        Some(&kwargs),
+    )?;
+    Ok(())
 }
 
 /// The names of the built-in policies.

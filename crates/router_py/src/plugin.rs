@@ -1,0 +1,358 @@
+//! The adapter that plugs a Python policy object into the core's `Scorer`
+//! seam, and the read-only views it hands to that object.
+//!
+//! The router holds the adapter; each decision re-attaches to the
+//! interpreter, builds the views, calls `score` per candidate or
+//! `score_many` once, and converts the answer. Any exception is kept whole
+//! (as the error's payload) so that a strict router re-raises it unchanged.
+
+use crate::convert::attrs_dict;
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use router_core::policy::plugin::{AgentInfo, ContactInfo, Names, Scorer, ScorerError};
+use router_core::Attrs;
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// An agent skill profile as Python sees it (shared by its agents).
+struct ProfileEntry {
+    skills: Vec<(String, u8)>,
+    /// A read-only mapping `{skill: level}`.
+    mapping: Py<PyAny>,
+}
+
+fn profile_entry(
+    py: Python<'_>,
+    cache: &mut FxHashMap<u32, Arc<ProfileEntry>>,
+    names: &dyn Names,
+    a: &AgentInfo<'_>,
+) -> PyResult<Arc<ProfileEntry>> {
+    if let Some(e) = cache.get(&a.profile) {
+        return Ok(e.clone());
+    }
+    let skills: Vec<(String, u8)> = a.skills.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
+    let mapping = read_only(py, &skills)?;
+    let e = Arc::new(ProfileEntry { skills, mapping });
+    cache.insert(a.profile, e.clone());
+    Ok(e)
+}
+
+fn read_only(py: Python<'_>, skills: &[(String, u8)]) -> PyResult<Py<PyAny>> {
+    let d = PyDict::new(py);
+    for (k, v) in skills {
+        d.set_item(k, v)?;
+    }
+    let proxy = py.import("types")?.getattr("MappingProxyType")?.call1((d,))?;
+    Ok(proxy.unbind())
+}
+
+/// What a policy sees of a contact (read-only).
+#[pyclass(frozen, get_all, module = "ccroute")]
+pub struct PolicyContact {
+    /// Contact id.
+    pub id: String,
+    /// Channel name.
+    pub channel: String,
+    /// Queue name.
+    pub queue: String,
+    /// Priority.
+    pub priority: i64,
+    /// Seconds waited so far.
+    pub wait: f64,
+    /// Requirements in force `{skill: level}` (read-only).
+    pub requires: Py<PyAny>,
+    /// Preferred skills `{skill: level}` (read-only).
+    pub prefers: Py<PyAny>,
+    /// Customer id.
+    pub customer: Option<String>,
+    /// Free-form attributes (a copy).
+    pub attributes: Py<PyDict>,
+}
+
+#[pymethods]
+impl PolicyContact {
+    fn __repr__(&self) -> String {
+        format!("PolicyContact('{}', queue='{}', priority={}, wait={:?})", self.id, self.queue, self.priority, self.wait)
+    }
+}
+
+fn contact_view(py: Python<'_>, names: &dyn Names, c: &ContactInfo<'_>) -> PyResult<PolicyContact> {
+    let named = |list: &[(u32, u8)]| -> Vec<(String, u8)> {
+        list.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect()
+    };
+    Ok(PolicyContact {
+        id: c.id.to_owned(),
+        channel: c.channel.to_owned(),
+        queue: c.queue.to_owned(),
+        priority: c.priority,
+        wait: c.wait,
+        requires: read_only(py, &named(c.requires))?,
+        prefers: read_only(py, &named(c.prefers))?,
+        customer: c.customer.map(str::to_owned),
+        attributes: attrs_dict(py, c.attributes)?.unbind(),
+    })
+}
+
+/// What a policy sees of one agent (read-only).
+#[pyclass(frozen, module = "ccroute")]
+pub struct PolicyAgent {
+    id: String,
+    profile: Arc<ProfileEntry>,
+    load: f64,
+    free_units: u32,
+    held: Vec<(String, u32)>,
+    idle: f64,
+    handled: u64,
+    attributes: Attrs,
+}
+
+#[pymethods]
+impl PolicyAgent {
+    /// Agent id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.id
+    }
+    /// Skills `{skill: level}` (read-only).
+    #[getter]
+    fn skills(&self, py: Python<'_>) -> Py<PyAny> {
+        self.profile.mapping.clone_ref(py)
+    }
+    /// Used / total capacity units.
+    #[getter]
+    fn load(&self) -> f64 {
+        self.load
+    }
+    /// Free capacity units.
+    #[getter]
+    fn free_units(&self) -> u32 {
+        self.free_units
+    }
+    /// Contacts held per channel `{channel: count}`.
+    #[getter]
+    fn held<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.held {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+    /// Seconds since the agent became idle.
+    #[getter]
+    fn idle(&self) -> f64 {
+        self.idle
+    }
+    /// Contacts completed.
+    #[getter]
+    fn handled(&self) -> u64 {
+        self.handled
+    }
+    /// Free-form attributes (a copy).
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        attrs_dict(py, &self.attributes)
+    }
+    /// The agent's level on `skill` (0 without it).
+    fn level(&self, skill: &str) -> u8 {
+        self.profile.skills.iter().find(|(s, _)| s == skill).map_or(0, |(_, l)| *l)
+    }
+    fn __repr__(&self) -> String {
+        format!("PolicyAgent('{}', load={:?}, idle={:?}, handled={})", self.id, self.load, self.idle, self.handled)
+    }
+}
+
+fn agent_view(profile: Arc<ProfileEntry>, channels: &[&str], a: &AgentInfo<'_>) -> PolicyAgent {
+    PolicyAgent {
+        id: a.id.to_owned(),
+        profile,
+        load: a.load,
+        free_units: a.free_units,
+        held: channels.iter().zip(a.held).map(|(c, h)| ((*c).to_owned(), *h)).collect(),
+        idle: a.idle,
+        handled: a.handled,
+        attributes: a.attributes.clone(),
+    }
+}
+
+/// The eligible agents of one decision, as columns (numpy arrays) for a
+/// vectorised `score_many`; also a sequence of `PolicyAgent`.
+#[pyclass(frozen, module = "ccroute")]
+pub struct AgentBatch {
+    ids: Vec<String>,
+    profiles: Vec<Arc<ProfileEntry>>,
+    load: Vec<f64>,
+    free_units: Vec<f64>,
+    idle: Vec<f64>,
+    handled: Vec<f64>,
+    held: Vec<Vec<(String, u32)>>,
+    attributes: Vec<Attrs>,
+}
+
+#[pymethods]
+impl AgentBatch {
+    fn __len__(&self) -> usize {
+        self.ids.len()
+    }
+    /// Agent ids, in candidate order.
+    #[getter]
+    fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, &self.ids)
+    }
+    /// Used / total capacity units (float64 array).
+    #[getter]
+    fn load<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.load)
+    }
+    /// Free capacity units (float64 array).
+    #[getter]
+    fn free_units<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.free_units)
+    }
+    /// Seconds since each agent became idle (float64 array).
+    #[getter]
+    fn idle<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.idle)
+    }
+    /// Contacts completed (float64 array).
+    #[getter]
+    fn handled<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.handled)
+    }
+    /// Each agent's level on `skill`, 0 without it (float64 array).
+    fn level<'py>(&self, py: Python<'py>, skill: &str) -> Bound<'py, PyArray1<f64>> {
+        let v: Vec<f64> = self
+            .profiles
+            .iter()
+            .map(|p| p.skills.iter().find(|(s, _)| s == skill).map_or(0.0, |(_, l)| f64::from(*l)))
+            .collect();
+        PyArray1::from_vec(py, v)
+    }
+    fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
+        let n = self.ids.len() as isize;
+        let j = if i < 0 { i + n } else { i };
+        if j < 0 || j >= n {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!("agent index {i} out of range for {n} agents")));
+        }
+        let j = j as usize;
+        Ok(PolicyAgent {
+            id: self.ids[j].clone(),
+            profile: self.profiles[j].clone(),
+            load: self.load[j],
+            free_units: self.free_units[j] as u32,
+            held: self.held[j].clone(),
+            idle: self.idle[j],
+            handled: self.handled[j] as u64,
+            attributes: self.attributes[j].clone(),
+        })
+    }
+    fn __repr__(&self) -> String {
+        format!("AgentBatch({} agents)", self.ids.len())
+    }
+}
+
+/// A Python policy object behind the core's `Scorer` seam.
+pub struct PyScorer {
+    obj: Py<PyAny>,
+    /// `score_many` is overridden: one call per decision.
+    vectorised: bool,
+    /// `contact_score` is implemented.
+    contact_side: bool,
+    profiles: FxHashMap<u32, Arc<ProfileEntry>>,
+}
+
+impl PyScorer {
+    pub fn new(obj: Py<PyAny>, vectorised: bool, contact_side: bool) -> Self {
+        PyScorer { obj, vectorised, contact_side, profiles: FxHashMap::default() }
+    }
+}
+
+fn failed(py: Python<'_>, err: PyErr) -> ScorerError {
+    let message = match err.value(py).str() {
+        Ok(s) => format!("{}: {s}", err.get_type(py).name().map(|n| n.to_string()).unwrap_or_default()),
+        Err(_) => "policy raised an exception".into(),
+    };
+    ScorerError { message, payload: Some(Box::new(err)) }
+}
+
+/// Reads a policy's answer: a float64 numpy array, or any sequence of numbers.
+fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    if let Ok(arr) = result.downcast::<PyArray1<f64>>() {
+        let ro: PyReadonlyArray1<'_, f64> = arr.readonly();
+        if ro.is_contiguous() {
+            return Ok(ro.as_slice()?.to_vec());
+        }
+    }
+    result.extract::<Vec<f64>>()
+}
+
+impl Scorer for PyScorer {
+    fn score_agents(
+        &mut self,
+        names: &dyn Names,
+        contact: &ContactInfo<'_>,
+        agents: &[AgentInfo<'_>],
+    ) -> Result<Vec<f64>, ScorerError> {
+        Python::with_gil(|py| {
+            let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
+                let c = Py::new(py, contact_view(py, names, contact)?)?;
+                let channels = names.channels();
+                let mut profiles = Vec::with_capacity(agents.len());
+                for a in agents {
+                    profiles.push(profile_entry(py, &mut me.profiles, names, a)?);
+                }
+                if me.vectorised {
+                    let batch = AgentBatch {
+                        ids: agents.iter().map(|a| a.id.to_owned()).collect(),
+                        profiles,
+                        load: agents.iter().map(|a| a.load).collect(),
+                        free_units: agents.iter().map(|a| f64::from(a.free_units)).collect(),
+                        idle: agents.iter().map(|a| a.idle).collect(),
+                        handled: agents.iter().map(|a| a.handled as f64).collect(),
+                        held: agents
+                            .iter()
+                            .map(|a| channels.iter().zip(a.held).map(|(c, h)| ((*c).to_owned(), *h)).collect())
+                            .collect(),
+                        attributes: agents.iter().map(|a| a.attributes.clone()).collect(),
+                    };
+                    let out = me.obj.bind(py).call_method1("score_many", (c, batch))?;
+                    scores(&out)
+                } else {
+                    let score = me.obj.bind(py).getattr("score")?;
+                    let mut out = Vec::with_capacity(agents.len());
+                    for (a, p) in agents.iter().zip(profiles) {
+                        let view = agent_view(p, &channels, a);
+                        out.push(score.call1((c.clone_ref(py), view))?.extract::<f64>()?);
+                    }
+                    Ok(out)
+                }
+            };
+            run(py, self).map_err(|e| failed(py, e))
+        })
+    }
+
+    fn scores_contacts(&self) -> bool {
+        self.contact_side
+    }
+
+    fn score_contacts(
+        &mut self,
+        names: &dyn Names,
+        agent: &AgentInfo<'_>,
+        contacts: &[ContactInfo<'_>],
+    ) -> Result<Vec<f64>, ScorerError> {
+        Python::with_gil(|py| {
+            let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
+                let p = profile_entry(py, &mut me.profiles, names, agent)?;
+                let a = Py::new(py, agent_view(p, &names.channels(), agent))?;
+                let f = me.obj.bind(py).getattr("contact_score")?;
+                let mut out = Vec::with_capacity(contacts.len());
+                for c in contacts {
+                    out.push(f.call1((a.clone_ref(py), contact_view(py, names, c)?))?.extract::<f64>()?);
+                }
+                Ok(out)
+            };
+            run(py, self).map_err(|e| failed(py, e))
+        })
+    }
+}
