@@ -22,6 +22,7 @@ from ._ccroute import (
     ContactView,
     Queue,
     QueueStats,
+    RoutingProfile,
     Step,
     __version__,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Agent",
     "Contact",
     "Step",
+    "RoutingProfile",
     # the router and its views
     "Router",
     "POLICIES",

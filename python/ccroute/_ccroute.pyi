@@ -31,6 +31,7 @@ __all__ = [
     "Refused",
     "Requeued",
     "Router",
+    "RoutingProfile",
     "Step",
     "StepAdvanced",
     "WrapUpEnded",
@@ -67,7 +68,14 @@ class Queue:
         max_waiting: Optional[int] = None,
         overflow_to: Optional[str] = None,
         overflow_after: Optional[float] = None,
+        ordering: str = "priority",
+        aging_max: Optional[float] = None,
+        virtual_wait: Optional[float] = None,
     ) -> Queue: ...
+    @property
+    def ordering(self) -> str: ...
+    @property
+    def aging_max(self) -> Optional[float]: ...
     @property
     def name(self) -> str: ...
     @property
@@ -93,7 +101,10 @@ class Agent:
         channels: Optional[dict[str, int]] = None,
         state: str = "available",
         attributes: Optional[_Attributes] = None,
+        routing_profile: Optional[str] = None,
     ) -> Agent: ...
+    @property
+    def routing_profile(self) -> Optional[str]: ...
     @property
     def id(self) -> str: ...
     @property
@@ -109,11 +120,23 @@ class Agent:
 
 @final
 class Step:
-    def __new__(cls, after: float, requires: Optional[_Skills] = None) -> Step: ...
+    def __new__(
+        cls, after: float = 0.0, requires: Optional[_Skills] = None, when: Optional[str | dict[str, float]] = None
+    ) -> Step: ...
+    @property
+    def when(self) -> Optional[str | dict[str, float]]: ...
     @property
     def after(self) -> float: ...
     @property
     def requires(self) -> _Skills: ...
+
+@final
+class RoutingProfile:
+    def __new__(cls, name: str, queues: dict[str, int | tuple[int, float]]) -> RoutingProfile: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def queues(self) -> dict[str, tuple[int, float]]: ...
 
 @final
 class Contact:
@@ -464,6 +487,8 @@ class Router:
         affinity: bool = True,
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = None,
+        routing_profiles: Optional[Iterable[RoutingProfile]] = None,
+        condition_interval: float = 5.0,
     ) -> Router: ...
     def set_plugin(
         self, policy: Optional[object], vectorised: bool = False, contact_side: bool = False, strict: bool = False

@@ -21,6 +21,7 @@ from ._ccroute import (
     ContactView,
     Queue,
     QueueStats,
+    RoutingProfile,
 )
 from .events import Event
 from .policies import Policy, PolicyLike, _native_policy, _plugin_flags
@@ -55,6 +56,10 @@ class Router:
             look-ups and duplicate-id checks (``None`` keeps all).
         strict: with a plug-in policy, re-raise its exceptions unchanged
             instead of logging them and deciding with the fallback.
+        routing_profiles: ``RoutingProfile`` objects agents may name: the
+            queues they serve, each with a priority and a delay.
+        condition_interval: seconds between checks of a conditional
+            step's condition (``Step(when=...)``) until it holds.
 
     Raises:
         InvalidInput: an unknown policy, a bad channel or queue definition.
@@ -74,6 +79,8 @@ class Router:
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = None,
         strict: bool = False,
+        routing_profiles: Sequence[RoutingProfile] = (),
+        condition_interval: float = 5.0,
     ) -> None:
         plugin = policy if isinstance(policy, Policy) else None
         builtin = plugin.fallback if plugin is not None else policy
@@ -86,6 +93,8 @@ class Router:
             affinity=affinity,
             affinity_wait=affinity_wait,
             retain_finished=retain_finished,
+            routing_profiles=routing_profiles,
+            condition_interval=condition_interval,
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)

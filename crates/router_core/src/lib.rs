@@ -35,16 +35,21 @@
 //! signature, each group ordered by its key, so a decision reads one head
 //! per compatible group instead of scanning everyone.
 
+pub mod batch;
 pub mod error;
 pub mod event;
 pub mod model;
 pub mod policy;
 pub mod router;
+pub mod sim;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
-pub use model::{AgentSpec, ChannelConfig, ContactSpec, Overflow, QueueConfig, RouterConfig, StepSpec};
+pub use model::{
+    AgentSpec, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue, QueueConfig, RouterConfig,
+    RoutingProfile, StepSpec,
+};
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{AgentView, AgentsByState, ContactView, QueueStats, Router};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

@@ -42,6 +42,23 @@ pub struct Overflow {
     pub after: Time,
 }
 
+/// How a queue orders its waiting contacts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ordering {
+    /// Highest effective priority first, then longest wait (FIFO). With an
+    /// aging rate, effective priority = priority + rate × wait (capped at
+    /// `aging_max` when set): "virtual wait" and "linear acceleration".
+    #[default]
+    Priority,
+    /// Highest priority first, then the newest contact (LIFO).
+    Lifo,
+    /// Highest priority first, then the greatest need: the largest share of
+    /// the service-level threshold already waited (wait / threshold), which
+    /// lets queues with different objectives compete fairly (FIFO within
+    /// the queue).
+    GreatestNeed,
+}
+
 /// A queue: how its waiting contacts are ordered and measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueueConfig {
@@ -51,8 +68,12 @@ pub struct QueueConfig {
     pub sl_target: f64,
     /// Service-level threshold in seconds (e.g. 20).
     pub sl_threshold: Time,
+    /// How contacts are ordered.
+    pub ordering: Ordering,
     /// Priority points gained per second of wait (0 = strict priority, FIFO).
     pub aging_rate: f64,
+    /// Cap on the effective priority reached by aging (`None` = no cap).
+    pub aging_max: Option<f64>,
     /// Maximum number of waiting contacts; a full queue refuses new ones.
     pub max_waiting: Option<usize>,
     /// Optional overflow to another queue after a wait in this one.
@@ -66,11 +87,34 @@ impl QueueConfig {
             name: name.into(),
             sl_target: 0.8,
             sl_threshold: 20.0,
+            ordering: Ordering::Priority,
             aging_rate: 0.0,
+            aging_max: None,
             max_waiting: None,
             overflow: None,
         }
     }
+}
+
+/// One queue of a routing profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileQueue {
+    /// Queue name.
+    pub queue: String,
+    /// Priority of the queue for these agents: higher is served first.
+    pub priority: i64,
+    /// Seconds a contact must have waited before these agents may take it.
+    pub delay: Time,
+}
+
+/// A routing profile (Amazon Connect style): which queues its agents serve,
+/// in what priority, and after what delay.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingProfile {
+    /// Profile name.
+    pub name: String,
+    /// The queues served; a queue not listed is not served.
+    pub queues: Vec<ProfileQueue>,
 }
 
 /// A skill requirement list: `(skill name, minimum level)`, all required.
@@ -92,6 +136,8 @@ pub struct AgentSpec {
     pub state: AgentState,
     /// Free-form attributes for policies.
     pub attributes: Attrs,
+    /// Name of the agent's routing profile (`None`: every queue, priority 0, no delay).
+    pub routing_profile: Option<String>,
 }
 
 impl AgentSpec {
@@ -104,18 +150,35 @@ impl AgentSpec {
             channels: None,
             state: AgentState::Available,
             attributes: Attrs::new(),
+            routing_profile: None,
         }
     }
 }
 
-/// One relaxation step: after `after` seconds of waiting the contact's
-/// requirements become `requires` (which must be no stricter than before).
+/// A live condition under which a relaxation step is entered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// No agent meeting the requirements in force is available (logged in
+    /// and in state `available`, busy or not) for the contact's queue.
+    NoAgentAvailable,
+    /// The contact's queue holds more than this many waiting contacts.
+    QueueLongerThan(usize),
+    /// The oldest contact of the contact's queue has waited longer than this.
+    LongestWaitAbove(Time),
+}
+
+/// One relaxation step: after `after` seconds of waiting (and, with `when`,
+/// once that condition holds) the contact's requirements become `requires`,
+/// which must be no stricter than before.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepSpec {
     /// Seconds since arrival at which the step starts.
     pub after: Time,
     /// The requirements in force from then on.
     pub requires: Requirements,
+    /// A condition that must also hold; checked at `after` and then every
+    /// `condition_interval` seconds of the router until it does.
+    pub when: Option<Condition>,
 }
 
 /// A contact as the caller describes it.
@@ -198,6 +261,10 @@ pub struct RouterConfig {
     /// How many ended contacts to remember for look-up and duplicate
     /// detection (`None` = all).
     pub retain_finished: Option<usize>,
+    /// Routing profiles agents may refer to.
+    pub routing_profiles: Vec<RoutingProfile>,
+    /// Seconds between checks of a conditional step's condition.
+    pub condition_interval: Time,
 }
 
 impl RouterConfig {
@@ -213,6 +280,8 @@ impl RouterConfig {
             affinity: true,
             affinity_wait: 0.0,
             retain_finished: None,
+            routing_profiles: Vec::new(),
+            condition_interval: 5.0,
         }
     }
 }

@@ -41,9 +41,10 @@ struct Repr<'a, T>(&'a T);
 
 impl std::fmt::Display for Repr<'_, String> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "'{}'", self.0.replace('\'', "\\'"))
+        f.write_str(&py_str_repr(self.0))
     }
 }
+
 impl std::fmt::Display for Repr<'_, f64> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}", self.0)
@@ -158,4 +159,29 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StepAdvanced>()?;
     m.add_class::<Refused>()?;
     Ok(())
+}
+
+/// A string as Python's `repr` writes it: single quotes unless the text has
+/// a single quote and no double one; backslash, quote and control
+/// characters escaped.
+pub fn py_str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for ch in s.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }

@@ -11,6 +11,7 @@ mod model;
 mod plugin;
 mod policy;
 mod router;
+mod sim;
 mod views;
 
 use pyo3::prelude::*;
@@ -22,7 +23,9 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Agent>()?;
     m.add_class::<model::Contact>()?;
     m.add_class::<model::Step>()?;
+    m.add_class::<model::RoutingProfile>()?;
     m.add_class::<router::NativeRouter>()?;
+    m.add_class::<sim::NativeSimulation>()?;
     m.add_class::<policy::PolicySpec>()?;
     m.add_class::<plugin::PolicyContact>()?;
     m.add_class::<plugin::PolicyAgent>()?;

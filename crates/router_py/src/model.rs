@@ -5,7 +5,10 @@ use crate::convert::{attrs, attrs_dict, skills, skills_dict};
 use crate::errors::invalid;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::{AgentSpec, AgentState, ChannelConfig, ContactSpec, Overflow, QueueConfig, StepSpec};
+use router_core::{
+    AgentSpec, AgentState, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue, QueueConfig,
+    RoutingProfile as CoreRoutingProfile, StepSpec,
+};
 
 /// A channel: how much of an agent one contact on it uses.
 #[pyclass(frozen, module = "ccroute")]
@@ -62,7 +65,8 @@ pub struct Queue {
 #[pymethods]
 impl Queue {
     #[new]
-    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None))]
+    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
         sl_target: f64,
@@ -71,7 +75,34 @@ impl Queue {
         max_waiting: Option<i64>,
         overflow_to: Option<String>,
         overflow_after: Option<f64>,
+        ordering: &str,
+        aging_max: Option<f64>,
+        virtual_wait: Option<f64>,
     ) -> PyResult<Self> {
+        let ordering = match ordering {
+            "priority" => Ordering::Priority,
+            "lifo" => Ordering::Lifo,
+            "greatest_need" => Ordering::GreatestNeed,
+            other => {
+                return Err(invalid(format!(
+                    "queue {name:?}: ordering {other:?} is not one of \"priority\", \"lifo\", \"greatest_need\""
+                )))
+            }
+        };
+        let aging_rate = match virtual_wait {
+            None => aging_rate,
+            Some(v) if aging_rate != 0.0 => {
+                return Err(invalid(format!(
+                    "queue {name:?}: give virtual_wait ({v}) or aging_rate ({aging_rate}), not both"
+                )))
+            }
+            Some(v) if v.is_finite() && v > 0.0 => 1.0 / v,
+            Some(v) => {
+                return Err(invalid(format!(
+                    "queue {name:?}: virtual_wait {v} is not a positive number of seconds per priority point"
+                )))
+            }
+        };
         let max_waiting = match max_waiting {
             None => None,
             Some(m) => Some(usize::try_from(m).map_err(|_| {
@@ -88,7 +119,9 @@ impl Queue {
                 return Err(invalid(format!("queue {name:?}: overflow_after {after} needs overflow_to")))
             }
         };
-        Ok(Queue { cfg: QueueConfig { name, sl_target, sl_threshold, aging_rate, max_waiting, overflow } })
+        Ok(Queue {
+            cfg: QueueConfig { name, sl_target, sl_threshold, ordering, aging_rate, aging_max, max_waiting, overflow },
+        })
     }
 
     /// Queue name.
@@ -111,6 +144,20 @@ impl Queue {
     fn aging_rate(&self) -> f64 {
         self.cfg.aging_rate
     }
+    /// `"priority"`, `"lifo"` or `"greatest_need"`.
+    #[getter]
+    fn ordering(&self) -> &'static str {
+        match self.cfg.ordering {
+            Ordering::Priority => "priority",
+            Ordering::Lifo => "lifo",
+            Ordering::GreatestNeed => "greatest_need",
+        }
+    }
+    /// Cap on the effective priority reached by aging.
+    #[getter]
+    fn aging_max(&self) -> Option<f64> {
+        self.cfg.aging_max
+    }
     /// Maximum waiting contacts (None = unlimited).
     #[getter]
     fn max_waiting(&self) -> Option<usize> {
@@ -129,10 +176,18 @@ impl Queue {
 
     fn __repr__(&self) -> String {
         let q = &self.cfg;
+        let opt = |v: Option<String>| v.unwrap_or_else(|| "None".to_owned());
         format!(
-            "Queue({:?}, sl_target={:?}, sl_threshold={:?}, aging_rate={:?}, max_waiting={:?}, overflow_to={:?}, overflow_after={:?})",
-            q.name, q.sl_target, q.sl_threshold, q.aging_rate, q.max_waiting,
-            q.overflow.as_ref().map(|o| &o.to), q.overflow.as_ref().map(|o| o.after)
+            "Queue({}, sl_target={:?}, sl_threshold={:?}, ordering='{}', aging_rate={:?}, aging_max={}, max_waiting={}, overflow_to={}, overflow_after={})",
+            crate::events::py_str_repr(&q.name),
+            q.sl_target,
+            q.sl_threshold,
+            self.ordering(),
+            q.aging_rate,
+            opt(q.aging_max.map(|m| format!("{m:?}"))),
+            opt(q.max_waiting.map(|m| m.to_string())),
+            opt(q.overflow.as_ref().map(|o| crate::events::py_str_repr(&o.to))),
+            opt(q.overflow.as_ref().map(|o| format!("{:?}", o.after))),
         )
     }
 }
@@ -147,7 +202,7 @@ pub struct Agent {
 #[pymethods]
 impl Agent {
     #[new]
-    #[pyo3(signature = (id, skills=None, capacity=100, channels=None, state="available", attributes=None))]
+    #[pyo3(signature = (id, skills=None, capacity=100, channels=None, state="available", attributes=None, routing_profile=None))]
     fn new(
         id: String,
         skills: Option<&Bound<'_, PyDict>>,
@@ -155,6 +210,7 @@ impl Agent {
         channels: Option<&Bound<'_, PyDict>>,
         state: &str,
         attributes: Option<&Bound<'_, PyDict>>,
+        routing_profile: Option<String>,
     ) -> PyResult<Self> {
         let what = format!("agent {id:?}");
         let capacity = u32::try_from(capacity)
@@ -181,6 +237,7 @@ impl Agent {
                 id,
                 capacity,
                 channels,
+                routing_profile,
             },
         })
     }
@@ -220,6 +277,11 @@ impl Agent {
     fn state(&self) -> &'static str {
         self.spec.state.as_str()
     }
+    /// Routing profile name.
+    #[getter]
+    fn routing_profile(&self) -> Option<&str> {
+        self.spec.routing_profile.as_deref()
+    }
     /// Free-form attributes.
     #[getter]
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -242,9 +304,28 @@ pub struct Step {
 #[pymethods]
 impl Step {
     #[new]
-    #[pyo3(signature = (after, requires=None))]
-    fn new(after: f64, requires: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        Ok(Step { spec: StepSpec { after, requires: skills("step", requires)? } })
+    #[pyo3(signature = (after=0.0, requires=None, when=None))]
+    fn new(after: f64, requires: Option<&Bound<'_, PyDict>>, when: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let when = when.map(condition).transpose()?;
+        Ok(Step { spec: StepSpec { after, requires: skills("step", requires)?, when } })
+    }
+    /// The condition, as given (`None` without one).
+    #[getter]
+    fn when<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        Ok(match &self.spec.when {
+            None => None,
+            Some(Condition::NoAgentAvailable) => Some("no_agent_available".into_pyobject(py)?.into_any()),
+            Some(Condition::QueueLongerThan(n)) => {
+                let d = PyDict::new(py);
+                d.set_item("queue_longer_than", n)?;
+                Some(d.into_any())
+            }
+            Some(Condition::LongestWaitAbove(t)) => {
+                let d = PyDict::new(py);
+                d.set_item("longest_wait_above", t)?;
+                Some(d.into_any())
+            }
+        })
     }
     /// Seconds since arrival.
     #[getter]
@@ -258,6 +339,86 @@ impl Step {
     }
     fn __repr__(&self) -> String {
         format!("Step(after={:?}, requires={:?})", self.spec.after, self.spec.requires)
+    }
+}
+
+/// A step condition: `"no_agent_available"`, `{"queue_longer_than": n}` or
+/// `{"longest_wait_above": seconds}`.
+fn condition(obj: &Bound<'_, PyAny>) -> PyResult<Condition> {
+    let bad = || {
+        invalid(format!(
+            "step condition {} is not \"no_agent_available\", {{\"queue_longer_than\": n}} or {{\"longest_wait_above\": seconds}}",
+            crate::convert::repr(obj)
+        ))
+    };
+    if let Ok(s) = obj.extract::<String>() {
+        return if s == "no_agent_available" { Ok(Condition::NoAgentAvailable) } else { Err(bad()) };
+    }
+    let d = obj.downcast::<PyDict>().map_err(|_| bad())?;
+    if d.len() != 1 {
+        return Err(bad());
+    }
+    let (k, v) = d.iter().next().ok_or_else(bad)?;
+    match k.extract::<String>().map_err(|_| bad())?.as_str() {
+        "queue_longer_than" => {
+            let n: i64 = v.extract().map_err(|_| bad())?;
+            let n = usize::try_from(n).map_err(|_| invalid(format!("queue_longer_than {n} is negative")))?;
+            Ok(Condition::QueueLongerThan(n))
+        }
+        "longest_wait_above" => Ok(Condition::LongestWaitAbove(v.extract().map_err(|_| bad())?)),
+        _ => Err(bad()),
+    }
+}
+
+/// A routing profile: the queues its agents serve, with a priority (higher
+/// first) and a delay (seconds a contact must wait before these agents may
+/// take it) per queue. A queue not listed is not served.
+#[pyclass(frozen, module = "ccroute")]
+#[derive(Clone)]
+pub struct RoutingProfile {
+    pub(crate) cfg: CoreRoutingProfile,
+}
+
+#[pymethods]
+impl RoutingProfile {
+    /// `queues` maps a queue name to a priority, or to `(priority, delay)`.
+    #[new]
+    fn new(name: String, queues: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let mut list = Vec::with_capacity(queues.len());
+        for (k, v) in queues.iter() {
+            let queue: String = k.extract()?;
+            let (priority, delay) = if let Ok(p) = v.extract::<i64>() {
+                (p, 0.0)
+            } else if let Ok(pd) = v.extract::<(i64, f64)>() {
+                pd
+            } else {
+                return Err(invalid(format!(
+                    "routing profile {name:?}: queue {queue:?} needs a priority or (priority, delay), got {}",
+                    crate::convert::repr(&v)
+                )));
+            };
+            list.push(ProfileQueue { queue, priority, delay });
+        }
+        Ok(RoutingProfile { cfg: CoreRoutingProfile { name, queues: list } })
+    }
+    /// Profile name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.cfg.name
+    }
+    /// `{queue: (priority, delay)}`.
+    #[getter]
+    fn queues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for q in &self.cfg.queues {
+            d.set_item(&q.queue, (q.priority, q.delay))?;
+        }
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        let parts: Vec<String> =
+            self.cfg.queues.iter().map(|q| format!("'{}': ({}, {:?})", q.queue, q.priority, q.delay)).collect();
+        format!("RoutingProfile('{}', {{{}}})", self.cfg.name, parts.join(", "))
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::errors::{invalid, IntoPyResult};
 use crate::events;
-use crate::model::{Agent, Channel, Contact, Queue};
+use crate::model::{Agent, Channel, Contact, Queue, RoutingProfile};
 use crate::plugin::PyScorer;
 use crate::views::{AgentView, ContactView, QueueStats};
 use pyo3::prelude::*;
@@ -31,7 +31,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
@@ -42,7 +42,19 @@ impl NativeRouter {
         affinity: bool,
         affinity_wait: f64,
         retain_finished: Option<usize>,
+        routing_profiles: Option<&Bound<'_, PyAny>>,
+        condition_interval: f64,
     ) -> PyResult<Self> {
+        let mut profiles = Vec::new();
+        if let Some(list) = routing_profiles {
+            for item in list.try_iter()? {
+                let item = item?;
+                let rp = item.downcast::<RoutingProfile>().map_err(|_| {
+                    invalid(format!("routing_profiles must be RoutingProfile objects, got {}", crate::convert::repr(&item)))
+                })?;
+                profiles.push(rp.get().cfg.clone());
+            }
+        }
         let mut chans = Vec::new();
         for item in channels.try_iter()? {
             let item = item?;
@@ -71,6 +83,8 @@ impl NativeRouter {
             affinity,
             affinity_wait,
             retain_finished,
+            routing_profiles: profiles,
+            condition_interval,
         };
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false })
     }

@@ -71,7 +71,7 @@ pub struct ScorerError {
     /// What went wrong, for logs.
     pub message: String,
     /// The original error, if any.
-    pub payload: Option<Box<dyn Any + Send>>,
+    pub payload: Option<Box<dyn Any + Send + Sync>>,
 }
 
 impl std::fmt::Debug for ScorerError {
@@ -82,7 +82,7 @@ impl std::fmt::Debug for ScorerError {
 
 /// A plug-in policy. Implementations must not block: they run inside every
 /// routing decision.
-pub trait Scorer: Send {
+pub trait Scorer: Send + Sync {
     /// Scores eligible agents for a contact (higher is better): one finite
     /// score per agent, in order.
     fn score_agents(

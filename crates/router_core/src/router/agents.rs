@@ -31,8 +31,17 @@ impl Router {
         let what = format!("agent {:?}", spec.id);
         let max = self.channel_limits(&what, spec.channels.as_deref())?;
         let skills = self.compile_skills(|| what.clone(), &spec.skills)?;
+        let routing = match &spec.routing_profile {
+            None => None,
+            Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
+                Error::invalid(format!("{what}: unknown routing profile {name:?}"))
+            })?),
+        };
         let mut ev = self.begin(now);
-        let profile = self.index.profile(skills);
+        let profile = self.index.profile(skills, routing);
+        if spec.state == AgentState::Available {
+            self.index.profiles[profile as usize].available += 1;
+        }
         let n = self.channels.len();
         let id: Id = spec.id.as_str().into();
         let agent = Agent {
@@ -116,6 +125,7 @@ impl Router {
         }
         let mut back = self.withdraw_offers(ai, &mut ev);
         let pinned = std::mem::take(&mut self.agent_mut(ai).pinned);
+        self.count_available(ai, -1);
         self.agent_mut(ai).state = AgentState::Offline;
         self.refresh_agent(ai);
         self.agents[ai as usize] = None;
@@ -143,7 +153,9 @@ impl Router {
         if old == state {
             return Ok(ev);
         }
+        self.count_available(ai, -1);
         self.agent_mut(ai).state = state;
+        self.count_available(ai, 1);
         if state == AgentState::Available {
             self.agent_mut(ai).idle_since = now;
             self.route_agent(ai, &mut ev);
@@ -178,6 +190,16 @@ impl Router {
             });
         }
         offered
+    }
+
+    /// Counts the agent in (`+1`) or out of (`-1`) its profile's available
+    /// agents, if it is available.
+    fn count_available(&mut self, ai: u32, delta: i32) {
+        let (state, profile) = (self.agent(ai).state, self.agent(ai).profile);
+        if state == AgentState::Available {
+            let p = &mut self.index.profiles[profile as usize];
+            p.available = p.available.checked_add_signed(delta).expect("available count stays non-negative");
+        }
     }
 
     /// Whether agent `a` could take one more contact on channel `c` now.

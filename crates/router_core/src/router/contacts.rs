@@ -4,7 +4,7 @@ use super::index::{satisfies, SigId, SkillSet};
 use super::{timers::TimerKind, Contact, Finished, Router};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::model::ContactSpec;
+use crate::model::{Condition, ContactSpec};
 use crate::types::{check_time, Attrs, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
 
@@ -15,7 +15,7 @@ pub(super) struct Compiled {
     queue: u32,
     priority: i64,
     sig: SigId,
-    steps: Vec<(Time, SigId)>,
+    steps: Vec<(Time, SigId, Option<Condition>)>,
     prefers: SkillSet,
     customer: Option<Id>,
     preferred_agent: Option<Id>,
@@ -65,7 +65,10 @@ impl Router {
             }
             prev_after = step.after;
             prev = sreqs.clone();
-            steps.push((step.after, self.index.sig(sreqs)));
+            if let Some(Condition::LongestWaitAbove(t)) = &step.when {
+                check_time(&format!("{}: longest wait condition", swhat()), *t)?;
+            }
+            steps.push((step.after, self.index.sig(sreqs), step.when.clone()));
         }
         Ok(Compiled {
             id: spec.id.as_str().into(),
@@ -180,6 +183,7 @@ impl Router {
             sig: c.sig,
             step: 0,
             steps: c.steps,
+            capped: false,
             prefers: c.prefers,
             customer: c.customer,
             preferred_agent: c.preferred_agent,
@@ -208,18 +212,9 @@ impl Router {
         let queue = &mut self.queues[c.queue as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
-        // Steps with `after` 0 are in force from arrival, before the first routing.
-        while let Some(&(after, sig)) = self.contact(ci).steps.get(self.contact(ci).step) {
-            if after > 0.0 {
-                self.schedule(now + after, TimerKind::Step { ci, seq, step: self.contact(ci).step });
-                break;
-            }
-            let c = self.contact_mut(ci);
-            ev.push(Event::StepAdvanced { contact: c.id.clone(), step: c.step, at: now });
-            c.sig = sig;
-            c.step += 1;
-        }
-        self.schedule_overflow(ci);
+        // Steps due at arrival are in force before the first routing.
+        self.apply_due_steps(ci, ev);
+        self.enter_queue(ci);
 
         // A known agent first: the preferred one, else the customer's last agent.
         let (target, wait) = {

@@ -61,16 +61,21 @@ pub struct AgentKey {
 }
 
 /// Ordering key of a waiting contact inside its group: smaller is served
-/// first. `rank` is `aging_rate × arrival − priority`, so that with one
-/// aging rate per queue the order never changes while contacts wait; the
-/// effective priority at time `t` is `rate × t − rank`.
+/// first (see `ordering.rs` for how each queue model fills it). The order
+/// never changes while contacts wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WaitKey {
-    /// `rate × arrival − priority`.
+    /// 0: reached the aging cap (served first, by arrival); 1: the others.
+    pub tier: u8,
+    /// Priority part: `aging_rate × arrival − priority` (FIFO), `−priority` (LIFO).
     pub rank: OrdF64,
-    /// Arrival time (longest wait first among equal priority).
+    /// Arrival (FIFO) or its negation (LIFO).
+    pub order: OrdF64,
+    /// Submission sequence (FIFO) or its complement (LIFO); unique.
+    pub tie: u64,
+    /// Arrival time.
     pub arrival: OrdF64,
-    /// Submission sequence number, unique.
+    /// Submission sequence number.
     pub seq: u64,
     /// Slot of the contact.
     pub idx: u32,
@@ -88,6 +93,10 @@ pub struct Profile {
     pub ready: Vec<BTreeSet<AgentKey>>,
     /// Per channel: the wait groups this profile can serve.
     pub groups: Vec<Vec<GroupId>>,
+    /// The agents' routing profile, if any.
+    pub routing: Option<u32>,
+    /// Agents of this profile in state `available` (busy or not).
+    pub available: u32,
 }
 
 /// A requirement signature.
@@ -108,8 +117,10 @@ pub struct Head {
     pub key: Option<WaitKey>,
     /// Whether that contact excludes some agents (then look deeper).
     pub excludes: bool,
-    /// The queue's aging rate.
-    pub rate: f64,
+    /// The queue's ordering parameters.
+    pub order: super::ordering::QueueOrder,
+    /// The queue.
+    pub queue: u32,
 }
 
 /// Waiting contacts of one (queue, channel, signature).
@@ -132,8 +143,11 @@ pub struct Index {
     pub skill_names: Vec<String>,
     /// Profiles by id.
     pub profiles: Vec<Profile>,
-    /// Skill set → profile.
-    pub profile_ids: FxHashMap<SkillSet, ProfileId>,
+    /// (Skill set, routing profile) → profile.
+    pub profile_ids: FxHashMap<(SkillSet, Option<u32>), ProfileId>,
+    /// Routing profiles: per queue, `(priority, delay)` or `None` when the
+    /// queue is not served.
+    pub routing: Vec<Vec<Option<(i64, f64)>>>,
     /// Signatures by id.
     pub sigs: Vec<Sig>,
     /// Requirement set → signature.
@@ -175,28 +189,44 @@ impl Index {
         set.iter().map(|&(s, l)| (self.skill_name(s).to_owned(), l)).collect()
     }
 
-    /// The profile of a skill set, created (and cross-indexed) on first use.
-    pub fn profile(&mut self, skills: SkillSet) -> ProfileId {
-        if let Some(&p) = self.profile_ids.get(&skills) {
+    /// Whether agents of profile `p` serve queue `q`, and with what
+    /// `(priority, delay)`.
+    pub fn serves(&self, p: ProfileId, q: u32) -> Option<(i64, f64)> {
+        match self.profiles[p as usize].routing {
+            None => Some((0, 0.0)),
+            Some(r) => self.routing[r as usize][q as usize],
+        }
+    }
+
+    /// The profile of a skill set and routing profile, created (and
+    /// cross-indexed) on first use.
+    pub fn profile(&mut self, skills: SkillSet, routing: Option<u32>) -> ProfileId {
+        let key = (skills, routing);
+        if let Some(&p) = self.profile_ids.get(&key) {
             return p;
         }
+        let skills = key.0.clone();
         let p = self.profiles.len() as ProfileId;
-        let mut prof = Profile {
+        self.profiles.push(Profile {
             skills: skills.clone(),
             ready: (0..self.n_channels).map(|_| BTreeSet::new()).collect(),
             groups: vec![Vec::new(); self.n_channels],
-        };
-        for sig in self.sigs.iter_mut() {
-            if satisfies(&skills, &sig.reqs) {
-                sig.profiles.push(p);
-                for &g in &sig.groups {
-                    let ch = self.groups[g as usize].channel as usize;
-                    prof.groups[ch].push(g);
+            routing,
+            available: 0,
+        });
+        for s in 0..self.sigs.len() {
+            if satisfies(&skills, &self.sigs[s].reqs) {
+                self.sigs[s].profiles.push(p);
+                for gi in 0..self.sigs[s].groups.len() {
+                    let g = self.sigs[s].groups[gi];
+                    let (q, ch) = (self.groups[g as usize].queue, self.groups[g as usize].channel as usize);
+                    if self.serves(p, q).is_some() {
+                        self.profiles[p as usize].groups[ch].push(g);
+                    }
                 }
             }
         }
-        self.profiles.push(prof);
-        self.profile_ids.insert(skills, p);
+        self.profile_ids.insert(key, p);
         p
     }
 
@@ -215,18 +245,20 @@ impl Index {
     }
 
     /// The wait group of (queue, channel, sig), created on first use.
-    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId, rate: f64) -> GroupId {
+    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId, order: super::ordering::QueueOrder) -> GroupId {
         if let Some(&g) = self.group_ids.get(&(queue, channel, sig)) {
             return g;
         }
         let g = self.groups.len() as GroupId;
         self.groups.push(WaitGroup { queue, channel, set: BTreeSet::new() });
-        self.heads.push(Head { key: None, excludes: false, rate });
+        self.heads.push(Head { key: None, excludes: false, order, queue });
         self.group_ids.insert((queue, channel, sig), g);
-        let sig_rec = &mut self.sigs[sig as usize];
-        sig_rec.groups.push(g);
-        for &p in &sig_rec.profiles {
-            self.profiles[p as usize].groups[channel as usize].push(g);
+        self.sigs[sig as usize].groups.push(g);
+        for i in 0..self.sigs[sig as usize].profiles.len() {
+            let p = self.sigs[sig as usize].profiles[i];
+            if self.serves(p, queue).is_some() {
+                self.profiles[p as usize].groups[channel as usize].push(g);
+            }
         }
         g
     }
@@ -253,17 +285,20 @@ mod tests {
         assert!(!satisfies(&[], &[(0, 1)]));
     }
 
+    const ORDER: crate::router::ordering::QueueOrder =
+        crate::router::ordering::QueueOrder { rate: 0.0, max: None, lifo: false, need_scale: 1.0 };
+
     #[test]
     fn profiles_and_groups_are_cross_indexed_in_either_order() {
         let mut ix = Index::new(2);
         let s = ix.sig(vec![(0, 3)]);
-        let g = ix.group(0, 1, s, 0.0);
-        let p = ix.profile(vec![(0, 5)]);
-        let q = ix.profile(vec![(0, 2)]);
+        let g = ix.group(0, 1, s, ORDER);
+        let p = ix.profile(vec![(0, 5)], None);
+        let q = ix.profile(vec![(0, 2)], None);
         assert_eq!(ix.profiles[p as usize].groups[1], vec![g]);
         assert!(ix.profiles[q as usize].groups[1].is_empty());
         let s2 = ix.sig(vec![]);
-        let g2 = ix.group(0, 0, s2, 0.0);
+        let g2 = ix.group(0, 0, s2, ORDER);
         assert_eq!(ix.profiles[q as usize].groups[0], vec![g2]);
         assert_eq!(ix.sigs[s2 as usize].profiles, vec![p, q]);
     }

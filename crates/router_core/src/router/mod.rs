@@ -9,6 +9,7 @@ mod agents;
 mod contacts;
 mod index;
 mod live;
+mod ordering;
 mod plugin;
 mod routing;
 mod snapshot;
@@ -17,7 +18,7 @@ mod views;
 
 pub use index::{satisfies, AgentKey, WaitKey};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
-pub(crate) use routing::ContactRank;
+pub(crate) use ordering::ContactRank;
 
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -38,7 +39,9 @@ struct Queue {
     name: String,
     sl_target: f64,
     sl_threshold: Time,
-    aging_rate: f64,
+    order: ordering::QueueOrder,
+    /// Distinct positive delays routing profiles put on this queue.
+    delays: Vec<Time>,
     max_waiting: Option<usize>,
     overflow: Option<(u32, Time)>,
     counters: views::Counters,
@@ -92,8 +95,10 @@ struct Contact {
     sig: SigId,
     /// Number of steps applied so far.
     step: usize,
-    /// (after, signature) per relaxation step.
-    steps: Vec<(Time, SigId)>,
+    /// (after, signature, condition) per relaxation step.
+    steps: Vec<(Time, SigId, Option<crate::model::Condition>)>,
+    /// Reached its queue's aging cap (ordered by arrival among the capped).
+    capped: bool,
     prefers: SkillSet,
     customer: Option<Id>,
     preferred_agent: Option<Id>,
@@ -138,6 +143,7 @@ pub struct Router {
     config: RouterConfig,
     channels: Vec<Channel>,
     channel_ids: FxHashMap<String, u32>,
+    routing_ids: FxHashMap<String, u32>,
     queues: Vec<Queue>,
     queue_ids: FxHashMap<String, u32>,
     index: Index,
@@ -203,6 +209,17 @@ impl Router {
                     q.name, q.aging_rate
                 )));
             }
+            if let Some(m) = q.aging_max {
+                if !m.is_finite() {
+                    return Err(Error::invalid(format!("queue {:?}: aging_max {m} is not a finite number", q.name)));
+                }
+            }
+            if q.ordering == crate::model::Ordering::Lifo && (q.aging_rate > 0.0 || q.aging_max.is_some()) {
+                return Err(Error::invalid(format!(
+                    "queue {:?}: LIFO ordering does not combine with aging (aging_rate {}, aging_max {:?})",
+                    q.name, q.aging_rate, q.aging_max
+                )));
+            }
             let overflow = match &q.overflow {
                 None => None,
                 Some(o) => {
@@ -220,7 +237,8 @@ impl Router {
                 name: q.name.clone(),
                 sl_target: q.sl_target,
                 sl_threshold: q.sl_threshold,
-                aging_rate: q.aging_rate,
+                order: ordering::QueueOrder::of(q),
+                delays: Vec::new(),
                 max_waiting: q.max_waiting,
                 overflow,
                 counters: Default::default(),
@@ -250,9 +268,38 @@ impl Router {
             }
         }
         check_time("affinity_wait", config.affinity_wait)?;
+        if !config.condition_interval.is_finite() || config.condition_interval <= 0.0 {
+            return Err(Error::invalid(format!(
+                "condition_interval {:?} is not a positive number of seconds",
+                config.condition_interval
+            )));
+        }
         config.policy.validate()?;
         let n_channels = channels.len();
         let mut index = Index::new(n_channels);
+        let mut routing_ids = FxHashMap::default();
+        for rp in &config.routing_profiles {
+            if routing_ids.insert(rp.name.clone(), index.routing.len() as u32).is_some() {
+                return Err(Error::duplicate("routing profile", &rp.name));
+            }
+            let mut table = vec![None; queues.len()];
+            for pq in &rp.queues {
+                let q = *queue_ids.get(&pq.queue).ok_or_else(|| {
+                    Error::invalid(format!("routing profile {:?}: unknown queue {:?}", rp.name, pq.queue))
+                })? as usize;
+                check_time(&format!("routing profile {:?}: delay of queue {:?}", rp.name, pq.queue), pq.delay)?;
+                if table[q].replace((pq.priority, pq.delay)).is_some() {
+                    return Err(Error::invalid(format!(
+                        "routing profile {:?}: queue {:?} is listed twice",
+                        rp.name, pq.queue
+                    )));
+                }
+                if pq.delay > 0.0 && !queues[q].delays.contains(&pq.delay) {
+                    queues[q].delays.push(pq.delay);
+                }
+            }
+            index.routing.push(table);
+        }
         let mut config = config;
         if let Policy::Weighted(ws) = &mut config.policy {
             for (f, _) in ws.iter_mut() {
@@ -266,6 +313,7 @@ impl Router {
             config,
             channels,
             channel_ids,
+            routing_ids,
             queues,
             queue_ids,
             index,

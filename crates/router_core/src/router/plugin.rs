@@ -127,6 +127,9 @@ impl Router {
         let sig = &self.index.sigs[c.sig as usize];
         let mut cands: Vec<&AgentKey> = Vec::new();
         for &p in &sig.profiles {
+            if !self.routes_to(p, c.queue, c.arrival) {
+                continue;
+            }
             for k in &self.index.profiles[p as usize].ready[ch] {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);

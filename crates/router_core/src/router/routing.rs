@@ -15,16 +15,15 @@ use super::index::{AgentKey, WaitKey};
 use super::{timers::TimerKind, Router};
 use crate::event::Event;
 use crate::policy::Key;
-use crate::types::{ContactStatus, OrdF64};
+use crate::types::ContactStatus;
 use rand::Rng;
 
-/// Order of a waiting contact for an agent: effective priority (higher
-/// first, stored negated), then arrival, then submission sequence.
-pub(crate) type ContactRank = (OrdF64, OrdF64, u64);
+use super::ordering::ContactRank;
 
 impl Router {
     /// Whether agent `ai` may take contact `ci` now (state, skills in force,
-    /// channel slot, capacity units, not excluded).
+    /// channel slot, capacity units, not excluded). Used for a preferred or
+    /// last agent, who is matched on skills, not on routing profiles.
     pub(super) fn eligible(&self, ai: u32, ci: u32) -> bool {
         let a = self.agent(ai);
         let c = self.contact(ci);
@@ -54,6 +53,12 @@ impl Router {
         self.refresh_agent(ai);
     }
 
+    /// Whether agents of profile `p` may take contact `c` by their routing
+    /// profile: they serve its queue and it has waited the queue's delay.
+    pub(super) fn routes_to(&self, p: u32, queue: u32, arrival: f64) -> bool {
+        self.index.serves(p, queue).is_some_and(|(_, delay)| self.now - arrival >= delay)
+    }
+
     pub(super) fn best_agent(&mut self, ci: u32) -> Option<u32> {
         let c = self.contact(ci);
         if let Some(pa) = c.pinned {
@@ -71,6 +76,9 @@ impl Router {
             // Uniform over every eligible agent: count per compatible group,
             // draw, then walk to the drawn one.
             let count = |p: u32| {
+                if !self.routes_to(p, c.queue, c.arrival) {
+                    return 0;
+                }
                 let set = &self.index.profiles[p as usize].ready[ch];
                 if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() }
             };
@@ -83,6 +91,9 @@ impl Router {
             let sig = &self.index.sigs[c.sig as usize];
             let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
             for &p in &sig.profiles {
+                if !self.routes_to(p, c.queue, c.arrival) {
+                    continue;
+                }
                 let set = &self.index.profiles[p as usize].ready[ch];
                 let n = if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() };
                 if r < n {
@@ -97,6 +108,9 @@ impl Router {
         for &p in &sig.profiles {
             let prof = &self.index.profiles[p as usize];
             let set = &prof.ready[ch];
+            if set.is_empty() || !self.routes_to(p, c.queue, c.arrival) {
+                continue;
+            }
             let head = if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
             let Some(head) = head else { continue };
             let rank = if by_profile {
@@ -135,7 +149,8 @@ impl Router {
 
     /// Calls `f` with every contact the agent could take next: the best
     /// contact of each compatible wait group on each channel it has room
-    /// on (skipping contacts that exclude it), and those waiting for it alone.
+    /// on (skipping contacts that exclude it or have not waited its routing
+    /// profile's delay), and those waiting for it alone.
     fn scan_contacts(&self, ai: u32, mut f: impl FnMut(ContactRank, u32)) {
         let a = self.agent(ai);
         let now = self.now;
@@ -147,17 +162,17 @@ impl Router {
             for &g in groups {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
-                if head.excludes {
-                    let found = self.index.groups[g as usize]
-                        .set
-                        .iter()
-                        .find(|k| !self.contact(k.idx).excluded.contains(&a.uid));
+                let (qprio, delay) = self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0));
+                if head.excludes || now - key.arrival.0 < delay {
+                    let found = self.index.groups[g as usize].set.iter().find(|k| {
+                        now - k.arrival.0 >= delay && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
+                    });
                     match found {
                         Some(k) => key = *k,
                         None => continue,
                     }
                 }
-                f(rank_of(head.rate, now, &key), key.idx);
+                f(head.order.rank(&key, now, qprio), key.idx);
             }
         }
         for &ci in &a.pinned {
@@ -166,23 +181,17 @@ impl Router {
                 && self.can_take(a, c.channel as usize)
                 && self.index.compatible(a.profile, c.sig)
             {
-                let rate = self.queues[c.queue as usize].aging_rate;
-                f(rank_of(rate, now, &self.wait_key(ci)), ci);
+                let order = &self.queues[c.queue as usize].order;
+                f(order.rank(&self.wait_key(ci), now, 0), ci);
             }
         }
     }
 
-    /// The wait key of a contact under its queue's aging rate.
+    /// The wait key of a contact under its queue's ordering.
     pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
         let c = self.contact(ci);
-        let rate = self.queues[c.queue as usize].aging_rate;
-        WaitKey {
-            rank: OrdF64(rate * c.arrival - c.priority as f64),
-            arrival: OrdF64(c.arrival),
-            seq: c.seq,
-            idx: ci,
-            excludes: !c.excluded.is_empty(),
-        }
+        let order = &self.queues[c.queue as usize].order;
+        order.key(c.priority, c.arrival, c.seq, ci, c.capped, !c.excluded.is_empty())
     }
 
     /// Assigns (or offers) a waiting contact to an agent. The caller puts
@@ -288,9 +297,9 @@ impl Router {
             return;
         }
         let (q, ch, sig) = (c.queue, c.channel, c.sig);
-        let rate = self.queues[q as usize].aging_rate;
+        let order = self.queues[q as usize].order;
         let key = self.wait_key(ci);
-        let g = self.index.group(q, ch, sig, rate);
+        let g = self.index.group(q, ch, sig, order);
         self.index.groups[g as usize].set.insert(key);
         self.contact_mut(ci).slot = Some((g, key));
         self.update_head(g);
@@ -323,10 +332,4 @@ impl Router {
         head.key = key;
         head.excludes = excludes;
     }
-}
-
-/// Rank of a waiting contact at `now`: effective priority (negated, so that
-/// smaller is better), arrival, sequence.
-fn rank_of(rate: f64, now: f64, key: &WaitKey) -> ContactRank {
-    (OrdF64(key.rank.0 - rate * now), key.arrival, key.seq)
 }

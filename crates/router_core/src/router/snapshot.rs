@@ -36,7 +36,7 @@ struct State {
     config: RouterConfig,
     queues: Vec<QueueState>,
     skills: Vec<String>,
-    profiles: Vec<SkillSet>,
+    profiles: Vec<(SkillSet, Option<u32>)>,
     sigs: Vec<SkillSet>,
     agents: Vec<Option<Agent>>,
     free_agents: Vec<u32>,
@@ -73,7 +73,7 @@ impl Router {
                 .map(|q| QueueState { counters: q.counters.clone(), live: q.live.entries() })
                 .collect(),
             skills: self.index.skill_names.clone(),
-            profiles: self.index.profiles.iter().map(|p| p.skills.clone()).collect(),
+            profiles: self.index.profiles.iter().map(|p| (p.skills.clone(), p.routing)).collect(),
             sigs: self.index.sigs.iter().map(|s| s.reqs.clone()).collect(),
             agents: self.agents.clone(),
             free_agents: self.free_agents.clone(),
@@ -125,8 +125,8 @@ impl Router {
         for name in &state.skills {
             r.index.skill(name);
         }
-        for p in state.profiles {
-            r.index.profile(p);
+        for (skills, routing) in state.profiles {
+            r.index.profile(skills, routing);
         }
         for s in state.sigs {
             r.index.sig(s);
@@ -139,6 +139,9 @@ impl Router {
         for (i, a) in r.agents.iter_mut().enumerate() {
             if let Some(a) = a {
                 a.ready = vec![false; n];
+                if a.state == crate::types::AgentState::Available {
+                    r.index.profiles[a.profile as usize].available += 1;
+                }
                 r.agent_ids.insert(a.id.clone(), i as u32);
             }
         }
@@ -196,7 +199,7 @@ mod tests {
             }
             let mut c = ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
                 .requiring(&[("x", 5)]);
-            c.steps = vec![StepSpec { after: 3.0, requires: vec![] }];
+            c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None }];
             ev.extend(r.submit(&c, t).unwrap());
             ev.extend(r.advance(t + 0.5).unwrap());
         }

@@ -8,6 +8,7 @@
 use super::Router;
 use crate::error::Result;
 use crate::event::Event;
+use crate::model::Condition;
 use crate::types::{ContactStatus, OrdF64, Time};
 use std::cmp::Reverse;
 
@@ -32,6 +33,10 @@ pub(super) enum TimerKind {
     Pin { ci: u32, seq: u64 },
     /// The agent's wrap-up `wid` ends.
     WrapUp { ai: u32, uid: u64, wid: u64 },
+    /// The contact reaches the aging cap of `queue`.
+    Cap { ci: u32, seq: u64, queue: u32 },
+    /// The contact has waited a routing profile's delay: route it again.
+    Recheck { ci: u32, seq: u64 },
 }
 
 impl Router {
@@ -67,11 +72,77 @@ impl Router {
         matches!(self.contacts.get(ci as usize), Some(Some(c)) if c.seq == seq)
     }
 
-    pub(super) fn schedule_overflow(&mut self, ci: u32) {
+    /// Sets up what a contact's (new) queue times: its overflow, its aging
+    /// cap, and the routing-profile delays after which it is routed again.
+    /// The contact is not in a wait group yet.
+    pub(super) fn enter_queue(&mut self, ci: u32) {
+        let now = self.now;
         let c = self.contact(ci);
-        if let Some((_, after)) = self.queues[c.queue as usize].overflow {
-            let kind = TimerKind::Overflow { ci, seq: c.seq, queue: c.queue, entered: OrdF64(c.queue_entered) };
-            self.schedule(c.queue_entered + after, kind);
+        let (seq, q, arrival, priority) = (c.seq, c.queue, c.arrival, c.priority);
+        let queue = &self.queues[q as usize];
+        let order = queue.order;
+        let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
+        let rechecks: Vec<Time> = queue.delays.iter().map(|d| arrival + d).filter(|&t| t > now).collect();
+        if let Some(at) = overflow {
+            let entered = OrdF64(self.contact(ci).queue_entered);
+            self.schedule(at, TimerKind::Overflow { ci, seq, queue: q, entered });
+        }
+        let capped = order.capped(priority, arrival, now);
+        self.contact_mut(ci).capped = capped;
+        if !capped {
+            if let Some(at) = order.cap_time(priority, arrival) {
+                self.schedule(at, TimerKind::Cap { ci, seq, queue: q });
+            }
+        }
+        for at in rechecks {
+            self.schedule(at, TimerKind::Recheck { ci, seq });
+        }
+    }
+
+    /// Applies, in order, every relaxation step that is due (waited long
+    /// enough, condition holding), and schedules the next check.
+    pub(super) fn apply_due_steps(&mut self, ci: u32, ev: &mut Vec<Event>) {
+        let now = self.now;
+        loop {
+            let c = self.contact(ci);
+            let (step, seq) = (c.step, c.seq);
+            let Some((after, sig, cond)) = c.steps.get(step) else { return };
+            let (due, sig) = (c.arrival + after, *sig);
+            if now < due {
+                self.schedule(due, TimerKind::Step { ci, seq, step });
+                return;
+            }
+            if let Some(cond) = cond {
+                if !self.condition_holds(ci, cond) {
+                    self.schedule(now + self.config.condition_interval, TimerKind::Step { ci, seq, step });
+                    return;
+                }
+            }
+            let in_group = c.slot.is_some();
+            if in_group {
+                self.dequeue(ci);
+            }
+            let c = self.contact_mut(ci);
+            c.sig = sig;
+            c.step = step + 1;
+            let id = c.id.clone();
+            if in_group {
+                self.enqueue(ci);
+            }
+            ev.push(Event::StepAdvanced { contact: id, step, at: now });
+        }
+    }
+
+    /// Whether a conditional step's condition holds for the contact now.
+    fn condition_holds(&self, ci: u32, cond: &Condition) -> bool {
+        let c = self.contact(ci);
+        let queue = &self.queues[c.queue as usize];
+        match cond {
+            Condition::QueueLongerThan(n) => queue.live.len() > *n,
+            Condition::LongestWaitAbove(t) => queue.live.oldest().is_some_and(|a| self.now - a > *t),
+            Condition::NoAgentAvailable => !self.index.sigs[c.sig as usize].profiles.iter().any(|&p| {
+                self.index.profiles[p as usize].available > 0 && self.index.serves(p, c.queue).is_some()
+            }),
         }
     }
 
@@ -81,28 +152,10 @@ impl Router {
                 if !self.live(ci, seq) || self.contact(ci).step != step {
                     return;
                 }
-                let c = self.contact(ci);
-                let status = c.status;
-                if status == ContactStatus::Assigned {
+                if self.contact(ci).status == ContactStatus::Assigned {
                     return;
                 }
-                let new_sig = c.steps[step].1;
-                let in_group = c.slot.is_some();
-                if in_group {
-                    self.dequeue(ci);
-                }
-                let c = self.contact_mut(ci);
-                c.sig = new_sig;
-                c.step = step + 1;
-                let id = c.id.clone();
-                let next = c.steps.get(step + 1).map(|s| c.arrival + s.0);
-                if in_group {
-                    self.enqueue(ci);
-                }
-                ev.push(Event::StepAdvanced { contact: id, step, at: self.now });
-                if let Some(at) = next {
-                    self.schedule(at, TimerKind::Step { ci, seq, step: step + 1 });
-                }
+                self.apply_due_steps(ci, ev);
                 self.route_contact(ci, ev);
             }
             TimerKind::Overflow { ci, seq, queue, entered } => {
@@ -134,6 +187,7 @@ impl Router {
                 c.queue = to;
                 c.queue_entered = now;
                 let id = c.id.clone();
+                self.enter_queue(ci);
                 if in_group {
                     self.enqueue(ci);
                 }
@@ -143,7 +197,8 @@ impl Router {
                     to_queue: self.queues[to as usize].name.clone(),
                     at: now,
                 });
-                self.schedule_overflow(ci);
+                // The new queue's agents may differ (routing profiles).
+                self.route_contact(ci, ev);
             }
             TimerKind::Offer { ci, seq, offer } => {
                 if !self.live(ci, seq) {
@@ -167,6 +222,28 @@ impl Router {
                 }
                 self.unpin(ci);
                 self.route_contact(ci, ev);
+            }
+            TimerKind::Cap { ci, seq, queue } => {
+                if !self.live(ci, seq) {
+                    return;
+                }
+                let c = self.contact(ci);
+                if c.queue != queue || c.capped || c.status == ContactStatus::Assigned {
+                    return;
+                }
+                let in_group = c.slot.is_some();
+                if in_group {
+                    self.dequeue(ci);
+                }
+                self.contact_mut(ci).capped = true;
+                if in_group {
+                    self.enqueue(ci);
+                }
+            }
+            TimerKind::Recheck { ci, seq } => {
+                if self.live(ci, seq) {
+                    self.route_contact(ci, ev);
+                }
             }
             TimerKind::WrapUp { ai, uid, wid } => {
                 let Some(Some(a)) = self.agents.get_mut(ai as usize) else { return };

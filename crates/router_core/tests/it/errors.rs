@@ -52,6 +52,7 @@ fn auto_router() -> Router {
     w.steps = vec![StepSpec {
         after: 100.0,
         requires: vec![("tech".into(), 5)],
+        when: None,
     }];
     assert!(r.submit(&w, 2.0).unwrap().is_empty());
     assert!(r
@@ -265,6 +266,7 @@ fn bad_contacts_are_refused_and_change_nothing() {
             .map(|(a, reqs)| StepSpec {
                 after: *a,
                 requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
+                when: None,
             })
             .collect()
     }

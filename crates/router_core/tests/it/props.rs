@@ -576,6 +576,7 @@ impl Driver {
             spec.steps.push(StepSpec {
                 after,
                 requires: next.clone().into_iter().collect(),
+                when: None,
             });
             reqs.push(next);
             afters.push(after);

@@ -9,6 +9,7 @@ fn step(after: f64, reqs: &[(&str, u8)]) -> StepSpec {
     StepSpec {
         after,
         requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
+        when: None,
     }
 }
 

@@ -1,0 +1,726 @@
+//! The event loop: drives a real [`Router`] through virtual time.
+//!
+//! Three sources of events are merged in time order: the simulator's own
+//! heap (arrivals, one pending per contact type; handle-time ends; patience
+//! ends; shift edges), and the router's timers (relaxation steps, overflow,
+//! wrap-up ends), which are fired with `advance` whenever they are due
+//! before the next own event. Every routing decision is the router's.
+//!
+//! Contacts live in a slab whose slots are reused once the router has
+//! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
+//! and memory are bounded by the number of contacts alive at once.
+
+use super::arrivals::ArrivalState;
+use super::dist::{replication_seed, stream, uniform, Purpose, Sampler};
+use super::scenario::{Arrivals, Scenario};
+use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
+use crate::error::{Error, ErrorKind, Result};
+use crate::event::Event;
+use crate::model::{AgentSpec, ContactSpec, RouterConfig};
+use crate::policy::PolicyKind;
+use crate::router::Router;
+use crate::types::{AgentState, Time};
+use rand::RngCore;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// A compiled contact type.
+#[derive(Debug, Clone)]
+struct TypeInfo {
+    template: ContactSpec,
+    channel: usize,
+    queue: usize,
+    handle: Sampler,
+    patience: Option<Sampler>,
+    returning: f64,
+    customers: u64,
+}
+
+/// A scenario compiled and checked, ready to run replications.
+///
+/// Cheap to share between threads: each replication builds its own router
+/// and state from it.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    scenario: Scenario,
+    policy: PolicyKind,
+    types: Vec<TypeInfo>,
+    /// Group of each agent (agents of a group are contiguous).
+    agent_group: Vec<u32>,
+    group_first: Vec<u32>,
+    cost: Vec<u32>,
+    wrap: Vec<bool>,
+    threshold: Vec<Time>,
+    queue_names: Vec<String>,
+    channel_names: Vec<String>,
+}
+
+impl Simulation {
+    /// Checks a scenario and compiles it. Errors: `InvalidInput` naming the
+    /// field (`agent_groups[1]`, `contact_types[0].requires`, ...).
+    pub fn new(scenario: Scenario) -> Result<Self> {
+        scenario.validate()?;
+        let policy = scenario.policy_kind()?;
+        let config = base_config(&scenario, policy, 0);
+        let mut router = Router::new(config).map_err(|e| ctx(e, "channels/queues"))?;
+        let mut agent_group = Vec::new();
+        let mut group_first = Vec::new();
+        for (g, grp) in scenario.agent_groups.iter().enumerate() {
+            group_first.push(agent_group.len() as u32);
+            for _ in 0..grp.count {
+                let spec = agent_spec(grp, agent_group.len(), AgentState::Offline);
+                router
+                    .add_agent(&spec, 0.0)
+                    .map_err(|e| ctx(e, &format!("agent_groups[{g}] ({:?})", grp.name)))?;
+                agent_group.push(g as u32);
+            }
+        }
+        let channel_names: Vec<String> = scenario.channels.iter().map(|c| c.name.clone()).collect();
+        let queue_names: Vec<String> = scenario.queues.iter().map(|q| q.name.clone()).collect();
+        let mut types = Vec::new();
+        for (i, t) in scenario.contact_types.iter().enumerate() {
+            let what = format!("contact_types[{i}] ({:?})", t.name);
+            let mut template = ContactSpec::new(format!("check-{i}"), t.channel.clone(), t.queue.clone());
+            template.priority = t.priority;
+            template.requires = t.requires.clone();
+            template.prefers = t.prefers.clone();
+            template.steps = t.steps.iter().map(|s| s.spec()).collect();
+            router.submit(&template, 0.0).map_err(|e| ctx(e, &what))?;
+            types.push(TypeInfo {
+                channel: channel_names.iter().position(|c| *c == t.channel).expect("checked by submit"),
+                queue: queue_names.iter().position(|q| *q == t.queue).expect("checked by submit"),
+                template,
+                handle: t.handle_time.sampler(),
+                patience: t.patience.as_ref().map(|p| p.sampler()),
+                returning: t.returning,
+                customers: u64::from(t.customers),
+            });
+        }
+        Ok(Simulation {
+            policy,
+            types,
+            agent_group,
+            group_first,
+            cost: scenario.channels.iter().map(|c| c.cost).collect(),
+            wrap: scenario.channels.iter().map(|c| c.wrap_up > 0.0).collect(),
+            threshold: scenario.queues.iter().map(|q| q.sl_threshold).collect(),
+            queue_names,
+            channel_names,
+            scenario,
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The router configuration replication `rep` uses under `policy`:
+    /// auto-accept, nothing kept of ended contacts, the router's generator
+    /// seeded from its own stream.
+    pub fn router_config(&self, rep: u32, policy: PolicyKind) -> RouterConfig {
+        base_config(&self.scenario, policy, replication_seed(self.scenario.seed, rep))
+    }
+
+    /// Runs replication `rep` under the scenario's policy.
+    pub fn run(&self, rep: u32) -> Result<Replication> {
+        self.run_with(rep, self.policy)
+    }
+
+    /// Runs replication `rep` under a built-in `policy` (same random numbers
+    /// as under any other policy: common random numbers).
+    pub fn run_with(&self, rep: u32, policy: PolicyKind) -> Result<Replication> {
+        let router = Router::new(self.router_config(rep, policy))?;
+        self.run_with_router(rep, router, policy.name())
+    }
+
+    /// Runs replication `rep` on a router the caller built, with no agents
+    /// and no contacts yet (the seam for policies that are not built in:
+    /// build it from [`Simulation::router_config`] with the policy plugged
+    /// in). `policy` labels the results.
+    pub fn run_with_router(&self, rep: u32, router: Router, policy: &str) -> Result<Replication> {
+        let mut run = Run::new(self, rep, router)?;
+        run.run()?;
+        Ok(run.finish(policy, rep))
+    }
+}
+
+fn ctx(e: Error, what: &str) -> Error {
+    Error::new(e.kind(), format!("{what}: {}", e.message()))
+}
+
+fn base_config(s: &Scenario, policy: PolicyKind, rep_seed: u64) -> RouterConfig {
+    // Built with the constructor so that settings added to the core later
+    // keep their defaults here.
+    let mut c = RouterConfig::new(
+        s.channels.iter().map(|c| c.config()).collect(),
+        s.queues.iter().map(|q| q.config()).collect(),
+    );
+    c.policy = policy.into();
+    c.offer_timeout = None;
+    c.seed = stream(rep_seed, Purpose::Router, 0).next_u64();
+    c.affinity = s.affinity;
+    c.affinity_wait = s.affinity_wait;
+    c.retain_finished = Some(0);
+    c
+}
+
+fn agent_spec(g: &super::scenario::AgentGroup, index: usize, state: AgentState) -> AgentSpec {
+    let mut a = AgentSpec::new(index.to_string(), &[]);
+    a.skills = g.skills.clone();
+    a.capacity = g.capacity;
+    a.channels = g.channels.clone();
+    a.state = state;
+    a
+}
+
+/// What an entry of the simulator's heap does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Arrival,
+    Complete,
+    Abandon,
+    ShiftStart,
+    ShiftEnd,
+}
+
+/// One scheduled event, ordered by time then by scheduling order.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    t: f64,
+    seq: u64,
+    kind: Kind,
+    a: u32,
+    gen: u32,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.t.total_cmp(&o.t).then(self.seq.cmp(&o.seq))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Free,
+    Waiting,
+    Assigned,
+    WrapUp,
+}
+
+/// A live contact of the simulation.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    ty: u32,
+    state: State,
+    gen: u32,
+    counted: bool,
+    interval: u32,
+    agent: u32,
+    handle: f64,
+}
+
+/// Per-replication state of one contact type.
+struct TypeRun {
+    arrivals: ArrivalState,
+    rng_arr: ChaCha8Rng,
+    rng_handle: ChaCha8Rng,
+    rng_patience: ChaCha8Rng,
+    rng_customer: ChaCha8Rng,
+    spec: ContactSpec,
+    next_customer: u64,
+}
+
+/// Load accumulators of one agent group.
+struct GroupRun {
+    units: Vec<u64>,
+    on_shift: u64,
+    int_units: Vec<f64>,
+    int_staffed: f64,
+    last: f64,
+}
+
+struct Run<'a> {
+    sim: &'a Simulation,
+    router: Router,
+    heap: BinaryHeap<Reverse<Entry>>,
+    seq: u64,
+    slots: Vec<Slot>,
+    ids: Vec<String>,
+    free: Vec<u32>,
+    types: Vec<TypeRun>,
+    groups: Vec<GroupRun>,
+    handled: Vec<u64>,
+    queues: Vec<Block>,
+    channels: Vec<Block>,
+    type_blocks: Vec<Block>,
+    total: Block,
+    series: Vec<Series>,
+    contacts: u64,
+    rep_seed: u64,
+    warmup: f64,
+    duration: f64,
+    interval: f64,
+}
+
+impl<'a> Run<'a> {
+    fn new(sim: &'a Simulation, rep: u32, mut router: Router) -> Result<Self> {
+        let s = &sim.scenario;
+        let rep_seed = replication_seed(s.seed, rep);
+        for (g, grp) in s.agent_groups.iter().enumerate() {
+            let state = if grp.shifts.is_empty() { AgentState::Available } else { AgentState::Offline };
+            for k in 0..grp.count {
+                let ix = sim.group_first[g] as usize + k as usize;
+                router.add_agent(&agent_spec(grp, ix, state), 0.0)?;
+            }
+        }
+        let n_int = (s.duration / s.interval).ceil() as usize;
+        let mut series: Vec<Series> = sim.queue_names.iter().map(|q| Series::new(q, n_int)).collect();
+        series.push(Series::new("all", n_int));
+        let n_ch = sim.channel_names.len();
+        let mut run = Run {
+            sim,
+            router,
+            heap: BinaryHeap::new(),
+            seq: 0,
+            slots: Vec::new(),
+            ids: Vec::new(),
+            free: Vec::new(),
+            types: Vec::new(),
+            groups: s
+                .agent_groups
+                .iter()
+                .map(|g| GroupRun {
+                    units: vec![0; n_ch],
+                    on_shift: if g.shifts.is_empty() { u64::from(g.count) } else { 0 },
+                    int_units: vec![0.0; n_ch],
+                    int_staffed: 0.0,
+                    last: 0.0,
+                })
+                .collect(),
+            handled: vec![0; sim.agent_group.len()],
+            queues: vec![Block::default(); sim.queue_names.len()],
+            channels: vec![Block::default(); n_ch],
+            type_blocks: vec![Block::default(); sim.types.len()],
+            total: Block::default(),
+            series,
+            contacts: 0,
+            rep_seed,
+            warmup: s.warmup,
+            duration: s.duration,
+            interval: s.interval,
+        };
+        for (i, (t, info)) in s.contact_types.iter().zip(&sim.types).enumerate() {
+            let mut spec = info.template.clone();
+            spec.id.clear();
+            run.types.push(TypeRun {
+                arrivals: ArrivalState::new(&t.arrivals),
+                rng_arr: stream(rep_seed, Purpose::Arrivals, i as u32),
+                rng_handle: stream(rep_seed, Purpose::Handle, i as u32),
+                rng_patience: stream(rep_seed, Purpose::Patience, i as u32),
+                rng_customer: stream(rep_seed, Purpose::Customers, i as u32),
+                spec,
+                next_customer: 0,
+            });
+            run.schedule_arrival(i);
+        }
+        for (g, grp) in s.agent_groups.iter().enumerate() {
+            for &(start, end) in &grp.shifts {
+                run.push(start, Kind::ShiftStart, g as u32, 0);
+                run.push(end, Kind::ShiftEnd, g as u32, 0);
+            }
+        }
+        Ok(run)
+    }
+
+    fn push(&mut self, t: f64, kind: Kind, a: u32, gen: u32) {
+        self.seq += 1;
+        self.heap.push(Reverse(Entry { t, seq: self.seq, kind, a, gen }));
+    }
+
+    fn schedule_arrival(&mut self, ty: usize) {
+        let tr = &mut self.types[ty];
+        if let Some(t) = tr.arrivals.next(&mut tr.rng_arr) {
+            if t < self.duration {
+                self.push(t, Kind::Arrival, ty as u32, 0);
+            }
+        }
+    }
+
+    fn run(&mut self) -> Result<()> {
+        loop {
+            let mine = self.heap.peek().map(|Reverse(e)| e.t);
+            match (mine, self.router.next_timer()) {
+                (None, None) => return Ok(()),
+                (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
+                    let ev = self.router.advance(tt)?;
+                    self.on_events(ev);
+                }
+                _ => {
+                    let Reverse(e) = self.heap.pop().expect("peeked");
+                    self.fire(e)?;
+                }
+            }
+        }
+    }
+
+    fn fire(&mut self, e: Entry) -> Result<()> {
+        match e.kind {
+            Kind::Arrival => self.arrive(e.a as usize, e.t),
+            Kind::Complete => {
+                let s = self.slots[e.a as usize];
+                if s.state == State::Assigned && s.gen == e.gen {
+                    let ev = self.router.complete(&self.ids[e.a as usize], e.t)?;
+                    self.on_events(ev);
+                }
+                Ok(())
+            }
+            Kind::Abandon => {
+                let s = self.slots[e.a as usize];
+                if s.state == State::Waiting && s.gen == e.gen {
+                    let ev = self.router.cancel(&self.ids[e.a as usize], e.t)?;
+                    self.on_events(ev);
+                }
+                Ok(())
+            }
+            Kind::ShiftStart | Kind::ShiftEnd => {
+                let g = e.a as usize;
+                let start = e.kind == Kind::ShiftStart;
+                self.integrate(g, e.t);
+                let count = self.sim.scenario.agent_groups[g].count;
+                let gr = &mut self.groups[g];
+                if start {
+                    gr.on_shift += u64::from(count);
+                } else {
+                    gr.on_shift -= u64::from(count);
+                }
+                let state = if start { AgentState::Available } else { AgentState::Offline };
+                let first = self.sim.group_first[g] as usize;
+                let mut id = String::new();
+                for k in 0..count as usize {
+                    id.clear();
+                    push_decimal(&mut id, (first + k) as u64);
+                    let ev = self.router.set_agent_state(&id, state, e.t)?;
+                    self.on_events(ev);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn arrive(&mut self, ty: usize, t: f64) -> Result<()> {
+        let info = &self.sim.types[ty];
+        let tr = &mut self.types[ty];
+        // Every draw happens here, in arrival order, whatever the policy.
+        let row = tr.arrivals.row();
+        let (handle, patience, priority) = match (&self.sim.scenario.contact_types[ty].arrivals, row) {
+            (Arrivals::Trace { handle_times, patience, priorities, .. }, Some(k)) => (
+                match handle_times {
+                    Some(h) => h[k],
+                    None => info.handle.draw(&mut tr.rng_handle),
+                },
+                match patience {
+                    Some(p) => p[k],
+                    None => info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
+                },
+                priorities.as_ref().map_or(info.template.priority, |p| p[k]),
+            ),
+            _ => (
+                info.handle.draw(&mut tr.rng_handle),
+                info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
+                info.template.priority,
+            ),
+        };
+        if info.returning > 0.0 {
+            let returning = uniform(&mut tr.rng_customer) < info.returning && tr.next_customer > 0;
+            let n = if returning {
+                let pool = tr.next_customer.min(info.customers);
+                let back = (uniform(&mut tr.rng_customer) * pool as f64) as u64;
+                (tr.next_customer - 1 - back.min(pool - 1)) % info.customers
+            } else {
+                tr.next_customer += 1;
+                (tr.next_customer - 1) % info.customers
+            };
+            let mut c = String::with_capacity(12);
+            push_decimal(&mut c, ty as u64);
+            c.push('-');
+            push_decimal(&mut c, n);
+            tr.spec.customer = Some(c);
+        }
+        tr.spec.priority = priority;
+        let counted = t >= self.warmup;
+        let interval = ((t / self.interval) as usize).min(self.series[0].offered.len() - 1);
+        let (q, ch) = (info.queue, info.channel);
+        self.contacts += 1;
+        self.series[q].offered[interval] += 1;
+        let last = self.series.len() - 1;
+        self.series[last].offered[interval] += 1;
+        if counted {
+            self.queues[q].offered += 1;
+            self.channels[ch].offered += 1;
+            self.type_blocks[ty].offered += 1;
+            self.total.offered += 1;
+        }
+        let s = self.alloc(Slot {
+            ty: ty as u32,
+            state: State::Waiting,
+            gen: 0,
+            counted,
+            interval: interval as u32,
+            agent: 0,
+            handle,
+        });
+        let spec = &mut self.types[ty].spec;
+        spec.id.clear();
+        spec.id.push_str(&self.ids[s as usize]);
+        match self.router.submit(spec, t) {
+            Ok(ev) => self.on_events(ev),
+            Err(e) if e.kind() == ErrorKind::QueueFull => {
+                if counted {
+                    self.queues[q].refused += 1;
+                    self.channels[ch].refused += 1;
+                    self.type_blocks[ty].refused += 1;
+                    self.total.refused += 1;
+                }
+                self.release(s);
+            }
+            Err(e) => return Err(e),
+        }
+        let slot = self.slots[s as usize];
+        if slot.state == State::Waiting {
+            if let Some(p) = patience {
+                self.push(t + p, Kind::Abandon, s, slot.gen);
+            }
+        }
+        self.schedule_arrival(ty);
+        Ok(())
+    }
+
+    fn alloc(&mut self, mut slot: Slot) -> u32 {
+        match self.free.pop() {
+            Some(s) => {
+                slot.gen = self.slots[s as usize].gen;
+                self.slots[s as usize] = slot;
+                s
+            }
+            None => {
+                let s = self.slots.len() as u32;
+                self.slots.push(slot);
+                let mut id = String::new();
+                push_decimal(&mut id, u64::from(s));
+                self.ids.push(id);
+                s
+            }
+        }
+    }
+
+    fn release(&mut self, s: u32) {
+        let slot = &mut self.slots[s as usize];
+        slot.state = State::Free;
+        slot.gen = slot.gen.wrapping_add(1);
+        self.free.push(s);
+    }
+
+    /// Adds the group's load from its last update to `t`, clipped to the window.
+    fn integrate(&mut self, g: usize, t: f64) {
+        let gr = &mut self.groups[g];
+        let lo = gr.last.max(self.warmup);
+        let hi = t.min(self.duration);
+        if hi > lo {
+            let dt = hi - lo;
+            for (acc, &u) in gr.int_units.iter_mut().zip(&gr.units) {
+                *acc += u as f64 * dt;
+            }
+            gr.int_staffed += gr.on_shift as f64 * dt;
+        }
+        gr.last = gr.last.max(t);
+    }
+
+    fn load(&mut self, agent: u32, ch: usize, at: f64, up: bool) {
+        let g = self.sim.agent_group[agent as usize] as usize;
+        self.integrate(g, at);
+        let cost = u64::from(self.sim.cost[ch]);
+        let u = &mut self.groups[g].units[ch];
+        if up {
+            *u += cost;
+        } else {
+            *u -= cost;
+        }
+    }
+
+    fn on_events(&mut self, events: Vec<Event>) {
+        for e in events {
+            match e {
+                Event::Assigned { contact, agent, at, wait } => {
+                    let s = parse(&contact);
+                    let a = parse(&agent);
+                    let slot = &mut self.slots[s as usize];
+                    slot.state = State::Assigned;
+                    slot.agent = a;
+                    let slot = *slot;
+                    let info = &self.sim.types[slot.ty as usize];
+                    let (q, ch) = (info.queue, info.channel);
+                    let in_sl = wait <= self.sim.threshold[q];
+                    if slot.counted {
+                        self.queues[q].answered(wait, in_sl);
+                        self.channels[ch].answered(wait, in_sl);
+                        self.type_blocks[slot.ty as usize].answered(wait, in_sl);
+                        self.total.answered(wait, in_sl);
+                    }
+                    let i = slot.interval as usize;
+                    self.series[q].answered(i, wait, in_sl);
+                    let last = self.series.len() - 1;
+                    self.series[last].answered(i, wait, in_sl);
+                    self.load(a, ch, at, true);
+                    self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+                }
+                Event::Abandoned { contact, wait, .. } => {
+                    let s = parse(&contact);
+                    let slot = self.slots[s as usize];
+                    let info = &self.sim.types[slot.ty as usize];
+                    let (q, ch) = (info.queue, info.channel);
+                    if slot.counted {
+                        self.queues[q].abandoned(wait);
+                        self.channels[ch].abandoned(wait);
+                        self.type_blocks[slot.ty as usize].abandoned(wait);
+                        self.total.abandoned(wait);
+                    }
+                    let i = slot.interval as usize;
+                    self.series[q].abandoned[i] += 1;
+                    let last = self.series.len() - 1;
+                    self.series[last].abandoned[i] += 1;
+                    self.release(s);
+                }
+                Event::Completed { contact, at, .. } => {
+                    let s = parse(&contact);
+                    let slot = self.slots[s as usize];
+                    if at >= self.warmup && at <= self.duration {
+                        self.handled[slot.agent as usize] += 1;
+                    }
+                    let ch = self.sim.types[slot.ty as usize].channel;
+                    if self.sim.wrap[ch] {
+                        self.slots[s as usize].state = State::WrapUp;
+                    } else {
+                        self.load(slot.agent, ch, at, false);
+                        self.release(s);
+                    }
+                }
+                Event::WrapUpEnded { contact, at, .. } => {
+                    let s = parse(&contact);
+                    let slot = self.slots[s as usize];
+                    let ch = self.sim.types[slot.ty as usize].channel;
+                    self.load(slot.agent, ch, at, false);
+                    self.release(s);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn finish(mut self, policy: &str, rep: u32) -> Replication {
+        let end = self.router.now();
+        for g in 0..self.groups.len() {
+            self.integrate(g, end.max(self.duration));
+        }
+        let sim = self.sim;
+        let mut unfinished_q = vec![0u64; sim.queue_names.len()];
+        let mut unfinished_c = vec![0u64; sim.channel_names.len()];
+        let mut unfinished_t = vec![0u64; sim.types.len()];
+        for slot in &self.slots {
+            if slot.state == State::Waiting && slot.counted {
+                let info = &sim.types[slot.ty as usize];
+                unfinished_q[info.queue] += 1;
+                unfinished_c[info.channel] += 1;
+                unfinished_t[slot.ty as usize] += 1;
+            }
+        }
+        let all: u64 = unfinished_t.iter().sum();
+        let metrics = |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64]| -> Vec<Metrics> {
+            blocks.iter().zip(names).zip(unf).map(|((b, n), &u)| b.metrics(n, u)).collect()
+        };
+        let groups = sim
+            .scenario
+            .agent_groups
+            .iter()
+            .enumerate()
+            .map(|(g, grp)| {
+                let gr = &self.groups[g];
+                let cap = gr.int_staffed * f64::from(grp.capacity);
+                let ratio = |x: f64| (cap > 0.0).then(|| x / cap);
+                let first = sim.group_first[g] as usize;
+                let handled: Vec<u64> = self.handled[first..first + grp.count as usize].to_vec();
+                let n = handled.len().max(1) as f64;
+                let mean = handled.iter().sum::<u64>() as f64 / n;
+                let var = handled.iter().map(|&h| (h as f64 - mean) * (h as f64 - mean)).sum::<f64>() / n;
+                GroupMetrics {
+                    name: grp.name.clone(),
+                    agents: grp.count,
+                    staffed_time: gr.int_staffed,
+                    occupancy: ratio(gr.int_units.iter().sum()),
+                    utilisation: sim
+                        .channel_names
+                        .iter()
+                        .zip(&gr.int_units)
+                        .map(|(c, &u)| (c.clone(), ratio(u)))
+                        .collect(),
+                    handled,
+                    handled_mean: mean,
+                    handled_cv: if mean > 0.0 { var.sqrt() / mean } else { 0.0 },
+                }
+            })
+            .collect();
+        for s in &mut self.series {
+            s.finish();
+        }
+        let type_names: Vec<String> = sim.scenario.contact_types.iter().map(|t| t.name.clone()).collect();
+        Replication {
+            policy: policy.to_owned(),
+            replication: rep,
+            seed: self.rep_seed,
+            queues: metrics(&self.queues, &mut sim.queue_names.iter(), &unfinished_q),
+            channels: metrics(&self.channels, &mut sim.channel_names.iter(), &unfinished_c),
+            types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t),
+            total: self.total.metrics("all", all),
+            groups,
+            interval: self.interval,
+            series: self.series,
+            contacts: self.contacts,
+            live_peak: self.slots.len() as u64,
+            decisions: self.router.decisions(),
+            end_time: end,
+        }
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_decimal(s: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&buf[i..]).expect("digits"));
+}
+
+/// Reads back an id written by [`push_decimal`].
+#[inline]
+fn parse(id: &str) -> u32 {
+    id.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+}
