@@ -22,7 +22,7 @@
 mod scenario;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use router_core::{AgentState, Event, PolicyKind, Router};
+use router_core::{AgentState, Event, Feature, Policy, PolicyKind, Router};
 use scenario::Scenario;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -36,9 +36,11 @@ struct Bench {
 }
 
 impl Bench {
-    fn new(policy: PolicyKind, state: AgentState) -> Self {
+    fn new(policy: impl Into<Policy>, state: AgentState) -> Self {
         let scenario = Scenario::new(7);
-        let mut router = Router::new(scenario::config(policy)).expect("valid config");
+        let mut cfg = scenario::config(PolicyKind::LongestIdle);
+        cfg.policy = policy.into();
+        let mut router = Router::new(cfg).expect("valid config");
         for a in &scenario.agents {
             let mut a = a.clone();
             a.state = state;
@@ -118,12 +120,16 @@ fn decide(c: &mut Criterion) {
         });
         b.router.check_invariants().expect("invariants hold after the bench");
     }
-    for policy in PolicyKind::ALL {
+    let mut policies: Vec<Policy> = PolicyKind::ALL.iter().map(|&k| k.into()).collect();
+    policies.push(Policy::Chain(vec![PolicyKind::MostSkilled, PolicyKind::LeastOccupied, PolicyKind::LongestIdle]));
+    policies.push(Policy::Weighted(vec![(Feature::Skill, 1.0), (Feature::Idle, 0.01), (Feature::Load, -2.0)]));
+    for policy in policies {
+        let name = policy.to_string();
         let mut b = Bench::new(policy, AgentState::Available);
         for _ in 0..1_000 {
             b.submit_one();
         }
-        group.bench_function(BenchmarkId::new("agent_surplus", policy.name()), |bench| {
+        group.bench_function(BenchmarkId::new("agent_surplus", &name), |bench| {
             bench.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
                 let mut done = 0;

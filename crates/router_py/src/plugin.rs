@@ -43,8 +43,9 @@ fn read_only(py: Python<'_>, skills: &[(String, u8)]) -> PyResult<Py<PyAny>> {
     for (k, v) in skills {
         d.set_item(k, v)?;
     }
-    let proxy = py.import("types")?.getattr("MappingProxyType")?.call1((d,))?;
-    Ok(proxy.unbind())
+    static PROXY: pyo3::sync::GILOnceCell<Py<PyAny>> = pyo3::sync::GILOnceCell::new();
+    let class = PROXY.get_or_try_init(py, || py.import("types")?.getattr("MappingProxyType").map(Bound::unbind))?;
+    Ok(class.bind(py).call1((d,))?.unbind())
 }
 
 /// What a policy sees of a contact (read-only).
@@ -97,11 +98,12 @@ fn contact_view(py: Python<'_>, names: &dyn Names, c: &ContactInfo<'_>) -> PyRes
 /// What a policy sees of one agent (read-only).
 #[pyclass(frozen, module = "ccroute")]
 pub struct PolicyAgent {
-    id: String,
+    id: router_core::Id,
     profile: Arc<ProfileEntry>,
     load: f64,
     free_units: u32,
-    held: Vec<(String, u32)>,
+    channels: Arc<Vec<String>>,
+    held: Vec<u32>,
     idle: f64,
     handled: u64,
     attributes: Attrs,
@@ -133,7 +135,7 @@ impl PolicyAgent {
     #[getter]
     fn held<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for (k, v) in &self.held {
+        for (k, v) in self.channels.iter().zip(&self.held) {
             d.set_item(k, v)?;
         }
         Ok(d)
@@ -162,13 +164,14 @@ impl PolicyAgent {
     }
 }
 
-fn agent_view(profile: Arc<ProfileEntry>, channels: &[&str], a: &AgentInfo<'_>) -> PolicyAgent {
+fn agent_view(profile: Arc<ProfileEntry>, channels: &Arc<Vec<String>>, a: &AgentInfo<'_>) -> PolicyAgent {
     PolicyAgent {
-        id: a.id.to_owned(),
+        id: a.id.clone(),
         profile,
         load: a.load,
         free_units: a.free_units,
-        held: channels.iter().zip(a.held).map(|(c, h)| ((*c).to_owned(), *h)).collect(),
+        channels: channels.clone(),
+        held: a.held.to_vec(),
         idle: a.idle,
         handled: a.handled,
         attributes: a.attributes.clone(),
@@ -179,13 +182,17 @@ fn agent_view(profile: Arc<ProfileEntry>, channels: &[&str], a: &AgentInfo<'_>) 
 /// vectorised `score_many`; also a sequence of `PolicyAgent`.
 #[pyclass(frozen, module = "ccroute")]
 pub struct AgentBatch {
-    ids: Vec<String>,
+    ids: Vec<router_core::Id>,
+    /// The distinct profiles of the candidates, and each candidate's index in it.
     profiles: Vec<Arc<ProfileEntry>>,
+    profile_of: Vec<u32>,
     load: Vec<f64>,
     free_units: Vec<f64>,
     idle: Vec<f64>,
     handled: Vec<f64>,
-    held: Vec<Vec<(String, u32)>>,
+    channels: Arc<Vec<String>>,
+    /// Slots in use, `channels.len()` per agent.
+    held: Vec<u32>,
     attributes: Vec<Attrs>,
 }
 
@@ -197,7 +204,7 @@ impl AgentBatch {
     /// Agent ids, in candidate order.
     #[getter]
     fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, &self.ids)
+        PyList::new(py, self.ids.iter().map(|i| &**i))
     }
     /// Used / total capacity units (float64 array).
     #[getter]
@@ -221,12 +228,13 @@ impl AgentBatch {
     }
     /// Each agent's level on `skill`, 0 without it (float64 array).
     fn level<'py>(&self, py: Python<'py>, skill: &str) -> Bound<'py, PyArray1<f64>> {
-        let v: Vec<f64> = self
+        // Candidates share a few profiles: look the skill up once per profile.
+        let per_profile: Vec<f64> = self
             .profiles
             .iter()
             .map(|p| p.skills.iter().find(|(s, _)| s == skill).map_or(0.0, |(_, l)| f64::from(*l)))
             .collect();
-        PyArray1::from_vec(py, v)
+        PyArray1::from_vec(py, self.profile_of.iter().map(|&i| per_profile[i as usize]).collect())
     }
     fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
         let n = self.ids.len() as isize;
@@ -235,12 +243,14 @@ impl AgentBatch {
             return Err(pyo3::exceptions::PyIndexError::new_err(format!("agent index {i} out of range for {n} agents")));
         }
         let j = j as usize;
+        let n = self.channels.len();
         Ok(PolicyAgent {
             id: self.ids[j].clone(),
-            profile: self.profiles[j].clone(),
+            profile: self.profiles[self.profile_of[j] as usize].clone(),
             load: self.load[j],
             free_units: self.free_units[j] as u32,
-            held: self.held[j].clone(),
+            channels: self.channels.clone(),
+            held: self.held[j * n..(j + 1) * n].to_vec(),
             idle: self.idle[j],
             handled: self.handled[j] as u64,
             attributes: self.attributes[j].clone(),
@@ -254,6 +264,8 @@ impl AgentBatch {
 /// A Python policy object behind the core's `Scorer` seam.
 pub struct PyScorer {
     obj: Py<PyAny>,
+    /// Channel names (fixed for a router), shared by the views.
+    channels: Option<Arc<Vec<String>>>,
     /// `score_many` is overridden: one call per decision.
     vectorised: bool,
     /// `contact_score` is implemented.
@@ -263,7 +275,13 @@ pub struct PyScorer {
 
 impl PyScorer {
     pub fn new(obj: Py<PyAny>, vectorised: bool, contact_side: bool) -> Self {
-        PyScorer { obj, vectorised, contact_side, profiles: FxHashMap::default() }
+        PyScorer { obj, vectorised, contact_side, channels: None, profiles: FxHashMap::default() }
+    }
+
+    fn channel_names(&mut self, names: &dyn Names) -> Arc<Vec<String>> {
+        self.channels
+            .get_or_insert_with(|| Arc::new(names.channels().into_iter().map(str::to_owned).collect()))
+            .clone()
     }
 }
 
@@ -296,31 +314,45 @@ impl Scorer for PyScorer {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
                 let c = Py::new(py, contact_view(py, names, contact)?)?;
-                let channels = names.channels();
-                let mut profiles = Vec::with_capacity(agents.len());
-                for a in agents {
-                    profiles.push(profile_entry(py, &mut me.profiles, names, a)?);
-                }
+                let channels = me.channel_names(names);
                 if me.vectorised {
-                    let batch = AgentBatch {
-                        ids: agents.iter().map(|a| a.id.to_owned()).collect(),
-                        profiles,
-                        load: agents.iter().map(|a| a.load).collect(),
-                        free_units: agents.iter().map(|a| f64::from(a.free_units)).collect(),
-                        idle: agents.iter().map(|a| a.idle).collect(),
-                        handled: agents.iter().map(|a| a.handled as f64).collect(),
-                        held: agents
-                            .iter()
-                            .map(|a| channels.iter().zip(a.held).map(|(c, h)| ((*c).to_owned(), *h)).collect())
-                            .collect(),
-                        attributes: agents.iter().map(|a| a.attributes.clone()).collect(),
+                    // One pass builds every column; candidates come grouped by
+                    // profile, so the profile look-up runs once per group.
+                    let n = agents.len();
+                    let mut batch = AgentBatch {
+                        ids: Vec::with_capacity(n),
+                        profiles: Vec::new(),
+                        profile_of: Vec::with_capacity(n),
+                        load: Vec::with_capacity(n),
+                        free_units: Vec::with_capacity(n),
+                        idle: Vec::with_capacity(n),
+                        handled: Vec::with_capacity(n),
+                        channels: channels.clone(),
+                        held: Vec::with_capacity(n * channels.len()),
+                        attributes: Vec::with_capacity(n),
                     };
+                    let mut last: Option<u32> = None;
+                    for a in agents {
+                        if last != Some(a.profile) {
+                            batch.profiles.push(profile_entry(py, &mut me.profiles, names, a)?);
+                            last = Some(a.profile);
+                        }
+                        batch.profile_of.push((batch.profiles.len() - 1) as u32);
+                        batch.ids.push(a.id.clone());
+                        batch.load.push(a.load);
+                        batch.free_units.push(f64::from(a.free_units));
+                        batch.idle.push(a.idle);
+                        batch.handled.push(a.handled as f64);
+                        batch.held.extend_from_slice(a.held);
+                        batch.attributes.push(a.attributes.clone());
+                    }
                     let out = me.obj.bind(py).call_method1("score_many", (c, batch))?;
                     scores(&out)
                 } else {
                     let score = me.obj.bind(py).getattr("score")?;
                     let mut out = Vec::with_capacity(agents.len());
-                    for (a, p) in agents.iter().zip(profiles) {
+                    for a in agents {
+                        let p = profile_entry(py, &mut me.profiles, names, a)?;
                         let view = agent_view(p, &channels, a);
                         out.push(score.call1((c.clone_ref(py), view))?.extract::<f64>()?);
                     }
@@ -344,7 +376,8 @@ impl Scorer for PyScorer {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
                 let p = profile_entry(py, &mut me.profiles, names, agent)?;
-                let a = Py::new(py, agent_view(p, &names.channels(), agent))?;
+                let channels = me.channel_names(names);
+                let a = Py::new(py, agent_view(p, &channels, agent))?;
                 let f = me.obj.bind(py).getattr("contact_score")?;
                 let mut out = Vec::with_capacity(contacts.len());
                 for c in contacts {

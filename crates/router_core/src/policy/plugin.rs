@@ -9,6 +9,7 @@
 //! caller: no contact is ever lost to a failing scorer.
 
 use crate::types::{Attrs, Time};
+
 use std::any::Any;
 
 /// What a scorer sees of a contact.
@@ -37,8 +38,8 @@ pub struct ContactInfo<'a> {
 /// What a scorer sees of an agent.
 #[derive(Debug)]
 pub struct AgentInfo<'a> {
-    /// Agent id.
-    pub id: &'a str,
+    /// Agent id (shared: cloning it is cheap).
+    pub id: &'a crate::types::Id,
     /// Skill profile number (agents with the same skills share it).
     pub profile: u32,
     /// Skills: (skill id, level), sorted by id.
