@@ -60,6 +60,9 @@ class Router:
             queues they serve, each with a priority and a delay.
         condition_interval: seconds between checks of a conditional
             step's condition (``Step(when=...)``) until it holds.
+        batch_window: batch mode: instead of routing each event at once,
+            solve the optimal assignment of everything waiting to the free
+            capacity every ``batch_window`` seconds (see ``assign_batch``).
 
     Raises:
         InvalidInput: an unknown policy, a bad channel or queue definition.
@@ -81,6 +84,7 @@ class Router:
         strict: bool = False,
         routing_profiles: Sequence[RoutingProfile] = (),
         condition_interval: float = 5.0,
+        batch_window: Optional[float] = None,
     ) -> None:
         plugin = policy if isinstance(policy, Policy) else None
         builtin = plugin.fallback if plugin is not None else policy
@@ -95,6 +99,7 @@ class Router:
             retain_finished=retain_finished,
             routing_profiles=routing_profiles,
             condition_interval=condition_interval,
+            batch_window=batch_window,
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)
@@ -164,6 +169,21 @@ class Router:
         """The customer abandoned a waiting or offered contact. Raises
         ``InvalidState`` for an assigned one (complete it instead)."""
         return self._router.cancel(contact, now)
+
+    def assign_batch(self, now: float) -> list[Event]:
+        """Solve and apply the maximum-score assignment of the waiting
+        contacts to the free capacity now (any mode). As many contacts as
+        possible are assigned — when capacity is short, those the queues
+        would serve first — and among those assignments the total score is
+        maximised: the plug-in policy's score, the weighted policy's, or
+        the skill match for built-ins. ``last_batch`` reports what it did."""
+        return self._router.assign_batch(now)
+
+    @property
+    def last_batch(self) -> Optional[dict[str, float]]:
+        """What the last ``assign_batch`` did: ``contacts``, ``agents``,
+        ``assigned`` and total ``score``."""
+        return self._router.last_batch
 
     def advance(self, now: float) -> list[Event]:
         """Move time forward, firing every timer due by ``now``."""

@@ -265,6 +265,10 @@ pub struct RouterConfig {
     pub routing_profiles: Vec<RoutingProfile>,
     /// Seconds between checks of a conditional step's condition.
     pub condition_interval: Time,
+    /// Batch mode: instead of routing each event at once, collect the
+    /// waiting contacts and free capacity and solve the optimal assignment
+    /// every this many seconds (`None`: route at once).
+    pub batch_window: Option<Time>,
 }
 
 impl RouterConfig {
@@ -282,6 +286,7 @@ impl RouterConfig {
             retain_finished: None,
             routing_profiles: Vec::new(),
             condition_interval: 5.0,
+            batch_window: None,
         }
     }
 }

@@ -16,6 +16,8 @@ const DETACH_BATCH: usize = 256;
 #[pyclass(module = "ccroute._ccroute", name = "Router")]
 pub struct NativeRouter {
     inner: router_core::Router,
+    /// What the last `assign_batch` call did.
+    last_batch: Option<router_core::router::BatchReport>,
     /// Re-raise a plug-in policy's exception instead of logging it.
     strict: bool,
     /// Whether the plug-in policy's first failure has been logged.
@@ -31,7 +33,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
@@ -44,6 +46,7 @@ impl NativeRouter {
         retain_finished: Option<usize>,
         routing_profiles: Option<&Bound<'_, PyAny>>,
         condition_interval: f64,
+        batch_window: Option<f64>,
     ) -> PyResult<Self> {
         let mut profiles = Vec::new();
         if let Some(list) = routing_profiles {
@@ -85,8 +88,9 @@ impl NativeRouter {
             retain_finished,
             routing_profiles: profiles,
             condition_interval,
+            batch_window,
         };
-        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false })
+        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false, last_batch: None })
     }
 
     fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
@@ -153,6 +157,29 @@ impl NativeRouter {
     fn cancel(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.cancel(contact, now).py()?;
         self.done(py, ev)
+    }
+
+    fn assign_batch(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
+        let (ev, report) = self.inner.assign_batch(now).py()?;
+        self.last_batch = Some(report);
+        self.done(py, ev)
+    }
+
+    /// What the last `assign_batch` did: contacts and agents that took
+    /// part, assignments made and their total score.
+    #[getter]
+    fn last_batch<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        self.last_batch
+            .as_ref()
+            .map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("contacts", r.contacts)?;
+                d.set_item("agents", r.agents)?;
+                d.set_item("assigned", r.assigned)?;
+                d.set_item("score", r.score)?;
+                Ok(d)
+            })
+            .transpose()
     }
 
     fn advance(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
@@ -227,7 +254,7 @@ impl NativeRouter {
     fn restore(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         let data = data.to_vec();
         let inner = detached(py, move || router_core::Router::restore(&data)).py()?;
-        Ok(NativeRouter { inner, strict: false, logged: false })
+        Ok(NativeRouter { inner, strict: false, logged: false, last_batch: None })
     }
 
     /// Plugs in a Python policy object (`None` removes it); the built-in

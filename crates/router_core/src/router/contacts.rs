@@ -246,7 +246,8 @@ impl Router {
         }
         // Agent surplus: the best free eligible agent takes it straight
         // away; otherwise it waits in its group.
-        match self.best_agent(ci) {
+        let batched = self.request_batch();
+        match if batched { None } else { self.best_agent(ci) } {
             Some(ai) => {
                 self.assign(ci, ai, ev);
                 self.refresh_agent(ai);

@@ -6,6 +6,7 @@
 //! (read-only look-ups and statistics).
 
 mod agents;
+mod batch;
 mod contacts;
 mod index;
 mod live;
@@ -17,6 +18,7 @@ mod timers;
 mod views;
 
 pub use index::{satisfies, AgentKey, WaitKey};
+pub use batch::BatchReport;
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
 pub(crate) use ordering::ContactRank;
 
@@ -165,6 +167,8 @@ pub struct Router {
     next_seq: u64,
     decisions: u64,
     plugin: plugin::ScorerSlot,
+    /// When the next batch runs (batch mode), if one is scheduled.
+    batch_due: Option<Time>,
 }
 
 impl Router {
@@ -275,6 +279,11 @@ impl Router {
             )));
         }
         config.policy.validate()?;
+        if let Some(w) = config.batch_window {
+            if !w.is_finite() || w <= 0.0 {
+                return Err(Error::invalid(format!("batch_window {w:?} is not a positive number of seconds")));
+            }
+        }
         let n_channels = channels.len();
         let mut index = Index::new(n_channels);
         let mut routing_ids = FxHashMap::default();
@@ -333,6 +342,7 @@ impl Router {
             next_seq: 1,
             decisions: 0,
             plugin: Default::default(),
+            batch_due: None,
         })
     }
 

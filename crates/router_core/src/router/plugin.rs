@@ -121,6 +121,27 @@ impl Router {
         }
     }
 
+    /// Scores explicit candidates for a contact with the plug-in (`None`
+    /// without one, or when it failed: the failure is recorded).
+    pub(super) fn plugin_scores(&mut self, ci: u32, agents: &[u32]) -> Option<Vec<f64>> {
+        let mut scorer = self.plugin.scorer.take()?;
+        let outcome = {
+            let infos: Vec<AgentInfo<'_>> = agents.iter().map(|&a| self.agent_info(a)).collect();
+            let names = NameView { index: &self.index, channels: &self.channels };
+            scorer
+                .score_agents(&names, &self.contact_info(ci), &infos)
+                .and_then(|s| check_scores(s, agents.len()))
+        };
+        self.plugin.scorer = Some(scorer);
+        match outcome {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.scorer_failed(e);
+                None
+            }
+        }
+    }
+
     fn score_agents(&self, ci: u32, scorer: &mut dyn Scorer) -> Result<Option<u32>, ScorerError> {
         let c = self.contact(ci);
         let ch = c.channel as usize;

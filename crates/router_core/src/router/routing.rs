@@ -35,6 +35,9 @@ impl Router {
         if self.contacts[ci as usize].as_ref().is_none_or(|c| c.status != ContactStatus::Waiting) {
             return;
         }
+        if self.request_batch() {
+            return;
+        }
         if let Some(ai) = self.best_agent(ci) {
             self.assign(ci, ai, ev);
             self.refresh_agent(ai);
@@ -47,6 +50,10 @@ impl Router {
     /// membership may be stale on entry (its load or state just changed):
     /// the search reads its room directly.
     pub(super) fn route_agent(&mut self, ai: u32, ev: &mut Vec<Event>) {
+        if self.request_batch() {
+            self.refresh_agent(ai);
+            return;
+        }
         while let Some(ci) = self.best_contact(ai) {
             self.assign(ci, ai, ev);
         }

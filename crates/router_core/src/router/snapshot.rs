@@ -51,6 +51,7 @@ struct State {
     settled: Time,
     next_seq: u64,
     decisions: u64,
+    batch_due: Option<Time>,
 }
 
 fn snapshot_error(message: impl Into<String>) -> Error {
@@ -88,6 +89,7 @@ impl Router {
             settled: self.settled,
             next_seq: self.next_seq,
             decisions: self.decisions,
+            batch_due: self.batch_due,
         };
         let mut out = Vec::with_capacity(1024);
         out.extend_from_slice(MAGIC);
@@ -169,6 +171,7 @@ impl Router {
         r.settled = state.settled;
         r.next_seq = state.next_seq;
         r.decisions = state.decisions;
+        r.batch_due = state.batch_due;
         Ok(r)
     }
 }

@@ -37,6 +37,8 @@ pub(super) enum TimerKind {
     Cap { ci: u32, seq: u64, queue: u32 },
     /// The contact has waited a routing profile's delay: route it again.
     Recheck { ci: u32, seq: u64 },
+    /// Batch mode: solve the assignment of everything waiting.
+    Batch,
 }
 
 impl Router {
@@ -244,6 +246,10 @@ impl Router {
                 if self.live(ci, seq) {
                     self.route_contact(ci, ev);
                 }
+            }
+            TimerKind::Batch => {
+                self.batch_due = None;
+                self.run_batch(ev);
             }
             TimerKind::WrapUp { ai, uid, wid } => {
                 let Some(Some(a)) = self.agents.get_mut(ai as usize) else { return };

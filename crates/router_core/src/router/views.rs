@@ -347,7 +347,9 @@ impl Router {
         }
         // Routing is complete: no ready agent could take a waiting contact
         // (checked per agent over its compatible groups, not per pair).
-        for a in self.agents.iter().flatten() {
+        // In batch mode contacts wait for the next batch on purpose.
+        let batch_mode = self.config.batch_window.is_some();
+        for a in self.agents.iter().flatten().filter(|_| !batch_mode) {
             let prof = &self.index.profiles[a.profile as usize];
             for (ch, groups) in prof.groups.iter().enumerate() {
                 if !a.ready[ch] {
