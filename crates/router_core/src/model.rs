@@ -159,7 +159,8 @@ impl AgentSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Condition {
     /// No agent meeting the requirements in force is available (logged in
-    /// and in state `available`, busy or not) for the contact's queue.
+    /// and in state `available`, busy or not) for the contact's queue and
+    /// channel.
     NoAgentAvailable,
     /// The contact's queue holds more than this many waiting contacts.
     QueueLongerThan(usize),

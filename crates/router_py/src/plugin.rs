@@ -49,7 +49,7 @@ fn read_only(py: Python<'_>, skills: &[(String, u8)]) -> PyResult<Py<PyAny>> {
 }
 
 /// What a policy sees of a contact (read-only).
-#[pyclass(frozen, get_all, module = "ccroute")]
+#[pyclass(frozen, module = "ccroute")]
 pub struct PolicyContact {
     /// Contact id.
     pub id: String,
@@ -67,12 +67,57 @@ pub struct PolicyContact {
     pub prefers: Py<PyAny>,
     /// Customer id.
     pub customer: Option<String>,
-    /// Free-form attributes (a copy).
-    pub attributes: Py<PyDict>,
+    /// Free-form attributes.
+    pub attributes: Attrs,
 }
 
 #[pymethods]
 impl PolicyContact {
+    /// Contact id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.id
+    }
+    /// Channel name.
+    #[getter]
+    fn channel(&self) -> &str {
+        &self.channel
+    }
+    /// Queue name.
+    #[getter]
+    fn queue(&self) -> &str {
+        &self.queue
+    }
+    /// Priority.
+    #[getter]
+    fn priority(&self) -> i64 {
+        self.priority
+    }
+    /// Seconds waited so far.
+    #[getter]
+    fn wait(&self) -> f64 {
+        self.wait
+    }
+    /// Requirements in force `{skill: level}` (read-only).
+    #[getter]
+    fn requires(&self, py: Python<'_>) -> Py<PyAny> {
+        self.requires.clone_ref(py)
+    }
+    /// Preferred skills `{skill: level}` (read-only).
+    #[getter]
+    fn prefers(&self, py: Python<'_>) -> Py<PyAny> {
+        self.prefers.clone_ref(py)
+    }
+    /// Customer id.
+    #[getter]
+    fn customer(&self) -> Option<&str> {
+        self.customer.as_deref()
+    }
+    /// Free-form attributes (a fresh copy on each read).
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        attrs_dict(py, &self.attributes)
+    }
     fn __repr__(&self) -> String {
         format!("PolicyContact('{}', queue='{}', priority={}, wait={:?})", self.id, self.queue, self.priority, self.wait)
     }
@@ -91,7 +136,7 @@ fn contact_view(py: Python<'_>, names: &dyn Names, c: &ContactInfo<'_>) -> PyRes
         requires: read_only(py, &named(c.requires))?,
         prefers: read_only(py, &named(c.prefers))?,
         customer: c.customer.map(str::to_owned),
-        attributes: attrs_dict(py, c.attributes)?.unbind(),
+        attributes: c.attributes.clone(),
     })
 }
 

@@ -286,7 +286,10 @@ impl NativeRouter {
     fn done(&mut self, py: Python<'_>, ev: Vec<router_core::Event>) -> PyResult<Vec<PyObject>> {
         if let Some(err) = self.inner.take_scorer_error() {
             let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);
-            if self.strict {
+            // KeyboardInterrupt, SystemExit and the like are not policy
+            // failures: they always propagate.
+            let fatal = original.as_ref().is_some_and(|e| !e.is_instance_of::<pyo3::exceptions::PyException>(py));
+            if self.strict || fatal {
                 self.inner.defer_events(ev);
                 return Err(original.unwrap_or_else(|| crate::errors::invalid(err.message)));
             }

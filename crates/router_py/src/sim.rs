@@ -3,9 +3,12 @@
 //! `ccroute.sim` package builds the one and reads the other.
 
 use crate::errors::IntoPyResult;
+use crate::plugin::PyScorer;
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use router_core::policy::plugin::Scorer;
 use router_core::sim::{Scenario, Simulation};
-use router_core::PolicyKind;
+use router_core::Router;
 
 /// A compiled simulation scenario (native part; `ccroute.sim` wraps it).
 #[pyclass(module = "ccroute._ccroute", name = "Simulation", frozen)]
@@ -23,22 +26,49 @@ impl NativeSimulation {
         Ok(NativeSimulation { inner })
     }
 
-    /// Runs replication `replication` under a built-in policy (default: the
-    /// scenario's) with the GIL released; returns the results as JSON.
+    /// Runs replication `replication` and returns its results as JSON.
     ///
-    /// Plug-in (Python) policies are the next step: build the router with
-    /// `Simulation::router_config`, attach the scorer, and call
-    /// `Simulation::run_with_router` holding the GIL.
-    #[pyo3(signature = (replication, policy=None))]
-    fn run(&self, py: Python<'_>, replication: u32, policy: Option<&str>) -> PyResult<String> {
-        let policy = policy.map(PolicyKind::parse).transpose().py()?;
+    /// `policy`: a built-in name or a `PolicySpec` (`Chain`, `Weighted`),
+    /// default the scenario's; with `plugin`, it is the plug-in's fallback.
+    /// `plugin`: a `ccroute.policies.Policy` object scoring candidates; the
+    /// event loop still runs in Rust with the GIL released, and re-attaches
+    /// to the interpreter for each decision the plug-in scores. With
+    /// `strict`, the first exception the plug-in raises stops the run and
+    /// is re-raised unchanged; otherwise failed decisions fall back and are
+    /// counted in `policy_errors`. `label` names the policy in the results.
+    #[pyo3(signature = (replication, policy=None, plugin=None, vectorised=false, contact_side=false, strict=false, label=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        py: Python<'_>,
+        replication: u32,
+        policy: Option<&Bound<'_, PyAny>>,
+        plugin: Option<Py<PyAny>>,
+        vectorised: bool,
+        contact_side: bool,
+        strict: bool,
+        label: Option<String>,
+    ) -> PyResult<String> {
         let sim = &self.inner;
-        py.allow_threads(move || match policy {
-            Some(p) => sim.run_with(replication, p),
-            None => sim.run(replication),
-        })
-        .map(|r| r.to_json())
-        .py()
+        let mut config = sim.router_config(replication, sim.scenario().policy_kind().py()?);
+        let mut name = sim.scenario().policy.clone();
+        if let Some(p) = policy {
+            config.policy = crate::policy::extract(p)?;
+            name = p.str()?.to_string();
+        }
+        let mut router = Router::new(config).py()?;
+        if let Some(obj) = plugin {
+            router.set_scorer(Some(Box::new(PyScorer::new(obj, vectorised, contact_side)) as Box<dyn Scorer>));
+        }
+        let label = label.unwrap_or(name);
+        let result = py.allow_threads(|| sim.run_on(replication, &mut router, &label, strict));
+        if let Some(err) = router.take_scorer_error() {
+            if strict {
+                let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);
+                return Err(original.unwrap_or_else(|| PyRuntimeError::new_err(err.message)));
+            }
+        }
+        result.map(|r| r.to_json()).py()
     }
 
     /// Number of replications the scenario asks for.

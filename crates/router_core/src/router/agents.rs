@@ -40,7 +40,11 @@ impl Router {
         let mut ev = self.begin(now);
         let profile = self.index.profile(skills, routing);
         if spec.state == AgentState::Available {
-            self.index.profiles[profile as usize].available += 1;
+            for (c, &m) in max.iter().enumerate() {
+                if m > 0 {
+                    self.index.profiles[profile as usize].available[c] += 1;
+                }
+            }
         }
         let n = self.channels.len();
         let id: Id = spec.id.as_str().into();
@@ -195,10 +199,14 @@ impl Router {
     /// Counts the agent in (`+1`) or out of (`-1`) its profile's available
     /// agents, if it is available.
     fn count_available(&mut self, ai: u32, delta: i32) {
-        let (state, profile) = (self.agent(ai).state, self.agent(ai).profile);
-        if state == AgentState::Available {
-            let p = &mut self.index.profiles[profile as usize];
-            p.available = p.available.checked_add_signed(delta).expect("available count stays non-negative");
+        let a = self.agents[ai as usize].as_ref().expect("live agent");
+        if a.state == AgentState::Available {
+            let p = &mut self.index.profiles[a.profile as usize];
+            for (c, &m) in a.max.iter().enumerate() {
+                if m > 0 {
+                    p.available[c] = p.available[c].checked_add_signed(delta).expect("available count stays non-negative");
+                }
+            }
         }
     }
 

@@ -95,8 +95,9 @@ pub struct Profile {
     pub groups: Vec<Vec<GroupId>>,
     /// The agents' routing profile, if any.
     pub routing: Option<u32>,
-    /// Agents of this profile in state `available` (busy or not).
-    pub available: u32,
+    /// Per channel: agents of this profile in state `available` (busy or
+    /// not) who serve that channel.
+    pub available: Vec<u32>,
 }
 
 /// A requirement signature.
@@ -212,7 +213,7 @@ impl Index {
             ready: (0..self.n_channels).map(|_| BTreeSet::new()).collect(),
             groups: vec![Vec::new(); self.n_channels],
             routing,
-            available: 0,
+            available: vec![0; self.n_channels],
         });
         for s in 0..self.sigs.len() {
             if satisfies(&skills, &self.sigs[s].reqs) {

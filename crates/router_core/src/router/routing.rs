@@ -63,7 +63,8 @@ impl Router {
     /// Whether agents of profile `p` may take contact `c` by their routing
     /// profile: they serve its queue and it has waited the queue's delay.
     pub(super) fn routes_to(&self, p: u32, queue: u32, arrival: f64) -> bool {
-        self.index.serves(p, queue).is_some_and(|(_, delay)| self.now - arrival >= delay)
+        // Same arithmetic as the timer set at `arrival + delay`.
+        self.index.serves(p, queue).is_some_and(|(_, delay)| self.now >= arrival + delay)
     }
 
     pub(super) fn best_agent(&mut self, ci: u32) -> Option<u32> {
@@ -170,9 +171,9 @@ impl Router {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
                 let (qprio, delay) = self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0));
-                if head.excludes || now - key.arrival.0 < delay {
+                if head.excludes || now < key.arrival.0 + delay {
                     let found = self.index.groups[g as usize].set.iter().find(|k| {
-                        now - k.arrival.0 >= delay && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
+                        now >= k.arrival.0 + delay && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
                     });
                     match found {
                         Some(k) => key = *k,

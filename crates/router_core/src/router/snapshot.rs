@@ -123,7 +123,9 @@ impl Router {
             q.counters = qs.counters;
             q.live = LiveSet::from_entries(&qs.live);
         }
+        let routing = std::mem::take(&mut r.index.routing);
         r.index = Index::new(r.channels.len());
+        r.index.routing = routing;
         for name in &state.skills {
             r.index.skill(name);
         }
@@ -142,7 +144,11 @@ impl Router {
             if let Some(a) = a {
                 a.ready = vec![false; n];
                 if a.state == crate::types::AgentState::Available {
-                    r.index.profiles[a.profile as usize].available += 1;
+                    for (c, &m) in a.max.iter().enumerate() {
+                        if m > 0 {
+                            r.index.profiles[a.profile as usize].available[c] += 1;
+                        }
+                    }
                 }
                 r.agent_ids.insert(a.id.clone(), i as u32);
             }

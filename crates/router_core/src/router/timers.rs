@@ -143,7 +143,7 @@ impl Router {
             Condition::QueueLongerThan(n) => queue.live.len() > *n,
             Condition::LongestWaitAbove(t) => queue.live.oldest().is_some_and(|a| self.now - a > *t),
             Condition::NoAgentAvailable => !self.index.sigs[c.sig as usize].profiles.iter().any(|&p| {
-                self.index.profiles[p as usize].available > 0 && self.index.serves(p, c.queue).is_some()
+                self.index.profiles[p as usize].available[c.channel as usize] > 0 && self.index.serves(p, c.queue).is_some()
             }),
         }
     }

@@ -1,0 +1,804 @@
+"""Plug-in policies written in Python (``ccroute.Policy``).
+
+The router calls a plug-in only when it has a choice (two or more eligible
+free agents, or two or more candidate contacts for ``contact_score``); it
+hands it only eligible candidates; it breaks equal scores with the plug-in's
+``fallback`` built-in policy; and when the plug-in fails it decides with
+that fallback, never losing the contact. Every expected choice below is
+worked out in a comment.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import numpy as np
+import pytest
+
+import ccroute as cc
+from conftest import CHAT, EMAIL, VOICE
+
+LOGGER = "ccroute.policy"
+
+
+def new_router(policy, queues=("q",), **kwargs) -> cc.Router:
+    return cc.Router(
+        channels=[VOICE, CHAT, EMAIL], queues=[cc.Queue(q) for q in queues], policy=policy, **kwargs
+    )
+
+
+def assigned(events: list) -> list[tuple[str, str]]:
+    return [(e.contact, e.agent) for e in events if isinstance(e, cc.Assigned)]
+
+
+def agent_of(events: list) -> str:
+    got = assigned(events)
+    assert len(got) == 1, events
+    return got[0][1]
+
+
+def chat(cid: str, queue: str = "q", **kwargs) -> cc.Contact:
+    return cc.Contact(cid, channel="chat", queue=queue, **kwargs)
+
+
+def voice(cid: str, queue: str = "q", **kwargs) -> cc.Contact:
+    return cc.Contact(cid, channel="voice", queue=queue, **kwargs)
+
+
+# -- per-candidate and vectorised policies agree -----------------------------
+
+
+class SkillMinusLoad(cc.Policy):
+    """10 x level on x, minus 40 x load."""
+
+    def score(self, contact, agent):
+        return 10.0 * agent.level("x") - 40.0 * agent.load
+
+
+class SkillMinusLoadVectorised(cc.Policy):
+    def score(self, contact, agent):  # pragma: no cover - must not be called
+        raise AssertionError("score_many is overridden: score must not be called")
+
+    def score_many(self, contact, agents):
+        return 10.0 * agents.level("x") - 40.0 * agents.load
+
+
+def _skill_load_scenario(policy) -> list:
+    r = new_router(policy)
+    r.add_agent(cc.Agent("a1", skills={"x": 3}), now=0.0)
+    r.add_agent(cc.Agent("a2", skills={"x": 8}), now=0.0)
+    r.add_agent(cc.Agent("a4", skills={"x": 9}), now=1.0)
+    r.add_agent(cc.Agent("a3", skills={"x": 5}), now=2.0)
+    events = []
+    for i in range(9):
+        events += r.submit(chat(f"k{i}", requires={"x": 1}), now=10.0)
+    assert r.policy_errors == 0
+    r.check_invariants()
+    return events
+
+
+def test_score_and_score_many_pick_the_same_agents():
+    per_candidate = _skill_load_scenario(SkillMinusLoad())
+    vectorised = _skill_load_scenario(SkillMinusLoadVectorised())
+    assert per_candidate == vectorised
+    # Scores 10 x level - 40 x load (each chat adds 0.25 load = -10):
+    #   a4 90, a2 80, a3 50, a1 30 at first.
+    # k0 -> a4 (90). k1: a4 80 = a2 80 -> tie to the fallback, longest
+    #   idle: a2 (idle since 0) before a4 (since 1).
+    # k2: a4 80 > a2 70 -> a4. k3: 70 = 70 -> a2. k4: a4 70 -> a4.
+    # k5: 60 = 60 -> a2. k6: a4 60 -> a4, now full (4 chats).
+    # k7: a2 50 = a3 50 -> a2 (idle since 0 < 2), now full. k8: a3 50 > a1 30.
+    assert [a for _, a in assigned(per_candidate)] == ["a4", "a2", "a4", "a2", "a4", "a2", "a4", "a2", "a3"]
+
+
+# -- the views ---------------------------------------------------------------------
+
+
+class Recorder(cc.Policy):
+    """Records what each decision shows; prefers a2."""
+
+    def __init__(self):
+        self.calls: list[tuple[dict, list[dict]]] = []
+
+    @staticmethod
+    def contact_fields(c) -> dict:
+        return {
+            "id": c.id, "channel": c.channel, "queue": c.queue, "priority": c.priority,
+            "wait": c.wait, "requires": dict(c.requires), "prefers": dict(c.prefers),
+            "customer": c.customer, "attributes": dict(c.attributes),
+        }
+
+    @staticmethod
+    def agent_fields(a) -> dict:
+        return {
+            "id": a.id, "skills": dict(a.skills), "load": a.load, "free_units": a.free_units,
+            "held": a.held, "idle": a.idle, "handled": a.handled, "attributes": a.attributes,
+            "level_x": a.level("x"), "level_nope": a.level("nope"),
+        }
+
+    def check_read_only(self, contact, agent) -> None:
+        with pytest.raises(TypeError):
+            agent.skills["x"] = 10  # type: ignore[index]
+        with pytest.raises(TypeError):
+            contact.requires["x"] = 1  # type: ignore[index]
+        with pytest.raises(TypeError):
+            contact.prefers["y"] = 1  # type: ignore[index]
+        with pytest.raises(AttributeError):
+            contact.priority = 99  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            agent.load = 0.0  # type: ignore[misc]
+        # The agent's attribute dict is a fresh copy: changing it changes nothing.
+        agent.attributes["team"] = "hacked"
+        assert agent.attributes.get("team") == ("red" if agent.id == "a1" else None)
+
+    def score(self, contact, agent):
+        if not self.calls or self.calls[-1][0]["id"] != contact.id:
+            self.calls.append((self.contact_fields(contact), []))
+        self.calls[-1][1].append(self.agent_fields(agent))
+        self.check_read_only(contact, agent)
+        return 1.0 if agent.id == "a2" else 0.0
+
+
+class BatchRecorder(cc.Policy):
+    def __init__(self):
+        self.batches: list[dict] = []
+
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError("not called")
+
+    def score_many(self, contact, agents):
+        n = len(agents)
+        ids = agents.ids
+        cols = {
+            "len": n, "ids": ids, "load": agents.load, "idle": agents.idle,
+            "handled": agents.handled, "free_units": agents.free_units,
+            "level_x": agents.level("x"), "level_y": agents.level("y"), "level_nope": agents.level("nope"),
+            "items": [Recorder.agent_fields(agents[i]) for i in range(n)],
+            "last": agents[-1].id, "first_neg": agents[-n].id,
+        }
+        for bad in (n, -n - 1):
+            with pytest.raises(IndexError):
+                agents[bad]
+        self.batches.append(cols)
+        return np.where(np.array(ids) == "a2", 1.0, 0.0)
+
+
+def _view_scenario(policy) -> cc.Router:
+    """Two eligible agents (a1, a2) and many that are not, for a chat in
+    "sales" requiring x>=2, whose step makes it routable at t=24."""
+    r = new_router(
+        policy,
+        queues=("sales", "support"),
+        routing_profiles=[cc.RoutingProfile("support_only", {"support": 0})],
+    )
+    r.add_agent(
+        cc.Agent("a1", skills={"x": 6, "y": 2, "tag_a1": 1},
+                 attributes={"team": "red", "senior": True, "rating": 4.5, "years": 3}),
+        now=0.0,
+    )
+    # a1 handles one chat (done at 2: idle since 2), then holds another.
+    r.submit(chat("h1", "support", requires={"tag_a1": 1}), now=1.0)
+    r.complete("h1", now=2.0)
+    r.submit(chat("h2", "support", requires={"tag_a1": 1}), now=3.0)
+    r.add_agent(cc.Agent("a2", skills={"x": 4}), now=5.0)
+    # Not eligible for the chat, each for one reason:
+    r.add_agent(cc.Agent("low", skills={"x": 1}), now=5.0)  # level 1 < 2
+    r.add_agent(cc.Agent("away", skills={"x": 9}, state="away"), now=5.0)  # state
+    r.add_agent(cc.Agent("voiceonly", skills={"x": 9}, channels={"voice": 1}), now=5.0)  # channel
+    r.add_agent(cc.Agent("small", skills={"x": 9}, capacity=20), now=5.0)  # 20 units < 25
+    r.add_agent(cc.Agent("fullch", skills={"x": 9, "tag_f": 1}, channels={"chat": 1, "email": 5}), now=5.0)
+    r.submit(chat("hf", "support", requires={"tag_f": 1}), now=5.0)  # its one chat slot used
+    r.add_agent(cc.Agent("full", skills={"x": 9, "tag_g": 1}), now=5.0)
+    for i in range(10):  # 10 emails x 10 units = 100: no capacity left
+        r.submit(cc.Contact(f"e{i}", channel="email", queue="support", requires={"tag_g": 1}), now=5.0)
+    r.add_agent(cc.Agent("other_q", skills={"x": 9}, routing_profile="support_only"), now=5.0)  # queue
+    assert r.agent("full").used == 100 and r.agent("fullch").held["chat"] == 1
+    # Nobody has zz: the chat waits until its step at 24 drops it (x>=2 left).
+    r.submit(
+        chat("c1", "sales", priority=3, requires={"x": 2, "zz": 1}, prefers={"y": 1}, customer="cust9",
+             attributes={"lang": "fr", "vip": True}, steps=[cc.Step(after=4.0, requires={"x": 2})]),
+        now=20.0,
+    )
+    ev = r.advance(30.0)
+    assert ev == [
+        cc.StepAdvanced(contact="c1", step=0, at=24.0),
+        cc.Assigned(contact="c1", agent="a2", at=24.0, wait=4.0),
+    ]
+    assert r.policy_errors == 0
+    r.check_invariants()
+    return r
+
+
+EXPECTED_CONTACT = {
+    "id": "c1", "channel": "chat", "queue": "sales", "priority": 3, "wait": 4.0,
+    "requires": {"x": 2},  # the requirements in force (after the step)
+    "prefers": {"y": 1}, "customer": "cust9", "attributes": {"lang": "fr", "vip": True},
+}
+# At t=24: a1 holds one chat (25 of 100 units), handled one, idle since 2;
+# a2 holds nothing, handled none, idle since 5.
+EXPECTED_A1 = {
+    "id": "a1", "skills": {"x": 6, "y": 2, "tag_a1": 1}, "load": 0.25, "free_units": 75,
+    "held": {"voice": 0, "chat": 1, "email": 0}, "idle": 22.0, "handled": 1,
+    "attributes": {"team": "red", "senior": True, "rating": 4.5, "years": 3},
+    "level_x": 6, "level_nope": 0,
+}
+EXPECTED_A2 = {
+    "id": "a2", "skills": {"x": 4}, "load": 0.0, "free_units": 100,
+    "held": {"voice": 0, "chat": 0, "email": 0}, "idle": 19.0, "handled": 0,
+    "attributes": {}, "level_x": 4, "level_nope": 0,
+}
+
+
+def test_policy_views_hold_the_right_values_and_only_eligible_agents():
+    rec = Recorder()
+    _view_scenario(rec)
+    # One decision with a choice: c1 at 24 (h1, h2, hf and the emails each
+    # had a single eligible agent, so the policy was not asked).
+    assert len(rec.calls) == 1
+    contact, agents = rec.calls[0]
+    assert contact == EXPECTED_CONTACT
+    assert sorted(agents, key=lambda a: a["id"]) == [EXPECTED_A1, EXPECTED_A2]
+
+
+def test_agent_batch_columns_len_indexing_and_ids():
+    rec = BatchRecorder()
+    _view_scenario(rec)
+    assert len(rec.batches) == 1
+    b = rec.batches[0]
+    assert b["len"] == 2 and sorted(b["ids"]) == ["a1", "a2"]
+    expected = {"a1": EXPECTED_A1, "a2": EXPECTED_A2}
+    for i, aid in enumerate(b["ids"]):
+        e = expected[aid]
+        assert b["items"][i] == e
+        assert b["load"][i] == e["load"]
+        assert b["idle"][i] == e["idle"]
+        assert b["handled"][i] == e["handled"]
+        assert b["free_units"][i] == e["free_units"]
+        assert b["level_x"][i] == e["level_x"]
+        assert b["level_y"][i] == e["skills"].get("y", 0)
+        assert b["level_nope"][i] == 0
+    for col in ("load", "idle", "handled", "free_units", "level_x"):
+        assert isinstance(b[col], np.ndarray) and b[col].dtype == np.float64 and b[col].shape == (2,)
+    assert b["last"] == b["ids"][-1] and b["first_neg"] == b["ids"][0]
+
+
+def test_excluded_agents_are_not_candidates():
+    seen: dict[float, list[str]] = {}  # contact wait (one per decision) -> candidates
+
+    class ByRank(cc.Policy):
+        def score(self, contact, agent):
+            seen.setdefault(contact.wait, []).append(agent.id)
+            return float(agent.attributes["rank"])
+
+    r = new_router(ByRank(), offer_timeout=10.0)
+    for i in (1, 2, 3):
+        r.add_agent(cc.Agent(f"a{i}", attributes={"rank": i}), now=0.0)
+    # Highest rank: a3 is offered the call; it rejects it.
+    assert r.submit(voice("c"), now=1.0)[0] == cc.Offered(contact="c", agent="a3", at=1.0, expires=11.0)
+    ev = r.reject("c", "a3", now=2.0)
+    # Re-routed among a1 and a2 only (a3 rejected it): a2 (rank 2).
+    assert ev[-1] == cc.Offered(contact="c", agent="a2", at=2.0, expires=12.0)
+    assert sorted(seen[0.0]) == ["a1", "a2", "a3"]  # at submission
+    assert sorted(seen[1.0]) == ["a1", "a2"]  # after the reject
+
+
+def test_policy_cannot_change_the_contact_attributes_the_router_keeps():
+    class Mutates(cc.Policy):
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def score(self, contact, agent):
+            self.seen.append(contact.attributes["lang"])
+            contact.attributes["lang"] = "hacked"
+            return 0.0
+
+    pol = Mutates()
+    r = new_router(pol, offer_timeout=10.0)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=0.0)
+    r.add_agent(cc.Agent("c"), now=0.0)
+    r.submit(voice("c1", attributes={"lang": "fr"}), now=1.0)
+    assert r.contact("c1").attributes == {"lang": "fr"}
+    # A later decision gets a fresh view.
+    pol.seen = []
+    r.reject("c1", "a", now=2.0)
+    assert pol.seen[0] == "fr"
+
+
+def test_contact_attributes_are_a_fresh_copy_per_read():
+    class Mutates(cc.Policy):
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def score(self, contact, agent):
+            self.seen.append(contact.attributes["lang"])
+            contact.attributes["lang"] = "hacked"
+            return 0.0
+
+    pol = Mutates()
+    r = new_router(pol)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=0.0)
+    r.submit(voice("c1", attributes={"lang": "fr"}), now=1.0)
+    # Each candidate's score call should see the contact's own attributes.
+    assert pol.seen == ["fr", "fr"]
+
+
+# -- ties go to the fallback ---------------------------------------------------------
+
+
+class Flat(cc.Policy):
+    """Every candidate scores the same."""
+
+    def score(self, contact, agent):
+        return 0.0
+
+
+class FlatMostSkilled(Flat):
+    fallback = cc.Chain("most_skilled")
+
+
+class TopTwo(cc.Policy):
+    """b and c tie at the top, a is last."""
+
+    fallback = "most_skilled"
+
+    def score(self, contact, agent):
+        return {"a": 1.0, "b": 5.0, "c": 5.0}[agent.id]
+
+
+def _three_agents(policy) -> cc.Router:
+    r = new_router(policy)
+    r.add_agent(cc.Agent("a", skills={"x": 9}), now=0.0)
+    r.add_agent(cc.Agent("b", skills={"x": 2}), now=1.0)
+    r.add_agent(cc.Agent("c", skills={"x": 6}), now=2.0)
+    return r
+
+
+def test_equal_scores_go_to_the_default_fallback_longest_idle():
+    r = _three_agents(Flat())
+    got = [agent_of(r.submit(voice(f"v{i}", requires={"x": 1}), now=5.0)) for i in range(3)]
+    # All scores equal: longest idle a (0), b (1), c (2).
+    assert got == ["a", "b", "c"]
+    assert r.policy == "Flat (fallback longest_idle)"
+
+
+def test_equal_scores_go_to_a_custom_fallback():
+    r = _three_agents(FlatMostSkilled())
+    got = [agent_of(r.submit(voice(f"v{i}", requires={"x": 1}), now=5.0)) for i in range(3)]
+    # All scores equal: most skilled a (9), c (6), b (2).
+    assert got == ["a", "c", "b"]
+    assert r.policy == "FlatMostSkilled (fallback most_skilled)"
+
+
+def test_partial_tie_is_broken_by_the_fallback_among_the_best_only():
+    r = _three_agents(TopTwo())
+    got = [agent_of(r.submit(voice(f"v{i}", requires={"x": 1}), now=5.0)) for i in range(2)]
+    # b and c score 5 (a only 1): most skilled between them: c (6) > b (2).
+    # Then b (5) > a (1), although a is the most skilled of all.
+    assert got == ["c", "b"]
+    assert r.policy_errors == 0
+
+
+# -- contact_score ------------------------------------------------------------------
+
+
+class VipFirst(cc.Policy):
+    """A vip contact first, else the highest priority; records the candidate
+    contacts it is shown (the test clears ``seen`` before each call)."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, str]] = []
+
+    def score(self, contact, agent):
+        return 0.0
+
+    def contact_score(self, agent, contact):
+        assert isinstance(agent, cc.policies.PolicyAgent)
+        assert isinstance(contact, cc.policies.PolicyContact)
+        self.seen.append((agent.id, contact.id))
+        return 100.0 if contact.attributes.get("vip") else float(contact.priority)
+
+
+def test_contact_score_chooses_among_the_heads_of_waiting_groups():
+    pol = VipFirst()
+    r = new_router(pol, queues=("sales", "support"))
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.submit(voice("busy", "sales"), now=0.5)  # a is on a call
+    r.submit(voice("s1", "sales", priority=5), now=1.0)
+    r.submit(voice("t1", "support", attributes={"vip": True}), now=2.0)
+    r.submit(voice("s2", "sales", priority=7), now=3.0)
+    r.submit(voice("t2", "support", priority=1), now=4.0)
+    order, shown = [], []
+    prev = "busy"
+    for t in (10.0, 11.0, 12.0, 13.0):
+        pol.seen = []
+        (got,) = assigned(r.complete(prev, now=t))
+        assert got[1] == "a"
+        order.append(got[0])
+        shown.append(sorted(c for _, c in pol.seen))
+        prev = got[0]
+    # Candidates are the next contact of each queue group: sales (s2,
+    # priority 7, before s1: 5) and support (t2, priority 1, before the vip
+    # t1: 0). t1 is never a candidate while t2 waits.
+    # 1st: s2 scores 7, t2 1 -> s2. 2nd: s1 5, t2 1 -> s1.
+    # 3rd: t2 is the only candidate (policy not asked); 4th: t1 alone.
+    assert order == ["s2", "s1", "t2", "t1"]
+    assert shown == [["s2", "t2"], ["s1", "t2"], [], []]
+    assert r.policy_errors == 0
+
+
+def test_contact_score_vip_head_wins_over_priority():
+    pol = VipFirst()
+    r = new_router(pol, queues=("sales", "support"))
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.submit(voice("busy", "sales"), now=0.5)
+    r.submit(voice("s1", "sales", priority=5), now=1.0)
+    r.submit(voice("t1", "support", attributes={"vip": True}), now=2.0)
+    # Queue order would take s1 (priority 5 > 0); the policy scores t1 100.
+    assert assigned(r.complete("busy", now=10.0)) == [("t1", "a")]
+    assert assigned(r.complete("t1", now=11.0)) == [("s1", "a")]
+    # Without contact_score, queue order decides.
+    plain = new_router(Flat(), queues=("sales", "support"))
+    plain.add_agent(cc.Agent("a"), now=0.0)
+    plain.submit(voice("busy", "sales"), now=0.5)
+    plain.submit(voice("s1", "sales", priority=5), now=1.0)
+    plain.submit(voice("t1", "support", attributes={"vip": True}), now=2.0)
+    assert assigned(plain.complete("busy", now=10.0)) == [("s1", "a")]
+
+
+def test_failing_contact_score_falls_back_to_queue_order():
+    class Broken(cc.Policy):
+        def score(self, contact, agent):
+            return 0.0
+
+        def contact_score(self, agent, contact):
+            raise KeyError("no such feature")
+
+    r = new_router(Broken(), queues=("sales", "support"))
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.submit(voice("busy", "sales"), now=0.5)
+    r.submit(voice("s1", "sales", priority=5), now=1.0)
+    r.submit(voice("t1", "support", attributes={"vip": True}), now=2.0)
+    # Queue order: s1 (priority 5).
+    assert assigned(r.complete("busy", now=10.0)) == [("s1", "a")]
+    assert r.policy_errors == 1
+    r.check_invariants()
+
+
+# -- failures fall back; counted; logged once -----------------------------------------
+
+
+class Raises(cc.Policy):
+    def __init__(self):
+        self.raised: list[BaseException] = []
+
+    def score(self, contact, agent):
+        exc = ValueError(f"model not loaded for {contact.id}")
+        self.raised.append(exc)
+        raise exc
+
+
+class ReturnsNaN(cc.Policy):
+    def score(self, contact, agent):
+        return math.nan if agent.id == "b" else 1.0
+
+
+class ReturnsInf(cc.Policy):
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError
+
+    def score_many(self, contact, agents):
+        out = np.ones(len(agents))
+        out[0] = np.inf
+        return out
+
+
+class TooFew(cc.Policy):
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError
+
+    def score_many(self, contact, agents):
+        return [1.0] * (len(agents) - 1)
+
+
+class TooMany(cc.Policy):
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError
+
+    def score_many(self, contact, agents):
+        return np.zeros(len(agents) + 1)
+
+
+class NotANumber(cc.Policy):
+    def score(self, contact, agent):
+        return "high"
+
+
+FAILING = [Raises, ReturnsNaN, ReturnsInf, TooFew, TooMany, NotANumber]
+
+
+def _failing_scenario(policy) -> tuple[cc.Router, list]:
+    r = new_router(policy)
+    r.add_agent(cc.Agent("a", skills={"x": 2}), now=0.0)
+    r.add_agent(cc.Agent("b", skills={"x": 9}), now=1.0)
+    r.add_agent(cc.Agent("c", skills={"x": 5}), now=2.0)
+    events = []
+    for i in range(2):
+        events += r.submit(voice(f"v{i}", requires={"x": 1}), now=5.0)
+    return r, events
+
+
+@pytest.mark.parametrize("cls", FAILING, ids=lambda c: c.__name__)
+def test_failure_falls_back_counts_and_logs_once(cls, caplog):
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    pol = cls()
+    r, events = _failing_scenario(pol)
+    # Each of the two decisions fails: the fallback (longest idle) decides:
+    # a (idle since 0), then b (since 1). Nothing is lost.
+    assert assigned(events) == [("v0", "a"), ("v1", "b")]
+    assert r.policy_errors == 2
+    records = [rec for rec in caplog.records if rec.name == LOGGER]
+    assert len(records) == 1, records
+    rec = records[0]
+    assert rec.levelno == logging.ERROR
+    msg = rec.getMessage()
+    assert "fallback" in msg
+    if cls is Raises:
+        # The original exception is attached (the first one).
+        assert rec.exc_info is not None and rec.exc_info[1] is pol.raised[0]
+        assert "model not loaded for v0" in msg
+    elif cls is NotANumber:
+        assert rec.exc_info is not None and isinstance(rec.exc_info[1], TypeError)
+    elif cls in (ReturnsNaN, ReturnsInf):
+        assert "non-finite" in msg
+    else:
+        # The first failing decision (v0) had three candidates.
+        n = 2 if cls is TooFew else 4
+        assert f"policy returned {n} scores for 3 candidates" in msg
+    r.check_invariants()
+
+
+def test_a_later_failure_after_successes_is_still_counted_and_not_logged_again(caplog):
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+
+    class Flaky(cc.Policy):
+        def __init__(self):
+            self.n = 0
+
+        def score(self, contact, agent):
+            self.n += 1
+            if contact.id in ("v1", "v3"):
+                raise RuntimeError(contact.id)
+            return 0.0
+
+    r = new_router(Flaky())
+    for i in range(5):
+        r.add_agent(cc.Agent(f"a{i}"), now=float(i))
+    got = [agent_of(r.submit(voice(f"v{i}"), now=10.0)) for i in range(4)]
+    # Flat scores or fallback: longest idle either way.
+    assert got == ["a0", "a1", "a2", "a3"]
+    assert r.policy_errors == 2
+    records = [rec for rec in caplog.records if rec.name == LOGGER]
+    assert len(records) == 1 and str(records[0].exc_info[1]) == "v1"
+
+
+def test_strict_reraises_the_original_exception_and_defers_the_events(caplog):
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    pol = Raises()
+    r = new_router(pol, strict=True)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=1.0)
+    with pytest.raises(ValueError) as info:
+        r.submit(voice("c1"), now=5.0)
+    # The very object the policy raised, unchanged.
+    assert info.value is pol.raised[0]
+    assert r.policy_errors == 1
+    # The routing made with the fallback stands: a (longest idle) has c1.
+    assert r.contact("c1").status == "assigned" and r.contact("c1").agent == "a"
+    # Its events come with the next call.
+    assert r.advance(6.0) == [cc.Assigned(contact="c1", agent="a", at=5.0, wait=0.0)]
+    assert r.advance(7.0) == []
+    # Strict mode does not log.
+    assert [rec for rec in caplog.records if rec.name == LOGGER] == []
+    r.check_invariants()
+
+
+def test_strict_in_a_timer_driven_decision_and_in_contact_score():
+    class Both(cc.Policy):
+        def __init__(self):
+            self.raised: list[BaseException] = []
+
+        def score(self, contact, agent):
+            self.raised.append(ValueError("agents"))
+            raise self.raised[-1]
+
+        def contact_score(self, agent, contact):
+            self.raised.append(KeyError("contacts"))
+            raise self.raised[-1]
+
+    pol = Both()
+    r = new_router(pol, queues=("q", "s"), strict=True)
+    r.add_agent(cc.Agent("a", skills={"x": 1}), now=0.0)
+    r.add_agent(cc.Agent("b", skills={"x": 1}), now=0.5)
+    # c1 needs y (nobody has it) until its step at 6 (after 5 s) drops it;
+    # the step is applied by advance(10), whose decision fails.
+    r.submit(voice("c1", requires={"x": 1, "y": 1}, steps=[cc.Step(after=5.0, requires={"x": 1})]), now=1.0)
+    with pytest.raises(ValueError) as info:
+        r.advance(10.0)
+    assert info.value is pol.raised[-1]
+    # Fallback (longest idle): a. The events come with the next call.
+    assert r.advance(10.0) == [
+        cc.StepAdvanced(contact="c1", step=0, at=6.0),
+        cc.Assigned(contact="c1", agent="a", at=6.0, wait=5.0),
+    ]
+    # Contact side: b takes a call, then two contacts wait in two queues.
+    assert agent_of(r.submit(voice("busy", "q"), now=11.0)) == "b"
+    r.submit(voice("w1", "q", priority=1), now=12.0)
+    r.submit(voice("w2", "s", priority=5), now=13.0)
+    with pytest.raises(KeyError) as info:
+        r.complete("busy", now=14.0)
+    assert info.value is pol.raised[-1]
+    # Queue order decided: w2 (priority 5).
+    assert r.advance(14.0) == [
+        cc.Completed(contact="busy", agent="b", at=14.0),
+        cc.Assigned(contact="w2", agent="b", at=14.0, wait=1.0),
+    ]
+    assert r.policy_errors == 2
+    r.check_invariants()
+
+
+def test_keyboard_interrupt_in_a_policy_propagates():
+    class Interrupted(cc.Policy):
+        def score(self, contact, agent):
+            raise KeyboardInterrupt
+
+    r = new_router(Interrupted())
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=0.0)
+    with pytest.raises(KeyboardInterrupt):
+        r.submit(voice("c1"), now=1.0)
+
+
+def test_strict_with_a_non_exception_failure_raises_invalid_input():
+    r = new_router(ReturnsNaN(), strict=True)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=1.0)
+    with pytest.raises(cc.InvalidInput, match="non-finite"):
+        r.submit(voice("c1"), now=5.0)
+    assert r.contact("c1").agent == "a"
+    assert assigned(r.advance(5.0)) == [("c1", "a")]
+
+
+def test_failure_uses_a_custom_fallback():
+    class BrokenSkilled(Raises):
+        fallback = cc.Chain("most_skilled")
+
+    r, events = _failing_scenario(BrokenSkilled())
+    # Most skilled: b (9), then c (5); a (2) stays free.
+    assert assigned(events) == [("v0", "b"), ("v1", "c")]
+    assert r.policy_errors == 2
+    assert r.policy == "BrokenSkilled (fallback most_skilled)"
+
+
+def test_failure_with_a_weighted_fallback():
+    class BrokenWeighted(Raises):
+        fallback = cc.Weighted({"skill": -1.0})
+
+    r, events = _failing_scenario(BrokenWeighted())
+    # Least skilled first: a (2), then c (5).
+    assert assigned(events) == [("v0", "a"), ("v1", "c")]
+    assert r.policy == "BrokenWeighted (fallback weighted(skill=-1))"
+
+
+def test_a_single_candidate_does_not_call_the_policy():
+    pol = Raises()
+    r = new_router(pol)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    assert agent_of(r.submit(voice("c"), now=1.0)) == "a"
+    assert pol.raised == [] and r.policy_errors == 0
+
+
+def _pick_last(agents) -> list[float]:
+    return [1.0 if aid == agents.ids[-1] else 0.0 for aid in agents.ids]
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda s: s,
+        lambda s: [int(x) for x in s],
+        tuple,
+        lambda s: np.array(s, dtype=np.float32),
+        lambda s: np.array(s, dtype=np.int64),
+        lambda s: np.repeat(np.array(s), 2)[::2],  # not contiguous
+    ],
+    ids=["list", "ints", "tuple", "float32", "int64", "strided"],
+)
+def test_score_many_accepts_any_sequence_of_numbers(convert):
+    class Last(cc.Policy):
+        def score(self, contact, agent):  # pragma: no cover
+            raise AssertionError
+
+        def score_many(self, contact, agents):
+            return convert(_pick_last(agents))
+
+    ids_seen = []
+
+    # The agent scored 1 is the last of the batch, whichever that is.
+    class Spy(Last):
+        def score_many(self, contact, agents):
+            ids_seen.append(agents.ids[-1])
+            return super().score_many(contact, agents)
+
+    r = new_router(Spy())
+    for i in range(3):
+        r.add_agent(cc.Agent(f"a{i}"), now=float(i))
+    assert agent_of(r.submit(voice("c"), now=5.0)) == ids_seen[0]
+    assert r.policy_errors == 0
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [lambda s: np.array([s]), lambda s: (x for x in s), lambda s: "abc", lambda s: None],
+    ids=["2d", "generator", "str", "none"],
+)
+def test_score_many_answers_that_are_not_scores_fall_back(answer):
+    class Odd(cc.Policy):
+        def score(self, contact, agent):  # pragma: no cover
+            raise AssertionError
+
+        def score_many(self, contact, agents):
+            return answer(_pick_last(agents))
+
+    r = new_router(Odd())
+    for i in range(3):
+        r.add_agent(cc.Agent(f"a{i}"), now=float(i))
+    # The fallback (longest idle) decides: a0.
+    assert agent_of(r.submit(voice("c"), now=5.0)) == "a0"
+    assert r.policy_errors == 1
+
+
+# -- snapshot / restore -----------------------------------------------------------------
+
+
+class PreferB(cc.Policy):
+    def score(self, contact, agent):
+        return 1.0 if agent.id == "b" else 0.0
+
+
+def test_restore_reattaches_a_plugin():
+    r = new_router(PreferB())
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=1.0)
+    snap = r.snapshot()
+    with_plugin = cc.Router.restore(snap, policy=PreferB())
+    without = cc.Router.restore(snap)
+    # The plug-in picks b; without it the fallback (longest idle) picks a.
+    assert agent_of(with_plugin.submit(voice("c"), now=2.0)) == "b"
+    assert agent_of(without.submit(voice("c"), now=2.0)) == "a"
+    assert with_plugin.policy == "PreferB (fallback longest_idle)"
+    assert without.policy == "longest_idle"
+    assert agent_of(r.submit(voice("c"), now=2.0)) == "b"
+
+
+def test_restore_with_a_strict_plugin_and_error_counter():
+    pol = Raises()
+    r = cc.Router.restore(new_router("longest_idle").snapshot(), policy=pol, strict=True)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=1.0)
+    with pytest.raises(ValueError) as info:
+        r.submit(voice("c"), now=2.0)
+    assert info.value is pol.raised[0] and r.policy_errors == 1
+
+
+def test_a_non_policy_object_is_refused():
+    class NotAPolicy:
+        def score(self, contact, agent):
+            return 0.0
+
+    with pytest.raises(cc.InvalidInput, match="NotAPolicy"):
+        new_router(NotAPolicy())
+    with pytest.raises(cc.InvalidInput):
+        new_router(PreferB)  # the class, not an instance
