@@ -4,7 +4,9 @@ A thin Python facade over the native engine. Every mutating call takes the
 current time ``now`` (seconds, any origin, never going backwards), fires the
 timers due by then (relaxation steps, overflow, offer timeouts, wrap-up
 ends, preferred-agent waits), does its work and returns the events it caused,
-in order. A call that raises changes nothing.
+in order. A call that raises changes nothing it would itself have done; only
+time passes: timers already due by ``now`` fire as ``advance(now)`` would
+(the clock stops at the last one) and their events come with the next call.
 """
 
 from __future__ import annotations

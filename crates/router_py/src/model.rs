@@ -3,6 +3,7 @@
 
 use crate::convert::{attrs, attrs_dict, skills, skills_dict};
 use crate::errors::invalid;
+use crate::events::py_str_repr;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::{
@@ -220,8 +221,18 @@ impl Agent {
             Some(d) => {
                 let mut out = Vec::with_capacity(d.len());
                 for (k, v) in d.iter() {
-                    let name: String = k.extract()?;
-                    let m: i64 = v.extract()?;
+                    let name: String = k.extract().map_err(|_| {
+                        invalid(format!("{what}: channel names must be strings, got {}", crate::convert::repr(&k)))
+                    })?;
+                    let m: i64 = match v.extract::<i64>() {
+                        Ok(m) if !v.is_instance_of::<pyo3::types::PyBool>() => m,
+                        _ => {
+                            return Err(invalid(format!(
+                                "{what}: maximum {} of channel {name:?} is not an integer",
+                                crate::convert::repr(&v)
+                            )))
+                        }
+                    };
                     let m = u32::try_from(m)
                         .map_err(|_| invalid(format!("{what}: channel {name:?} maximum {m} is negative")))?;
                     out.push((name, m));
@@ -289,7 +300,20 @@ impl Agent {
     }
 
     fn __repr__(&self) -> String {
-        format!("Agent({:?}, skills={:?}, state={:?})", self.spec.id, self.spec.skills, self.spec.state.as_str())
+        let a = &self.spec;
+        let channels = a.channels.as_ref().map_or("None".to_owned(), |list| {
+            let items: Vec<String> = list.iter().map(|(c, m)| format!("{}: {m}", py_str_repr(c))).collect();
+            format!("{{{}}}", items.join(", "))
+        });
+        format!(
+            "Agent({}, skills={}, capacity={}, channels={channels}, state='{}', attributes={}, routing_profile={})",
+            py_str_repr(&a.id),
+            skills_repr(&a.skills),
+            a.capacity,
+            a.state.as_str(),
+            attrs_repr(&a.attributes),
+            opt_str_repr(a.routing_profile.as_deref()),
+        )
     }
 }
 
@@ -338,7 +362,7 @@ impl Step {
         skills_dict(py, &self.spec.requires)
     }
     fn __repr__(&self) -> String {
-        format!("Step(after={:?}, requires={:?})", self.spec.after, self.spec.requires)
+        step_repr(&self.spec)
     }
 }
 
@@ -538,9 +562,60 @@ impl Contact {
 
     fn __repr__(&self) -> String {
         let c = &self.spec;
+        let steps: Vec<String> = c.steps.iter().map(step_repr).collect();
         format!(
-            "Contact({:?}, channel={:?}, queue={:?}, priority={}, requires={:?})",
-            c.id, c.channel, c.queue, c.priority, c.requires
+            "Contact({}, channel={}, queue={}, priority={}, requires={}, prefers={}, customer={}, preferred_agent={}, preferred_wait={:?}, steps=[{}], attributes={})",
+            py_str_repr(&c.id),
+            py_str_repr(&c.channel),
+            py_str_repr(&c.queue),
+            c.priority,
+            skills_repr(&c.requires),
+            skills_repr(&c.prefers),
+            opt_str_repr(c.customer.as_deref()),
+            opt_str_repr(c.preferred_agent.as_deref()),
+            c.preferred_wait,
+            steps.join(", "),
+            attrs_repr(&c.attributes),
         )
     }
+}
+
+/// `{'skill': level, ...}` as Python writes it.
+fn skills_repr(list: &[(String, u8)]) -> String {
+    let items: Vec<String> = list.iter().map(|(k, v)| format!("{}: {v}", py_str_repr(k))).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+/// Attributes as a Python dict literal.
+fn attrs_repr(a: &router_core::Attrs) -> String {
+    use router_core::AttrValue;
+    let items: Vec<String> = a
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                AttrValue::Bool(b) => (if *b { "True" } else { "False" }).to_owned(),
+                AttrValue::Int(i) => i.to_string(),
+                AttrValue::Float(f) if f.is_nan() => "float('nan')".to_owned(),
+                AttrValue::Float(f) if f.is_infinite() => format!("float('{}inf')", if *f < 0.0 { "-" } else { "" }),
+                AttrValue::Float(f) => format!("{f:?}"),
+                AttrValue::Str(s) => py_str_repr(s),
+            };
+            format!("{}: {v}", py_str_repr(k))
+        })
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+fn opt_str_repr(s: Option<&str>) -> String {
+    s.map_or("None".to_owned(), py_str_repr)
+}
+
+fn step_repr(s: &StepSpec) -> String {
+    let when = match &s.when {
+        None => "None".to_owned(),
+        Some(Condition::NoAgentAvailable) => "'no_agent_available'".to_owned(),
+        Some(Condition::QueueLongerThan(n)) => format!("{{'queue_longer_than': {n}}}"),
+        Some(Condition::LongestWaitAbove(t)) => format!("{{'longest_wait_above': {t:?}}}"),
+    };
+    format!("Step(after={:?}, requires={}, when={when})", s.after, skills_repr(&s.requires))
 }

@@ -40,10 +40,10 @@ impl NativeRouter {
         queues: &Bound<'_, PyAny>,
         policy: Option<&Bound<'_, PyAny>>,
         offer_timeout: Option<f64>,
-        seed: u64,
+        seed: i64,
         affinity: bool,
         affinity_wait: f64,
-        retain_finished: Option<usize>,
+        retain_finished: Option<i64>,
         routing_profiles: Option<&Bound<'_, PyAny>>,
         condition_interval: f64,
         batch_window: Option<f64>,
@@ -74,6 +74,10 @@ impl NativeRouter {
                 .map_err(|_| invalid(format!("queues must be Queue objects, got {}", crate::convert::repr(&item))))?;
             qs.push(q.get().cfg.clone());
         }
+        let seed = u64::try_from(seed).map_err(|_| invalid(format!("seed {seed} is negative")))?;
+        let retain_finished = retain_finished
+            .map(|n| usize::try_from(n).map_err(|_| invalid(format!("retain_finished {n} is negative"))))
+            .transpose()?;
         let config = RouterConfig {
             channels: chans,
             queues: qs,
