@@ -146,21 +146,26 @@ impl Router {
         let c = self.contact(ci);
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
+        // One pass: the candidates' keys (for ties) and what the scorer sees.
         let mut cands: Vec<&AgentKey> = Vec::new();
+        let mut infos: Vec<AgentInfo<'_>> = Vec::new();
         for &p in &sig.profiles {
             if !self.routes_to(p, c.queue, c.arrival) {
                 continue;
             }
-            for k in &self.index.profiles[p as usize].ready[ch] {
+            let set = &self.index.profiles[p as usize].ready[ch];
+            cands.reserve(set.len());
+            infos.reserve(set.len());
+            for k in set {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);
+                    infos.push(self.agent_info(k.idx));
                 }
             }
         }
         if cands.len() <= 1 {
             return Ok(cands.first().map(|k| k.idx));
         }
-        let infos: Vec<AgentInfo<'_>> = cands.iter().map(|k| self.agent_info(k.idx)).collect();
         let names = NameView { index: &self.index, channels: &self.channels };
         let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &infos)?, cands.len())?;
         // Highest score; ties by the built-in policy's order.
