@@ -1,0 +1,52 @@
+"""``ccroute serve``: run the gRPC routing server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``serve`` sub-command."""
+    p = subparsers.add_parser(
+        "serve",
+        help="run the gRPC routing server",
+        description=(
+            "Run the ccroute gRPC server (ccroute.v1.Router, with health checking and "
+            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0."
+        ),
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
+    p.add_argument("--config", metavar="FILE", help="router configuration, YAML (default: built-in)")
+    p.add_argument("--token-file", metavar="FILE",
+                   help="bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
+    p.add_argument("--tls-cert", metavar="C", help="PEM certificate chain (with --tls-key)")
+    p.add_argument("--tls-key", metavar="K", help="PEM private key (with --tls-cert)")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if (args.tls_cert is None) != (args.tls_key is None):
+        print("ccroute serve: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    try:
+        from .errors import RoutingError
+        from .server import load_config, serve
+    except ModuleNotFoundError as exc:  # the server extra is not installed
+        print(f"ccroute serve: needs the server extra (pip install 'ccroute[server]'): {exc}",
+              file=sys.stderr)
+        return 2
+    try:
+        config = load_config(args.config)
+        return serve(config, args.host, args.port, token_file=args.token_file,
+                     tls_cert_file=args.tls_cert, tls_key_file=args.tls_key)
+    except RoutingError as exc:
+        print(f"ccroute serve: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ccroute serve: {exc}", file=sys.stderr)
+        return 1

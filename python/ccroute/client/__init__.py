@@ -1,0 +1,51 @@
+"""Clients of the ccroute gRPC service (``ccroute serve``).
+
+:class:`RouterClient` (blocking) and :class:`AsyncRouterClient` (asyncio)
+have the methods of the embedded :class:`ccroute.Router`, so moving from
+embedded to remote is a one-line change::
+
+    router = ccroute.Router(channels, queues)      # in-process
+    router = RouterClient("127.0.0.1:50051")       # over gRPC
+
+Errors keep their classes across the wire (``UnknownId``, ``DuplicateId``,
+``InvalidInput``, ``InvalidState``, ``QueueFull``, ...); transport problems
+are :class:`ServiceError` subclasses.
+"""
+
+from __future__ import annotations
+
+from ..server.errors import (
+    EventsMissed,
+    HistoryGap,
+    IdempotencyConflict,
+    ServerBusy,
+    ServiceError,
+    ServiceTimeout,
+    ServiceUnavailable,
+    SubscriberLagged,
+    Unauthenticated,
+)
+from ..server.events import EventRecord
+from ._aio import AsyncRouterClient
+from ._common import RemoteAgentView, RemoteContactView, RemoteQueueStats, RemoteStatus
+from ._sync import EventWatch, RouterClient
+
+__all__ = [
+    "RouterClient",
+    "AsyncRouterClient",
+    "EventWatch",
+    "EventRecord",
+    "RemoteQueueStats",
+    "RemoteAgentView",
+    "RemoteContactView",
+    "RemoteStatus",
+    "ServiceError",
+    "ServerBusy",
+    "ServiceUnavailable",
+    "ServiceTimeout",
+    "Unauthenticated",
+    "EventsMissed",
+    "SubscriberLagged",
+    "HistoryGap",
+    "IdempotencyConflict",
+]

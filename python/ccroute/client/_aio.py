@@ -1,0 +1,227 @@
+"""``AsyncRouterClient``: the asyncio twin of :class:`RouterClient`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any, Optional
+
+import grpc  # type: ignore[import-untyped]
+import grpc.aio  # type: ignore[import-untyped]
+
+from .._ccroute import Agent, Channel, Contact, Queue
+from ..events import Event
+from ..server import wire
+from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.errors import SubscriberLagged
+from ..server.events import EventRecord
+from ..v1 import router_pb2 as pb
+from ..v1 import router_pb2_grpc
+from . import _common as c
+
+__all__ = ["AsyncRouterClient"]
+
+
+class AsyncRouterClient:
+    """:class:`RouterClient` for asyncio: the same methods, as coroutines
+    (``await client.submit(contact)``), and :meth:`watch_events` as an
+    async iterator. Create it inside a running event loop; close it with
+    ``await client.close()`` or ``async with``."""
+
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        token: Optional[str] = None,
+        root_certificates: Optional[bytes] = None,
+        tls: bool = False,
+        timeout: float = 10.0,
+        retries: int = 2,
+        options: Optional[Sequence[tuple[str, Any]]] = None,
+    ) -> None:
+        creds, opts, self._metadata = c.channel_args(token, root_certificates, tls, options)
+        self._channel = (grpc.aio.secure_channel(target, creds, options=opts) if creds
+                         else grpc.aio.insecure_channel(target, options=opts))
+        self._stub = router_pb2_grpc.RouterStub(self._channel)
+        self.target = target
+        self.timeout = timeout
+        self.retries = retries
+
+    async def _call(self, rpc: str, request: Any, *, retry: bool = False) -> Any:
+        method = getattr(self._stub, rpc)
+        attempts = self.retries + 1 if retry else 1
+        for attempt in range(attempts):
+            try:
+                return await method(request, timeout=self.timeout, metadata=self._metadata)
+            except grpc.RpcError as exc:
+                err = c.to_error(exc)
+                if attempt + 1 < attempts and isinstance(err, c.RETRYABLE):
+                    continue
+                raise err from None
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self._channel.close()
+
+    async def __aenter__(self) -> "AsyncRouterClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        """Wait until the channel is connected."""
+        import asyncio
+
+        await asyncio.wait_for(self._channel.channel_ready(), timeout)
+
+    # -- configuration --------------------------------------------------
+    async def config(self) -> RouterSettings:
+        """The server's router configuration."""
+        return c.config_of(await self._call("GetConfig", pb.GetConfigRequest(), retry=True))
+
+    async def configure(
+        self,
+        channels: Sequence[Channel],
+        queues: Sequence[Queue],
+        policy: str = "longest_idle",
+        offer_timeout: Optional[float] = None,
+        seed: int = 0,
+        affinity: bool = True,
+        affinity_wait: float = 0.0,
+        retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+    ) -> RouterSettings:
+        """Replace the configuration; the router must be empty."""
+        settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
+                                 affinity_wait, retain_finished)
+        return c.config_of(await self._call("Configure", c.config_request(settings)))
+
+    # -- agents ---------------------------------------------------------
+    async def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
+        """Add an agent (``DuplicateId`` if the id exists)."""
+        return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, True)))
+
+    async def upsert_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
+        """Add an agent, or replace the one with its id."""
+        return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, False)))
+
+    async def remove_agent(self, agent: str, now: Optional[float] = None) -> list[Event]:
+        """Remove an agent."""
+        return c.events_of(await self._call("RemoveAgent", pb.RemoveAgentRequest(agent_id=agent)))
+
+    async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None) -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        return c.events_of(await self._call("SetAgentState", c.state_request(agent, state)))
+
+    # -- contacts -------------------------------------------------------
+    async def submit(self, contact: Contact, now: Optional[float] = None, *,
+                     idempotency_key: Optional[str] = None) -> list[Event]:
+        """Submit one contact (retried safely under a fresh idempotency key)."""
+        request = c.submit_request(contact, idempotency_key or c.new_key())
+        return c.events_of(await self._call("SubmitContact", request, retry=True))
+
+    async def submit_many(self, contacts: Iterable[Contact], now: Optional[float] = None, *,
+                          idempotency_key: Optional[str] = None) -> list[Event]:
+        """Submit a batch at once."""
+        request = c.batch_request(contacts, idempotency_key or c.new_key())
+        return c.events_of(await self._call("SubmitContacts", request, retry=True))
+
+    async def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> AsyncIterator[list[Event]]:
+        """Stream batches over one call and yield each batch's events."""
+        call = self._stub.StreamContacts((c.batch_request(b) for b in batches), metadata=self._metadata)
+        try:
+            async for reply in call:
+                yield c.events_of(reply)
+        except grpc.RpcError as exc:
+            raise c.to_error(exc) from None
+        finally:
+            call.cancel()
+
+    async def accept(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+        """The agent accepts an offered contact."""
+        return c.events_of(await self._call("AcceptOffer", pb.AcceptOfferRequest(contact_id=contact, agent_id=agent)))
+
+    async def reject(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+        """The agent rejects an offered contact."""
+        return c.events_of(await self._call("RejectOffer", pb.RejectOfferRequest(contact_id=contact, agent_id=agent)))
+
+    async def complete(self, contact: str, now: Optional[float] = None) -> list[Event]:
+        """The agent finished an assigned contact."""
+        return c.events_of(await self._call("CompleteContact", pb.CompleteContactRequest(contact_id=contact)))
+
+    async def cancel(self, contact: str, now: Optional[float] = None) -> list[Event]:
+        """The customer left a waiting or offered contact."""
+        return c.events_of(await self._call("CancelContact", pb.CancelContactRequest(contact_id=contact)))
+
+    async def advance(self, now: Optional[float] = None) -> list[Event]:
+        """Fire the timers due by the server's clock now."""
+        return c.events_of(await self._call("Advance", pb.AdvanceRequest()))
+
+    # -- views ----------------------------------------------------------
+    async def stats(self) -> dict[str, c.RemoteQueueStats]:
+        """Statistics per queue name."""
+        return c.stats_of(await self._call("GetQueueStats", pb.GetQueueStatsRequest(), retry=True))
+
+    async def agent(self, agent: str) -> c.RemoteAgentView:
+        """A snapshot of one agent."""
+        reply = await self._call("GetAgent", pb.GetAgentRequest(agent_id=agent), retry=True)
+        return c.RemoteAgentView.from_pb(reply.agent)
+
+    async def contact(self, contact: str) -> c.RemoteContactView:
+        """A snapshot of one contact, live or finished."""
+        reply = await self._call("GetContact", pb.GetContactRequest(contact_id=contact), retry=True)
+        return c.RemoteContactView.from_pb(reply.contact)
+
+    async def agents_by_state(self) -> dict[str, int]:
+        """Counts: offline, available, away, busy, idle."""
+        return c.counts_of((await self._call("ListAgents", pb.ListAgentsRequest(), retry=True)).by_state)
+
+    async def agent_ids(self) -> list[str]:
+        """Ids of every agent, sorted."""
+        return list((await self._call("ListAgents", pb.ListAgentsRequest(), retry=True)).agent_ids)
+
+    async def waiting(self, queue: str) -> list[str]:
+        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        return list((await self._call("ListWaiting", pb.ListWaitingRequest(queue=queue), retry=True)).contact_ids)
+
+    async def status(self) -> c.RemoteStatus:
+        """Clock, counters, event-log positions, agents by state."""
+        return c.RemoteStatus.from_pb(await self._call("GetStatus", pb.GetStatusRequest(), retry=True))
+
+    async def next_timer(self) -> Optional[float]:
+        """When the next timer is due, or ``None``."""
+        return (await self.status()).next_timer
+
+    # -- events ---------------------------------------------------------
+    async def watch_events(self, after_sequence: Optional[int] = None, *,
+                           resume: bool = True) -> AsyncIterator[EventRecord]:
+        """Every event from the first iteration on (or after
+        ``after_sequence``); resumes transparently after a cut-off for
+        reading too slowly."""
+        last = after_sequence
+        if last is None:  # from the first iteration on, exactly
+            last = (await self.status()).last_sequence
+        while True:
+            request = pb.WatchEventsRequest()
+            if last is not None:
+                request.after_sequence = last
+            call = self._stub.WatchEvents(request, metadata=self._metadata)
+            try:
+                async for reply in call:
+                    for e in reply.events:
+                        record = EventRecord(*wire.event_from_pb(e))
+                        last = record.sequence
+                        yield record
+                return
+            except grpc.RpcError as exc:
+                err = c.to_error(exc)
+                if resume and isinstance(err, SubscriberLagged):
+                    if last is None:
+                        last = err.resume_after
+                    continue
+                raise err from None
+            finally:
+                call.cancel()
+
+    def __repr__(self) -> str:
+        return f"AsyncRouterClient({self.target!r})"

@@ -1,0 +1,243 @@
+"""What the sync and asyncio clients share: channels, errors, requests and
+the conversion of replies into ccroute objects."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Optional
+
+import grpc  # type: ignore[import-untyped]
+
+from .._ccroute import Agent, Channel, Contact, Queue
+from ..errors import RoutingError
+from ..events import Event
+from ..server import wire
+from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.errors import ServiceTimeout, ServiceUnavailable, error_from_status
+from ..server.events import EventRecord
+from ..v1 import router_pb2
+from ..v1 import views_pb2
+
+__all__ = [
+    "RemoteQueueStats", "RemoteAgentView", "RemoteContactView", "RemoteStatus",
+    "channel_args", "to_error", "events_of", "new_key", "settings_of",
+]
+
+#: Message size the client accepts by default (replies to big batches).
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+#: Errors after which a retry is safe for idempotent calls.
+RETRYABLE = (ServiceUnavailable, ServiceTimeout)
+
+
+def channel_args(
+    token: Optional[str],
+    root_certificates: Optional[bytes],
+    tls: bool,
+    options: Optional[Sequence[tuple[str, Any]]],
+) -> tuple[Optional[grpc.ChannelCredentials], list[tuple[str, Any]], tuple[tuple[str, str], ...]]:
+    """Credentials (None: plaintext), channel options and call metadata."""
+    creds = grpc.ssl_channel_credentials(root_certificates) if (tls or root_certificates) else None
+    opts: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ]
+    opts.extend(options or ())
+    metadata = (("authorization", f"Bearer {token}"),) if token else ()
+    return creds, opts, metadata
+
+
+def to_error(exc: grpc.RpcError) -> RoutingError:
+    """The ccroute exception for a failed call (same class as embedded)."""
+    code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
+    details = (exc.details() if hasattr(exc, "details") else None) or ""
+    metadata = (exc.trailing_metadata() if hasattr(exc, "trailing_metadata") else None) or ()
+    return error_from_status(code, details, tuple(metadata))
+
+
+def new_key() -> str:
+    """A fresh idempotency key."""
+    return uuid.uuid4().hex
+
+
+def events_of(reply: Any) -> list[Event]:
+    """The ccroute events of a reply, in order."""
+    return [wire.event_from_pb(e)[1] for e in reply.events]
+
+
+def records_of(reply: Any) -> list[EventRecord]:
+    """The events of a reply with their sequence numbers."""
+    return [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+
+
+def settings_of(
+    channels: Sequence[Channel],
+    queues: Sequence[Queue],
+    policy: str = "longest_idle",
+    offer_timeout: Optional[float] = None,
+    seed: int = 0,
+    affinity: bool = True,
+    affinity_wait: float = 0.0,
+    retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+) -> RouterSettings:
+    """``Router(...)`` constructor arguments as :class:`RouterSettings`."""
+    return RouterSettings(tuple(channels), tuple(queues), policy, offer_timeout, seed, affinity,
+                          affinity_wait, retain_finished)
+
+
+# -- requests -----------------------------------------------------------------
+def upsert_request(agent: Agent, create_only: bool) -> router_pb2.UpsertAgentRequest:
+    return router_pb2.UpsertAgentRequest(agent=wire.agent_to_pb(agent), create_only=create_only)
+
+
+def state_request(agent: str, state: str) -> router_pb2.SetAgentStateRequest:
+    value = wire.STATE_TO_PB.get(state)
+    if value is None:
+        from ..errors import InvalidInput
+
+        raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
+    return router_pb2.SetAgentStateRequest(agent_id=agent, state=value)  # type: ignore[arg-type]
+
+
+def submit_request(contact: Contact, key: str) -> router_pb2.SubmitContactRequest:
+    return router_pb2.SubmitContactRequest(contact=wire.contact_to_pb(contact), idempotency_key=key)
+
+
+def batch_request(contacts: Iterable[Contact], key: str = "") -> router_pb2.SubmitContactsRequest:
+    return router_pb2.SubmitContactsRequest(contacts=[wire.contact_to_pb(c) for c in contacts],
+                                            idempotency_key=key)
+
+
+# -- views --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class RemoteQueueStats:
+    """Queue statistics from the server (same fields as ``ccroute.QueueStats``)."""
+
+    name: str
+    waiting: int
+    offering: int
+    longest_wait: float
+    offered: int
+    answered: int
+    answered_in_sl: int
+    abandoned: int
+    abandoned_in_sl: int
+    completed: int
+    overflowed_in: int
+    overflowed_out: int
+    refused: int
+    service_level: Optional[float]
+    asa: Optional[float]
+    abandon_rate: Optional[float]
+    sl_target: float
+    sl_threshold: float
+
+    @classmethod
+    def from_pb(cls, pb: views_pb2.QueueStats) -> "RemoteQueueStats":
+        kw = {f: getattr(pb, f) for f in cls.__dataclass_fields__}
+        for f in ("service_level", "asa", "abandon_rate"):
+            if not pb.HasField(f):
+                kw[f] = None
+        return cls(**kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as a plain dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteAgentView:
+    """One agent, from the server (same fields as ``ccroute.AgentView``)."""
+
+    id: str
+    state: str
+    skills: dict[str, int]
+    capacity: int
+    used: int
+    load: float
+    contacts: list[str]
+    held: dict[str, int]
+    max: dict[str, int]
+    wrap_ups: int
+    handled: int
+    idle_since: float
+    busy: bool
+    attributes: dict[str, Any]
+
+    @classmethod
+    def from_pb(cls, pb: views_pb2.AgentView) -> "RemoteAgentView":
+        return cls(
+            id=pb.id, state=wire.STATE_FROM_PB.get(pb.state, "offline"), skills=dict(pb.skills),
+            capacity=pb.capacity, used=pb.used, load=pb.load, contacts=list(pb.contacts),
+            held=dict(pb.held), max=dict(pb.max), wrap_ups=pb.wrap_ups, handled=pb.handled,
+            idle_since=pb.idle_since, busy=pb.busy, attributes=wire.attributes_from_pb(pb.attributes),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteContactView:
+    """One contact, from the server (same fields as ``ccroute.ContactView``)."""
+
+    id: str
+    status: str
+    channel: str
+    queue: str
+    priority: Optional[int]
+    arrival: float
+    wait: float
+    agent: Optional[str]
+    requires: dict[str, int]
+    step: int
+    attributes: dict[str, Any]
+
+    @classmethod
+    def from_pb(cls, pb: views_pb2.ContactView) -> "RemoteContactView":
+        return cls(
+            id=pb.id, status=wire.STATUS_FROM_PB.get(pb.status, "unknown"), channel=pb.channel,
+            queue=pb.queue, priority=pb.priority if pb.HasField("priority") else None,
+            arrival=pb.arrival, wait=pb.wait, agent=pb.agent if pb.HasField("agent") else None,
+            requires=dict(pb.requires), step=pb.step, attributes=wire.attributes_from_pb(pb.attributes),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteStatus:
+    """The server's clock, counters and event-log positions."""
+
+    now: float
+    policy: str
+    decisions: int
+    live_contacts: int
+    next_timer: Optional[float]
+    last_sequence: int
+    oldest_sequence: int
+    agents_by_state: dict[str, int]
+    version: str
+
+    @classmethod
+    def from_pb(cls, pb: router_pb2.GetStatusResponse) -> "RemoteStatus":
+        return cls(
+            now=pb.now, policy=pb.policy, decisions=pb.decisions, live_contacts=pb.live_contacts,
+            next_timer=pb.next_timer if pb.HasField("next_timer") else None,
+            last_sequence=pb.last_sequence, oldest_sequence=pb.oldest_sequence,
+            agents_by_state=counts_of(pb.agents), version=pb.version,
+        )
+
+
+def counts_of(pb: router_pb2.AgentsByState) -> dict[str, int]:
+    return {k: getattr(pb, k) for k in ("offline", "available", "away", "busy", "idle")}
+
+
+def stats_of(reply: router_pb2.GetQueueStatsResponse) -> dict[str, RemoteQueueStats]:
+    return {q.name: RemoteQueueStats.from_pb(q) for q in reply.queues}
+
+
+def config_of(reply: Any) -> RouterSettings:
+    return wire.settings_from_pb(reply.config)
+
+
+def config_request(settings: RouterSettings) -> router_pb2.ConfigureRequest:
+    return router_pb2.ConfigureRequest(config=wire.settings_to_pb(settings))
+
+

@@ -1,0 +1,324 @@
+"""``RouterClient``: the ccroute gRPC service with the embedded ``Router`` API."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Callable, Optional
+
+import grpc  # type: ignore[import-untyped]
+
+from .._ccroute import Agent, Channel, Contact, Queue
+from ..events import Event
+from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.errors import SubscriberLagged
+from ..server.events import EventRecord
+from ..server import wire
+from ..v1 import router_pb2 as pb
+from ..v1 import router_pb2_grpc
+from . import _common as c
+
+__all__ = ["RouterClient", "EventWatch"]
+
+
+class RouterClient:
+    """A client of ``ccroute serve`` with the methods of :class:`ccroute.Router`.
+
+    Switching from embedded to remote is one line::
+
+        router = ccroute.Router(channels, queues)          # embedded
+        router = RouterClient("127.0.0.1:50051")           # remote
+
+    The differences: the server's clock is the router's time, so every
+    ``now`` argument is accepted and ignored; views are plain dataclasses
+    with the same fields (``RemoteQueueStats``, ...); the router is
+    configured on the server (``--config``) or with :meth:`configure`.
+    Errors are the same classes as embedded (``UnknownId``, ``QueueFull``,
+    ...), plus ``ServiceError`` subclasses for the transport.
+
+    Args:
+        target: ``host:port`` of the server.
+        token: bearer token, when the server runs with ``--token-file``.
+        root_certificates: PEM CA certificates trusted for TLS (implies TLS).
+        tls: use TLS with the system's trusted certificates.
+        timeout: seconds each call may take (its gRPC deadline).
+        retries: how many times a submit or a read is retried after
+            UNAVAILABLE or a deadline; submits keep their idempotency key,
+            so a retry never creates a second contact.
+        options: extra gRPC channel options.
+    """
+
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        token: Optional[str] = None,
+        root_certificates: Optional[bytes] = None,
+        tls: bool = False,
+        timeout: float = 10.0,
+        retries: int = 2,
+        options: Optional[Sequence[tuple[str, Any]]] = None,
+    ) -> None:
+        creds, opts, self._metadata = c.channel_args(token, root_certificates, tls, options)
+        self._channel = (grpc.secure_channel(target, creds, options=opts) if creds
+                         else grpc.insecure_channel(target, options=opts))
+        self._stub = router_pb2_grpc.RouterStub(self._channel)
+        self.target = target
+        self.timeout = timeout
+        self.retries = retries
+
+    # -- plumbing -------------------------------------------------------
+    def _call(self, rpc: str, request: Any, *, retry: bool = False) -> Any:
+        method = getattr(self._stub, rpc)
+        attempts = self.retries + 1 if retry else 1
+        for attempt in range(attempts):
+            try:
+                return method(request, timeout=self.timeout, metadata=self._metadata)
+            except grpc.RpcError as exc:
+                err = c.to_error(exc)
+                if attempt + 1 < attempts and isinstance(err, c.RETRYABLE):
+                    continue
+                raise err from None
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._channel.close()
+
+    def __enter__(self) -> "RouterClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        """Block until the channel is connected (raises ``grpc.FutureTimeoutError``)."""
+        grpc.channel_ready_future(self._channel).result(timeout=timeout)
+
+    # -- configuration --------------------------------------------------
+    def config(self) -> RouterSettings:
+        """The server's router configuration."""
+        return c.config_of(self._call("GetConfig", pb.GetConfigRequest(), retry=True))
+
+    def configure(
+        self,
+        channels: Sequence[Channel],
+        queues: Sequence[Queue],
+        policy: str = "longest_idle",
+        offer_timeout: Optional[float] = None,
+        seed: int = 0,
+        affinity: bool = True,
+        affinity_wait: float = 0.0,
+        retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+    ) -> RouterSettings:
+        """Replace the configuration (the ``Router(...)`` arguments); the
+        router must be empty (``InvalidState`` otherwise)."""
+        settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
+                                 affinity_wait, retain_finished)
+        return c.config_of(self._call("Configure", c.config_request(settings)))
+
+    # -- agents ---------------------------------------------------------
+    def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
+        """Add an agent (``DuplicateId`` if the id exists)."""
+        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, True)))
+
+    def upsert_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
+        """Add an agent, or replace the one with its id."""
+        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, False)))
+
+    def remove_agent(self, agent: str, now: Optional[float] = None) -> list[Event]:
+        """Remove an agent."""
+        return c.events_of(self._call("RemoveAgent", pb.RemoveAgentRequest(agent_id=agent)))
+
+    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None) -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        return c.events_of(self._call("SetAgentState", c.state_request(agent, state)))
+
+    # -- contacts -------------------------------------------------------
+    def submit(self, contact: Contact, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
+        """Submit one contact and route it. A fresh idempotency key is made
+        when none is given, so the client's own retries are safe."""
+        request = c.submit_request(contact, idempotency_key or c.new_key())
+        return c.events_of(self._call("SubmitContact", request, retry=True))
+
+    def submit_many(self, contacts: Iterable[Contact], now: Optional[float] = None, *,
+                    idempotency_key: Optional[str] = None) -> list[Event]:
+        """Submit a batch at once (all validated first; a full queue gives
+        ``Refused``). At most the server's batch limit (10 000 by default)."""
+        request = c.batch_request(contacts, idempotency_key or c.new_key())
+        return c.events_of(self._call("SubmitContacts", request, retry=True))
+
+    def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> Iterator[list[Event]]:
+        """Stream batches over one call (``StreamContacts``) and yield each
+        batch's events, in order: the fastest way to submit many contacts.
+        The batches are sent ahead as fast as the connection allows."""
+        requests = (c.batch_request(b) for b in batches)
+        call = self._stub.StreamContacts(requests, metadata=self._metadata)
+        try:
+            for reply in call:
+                yield c.events_of(reply)
+        except grpc.RpcError as exc:
+            raise c.to_error(exc) from None
+        finally:
+            call.cancel()
+
+    def accept(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+        """The agent accepts an offered contact."""
+        return c.events_of(self._call("AcceptOffer", pb.AcceptOfferRequest(contact_id=contact, agent_id=agent)))
+
+    def reject(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+        """The agent rejects an offered contact."""
+        return c.events_of(self._call("RejectOffer", pb.RejectOfferRequest(contact_id=contact, agent_id=agent)))
+
+    def complete(self, contact: str, now: Optional[float] = None) -> list[Event]:
+        """The agent finished an assigned contact."""
+        return c.events_of(self._call("CompleteContact", pb.CompleteContactRequest(contact_id=contact)))
+
+    def cancel(self, contact: str, now: Optional[float] = None) -> list[Event]:
+        """The customer left a waiting or offered contact."""
+        return c.events_of(self._call("CancelContact", pb.CancelContactRequest(contact_id=contact)))
+
+    def advance(self, now: Optional[float] = None) -> list[Event]:
+        """Fire the timers due by the server's clock now (the server also
+        does this on its own)."""
+        return c.events_of(self._call("Advance", pb.AdvanceRequest()))
+
+    # -- views ----------------------------------------------------------
+    def stats(self) -> dict[str, c.RemoteQueueStats]:
+        """Statistics per queue name."""
+        return c.stats_of(self._call("GetQueueStats", pb.GetQueueStatsRequest(), retry=True))
+
+    def agent(self, agent: str) -> c.RemoteAgentView:
+        """A snapshot of one agent."""
+        reply = self._call("GetAgent", pb.GetAgentRequest(agent_id=agent), retry=True)
+        return c.RemoteAgentView.from_pb(reply.agent)
+
+    def contact(self, contact: str) -> c.RemoteContactView:
+        """A snapshot of one contact, live or finished."""
+        reply = self._call("GetContact", pb.GetContactRequest(contact_id=contact), retry=True)
+        return c.RemoteContactView.from_pb(reply.contact)
+
+    def agents_by_state(self) -> dict[str, int]:
+        """Counts: offline, available, away, busy, idle."""
+        return c.counts_of(self._call("ListAgents", pb.ListAgentsRequest(), retry=True).by_state)
+
+    def agent_ids(self) -> list[str]:
+        """Ids of every agent, sorted."""
+        return list(self._call("ListAgents", pb.ListAgentsRequest(), retry=True).agent_ids)
+
+    def waiting(self, queue: str) -> list[str]:
+        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        return list(self._call("ListWaiting", pb.ListWaitingRequest(queue=queue), retry=True).contact_ids)
+
+    def status(self) -> c.RemoteStatus:
+        """Clock, counters, event-log positions, agents by state."""
+        return c.RemoteStatus.from_pb(self._call("GetStatus", pb.GetStatusRequest(), retry=True))
+
+    def next_timer(self) -> Optional[float]:
+        """When the next timer is due, or ``None``."""
+        return self.status().next_timer
+
+    @property
+    def now(self) -> float:
+        """The router's current time (server seconds)."""
+        return self.status().now
+
+    @property
+    def policy(self) -> str:
+        """The agent-selection policy's name."""
+        return self.status().policy
+
+    @property
+    def decisions(self) -> int:
+        """Routing decisions made so far."""
+        return self.status().decisions
+
+    @property
+    def live_contacts(self) -> int:
+        """Contacts waiting, offered or assigned."""
+        return self.status().live_contacts
+
+    # -- events ---------------------------------------------------------
+    def watch_events(self, after_sequence: Optional[int] = None, *, resume: bool = True) -> "EventWatch":
+        """Every event after this call (or after ``after_sequence``), as
+        :class:`EventRecord` (``sequence``, ``event``). With ``resume``, a
+        cut-off for reading too slowly is resumed transparently from the
+        last sequence received; ``HistoryGap`` when the server no longer
+        holds it. Iterate it; :meth:`EventWatch.cancel` ends it from any thread."""
+        if after_sequence is None:  # "from now" means from this call, not from the first next()
+            after_sequence = self.status().last_sequence
+        return EventWatch(lambda req: self._stub.WatchEvents(req, metadata=self._metadata),
+                          after_sequence, resume)
+
+    def __repr__(self) -> str:
+        return f"RouterClient({self.target!r})"
+
+
+class EventWatch:
+    """An iterator over a ``WatchEvents`` stream that resumes after a cut-off."""
+
+    def __init__(self, open_call: Callable[[pb.WatchEventsRequest], Any],
+                 after_sequence: Optional[int], resume: bool) -> None:
+        self._open = open_call
+        self._resume = resume
+        self._lock = threading.Lock()
+        self._call: Any = None
+        self._cancelled = False
+        self._pending: list[EventRecord] = []
+        self._iter: Optional[Iterator[Any]] = None
+        #: Sequence of the last event yielded (``None`` before any).
+        self.last_sequence = after_sequence
+        #: How many times the stream was resumed after a cut-off.
+        self.resumed = 0
+
+    def __iter__(self) -> "EventWatch":
+        return self
+
+    def __next__(self) -> EventRecord:
+        while not self._pending:
+            if self._iter is None:
+                self._connect()
+            try:
+                reply = next(self._iter)  # type: ignore[arg-type]
+            except StopIteration:
+                raise
+            except grpc.RpcError as exc:
+                self._iter = None
+                if self._cancelled:
+                    raise StopIteration from None
+                err = c.to_error(exc)
+                if self._resume and isinstance(err, SubscriberLagged):
+                    if self.last_sequence is None:
+                        self.last_sequence = err.resume_after
+                    self.resumed += 1
+                    continue
+                raise err from None
+            self._pending = [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+            self._pending.reverse()
+        record = self._pending.pop()
+        self.last_sequence = record.sequence
+        return record
+
+    def _connect(self) -> None:
+        request = pb.WatchEventsRequest()
+        if self.last_sequence is not None:
+            request.after_sequence = self.last_sequence
+        with self._lock:
+            if self._cancelled:
+                raise StopIteration
+            self._call = self._open(request)
+        self._iter = iter(self._call)
+
+    def cancel(self) -> None:
+        """End the stream (any thread); iteration stops."""
+        with self._lock:
+            self._cancelled = True
+            if self._call is not None:
+                self._call.cancel()
+
+    def __enter__(self) -> "EventWatch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()

@@ -1,0 +1,49 @@
+"""The ccroute gRPC server (``ccroute serve``).
+
+Layers, from the wire in:
+
+- :mod:`~ccroute.server.app`: :func:`create_server` (gRPC server, health,
+  reflection, TLS, auth) and :func:`serve` (signals, graceful stop);
+- :mod:`~ccroute.server.interceptor`: token check and the one mapping of
+  exceptions to status codes (:func:`~ccroute.server.errors.status_for`);
+- :mod:`~ccroute.server.servicer`: thin protocol adapter;
+- :mod:`~ccroute.server.service`: :class:`RouterService`, transport-free:
+  the engine thread, command queue, wall-clock timers, idempotency cache,
+  event history and subscribers, and the command-log and observer hooks.
+
+Embedding the service without gRPC::
+
+    from ccroute.server import RouterService, load_config
+    with RouterService(load_config().router) as service:
+        service.add_agent(ccroute.Agent("a1"))
+"""
+
+from __future__ import annotations
+
+from .app import Server, create_server, serve
+from .clock import Clock, ManualClock, MonotonicClock
+from .config import RouterSettings, ServerConfig, ServiceLimits, load_config, parse_config
+from .errors import (
+    EventsMissed,
+    HistoryGap,
+    IdempotencyConflict,
+    ServerBusy,
+    ServiceError,
+    ServiceTimeout,
+    ServiceUnavailable,
+    SubscriberLagged,
+    Unauthenticated,
+)
+from .events import EventRecord, Subscription
+from .hooks import CommandLog, LogEntry, Observer
+from .service import RouterService, Status, Submitted, Upserted
+
+__all__ = [
+    "Server", "create_server", "serve",
+    "RouterService", "Status", "Submitted", "Upserted", "EventRecord", "Subscription",
+    "RouterSettings", "ServerConfig", "ServiceLimits", "load_config", "parse_config",
+    "Clock", "ManualClock", "MonotonicClock",
+    "CommandLog", "LogEntry", "Observer",
+    "ServiceError", "ServerBusy", "ServiceUnavailable", "ServiceTimeout", "Unauthenticated",
+    "EventsMissed", "SubscriberLagged", "HistoryGap", "IdempotencyConflict",
+]

@@ -1,0 +1,170 @@
+"""Commands: what the engine thread applies to the router, as plain data.
+
+Each command is a frozen dataclass with an ``apply(engine, now)`` method;
+the service queues them and the engine thread applies them one at a time,
+in arrival order. Mutating commands (``mutating = True``) that succeed are
+what a :class:`~ccroute.server.hooks.CommandLog` receives, so a log of them
+replays into the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+
+from .._ccroute import Agent, Contact
+from .config import RouterSettings
+
+if TYPE_CHECKING:
+    from .service import Engine
+
+__all__ = [
+    "Command",
+    "Configure",
+    "UpsertAgent",
+    "RemoveAgent",
+    "SetAgentState",
+    "Submit",
+    "Accept",
+    "Reject",
+    "Complete",
+    "Cancel",
+    "Advance",
+    "Query",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Configure:
+    """Replace the router's configuration (only while it is empty)."""
+
+    settings: RouterSettings
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.configure(self.settings, now)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertAgent:
+    """Add an agent, or replace the one with its id unless ``create_only``."""
+
+    agent: Agent
+    create_only: bool = False
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.upsert_agent(self.agent, self.create_only, now)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveAgent:
+    """Remove an agent."""
+
+    agent_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.remove_agent(self.agent_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class SetAgentState:
+    """Set an agent's state (``offline``, ``available``, ``away``)."""
+
+    agent_id: str
+    state: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.set_agent_state(self.agent_id, self.state, now))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Submit one contact (``batch=False``: a full queue raises) or a batch
+    (a full queue gives ``Refused``), with an optional idempotency key."""
+
+    contacts: tuple[Contact, ...]
+    batch: bool = False
+    idempotency_key: Optional[str] = None
+    fingerprint: Optional[Hashable] = None
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.submit(self, now)
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    """The agent accepts a contact offered to it."""
+
+    contact_id: str
+    agent_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.accept(self.contact_id, self.agent_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """The agent rejects a contact offered to it."""
+
+    contact_id: str
+    agent_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.reject(self.contact_id, self.agent_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    """The agent finished an assigned contact."""
+
+    contact_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.complete(self.contact_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """The customer left a waiting or offered contact."""
+
+    contact_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.record(engine.router.cancel(self.contact_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Advance:
+    """Fire the timers due by ``now``."""
+
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        # The engine round fired the due timers just before: those are ours.
+        return engine.take_tick() + engine.record(engine.router.advance(now))
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """Read something on the engine thread (never logged): ``fn(engine)``."""
+
+    name: str
+    fn: Callable[["Engine"], Any]
+    mutating: ClassVar[bool] = False
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return self.fn(engine)
+
+
+#: Any command.
+Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
+                Complete, Cancel, Advance, Query]

@@ -1,0 +1,168 @@
+"""Errors of the service layer, and the one mapping of errors to gRPC codes.
+
+The router's own errors (``ccroute.errors``) keep their classes end to end:
+the server maps each to a status code here (:func:`status_for`), sends the
+class name in the trailing metadata ``ccroute-error``, and the client raises
+the same class again (:func:`error_from_status`). The classes below are the
+service's own refusals (overload, shutdown, authentication, event-stream
+gaps), also rooted at :class:`ccroute.RoutingError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import grpc  # type: ignore[import-untyped]
+
+from .. import errors as _domain
+from ..errors import InvalidInput, RoutingError
+
+__all__ = [
+    "ServiceError",
+    "ServerBusy",
+    "ServiceUnavailable",
+    "ServiceTimeout",
+    "Unauthenticated",
+    "EventsMissed",
+    "SubscriberLagged",
+    "HistoryGap",
+    "IdempotencyConflict",
+    "Status",
+    "status_for",
+    "error_from_status",
+    "ERROR_KEY",
+    "RESUME_KEY",
+]
+
+#: Trailing-metadata key carrying the error class name.
+ERROR_KEY = "ccroute-error"
+#: Trailing-metadata key carrying the sequence to resume ``WatchEvents`` after.
+RESUME_KEY = "ccroute-resume-after"
+
+
+class ServiceError(RoutingError):
+    """The service refused or could not finish a call (not a routing error)."""
+
+
+class ServerBusy(ServiceError):
+    """The server is overloaded (command queue or subscriber limit): retry later."""
+
+
+class ServiceUnavailable(ServiceError):
+    """The service is shutting down or stopped."""
+
+
+class ServiceTimeout(ServiceError):
+    """The caller's deadline passed before the engine answered. The command
+    may still run: retry with the same idempotency key."""
+
+
+class Unauthenticated(ServiceError):
+    """A missing or wrong bearer token."""
+
+
+class EventsMissed(ServiceError):
+    """An event stream cannot continue without a gap; ``resume_after`` (when
+    known) is the last sequence delivered."""
+
+    def __init__(self, message: str, resume_after: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.resume_after = resume_after
+
+
+class SubscriberLagged(EventsMissed):
+    """The subscriber read too slowly and its buffer overflowed; resume
+    ``WatchEvents`` with ``after_sequence=resume_after``."""
+
+
+class HistoryGap(EventsMissed):
+    """The resume point is older than the event history the server keeps."""
+
+
+class IdempotencyConflict(InvalidInput):
+    """An idempotency key reused for a different request (also ``InvalidInput``)."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a failed call answers: code, message and trailing metadata."""
+
+    code: grpc.StatusCode
+    message: str
+    metadata: tuple[tuple[str, str], ...]
+
+
+#: The one table from error class to status code (looked up along the MRO).
+_CODES: dict[type[BaseException], grpc.StatusCode] = {
+    _domain.UnknownId: grpc.StatusCode.NOT_FOUND,
+    _domain.DuplicateId: grpc.StatusCode.ALREADY_EXISTS,
+    _domain.InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
+    _domain.InvalidState: grpc.StatusCode.FAILED_PRECONDITION,
+    _domain.CapacityError: grpc.StatusCode.FAILED_PRECONDITION,
+    _domain.QueueFull: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    _domain.SnapshotError: grpc.StatusCode.DATA_LOSS,
+    ServerBusy: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    ServiceUnavailable: grpc.StatusCode.UNAVAILABLE,
+    ServiceTimeout: grpc.StatusCode.DEADLINE_EXCEEDED,
+    Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    SubscriberLagged: grpc.StatusCode.ABORTED,
+    HistoryGap: grpc.StatusCode.OUT_OF_RANGE,
+}
+
+#: Classes a client may rebuild from ``ccroute-error``, by name.
+_CLASSES: dict[str, type[RoutingError]] = {
+    cls.__name__: cls
+    for cls in (
+        *(getattr(_domain, n) for n in _domain.__all__),
+        ServiceError, ServerBusy, ServiceUnavailable, ServiceTimeout, Unauthenticated,
+        EventsMissed, SubscriberLagged, HistoryGap, IdempotencyConflict,
+    )
+}
+
+
+def status_for(exc: BaseException) -> Optional[Status]:
+    """The status a call answers with when it raised ``exc``; ``None`` for
+    an unexpected exception (the caller reports it as INTERNAL)."""
+    for cls in type(exc).__mro__:
+        code = _CODES.get(cls)
+        if code is not None:
+            break
+    else:
+        return None
+    name = type(exc).__name__ if type(exc).__name__ in _CLASSES else cls.__name__
+    metadata: tuple[tuple[str, str], ...] = ((ERROR_KEY, name),)
+    if isinstance(exc, EventsMissed) and exc.resume_after is not None:
+        metadata += ((RESUME_KEY, str(exc.resume_after)),)
+    return Status(code, str(exc), metadata)
+
+
+#: Fallback classes by status code when the server sent no ``ccroute-error``.
+_BY_CODE: dict[grpc.StatusCode, type[RoutingError]] = {
+    grpc.StatusCode.NOT_FOUND: _domain.UnknownId,
+    grpc.StatusCode.ALREADY_EXISTS: _domain.DuplicateId,
+    grpc.StatusCode.INVALID_ARGUMENT: _domain.InvalidInput,
+    grpc.StatusCode.FAILED_PRECONDITION: _domain.InvalidState,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: ServerBusy,
+    grpc.StatusCode.UNAVAILABLE: ServiceUnavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: ServiceTimeout,
+    grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.ABORTED: SubscriberLagged,
+    grpc.StatusCode.OUT_OF_RANGE: HistoryGap,
+}
+
+
+def error_from_status(
+    code: grpc.StatusCode, message: str, metadata: tuple[tuple[str, str | bytes], ...] = ()
+) -> RoutingError:
+    """The exception a client raises for a failed call: the class the server
+    named in ``ccroute-error``, else one chosen by status code
+    (:class:`ServiceError` for anything else)."""
+    md = {k: v for k, v in metadata}
+    cls = _CLASSES.get(str(md.get(ERROR_KEY, ""))) or _BY_CODE.get(code, ServiceError)
+    if issubclass(cls, EventsMissed):
+        resume = md.get(RESUME_KEY)
+        return cls(message, int(resume) if resume is not None else None)
+    if cls is ServiceError:
+        message = f"{code.name}: {message}" if message else code.name
+    return cls(message)

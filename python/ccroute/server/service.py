@@ -1,0 +1,619 @@
+"""The transport-free service layer: one engine thread owns the router.
+
+Callers on any thread (gRPC handlers, tests, an embedding program) turn
+each call into a command (``ccroute.server.commands``) and put it on a
+bounded queue; the engine thread takes the queued commands in rounds,
+applies them in arrival order at the clock's current time, and releases
+the replies. So the router needs no lock, the order is deterministic, and
+under load one round serves many calls.
+
+Per round, the engine thread:
+
+1. reads the clock and fires the router's due timers (``advance``);
+2. applies each command, numbering the events it causes;
+3. hands the accepted commands to the command log (if any);
+4. publishes the events to the history and to every subscriber;
+5. releases the replies, then tells the observer (if any).
+
+Between rounds it sleeps until the next command or the next timer due
+(relaxation steps, offer timeouts, overflow, wrap-up ends), so timers fire
+on wall-clock time with nobody calling.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Optional
+
+from .. import __version__
+from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
+from ..errors import DuplicateId, InvalidInput, InvalidState, RoutingError, UnknownId
+from . import commands as cmd
+from .clock import Clock, MonotonicClock
+from .config import RouterSettings, ServiceLimits, load_config
+from .errors import ServerBusy, ServiceTimeout, ServiceUnavailable
+from .events import EventHistory, EventRecord, Subscription
+from .hooks import CommandLog, LogEntry, Observer
+from .idempotency import IdempotencyCache
+
+__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Status", "AgentCounts"]
+
+log = logging.getLogger("ccroute.server")
+
+#: Most commands one engine round takes (bounds the latency of a round).
+ROUND_MAX = 512
+_STATES = ("offline", "available", "away")
+
+
+class Submitted(NamedTuple):
+    """Reply of a submit: the events it caused, and whether it is the stored
+    reply of an earlier call with the same idempotency key."""
+
+    events: Sequence[EventRecord]
+    replayed: bool
+
+
+class Upserted(NamedTuple):
+    """Reply of an upsert: the events, and whether an agent was replaced."""
+
+    events: Sequence[EventRecord]
+    replaced: bool
+
+
+class AgentCounts(NamedTuple):
+    """Agents by state (``busy`` and ``idle`` count across states)."""
+
+    offline: int
+    available: int
+    away: int
+    busy: int
+    idle: int
+
+
+@dataclass(frozen=True)
+class Status:
+    """The router's clock, counters and event-log positions."""
+
+    now: float
+    policy: str
+    decisions: int
+    live_contacts: int
+    next_timer: Optional[float]
+    last_sequence: int
+    oldest_sequence: int
+    agents: AgentCounts
+    version: str
+
+
+class _Pending:
+    """A reply slot: the caller waits on a pre-acquired lock that the engine
+    thread releases (the cheapest hand-off CPython has)."""
+
+    __slots__ = ("_lock", "value", "error", "done")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self.value: Any = None
+        self.error: Optional[BaseException] = None
+        self.done = False
+
+    def resolve(self, value: Any, error: Optional[BaseException]) -> None:
+        self.value = value
+        self.error = error
+        self.done = True
+        self._lock.release()
+
+    def wait(self, timeout: Optional[float]) -> Any:
+        if not self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
+            raise ServiceTimeout(
+                f"no answer within {timeout:.3f} s; the command may still run "
+                "(retry a submit with the same idempotency key)"
+            )
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class _Inbox:
+    """The bounded command queue between callers and the engine thread."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[tuple[cmd.Command, Optional[_Pending]]] = deque()
+        self._cond = threading.Condition(threading.Lock())
+        self._limit = limit
+        self._closed: Optional[str] = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, command: cmd.Command, pending: Optional[_Pending]) -> None:
+        with self._cond:
+            if self._closed is not None:
+                raise ServiceUnavailable(self._closed)
+            items = self._items
+            if len(items) >= self._limit:
+                raise ServerBusy(
+                    f"server busy: {len(items)} commands already queued (limit {self._limit}); retry later"
+                )
+            items.append((command, pending))
+            if len(items) == 1:
+                self._cond.notify()
+
+    def take(self, timeout: Optional[float]) -> Optional[list[tuple[cmd.Command, Optional[_Pending]]]]:
+        """Up to ``ROUND_MAX`` commands; ``[]`` on timeout; ``None`` once
+        closed and empty."""
+        with self._cond:
+            items = self._items
+            if not items:
+                if self._closed is not None:
+                    return None
+                self._cond.wait(timeout)
+                if not items:
+                    return None if self._closed is not None else []
+            if len(items) <= ROUND_MAX:
+                self._items = deque()
+                return list(items)
+            return [items.popleft() for _ in range(ROUND_MAX)]
+
+    def close(self, reason: str) -> None:
+        with self._cond:
+            if self._closed is None:
+                self._closed = reason
+            self._cond.notify_all()
+
+
+class Engine:
+    """The router and all the state only the engine thread touches: the
+    event numbering, history and subscribers, the idempotency cache."""
+
+    def __init__(self, settings: RouterSettings, limits: ServiceLimits) -> None:
+        self.settings = settings
+        self.router = settings.build()
+        self._scratch = settings.build()  # validates agent specs without side effects
+        self.limits = limits
+        self.history = EventHistory(limits.history)
+        self.idempotency = IdempotencyCache(limits.idempotency_ttl, limits.idempotency_events)
+        self.subscribers: list[Subscription] = []
+        #: Records of the current round, numbered but not yet published.
+        self.unpublished: list[EventRecord] = []
+        self._tick: list[EventRecord] = []
+        self._next = 1
+
+    # -- events ---------------------------------------------------------
+    def record(self, events: list[Any]) -> list[EventRecord]:
+        """Number a call's events; they are published at the end of the round."""
+        if not events:
+            return []
+        n = self._next
+        records = [EventRecord(n + i, e) for i, e in enumerate(events)]
+        self._next = n + len(records)
+        self.unpublished.extend(records)
+        return records
+
+    @property
+    def last_sequence(self) -> int:
+        return self._next - 1
+
+    def publish(self) -> list[EventRecord]:
+        """Move the round's records to the history and the subscribers."""
+        records = self.unpublished
+        if not records:
+            return records
+        self.unpublished = []
+        self.history.extend(records)
+        if self.subscribers:
+            self.subscribers = [s for s in self.subscribers if s.push(records)]
+        return records
+
+    def subscribe(self, after: Optional[int]) -> Subscription:
+        self.subscribers = [s for s in self.subscribers if s.active]
+        if len(self.subscribers) >= self.limits.max_subscribers:
+            raise ServerBusy(
+                f"too many event subscribers ({len(self.subscribers)}, limit "
+                f"{self.limits.max_subscribers}); retry later"
+            )
+        last = self.last_sequence
+        if after is None or after > last:
+            after = last
+            backlog: list[EventRecord] = []
+        else:
+            backlog = self.history.since(after)
+        sub = Subscription(after, backlog, self.limits.subscriber_buffer)
+        self.subscribers.append(sub)
+        return sub
+
+    # -- commands -------------------------------------------------------
+    def tick(self, now: float) -> list[EventRecord]:
+        """Move the router to ``now``, firing the timers due (``advance``)."""
+        router = self.router
+        if now <= router.now:
+            self._tick = []
+        else:
+            self._tick = self.record(router.advance(now))  # moves the clock even when nothing is due
+        return self._tick
+
+    def take_tick(self) -> list[EventRecord]:
+        """The events the round's timers fired, once (for ``Advance``)."""
+        tick, self._tick = self._tick, []
+        return tick
+
+    def configure(self, settings: RouterSettings, now: float) -> RouterSettings:
+        agents, live = len(self.router.agent_ids()), self.router.live_contacts
+        if agents or live:
+            raise InvalidState(
+                f"cannot reconfigure a router that holds {agents} agents and {live} live "
+                "contacts; remove them first (Configure needs an empty router)"
+            )
+        router, scratch = settings.build(), settings.build()
+        self.router, self._scratch, self.settings = router, scratch, settings
+        return settings
+
+    def upsert_agent(self, agent: Agent, create_only: bool, now: float) -> Upserted:
+        router = self.router
+        try:
+            view = router.agent(agent.id)
+        except UnknownId:
+            return Upserted(self.record(router.add_agent(agent, now)), False)
+        if create_only:
+            router.add_agent(agent, now)  # raises the router's own DuplicateId
+            raise DuplicateId(f"agent {agent.id!r} already exists")  # not reached
+        # Validate the new spec where it cannot change anything.
+        self._scratch.add_agent(agent, self._scratch.now)
+        self._scratch.remove_agent(agent.id, self._scratch.now)
+        if self._same_profile(view, agent):
+            return Upserted(self.record(router.set_agent_state(agent.id, agent.state, now)), True)  # type: ignore[arg-type]
+        assigned = [c for c in view.contacts if router.contact(c).status == "assigned"]
+        if assigned:
+            raise InvalidState(
+                f"agent {agent.id!r} holds assigned contacts {assigned}; complete them before "
+                "changing its skills, capacity, channels or attributes (a state change alone "
+                "is allowed)"
+            )
+        events = router.remove_agent(agent.id, now)
+        events += router.add_agent(agent, now)
+        return Upserted(self.record(events), True)
+
+    def _same_profile(self, view: AgentView, agent: Agent) -> bool:
+        limits = agent.channels
+        expected = {
+            ch.name: (ch.max_per_agent if limits is None else limits.get(ch.name, 0))
+            for ch in self.settings.channels
+        }
+        return (
+            view.skills == agent.skills
+            and view.capacity == agent.capacity
+            and view.max == expected
+            and view.attributes == agent.attributes
+        )
+
+    def submit(self, c: cmd.Submit, now: float) -> Submitted:
+        key = c.idempotency_key
+        if key:
+            fingerprint = ("submit_many" if c.batch else "submit",
+                           tuple(x.id for x in c.contacts), c.fingerprint)
+            stored = self.idempotency.get(key, fingerprint, now)
+            if stored is not None:
+                return Submitted(stored.events, True)
+        if c.batch:
+            records = self.record(self.router.submit_many(c.contacts, now))
+        else:
+            records = self.record(self.router.submit(c.contacts[0], now))
+        if key:
+            self.idempotency.put(key, fingerprint, records, now)
+        return Submitted(records, False)
+
+    def status(self) -> Status:
+        r = self.router
+        by = r.agents_by_state()
+        return Status(
+            now=r.now,
+            policy=r.policy,
+            decisions=r.decisions,
+            live_contacts=r.live_contacts,
+            next_timer=r.next_timer(),
+            last_sequence=self.last_sequence,
+            oldest_sequence=min(self.history.oldest, self.history.last + 1),
+            agents=AgentCounts(by["offline"], by["available"], by["away"], by["busy"], by["idle"]),
+            version=__version__,
+        )
+
+
+class RouterService:
+    """A router behind one engine thread, safe to call from any thread.
+
+    The methods mirror :class:`ccroute.Router` without ``now`` (the
+    service's clock decides) and return :class:`EventRecord` lists (each
+    event with its sequence number). Every method blocks until the engine
+    thread has applied the call, or ``timeout`` seconds pass
+    (:class:`ServiceTimeout`); errors are the router's own
+    (``UnknownId``, ``QueueFull``, ...) or the service's (``ServerBusy``
+    when the command queue is full, ``ServiceUnavailable`` once stopped).
+
+    Args:
+        settings: the router configuration (default: the built-in one).
+        agents: agents added when the service starts.
+        limits: queue, history, buffer and cache bounds.
+        clock: the time source (default: seconds since start, monotonic).
+        command_log: receives accepted commands before their replies.
+        observer: hears about commands, events and rounds (metrics).
+    """
+
+    def __init__(
+        self,
+        settings: Optional[RouterSettings] = None,
+        *,
+        agents: Iterable[Agent] = (),
+        limits: Optional[ServiceLimits] = None,
+        clock: Optional[Clock] = None,
+        command_log: Optional[CommandLog] = None,
+        observer: Optional[Observer] = None,
+    ) -> None:
+        self.limits = limits or ServiceLimits()
+        self._engine = Engine(settings or load_config().router, self.limits)
+        self._clock: Clock = clock or MonotonicClock()
+        self._command_log = command_log
+        self._observer = observer
+        self._initial_agents = tuple(agents)
+        self._inbox = _Inbox(self.limits.command_queue)
+        self._thread: Optional[threading.Thread] = None
+        self._log_number = 0
+        self._failed: Optional[str] = None
+
+    # -- life cycle -----------------------------------------------------
+    def start(self) -> "RouterService":
+        """Start the engine thread and add the initial agents."""
+        if self._thread is not None:
+            raise RuntimeError("RouterService already started")
+        self._thread = threading.Thread(target=self._run, name="ccroute-engine", daemon=True)
+        self._thread.start()
+        for agent in self._initial_agents:
+            self.add_agent(agent)
+        return self
+
+    def stop(self, timeout: Optional[float] = None) -> None:
+        """Refuse new calls, let the engine finish the queued ones, end
+        every event stream (UNAVAILABLE, naming where to resume) and join
+        the engine thread. Idempotent."""
+        self._inbox.close("server is shutting down")
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def end_subscriptions(self) -> None:
+        """End every event stream now (graceful shutdown starts with this,
+        so long-lived streams do not hold the server up)."""
+        self._call(cmd.Query("end_subscriptions", _end_subscriptions), None)
+
+    def __enter__(self) -> "RouterService":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True while the engine thread runs."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def settings(self) -> RouterSettings:
+        """The configuration in force."""
+        return self._engine.settings
+
+    @property
+    def clock(self) -> Clock:
+        """The service's time source."""
+        return self._clock
+
+    # -- commands -------------------------------------------------------
+    def configure(self, settings: RouterSettings, *, timeout: Optional[float] = None) -> RouterSettings:
+        """Replace the configuration; ``InvalidState`` unless the router is empty."""
+        return self._call(cmd.Configure(settings), timeout)
+
+    def add_agent(self, agent: Agent, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """Add an agent (``DuplicateId`` if the id exists)."""
+        return list(self._call(cmd.UpsertAgent(agent, True), timeout).events)
+
+    def upsert_agent(self, agent: Agent, *, create_only: bool = False,
+                     timeout: Optional[float] = None) -> Upserted:
+        """Add an agent or replace the one with its id (see the protocol)."""
+        return self._call(cmd.UpsertAgent(agent, create_only), timeout)
+
+    def remove_agent(self, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """Remove an agent."""
+        return self._call(cmd.RemoveAgent(agent), timeout)
+
+    def set_agent_state(self, agent: str, state: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        if state not in _STATES:
+            raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
+        return self._call(cmd.SetAgentState(agent, state), timeout)
+
+    def submit(self, contact: Contact, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
+        """Submit one contact. With ``idempotency_key``, a repeat of the same
+        request returns the first reply (``replayed``) and creates nothing."""
+        return self._call(cmd.Submit((contact,), False, idempotency_key or None, fingerprint), timeout)
+
+    def submit_many(self, contacts: Iterable[Contact], *, idempotency_key: Optional[str] = None,
+                    fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
+        """Submit a batch (at most ``limits.max_batch`` contacts)."""
+        batch = tuple(contacts)
+        if len(batch) > self.limits.max_batch:
+            raise InvalidInput(
+                f"batch of {len(batch)} contacts exceeds the limit of {self.limits.max_batch}; split it"
+            )
+        return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout)
+
+    def accept(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """The agent accepts an offered contact."""
+        return self._call(cmd.Accept(contact, agent), timeout)
+
+    def reject(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """The agent rejects an offered contact."""
+        return self._call(cmd.Reject(contact, agent), timeout)
+
+    def complete(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """The agent finished an assigned contact."""
+        return self._call(cmd.Complete(contact), timeout)
+
+    def cancel(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """The customer left a waiting or offered contact."""
+        return self._call(cmd.Cancel(contact), timeout)
+
+    def advance(self, *, timeout: Optional[float] = None) -> list[EventRecord]:
+        """Fire the timers due by the clock now (the engine also does this
+        on its own when a timer falls due)."""
+        return self._call(cmd.Advance(), timeout)
+
+    # -- views ----------------------------------------------------------
+    def stats(self, queues: Sequence[str] = (), *, timeout: Optional[float] = None) -> list[QueueStats]:
+        """Statistics of every queue (configuration order) or of those named."""
+        return self._call(cmd.Query("stats", lambda e: _stats(e, queues)), timeout)
+
+    def agent(self, agent: str, *, timeout: Optional[float] = None) -> AgentView:
+        """A snapshot of one agent."""
+        return self._call(cmd.Query("agent", lambda e: e.router.agent(agent)), timeout)
+
+    def contact(self, contact: str, *, timeout: Optional[float] = None) -> ContactView:
+        """A snapshot of one contact, live or finished."""
+        return self._call(cmd.Query("contact", lambda e: e.router.contact(contact)), timeout)
+
+    def agent_ids(self, *, timeout: Optional[float] = None) -> list[str]:
+        """Ids of every agent, sorted."""
+        return self._call(cmd.Query("agent_ids", lambda e: e.router.agent_ids()), timeout)
+
+    def waiting(self, queue: str, *, timeout: Optional[float] = None) -> list[str]:
+        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        return self._call(cmd.Query("waiting", lambda e: e.router.waiting(queue)), timeout)
+
+    def status(self, *, timeout: Optional[float] = None) -> Status:
+        """Clock, counters, event-log positions and agent counts."""
+        return self._call(cmd.Query("status", Engine.status), timeout)
+
+    def subscribe(self, after_sequence: Optional[int] = None, *,
+                  timeout: Optional[float] = None) -> Subscription:
+        """A new event subscription: the events after ``after_sequence``
+        from the history (``HistoryGap`` when no longer held), then live
+        ones; ``None`` starts from now. Close it when done."""
+        return self._call(cmd.Query("subscribe", lambda e: e.subscribe(after_sequence)), timeout)
+
+    def query(self, fn: Any, *, name: str = "query", timeout: Optional[float] = None) -> Any:
+        """Run ``fn(engine)`` on the engine thread and return its result
+        (for extensions: metrics, snapshots). ``fn`` must not block."""
+        return self._call(cmd.Query(name, fn), timeout)
+
+    # -- engine thread --------------------------------------------------
+    def _call(self, command: cmd.Command, timeout: Optional[float]) -> Any:
+        if self._failed is not None:
+            raise ServiceUnavailable(self._failed)
+        pending = _Pending()
+        self._inbox.put(command, pending)
+        return pending.wait(timeout)
+
+    def _timer_wait(self) -> Optional[float]:
+        due = self._engine.router.next_timer()
+        if due is None:
+            return None
+        return max(0.0, due - self._clock())
+
+    def _run(self) -> None:
+        inbox = self._inbox
+        while True:
+            batch = inbox.take(self._timer_wait())
+            if batch is None:
+                break
+            try:
+                self._round(batch)
+            except BaseException as exc:  # a bug in the round itself: fail safe, never hang callers
+                log.exception("engine round failed; refusing every further call")
+                self._failed = f"internal error in the engine ({type(exc).__name__}); the service stopped"
+                inbox.close(self._failed)
+                failure = ServiceUnavailable(self._failed)
+                for _, pending in batch:
+                    if pending is not None and not pending.done:
+                        pending.resolve(None, failure)
+        # Stopped: end every event stream after what it has buffered.
+        _end_subscriptions(self._engine)
+
+    def _round(self, batch: list[tuple[cmd.Command, Optional[_Pending]]]) -> None:
+        """One engine round: timers, commands, log, publish, replies."""
+        engine, observer = self._engine, self._observer
+        started = time.perf_counter() if observer is not None else 0.0
+        now = max(self._clock(), engine.router.now)
+        accepted: list[cmd.Command] = []
+        engine.tick(now)
+        results: list[tuple[Optional[_Pending], Any, Optional[BaseException], cmd.Command]] = []
+        for command, pending in batch:
+            try:
+                value = command.apply(engine, now)
+            except RoutingError as exc:
+                results.append((pending, None, exc, command))
+                continue
+            except Exception as exc:  # a bug: report it to the caller, keep serving
+                log.exception("command %s failed unexpectedly", type(command).__name__)
+                results.append((pending, None, exc, command))
+                continue
+            if command.mutating and not (isinstance(value, Submitted) and value.replayed):
+                accepted.append(command)
+            results.append((pending, value, None, command))
+        if engine.take_tick():  # timers fired and no Advance call claimed them
+            accepted.insert(0, cmd.Advance())
+        if accepted and self._command_log is not None:
+            self._append_log(accepted, now, results)
+        published = engine.publish()
+        for pending, value, error, _ in results:
+            if pending is not None:
+                pending.resolve(value, error)
+        if observer is not None:
+            self._observe(observer, results, published, len(self._inbox), time.perf_counter() - started)
+
+    def _append_log(self, accepted: list[cmd.Command], now: float, results: list[Any]) -> None:
+        entries = []
+        for c in accepted:
+            self._log_number += 1
+            entries.append(LogEntry(self._log_number, now, c))
+        try:
+            self._command_log.append(entries)  # type: ignore[union-attr]
+        except Exception as exc:
+            log.exception("command log failed; refusing every further call")
+            self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
+            failure = ServiceUnavailable(self._failed)
+            for i, (pending, value, error, command) in enumerate(results):
+                if error is None and command.mutating:
+                    results[i] = (pending, None, failure, command)
+            self._inbox.close(self._failed)
+
+    @staticmethod
+    def _observe(observer: Observer, results: list[Any], published: list[EventRecord],
+                 backlog: int, seconds: float) -> None:
+        try:
+            for _, _, error, command in results:
+                outcome = "ok" if error is None else type(error).__name__
+                observer.on_command(type(command).__name__ if not isinstance(command, cmd.Query)
+                                    else command.name, outcome, seconds / max(len(results), 1))
+            if published:
+                observer.on_events(published)
+            observer.on_round(len(results), backlog, seconds)
+        except Exception:
+            log.exception("observer failed (ignored)")
+
+
+def _stats(engine: Engine, queues: Sequence[str]) -> list[QueueStats]:
+    stats = engine.router.stats()
+    names = list(queues) or [q.name for q in engine.settings.queues]
+    for name in names:
+        if name not in stats:
+            raise InvalidInput(f"unknown queue {name!r} (known: {', '.join(sorted(stats))})")
+    return [stats[n] for n in names]
+
+
+def _end_subscriptions(engine: Engine) -> None:
+    for sub in engine.subscribers:
+        sub.stop()
+    engine.subscribers = []

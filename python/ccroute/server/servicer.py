@@ -1,0 +1,186 @@
+"""The gRPC servicer: thin. Each method converts the request
+(:mod:`~ccroute.server.wire`), calls the :class:`RouterService` with the
+call's remaining deadline, and converts the reply. Errors are raised, never
+turned into statuses here: :class:`~ccroute.server.interceptor.ServiceInterceptor`
+maps them, in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any, Optional
+
+import grpc  # type: ignore[import-untyped]
+
+from ..errors import InvalidInput
+from ..v1 import router_pb2 as pb
+from ..v1 import router_pb2_grpc
+from . import wire
+from .errors import ServiceUnavailable
+from .service import RouterService
+
+__all__ = ["RouterServicer", "SERVICE_NAME"]
+
+#: Full name of the service, for health checking and reflection.
+SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["Router"].full_name
+
+#: Seconds between checks that a WatchEvents reader is still there.
+WATCH_POLL = 1.0
+#: Longer deadlines count as none (gRPC reports "no deadline" as a huge one).
+MAX_WAIT = 24 * 3600.0
+#: Most events in one WatchEvents message.
+WATCH_BATCH = 1000
+
+
+def _timeout(context: grpc.ServicerContext) -> Optional[float]:
+    """The call's remaining deadline in seconds (``None``: no deadline)."""
+    remaining = context.time_remaining()
+    return None if remaining is None or remaining > MAX_WAIT else float(remaining)
+
+
+def _digest(*messages: Any) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for m in messages:
+        h.update(m.SerializeToString(deterministic=True))
+    return h.digest()
+
+
+class RouterServicer(router_pb2_grpc.RouterServicer):
+    """``ccroute.v1.Router`` over a :class:`RouterService`."""
+
+    def __init__(self, service: RouterService) -> None:
+        self._service = service
+
+    # -- configuration --------------------------------------------------
+    def GetConfig(self, request: pb.GetConfigRequest, context: grpc.ServicerContext) -> pb.GetConfigResponse:
+        return pb.GetConfigResponse(config=wire.settings_to_pb(self._service.settings))
+
+    def Configure(self, request: pb.ConfigureRequest, context: grpc.ServicerContext) -> pb.ConfigureResponse:
+        settings = self._service.configure(wire.settings_from_pb(request.config), timeout=_timeout(context))
+        return pb.ConfigureResponse(config=wire.settings_to_pb(settings))
+
+    # -- agents ---------------------------------------------------------
+    def UpsertAgent(self, request: pb.UpsertAgentRequest, context: grpc.ServicerContext) -> pb.UpsertAgentResponse:
+        result = self._service.upsert_agent(wire.agent_from_pb(request.agent), create_only=request.create_only,
+                                            timeout=_timeout(context))
+        return pb.UpsertAgentResponse(events=wire.events_to_pb(result.events), replaced=result.replaced)
+
+    def RemoveAgent(self, request: pb.RemoveAgentRequest, context: grpc.ServicerContext) -> pb.RemoveAgentResponse:
+        records = self._service.remove_agent(request.agent_id, timeout=_timeout(context))
+        return pb.RemoveAgentResponse(events=wire.events_to_pb(records))
+
+    def SetAgentState(self, request: pb.SetAgentStateRequest, context: grpc.ServicerContext) -> pb.SetAgentStateResponse:
+        state = wire.state_from_pb(request.state, f"agent {request.agent_id!r}")
+        records = self._service.set_agent_state(request.agent_id, state, timeout=_timeout(context))
+        return pb.SetAgentStateResponse(events=wire.events_to_pb(records))
+
+    # -- contacts -------------------------------------------------------
+    def SubmitContact(self, request: pb.SubmitContactRequest, context: grpc.ServicerContext) -> pb.SubmitContactResponse:
+        if not request.HasField("contact"):
+            raise InvalidInput("SubmitContact needs a contact")
+        key = request.idempotency_key
+        result = self._service.submit(
+            wire.contact_from_pb(request.contact),
+            idempotency_key=key or None,
+            fingerprint=_digest(request.contact) if key else None,
+            timeout=_timeout(context),
+        )
+        return pb.SubmitContactResponse(events=wire.events_to_pb(result.events), replayed=result.replayed)
+
+    def _submit_many(self, request: pb.SubmitContactsRequest, context: grpc.ServicerContext) -> pb.SubmitContactsResponse:
+        key = request.idempotency_key
+        n = len(request.contacts)
+        limit = self._service.limits.max_batch
+        if n > limit:
+            raise InvalidInput(f"batch of {n} contacts exceeds the limit of {limit}; split it")
+        result = self._service.submit_many(
+            [wire.contact_from_pb(c) for c in request.contacts],
+            idempotency_key=key or None,
+            fingerprint=_digest(*request.contacts) if key else None,
+            timeout=_timeout(context),
+        )
+        return pb.SubmitContactsResponse(events=wire.events_to_pb(result.events), replayed=result.replayed,
+                                         submitted=n)
+
+    def SubmitContacts(self, request: pb.SubmitContactsRequest, context: grpc.ServicerContext) -> pb.SubmitContactsResponse:
+        return self._submit_many(request, context)
+
+    def StreamContacts(self, request_iterator: Iterator[pb.SubmitContactsRequest],
+                       context: grpc.ServicerContext) -> Iterator[pb.SubmitContactsResponse]:
+        for request in request_iterator:
+            yield self._submit_many(request, context)
+
+    def CancelContact(self, request: pb.CancelContactRequest, context: grpc.ServicerContext) -> pb.CancelContactResponse:
+        records = self._service.cancel(request.contact_id, timeout=_timeout(context))
+        return pb.CancelContactResponse(events=wire.events_to_pb(records))
+
+    def CompleteContact(self, request: pb.CompleteContactRequest, context: grpc.ServicerContext) -> pb.CompleteContactResponse:
+        records = self._service.complete(request.contact_id, timeout=_timeout(context))
+        return pb.CompleteContactResponse(events=wire.events_to_pb(records))
+
+    def AcceptOffer(self, request: pb.AcceptOfferRequest, context: grpc.ServicerContext) -> pb.AcceptOfferResponse:
+        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context))
+        return pb.AcceptOfferResponse(events=wire.events_to_pb(records))
+
+    def RejectOffer(self, request: pb.RejectOfferRequest, context: grpc.ServicerContext) -> pb.RejectOfferResponse:
+        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context))
+        return pb.RejectOfferResponse(events=wire.events_to_pb(records))
+
+    def Advance(self, request: pb.AdvanceRequest, context: grpc.ServicerContext) -> pb.AdvanceResponse:
+        return pb.AdvanceResponse(events=wire.events_to_pb(self._service.advance(timeout=_timeout(context))))
+
+    # -- views ----------------------------------------------------------
+    def GetContact(self, request: pb.GetContactRequest, context: grpc.ServicerContext) -> pb.GetContactResponse:
+        view = self._service.contact(request.contact_id, timeout=_timeout(context))
+        return pb.GetContactResponse(contact=wire.contact_view_to_pb(view))
+
+    def GetAgent(self, request: pb.GetAgentRequest, context: grpc.ServicerContext) -> pb.GetAgentResponse:
+        view = self._service.agent(request.agent_id, timeout=_timeout(context))
+        return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view))
+
+    def GetQueueStats(self, request: pb.GetQueueStatsRequest, context: grpc.ServicerContext) -> pb.GetQueueStatsResponse:
+        stats = self._service.stats(list(request.queues), timeout=_timeout(context))
+        return pb.GetQueueStatsResponse(queues=[wire.queue_stats_to_pb(s) for s in stats])
+
+    def ListAgents(self, request: pb.ListAgentsRequest, context: grpc.ServicerContext) -> pb.ListAgentsResponse:
+        ids, status = self._service.query(lambda e: (e.router.agent_ids(), e.status()), name="list_agents",
+                                          timeout=_timeout(context))
+        return pb.ListAgentsResponse(agent_ids=ids, by_state=wire.agent_counts_to_pb(status.agents))
+
+    def ListWaiting(self, request: pb.ListWaitingRequest, context: grpc.ServicerContext) -> pb.ListWaitingResponse:
+        return pb.ListWaitingResponse(contact_ids=self._service.waiting(request.queue, timeout=_timeout(context)))
+
+    def GetStatus(self, request: pb.GetStatusRequest, context: grpc.ServicerContext) -> pb.GetStatusResponse:
+        s = self._service.status(timeout=_timeout(context))
+        out = pb.GetStatusResponse(
+            now=s.now, policy=s.policy, decisions=s.decisions, live_contacts=s.live_contacts,
+            last_sequence=s.last_sequence, oldest_sequence=s.oldest_sequence,
+            agents=wire.agent_counts_to_pb(s.agents), version=s.version,
+        )
+        if s.next_timer is not None:
+            out.next_timer = s.next_timer
+        return out
+
+    # -- events ---------------------------------------------------------
+    def WatchEvents(self, request: pb.WatchEventsRequest,
+                    context: grpc.ServicerContext) -> Iterator[pb.WatchEventsResponse]:
+        after = request.after_sequence if request.HasField("after_sequence") else None
+        sub = self._service.subscribe(after, timeout=_timeout(context))
+        context.add_callback(sub.close)
+        try:
+            while True:
+                records = sub.get(timeout=WATCH_POLL, max_events=WATCH_BATCH)
+                if records is None:
+                    return
+                if records:
+                    yield pb.WatchEventsResponse(events=wire.events_to_pb(records))
+                elif not context.is_active():
+                    return
+                elif not self._service.running:
+                    raise ServiceUnavailable(
+                        "server is shutting down; resume WatchEvents with "
+                        f"after_sequence={sub.delivered} on the next server"
+                    )
+        finally:
+            sub.close()

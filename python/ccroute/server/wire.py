@@ -1,0 +1,317 @@
+"""Conversions between the protocol (``ccroute.v1``) and ccroute's classes.
+
+Used by the servicer (requests in, events and views out) and by the client
+(inputs out, events in). Field by field, nothing clever: the protocol
+mirrors the Python classes, and every default left unset in a message is
+the Python class's default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Optional
+
+from .. import _ccroute
+from .._ccroute import Agent, AgentView, Channel, Contact, ContactView, Queue, QueueStats, Step
+from ..errors import InvalidInput
+from ..events import Event
+from ..v1 import events_pb2, model_pb2, router_pb2, views_pb2
+from .config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from .events import EventRecord
+
+__all__ = [
+    "STATE_TO_PB", "STATE_FROM_PB",
+    "channel_from_pb", "channel_to_pb", "queue_from_pb", "queue_to_pb",
+    "settings_from_pb", "settings_to_pb", "agent_from_pb", "agent_to_pb",
+    "contact_from_pb", "contact_to_pb", "event_to_pb", "events_to_pb", "event_from_pb",
+    "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb",
+    "attributes_from_pb", "attributes_to_pb",
+]
+
+STATE_TO_PB: dict[str, int] = {
+    "offline": model_pb2.AGENT_STATE_OFFLINE,
+    "available": model_pb2.AGENT_STATE_AVAILABLE,
+    "away": model_pb2.AGENT_STATE_AWAY,
+}
+STATE_FROM_PB: dict[int, str] = {v: k for k, v in STATE_TO_PB.items()}
+STATUS_TO_PB: dict[str, int] = {
+    name: getattr(views_pb2, f"CONTACT_STATUS_{name.upper()}")
+    for name in ("waiting", "offered", "assigned", "completed", "abandoned", "refused")
+}
+STATUS_FROM_PB: dict[int, str] = {v: k for k, v in STATUS_TO_PB.items()}
+
+
+def state_from_pb(value: int, what: str, default: Optional[str] = None) -> str:
+    """An ``AgentState`` enum value as the router's state name."""
+    name = STATE_FROM_PB.get(value)
+    if name is None:
+        if value == model_pb2.AGENT_STATE_UNSPECIFIED and default is not None:
+            return default
+        raise InvalidInput(f"{what}: state {_enum_name(model_pb2.AgentState, value)} is not "
+                           "one of AGENT_STATE_OFFLINE, AGENT_STATE_AVAILABLE, AGENT_STATE_AWAY")
+    return name
+
+
+def _enum_name(enum: Any, value: int) -> str:
+    try:
+        return str(enum.Name(value))
+    except ValueError:
+        return str(value)
+
+
+# -- attributes ---------------------------------------------------------------
+def attributes_from_pb(m: Mapping[str, model_pb2.AttributeValue]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in m.items():
+        kind = v.WhichOneof("kind")
+        if kind is None:
+            raise InvalidInput(f"attribute {k!r} has no value (set one of bool_value, "
+                               "int_value, double_value, string_value)")
+        out[k] = getattr(v, kind)
+    return out
+
+
+def attributes_to_pb(target: Any, attrs: Mapping[str, Any]) -> None:
+    for k, v in attrs.items():
+        slot = target[k]
+        if isinstance(v, bool):
+            slot.bool_value = v
+        elif isinstance(v, int):
+            slot.int_value = v
+        elif isinstance(v, float):
+            slot.double_value = v
+        elif isinstance(v, str):
+            slot.string_value = v
+        else:
+            raise InvalidInput(f"attribute {k!r} has unsupported value {v!r} (use bool, int, float or str)")
+
+
+# -- configuration --------------------------------------------------------------
+def channel_from_pb(pb: model_pb2.Channel) -> Channel:
+    kw: dict[str, Any] = {"wrap_up": pb.wrap_up}
+    if pb.HasField("cost"):
+        kw["cost"] = pb.cost
+    if pb.HasField("max_per_agent"):
+        kw["max_per_agent"] = pb.max_per_agent
+    return Channel(pb.name, **kw)
+
+
+def channel_to_pb(c: Channel) -> model_pb2.Channel:
+    return model_pb2.Channel(name=c.name, cost=c.cost, max_per_agent=c.max_per_agent, wrap_up=c.wrap_up)
+
+
+def queue_from_pb(pb: model_pb2.Queue) -> Queue:
+    kw: dict[str, Any] = {"aging_rate": pb.aging_rate}
+    for name in ("sl_target", "sl_threshold", "max_waiting", "overflow_after"):
+        if pb.HasField(name):
+            kw[name] = getattr(pb, name)
+    if pb.overflow_to:
+        kw["overflow_to"] = pb.overflow_to
+    return Queue(pb.name, **kw)
+
+
+def queue_to_pb(q: Queue) -> model_pb2.Queue:
+    pb = model_pb2.Queue(name=q.name, sl_target=q.sl_target, sl_threshold=q.sl_threshold,
+                         aging_rate=q.aging_rate)
+    if q.max_waiting is not None:
+        pb.max_waiting = q.max_waiting
+    if q.overflow_to is not None:
+        pb.overflow_to = q.overflow_to
+        pb.overflow_after = q.overflow_after  # type: ignore[assignment]
+    return pb
+
+
+def settings_from_pb(pb: model_pb2.RouterConfig) -> RouterSettings:
+    return RouterSettings(
+        channels=tuple(channel_from_pb(c) for c in pb.channels),
+        queues=tuple(queue_from_pb(q) for q in pb.queues),
+        policy=pb.policy or "longest_idle",
+        offer_timeout=pb.offer_timeout if pb.HasField("offer_timeout") else None,
+        seed=pb.seed,
+        affinity=pb.affinity if pb.HasField("affinity") else True,
+        affinity_wait=pb.affinity_wait,
+        retain_finished=pb.retain_finished if pb.HasField("retain_finished") else DEFAULT_RETAIN_FINISHED,
+    )
+
+
+def settings_to_pb(s: RouterSettings) -> model_pb2.RouterConfig:
+    pb = model_pb2.RouterConfig(
+        channels=[channel_to_pb(c) for c in s.channels],
+        queues=[queue_to_pb(q) for q in s.queues],
+        policy=s.policy, seed=s.seed, affinity=s.affinity, affinity_wait=s.affinity_wait,
+    )
+    if s.offer_timeout is not None:
+        pb.offer_timeout = s.offer_timeout
+    if s.retain_finished is not None:
+        pb.retain_finished = s.retain_finished
+    return pb
+
+
+# -- inputs ------------------------------------------------------------------------
+def agent_from_pb(pb: model_pb2.Agent) -> Agent:
+    kw: dict[str, Any] = {}
+    if pb.skills:
+        kw["skills"] = dict(pb.skills)
+    if pb.HasField("capacity"):
+        kw["capacity"] = pb.capacity
+    if pb.channels:
+        kw["channels"] = dict(pb.channels)
+    if pb.attributes:
+        kw["attributes"] = attributes_from_pb(pb.attributes)
+    kw["state"] = state_from_pb(pb.state, f"agent {pb.id!r}", default="available")
+    return Agent(pb.id, **kw)
+
+
+def agent_to_pb(a: Agent) -> model_pb2.Agent:
+    pb = model_pb2.Agent(id=a.id, skills=a.skills, capacity=a.capacity, state=STATE_TO_PB[a.state])  # type: ignore[arg-type]
+    if a.channels is not None:
+        pb.channels.update(a.channels)
+    attributes_to_pb(pb.attributes, a.attributes)
+    return pb
+
+
+def contact_from_pb(pb: model_pb2.Contact) -> Contact:
+    kw: dict[str, Any] = {}
+    if pb.requires:
+        kw["requires"] = dict(pb.requires)
+    if pb.prefers:
+        kw["prefers"] = dict(pb.prefers)
+    if pb.HasField("customer"):
+        kw["customer"] = pb.customer
+    if pb.HasField("preferred_agent"):
+        kw["preferred_agent"] = pb.preferred_agent
+    if pb.preferred_wait:
+        kw["preferred_wait"] = pb.preferred_wait
+    if pb.steps:
+        kw["steps"] = [Step(s.after, dict(s.requires)) for s in pb.steps]
+    if pb.attributes:
+        kw["attributes"] = attributes_from_pb(pb.attributes)
+    return Contact(pb.id, pb.channel, pb.queue, pb.priority, **kw)
+
+
+def contact_to_pb(c: Contact) -> model_pb2.Contact:
+    pb = model_pb2.Contact(id=c.id, channel=c.channel, queue=c.queue, priority=c.priority)
+    requires = c.requires
+    if requires:
+        pb.requires.update(requires)
+    prefers = c.prefers
+    if prefers:
+        pb.prefers.update(prefers)
+    if c.customer is not None:
+        pb.customer = c.customer
+    if c.preferred_agent is not None:
+        pb.preferred_agent = c.preferred_agent
+    if c.preferred_wait:
+        pb.preferred_wait = c.preferred_wait
+    for s in c.steps:
+        pb.steps.add(after=s.after, requires=s.requires)
+    attrs = c.attributes
+    if attrs:
+        attributes_to_pb(pb.attributes, attrs)
+    return pb
+
+
+# -- events --------------------------------------------------------------------------
+def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
+    """One function per event class: (sequence, event) -> pb Event."""
+    makers: dict[type, Callable[[int, Any], events_pb2.Event]] = {}
+    for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
+        msg_cls = getattr(events_pb2, field.message_type.name)
+        names = tuple(f.name for f in field.message_type.fields)
+        py_cls = getattr(_ccroute, field.message_type.name)
+
+        def make(seq: int, e: Any, _f: str = field.name, _m: Any = msg_cls, _n: tuple[str, ...] = names) -> Any:
+            return events_pb2.Event(sequence=seq, **{_f: _m(**{n: getattr(e, n) for n in _n})})
+
+        makers[py_cls] = make
+    # The hot one, written out.
+    Assigned = events_pb2.Assigned
+
+    def assigned(seq: int, e: Any) -> events_pb2.Event:
+        return events_pb2.Event(sequence=seq, assigned=Assigned(contact=e.contact, agent=e.agent, at=e.at, wait=e.wait))
+
+    makers[_ccroute.Assigned] = assigned
+    return makers
+
+
+_TO_PB = _event_makers()
+
+
+def event_to_pb(r: EventRecord) -> events_pb2.Event:
+    """The protobuf form of a record, made once and cached on it."""
+    pb = r.wire
+    if pb is None:
+        pb = r.wire = _TO_PB[type(r.event)](r.sequence, r.event)
+    return pb
+
+
+def events_to_pb(records: Any) -> list[events_pb2.Event]:
+    return [event_to_pb(r) for r in records]
+
+
+def _event_readers() -> dict[str, Callable[[Any], Event]]:
+    readers: dict[str, Callable[[Any], Event]] = {}
+    for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
+        names = tuple(f.name for f in field.message_type.fields)
+        py_cls = getattr(_ccroute, field.message_type.name)
+
+        def read(m: Any, _c: Any = py_cls, _n: tuple[str, ...] = names) -> Event:
+            return _c(**{n: getattr(m, n) for n in _n})  # type: ignore[no-any-return]
+
+        readers[field.name] = read
+    return readers
+
+
+_FROM_PB = _event_readers()
+
+
+def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
+    """(sequence, ccroute event) of a protobuf event."""
+    kind = pb.WhichOneof("kind")
+    if kind is None:
+        raise InvalidInput(f"event {pb.sequence} has no kind (a newer server?)")
+    return pb.sequence, _FROM_PB[kind](getattr(pb, kind))
+
+
+# -- views ------------------------------------------------------------------------------
+_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl",
+                 "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out",
+                 "refused", "sl_target", "sl_threshold")
+_STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
+
+
+def queue_stats_to_pb(s: QueueStats) -> views_pb2.QueueStats:
+    pb = views_pb2.QueueStats(**{n: getattr(s, n) for n in _STATS_FIELDS})
+    for n in _STATS_OPTIONAL:
+        v = getattr(s, n)
+        if v is not None:
+            setattr(pb, n, v)
+    return pb
+
+
+def agent_view_to_pb(v: AgentView) -> views_pb2.AgentView:
+    pb = views_pb2.AgentView(
+        id=v.id, state=STATE_TO_PB[v.state], skills=v.skills, capacity=v.capacity,  # type: ignore[arg-type]
+        used=v.used, load=v.load, contacts=v.contacts, held=v.held, max=v.max,
+        wrap_ups=v.wrap_ups, handled=v.handled, idle_since=v.idle_since, busy=v.busy,
+    )
+    attributes_to_pb(pb.attributes, v.attributes)
+    return pb
+
+
+def contact_view_to_pb(v: ContactView) -> views_pb2.ContactView:
+    pb = views_pb2.ContactView(
+        id=v.id, status=STATUS_TO_PB[v.status], channel=v.channel, queue=v.queue,  # type: ignore[arg-type]
+        arrival=v.arrival, wait=v.wait, requires=v.requires, step=v.step,
+    )
+    if v.priority is not None:
+        pb.priority = v.priority
+    if v.agent is not None:
+        pb.agent = v.agent
+    attributes_to_pb(pb.attributes, v.attributes)
+    return pb
+
+
+def agent_counts_to_pb(c: Any) -> router_pb2.AgentsByState:
+    return router_pb2.AgentsByState(offline=c.offline, available=c.available, away=c.away,
+                                    busy=c.busy, idle=c.idle)

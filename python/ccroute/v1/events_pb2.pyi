@@ -1,0 +1,151 @@
+# mypy: ignore-errors
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Event(_message.Message):
+    __slots__ = ("sequence", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNED_FIELD_NUMBER: _ClassVar[int]
+    OFFERED_FIELD_NUMBER: _ClassVar[int]
+    OFFER_EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    OFFER_REJECTED_FIELD_NUMBER: _ClassVar[int]
+    REQUEUED_FIELD_NUMBER: _ClassVar[int]
+    ABANDONED_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    WRAP_UP_ENDED_FIELD_NUMBER: _ClassVar[int]
+    OVERFLOWED_FIELD_NUMBER: _ClassVar[int]
+    STEP_ADVANCED_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    assigned: Assigned
+    offered: Offered
+    offer_expired: OfferExpired
+    offer_rejected: OfferRejected
+    requeued: Requeued
+    abandoned: Abandoned
+    completed: Completed
+    wrap_up_ended: WrapUpEnded
+    overflowed: Overflowed
+    step_advanced: StepAdvanced
+    refused: Refused
+    def __init__(self, sequence: _Optional[int] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ...) -> None: ...
+
+class Assigned(_message.Message):
+    __slots__ = ("contact", "agent", "at", "wait")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    wait: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ...) -> None: ...
+
+class Offered(_message.Message):
+    __slots__ = ("contact", "agent", "at", "expires")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    expires: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., expires: _Optional[float] = ...) -> None: ...
+
+class OfferExpired(_message.Message):
+    __slots__ = ("contact", "agent", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class OfferRejected(_message.Message):
+    __slots__ = ("contact", "agent", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class Requeued(_message.Message):
+    __slots__ = ("contact", "agent", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class Abandoned(_message.Message):
+    __slots__ = ("contact", "at", "wait")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    at: float
+    wait: float
+    def __init__(self, contact: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ...) -> None: ...
+
+class Completed(_message.Message):
+    __slots__ = ("contact", "agent", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class WrapUpEnded(_message.Message):
+    __slots__ = ("contact", "agent", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class Overflowed(_message.Message):
+    __slots__ = ("contact", "from_queue", "to_queue", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    FROM_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    TO_QUEUE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    from_queue: str
+    to_queue: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., from_queue: _Optional[str] = ..., to_queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class StepAdvanced(_message.Message):
+    __slots__ = ("contact", "step", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    step: int
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., step: _Optional[int] = ..., at: _Optional[float] = ...) -> None: ...
+
+class Refused(_message.Message):
+    __slots__ = ("contact", "queue", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    queue: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...

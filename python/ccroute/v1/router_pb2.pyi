@@ -1,0 +1,283 @@
+# mypy: ignore-errors
+from ccroute.v1 import events_pb2 as _events_pb2
+from ccroute.v1 import model_pb2 as _model_pb2
+from ccroute.v1 import views_pb2 as _views_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class GetConfigRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetConfigResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: _model_pb2.RouterConfig
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
+
+class ConfigureRequest(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: _model_pb2.RouterConfig
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
+
+class ConfigureResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: _model_pb2.RouterConfig
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
+
+class UpsertAgentRequest(_message.Message):
+    __slots__ = ("agent", "create_only")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    agent: _model_pb2.Agent
+    create_only: bool
+    def __init__(self, agent: _Optional[_Union[_model_pb2.Agent, _Mapping]] = ..., create_only: _Optional[bool] = ...) -> None: ...
+
+class UpsertAgentResponse(_message.Message):
+    __slots__ = ("events", "replaced")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLACED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replaced: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replaced: _Optional[bool] = ...) -> None: ...
+
+class RemoveAgentRequest(_message.Message):
+    __slots__ = ("agent_id",)
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    agent_id: str
+    def __init__(self, agent_id: _Optional[str] = ...) -> None: ...
+
+class RemoveAgentResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class SetAgentStateRequest(_message.Message):
+    __slots__ = ("agent_id", "state")
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    agent_id: str
+    state: _model_pb2.AgentState
+    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ...) -> None: ...
+
+class SetAgentStateResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class SubmitContactRequest(_message.Message):
+    __slots__ = ("contact", "idempotency_key")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    contact: _model_pb2.Contact
+    idempotency_key: str
+    def __init__(self, contact: _Optional[_Union[_model_pb2.Contact, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class SubmitContactResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class SubmitContactsRequest(_message.Message):
+    __slots__ = ("contacts", "idempotency_key")
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    contacts: _containers.RepeatedCompositeFieldContainer[_model_pb2.Contact]
+    idempotency_key: str
+    def __init__(self, contacts: _Optional[_Iterable[_Union[_model_pb2.Contact, _Mapping]]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class SubmitContactsResponse(_message.Message):
+    __slots__ = ("events", "replayed", "submitted")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    submitted: int
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ..., submitted: _Optional[int] = ...) -> None: ...
+
+class CancelContactRequest(_message.Message):
+    __slots__ = ("contact_id",)
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+
+class CancelContactResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class CompleteContactRequest(_message.Message):
+    __slots__ = ("contact_id",)
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+
+class CompleteContactResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class AcceptOfferRequest(_message.Message):
+    __slots__ = ("contact_id", "agent_id")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    agent_id: str
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ...) -> None: ...
+
+class AcceptOfferResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class RejectOfferRequest(_message.Message):
+    __slots__ = ("contact_id", "agent_id")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    agent_id: str
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ...) -> None: ...
+
+class RejectOfferResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class AdvanceRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AdvanceResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+
+class GetContactRequest(_message.Message):
+    __slots__ = ("contact_id",)
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+
+class GetContactResponse(_message.Message):
+    __slots__ = ("contact",)
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    contact: _views_pb2.ContactView
+    def __init__(self, contact: _Optional[_Union[_views_pb2.ContactView, _Mapping]] = ...) -> None: ...
+
+class GetAgentRequest(_message.Message):
+    __slots__ = ("agent_id",)
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    agent_id: str
+    def __init__(self, agent_id: _Optional[str] = ...) -> None: ...
+
+class GetAgentResponse(_message.Message):
+    __slots__ = ("agent",)
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    agent: _views_pb2.AgentView
+    def __init__(self, agent: _Optional[_Union[_views_pb2.AgentView, _Mapping]] = ...) -> None: ...
+
+class GetQueueStatsRequest(_message.Message):
+    __slots__ = ("queues",)
+    QUEUES_FIELD_NUMBER: _ClassVar[int]
+    queues: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, queues: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetQueueStatsResponse(_message.Message):
+    __slots__ = ("queues",)
+    QUEUES_FIELD_NUMBER: _ClassVar[int]
+    queues: _containers.RepeatedCompositeFieldContainer[_views_pb2.QueueStats]
+    def __init__(self, queues: _Optional[_Iterable[_Union[_views_pb2.QueueStats, _Mapping]]] = ...) -> None: ...
+
+class ListAgentsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AgentsByState(_message.Message):
+    __slots__ = ("offline", "available", "away", "busy", "idle")
+    OFFLINE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    AWAY_FIELD_NUMBER: _ClassVar[int]
+    BUSY_FIELD_NUMBER: _ClassVar[int]
+    IDLE_FIELD_NUMBER: _ClassVar[int]
+    offline: int
+    available: int
+    away: int
+    busy: int
+    idle: int
+    def __init__(self, offline: _Optional[int] = ..., available: _Optional[int] = ..., away: _Optional[int] = ..., busy: _Optional[int] = ..., idle: _Optional[int] = ...) -> None: ...
+
+class ListAgentsResponse(_message.Message):
+    __slots__ = ("agent_ids", "by_state")
+    AGENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    BY_STATE_FIELD_NUMBER: _ClassVar[int]
+    agent_ids: _containers.RepeatedScalarFieldContainer[str]
+    by_state: AgentsByState
+    def __init__(self, agent_ids: _Optional[_Iterable[str]] = ..., by_state: _Optional[_Union[AgentsByState, _Mapping]] = ...) -> None: ...
+
+class ListWaitingRequest(_message.Message):
+    __slots__ = ("queue",)
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    queue: str
+    def __init__(self, queue: _Optional[str] = ...) -> None: ...
+
+class ListWaitingResponse(_message.Message):
+    __slots__ = ("contact_ids",)
+    CONTACT_IDS_FIELD_NUMBER: _ClassVar[int]
+    contact_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, contact_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetStatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetStatusResponse(_message.Message):
+    __slots__ = ("now", "policy", "decisions", "live_contacts", "next_timer", "last_sequence", "oldest_sequence", "agents", "version")
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    LIVE_CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIMER_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    now: float
+    policy: str
+    decisions: int
+    live_contacts: int
+    next_timer: float
+    last_sequence: int
+    oldest_sequence: int
+    agents: AgentsByState
+    version: str
+    def __init__(self, now: _Optional[float] = ..., policy: _Optional[str] = ..., decisions: _Optional[int] = ..., live_contacts: _Optional[int] = ..., next_timer: _Optional[float] = ..., last_sequence: _Optional[int] = ..., oldest_sequence: _Optional[int] = ..., agents: _Optional[_Union[AgentsByState, _Mapping]] = ..., version: _Optional[str] = ...) -> None: ...
+
+class WatchEventsRequest(_message.Message):
+    __slots__ = ("after_sequence",)
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    after_sequence: int
+    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
+
+class WatchEventsResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,167 @@
+# mypy: ignore-errors
+from ccroute.v1 import model_pb2 as _model_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ContactStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CONTACT_STATUS_UNSPECIFIED: _ClassVar[ContactStatus]
+    CONTACT_STATUS_WAITING: _ClassVar[ContactStatus]
+    CONTACT_STATUS_OFFERED: _ClassVar[ContactStatus]
+    CONTACT_STATUS_ASSIGNED: _ClassVar[ContactStatus]
+    CONTACT_STATUS_COMPLETED: _ClassVar[ContactStatus]
+    CONTACT_STATUS_ABANDONED: _ClassVar[ContactStatus]
+    CONTACT_STATUS_REFUSED: _ClassVar[ContactStatus]
+CONTACT_STATUS_UNSPECIFIED: ContactStatus
+CONTACT_STATUS_WAITING: ContactStatus
+CONTACT_STATUS_OFFERED: ContactStatus
+CONTACT_STATUS_ASSIGNED: ContactStatus
+CONTACT_STATUS_COMPLETED: ContactStatus
+CONTACT_STATUS_ABANDONED: ContactStatus
+CONTACT_STATUS_REFUSED: ContactStatus
+
+class QueueStats(_message.Message):
+    __slots__ = ("name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    OFFERING_FIELD_NUMBER: _ClassVar[int]
+    LONGEST_WAIT_FIELD_NUMBER: _ClassVar[int]
+    OFFERED_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_IN_SL_FIELD_NUMBER: _ClassVar[int]
+    ABANDONED_FIELD_NUMBER: _ClassVar[int]
+    ABANDONED_IN_SL_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    OVERFLOWED_IN_FIELD_NUMBER: _ClassVar[int]
+    OVERFLOWED_OUT_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    ASA_FIELD_NUMBER: _ClassVar[int]
+    ABANDON_RATE_FIELD_NUMBER: _ClassVar[int]
+    SL_TARGET_FIELD_NUMBER: _ClassVar[int]
+    SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    waiting: int
+    offering: int
+    longest_wait: float
+    offered: int
+    answered: int
+    answered_in_sl: int
+    abandoned: int
+    abandoned_in_sl: int
+    completed: int
+    overflowed_in: int
+    overflowed_out: int
+    refused: int
+    service_level: float
+    asa: float
+    abandon_rate: float
+    sl_target: float
+    sl_threshold: float
+    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., offered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ...) -> None: ...
+
+class AgentView(_message.Message):
+    __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes")
+    class SkillsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class HeldEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class MaxEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _model_pb2.AttributeValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_model_pb2.AttributeValue, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    SKILLS_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    USED_FIELD_NUMBER: _ClassVar[int]
+    LOAD_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    WRAP_UPS_FIELD_NUMBER: _ClassVar[int]
+    HANDLED_FIELD_NUMBER: _ClassVar[int]
+    IDLE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    BUSY_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    state: _model_pb2.AgentState
+    skills: _containers.ScalarMap[str, int]
+    capacity: int
+    used: int
+    load: float
+    contacts: _containers.RepeatedScalarFieldContainer[str]
+    held: _containers.ScalarMap[str, int]
+    max: _containers.ScalarMap[str, int]
+    wrap_ups: int
+    handled: int
+    idle_since: float
+    busy: bool
+    attributes: _containers.MessageMap[str, _model_pb2.AttributeValue]
+    def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ...) -> None: ...
+
+class ContactView(_message.Message):
+    __slots__ = ("id", "status", "channel", "queue", "priority", "arrival", "wait", "agent", "requires", "step", "attributes")
+    class RequiresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _model_pb2.AttributeValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_model_pb2.AttributeValue, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    ARRIVAL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    status: ContactStatus
+    channel: str
+    queue: str
+    priority: int
+    arrival: float
+    wait: float
+    agent: str
+    requires: _containers.ScalarMap[str, int]
+    step: int
+    attributes: _containers.MessageMap[str, _model_pb2.AttributeValue]
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., arrival: _Optional[float] = ..., wait: _Optional[float] = ..., agent: _Optional[str] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ...) -> None: ...
