@@ -22,6 +22,7 @@ __all__ = ["main", "build_parser"]
 _COMMAND_MODULES: tuple[str, ...] = (
     "ccroute._cli_sim",
     "ccroute._cli_serve",
+    "ccroute._cli_top",
 )
 
 
