@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet "maturin>=1.5,<2" "rich>=13" "PyYAML>=6" \
 		"grpcio>=1.60" "grpcio-tools>=1.60" "protobuf>=5" "grpcio-health-checking>=1.60" "grpcio-reflection>=1.60" \
+		"redis>=5" "prometheus-client>=0.20" "selenium>=4.15" \
 		"matplotlib>=3.8" "pytest>=8" "hypothesis>=6.100" "numpy>=1.26" "mypy>=1.10" \
 		"pytest-benchmark>=4" "ciw>=3" "simpy>=4"
 	@touch $(STAMP)
