@@ -42,7 +42,7 @@ build-dev: venv ## Build the native module (debug, faster to compile) into .venv
 demo: build ## Route a small multichannel scenario and print assignments and statistics
 	$(PY) examples/demo.py
 
-test: build test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
+test: build wallboard-deps test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
 test-rust: ## Rust unit and integration tests of the core
 	cargo test -p router_core --quiet

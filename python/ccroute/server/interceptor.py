@@ -48,9 +48,12 @@ def read_tokens(path: str) -> list[bytes]:
 class ServiceInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     """Checks bearer tokens (when given) and maps exceptions to statuses."""
 
-    def __init__(self, tokens: Optional[Sequence[bytes]] = None) -> None:
+    def __init__(self, tokens: Optional[Sequence[bytes]] = None, *, rpc_observer: Optional[Any] = None) -> None:
         self._tokens = list(tokens) if tokens else None
         self._wrapped: dict[str, tuple[Any, Any]] = {}
+        #: Hears ``on_rpc_start(method, kind)`` and ``on_rpc(method, kind,
+        #: grpc.StatusCode)`` for every ``ccroute.v1.Router`` call (metrics).
+        self._rpc_observer = rpc_observer
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
@@ -129,6 +132,11 @@ class ServiceInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
             return call
 
+        if mapped and self._rpc_observer is not None:
+            kind = ("unary" if handler.unary_unary is not None else
+                    "client_stream" if handler.stream_unary is not None else
+                    "server_stream" if handler.unary_stream is not None else "bidi_stream")
+            unary, streaming = _observed(method, kind, self._rpc_observer, unary, streaming)  # type: ignore[assignment]
         if handler.unary_unary is not None:
             return handler._replace(unary_unary=unary(handler.unary_unary))
         if handler.stream_unary is not None:
@@ -136,3 +144,62 @@ class ServiceInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         if handler.unary_stream is not None:
             return handler._replace(unary_stream=streaming(handler.unary_stream))
         return handler._replace(stream_stream=streaming(handler.stream_stream))
+
+
+def _code_of(exc: BaseException) -> Any:
+    if isinstance(exc, GeneratorExit):
+        return grpc.StatusCode.CANCELLED
+    status = status_for(exc)
+    return grpc.StatusCode.INTERNAL if status is None else status.code
+
+
+def _observed(method: str, kind: str, observer: Any, unary: Callable[[Any], Any],
+              streaming: Callable[[Any], Any]) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """Wrap the wrappers so that ``observer`` counts each call and its code."""
+
+    def observed_unary(behavior: Any) -> Any:
+        inner = unary(behavior)
+
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            observer.on_rpc_start(method, kind)
+            try:
+                reply = inner(request, context)
+            except BaseException as exc:
+                observer.on_rpc(method, kind, _cause_code(exc, context))
+                raise
+            observer.on_rpc(method, kind, grpc.StatusCode.OK)
+            return reply
+
+        return call
+
+    def observed_streaming(behavior: Any) -> Any:
+        inner = streaming(behavior)
+
+        def call(request: Any, context: grpc.ServicerContext) -> Any:
+            observer.on_rpc_start(method, kind)
+            code = grpc.StatusCode.OK
+            try:
+                yield from inner(request, context)
+            except BaseException as exc:
+                code = _cause_code(exc, context)
+                raise
+            finally:
+                observer.on_rpc(method, kind, code)
+
+        return call
+
+    return observed_unary, observed_streaming
+
+
+def _cause_code(exc: BaseException, context: Any) -> Any:
+    """The code a failed call answers with: ``context.abort`` raises a bare
+    exception after the code is set, so prefer the code the context holds."""
+    code = getattr(context, "code", None)
+    if callable(code):
+        try:
+            set_code = code()
+        except Exception:
+            set_code = None
+        if set_code is not None:
+            return set_code
+    return _code_of(exc)

@@ -42,6 +42,13 @@ pub(super) struct Network {
     /// Contact arcs are `edge_lo..edge_hi`.
     edge_lo: u32,
     edge_hi: u32,
+    /// Reverse arcs (ac → contact) of the contacts pair `k` holds.
+    held: Vec<Vec<u32>>,
+    /// Weight and units of contact arc `edge_lo + 2k`.
+    weight: Vec<f64>,
+    units: Vec<u32>,
+    /// Capacities before any flow.
+    cap0: Vec<i32>,
     to: Vec<u32>,
     cap: Vec<i32>,
     cost: Vec<f64>,
@@ -97,7 +104,7 @@ impl Network {
                 }
                 let mut us: Vec<u64> = el[s..t].iter().map(|x| u64::from(p.demands[x.2 as usize].units)).collect();
                 us.sort_unstable();
-                let by_units = if us[0] == 0 { u64::MAX } else { free / us[0] };
+                let by_units = free.checked_div(us[0]).unwrap_or(u64::MAX);
                 let k = u64::from(slots(p, a as usize, c)).min(by_units).min(us.len() as u64) as usize;
                 lo.extend_from_slice(&us[..k]);
                 hi.extend_from_slice(&us[us.len() - k..]);
@@ -136,8 +143,12 @@ impl Network {
         let mut b = Arcs::default();
         let root_arc: Vec<u32> = (0..n).map(|i| b.add(ROOT, 1 + i as u32, 0, 0.0)).collect();
         let edge_lo = b.to.len() as u32;
-        for (x, &g) in el.iter().zip(&group) {
-            b.add(1 + x.2, ac_base + g, 1, -x.3);
+        // Contact arcs by (contact, agent): a contact's arcs are adjacent in
+        // memory (its node's scan is the hot loop of the searches).
+        let mut by_contact: Vec<usize> = (0..el.len()).collect();
+        by_contact.sort_unstable_by_key(|&k| (el[k].2, el[k].0));
+        for &k in &by_contact {
+            b.add(1 + el[k].2, ac_base + group[k], 1, -el[k].3);
         }
         let edge_hi = b.to.len() as u32;
         let ac_arc: Vec<u32> =
@@ -161,20 +172,8 @@ impl Network {
             fill[t] += 1;
         }
 
-        // Insertion order: best edge first, then index.
-        let mut best = vec![f64::NEG_INFINITY; n];
-        for x in &el {
-            best[x.2 as usize] = best[x.2 as usize].max(x.3);
-        }
-        let mut order: Vec<u32> = (0..n as u32).filter(|&i| best[i as usize] > 0.0).collect();
-        order.sort_by(|&x, &y| best[y as usize].total_cmp(&best[x as usize]).then(x.cmp(&y)));
-        let mut rank = vec![u32::MAX; n];
-        for (r, &i) in order.iter().enumerate() {
-            rank[i as usize] = r as u32;
-        }
         let wmax = el.iter().map(|x| x.3).fold(0.0, f64::max);
-
-        Network {
+        let mut net = Network {
             ac_base,
             ac_agent,
             ac_arc,
@@ -182,10 +181,14 @@ impl Network {
             agent_arc,
             safe,
             root_arc,
-            order,
-            rank,
+            order: Vec::new(),
+            rank: vec![u32::MAX; n],
             edge_lo,
             edge_hi,
+            held: vec![Vec::new(); nac],
+            weight: by_contact.iter().map(|&k| el[k].3).collect(),
+            units: by_contact.iter().map(|&k| p.demands[el[k].2 as usize].units).collect(),
+            cap0: b.cap.clone(),
             to: b.to,
             cap: b.cap,
             cost: b.cost,
@@ -199,12 +202,49 @@ impl Network {
             settled: Vec::new(),
             heap: BinaryHeap::new(),
             eps: 1e-12 * wmax.max(1e-300),
+        };
+        net.reset(&vec![0.0; m]);
+        net
+    }
+
+    /// Back to no flow, with contact arc weights `weight − lambda[agent] ×
+    /// units` (arcs whose weight is not positive are closed) and contacts
+    /// inserted best (penalised) edge first, then by index.
+    pub(super) fn reset(&mut self, lambda: &[f64]) {
+        let n = self.root_arc.len();
+        self.cap.copy_from_slice(&self.cap0);
+        self.held.iter_mut().for_each(Vec::clear);
+        self.pi.iter_mut().for_each(|x| *x = 0.0);
+        let mut best = vec![f64::NEG_INFINITY; n];
+        for k in 0..self.weight.len() {
+            let e = self.edge_lo as usize + 2 * k;
+            let a = self.ac_agent[(self.to[e] - self.ac_base) as usize] as usize;
+            let w = self.weight[k] - lambda[a] * f64::from(self.units[k]);
+            if w > self.eps {
+                self.cost[e] = -w;
+                self.cost[e ^ 1] = w;
+                let i = self.to[e ^ 1] as usize - 1;
+                best[i] = best[i].max(w);
+            } else {
+                self.cap[e] = 0;
+            }
+        }
+        self.order = (0..n as u32).filter(|&i| best[i as usize] > 0.0).collect();
+        self.order.sort_by(|&x, &y| best[y as usize].total_cmp(&best[x as usize]).then(x.cmp(&y)));
+        self.rank.iter_mut().for_each(|r| *r = u32::MAX);
+        for (r, &i) in self.order.iter().enumerate() {
+            self.rank[i as usize] = r as u32;
         }
     }
 
-    /// Units can never bind for any agent: the relaxation is exact.
-    pub(super) fn units_safe(&self) -> bool {
-        self.safe.iter().all(|&s| s)
+    /// Whether units can never bind for agent `a`.
+    pub(super) fn safe(&self) -> &[bool] {
+        &self.safe
+    }
+
+    /// Value of the current flow under the current (penalised) weights.
+    pub(super) fn value(&self) -> f64 {
+        (0..self.root_arc.len()).filter_map(|i| self.assigned_arc(i)).map(|e| -self.cost[e as usize]).sum()
     }
 
     /// Inserts every contact: afterwards the flow is the relaxation's
@@ -274,25 +314,18 @@ impl Network {
             }
             self.done[uu] = true;
             self.settled.push(u);
-            let (s, t) = (self.adj_start[uu] as usize, self.adj_start[uu + 1] as usize);
-            for k in s..t {
-                let e = self.adj[k] as usize;
-                if self.cap[e] <= 0 {
-                    continue;
+            let k = uu.wrapping_sub(self.ac_base as usize);
+            if k < self.ac_agent.len() {
+                // An (agent, channel) node: its arc to the agent and the
+                // reverse arcs of the contacts it holds (the other reverse
+                // arcs carry nothing).
+                self.relax(uu, d, self.ac_arc[k] as usize, bound);
+                for h in 0..self.held[k].len() {
+                    self.relax(uu, d, self.held[k][h] as usize, bound);
                 }
-                let w = self.to[e] as usize;
-                if self.done[w] {
-                    continue;
-                }
-                // Distances are ≥ 0, so their bits order like the values.
-                let nd = d + (self.cost[e] + self.pi[uu] - self.pi[w]).max(0.0);
-                if nd < self.dist[w] && nd < bound {
-                    if self.dist[w] == f64::INFINITY {
-                        self.touched.push(w as u32);
-                    }
-                    self.dist[w] = nd;
-                    self.parent[w] = e as u32;
-                    self.heap.push(Reverse((nd.to_bits(), w as u32)));
+            } else {
+                for k in self.adj_start[uu] as usize..self.adj_start[uu + 1] as usize {
+                    self.relax(uu, d, self.adj[k] as usize, bound);
                 }
             }
         }
@@ -304,6 +337,16 @@ impl Network {
                 self.cap[e] -= 1;
                 self.cap[e ^ 1] += 1;
                 u = self.to[e ^ 1];
+                if (self.edge_lo as usize..self.edge_hi as usize).contains(&e) {
+                    if e & 1 == 0 {
+                        // A contact arc now carries flow.
+                        let k = (self.to[e] - self.ac_base) as usize;
+                        self.held[k].push(e as u32 ^ 1);
+                    } else {
+                        // A contact leaves (reverse arc ac → contact used).
+                        self.unhold(e ^ 1);
+                    }
+                }
             }
             let r = self.root_arc[i] as usize;
             self.cap[r] = 0;
@@ -322,6 +365,35 @@ impl Network {
         self.touched.clear();
         self.settled.clear();
         reached.is_some()
+    }
+
+    /// Relaxes arc `e` out of settled node `u` at distance `d`.
+    #[inline]
+    fn relax(&mut self, u: usize, d: f64, e: usize, bound: f64) {
+        if self.cap[e] <= 0 {
+            return;
+        }
+        let w = self.to[e] as usize;
+        if self.done[w] {
+            return;
+        }
+        // Distances are ≥ 0, so their bits order like the values.
+        let nd = d + (self.cost[e] + self.pi[u] - self.pi[w]).max(0.0);
+        if nd < self.dist[w] && nd < bound {
+            if self.dist[w] == f64::INFINITY {
+                self.touched.push(w as u32);
+            }
+            self.dist[w] = nd;
+            self.parent[w] = e as u32;
+            self.heap.push(Reverse((nd.to_bits(), w as u32)));
+        }
+    }
+
+    /// Forward contact arc `e` stops carrying flow: off its node's list.
+    fn unhold(&mut self, e: usize) {
+        let k = (self.to[e] - self.ac_base) as usize;
+        let h = self.held[k].iter().position(|&x| x as usize == e ^ 1).expect("held");
+        self.held[k].swap_remove(h);
     }
 
     /// Repairs the units constraint (see the module docs of [`super`]).
@@ -381,6 +453,7 @@ impl Network {
     fn detach(&mut self, i: usize, e: usize) {
         let k = (self.to[e] - self.ac_base) as usize;
         let a = self.ac_agent[k] as usize;
+        self.unhold(e);
         self.cap[e] = 0;
         self.cap[e ^ 1] = 0;
         for f in [self.ac_arc[k] as usize, self.agent_arc[a] as usize] {

@@ -1,0 +1,73 @@
+"""Watching a running server over HTTP: Prometheus ``/metrics``,
+``/healthz`` and the live wallboard page (``ccroute serve --http-port``).
+
+Wiring, for an embedding program (``serve`` does the same)::
+
+    metrics = Metrics()
+    service = RouterService(settings, observer=metrics)
+    server, port = create_server("127.0.0.1:50051", service, rpc_observer=metrics)
+    server.start()
+    monitor = Monitor(service, metrics, port=8080).start()
+    ...
+    monitor.stop(); server.stop()
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from .metrics import Metrics, SnapshotCollector
+from .server import HttpServer
+from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
+
+if TYPE_CHECKING:
+    from ..service import RouterService
+
+__all__ = ["Monitor", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
+           "SnapshotPublisher", "take_snapshot"]
+
+
+class Monitor:
+    """A snapshot publisher and the HTTP server that shows it.
+
+    Args:
+        service: the (started) service to watch.
+        metrics: the registry also passed as the service's observer and the
+            interceptor's ``rpc_observer`` (a fresh one when omitted: then
+            only the snapshot figures are exported).
+        host, port: where HTTP listens (port 0 picks a free one).
+        interval: seconds between snapshots (and wallboard updates).
+        sample_every: seconds between points of the service-level chart.
+    """
+
+    def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
+                 host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
+                 sample_every: float = 10.0) -> None:
+        self.metrics = metrics or Metrics()
+        self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every)
+        self.metrics.add_snapshots(lambda: self.publisher.latest)
+        self.http = HttpServer(self.publisher, self.metrics, host, port)
+
+    @property
+    def port(self) -> int:
+        return self.http.port
+
+    @property
+    def url(self) -> str:
+        return self.http.url
+
+    def start(self) -> "Monitor":
+        self.publisher.start()
+        self.http.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving HTTP and taking snapshots (idempotent)."""
+        self.http.stop()
+        self.publisher.stop()
+
+    def __enter__(self) -> "Monitor":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,210 @@
+"""Prometheus metrics of a running server (prometheus-client).
+
+Two sources, one registry per server (never the global one, so several
+servers in one process do not collide):
+
+- :class:`SnapshotCollector` turns the latest :class:`Snapshot` into
+  gauges and counters at scrape time (queues, agents, occupancy, router
+  counters). It reads the snapshot only: a scrape never calls the router.
+- :class:`Metrics` holds the instruments updated as things happen: it is the
+  service's :class:`~ccroute.server.hooks.Observer` (commands, engine
+  rounds, events; called on the engine thread, each update a few
+  microseconds) and the interceptor's RPC hook (``on_rpc``, called on the
+  gRPC worker threads).
+
+Names (``queue``, ``channel``, ``state``, ``command`` labels)::
+
+    ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds
+    ccroute_queue_{offered,answered,answered_in_sl,abandoned,abandoned_in_sl,
+                   completed,refused,overflowed_in,overflowed_out}_total
+    ccroute_queue_service_level, ccroute_queue_service_level_target,
+    ccroute_queue_service_level_threshold_seconds, ccroute_queue_asa_seconds,
+    ccroute_queue_abandon_rate            (absent until the queue has data)
+    ccroute_agents{state}  (offline, available, away), ccroute_agents_busy, ccroute_agents_idle
+    ccroute_channel_occupancy, ccroute_channel_slots_held, ccroute_channel_slots_max
+    ccroute_decisions_total, ccroute_live_contacts, ccroute_snapshot_age_seconds
+    ccroute_decision_latency_seconds{command}   histogram, engine time per command
+    ccroute_commands_total{command,outcome}, ccroute_events_total{type}
+    ccroute_engine_round_seconds, ccroute_engine_backlog
+    grpc_server_started_total, grpc_server_handled_total{grpc_service,grpc_method,grpc_type,grpc_code}
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from .. import commands as cmd
+from ..hooks import Observer
+from .snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from ..events import EventRecord
+
+__all__ = ["Metrics", "SnapshotCollector", "CONTENT_TYPE_LATEST"]
+
+#: Commands that route (the latency histogram's ``command`` label values).
+ROUTING_COMMANDS = frozenset(
+    c.__name__ for c in (cmd.Configure, cmd.UpsertAgent, cmd.RemoveAgent, cmd.SetAgentState, cmd.Submit,
+                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.Advance)
+)
+#: Latency buckets in seconds: engine commands take microseconds.
+LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05,
+                   0.1, 0.25, 1.0)
+
+_QUEUE_COUNTERS = ("offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
+                   "completed", "refused", "overflowed_in", "overflowed_out")
+
+
+class SnapshotCollector(Collector):
+    """Gauges and counters from the latest snapshot, read at scrape time."""
+
+    def __init__(self, latest: Callable[[], Optional[Snapshot]]) -> None:
+        self._latest = latest
+
+    def collect(self) -> Iterator[Metric]:
+        snap = self._latest()
+        if snap is None:
+            return
+        q = ["queue"]
+
+        def gauge(name: str, doc: str, labels: Sequence[str] = ()) -> GaugeMetricFamily:
+            return GaugeMetricFamily(f"ccroute_{name}", doc, labels=list(labels))
+
+        waiting = gauge("queue_waiting", "Contacts waiting in the queue now (offered ones included).", q)
+        offering = gauge("queue_offering", "Waiting contacts offered to an agent now.", q)
+        longest = gauge("queue_longest_wait_seconds", "Wait of the oldest waiting contact.", q)
+        level = gauge("queue_service_level", "Answered within the threshold / (answered + abandoned).", q)
+        target = gauge("queue_service_level_target", "Service-level objective (fraction).", q)
+        threshold = gauge("queue_service_level_threshold_seconds", "Service-level threshold.", q)
+        asa = gauge("queue_asa_seconds", "Average speed of answer.", q)
+        abandon = gauge("queue_abandon_rate", "Abandoned / (answered + abandoned).", q)
+        counters = {f: CounterMetricFamily(f"ccroute_queue_{f}", f"Contacts {f.replace('_', ' ')} "
+                                           "(cumulative since the router was configured).", labels=q)
+                    for f in _QUEUE_COUNTERS}
+        for fig in snap.queues:
+            lv = [fig.name]
+            waiting.add_metric(lv, fig.waiting)
+            offering.add_metric(lv, fig.offering)
+            longest.add_metric(lv, fig.longest_wait)
+            target.add_metric(lv, fig.sl_target)
+            threshold.add_metric(lv, fig.sl_threshold)
+            for fam, value in ((level, fig.service_level), (asa, fig.asa), (abandon, fig.abandon_rate)):
+                if value is not None:
+                    fam.add_metric(lv, value)
+            for f, counter in counters.items():
+                counter.add_metric(lv, getattr(fig, f))
+        yield from (waiting, offering, longest, level, target, threshold, asa, abandon)
+        yield from counters.values()
+
+        agents = gauge("agents", "Agents by state.", ["state"])
+        for state in ("offline", "available", "away"):
+            agents.add_metric([state], snap.agents.get(state, 0))
+        yield agents
+        busy = gauge("agents_busy", "Agents holding a contact, an offer or a wrap-up (any state).")
+        busy.add_metric([], snap.agents.get("busy", 0))
+        idle = gauge("agents_idle", "Agents holding nothing (any state).")
+        idle.add_metric([], snap.agents.get("idle", 0))
+        yield busy
+        yield idle
+
+        c = ["channel"]
+        occ = gauge("channel_occupancy", "Slots held / slots available, agents not offline.", c)
+        held = gauge("channel_slots_held", "Slots in use (contacts, offers, wrap-ups), agents not offline.", c)
+        most = gauge("channel_slots_max", "Slots available, agents not offline.", c)
+        for name, (h, m) in snap.channels.items():
+            held.add_metric([name], h)
+            most.add_metric([name], m)
+            o = snap.occupancy(name)
+            if o is not None:
+                occ.add_metric([name], o)
+        yield from (occ, held, most)
+
+        decisions = CounterMetricFamily("ccroute_decisions", "Routing decisions made by the router.")
+        decisions.add_metric([], snap.decisions)
+        yield decisions
+        live = gauge("live_contacts", "Contacts waiting, offered or assigned.")
+        live.add_metric([], snap.live_contacts)
+        yield live
+        age = gauge("snapshot_age_seconds", "Seconds since these figures were taken on the engine thread.")
+        age.add_metric([], max(0.0, time.time() - snap.taken))
+        yield age
+
+
+class Metrics(Observer):
+    """The registry and the event-driven instruments of one server.
+
+    Pass it as the service's ``observer`` and the interceptor's ``on_rpc``;
+    :meth:`add_snapshots` adds the snapshot gauges; :meth:`exposition`
+    renders the text format.
+    """
+
+    def __init__(self, *, process: bool = True) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        if process:
+            from prometheus_client.process_collector import ProcessCollector
+
+            ProcessCollector(registry=r)
+        self.latency = Histogram("ccroute_decision_latency_seconds",
+                                 "Engine time per routing command (a round's time shared by its commands).",
+                                 ["command"], buckets=LATENCY_BUCKETS, registry=r)
+        self.commands = Counter("ccroute_commands", "Commands the engine ran, by outcome "
+                                "(ok or the error class).", ["command", "outcome"], registry=r)
+        self.events = Counter("ccroute_events", "Events published, by type.", ["type"], registry=r)
+        self.rounds = Histogram("ccroute_engine_round_seconds", "Duration of one engine round.",
+                                buckets=LATENCY_BUCKETS, registry=r)
+        self.backlog = Gauge("ccroute_engine_backlog", "Commands queued for the engine after the last round.",
+                             registry=r)
+        self.rpc_started = Counter("grpc_server_started", "RPCs started on the server.",
+                                   ["grpc_service", "grpc_method", "grpc_type"], registry=r)
+        self.rpc_handled = Counter("grpc_server_handled", "RPCs completed on the server, by status code "
+                                   "(errors: grpc_code != OK).",
+                                   ["grpc_service", "grpc_method", "grpc_type", "grpc_code"], registry=r)
+
+    def add_snapshots(self, latest: Callable[[], Optional[Snapshot]]) -> None:
+        """Expose the figures of the snapshots ``latest()`` returns."""
+        self.registry.register(SnapshotCollector(latest))
+
+    def exposition(self) -> bytes:
+        """The registry in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+    # -- Observer (engine thread) -----------------------------------------
+    def on_command(self, name: str, outcome: str, seconds: float) -> None:
+        self.commands.labels(name, outcome).inc()
+        if name in ROUTING_COMMANDS:
+            self.latency.labels(name).observe(seconds)
+
+    def on_events(self, records: Sequence["EventRecord"]) -> None:
+        counts: dict[str, int] = {}
+        for r in records:
+            kind = type(r.event).__name__
+            counts[kind] = counts.get(kind, 0) + 1
+        for kind, n in counts.items():
+            self.events.labels(kind).inc(n)
+
+    def on_round(self, commands: int, backlog: int, seconds: float) -> None:
+        self.rounds.observe(seconds)
+        self.backlog.set(backlog)
+
+    # -- interceptor (gRPC threads) ---------------------------------------
+    def on_rpc_start(self, method: str, kind: str) -> None:
+        service, name = _split(method)
+        self.rpc_started.labels(service, name, kind).inc()
+
+    def on_rpc(self, method: str, kind: str, code: Any) -> None:
+        """An RPC ended: ``code`` is a ``grpc.StatusCode``."""
+        service, name = _split(method)
+        self.rpc_handled.labels(service, name, kind, getattr(code, "name", str(code))).inc()
+
+
+def _split(method: str) -> tuple[str, str]:
+    service, _, name = method.lstrip("/").partition("/")
+    return service, name

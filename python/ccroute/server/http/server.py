@@ -1,0 +1,235 @@
+"""The HTTP side of ``ccroute serve --http-port``: metrics, health, wallboard.
+
+Routes:
+
+- ``GET /metrics`` — Prometheus text format (:mod:`.metrics`);
+- ``GET /healthz`` — ``200 ok`` while the engine thread publishes fresh
+  snapshots, ``503`` with the reason otherwise;
+- ``GET /`` and ``GET /static/<file>`` — the wallboard page
+  (``ccroute/wallboard/``, shipped in the package);
+- ``GET /events`` — server-sent events: a ``history`` event (30 minutes of
+  service level per queue) then one ``snapshot`` event per second;
+- ``GET /api/snapshot`` — the latest snapshot as JSON.
+
+It runs on its own threads (stdlib :class:`ThreadingHTTPServer`, one
+thread per connection, at most ``max_connections`` at once, of which at
+most ``max_streams`` event streams). Every response is built from the
+latest published snapshot, never by calling the router: a slow client only
+ever blocks its own thread, and a client that stops reading is dropped
+after ``write_timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any, Optional
+
+from .metrics import CONTENT_TYPE_LATEST, Metrics
+from .snapshot import SnapshotPublisher
+
+__all__ = ["HttpServer"]
+
+log = logging.getLogger("ccroute.server")
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+#: Seconds between keep-alive comments on an idle event stream.
+KEEPALIVE = 15.0
+
+
+def _static(name: str) -> Optional[bytes]:
+    if "/" in name or name.startswith(".") or not any(name.endswith(e) for e in _TYPES):
+        return None
+    try:
+        return (resources.files("ccroute") / "wallboard" / name).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+class _Httpd(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], owner: "HttpServer") -> None:
+        self.owner = owner
+        self.slots = threading.BoundedSemaphore(owner.max_connections)
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):  # full: refuse at once, never queue
+            try:
+                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                b"Connection: close\r\n\r\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Httpd
+    protocol_version = "HTTP/1.1"
+    server_version = "ccroute"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.owner.write_timeout)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+        log.debug("http %s: " + format, self.address_string(), *args)
+
+    def _send(self, status: int, body: bytes, content_type: str, *, cache: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=60" if cache else "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        path = self.path.split("?", 1)[0]
+        try:
+            if path == "/metrics":
+                self._send(200, owner.metrics.exposition(), CONTENT_TYPE_LATEST)
+            elif path == "/healthz":
+                ok, reason = owner.health()
+                self._send(200 if ok else 503, (reason + "\n").encode(), "text/plain; charset=utf-8")
+            elif path in ("/", "/index.html"):
+                self._file("index.html")
+            elif path.startswith("/static/"):
+                self._file(path[len("/static/"):])
+            elif path == "/api/snapshot":
+                self._send(200, owner.publisher.latest_json()[1], "application/json")
+            elif path == "/events":
+                self._events()
+            else:
+                self._send(404, b"not found\n", "text/plain; charset=utf-8")
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+
+    def _file(self, name: str) -> None:
+        body = _static(name)
+        if body is None:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8")
+            return
+        self._send(200, body, _TYPES["." + name.rsplit(".", 1)[1]], cache=False)
+
+    def _events(self) -> None:
+        owner = self.server.owner
+        if not owner.streams.acquire(blocking=False):
+            self._send(503, b"too many event streams\n", "text/plain; charset=utf-8")
+            return
+        try:
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Accel-Buffering", "no")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            pub = owner.publisher
+            out = self.wfile
+            out.write(b"retry: 2000\nevent: history\ndata: " + pub.history_json() + b"\n\n")
+            version, body = pub.latest_json()
+            out.write(b"event: snapshot\ndata: " + body + b"\n\n")
+            out.flush()
+            quiet = time.monotonic()
+            while not pub.closed and not owner.closing:
+                newer, body = pub.wait_newer(version, 1.0)
+                if newer != version:
+                    version = newer
+                    out.write(b"event: snapshot\ndata: " + body + b"\n\n")
+                    out.flush()
+                    quiet = time.monotonic()
+                elif time.monotonic() - quiet >= KEEPALIVE:
+                    out.write(b": keep-alive\n\n")
+                    out.flush()
+                    quiet = time.monotonic()
+        finally:
+            owner.streams.release()
+
+
+class HttpServer:
+    """Metrics, health and the wallboard for one :class:`RouterService`.
+
+    Args:
+        publisher: where the figures come from.
+        metrics: the registry served on ``/metrics``.
+        host, port: where to listen (port 0 picks a free one; see :attr:`port`).
+        max_connections: connections served at once (more get ``503``).
+        max_streams: wallboard event streams at once.
+        write_timeout: seconds a client may take to read before it is dropped.
+        stale_after: ``/healthz`` fails when the newest snapshot is older.
+    """
+
+    def __init__(self, publisher: SnapshotPublisher, metrics: Metrics, host: str = "127.0.0.1",
+                 port: int = 0, *, max_connections: int = 64, max_streams: int = 32,
+                 write_timeout: float = 10.0, stale_after: float = 5.0) -> None:
+        self.publisher = publisher
+        self.metrics = metrics
+        self.max_connections = max_connections
+        self.streams = threading.BoundedSemaphore(max_streams)
+        self.write_timeout = write_timeout
+        self.stale_after = stale_after
+        self.closing = False
+        try:
+            self._httpd = _Httpd((host, port), self)
+        except OSError as exc:
+            raise OSError(f"cannot listen on {host}:{port} for HTTP: {exc.strerror or exc}") from None
+        self.host = host
+        self.port: int = self._httpd.server_address[1]
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> "HttpServer":
+        """Serve on a background thread."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                            name="ccroute-http", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening and end every event stream (idempotent)."""
+        self.closing = True
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(5.0)
+            self._thread = None
+        self._httpd.server_close()
+
+    def health(self) -> tuple[bool, str]:
+        """``(healthy, reason)``: the engine publishes fresh snapshots."""
+        snap = self.publisher.latest
+        if snap is None:
+            return False, "no snapshot yet"
+        age = time.time() - snap.taken
+        if age > self.stale_after:
+            return False, f"engine has not answered for {age:.1f} s"
+        return True, "ok"
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"

@@ -1,0 +1,282 @@
+"""Live figures for the HTTP side: a snapshot the engine thread makes.
+
+A :class:`SnapshotPublisher` thread asks the engine thread, once a second
+(through :meth:`RouterService.query`, so the router is only ever touched on
+its owner thread), for a :class:`Snapshot`: the statistics of every queue,
+the agents by state, channel occupancy and the router's counters. The
+snapshot is immutable; readers (``/metrics``, the wallboard's event
+stream) take the latest one without any call into the service, so no HTTP
+client, however slow, can hold up routing.
+
+The publisher also keeps the service level of each queue over the last
+30 minutes (one sample every ``sample_every`` seconds) for the wallboard's
+chart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from ..service import Engine, RouterService
+
+__all__ = ["Snapshot", "QueueFigures", "SnapshotPublisher", "take_snapshot"]
+
+log = logging.getLogger("ccroute.server")
+
+#: Seconds of service-level history kept for the chart.
+HISTORY_SECONDS = 30 * 60.0
+#: Agents whose views one snapshot reads for occupancy; above it occupancy
+#: is refreshed less often (every ``1 + agents // OCCUPANCY_AGENTS`` snapshots).
+OCCUPANCY_AGENTS = 2000
+
+_QUEUE_FIELDS = (
+    "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
+    "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
+    "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    """One queue's figures (the fields of ``ccroute.QueueStats``)."""
+
+    name: str
+    waiting: int
+    offering: int
+    longest_wait: float
+    offered: int
+    answered: int
+    answered_in_sl: int
+    abandoned: int
+    abandoned_in_sl: int
+    completed: int
+    overflowed_in: int
+    overflowed_out: int
+    refused: int
+    service_level: Optional[float]
+    asa: Optional[float]
+    abandon_rate: Optional[float]
+    sl_target: float
+    sl_threshold: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, **{f: getattr(self, f) for f in _QUEUE_FIELDS}}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the HTTP side shows, as of one engine round."""
+
+    #: Wall-clock time (``time.time()``) the snapshot was taken.
+    taken: float
+    #: The router's own time (server seconds).
+    now: float
+    policy: str
+    decisions: int
+    live_contacts: int
+    #: Queues in configuration order.
+    queues: tuple[QueueFigures, ...]
+    #: ``offline``, ``available``, ``away`` (states) and ``busy``, ``idle``
+    #: (across states).
+    agents: dict[str, int]
+    #: Per channel: ``(slots held, slots available)`` over agents not offline.
+    channels: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def occupancy(self, channel: str) -> Optional[float]:
+        """Held / maximum slots of a channel over logged-in agents."""
+        held, most = self.channels.get(channel, (0, 0))
+        return held / most if most else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "taken": self.taken,
+            "now": self.now,
+            "policy": self.policy,
+            "decisions": self.decisions,
+            "live_contacts": self.live_contacts,
+            "queues": [q.to_dict() for q in self.queues],
+            "agents": dict(self.agents),
+            "channels": {c: {"held": h, "max": m, "occupancy": self.occupancy(c)}
+                         for c, (h, m) in self.channels.items()},
+        }
+
+
+def _occupancy(engine: "Engine") -> dict[str, tuple[int, int]]:
+    router = engine.router
+    totals = {ch.name: [0, 0] for ch in engine.settings.channels}
+    for agent_id in router.agent_ids():
+        view = router.agent(agent_id)
+        if view.state == "offline":
+            continue
+        held = view.held
+        for name, most in view.max.items():
+            t = totals.setdefault(name, [0, 0])
+            t[0] += held.get(name, 0)
+            t[1] += most
+    return {name: (h, m) for name, (h, m) in totals.items()}
+
+
+def take_snapshot(engine: "Engine", channels: Optional[dict[str, tuple[int, int]]] = None) -> Snapshot:
+    """Build a snapshot; runs on the engine thread. ``channels`` reuses an
+    earlier occupancy instead of reading every agent."""
+    router = engine.router
+    stats = router.stats()
+    names = [q.name for q in engine.settings.queues] or sorted(stats)
+    queues = tuple(
+        QueueFigures(name, **{f: getattr(stats[name], f) for f in _QUEUE_FIELDS})
+        for name in names if name in stats
+    )
+    return Snapshot(
+        taken=time.time(),
+        now=router.now,
+        policy=router.policy,
+        decisions=router.decisions,
+        live_contacts=router.live_contacts,
+        queues=queues,
+        agents=dict(router.agents_by_state()),
+        channels=_occupancy(engine) if channels is None else channels,
+    )
+
+
+def _json(value: Any) -> bytes:
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(value), separators=(",", ":")).encode()
+
+
+class SnapshotPublisher:
+    """Takes a snapshot every ``interval`` seconds on the engine thread and
+    hands it to readers; keeps 30 minutes of service level per queue.
+
+    Readers call :attr:`latest` (never blocks) or :meth:`wait_newer` (blocks
+    until a newer snapshot or the timeout). ``refresh()`` takes one now.
+    """
+
+    def __init__(self, service: "RouterService", *, interval: float = 1.0,
+                 sample_every: float = 10.0, query_timeout: float = 5.0) -> None:
+        self._service = service
+        self.interval = interval
+        self.sample_every = sample_every
+        self._timeout = query_timeout
+        self._cond = threading.Condition(threading.Lock())
+        self._latest: Optional[Snapshot] = None
+        self._latest_json = b"{}"
+        self._version = 0
+        self._history: dict[str, deque[tuple[float, Optional[float]]]] = {}
+        self._last_sample = -math.inf
+        self._occupancy: Optional[dict[str, tuple[int, int]]] = None
+        self._occupancy_age = 0
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._refresh_lock = threading.Lock()
+
+    # -- life cycle -----------------------------------------------------
+    def start(self) -> "SnapshotPublisher":
+        """Take a first snapshot (when the service runs) and start the thread."""
+        if self._thread is None:
+            try:
+                self.refresh()
+            except Exception:  # the service may not run yet; the thread retries
+                log.debug("first snapshot failed", exc_info=True)
+            self._thread = threading.Thread(target=self._run, name="ccroute-snapshot", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the thread and wake every reader (they see :attr:`closed`)."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(self._timeout + 1.0)
+
+    @property
+    def closed(self) -> bool:
+        return self._stop.is_set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.refresh()
+            except Exception as exc:  # stopped or busy service: try again next second
+                log.debug("snapshot failed: %s", exc)
+
+    # -- taking ---------------------------------------------------------
+    def refresh(self) -> Snapshot:
+        """Take a snapshot now (on the engine thread) and publish it."""
+        with self._refresh_lock:
+            reuse = self._occupancy
+            if reuse is not None and self._occupancy_age > 0:
+                self._occupancy_age -= 1
+                snap = self._service.query(lambda e: take_snapshot(e, reuse), name="snapshot",
+                                           timeout=self._timeout)
+            else:
+                snap = self._service.query(take_snapshot, name="snapshot", timeout=self._timeout)
+                agents = sum(snap.agents[s] for s in ("offline", "available", "away"))
+                self._occupancy, self._occupancy_age = snap.channels, agents // OCCUPANCY_AGENTS
+            self._publish(snap)
+            return snap
+
+    def _publish(self, snap: Snapshot) -> None:
+        sampled = snap.taken - self._last_sample >= self.sample_every
+        body = snap.to_dict()
+        body["sample"] = sampled
+        encoded = _json(body)
+        with self._cond:
+            if sampled:
+                self._last_sample = snap.taken
+                horizon = snap.taken - HISTORY_SECONDS
+                for q in snap.queues:
+                    h = self._history.setdefault(q.name, deque())
+                    h.append((snap.taken, q.service_level))
+                    while h and h[0][0] < horizon:
+                        h.popleft()
+            self._latest, self._latest_json = snap, encoded
+            self._version += 1
+            self._cond.notify_all()
+
+    # -- reading --------------------------------------------------------
+    @property
+    def latest(self) -> Optional[Snapshot]:
+        """The newest snapshot (``None`` before the first)."""
+        return self._latest
+
+    @property
+    def version(self) -> int:
+        """Counts snapshots published."""
+        return self._version
+
+    def latest_json(self) -> tuple[int, bytes]:
+        """``(version, JSON of the newest snapshot)``."""
+        with self._cond:
+            return self._version, self._latest_json
+
+    def wait_newer(self, version: int, timeout: float) -> tuple[int, bytes]:
+        """Block until a snapshot newer than ``version`` (or the timeout, or
+        stop); returns the newest ``(version, JSON)``."""
+        with self._cond:
+            if self._version <= version and not self._stop.is_set():
+                self._cond.wait(timeout)
+            return self._version, self._latest_json
+
+    def history_json(self) -> bytes:
+        """Service level per queue over the last 30 minutes:
+        ``{"queue": [[wall time, level or null], ...]}``."""
+        with self._cond:
+            data = {name: [[t, v] for t, v in h] for name, h in self._history.items()}
+        return _json({"history": data, "seconds": HISTORY_SECONDS})

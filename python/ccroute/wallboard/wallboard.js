@@ -1,0 +1,176 @@
+// ccroute wallboard: listens to /events (server-sent events) and redraws.
+// No framework, no build step: the tiles are plain DOM, the chart inline SVG.
+"use strict";
+(function () {
+  const WINDOW = 30 * 60;                       // seconds shown in the chart
+  const COLORS = ["#4aa3ff", "#f78c40", "#b48cff", "#3fd0c9", "#ff6fae", "#d6d65a", "#8fd16a", "#e0e0e0"];
+  const $ = (sel, el) => (el || document).querySelector(sel);
+  const queuesEl = $("#queues"), chart = $("#chart"), conn = $("#conn");
+  const history = {};                           // queue -> [[wall seconds, level|null], ...]
+  const targets = {};                           // queue -> sl_target
+  let order = [], lastUpdate = 0, updates = 0;
+
+  const pct = (x, digits) => x == null ? "—" : (100 * x).toFixed(digits) + "%";
+  function duration(s) {
+    if (s == null) return "—";
+    s = Math.round(s);
+    if (s < 60) return s + " s";
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
+    return h ? h + ":" + String(m).padStart(2, "0") + ":" + sec : m + ":" + sec;
+  }
+  const color = (name) => COLORS[Math.max(0, order.indexOf(name)) % COLORS.length];
+
+  function tile(name) {
+    let el = queuesEl.querySelector('[data-queue="' + CSS.escape(name) + '"]');
+    if (el) return el;
+    el = document.createElement("article");
+    el.className = "tile";
+    el.dataset.queue = name;
+    el.innerHTML =
+      '<h2></h2>' +
+      '<div class="big"><b data-field="waiting">0</b><span>waiting</span></div>' +
+      '<dl>' +
+      '<dt>Longest wait</dt><dd data-field="longest_wait">—</dd>' +
+      '<dt>Service level</dt><dd><span data-field="service_level">—</span><small data-field="sl_goal"></small></dd>' +
+      '<dt>ASA</dt><dd data-field="asa">—</dd>' +
+      '<dt>Abandoned</dt><dd data-field="abandon_rate">—</dd>' +
+      '</dl>';
+    $("h2", el).textContent = name;
+    queuesEl.appendChild(el);
+    return el;
+  }
+
+  function setField(el, field, text) {
+    const f = el.querySelector('[data-field="' + field + '"]');
+    if (f.textContent !== text) f.textContent = text;
+  }
+
+  function renderQueues(queues) {
+    order = queues.map((q) => q.name);
+    for (const q of queues) {
+      const el = tile(q.name);
+      targets[q.name] = q.sl_target;
+      setField(el, "waiting", String(q.waiting));
+      setField(el, "longest_wait", duration(q.waiting ? q.longest_wait : 0));
+      setField(el, "service_level", pct(q.service_level, 0));
+      setField(el, "sl_goal", "goal " + pct(q.sl_target, 0) + " in " + duration(q.sl_threshold));
+      setField(el, "asa", duration(q.asa));
+      setField(el, "abandon_rate", pct(q.abandon_rate, 1));
+      el.dataset.slState = q.service_level == null ? "none" : (q.service_level + 1e-9 >= q.sl_target ? "ok" : "bad");
+      el.dataset.waitingState = q.waiting > 0 && q.longest_wait >= q.sl_threshold ? "busy" : "calm";
+      el.title = q.name + ": offered " + q.offered + ", answered " + q.answered + ", abandoned " + q.abandoned;
+    }
+    for (const el of [...queuesEl.children]) {
+      if (!order.includes(el.dataset.queue)) el.remove();
+    }
+  }
+
+  function renderAgents(agents, channels) {
+    for (const el of document.querySelectorAll("[data-agents]")) {
+      const v = agents[el.dataset.agents];
+      el.textContent = v == null ? "–" : String(v);
+    }
+    const box = $("#occupancy");
+    const names = Object.keys(channels || {});
+    box.innerHTML = names.length ? '<h2>Occupancy</h2>' : "";
+    for (const name of names) {
+      const c = channels[name], row = document.createElement("div");
+      row.className = "occ";
+      row.dataset.channel = name;
+      const share = c.occupancy == null ? 0 : c.occupancy;
+      row.innerHTML = '<span></span><div class="bar"><i></i></div><span class="pct"></span>';
+      row.children[0].textContent = name;
+      row.querySelector("i").style.width = (100 * share).toFixed(1) + "%";
+      row.children[2].textContent = pct(c.occupancy, 0);
+      row.title = c.held + " of " + c.max + " slots held";
+      box.appendChild(row);
+    }
+  }
+
+  function svg(tag, attrs) {
+    const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const k in attrs) el.setAttribute(k, attrs[k]);
+    return el;
+  }
+
+  function renderChart(now) {
+    // Drawn in CSS pixels (no stretching): 3.4rem on the left for the labels.
+    const box = chart.getBoundingClientRect();
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+    const W = Math.max(box.width, 100), H = Math.max(box.height, 60), left = 3.4 * rem, pad = 8;
+    const x = (t) => left + (W - left - pad) * (1 - (now - t) / WINDOW);
+    const y = (v) => pad + (H - 2 * pad) * (1 - v);
+    chart.setAttribute("viewBox", "0 0 " + W + " " + H);
+    chart.replaceChildren();
+    for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+      chart.appendChild(svg("line", { class: "grid", x1: left, x2: W - pad, y1: y(v), y2: y(v) }));
+      if (v * 4 % 2 === 0) {
+        const label = svg("text", { x: 0, y: y(v) });
+        label.textContent = (100 * v) + "%";
+        chart.appendChild(label);
+      }
+    }
+    for (const t of [now - 1200, now - 600]) chart.appendChild(svg("line", { class: "grid", x1: x(t), x2: x(t), y1: y(1), y2: y(0) }));
+    const legend = $("#legend");
+    legend.replaceChildren();
+    for (const name of order) {
+      const c = color(name);
+      if (targets[name] != null) {
+        chart.appendChild(svg("line", { class: "target", x1: left, x2: W - pad, y1: y(targets[name]), y2: y(targets[name]), stroke: c }));
+      }
+      const pts = (history[name] || []).filter((p) => p[1] != null && p[0] >= now - WINDOW);
+      if (pts.length) {
+        const d = pts.map((p) => x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1)).join(" ");
+        chart.appendChild(svg("polyline", { class: "series", points: d, stroke: c, "data-queue": name }));
+        const last = pts[pts.length - 1];
+        chart.appendChild(svg("circle", { class: "now", cx: x(last[0]), cy: y(last[1]), r: 5, fill: c }));
+      }
+      const item = document.createElement("span");
+      item.innerHTML = "<i></i>";
+      item.firstChild.style.background = c;
+      item.appendChild(document.createTextNode(name));
+      legend.appendChild(item);
+    }
+  }
+
+  function onSnapshot(snap) {
+    renderQueues(snap.queues);
+    renderAgents(snap.agents, snap.channels);
+    if (snap.sample) {
+      for (const q of snap.queues) {
+        const h = history[q.name] || (history[q.name] = []);
+        h.push([snap.taken, q.service_level]);
+        while (h.length && h[0][0] < snap.taken - WINDOW) h.shift();
+      }
+    }
+    renderChart(snap.taken);
+    $("#policy").textContent = "policy " + snap.policy;
+    lastUpdate = Date.now();
+    document.body.dataset.updates = String(++updates);
+    conn.className = "up";
+    conn.textContent = "live";
+  }
+
+  function connect() {
+    const es = new EventSource("/events");
+    es.addEventListener("history", (e) => {
+      const data = JSON.parse(e.data).history;
+      for (const k of Object.keys(history)) delete history[k];
+      Object.assign(history, data);
+    });
+    es.addEventListener("snapshot", (e) => onSnapshot(JSON.parse(e.data)));
+    es.onerror = () => { conn.className = "down"; conn.textContent = "reconnecting"; };
+  }
+
+  // For the console and tests: the chart's data.
+  window.ccrouteWallboard = { history: history, targets: targets };
+
+  setInterval(() => {
+    $("#clock").textContent = new Date().toLocaleTimeString([], { hour12: false });
+    if (lastUpdate && Date.now() - lastUpdate > 5000 && conn.className !== "down") {
+      conn.className = "stale";
+      conn.textContent = "no update for " + Math.round((Date.now() - lastUpdate) / 1000) + " s";
+    }
+  }, 1000);
+  connect();
+})();

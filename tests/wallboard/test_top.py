@@ -1,0 +1,61 @@
+"""``ccroute top``: the same figures in a terminal, from a running server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import ccroute as cc
+from ccroute.cli import main
+
+from .conftest import Watched
+
+ROOT = Path(__file__).resolve().parents[2]
+Start = Callable[..., Watched]
+
+
+def test_top_once_prints_queues_and_agents(watched: Start, capsys: pytest.CaptureFixture[str]) -> None:
+    w = watched()
+    assert w.clock is not None
+    client = w.client()
+    client.add_agent(cc.Agent("a1", skills={"en": 5}, state="away"))
+    for i in range(4):
+        client.submit(cc.Contact(f"c{i}", "voice", "support"))
+    w.clock.advance(75.0)
+    client.set_agent_state("a1", "available")  # answers c0 after 75 s: support falls short
+    assert main(["top", "--server", w.target, "--once"]) == 0
+    out = capsys.readouterr().out
+    support = next(line for line in out.splitlines() if "support" in line)
+    assert support.split()[1:4] == ["3", "1:15", "0%"]  # waiting, longest wait, service level
+    assert "90% in 30 s" in support and "1:15" in support
+    sales = next(line for line in out.splitlines() if "sales" in line)
+    assert sales.split()[1:4] == ["0", "0", "s"]
+    assert "available 1" in out and "busy 1" in out
+
+
+def test_top_reports_an_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["top", "--server", "127.0.0.1:1", "--once"]) == 1
+    assert "cannot reach 127.0.0.1:1" in capsys.readouterr().err
+
+
+def test_top_refreshes_until_interrupted(watched: Start) -> None:
+    w = watched(manual_clock=False)
+    env = dict(os.environ, COLUMNS="120", TERM="xterm")
+    proc = subprocess.Popen([sys.executable, "-m", "ccroute.cli", "top", "--server", w.target, "--interval", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        time.sleep(1.0)
+        w.client().submit(cc.Contact("late", "voice", "sales"))
+        time.sleep(1.0)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "sales" in out and "support" in out
