@@ -14,7 +14,7 @@
 //! skill match (levels on required, then preferred skills) for built-ins.
 
 use super::Router;
-use crate::batch::{solve, Demand, Edge, Problem, Room};
+use crate::batch::{solve_with, Demand, Edge, Options, Problem, Room};
 use crate::error::Result;
 use crate::event::Event;
 use crate::policy::most_skilled::level_sum;
@@ -165,7 +165,9 @@ impl Router {
                 .collect(),
             edges: pairs.iter().map(|&(c, a, s)| Edge { contact: c, agent: a, weight: base + s - lo + 1.0 }).collect(),
         };
-        let solution = solve(&problem);
+        // A few Lagrangian rounds keep a batch's latency bounded; the
+        // answer is feasible and never worse than greedy either way.
+        let (solution, _) = solve_with(&problem, &Options { max_iterations: 4, local_search: true });
         let score_of: rustc_hash::FxHashMap<(usize, usize), f64> = pairs.iter().map(|&(c, a, s)| ((c, a), s)).collect();
         let mut report = BatchReport { contacts: waiting.len(), agents: agent_ix.len(), ..Default::default() };
         let mut touched = Vec::new();
