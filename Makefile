@@ -55,9 +55,12 @@ stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
 
 bench: build bench-core $(BENCH_TARGETS) ## Every benchmark (criterion for the core, Python throughput, feature benches)
 
-bench-core: build ## Core benchmarks: criterion decisions/s and Python submit_many throughput
+bench-core: build ## Core benchmarks: criterion decisions/s, Python throughput, policies, batch vs greedy
 	cargo bench -p router_core --bench routing -- --noplot
+	cargo bench -p router_core --bench batch -- --noplot
 	$(PY) benches/python_throughput.py
+	$(PY) benches/policy_throughput.py
+	$(PY) benches/batch_vs_greedy.py
 
 lint: venv ## clippy and mypy
 	cargo clippy -p router_core -p router_py --all-targets -- -D warnings
