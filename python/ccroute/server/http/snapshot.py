@@ -23,6 +23,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
+from ...client._common import RemoteQueueStats
 
 if TYPE_CHECKING:
     from ..service import Engine, RouterService
@@ -44,31 +45,9 @@ _QUEUE_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class QueueFigures:
-    """One queue's figures (the fields of ``ccroute.QueueStats``)."""
-
-    name: str
-    waiting: int
-    offering: int
-    longest_wait: float
-    offered: int
-    answered: int
-    answered_in_sl: int
-    abandoned: int
-    abandoned_in_sl: int
-    completed: int
-    overflowed_in: int
-    overflowed_out: int
-    refused: int
-    service_level: Optional[float]
-    asa: Optional[float]
-    abandon_rate: Optional[float]
-    sl_target: float
-    sl_threshold: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, **{f: getattr(self, f) for f in _QUEUE_FIELDS}}
+#: One queue's figures: the fields of ``ccroute.QueueStats``, the same
+#: record the gRPC client returns.
+QueueFigures = RemoteQueueStats
 
 
 @dataclass(frozen=True, slots=True)
