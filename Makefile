@@ -39,8 +39,9 @@ build: venv ## Build the native module (release) into .venv
 build-dev: venv ## Build the native module (debug, faster to compile) into .venv
 	$(VENV)/bin/maturin develop --quiet
 
-demo: build ## Route a small multichannel scenario and print assignments and statistics
+demo: build ## Route a small blended center step by step, then simulate a day under two policies
 	$(PY) examples/demo.py
+	$(PY) examples/demo_sim.py
 
 test: build wallboard-deps test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 

@@ -32,6 +32,7 @@ __all__ = [
     "Requeued",
     "Router",
     "RoutingProfile",
+    "Simulation",
     "Step",
     "StepAdvanced",
     "WrapUpEnded",
@@ -529,3 +530,21 @@ class Router:
     def decisions(self) -> int: ...
     @property
     def live_contacts(self) -> int: ...
+
+@final
+class Simulation:
+    def __new__(cls, scenario: str) -> Simulation: ...
+    def run(
+        self,
+        replication: int,
+        policy: Optional[str | PolicySpec] = None,
+        plugin: Optional[Any] = None,
+        vectorised: bool = False,
+        contact_side: bool = False,
+        strict: bool = False,
+        label: Optional[str] = None,
+    ) -> str: ...
+    @property
+    def replications(self) -> int: ...
+    @property
+    def policy(self) -> str: ...

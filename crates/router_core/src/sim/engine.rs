@@ -11,169 +11,18 @@
 //! and memory are bounded by the number of contacts alive at once.
 
 use super::arrivals::ArrivalState;
-use super::dist::{replication_seed, stream, uniform, Purpose, Sampler};
-use super::scenario::{Arrivals, Scenario};
+use super::dist::{replication_seed, stream, uniform, Purpose};
+use super::scenario::Arrivals;
+use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::model::{AgentSpec, ContactSpec, RouterConfig};
-use crate::policy::PolicyKind;
+use crate::model::ContactSpec;
 use crate::router::Router;
-use crate::types::{AgentState, Time};
-use rand::RngCore;
+use crate::types::{AgentState, AttrValue};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-
-/// A compiled contact type.
-#[derive(Debug, Clone)]
-struct TypeInfo {
-    template: ContactSpec,
-    channel: usize,
-    queue: usize,
-    handle: Sampler,
-    patience: Option<Sampler>,
-    returning: f64,
-    customers: u64,
-}
-
-/// A scenario compiled and checked, ready to run replications.
-///
-/// Cheap to share between threads: each replication builds its own router
-/// and state from it.
-#[derive(Debug, Clone)]
-pub struct Simulation {
-    scenario: Scenario,
-    policy: PolicyKind,
-    types: Vec<TypeInfo>,
-    /// Group of each agent (agents of a group are contiguous).
-    agent_group: Vec<u32>,
-    group_first: Vec<u32>,
-    cost: Vec<u32>,
-    wrap: Vec<bool>,
-    threshold: Vec<Time>,
-    queue_names: Vec<String>,
-    channel_names: Vec<String>,
-}
-
-impl Simulation {
-    /// Checks a scenario and compiles it. Errors: `InvalidInput` naming the
-    /// field (`agent_groups[1]`, `contact_types[0].requires`, ...).
-    pub fn new(scenario: Scenario) -> Result<Self> {
-        scenario.validate()?;
-        let policy = scenario.policy_kind()?;
-        let config = base_config(&scenario, policy, 0);
-        let mut router = Router::new(config).map_err(|e| ctx(e, "channels/queues"))?;
-        let mut agent_group = Vec::new();
-        let mut group_first = Vec::new();
-        for (g, grp) in scenario.agent_groups.iter().enumerate() {
-            group_first.push(agent_group.len() as u32);
-            for _ in 0..grp.count {
-                let spec = agent_spec(grp, agent_group.len(), AgentState::Offline);
-                router
-                    .add_agent(&spec, 0.0)
-                    .map_err(|e| ctx(e, &format!("agent_groups[{g}] ({:?})", grp.name)))?;
-                agent_group.push(g as u32);
-            }
-        }
-        let channel_names: Vec<String> = scenario.channels.iter().map(|c| c.name.clone()).collect();
-        let queue_names: Vec<String> = scenario.queues.iter().map(|q| q.name.clone()).collect();
-        let mut types = Vec::new();
-        for (i, t) in scenario.contact_types.iter().enumerate() {
-            let what = format!("contact_types[{i}] ({:?})", t.name);
-            let mut template = ContactSpec::new(format!("check-{i}"), t.channel.clone(), t.queue.clone());
-            template.priority = t.priority;
-            template.requires = t.requires.clone();
-            template.prefers = t.prefers.clone();
-            template.steps = t.steps.iter().map(|s| s.spec()).collect();
-            router.submit(&template, 0.0).map_err(|e| ctx(e, &what))?;
-            types.push(TypeInfo {
-                channel: channel_names.iter().position(|c| *c == t.channel).expect("checked by submit"),
-                queue: queue_names.iter().position(|q| *q == t.queue).expect("checked by submit"),
-                template,
-                handle: t.handle_time.sampler(),
-                patience: t.patience.as_ref().map(|p| p.sampler()),
-                returning: t.returning,
-                customers: u64::from(t.customers),
-            });
-        }
-        Ok(Simulation {
-            policy,
-            types,
-            agent_group,
-            group_first,
-            cost: scenario.channels.iter().map(|c| c.cost).collect(),
-            wrap: scenario.channels.iter().map(|c| c.wrap_up > 0.0).collect(),
-            threshold: scenario.queues.iter().map(|q| q.sl_threshold).collect(),
-            queue_names,
-            channel_names,
-            scenario,
-        })
-    }
-
-    /// The scenario.
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
-    }
-
-    /// The router configuration replication `rep` uses under `policy`:
-    /// auto-accept, nothing kept of ended contacts, the router's generator
-    /// seeded from its own stream.
-    pub fn router_config(&self, rep: u32, policy: PolicyKind) -> RouterConfig {
-        base_config(&self.scenario, policy, replication_seed(self.scenario.seed, rep))
-    }
-
-    /// Runs replication `rep` under the scenario's policy.
-    pub fn run(&self, rep: u32) -> Result<Replication> {
-        self.run_with(rep, self.policy)
-    }
-
-    /// Runs replication `rep` under a built-in `policy` (same random numbers
-    /// as under any other policy: common random numbers).
-    pub fn run_with(&self, rep: u32, policy: PolicyKind) -> Result<Replication> {
-        let router = Router::new(self.router_config(rep, policy))?;
-        self.run_with_router(rep, router, policy.name())
-    }
-
-    /// Runs replication `rep` on a router the caller built, with no agents
-    /// and no contacts yet (the seam for policies that are not built in:
-    /// build it from [`Simulation::router_config`] with the policy plugged
-    /// in). `policy` labels the results.
-    pub fn run_with_router(&self, rep: u32, router: Router, policy: &str) -> Result<Replication> {
-        let mut run = Run::new(self, rep, router)?;
-        run.run()?;
-        Ok(run.finish(policy, rep))
-    }
-}
-
-fn ctx(e: Error, what: &str) -> Error {
-    Error::new(e.kind(), format!("{what}: {}", e.message()))
-}
-
-fn base_config(s: &Scenario, policy: PolicyKind, rep_seed: u64) -> RouterConfig {
-    // Built with the constructor so that settings added to the core later
-    // keep their defaults here.
-    let mut c = RouterConfig::new(
-        s.channels.iter().map(|c| c.config()).collect(),
-        s.queues.iter().map(|q| q.config()).collect(),
-    );
-    c.policy = policy.into();
-    c.offer_timeout = None;
-    c.seed = stream(rep_seed, Purpose::Router, 0).next_u64();
-    c.affinity = s.affinity;
-    c.affinity_wait = s.affinity_wait;
-    c.retain_finished = Some(0);
-    c
-}
-
-fn agent_spec(g: &super::scenario::AgentGroup, index: usize, state: AgentState) -> AgentSpec {
-    let mut a = AgentSpec::new(index.to_string(), &[]);
-    a.skills = g.skills.clone();
-    a.capacity = g.capacity;
-    a.channels = g.channels.clone();
-    a.state = state;
-    a
-}
 
 /// What an entry of the simulator's heap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,9 +101,10 @@ struct GroupRun {
     last: f64,
 }
 
-struct Run<'a> {
+pub(super) struct Run<'a> {
     sim: &'a Simulation,
-    router: Router,
+    router: &'a mut Router,
+    pub(super) stop_on_policy_error: bool,
     heap: BinaryHeap<Reverse<Entry>>,
     seq: u64,
     slots: Vec<Slot>,
@@ -263,10 +113,9 @@ struct Run<'a> {
     types: Vec<TypeRun>,
     groups: Vec<GroupRun>,
     handled: Vec<u64>,
-    queues: Vec<Block>,
-    channels: Vec<Block>,
+    /// Per contact type; queues, channels and the total are merged at the end.
     type_blocks: Vec<Block>,
-    total: Block,
+    /// Per contact type, merged per queue at the end.
     series: Vec<Series>,
     contacts: u64,
     rep_seed: u64,
@@ -276,7 +125,7 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(sim: &'a Simulation, rep: u32, mut router: Router) -> Result<Self> {
+    pub(super) fn new(sim: &'a Simulation, rep: u32, router: &'a mut Router) -> Result<Self> {
         let s = &sim.scenario;
         let rep_seed = replication_seed(s.seed, rep);
         for (g, grp) in s.agent_groups.iter().enumerate() {
@@ -287,12 +136,12 @@ impl<'a> Run<'a> {
             }
         }
         let n_int = (s.duration / s.interval).ceil() as usize;
-        let mut series: Vec<Series> = sim.queue_names.iter().map(|q| Series::new(q, n_int)).collect();
-        series.push(Series::new("all", n_int));
+        let series: Vec<Series> = s.contact_types.iter().map(|t| Series::new(&t.name, n_int)).collect();
         let n_ch = sim.channel_names.len();
         let mut run = Run {
             sim,
             router,
+            stop_on_policy_error: false,
             heap: BinaryHeap::new(),
             seq: 0,
             slots: Vec::new(),
@@ -311,10 +160,7 @@ impl<'a> Run<'a> {
                 })
                 .collect(),
             handled: vec![0; sim.agent_group.len()],
-            queues: vec![Block::default(); sim.queue_names.len()],
-            channels: vec![Block::default(); n_ch],
             type_blocks: vec![Block::default(); sim.types.len()],
-            total: Block::default(),
             series,
             contacts: 0,
             rep_seed,
@@ -322,9 +168,15 @@ impl<'a> Run<'a> {
             duration: s.duration,
             interval: s.interval,
         };
+        let plugin = run.router.has_scorer();
         for (i, (t, info)) in s.contact_types.iter().zip(&sim.types).enumerate() {
             let mut spec = info.template.clone();
             spec.id.clear();
+            if plugin {
+                // A plug-in policy may want the contact's type (a copy per
+                // contact, so only when one is attached).
+                spec.attributes.insert("type".into(), AttrValue::Str(t.name.clone()));
+            }
             run.types.push(TypeRun {
                 arrivals: ArrivalState::new(&t.arrivals),
                 rng_arr: stream(rep_seed, Purpose::Arrivals, i as u32),
@@ -359,7 +211,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn run(&mut self) -> Result<()> {
+    pub(super) fn run(&mut self) -> Result<()> {
         loop {
             let mine = self.heap.peek().map(|Reverse(e)| e.t);
             match (mine, self.router.next_timer()) {
@@ -372,6 +224,12 @@ impl<'a> Run<'a> {
                     let Reverse(e) = self.heap.pop().expect("peeked");
                     self.fire(e)?;
                 }
+            }
+            if self.stop_on_policy_error && self.router.scorer_failures() > 0 {
+                return Err(Error::new(
+                    ErrorKind::InvalidState,
+                    format!("the plug-in policy failed at time {}", self.router.now()),
+                ));
             }
         }
     }
@@ -462,16 +320,10 @@ impl<'a> Run<'a> {
         tr.spec.priority = priority;
         let counted = t >= self.warmup;
         let interval = ((t / self.interval) as usize).min(self.series[0].offered.len() - 1);
-        let (q, ch) = (info.queue, info.channel);
         self.contacts += 1;
-        self.series[q].offered[interval] += 1;
-        let last = self.series.len() - 1;
-        self.series[last].offered[interval] += 1;
+        self.series[ty].offered[interval] += 1;
         if counted {
-            self.queues[q].offered += 1;
-            self.channels[ch].offered += 1;
             self.type_blocks[ty].offered += 1;
-            self.total.offered += 1;
         }
         let s = self.alloc(Slot {
             ty: ty as u32,
@@ -489,10 +341,7 @@ impl<'a> Run<'a> {
             Ok(ev) => self.on_events(ev),
             Err(e) if e.kind() == ErrorKind::QueueFull => {
                 if counted {
-                    self.queues[q].refused += 1;
-                    self.channels[ch].refused += 1;
                     self.type_blocks[ty].refused += 1;
-                    self.total.refused += 1;
                 }
                 self.release(s);
             }
@@ -570,37 +419,25 @@ impl<'a> Run<'a> {
                     slot.state = State::Assigned;
                     slot.agent = a;
                     let slot = *slot;
-                    let info = &self.sim.types[slot.ty as usize];
-                    let (q, ch) = (info.queue, info.channel);
-                    let in_sl = wait <= self.sim.threshold[q];
+                    let ty = slot.ty as usize;
+                    let info = &self.sim.types[ty];
+                    let ch = info.channel;
+                    let in_sl = wait <= self.sim.threshold[info.queue];
                     if slot.counted {
-                        self.queues[q].answered(wait, in_sl);
-                        self.channels[ch].answered(wait, in_sl);
-                        self.type_blocks[slot.ty as usize].answered(wait, in_sl);
-                        self.total.answered(wait, in_sl);
+                        self.type_blocks[ty].answered(wait, in_sl);
                     }
-                    let i = slot.interval as usize;
-                    self.series[q].answered(i, wait, in_sl);
-                    let last = self.series.len() - 1;
-                    self.series[last].answered(i, wait, in_sl);
+                    self.series[ty].answered(slot.interval as usize, wait, in_sl);
                     self.load(a, ch, at, true);
                     self.push(at + slot.handle, Kind::Complete, s, slot.gen);
                 }
                 Event::Abandoned { contact, wait, .. } => {
                     let s = parse(&contact);
                     let slot = self.slots[s as usize];
-                    let info = &self.sim.types[slot.ty as usize];
-                    let (q, ch) = (info.queue, info.channel);
+                    let ty = slot.ty as usize;
                     if slot.counted {
-                        self.queues[q].abandoned(wait);
-                        self.channels[ch].abandoned(wait);
-                        self.type_blocks[slot.ty as usize].abandoned(wait);
-                        self.total.abandoned(wait);
+                        self.type_blocks[ty].abandoned(wait);
                     }
-                    let i = slot.interval as usize;
-                    self.series[q].abandoned[i] += 1;
-                    let last = self.series.len() - 1;
-                    self.series[last].abandoned[i] += 1;
+                    self.series[ty].abandoned[slot.interval as usize] += 1;
                     self.release(s);
                 }
                 Event::Completed { contact, at, .. } => {
@@ -629,7 +466,7 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn finish(mut self, policy: &str, rep: u32) -> Replication {
+    pub(super) fn finish(mut self, policy: &str, rep: u32) -> Replication {
         let end = self.router.now();
         for g in 0..self.groups.len() {
             self.integrate(g, end.max(self.duration));
@@ -647,6 +484,22 @@ impl<'a> Run<'a> {
             }
         }
         let all: u64 = unfinished_t.iter().sum();
+        let n_ch = sim.channel_names.len();
+        let mut queues = vec![Block::default(); sim.queue_names.len()];
+        let mut channels = vec![Block::default(); n_ch];
+        let mut total = Block::default();
+        let n_int = self.series.first().map_or(0, |s| s.offered.len());
+        let mut series: Vec<Series> = sim.queue_names.iter().map(|q| Series::new(q, n_int)).collect();
+        let mut series_all = Series::new("all", n_int);
+        for (ty, info) in sim.types.iter().enumerate() {
+            let b = &self.type_blocks[ty];
+            queues[info.queue].merge(b);
+            channels[info.channel].merge(b);
+            total.merge(b);
+            series[info.queue].merge(&self.series[ty]);
+            series_all.merge(&self.series[ty]);
+        }
+        series.push(series_all);
         let metrics = |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64]| -> Vec<Metrics> {
             blocks.iter().zip(names).zip(unf).map(|((b, n), &u)| b.metrics(n, u)).collect()
         };
@@ -681,7 +534,7 @@ impl<'a> Run<'a> {
                 }
             })
             .collect();
-        for s in &mut self.series {
+        for s in &mut series {
             s.finish();
         }
         let type_names: Vec<String> = sim.scenario.contact_types.iter().map(|t| t.name.clone()).collect();
@@ -689,16 +542,17 @@ impl<'a> Run<'a> {
             policy: policy.to_owned(),
             replication: rep,
             seed: self.rep_seed,
-            queues: metrics(&self.queues, &mut sim.queue_names.iter(), &unfinished_q),
-            channels: metrics(&self.channels, &mut sim.channel_names.iter(), &unfinished_c),
+            queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q),
+            channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c),
             types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t),
-            total: self.total.metrics("all", all),
+            total: total.metrics("all", all),
             groups,
             interval: self.interval,
-            series: self.series,
+            series,
             contacts: self.contacts,
             live_peak: self.slots.len() as u64,
             decisions: self.router.decisions(),
+            policy_errors: self.router.scorer_failures(),
             end_time: end,
         }
     }

@@ -17,7 +17,11 @@
 //!   patience under every policy (common random numbers).
 //! * **Memory.** Nothing is kept per contact once it has ended: the router
 //!   forgets ended contacts (`retain_finished = 0`), contact slots are
-//!   reused, and waits go into a fixed-size histogram ([`stats`]).
+//!   reused, and waits go into a fixed-size histogram ([`stats`]). Memory is
+//!   proportional to the contacts alive at once, the agents and the number
+//!   of intervals of the series (`duration / interval`), never to the number
+//!   of contacts simulated (measured: 2.8 MB peak RSS for 2 million and for
+//!   20 million contacts of M/M/10 with one interval).
 //! * **Measurement.** Contacts arriving in `[warmup, duration)` are counted
 //!   and followed to the end of their wait (the center drains after
 //!   `duration`); load figures cover `[warmup, duration]`.
@@ -26,10 +30,11 @@ pub mod arrivals;
 pub mod dist;
 mod engine;
 pub mod scenario;
+mod simulation;
 pub mod stats;
 
 pub use dist::Dist;
-pub use engine::Simulation;
+pub use simulation::Simulation;
 pub use scenario::{AgentGroup, Arrivals, ChannelDef, ContactType, OverflowDef, QueueDef, Scenario, StepDef};
 pub use stats::{GroupMetrics, Metrics, Replication, Series};
 

@@ -60,6 +60,15 @@ impl WaitHistogram {
         }
     }
 
+    /// Adds another histogram's counts.
+    pub fn merge(&mut self, other: &WaitHistogram) {
+        self.zero += other.zero;
+        self.count += other.count;
+        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
+            *a += b;
+        }
+    }
+
     /// The `q`-quantile (0 < q < 1), linearly interpolated inside its bin;
     /// `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
@@ -127,6 +136,20 @@ impl Block {
         self.waited += u64::from(wait > 0.0);
         self.wait_all += wait;
         self.hist.add(wait);
+    }
+
+    /// Adds another block's counts (a queue's block is the merge of its
+    /// contact types').
+    pub fn merge(&mut self, o: &Block) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.refused += o.refused;
+        self.answered_in_sl += o.answered_in_sl;
+        self.waited += o.waited;
+        self.wait_answered += o.wait_answered;
+        self.wait_all += o.wait_all;
+        self.hist.merge(&o.hist);
     }
 
     /// The figures of this block.
@@ -253,6 +276,16 @@ impl Series {
         self.wait_sum[i] += wait;
     }
 
+    /// Adds another series' counts (same intervals).
+    pub fn merge(&mut self, o: &Series) {
+        let add = |a: &mut Vec<u64>, b: &Vec<u64>| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut self.offered, &o.offered);
+        add(&mut self.answered, &o.answered);
+        add(&mut self.abandoned, &o.abandoned);
+        add(&mut self.answered_in_sl, &o.answered_in_sl);
+        self.wait_sum.iter_mut().zip(&o.wait_sum).for_each(|(x, y)| *x += y);
+    }
+
     /// Fills the derived series.
     pub fn finish(&mut self) {
         let n = self.offered.len();
@@ -296,6 +329,8 @@ pub struct Replication {
     pub live_peak: u64,
     /// Routing decisions the router made.
     pub decisions: u64,
+    /// Decisions in which a plug-in policy failed and the fallback decided.
+    pub policy_errors: u64,
     /// Simulated time at which the run ended (after draining).
     pub end_time: f64,
 }

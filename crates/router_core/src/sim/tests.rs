@@ -101,7 +101,7 @@ fn contacts_left_without_agents_are_unfinished() {
 
 #[test]
 fn wrap_up_keeps_agents_busy() {
-    let mut s = mmc(10, 5.0 / 100.0, 100.0, 1_000_000.0, "");
+    let mut s = mmc(10, 5.0 / 100.0, 100.0, 500_000.0, "");
     s.channels[0].wrap_up = 20.0;
     let r = Simulation::new(s).unwrap().run(0).unwrap();
     let occ = r.groups[0].occupancy.unwrap();

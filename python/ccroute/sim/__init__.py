@@ -1,0 +1,78 @@
+"""Simulation for researchers: the real router in virtual time.
+
+Describe a contact center as a :class:`Scenario` (objects, or a YAML/TOML
+file), run it under a built-in policy and read the results with 95 %
+confidence intervals across replications::
+
+    from ccroute import sim
+    scn = sim.Scenario.load("examples/scenarios/mmc.yaml")
+    res = sim.run(scn, policy="longest_idle", replications=10, seed=1)
+    print(res.total["service_level"], res.total["asa"])
+    res.to_json("results.json"); res.to_csv("results.csv")
+    cmp = sim.compare(scn, ["longest_idle", "most_skilled"])
+    sim.plot(cmp, "sl.png")
+
+The event loop runs in Rust (``router_core::sim``) and drives the same
+``Router`` production uses, so every routing decision is the real one. Same
+seed, same result, bit for bit; policies compared on the same seed see the
+same contacts (common random numbers). A policy is a built-in name, a
+``ccroute.policies.Chain``/``Weighted`` composition, or a plug-in
+``ccroute.policies.Policy`` written in Python (slower: the loop stays in
+Rust but calls into Python for each decision it scores).
+"""
+
+from __future__ import annotations
+
+from .plot import plot
+from .results import GROUP_METRICS, METRICS, Comparison, Estimate, Results, t_quantile
+from .run import PolicyArg, Progress, compare, run
+from ._checks import ScenarioError, parse_duration
+from .processes import (
+    ArrivalProcess,
+    Constant,
+    Distribution,
+    Empirical,
+    Exponential,
+    Gamma,
+    LogNormal,
+    PiecewisePoisson,
+    Poisson,
+    Trace,
+)
+from .scenario import AgentGroup, Channel, ContactType, Queue, Scenario, Step, load_scenario
+
+__all__ = [
+    # scenario
+    "Scenario",
+    "Channel",
+    "Queue",
+    "AgentGroup",
+    "ContactType",
+    "Step",
+    "Poisson",
+    "PiecewisePoisson",
+    "Trace",
+    "ArrivalProcess",
+    "Exponential",
+    "LogNormal",
+    "Gamma",
+    "Constant",
+    "Empirical",
+    "Distribution",
+    "ScenarioError",
+    "load_scenario",
+    "parse_duration",
+    # running
+    "run",
+    "compare",
+    "Progress",
+    "PolicyArg",
+    # results
+    "Results",
+    "Comparison",
+    "Estimate",
+    "METRICS",
+    "GROUP_METRICS",
+    "t_quantile",
+    "plot",
+]

@@ -1,0 +1,519 @@
+"""Scenario objects, and loading them from YAML, TOML or plain dicts.
+
+A scenario is a contact center to simulate: channels, queues, agent groups
+and contact types, the horizon, the warm-up, the number of replications and
+the seed. Times are seconds (a file may also write ``"90s"``, ``"15m"``,
+``"8h"``); arrival rates are contacts **per hour**. Distributions and
+arrival processes are in :mod:`ccroute.sim.processes`.
+
+Every check names the offending field the way it is written in a file, e.g.
+``contact_types[2].handle_time.mean: must be a positive number, got -3``,
+and raises :class:`ScenarioError` (a :class:`ccroute.InvalidInput`, hence
+also a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from ._checks import ScenarioError, _fail, _int, _name, _number, _skills, parse_duration
+from .processes import (
+    _DISTS,
+    ArrivalProcess,
+    Constant,
+    Distribution,
+    Empirical,
+    PiecewisePoisson,
+    Poisson,
+    Trace,
+)
+
+__all__ = [
+    "Channel",
+    "Queue",
+    "AgentGroup",
+    "Step",
+    "ContactType",
+    "Scenario",
+    "load_scenario",
+]
+
+
+# -- the center ---------------------------------------------------------------
+
+
+@dataclass
+class Channel:
+    """A channel: ``cost`` capacity units per contact out of an agent's
+    capacity, a default ``max_per_agent`` and ``wrap_up`` seconds of
+    after-contact work."""
+
+    name: str
+    cost: int = 100
+    max_per_agent: int = 1
+    wrap_up: float = 0.0
+
+
+@dataclass
+class Queue:
+    """A queue with its service-level objective (``sl_target`` answered
+    within ``sl_threshold`` seconds), an optional aging rate, size limit and
+    overflow to another queue after ``overflow_after`` seconds."""
+
+    name: str
+    sl_target: float = 0.8
+    sl_threshold: float = 20.0
+    aging_rate: float = 0.0
+    max_waiting: Optional[int] = None
+    overflow_to: Optional[str] = None
+    overflow_after: float = 0.0
+
+
+@dataclass
+class AgentGroup:
+    """``count`` identical agents: skills with levels 1–10, capacity units,
+    per-channel maxima (``None``: every channel at its default) and
+    ``shifts`` as ``(start, end)`` pairs in seconds (empty: always on)."""
+
+    name: str
+    count: int
+    skills: dict[str, int] = field(default_factory=dict)
+    capacity: int = 100
+    channels: Optional[dict[str, int]] = None
+    shifts: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    """A relaxation step: after ``after`` seconds of waiting the contact's
+    requirements become ``requires``."""
+
+    after: float
+    requires: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ContactType:
+    """A kind of contact: its channel and queue, priority, required and
+    preferred skills, relaxation steps, arrival process, handle-time and
+    patience distributions (``None``: never abandons), and the share of
+    contacts from ``returning`` customers (drawn from a population of
+    ``customers``) for last-agent affinity."""
+
+    name: str
+    channel: str
+    queue: str
+    arrivals: ArrivalProcess
+    handle_time: Distribution
+    patience: Optional[Distribution] = None
+    priority: int = 0
+    requires: dict[str, int] = field(default_factory=dict)
+    prefers: dict[str, int] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    returning: float = 0.0
+    customers: int = 10_000
+
+
+@dataclass
+class Scenario:
+    """A contact center to simulate.
+
+    Arrivals happen in ``[0, duration)``; contacts arriving before
+    ``warmup`` are simulated but not counted; after ``duration`` the center
+    drains (every counted contact is followed until answered or abandoned).
+    ``interval`` is the length of the per-interval series (memory grows with
+    ``duration / interval``, never with the number of contacts). ``skills``, when
+    given, lists every skill name so that a typo is an error. ``policy`` is
+    the default built-in policy.
+    """
+
+    channels: list[Channel]
+    queues: list[Queue]
+    agent_groups: list[AgentGroup]
+    contact_types: list[ContactType]
+    duration: float
+    warmup: float = 0.0
+    replications: int = 1
+    seed: int = 0
+    interval: float = 900.0
+    policy: str = "longest_idle"
+    affinity: bool = False
+    affinity_wait: float = 0.0
+    skills: Optional[list[str]] = None
+    name: str = ""
+
+    # -- loading ------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike[str]]) -> "Scenario":
+        """Reads a scenario from a ``.yaml``/``.yml``, ``.toml`` or ``.json``
+        file. Relative trace paths are read from the file's folder."""
+        return load_scenario(path)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base_dir: Union[str, os.PathLike[str], None] = None) -> "Scenario":
+        """Builds a scenario from plain data (as read from YAML/TOML/JSON)."""
+        return _from_dict(data, os.fspath(base_dir) if base_dir is not None else os.getcwd())
+
+    def replace(self, **changes: Any) -> "Scenario":
+        """A copy with some fields changed (``duration=``, ``seed=``, ...)."""
+        return dataclasses.replace(self, **changes)
+
+    def validate(self) -> None:
+        """Checks every field; raises :class:`ScenarioError` naming the first bad one."""
+        self.to_core()
+
+    # -- the native form ------------------------------------------------------
+    def to_core(self) -> dict[str, Any]:
+        """The JSON-ready form the native simulator reads (rates per second)."""
+        path = ""
+        if not isinstance(self.channels, list) or not self.channels:
+            raise _fail("channels", "a scenario needs at least one channel")
+        if not isinstance(self.queues, list) or not self.queues:
+            raise _fail("queues", "a scenario needs at least one queue")
+        if not isinstance(self.agent_groups, list) or not self.agent_groups:
+            raise _fail("agent_groups", "a scenario needs at least one agent group")
+        if not isinstance(self.contact_types, list) or not self.contact_types:
+            raise _fail("contact_types", "a scenario needs at least one contact type")
+        known = None if self.skills is None else [_name(s, f"skills[{i}]") for i, s in enumerate(self.skills)]
+        channels: list[dict[str, Any]] = []
+        for i, c in enumerate(self.channels):
+            p = f"channels[{i}]"
+            if not isinstance(c, Channel):
+                raise _fail(p, f"must be a Channel, got {c!r}")
+            channels.append({
+                "name": _name(c.name, f"{p}.name"),
+                "cost": _int(c.cost, f"{p}.cost", minimum=1),
+                "max_per_agent": _int(c.max_per_agent, f"{p}.max_per_agent", minimum=1),
+                "wrap_up": parse_duration(c.wrap_up, f"{p}.wrap_up"),
+            })
+        channel_names: list[str] = [c["name"] for c in channels]
+        _unique(channel_names, "channels")
+        queues: list[dict[str, Any]] = []
+        queue_names = [str(getattr(q, "name", "")) for q in self.queues]
+        for i, q in enumerate(self.queues):
+            p = f"queues[{i}]"
+            if not isinstance(q, Queue):
+                raise _fail(p, f"must be a Queue, got {q!r}")
+            target = _number(q.sl_target, f"{p}.sl_target")
+            if target > 1:
+                raise _fail(f"{p}.sl_target", f"must be a fraction between 0 and 1, got {q.sl_target!r}")
+            overflow = None
+            if q.overflow_to is not None:
+                if q.overflow_to not in queue_names:
+                    raise _fail(f"{p}.overflow_to", f"unknown queue {q.overflow_to!r}; queues are {queue_names}")
+                overflow = {"to": q.overflow_to, "after": parse_duration(q.overflow_after, f"{p}.overflow_after")}
+            queues.append({
+                "name": _name(q.name, f"{p}.name"),
+                "sl_target": target,
+                "sl_threshold": parse_duration(q.sl_threshold, f"{p}.sl_threshold"),
+                "aging_rate": _number(q.aging_rate, f"{p}.aging_rate"),
+                "max_waiting": None if q.max_waiting is None else _int(q.max_waiting, f"{p}.max_waiting"),
+                "overflow": overflow,
+            })
+        _unique([str(q["name"]) for q in queues], "queues")
+        duration = parse_duration(self.duration, f"{path}duration")
+        if duration <= 0:
+            raise _fail("duration", f"must be positive, got {self.duration!r}")
+        groups: list[dict[str, Any]] = []
+        for i, g in enumerate(self.agent_groups):
+            p = f"agent_groups[{i}]"
+            if not isinstance(g, AgentGroup):
+                raise _fail(p, f"must be an AgentGroup, got {g!r}")
+            ch = None
+            if g.channels is not None:
+                if not isinstance(g.channels, Mapping):
+                    raise _fail(f"{p}.channels", f"must map channel names to maxima, got {g.channels!r}")
+                ch = []
+                for k, v in g.channels.items():
+                    if k not in channel_names:
+                        raise _fail(f"{p}.channels.{k}", f"unknown channel {k!r}; channels are {channel_names}")
+                    ch.append([k, _int(v, f"{p}.channels.{k}")])
+            shifts: list[list[float]] = []
+            for j, shift in enumerate(g.shifts):
+                sp = f"{p}.shifts[{j}]"
+                pair: Any = shift
+                if isinstance(pair, Mapping):
+                    pair = (pair.get("start"), pair.get("end"))
+                if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                    raise _fail(sp, f"must be a (start, end) pair, got {shift!r}")
+                start, end = parse_duration(pair[0], f"{sp}.start"), parse_duration(pair[1], f"{sp}.end")
+                if end <= start:
+                    raise _fail(sp, f"ends ({end}) before it starts ({start})")
+                if shifts and start < shifts[-1][1]:
+                    raise _fail(sp, f"starts ({start}) before the previous shift ends ({shifts[-1][1]})")
+                shifts.append([start, end])
+            groups.append({
+                "name": _name(g.name, f"{p}.name"),
+                "count": _int(g.count, f"{p}.count"),
+                "skills": list(_skills(g.skills, f"{p}.skills", known).items()),
+                "capacity": _int(g.capacity, f"{p}.capacity", minimum=1),
+                "channels": ch,
+                "shifts": shifts,
+            })
+        _unique([str(g["name"]) for g in groups], "agent_groups")
+        queue_names = [str(q["name"]) for q in queues]
+        types: list[dict[str, Any]] = []
+        for i, t in enumerate(self.contact_types):
+            p = f"contact_types[{i}]"
+            if not isinstance(t, ContactType):
+                raise _fail(p, f"must be a ContactType, got {t!r}")
+            if t.channel not in channel_names:
+                raise _fail(f"{p}.channel", f"unknown channel {t.channel!r}; channels are {channel_names}")
+            if t.queue not in queue_names:
+                raise _fail(f"{p}.queue", f"unknown queue {t.queue!r}; queues are {queue_names}")
+            if not hasattr(t.arrivals, "_core") or isinstance(t.arrivals, tuple(_DISTS.values())):
+                raise _fail(f"{p}.arrivals", f"must be Poisson, PiecewisePoisson or Trace, got {t.arrivals!r}")
+            if not isinstance(t.handle_time, tuple(_DISTS.values())):
+                raise _fail(f"{p}.handle_time", f"must be a distribution, got {t.handle_time!r}")
+            if t.patience is not None and not isinstance(t.patience, tuple(_DISTS.values())):
+                raise _fail(f"{p}.patience", f"must be a distribution or None, got {t.patience!r}")
+            returning = _number(t.returning, f"{p}.returning")
+            if returning > 1:
+                raise _fail(f"{p}.returning", f"must be a share between 0 and 1, got {t.returning!r}")
+            if isinstance(t.priority, bool) or not isinstance(t.priority, int):
+                raise _fail(f"{p}.priority", f"must be an integer, got {t.priority!r}")
+            steps: list[dict[str, Any]] = []
+            for j, step in enumerate(t.steps):
+                if not isinstance(step, Step):
+                    raise _fail(f"{p}.steps[{j}]", f"must be a Step, got {step!r}")
+                steps.append({
+                    "after": parse_duration(step.after, f"{p}.steps[{j}].after"),
+                    "requires": list(_skills(step.requires, f"{p}.steps[{j}].requires", known).items()),
+                })
+            types.append({
+                "name": _name(t.name, f"{p}.name"),
+                "channel": t.channel,
+                "queue": t.queue,
+                "priority": t.priority,
+                "requires": list(_skills(t.requires, f"{p}.requires", known).items()),
+                "prefers": list(_skills(t.prefers, f"{p}.prefers", known).items()),
+                "steps": steps,
+                "arrivals": t.arrivals._core(f"{p}.arrivals", ""),
+                "handle_time": t.handle_time._core(f"{p}.handle_time"),
+                "patience": None if t.patience is None else t.patience._core(f"{p}.patience"),
+                "returning": returning,
+                "customers": _int(t.customers, f"{p}.customers", minimum=1),
+            })
+        _unique([str(t["name"]) for t in types], "contact_types")
+        warmup = parse_duration(self.warmup, "warmup")
+        if warmup >= duration:
+            raise _fail("warmup", f"{warmup} s leaves nothing to measure (duration is {duration} s)")
+        from ..router import POLICIES
+
+        if self.policy not in POLICIES:
+            raise _fail("policy", f"unknown policy {self.policy!r}; built-in policies are {list(POLICIES)}")
+        if not isinstance(self.affinity, bool):
+            raise _fail("affinity", f"must be true or false, got {self.affinity!r}")
+        seed = _int(self.seed, "seed")
+        if seed >= 2**64:
+            raise _fail("seed", f"must fit in 64 bits, got {seed}")
+        return {
+            "name": str(self.name),
+            "channels": channels,
+            "queues": queues,
+            "agent_groups": groups,
+            "contact_types": types,
+            "duration": duration,
+            "warmup": warmup,
+            "replications": _int(self.replications, "replications", minimum=1),
+            "seed": seed,
+            "interval": parse_duration(self.interval, "interval") or _bad_interval(),
+            "policy": self.policy,
+            "affinity": self.affinity,
+            "affinity_wait": parse_duration(self.affinity_wait, "affinity_wait"),
+        }
+
+    def to_json(self) -> str:
+        """The native form as JSON text."""
+        return json.dumps(self.to_core())
+
+
+def _bad_interval() -> float:
+    raise _fail("interval", "must be a positive duration")
+
+
+def _unique(names: list[str], path: str) -> None:
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            raise _fail(f"{path}[{i}].name", f"{n!r} is used twice")
+        seen.add(n)
+
+
+# -- from plain data ----------------------------------------------------------
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, f"must be a mapping, got {value!r}")
+    return value
+
+
+def _take(d: Mapping[str, Any], path: str, allowed: Sequence[str], required: Sequence[str] = ()) -> dict[str, Any]:
+    for k in d:
+        if k not in allowed:
+            raise _fail(f"{path}.{k}" if path else str(k), f"unknown field; expected one of {sorted(allowed)}")
+    for k in required:
+        if k not in d:
+            raise _fail(f"{path}.{k}" if path else k, "is required")
+    return dict(d)
+
+
+def _kind_and_params(value: Any, path: str, kinds: Sequence[str]) -> tuple[str, dict[str, Any], str]:
+    """``{kind: x, ...}`` or ``{x: {...}}`` → (x, params, path of params)."""
+    d = _mapping(value, path)
+    if "kind" in d:
+        params = dict(d)
+        kind = params.pop("kind")
+    elif len(d) == 1:
+        kind, params = next(iter(d.items()))
+        if not isinstance(params, Mapping):
+            raise _fail(f"{path}.{kind}", f"must be a mapping of parameters, got {params!r}")
+        params = dict(params)
+        path = f"{path}.{kind}"
+    else:
+        raise _fail(path, f"give one of {list(kinds)} as 'kind: NAME' or 'NAME: {{...}}', got {dict(d)!r}")
+    if kind not in kinds:
+        raise _fail(path, f"unknown kind {kind!r}; expected one of {list(kinds)}")
+    return str(kind), params, path
+
+
+def _dist(value: Any, path: str) -> Distribution:
+    if isinstance(value, tuple(_DISTS.values())):
+        return value  # type: ignore[return-value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Constant(float(value))
+    kind, params, path = _kind_and_params(value, path, list(_DISTS))
+    fields = {"exponential": ["mean"], "lognormal": ["mean", "sd"], "gamma": ["mean", "sd"],
+              "constant": ["value"], "empirical": ["samples"]}[kind]
+    _take(params, path, fields, fields)
+    if kind == "empirical":
+        if not isinstance(params["samples"], list):
+            raise _fail(f"{path}.samples", f"must be a list of seconds, got {params['samples']!r}")
+        return Empirical([parse_duration(v, f"{path}.samples[{i}]") for i, v in enumerate(params["samples"])])
+    return _DISTS[kind](**{k: parse_duration(v, f"{path}.{k}") for k, v in params.items()})  # type: ignore[no-any-return]
+
+
+def _arrivals(value: Any, path: str, base_dir: str) -> ArrivalProcess:
+    if isinstance(value, (Poisson, PiecewisePoisson, Trace)):
+        return value
+    kind, params, path = _kind_and_params(value, path, ["poisson", "piecewise", "trace"])
+    if kind == "poisson":
+        _take(params, path, ["per_hour"], ["per_hour"])
+        return Poisson(_number(params["per_hour"], f"{path}.per_hour"))
+    if kind == "piecewise":
+        _take(params, path, ["interval", "per_hour"], ["interval", "per_hour"])
+        rates = params["per_hour"]
+        if not isinstance(rates, list):
+            raise _fail(f"{path}.per_hour", f"must be a list of rates per hour, got {rates!r}")
+        return PiecewisePoisson(parse_duration(params["interval"], f"{path}.interval"),
+                                [_number(r, f"{path}.per_hour[{i}]") for i, r in enumerate(rates)])
+    _take(params, path, ["path", "time", "handle_time", "patience", "priority", "where", "times"], [])
+    if "times" in params:
+        return Trace(times=params["times"])
+    if "path" not in params:
+        raise _fail(f"{path}.path", "is required (the CSV file to replay)")
+    file = os.path.join(base_dir, str(params["path"]))
+    if not os.path.exists(file):
+        raise _fail(f"{path}.path", f"file {file!r} does not exist")
+    kw = {k: params[k] for k in ("time", "handle_time", "patience", "priority", "where") if k in params}
+    return Trace.from_csv(file, **kw)
+
+
+def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
+    top = ["name", "channels", "queues", "agent_groups", "contact_types", "duration", "warmup",
+           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills"]
+    d = _take(_mapping(data, "scenario"), "", top, ["channels", "queues", "agent_groups", "contact_types", "duration"])
+
+    def items(key: str) -> list[tuple[str, Mapping[str, Any]]]:
+        v = d[key]
+        if not isinstance(v, list):
+            raise _fail(key, f"must be a list, got {v!r}")
+        return [(f"{key}[{i}]", _mapping(x, f"{key}[{i}]")) for i, x in enumerate(v)]
+
+    channels = []
+    for p, c in items("channels"):
+        c = _take(c, p, ["name", "cost", "max_per_agent", "wrap_up"], ["name"])
+        channels.append(Channel(**c))
+    queues = []
+    for p, q in items("queues"):
+        q = _take(q, p, ["name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow"], ["name"])
+        ov = q.pop("overflow", None)
+        if ov is not None:
+            ov = _take(_mapping(ov, f"{p}.overflow"), f"{p}.overflow", ["to", "after"], ["to", "after"])
+            q["overflow_to"], q["overflow_after"] = ov["to"], ov["after"]
+        queues.append(Queue(**q))
+    groups = []
+    for p, g in items("agent_groups"):
+        g = _take(g, p, ["name", "count", "skills", "capacity", "channels", "shifts"], ["name", "count"])
+        if "shifts" in g and not isinstance(g["shifts"], list):
+            raise _fail(f"{p}.shifts", f"must be a list of (start, end) pairs, got {g['shifts']!r}")
+        if g.get("skills") is None:
+            g["skills"] = {}
+        groups.append(AgentGroup(**g))
+    types = []
+    for p, t in items("contact_types"):
+        t = _take(t, p, ["name", "channel", "queue", "arrivals", "handle_time", "patience", "priority",
+                         "requires", "prefers", "steps", "returning", "customers"],
+                  ["name", "channel", "queue", "arrivals", "handle_time"])
+        t["arrivals"] = _arrivals(t["arrivals"], f"{p}.arrivals", base_dir)
+        t["handle_time"] = _dist(t["handle_time"], f"{p}.handle_time")
+        pat = t.get("patience")
+        t["patience"] = None if pat is None or pat == "none" else _dist(pat, f"{p}.patience")
+        steps = t.get("steps") or []
+        if not isinstance(steps, list):
+            raise _fail(f"{p}.steps", f"must be a list, got {steps!r}")
+        t["steps"] = [Step(**_take(_mapping(s, f"{p}.steps[{k}]"), f"{p}.steps[{k}]", ["after", "requires"], ["after"]))
+                      for k, s in enumerate(steps)]
+        for key in ("requires", "prefers"):
+            if t.get(key) is None:
+                t[key] = {}
+        types.append(ContactType(**t))
+    rest = {k: d[k] for k in top[5:] if k in d}
+    for k in ("duration", "warmup", "interval", "affinity_wait"):
+        if k in rest:
+            rest[k] = parse_duration(rest[k], k)
+    scn = Scenario(channels=channels, queues=queues, agent_groups=groups, contact_types=types,
+                   name=str(d.get("name", "")), **rest)
+    scn.validate()
+    return scn
+
+
+def load_scenario(path: Union[str, os.PathLike[str]]) -> Scenario:
+    """Reads a scenario from a YAML (``.yaml``/``.yml``), TOML (``.toml``)
+    or JSON file; errors name the file and the field."""
+    p = os.fspath(path)
+    ext = os.path.splitext(p)[1].lower()
+    if ext not in (".yaml", ".yml", ".toml", ".json"):
+        raise ScenarioError(f"scenario {p!r}: unknown format {ext!r} (use .yaml, .yml, .toml or .json)")
+    try:
+        with open(p, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario {p!r}: {exc.strerror}") from None
+    try:
+        if ext in (".yaml", ".yml"):
+            import yaml  # type: ignore[import-untyped,unused-ignore]
+
+            data = yaml.safe_load(raw)
+        elif ext == ".toml":
+            import tomllib
+
+            data = tomllib.loads(raw.decode("utf-8"))
+        elif ext == ".json":
+            data = json.loads(raw)
+        else:
+            raise ScenarioError(f"scenario {p!r}: unknown format {ext!r} (use .yaml, .yml, .toml or .json)")
+    except ScenarioError:
+        raise
+    except Exception as exc:  # the parser's own message says where
+        raise ScenarioError(f"scenario {p!r} is not valid {ext[1:].upper()}: {exc}") from exc
+    try:
+        return _from_dict(data if data is not None else {}, os.path.dirname(os.path.abspath(p)))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{p}: {exc}") from None
