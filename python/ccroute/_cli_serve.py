@@ -26,6 +26,17 @@ def register(subparsers: Any) -> None:
                    help="bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
     p.add_argument("--tls-cert", metavar="C", help="PEM certificate chain (with --tls-key)")
     p.add_argument("--tls-key", metavar="K", help="PEM private key (with --tls-cert)")
+    p.add_argument("--http-port", type=int, metavar="PORT",
+                   help="also serve Prometheus /metrics, /healthz and the live wallboard (/) over HTTP "
+                        "on this port (0 picks a free one)")
+    p.add_argument("--http-host", metavar="HOST", help="address for --http-port (default: --host)")
+    p.add_argument("--redis", metavar="URL",
+                   help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
+                        "persisted before it is acknowledged; a second server waits as a standby")
+    p.add_argument("--lease-ms", type=int, default=5000,
+                   help="with --redis: lease time in ms; a standby takes over within it (default 5000)")
+    p.add_argument("--snapshot-every", type=int, default=10_000,
+                   help="with --redis: commands between snapshots (default 10000)")
     p.set_defaults(handler=_run)
 
 
@@ -36,6 +47,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         from .errors import RoutingError
         from .server import load_config, serve
+
+        if args.http_port is not None:
+            import prometheus_client  # noqa: F401  (--http-port needs it)
+        if args.redis is not None:
+            import redis  # noqa: F401  (--redis needs it)
     except ModuleNotFoundError as exc:  # the server extra is not installed
         print(f"ccroute serve: needs the server extra (pip install 'ccroute[server]'): {exc}",
               file=sys.stderr)
@@ -43,7 +59,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
         return serve(config, args.host, args.port, token_file=args.token_file,
-                     tls_cert_file=args.tls_cert, tls_key_file=args.tls_key)
+                     tls_cert_file=args.tls_cert, tls_key_file=args.tls_key,
+                     http_port=args.http_port, http_host=args.http_host,
+                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

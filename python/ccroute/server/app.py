@@ -90,6 +90,7 @@ def create_server(
     tls_cert: Optional[bytes] = None,
     tls_key: Optional[bytes] = None,
     limits: Optional[ServiceLimits] = None,
+    rpc_observer: Optional[Any] = None,
 ) -> tuple[Server, int]:
     """Build a gRPC server for ``service`` bound to ``address``
     (``host:port``; port 0 picks a free one) and return it, not yet started,
@@ -101,6 +102,8 @@ def create_server(
             neither (plaintext).
         limits: thread, message-size and concurrency bounds (default: the
             service's).
+        rpc_observer: counts calls by method and status code
+            (``ccroute.server.http.Metrics``).
     """
     limits = limits or service.limits
     if (tls_cert is None) != (tls_key is None):
@@ -112,7 +115,7 @@ def create_server(
     ]
     grpc_server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="ccroute-rpc"),
-        interceptors=[ServiceInterceptor(tokens)],
+        interceptors=[ServiceInterceptor(tokens, rpc_observer=rpc_observer)],
         options=options,
         maximum_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
@@ -146,36 +149,77 @@ def serve(
     tls_cert_file: Optional[str] = None,
     tls_key_file: Optional[str] = None,
     out: TextIO = sys.stdout,
+    http_port: Optional[int] = None,
+    http_host: Optional[str] = None,
+    redis_url: Optional[str] = None,
+    lease_ms: int = 5000,
+    snapshot_every: int = 10_000,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
-    real port when ``port`` is 0). Must run on the main thread (signals)."""
+    real port when ``port`` is 0). Must run on the main thread (signals).
+    With ``http_port``, also serves ``/metrics``, ``/healthz`` and the
+    wallboard there (on ``http_host``, default ``host``) and prints
+    ``http on http://HOST:PORT``. With ``redis_url``, state is durable
+    (``ccroute.server.persistence``): it waits for the lease, rebuilds from
+    Redis, and exits 3 if another server takes the lease over."""
     tokens = read_tokens(token_file) if token_file else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
-    service = RouterService(config.router, agents=config.agents, limits=config.limits)
-    server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key)
+    metrics = None
+    if http_port is not None:
+        from .http import Metrics
+
+        metrics = Metrics()
+    durable = None
+    if redis_url is not None:
+        from .persistence import open_durable
+
+        service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
+                                        observer=metrics, out=out)
+    else:
+        service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics)
+    server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
+                                  rpc_observer=metrics)
+    monitor = None
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    if durable is not None:
+        durable.on_lost = stop.set
     try:
         server.start()
+        if metrics is not None:
+            from .http import Monitor
+
+            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
             f"policy {config.router.policy}, {len(config.router.queues)} queues)",
             file=out, flush=True,
         )
+        if monitor is not None:
+            print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /)", file=out, flush=True)
         while not stop.wait(0.5):
             pass
         print("ccroute serve: stopping (draining in-flight calls)", file=out, flush=True)
+        if monitor is not None:
+            monitor.stop()
         server.stop()
+        if durable is not None and durable.lost.is_set():
+            print("ccroute serve: lease lost (another server is active); stopped", file=out, flush=True)
+            return 3
         print("ccroute serve: stopped", file=out, flush=True)
         return 0
     finally:
+        if durable is not None:
+            durable.close()
+        if monitor is not None:
+            monitor.stop()
         if not server.wait_for_termination(0):
             server.stop(0)
         for s, handler in previous.items():

@@ -41,13 +41,24 @@ from .events import EventHistory, EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .idempotency import IdempotencyCache
 
-__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Status", "AgentCounts"]
+__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Status", "AgentCounts", "CommandLogDown"]
 
 log = logging.getLogger("ccroute.server")
 
 #: Most commands one engine round takes (bounds the latency of a round).
 ROUND_MAX = 512
 _STATES = ("offline", "available", "away")
+#: Seconds between attempts to rebuild the engine after a ``CommandLogDown``.
+RECOVER_EVERY = 0.25
+
+
+class CommandLogDown(ServiceUnavailable):
+    """A command log could not write a round now but can rebuild the engine
+    later (its storage is down). The round's mutating calls fail with
+    UNAVAILABLE, its events are never published, and the service answers
+    UNAVAILABLE until the log's ``recover(service)`` has rebuilt the engine
+    from what was durably written. Any other exception from the log stops
+    the service for good."""
 
 
 class Submitted(NamedTuple):
@@ -211,6 +222,18 @@ class Engine:
             self.subscribers = [s for s in self.subscribers if s.push(records)]
         return records
 
+    def install(self, settings: RouterSettings, router: Any, last_sequence: int,
+                history: Optional[EventHistory] = None) -> None:
+        """Replace the whole state (recovery from a durable log): events
+        continue after ``last_sequence``; subscribers are ended (they
+        resume with ``after_sequence``); the idempotency cache starts empty."""
+        _end_subscriptions(self)
+        self.settings, self.router, self._scratch = settings, router, settings.build()
+        self.history = history if history is not None else EventHistory(self.limits.history)
+        self.idempotency = IdempotencyCache(self.limits.idempotency_ttl, self.limits.idempotency_events)
+        self.unpublished, self._tick = [], []
+        self._next = last_sequence + 1
+
     def subscribe(self, after: Optional[int]) -> Subscription:
         self.subscribers = [s for s in self.subscribers if s.active]
         if len(self.subscribers) >= self.limits.max_subscribers:
@@ -364,6 +387,9 @@ class RouterService:
         self._thread: Optional[threading.Thread] = None
         self._log_number = 0
         self._failed: Optional[str] = None
+        #: Why the command log is down (``CommandLogDown``), until it recovers.
+        self._log_down: Optional[str] = None
+        self._next_recover = 0.0
 
     # -- life cycle -----------------------------------------------------
     def start(self) -> "RouterService":
@@ -409,6 +435,21 @@ class RouterService:
     def clock(self) -> Clock:
         """The service's time source."""
         return self._clock
+
+    @property
+    def engine(self) -> Engine:
+        """The engine state (touch it only on the engine thread, or before
+        :meth:`start`: e.g. a command log restoring it)."""
+        return self._engine
+
+    @property
+    def log_number(self) -> int:
+        """Number of the last command handed to the command log."""
+        return self._log_number
+
+    @log_number.setter
+    def log_number(self, value: int) -> None:
+        self._log_number = value
 
     # -- commands -------------------------------------------------------
     def configure(self, settings: RouterSettings, *, timeout: Optional[float] = None) -> RouterSettings:
@@ -517,6 +558,8 @@ class RouterService:
         return pending.wait(timeout)
 
     def _timer_wait(self) -> Optional[float]:
+        if self._log_down is not None:
+            return RECOVER_EVERY
         due = self._engine.router.next_timer()
         if due is None:
             return None
@@ -543,6 +586,8 @@ class RouterService:
 
     def _round(self, batch: list[tuple[cmd.Command, Optional[_Pending]]]) -> None:
         """One engine round: timers, commands, log, publish, replies."""
+        if self._log_down is not None and not self._recover(batch):
+            return
         engine, observer = self._engine, self._observer
         started = time.perf_counter() if observer is not None else 0.0
         now = max(self._clock(), engine.router.now)
@@ -566,6 +611,8 @@ class RouterService:
             accepted.insert(0, cmd.Advance())
         if accepted and self._command_log is not None:
             self._append_log(accepted, now, results)
+        if self._log_down is not None:  # nothing of this round was persisted: publish none of it
+            engine.unpublished = []
         published = engine.publish()
         for pending, value, error, _ in results:
             if pending is not None:
@@ -580,6 +627,13 @@ class RouterService:
             entries.append(LogEntry(self._log_number, now, c))
         try:
             self._command_log.append(entries)  # type: ignore[union-attr]
+        except CommandLogDown as exc:
+            log.warning("command log down (%s); answering UNAVAILABLE until it recovers", exc)
+            self._log_down = str(exc)
+            self._next_recover = 0.0
+            for i, (pending, value, error, command) in enumerate(results):
+                if error is None and command.mutating:
+                    results[i] = (pending, None, CommandLogDown(str(exc)), command)
         except Exception as exc:
             log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
@@ -588,6 +642,30 @@ class RouterService:
                 if error is None and command.mutating:
                     results[i] = (pending, None, failure, command)
             self._inbox.close(self._failed)
+
+    def _recover(self, batch: list[tuple[cmd.Command, Optional[_Pending]]]) -> bool:
+        """While the command log is down: try (at most every
+        ``RECOVER_EVERY`` s) to rebuild the engine from it; until that
+        works, answer every call UNAVAILABLE. True once recovered."""
+        now = time.monotonic()
+        if now >= self._next_recover:
+            self._next_recover = now + RECOVER_EVERY
+            try:
+                recovered = bool(self._command_log.recover(self))  # type: ignore[union-attr]
+            except Exception as exc:
+                log.warning("command log still down: %s", exc)
+                recovered = False
+            if recovered:
+                log.warning("command log recovered; serving again")
+                self._log_down = None
+                return True
+        failure = CommandLogDown(
+            f"command log unavailable ({self._log_down}); nothing was acknowledged; retry later"
+        )
+        for _, pending in batch:
+            if pending is not None and not pending.done:
+                pending.resolve(None, failure)
+        return False
 
     @staticmethod
     def _observe(observer: Observer, results: list[Any], published: list[EventRecord],
