@@ -412,6 +412,9 @@ impl Router {
         if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
         }
+        if self.config.retain_finished == Some(0) {
+            return; // nothing is kept: skip building the record
+        }
         let answered = matches!(status, ContactStatus::Completed);
         let record = Finished {
             status,
