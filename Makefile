@@ -43,7 +43,7 @@ demo: build ## Route a small blended center step by step, then simulate a day un
 	$(PY) examples/demo.py
 	$(PY) examples/demo_sim.py
 
-test: build wallboard-deps test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
+test: build wallboard-deps redis-server test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
 test-rust: ## Rust unit and integration tests of the core
 	cargo test -p router_core --quiet

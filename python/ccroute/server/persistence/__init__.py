@@ -1,0 +1,84 @@
+"""Durable state for ``ccroute serve --redis URL``.
+
+Every accepted command is appended to a Redis Stream (one Lua call per
+engine round, after checking a fencing token) before any reply of the
+round is released; snapshots (the engine's versioned binary snapshot plus
+the service's own state) are written every ``snapshot_every`` commands and
+the log before them trimmed. On start a server takes the lease, loads the
+latest snapshot and replays the log after it: the core is deterministic,
+so the rebuilt router is identical to the one that wrote the log.
+
+While Redis is unreachable every call answers UNAVAILABLE and nothing is
+acknowledged; once it answers again the service rebuilds from what Redis
+holds and serves. A server that loses the lease (a standby took over) can
+never append again (fencing) and stops.
+
+Event sequence numbers continue across restarts; the event history starts
+at the snapshot (events after it are replayed into the history), so
+``WatchEvents(after_sequence=...)`` resumes from any event after the
+latest snapshot, and earlier resume points answer OUT_OF_RANGE.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, TextIO
+
+from ..config import ServerConfig
+from ..service import RouterService
+from .redis_log import Fenced, LeaseLost, RedisLog
+from .state import EpochClock
+
+__all__ = ["RedisLog", "Fenced", "LeaseLost", "EpochClock", "open_durable"]
+
+
+def open_durable(
+    config: ServerConfig,
+    url: str,
+    *,
+    lease_ms: int = 5000,
+    snapshot_every: int = 10_000,
+    prefix: str = "ccroute",
+    clock: Any = None,
+    observer: Any = None,
+    out: Optional[TextIO] = None,
+    stop: Any = None,
+) -> tuple[RouterService, RedisLog]:
+    """Wait for the lease, then build a service (not started) rebuilt from
+    Redis. The configuration's router settings and agents apply only to a
+    fresh database; afterwards the stored state wins.
+
+    Returns the service and its :class:`RedisLog` (close it after stopping
+    the service, to free the lease at once)."""
+    rlog = RedisLog(url, lease_ms=lease_ms, snapshot_every=snapshot_every, prefix=prefix)
+    try:
+        if out is not None:
+            print(f"ccroute serve: waiting for the lease on {_safe(url)} (lease {lease_ms} ms)",
+                  file=out, flush=True)
+        rlog.wait_lease(stop)
+        fresh = not (rlog.redis.exists(rlog.k_snap) or rlog.redis.xlen(rlog.k_log))
+        service = RouterService(
+            config.router,
+            agents=config.agents if fresh else (),
+            limits=config.limits,
+            clock=clock if clock is not None else EpochClock(rlog.origin),
+            command_log=rlog,
+            observer=observer,
+        )
+        rlog.load(service, config.router)
+        if out is not None:
+            st = service.engine
+            print(f"ccroute serve: lease held (epoch {rlog.token}); state rebuilt from Redis: "
+                  f"{len(st.router.agent_ids())} agents, {st.router.live_contacts} live contacts, "
+                  f"command {service.log_number}, event {st.last_sequence}", file=out, flush=True)
+        return service, rlog
+    except BaseException:
+        rlog.close()
+        raise
+
+
+def _safe(url: str) -> str:
+    """The URL without a password."""
+    if "@" in url:
+        scheme, _, rest = url.partition("://")
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

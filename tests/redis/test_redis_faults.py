@@ -1,0 +1,188 @@
+"""Faults against a real redis-server: Redis down (UNAVAILABLE, nothing
+acknowledged that was not persisted, recovery), Redis restarted (AOF),
+the active server killed (the standby takes over), a deposed server
+fenced."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+import pytest
+
+import ccroute as cc
+from ccroute.client import RouterClient
+from ccroute.server import ServerConfig, ServiceLimits, create_server, load_config
+from ccroute.server.errors import ServiceUnavailable
+
+pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
+from ccroute.server.persistence import RedisLog, open_durable  # noqa: E402
+
+from redis_fixtures import SKIP, RedisServer, Served, redis_server, serve  # noqa: E402,F401
+
+pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+
+
+def base_config() -> ServerConfig:
+    cfg = load_config()
+    agents = tuple(cc.Agent(f"a{i}", skills={"s": 5}) for i in range(4))
+    return ServerConfig(cfg.router, agents, ServiceLimits(shutdown_grace=1.0))
+
+
+class Durable:
+    """An in-process durable gRPC server (restartable on the same Redis)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.service, self.rlog = open_durable(base_config(), url, lease_ms=1000)
+        self.server, port = create_server("127.0.0.1:0", self.service)
+        self.server.start()
+        self.client = RouterClient(f"127.0.0.1:{port}", timeout=5, retries=0)
+
+    def close(self) -> None:
+        self.client.close()
+        self.server.stop(grace=0)
+        self.rlog.close()
+
+
+@pytest.fixture
+def durable() -> Any:
+    opened: list[Durable] = []
+
+    def open_(url: str) -> Durable:
+        d = Durable(url)
+        opened.append(d)
+        return d
+
+    yield open_
+    for d in opened:
+        d.close()
+
+
+def until(fn: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Call ``fn`` until it stops raising ``RoutingError``; its result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return fn()
+        except cc.RoutingError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_redis_down_answers_unavailable_then_recovers(redis_server: RedisServer, durable: Any) -> None:
+    d = durable(redis_server.url)
+    for i in range(5):
+        d.client.submit(cc.Contact(f"c{i}", "chat", "default"))
+    redis_server.stop()
+    with pytest.raises(ServiceUnavailable, match="command log|Redis"):
+        d.client.submit(cc.Contact("lost", "voice", "default"))
+    with pytest.raises(ServiceUnavailable):  # reads too: the state is not trusted until rebuilt
+        d.client.status()
+    with pytest.raises(ServiceUnavailable):
+        d.client.submit(cc.Contact("lost2", "voice", "default"))
+    redis_server.start()
+    until(d.client.status)
+    for i in range(5):
+        assert d.client.contact(f"c{i}").status == "assigned"
+    for lost in ("lost", "lost2"):
+        with pytest.raises(cc.UnknownId):
+            d.client.contact(lost)
+    d.client.submit(cc.Contact("after", "voice", "default"))
+    assert d.client.contact("after").status == "assigned"
+
+
+def test_redis_restart_with_aof_loses_nothing_acknowledged(redis_server: RedisServer, durable: Any) -> None:
+    d = durable(redis_server.url)
+    acked = []
+    for i in range(50):
+        d.client.submit(cc.Contact(f"c{i}", "email", "default"))
+        acked.append(f"c{i}")
+    redis_server.stop()
+    redis_server.start()
+    for i in range(50, 60):  # the server rebuilds and serves again
+        until(lambda i=i: d.client.submit(cc.Contact(f"c{i}", "email", "default"), idempotency_key=f"k{i}"))
+        acked.append(f"c{i}")
+    d.close()
+    again = durable(redis_server.url)  # a new server process would see the same
+    for cid in acked:
+        assert again.client.contact(cid).status in ("waiting", "assigned")
+    assert again.client.status().live_contacts == len(acked)
+
+
+def test_a_deposed_server_is_fenced(redis_server: RedisServer, durable: Any) -> None:
+    a = durable(redis_server.url)
+    a.client.submit(cc.Contact("before", "chat", "default"))
+    r = redis_server.client()
+    r.delete("ccroute:lease")  # as if A's lease ran out (A paused) ...
+    b_log = RedisLog(redis_server.url, lease_ms=1000)
+    try:
+        b_log.wait_lease()  # ... and a standby took it
+        length = r.xlen("ccroute:log")
+        with pytest.raises(ServiceUnavailable, match="lease"):
+            a.client.submit(cc.Contact("stale", "chat", "default"))
+        assert r.xlen("ccroute:log") == length  # nothing appended after losing the lease
+        with pytest.raises(ServiceUnavailable):
+            a.client.status()  # and it serves nothing any more
+        assert a.rlog.lost.is_set()
+    finally:
+        b_log.close()
+        r.close()
+
+
+def test_the_standby_takes_over_when_the_active_server_dies(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    active = serve(redis_server.url, lease_ms=1000)
+    active.wait_listening()
+    standby = serve(redis_server.url, lease_ms=1000)
+    time.sleep(0.5)
+    assert standby.port is None  # waits for the lease, does not serve
+    client = RouterClient(active.target, timeout=5, retries=0)
+    watch = client.watch_events(after_sequence=0)
+    seen: list[int] = []
+
+    def read() -> None:
+        try:
+            for rec in watch:
+                seen.append(rec.sequence)
+        except cc.RoutingError:
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    for i in range(30):
+        client.submit(cc.Contact(f"c{i}", "chat", "sales", requires={"s": 1}))
+    last = client.status().last_sequence
+    deadline = time.monotonic() + 5
+    while (not seen or seen[-1] < last) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert seen and seen[-1] == last
+    active.kill()
+    killed = time.monotonic()
+    standby.wait_listening(timeout=15)
+    took = time.monotonic() - killed
+    assert took < 1.0 + 3.0, f"takeover took {took:.2f} s (lease 1 s)"
+    watch.cancel()
+    client.close()
+    reader.join(5)
+
+    c2 = RouterClient(standby.target, timeout=5)
+    try:
+        for i in range(30):
+            assert c2.contact(f"c{i}").status in ("waiting", "assigned")
+        # The event stream resumes where the reader stopped: sequences continue.
+        resumed = c2.watch_events(after_sequence=seen[-5])
+        c2.submit(cc.Contact("new", "chat", "sales"))
+        got = []
+        for rec in resumed:
+            got.append(rec.sequence)
+            if rec.sequence > last:
+                break
+        resumed.cancel()
+        assert got[:4] == seen[-4:] and got[-1] == last + 1
+    finally:
+        c2.close()
+    assert standby.terminate() == 0

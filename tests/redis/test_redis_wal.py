@@ -1,0 +1,200 @@
+"""Write-ahead log and recovery: replay rebuilds the same router (compared
+by snapshot bytes), old formats are refused, and a kill -9 in the middle
+of a load of submits loses no acknowledged contact."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+import pytest
+
+import ccroute as cc
+from ccroute.client import RouterClient
+from ccroute.server import ManualClock, RouterSettings, ServerConfig, ServiceLimits
+
+pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
+from ccroute.server.persistence import RedisLog, open_durable  # noqa: E402
+
+from redis_fixtures import SKIP, RedisServer, Served, redis_server, serve  # noqa: E402,F401
+
+pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+
+VOICE = cc.Channel("voice", cost=100, max_per_agent=1)
+CHAT = cc.Channel("chat", cost=25, max_per_agent=4)
+
+
+def config(**kwargs: Any) -> ServerConfig:
+    settings = RouterSettings(
+        channels=(VOICE, CHAT),
+        queues=(cc.Queue("sales", aging_rate=0.5), cc.Queue("support", overflow_to="sales", overflow_after=30)),
+        offer_timeout=5.0, policy="random", seed=11, **kwargs,
+    )
+    agents = tuple(cc.Agent(f"a{i}", skills={"en": 3 + i % 5, "es": 1 + i % 3}) for i in range(6))
+    return ServerConfig(settings, agents, ServiceLimits(history=1000))
+
+
+def durable(server: RedisServer, clock: ManualClock, **kwargs: Any) -> tuple[Any, RedisLog]:
+    service, rlog = open_durable(config(), server.url, clock=clock, lease_ms=1000, **kwargs)
+    service.start()
+    return service, rlog
+
+
+def router_snapshot(service: Any) -> bytes:
+    return service.query(lambda e: e.router.snapshot())  # type: ignore[no-any-return]
+
+
+def test_replay_rebuilds_an_identical_router(redis_server: RedisServer) -> None:
+    clock = ManualClock(100.0)
+    service, rlog = durable(redis_server, clock, snapshot_every=25)
+    rnd = __import__("random").Random(3)
+    for i in range(120):
+        clock.advance(rnd.random() * 3)
+        kind = rnd.random()
+        if kind < 0.5:
+            contact = cc.Contact(f"c{i}", rnd.choice(["voice", "chat"]), rnd.choice(["sales", "support"]),
+                                 rnd.randint(0, 3), requires={"en": rnd.randint(1, 5)},
+                                 steps=[cc.Step(4.0, {"en": 1})], customer=f"u{i % 7}")
+            service.submit(contact, idempotency_key=f"k{i}", fingerprint=b"fp%d" % i)
+        elif kind < 0.8:
+            offered = service.query(lambda e: [c for q in ("sales", "support") for c in e.router.waiting(q)
+                                               if e.router.contact(c).status == "offered"])
+            for c in offered[:2]:
+                agent = service.contact(c).agent
+                (service.accept if rnd.random() < 0.7 else service.reject)(c, agent)
+        elif kind < 0.9:
+            for c in service.query(lambda e: [c for a in e.router.agent_ids()
+                                              for c in e.router.agent(a).contacts
+                                              if e.router.contact(c).status == "assigned"])[:1]:
+                service.complete(c)
+        else:
+            service.set_agent_state(f"a{rnd.randrange(6)}", rnd.choice(["available", "away"]))
+        service.advance()
+    expected = router_snapshot(service)
+    last_sequence = service.status().last_sequence
+    number = service.log_number
+    service.stop()
+    rlog.close()
+    r = redis_server.client()
+    snap_number = int(r.hget("ccroute:snapshot", "number"))
+    assert 0 < snap_number <= number  # snapshots were written...
+    first = r.xrange("ccroute:log", count=1)[0][0]
+    assert int(first.split(b"-")[0]) > snap_number  # ...and the log before them trimmed
+
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        assert router_snapshot(again) == expected
+        assert again.status().last_sequence == last_sequence
+        assert again.log_number == number
+        # Events continue after the recovered sequence.
+        clock.advance(1.0)
+        events = again.submit(cc.Contact("new", "chat", "sales")).events
+        assert all(e.sequence > last_sequence for e in events)
+    finally:
+        again.stop()
+        rlog2.close()
+
+
+def test_idempotent_retry_after_restart_is_answered_from_the_cache(redis_server: RedisServer) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock, snapshot_every=3)
+    first = service.submit(cc.Contact("x1", "voice", "sales"), idempotency_key="key-1", fingerprint=b"f")
+    for i in range(5):  # past a snapshot: the cache is in it
+        service.submit(cc.Contact(f"y{i}", "chat", "support"))
+    service.query(lambda e: rlog.snapshot_now())
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        retry = again.submit(cc.Contact("x1", "voice", "sales"), idempotency_key="key-1", fingerprint=b"f")
+        assert retry.replayed and list(retry.events) == list(first.events)
+    finally:
+        again.stop()
+        rlog2.close()
+
+
+def test_a_snapshot_of_another_format_version_is_refused(redis_server: RedisServer) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock)
+    service.submit(cc.Contact("c1", "voice", "sales"))
+    service.query(lambda e: rlog.snapshot_now())
+    service.stop()
+    rlog.close()
+    r = redis_server.client()
+    header = r.hget("ccroute:snapshot", "header").replace(b'"format":1', b'"format":0')
+    r.hset("ccroute:snapshot", "header", header)
+    with pytest.raises(cc.SnapshotError, match="format version 0, this server reads version 1"):
+        open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)
+    # The engine's own bytes from another version: refused by the engine.
+    r.hset("ccroute:snapshot", "header", header.replace(b'"format":0', b'"format":1'))
+    data = bytearray(r.hget("ccroute:snapshot", "router"))
+    data[8:12] = (0).to_bytes(4, "little")  # format version 0
+    r.hset("ccroute:snapshot", "router", bytes(data))
+    with pytest.raises(cc.SnapshotError, match="version"):
+        open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)
+
+
+def test_kill_9_during_submits_loses_no_acknowledged_contact(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    first = serve(redis_server.url, "--snapshot-every", "200", agents=8)
+    first.wait_listening()
+    client = RouterClient(first.target, timeout=5, retries=0)
+    client.set_agent_state("a1", "away")
+    client.set_agent_state("a2", "offline")
+    acked: dict[str, tuple[cc.Contact, str]] = {}
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def submitter(w: int) -> None:
+        c = RouterClient(first.target, timeout=5, retries=0)
+        i = 0
+        while not stop.is_set():
+            cid = f"w{w}-{i}"
+            key = f"key-{cid}"
+            contact = cc.Contact(cid, "chat" if i % 2 else "voice", "sales", requires={"s": 3})
+            try:
+                c.submit(contact, idempotency_key=key)
+            except cc.RoutingError:
+                break
+            with lock:
+                acked[cid] = (contact, key)
+            i += 1
+        c.close()
+
+    workers = [threading.Thread(target=submitter, args=(w,)) for w in range(4)]
+    for t in workers:
+        t.start()
+    deadline = time.monotonic() + 20
+    while len(acked) < 600 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    first.kill()
+    stop.set()
+    for t in workers:
+        t.join(10)
+    client.close()
+    assert len(acked) >= 600, f"only {len(acked)} submits acknowledged"
+
+    second = serve(redis_server.url)
+    second.wait_listening()
+    c2 = RouterClient(second.target, timeout=10)
+    try:
+        status = c2.status()
+        seen = set()
+        for cid in acked:
+            view = c2.contact(cid)
+            assert view.status in ("waiting", "assigned", "completed"), (cid, view.status)
+            seen.add(view.id)
+        assert len(seen) == len(acked)
+        assert status.live_contacts >= len(acked)  # nothing ended: all still live
+        assert c2.agent("a1").state == "away" and c2.agent("a2").state == "offline"
+        assert c2.agent("a3").state == "available"
+        # A retry of an acknowledged submit with its key creates nothing new.
+        some = list(acked)[:20]
+        for cid in some:
+            c2.submit(acked[cid][0], idempotency_key=acked[cid][1])
+        assert c2.status().live_contacts == status.live_contacts
+    finally:
+        c2.close()
+    assert second.terminate() == 0
