@@ -9,6 +9,7 @@ use crate::types::{check_time, Attrs, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
 
 /// A contact validated and compiled, ready to enter the router.
+#[derive(Clone, Debug)]
 pub(super) struct Compiled {
     id: Id,
     channel: u32,
@@ -326,16 +327,24 @@ impl Router {
     ///
     /// Errors: `UnknownId`; `InvalidState` unless the contact is assigned.
     pub fn complete(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
+        let mut ev = Vec::new();
+        self.complete_into(contact, now, &mut ev)?;
+        Ok(ev)
+    }
+
+    /// [`Router::complete`], appending the events to `ev` (a buffer the
+    /// caller reuses); on error `ev` is as it was.
+    pub fn complete_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let mut ev = self.begin(now);
+        let start = self.begin_in(now, ev);
         if self.contact(ci).status != ContactStatus::Assigned {
             let err = Error::state(format!(
                 "contact {contact:?} is {}, only an assigned contact can be completed",
                 self.contact(ci).status
             ));
-            return self.fail(ev, err);
+            return self.fail_in(ev, start, err);
         }
         let ai = self.contact(ci).agent.expect("assigned contact has an agent");
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
@@ -356,9 +365,9 @@ impl Router {
         } else {
             self.finish(ci, ContactStatus::Completed);
             self.free_units(ai, ch);
-            self.route_agent(ai, &mut ev);
+            self.route_agent(ai, ev);
         }
-        Ok(ev)
+        Ok(())
     }
 
     /// The customer left before being answered (waiting or offered).
@@ -366,17 +375,25 @@ impl Router {
     /// Errors: `UnknownId`; `InvalidState` for an assigned contact (complete
     /// it instead) or one that has ended.
     pub fn cancel(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
+        let mut ev = Vec::new();
+        self.cancel_into(contact, now, &mut ev)?;
+        Ok(ev)
+    }
+
+    /// [`Router::cancel`], appending the events to `ev` (a buffer the
+    /// caller reuses); on error `ev` is as it was.
+    pub fn cancel_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let mut ev = self.begin(now);
+        let start = self.begin_in(now, ev);
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
             let err = Error::state(format!(
                 "contact {contact:?} is assigned to agent {:?}; complete it instead of cancelling",
                 &*self.agent(ai).id
             ));
-            return self.fail(ev, err);
+            return self.fail_in(ev, start, err);
         }
         let c = self.contact(ci);
         let wait = now - c.arrival;
@@ -393,14 +410,14 @@ impl Router {
             Some(ai) => {
                 self.release_slot(ai, ci);
                 self.finish(ci, ContactStatus::Abandoned);
-                self.route_agent(ai, &mut ev);
+                self.route_agent(ai, ev);
             }
             None => {
                 self.dequeue(ci);
                 self.finish(ci, ContactStatus::Abandoned);
             }
         }
-        Ok(ev)
+        Ok(())
     }
 
     /// Ends a live contact: drops it from its queue's live set and keeps a
@@ -491,5 +508,62 @@ impl Router {
         self.refresh_agent(ai);
         self.config.offer_timeout = offer_timeout;
         Ok(ev)
+    }
+}
+
+/// A contact validated and compiled once, to submit many times with
+/// different ids (a simulator's contact type, a platform's contact
+/// template): skips the per-contact validation and interning.
+#[derive(Clone, Debug)]
+pub struct ContactTemplate(Compiled);
+
+impl Router {
+    /// Compiles a contact as a template (its id is ignored). Errors: as
+    /// [`Router::submit`] for everything but the id.
+    pub fn compile_template(&mut self, spec: &ContactSpec) -> Result<ContactTemplate> {
+        let mut spec = spec.clone();
+        spec.id = "\u{0}template".to_owned();
+        let mut c = self.compile_contact(&spec)?;
+        c.id = "".into();
+        Ok(ContactTemplate(c))
+    }
+
+    /// Submits a contact made from a template with its own id, priority and
+    /// customer, appending the events to `ev`; on error `ev` is as it was.
+    ///
+    /// Errors: `InvalidInput` for an empty id or a bad time; `DuplicateId`;
+    /// `QueueFull`.
+    pub fn submit_template_into(
+        &mut self,
+        template: &ContactTemplate,
+        id: &str,
+        priority: i64,
+        customer: Option<&str>,
+        now: Time,
+        ev: &mut Vec<Event>,
+    ) -> Result<()> {
+        self.check_now(now)?;
+        if id.is_empty() {
+            return Err(Error::invalid("contact id must not be empty"));
+        }
+        if self.contact_ids.contains_key(id) || self.finished.contains_key(id) {
+            return Err(Error::duplicate("contact", id));
+        }
+        let start = self.begin_in(now, ev);
+        let t = &template.0;
+        if self.queue_full(t.queue) {
+            let q = &self.queues[t.queue as usize];
+            let err = Error::new(
+                ErrorKind::QueueFull,
+                format!("queue {:?} is full ({} waiting, max_waiting {}); contact {id:?} refused", q.name, q.live.len(), q.max_waiting.unwrap_or(0)),
+            );
+            return self.fail_in(ev, start, err);
+        }
+        let mut c = t.clone();
+        c.id = id.into();
+        c.priority = priority;
+        c.customer = customer.map(Into::into);
+        self.insert_contact(c, ev);
+        Ok(())
     }
 }

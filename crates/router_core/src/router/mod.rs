@@ -19,6 +19,7 @@ mod views;
 
 pub use index::{satisfies, AgentKey, WaitKey};
 pub use batch::BatchReport;
+pub use contacts::ContactTemplate;
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
 pub(crate) use ordering::ContactRank;
 
@@ -389,6 +390,23 @@ impl Router {
         let mut ev = std::mem::take(&mut self.pending);
         self.advance_to(now, &mut ev);
         ev
+    }
+
+    /// [`Router::begin`] into a caller's buffer; returns where this call's
+    /// events start in it.
+    fn begin_in(&mut self, now: Time, ev: &mut Vec<Event>) -> usize {
+        let start = ev.len();
+        ev.append(&mut self.pending);
+        self.advance_to(now, ev);
+        start
+    }
+
+    /// [`Router::fail`] for a call that used [`Router::begin_in`]: this
+    /// call's events leave the buffer for the next call.
+    fn fail_in<T>(&mut self, ev: &mut Vec<Event>, start: usize, err: Error) -> Result<T> {
+        self.pending = ev.split_off(start);
+        self.now = self.settled;
+        Err(err)
     }
 
     /// Fails a call after `begin`: the timers it fired stay fired and their

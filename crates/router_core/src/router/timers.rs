@@ -51,6 +51,14 @@ impl Router {
         Ok(self.begin(now))
     }
 
+    /// [`Router::advance`], appending the events to `ev` (a buffer the
+    /// caller reuses).
+    pub fn advance_into(&mut self, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+        self.check_now(now)?;
+        self.begin_in(now, ev);
+        Ok(())
+    }
+
     pub(super) fn schedule(&mut self, at: Time, kind: TimerKind) {
         let order = self.seq();
         self.timers.push(Reverse(Timer { at: OrdF64(at), order, kind }));

@@ -17,7 +17,6 @@ use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::model::ContactSpec;
 use crate::router::Router;
 use crate::types::{AgentState, AttrValue};
 use rand_chacha::ChaCha8Rng;
@@ -88,7 +87,10 @@ struct TypeRun {
     rng_handle: ChaCha8Rng,
     rng_patience: ChaCha8Rng,
     rng_customer: ChaCha8Rng,
-    spec: ContactSpec,
+    /// The type's contact, compiled once.
+    template: crate::router::ContactTemplate,
+    /// The customer of the arrival being submitted.
+    customer: Option<String>,
     next_customer: u64,
 }
 
@@ -122,6 +124,8 @@ pub(super) struct Run<'a> {
     warmup: f64,
     duration: f64,
     interval: f64,
+    /// The router's event buffer, reused across calls.
+    buf: Vec<Event>,
 }
 
 impl<'a> Run<'a> {
@@ -167,6 +171,7 @@ impl<'a> Run<'a> {
             warmup: s.warmup,
             duration: s.duration,
             interval: s.interval,
+            buf: Vec::new(),
         };
         let plugin = run.router.has_scorer();
         for (i, (t, info)) in s.contact_types.iter().zip(&sim.types).enumerate() {
@@ -177,13 +182,15 @@ impl<'a> Run<'a> {
                 // contact, so only when one is attached).
                 spec.attributes.insert("type".into(), AttrValue::Str(t.name.clone()));
             }
+            let template = run.router.compile_template(&spec)?;
             run.types.push(TypeRun {
                 arrivals: ArrivalState::new(&t.arrivals),
                 rng_arr: stream(rep_seed, Purpose::Arrivals, i as u32),
                 rng_handle: stream(rep_seed, Purpose::Handle, i as u32),
                 rng_patience: stream(rep_seed, Purpose::Patience, i as u32),
                 rng_customer: stream(rep_seed, Purpose::Customers, i as u32),
-                spec,
+                template,
+                customer: None,
                 next_customer: 0,
             });
             run.schedule_arrival(i);
@@ -217,7 +224,8 @@ impl<'a> Run<'a> {
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
-                    let ev = self.router.advance(tt)?;
+                    let mut ev = std::mem::take(&mut self.buf);
+                    self.router.advance_into(tt, &mut ev)?;
                     self.on_events(ev);
                 }
                 _ => {
@@ -240,7 +248,8 @@ impl<'a> Run<'a> {
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
-                    let ev = self.router.complete(&self.ids[e.a as usize], e.t)?;
+                    let mut ev = std::mem::take(&mut self.buf);
+                    self.router.complete_into(&self.ids[e.a as usize], e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -248,7 +257,8 @@ impl<'a> Run<'a> {
             Kind::Abandon => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
-                    let ev = self.router.cancel(&self.ids[e.a as usize], e.t)?;
+                    let mut ev = std::mem::take(&mut self.buf);
+                    self.router.cancel_into(&self.ids[e.a as usize], e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -315,9 +325,8 @@ impl<'a> Run<'a> {
             push_decimal(&mut c, ty as u64);
             c.push('-');
             push_decimal(&mut c, n);
-            tr.spec.customer = Some(c);
+            tr.customer = Some(c);
         }
-        tr.spec.priority = priority;
         let counted = t >= self.warmup;
         let interval = ((t / self.interval) as usize).min(self.series[0].offered.len() - 1);
         self.contacts += 1;
@@ -334,12 +343,14 @@ impl<'a> Run<'a> {
             agent: 0,
             handle,
         });
-        let spec = &mut self.types[ty].spec;
-        spec.id.clear();
-        spec.id.push_str(&self.ids[s as usize]);
-        match self.router.submit(spec, t) {
-            Ok(ev) => self.on_events(ev),
+        let mut buf = std::mem::take(&mut self.buf);
+        let tr = &self.types[ty];
+        let outcome =
+            self.router.submit_template_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
+        match outcome {
+            Ok(()) => self.on_events(buf),
             Err(e) if e.kind() == ErrorKind::QueueFull => {
+                self.buf = buf;
                 if counted {
                     self.type_blocks[ty].refused += 1;
                 }
@@ -409,8 +420,10 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn on_events(&mut self, events: Vec<Event>) {
-        for e in events {
+    /// Accounts for the router's events; keeps the (emptied) buffer for the
+    /// next call.
+    fn on_events(&mut self, mut events: Vec<Event>) {
+        for e in events.drain(..) {
             match e {
                 Event::Assigned { contact, agent, at, wait } => {
                     let s = parse(&contact);
@@ -464,6 +477,7 @@ impl<'a> Run<'a> {
                 _ => {}
             }
         }
+        self.buf = events;
     }
 
     pub(super) fn finish(mut self, policy: &str, rep: u32) -> Replication {
