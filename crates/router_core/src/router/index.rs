@@ -73,10 +73,6 @@ pub struct WaitKey {
     pub order: OrdF64,
     /// Submission sequence (FIFO) or its complement (LIFO); unique.
     pub tie: u64,
-    /// Arrival time.
-    pub arrival: OrdF64,
-    /// Submission sequence number.
-    pub seq: u64,
     /// Slot of the contact.
     pub idx: u32,
     /// Whether the contact excludes some agents (it rejected or let an
@@ -118,8 +114,6 @@ pub struct Head {
     pub key: Option<WaitKey>,
     /// Whether that contact excludes some agents (then look deeper).
     pub excludes: bool,
-    /// The queue's ordering parameters.
-    pub order: super::ordering::QueueOrder,
     /// The queue.
     pub queue: u32,
 }
@@ -246,13 +240,13 @@ impl Index {
     }
 
     /// The wait group of (queue, channel, sig), created on first use.
-    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId, order: super::ordering::QueueOrder) -> GroupId {
+    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId) -> GroupId {
         if let Some(&g) = self.group_ids.get(&(queue, channel, sig)) {
             return g;
         }
         let g = self.groups.len() as GroupId;
         self.groups.push(WaitGroup { queue, channel, set: BTreeSet::new() });
-        self.heads.push(Head { key: None, excludes: false, order, queue });
+        self.heads.push(Head { key: None, excludes: false, queue });
         self.group_ids.insert((queue, channel, sig), g);
         self.sigs[sig as usize].groups.push(g);
         for i in 0..self.sigs[sig as usize].profiles.len() {
@@ -286,20 +280,17 @@ mod tests {
         assert!(!satisfies(&[], &[(0, 1)]));
     }
 
-    const ORDER: crate::router::ordering::QueueOrder =
-        crate::router::ordering::QueueOrder { rate: 0.0, max: None, lifo: false, need_scale: 1.0 };
-
     #[test]
     fn profiles_and_groups_are_cross_indexed_in_either_order() {
         let mut ix = Index::new(2);
         let s = ix.sig(vec![(0, 3)]);
-        let g = ix.group(0, 1, s, ORDER);
+        let g = ix.group(0, 1, s);
         let p = ix.profile(vec![(0, 5)], None);
         let q = ix.profile(vec![(0, 2)], None);
         assert_eq!(ix.profiles[p as usize].groups[1], vec![g]);
         assert!(ix.profiles[q as usize].groups[1].is_empty());
         let s2 = ix.sig(vec![]);
-        let g2 = ix.group(0, 0, s2, ORDER);
+        let g2 = ix.group(0, 0, s2);
         assert_eq!(ix.profiles[q as usize].groups[0], vec![g2]);
         assert_eq!(ix.sigs[s2 as usize].profiles, vec![p, q]);
     }

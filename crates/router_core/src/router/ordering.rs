@@ -69,15 +69,24 @@ impl QueueOrder {
         } else {
             (1, self.rate * arrival - priority as f64, arrival, seq)
         };
-        WaitKey {
-            tier,
-            rank: OrdF64(rank),
-            order: OrdF64(order),
-            tie,
-            arrival: OrdF64(arrival),
-            seq,
-            idx,
-            excludes,
+        WaitKey { tier, rank: OrdF64(rank), order: OrdF64(order), tie, idx, excludes }
+    }
+
+    /// A key's arrival time (kept once, in `order`, to keep keys small).
+    pub fn arrival(&self, key: &WaitKey) -> Time {
+        if self.lifo && key.tier == 1 {
+            -key.order.0
+        } else {
+            key.order.0
+        }
+    }
+
+    /// A key's submission sequence number.
+    pub fn seq(&self, key: &WaitKey) -> u64 {
+        if self.lifo && key.tier == 1 {
+            u64::MAX - key.tie
+        } else {
+            key.tie
         }
     }
 
@@ -95,8 +104,8 @@ impl QueueOrder {
         (
             OrdF64(-(qprio as f64)),
             OrdF64(-eff),
-            OrdF64(-(now - key.arrival.0) * self.need_scale),
-            key.seq,
+            OrdF64(-(now - self.arrival(key)) * self.need_scale),
+            self.seq(key),
         )
     }
 }

@@ -170,17 +170,19 @@ impl Router {
             for &g in groups {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
+                let order = &self.queues[head.queue as usize].order;
                 let (qprio, delay) = self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0));
-                if head.excludes || now < key.arrival.0 + delay {
+                if head.excludes || (delay > 0.0 && now < order.arrival(&key) + delay) {
                     let found = self.index.groups[g as usize].set.iter().find(|k| {
-                        now >= k.arrival.0 + delay && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
+                        now >= order.arrival(k) + delay
+                            && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
                     });
                     match found {
                         Some(k) => key = *k,
                         None => continue,
                     }
                 }
-                f(head.order.rank(&key, now, qprio), key.idx);
+                f(order.rank(&key, now, qprio), key.idx);
             }
         }
         for &ci in &a.pinned {
@@ -305,9 +307,8 @@ impl Router {
             return;
         }
         let (q, ch, sig) = (c.queue, c.channel, c.sig);
-        let order = self.queues[q as usize].order;
         let key = self.wait_key(ci);
-        let g = self.index.group(q, ch, sig, order);
+        let g = self.index.group(q, ch, sig);
         self.index.groups[g as usize].set.insert(key);
         self.contact_mut(ci).slot = Some((g, key));
         self.update_head(g);

@@ -358,7 +358,8 @@ impl Router {
                 for &g in groups {
                     let delay = self.index.serves(a.profile, self.index.heads[g as usize].queue).map_or(0.0, |d| d.1);
                     let could = |k: &&super::WaitKey| {
-                        self.now >= k.arrival.0 + delay && !self.contact(k.idx).excluded.contains(&a.uid)
+                        self.now >= self.queues[self.index.heads[g as usize].queue as usize].order.arrival(k) + delay
+                            && !self.contact(k.idx).excluded.contains(&a.uid)
                     };
                     if let Some(k) = self.index.groups[g as usize].set.iter().find(could) {
                         return Err(format!("contact {:?} waits while agent {:?} could take it", self.contact(k.idx).id, a.id));
