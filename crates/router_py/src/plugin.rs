@@ -238,7 +238,8 @@ pub struct AgentBatch {
     channels: Arc<Vec<String>>,
     /// Slots in use, `channels.len()` per agent.
     held: Vec<u32>,
-    attributes: Vec<Attrs>,
+    /// The agents that have attributes: (position, attributes).
+    attributes: Vec<(u32, Attrs)>,
 }
 
 #[pymethods]
@@ -298,7 +299,10 @@ impl AgentBatch {
             held: self.held[j * n..(j + 1) * n].to_vec(),
             idle: self.idle[j],
             handled: self.handled[j] as u64,
-            attributes: self.attributes[j].clone(),
+            attributes: self
+                .attributes
+                .binary_search_by_key(&(j as u32), |(k, _)| *k)
+                .map_or_else(|_| Attrs::new(), |k| self.attributes[k].1.clone()),
         })
     }
     fn __repr__(&self) -> String {
@@ -374,7 +378,7 @@ impl Scorer for PyScorer {
                         handled: Vec::with_capacity(n),
                         channels: channels.clone(),
                         held: Vec::with_capacity(n * channels.len()),
-                        attributes: Vec::with_capacity(n),
+                        attributes: Vec::new(),
                     };
                     let mut last: Option<u32> = None;
                     for a in agents {
@@ -389,7 +393,9 @@ impl Scorer for PyScorer {
                         batch.idle.push(a.idle);
                         batch.handled.push(a.handled as f64);
                         batch.held.extend_from_slice(a.held);
-                        batch.attributes.push(a.attributes.clone());
+                        if !a.attributes.is_empty() {
+                            batch.attributes.push(((batch.ids.len() - 1) as u32, a.attributes.clone()));
+                        }
                     }
                     let out = me.obj.bind(py).call_method1("score_many", (c, batch))?;
                     scores(&out)

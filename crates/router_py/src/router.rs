@@ -129,7 +129,9 @@ impl NativeRouter {
         }
         let specs: Vec<&ContactSpec> = held.iter().map(|c| &c.get().spec).collect();
         let inner = &mut self.inner;
-        let ev = if specs.len() >= DETACH_BATCH {
+        // A Python plug-in needs the interpreter for every decision:
+        // releasing it for the batch would only add a re-acquisition each.
+        let ev = if specs.len() >= DETACH_BATCH && !inner.has_scorer() {
             detached(py, || inner.submit_many(specs.iter().copied(), now))
         } else {
             inner.submit_many(specs.iter().copied(), now)
