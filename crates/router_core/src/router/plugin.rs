@@ -147,16 +147,12 @@ impl Router {
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
         // One pass: the candidates' keys (for ties) and what the scorer sees.
-        let mut cands: Vec<&AgentKey> = Vec::new();
-        let mut infos: Vec<AgentInfo<'_>> = Vec::new();
-        for &p in &sig.profiles {
-            if !self.routes_to(p, c.queue, c.arrival) {
-                continue;
-            }
-            let set = &self.index.profiles[p as usize].ready[ch];
-            cands.reserve(set.len());
-            infos.reserve(set.len());
-            for k in set {
+        let serving = || sig.profiles.iter().filter(|&&p| self.routes_to(p, c.queue, c.arrival));
+        let total: usize = serving().map(|&p| self.index.profiles[p as usize].ready[ch].len()).sum();
+        let mut cands: Vec<&AgentKey> = Vec::with_capacity(total);
+        let mut infos: Vec<AgentInfo<'_>> = Vec::with_capacity(total);
+        for &p in serving() {
+            for k in &self.index.profiles[p as usize].ready[ch] {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);
                     infos.push(self.agent_info(k.idx));
