@@ -171,7 +171,10 @@ impl Router {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
                 let order = &self.queues[head.queue as usize].order;
-                let (qprio, delay) = self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0));
+                let (qprio, delay) = match prof.routing {
+                    None => (0, 0.0),
+                    Some(_) => self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0)),
+                };
                 if head.excludes || (delay > 0.0 && now < order.arrival(&key) + delay) {
                     let found = self.index.groups[g as usize].set.iter().find(|k| {
                         now >= order.arrival(k) + delay
