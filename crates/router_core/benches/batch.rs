@@ -15,6 +15,8 @@
 //! solver's upper bound (so the remaining gap is visible too) and its
 //! statistics, so the quality gain is visible next to the time.
 
+#![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -19,6 +19,8 @@
 //!
 //! Elements/s is decisions per second on one core.
 
+#![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items
+
 mod scenario;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

@@ -21,6 +21,7 @@ const QUEUES: [&str; 4] = ["sales", "support", "billing", "vip"];
 
 /// The generated scenario.
 pub struct Scenario {
+    /// The agents, in id order.
     pub agents: Vec<AgentSpec>,
     types: Vec<ContactSpec>,
     rng: ChaCha8Rng,

@@ -55,7 +55,7 @@ impl Router {
                     step.after
                 )));
             }
-            let sreqs = self.compile_skills(&swhat, &step.requires)?;
+            let sreqs = self.compile_skills(swhat, &step.requires)?;
             if !satisfies(&prev, &sreqs) {
                 return Err(Error::invalid(format!(
                     "{}: requirements {:?} are stricter than the step before ({:?}); steps may only widen the pool",
