@@ -54,8 +54,8 @@ impl Router {
             profile,
             capacity: spec.capacity,
             used: 0,
-            max,
-            held: vec![0; n],
+            max: max.into(),
+            held: smallvec::smallvec![0; n],
             state: spec.state,
             idle_since: now,
             handled: 0,
@@ -64,7 +64,7 @@ impl Router {
             wrapups: Vec::new(),
             pinned: Vec::new(),
             key: None,
-            ready: vec![false; n],
+            ready: smallvec::smallvec![false; n],
             attributes: spec.attributes.clone(),
         };
         let ai = match self.free_agents.pop() {

@@ -36,6 +36,10 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::cmp::Reverse;
 use timers::Timer;
 
+/// Per-channel figures of an agent, inline for up to eight channels (no
+/// pointer to chase on the routing hot path).
+type PerChannel<T> = smallvec::SmallVec<[T; 8]>;
+
 /// A compiled queue: configuration, counters and live figures.
 #[derive(Debug)]
 struct Queue {
@@ -62,9 +66,9 @@ struct Agent {
     capacity: u32,
     used: u32,
     /// Per channel: maximum concurrent contacts (0 = not served).
-    max: Vec<u32>,
+    max: PerChannel<u32>,
     /// Per channel: slots in use (offers, contacts, wrap-up).
-    held: Vec<u32>,
+    held: PerChannel<u32>,
     state: AgentState,
     idle_since: Time,
     handled: u64,
@@ -80,7 +84,7 @@ struct Agent {
     key: Option<AgentKey>,
     /// Per channel: whether the agent sits in that ready group.
     #[serde(skip)]
-    ready: Vec<bool>,
+    ready: PerChannel<bool>,
     attributes: Attrs,
 }
 

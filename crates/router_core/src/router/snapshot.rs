@@ -142,7 +142,7 @@ impl Router {
         r.free_contacts = state.free_contacts;
         for (i, a) in r.agents.iter_mut().enumerate() {
             if let Some(a) = a {
-                a.ready = vec![false; n];
+                a.ready = smallvec::smallvec![false; n];
                 if a.state == crate::types::AgentState::Available {
                     for (c, &m) in a.max.iter().enumerate() {
                         if m > 0 {

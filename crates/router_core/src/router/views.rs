@@ -324,7 +324,7 @@ impl Router {
                 held[w.1 as usize] += 1;
                 used += self.channels[w.1 as usize].cfg.cost;
             }
-            if used != a.used || held != a.held {
+            if used != a.used || held[..] != a.held[..] {
                 return Err(format!("agent {:?} load out of step with its contacts", a.id));
             }
             for c in 0..self.channels.len() {
