@@ -123,18 +123,29 @@ impl PolicyContact {
     }
 }
 
-fn contact_view(py: Python<'_>, names: &dyn Names, c: &ContactInfo<'_>) -> PyResult<PolicyContact> {
-    let named = |list: &[(u32, u8)]| -> Vec<(String, u8)> {
-        list.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect()
-    };
+/// Read-only `{skill: level}` mappings, shared per skill list (they are
+/// immutable, so one object serves every decision with that list).
+type Mappings = FxHashMap<Vec<(u32, u8)>, Py<PyAny>>;
+
+fn mapping(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, list: &[(u32, u8)]) -> PyResult<Py<PyAny>> {
+    if let Some(m) = cache.get(list) {
+        return Ok(m.clone_ref(py));
+    }
+    let named: Vec<(String, u8)> = list.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
+    let m = read_only(py, &named)?;
+    cache.insert(list.to_vec(), m.clone_ref(py));
+    Ok(m)
+}
+
+fn contact_view(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, c: &ContactInfo<'_>) -> PyResult<PolicyContact> {
     Ok(PolicyContact {
         id: c.id.to_owned(),
         channel: c.channel.to_owned(),
         queue: c.queue.to_owned(),
         priority: c.priority,
         wait: c.wait,
-        requires: read_only(py, &named(c.requires))?,
-        prefers: read_only(py, &named(c.prefers))?,
+        requires: mapping(py, cache, names, c.requires)?,
+        prefers: mapping(py, cache, names, c.prefers)?,
         customer: c.customer.map(str::to_owned),
         attributes: c.attributes.clone(),
     })
@@ -315,6 +326,8 @@ pub struct PyScorer {
     obj: Py<PyAny>,
     /// Channel names (fixed for a router), shared by the views.
     channels: Option<Arc<Vec<String>>>,
+    /// Requirement mappings shown to the policy, by skill list.
+    mappings: Mappings,
     /// `score_many` is overridden: one call per decision.
     vectorised: bool,
     /// `contact_score` is implemented.
@@ -324,7 +337,14 @@ pub struct PyScorer {
 
 impl PyScorer {
     pub fn new(obj: Py<PyAny>, vectorised: bool, contact_side: bool) -> Self {
-        PyScorer { obj, vectorised, contact_side, channels: None, profiles: FxHashMap::default() }
+        PyScorer {
+            obj,
+            vectorised,
+            contact_side,
+            channels: None,
+            mappings: FxHashMap::default(),
+            profiles: FxHashMap::default(),
+        }
     }
 
     fn channel_names(&mut self, names: &dyn Names) -> Arc<Vec<String>> {
@@ -362,7 +382,7 @@ impl Scorer for PyScorer {
     ) -> Result<Vec<f64>, ScorerError> {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
-                let c = Py::new(py, contact_view(py, names, contact)?)?;
+                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact)?)?;
                 let channels = me.channel_names(names);
                 if me.vectorised {
                     // One pass builds every column; candidates come grouped by
@@ -432,7 +452,7 @@ impl Scorer for PyScorer {
                 let f = me.obj.bind(py).getattr("contact_score")?;
                 let mut out = Vec::with_capacity(contacts.len());
                 for c in contacts {
-                    out.push(f.call1((a.clone_ref(py), contact_view(py, names, c)?))?.extract::<f64>()?);
+                    out.push(f.call1((a.clone_ref(py), contact_view(py, &mut me.mappings, names, c)?))?.extract::<f64>()?);
                 }
                 Ok(out)
             };
