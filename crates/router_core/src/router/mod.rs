@@ -59,19 +59,23 @@ struct Queue {
 /// An agent's record. The ready-group key and flags are derived state,
 /// rebuilt when a snapshot is restored.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+// Laid out in declaration order: what a routing decision or a plug-in
+// candidate reads comes first, so it spans as few cache lines as possible.
+#[repr(C)]
 struct Agent {
     id: Id,
-    uid: u64,
-    profile: ProfileId,
-    capacity: u32,
     used: u32,
-    /// Per channel: maximum concurrent contacts (0 = not served).
-    max: PerChannel<u32>,
-    /// Per channel: slots in use (offers, contacts, wrap-up).
-    held: PerChannel<u32>,
-    state: AgentState,
+    capacity: u32,
     idle_since: Time,
     handled: u64,
+    profile: ProfileId,
+    state: AgentState,
+    /// Per channel: slots in use (offers, contacts, wrap-up).
+    held: PerChannel<u32>,
+    /// Per channel: maximum concurrent contacts (0 = not served).
+    max: PerChannel<u32>,
+    attributes: Attrs,
+    uid: u64,
     last_assigned: u64,
     /// Offered or assigned contacts.
     contacts: Vec<u32>,
@@ -85,7 +89,6 @@ struct Agent {
     /// Per channel: whether the agent sits in that ready group.
     #[serde(skip)]
     ready: PerChannel<bool>,
-    attributes: Attrs,
 }
 
 /// A live contact's record (waiting, offered or assigned).
