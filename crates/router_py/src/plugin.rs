@@ -238,9 +238,7 @@ fn agent_view(profile: Arc<ProfileEntry>, channels: &Arc<Vec<String>>, a: &Agent
 /// vectorised `score_many`; also a sequence of `PolicyAgent`.
 #[pyclass(frozen, module = "ccroute")]
 pub struct AgentBatch {
-    /// The agent ids, one after the other; `id_ends[i]` is where id `i` ends.
-    id_text: String,
-    id_ends: Vec<u32>,
+    ids: Vec<router_core::Id>,
     /// The distinct profiles of the candidates, and each candidate's index in it.
     profiles: Vec<Arc<ProfileEntry>>,
     profile_of: Vec<u32>,
@@ -255,23 +253,15 @@ pub struct AgentBatch {
     attributes: Vec<(u32, Attrs)>,
 }
 
-impl AgentBatch {
-    /// Id of candidate `i`.
-    fn id(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.id_ends[i - 1] as usize };
-        &self.id_text[start..self.id_ends[i] as usize]
-    }
-}
-
 #[pymethods]
 impl AgentBatch {
     fn __len__(&self) -> usize {
-        self.id_ends.len()
+        self.ids.len()
     }
     /// Agent ids, in candidate order.
     #[getter]
     fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, (0..self.id_ends.len()).map(|i| self.id(i)))
+        PyList::new(py, self.ids.iter().map(|i| &**i))
     }
     /// Used / total capacity units (float64 array).
     #[getter]
@@ -304,7 +294,7 @@ impl AgentBatch {
         PyArray1::from_vec(py, self.profile_of.iter().map(|&i| per_profile[i as usize]).collect())
     }
     fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
-        let n = self.id_ends.len() as isize;
+        let n = self.ids.len() as isize;
         let j = if i < 0 { i + n } else { i };
         if j < 0 || j >= n {
             return Err(pyo3::exceptions::PyIndexError::new_err(format!("agent index {i} out of range for {n} agents")));
@@ -312,7 +302,7 @@ impl AgentBatch {
         let j = j as usize;
         let n = self.channels.len();
         Ok(PolicyAgent {
-            id: self.id(j).into(),
+            id: self.ids[j].clone(),
             profile: self.profiles[self.profile_of[j] as usize].clone(),
             load: self.load[j],
             free_units: self.free_units[j] as u32,
@@ -327,7 +317,7 @@ impl AgentBatch {
         })
     }
     fn __repr__(&self) -> String {
-        format!("AgentBatch({} agents)", self.id_ends.len())
+        format!("AgentBatch({} agents)", self.ids.len())
     }
 }
 
@@ -400,8 +390,7 @@ impl Scorer for PyScorer {
                     // profile, so the profile look-up runs once per group.
                     let n = agents.len();
                     let mut batch = AgentBatch {
-                        id_text: String::with_capacity(n * 12),
-                        id_ends: Vec::with_capacity(n),
+                        ids: Vec::with_capacity(n),
                         profiles: Vec::new(),
                         profile_of: Vec::with_capacity(n),
                         load: Vec::with_capacity(n),
@@ -419,15 +408,14 @@ impl Scorer for PyScorer {
                             last = Some(a.profile);
                         }
                         batch.profile_of.push((batch.profiles.len() - 1) as u32);
-                        batch.id_text.push_str(a.id);
-                        batch.id_ends.push(batch.id_text.len() as u32);
+                        batch.ids.push(a.id.clone());
                         batch.load.push(a.load);
                         batch.free_units.push(f64::from(a.free_units));
                         batch.idle.push(a.idle);
                         batch.handled.push(a.handled as f64);
                         batch.held.extend_from_slice(a.held);
                         if !a.attributes.is_empty() {
-                            batch.attributes.push(((batch.id_ends.len() - 1) as u32, a.attributes.clone()));
+                            batch.attributes.push(((batch.ids.len() - 1) as u32, a.attributes.clone()));
                         }
                     }
                     let out = me.obj.bind(py).call_method1("score_many", (c, batch))?;
