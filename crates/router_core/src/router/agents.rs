@@ -39,13 +39,6 @@ impl Router {
         };
         let mut ev = self.begin(now);
         let profile = self.index.profile(skills, routing);
-        if spec.state == AgentState::Available {
-            for (c, &m) in max.iter().enumerate() {
-                if m > 0 {
-                    self.index.profiles[profile as usize].available[c] += 1;
-                }
-            }
-        }
         let n = self.channels.len();
         let id: Id = spec.id.as_str().into();
         let agent = Agent {
@@ -78,6 +71,7 @@ impl Router {
             }
         };
         self.agent_ids.insert(id, ai);
+        self.count_available(ai, 1);
         self.route_agent(ai, &mut ev);
         Ok(ev)
     }
@@ -198,7 +192,7 @@ impl Router {
 
     /// Counts the agent in (`+1`) or out of (`-1`) its profile's available
     /// agents, if it is available.
-    fn count_available(&mut self, ai: u32, delta: i32) {
+    pub(super) fn count_available(&mut self, ai: u32, delta: i32) {
         let a = self.agents[ai as usize].as_ref().expect("live agent");
         if a.state == AgentState::Available {
             let p = &mut self.index.profiles[a.profile as usize];

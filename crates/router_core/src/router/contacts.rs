@@ -28,12 +28,23 @@ impl Router {
     /// Validates a contact without changing the router (skill names and
     /// requirement signatures are interned, which nothing can observe).
     fn compile_contact(&mut self, spec: &ContactSpec) -> Result<Compiled> {
-        if spec.id.is_empty() {
+        self.check_new_contact_id(&spec.id)?;
+        self.compile_body(spec)
+    }
+
+    /// Refuses an empty id or one in use (live, or ended and remembered).
+    fn check_new_contact_id(&self, id: &str) -> Result<()> {
+        if id.is_empty() {
             return Err(Error::invalid("contact id must not be empty"));
         }
-        if self.contact_ids.contains_key(spec.id.as_str()) || self.finished.contains_key(spec.id.as_str()) {
-            return Err(Error::duplicate("contact", &spec.id));
+        if self.contact_ids.contains_key(id) || self.finished.contains_key(id) {
+            return Err(Error::duplicate("contact", id));
         }
+        Ok(())
+    }
+
+    /// Validates everything of a contact but its id.
+    fn compile_body(&mut self, spec: &ContactSpec) -> Result<Compiled> {
         let what = || format!("contact {:?}", spec.id);
         let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
         let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
@@ -521,11 +532,7 @@ impl Router {
     /// Compiles a contact as a template (its id is ignored). Errors: as
     /// [`Router::submit`] for everything but the id.
     pub fn compile_template(&mut self, spec: &ContactSpec) -> Result<ContactTemplate> {
-        let mut spec = spec.clone();
-        spec.id = "\u{0}template".to_owned();
-        let mut c = self.compile_contact(&spec)?;
-        c.id = "".into();
-        Ok(ContactTemplate(c))
+        Ok(ContactTemplate(self.compile_body(spec)?))
     }
 
     /// Submits a contact made from a template with its own id, priority and
@@ -543,12 +550,7 @@ impl Router {
         ev: &mut Vec<Event>,
     ) -> Result<()> {
         self.check_now(now)?;
-        if id.is_empty() {
-            return Err(Error::invalid("contact id must not be empty"));
-        }
-        if self.contact_ids.contains_key(id) || self.finished.contains_key(id) {
-            return Err(Error::duplicate("contact", id));
-        }
+        self.check_new_contact_id(id)?;
         let start = self.begin_in(now, ev);
         let t = &template.0;
         if self.queue_full(t.queue) {
@@ -564,6 +566,54 @@ impl Router {
         c.priority = priority;
         c.customer = customer.map(Into::into);
         self.insert_contact(c, ev);
+        self.advance_to(now, ev); // timers it set for `now` (overflow after 0), as `submit` does
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::*;
+    use crate::model::{AgentSpec, ChannelConfig, QueueConfig, RouterConfig};
+
+    fn router() -> Router {
+        let mut q = QueueConfig::new("q");
+        q.max_waiting = Some(1);
+        let mut r = Router::new(RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![q])).unwrap();
+        r.add_agent(&AgentSpec::new("a", &[("x", 5)]), 0.0).unwrap();
+        r
+    }
+
+    #[test]
+    fn a_template_submits_like_the_spec_it_came_from() {
+        let spec = ContactSpec::new("", "voice", "q").requiring(&[("x", 3)]);
+        let (mut a, mut b) = (router(), router());
+        let t = a.compile_template(&spec).unwrap();
+        let mut ev = Vec::new();
+        a.submit_template_into(&t, "c1", 0, None, 1.0, &mut ev).unwrap();
+        let mut named = spec.clone();
+        named.id = "c1".into();
+        assert_eq!(ev, b.submit(&named, 1.0).unwrap());
+        assert_eq!(a.snapshot(), b.snapshot());
+    }
+
+    #[test]
+    fn bad_template_submits_change_nothing() {
+        let mut r = router();
+        let t = r.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
+        let mut ev = Vec::new();
+        r.submit_template_into(&t, "c1", 0, None, 1.0, &mut ev).unwrap(); // takes the agent
+        r.submit_template_into(&t, "c2", 0, None, 1.0, &mut ev).unwrap(); // waits: queue now full
+        let before = (r.snapshot(), ev.clone());
+        for (id, kind) in [("", ErrorKind::InvalidInput), ("c1", ErrorKind::DuplicateId), ("c3", ErrorKind::QueueFull)] {
+            let err = r.submit_template_into(&t, id, 0, None, 1.0, &mut ev).unwrap_err();
+            assert_eq!(err.kind(), kind, "{err}");
+            if !id.is_empty() {
+                assert!(err.message().contains(&format!("{id:?}")), "{err}");
+            }
+            assert_eq!((r.snapshot(), ev.clone()), before, "{id:?} changed the router or the buffer");
+        }
+        let err = r.compile_template(&ContactSpec::new("", "fax", "q")).unwrap_err();
+        assert!(err.message().contains("\"fax\""), "{err}");
     }
 }

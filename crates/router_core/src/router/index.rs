@@ -110,10 +110,9 @@ pub struct Sig {
 /// Cached head of a wait group, read on every contact-surplus decision.
 #[derive(Clone, Copy, Debug)]
 pub struct Head {
-    /// The best waiting contact's key (`None` when empty).
+    /// The best waiting contact's key (`None` when empty); its `excludes`
+    /// says whether to look deeper for a given agent.
     pub key: Option<WaitKey>,
-    /// Whether that contact excludes some agents (then look deeper).
-    pub excludes: bool,
     /// The queue.
     pub queue: u32,
 }
@@ -246,7 +245,7 @@ impl Index {
         }
         let g = self.groups.len() as GroupId;
         self.groups.push(WaitGroup { queue, channel, set: BTreeSet::new() });
-        self.heads.push(Head { key: None, excludes: false, queue });
+        self.heads.push(Head { key: None, queue });
         self.group_ids.insert((queue, channel, sig), g);
         self.sigs[sig as usize].groups.push(g);
         for i in 0..self.sigs[sig as usize].profiles.len() {

@@ -394,8 +394,8 @@ impl Router {
     /// Starts a call at `now`: delivers events held back from a failed call,
     /// then fires every timer due at or before `now`.
     fn begin(&mut self, now: Time) -> Vec<Event> {
-        let mut ev = std::mem::take(&mut self.pending);
-        self.advance_to(now, &mut ev);
+        let mut ev = Vec::new();
+        self.begin_in(now, &mut ev);
         ev
     }
 
@@ -419,10 +419,8 @@ impl Router {
     /// Fails a call after `begin`: the timers it fired stay fired and their
     /// events are delivered by the next call; the clock stays where those
     /// timers left it (not at the failed call's `now`).
-    fn fail<T>(&mut self, ev: Vec<Event>, err: Error) -> Result<T> {
-        self.pending = ev;
-        self.now = self.settled;
-        Err(err)
+    fn fail<T>(&mut self, mut ev: Vec<Event>, err: Error) -> Result<T> {
+        self.fail_in(&mut ev, 0, err)
     }
 
     /// Validates and interns a skill list; `what` names its owner in errors

@@ -175,7 +175,7 @@ impl Router {
                     None => (0, 0.0),
                     Some(_) => self.index.serves(a.profile, head.queue).unwrap_or((0, 0.0)),
                 };
-                if head.excludes || (delay > 0.0 && now < order.arrival(&key) + delay) {
+                if key.excludes || (delay > 0.0 && now < order.arrival(&key) + delay) {
                     let found = self.index.groups[g as usize].set.iter().find(|k| {
                         now >= order.arrival(k) + delay
                             && (!k.excludes || !self.contact(k.idx).excluded.contains(&a.uid))
@@ -338,10 +338,6 @@ impl Router {
     }
 
     fn update_head(&mut self, g: u32) {
-        let key = self.index.groups[g as usize].set.first().copied();
-        let excludes = key.is_some_and(|k| k.excludes);
-        let head = &mut self.index.heads[g as usize];
-        head.key = key;
-        head.excludes = excludes;
+        self.index.heads[g as usize].key = self.index.groups[g as usize].set.first().copied();
     }
 }

@@ -143,18 +143,12 @@ impl Router {
         for (i, a) in r.agents.iter_mut().enumerate() {
             if let Some(a) = a {
                 a.ready = smallvec::smallvec![false; n];
-                if a.state == crate::types::AgentState::Available {
-                    for (c, &m) in a.max.iter().enumerate() {
-                        if m > 0 {
-                            r.index.profiles[a.profile as usize].available[c] += 1;
-                        }
-                    }
-                }
                 r.agent_ids.insert(a.id.clone(), i as u32);
             }
         }
         for i in 0..r.agents.len() as u32 {
             if r.agents[i as usize].is_some() {
+                r.count_available(i, 1);
                 r.refresh_agent(i);
             }
         }
