@@ -64,7 +64,7 @@ bench-core: build ## Core benchmarks: criterion decisions/s, Python throughput, 
 	$(PY) benches/batch_vs_greedy.py
 
 lint: venv ## clippy and mypy
-	cargo clippy -p router_core -p router_py --all-targets -- -D warnings
+	cargo clippy -p router_core -p router_py -p grpc_load -p grpc_raw --all-targets -- -D warnings
 	$(PY) -m mypy python/ccroute
 
 clean: ## Remove build outputs and the venv

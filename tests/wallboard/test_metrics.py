@@ -104,7 +104,7 @@ def test_metrics_match_the_router_statistics_after_a_scripted_load(watched: Star
     assert value(found, "ccroute_decisions_total") == status_.decisions
     assert value(found, "ccroute_live_contacts") == status_.live_contacts
 
-    # RPCs by method and code, from the interceptor
+    # RPCs by method and code, from the dispatcher
     rpc = "grpc_server_handled_total"
     base = dict(grpc_service="ccroute.v1.Router", grpc_type="unary")
     assert value(found, rpc, grpc_method="SubmitContact", grpc_code="OK", **base) == 7

@@ -7,6 +7,7 @@
 mod convert;
 mod errors;
 mod events;
+mod grpc;
 mod model;
 mod plugin;
 mod policy;
@@ -33,6 +34,8 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<views::QueueStats>()?;
     m.add_class::<views::AgentView>()?;
     m.add_class::<views::ContactView>()?;
+    m.add_class::<grpc::GrpcFront>()?;
+    m.add_class::<grpc::Call>()?;
     events::register(m)?;
     m.add_function(wrap_pyfunction!(router::builtin_policies, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -2,10 +2,12 @@
 
 Layers, from the wire in:
 
-- :mod:`~ccroute.server.app`: :func:`create_server` (gRPC server, health,
-  reflection, TLS, auth) and :func:`serve` (signals, graceful stop);
-- :mod:`~ccroute.server.interceptor`: token check and the one mapping of
-  exceptions to status codes (:func:`~ccroute.server.errors.status_for`);
+- :mod:`~ccroute.server.app`: :func:`create_server` (the Rust gRPC front
+  end: HTTP/2, TLS, health checking, reflection) and :func:`serve`
+  (signals, graceful stop);
+- :mod:`~ccroute.server.dispatch`: the handler threads: token check, the
+  one mapping of exceptions to status codes
+  (:func:`~ccroute.server.errors.status_for`), RPC metrics;
 - :mod:`~ccroute.server.servicer`: thin protocol adapter;
 - :mod:`~ccroute.server.service`: :class:`RouterService`, transport-free:
   the engine thread, command queue, wall-clock timers, idempotency cache,

@@ -1,6 +1,11 @@
 """The gRPC server: :func:`create_server` builds it, :func:`serve` runs it
 until SIGTERM or SIGINT and then stops it gracefully.
 
+The transport is Rust (``ccroute._ccroute.GrpcFront``: HTTP/2, TLS, health
+checking and reflection); the calls of ``ccroute.v1.Router`` are run by
+Python handler threads (:mod:`~ccroute.server.dispatch`) over the
+:class:`RouterService`, whose engine thread owns the router.
+
 Graceful stop, in order: health turns NOT_SERVING (load balancers stop
 sending), event streams end (UNAVAILABLE, naming where to resume), the
 server stops accepting calls and waits up to ``grace`` seconds for those in
@@ -9,27 +14,73 @@ flight, then the engine thread finishes its queue and exits.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
-from concurrent import futures
 from typing import Any, Optional, TextIO
 
-import grpc  # type: ignore[import-untyped]
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc  # type: ignore[import-untyped]
-from grpc_reflection.v1alpha import reflection  # type: ignore[import-untyped]
+from grpc_health.v1 import health_pb2  # type: ignore[import-untyped]
 
-from ..v1 import router_pb2_grpc
+from .._ccroute import GrpcFront
+from ..v1 import router_pb2
 from .config import ServerConfig, ServiceLimits
-from .interceptor import ServiceInterceptor, read_tokens
+from .dispatch import Dispatcher, descriptor_set, read_tokens
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
 
-__all__ = ["Server", "create_server", "serve"]
+__all__ = ["Server", "create_server", "serve", "FullCollections"]
 
 log = logging.getLogger("ccroute.server")
+
+
+class FullCollections:
+    """The garbage-collection policy of ``ccroute serve``, for tail latency.
+
+    CPython's full collection scans every live object; a server holding
+    its event history and stored idempotent replies keeps about 500,000 of
+    them, and a full collection then stops every thread for ~100 ms, every
+    few seconds at a few thousand calls per second: the p99 latency is the
+    collector's. So while this policy is on, the objects alive at start-up
+    are frozen (never scanned again), automatic full collections are off
+    (young ones stay automatic: they are cheap and free almost all cyclic
+    garbage), and a daemon thread runs one full collection every
+    ``every`` seconds, so that rare long-lived cycles are still freed.
+    ``stop`` restores the previous thresholds. Embedding programs keep
+    their own policy: only :func:`serve` turns this on.
+    """
+
+    def __init__(self, every: float = 600.0) -> None:
+        self.every = every
+        self._previous = gc.get_threshold()
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> "FullCollections":
+        gc.collect()
+        gc.freeze()
+        young, middle, _ = self._previous
+        gc.set_threshold(young, middle, 2**31 - 1)
+        self._thread = threading.Thread(target=self._run, name="ccroute-gc", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            started = time.perf_counter()
+            found = gc.collect()
+            log.debug("full collection: %d unreachable objects in %.1f ms", found,
+                      (time.perf_counter() - started) * 1e3)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        gc.set_threshold(*self._previous)
+        gc.unfreeze()
 
 
 class Server:
@@ -39,19 +90,25 @@ class Server:
     graceful stop; ``wait_for_termination`` blocks until stopped.
     """
 
-    def __init__(self, grpc_server: grpc.Server, service: RouterService, health_servicer: Any,
+    def __init__(self, front: GrpcFront, dispatcher: Dispatcher, service: RouterService,
                  shutdown_grace: float) -> None:
-        self.grpc_server = grpc_server
+        self.front = front
+        self.dispatcher = dispatcher
         self.service = service
-        self.health = health_servicer
         self.shutdown_grace = shutdown_grace
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
 
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self.front.port)
+
     def start(self) -> "Server":
         if not self.service.running:
             self.service.start()
-        self.grpc_server.start()
+        self.dispatcher.start()
+        self.front.start()
         return self
 
     def stop(self, grace: Optional[float] = None) -> None:
@@ -61,14 +118,16 @@ class Server:
             if self._stopped.is_set():
                 return
             grace = self.shutdown_grace if grace is None else grace
-            self.health.enter_graceful_shutdown()
+            for name in ("", SERVICE_NAME):
+                self.front.set_health(name, False)
             if self.service.running:
                 try:
                     self.service.end_subscriptions()
                 except Exception:  # the service is already stopping
                     pass
-            self.grpc_server.stop(grace).wait()
+            self.front.stop(grace)
             self.service.stop(timeout=grace)
+            self.dispatcher.join(timeout=1.0)
             self._stopped.set()
 
     def wait_for_termination(self, timeout: Optional[float] = None) -> bool:
@@ -98,6 +157,7 @@ def create_server(
 
     Args:
         tokens: bearer tokens accepted; ``None`` turns authentication off.
+            Health checks never need one; reflection and the service do.
         tls_cert, tls_key: PEM certificate chain and private key; both or
             neither (plaintext).
         limits: thread, message-size and concurrency bounds (default: the
@@ -108,36 +168,16 @@ def create_server(
     limits = limits or service.limits
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
-    options = [
-        ("grpc.max_receive_message_length", limits.max_message_bytes),
-        ("grpc.max_send_message_length", limits.max_message_bytes),
-        ("grpc.so_reuseport", 0),  # a port in use is an error, never shared
-    ]
-    grpc_server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=limits.workers, thread_name_prefix="ccroute-rpc"),
-        interceptors=[ServiceInterceptor(tokens, rpc_observer=rpc_observer)],
-        options=options,
-        maximum_concurrent_rpcs=limits.max_concurrent_rpcs,
+    descriptor = router_pb2.DESCRIPTOR.services_by_name["Router"]
+    front = GrpcFront(
+        address, Dispatcher.method_shapes(descriptor),
+        descriptor_set(router_pb2.DESCRIPTOR, health_pb2.DESCRIPTOR),
+        tokens=list(tokens) if tokens else None, tls_cert=tls_cert, tls_key=tls_key,
+        max_message_bytes=limits.max_message_bytes, max_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
-    router_pb2_grpc.add_RouterServicer_to_server(RouterServicer(service), grpc_server)
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
-    for name in ("", SERVICE_NAME):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), grpc_server
-    )
-    try:
-        if tls_cert is not None and tls_key is not None:
-            creds = grpc.ssl_server_credentials([(tls_key, tls_cert)])
-            port = grpc_server.add_secure_port(address, creds)
-        else:
-            port = grpc_server.add_insecure_port(address)
-    except RuntimeError as exc:  # grpc reports a failed bind this way
-        raise OSError(f"cannot listen on {address}: {exc}") from None
-    if port == 0:
-        raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, service, health_servicer, limits.shutdown_grace), port
+    dispatcher = Dispatcher(front, RouterServicer(service), descriptor, tokens=tokens,
+                            rpc_observer=rpc_observer, workers=limits.workers)
+    return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
 
 
 def serve(
@@ -183,6 +223,7 @@ def serve(
                                   rpc_observer=metrics)
     monitor = None
     stop = threading.Event()
+    gc_policy = FullCollections().start()
 
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
@@ -224,6 +265,7 @@ def serve(
             server.stop(0)
         for s, handler in previous.items():
             signal.signal(s, handler)
+        gc_policy.stop()
 
 
 def _read(path: str, what: str) -> bytes:

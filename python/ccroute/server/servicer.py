@@ -1,7 +1,7 @@
 """The gRPC servicer: thin. Each method converts the request
 (:mod:`~ccroute.server.wire`), calls the :class:`RouterService` with the
 call's remaining deadline, and converts the reply. Errors are raised, never
-turned into statuses here: :class:`~ccroute.server.interceptor.ServiceInterceptor`
+turned into statuses here: :class:`~ccroute.server.dispatch.Dispatcher`
 maps them, in one place.
 """
 

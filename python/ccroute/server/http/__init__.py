@@ -33,7 +33,7 @@ class Monitor:
     Args:
         service: the (started) service to watch.
         metrics: the registry also passed as the service's observer and the
-            interceptor's ``rpc_observer`` (a fresh one when omitted: then
+            dispatcher's ``rpc_observer`` (a fresh one when omitted: then
             only the snapshot figures are exported).
         host, port: where HTTP listens (port 0 picks a free one).
         interval: seconds between snapshots (and wallboard updates).

@@ -9,7 +9,7 @@ servers in one process do not collide):
 - :class:`Metrics` holds the instruments updated as things happen: it is the
   service's :class:`~ccroute.server.hooks.Observer` (commands, engine
   rounds, events; called on the engine thread, each update a few
-  microseconds) and the interceptor's RPC hook (``on_rpc``, called on the
+  microseconds) and the dispatcher's RPC hook (``on_rpc``, called on the
   gRPC worker threads).
 
 Names (``queue``, ``channel``, ``state``, ``command`` labels)::
@@ -140,7 +140,7 @@ class SnapshotCollector(Collector):
 class Metrics(Observer):
     """The registry and the event-driven instruments of one server.
 
-    Pass it as the service's ``observer`` and the interceptor's ``on_rpc``;
+    Pass it as the service's ``observer`` and the dispatcher's ``rpc_observer``;
     :meth:`add_snapshots` adds the snapshot gauges; :meth:`exposition`
     renders the text format.
     """
@@ -194,7 +194,7 @@ class Metrics(Observer):
         self.rounds.observe(seconds)
         self.backlog.set(backlog)
 
-    # -- interceptor (gRPC threads) ---------------------------------------
+    # -- dispatcher (gRPC handler threads) ---------------------------------------
     def on_rpc_start(self, method: str, kind: str) -> None:
         service, name = _split(method)
         self.rpc_started.labels(service, name, kind).inc()

@@ -1,0 +1,260 @@
+"""Handler threads between the gRPC front end and the servicer.
+
+The front end (``ccroute._ccroute.GrpcFront``, in Rust) owns the sockets,
+HTTP/2, TLS, health checking and reflection; every ``ccroute.v1.Router``
+call reaches Python as a ``Call``. A fixed pool of handler threads takes
+calls, and for each one:
+
+- checks the bearer token (when tokens are set);
+- decodes the request and runs the :class:`RouterServicer` method;
+- answers: the reply, the streamed messages, or the error, mapped to a
+  status in one place, :func:`~ccroute.server.errors.status_for` (domain
+  errors keep their class in the trailing metadata ``ccroute-error``; an
+  unexpected exception is logged with its traceback and answered
+  INTERNAL);
+- tells the RPC observer (metrics) that the call started and how it ended.
+
+A streaming call holds its thread until it ends, as in any thread-pool
+server: ``ServiceLimits.workers`` bounds the threads, ``max_subscribers``
+the event streams among them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Optional
+
+import grpc  # type: ignore[import-untyped]
+from google.protobuf import descriptor_pb2, message_factory  # type: ignore[import-untyped]
+from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
+
+from ..errors import InvalidInput
+from .errors import Unauthenticated, status_for
+
+__all__ = ["Dispatcher", "read_tokens", "descriptor_set"]
+
+log = logging.getLogger("ccroute.server")
+
+#: Seconds a handler thread waits for a call before checking for a stop.
+POLL = 0.25
+_KINDS = {(False, False): "unary", (True, False): "client_stream",
+          (False, True): "server_stream", (True, True): "bidi_stream"}
+
+
+def read_tokens(path: str) -> list[bytes]:
+    """The tokens in a token file: one per line; blank lines and lines
+    starting with ``#`` are ignored. Several tokens allow rotation."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().splitlines()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read token file {path!r}: {exc.strerror}") from None
+    tokens = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith(b"#")]
+    if not tokens:
+        raise InvalidInput(f"token file {path!r} holds no token")
+    return tokens
+
+
+def descriptor_set(*files: Any) -> bytes:
+    """An encoded ``FileDescriptorSet`` of ``files`` and everything they
+    import (for the reflection service)."""
+    out = descriptor_pb2.FileDescriptorSet()
+    seen: set[str] = set()
+
+    def add(f: Any) -> None:
+        if f.name in seen:
+            return
+        seen.add(f.name)
+        for dep in f.dependencies:
+            add(dep)
+        f.CopyToProto(out.file.add())
+
+    for f in files:
+        add(f)
+    return bytes(out.SerializeToString())
+
+
+class _Method:
+    """How to run one method: servicer function, request class, shape."""
+
+    __slots__ = ("full", "behavior", "request_class", "kind")
+
+    def __init__(self, full: str, behavior: Callable[..., Any], request_class: Any, kind: str) -> None:
+        self.full = full
+        self.behavior = behavior
+        self.request_class = request_class
+        self.kind = kind
+
+
+class _Context:
+    """The part of ``grpc.ServicerContext`` the servicer uses."""
+
+    __slots__ = ("_call", "callbacks")
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+        self.callbacks: list[Callable[[], Any]] = []
+
+    def time_remaining(self) -> Optional[float]:
+        remaining: Optional[float] = self._call.time_remaining()
+        return remaining
+
+    def is_active(self) -> bool:
+        return bool(self._call.is_active())
+
+    def add_callback(self, callback: Callable[[], Any]) -> bool:
+        self.callbacks.append(callback)
+        return True
+
+    def peer(self) -> str:
+        return str(self._call.peer)
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        auth = self._call.authorization
+        return (("authorization", auth),) if auth is not None else ()
+
+
+def _decode(method: _Method, data: bytes) -> Any:
+    try:
+        return method.request_class.FromString(data)
+    except DecodeError as exc:
+        raise InvalidInput(
+            f"{method.full}: the request is not a valid {method.request_class.DESCRIPTOR.full_name} ({exc})"
+        ) from None
+
+
+class Dispatcher:
+    """The handler threads of one server (see the module docstring)."""
+
+    def __init__(self, front: Any, servicer: Any, service_descriptor: Any, *,
+                 tokens: Optional[Sequence[bytes]] = None, rpc_observer: Optional[Any] = None,
+                 workers: int = 32) -> None:
+        self._front = front
+        self._tokens = list(tokens) if tokens else None
+        #: Hears ``on_rpc_start(method, kind)`` and ``on_rpc(method, kind,
+        #: grpc.StatusCode)`` for every call (metrics).
+        self._observer = rpc_observer
+        self._methods: dict[str, _Method] = {}
+        for m in service_descriptor.methods:
+            self._methods[m.name] = _Method(
+                f"/{service_descriptor.full_name}/{m.name}", getattr(servicer, m.name),
+                message_factory.GetMessageClass(m.input_type),
+                _KINDS[(m.client_streaming, m.server_streaming)],
+            )
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+
+    @staticmethod
+    def method_shapes(service_descriptor: Any) -> dict[str, tuple[bool, bool]]:
+        """``{name: (client_streaming, server_streaming)}`` for the front end."""
+        return {m.name: (m.client_streaming, m.server_streaming) for m in service_descriptor.methods}
+
+    def start(self) -> None:
+        for i in range(self._workers):
+            t = threading.Thread(target=self._run, name=f"ccroute-rpc-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def join(self, timeout: Optional[float] = None) -> None:
+        """Wait for the threads (after the front end stopped)."""
+        for t in self._threads:
+            t.join(timeout)
+
+    # -- the loop ---------------------------------------------------------
+    def _run(self) -> None:
+        front = self._front
+        while True:
+            call = front.next_call(POLL)
+            if call is None:
+                if front.stopping:
+                    return
+                continue
+            try:
+                self._handle(call)
+            except BaseException:  # pragma: no cover - _handle answers every error itself
+                log.exception("handler thread failed on %s", call.method)
+
+    def _authenticate(self, call: Any) -> None:
+        tokens = self._tokens
+        if tokens is None:
+            return
+        header: Optional[str] = call.authorization
+        if header is None:
+            raise Unauthenticated("missing metadata 'authorization: Bearer <token>'")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated(f"authorization scheme {scheme!r} is not 'Bearer <token>'")
+        given = token.strip().encode()
+        ok = False
+        for t in tokens:  # compare with every token, in constant time each
+            ok |= hmac.compare_digest(given, t)
+        if not ok:
+            raise Unauthenticated("invalid bearer token")
+
+    def _handle(self, call: Any) -> None:
+        method = self._methods[call.method]
+        observer = self._observer
+        if observer is not None:
+            observer.on_rpc_start(method.full, method.kind)
+        code = grpc.StatusCode.OK
+        context = _Context(call)
+        try:
+            self._authenticate(call)
+            kind = method.kind
+            if kind == "unary":
+                reply = method.behavior(_decode(method, call.request), context)
+                call.reply(reply.SerializeToString())
+            elif kind == "server_stream":
+                code = self._stream(call, method.behavior(_decode(method, call.request), context))
+            else:
+                requests = self._requests(call, method)
+                if kind == "client_stream":
+                    call.reply(method.behavior(requests, context).SerializeToString())
+                else:
+                    code = self._stream(call, method.behavior(requests, context))
+        except Exception as exc:
+            code = self._fail(call, exc)
+        finally:
+            for callback in context.callbacks:
+                try:
+                    callback()
+                except Exception:  # pragma: no cover - a callback's own failure
+                    log.exception("call-end callback failed")
+            if observer is not None:
+                observer.on_rpc(method.full, method.kind, code)
+
+    @staticmethod
+    def _stream(call: Any, replies: Iterator[Any]) -> Any:
+        """Send each reply; the code the stream ended with."""
+        try:
+            for reply in replies:
+                if not call.send(reply.SerializeToString()):
+                    return grpc.StatusCode.CANCELLED
+        finally:
+            close = getattr(replies, "close", None)
+            if close is not None:
+                close()
+        call.finish(0)
+        return grpc.StatusCode.OK
+
+    @staticmethod
+    def _requests(call: Any, method: _Method) -> Iterator[Any]:
+        while True:
+            data = call.next_request()
+            if data is None:
+                return
+            yield _decode(method, data)
+
+    @staticmethod
+    def _fail(call: Any, exc: Exception) -> Any:
+        status = status_for(exc)
+        if status is None:
+            log.error("internal error in %s", type(exc).__name__, exc_info=exc)
+            call.finish(grpc.StatusCode.INTERNAL.value[0],
+                        f"internal error ({type(exc).__name__}); see the server log")
+            return grpc.StatusCode.INTERNAL
+        call.finish(status.code.value[0], status.message, list(status.metadata))
+        return status.code
