@@ -249,7 +249,7 @@ impl StreamingService<Bytes> for Relay {
                 peer,
                 replies: Mutex::new(Some(reply_tx)),
                 requests: Mutex::new(requests),
-                _slot: slot,
+                slot: Mutex::new(slot),
             };
             if shared.calls.send(call).is_err() {
                 return Err(Status::unavailable("the server is shutting down"));
@@ -287,7 +287,8 @@ pub struct Call {
     peer: Option<SocketAddr>,
     replies: Mutex<Option<mpsc::Sender<Result<Bytes, Status>>>>,
     requests: Mutex<Option<mpsc::Receiver<Bytes>>>,
-    _slot: Option<Slot>,
+    /// The call's hold on the server's call limit, given back when it ends.
+    slot: Mutex<Option<Slot>>,
 }
 
 impl Call {
@@ -295,7 +296,10 @@ impl Call {
         self.replies.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Ends the call's side of the exchange: the sender is taken (the
+    /// caller sends the last item) and the call-limit slot is given back.
     fn take_sender(&self) -> Option<mpsc::Sender<Result<Bytes, Status>>> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner()).take();
         self.replies.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }

@@ -176,6 +176,7 @@ class Dispatcher:
                 self._handle(call)
             except BaseException:  # pragma: no cover - _handle answers every error itself
                 log.exception("handler thread failed on %s", call.method)
+            del call  # ends the call's hold on its resources now, not at the next one
 
     def _authenticate(self, call: Any) -> None:
         tokens = self._tokens
