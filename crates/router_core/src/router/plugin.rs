@@ -3,8 +3,9 @@
 
 use super::{Channel, ContactRank, Router};
 use crate::event::Event;
-use crate::policy::plugin::{check_scores, AgentInfo, ContactInfo, Names, Scorer, ScorerError};
+use crate::policy::plugin::{check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError};
 use crate::router::index::{AgentKey, Index};
+use crate::types::{Attrs, Id, Time};
 
 /// The plug-in slot of a router (a scorer is not `Debug`).
 #[derive(Default)]
@@ -14,6 +15,87 @@ pub(super) struct ScorerSlot {
     pub failures: u64,
     /// The first failure since the caller last took it.
     pub error: Option<ScorerError>,
+    /// Candidate columns, kept between decisions to reuse their buffers.
+    columns: Columns,
+}
+
+/// The owned columns of [`Candidates`] (the borrowed ones are built per
+/// decision).
+#[derive(Debug, Default)]
+struct Columns {
+    slots: Vec<u32>,
+    load: Vec<f64>,
+    free_units: Vec<u32>,
+    idle: Vec<Time>,
+    handled: Vec<u64>,
+    held: Vec<u32>,
+}
+
+impl Columns {
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.load.clear();
+        self.free_units.clear();
+        self.idle.clear();
+        self.handled.clear();
+        self.held.clear();
+    }
+}
+
+/// Candidates being collected: the reused columns plus what borrows the
+/// router.
+struct Collect<'a> {
+    cols: &'a mut Columns,
+    ids: Vec<&'a Id>,
+    runs: Vec<ProfileRun<'a>>,
+    attributes: Vec<(u32, &'a Attrs)>,
+    channels: usize,
+}
+
+impl<'a> Collect<'a> {
+    fn new(cols: &'a mut Columns, n: usize, channels: usize) -> Self {
+        cols.clear();
+        Collect { cols, ids: Vec::with_capacity(n), runs: Vec::new(), attributes: Vec::new(), channels }
+    }
+
+    fn push(&mut self, r: &'a Router, ai: u32) {
+        let a = r.agent(ai);
+        let i = self.cols.slots.len() as u32;
+        match self.runs.last_mut() {
+            Some(run) if run.profile == a.profile => run.end = i + 1,
+            _ => self.runs.push(ProfileRun {
+                profile: a.profile,
+                skills: &r.index.profiles[a.profile as usize].skills,
+                end: i + 1,
+            }),
+        }
+        let c = &mut *self.cols;
+        self.ids.push(&a.id);
+        c.slots.push(ai);
+        c.load.push(f64::from(a.used) / f64::from(a.capacity));
+        c.free_units.push(a.capacity - a.used);
+        c.idle.push(r.now - a.idle_since);
+        c.handled.push(a.handled);
+        c.held.extend(a.held.iter().take(self.channels).copied());
+        if !a.attributes.is_empty() {
+            self.attributes.push((i, &a.attributes));
+        }
+    }
+
+    fn view(&self) -> Candidates<'_> {
+        Candidates {
+            ids: &self.ids,
+            slots: &self.cols.slots,
+            runs: &self.runs,
+            load: &self.cols.load,
+            free_units: &self.cols.free_units,
+            idle: &self.cols.idle,
+            handled: &self.cols.handled,
+            held: &self.cols.held,
+            channels: self.channels,
+            attributes: &self.attributes,
+        }
+    }
 }
 
 impl std::fmt::Debug for ScorerSlot {
@@ -110,8 +192,10 @@ impl Router {
     /// built-in policy decides); `Some(None)` when nobody is eligible.
     pub(super) fn plugin_best_agent(&mut self, ci: u32) -> Option<Option<u32>> {
         let mut scorer = self.plugin.scorer.take()?;
-        let outcome = self.score_agents(ci, scorer.as_mut());
+        let mut cols = std::mem::take(&mut self.plugin.columns);
+        let outcome = self.score_agents(ci, scorer.as_mut(), &mut cols);
         self.plugin.scorer = Some(scorer);
+        self.plugin.columns = cols;
         match outcome {
             Ok(choice) => Some(choice),
             Err(e) => {
@@ -125,14 +209,19 @@ impl Router {
     /// without one, or when it failed: the failure is recorded).
     pub(super) fn plugin_scores(&mut self, ci: u32, agents: &[u32]) -> Option<Vec<f64>> {
         let mut scorer = self.plugin.scorer.take()?;
+        let mut cols = std::mem::take(&mut self.plugin.columns);
         let outcome = {
-            let infos: Vec<AgentInfo<'_>> = agents.iter().map(|&a| self.agent_info(a)).collect();
+            let mut collect = Collect::new(&mut cols, agents.len(), self.channels.len());
+            for &ai in agents {
+                collect.push(self, ai);
+            }
             let names = NameView { index: &self.index, channels: &self.channels };
             scorer
-                .score_agents(&names, &self.contact_info(ci), &infos)
+                .score_agents(&names, &self.contact_info(ci), &collect.view())
                 .and_then(|s| check_scores(s, agents.len()))
         };
         self.plugin.scorer = Some(scorer);
+        self.plugin.columns = cols;
         match outcome {
             Ok(s) => Some(s),
             Err(e) => {
@@ -142,20 +231,20 @@ impl Router {
         }
     }
 
-    fn score_agents(&self, ci: u32, scorer: &mut dyn Scorer) -> Result<Option<u32>, ScorerError> {
+    fn score_agents(&self, ci: u32, scorer: &mut dyn Scorer, cols: &mut Columns) -> Result<Option<u32>, ScorerError> {
         let c = self.contact(ci);
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
-        // One pass: the candidates' keys (for ties) and what the scorer sees.
+        // One pass: the candidates' keys (for ties) and their columns.
         let serving = || sig.profiles.iter().filter(|&&p| self.routes_to(p, c.queue, c.arrival));
         let total: usize = serving().map(|&p| self.index.profiles[p as usize].ready[ch].len()).sum();
         let mut cands: Vec<&AgentKey> = Vec::with_capacity(total);
-        let mut infos: Vec<AgentInfo<'_>> = Vec::with_capacity(total);
+        let mut collect = Collect::new(cols, total, self.channels.len());
         for &p in serving() {
             for k in &self.index.profiles[p as usize].ready[ch] {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);
-                    infos.push(self.agent_info(k.idx));
+                    collect.push(self, k.idx);
                 }
             }
         }
@@ -163,21 +252,21 @@ impl Router {
             return Ok(cands.first().map(|k| k.idx));
         }
         let names = NameView { index: &self.index, channels: &self.channels };
-        let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &infos)?, cands.len())?;
-        // Highest score; ties by the built-in policy's order.
+        let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view())?, cands.len())?;
+        // Highest score; ties by the built-in policy's order, ranked only
+        // among the candidates that share the highest score.
+        let top = scores.iter().copied().max_by(f64::total_cmp).expect("two or more candidates");
         let policy = &self.config.policy;
+        let rank = |k: &AgentKey| {
+            let prof = &self.index.profiles[self.agent(k.idx).profile as usize];
+            policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers)
+        };
         let best = (0..cands.len())
-            .max_by(|&i, &j| {
-                scores[i].total_cmp(&scores[j]).then_with(|| {
-                    let rank = |k: &AgentKey| {
-                        let prof = &self.index.profiles[self.agent(k.idx).profile as usize];
-                        (policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers), k.idle, k.id.clone())
-                    };
-                    rank(cands[j]).cmp(&rank(cands[i]))
-                })
-            })
-            .expect("two or more candidates");
-        Ok(Some(cands[best].idx))
+            .filter(|&i| scores[i].total_cmp(&top).is_eq())
+            .map(|i| cands[i])
+            .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| (a.idle, &a.id).cmp(&(b.idle, &b.id))))
+            .expect("the highest score is some candidate's");
+        Ok(Some(best.idx))
     }
 
     /// Contact surplus with a contact-scoring plug-in: picks among the
@@ -228,12 +317,12 @@ mod tests {
             &mut self,
             _: &dyn Names,
             _: &ContactInfo<'_>,
-            agents: &[AgentInfo<'_>],
+            agents: &Candidates<'_>,
         ) -> Result<Vec<f64>, ScorerError> {
             if self.fail {
                 return Err(ScorerError { message: "boom".into(), payload: Some(Box::new(7u8)) });
             }
-            Ok(agents.iter().map(|a| f64::from(a.id.as_bytes()[1])).collect())
+            Ok(agents.ids.iter().map(|id| f64::from(id.as_bytes()[1])).collect())
         }
     }
 
