@@ -1,7 +1,7 @@
 //! The router's side of plug-in policies: collecting eligible candidates,
 //! asking the scorer, and falling back to the built-in policy on failure.
 
-use super::{Channel, ContactRank, Router};
+use super::{Agent, Channel, ContactRank, Router};
 use crate::event::Event;
 use crate::policy::plugin::{check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError};
 use crate::router::index::{AgentKey, Index};
@@ -17,6 +17,69 @@ pub(super) struct ScorerSlot {
     pub error: Option<ScorerError>,
     /// Candidate columns, kept between decisions to reuse their buffers.
     columns: Columns,
+    /// What the columns read of each agent, while a scorer is plugged in.
+    pub(super) facts: FactTable,
+}
+
+/// What a candidate's columns read of an agent record, apart from it.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+// Two to a cache line, never across two.
+#[repr(C, align(32))]
+struct Facts {
+    idle_since: Time,
+    handled: u64,
+    used: u32,
+    capacity: u32,
+    attributes: bool,
+}
+
+impl Facts {
+    fn of(a: &Agent) -> Self {
+        Facts {
+            idle_since: a.idle_since,
+            handled: a.handled,
+            used: a.used,
+            capacity: a.capacity,
+            attributes: !a.attributes.is_empty(),
+        }
+    }
+}
+
+/// The [`Facts`] of every agent by slot, and the slots each holds per
+/// channel. A record spans several cache lines that a candidate would
+/// each miss; here a candidate costs about two. Kept only while a scorer
+/// is plugged in, by `refresh_agent`, which runs after every change to
+/// these facts and before any decision; `check_invariants` compares them
+/// with the records.
+#[derive(Debug, Default)]
+pub(super) struct FactTable {
+    on: bool,
+    facts: Vec<Facts>,
+    /// `channels` values per slot.
+    held: Vec<u32>,
+    channels: usize,
+}
+
+impl FactTable {
+    /// Records an agent's facts (after a change).
+    pub(super) fn note(&mut self, ai: u32, a: &Agent) {
+        if !self.on {
+            return;
+        }
+        let (i, n) = (ai as usize, self.channels);
+        if self.facts.len() <= i {
+            self.facts.resize(i + 1, Facts::default());
+            self.held.resize((i + 1) * n, 0);
+        }
+        self.facts[i] = Facts::of(a);
+        self.held[i * n..(i + 1) * n].copy_from_slice(&a.held[..n]);
+    }
+
+    /// Whether the recorded facts of an agent are its record's.
+    fn agrees(&self, ai: u32, a: &Agent) -> bool {
+        let (i, n) = (ai as usize, self.channels);
+        !self.on || (self.facts.get(i) == Some(&Facts::of(a)) && self.held[i * n..(i + 1) * n] == a.held[..n])
+    }
 }
 
 /// The owned columns of [`Candidates`] (the borrowed ones are built per
@@ -58,27 +121,27 @@ impl<'a> Collect<'a> {
         Collect { cols, ids: Vec::with_capacity(n), runs: Vec::new(), attributes: Vec::new(), channels }
     }
 
-    fn push(&mut self, r: &'a Router, ai: u32) {
-        let a = r.agent(ai);
+    /// Adds agent `ai` of profile `profile`, with id `id`; reads its
+    /// record only for its attributes, if it has any.
+    fn push(&mut self, r: &'a Router, ai: u32, profile: u32, id: &'a Id) {
         let i = self.cols.slots.len() as u32;
         match self.runs.last_mut() {
-            Some(run) if run.profile == a.profile => run.end = i + 1,
-            _ => self.runs.push(ProfileRun {
-                profile: a.profile,
-                skills: &r.index.profiles[a.profile as usize].skills,
-                end: i + 1,
-            }),
+            Some(run) if run.profile == profile => run.end = i + 1,
+            _ => self.runs.push(ProfileRun { profile, skills: &r.index.profiles[profile as usize].skills, end: i + 1 }),
         }
+        let table = &r.plugin.facts;
+        let f = &table.facts[ai as usize];
         let c = &mut *self.cols;
-        self.ids.push(&a.id);
+        self.ids.push(id);
         c.slots.push(ai);
-        c.load.push(f64::from(a.used) / f64::from(a.capacity));
-        c.free_units.push(a.capacity - a.used);
-        c.idle.push(r.now - a.idle_since);
-        c.handled.push(a.handled);
-        c.held.extend(a.held.iter().take(self.channels).copied());
-        if !a.attributes.is_empty() {
-            self.attributes.push((i, &a.attributes));
+        c.load.push(f64::from(f.used) / f64::from(f.capacity));
+        c.free_units.push(f.capacity - f.used);
+        c.idle.push(r.now - f.idle_since);
+        c.handled.push(f.handled);
+        let n = self.channels;
+        c.held.extend_from_slice(&table.held[ai as usize * n..(ai as usize + 1) * n]);
+        if f.attributes {
+            self.attributes.push((i, &r.agent(ai).attributes));
         }
     }
 
@@ -125,7 +188,20 @@ impl Router {
     /// Plugs in a scorer (or removes it with `None`); the configured
     /// built-in policy stays as the fallback.
     pub fn set_scorer(&mut self, scorer: Option<Box<dyn Scorer>>) {
+        let on = scorer.is_some();
         self.plugin.scorer = scorer;
+        self.plugin.facts = FactTable { on, channels: self.channels.len(), ..Default::default() };
+        for (ai, a) in self.agents.iter().enumerate() {
+            if let Some(a) = a {
+                self.plugin.facts.note(ai as u32, a);
+            }
+        }
+    }
+
+    /// Whether the facts kept for plug-in candidates agree with agent
+    /// `ai`'s record (see [`FactTable`]).
+    pub(super) fn candidate_facts_agree(&self, ai: u32) -> bool {
+        self.plugin.facts.agrees(ai, self.agent(ai))
     }
 
     /// Whether a scorer is plugged in.
@@ -213,7 +289,8 @@ impl Router {
         let outcome = {
             let mut collect = Collect::new(&mut cols, agents.len(), self.channels.len());
             for &ai in agents {
-                collect.push(self, ai);
+                let a = self.agent(ai);
+                collect.push(self, ai, a.profile, &a.id);
             }
             let names = NameView { index: &self.index, channels: &self.channels };
             scorer
@@ -244,7 +321,7 @@ impl Router {
             for k in &self.index.profiles[p as usize].ready[ch] {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);
-                    collect.push(self, k.idx);
+                    collect.push(self, k.idx, p, &k.id);
                 }
             }
         }
@@ -256,16 +333,32 @@ impl Router {
         // Highest score; ties by the built-in policy's order, ranked only
         // among the candidates that share the highest score.
         let top = scores.iter().copied().max_by(f64::total_cmp).expect("two or more candidates");
+        let tied = |i: &usize| scores[*i].total_cmp(&top).is_eq();
         let policy = &self.config.policy;
         let rank = |k: &AgentKey| {
             let prof = &self.index.profiles[self.agent(k.idx).profile as usize];
-            policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers)
+            (policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers), k.idle)
         };
-        let best = (0..cands.len())
-            .filter(|&i| scores[i].total_cmp(&top).is_eq())
-            .map(|i| cands[i])
-            .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| (a.idle, &a.id).cmp(&(b.idle, &b.id))))
-            .expect("the highest score is some candidate's");
+        let first = |tied: &mut dyn Iterator<Item = usize>| {
+            tied.map(|i| cands[i])
+                .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.id.cmp(&b.id)))
+                .expect("the highest score is some candidate's")
+        };
+        let best = if policy.ranks_by_key() {
+            // Each run of candidates is one ready group, in key order, which
+            // is then the tie order: only a run's first tied candidate can win.
+            let mut start = 0;
+            let heads = collect.runs.iter().filter_map(|r| {
+                let run = start..r.end as usize;
+                start = r.end as usize;
+                run.into_iter().find(tied)
+            });
+            let best = first(&mut heads.into_iter());
+            debug_assert!(std::ptr::eq(best, first(&mut (0..cands.len()).filter(tied))));
+            best
+        } else {
+            first(&mut (0..cands.len()).filter(tied))
+        };
         Ok(Some(best.idx))
     }
 
@@ -324,6 +417,60 @@ mod tests {
             }
             Ok(agents.ids.iter().map(|id| f64::from(id.as_bytes()[1])).collect())
         }
+    }
+
+    /// Scores 1 the agents whose id ends in a letter of `top`, 0 the
+    /// others; checks the columns against the one-candidate view.
+    struct Tied {
+        top: &'static str,
+    }
+
+    impl Scorer for Tied {
+        fn score_agents(
+            &mut self,
+            _: &dyn Names,
+            _: &ContactInfo<'_>,
+            agents: &Candidates<'_>,
+        ) -> Result<Vec<f64>, ScorerError> {
+            let mut start = 0;
+            for run in agents.runs {
+                for i in start..run.end as usize {
+                    let a = agents.get(i);
+                    assert_eq!((a.profile, a.skills), (run.profile, run.skills));
+                    assert_eq!((a.id, a.load, a.free_units, a.held.len()), (agents.ids[i], 0.0, 100, 1));
+                }
+                start = run.end as usize;
+            }
+            assert_eq!(start, agents.len());
+            let last = |id: &Id| id.chars().last().is_some_and(|c| self.top.contains(c));
+            Ok(agents.ids.iter().map(|id| if last(id) { 1.0 } else { 0.0 }).collect())
+        }
+    }
+
+    #[test]
+    fn ties_on_the_highest_score_go_to_the_built_in_order_across_profiles() {
+        let cfg = RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
+        let mut r = Router::new(cfg).unwrap();
+        r.set_scorer(Some(Box::new(Tied { top: "BCD" })));
+        // Two profiles; idle since the time each agent is added.
+        for (id, skills, t) in [
+            ("p1A", &[("x", 5)][..], 0.0),
+            ("p2C", &[("x", 5), ("y", 1)], 0.0),
+            ("p1C", &[("x", 5)], 0.0),
+            ("p2A", &[("x", 5), ("y", 1)], 0.0),
+            ("p1B", &[("x", 5)], 1.0),
+            ("p2D", &[("x", 5), ("y", 1)], 2.0),
+        ] {
+            r.add_agent(&AgentSpec::new(id, skills), t).unwrap();
+        }
+        let mut picked = Vec::new();
+        for (i, t) in [3.0, 4.0, 5.0, 6.0].into_iter().enumerate() {
+            let ev = r.submit(&ContactSpec::new(format!("c{i}"), "voice", "q"), t).unwrap();
+            picked.push(agent_of(&ev));
+        }
+        // Longest idle among the tied, then id; then the untied, the same way.
+        assert_eq!(picked, ["p1C", "p2C", "p1B", "p2D"]);
+        r.check_invariants().unwrap();
     }
 
     fn router(fail: bool) -> Router {
