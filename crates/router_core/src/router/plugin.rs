@@ -121,27 +121,40 @@ impl<'a> Collect<'a> {
         Collect { cols, ids: Vec::with_capacity(n), runs: Vec::new(), attributes: Vec::new(), channels }
     }
 
-    /// Adds agent `ai` of profile `profile`, with id `id`; reads its
-    /// record only for its attributes, if it has any.
+    /// Adds agent `ai` of profile `profile`, with id `id`; its facts come
+    /// in [`Collect::gather`].
     fn push(&mut self, r: &'a Router, ai: u32, profile: u32, id: &'a Id) {
         let i = self.cols.slots.len() as u32;
         match self.runs.last_mut() {
             Some(run) if run.profile == profile => run.end = i + 1,
             _ => self.runs.push(ProfileRun { profile, skills: &r.index.profiles[profile as usize].skills, end: i + 1 }),
         }
-        let table = &r.plugin.facts;
-        let f = &table.facts[ai as usize];
-        let c = &mut *self.cols;
         self.ids.push(id);
-        c.slots.push(ai);
-        c.load.push(f64::from(f.used) / f64::from(f.capacity));
-        c.free_units.push(f.capacity - f.used);
-        c.idle.push(r.now - f.idle_since);
-        c.handled.push(f.handled);
-        let n = self.channels;
-        c.held.extend_from_slice(&table.held[ai as usize * n..(ai as usize + 1) * n]);
-        if f.attributes {
-            self.attributes.push((i, &r.agent(ai).attributes));
+        self.cols.slots.push(ai);
+    }
+
+    /// Fills the fact columns of the candidates pushed, once they are all
+    /// known (not at all for a single one). Reads a record only for
+    /// attributes, if there are any.
+    fn gather(&mut self, r: &'a Router) {
+        let table = &r.plugin.facts;
+        let (c, n) = (&mut *self.cols, self.channels);
+        let len = c.slots.len();
+        c.load.reserve(len);
+        c.free_units.reserve(len);
+        c.idle.reserve(len);
+        c.handled.reserve(len);
+        c.held.reserve(len * n);
+        for (i, &ai) in c.slots.iter().enumerate() {
+            let f = &table.facts[ai as usize];
+            c.load.push(f64::from(f.used) / f64::from(f.capacity));
+            c.free_units.push(f.capacity - f.used);
+            c.idle.push(r.now - f.idle_since);
+            c.handled.push(f.handled);
+            c.held.extend_from_slice(&table.held[ai as usize * n..(ai as usize + 1) * n]);
+            if f.attributes {
+                self.attributes.push((i as u32, &r.agent(ai).attributes));
+            }
         }
     }
 
@@ -292,6 +305,7 @@ impl Router {
                 let a = self.agent(ai);
                 collect.push(self, ai, a.profile, &a.id);
             }
+            collect.gather(self);
             let names = NameView { index: &self.index, channels: &self.channels };
             scorer
                 .score_agents(&names, &self.contact_info(ci), &collect.view())
@@ -328,6 +342,7 @@ impl Router {
         if cands.len() <= 1 {
             return Ok(cands.first().map(|k| k.idx));
         }
+        collect.gather(self);
         let names = NameView { index: &self.index, channels: &self.channels };
         let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view())?, cands.len())?;
         // Highest score; ties by the built-in policy's order, ranked only
