@@ -10,7 +10,7 @@ use crate::convert::attrs_dict;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError};
+use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds};
 use router_core::{Attrs, Id};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
@@ -49,39 +49,6 @@ fn profile_entry(
 impl ProfileEntry {
     fn level(&self, skill: &str) -> u8 {
         self.skills.iter().find(|(s, _)| s == skill).map_or(0, |(_, l)| *l)
-    }
-}
-
-/// Agent ids by slot, shared with the batches handed out: a batch holds
-/// the table (one reference count) and its candidates' slots, instead of
-/// one reference per candidate id, whose counts sit in as many scattered
-/// allocations. A batch kept past its decision keeps the table as it was:
-/// the next change copies it.
-#[derive(Default)]
-struct IdTable {
-    ids: Arc<Vec<Option<Id>>>,
-}
-
-impl IdTable {
-    fn current(ids: &[Option<Id>], slot: u32, id: &Id) -> bool {
-        matches!(ids.get(slot as usize), Some(Some(x)) if Arc::ptr_eq(x, id))
-    }
-
-    /// The table, with every candidate's id under its slot.
-    fn sync(&mut self, agents: &Candidates<'_>) -> Arc<Vec<Option<Id>>> {
-        let pairs = || agents.slots.iter().zip(agents.ids);
-        if !pairs().all(|(&s, id)| Self::current(&self.ids, s, id)) {
-            let ids = Arc::make_mut(&mut self.ids);
-            for (&s, &id) in pairs() {
-                if !Self::current(ids, s, id) {
-                    if ids.len() <= s as usize {
-                        ids.resize(s as usize + 1, None);
-                    }
-                    ids[s as usize] = Some(id.clone());
-                }
-            }
-        }
-        self.ids.clone()
     }
 }
 
@@ -286,8 +253,9 @@ fn agent_view(profile: Arc<ProfileEntry>, channels: &Arc<Vec<String>>, a: &Agent
 /// kept as the core gave them and turned into arrays when read.
 #[pyclass(frozen, module = "ccroute")]
 pub struct AgentBatch {
-    /// Ids by agent slot, and each candidate's slot.
-    ids: Arc<Vec<Option<Id>>>,
+    /// Ids by agent slot as they were at the decision (shared with the
+    /// router until it changes them), and each candidate's slot.
+    ids: SlotIds,
     slots: Vec<u32>,
     /// Runs of candidates sharing a profile: (profile, one past the run's end).
     runs: Vec<(Arc<ProfileEntry>, u32)>,
@@ -304,7 +272,7 @@ pub struct AgentBatch {
 
 impl AgentBatch {
     fn id(&self, i: usize) -> &Id {
-        self.ids[self.slots[i] as usize].as_ref().expect("the id table holds every candidate")
+        self.ids.get(self.slots[i]).expect("the id table holds every candidate")
     }
 }
 
@@ -388,7 +356,6 @@ pub struct PyScorer {
     /// `contact_score` is implemented.
     contact_side: bool,
     profiles: Profiles,
-    ids: IdTable,
 }
 
 impl PyScorer {
@@ -400,7 +367,6 @@ impl PyScorer {
             channels: None,
             mappings: FxHashMap::default(),
             profiles: Vec::new(),
-            ids: IdTable::default(),
         }
     }
 
@@ -439,7 +405,7 @@ impl PyScorer {
             runs.push((profile_entry(py, &mut self.profiles, names, r.profile, r.skills)?, r.end));
         }
         Ok(AgentBatch {
-            ids: self.ids.sync(agents),
+            ids: agents.ids.clone(),
             slots: agents.slots.to_vec(),
             runs,
             load: agents.load.to_vec(),

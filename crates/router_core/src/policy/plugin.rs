@@ -11,6 +11,7 @@
 use crate::types::{Attrs, Id, Time};
 
 use std::any::Any;
+use std::sync::Arc;
 
 /// What a scorer sees of a contact.
 #[derive(Debug)]
@@ -70,18 +71,32 @@ pub struct ProfileRun<'a> {
     pub end: u32,
 }
 
+/// Agent ids by slot, shared: a clone is one reference count, and holds
+/// the ids as they were (the router copies the table before changing it
+/// while a clone is alive).
+#[derive(Debug, Clone, Default)]
+pub struct SlotIds(pub(crate) Arc<Vec<Option<Id>>>);
+
+impl SlotIds {
+    /// The id of the agent in `slot`, if the table has one.
+    pub fn get(&self, slot: u32) -> Option<&Id> {
+        self.0.get(slot as usize).and_then(Option::as_ref)
+    }
+}
+
 /// The eligible agents of one decision, column by column (one slice per
 /// fact, in candidate order), so that a vectorised scorer copies the
 /// columns it needs in one pass each and builds nothing per candidate.
 /// [`Candidates::get`] gives one candidate as an [`AgentInfo`].
 #[derive(Debug, Clone, Copy)]
 pub struct Candidates<'a> {
-    /// Agent ids. Cloning one touches its shared count: a scorer that
-    /// keeps ids across decisions can recognise them by pointer and slot.
-    pub ids: &'a [&'a Id],
     /// Agent slots: an agent keeps its slot while it is in the router; a
     /// removed agent's slot may go to a later one.
     pub slots: &'a [u32],
+    /// The ids of the agents by slot (every candidate's among them): a
+    /// scorer can keep a clone instead of cloning each candidate's id,
+    /// whose counts sit in as many scattered allocations.
+    pub ids: &'a SlotIds,
     /// Candidates grouped by skill profile, in order.
     pub runs: &'a [ProfileRun<'a>],
     /// Used / total capacity units.
@@ -115,6 +130,11 @@ impl<'a> Candidates<'a> {
         self.slots.is_empty()
     }
 
+    /// The id of candidate `i` (panics out of range).
+    pub fn id(&self, i: usize) -> &'a Id {
+        self.ids.get(self.slots[i]).expect("the id table holds every candidate")
+    }
+
     /// The run (profile) of candidate `i`.
     pub fn run_of(&self, i: usize) -> &ProfileRun<'a> {
         &self.runs[self.runs.partition_point(|r| r.end as usize <= i)]
@@ -124,7 +144,7 @@ impl<'a> Candidates<'a> {
     pub fn get(&self, i: usize) -> AgentInfo<'a> {
         let run = self.run_of(i);
         AgentInfo {
-            id: self.ids[i],
+            id: self.id(i),
             profile: run.profile,
             skills: run.skills,
             load: self.load[i],

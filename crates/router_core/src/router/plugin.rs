@@ -3,9 +3,12 @@
 
 use super::{Agent, Channel, ContactRank, Router};
 use crate::event::Event;
-use crate::policy::plugin::{check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError};
+use crate::policy::plugin::{
+    check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError, SlotIds,
+};
 use crate::router::index::{AgentKey, Index};
-use crate::types::{Attrs, Id, Time};
+use crate::types::{Attrs, Time};
+use std::sync::Arc;
 
 /// The plug-in slot of a router (a scorer is not `Debug`).
 #[derive(Default)]
@@ -45,8 +48,8 @@ impl Facts {
     }
 }
 
-/// The [`Facts`] of every agent by slot, and the slots each holds per
-/// channel. A record spans several cache lines that a candidate would
+/// The [`Facts`] of every agent by slot, the slots each holds per channel,
+/// and its id. A record spans several cache lines that a candidate would
 /// each miss; here a candidate costs about two. Kept only while a scorer
 /// is plugged in, by `refresh_agent`, which runs after every change to
 /// these facts and before any decision; `check_invariants` compares them
@@ -58,6 +61,7 @@ pub(super) struct FactTable {
     /// `channels` values per slot.
     held: Vec<u32>,
     channels: usize,
+    ids: SlotIds,
 }
 
 impl FactTable {
@@ -73,12 +77,23 @@ impl FactTable {
         }
         self.facts[i] = Facts::of(a);
         self.held[i * n..(i + 1) * n].copy_from_slice(&a.held[..n]);
+        if !self.ids.get(ai).is_some_and(|id| Arc::ptr_eq(id, &a.id)) {
+            // A new agent in the slot: copies the table if a scorer kept it.
+            let ids = Arc::make_mut(&mut self.ids.0);
+            if ids.len() <= i {
+                ids.resize(i + 1, None);
+            }
+            ids[i] = Some(a.id.clone());
+        }
     }
 
     /// Whether the recorded facts of an agent are its record's.
     fn agrees(&self, ai: u32, a: &Agent) -> bool {
         let (i, n) = (ai as usize, self.channels);
-        !self.on || (self.facts.get(i) == Some(&Facts::of(a)) && self.held[i * n..(i + 1) * n] == a.held[..n])
+        !self.on
+            || (self.facts.get(i) == Some(&Facts::of(a))
+                && self.held[i * n..(i + 1) * n] == a.held[..n]
+                && self.ids.get(ai).is_some_and(|id| Arc::ptr_eq(id, &a.id)))
     }
 }
 
@@ -109,7 +124,6 @@ impl Columns {
 /// router.
 struct Collect<'a> {
     cols: &'a mut Columns,
-    ids: Vec<&'a Id>,
     runs: Vec<ProfileRun<'a>>,
     attributes: Vec<(u32, &'a Attrs)>,
     channels: usize,
@@ -118,18 +132,18 @@ struct Collect<'a> {
 impl<'a> Collect<'a> {
     fn new(cols: &'a mut Columns, n: usize, channels: usize) -> Self {
         cols.clear();
-        Collect { cols, ids: Vec::with_capacity(n), runs: Vec::new(), attributes: Vec::new(), channels }
+        cols.slots.reserve(n);
+        Collect { cols, runs: Vec::new(), attributes: Vec::new(), channels }
     }
 
-    /// Adds agent `ai` of profile `profile`, with id `id`; its facts come
-    /// in [`Collect::gather`].
-    fn push(&mut self, r: &'a Router, ai: u32, profile: u32, id: &'a Id) {
+    /// Adds agent `ai` of profile `profile`; its facts come in
+    /// [`Collect::gather`].
+    fn push(&mut self, r: &'a Router, ai: u32, profile: u32) {
         let i = self.cols.slots.len() as u32;
         match self.runs.last_mut() {
             Some(run) if run.profile == profile => run.end = i + 1,
             _ => self.runs.push(ProfileRun { profile, skills: &r.index.profiles[profile as usize].skills, end: i + 1 }),
         }
-        self.ids.push(id);
         self.cols.slots.push(ai);
     }
 
@@ -158,10 +172,10 @@ impl<'a> Collect<'a> {
         }
     }
 
-    fn view(&self) -> Candidates<'_> {
+    fn view(&self, r: &'a Router) -> Candidates<'_> {
         Candidates {
-            ids: &self.ids,
             slots: &self.cols.slots,
+            ids: &r.plugin.facts.ids,
             runs: &self.runs,
             load: &self.cols.load,
             free_units: &self.cols.free_units,
@@ -302,13 +316,12 @@ impl Router {
         let outcome = {
             let mut collect = Collect::new(&mut cols, agents.len(), self.channels.len());
             for &ai in agents {
-                let a = self.agent(ai);
-                collect.push(self, ai, a.profile, &a.id);
+                collect.push(self, ai, self.agent(ai).profile);
             }
             collect.gather(self);
             let names = NameView { index: &self.index, channels: &self.channels };
             scorer
-                .score_agents(&names, &self.contact_info(ci), &collect.view())
+                .score_agents(&names, &self.contact_info(ci), &collect.view(self))
                 .and_then(|s| check_scores(s, agents.len()))
         };
         self.plugin.scorer = Some(scorer);
@@ -335,7 +348,7 @@ impl Router {
             for k in &self.index.profiles[p as usize].ready[ch] {
                 if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
                     cands.push(k);
-                    collect.push(self, k.idx, p, &k.id);
+                    collect.push(self, k.idx, p);
                 }
             }
         }
@@ -344,7 +357,7 @@ impl Router {
         }
         collect.gather(self);
         let names = NameView { index: &self.index, channels: &self.channels };
-        let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view())?, cands.len())?;
+        let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view(self))?, cands.len())?;
         // Highest score; ties by the built-in policy's order, ranked only
         // among the candidates that share the highest score.
         let top = scores.iter().copied().max_by(f64::total_cmp).expect("two or more candidates");
@@ -430,7 +443,7 @@ mod tests {
             if self.fail {
                 return Err(ScorerError { message: "boom".into(), payload: Some(Box::new(7u8)) });
             }
-            Ok(agents.ids.iter().map(|id| f64::from(id.as_bytes()[1])).collect())
+            Ok((0..agents.len()).map(|i| f64::from(agents.id(i).as_bytes()[1])).collect())
         }
     }
 
@@ -452,13 +465,13 @@ mod tests {
                 for i in start..run.end as usize {
                     let a = agents.get(i);
                     assert_eq!((a.profile, a.skills), (run.profile, run.skills));
-                    assert_eq!((a.id, a.load, a.free_units, a.held.len()), (agents.ids[i], 0.0, 100, 1));
+                    assert_eq!((a.id, a.load, a.free_units, a.held.len()), (agents.id(i), 0.0, 100, 1));
                 }
                 start = run.end as usize;
             }
             assert_eq!(start, agents.len());
-            let last = |id: &Id| id.chars().last().is_some_and(|c| self.top.contains(c));
-            Ok(agents.ids.iter().map(|id| if last(id) { 1.0 } else { 0.0 }).collect())
+            let last = |id: &crate::Id| id.chars().last().is_some_and(|c| self.top.contains(c));
+            Ok((0..agents.len()).map(|i| if last(agents.id(i)) { 1.0 } else { 0.0 }).collect())
         }
     }
 
