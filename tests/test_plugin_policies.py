@@ -263,6 +263,40 @@ def test_agent_batch_columns_len_indexing_and_ids():
     assert b["last"] == b["ids"][-1] and b["first_neg"] == b["ids"][0]
 
 
+class Keeper(cc.Policy):
+    """Keeps every batch it is handed; prefers the agent whose id sorts last."""
+
+    def __init__(self):
+        self.kept: list = []
+
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError("not called")
+
+    def score_many(self, contact, agents):
+        self.kept.append((agents, list(agents.ids)))
+        return [float(i) for i in np.argsort(np.argsort(agents.ids))]
+
+
+def test_a_kept_batch_shows_its_own_agents_after_they_leave_and_others_join():
+    keeper = Keeper()
+    r = new_router(keeper)
+    for a in ("a1", "a2", "a3"):
+        r.add_agent(cc.Agent(a, skills={"x": 5}), now=0.0)
+    assert assigned(r.submit(voice("c1"), now=1.0)) == [("c1", "a3")]
+    # Agents leave and others take their place (and their slots) while
+    # the batch is still held.
+    r.complete("c1", now=2.0)
+    for a in ("a1", "a3"):
+        r.remove_agent(a, now=2.0)
+    for a in ("b1", "b3", "b4"):
+        r.add_agent(cc.Agent(a, skills={"x": 5}), now=2.0)
+    assert assigned(r.submit(voice("c2"), now=3.0)) == [("c2", "b4")]
+    assert [sorted(ids) for _, ids in keeper.kept] == [["a1", "a2", "a3"], ["a2", "b1", "b3", "b4"]]
+    for batch, ids in keeper.kept:
+        assert list(batch.ids) == ids
+        assert [batch[i].id for i in range(len(batch))] == ids
+
+
 def test_excluded_agents_are_not_candidates():
     seen: dict[float, list[str]] = {}  # contact wait (one per decision) -> candidates
 

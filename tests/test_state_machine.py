@@ -44,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -381,9 +382,10 @@ class RouterMachine(RuleBasedStateMachine):
 
     def agent_key(self, a: MAgent, c: MContact) -> tuple:
         """The policy's order of agents for a contact (smallest first)."""
-        if self.POLICY == "most_skilled":
+        policy = self.POLICY if isinstance(self.POLICY, str) else self.POLICY.fallback
+        if policy == "most_skilled":
             return (-sum(a.skills.get(s, 0) for s in c.reqs_announced()), a.idle_since, a.id)
-        assert self.POLICY == "longest_idle"
+        assert policy == "longest_idle"
         return (a.idle_since, a.id)
 
     def contact_key(self, c: MContact, t: float) -> tuple:
@@ -896,6 +898,36 @@ class OfferMachine(RouterMachine):
     AFFINITY_WAIT = 3.0
 
 
+class Indifferent(cc.Policy):
+    """Scores every candidate alike, so its fallback's order decides; reads
+    every column on the way."""
+
+    fallback = "longest_idle"
+
+    def score(self, contact, agent):  # pragma: no cover
+        raise AssertionError("not called")
+
+    def score_many(self, contact, agents):
+        n = len(agents)
+        for col in (agents.load, agents.idle, agents.handled, agents.free_units, agents.level("s1")):
+            assert len(col) == n
+        assert len(agents.ids) == n and agents[n - 1].id == agents.ids[-1]
+        return np.zeros(n)
+
+
+class PluginOfferMachine(OfferMachine):
+    """Offers and wrap-up as `OfferMachine`, with a vectorised plug-in
+    that leaves every decision to its longest-idle fallback: the same
+    routing, with the plug-in's candidate facts checked with every
+    invariant."""
+
+    POLICY = Indifferent()
+
+    @invariant()
+    def the_plug_in_never_fails(self) -> None:
+        assert self.router.policy_errors == 0
+
+
 MACHINE_SETTINGS = settings(
     max_examples=60,
     stateful_step_count=40,
@@ -907,3 +939,5 @@ TestAutoAccept = AutoAcceptMachine.TestCase
 TestAutoAccept.settings = MACHINE_SETTINGS
 TestOffers = OfferMachine.TestCase
 TestOffers.settings = MACHINE_SETTINGS
+TestPluginOffers = PluginOfferMachine.TestCase
+TestPluginOffers.settings = MACHINE_SETTINGS

@@ -10,8 +10,8 @@ use crate::convert::attrs_dict;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::policy::plugin::{AgentInfo, ContactInfo, Names, Scorer, ScorerError};
-use router_core::Attrs;
+use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds};
+use router_core::{Attrs, Id};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -22,20 +22,34 @@ struct ProfileEntry {
     mapping: Py<PyAny>,
 }
 
+/// Profile entries by profile number, built on first use.
+type Profiles = Vec<Option<Arc<ProfileEntry>>>;
+
 fn profile_entry(
     py: Python<'_>,
-    cache: &mut FxHashMap<u32, Arc<ProfileEntry>>,
+    cache: &mut Profiles,
     names: &dyn Names,
-    a: &AgentInfo<'_>,
+    profile: u32,
+    skills: &[(u32, u8)],
 ) -> PyResult<Arc<ProfileEntry>> {
-    if let Some(e) = cache.get(&a.profile) {
+    let p = profile as usize;
+    if let Some(Some(e)) = cache.get(p) {
         return Ok(e.clone());
     }
-    let skills: Vec<(String, u8)> = a.skills.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
+    let skills: Vec<(String, u8)> = skills.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
     let mapping = read_only(py, &skills)?;
     let e = Arc::new(ProfileEntry { skills, mapping });
-    cache.insert(a.profile, e.clone());
+    if cache.len() <= p {
+        cache.resize(p + 1, None);
+    }
+    cache[p] = Some(e.clone());
     Ok(e)
+}
+
+impl ProfileEntry {
+    fn level(&self, skill: &str) -> u8 {
+        self.skills.iter().find(|(s, _)| s == skill).map_or(0, |(_, l)| *l)
+    }
 }
 
 fn read_only(py: Python<'_>, skills: &[(String, u8)]) -> PyResult<Py<PyAny>> {
@@ -213,7 +227,7 @@ impl PolicyAgent {
     }
     /// The agent's level on `skill` (0 without it).
     fn level(&self, skill: &str) -> u8 {
-        self.profile.skills.iter().find(|(s, _)| s == skill).map_or(0, |(_, l)| *l)
+        self.profile.level(skill)
     }
     fn __repr__(&self) -> String {
         format!("PolicyAgent('{}', load={:?}, idle={:?}, handled={})", self.id, self.load, self.idle, self.handled)
@@ -235,17 +249,20 @@ fn agent_view(profile: Arc<ProfileEntry>, channels: &Arc<Vec<String>>, a: &Agent
 }
 
 /// The eligible agents of one decision, as columns (numpy arrays) for a
-/// vectorised `score_many`; also a sequence of `PolicyAgent`.
+/// vectorised `score_many`; also a sequence of `PolicyAgent`. Columns are
+/// kept as the core gave them and turned into arrays when read.
 #[pyclass(frozen, module = "ccroute")]
 pub struct AgentBatch {
-    ids: Vec<router_core::Id>,
-    /// The distinct profiles of the candidates, and each candidate's index in it.
-    profiles: Vec<Arc<ProfileEntry>>,
-    profile_of: Vec<u32>,
+    /// Ids by agent slot as they were at the decision (shared with the
+    /// router until it changes them), and each candidate's slot.
+    ids: SlotIds,
+    slots: Vec<u32>,
+    /// Runs of candidates sharing a profile: (profile, one past the run's end).
+    runs: Vec<(Arc<ProfileEntry>, u32)>,
     load: Vec<f64>,
-    free_units: Vec<f64>,
+    free_units: Vec<u32>,
     idle: Vec<f64>,
-    handled: Vec<f64>,
+    handled: Vec<u64>,
     channels: Arc<Vec<String>>,
     /// Slots in use, `channels.len()` per agent.
     held: Vec<u32>,
@@ -253,15 +270,21 @@ pub struct AgentBatch {
     attributes: Vec<(u32, Attrs)>,
 }
 
+impl AgentBatch {
+    fn id(&self, i: usize) -> &Id {
+        self.ids.get(self.slots[i]).expect("the id table holds every candidate")
+    }
+}
+
 #[pymethods]
 impl AgentBatch {
     fn __len__(&self) -> usize {
-        self.ids.len()
+        self.slots.len()
     }
     /// Agent ids, in candidate order.
     #[getter]
     fn ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.ids.iter().map(|i| &**i))
+        PyList::new(py, (0..self.slots.len()).map(|i| &**self.id(i)))
     }
     /// Used / total capacity units (float64 array).
     #[getter]
@@ -271,7 +294,7 @@ impl AgentBatch {
     /// Free capacity units (float64 array).
     #[getter]
     fn free_units<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.free_units)
+        PyArray1::from_vec(py, self.free_units.iter().map(|&u| f64::from(u)).collect())
     }
     /// Seconds since each agent became idle (float64 array).
     #[getter]
@@ -281,35 +304,35 @@ impl AgentBatch {
     /// Contacts completed (float64 array).
     #[getter]
     fn handled<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.handled)
+        PyArray1::from_vec(py, self.handled.iter().map(|&h| h as f64).collect())
     }
     /// Each agent's level on `skill`, 0 without it (float64 array).
     fn level<'py>(&self, py: Python<'py>, skill: &str) -> Bound<'py, PyArray1<f64>> {
-        // Candidates share a few profiles: look the skill up once per profile.
-        let per_profile: Vec<f64> = self
-            .profiles
-            .iter()
-            .map(|p| p.skills.iter().find(|(s, _)| s == skill).map_or(0.0, |(_, l)| f64::from(*l)))
-            .collect();
-        PyArray1::from_vec(py, self.profile_of.iter().map(|&i| per_profile[i as usize]).collect())
+        // Candidates come in runs of one profile: look the skill up once per run.
+        let mut out = Vec::with_capacity(self.slots.len());
+        for (p, end) in &self.runs {
+            out.resize(*end as usize, f64::from(p.level(skill)));
+        }
+        PyArray1::from_vec(py, out)
     }
     fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
-        let n = self.ids.len() as isize;
+        let n = self.slots.len() as isize;
         let j = if i < 0 { i + n } else { i };
         if j < 0 || j >= n {
             return Err(pyo3::exceptions::PyIndexError::new_err(format!("agent index {i} out of range for {n} agents")));
         }
         let j = j as usize;
         let n = self.channels.len();
+        let run = self.runs.partition_point(|&(_, end)| end as usize <= j);
         Ok(PolicyAgent {
-            id: self.ids[j].clone(),
-            profile: self.profiles[self.profile_of[j] as usize].clone(),
+            id: self.id(j).clone(),
+            profile: self.runs[run].0.clone(),
             load: self.load[j],
-            free_units: self.free_units[j] as u32,
+            free_units: self.free_units[j],
             channels: self.channels.clone(),
             held: self.held[j * n..(j + 1) * n].to_vec(),
             idle: self.idle[j],
-            handled: self.handled[j] as u64,
+            handled: self.handled[j],
             attributes: self
                 .attributes
                 .binary_search_by_key(&(j as u32), |(k, _)| *k)
@@ -317,7 +340,7 @@ impl AgentBatch {
         })
     }
     fn __repr__(&self) -> String {
-        format!("AgentBatch({} agents)", self.ids.len())
+        format!("AgentBatch({} agents)", self.slots.len())
     }
 }
 
@@ -332,7 +355,7 @@ pub struct PyScorer {
     vectorised: bool,
     /// `contact_score` is implemented.
     contact_side: bool,
-    profiles: FxHashMap<u32, Arc<ProfileEntry>>,
+    profiles: Profiles,
 }
 
 impl PyScorer {
@@ -343,7 +366,7 @@ impl PyScorer {
             contact_side,
             channels: None,
             mappings: FxHashMap::default(),
-            profiles: FxHashMap::default(),
+            profiles: Vec::new(),
         }
     }
 
@@ -374,59 +397,54 @@ fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     result.extract::<Vec<f64>>()
 }
 
+impl PyScorer {
+    /// The batch handed to `score_many`: the core's columns, copied whole.
+    fn batch(&mut self, py: Python<'_>, names: &dyn Names, agents: &Candidates<'_>) -> PyResult<AgentBatch> {
+        let mut runs = Vec::with_capacity(agents.runs.len());
+        for r in agents.runs {
+            runs.push((profile_entry(py, &mut self.profiles, names, r.profile, r.skills)?, r.end));
+        }
+        Ok(AgentBatch {
+            ids: agents.ids.clone(),
+            slots: agents.slots.to_vec(),
+            runs,
+            load: agents.load.to_vec(),
+            free_units: agents.free_units.to_vec(),
+            idle: agents.idle.to_vec(),
+            handled: agents.handled.to_vec(),
+            channels: self.channel_names(names),
+            held: agents.held.to_vec(),
+            attributes: agents.attributes.iter().map(|&(i, a)| (i, a.clone())).collect(),
+        })
+    }
+}
+
 impl Scorer for PyScorer {
     fn score_agents(
         &mut self,
         names: &dyn Names,
         contact: &ContactInfo<'_>,
-        agents: &[AgentInfo<'_>],
+        agents: &Candidates<'_>,
     ) -> Result<Vec<f64>, ScorerError> {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
                 let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact)?)?;
-                let channels = me.channel_names(names);
                 if me.vectorised {
-                    // One pass builds every column; candidates come grouped by
-                    // profile, so the profile look-up runs once per group.
-                    let n = agents.len();
-                    let mut batch = AgentBatch {
-                        ids: Vec::with_capacity(n),
-                        profiles: Vec::new(),
-                        profile_of: Vec::with_capacity(n),
-                        load: Vec::with_capacity(n),
-                        free_units: Vec::with_capacity(n),
-                        idle: Vec::with_capacity(n),
-                        handled: Vec::with_capacity(n),
-                        channels: channels.clone(),
-                        held: Vec::with_capacity(n * channels.len()),
-                        attributes: Vec::new(),
-                    };
-                    let mut last: Option<u32> = None;
-                    for a in agents {
-                        if last != Some(a.profile) {
-                            batch.profiles.push(profile_entry(py, &mut me.profiles, names, a)?);
-                            last = Some(a.profile);
-                        }
-                        batch.profile_of.push((batch.profiles.len() - 1) as u32);
-                        batch.ids.push(a.id.clone());
-                        batch.load.push(a.load);
-                        batch.free_units.push(f64::from(a.free_units));
-                        batch.idle.push(a.idle);
-                        batch.handled.push(a.handled as f64);
-                        batch.held.extend_from_slice(a.held);
-                        if !a.attributes.is_empty() {
-                            batch.attributes.push(((batch.ids.len() - 1) as u32, a.attributes.clone()));
-                        }
-                    }
-                    let out = me.obj.bind(py).call_method1("score_many", (c, batch))?;
+                    let batch = me.batch(py, names, agents)?;
+                    let out = me.obj.bind(py).call_method1(pyo3::intern!(py, "score_many"), (c, batch))?;
                     scores(&out)
                 } else {
-                    let score = me.obj.bind(py).getattr("score")?;
+                    let channels = me.channel_names(names);
+                    let score = me.obj.bind(py).getattr(pyo3::intern!(py, "score"))?;
                     let mut out = Vec::with_capacity(agents.len());
-                    for a in agents {
-                        let p = profile_entry(py, &mut me.profiles, names, a)?;
-                        let view = agent_view(p, &channels, a);
-                        out.push(score.call1((c.clone_ref(py), view))?.extract::<f64>()?);
+                    let mut start = 0;
+                    for r in agents.runs {
+                        let p = profile_entry(py, &mut me.profiles, names, r.profile, r.skills)?;
+                        for i in start..r.end as usize {
+                            let view = agent_view(p.clone(), &channels, &agents.get(i));
+                            out.push(score.call1((c.clone_ref(py), view))?.extract::<f64>()?);
+                        }
+                        start = r.end as usize;
                     }
                     Ok(out)
                 }
@@ -447,7 +465,7 @@ impl Scorer for PyScorer {
     ) -> Result<Vec<f64>, ScorerError> {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
-                let p = profile_entry(py, &mut me.profiles, names, agent)?;
+                let p = profile_entry(py, &mut me.profiles, names, agent.profile, agent.skills)?;
                 let channels = me.channel_names(names);
                 let a = Py::new(py, agent_view(p, &channels, agent))?;
                 let f = me.obj.bind(py).getattr("contact_score")?;

@@ -8,9 +8,10 @@
 //! built-in policy instead, counts the failure and keeps the error for the
 //! caller: no contact is ever lost to a failing scorer.
 
-use crate::types::{Attrs, Time};
+use crate::types::{Attrs, Id, Time};
 
 use std::any::Any;
+use std::sync::Arc;
 
 /// What a scorer sees of a contact.
 #[derive(Debug)]
@@ -58,6 +59,107 @@ pub struct AgentInfo<'a> {
     pub attributes: &'a Attrs,
 }
 
+/// A run of consecutive candidates with the same skill profile.
+#[derive(Debug, Clone, Copy)]
+pub struct ProfileRun<'a> {
+    /// Skill profile number.
+    pub profile: u32,
+    /// Its skills: (skill id, level), sorted by id.
+    pub skills: &'a [(u32, u8)],
+    /// One past the run's last candidate (the run starts where the one
+    /// before ends).
+    pub end: u32,
+}
+
+/// Agent ids by slot, shared: a clone is one reference count, and holds
+/// the ids as they were (the router copies the table before changing it
+/// while a clone is alive).
+#[derive(Debug, Clone, Default)]
+pub struct SlotIds(pub(crate) Arc<Vec<Option<Id>>>);
+
+impl SlotIds {
+    /// The id of the agent in `slot`, if the table has one.
+    pub fn get(&self, slot: u32) -> Option<&Id> {
+        self.0.get(slot as usize).and_then(Option::as_ref)
+    }
+}
+
+/// The eligible agents of one decision, column by column (one slice per
+/// fact, in candidate order), so that a vectorised scorer copies the
+/// columns it needs in one pass each and builds nothing per candidate.
+/// [`Candidates::get`] gives one candidate as an [`AgentInfo`].
+#[derive(Debug, Clone, Copy)]
+pub struct Candidates<'a> {
+    /// Agent slots: an agent keeps its slot while it is in the router; a
+    /// removed agent's slot may go to a later one.
+    pub slots: &'a [u32],
+    /// The ids of the agents by slot (every candidate's among them): a
+    /// scorer can keep a clone instead of cloning each candidate's id,
+    /// whose counts sit in as many scattered allocations.
+    pub ids: &'a SlotIds,
+    /// Candidates grouped by skill profile, in order.
+    pub runs: &'a [ProfileRun<'a>],
+    /// Used / total capacity units.
+    pub load: &'a [f64],
+    /// Free capacity units.
+    pub free_units: &'a [u32],
+    /// Seconds since the agent became idle.
+    pub idle: &'a [Time],
+    /// Contacts completed.
+    pub handled: &'a [u64],
+    /// Slots in use per channel (configuration order): `channels` values
+    /// per candidate.
+    pub held: &'a [u32],
+    /// Number of channels.
+    pub channels: usize,
+    /// The candidates with attributes (most have none): (position,
+    /// attributes), by position.
+    pub attributes: &'a [(u32, &'a Attrs)],
+}
+
+static NO_ATTRIBUTES: Attrs = Attrs::new();
+
+impl<'a> Candidates<'a> {
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether there are no candidates.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The id of candidate `i` (panics out of range).
+    pub fn id(&self, i: usize) -> &'a Id {
+        self.ids.get(self.slots[i]).expect("the id table holds every candidate")
+    }
+
+    /// The run (profile) of candidate `i`.
+    pub fn run_of(&self, i: usize) -> &ProfileRun<'a> {
+        &self.runs[self.runs.partition_point(|r| r.end as usize <= i)]
+    }
+
+    /// Candidate `i` (panics out of range).
+    pub fn get(&self, i: usize) -> AgentInfo<'a> {
+        let run = self.run_of(i);
+        AgentInfo {
+            id: self.id(i),
+            profile: run.profile,
+            skills: run.skills,
+            load: self.load[i],
+            free_units: self.free_units[i],
+            held: &self.held[i * self.channels..(i + 1) * self.channels],
+            idle: self.idle[i],
+            handled: self.handled[i],
+            attributes: self
+                .attributes
+                .binary_search_by_key(&(i as u32), |&(k, _)| k)
+                .map_or(&NO_ATTRIBUTES, |k| self.attributes[k].1),
+        }
+    }
+}
+
 /// Names behind the interned ids a scorer receives.
 pub trait Names {
     /// Name of a skill id.
@@ -90,7 +192,7 @@ pub trait Scorer: Send + Sync {
         &mut self,
         names: &dyn Names,
         contact: &ContactInfo<'_>,
-        agents: &[AgentInfo<'_>],
+        agents: &Candidates<'_>,
     ) -> Result<Vec<f64>, ScorerError>;
 
     /// Whether [`Scorer::score_contacts`] is implemented; when it is not,

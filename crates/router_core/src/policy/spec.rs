@@ -145,6 +145,12 @@ impl Policy {
         }
     }
 
+    /// Whether [`Policy::rank`] is the agent key itself (no profile
+    /// part): a ready group is then already in rank order.
+    pub fn ranks_by_key(&self) -> bool {
+        matches!(self, Policy::Chain(kinds) if !kinds.contains(&PolicyKind::MostSkilled))
+    }
+
     /// The agent part of the key (what orders a ready group).
     pub fn agent_key(&self, a: &AgentFacts, idle_since: Time) -> Key {
         let mut key = [OrdF64(0.0); KEY_LEN];

@@ -250,5 +250,6 @@ impl Router {
             a.ready[c] = fit;
         }
         a.key = key;
+        self.plugin.facts.note(ai, a);
     }
 }

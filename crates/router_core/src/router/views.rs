@@ -327,6 +327,9 @@ impl Router {
             if used != a.used || held[..] != a.held[..] {
                 return Err(format!("agent {:?} load out of step with its contacts", a.id));
             }
+            if !self.candidate_facts_agree(ai as u32) {
+                return Err(format!("agent {:?}: the facts kept for plug-in candidates are stale", a.id));
+            }
             for c in 0..self.channels.len() {
                 if a.held[c] > a.max[c] {
                     return Err(format!("agent {:?} over its maximum on channel {c}", a.id));
