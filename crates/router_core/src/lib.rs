@@ -38,6 +38,7 @@
 pub mod batch;
 pub mod error;
 pub mod event;
+pub mod id;
 pub mod model;
 pub mod policy;
 pub mod router;

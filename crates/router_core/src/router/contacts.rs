@@ -434,26 +434,30 @@ impl Router {
     /// Ends a live contact: drops it from its queue's live set and keeps a
     /// short record for look-ups.
     pub(super) fn finish(&mut self, ci: u32, status: ContactStatus) {
-        let c = self.contacts[ci as usize].take().expect("live contact");
-        self.free_contacts.push(ci);
+        // Read in place and dropped in place: a contact record is large.
+        let c = self.contacts[ci as usize].as_ref().expect("live contact");
         self.contact_ids.remove(&c.id);
         if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
         }
-        if self.config.retain_finished == Some(0) {
-            return; // nothing is kept: skip building the record
+        let record = (self.config.retain_finished != Some(0)).then(|| {
+            let answered = matches!(status, ContactStatus::Completed);
+            let record = Finished {
+                status,
+                channel: c.channel,
+                queue: c.queue,
+                agent: if answered { c.agent.map(|a| self.agent(a).id.clone()) } else { None },
+                arrival: c.arrival,
+                answered_at: answered.then_some(c.answered_at),
+                ended_at: self.now,
+            };
+            (c.id.clone(), record)
+        });
+        self.contacts[ci as usize] = None;
+        self.free_contacts.push(ci);
+        if let Some((id, record)) = record {
+            self.remember(id, record);
         }
-        let answered = matches!(status, ContactStatus::Completed);
-        let record = Finished {
-            status,
-            channel: c.channel,
-            queue: c.queue,
-            agent: if answered { c.agent.map(|a| self.agent(a).id.clone()) } else { None },
-            arrival: c.arrival,
-            answered_at: answered.then_some(c.answered_at),
-            ended_at: self.now,
-        };
-        self.remember(c.id, record);
     }
 
     /// Records an ended contact, evicting the oldest beyond the retention limit.

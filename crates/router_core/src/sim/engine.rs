@@ -18,9 +18,9 @@ use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::router::Router;
-use crate::types::{AgentState, AttrValue};
+use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// What an entry of the simulator's heap does.
@@ -33,7 +33,9 @@ enum Kind {
     ShiftEnd,
 }
 
-/// One scheduled event, ordered by time then by scheduling order.
+/// One scheduled event. Ordered for a max-heap to pop the earliest first:
+/// by time, then by scheduling order (times are never negative, so their
+/// bit patterns order as the numbers do).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     t: f64,
@@ -55,8 +57,9 @@ impl PartialOrd for Entry {
     }
 }
 impl Ord for Entry {
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        self.t.total_cmp(&o.t).then(self.seq.cmp(&o.seq))
+        (o.t.to_bits(), o.seq).cmp(&(self.t.to_bits(), self.seq))
     }
 }
 
@@ -107,7 +110,7 @@ pub(super) struct Run<'a> {
     sim: &'a Simulation,
     router: &'a mut Router,
     pub(super) stop_on_policy_error: bool,
-    heap: BinaryHeap<Reverse<Entry>>,
+    heap: BinaryHeap<Entry>,
     seq: u64,
     slots: Vec<Slot>,
     ids: Vec<String>,
@@ -205,8 +208,10 @@ impl<'a> Run<'a> {
     }
 
     fn push(&mut self, t: f64, kind: Kind, a: u32, gen: u32) {
+        debug_assert!(t >= 0.0, "simulated times are never negative");
         self.seq += 1;
-        self.heap.push(Reverse(Entry { t, seq: self.seq, kind, a, gen }));
+        // `+ 0.0` turns a -0.0 into 0.0, whose bits order first.
+        self.heap.push(Entry { t: t + 0.0, seq: self.seq, kind, a, gen });
     }
 
     fn schedule_arrival(&mut self, ty: usize) {
@@ -220,7 +225,7 @@ impl<'a> Run<'a> {
 
     pub(super) fn run(&mut self) -> Result<()> {
         loop {
-            let mine = self.heap.peek().map(|Reverse(e)| e.t);
+            let mine = self.heap.peek().map(|e| e.t);
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
@@ -229,7 +234,7 @@ impl<'a> Run<'a> {
                     self.on_events(ev);
                 }
                 _ => {
-                    let Reverse(e) = self.heap.pop().expect("peeked");
+                    let e = self.heap.pop().expect("peeked");
                     self.fire(e)?;
                 }
             }
@@ -423,11 +428,11 @@ impl<'a> Run<'a> {
     /// Accounts for the router's events; keeps the (emptied) buffer for the
     /// next call.
     fn on_events(&mut self, mut events: Vec<Event>) {
-        for e in events.drain(..) {
-            match e {
-                Event::Assigned { contact, agent, at, wait } => {
-                    let s = parse(&contact);
-                    let a = parse(&agent);
+        for e in &events {
+            match *e {
+                Event::Assigned { ref contact, ref agent, at, wait } => {
+                    let s = parse(contact);
+                    let a = parse(agent);
                     let slot = &mut self.slots[s as usize];
                     slot.state = State::Assigned;
                     slot.agent = a;
@@ -443,8 +448,8 @@ impl<'a> Run<'a> {
                     self.load(a, ch, at, true);
                     self.push(at + slot.handle, Kind::Complete, s, slot.gen);
                 }
-                Event::Abandoned { contact, wait, .. } => {
-                    let s = parse(&contact);
+                Event::Abandoned { ref contact, wait, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     let ty = slot.ty as usize;
                     if slot.counted {
@@ -453,8 +458,8 @@ impl<'a> Run<'a> {
                     self.series[ty].abandoned[slot.interval as usize] += 1;
                     self.release(s);
                 }
-                Event::Completed { contact, at, .. } => {
-                    let s = parse(&contact);
+                Event::Completed { ref contact, at, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     if at >= self.warmup && at <= self.duration {
                         self.handled[slot.agent as usize] += 1;
@@ -467,8 +472,8 @@ impl<'a> Run<'a> {
                         self.release(s);
                     }
                 }
-                Event::WrapUpEnded { contact, at, .. } => {
-                    let s = parse(&contact);
+                Event::WrapUpEnded { ref contact, at, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     let ch = self.sim.types[slot.ty as usize].channel;
                     self.load(slot.agent, ch, at, false);
@@ -477,6 +482,7 @@ impl<'a> Run<'a> {
                 _ => {}
             }
         }
+        events.clear();
         self.buf = events;
     }
 
@@ -589,6 +595,6 @@ fn push_decimal(s: &mut String, mut n: u64) {
 
 /// Reads back an id written by [`push_decimal`].
 #[inline]
-fn parse(id: &str) -> u32 {
-    id.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+fn parse(id: &Id) -> u32 {
+    id.as_bytes().iter().fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'))
 }
