@@ -269,7 +269,7 @@ impl Router {
                 agent: c.agent.map(|a| self.agent(a).id.to_string()),
                 requires: self.index.named(&self.index.sigs[c.sig as usize].reqs),
                 step: c.step,
-                attributes: c.attributes.clone(),
+                attributes: c.attributes.get().clone(),
             });
         }
         let f = self.finished.get(id).ok_or_else(|| crate::Error::unknown("contact", id))?;

@@ -1,10 +1,13 @@
 //! The event loop: drives a real [`Router`] through virtual time.
 //!
-//! Three sources of events are merged in time order: the simulator's own
-//! heap (arrivals, one pending per contact type; handle-time ends; patience
-//! ends; shift edges), and the router's timers (relaxation steps, overflow,
-//! wrap-up ends), which are fired with `advance` whenever they are due
-//! before the next own event. Every routing decision is the router's.
+//! Three sources of events are merged in time order: the next arrival of
+//! each contact type (one pending per type, kept apart from the heap: one
+//! comparison instead of a heap push and pop per contact), the simulator's
+//! heap (handle-time ends, patience ends, shift edges), and the router's
+//! timers (relaxation steps, overflow, wrap-up ends), which are fired with
+//! `advance` whenever they are due before the next own event. Own events
+//! at the same time go in the order they were scheduled. Every routing
+//! decision is the router's.
 //!
 //! Contacts live in a slab whose slots are reused once the router has
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
@@ -17,7 +20,7 @@ use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::router::Router;
+use crate::router::{ContactKey, Router};
 use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
@@ -26,7 +29,6 @@ use std::collections::BinaryHeap;
 /// What an entry of the simulator's heap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    Arrival,
     Complete,
     Abandon,
     ShiftStart,
@@ -81,6 +83,8 @@ struct Slot {
     interval: u32,
     agent: u32,
     handle: f64,
+    /// The router's key of the contact (set once submitted).
+    key: Option<ContactKey>,
 }
 
 /// Per-replication state of one contact type.
@@ -111,6 +115,10 @@ pub(super) struct Run<'a> {
     router: &'a mut Router,
     pub(super) stop_on_policy_error: bool,
     heap: BinaryHeap<Entry>,
+    /// Per contact type: its next arrival (time, scheduling order).
+    next_arrival: Vec<Option<(f64, u64)>>,
+    /// The earliest of them: (time, scheduling order, type).
+    first_arrival: Option<(f64, u64, u32)>,
     seq: u64,
     slots: Vec<Slot>,
     ids: Vec<String>,
@@ -150,6 +158,8 @@ impl<'a> Run<'a> {
             router,
             stop_on_policy_error: false,
             heap: BinaryHeap::new(),
+            next_arrival: vec![None; s.contact_types.len()],
+            first_arrival: None,
             seq: 0,
             slots: Vec::new(),
             ids: Vec::new(),
@@ -216,22 +226,44 @@ impl<'a> Run<'a> {
 
     fn schedule_arrival(&mut self, ty: usize) {
         let tr = &mut self.types[ty];
-        if let Some(t) = tr.arrivals.next(&mut tr.rng_arr) {
-            if t < self.duration {
-                self.push(t, Kind::Arrival, ty as u32, 0);
+        self.next_arrival[ty] = match tr.arrivals.next(&mut tr.rng_arr) {
+            Some(t) if t < self.duration => {
+                debug_assert!(t >= 0.0, "simulated times are never negative");
+                self.seq += 1;
+                Some((t + 0.0, self.seq))
+            }
+            _ => None,
+        };
+        let mut first: Option<(f64, u64, u32)> = None;
+        for (i, next) in self.next_arrival.iter().enumerate() {
+            if let Some((t, seq)) = *next {
+                if first.is_none_or(|(ft, fs, _)| (t.to_bits(), seq) < (ft.to_bits(), fs)) {
+                    first = Some((t, seq, i as u32));
+                }
             }
         }
+        self.first_arrival = first;
     }
 
     pub(super) fn run(&mut self) -> Result<()> {
         loop {
-            let mine = self.heap.peek().map(|e| e.t);
+            // The earliest own event: the heap's top or the first arrival.
+            let arrival_first = match (self.heap.peek(), self.first_arrival) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(e), Some((t, seq, _))) => (t.to_bits(), seq) < (e.t.to_bits(), e.seq),
+            };
+            let mine = if arrival_first { self.first_arrival.map(|a| a.0) } else { self.heap.peek().map(|e| e.t) };
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
                     let mut ev = std::mem::take(&mut self.buf);
                     self.router.advance_into(tt, &mut ev)?;
                     self.on_events(ev);
+                }
+                _ if arrival_first => {
+                    let (t, _, ty) = self.first_arrival.expect("an arrival is first");
+                    self.arrive(ty as usize, t)?;
                 }
                 _ => {
                     let e = self.heap.pop().expect("peeked");
@@ -249,12 +281,11 @@ impl<'a> Run<'a> {
 
     fn fire(&mut self, e: Entry) -> Result<()> {
         match e.kind {
-            Kind::Arrival => self.arrive(e.a as usize, e.t),
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.complete_into(&self.ids[e.a as usize], e.t, &mut ev)?;
+                    self.router.complete_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -263,7 +294,7 @@ impl<'a> Run<'a> {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.cancel_into(&self.ids[e.a as usize], e.t, &mut ev)?;
+                    self.router.cancel_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -347,13 +378,18 @@ impl<'a> Run<'a> {
             interval: interval as u32,
             agent: 0,
             handle,
+            key: None,
         });
         let mut buf = std::mem::take(&mut self.buf);
         let tr = &self.types[ty];
         let outcome =
             self.router.submit_template_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
         match outcome {
-            Ok(()) => self.on_events(buf),
+            Ok(key) => {
+                // Set before the events are read: they may end the contact.
+                self.slots[s as usize].key = Some(key);
+                self.on_events(buf);
+            }
             Err(e) if e.kind() == ErrorKind::QueueFull => {
                 self.buf = buf;
                 if counted {
