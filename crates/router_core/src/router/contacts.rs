@@ -125,7 +125,7 @@ impl Router {
             );
             return self.fail(ev, err);
         }
-        self.insert_contact(&c, c.id.clone(), c.priority, c.customer.clone(), &mut ev);
+        self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
         Ok(ev)
     }
@@ -173,7 +173,7 @@ impl Router {
                     },
                 );
             } else {
-                self.insert_contact(&c, c.id.clone(), c.priority, c.customer.clone(), &mut ev);
+                self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
                 self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
             }
         }
@@ -181,11 +181,13 @@ impl Router {
     }
 
     /// Puts a compiled contact in the router and routes it.
-    /// `c` gives everything but the id, priority and customer. Returns its slot.
+    /// `c` gives everything but the id, priority and customer; `indexed`
+    /// enters the id in the id index. Returns its slot.
     pub(super) fn insert_contact(
         &mut self,
         c: &Compiled,
         id: Id,
+        indexed: bool,
         priority: i64,
         customer: Option<Id>,
         ev: &mut Vec<Event>,
@@ -194,6 +196,7 @@ impl Router {
         let seq = self.seq();
         let contact = Contact {
             id: id.clone(),
+            indexed,
             seq,
             channel: c.channel,
             queue: c.queue,
@@ -228,7 +231,9 @@ impl Router {
                 (self.contacts.len() - 1) as u32
             }
         };
-        self.contact_ids.insert(id, ci);
+        if indexed {
+            self.contact_ids.insert(id, ci);
+        }
         let queue = &mut self.queues[c.queue as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
@@ -457,11 +462,14 @@ impl Router {
     pub(super) fn finish(&mut self, ci: u32, status: ContactStatus) {
         // Read in place and dropped in place: a contact record is large.
         let c = self.contacts[ci as usize].as_ref().expect("live contact");
-        self.contact_ids.remove(&c.id);
+        if c.indexed {
+            self.contact_ids.remove(&c.id);
+        }
         if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
         }
-        let record = (self.config.retain_finished != Some(0)).then(|| {
+        // Ended contacts are remembered by id: only indexed ones.
+        let record = (c.indexed && self.config.retain_finished != Some(0)).then(|| {
             let answered = matches!(status, ContactStatus::Completed);
             let record = Finished {
                 status,

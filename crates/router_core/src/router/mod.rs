@@ -97,6 +97,8 @@ struct Agent {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Contact {
     id: Id,
+    /// Whether the id is in the id index (false: reached by key only).
+    indexed: bool,
     seq: u64,
     channel: u32,
     queue: u32,

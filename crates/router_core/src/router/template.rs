@@ -6,7 +6,9 @@
 //! skips validation and interning. A submit returns the contact's
 //! [`ContactKey`], with which [`Router::complete_key_into`] and
 //! [`Router::cancel_key_into`] reach the contact without hashing its id.
-//! Everything else (routing, events, ids, views) is as for any contact.
+//! [`Router::submit_keyed_into`] goes further for a caller that only ever
+//! uses keys: the id is not indexed at all. Routing, events and policies
+//! see these contacts as any other.
 
 use super::contacts::Compiled;
 use super::Router;
@@ -53,8 +55,48 @@ impl Router {
     ) -> Result<ContactKey> {
         self.check_now(now)?;
         self.check_new_contact_id(id)?;
+        self.submit_compiled(&template.0, id, true, priority, customer, now, ev)
+    }
+
+    /// [`Router::submit_template_into`] for a caller that reaches its
+    /// contacts by key only (the simulator): the id is carried on events and
+    /// shown to policies, but not entered in the id index, which saves the
+    /// duplicate check and the index upkeep. Look-ups by id (`contact`,
+    /// `complete`, `cancel`, ...) do not find such a contact, nothing is
+    /// remembered of it once it ends, and keeping such ids distinct is the
+    /// caller's business. Routing is the same.
+    ///
+    /// Errors: `InvalidInput` for an empty id or a bad time; `QueueFull`.
+    pub fn submit_keyed_into(
+        &mut self,
+        template: &ContactTemplate,
+        id: &str,
+        priority: i64,
+        customer: Option<&str>,
+        now: Time,
+        ev: &mut Vec<Event>,
+    ) -> Result<ContactKey> {
+        self.check_now(now)?;
+        if id.is_empty() {
+            return Err(Error::invalid("contact id must not be empty"));
+        }
+        self.submit_compiled(&template.0, id, false, priority, customer, now, ev)
+    }
+
+    /// Submits a checked contact: fires the timers due, refuses it when its
+    /// queue is full, else puts it in and routes it.
+    #[allow(clippy::too_many_arguments)]
+    fn submit_compiled(
+        &mut self,
+        t: &Compiled,
+        id: &str,
+        indexed: bool,
+        priority: i64,
+        customer: Option<&str>,
+        now: Time,
+        ev: &mut Vec<Event>,
+    ) -> Result<ContactKey> {
         let start = self.begin_in(now, ev);
-        let t = &template.0;
         if self.queue_full(t.queue) {
             let q = &self.queues[t.queue as usize];
             let err = Error::new(
@@ -64,7 +106,7 @@ impl Router {
             return self.fail_in(ev, start, err);
         }
         let seq = self.next_seq;
-        let slot = self.insert_contact(t, id.into(), priority, customer.map(Into::into), ev);
+        let slot = self.insert_contact(t, id.into(), indexed, priority, customer.map(Into::into), ev);
         self.advance_to(now, ev); // timers it set for `now` (overflow after 0), as `submit` does
         Ok(ContactKey { slot, seq })
     }
@@ -174,5 +216,31 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::UnknownId, "{err}");
         }
         a.complete_key_into(k3, 6.0, &mut ea).unwrap();
+    }
+
+    #[test]
+    fn keyed_submits_route_as_indexed_ones_and_stay_out_of_the_id_index() {
+        let (mut a, mut b) = (router(), router());
+        let t = a.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
+        let tb = b.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
+        let (mut ea, mut eb) = (Vec::new(), Vec::new());
+        let k1 = a.submit_keyed_into(&t, "c1", 0, None, 1.0, &mut ea).unwrap();
+        let k2 = a.submit_keyed_into(&t, "c2", 0, None, 1.0, &mut ea).unwrap();
+        b.submit_template_into(&tb, "c1", 0, None, 1.0, &mut eb).unwrap();
+        b.submit_template_into(&tb, "c2", 0, None, 1.0, &mut eb).unwrap();
+        assert_eq!(ea, eb);
+        assert_eq!(a.live_contacts(), 2);
+        assert_eq!(a.contact_view("c1").unwrap_err().kind(), ErrorKind::UnknownId);
+        // An indexed contact may reuse a keyed contact's id; each keeps its own.
+        a.complete_key_into(k1, 1.5, &mut ea).unwrap(); // c2 takes the agent
+        a.submit_template_into(&t, "c1", 0, None, 2.0, &mut ea).unwrap();
+        assert_eq!(a.contact_view("c1").unwrap().status, crate::types::ContactStatus::Waiting);
+        a.check_invariants().unwrap();
+        let restored = Router::restore(&a.snapshot()).unwrap();
+        assert_eq!(restored.snapshot(), a.snapshot());
+        assert_eq!(restored.live_contacts(), 2);
+        assert_eq!(a.submit_keyed_into(&t, "", 0, None, 3.0, &mut ea).unwrap_err().kind(), ErrorKind::InvalidInput);
+        a.cancel_key_into(k2, 3.0, &mut ea).unwrap_err(); // c2 is assigned by now
+        a.check_invariants().unwrap();
     }
 }

@@ -208,7 +208,7 @@ impl Router {
 
     /// Number of live contacts (waiting, offered or assigned).
     pub fn live_contacts(&self) -> usize {
-        self.contact_ids.len()
+        self.contacts.len() - self.free_contacts.len()
     }
 
     /// Ids of the contacts waiting (or offered) in a queue, oldest first.

@@ -11,7 +11,9 @@
 //!
 //! Contacts live in a slab whose slots are reused once the router has
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
-//! and memory are bounded by the number of contacts alive at once.
+//! and memory are bounded by the number of contacts alive at once. The
+//! simulator submits with `submit_keyed_into` and ends contacts by key: a
+//! slot's id is unique among live contacts, and nothing looks it up.
 
 use super::arrivals::ArrivalState;
 use super::dist::{replication_seed, stream, uniform, Purpose};
@@ -383,7 +385,7 @@ impl<'a> Run<'a> {
         let mut buf = std::mem::take(&mut self.buf);
         let tr = &self.types[ty];
         let outcome =
-            self.router.submit_template_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
+            self.router.submit_keyed_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
         match outcome {
             Ok(key) => {
                 // Set before the events are read: they may end the contact.
