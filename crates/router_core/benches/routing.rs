@@ -27,13 +27,12 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use router_core::{AgentState, Event, Feature, Policy, PolicyKind, Router};
 use scenario::Scenario;
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 struct Bench {
     router: Router,
     scenario: Scenario,
-    assigned: VecDeque<Arc<str>>,
+    assigned: VecDeque<router_core::Id>,
     now: f64,
 }
 

@@ -38,6 +38,7 @@
 pub mod batch;
 pub mod error;
 pub mod event;
+pub mod id;
 pub mod model;
 pub mod policy;
 pub mod router;
@@ -51,5 +52,5 @@ pub use model::{
     RoutingProfile, StepSpec,
 };
 pub use policy::{Feature, Policy, PolicyKind};
-pub use router::{AgentView, AgentsByState, ContactTemplate, ContactView, QueueStats, Router};
+pub use router::{AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, QueueStats, Router};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

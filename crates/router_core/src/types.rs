@@ -4,13 +4,11 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 /// Time in seconds since an origin the caller chooses; always an argument.
 pub type Time = f64;
 
-/// A shared, immutable identifier (agent or contact id).
-pub type Id = Arc<str>;
+pub use crate::id::Id;
 
 /// An `f64` with a total order (`f64::total_cmp`), for use inside ordered keys.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]

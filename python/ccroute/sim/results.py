@@ -120,14 +120,23 @@ def _summarise(reps: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _mean(values: Sequence[Optional[float]]) -> Optional[float]:
+    """The mean of the values that are not ``None`` (``None`` if none is):
+    the same figure as ``Estimate.of(values).mean``, without the interval."""
+    xs = [float(v) for v in values if v is not None]
+    return math.fsum(xs) / len(xs) if xs else None
+
+
 def _mean_series(reps: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, list[Optional[float]]]]:
     """Per queue (and ``"all"``): series of the per-interval means across replications."""
     out: dict[str, dict[str, list[Optional[float]]]] = {}
     for i, s in enumerate(reps[0]["series"]):
         figs: dict[str, list[Optional[float]]] = {}
         for key in ("offered", "answered", "abandoned", "service_level", "asa"):
-            cols = zip(*[r["series"][i][key] for r in reps])
-            figs[key] = [Estimate.of(list(c)).mean for c in cols]
+            if len(reps) == 1:
+                figs[key] = [None if v is None else float(v) for v in s[key]]
+            else:
+                figs[key] = [_mean(c) for c in zip(*[r["series"][i][key] for r in reps])]
         out[s["name"]] = figs
     return out
 
@@ -211,10 +220,20 @@ class Results:
         self.types: dict[str, dict[str, Estimate]] = summary["types"]
         self.groups: dict[str, dict[str, Estimate]] = summary["groups"]
         self.total: dict[str, Estimate] = summary["total"]
-        self.series = _mean_series(self.replications)
         self.interval: float = float(self.replications[0]["interval"])
         self.wall_time = wall_time
         self._summary = summary
+        self._series: Optional[dict[str, dict[str, list[Optional[float]]]]] = None
+
+    @property
+    def series(self) -> dict[str, dict[str, list[Optional[float]]]]:
+        """Per queue and ``"all"``: per-interval means across replications of
+        ``offered``, ``answered``, ``abandoned``, ``service_level`` and
+        ``asa``, by interval of arrival (computed on first use: a long run
+        has many intervals)."""
+        if self._series is None:
+            self._series = _mean_series(self.replications)
+        return self._series
 
     @property
     def contacts(self) -> int:

@@ -155,6 +155,7 @@ impl Policy {
     pub fn agent_key(&self, a: &AgentFacts, idle_since: Time) -> Key {
         let mut key = [OrdF64(0.0); KEY_LEN];
         match self {
+            Policy::Chain(kinds) if matches!(kinds[..], [PolicyKind::LongestIdle]) => key[0] = OrdF64(idle_since),
             Policy::Chain(kinds) => {
                 for (k, kind) in key.iter_mut().zip(kinds) {
                     *k = OrdF64(match kind {

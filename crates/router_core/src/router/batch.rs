@@ -49,6 +49,7 @@ impl Router {
 
     /// In batch mode, makes sure a batch is scheduled and returns `true`
     /// (the caller then leaves the decision to it); `false` otherwise.
+    #[inline]
     pub(super) fn request_batch(&mut self) -> bool {
         let Some(window) = self.config.batch_window else { return false };
         if self.batch_due.is_none() {

@@ -1,27 +1,27 @@
 //! Contacts: submit, accept, reject, complete, cancel.
 
 use super::index::{satisfies, SigId, SkillSet};
-use super::{timers::TimerKind, Contact, Finished, Router};
+use super::{timers::TimerKind, Contact, Finished, Router, SharedAttrs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::{Condition, ContactSpec};
-use crate::types::{check_time, Attrs, ContactStatus, Id, Time};
+use crate::types::{check_time, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
 
 /// A contact validated and compiled, ready to enter the router.
 #[derive(Clone, Debug)]
 pub(super) struct Compiled {
-    id: Id,
-    channel: u32,
-    queue: u32,
-    priority: i64,
-    sig: SigId,
-    steps: Vec<(Time, SigId, Option<Condition>)>,
-    prefers: SkillSet,
-    customer: Option<Id>,
-    preferred_agent: Option<Id>,
-    preferred_wait: Time,
-    attributes: Attrs,
+    pub(super) id: Id,
+    pub(super) channel: u32,
+    pub(super) queue: u32,
+    pub(super) priority: i64,
+    pub(super) sig: SigId,
+    pub(super) steps: Vec<(Time, SigId, Option<Condition>)>,
+    pub(super) prefers: SkillSet,
+    pub(super) customer: Option<Id>,
+    pub(super) preferred_agent: Option<Id>,
+    pub(super) preferred_wait: Time,
+    pub(super) attributes: SharedAttrs,
 }
 
 impl Router {
@@ -33,18 +33,18 @@ impl Router {
     }
 
     /// Refuses an empty id or one in use (live, or ended and remembered).
-    fn check_new_contact_id(&self, id: &str) -> Result<()> {
+    pub(super) fn check_new_contact_id(&self, id: &str) -> Result<()> {
         if id.is_empty() {
             return Err(Error::invalid("contact id must not be empty"));
         }
-        if self.contact_ids.contains_key(id) || self.finished.contains_key(id) {
+        if self.contact_ids.contains_key(id) || (!self.finished.is_empty() && self.finished.contains_key(id)) {
             return Err(Error::duplicate("contact", id));
         }
         Ok(())
     }
 
     /// Validates everything of a contact but its id.
-    fn compile_body(&mut self, spec: &ContactSpec) -> Result<Compiled> {
+    pub(super) fn compile_body(&mut self, spec: &ContactSpec) -> Result<Compiled> {
         let what = || format!("contact {:?}", spec.id);
         let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
         let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
@@ -93,7 +93,7 @@ impl Router {
             customer: spec.customer.as_deref().map(Into::into),
             preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
             preferred_wait: spec.preferred_wait,
-            attributes: spec.attributes.clone(),
+            attributes: SharedAttrs::new(spec.attributes.clone()),
         })
     }
 
@@ -125,7 +125,7 @@ impl Router {
             );
             return self.fail(ev, err);
         }
-        self.insert_contact(c, &mut ev);
+        self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
         Ok(ev)
     }
@@ -173,7 +173,7 @@ impl Router {
                     },
                 );
             } else {
-                self.insert_contact(c, &mut ev);
+                self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
                 self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
             }
         }
@@ -181,24 +181,35 @@ impl Router {
     }
 
     /// Puts a compiled contact in the router and routes it.
-    fn insert_contact(&mut self, c: Compiled, ev: &mut Vec<Event>) {
+    /// `c` gives everything but the id, priority and customer; `indexed`
+    /// enters the id in the id index. Returns its slot.
+    pub(super) fn insert_contact(
+        &mut self,
+        c: &Compiled,
+        id: Id,
+        indexed: bool,
+        priority: i64,
+        customer: Option<Id>,
+        ev: &mut Vec<Event>,
+    ) -> u32 {
         let now = self.now;
         let seq = self.seq();
         let contact = Contact {
-            id: c.id.clone(),
+            id: id.clone(),
+            indexed,
             seq,
             channel: c.channel,
             queue: c.queue,
-            priority: c.priority,
+            priority,
             arrival: now,
             queue_entered: now,
             sig: c.sig,
             step: 0,
-            steps: c.steps,
+            steps: c.steps.clone(),
             capped: false,
-            prefers: c.prefers,
-            customer: c.customer,
-            preferred_agent: c.preferred_agent,
+            prefers: c.prefers.clone(),
+            customer,
+            preferred_agent: c.preferred_agent.clone(),
             preferred_wait: c.preferred_wait,
             status: ContactStatus::Waiting,
             agent: None,
@@ -208,7 +219,7 @@ impl Router {
             offer_seq: 0,
             offered_at: 0.0,
             answered_at: 0.0,
-            attributes: c.attributes,
+            attributes: c.attributes.clone(),
         };
         let ci = match self.free_contacts.pop() {
             Some(i) => {
@@ -220,7 +231,9 @@ impl Router {
                 (self.contacts.len() - 1) as u32
             }
         };
-        self.contact_ids.insert(c.id, ci);
+        if indexed {
+            self.contact_ids.insert(id, ci);
+        }
         let queue = &mut self.queues[c.queue as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
@@ -247,13 +260,13 @@ impl Router {
             if self.eligible(ai, ci) {
                 self.assign(ci, ai, ev);
                 self.refresh_agent(ai);
-                return;
+                return ci;
             }
             if wait > 0.0 {
                 self.contact_mut(ci).pinned = Some(ai);
                 self.enqueue(ci);
                 self.schedule(now + wait, TimerKind::Pin { ci, seq });
-                return;
+                return ci;
             }
         }
         // Agent surplus: the best free eligible agent takes it straight
@@ -266,6 +279,7 @@ impl Router {
             }
             None => self.enqueue(ci),
         }
+        ci
     }
 
     /// The agent accepts an offered contact: it is answered now.
@@ -348,12 +362,18 @@ impl Router {
     pub fn complete_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
+        self.complete_ix(ci, now, ev)
+    }
+
+    /// [`Router::complete_into`] of the live contact in slot `ci`.
+    pub(super) fn complete_ix(&mut self, ci: u32, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
         let start = self.begin_in(now, ev);
         if self.contact(ci).status != ContactStatus::Assigned {
+            let c = self.contact(ci);
             let err = Error::state(format!(
-                "contact {contact:?} is {}, only an assigned contact can be completed",
-                self.contact(ci).status
+                "contact {:?} is {}, only an assigned contact can be completed",
+                &*c.id, c.status
             ));
             return self.fail_in(ev, start, err);
         }
@@ -396,12 +416,18 @@ impl Router {
     pub fn cancel_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
+        self.cancel_ix(ci, now, ev)
+    }
+
+    /// [`Router::cancel_into`] of the live contact in slot `ci`.
+    pub(super) fn cancel_ix(&mut self, ci: u32, now: Time, ev: &mut Vec<Event>) -> Result<()> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
         let start = self.begin_in(now, ev);
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
             let err = Error::state(format!(
-                "contact {contact:?} is assigned to agent {:?}; complete it instead of cancelling",
+                "contact {:?} is assigned to agent {:?}; complete it instead of cancelling",
+                &*self.contact(ci).id,
                 &*self.agent(ai).id
             ));
             return self.fail_in(ev, start, err);
@@ -434,26 +460,33 @@ impl Router {
     /// Ends a live contact: drops it from its queue's live set and keeps a
     /// short record for look-ups.
     pub(super) fn finish(&mut self, ci: u32, status: ContactStatus) {
-        let c = self.contacts[ci as usize].take().expect("live contact");
-        self.free_contacts.push(ci);
-        self.contact_ids.remove(&c.id);
+        // Read in place and dropped in place: a contact record is large.
+        let c = self.contacts[ci as usize].as_ref().expect("live contact");
+        if c.indexed {
+            self.contact_ids.remove(&c.id);
+        }
         if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
         }
-        if self.config.retain_finished == Some(0) {
-            return; // nothing is kept: skip building the record
+        // Ended contacts are remembered by id: only indexed ones.
+        let record = (c.indexed && self.config.retain_finished != Some(0)).then(|| {
+            let answered = matches!(status, ContactStatus::Completed);
+            let record = Finished {
+                status,
+                channel: c.channel,
+                queue: c.queue,
+                agent: if answered { c.agent.map(|a| self.agent(a).id.clone()) } else { None },
+                arrival: c.arrival,
+                answered_at: answered.then_some(c.answered_at),
+                ended_at: self.now,
+            };
+            (c.id.clone(), record)
+        });
+        self.contacts[ci as usize] = None;
+        self.free_contacts.push(ci);
+        if let Some((id, record)) = record {
+            self.remember(id, record);
         }
-        let answered = matches!(status, ContactStatus::Completed);
-        let record = Finished {
-            status,
-            channel: c.channel,
-            queue: c.queue,
-            agent: if answered { c.agent.map(|a| self.agent(a).id.clone()) } else { None },
-            arrival: c.arrival,
-            answered_at: answered.then_some(c.answered_at),
-            ended_at: self.now,
-        };
-        self.remember(c.id, record);
     }
 
     /// Records an ended contact, evicting the oldest beyond the retention limit.
@@ -519,101 +552,5 @@ impl Router {
         self.refresh_agent(ai);
         self.config.offer_timeout = offer_timeout;
         Ok(ev)
-    }
-}
-
-/// A contact validated and compiled once, to submit many times with
-/// different ids (a simulator's contact type, a platform's contact
-/// template): skips the per-contact validation and interning.
-#[derive(Clone, Debug)]
-pub struct ContactTemplate(Compiled);
-
-impl Router {
-    /// Compiles a contact as a template (its id is ignored). Errors: as
-    /// [`Router::submit`] for everything but the id.
-    pub fn compile_template(&mut self, spec: &ContactSpec) -> Result<ContactTemplate> {
-        Ok(ContactTemplate(self.compile_body(spec)?))
-    }
-
-    /// Submits a contact made from a template with its own id, priority and
-    /// customer, appending the events to `ev`; on error `ev` is as it was.
-    ///
-    /// Errors: `InvalidInput` for an empty id or a bad time; `DuplicateId`;
-    /// `QueueFull`.
-    pub fn submit_template_into(
-        &mut self,
-        template: &ContactTemplate,
-        id: &str,
-        priority: i64,
-        customer: Option<&str>,
-        now: Time,
-        ev: &mut Vec<Event>,
-    ) -> Result<()> {
-        self.check_now(now)?;
-        self.check_new_contact_id(id)?;
-        let start = self.begin_in(now, ev);
-        let t = &template.0;
-        if self.queue_full(t.queue) {
-            let q = &self.queues[t.queue as usize];
-            let err = Error::new(
-                ErrorKind::QueueFull,
-                format!("queue {:?} is full ({} waiting, max_waiting {}); contact {id:?} refused", q.name, q.live.len(), q.max_waiting.unwrap_or(0)),
-            );
-            return self.fail_in(ev, start, err);
-        }
-        let mut c = t.clone();
-        c.id = id.into();
-        c.priority = priority;
-        c.customer = customer.map(Into::into);
-        self.insert_contact(c, ev);
-        self.advance_to(now, ev); // timers it set for `now` (overflow after 0), as `submit` does
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod template_tests {
-    use super::*;
-    use crate::model::{AgentSpec, ChannelConfig, QueueConfig, RouterConfig};
-
-    fn router() -> Router {
-        let mut q = QueueConfig::new("q");
-        q.max_waiting = Some(1);
-        let mut r = Router::new(RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![q])).unwrap();
-        r.add_agent(&AgentSpec::new("a", &[("x", 5)]), 0.0).unwrap();
-        r
-    }
-
-    #[test]
-    fn a_template_submits_like_the_spec_it_came_from() {
-        let spec = ContactSpec::new("", "voice", "q").requiring(&[("x", 3)]);
-        let (mut a, mut b) = (router(), router());
-        let t = a.compile_template(&spec).unwrap();
-        let mut ev = Vec::new();
-        a.submit_template_into(&t, "c1", 0, None, 1.0, &mut ev).unwrap();
-        let mut named = spec.clone();
-        named.id = "c1".into();
-        assert_eq!(ev, b.submit(&named, 1.0).unwrap());
-        assert_eq!(a.snapshot(), b.snapshot());
-    }
-
-    #[test]
-    fn bad_template_submits_change_nothing() {
-        let mut r = router();
-        let t = r.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
-        let mut ev = Vec::new();
-        r.submit_template_into(&t, "c1", 0, None, 1.0, &mut ev).unwrap(); // takes the agent
-        r.submit_template_into(&t, "c2", 0, None, 1.0, &mut ev).unwrap(); // waits: queue now full
-        let before = (r.snapshot(), ev.clone());
-        for (id, kind) in [("", ErrorKind::InvalidInput), ("c1", ErrorKind::DuplicateId), ("c3", ErrorKind::QueueFull)] {
-            let err = r.submit_template_into(&t, id, 0, None, 1.0, &mut ev).unwrap_err();
-            assert_eq!(err.kind(), kind, "{err}");
-            if !id.is_empty() {
-                assert!(err.message().contains(&format!("{id:?}")), "{err}");
-            }
-            assert_eq!((r.snapshot(), ev.clone()), before, "{id:?} changed the router or the buffer");
-        }
-        let err = r.compile_template(&ContactSpec::new("", "fax", "q")).unwrap_err();
-        assert!(err.message().contains("\"fax\""), "{err}");
     }
 }

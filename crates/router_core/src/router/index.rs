@@ -15,7 +15,7 @@
 
 use crate::types::{Id, OrdF64};
 use rustc_hash::FxHashMap;
-use std::collections::BTreeSet;
+use super::ordered::OrderedSet;
 
 /// Interned skill-set (profile) index.
 pub type ProfileId = u32;
@@ -86,7 +86,7 @@ pub struct Profile {
     /// The skills, sorted.
     pub skills: SkillSet,
     /// Per channel: agents ready to take one more contact there.
-    pub ready: Vec<BTreeSet<AgentKey>>,
+    pub ready: Vec<OrderedSet<AgentKey>>,
     /// Per channel: the wait groups this profile can serve.
     pub groups: Vec<Vec<GroupId>>,
     /// The agents' routing profile, if any.
@@ -125,7 +125,7 @@ pub struct WaitGroup {
     /// Channel index.
     pub channel: u32,
     /// The contacts in service order.
-    pub set: BTreeSet<WaitKey>,
+    pub set: OrderedSet<WaitKey>,
 }
 
 /// All the indexes together.
@@ -203,7 +203,7 @@ impl Index {
         let p = self.profiles.len() as ProfileId;
         self.profiles.push(Profile {
             skills: skills.clone(),
-            ready: (0..self.n_channels).map(|_| BTreeSet::new()).collect(),
+            ready: (0..self.n_channels).map(|_| OrderedSet::new()).collect(),
             groups: vec![Vec::new(); self.n_channels],
             routing,
             available: vec![0; self.n_channels],
@@ -244,7 +244,7 @@ impl Index {
             return g;
         }
         let g = self.groups.len() as GroupId;
-        self.groups.push(WaitGroup { queue, channel, set: BTreeSet::new() });
+        self.groups.push(WaitGroup { queue, channel, set: OrderedSet::new() });
         self.heads.push(Head { key: None, queue });
         self.group_ids.insert((queue, channel, sig), g);
         self.sigs[sig as usize].groups.push(g);

@@ -32,6 +32,9 @@ impl LiveSet {
         self.len -= 1;
         if self.heap.peek() == Some(&Reverse((OrdF64(arrival), seq))) {
             self.heap.pop();
+            if self.removed.is_empty() {
+                return; // nothing marked can have reached the top
+            }
         } else {
             self.removed.insert(seq);
         }

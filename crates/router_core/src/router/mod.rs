@@ -10,16 +10,18 @@ mod batch;
 mod contacts;
 mod index;
 mod live;
+mod ordered;
 mod ordering;
 mod plugin;
 mod routing;
 mod snapshot;
+mod template;
 mod timers;
 mod views;
 
 pub use index::{satisfies, AgentKey, WaitKey};
 pub use batch::BatchReport;
-pub use contacts::ContactTemplate;
+pub use template::{ContactKey, ContactTemplate};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
 pub(crate) use ordering::ContactRank;
 
@@ -95,6 +97,8 @@ struct Agent {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Contact {
     id: Id,
+    /// Whether the id is in the id index (false: reached by key only).
+    indexed: bool,
     seq: u64,
     channel: u32,
     queue: u32,
@@ -126,7 +130,37 @@ struct Contact {
     offer_seq: u64,
     offered_at: Time,
     answered_at: Time,
-    attributes: Attrs,
+    attributes: SharedAttrs,
+}
+
+/// A contact's attributes, shared by every contact made from one template
+/// and absent when empty (most contacts have none: nothing to copy or
+/// drop). Serialised as the map itself.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SharedAttrs(Option<std::sync::Arc<Attrs>>);
+
+impl SharedAttrs {
+    pub(super) fn new(attrs: Attrs) -> Self {
+        SharedAttrs((!attrs.is_empty()).then(|| std::sync::Arc::new(attrs)))
+    }
+
+    /// The attributes (an empty map when there are none).
+    pub(super) fn get(&self) -> &Attrs {
+        static EMPTY: Attrs = Attrs::new();
+        self.0.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl serde::Serialize for SharedAttrs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.get().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SharedAttrs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Attrs::deserialize(d).map(SharedAttrs::new)
+    }
 }
 
 /// What is kept of an ended contact.

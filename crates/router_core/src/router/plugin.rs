@@ -286,7 +286,7 @@ impl Router {
             requires: &self.index.sigs[c.sig as usize].reqs,
             prefers: &c.prefers,
             customer: c.customer.as_deref(),
-            attributes: &c.attributes,
+            attributes: c.attributes.get(),
         }
     }
 

@@ -23,7 +23,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct QueueState {
@@ -154,7 +154,9 @@ impl Router {
         }
         for i in 0..r.contacts.len() as u32 {
             let Some(c) = &r.contacts[i as usize] else { continue };
-            r.contact_ids.insert(c.id.clone(), i);
+            if c.indexed {
+                r.contact_ids.insert(c.id.clone(), i);
+            }
             if c.status == ContactStatus::Waiting && c.pinned.is_none() {
                 r.enqueue(i);
             }

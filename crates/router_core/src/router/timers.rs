@@ -64,7 +64,17 @@ impl Router {
         self.timers.push(Reverse(Timer { at: OrdF64(at), order, kind }));
     }
 
+    #[inline]
     pub(super) fn advance_to(&mut self, now: Time, ev: &mut Vec<Event>) {
+        if self.timers.peek().is_some_and(|Reverse(t)| t.at.0 <= now) {
+            self.fire_due(now, ev);
+        }
+        self.settled = self.now;
+        self.now = now;
+    }
+
+    /// Fires the timers due at or before `now`, in order.
+    fn fire_due(&mut self, now: Time, ev: &mut Vec<Event>) {
         while let Some(Reverse(t)) = self.timers.peek() {
             if t.at.0 > now {
                 break;
@@ -73,8 +83,6 @@ impl Router {
             self.now = self.now.max(t.at.0);
             self.fire(t.kind, ev);
         }
-        self.settled = self.now;
-        self.now = now;
     }
 
     /// The live contact at `ci` if it is still the one numbered `seq`.
@@ -90,6 +98,9 @@ impl Router {
         let c = self.contact(ci);
         let (seq, q, arrival, priority) = (c.seq, c.queue, c.arrival, c.priority);
         let queue = &self.queues[q as usize];
+        if queue.overflow.is_none() && queue.order.max.is_none() && queue.delays.is_empty() {
+            return; // the queue times nothing (`capped` stays false)
+        }
         let order = queue.order;
         let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
         let rechecks: Vec<Time> = queue.delays.iter().map(|d| arrival + d).filter(|&t| t > now).collect();
@@ -112,6 +123,9 @@ impl Router {
     /// Applies, in order, every relaxation step that is due (waited long
     /// enough, condition holding), and schedules the next check.
     pub(super) fn apply_due_steps(&mut self, ci: u32, ev: &mut Vec<Event>) {
+        if self.contact(ci).step >= self.contact(ci).steps.len() {
+            return;
+        }
         let now = self.now;
         loop {
             let c = self.contact(ci);

@@ -208,7 +208,7 @@ impl Router {
 
     /// Number of live contacts (waiting, offered or assigned).
     pub fn live_contacts(&self) -> usize {
-        self.contact_ids.len()
+        self.contacts.len() - self.free_contacts.len()
     }
 
     /// Ids of the contacts waiting (or offered) in a queue, oldest first.
@@ -269,7 +269,7 @@ impl Router {
                 agent: c.agent.map(|a| self.agent(a).id.to_string()),
                 requires: self.index.named(&self.index.sigs[c.sig as usize].reqs),
                 step: c.step,
-                attributes: c.attributes.clone(),
+                attributes: c.attributes.get().clone(),
             });
         }
         let f = self.finished.get(id).ok_or_else(|| crate::Error::unknown("contact", id))?;

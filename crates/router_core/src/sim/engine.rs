@@ -1,14 +1,19 @@
 //! The event loop: drives a real [`Router`] through virtual time.
 //!
-//! Three sources of events are merged in time order: the simulator's own
-//! heap (arrivals, one pending per contact type; handle-time ends; patience
-//! ends; shift edges), and the router's timers (relaxation steps, overflow,
-//! wrap-up ends), which are fired with `advance` whenever they are due
-//! before the next own event. Every routing decision is the router's.
+//! Three sources of events are merged in time order: the next arrival of
+//! each contact type (one pending per type, kept apart from the heap: one
+//! comparison instead of a heap push and pop per contact), the simulator's
+//! heap (handle-time ends, patience ends, shift edges), and the router's
+//! timers (relaxation steps, overflow, wrap-up ends), which are fired with
+//! `advance` whenever they are due before the next own event. Own events
+//! at the same time go in the order they were scheduled. Every routing
+//! decision is the router's.
 //!
 //! Contacts live in a slab whose slots are reused once the router has
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
-//! and memory are bounded by the number of contacts alive at once.
+//! and memory are bounded by the number of contacts alive at once. The
+//! simulator submits with `submit_keyed_into` and ends contacts by key: a
+//! slot's id is unique among live contacts, and nothing looks it up.
 
 use super::arrivals::ArrivalState;
 use super::dist::{replication_seed, stream, uniform, Purpose};
@@ -17,23 +22,24 @@ use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::router::Router;
-use crate::types::{AgentState, AttrValue};
+use crate::router::{ContactKey, Router};
+use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// What an entry of the simulator's heap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    Arrival,
     Complete,
     Abandon,
     ShiftStart,
     ShiftEnd,
 }
 
-/// One scheduled event, ordered by time then by scheduling order.
+/// One scheduled event. Ordered for a max-heap to pop the earliest first:
+/// by time, then by scheduling order (times are never negative, so their
+/// bit patterns order as the numbers do).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     t: f64,
@@ -55,8 +61,9 @@ impl PartialOrd for Entry {
     }
 }
 impl Ord for Entry {
+    #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        self.t.total_cmp(&o.t).then(self.seq.cmp(&o.seq))
+        (o.t.to_bits(), o.seq).cmp(&(self.t.to_bits(), self.seq))
     }
 }
 
@@ -78,6 +85,8 @@ struct Slot {
     interval: u32,
     agent: u32,
     handle: f64,
+    /// The router's key of the contact (set once submitted).
+    key: Option<ContactKey>,
 }
 
 /// Per-replication state of one contact type.
@@ -107,7 +116,11 @@ pub(super) struct Run<'a> {
     sim: &'a Simulation,
     router: &'a mut Router,
     pub(super) stop_on_policy_error: bool,
-    heap: BinaryHeap<Reverse<Entry>>,
+    heap: BinaryHeap<Entry>,
+    /// Per contact type: its next arrival (time, scheduling order).
+    next_arrival: Vec<Option<(f64, u64)>>,
+    /// The earliest of them: (time, scheduling order, type).
+    first_arrival: Option<(f64, u64, u32)>,
     seq: u64,
     slots: Vec<Slot>,
     ids: Vec<String>,
@@ -147,6 +160,8 @@ impl<'a> Run<'a> {
             router,
             stop_on_policy_error: false,
             heap: BinaryHeap::new(),
+            next_arrival: vec![None; s.contact_types.len()],
+            first_arrival: None,
             seq: 0,
             slots: Vec::new(),
             ids: Vec::new(),
@@ -205,22 +220,42 @@ impl<'a> Run<'a> {
     }
 
     fn push(&mut self, t: f64, kind: Kind, a: u32, gen: u32) {
+        debug_assert!(t >= 0.0, "simulated times are never negative");
         self.seq += 1;
-        self.heap.push(Reverse(Entry { t, seq: self.seq, kind, a, gen }));
+        // `+ 0.0` turns a -0.0 into 0.0, whose bits order first.
+        self.heap.push(Entry { t: t + 0.0, seq: self.seq, kind, a, gen });
     }
 
     fn schedule_arrival(&mut self, ty: usize) {
         let tr = &mut self.types[ty];
-        if let Some(t) = tr.arrivals.next(&mut tr.rng_arr) {
-            if t < self.duration {
-                self.push(t, Kind::Arrival, ty as u32, 0);
+        self.next_arrival[ty] = match tr.arrivals.next(&mut tr.rng_arr) {
+            Some(t) if t < self.duration => {
+                debug_assert!(t >= 0.0, "simulated times are never negative");
+                self.seq += 1;
+                Some((t + 0.0, self.seq))
+            }
+            _ => None,
+        };
+        let mut first: Option<(f64, u64, u32)> = None;
+        for (i, next) in self.next_arrival.iter().enumerate() {
+            if let Some((t, seq)) = *next {
+                if first.is_none_or(|(ft, fs, _)| (t.to_bits(), seq) < (ft.to_bits(), fs)) {
+                    first = Some((t, seq, i as u32));
+                }
             }
         }
+        self.first_arrival = first;
     }
 
     pub(super) fn run(&mut self) -> Result<()> {
         loop {
-            let mine = self.heap.peek().map(|Reverse(e)| e.t);
+            // The earliest own event: the heap's top or the first arrival.
+            let arrival_first = match (self.heap.peek(), self.first_arrival) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(e), Some((t, seq, _))) => (t.to_bits(), seq) < (e.t.to_bits(), e.seq),
+            };
+            let mine = if arrival_first { self.first_arrival.map(|a| a.0) } else { self.heap.peek().map(|e| e.t) };
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
@@ -228,8 +263,12 @@ impl<'a> Run<'a> {
                     self.router.advance_into(tt, &mut ev)?;
                     self.on_events(ev);
                 }
+                _ if arrival_first => {
+                    let (t, _, ty) = self.first_arrival.expect("an arrival is first");
+                    self.arrive(ty as usize, t)?;
+                }
                 _ => {
-                    let Reverse(e) = self.heap.pop().expect("peeked");
+                    let e = self.heap.pop().expect("peeked");
                     self.fire(e)?;
                 }
             }
@@ -244,12 +283,11 @@ impl<'a> Run<'a> {
 
     fn fire(&mut self, e: Entry) -> Result<()> {
         match e.kind {
-            Kind::Arrival => self.arrive(e.a as usize, e.t),
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.complete_into(&self.ids[e.a as usize], e.t, &mut ev)?;
+                    self.router.complete_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -258,7 +296,7 @@ impl<'a> Run<'a> {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.cancel_into(&self.ids[e.a as usize], e.t, &mut ev)?;
+                    self.router.cancel_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -342,13 +380,18 @@ impl<'a> Run<'a> {
             interval: interval as u32,
             agent: 0,
             handle,
+            key: None,
         });
         let mut buf = std::mem::take(&mut self.buf);
         let tr = &self.types[ty];
         let outcome =
-            self.router.submit_template_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
+            self.router.submit_keyed_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
         match outcome {
-            Ok(()) => self.on_events(buf),
+            Ok(key) => {
+                // Set before the events are read: they may end the contact.
+                self.slots[s as usize].key = Some(key);
+                self.on_events(buf);
+            }
             Err(e) if e.kind() == ErrorKind::QueueFull => {
                 self.buf = buf;
                 if counted {
@@ -423,11 +466,11 @@ impl<'a> Run<'a> {
     /// Accounts for the router's events; keeps the (emptied) buffer for the
     /// next call.
     fn on_events(&mut self, mut events: Vec<Event>) {
-        for e in events.drain(..) {
-            match e {
-                Event::Assigned { contact, agent, at, wait } => {
-                    let s = parse(&contact);
-                    let a = parse(&agent);
+        for e in &events {
+            match *e {
+                Event::Assigned { ref contact, ref agent, at, wait } => {
+                    let s = parse(contact);
+                    let a = parse(agent);
                     let slot = &mut self.slots[s as usize];
                     slot.state = State::Assigned;
                     slot.agent = a;
@@ -443,8 +486,8 @@ impl<'a> Run<'a> {
                     self.load(a, ch, at, true);
                     self.push(at + slot.handle, Kind::Complete, s, slot.gen);
                 }
-                Event::Abandoned { contact, wait, .. } => {
-                    let s = parse(&contact);
+                Event::Abandoned { ref contact, wait, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     let ty = slot.ty as usize;
                     if slot.counted {
@@ -453,8 +496,8 @@ impl<'a> Run<'a> {
                     self.series[ty].abandoned[slot.interval as usize] += 1;
                     self.release(s);
                 }
-                Event::Completed { contact, at, .. } => {
-                    let s = parse(&contact);
+                Event::Completed { ref contact, at, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     if at >= self.warmup && at <= self.duration {
                         self.handled[slot.agent as usize] += 1;
@@ -467,8 +510,8 @@ impl<'a> Run<'a> {
                         self.release(s);
                     }
                 }
-                Event::WrapUpEnded { contact, at, .. } => {
-                    let s = parse(&contact);
+                Event::WrapUpEnded { ref contact, at, .. } => {
+                    let s = parse(contact);
                     let slot = self.slots[s as usize];
                     let ch = self.sim.types[slot.ty as usize].channel;
                     self.load(slot.agent, ch, at, false);
@@ -477,6 +520,7 @@ impl<'a> Run<'a> {
                 _ => {}
             }
         }
+        events.clear();
         self.buf = events;
     }
 
@@ -589,6 +633,6 @@ fn push_decimal(s: &mut String, mut n: u64) {
 
 /// Reads back an id written by [`push_decimal`].
 #[inline]
-fn parse(id: &str) -> u32 {
-    id.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+fn parse(id: &Id) -> u32 {
+    id.as_bytes().iter().fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'))
 }
