@@ -77,7 +77,7 @@ impl FactTable {
         }
         self.facts[i] = Facts::of(a);
         self.held[i * n..(i + 1) * n].copy_from_slice(&a.held[..n]);
-        if !self.ids.get(ai).is_some_and(|id| Arc::ptr_eq(id, &a.id)) {
+        if self.ids.get(ai).is_none_or(|id| *id != a.id) {
             // A new agent in the slot: copies the table if a scorer kept it.
             let ids = Arc::make_mut(&mut self.ids.0);
             if ids.len() <= i {
@@ -93,7 +93,7 @@ impl FactTable {
         !self.on
             || (self.facts.get(i) == Some(&Facts::of(a))
                 && self.held[i * n..(i + 1) * n] == a.held[..n]
-                && self.ids.get(ai).is_some_and(|id| Arc::ptr_eq(id, &a.id)))
+                && self.ids.get(ai).is_some_and(|id| *id == a.id))
     }
 }
 
