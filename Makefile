@@ -46,7 +46,7 @@ demo: build ## Route a small blended center step by step, then simulate a day un
 test: build wallboard-deps redis-server test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
 test-rust: ## Rust unit and integration tests of the core
-	cargo test -p router_core --quiet
+	cargo test -p router_core -p grpc_raw --quiet
 
 test-python: venv ## pytest suites (needs a build)
 	$(PY) -m pytest -q

@@ -22,7 +22,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use grpc_raw::BytesCodec;
+use grpc_raw::{parse_timeout, BytesCodec};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -114,24 +114,6 @@ fn decode_status(status: Status, limit: usize) -> Status {
     } else {
         status
     }
-}
-
-/// The `grpc-timeout` header as a duration (`None`: no deadline or unreadable).
-fn parse_timeout(value: &str) -> Option<Duration> {
-    if value.len() < 2 {
-        return None;
-    }
-    let (digits, unit) = value.split_at(value.len() - 1);
-    let n: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "H" => Duration::from_secs(n.saturating_mul(3600)),
-        "M" => Duration::from_secs(n.saturating_mul(60)),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    })
 }
 
 /// `ccroute.v1.Router`: every method is relayed to Python.
@@ -706,21 +688,5 @@ impl Drop for GrpcFront {
         if let Some(runtime) = state.runtime.take() {
             runtime.shutdown_background();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_timeout;
-    use std::time::Duration;
-
-    #[test]
-    fn grpc_timeouts_parse_in_every_unit() {
-        assert_eq!(parse_timeout("5S"), Some(Duration::from_secs(5)));
-        assert_eq!(parse_timeout("250m"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_timeout("7u"), Some(Duration::from_micros(7)));
-        assert_eq!(parse_timeout("2H"), Some(Duration::from_secs(7200)));
-        assert_eq!(parse_timeout("x"), None);
-        assert_eq!(parse_timeout("12Q"), None);
     }
 }
