@@ -217,7 +217,6 @@ impl Router {
         let mut out: Vec<(OrdF64, u64, String)> = self
             .contacts
             .iter()
-            .flatten()
             .filter(|c| c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered))
             .map(|c| (OrdF64(c.arrival), c.seq, c.id.to_string()))
             .collect();
@@ -297,7 +296,7 @@ impl Router {
                 return Err(format!("stale head of wait group {g}"));
             }
             for k in &grp.set {
-                let c = self.contacts.get(k.idx as usize).and_then(|c| c.as_ref()).ok_or("group holds a dead contact")?;
+                let c = self.contacts.get(k.idx as usize).ok_or("group holds a dead contact")?;
                 if c.status != ContactStatus::Waiting || c.slot.map(|s| s.0) != Some(g as u32) || c.pinned.is_some() {
                     return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
                 }
@@ -376,7 +375,7 @@ impl Router {
                 }
             }
         }
-        let waiting = self.contacts.iter().flatten().filter(|c| c.status == ContactStatus::Waiting).count();
+        let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
             return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
         }
