@@ -221,35 +221,46 @@ impl Router {
         let prof = &mut self.index.profiles[a.profile as usize];
         let available = a.state == AgentState::Available;
         let free = a.capacity - a.used;
-        let key = available.then(|| {
+        // The key's policy part and idle time; its id and slot are the
+        // agent's own and never change, so they are only copied when the
+        // key does.
+        let parts = available.then(|| {
             let facts = AgentFacts {
                 used: a.used,
                 capacity: a.capacity,
                 handled: a.handled,
                 last_assigned: a.last_assigned,
             };
-            AgentKey {
-                primary: policy.agent_key(&facts, a.idle_since),
-                idle: OrdF64(a.idle_since),
-                id: a.id.clone(),
-                idx: ai,
-            }
+            (policy.agent_key(&facts, a.idle_since), OrdF64(a.idle_since))
         });
-        let same_key = key == a.key;
+        let same_key = match (&parts, &a.key) {
+            (None, None) => true,
+            (Some((primary, idle)), Some(k)) => k.primary == *primary && k.idle == *idle,
+            _ => false,
+        };
+        if !same_key {
+            let new = parts.map(|(primary, idle)| AgentKey { primary, idle, id: a.id.clone(), idx: ai });
+            for c in 0..channels.len() {
+                if a.ready[c] {
+                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
+                    a.ready[c] = false;
+                }
+            }
+            a.key = new;
+        }
         for (c, ch) in channels.iter().enumerate() {
             let fit = available && a.held[c] < a.max[c] && free >= ch.cfg.cost;
-            if same_key && fit == a.ready[c] {
+            if fit == a.ready[c] {
                 continue;
             }
-            if a.ready[c] {
-                prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
-            }
+            let key = a.key.as_ref().expect("an available agent has a key");
             if fit {
-                prof.ready[c].insert(key.clone().expect("a fitting agent is available"));
+                prof.ready[c].insert(key.clone());
+            } else {
+                prof.ready[c].remove(key);
             }
             a.ready[c] = fit;
         }
-        a.key = key;
         self.plugin.facts.note(ai, a);
     }
 }
