@@ -8,6 +8,7 @@
 mod agents;
 mod batch;
 mod contacts;
+mod id_order;
 mod index;
 mod live;
 mod ordered;
@@ -89,6 +90,9 @@ struct Agent {
     /// The key under which the agent sits in its ready groups.
     #[serde(skip)]
     key: Option<AgentKey>,
+    /// Where the id falls among the live agents' ids (see `id_order`).
+    #[serde(skip)]
+    rank: u64,
     /// Per channel: whether the agent sits in that ready group.
     #[serde(skip)]
     ready: PerChannel<bool>,
@@ -286,6 +290,8 @@ pub struct Router {
     agents: Vec<Option<Agent>>,
     free_agents: Vec<u32>,
     agent_ids: FxHashMap<Id, u32>,
+    /// Tie-break ranks of the live agents, in id order.
+    id_order: id_order::IdOrder,
     contacts: slots::ContactSlots,
     free_contacts: Vec<u32>,
     contact_ids: FxHashMap<Id, u32>,
@@ -463,6 +469,7 @@ impl Router {
             agents: Vec::new(),
             free_agents: Vec::new(),
             agent_ids: FxHashMap::default(),
+            id_order: Default::default(),
             contacts: Default::default(),
             free_contacts: Vec::new(),
             contact_ids: FxHashMap::default(),

@@ -128,7 +128,7 @@ impl Router {
             };
             let better = match &best {
                 None => true,
-                Some((br, bk)) => (rank, &head.idle, &head.id) < (*br, &bk.idle, &bk.id),
+                Some((br, bk)) => (rank, head.idle, head.rank) < (*br, bk.idle, bk.rank),
             };
             if better {
                 best = Some((rank, head));

@@ -144,7 +144,12 @@ impl Router {
             if let Some(a) = a {
                 a.ready = smallvec::smallvec![false; n];
                 r.agent_ids.insert(a.id.clone(), i as u32);
+                r.id_order.insert(&a.id);
             }
+        }
+        r.id_order.renumber();
+        for a in r.agents.iter_mut().flatten() {
+            a.rank = r.id_order.rank(&a.id);
         }
         for i in 0..r.agents.len() as u32 {
             if r.agents[i as usize].is_some() {
