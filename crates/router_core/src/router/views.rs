@@ -290,6 +290,12 @@ impl Router {
     /// Checks every internal invariant; returns a description of the first
     /// one broken. Costs a full scan: for tests and debugging.
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        // Tie-break ranks order the live agents as their ids do.
+        let mut ranked: Vec<(&str, u64)> = self.agents.iter().flatten().map(|a| (&*a.id, a.rank)).collect();
+        ranked.sort_unstable();
+        if let Some(w) = ranked.windows(2).find(|w| w[0].1 >= w[1].1) {
+            return Err(format!("agents {:?} and {:?} ranked out of id order", w[0].0, w[1].0));
+        }
         let mut in_groups = 0usize;
         for (g, grp) in self.index.groups.iter().enumerate() {
             if self.index.heads[g].key != grp.set.first().copied() {
@@ -328,6 +334,9 @@ impl Router {
             }
             if !self.candidate_facts_agree(ai as u32) {
                 return Err(format!("agent {:?}: the facts kept for plug-in candidates are stale", a.id));
+            }
+            if a.key.is_some_and(|k| k.rank != a.rank || k.idx != ai as u32) {
+                return Err(format!("agent {:?}: ready key out of step with its rank or slot", a.id));
             }
             for c in 0..self.channels.len() {
                 if a.held[c] > a.max[c] {
