@@ -49,6 +49,29 @@ GOLDEN_COUNTS = (1252, 1252, 772)
 GOLDEN_MEAN_WAIT = "0x1.e0ef9b163dc03p+4"
 
 
+def test_replications_are_plain_json_values() -> None:
+    # The native run builds the results dict directly (no JSON text in
+    # between); it must hold exactly what JSON would: dicts, lists, str,
+    # int, float, None, with no NaN or infinity.
+    scn = sim.load_scenario(EXAMPLES / "multichannel.yaml").replace(replications=1)
+    rep = sim.run(scn).replications[0]
+
+    def plain(v: object) -> bool:
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        if isinstance(v, list):
+            return all(plain(x) for x in v)
+        if isinstance(v, float):
+            return math.isfinite(v)
+        return v is None or isinstance(v, (str, int))
+
+    assert plain(rep)
+    assert json.loads(json.dumps(rep)) == rep
+    assert list(rep) == ["policy", "replication", "seed", "queues", "channels", "types", "total", "groups",
+                         "interval", "series", "contacts", "live_peak", "decisions", "policy_errors", "end_time"]
+    assert all(isinstance(u, list) and len(u) == 2 for g in rep["groups"] for u in g["utilisation"])
+
+
 def test_common_random_numbers_across_policies() -> None:
     cmp = sim.compare(mmc(reps=3), ["longest_idle", "random", "fewest_handled"])
     base = cmp.results["longest_idle"]

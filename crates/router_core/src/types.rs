@@ -15,8 +15,10 @@ pub use crate::id::Id;
 pub struct OrdF64(pub f64);
 
 impl PartialEq for OrdF64 {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
-        self.0.total_cmp(&other.0) == Ordering::Equal
+        // `total_cmp` is equal exactly when the bits are.
+        self.0.to_bits() == other.0.to_bits()
     }
 }
 impl Eq for OrdF64 {}
@@ -26,6 +28,7 @@ impl PartialOrd for OrdF64 {
     }
 }
 impl Ord for OrdF64 {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
         self.0.total_cmp(&other.0)
     }

@@ -14,7 +14,6 @@ it is stateless).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -93,7 +92,7 @@ def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: 
     kwargs = policy.kwargs(strict)
 
     def one(rep: int) -> dict[str, Any]:
-        out: dict[str, Any] = json.loads(native.run(rep, **kwargs))
+        out: dict[str, Any] = native.run(rep, **kwargs)
         tick()
         return out
 

@@ -57,6 +57,7 @@ impl Router {
             wrapups: Vec::new(),
             pinned: Vec::new(),
             key: None,
+            rank: 0,
             ready: smallvec::smallvec![false; n],
             attributes: spec.attributes.clone(),
         };
@@ -70,6 +71,10 @@ impl Router {
                 (self.agents.len() - 1) as u32
             }
         };
+        match self.id_order.insert(&id) {
+            Some(rank) => self.agent_mut(ai).rank = rank,
+            None => self.rerank_agents(),
+        }
         self.agent_ids.insert(id, ai);
         self.count_available(ai, 1);
         self.route_agent(ai, &mut ev);
@@ -128,6 +133,7 @@ impl Router {
         self.refresh_agent(ai);
         self.agents[ai as usize] = None;
         self.agent_ids.remove(id);
+        self.id_order.remove(id);
         self.free_agents.push(ai);
         for &ci in &pinned {
             self.unpin(ci);
@@ -211,6 +217,28 @@ impl Router {
             && a.capacity - a.used >= self.channels[c].cfg.cost
     }
 
+    /// Ranks every agent afresh (see `id_order`) and re-keys the ready
+    /// agents; the order of agents does not change.
+    pub(super) fn rerank_agents(&mut self) {
+        for i in 0..self.agents.len() {
+            let Some(a) = self.agents[i].as_mut() else { continue };
+            let prof = &mut self.index.profiles[a.profile as usize];
+            for c in 0..a.ready.len() {
+                if a.ready[c] {
+                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
+                    a.ready[c] = false;
+                }
+            }
+            a.key = None;
+        }
+        self.id_order.renumber();
+        for i in 0..self.agents.len() as u32 {
+            let Some(a) = self.agents[i as usize].as_mut() else { continue };
+            a.rank = self.id_order.rank(&a.id);
+            self.refresh_agent(i);
+        }
+    }
+
     /// Puts the agent in exactly the ready groups it belongs to, under its
     /// current policy key. Called after every change of load, state or key;
     /// touches only the groups whose membership or key changed.
@@ -221,35 +249,46 @@ impl Router {
         let prof = &mut self.index.profiles[a.profile as usize];
         let available = a.state == AgentState::Available;
         let free = a.capacity - a.used;
-        let key = available.then(|| {
+        // The key's policy part and idle time; its id and slot are the
+        // agent's own and never change, so they are only copied when the
+        // key does.
+        let parts = available.then(|| {
             let facts = AgentFacts {
                 used: a.used,
                 capacity: a.capacity,
                 handled: a.handled,
                 last_assigned: a.last_assigned,
             };
-            AgentKey {
-                primary: policy.agent_key(&facts, a.idle_since),
-                idle: OrdF64(a.idle_since),
-                id: a.id.clone(),
-                idx: ai,
-            }
+            (policy.agent_key(&facts, a.idle_since), OrdF64(a.idle_since))
         });
-        let same_key = key == a.key;
+        let same_key = match (&parts, &a.key) {
+            (None, None) => true,
+            (Some((primary, idle)), Some(k)) => k.primary == *primary && k.idle == *idle,
+            _ => false,
+        };
+        if !same_key {
+            let new = parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
+            for c in 0..channels.len() {
+                if a.ready[c] {
+                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
+                    a.ready[c] = false;
+                }
+            }
+            a.key = new;
+        }
         for (c, ch) in channels.iter().enumerate() {
             let fit = available && a.held[c] < a.max[c] && free >= ch.cfg.cost;
-            if same_key && fit == a.ready[c] {
+            if fit == a.ready[c] {
                 continue;
             }
-            if a.ready[c] {
-                prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
-            }
+            let key = a.key.expect("an available agent has a key");
             if fit {
-                prof.ready[c].insert(key.clone().expect("a fitting agent is available"));
+                prof.ready[c].insert(key);
+            } else {
+                prof.ready[c].remove(&key);
             }
             a.ready[c] = fit;
         }
-        a.key = key;
         self.plugin.facts.note(ai, a);
     }
 }

@@ -101,9 +101,9 @@ impl Router {
         let now = self.now;
         let mut waiting: Vec<(super::ContactRank, u32)> = self
             .contacts
-            .iter()
             .enumerate()
-            .filter_map(|(ci, c)| c.as_ref().filter(|c| c.status == ContactStatus::Waiting).map(|_| ci as u32))
+            .filter(|(_, c)| c.status == ContactStatus::Waiting)
+            .map(|(ci, _)| ci as u32)
             .map(|ci| {
                 let order = &self.queues[self.contact(ci).queue as usize].order;
                 (order.rank(&self.wait_key(ci), now, 0), ci)

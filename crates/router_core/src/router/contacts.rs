@@ -1,7 +1,7 @@
 //! Contacts: submit, accept, reject, complete, cancel.
 
 use super::index::{satisfies, SigId, SkillSet};
-use super::{timers::TimerKind, Contact, Finished, Router, SharedAttrs};
+use super::{timers::TimerKind, Finished, Router, SharedAttrs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::{Condition, ContactSpec};
@@ -194,46 +194,11 @@ impl Router {
     ) -> u32 {
         let now = self.now;
         let seq = self.seq();
-        let contact = Contact {
-            id: id.clone(),
-            indexed,
-            seq,
-            channel: c.channel,
-            queue: c.queue,
-            priority,
-            arrival: now,
-            queue_entered: now,
-            sig: c.sig,
-            step: 0,
-            steps: c.steps.clone(),
-            capped: false,
-            prefers: c.prefers.clone(),
-            customer,
-            preferred_agent: c.preferred_agent.clone(),
-            preferred_wait: c.preferred_wait,
-            status: ContactStatus::Waiting,
-            agent: None,
-            pinned: None,
-            excluded: Vec::new(),
-            slot: None,
-            offer_seq: 0,
-            offered_at: 0.0,
-            answered_at: 0.0,
-            attributes: c.attributes.clone(),
-        };
-        let ci = match self.free_contacts.pop() {
-            Some(i) => {
-                self.contacts[i as usize] = Some(contact);
-                i
-            }
-            None => {
-                self.contacts.push(Some(contact));
-                (self.contacts.len() - 1) as u32
-            }
-        };
+        let ci = self.free_contacts.pop().unwrap_or(self.contacts.len() as u32);
         if indexed {
-            self.contact_ids.insert(id, ci);
+            self.contact_ids.insert(id.clone(), ci);
         }
+        self.contacts.take_slot(ci as usize).refill(c, id, indexed, seq, priority, now, customer);
         let queue = &mut self.queues[c.queue as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
@@ -382,11 +347,11 @@ impl Router {
         ev.push(Event::Completed { contact: self.contact(ci).id.clone(), agent: self.agent(ai).id.clone(), at: now });
         self.queues[q as usize].counters.completed += 1;
         let wrap_up = self.channels[ch as usize].cfg.wrap_up;
-        let cid = self.contact(ci).id.clone();
         let agent = self.agent_mut(ai);
         agent.handled += 1;
         agent.contacts.retain(|&x| x != ci);
         if wrap_up > 0.0 {
+            let cid = self.contact(ci).id.clone();
             let wid = self.seq();
             let uid = self.agent(ai).uid;
             self.agent_mut(ai).wrapups.push((wid, ch, cid, now + wrap_up));
@@ -460,8 +425,7 @@ impl Router {
     /// Ends a live contact: drops it from its queue's live set and keeps a
     /// short record for look-ups.
     pub(super) fn finish(&mut self, ci: u32, status: ContactStatus) {
-        // Read in place and dropped in place: a contact record is large.
-        let c = self.contacts[ci as usize].as_ref().expect("live contact");
+        let c = self.contacts.get(ci as usize).expect("live contact");
         if c.indexed {
             self.contact_ids.remove(&c.id);
         }
@@ -482,7 +446,7 @@ impl Router {
             };
             (c.id.clone(), record)
         });
-        self.contacts[ci as usize] = None;
+        self.contacts.free(ci as usize);
         self.free_contacts.push(ci);
         if let Some((id, record)) = record {
             self.remember(id, record);

@@ -13,7 +13,7 @@
 //!
 //! A decision therefore reads one head per compatible group.
 
-use crate::types::{Id, OrdF64};
+use crate::types::OrdF64;
 use rustc_hash::FxHashMap;
 use super::ordered::OrderedSet;
 
@@ -48,14 +48,15 @@ pub fn satisfies(profile: &[(u32, u8)], reqs: &[(u32, u8)]) -> bool {
 }
 
 /// Ordering key of a ready agent inside its group: smaller is picked first.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct AgentKey {
     /// The policy's key (components in chain order).
     pub primary: crate::policy::Key,
     /// Idle since (longest idle first).
     pub idle: OrdF64,
-    /// Agent id, the last tie-breaker.
-    pub id: Id,
+    /// The last tie-breaker: the agent's rank, which orders agents as
+    /// their ids do (a number, cheaper to copy and compare than the id).
+    pub rank: u64,
     /// Slot of the agent.
     pub idx: u32,
 }

@@ -8,12 +8,14 @@
 mod agents;
 mod batch;
 mod contacts;
+mod id_order;
 mod index;
 mod live;
 mod ordered;
 mod ordering;
 mod plugin;
 mod routing;
+mod slots;
 mod snapshot;
 mod template;
 mod timers;
@@ -88,6 +90,9 @@ struct Agent {
     /// The key under which the agent sits in its ready groups.
     #[serde(skip)]
     key: Option<AgentKey>,
+    /// Where the id falls among the live agents' ids (see `id_order`).
+    #[serde(skip)]
+    rank: u64,
     /// Per channel: whether the agent sits in that ready group.
     #[serde(skip)]
     ready: PerChannel<bool>,
@@ -131,6 +136,97 @@ struct Contact {
     offered_at: Time,
     answered_at: Time,
     attributes: SharedAttrs,
+}
+
+impl Contact {
+    /// A record to overwrite (see [`Contact::refill`]).
+    fn blank() -> Self {
+        Contact {
+            id: Id::from(""),
+            indexed: false,
+            seq: 0,
+            channel: 0,
+            queue: 0,
+            priority: 0,
+            arrival: 0.0,
+            queue_entered: 0.0,
+            sig: 0,
+            step: 0,
+            steps: Vec::new(),
+            capped: false,
+            prefers: Vec::new(),
+            customer: None,
+            preferred_agent: None,
+            preferred_wait: 0.0,
+            status: ContactStatus::Waiting,
+            agent: None,
+            pinned: None,
+            excluded: Vec::new(),
+            slot: None,
+            offer_seq: 0,
+            offered_at: 0.0,
+            answered_at: 0.0,
+            attributes: SharedAttrs::default(),
+        }
+    }
+
+    /// Overwrites every field in place with a new waiting contact made from
+    /// `t` (the pattern names every field, so a new field cannot be missed).
+    #[allow(clippy::too_many_arguments)]
+    fn refill(&mut self, t: &contacts::Compiled, id: Id, indexed: bool, seq: u64, priority: i64, now: Time, customer: Option<Id>) {
+        let Contact {
+            id: c_id,
+            indexed: c_indexed,
+            seq: c_seq,
+            channel,
+            queue,
+            priority: c_priority,
+            arrival,
+            queue_entered,
+            sig,
+            step,
+            steps,
+            capped,
+            prefers,
+            customer: c_customer,
+            preferred_agent,
+            preferred_wait,
+            status,
+            agent,
+            pinned,
+            excluded,
+            slot,
+            offer_seq,
+            offered_at,
+            answered_at,
+            attributes,
+        } = self;
+        *c_id = id;
+        *c_indexed = indexed;
+        *c_seq = seq;
+        *channel = t.channel;
+        *queue = t.queue;
+        *c_priority = priority;
+        *arrival = now;
+        *queue_entered = now;
+        *sig = t.sig;
+        *step = 0;
+        steps.clone_from(&t.steps);
+        *capped = false;
+        prefers.clone_from(&t.prefers);
+        *c_customer = customer;
+        preferred_agent.clone_from(&t.preferred_agent);
+        *preferred_wait = t.preferred_wait;
+        *status = ContactStatus::Waiting;
+        *agent = None;
+        *pinned = None;
+        excluded.clear();
+        *slot = None;
+        *offer_seq = 0;
+        *offered_at = 0.0;
+        *answered_at = 0.0;
+        attributes.clone_from(&t.attributes);
+    }
 }
 
 /// A contact's attributes, shared by every contact made from one template
@@ -194,7 +290,9 @@ pub struct Router {
     agents: Vec<Option<Agent>>,
     free_agents: Vec<u32>,
     agent_ids: FxHashMap<Id, u32>,
-    contacts: Vec<Option<Contact>>,
+    /// Tie-break ranks of the live agents, in id order.
+    id_order: id_order::IdOrder,
+    contacts: slots::ContactSlots,
     free_contacts: Vec<u32>,
     contact_ids: FxHashMap<Id, u32>,
     finished: FxHashMap<Id, Finished>,
@@ -371,7 +469,8 @@ impl Router {
             agents: Vec::new(),
             free_agents: Vec::new(),
             agent_ids: FxHashMap::default(),
-            contacts: Vec::new(),
+            id_order: Default::default(),
+            contacts: Default::default(),
             free_contacts: Vec::new(),
             contact_ids: FxHashMap::default(),
             finished: FxHashMap::default(),
@@ -519,11 +618,11 @@ impl Router {
     }
 
     fn contact(&self, i: u32) -> &Contact {
-        self.contacts[i as usize].as_ref().expect("live contact slot")
+        self.contacts.get(i as usize).expect("live contact slot")
     }
 
     fn contact_mut(&mut self, i: u32) -> &mut Contact {
-        self.contacts[i as usize].as_mut().expect("live contact slot")
+        self.contacts.get_mut(i as usize).expect("live contact slot")
     }
 
     fn seq(&mut self) -> u64 {

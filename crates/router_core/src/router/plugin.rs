@@ -369,7 +369,7 @@ impl Router {
         };
         let first = |tied: &mut dyn Iterator<Item = usize>| {
             tied.map(|i| cands[i])
-                .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.id.cmp(&b.id)))
+                .min_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.rank.cmp(&b.rank)))
                 .expect("the highest score is some candidate's")
         };
         let best = if policy.ranks_by_key() {

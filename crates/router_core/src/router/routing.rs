@@ -32,7 +32,7 @@ impl Router {
 
     /// Agent surplus: routes a waiting contact to the best free eligible agent.
     pub(super) fn route_contact(&mut self, ci: u32, ev: &mut Vec<Event>) {
-        if self.contacts[ci as usize].as_ref().is_none_or(|c| c.status != ContactStatus::Waiting) {
+        if self.contacts.get(ci as usize).is_none_or(|c| c.status != ContactStatus::Waiting) {
             return;
         }
         if self.request_batch() {
@@ -128,7 +128,7 @@ impl Router {
             };
             let better = match &best {
                 None => true,
-                Some((br, bk)) => (rank, &head.idle, &head.id) < (*br, &bk.idle, &bk.id),
+                Some((br, bk)) => (rank, head.idle, head.rank) < (*br, bk.idle, bk.rank),
             };
             if better {
                 best = Some((rank, head));

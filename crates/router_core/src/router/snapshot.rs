@@ -78,7 +78,7 @@ impl Router {
             sigs: self.index.sigs.iter().map(|s| s.reqs.clone()).collect(),
             agents: self.agents.clone(),
             free_agents: self.free_agents.clone(),
-            contacts: self.contacts.clone(),
+            contacts: self.contacts.to_options(),
             free_contacts: self.free_contacts.clone(),
             finished: self.finished_order.iter().map(|id| (id.clone(), self.finished[id].clone())).collect(),
             last_agent,
@@ -138,13 +138,18 @@ impl Router {
         let n = r.channels.len();
         r.agents = state.agents;
         r.free_agents = state.free_agents;
-        r.contacts = state.contacts;
+        r.contacts = super::slots::ContactSlots::from_options(state.contacts);
         r.free_contacts = state.free_contacts;
         for (i, a) in r.agents.iter_mut().enumerate() {
             if let Some(a) = a {
                 a.ready = smallvec::smallvec![false; n];
                 r.agent_ids.insert(a.id.clone(), i as u32);
+                r.id_order.insert(&a.id);
             }
+        }
+        r.id_order.renumber();
+        for a in r.agents.iter_mut().flatten() {
+            a.rank = r.id_order.rank(&a.id);
         }
         for i in 0..r.agents.len() as u32 {
             if r.agents[i as usize].is_some() {
@@ -153,7 +158,7 @@ impl Router {
             }
         }
         for i in 0..r.contacts.len() as u32 {
-            let Some(c) = &r.contacts[i as usize] else { continue };
+            let Some(c) = r.contacts.get(i as usize) else { continue };
             if c.indexed {
                 r.contact_ids.insert(c.id.clone(), i);
             }

@@ -134,7 +134,7 @@ impl Router {
     /// The slot of the live contact with key `key`.
     fn key_ix(&self, key: ContactKey) -> Result<u32> {
         match self.contacts.get(key.slot as usize) {
-            Some(Some(c)) if c.seq == key.seq => Ok(key.slot),
+            Some(c) if c.seq == key.seq => Ok(key.slot),
             _ => Err(Error::new(
                 ErrorKind::UnknownId,
                 format!("no live contact has key {}/{} (it has ended)", key.slot, key.seq),

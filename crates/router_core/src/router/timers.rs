@@ -87,7 +87,7 @@ impl Router {
 
     /// The live contact at `ci` if it is still the one numbered `seq`.
     fn live(&self, ci: u32, seq: u64) -> bool {
-        matches!(self.contacts.get(ci as usize), Some(Some(c)) if c.seq == seq)
+        matches!(self.contacts.get(ci as usize), Some(c) if c.seq == seq)
     }
 
     /// Sets up what a contact's (new) queue times: its overflow, its aging

@@ -217,7 +217,6 @@ impl Router {
         let mut out: Vec<(OrdF64, u64, String)> = self
             .contacts
             .iter()
-            .flatten()
             .filter(|c| c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered))
             .map(|c| (OrdF64(c.arrival), c.seq, c.id.to_string()))
             .collect();
@@ -291,13 +290,19 @@ impl Router {
     /// Checks every internal invariant; returns a description of the first
     /// one broken. Costs a full scan: for tests and debugging.
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        // Tie-break ranks order the live agents as their ids do.
+        let mut ranked: Vec<(&str, u64)> = self.agents.iter().flatten().map(|a| (&*a.id, a.rank)).collect();
+        ranked.sort_unstable();
+        if let Some(w) = ranked.windows(2).find(|w| w[0].1 >= w[1].1) {
+            return Err(format!("agents {:?} and {:?} ranked out of id order", w[0].0, w[1].0));
+        }
         let mut in_groups = 0usize;
         for (g, grp) in self.index.groups.iter().enumerate() {
             if self.index.heads[g].key != grp.set.first().copied() {
                 return Err(format!("stale head of wait group {g}"));
             }
             for k in &grp.set {
-                let c = self.contacts.get(k.idx as usize).and_then(|c| c.as_ref()).ok_or("group holds a dead contact")?;
+                let c = self.contacts.get(k.idx as usize).ok_or("group holds a dead contact")?;
                 if c.status != ContactStatus::Waiting || c.slot.map(|s| s.0) != Some(g as u32) || c.pinned.is_some() {
                     return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
                 }
@@ -329,6 +334,9 @@ impl Router {
             }
             if !self.candidate_facts_agree(ai as u32) {
                 return Err(format!("agent {:?}: the facts kept for plug-in candidates are stale", a.id));
+            }
+            if a.key.is_some_and(|k| k.rank != a.rank || k.idx != ai as u32) {
+                return Err(format!("agent {:?}: ready key out of step with its rank or slot", a.id));
             }
             for c in 0..self.channels.len() {
                 if a.held[c] > a.max[c] {
@@ -376,7 +384,7 @@ impl Router {
                 }
             }
         }
-        let waiting = self.contacts.iter().flatten().filter(|c| c.status == ContactStatus::Waiting).count();
+        let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
             return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
         }

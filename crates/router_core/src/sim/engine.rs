@@ -38,20 +38,28 @@ enum Kind {
 }
 
 /// One scheduled event. Ordered for a max-heap to pop the earliest first:
-/// by time, then by scheduling order (times are never negative, so their
-/// bit patterns order as the numbers do).
+/// by time, then by scheduling order, both packed in one `u128` (times are
+/// never negative, so their bit patterns order as the numbers do): one
+/// comparison per heap step.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    t: f64,
-    seq: u64,
+    /// Time bits (high half), then scheduling order (low half).
+    key: u128,
     kind: Kind,
     a: u32,
     gen: u32,
 }
 
+impl Entry {
+    #[inline]
+    fn t(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
+    }
+}
+
 impl PartialEq for Entry {
     fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
+        self.key == o.key
     }
 }
 impl Eq for Entry {}
@@ -63,7 +71,7 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     #[inline]
     fn cmp(&self, o: &Self) -> Ordering {
-        (o.t.to_bits(), o.seq).cmp(&(self.t.to_bits(), self.seq))
+        o.key.cmp(&self.key)
     }
 }
 
@@ -119,8 +127,9 @@ pub(super) struct Run<'a> {
     heap: BinaryHeap<Entry>,
     /// Per contact type: its next arrival (time, scheduling order).
     next_arrival: Vec<Option<(f64, u64)>>,
-    /// The earliest of them: (time, scheduling order, type).
-    first_arrival: Option<(f64, u64, u32)>,
+    /// The earliest of them: (time and scheduling order packed as in
+    /// [`Entry`], type).
+    first_arrival: Option<(u128, u32)>,
     seq: u64,
     slots: Vec<Slot>,
     ids: Vec<String>,
@@ -223,7 +232,8 @@ impl<'a> Run<'a> {
         debug_assert!(t >= 0.0, "simulated times are never negative");
         self.seq += 1;
         // `+ 0.0` turns a -0.0 into 0.0, whose bits order first.
-        self.heap.push(Entry { t: t + 0.0, seq: self.seq, kind, a, gen });
+        let key = (u128::from((t + 0.0).to_bits()) << 64) | u128::from(self.seq);
+        self.heap.push(Entry { key, kind, a, gen });
     }
 
     fn schedule_arrival(&mut self, ty: usize) {
@@ -236,11 +246,12 @@ impl<'a> Run<'a> {
             }
             _ => None,
         };
-        let mut first: Option<(f64, u64, u32)> = None;
+        let mut first: Option<(u128, u32)> = None;
         for (i, next) in self.next_arrival.iter().enumerate() {
             if let Some((t, seq)) = *next {
-                if first.is_none_or(|(ft, fs, _)| (t.to_bits(), seq) < (ft.to_bits(), fs)) {
-                    first = Some((t, seq, i as u32));
+                let key = (u128::from(t.to_bits()) << 64) | u128::from(seq);
+                if first.is_none_or(|(fk, _)| key < fk) {
+                    first = Some((key, i as u32));
                 }
             }
         }
@@ -253,9 +264,13 @@ impl<'a> Run<'a> {
             let arrival_first = match (self.heap.peek(), self.first_arrival) {
                 (_, None) => false,
                 (None, Some(_)) => true,
-                (Some(e), Some((t, seq, _))) => (t.to_bits(), seq) < (e.t.to_bits(), e.seq),
+                (Some(e), Some((key, _))) => key < e.key,
             };
-            let mine = if arrival_first { self.first_arrival.map(|a| a.0) } else { self.heap.peek().map(|e| e.t) };
+            let mine = if arrival_first {
+                self.first_arrival.map(|(key, _)| f64::from_bits((key >> 64) as u64))
+            } else {
+                self.heap.peek().map(Entry::t)
+            };
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
@@ -264,8 +279,8 @@ impl<'a> Run<'a> {
                     self.on_events(ev);
                 }
                 _ if arrival_first => {
-                    let (t, _, ty) = self.first_arrival.expect("an arrival is first");
-                    self.arrive(ty as usize, t)?;
+                    let (key, ty) = self.first_arrival.expect("an arrival is first");
+                    self.arrive(ty as usize, f64::from_bits((key >> 64) as u64))?;
                 }
                 _ => {
                     let e = self.heap.pop().expect("peeked");
@@ -287,7 +302,7 @@ impl<'a> Run<'a> {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.complete_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
+                    self.router.complete_key_into(s.key.expect("submitted"), e.t(), &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -296,7 +311,7 @@ impl<'a> Run<'a> {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
                     let mut ev = std::mem::take(&mut self.buf);
-                    self.router.cancel_key_into(s.key.expect("submitted"), e.t, &mut ev)?;
+                    self.router.cancel_key_into(s.key.expect("submitted"), e.t(), &mut ev)?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -304,7 +319,7 @@ impl<'a> Run<'a> {
             Kind::ShiftStart | Kind::ShiftEnd => {
                 let g = e.a as usize;
                 let start = e.kind == Kind::ShiftStart;
-                self.integrate(g, e.t);
+                self.integrate(g, e.t());
                 let count = self.sim.scenario.agent_groups[g].count;
                 let gr = &mut self.groups[g];
                 if start {
@@ -318,7 +333,7 @@ impl<'a> Run<'a> {
                 for k in 0..count as usize {
                     id.clear();
                     push_decimal(&mut id, (first + k) as u64);
-                    let ev = self.router.set_agent_state(&id, state, e.t)?;
+                    let ev = self.router.set_agent_state(&id, state, e.t())?;
                     self.on_events(ev);
                 }
                 Ok(())
@@ -439,8 +454,9 @@ impl<'a> Run<'a> {
     /// Adds the group's load from its last update to `t`, clipped to the window.
     fn integrate(&mut self, g: usize, t: f64) {
         let gr = &mut self.groups[g];
-        let lo = gr.last.max(self.warmup);
-        let hi = t.min(self.duration);
+        // Plain comparisons: times are never NaN.
+        let lo = if gr.last > self.warmup { gr.last } else { self.warmup };
+        let hi = if t < self.duration { t } else { self.duration };
         if hi > lo {
             let dt = hi - lo;
             for (acc, &u) in gr.int_units.iter_mut().zip(&gr.units) {
@@ -448,7 +464,9 @@ impl<'a> Run<'a> {
             }
             gr.int_staffed += gr.on_shift as f64 * dt;
         }
-        gr.last = gr.last.max(t);
+        if t > gr.last {
+            gr.last = t;
+        }
     }
 
     fn load(&mut self, agent: u32, ch: usize, at: f64, up: bool) {
