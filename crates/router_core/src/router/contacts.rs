@@ -344,7 +344,14 @@ impl Router {
         }
         let ai = self.contact(ci).agent.expect("assigned contact has an agent");
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
-        ev.push(Event::Completed { contact: self.contact(ci).id.clone(), agent: self.agent(ai).id.clone(), at: now });
+        match &mut self.notes {
+            Some(notes) => notes.push(super::Note::Completed { ci, at: now }),
+            None => ev.push(Event::Completed {
+                contact: self.contact(ci).id.clone(),
+                agent: self.agent(ai).id.clone(),
+                at: now,
+            }),
+        }
         self.queues[q as usize].counters.completed += 1;
         let wrap_up = self.channels[ch as usize].cfg.wrap_up;
         let agent = self.agent_mut(ai);

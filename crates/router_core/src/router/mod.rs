@@ -309,6 +309,20 @@ pub struct Router {
     plugin: plugin::ScorerSlot,
     /// When the next batch runs (batch mode), if one is scheduled.
     batch_due: Option<Time>,
+    /// A crate-private channel for the simulator: when set, assignments and
+    /// completions are noted here (by slot) instead of being built as
+    /// events. Routing is the same either way; not persisted.
+    pub(crate) notes: Option<Vec<Note>>,
+}
+
+/// What the router notes instead of an `Assigned` or `Completed` event when
+/// [`Router::notes`] is set: contact and agent slots, no ids.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Note {
+    /// Contact `ci` is connected to agent `ai` at `at` after `wait`.
+    Assigned { ci: u32, ai: u32, at: Time, wait: f64 },
+    /// Contact `ci` is completed at `at`.
+    Completed { ci: u32, at: Time },
 }
 
 impl Router {
@@ -484,6 +498,7 @@ impl Router {
             decisions: 0,
             plugin: Default::default(),
             batch_due: None,
+            notes: None,
         })
     }
 
@@ -592,6 +607,11 @@ impl Router {
 
     fn queue_id(&self, name: &str) -> Result<u32> {
         self.queue_ids.get(name).copied().ok_or_else(|| Error::invalid(format!("unknown queue {name:?}")))
+    }
+
+    /// The slot of the agent with id `id`, if any (for the simulator).
+    pub(crate) fn agent_slot(&self, id: &str) -> Option<u32> {
+        self.agent_ids.get(id).copied()
     }
 
     fn agent_ix(&self, id: &str) -> Result<u32> {

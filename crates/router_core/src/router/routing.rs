@@ -12,7 +12,7 @@
 //! served by a ready agent it does not exclude.
 
 use super::index::{AgentKey, WaitKey};
-use super::{timers::TimerKind, Router};
+use super::{timers::TimerKind, Note, Router};
 use crate::event::Event;
 use crate::policy::Key;
 use crate::types::ContactStatus;
@@ -254,7 +254,6 @@ impl Router {
         let wait = now - c.arrival;
         let (q, arrival, seq) = (c.queue as usize, c.arrival, c.seq);
         let customer = c.customer.clone();
-        let cid = c.id.clone();
         let queue = &mut self.queues[q];
         queue.live.remove(arrival, seq);
         queue.counters.answered += 1;
@@ -262,11 +261,19 @@ impl Router {
         if wait <= queue.sl_threshold {
             queue.counters.answered_in_sl += 1;
         }
-        let aid = self.agent(ai).id.clone();
         if let Some(cust) = customer {
-            self.last_agent.insert(cust, aid.clone());
+            let aid = self.agent(ai).id.clone();
+            self.last_agent.insert(cust, aid);
         }
-        ev.push(Event::Assigned { contact: cid, agent: aid, at: now, wait });
+        match &mut self.notes {
+            Some(notes) => notes.push(Note::Assigned { ci, ai, at: now, wait }),
+            None => ev.push(Event::Assigned {
+                contact: self.contact(ci).id.clone(),
+                agent: self.agent(ai).id.clone(),
+                at: now,
+                wait,
+            }),
+        }
     }
 
     /// Gives back the agent's slot for a contact it no longer holds (offer

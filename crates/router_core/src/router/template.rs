@@ -31,6 +31,13 @@ pub struct ContactKey {
     seq: u64,
 }
 
+impl ContactKey {
+    /// The contact's slot in the router.
+    pub(crate) fn slot(self) -> u32 {
+        self.slot
+    }
+}
+
 impl Router {
     /// Compiles a contact as a template (its id is ignored). Errors: as
     /// [`Router::submit`] for everything but the id.

@@ -13,7 +13,11 @@
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
 //! and memory are bounded by the number of contacts alive at once. The
 //! simulator submits with `submit_keyed_into` and ends contacts by key: a
-//! slot's id is unique among live contacts, and nothing looks it up.
+//! slot's id is unique among live contacts, and nothing looks it up. The
+//! router notes assignments and completions by slot (its crate-private
+//! `notes`) instead of building them as events, so the simulator reads no
+//! ids for them; the other events (abandonments, wrap-up ends) come as
+//! events. The router decides the same either way.
 
 use super::arrivals::ArrivalState;
 use super::dist::{replication_seed, stream, uniform, Purpose};
@@ -22,7 +26,7 @@ use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::router::{ContactKey, Router};
+use crate::router::{ContactKey, Note, Router};
 use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
@@ -148,6 +152,10 @@ pub(super) struct Run<'a> {
     interval: f64,
     /// The router's event buffer, reused across calls.
     buf: Vec<Event>,
+    /// The simulator's slot of each router contact slot (set at submit).
+    by_ci: Vec<u32>,
+    /// The simulator's index of each router agent slot.
+    agent_of: Vec<u32>,
 }
 
 impl<'a> Run<'a> {
@@ -196,7 +204,21 @@ impl<'a> Run<'a> {
             duration: s.duration,
             interval: s.interval,
             buf: Vec::new(),
+            by_ci: Vec::new(),
+            agent_of: Vec::new(),
         };
+        // Assignments and completions come as notes, by slot: no ids to read.
+        run.router.notes = Some(Vec::new());
+        let mut id = String::new();
+        for ix in 0..sim.agent_group.len() {
+            id.clear();
+            push_decimal(&mut id, ix as u64);
+            let ai = run.router.agent_slot(&id).expect("added agent") as usize;
+            if run.agent_of.len() <= ai {
+                run.agent_of.resize(ai + 1, 0);
+            }
+            run.agent_of[ai] = ix as u32;
+        }
         let plugin = run.router.has_scorer();
         for (i, (t, info)) in s.contact_types.iter().zip(&sim.types).enumerate() {
             let mut spec = info.template.clone();
@@ -405,6 +427,11 @@ impl<'a> Run<'a> {
             Ok(key) => {
                 // Set before the events are read: they may end the contact.
                 self.slots[s as usize].key = Some(key);
+                let ci = key.slot() as usize;
+                if self.by_ci.len() <= ci {
+                    self.by_ci.resize(ci + 1, 0);
+                }
+                self.by_ci[ci] = s;
                 self.on_events(buf);
             }
             Err(e) if e.kind() == ErrorKind::QueueFull => {
@@ -481,28 +508,14 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Accounts for the router's events; keeps the (emptied) buffer for the
-    /// next call.
+    /// Accounts for the router's events, then its notes (all at the same
+    /// time: due timers fire before own events); keeps the (emptied)
+    /// buffers for the next call.
     fn on_events(&mut self, mut events: Vec<Event>) {
         for e in &events {
             match *e {
                 Event::Assigned { ref contact, ref agent, at, wait } => {
-                    let s = parse(contact);
-                    let a = parse(agent);
-                    let slot = &mut self.slots[s as usize];
-                    slot.state = State::Assigned;
-                    slot.agent = a;
-                    let slot = *slot;
-                    let ty = slot.ty as usize;
-                    let info = &self.sim.types[ty];
-                    let ch = info.channel;
-                    let in_sl = wait <= self.sim.threshold[info.queue];
-                    if slot.counted {
-                        self.type_blocks[ty].answered(wait, in_sl);
-                    }
-                    self.series[ty].answered(slot.interval as usize, wait, in_sl);
-                    self.load(a, ch, at, true);
-                    self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+                    self.assigned(parse(contact), parse(agent), at, wait);
                 }
                 Event::Abandoned { ref contact, wait, .. } => {
                     let s = parse(contact);
@@ -514,20 +527,7 @@ impl<'a> Run<'a> {
                     self.series[ty].abandoned[slot.interval as usize] += 1;
                     self.release(s);
                 }
-                Event::Completed { ref contact, at, .. } => {
-                    let s = parse(contact);
-                    let slot = self.slots[s as usize];
-                    if at >= self.warmup && at <= self.duration {
-                        self.handled[slot.agent as usize] += 1;
-                    }
-                    let ch = self.sim.types[slot.ty as usize].channel;
-                    if self.sim.wrap[ch] {
-                        self.slots[s as usize].state = State::WrapUp;
-                    } else {
-                        self.load(slot.agent, ch, at, false);
-                        self.release(s);
-                    }
-                }
+                Event::Completed { ref contact, at, .. } => self.completed(parse(contact), at),
                 Event::WrapUpEnded { ref contact, at, .. } => {
                     let s = parse(contact);
                     let slot = self.slots[s as usize];
@@ -540,6 +540,56 @@ impl<'a> Run<'a> {
         }
         events.clear();
         self.buf = events;
+        let Some(notes) = self.router.notes.as_mut() else { return };
+        if notes.is_empty() {
+            return;
+        }
+        let mut notes = std::mem::take(notes);
+        for n in &notes {
+            match *n {
+                Note::Assigned { ci, ai, at, wait } => {
+                    self.assigned(self.by_ci[ci as usize], self.agent_of[ai as usize], at, wait);
+                }
+                Note::Completed { ci, at } => self.completed(self.by_ci[ci as usize], at),
+            }
+        }
+        notes.clear();
+        self.router.notes = Some(notes);
+    }
+
+    /// Contact `s` is connected to agent `a`.
+    #[inline]
+    fn assigned(&mut self, s: u32, a: u32, at: f64, wait: f64) {
+        let slot = &mut self.slots[s as usize];
+        slot.state = State::Assigned;
+        slot.agent = a;
+        let slot = *slot;
+        let ty = slot.ty as usize;
+        let info = &self.sim.types[ty];
+        let ch = info.channel;
+        let in_sl = wait <= self.sim.threshold[info.queue];
+        if slot.counted {
+            self.type_blocks[ty].answered(wait, in_sl);
+        }
+        self.series[ty].answered(slot.interval as usize, wait, in_sl);
+        self.load(a, ch, at, true);
+        self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+    }
+
+    /// Contact `s` is completed.
+    #[inline]
+    fn completed(&mut self, s: u32, at: f64) {
+        let slot = self.slots[s as usize];
+        if at >= self.warmup && at <= self.duration {
+            self.handled[slot.agent as usize] += 1;
+        }
+        let ch = self.sim.types[slot.ty as usize].channel;
+        if self.sim.wrap[ch] {
+            self.slots[s as usize].state = State::WrapUp;
+        } else {
+            self.load(slot.agent, ch, at, false);
+            self.release(s);
+        }
     }
 
     pub(super) fn finish(mut self, policy: &str, rep: u32) -> Replication {
