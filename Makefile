@@ -45,7 +45,7 @@ demo: build ## Route a small blended center step by step, then simulate a day un
 
 test: build wallboard-deps redis-server test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
-test-rust: ## Rust unit and integration tests of the core
+test-rust: ## Rust unit and integration tests (the core and the gRPC codec crate)
 	cargo test -p router_core -p grpc_raw --quiet
 
 test-python: venv ## pytest suites (needs a build)
