@@ -249,6 +249,14 @@ impl Router {
         let prof = &mut self.index.profiles[a.profile as usize];
         let available = a.state == AgentState::Available;
         let free = a.capacity - a.used;
+        let fits = |c: usize, ch: &super::Channel| available && a.held[c] < a.max[c] && free >= ch.cfg.cost;
+        // Common when a busy agent takes or finishes work: it is in no
+        // ready group and fits none. Its key is only read while it is ready
+        // (and recomputed before it is), so there is nothing to do.
+        if !a.ready.iter().any(|&r| r) && !channels.iter().enumerate().any(|(c, ch)| fits(c, ch)) {
+            self.plugin.facts.note(ai, a);
+            return;
+        }
         // The key's policy part and idle time; its id and slot are the
         // agent's own and never change, so they are only copied when the
         // key does.
