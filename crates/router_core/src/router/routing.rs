@@ -56,6 +56,11 @@ impl Router {
         }
         while let Some(ci) = self.best_contact(ai) {
             self.assign(ci, ai, ev);
+            // Usually the agent is now full: no second search.
+            let a = self.agent(ai);
+            if !(0..self.channels.len()).any(|c| self.can_take(a, c)) {
+                break;
+            }
         }
         self.refresh_agent(ai);
     }
