@@ -77,8 +77,10 @@ impl Router {
         if let Some(pa) = c.pinned {
             return self.eligible(pa, ci).then_some(pa);
         }
-        if let Some(choice) = self.plugin_best_agent(ci) {
-            return choice;
+        if self.plugin.scorer.is_some() {
+            if let Some(choice) = self.plugin_best_agent(ci) {
+                return choice;
+            }
         }
         let c = self.contact(ci);
         let ch = c.channel as usize;
@@ -298,6 +300,7 @@ impl Router {
     /// Frees a slot after a contact ended on it (completion or wrap-up end):
     /// the agent's idle time restarts. Does not route; the caller's
     /// `route_agent` refreshes the agent's ready groups.
+    #[inline]
     pub(super) fn free_units(&mut self, ai: u32, ch: u32) {
         let now = self.now;
         let cost = self.channels[ch as usize].cfg.cost;
