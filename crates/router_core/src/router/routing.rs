@@ -208,6 +208,7 @@ impl Router {
     }
 
     /// The wait key of a contact under its queue's ordering.
+    #[inline]
     pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
         let c = self.contact(ci);
         let order = &self.queues[c.queue as usize].order;
@@ -352,6 +353,7 @@ impl Router {
         self.enqueue(ci);
     }
 
+    #[inline]
     fn update_head(&mut self, g: u32) {
         self.index.heads[g as usize].key = self.index.groups[g as usize].set.first().copied();
     }
