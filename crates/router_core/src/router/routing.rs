@@ -218,7 +218,10 @@ impl Router {
     /// Assigns (or offers) a waiting contact to an agent. The caller puts
     /// the agent back in its ready groups (`refresh_agent` or `route_agent`).
     pub(super) fn assign(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
-        self.dequeue(ci);
+        let c = self.contact(ci);
+        if c.slot.is_some() || c.pinned.is_some() {
+            self.dequeue(ci); // not for a contact routed as it arrives
+        }
         let now = self.now;
         let seq = self.seq();
         self.decisions += 1;
