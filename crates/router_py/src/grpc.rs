@@ -371,7 +371,7 @@ impl Call {
     /// any other code is an error with `message` and trailing `metadata`
     /// (ASCII keys and values). False if the call had already ended.
     #[pyo3(signature = (code, message="", metadata=Vec::new()))]
-    fn finish(&self, code: i32, message: &str, metadata: Vec<(String, String)>) -> PyResult<bool> {
+    fn finish(&self, py: Python<'_>, code: i32, message: &str, metadata: Vec<(String, String)>) -> PyResult<bool> {
         let status = if code == 0 {
             None
         } else {
@@ -390,7 +390,13 @@ impl Call {
         };
         Ok(match status {
             None => true,
-            Some(s) => tx.try_send(Err(s)).is_ok() || !tx.is_closed(),
+            // A stream's buffer may be full: wait for room, so that the
+            // error is never dropped in favour of a normal end.
+            Some(s) => match tx.try_send(Err(s)) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Err(mpsc::error::TrySendError::Full(item)) => py.allow_threads(|| tx.blocking_send(item).is_ok()),
+            },
         })
     }
 
