@@ -16,7 +16,7 @@ BENCH_TARGETS :=
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: help venv build build-dev demo test test-rust test-python stubtest bench bench-core lint clean
+.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ test-rust: ## Rust unit and integration tests (the core and the gRPC codec crate
 
 test-python: venv ## pytest suites (needs a build)
 	$(PY) -m pytest -q
+
+fuzz: build ## Property suites on fresh random examples (FUZZ_EXAMPLES per test, default 600)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_state_machine.py tests/test_batch.py tests/test_erlang.py
 
 stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
 	$(PY) -m mypy.stubtest ccroute._ccroute

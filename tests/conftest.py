@@ -7,12 +7,32 @@ state machine) can import them with ``from conftest import ...``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
 
 import ccroute as cc
+
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+except ImportError:  # pragma: no cover - the property suites skip without it
+    pass
+else:
+    _QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much]
+    # "ci" (the default, what `make test` runs): the same examples on every
+    # run, so that a run's outcome depends on the code alone. "fuzz" (`make
+    # fuzz`): fresh random examples, many more of them, and longer runs of
+    # the state machines.
+    hypothesis_settings.register_profile(
+        "ci", max_examples=60, stateful_step_count=40, derandomize=True, database=None, deadline=None,
+        suppress_health_check=_QUIET)
+    hypothesis_settings.register_profile(
+        "fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "600")), stateful_step_count=60, deadline=None,
+        suppress_health_check=_QUIET)
+    hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Voice: exclusive (cost 100 of a 100-unit agent), one at a time, no wrap-up.
 VOICE = cc.Channel("voice", cost=100, max_per_agent=1, wrap_up=0.0)

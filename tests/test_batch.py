@@ -54,7 +54,7 @@ def check_assignments(r: cc.Router, events: list, reqs: dict[str, dict[str, int]
     return n
 
 
-@settings(max_examples=60, deadline=None)
+@settings()  # examples from the hypothesis profile (conftest.py)
 @given(agents_st, contacts_st)
 def test_batch_respects_eligibility_and_never_assigns_fewer_than_greedy(agents, contacts) -> None:
     greedy, reqs = build(agents, contacts, batch_window=None)

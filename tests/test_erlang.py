@@ -629,7 +629,7 @@ def test_public_api() -> None:
 # ---------------------------------------------------------------------------
 
 if HAVE_HYPOTHESIS:
-    PROPS = settings(max_examples=60, deadline=None, database=None)
+    PROPS = settings()  # examples from the hypothesis profile (conftest.py)
 
     @PROPS
     @given(

@@ -46,7 +46,7 @@ from typing import Any, Optional
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -928,12 +928,9 @@ class PluginOfferMachine(OfferMachine):
         assert self.router.policy_errors == 0
 
 
-MACHINE_SETTINGS = settings(
-    max_examples=60,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+#: The examples and steps come from the hypothesis profile (conftest.py):
+#: a fixed set for `make test`, many random ones for `make fuzz`.
+MACHINE_SETTINGS = settings()
 
 TestAutoAccept = AutoAcceptMachine.TestCase
 TestAutoAccept.settings = MACHINE_SETTINGS

@@ -554,3 +554,41 @@ def test_timers_fire_in_time_order_within_one_advance():
     ]
     assert r.waiting("b") == ["o", "s"]
     r.check_invariants()
+
+
+def test_at_one_instant_a_wait_for_one_agent_ends_before_a_freed_agent_picks():
+    # At 10 the offer of c1 to b times out and vip stops waiting for a.
+    # b, freed at 10, sees vip as it stands at 10 (open to anyone) and takes
+    # it over the lower-priority low, whatever order the timers were set in.
+    r = router(offer_timeout=10.0)
+    r.add_agent(cc.Agent("a", state="away"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=0.0)
+    r.submit(voice("c1"), now=0.0)  # offered to b until 10
+    r.submit(voice("vip", priority=5, preferred_agent="a", preferred_wait=6.0), now=4.0)  # waits for a until 10
+    r.submit(voice("low"), now=5.0)
+    assert r.advance(10.0) == [
+        cc.OfferExpired(contact="c1", agent="b", at=10.0),
+        cc.Offered(contact="vip", agent="b", at=10.0, expires=20.0),
+    ]
+    assert [r.contact(c).status for c in ("c1", "vip", "low")] == ["waiting", "offered", "waiting"]
+    r.check_invariants()
+
+
+def test_at_one_instant_a_relaxation_step_applies_before_a_wrap_up_ends():
+    # x's wrap-up ends at 12, when s's requirement drops: x takes s, not the
+    # earlier contact plain (s has the higher priority), although the
+    # wrap-up timer was set first.
+    wrap = cc.Channel("voice", cost=100, max_per_agent=1, wrap_up=2.0)
+    r = router(channels=(wrap, CHAT))
+    r.add_agent(cc.Agent("x"), now=0.0)
+    r.submit(voice("first"), now=0.0)
+    r.complete("first", now=10.0)  # wrap-up until 12
+    r.submit(voice("plain"), now=10.5)
+    r.submit(voice("s", priority=3, requires={"es": 3}, steps=[cc.Step(after=1.0, requires={})]), now=11.0)
+    assert r.advance(12.0) == [
+        cc.StepAdvanced(contact="s", step=0, at=12.0),
+        cc.WrapUpEnded(contact="first", agent="x", at=12.0),
+        cc.Assigned(contact="s", agent="x", at=12.0, wait=1.0),
+    ]
+    assert r.waiting("q") == ["plain"]
+    r.check_invariants()

@@ -12,12 +12,25 @@ use crate::model::Condition;
 use crate::types::{ContactStatus, OrdF64, Time};
 use std::cmp::Reverse;
 
-/// A scheduled timer; ordered by time, then by scheduling order.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+/// A scheduled timer; ordered by time, then by [`TimerKind::phase`], then
+/// by scheduling order.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Timer {
     pub at: OrdF64,
     pub order: u64,
     pub kind: TimerKind,
+}
+
+impl Ord for Timer {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.kind.phase(), self.order).cmp(&(other.at, other.kind.phase(), other.order))
+    }
+}
+
+impl PartialOrd for Timer {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// What a timer does.
@@ -39,6 +52,24 @@ pub(super) enum TimerKind {
     Recheck { ci: u32, seq: u64 },
     /// Batch mode: solve the assignment of everything waiting.
     Batch,
+}
+
+impl TimerKind {
+    /// The order of timers due at the same instant. What happens to waiting
+    /// contacts at an instant (a relaxation step, an overflow, the end of a
+    /// wait for one agent, an aging cap) is in force before any agent freed
+    /// at that instant (an offer timing out, a wrap-up ending) picks its next
+    /// contact, so that an agent sees every contact as it stands at that
+    /// instant. A routing-profile recheck follows them, and a batch solve
+    /// comes last, over everything the instant changed.
+    fn phase(&self) -> u8 {
+        match self {
+            TimerKind::Step { .. } | TimerKind::Overflow { .. } | TimerKind::Pin { .. } | TimerKind::Cap { .. } => 0,
+            TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
+            TimerKind::Recheck { .. } => 2,
+            TimerKind::Batch => 3,
+        }
+    }
 }
 
 impl Router {
