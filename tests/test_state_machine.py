@@ -330,6 +330,11 @@ class RouterMachine(RuleBasedStateMachine):
         self.fresh, self.surplus = set(), None
         for ev in events:
             assert last_at <= ev.at <= now, f"{ev} out of order (after {last_at}, call at {now})"
+            if ev.at != last_at:
+                # A later instant: what routed at the last one is over (a
+                # wait for one agent may end silently, and its contact be
+                # routed with no event before it).
+                self.fresh, self.surplus = set(), None
             last_at = ev.at
             agent = getattr(ev, "agent", None)
             routing = isinstance(ev, cc.Offered if self.offers else cc.Assigned) and self.forcing is None
@@ -415,8 +420,10 @@ class RouterMachine(RuleBasedStateMachine):
             assert ev.agent == pinned, f"{ev}: contact waits for {pinned}"
         if c.id in self.expect_target:
             assert ev.agent == self.expect_target.pop(c.id), f"{ev}: not its preferred/last agent"
-        elif c.id in self.fresh and self.pin_of(c, ev.at) is None:
-            # Agent surplus: the policy's best eligible agent.
+        elif (c.id in self.fresh or self.surplus is None and c.pin is not None and c.pin[1] == ev.at) \
+                and self.pin_of(c, ev.at) is None:
+            # Agent surplus (a fresh contact, or one whose wait for one agent
+            # just ended): the policy's best eligible agent.
             fit = [b for b in self.agents.values() if self.eligible(b, c)]
             best = min(fit, key=lambda b: self.agent_key(b, c))
             assert ev.agent == best.id, f"{ev}: {self.POLICY} picks {best.id} (keys {[(b.id, self.agent_key(b, c)) for b in fit]})"

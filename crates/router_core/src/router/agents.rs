@@ -242,13 +242,27 @@ impl Router {
     /// Puts the agent in exactly the ready groups it belongs to, under its
     /// current policy key. Called after every change of load, state or key;
     /// touches only the groups whose membership or key changed.
+    // Index loops over the per-channel slices: the iterator forms clippy
+    // suggests compile to more instructions on this hot path.
+    #[allow(clippy::needless_range_loop)]
     pub(super) fn refresh_agent(&mut self, ai: u32) {
         let policy = &self.config.policy;
-        let channels = &self.channels;
+        let channels = &self.channels[..];
+        let n = channels.len();
         let a = self.agents[ai as usize].as_mut().expect("live agent");
         let prof = &mut self.index.profiles[a.profile as usize];
         let available = a.state == AgentState::Available;
         let free = a.capacity - a.used;
+        // The per-channel vectors as plain slices, looked up once.
+        let (held, max, ready) = (&a.held[..n], &a.max[..n], &mut a.ready[..n]);
+        let fits = |c: usize| available && held[c] < max[c] && free >= channels[c].cfg.cost;
+        // Common when a busy agent takes or finishes work: it is in no
+        // ready group and fits none. Its key is only read while it is ready
+        // (and recomputed before it is), so there is nothing to do.
+        if !ready.iter().any(|&r| r) && !(0..n).any(fits) {
+            self.plugin.facts.note(ai, a);
+            return;
+        }
         // The key's policy part and idle time; its id and slot are the
         // agent's own and never change, so they are only copied when the
         // key does.
@@ -268,17 +282,17 @@ impl Router {
         };
         if !same_key {
             let new = parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
-            for c in 0..channels.len() {
-                if a.ready[c] {
+            for c in 0..n {
+                if ready[c] {
                     prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
-                    a.ready[c] = false;
+                    ready[c] = false;
                 }
             }
             a.key = new;
         }
-        for (c, ch) in channels.iter().enumerate() {
-            let fit = available && a.held[c] < a.max[c] && free >= ch.cfg.cost;
-            if fit == a.ready[c] {
+        for c in 0..n {
+            let fit = fits(c);
+            if fit == ready[c] {
                 continue;
             }
             let key = a.key.expect("an available agent has a key");
@@ -287,7 +301,7 @@ impl Router {
             } else {
                 prof.ready[c].remove(&key);
             }
-            a.ready[c] = fit;
+            ready[c] = fit;
         }
         self.plugin.facts.note(ai, a);
     }

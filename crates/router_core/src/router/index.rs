@@ -153,6 +153,9 @@ pub struct Index {
     pub heads: Vec<Head>,
     /// (queue, channel, sig) → group.
     pub group_ids: FxHashMap<(u32, u32, SigId), GroupId>,
+    /// The last group looked up (groups are never removed): most contacts
+    /// of a center go to a few groups, often one after another.
+    last_group: Option<((u32, u32, SigId), GroupId)>,
     /// Number of channels.
     pub n_channels: usize,
 }
@@ -240,7 +243,21 @@ impl Index {
     }
 
     /// The wait group of (queue, channel, sig), created on first use.
+    #[inline]
     pub fn group(&mut self, queue: u32, channel: u32, sig: SigId) -> GroupId {
+        let k = (queue, channel, sig);
+        match self.last_group {
+            Some((lk, g)) if lk == k => g,
+            _ => {
+                let g = self.find_group(queue, channel, sig);
+                self.last_group = Some((k, g));
+                g
+            }
+        }
+    }
+
+    /// [`Index::group`] without the one-entry cache.
+    fn find_group(&mut self, queue: u32, channel: u32, sig: SigId) -> GroupId {
         if let Some(&g) = self.group_ids.get(&(queue, channel, sig)) {
             return g;
         }

@@ -56,6 +56,11 @@ impl Router {
         }
         while let Some(ci) = self.best_contact(ai) {
             self.assign(ci, ai, ev);
+            // Usually the agent is now full: no second search.
+            let a = self.agent(ai);
+            if !(0..self.channels.len()).any(|c| self.can_take(a, c)) {
+                break;
+            }
         }
         self.refresh_agent(ai);
     }
@@ -72,8 +77,10 @@ impl Router {
         if let Some(pa) = c.pinned {
             return self.eligible(pa, ci).then_some(pa);
         }
-        if let Some(choice) = self.plugin_best_agent(ci) {
-            return choice;
+        if self.plugin.scorer.is_some() {
+            if let Some(choice) = self.plugin_best_agent(ci) {
+                return choice;
+            }
         }
         let c = self.contact(ci);
         let ch = c.channel as usize;
@@ -201,6 +208,7 @@ impl Router {
     }
 
     /// The wait key of a contact under its queue's ordering.
+    #[inline]
     pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
         let c = self.contact(ci);
         let order = &self.queues[c.queue as usize].order;
@@ -210,7 +218,10 @@ impl Router {
     /// Assigns (or offers) a waiting contact to an agent. The caller puts
     /// the agent back in its ready groups (`refresh_agent` or `route_agent`).
     pub(super) fn assign(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
-        self.dequeue(ci);
+        let c = self.contact(ci);
+        if c.slot.is_some() || c.pinned.is_some() {
+            self.dequeue(ci); // not for a contact routed as it arrives
+        }
         let now = self.now;
         let seq = self.seq();
         self.decisions += 1;
@@ -293,6 +304,7 @@ impl Router {
     /// Frees a slot after a contact ended on it (completion or wrap-up end):
     /// the agent's idle time restarts. Does not route; the caller's
     /// `route_agent` refreshes the agent's ready groups.
+    #[inline]
     pub(super) fn free_units(&mut self, ai: u32, ch: u32) {
         let now = self.now;
         let cost = self.channels[ch as usize].cfg.cost;
@@ -344,6 +356,7 @@ impl Router {
         self.enqueue(ci);
     }
 
+    #[inline]
     fn update_head(&mut self, g: u32) {
         self.index.heads[g as usize].key = self.index.groups[g as usize].set.first().copied();
     }

@@ -124,14 +124,22 @@ impl Router {
     /// Sets up what a contact's (new) queue times: its overflow, its aging
     /// cap, and the routing-profile delays after which it is routed again.
     /// The contact is not in a wait group yet.
+    #[inline]
     pub(super) fn enter_queue(&mut self, ci: u32) {
+        let queue = &self.queues[self.contact(ci).queue as usize];
+        if queue.overflow.is_none() && queue.order.max.is_none() && queue.delays.is_empty() {
+            return; // the queue times nothing (`capped` stays false)
+        }
+        self.time_queue(ci);
+    }
+
+    /// [`Router::enter_queue`] for a queue that times something.
+    #[inline(never)]
+    fn time_queue(&mut self, ci: u32) {
         let now = self.now;
         let c = self.contact(ci);
         let (seq, q, arrival, priority) = (c.seq, c.queue, c.arrival, c.priority);
         let queue = &self.queues[q as usize];
-        if queue.overflow.is_none() && queue.order.max.is_none() && queue.delays.is_empty() {
-            return; // the queue times nothing (`capped` stays false)
-        }
         let order = queue.order;
         let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
         let rechecks: Vec<Time> = queue.delays.iter().map(|d| arrival + d).filter(|&t| t > now).collect();
@@ -153,10 +161,18 @@ impl Router {
 
     /// Applies, in order, every relaxation step that is due (waited long
     /// enough, condition holding), and schedules the next check.
+    #[inline]
     pub(super) fn apply_due_steps(&mut self, ci: u32, ev: &mut Vec<Event>) {
-        if self.contact(ci).step >= self.contact(ci).steps.len() {
+        let c = self.contact(ci);
+        if c.step >= c.steps.len() {
             return;
         }
+        self.apply_steps(ci, ev);
+    }
+
+    /// [`Router::apply_due_steps`] for a contact with steps left.
+    #[inline(never)]
+    fn apply_steps(&mut self, ci: u32, ev: &mut Vec<Event>) {
         let now = self.now;
         loop {
             let c = self.contact(ci);
