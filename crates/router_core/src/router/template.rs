@@ -15,7 +15,7 @@ use super::Router;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::ContactSpec;
-use crate::types::Time;
+use crate::types::{Id, Time};
 
 /// A contact validated and compiled once, to submit many times with
 /// different ids (a simulator's contact type, a platform's contact
@@ -62,7 +62,7 @@ impl Router {
     ) -> Result<ContactKey> {
         self.check_now(now)?;
         self.check_new_contact_id(id)?;
-        self.submit_compiled(&template.0, id, true, priority, customer, now, ev)
+        self.submit_compiled(&template.0, id.into(), true, priority, customer, now, ev)
     }
 
     /// [`Router::submit_template_into`] for a caller that reaches its
@@ -73,11 +73,14 @@ impl Router {
     /// remembered of it once it ends, and keeping such ids distinct is the
     /// caller's business. Routing is the same.
     ///
+    /// The id comes as an [`Id`], so that a caller reusing its ids hands
+    /// over a copy instead of having one built from text per contact.
+    ///
     /// Errors: `InvalidInput` for an empty id or a bad time; `QueueFull`.
     pub fn submit_keyed_into(
         &mut self,
         template: &ContactTemplate,
-        id: &str,
+        id: &Id,
         priority: i64,
         customer: Option<&str>,
         now: Time,
@@ -87,7 +90,7 @@ impl Router {
         if id.is_empty() {
             return Err(Error::invalid("contact id must not be empty"));
         }
-        self.submit_compiled(&template.0, id, false, priority, customer, now, ev)
+        self.submit_compiled(&template.0, id.clone(), false, priority, customer, now, ev)
     }
 
     /// Submits a checked contact: fires the timers due, refuses it when its
@@ -96,7 +99,7 @@ impl Router {
     fn submit_compiled(
         &mut self,
         t: &Compiled,
-        id: &str,
+        id: Id,
         indexed: bool,
         priority: i64,
         customer: Option<&str>,
@@ -108,12 +111,12 @@ impl Router {
             let q = &self.queues[t.queue as usize];
             let err = Error::new(
                 ErrorKind::QueueFull,
-                format!("queue {:?} is full ({} waiting, max_waiting {}); contact {id:?} refused", q.name, q.live.len(), q.max_waiting.unwrap_or(0)),
+                format!("queue {:?} is full ({} waiting, max_waiting {}); contact {:?} refused", q.name, q.live.len(), q.max_waiting.unwrap_or(0), &*id),
             );
             return self.fail_in(ev, start, err);
         }
         let seq = self.next_seq;
-        let slot = self.insert_contact(t, id.into(), indexed, priority, customer.map(Into::into), ev);
+        let slot = self.insert_contact(t, id, indexed, priority, customer.map(Into::into), ev);
         self.advance_to(now, ev); // timers it set for `now` (overflow after 0), as `submit` does
         Ok(ContactKey { slot, seq })
     }
@@ -231,8 +234,8 @@ mod tests {
         let t = a.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
         let tb = b.compile_template(&ContactSpec::new("", "voice", "q")).unwrap();
         let (mut ea, mut eb) = (Vec::new(), Vec::new());
-        let k1 = a.submit_keyed_into(&t, "c1", 0, None, 1.0, &mut ea).unwrap();
-        let k2 = a.submit_keyed_into(&t, "c2", 0, None, 1.0, &mut ea).unwrap();
+        let k1 = a.submit_keyed_into(&t, &"c1".into(), 0, None, 1.0, &mut ea).unwrap();
+        let k2 = a.submit_keyed_into(&t, &"c2".into(), 0, None, 1.0, &mut ea).unwrap();
         b.submit_template_into(&tb, "c1", 0, None, 1.0, &mut eb).unwrap();
         b.submit_template_into(&tb, "c2", 0, None, 1.0, &mut eb).unwrap();
         assert_eq!(ea, eb);
@@ -246,7 +249,7 @@ mod tests {
         let restored = Router::restore(&a.snapshot()).unwrap();
         assert_eq!(restored.snapshot(), a.snapshot());
         assert_eq!(restored.live_contacts(), 2);
-        assert_eq!(a.submit_keyed_into(&t, "", 0, None, 3.0, &mut ea).unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(a.submit_keyed_into(&t, &"".into(), 0, None, 3.0, &mut ea).unwrap_err().kind(), ErrorKind::InvalidInput);
         a.cancel_key_into(k2, 3.0, &mut ea).unwrap_err(); // c2 is assigned by now
         a.check_invariants().unwrap();
     }

@@ -96,6 +96,8 @@ struct Slot {
     counted: bool,
     interval: u32,
     agent: u32,
+    /// When the contact was assigned (its agent's load starts).
+    start: f64,
     handle: f64,
     /// The router's key of the contact (set once submitted).
     key: Option<ContactKey>,
@@ -117,9 +119,12 @@ struct TypeRun {
 
 /// Load accumulators of one agent group.
 struct GroupRun {
-    units: Vec<u64>,
     on_shift: u64,
+    /// Per channel: capacity units × seconds held inside the measured
+    /// window, added once per contact when its agent lets it go (a
+    /// contact's busy interval, clipped to the window, times its cost).
     int_units: Vec<f64>,
+    /// Agents on shift × seconds inside the window, up to `last`.
     int_staffed: f64,
     last: f64,
 }
@@ -136,7 +141,7 @@ pub(super) struct Run<'a> {
     first_arrival: Option<(u128, u32)>,
     seq: u64,
     slots: Vec<Slot>,
-    ids: Vec<String>,
+    ids: Vec<Id>,
     free: Vec<u32>,
     types: Vec<TypeRun>,
     groups: Vec<GroupRun>,
@@ -188,7 +193,6 @@ impl<'a> Run<'a> {
                 .agent_groups
                 .iter()
                 .map(|g| GroupRun {
-                    units: vec![0; n_ch],
                     on_shift: if g.shifts.is_empty() { u64::from(g.count) } else { 0 },
                     int_units: vec![0.0; n_ch],
                     int_staffed: 0.0,
@@ -416,6 +420,7 @@ impl<'a> Run<'a> {
             counted,
             interval: interval as u32,
             agent: 0,
+            start: 0.0,
             handle,
             key: None,
         });
@@ -465,7 +470,7 @@ impl<'a> Run<'a> {
                 self.slots.push(slot);
                 let mut id = String::new();
                 push_decimal(&mut id, u64::from(s));
-                self.ids.push(id);
+                self.ids.push(Id::from(id));
                 s
             }
         }
@@ -478,33 +483,32 @@ impl<'a> Run<'a> {
         self.free.push(s);
     }
 
-    /// Adds the group's load from its last update to `t`, clipped to the window.
+    /// Adds the group's staffed time from its last update to `t`, clipped
+    /// to the window.
     fn integrate(&mut self, g: usize, t: f64) {
         let gr = &mut self.groups[g];
         // Plain comparisons: times are never NaN.
         let lo = if gr.last > self.warmup { gr.last } else { self.warmup };
         let hi = if t < self.duration { t } else { self.duration };
         if hi > lo {
-            let dt = hi - lo;
-            for (acc, &u) in gr.int_units.iter_mut().zip(&gr.units) {
-                *acc += u as f64 * dt;
-            }
-            gr.int_staffed += gr.on_shift as f64 * dt;
+            gr.int_staffed += gr.on_shift as f64 * (hi - lo);
         }
         if t > gr.last {
             gr.last = t;
         }
     }
 
-    fn load(&mut self, agent: u32, ch: usize, at: f64, up: bool) {
-        let g = self.sim.agent_group[agent as usize] as usize;
-        self.integrate(g, at);
-        let cost = u64::from(self.sim.cost[ch]);
-        let u = &mut self.groups[g].units[ch];
-        if up {
-            *u += cost;
-        } else {
-            *u -= cost;
+    /// Contact `s` leaves its agent at `at` (completion, or the end of its
+    /// wrap-up): its load from assignment to `at`, clipped to the window,
+    /// counts for the agent's group.
+    fn unload(&mut self, s: u32, at: f64) {
+        let slot = &self.slots[s as usize];
+        let lo = if slot.start > self.warmup { slot.start } else { self.warmup };
+        let hi = if at < self.duration { at } else { self.duration };
+        if hi > lo {
+            let ch = self.sim.types[slot.ty as usize].channel;
+            let g = self.sim.agent_group[slot.agent as usize] as usize;
+            self.groups[g].int_units[ch] += f64::from(self.sim.cost[ch]) * (hi - lo);
         }
     }
 
@@ -530,9 +534,7 @@ impl<'a> Run<'a> {
                 Event::Completed { ref contact, at, .. } => self.completed(parse(contact), at),
                 Event::WrapUpEnded { ref contact, at, .. } => {
                     let s = parse(contact);
-                    let slot = self.slots[s as usize];
-                    let ch = self.sim.types[slot.ty as usize].channel;
-                    self.load(slot.agent, ch, at, false);
+                    self.unload(s, at);
                     self.release(s);
                 }
                 _ => {}
@@ -563,16 +565,15 @@ impl<'a> Run<'a> {
         let slot = &mut self.slots[s as usize];
         slot.state = State::Assigned;
         slot.agent = a;
+        slot.start = at;
         let slot = *slot;
         let ty = slot.ty as usize;
         let info = &self.sim.types[ty];
-        let ch = info.channel;
         let in_sl = wait <= self.sim.threshold[info.queue];
         if slot.counted {
             self.type_blocks[ty].answered(wait, in_sl);
         }
         self.series[ty].answered(slot.interval as usize, wait, in_sl);
-        self.load(a, ch, at, true);
         self.push(at + slot.handle, Kind::Complete, s, slot.gen);
     }
 
@@ -587,15 +588,22 @@ impl<'a> Run<'a> {
         if self.sim.wrap[ch] {
             self.slots[s as usize].state = State::WrapUp;
         } else {
-            self.load(slot.agent, ch, at, false);
+            self.unload(s, at);
             self.release(s);
         }
     }
 
     pub(super) fn finish(mut self, policy: &str, rep: u32) -> Replication {
         let end = self.router.now();
+        let horizon = end.max(self.duration);
         for g in 0..self.groups.len() {
-            self.integrate(g, end.max(self.duration));
+            self.integrate(g, horizon);
+        }
+        // Contacts still with an agent load it up to the end of the window.
+        for s in 0..self.slots.len() as u32 {
+            if matches!(self.slots[s as usize].state, State::Assigned | State::WrapUp) {
+                self.unload(s, horizon);
+            }
         }
         let sim = self.sim;
         let mut unfinished_q = vec![0u64; sim.queue_names.len()];
