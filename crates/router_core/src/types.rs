@@ -133,11 +133,18 @@ pub enum AttrValue {
 pub type Attrs = BTreeMap<String, AttrValue>;
 
 /// Checks that `t` is a usable time: finite and not negative.
+#[inline]
 pub(crate) fn check_time(what: &str, t: f64) -> crate::Result<()> {
-    if !t.is_finite() || t < 0.0 {
-        return Err(crate::Error::invalid(format!(
-            "{what} {t:?} is not a finite, non-negative number of seconds"
-        )));
+    if t.is_finite() && t >= 0.0 {
+        Ok(())
+    } else {
+        Err(bad_time(what, t))
     }
-    Ok(())
+}
+
+/// The error of [`check_time`], kept out of line (callers check on every call).
+#[cold]
+#[inline(never)]
+fn bad_time(what: &str, t: f64) -> crate::Error {
+    crate::Error::invalid(format!("{what} {t:?} is not a finite, non-negative number of seconds"))
 }

@@ -256,10 +256,17 @@ impl Router {
         // The per-channel vectors as plain slices, looked up once.
         let (held, max, ready) = (&a.held[..n], &a.max[..n], &mut a.ready[..n]);
         let fits = |c: usize| available && held[c] < max[c] && free >= channels[c].cfg.cost;
-        // Common when a busy agent takes or finishes work: it is in no
-        // ready group and fits none. Its key is only read while it is ready
-        // (and recomputed before it is), so there is nothing to do.
-        if !ready.iter().any(|&r| r) && !(0..n).any(fits) {
+        // Common when an agent takes or finishes work: it fits no channel
+        // (it is busy, or not available). Its key is only read while it is
+        // ready (and recomputed before it is), so it only leaves the ready
+        // groups it was in, under the key they hold.
+        if !(0..n).any(fits) {
+            for c in 0..n {
+                if ready[c] {
+                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
+                    ready[c] = false;
+                }
+            }
             self.plugin.facts.note(ai, a);
             return;
         }

@@ -528,15 +528,20 @@ impl Router {
     }
 
     /// Checks `now` and rejects time going backwards.
+    #[inline]
     fn check_now(&self, now: Time) -> Result<()> {
         check_time("time", now)?;
         if now < self.now {
-            return Err(Error::invalid(format!(
-                "time {now:?} is before the router's current time {:?}",
-                self.now
-            )));
+            return Err(self.time_before(now));
         }
         Ok(())
+    }
+
+    /// The error of [`Router::check_now`] for a time that goes backwards.
+    #[cold]
+    #[inline(never)]
+    fn time_before(&self, now: Time) -> Error {
+        Error::invalid(format!("time {now:?} is before the router's current time {:?}", self.now))
     }
 
     /// Starts a call at `now`: delivers events held back from a failed call,
