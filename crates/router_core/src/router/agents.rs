@@ -7,6 +7,7 @@ use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
 use super::index::AgentKey;
+use super::ordered::OrderedSet;
 
 impl Router {
     /// Adds an agent. Routing runs at once if it is available and contacts wait.
@@ -261,12 +262,7 @@ impl Router {
         // ready (and recomputed before it is), so it only leaves the ready
         // groups it was in, under the key they hold.
         if !(0..n).any(fits) {
-            for c in 0..n {
-                if ready[c] {
-                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
-                    ready[c] = false;
-                }
-            }
+            leave_ready(ready, &mut prof.ready, a.key.as_ref());
             self.plugin.facts.note(ai, a);
             return;
         }
@@ -289,12 +285,7 @@ impl Router {
         };
         if !same_key {
             let new = parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
-            for c in 0..n {
-                if ready[c] {
-                    prof.ready[c].remove(a.key.as_ref().expect("a ready agent has a key"));
-                    ready[c] = false;
-                }
-            }
+            leave_ready(ready, &mut prof.ready, a.key.as_ref());
             a.key = new;
         }
         for c in 0..n {
@@ -311,5 +302,19 @@ impl Router {
             ready[c] = fit;
         }
         self.plugin.facts.note(ai, a);
+    }
+}
+
+/// Takes an agent out of every ready group it is in (`ready`, per
+/// channel), under the key those groups hold.
+// An index loop, as in `refresh_agent`: fewer instructions than the zip.
+#[allow(clippy::needless_range_loop)]
+#[inline]
+fn leave_ready(ready: &mut [bool], groups: &mut [OrderedSet<AgentKey>], key: Option<&AgentKey>) {
+    for c in 0..ready.len() {
+        if ready[c] {
+            groups[c].remove(key.expect("a ready agent has a key"));
+            ready[c] = false;
+        }
     }
 }

@@ -249,7 +249,11 @@ mod tests {
         let restored = Router::restore(&a.snapshot()).unwrap();
         assert_eq!(restored.snapshot(), a.snapshot());
         assert_eq!(restored.live_contacts(), 2);
-        assert_eq!(a.submit_keyed_into(&t, &"".into(), 0, None, 3.0, &mut ea).unwrap_err().kind(), ErrorKind::InvalidInput);
+        let (before, n_ev) = (a.snapshot(), ea.len());
+        let err = a.submit_keyed_into(&t, &"".into(), 0, None, 3.0, &mut ea).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(err.message(), "contact id must not be empty");
+        assert_eq!((a.snapshot(), ea.len()), (before, n_ev), "a refused submit changes nothing");
         a.cancel_key_into(k2, 3.0, &mut ea).unwrap_err(); // c2 is assigned by now
         a.check_invariants().unwrap();
     }
