@@ -142,52 +142,100 @@ def test_non_finite_aging_max_is_refused():
 CAP_CONTACTS = [("c1", "q", 0, 0.0), ("c2", "q", 3, 1.0), ("c3", "q", 4, 2.5), ("c4", "q", 0, 4.0)]
 
 
-def test_aging_max_serves_capped_contacts_by_arrival_ahead_of_rising_ones():
+def test_aging_max_caps_what_aging_adds_not_the_priority():
     r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=5.0))
     submit_all(r, CAP_CONTACTS)
-    # One point per second, capped at 5. Cap reached at: c1 0 + 5 = 5,
-    # c2 1 + 2 = 3, c3 2.5 + 1 = 3.5, c4 4 + 5 = 9.
-    # At t=6 c1, c2 and c3 sit at the cap (5): served by arrival c1, c2, c3;
-    # c4 (rising, 2) comes last even when it reaches the cap at 9, being
-    # the latest arrival.
-    assert serve(r, start=6.0) == ["c1", "c2", "c3", "c4"]
-    # Without the cap, at t=6: c1 6, c2 8, c3 7.5, c4 2.
+    # One point per second, the aging term capped at 5: every contact's
+    # aging reaches the cap 5 s after its arrival (c1 at 5, c2 at 6, c3 at
+    # 7.5, c4 at 9). At t=10 all are capped: effective priorities c1 5,
+    # c2 8, c3 9, c4 5: c3, c2, then c1 and c4 (equal: longest wait).
+    assert serve(r, start=10.0) == ["c3", "c2", "c1", "c4"]
+    # Without the cap, at t=10: c1 10, c2 12, c3 11.5, c4 6 (one second
+    # later each: the order does not change).
     uncapped = new_router(cc.Queue("q", aging_rate=1.0))
     submit_all(uncapped, CAP_CONTACTS)
-    assert serve(uncapped, start=6.0) == ["c2", "c3", "c1", "c4"]
+    assert serve(uncapped, start=10.0) == ["c2", "c3", "c1", "c4"]
 
 
 def test_aging_max_before_anyone_reaches_it_changes_nothing():
     r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=5.0))
     submit_all(r, CAP_CONTACTS[:3])
     # At t=2.75 (c3 arrived at 2.5): c1 2.75, c2 4.75, c3 4.25: nobody
-    # capped yet: c2, c3, c1. (Each completion takes 0.125 s: c2 is served
-    # at 2.75, c3 at 2.875 and c1 at 3.0, by then c1 is at 3.)
+    # capped yet: c2, c3, c1.
     assert serve(r, start=2.75, step=0.125) == ["c2", "c3", "c1"]
 
 
-def test_a_contact_reaching_the_cap_later_overtakes_by_arrival():
-    contacts = [("O", "q", 0, 0.0), ("L", "q", 4, 2.0), ("M", "q", 4, 2.5)]
-    r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=5.0))
+def test_a_rising_contact_overtakes_a_capped_one_of_lower_priority():
+    contacts = [("O", "q", 0, 0.0), ("H", "q", 3, 2.0)]
+    r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=2.0))
     submit_all(r, contacts)
-    # Cap (5) reached at: O 0 + 5 = 5, L 2 + 1 = 3, M 2.5 + 1 = 3.5.
-    # t=4: L and M are capped, O is rising (4): L (capped, earliest).
-    # t=6 (2 s per contact): O reached the cap at 5 (a timer moved it): it
-    #   arrived before M, so O, then M.
-    assert serve(r, start=4.0, step=2.0) == ["L", "O", "M"]
-    # Uncapped: t=4: L 6, M 5.5, O 4 -> L; t=6: M 7.5, O 6 -> M, then O.
-    uncapped = new_router(cc.Queue("q", aging_rate=1.0))
-    submit_all(uncapped, contacts)
-    assert serve(uncapped, start=4.0, step=2.0) == ["L", "M", "O"]
+    # O caps at t=2 (effective 0 + 2 = 2); H rises from 3 at t=2 and caps
+    # at t=4 (3 + 2 = 5). At t=2.5 O is capped at 2, H (rising) is at 3.5:
+    # H first although O is capped and waited longer.
+    assert serve(r, start=2.5) == ["H", "O"]
 
 
-def test_capped_tier_is_by_arrival_not_by_priority():
+def test_aging_max_does_not_lower_a_priority_above_the_cap():
+    # The report: with a cap of 3, a priority-9 contact lost to a
+    # priority-5 one. The cap bounds the aging term only.
+    r = new_router(cc.Queue("q", aging_rate=0.5, aging_max=3.0))
+    submit_all(r, [("p5", "q", 5, 0.0), ("p9", "q", 9, 1.0)])
+    assert serve(r, start=100.0) == ["p9", "p5"]
+
+
+def test_capped_aging_queue_competes_by_priority_with_a_plain_queue():
+    # A priority-5 contact in an aging queue capped at 3 is at 5 + 3 = 8
+    # once capped: it beats a priority-4 contact of a plain queue (before
+    # the fix the cap brought it down to 3).
+    r = new_router(cc.Queue("aging", aging_rate=1.0, aging_max=3.0), cc.Queue("plain"))
+    submit_all(r, [("plain4", "plain", 4, 0.0), ("aged5", "aging", 5, 1.0)])
+    assert serve(r, start=10.0) == ["aged5", "plain4"]
+
+
+@pytest.mark.parametrize("kwargs", [{"aging_max": 3.0}, {"aging_max": 3.0, "aging_rate": 0.0}])
+def test_aging_max_without_aging_is_refused(kwargs):
+    with pytest.raises(cc.InvalidInput, match=r'queue "q": aging_max 3 caps what aging adds .* needs a positive aging_rate'):
+        new_router(cc.Queue("q", **kwargs))
+
+
+def test_negative_aging_max_is_refused_naming_it():
+    with pytest.raises(cc.InvalidInput, match=r'queue "q": aging_max -1 is not a finite, non-negative number'):
+        new_router(cc.Queue("q", aging_rate=1.0, aging_max=-1.0))
+
+
+def test_capped_contacts_are_ordered_by_priority_then_arrival():
     r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=3.0))
-    # p0 at 0 caps at 3; p2 at 1 caps at 2; p1 at 1.5 caps at 3.5.
-    submit_all(r, [("p0", "q", 0, 0.0), ("p2", "q", 2, 1.0), ("p1", "q", 1, 1.5)])
-    # At t=10 all are capped at 3: by arrival p0, p2, p1 (priority no longer
-    # matters). Uncapped it would be p2 (11), p1 (9.5), p0 (10) -> p2, p0, p1.
-    assert serve(r, start=10.0) == ["p0", "p2", "p1"]
+    # All capped by t=10: p0 at 3, p2 at 5, p1 at 4: by priority p2, p1, p0.
+    submit_all(r, [("p0", "q", 0, 0.0), ("p2", "q", 2, 1.0), ("p1", "q", 1, 1.5), ("q2", "q", 2, 2.0)])
+    # p2 and q2 tie at 5: the longer wait (p2) first.
+    assert serve(r, start=10.0) == ["p2", "q2", "p1", "p0"]
+
+
+def test_a_cap_does_not_follow_a_contact_into_a_queue_without_aging():
+    # Reported: a contact capped in an aging queue overflowed into a plain
+    # queue, and the next agent to arrive raised a PanicException and left
+    # the router corrupted.
+    r = new_router(cc.Queue("capped", aging_rate=1.0, aging_max=3.0, overflow_to="plain", overflow_after=5.0),
+                   cc.Queue("plain"))
+    r.submit(cc.Contact("c", channel="voice", queue="capped"), now=0.0)
+    r.advance(6.0)
+    r.check_invariants()
+    ev = r.add_agent(cc.Agent("a"), now=7.0)
+    assert ev == [cc.Assigned(contact="c", agent="a", at=7.0, wait=7.0)]
+    r.check_invariants()
+
+
+def test_a_cap_reached_before_overflow_is_recomputed_in_the_new_queue():
+    # Capped at 3 in "fast" (rate 1), the contact overflows at 5 into "slow"
+    # (rate 0.5, cap 10), where its wait since arrival is worth 0.5 a
+    # second: rising, not capped. At t=6 it is at 3, "local" at 3.25.
+    r = new_router(cc.Queue("fast", aging_rate=1.0, aging_max=3.0, overflow_to="slow", overflow_after=5.0),
+                   cc.Queue("slow", aging_rate=0.5, aging_max=10.0))
+    r.submit(cc.Contact("mover", channel="voice", queue="fast"), now=0.0)
+    assert [type(e) for e in r.advance(5.5)] == [cc.Overflowed]
+    r.submit(cc.Contact("local", channel="voice", queue="slow", priority=3), now=5.5)
+    r.check_invariants()
+    assert serve(r, start=6.0) == ["local", "mover"]
 
 
 # -- LIFO ---------------------------------------------------------------------------------
@@ -322,10 +370,72 @@ def test_queue_order_survives_snapshot_restore():
     r = new_router(cc.Queue("q", aging_rate=1.0, aging_max=5.0), cc.Queue("lifo", ordering="lifo"))
     submit_all(r, CAP_CONTACTS + [("l1", "lifo", 0, 4.5), ("l2", "lifo", 0, 5.0)])
     copy = cc.Router.restore(r.snapshot())
-    # The pending cap timers (c1 at 5, c4 at 9) are in the snapshot too.
-    # t=6: capped c1, c2, c3 (5) beat the LIFO head l2 (priority 0): c1,
-    # c2, c3 at 6, 7, 8. t=9: c4 reaches the cap (5) at 9 exactly: c4.
-    # Then l2 (newest), l1.
+    # The pending cap timers (c2 at 6, c3 at 7.5, c4 at 9) are in the
+    # snapshot too. One per second from t=6: c2 (capped at 6: 3 + 5 = 8)
+    # beats c3 (rising, 7.5); t=7 c3 (8.5); t=8 c1 (capped, 5) beats c4
+    # (rising, 4); t=9 c4 reaches its cap (5); then the LIFO queue, newest
+    # first: l2, l1.
     order = serve(r, start=6.0)
-    assert order == ["c1", "c2", "c3", "c4", "l2", "l1"]
+    assert order == ["c2", "c3", "c1", "c4", "l2", "l1"]
     assert serve(copy, start=6.0) == order
+
+
+# -- LIFO across requirement groups ---------------------------------------------------------
+
+
+def test_lifo_serves_the_newest_first_across_requirement_groups():
+    # Reported: c7 (newer, with a requirement) sat in another wait group
+    # than c6 and the agent took c6.
+    r = cc.Router(channels=[cc.Channel("voice", cost=100, max_per_agent=1)],
+                  queues=[cc.Queue("q0", ordering="lifo")], policy="longest_idle", affinity=False)
+    r.add_agent(cc.Agent("a2", skills={"s1": 4, "s0": 8}, state="offline"), now=0.0)
+    r.submit(cc.Contact("c6", channel="voice", queue="q0", priority=2), now=1.75)
+    r.submit(cc.Contact("c7", channel="voice", queue="q0", priority=2, requires={"s0": 3}), now=2.5)
+    ev = r.set_agent_state("a2", "available", now=6.5)
+    assert [e.contact for e in ev if isinstance(e, cc.Assigned)] == ["c7"]
+    r.check_invariants()
+
+
+def test_lifo_priority_still_comes_first_across_groups():
+    r = new_router(cc.Queue("q", ordering="lifo"))
+    r.submit(cc.Contact("old_hi", channel="voice", queue="q", priority=1, requires={"x": 1}), now=0.0)
+    r.submit(cc.Contact("mid", channel="voice", queue="q", priority=0), now=1.0)
+    r.submit(cc.Contact("new_lo", channel="voice", queue="q", priority=0, requires={"y": 1}), now=2.0)
+    assert serve(r, start=5.0, agent=cc.Agent("a", skills={"x": 1, "y": 1})) == ["old_hi", "new_lo", "mid"]
+
+
+@pytest.mark.parametrize(
+    "queue, expected",
+    [
+        # FIFO by priority: the oldest first whatever its group.
+        (cc.Queue("q"), ["g0", "g1", "g2", "g3"]),
+        # Aging: equal priorities age alike: oldest first.
+        (cc.Queue("q", aging_rate=0.5), ["g0", "g1", "g2", "g3"]),
+        (cc.Queue("q", virtual_wait=10.0), ["g0", "g1", "g2", "g3"]),
+        # Capped aging: all capped by t=20: oldest first.
+        (cc.Queue("q", aging_rate=1.0, aging_max=2.0), ["g0", "g1", "g2", "g3"]),
+        # Greatest need within one queue is FIFO.
+        (cc.Queue("q", ordering="greatest_need"), ["g0", "g1", "g2", "g3"]),
+        # LIFO: the newest first whatever its group.
+        (cc.Queue("q", ordering="lifo"), ["g3", "g2", "g1", "g0"]),
+    ],
+    ids=["priority", "aging", "virtual_wait", "aging_max", "greatest_need", "lifo"],
+)
+def test_every_ordering_holds_across_requirement_groups(queue, expected):
+    # Four contacts of one queue in four wait groups (different
+    # requirements), alternating so that no group is in order by accident.
+    r = new_router(queue)
+    for i, req in enumerate([{"x": 1}, {}, {"y": 1}, {"x": 2}]):
+        r.submit(cc.Contact(f"g{i}", channel="voice", queue="q", requires=req), now=float(i))
+    assert serve(r, start=20.0, agent=cc.Agent("a", skills={"x": 2, "y": 1})) == expected
+
+
+def test_cross_queue_lifo_queue_competes_with_its_newest_contact():
+    # Two LIFO groups (newest s3 needs x) and a FIFO queue: the LIFO queue's
+    # newest contact across its groups is its representative.
+    r = new_router(cc.Queue("fifo"), cc.Queue("stack", ordering="lifo"))
+    r.submit(cc.Contact("s1", channel="voice", queue="stack"), now=0.0)
+    r.submit(cc.Contact("f1", channel="voice", queue="fifo"), now=1.0)
+    r.submit(cc.Contact("s3", channel="voice", queue="stack", requires={"x": 1}), now=3.0)
+    # t=10: f1 (9 s) vs stack's newest s3 (7 s): f1. t=11: s3, then s1.
+    assert serve(r, start=10.0, agent=cc.Agent("a", skills={"x": 1})) == ["f1", "s3", "s1"]

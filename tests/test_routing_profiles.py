@@ -327,3 +327,41 @@ def test_snapshot_restore_keeps_profiles_priorities_and_pending_delays():
             router.add_agent(cc.Agent("z", routing_profile="gold"), now=41.0)
         router.check_invariants()
     assert r.snapshot() == copy.snapshot()
+
+
+# -- a preferred or returning agent is still bound by the profile ----------------
+
+
+def test_preferred_agent_does_not_take_a_queue_its_profile_does_not_serve():
+    r = new_router(profiles=[cc.RoutingProfile("sales_only", {"sales": (1, 30.0)})])
+    r.add_agent(cc.Agent("s", routing_profile="sales_only"), now=0.0)
+    # A support contact naming s as preferred agent: s does not serve support.
+    assert r.submit(voice("t1", "support", preferred_agent="s", preferred_wait=5.0), now=1.0) == []
+    assert assigned(r.advance(100.0)) == []
+    assert r.waiting("support") == ["t1"]
+    r.check_invariants()
+
+
+def test_preferred_agent_waits_out_the_profile_delay():
+    r = new_router(profiles=[cc.RoutingProfile("sales_only", {"sales": (1, 30.0)})])
+    r.add_agent(cc.Agent("s", routing_profile="sales_only"), now=0.0)
+    # A sales contact naming s: s may take it only once it has waited 30 s,
+    # although s is free from the start.
+    assert r.submit(voice("c1", "sales", preferred_agent="s", preferred_wait=60.0), now=1.0) == []
+    r.check_invariants()
+    assert assigned(r.advance(30.5)) == []
+    assert assigned(r.advance(31.0)) == [("c1", "s")]
+    r.check_invariants()
+
+
+def test_last_agent_affinity_is_bound_by_the_profile():
+    r = new_router(profiles=[cc.RoutingProfile("sales_late", {"sales": (0, 30.0), "support": 0})], affinity=True)
+    r.add_agent(cc.Agent("s", routing_profile="sales_late"), now=0.0)
+    # The customer last spoke to s on support.
+    assert assigned(r.submit(voice("t1", "support", customer="cust"), now=1.0)) == [("t1", "s")]
+    r.complete("t1", now=2.0)
+    # Now on sales: s may take it only after the 30 s delay.
+    assert r.submit(voice("c2", "sales", customer="cust"), now=3.0) == []
+    r.check_invariants()
+    assert assigned(r.advance(32.0)) == [] and assigned(r.advance(33.0)) == [("c2", "s")]
+    r.check_invariants()

@@ -46,8 +46,9 @@ pub struct Overflow {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Ordering {
     /// Highest effective priority first, then longest wait (FIFO). With an
-    /// aging rate, effective priority = priority + rate × wait (capped at
-    /// `aging_max` when set): "virtual wait" and "linear acceleration".
+    /// aging rate, effective priority = priority + rate × wait (the aging
+    /// term capped at `aging_max` when set): "virtual wait" and "linear
+    /// acceleration".
     #[default]
     Priority,
     /// Highest priority first, then the newest contact (LIFO).
@@ -72,7 +73,9 @@ pub struct QueueConfig {
     pub ordering: Ordering,
     /// Priority points gained per second of wait (0 = strict priority, FIFO).
     pub aging_rate: f64,
-    /// Cap on the effective priority reached by aging (`None` = no cap).
+    /// Cap on what aging adds to a contact's priority (`None` = no cap):
+    /// effective priority = priority + min(aging_rate × wait, aging_max).
+    /// Needs a positive `aging_rate`.
     pub aging_max: Option<f64>,
     /// Maximum number of waiting contacts; a full queue refuses new ones.
     pub max_waiting: Option<usize>,

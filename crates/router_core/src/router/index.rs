@@ -6,7 +6,9 @@
 //!   channel, the agents that could take one more contact on that channel
 //!   right now, ordered by the policy key ([`AgentKey`]).
 //! * Waiting contacts live in [`WaitGroup`]s keyed by (queue, channel,
-//!   signature), ordered by [`WaitKey`] (effective priority, then arrival).
+//!   signature, capped), ordered by [`WaitKey`] (effective priority, then
+//!   arrival); contacts whose aging reached their queue's cap sit in a group
+//!   of their own (see `ordering.rs`).
 //! * Which signatures a profile can serve is computed once, when either side
 //!   first appears, and cached both ways: a profile knows its compatible
 //!   wait groups per channel, a signature its compatible profiles.
@@ -23,6 +25,8 @@ pub type ProfileId = u32;
 pub type SigId = u32;
 /// Wait-group index.
 pub type GroupId = u32;
+/// What identifies a wait group: (queue, channel, signature, capped).
+pub type GroupKey = (u32, u32, SigId, bool);
 
 /// A compiled skill list: sorted by skill, one entry per skill.
 pub type SkillSet = Vec<(u32, u8)>;
@@ -66,9 +70,10 @@ pub struct AgentKey {
 /// never changes while contacts wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WaitKey {
-    /// 0: reached the aging cap (served first, by arrival); 1: the others.
+    /// 0: reached the aging cap (in a capped group); 1: the others.
     pub tier: u8,
-    /// Priority part: `aging_rate × arrival − priority` (FIFO), `−priority` (LIFO).
+    /// Priority part: `aging_rate × arrival − priority` (FIFO), `−priority`
+    /// (LIFO and capped).
     pub rank: OrdF64,
     /// Arrival (FIFO) or its negation (LIFO).
     pub order: OrdF64,
@@ -118,13 +123,17 @@ pub struct Head {
     pub queue: u32,
 }
 
-/// Waiting contacts of one (queue, channel, signature).
+/// Waiting contacts of one (queue, channel, signature, capped).
 #[derive(Debug)]
 pub struct WaitGroup {
     /// Queue index.
     pub queue: u32,
     /// Channel index.
     pub channel: u32,
+    /// Signature.
+    pub sig: SigId,
+    /// Whether it holds contacts that reached their queue's aging cap.
+    pub capped: bool,
     /// The contacts in service order.
     pub set: OrderedSet<WaitKey>,
 }
@@ -151,11 +160,11 @@ pub struct Index {
     pub groups: Vec<WaitGroup>,
     /// Heads of the wait groups, by group id.
     pub heads: Vec<Head>,
-    /// (queue, channel, sig) → group.
-    pub group_ids: FxHashMap<(u32, u32, SigId), GroupId>,
+    /// (queue, channel, sig, capped) → group.
+    pub group_ids: FxHashMap<GroupKey, GroupId>,
     /// The last group looked up (groups are never removed): most contacts
     /// of a center go to a few groups, often one after another.
-    last_group: Option<((u32, u32, SigId), GroupId)>,
+    last_group: Option<(GroupKey, GroupId)>,
     /// Number of channels.
     pub n_channels: usize,
 }
@@ -242,14 +251,13 @@ impl Index {
         s
     }
 
-    /// The wait group of (queue, channel, sig), created on first use.
+    /// The wait group of (queue, channel, sig, capped), created on first use.
     #[inline]
-    pub fn group(&mut self, queue: u32, channel: u32, sig: SigId) -> GroupId {
-        let k = (queue, channel, sig);
+    pub fn group(&mut self, k: GroupKey) -> GroupId {
         match self.last_group {
             Some((lk, g)) if lk == k => g,
             _ => {
-                let g = self.find_group(queue, channel, sig);
+                let g = self.find_group(k);
                 self.last_group = Some((k, g));
                 g
             }
@@ -257,14 +265,15 @@ impl Index {
     }
 
     /// [`Index::group`] without the one-entry cache.
-    fn find_group(&mut self, queue: u32, channel: u32, sig: SigId) -> GroupId {
-        if let Some(&g) = self.group_ids.get(&(queue, channel, sig)) {
+    fn find_group(&mut self, k: GroupKey) -> GroupId {
+        if let Some(&g) = self.group_ids.get(&k) {
             return g;
         }
+        let (queue, channel, sig, capped) = k;
         let g = self.groups.len() as GroupId;
-        self.groups.push(WaitGroup { queue, channel, set: OrderedSet::new() });
+        self.groups.push(WaitGroup { queue, channel, sig, capped, set: OrderedSet::new() });
         self.heads.push(Head { key: None, queue });
-        self.group_ids.insert((queue, channel, sig), g);
+        self.group_ids.insert(k, g);
         self.sigs[sig as usize].groups.push(g);
         for i in 0..self.sigs[sig as usize].profiles.len() {
             let p = self.sigs[sig as usize].profiles[i];
@@ -301,13 +310,13 @@ mod tests {
     fn profiles_and_groups_are_cross_indexed_in_either_order() {
         let mut ix = Index::new(2);
         let s = ix.sig(vec![(0, 3)]);
-        let g = ix.group(0, 1, s);
+        let g = ix.group((0, 1, s, false));
         let p = ix.profile(vec![(0, 5)], None);
         let q = ix.profile(vec![(0, 2)], None);
         assert_eq!(ix.profiles[p as usize].groups[1], vec![g]);
         assert!(ix.profiles[q as usize].groups[1].is_empty());
         let s2 = ix.sig(vec![]);
-        let g2 = ix.group(0, 0, s2);
+        let g2 = ix.group((0, 0, s2, false));
         assert_eq!(ix.profiles[q as usize].groups[0], vec![g2]);
         assert_eq!(ix.sigs[s2 as usize].profiles, vec![p, q]);
     }

@@ -116,7 +116,7 @@ struct Contact {
     step: usize,
     /// (after, signature, condition) per relaxation step.
     steps: Vec<(Time, SigId, Option<crate::model::Condition>)>,
-    /// Reached its queue's aging cap (ordered by arrival among the capped).
+    /// Its aging term reached its queue's cap (it waits in a capped group).
     capped: bool,
     prefers: SkillSet,
     customer: Option<Id>,
@@ -368,14 +368,23 @@ impl Router {
                 )));
             }
             if let Some(m) = q.aging_max {
-                if !m.is_finite() {
-                    return Err(Error::invalid(format!("queue {:?}: aging_max {m} is not a finite number", q.name)));
+                if !m.is_finite() || m < 0.0 {
+                    return Err(Error::invalid(format!(
+                        "queue {:?}: aging_max {m} is not a finite, non-negative number",
+                        q.name
+                    )));
                 }
             }
             if q.ordering == crate::model::Ordering::Lifo && (q.aging_rate > 0.0 || q.aging_max.is_some()) {
                 return Err(Error::invalid(format!(
                     "queue {:?}: LIFO ordering does not combine with aging (aging_rate {}, aging_max {:?})",
                     q.name, q.aging_rate, q.aging_max
+                )));
+            }
+            if let (Some(m), 0.0) = (q.aging_max, q.aging_rate) {
+                return Err(Error::invalid(format!(
+                    "queue {:?}: aging_max {m} caps what aging adds to the priority, so it needs a positive aging_rate (or virtual_wait)",
+                    q.name
                 )));
             }
             let overflow = match &q.overflow {

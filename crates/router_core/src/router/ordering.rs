@@ -5,16 +5,23 @@
 //! wait, so a group is a sorted set and only its head matters:
 //! * `Priority` stores `rate × arrival − priority`: with one aging rate per
 //!   queue, effective priority `priority + rate × wait` keeps the order.
-//!   With a cap (`aging_max`), a contact that reaches the cap moves (by a
-//!   timer) to the group's capped tier, ordered by arrival, ahead of the
-//!   contacts still rising.
+//!   With a cap (`aging_max`) on what aging adds, a contact whose aging
+//!   term reaches the cap (a timer fires at `arrival + aging_max / rate`)
+//!   moves to a wait group of its own kind, the capped group of its
+//!   (queue, channel, signature), where its effective priority is fixed at
+//!   `priority + aging_max`: ordered by priority, then arrival. The capped
+//!   and the rising groups of a queue then compete by [`ContactRank`] like
+//!   any two groups.
 //! * `Lifo` stores `−priority`, then the newest first.
 //! * `GreatestNeed` is FIFO within the queue.
 //!
-//! Across queues an agent compares group heads by [`ContactRank`]: its
+//! Across groups an agent compares group heads by [`ContactRank`]: its
 //! routing profile's priority for the queue, then effective priority, then
 //! the need: wait (in seconds, or as a share of the queue's service-level
-//! threshold for greatest-need queues), then submission order.
+//! threshold for greatest-need queues), then submission order. A LIFO
+//! queue's groups first compete among themselves newest first (see
+//! [`QueueOrder::lifo_rank`]); the winner then competes with other queues'
+//! heads by its own wait.
 
 use super::index::WaitKey;
 use crate::model::{Ordering, QueueConfig};
@@ -49,21 +56,21 @@ impl QueueOrder {
         }
     }
 
-    /// Whether a contact has reached the cap at `now`.
-    pub fn capped(&self, priority: i64, arrival: Time, now: Time) -> bool {
-        self.max.is_some_and(|m| self.rate * (now - arrival) + priority as f64 >= m)
+    /// Whether a contact's aging term has reached the cap at `now`.
+    pub fn capped(&self, arrival: Time, now: Time) -> bool {
+        self.cap_time(arrival).is_some_and(|t| now >= t)
     }
 
-    /// When a rising contact reaches the cap, if it ever does.
-    pub fn cap_time(&self, priority: i64, arrival: Time) -> Option<Time> {
+    /// When a contact's aging term reaches the cap, if it ever does.
+    pub fn cap_time(&self, arrival: Time) -> Option<Time> {
         let m = self.max?;
-        (self.rate > 0.0).then(|| arrival + (m - priority as f64) / self.rate)
+        (self.rate > 0.0).then(|| arrival + m / self.rate)
     }
 
     /// The group key of a contact.
     pub fn key(&self, priority: i64, arrival: Time, seq: u64, idx: u32, capped: bool, excludes: bool) -> WaitKey {
         let (tier, rank, order, tie) = if capped {
-            (0, 0.0, arrival, seq)
+            (0, -(priority as f64), arrival, seq)
         } else if self.lifo {
             (1, -(priority as f64), -arrival, u64::MAX - seq)
         } else {
@@ -94,12 +101,13 @@ impl QueueOrder {
     /// gives the queue priority `qprio`.
     pub fn rank(&self, key: &WaitKey, now: Time, qprio: i64) -> ContactRank {
         let eff = if key.tier == 0 {
-            self.max.expect("capped contacts only exist under a cap")
+            // Capped: priority + the whole cap. (A queue without a cap has
+            // no capped contacts; 0 keeps a stale flag harmless.)
+            -key.rank.0 + self.max.unwrap_or(0.0)
         } else if self.lifo {
             -key.rank.0
         } else {
-            let e = self.rate * now - key.rank.0;
-            self.max.map_or(e, |m| e.min(m))
+            self.rate * now - key.rank.0
         };
         (
             OrdF64(-(qprio as f64)),
@@ -107,5 +115,13 @@ impl QueueOrder {
             OrdF64(-(now - self.arrival(key)) * self.need_scale),
             self.seq(key),
         )
+    }
+
+    /// How the heads of one LIFO queue's groups compare with each other:
+    /// smaller first (routing profile priority, then priority, then the
+    /// newest, then the latest submitted). Only the best of them competes
+    /// with other queues, by [`QueueOrder::rank`].
+    pub fn lifo_rank(&self, key: &WaitKey, qprio: i64) -> ContactRank {
+        (OrdF64(-(qprio as f64)), key.rank, key.order, key.tie)
     }
 }

@@ -18,16 +18,22 @@ use crate::policy::Key;
 use crate::types::ContactStatus;
 use rand::Rng;
 
-use super::ordering::ContactRank;
+use super::ordering::{ContactRank, QueueOrder};
+use smallvec::SmallVec;
 
 impl Router {
     /// Whether agent `ai` may take contact `ci` now (state, skills in force,
-    /// channel slot, capacity units, not excluded). Used for a preferred or
-    /// last agent, who is matched on skills, not on routing profiles.
+    /// channel slot, capacity units, not excluded, and its routing profile
+    /// serves the contact's queue and the contact has waited its delay).
+    /// Used for a preferred or last agent: whatever chose the agent, the
+    /// eligibility rules are the same.
     pub(super) fn eligible(&self, ai: u32, ci: u32) -> bool {
         let a = self.agent(ai);
         let c = self.contact(ci);
-        a.ready[c.channel as usize] && !c.excluded.contains(&a.uid) && self.index.compatible(a.profile, c.sig)
+        a.ready[c.channel as usize]
+            && !c.excluded.contains(&a.uid)
+            && self.index.compatible(a.profile, c.sig)
+            && self.routes_to(a.profile, c.queue, c.arrival)
     }
 
     /// Agent surplus: routes a waiting contact to the best free eligible agent.
@@ -165,11 +171,27 @@ impl Router {
     /// Calls `f` with every contact the agent could take next: the best
     /// contact of each compatible wait group on each channel it has room
     /// on (skipping contacts that exclude it or have not waited its routing
-    /// profile's delay), and those waiting for it alone.
+    /// profile's delay), and those waiting for it alone. The heads of a
+    /// LIFO queue's groups first compete among themselves, newest first;
+    /// only the best of them is passed on.
     fn scan_contacts(&self, ai: u32, mut f: impl FnMut(ContactRank, u32)) {
         let a = self.agent(ai);
         let now = self.now;
         let prof = &self.index.profiles[a.profile as usize];
+        // Per LIFO queue: (queue, rank within the queue, rank, contact).
+        let mut lifo: SmallVec<[(u32, ContactRank, ContactRank, u32); 4]> = SmallVec::new();
+        let mut offer = |f: &mut dyn FnMut(ContactRank, u32), order: &QueueOrder, queue: u32, key: &WaitKey, qprio: i64| {
+            let rank = order.rank(key, now, qprio);
+            if !order.lifo {
+                return f(rank, key.idx);
+            }
+            let within = order.lifo_rank(key, qprio);
+            match lifo.iter_mut().find(|e| e.0 == queue) {
+                Some(e) if within < e.1 => *e = (queue, within, rank, key.idx),
+                Some(_) => {}
+                None => lifo.push((queue, within, rank, key.idx)),
+            }
+        };
         for (ch, groups) in prof.groups.iter().enumerate() {
             if !self.can_take(a, ch) {
                 continue;
@@ -192,7 +214,7 @@ impl Router {
                         None => continue,
                     }
                 }
-                f(order.rank(&key, now, qprio), key.idx);
+                offer(&mut f, order, head.queue, &key, qprio);
             }
         }
         for &ci in &a.pinned {
@@ -200,10 +222,15 @@ impl Router {
             if c.status == ContactStatus::Waiting
                 && self.can_take(a, c.channel as usize)
                 && self.index.compatible(a.profile, c.sig)
+                && self.routes_to(a.profile, c.queue, c.arrival)
             {
                 let order = &self.queues[c.queue as usize].order;
-                f(order.rank(&self.wait_key(ci), now, 0), ci);
+                let qprio = self.index.serves(a.profile, c.queue).map_or(0, |s| s.0);
+                offer(&mut f, order, c.queue, &self.wait_key(ci), qprio);
             }
+        }
+        for (_, _, rank, ci) in lifo {
+            f(rank, ci);
         }
     }
 
@@ -328,9 +355,9 @@ impl Router {
             self.agent_mut(pa).pinned.push(ci);
             return;
         }
-        let (q, ch, sig) = (c.queue, c.channel, c.sig);
+        let gk = (c.queue, c.channel, c.sig, c.capped);
         let key = self.wait_key(ci);
-        let g = self.index.group(q, ch, sig);
+        let g = self.index.group(gk);
         self.index.groups[g as usize].set.insert(key);
         self.contact_mut(ci).slot = Some((g, key));
         self.update_head(g);

@@ -138,7 +138,7 @@ impl Router {
     fn time_queue(&mut self, ci: u32) {
         let now = self.now;
         let c = self.contact(ci);
-        let (seq, q, arrival, priority) = (c.seq, c.queue, c.arrival, c.priority);
+        let (seq, q, arrival) = (c.seq, c.queue, c.arrival);
         let queue = &self.queues[q as usize];
         let order = queue.order;
         let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
@@ -147,10 +147,10 @@ impl Router {
             let entered = OrdF64(self.contact(ci).queue_entered);
             self.schedule(at, TimerKind::Overflow { ci, seq, queue: q, entered });
         }
-        let capped = order.capped(priority, arrival, now);
+        let capped = order.capped(arrival, now);
         self.contact_mut(ci).capped = capped;
         if !capped {
-            if let Some(at) = order.cap_time(priority, arrival) {
+            if let Some(at) = order.cap_time(arrival) {
                 self.schedule(at, TimerKind::Cap { ci, seq, queue: q });
             }
         }
@@ -257,6 +257,9 @@ impl Router {
                 let c = self.contact_mut(ci);
                 c.queue = to;
                 c.queue_entered = now;
+                // A cap reached in the old queue does not follow the
+                // contact: the new queue's ordering decides afresh.
+                c.capped = false;
                 let id = c.id.clone();
                 self.enter_queue(ci);
                 if in_group {

@@ -306,6 +306,16 @@ impl Router {
                 if c.status != ContactStatus::Waiting || c.slot.map(|s| s.0) != Some(g as u32) || c.pinned.is_some() {
                     return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
                 }
+                if (c.queue, c.channel, c.sig, c.capped) != (grp.queue, grp.channel, grp.sig, grp.capped)
+                    || *k != self.wait_key(k.idx)
+                    || c.slot.map(|s| s.1) != Some(*k)
+                {
+                    return Err(format!("contact {:?} sits in wait group {g} under a stale key", c.id));
+                }
+                let order = &self.queues[c.queue as usize].order;
+                if c.capped && order.cap_time(c.arrival).is_none_or(|t| self.now < t) {
+                    return Err(format!("contact {:?} marked capped before its aging reached the cap", c.id));
+                }
                 in_groups += 1;
             }
         }
@@ -379,7 +389,10 @@ impl Router {
             }
             for &ci in &a.pinned {
                 let c = self.contact(ci);
-                if a.ready[c.channel as usize] && self.index.compatible(a.profile, c.sig) {
+                if a.ready[c.channel as usize]
+                    && self.index.compatible(a.profile, c.sig)
+                    && self.index.serves(a.profile, c.queue).is_some_and(|(_, d)| self.now >= c.arrival + d)
+                {
                     return Err(format!("contact {:?} waits for agent {:?}, who could take it", c.id, a.id));
                 }
             }
