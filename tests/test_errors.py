@@ -492,3 +492,27 @@ def test_ended_contact_forgotten_is_unknown():
     with pytest.raises(cc.UnknownId, match='"c"'):
         r.complete("c", now=2.0)
     assert_unchanged(r, before, ["c"])
+
+
+# -- damaged snapshots --------------------------------------------------------------------
+
+
+def test_damaged_snapshots_raise_snapshot_error_naming_the_fault(busy_router):
+    r, _ = busy_router
+    snap = r.snapshot()
+    with pytest.raises(cc.SnapshotError, match="truncated or extended"):
+        cc.Router.restore(snap + b"\0")
+    with pytest.raises(cc.SnapshotError, match="truncated or extended"):
+        cc.Router.restore(snap[:-1])
+    flipped = bytearray(snap)
+    flipped[len(snap) // 2] ^= 0x10
+    with pytest.raises(cc.SnapshotError, match="checksum"):
+        cc.Router.restore(bytes(flipped))
+    # Every single-byte change of the payload is refused (the checksum),
+    # and never with anything but SnapshotError.
+    for i in range(0, len(snap), max(1, len(snap) // 400)):
+        bad = bytearray(snap)
+        bad[i] ^= 0xFF
+        with pytest.raises(cc.SnapshotError):
+            cc.Router.restore(bytes(bad))
+    cc.Router.restore(snap).check_invariants()

@@ -17,6 +17,7 @@ mod plugin;
 mod routing;
 mod slots;
 mod snapshot;
+mod snapshot_check;
 mod template;
 mod timers;
 mod views;

@@ -4,8 +4,15 @@
 //! contacts, timers, the random generator, the clock, the id interning) in a
 //! canonical order, so that two routers in the same state write the same
 //! bytes. The indexes (ready groups, wait groups, head caches) are rebuilt
-//! on restore. The format starts with an 8-byte magic and a version number;
-//! a snapshot from another version is refused, never misread.
+//! on restore.
+//!
+//! Layout: an 8-byte magic, the format version (u32), the payload's length
+//! (u64) and its CRC-32 (u32), all little-endian, then the payload. A
+//! snapshot from another version is refused, never misread; a wrong length,
+//! a wrong checksum, trailing bytes, a payload that does not decode, or one
+//! that decodes into an inconsistent state (see `snapshot_check`) is refused
+//! with `SnapshotError` saying what is wrong, before any router is built
+//! from it.
 
 use super::index::{Index, SkillSet};
 use super::live::LiveSet;
@@ -17,41 +24,44 @@ use crate::event::Event;
 use crate::model::RouterConfig;
 use crate::types::{ContactStatus, Id, Time};
 use rand_chacha::ChaCha8Rng;
+use bincode::Options;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
+/// Bytes before the payload: magic, version, length, checksum.
+const HEADER: usize = 8 + 4 + 8 + 4;
 
 #[derive(Serialize, Deserialize)]
-struct QueueState {
-    counters: Counters,
-    live: Vec<(Time, u64)>,
+pub(super) struct QueueState {
+    pub counters: Counters,
+    pub live: Vec<(Time, u64)>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct State {
-    config: RouterConfig,
-    queues: Vec<QueueState>,
-    skills: Vec<String>,
-    profiles: Vec<(SkillSet, Option<u32>)>,
-    sigs: Vec<SkillSet>,
-    agents: Vec<Option<Agent>>,
-    free_agents: Vec<u32>,
-    contacts: Vec<Option<Contact>>,
-    free_contacts: Vec<u32>,
-    finished: Vec<(Id, Finished)>,
-    last_agent: Vec<(Id, Id)>,
-    timers: Vec<Timer>,
-    pending: Vec<Event>,
-    rng: ChaCha8Rng,
-    now: Time,
-    settled: Time,
-    next_seq: u64,
-    decisions: u64,
-    batch_due: Option<Time>,
+pub(super) struct State {
+    pub config: RouterConfig,
+    pub queues: Vec<QueueState>,
+    pub skills: Vec<String>,
+    pub profiles: Vec<(SkillSet, Option<u32>)>,
+    pub sigs: Vec<SkillSet>,
+    pub agents: Vec<Option<Agent>>,
+    pub free_agents: Vec<u32>,
+    pub contacts: Vec<Option<Contact>>,
+    pub free_contacts: Vec<u32>,
+    pub finished: Vec<(Id, Finished)>,
+    pub last_agent: Vec<(Id, Id)>,
+    pub timers: Vec<Timer>,
+    pub pending: Vec<Event>,
+    pub rng: ChaCha8Rng,
+    pub now: Time,
+    pub settled: Time,
+    pub next_seq: u64,
+    pub decisions: u64,
+    pub batch_due: Option<Time>,
 }
 
 fn snapshot_error(message: impl Into<String>) -> Error {
@@ -94,14 +104,21 @@ impl Router {
         let mut out = Vec::with_capacity(1024);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&[0; 12]);
         bincode::serialize_into(&mut out, &state).expect("serialising into memory cannot fail");
+        let len = (out.len() - HEADER) as u64;
+        let crc = crc32fast::hash(&out[HEADER..]);
+        out[12..20].copy_from_slice(&len.to_le_bytes());
+        out[20..24].copy_from_slice(&crc.to_le_bytes());
         out
     }
 
     /// Rebuilds a router from [`Router::snapshot`] bytes.
     ///
     /// Errors: `Snapshot` when the bytes are not a snapshot, come from
-    /// another format version, or are corrupt.
+    /// another format version, are truncated, extended or damaged (length
+    /// and checksum), or decode into an inconsistent state; the message
+    /// says which. No router is built from a snapshot that fails a check.
     pub fn restore(bytes: &[u8]) -> Result<Router> {
         if bytes.len() < 12 || &bytes[..8] != MAGIC {
             return Err(snapshot_error("not a ccroute snapshot (bad magic bytes)"));
@@ -112,13 +129,53 @@ impl Router {
                 "snapshot format version {version} is not supported (this build reads version {FORMAT_VERSION})"
             )));
         }
-        let state: State =
-            bincode::deserialize(&bytes[12..]).map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
+        if bytes.len() < HEADER {
+            return Err(snapshot_error(format!("corrupt snapshot: {} bytes, shorter than its header", bytes.len())));
+        }
+        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
+        let payload = &bytes[HEADER..];
+        if payload.len() as u64 != len {
+            return Err(snapshot_error(format!(
+                "corrupt snapshot: the header announces {len} payload bytes, {} follow (truncated or extended)",
+                payload.len()
+            )));
+        }
+        let actual = crc32fast::hash(payload);
+        if actual != crc {
+            return Err(snapshot_error(format!(
+                "corrupt snapshot: checksum {actual:08x} does not match the recorded {crc:08x}"
+            )));
+        }
+        let state: State = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .reject_trailing_bytes()
+            .with_limit(len)
+            .deserialize(payload)
+            .map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
+        // Rebuilding reads the indexes the state holds: check them all
+        // first. A panic while rebuilding would be a fault of this check;
+        // it is still reported as a corrupt snapshot, never propagated.
+        let rebuilt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Router::rebuild(state)));
+        let r = match rebuilt {
+            Ok(r) => r?,
+            Err(_) => return Err(snapshot_error("corrupt snapshot: its state is inconsistent")),
+        };
+        r.check_invariants().map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
+        Ok(r)
+    }
+
+    /// Builds a router from a decoded state, after checking it.
+    fn rebuild(state: State) -> Result<Router> {
         let mut r = Router::new(state.config.clone())
             .map_err(|e| snapshot_error(format!("snapshot holds an invalid configuration: {e}")))?;
-        if state.queues.len() != r.queues.len() {
-            return Err(snapshot_error("corrupt snapshot: queue count does not match its configuration"));
-        }
+        let sizes = super::snapshot_check::Sizes {
+            channels: r.channels.len(),
+            costs: r.channels.iter().map(|c| c.cfg.cost).collect(),
+            queues: r.queues.len(),
+            routing: r.index.routing.len(),
+        };
+        super::snapshot_check::check(&state, &sizes).map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
         for (q, qs) in r.queues.iter_mut().zip(state.queues) {
             q.counters = qs.counters;
             q.live = LiveSet::from_entries(&qs.live);

@@ -305,6 +305,9 @@ impl Router {
                 if c.queue != queue || c.capped || c.status == ContactStatus::Assigned {
                     return;
                 }
+                if !self.queues[queue as usize].order.capped(c.arrival, self.now) {
+                    return; // not due (only a restored, damaged timer fires early)
+                }
                 let in_group = c.slot.is_some();
                 if in_group {
                     self.dequeue(ci);

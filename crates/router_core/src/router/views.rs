@@ -312,10 +312,6 @@ impl Router {
                 {
                     return Err(format!("contact {:?} sits in wait group {g} under a stale key", c.id));
                 }
-                let order = &self.queues[c.queue as usize].order;
-                if c.capped && order.cap_time(c.arrival).is_none_or(|t| self.now < t) {
-                    return Err(format!("contact {:?} marked capped before its aging reached the cap", c.id));
-                }
                 in_groups += 1;
             }
         }
@@ -325,21 +321,22 @@ impl Router {
             if a.used > a.capacity {
                 return Err(format!("agent {:?} uses {} of {} units", a.id, a.used, a.capacity));
             }
-            let mut used = 0;
-            let mut held = vec![0u32; self.channels.len()];
+            // Summed wide: a corrupt snapshot must not overflow the check.
+            let mut used = 0u64;
+            let mut held = vec![0u64; self.channels.len()];
             for &ci in &a.contacts {
                 let c = self.contact(ci);
                 if c.agent != Some(ai as u32) || !matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned) {
                     return Err(format!("agent {:?} lists contact {:?} it does not hold", a.id, c.id));
                 }
                 held[c.channel as usize] += 1;
-                used += self.channels[c.channel as usize].cfg.cost;
+                used += u64::from(self.channels[c.channel as usize].cfg.cost);
             }
             for w in &a.wrapups {
                 held[w.1 as usize] += 1;
-                used += self.channels[w.1 as usize].cfg.cost;
+                used += u64::from(self.channels[w.1 as usize].cfg.cost);
             }
-            if used != a.used || held[..] != a.held[..] {
+            if used != u64::from(a.used) || !held.iter().zip(&a.held).all(|(h, &ah)| *h == u64::from(ah)) {
                 return Err(format!("agent {:?} load out of step with its contacts", a.id));
             }
             if !self.candidate_facts_agree(ai as u32) {
@@ -397,13 +394,23 @@ impl Router {
                 }
             }
         }
+        for c in self.contacts.iter() {
+            let order = &self.queues[c.queue as usize].order;
+            if c.capped && order.cap_time(c.arrival).is_none_or(|t| self.now < t) {
+                return Err(format!(
+                    "contact {:?} marked capped before its aging reached the cap (arrival {}, now {}, queue {:?})",
+                    c.id, c.arrival, self.now, self.queues[c.queue as usize].name
+                ));
+            }
+        }
         let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
             return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
         }
         for q in &self.queues {
             let c = &q.counters;
-            if c.offered != c.answered + c.abandoned + c.overflowed_out + q.live.len() as u64 {
+            let ended = u128::from(c.answered) + u128::from(c.abandoned) + u128::from(c.overflowed_out);
+            if u128::from(c.offered) != ended + q.live.len() as u128 {
                 return Err(format!("queue {:?} counters do not add up", q.name));
             }
         }

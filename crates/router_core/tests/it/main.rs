@@ -11,6 +11,7 @@ mod offers;
 mod policies;
 mod props;
 mod regimes;
+mod snapshot_fuzz;
 mod stats;
 mod timers;
 
