@@ -216,8 +216,10 @@ def test_submit_to_a_full_queue_raises_queue_full(offers):
     r, ids = busy(offers)
     fill_support(r)
     before = snapshot(r, ["late"])
+    # "late" needs a skill nobody has: it would wait, so the full queue
+    # refuses it (one an agent takes at once is not refused).
     with pytest.raises(cc.QueueFull, match='"support".*"late"') as info:
-        r.submit(cc.Contact("late", channel="chat", queue="support"), now=NOW)
+        r.submit(cc.Contact("late", channel="chat", queue="support", requires={"klingon": 1}), now=NOW)
     assert isinstance(info.value, cc.RoutingError)
     assert "max_waiting 10" in str(info.value)
     assert_unchanged(r, before, ["late"])
@@ -231,9 +233,9 @@ def test_submit_many_refuses_what_does_not_fit():
     fill_support(r)
     events = r.submit_many(
         [cc.Contact("s1", channel="email", queue="sales", requires={"german": 9}),
-         cc.Contact("full1", channel="chat", queue="support"),
+         cc.Contact("full1", channel="chat", queue="support", requires={"klingon": 1}),
          cc.Contact("s2", channel="email", queue="sales", requires={"german": 9}),
-         cc.Contact("full2", channel="chat", queue="support")],
+         cc.Contact("full2", channel="chat", queue="support", requires={"klingon": 1})],
         now=NOW,
     )
     assert events == [
@@ -286,9 +288,9 @@ CONSTRUCTION = [
     pytest.param(build(queues=[cc.Queue("q"), "r"]), cc.InvalidInput, "'r'", id="queue-not-a-queue"),
     pytest.param(build(channels=[cc.Channel("")]), cc.InvalidInput, "channel name", id="empty-channel-name"),
     pytest.param(build(queues=[cc.Queue("")]), cc.InvalidInput, "queue name", id="empty-queue-name"),
-    pytest.param(build(channels=[cc.Channel("v", cost=0)]), cc.InvalidInput, '"v": cost', id="cost-0"),
+    pytest.param(lambda: cc.Channel("v", cost=0), cc.InvalidInput, '"v": cost 0', id="cost-0"),
     pytest.param(lambda: cc.Channel("v", cost=-1), cc.InvalidInput, "cost -1", id="cost-negative"),
-    pytest.param(build(channels=[cc.Channel("v", max_per_agent=0)]), cc.InvalidInput, '"v": max_per_agent', id="max-0"),
+    pytest.param(lambda: cc.Channel("v", max_per_agent=0), cc.InvalidInput, '"v": max_per_agent 0', id="max-0"),
     pytest.param(lambda: cc.Channel("v", max_per_agent=-2), cc.InvalidInput, "max_per_agent -2", id="max-negative"),
     pytest.param(build(channels=[cc.Channel("v", wrap_up=-4.0)]), cc.InvalidInput, "-4.0", id="wrap-up-negative"),
     pytest.param(build(channels=[cc.Channel("v", wrap_up=math.nan)]), cc.InvalidInput, "NaN", id="wrap-up-nan"),
@@ -357,7 +359,7 @@ def test_negative_unsigned_router_options_raise_invalid_input(kwargs):
 
 def queue_full_call(r: cc.Router, when: float) -> None:
     fill_support(r)
-    r.submit(cc.Contact("late", channel="chat", queue="support"), now=when)
+    r.submit(cc.Contact("late", channel="chat", queue="support", requires={"klingon": 1}), now=when)
 
 
 STATE_ERRORS = [
@@ -516,3 +518,88 @@ def test_damaged_snapshots_raise_snapshot_error_naming_the_fault(busy_router):
         with pytest.raises(cc.SnapshotError):
             cc.Router.restore(bytes(bad))
     cc.Router.restore(snap).check_invariants()
+
+
+# -- integers out of range name the value and the range ------------------------------------
+
+
+BIG = [2**32 + 100, 2**63, 2**64, 2**200, -(2**63) - 1]
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "lo", "hi"),
+    [
+        (lambda v: cc.Channel("v", cost=v), 'channel "v": cost', 1, 2**32 - 1),
+        (lambda v: cc.Channel("v", max_per_agent=v), 'channel "v": max_per_agent', 1, 2**32 - 1),
+        (lambda v: cc.Agent("a", capacity=v), 'agent "a": capacity', 1, 2**32 - 1),
+        (lambda v: cc.Agent("a", channels={"voice": v}), 'agent "a": channel "voice" maximum', 0, 2**32 - 1),
+        (lambda v: cc.Queue("q", max_waiting=v), 'queue "q": max_waiting', 0, 2**32 - 1),
+        (lambda v: cc.Contact("c", "voice", "q", priority=v), 'contact "c": priority', -(2**63), 2**63 - 1),
+        (lambda v: cc.RoutingProfile("p", {"q": v}), 'routing profile "p": priority of queue "q"', -(2**63), 2**63 - 1),
+        (lambda v: cc.RoutingProfile("p", {"q": (v, 1.0)}), 'routing profile "p": priority of queue "q"', -(2**63), 2**63 - 1),
+    ],
+    ids=["cost", "max_per_agent", "capacity", "channel-max", "max_waiting", "priority", "profile-priority", "profile-pair"],
+)
+def test_integers_out_of_range_name_the_value_and_the_range(call, field, lo, hi):
+    for v in BIG + [lo - 1]:
+        if lo <= v <= hi:
+            assert call(v) is not None
+            continue
+        with pytest.raises(cc.InvalidInput, match=re.escape(f"{field} {v} is outside the allowed range {lo}..={hi}")):
+            call(v)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"cost": 0}, 'channel "v": cost 0 is outside the allowed range 1..=4294967295'),
+     ({"max_per_agent": 0}, 'channel "v": max_per_agent 0 is outside the allowed range 1..=4294967295')],
+)
+def test_zero_cost_or_maximum_names_the_value(kwargs, message):
+    with pytest.raises(cc.InvalidInput, match=re.escape(message)):
+        cc.Channel("v", **kwargs)
+
+
+# -- a refused call changes nothing, not even the skills it named --------------------------
+
+
+def test_refused_submit_many_leaves_the_snapshot_identical(router):
+    before = router.snapshot()
+    batch = [cc.Contact("ok", channel="voice", queue="sales", requires={"brand_new_skill": 3}),
+             cc.Contact("bad", channel="voice", queue="nowhere")]
+    with pytest.raises(cc.InvalidInput, match='"nowhere"'):
+        router.submit_many(batch, now=0.0)
+    assert router.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        cc.Contact("c", channel="voice", queue="sales", requires={"new_a": 5},
+                   steps=[cc.Step(10.0, {"new_b": 1}), cc.Step(5.0, {})]),
+        cc.Contact("c", channel="voice", queue="sales", requires={"new_a": 5}, steps=[cc.Step(5.0, {"new_a": 9})]),
+        cc.Contact("c", channel="voice", queue="sales", requires={"new_a": 5}, prefers={"new_c": 11}),
+    ],
+    ids=["decreasing-after", "stricter-step", "bad-prefers"],
+)
+def test_refused_submit_leaves_the_snapshot_identical(router, contact):
+    before = router.snapshot()
+    with pytest.raises(cc.InvalidInput):
+        router.submit(contact, now=0.0)
+    assert router.snapshot() == before
+
+
+def test_refused_agent_leaves_the_snapshot_identical(router):
+    before = router.snapshot()
+    with pytest.raises(cc.InvalidInput, match="unknown routing profile"):
+        router.add_agent(cc.Agent("x", skills={"never_seen": 4}, routing_profile="nope"), now=0.0)
+    with pytest.raises(cc.InvalidInput, match="outside 1-10"):
+        router.add_agent(cc.Agent("x", skills={"never_seen": 4, "other": 0}), now=0.0)
+    assert router.snapshot() == before
+
+
+def test_a_full_queue_refusing_a_contact_forgets_its_new_skills():
+    r = cc.Router(channels=[VOICE], queues=[cc.Queue("q", max_waiting=0)])
+    before = r.snapshot()
+    with pytest.raises(cc.QueueFull):
+        r.submit(cc.Contact("c", channel="voice", queue="q", requires={"fresh": 2}), now=0.0)
+    assert r.snapshot() == before

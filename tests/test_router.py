@@ -757,3 +757,30 @@ def test_email_channel_from_the_default_fixture(router):
     assert len(ev) == 10
     assert router.agent("a1").held == {"voice": 0, "chat": 0, "email": 10}
     assert EMAIL.cost == 10
+
+
+def test_an_ended_contact_keeps_the_number_of_steps_it_went_through():
+    r = cc.Router(channels=[cc.Channel("voice")], queues=[cc.Queue("q")])
+    r.submit(cc.Contact("c", channel="voice", queue="q", requires={"x": 5},
+                        steps=[cc.Step(10.0, {"x": 2}), cc.Step(20.0, {})]), now=0.0)
+    r.advance(25.0)
+    assert r.contact("c").step == 2
+    r.cancel("c", now=26.0)  # a waiting contact cancelled is abandoned
+    assert r.contact("c").status == "abandoned"
+    assert r.contact("c").step == 2
+
+
+def test_exclusions_end_with_the_agent_session():
+    # Documented: a contact excludes the agent who rejected it (or let its
+    # offer expire) for as long as that agent stays logged in; an agent
+    # removed and added again under the same id starts a new session and
+    # may be offered the contact again.
+    r = cc.Router(channels=[cc.Channel("voice")], queues=[cc.Queue("q")], offer_timeout=10.0)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    assert [type(e) for e in r.submit(cc.Contact("c", channel="voice", queue="q"), now=1.0)] == [cc.Offered]
+    assert [type(e) for e in r.reject("c", "a", now=2.0)] == [cc.OfferRejected]
+    assert r.advance(50.0) == []  # a stays free but excluded: c waits
+    r.remove_agent("a", now=51.0)
+    ev = r.add_agent(cc.Agent("a"), now=52.0)
+    assert [(type(e), e.contact, e.agent) for e in ev] == [(cc.Offered, "c", "a")]
+    r.check_invariants()

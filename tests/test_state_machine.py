@@ -234,6 +234,32 @@ class RouterMachine(RuleBasedStateMachine):
     def queue_full(self, q: str) -> bool:
         return q == "side" and len(self.live_in(q)) >= SIDE_MAX
 
+    def refuses(self, c: MContact, now: float) -> bool:
+        """A full queue refuses only a contact that would wait there: in
+        auto-accept mode, one that no agent takes the moment it arrives
+        (mirrors ``insert``); in offer mode, every one."""
+        if not self.queue_full(c.queue):
+            return False
+        if self.offers:
+            return True  # an offered contact counts against max_waiting
+        saved = (c.step, c.arrival)
+        c.arrival = now
+        c.step = c.steps_due(now)
+        try:
+            target, wait = None, 0.0
+            if c.preferred_agent is not None:
+                target, wait = c.preferred_agent, c.preferred_wait
+            elif c.customer is not None:
+                target, wait = self.last_agent.get(c.customer), self.AFFINITY_WAIT
+            if target is not None and target in self.agents:
+                if self.eligible(self.agents[target], c):
+                    return False
+                if wait > 0:
+                    return True
+            return not any(self.eligible(a, c) for a in self.agents.values())
+        finally:
+            c.step, c.arrival = saved
+
     def pin_of(self, c: MContact, t: float) -> Optional[str]:
         """The one agent a waiting contact waits for at time t, if any."""
         if c.pin is not None and c.pin[1] > t and c.pin[0] in self.agents:
@@ -285,7 +311,7 @@ class RouterMachine(RuleBasedStateMachine):
     # -- applying events -------------------------------------------------
 
     def insert(self, c: MContact, now: float) -> None:
-        assert not self.queue_full(c.queue), f"{c.id} entered the full queue {c.queue}"
+        assert not self.refuses(c, now), f"{c.id} entered the full queue {c.queue} and would wait"
         self.seq += 1
         c.seq, c.arrival, c.queue_entered, c.status = self.seq, now, now, "waiting"
         self.contacts[c.id] = c
@@ -359,7 +385,7 @@ class RouterMachine(RuleBasedStateMachine):
                     self.insert(pending.pop(0), now)
                 c = pending.pop(0)
                 if isinstance(ev, cc.Refused):
-                    assert self.queue_full(c.queue) and ev.queue == c.queue and ev.at == now, ev
+                    assert self.refuses(c, now) and ev.queue == c.queue and ev.at == now, ev
                     c.status, c.arrival, c.ended_at = "refused", now, now
                     self.contacts[c.id] = c
                     self.counters[c.queue]["refused"] += 1
@@ -629,14 +655,14 @@ class RouterMachine(RuleBasedStateMachine):
         if c.queue == "side" and first:
             # Only "side" can be full; advance first so that fullness is known.
             self.apply(self.router.advance(t), t)
-            if self.queue_full("side"):
+            if self.refuses(c, t):
                 before = self.snap()
                 with pytest.raises(cc.QueueFull, match=f'"side".*"{c.id}"'):
                     self.router.submit(c.spec(), now=t)
                 self.expect_unchanged(before)
                 return
         self.call_or_explain(lambda: self.router.submit(c.spec(), now=t), cc.QueueFull,
-                             lambda: self.queue_full(c.queue), new=[c])
+                             lambda: self.refuses(c, t), new=[c])
 
     @rule(batch=st.lists(contact_fields(), min_size=1, max_size=4), dup=st.sampled_from([None, None, None, "old", "inner"]), dt=DT)
     def submit_many(self, batch, dup, dt):

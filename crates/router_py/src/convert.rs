@@ -86,3 +86,61 @@ pub fn attrs_dict<'py>(py: Python<'py>, a: &Attrs) -> PyResult<Bound<'py, PyDict
 pub fn repr(obj: &Bound<'_, PyAny>) -> String {
     obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<unprintable>".into())
 }
+
+/// A Python `int` of any size, checked against a range by [`Int::within`]
+/// so that the error names the field, the value given and the range (a
+/// bare `OverflowError` names neither, and a cast would wrap).
+pub struct Int {
+    /// The value, saturated beyond 128 bits.
+    value: i128,
+    /// The value as Python prints it.
+    shown: String,
+}
+
+impl<'py> FromPyObject<'py> for Int {
+    fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if !ob.is_instance_of::<PyInt>() {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!("expected an integer, got {}", repr(ob))));
+        }
+        let shown = ob.str()?.to_string();
+        let value = match ob.extract::<i128>() {
+            Ok(v) => v,
+            Err(_) if ob.lt(0)? => i128::MIN,
+            Err(_) => i128::MAX,
+        };
+        Ok(Int { value, shown })
+    }
+}
+
+impl Int {
+    /// A default value.
+    pub fn of(value: i64) -> Self {
+        Int { value: value.into(), shown: value.to_string() }
+    }
+
+    /// The value as a `T` if it lies in `T`'s range and at least `min`;
+    /// otherwise `InvalidInput`: "`what` `value` is outside min..=max".
+    pub fn within<T>(&self, what: &str, min: T) -> PyResult<T>
+    where
+        T: TryFrom<i128> + Into<i128> + num_bounds::Bounded + Copy,
+    {
+        let (lo, hi): (i128, i128) = (min.into(), T::MAX_VALUE.into());
+        match T::try_from(self.value) {
+            Ok(v) if self.value >= lo => Ok(v),
+            _ => Err(invalid(format!("{what} {} is outside the allowed range {lo}..={hi}", self.shown))),
+        }
+    }
+}
+
+/// The largest value of the integer types [`Int::within`] converts to.
+pub mod num_bounds {
+    /// An integer type with a largest value.
+    pub trait Bounded {
+        /// The largest value.
+        const MAX_VALUE: Self;
+    }
+    macro_rules! bounded {
+        ($($t:ty),*) => { $(impl Bounded for $t { const MAX_VALUE: Self = <$t>::MAX; })* };
+    }
+    bounded!(u8, u32, u64, i64);
+}

@@ -1,7 +1,7 @@
 //! Configuration and input records as Python classes (frozen, cheap to pass
 //! in bulk: the router borrows the Rust record inside each object).
 
-use crate::convert::{attrs, attrs_dict, skills, skills_dict};
+use crate::convert::{attrs, attrs_dict, skills, skills_dict, Int};
 use crate::errors::invalid;
 use crate::events::py_str_repr;
 use pyo3::prelude::*;
@@ -21,11 +21,10 @@ pub struct Channel {
 #[pymethods]
 impl Channel {
     #[new]
-    #[pyo3(signature = (name, cost=100, max_per_agent=1, wrap_up=0.0))]
-    fn new(name: String, cost: i64, max_per_agent: i64, wrap_up: f64) -> PyResult<Self> {
-        let cost = u32::try_from(cost).map_err(|_| invalid(format!("channel {name:?}: cost {cost} is not a positive number of units")))?;
-        let max = u32::try_from(max_per_agent)
-            .map_err(|_| invalid(format!("channel {name:?}: max_per_agent {max_per_agent} is negative")))?;
+    #[pyo3(signature = (name, cost=Int::of(100), max_per_agent=Int::of(1), wrap_up=0.0))]
+    fn new(name: String, cost: Int, max_per_agent: Int, wrap_up: f64) -> PyResult<Self> {
+        let cost = cost.within(&format!("channel {name:?}: cost"), 1u32)?;
+        let max = max_per_agent.within(&format!("channel {name:?}: max_per_agent"), 1u32)?;
         Ok(Channel { cfg: ChannelConfig { name, cost, max_per_agent: max, wrap_up } })
     }
 
@@ -73,7 +72,7 @@ impl Queue {
         sl_target: f64,
         sl_threshold: f64,
         aging_rate: f64,
-        max_waiting: Option<i64>,
+        max_waiting: Option<Int>,
         overflow_to: Option<String>,
         overflow_after: Option<f64>,
         ordering: &str,
@@ -106,9 +105,7 @@ impl Queue {
         };
         let max_waiting = match max_waiting {
             None => None,
-            Some(m) => Some(usize::try_from(m).map_err(|_| {
-                invalid(format!("queue {name:?}: max_waiting {m} is negative"))
-            })?),
+            Some(m) => Some(m.within(&format!("queue {name:?}: max_waiting"), 0u32)? as usize),
         };
         let overflow = match (overflow_to, overflow_after) {
             (None, None) => None,
@@ -154,7 +151,7 @@ impl Queue {
             Ordering::GreatestNeed => "greatest_need",
         }
     }
-    /// Cap on the effective priority reached by aging.
+    /// Cap on what aging adds to a contact's priority.
     #[getter]
     fn aging_max(&self) -> Option<f64> {
         self.cfg.aging_max
@@ -203,19 +200,18 @@ pub struct Agent {
 #[pymethods]
 impl Agent {
     #[new]
-    #[pyo3(signature = (id, skills=None, capacity=100, channels=None, state="available", attributes=None, routing_profile=None))]
+    #[pyo3(signature = (id, skills=None, capacity=Int::of(100), channels=None, state="available", attributes=None, routing_profile=None))]
     fn new(
         id: String,
         skills: Option<&Bound<'_, PyDict>>,
-        capacity: i64,
+        capacity: Int,
         channels: Option<&Bound<'_, PyDict>>,
         state: &str,
         attributes: Option<&Bound<'_, PyDict>>,
         routing_profile: Option<String>,
     ) -> PyResult<Self> {
         let what = format!("agent {id:?}");
-        let capacity = u32::try_from(capacity)
-            .map_err(|_| invalid(format!("{what}: capacity {capacity} must be at least 1 unit")))?;
+        let capacity = capacity.within(&format!("{what}: capacity"), 1u32)?;
         let channels = match channels {
             None => None,
             Some(d) => {
@@ -224,7 +220,7 @@ impl Agent {
                     let name: String = k.extract().map_err(|_| {
                         invalid(format!("{what}: channel names must be strings, got {}", crate::convert::repr(&k)))
                     })?;
-                    let m: i64 = match v.extract::<i64>() {
+                    let m: Int = match v.extract::<Int>() {
                         Ok(m) if !v.is_instance_of::<pyo3::types::PyBool>() => m,
                         _ => {
                             return Err(invalid(format!(
@@ -233,8 +229,7 @@ impl Agent {
                             )))
                         }
                     };
-                    let m = u32::try_from(m)
-                        .map_err(|_| invalid(format!("{what}: channel {name:?} maximum {m} is negative")))?;
+                    let m = m.within(&format!("{what}: channel {name:?} maximum"), 0u32)?;
                     out.push((name, m));
                 }
                 Some(out)
@@ -411,10 +406,11 @@ impl RoutingProfile {
         let mut list = Vec::with_capacity(queues.len());
         for (k, v) in queues.iter() {
             let queue: String = k.extract()?;
-            let (priority, delay) = if let Ok(p) = v.extract::<i64>() {
-                (p, 0.0)
-            } else if let Ok(pd) = v.extract::<(i64, f64)>() {
-                pd
+            let what = format!("routing profile {name:?}: priority of queue {queue:?}");
+            let (priority, delay) = if let Ok(p) = v.extract::<Int>() {
+                (p.within(&what, i64::MIN)?, 0.0)
+            } else if let Ok((p, d)) = v.extract::<(Int, f64)>() {
+                (p.within(&what, i64::MIN)?, d)
             } else {
                 return Err(invalid(format!(
                     "routing profile {name:?}: queue {queue:?} needs a priority or (priority, delay), got {}",
@@ -456,13 +452,13 @@ pub struct Contact {
 #[pymethods]
 impl Contact {
     #[new]
-    #[pyo3(signature = (id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None))]
+    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
         channel: String,
         queue: String,
-        priority: i64,
+        priority: Int,
         requires: Option<&Bound<'_, PyDict>>,
         prefers: Option<&Bound<'_, PyDict>>,
         customer: Option<String>,
@@ -472,6 +468,7 @@ impl Contact {
         attributes: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let what = format!("contact {id:?}");
+        let priority = priority.within(&format!("{what}: priority"), i64::MIN)?;
         let steps = match steps {
             None => Vec::new(),
             Some(seq) => {

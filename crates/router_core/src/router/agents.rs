@@ -25,18 +25,24 @@ impl Router {
         }
         if spec.capacity == 0 {
             return Err(Error::invalid(format!(
-                "agent {:?}: capacity {} must be at least 1 unit",
-                spec.id, spec.capacity
+                "agent {:?}: capacity {} is outside the allowed range 1..={}",
+                spec.id,
+                spec.capacity,
+                u32::MAX
             )));
         }
         let what = format!("agent {:?}", spec.id);
         let max = self.channel_limits(&what, spec.channels.as_deref())?;
-        let skills = self.compile_skills(|| what.clone(), &spec.skills)?;
         let routing = match &spec.routing_profile {
             None => None,
             Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
                 Error::invalid(format!("{what}: unknown routing profile {name:?}"))
             })?),
+        };
+        let mark = self.index.mark();
+        let skills = match self.compile_skills(|| what.clone(), &spec.skills) {
+            Ok(s) => s,
+            Err(e) => return self.refused(mark, e),
         };
         let mut ev = self.begin(now);
         let profile = self.index.profile(skills, routing);

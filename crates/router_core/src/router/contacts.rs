@@ -25,11 +25,19 @@ pub(super) struct Compiled {
 }
 
 impl Router {
-    /// Validates a contact without changing the router (skill names and
-    /// requirement signatures are interned, which nothing can observe).
+    /// Validates a contact. Skill names and requirement signatures are
+    /// interned; a caller that then refuses the call rolls them back
+    /// ([`Router::refused`]), so a refused call changes nothing.
     fn compile_contact(&mut self, spec: &ContactSpec) -> Result<Compiled> {
         self.check_new_contact_id(&spec.id)?;
         self.compile_body(spec)
+    }
+
+    /// Undoes the interning done since `mark` and returns `err`: for a call
+    /// refused after compiling its input.
+    pub(super) fn refused<T>(&mut self, mark: (usize, usize), err: Error) -> Result<T> {
+        self.index.rollback(mark);
+        Err(err)
     }
 
     /// Refuses an empty id or one in use (live, or ended and remembered).
@@ -102,6 +110,57 @@ impl Router {
         queue.max_waiting.is_some_and(|m| queue.live.len() >= m)
     }
 
+    /// Whether a new contact must be refused: its queue is full and it
+    /// would wait there. In auto-accept mode a contact that an agent takes
+    /// the moment it arrives never occupies a waiting place, so a full
+    /// queue does not refuse it. In offer mode an offered contact counts
+    /// against `max_waiting` until it is accepted (it may come back), so a
+    /// full queue refuses every new contact.
+    pub(super) fn refuses(&self, c: &Compiled, customer: Option<&str>) -> bool {
+        self.queue_full(c.queue) && !self.routable_now(c, customer)
+    }
+
+    /// Whether a new contact would be assigned on arrival: the mirror of
+    /// `insert_contact`'s first routing, read-only. Conservative where it
+    /// cannot be sure (a conditional step at arrival, batch mode): false.
+    fn routable_now(&self, c: &Compiled, customer: Option<&str>) -> bool {
+        if self.config.batch_window.is_some() || self.config.offer_timeout.is_some() {
+            return false;
+        }
+        let mut sig = c.sig;
+        for (after, s, when) in &c.steps {
+            if *after > 0.0 || when.is_some() {
+                break;
+            }
+            sig = *s;
+        }
+        let ch = c.channel as usize;
+        let fits = |ai: u32| {
+            let a = self.agent(ai);
+            a.ready[ch] && self.index.compatible(a.profile, sig) && self.routes_to(a.profile, c.queue, self.now)
+        };
+        let (target, wait) = match &c.preferred_agent {
+            Some(id) => (self.agent_ids.get(id).copied(), c.preferred_wait),
+            None if self.config.affinity => (
+                customer.and_then(|cust| self.last_agent.get(cust)).and_then(|a| self.agent_ids.get(a).copied()),
+                self.config.affinity_wait,
+            ),
+            None => (None, 0.0),
+        };
+        if let Some(ai) = target {
+            if fits(ai) {
+                return true;
+            }
+            if wait > 0.0 {
+                return false;
+            }
+        }
+        self.index.sigs[sig as usize]
+            .profiles
+            .iter()
+            .any(|&p| !self.index.profiles[p as usize].ready[ch].is_empty() && self.routes_to(p, c.queue, self.now))
+    }
+
     /// Submits one contact and routes it.
     ///
     /// Errors: `DuplicateId`; `InvalidInput` for an unknown channel or queue,
@@ -109,9 +168,13 @@ impl Router {
     /// `QueueFull` when the queue holds its maximum.
     pub fn submit(&mut self, spec: &ContactSpec, now: Time) -> Result<Vec<Event>> {
         self.check_now(now)?;
-        let c = self.compile_contact(spec)?;
+        let mark = self.index.mark();
+        let c = match self.compile_contact(spec) {
+            Ok(c) => c,
+            Err(e) => return self.refused(mark, e),
+        };
         let mut ev = self.begin(now);
-        if self.queue_full(c.queue) {
+        if self.refuses(&c, c.customer.as_deref()) {
             let q = &self.queues[c.queue as usize];
             let err = Error::new(
                 ErrorKind::QueueFull,
@@ -123,6 +186,7 @@ impl Router {
                     spec.id
                 ),
             );
+            self.index.rollback(mark);
             return self.fail(ev, err);
         }
         self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
@@ -143,17 +207,21 @@ impl Router {
         let specs = specs.into_iter();
         let mut compiled = Vec::with_capacity(specs.size_hint().0);
         let mut seen = FxHashSet::default();
+        let mark = self.index.mark();
         for spec in specs {
             if !seen.insert(spec.id.as_str()) {
-                return Err(Error::duplicate("contact", &spec.id)
-                    .with_context("listed twice in one batch"));
+                let err = Error::duplicate("contact", &spec.id).with_context("listed twice in one batch");
+                return self.refused(mark, err);
             }
-            compiled.push(self.compile_contact(spec)?);
+            match self.compile_contact(spec) {
+                Ok(c) => compiled.push(c),
+                Err(e) => return self.refused(mark, e),
+            }
         }
         let mut ev = self.begin(now);
         ev.reserve(compiled.len());
         for c in compiled {
-            if self.queue_full(c.queue) {
+            if self.refuses(&c, c.customer.as_deref()) {
                 self.queues[c.queue as usize].counters.refused += 1;
                 ev.push(Event::Refused {
                     contact: c.id.clone(),
@@ -170,6 +238,7 @@ impl Router {
                         arrival: now,
                         answered_at: None,
                         ended_at: now,
+                        step: 0,
                     },
                 );
             } else {
@@ -450,6 +519,7 @@ impl Router {
                 arrival: c.arrival,
                 answered_at: answered.then_some(c.answered_at),
                 ended_at: self.now,
+                step: c.step,
             };
             (c.id.clone(), record)
         });

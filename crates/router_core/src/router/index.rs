@@ -186,6 +186,24 @@ impl Index {
         id
     }
 
+    /// Where interning stands: (skills, signatures). See [`Index::rollback`].
+    pub fn mark(&self) -> (usize, usize) {
+        (self.skill_names.len(), self.sigs.len())
+    }
+
+    /// Forgets the skills and signatures interned since `mark`, so that a
+    /// refused call leaves no trace. Only valid while nothing refers to
+    /// them (no profile has them, no wait group or contact uses them).
+    pub fn rollback(&mut self, (skills, sigs): (usize, usize)) {
+        for s in self.sigs.drain(sigs..) {
+            debug_assert!(s.groups.is_empty(), "a rolled-back signature has no wait group");
+            self.sig_ids.remove(&s.reqs);
+        }
+        for name in self.skill_names.drain(skills..) {
+            self.skill_ids.remove(&name);
+        }
+    }
+
     /// The name of an interned skill.
     pub fn skill_name(&self, id: u32) -> &str {
         &self.skill_names[id as usize]

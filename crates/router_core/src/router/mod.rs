@@ -270,6 +270,8 @@ struct Finished {
     arrival: Time,
     answered_at: Option<Time>,
     ended_at: Time,
+    /// Number of relaxation steps applied before it ended.
+    step: usize,
 }
 
 /// A compiled channel.
@@ -672,12 +674,17 @@ fn validate_channel(ch: &ChannelConfig) -> Result<()> {
         return Err(Error::invalid("channel name must not be empty"));
     }
     if ch.cost == 0 {
-        return Err(Error::invalid(format!("channel {:?}: cost must be at least 1 unit", ch.name)));
+        return Err(Error::invalid(format!(
+            "channel {:?}: cost 0 is outside the allowed range 1..={}",
+            ch.name,
+            u32::MAX
+        )));
     }
     if ch.max_per_agent == 0 {
         return Err(Error::invalid(format!(
-            "channel {:?}: max_per_agent must be at least 1",
-            ch.name
+            "channel {:?}: max_per_agent 0 is outside the allowed range 1..={}",
+            ch.name,
+            u32::MAX
         )));
     }
     check_time(&format!("channel {:?}: wrap_up", ch.name), ch.wrap_up)

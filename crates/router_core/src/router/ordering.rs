@@ -32,6 +32,19 @@ use crate::types::{OrdF64, Time};
 /// −need, submission sequence).
 pub(crate) type ContactRank = (OrdF64, OrdF64, OrdF64, u64);
 
+/// Rounds an aging rank to a grid of 2^-30 priority points. With a decimal
+/// rate (0.1, or 1 / virtual_wait), two contacts whose effective
+/// priorities are equal would otherwise differ by a rounding error, in
+/// either direction; on the grid they tie, and the longer wait goes first
+/// as documented. Rounding to a grid is monotone, so it never inverts two
+/// ranks that differ by more than the grid. Scaling by a power of two is
+/// exact.
+#[inline]
+fn snap(rank: f64) -> f64 {
+    const GRID: f64 = (1u64 << 30) as f64;
+    (rank * GRID).round() / GRID
+}
+
 /// The ordering parameters of one queue, copied next to each group head.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct QueueOrder {
@@ -74,7 +87,7 @@ impl QueueOrder {
         } else if self.lifo {
             (1, -(priority as f64), -arrival, u64::MAX - seq)
         } else {
-            (1, self.rate * arrival - priority as f64, arrival, seq)
+            (1, snap(self.rate * arrival - priority as f64), arrival, seq)
         };
         WaitKey { tier, rank: OrdF64(rank), order: OrdF64(order), tie, idx, excludes }
     }

@@ -42,7 +42,11 @@ impl Router {
     /// Compiles a contact as a template (its id is ignored). Errors: as
     /// [`Router::submit`] for everything but the id.
     pub fn compile_template(&mut self, spec: &ContactSpec) -> Result<ContactTemplate> {
-        Ok(ContactTemplate(self.compile_body(spec)?))
+        let mark = self.index.mark();
+        match self.compile_body(spec) {
+            Ok(c) => Ok(ContactTemplate(c)),
+            Err(e) => self.refused(mark, e),
+        }
     }
 
     /// Submits a contact made from a template with its own id, priority and
@@ -107,7 +111,7 @@ impl Router {
         ev: &mut Vec<Event>,
     ) -> Result<ContactKey> {
         let start = self.begin_in(now, ev);
-        if self.queue_full(t.queue) {
+        if self.refuses(t, customer) {
             let q = &self.queues[t.queue as usize];
             let err = Error::new(
                 ErrorKind::QueueFull,

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::model::Condition;
 use crate::types::{ContactStatus, OrdF64, Time};
+use smallvec::SmallVec;
 use std::cmp::Reverse;
 
 /// A scheduled timer; ordered by time, then by [`TimerKind::phase`], then
@@ -104,15 +105,50 @@ impl Router {
         self.now = now;
     }
 
-    /// Fires the timers due at or before `now`, in order.
+    /// Fires the timers due at or before `now`, in order. The contacts that
+    /// the first phase of an instant changes (relaxation steps, overflow,
+    /// the end of a wait for one agent) are routed together once that
+    /// phase is over, best first (effective priority, then longest wait),
+    /// not in the order their timers were set.
     fn fire_due(&mut self, now: Time, ev: &mut Vec<Event>) {
-        while let Some(Reverse(t)) = self.timers.peek() {
-            if t.at.0 > now {
+        let mut changed: SmallVec<[(u32, u64); 4]> = SmallVec::new();
+        loop {
+            let next = self.timers.peek().map(|Reverse(t)| (t.at.0, t.kind.phase())).filter(|&(at, _)| at <= now);
+            if !changed.is_empty() && next.is_none_or(|(at, phase)| at > self.now || phase != 0) {
+                // Routing may set timers due by `now` (an offer's): look again.
+                self.route_changed(&mut changed, ev);
+                continue;
+            }
+            if next.is_none() {
                 break;
             }
             let Reverse(t) = self.timers.pop().expect("peeked");
             self.now = self.now.max(t.at.0);
-            self.fire(t.kind, ev);
+            if let Some(ci) = self.fire(t.kind, ev) {
+                changed.push((ci, self.contact(ci).seq));
+            }
+        }
+    }
+
+    /// Routes the contacts changed at this instant, best first.
+    fn route_changed(&mut self, changed: &mut SmallVec<[(u32, u64); 4]>, ev: &mut Vec<Event>) {
+        if changed.len() > 1 {
+            let now = self.now;
+            let mut ranked: SmallVec<[(super::ContactRank, u32, u64); 4]> = SmallVec::new();
+            for &(ci, seq) in changed.iter() {
+                if self.live(ci, seq) && !ranked.iter().any(|r| r.1 == ci) {
+                    let order = &self.queues[self.contact(ci).queue as usize].order;
+                    ranked.push((order.rank(&self.wait_key(ci), now, 0), ci, seq));
+                }
+            }
+            ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            changed.clear();
+            changed.extend(ranked.into_iter().map(|(_, ci, seq)| (ci, seq)));
+        }
+        for (ci, seq) in changed.drain(..) {
+            if self.live(ci, seq) {
+                self.route_contact(ci, ev);
+            }
         }
     }
 
@@ -217,29 +253,31 @@ impl Router {
         }
     }
 
-    fn fire(&mut self, kind: TimerKind, ev: &mut Vec<Event>) {
+    /// Fires one timer. Returns the contact to route when the timer changed
+    /// a waiting contact (the caller routes such contacts together).
+    fn fire(&mut self, kind: TimerKind, ev: &mut Vec<Event>) -> Option<u32> {
         match kind {
             TimerKind::Step { ci, seq, step } => {
                 if !self.live(ci, seq) || self.contact(ci).step != step {
-                    return;
+                    return None;
                 }
                 if self.contact(ci).status == ContactStatus::Assigned {
-                    return;
+                    return None;
                 }
                 self.apply_due_steps(ci, ev);
-                self.route_contact(ci, ev);
+                Some(ci)
             }
             TimerKind::Overflow { ci, seq, queue, entered } => {
                 if !self.live(ci, seq) {
-                    return;
+                    return None;
                 }
                 let c = self.contact(ci);
                 if c.queue != queue || c.queue_entered != entered.0 || c.status == ContactStatus::Assigned {
-                    return;
+                    return None;
                 }
-                let Some((to, _)) = self.queues[queue as usize].overflow else { return };
+                let Some((to, _)) = self.queues[queue as usize].overflow else { return None };
                 if self.queue_full(to) {
-                    return; // the target is full: the contact stays where it is
+                    return None; // the target is full: the contact stays where it is
                 }
                 let in_group = c.slot.is_some();
                 let key = (c.arrival, c.seq);
@@ -272,41 +310,42 @@ impl Router {
                     at: now,
                 });
                 // The new queue's agents may differ (routing profiles).
-                self.route_contact(ci, ev);
+                Some(ci)
             }
             TimerKind::Offer { ci, seq, offer } => {
                 if !self.live(ci, seq) {
-                    return;
+                    return None;
                 }
                 let c = self.contact(ci);
                 if c.status != ContactStatus::Offered || c.offer_seq != offer {
-                    return;
+                    return None;
                 }
                 let ai = c.agent.expect("offered contact has an agent");
                 ev.push(Event::OfferExpired { contact: c.id.clone(), agent: self.agent(ai).id.clone(), at: self.now });
                 self.return_offer(ci, ai, ev);
+                None
             }
             TimerKind::Pin { ci, seq } => {
                 if !self.live(ci, seq) {
-                    return;
+                    return None;
                 }
                 let c = self.contact(ci);
                 if c.pinned.is_none() || c.status != ContactStatus::Waiting {
-                    return;
+                    return None;
                 }
                 self.unpin(ci);
-                self.route_contact(ci, ev);
+                Some(ci)
             }
             TimerKind::Cap { ci, seq, queue } => {
                 if !self.live(ci, seq) {
-                    return;
+                    return None;
                 }
                 let c = self.contact(ci);
                 if c.queue != queue || c.capped || c.status == ContactStatus::Assigned {
-                    return;
+                    return None;
                 }
                 if !self.queues[queue as usize].order.capped(c.arrival, self.now) {
-                    return; // not due (only a restored, damaged timer fires early)
+                    return None; // not due (only a restored, damaged timer fires early)
                 }
                 let in_group = c.slot.is_some();
                 if in_group {
@@ -316,27 +355,31 @@ impl Router {
                 if in_group {
                     self.enqueue(ci);
                 }
+                None
             }
             TimerKind::Recheck { ci, seq } => {
                 if self.live(ci, seq) {
                     self.route_contact(ci, ev);
                 }
+                None
             }
             TimerKind::Batch => {
                 self.batch_due = None;
                 self.run_batch(ev);
+                None
             }
             TimerKind::WrapUp { ai, uid, wid } => {
-                let Some(Some(a)) = self.agents.get_mut(ai as usize) else { return };
+                let Some(Some(a)) = self.agents.get_mut(ai as usize) else { return None };
                 if a.uid != uid {
-                    return;
+                    return None;
                 }
-                let Some(pos) = a.wrapups.iter().position(|w| w.0 == wid) else { return };
+                let Some(pos) = a.wrapups.iter().position(|w| w.0 == wid) else { return None };
                 let (_, ch, contact, _) = a.wrapups.remove(pos);
                 let agent = a.id.clone();
                 self.free_units(ai, ch);
                 ev.push(Event::WrapUpEnded { contact, agent, at: self.now });
                 self.route_agent(ai, ev);
+                None
             }
         }
     }

@@ -282,7 +282,7 @@ impl Router {
             wait: f.answered_at.unwrap_or(f.ended_at) - f.arrival,
             agent: f.agent.as_ref().map(|a| a.to_string()),
             requires: Vec::new(),
-            step: 0,
+            step: f.step,
             attributes: Attrs::new(),
         })
     }

@@ -400,14 +400,14 @@ fn bad_contacts_are_refused_and_change_nothing() {
         ),
         (
             "queue full",
-            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip"), 5.0)),
+            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 5.0)),
             QueueFull,
             vec!["\"vip\"", "\"new\""],
         ),
         // Refused after the (empty) timer pass at 9: the clock stays at 5.
         (
             "queue full later",
-            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip"), 9.0)),
+            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 9.0)),
             QueueFull,
             vec!["\"vip\""],
         ),
@@ -763,7 +763,7 @@ fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     r.complete("c_assigned", 50.0).unwrap();
     // At 150 a submit into the full vip queue fails after the timer fired.
     let err = r
-        .submit(&ContactSpec::new("new", "chat", "vip"), 150.0)
+        .submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 150.0)
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::QueueFull);
     assert_eq!(status(&r, "c_waiting"), ContactStatus::Assigned);
