@@ -21,7 +21,10 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
-    p.add_argument("--config", metavar="FILE", help="router configuration, YAML (default: built-in)")
+    p.add_argument("--config", metavar="FILE",
+                   help="router configuration, YAML (default: built-in). With --redis it must equal the "
+                        "configuration stored with the history (a different one is refused, naming the "
+                        "differences); without --config a durable server uses the stored one")
     p.add_argument("--token-file", metavar="FILE",
                    help="bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
     p.add_argument("--tls-cert", metavar="C", help="PEM certificate chain (with --tls-key)")
@@ -61,7 +64,8 @@ def _run(args: argparse.Namespace) -> int:
         return serve(config, args.host, args.port, token_file=args.token_file,
                      tls_cert_file=args.tls_cert, tls_key_file=args.tls_key,
                      http_port=args.http_port, http_host=args.http_host,
-                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every)
+                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
+                     stored_config=args.config is None)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

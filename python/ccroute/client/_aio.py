@@ -193,21 +193,27 @@ class AsyncRouterClient:
         return (await self.status()).next_timer
 
     # -- events ---------------------------------------------------------
-    async def watch_events(self, after_sequence: Optional[int] = None, *,
+    async def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                            resume: bool = True) -> AsyncIterator[EventRecord]:
         """Every event from the first iteration on (or after
-        ``after_sequence``); resumes transparently after a cut-off for
-        reading too slowly."""
+        ``after_sequence``, in the event history ``history_id`` when
+        given); resumes transparently after a cut-off for reading too
+        slowly."""
         last = after_sequence
         if last is None:  # from the first iteration on, exactly
-            last = (await self.status()).last_sequence
+            status = await self.status()
+            last, history_id = status.last_sequence, status.history_id
         while True:
             request = pb.WatchEventsRequest()
             if last is not None:
                 request.after_sequence = last
+                if history_id:
+                    request.history_id = history_id
             call = self._stub.WatchEvents(request, metadata=self._metadata)
             try:
                 async for reply in call:
+                    if reply.history_id:
+                        history_id = reply.history_id
                     for e in reply.events:
                         record = EventRecord(*wire.event_from_pb(e))
                         last = record.sequence

@@ -214,6 +214,8 @@ class RemoteStatus:
     oldest_sequence: int
     agents_by_state: dict[str, int]
     version: str
+    #: Identity of the event history the sequences belong to.
+    history_id: str = ""
 
     @classmethod
     def from_pb(cls, pb: router_pb2.GetStatusResponse) -> "RemoteStatus":
@@ -221,7 +223,7 @@ class RemoteStatus:
             now=pb.now, policy=pb.policy, decisions=pb.decisions, live_contacts=pb.live_contacts,
             next_timer=pb.next_timer if pb.HasField("next_timer") else None,
             last_sequence=pb.last_sequence, oldest_sequence=pb.oldest_sequence,
-            agents_by_state=counts_of(pb.agents), version=pb.version,
+            agents_by_state=counts_of(pb.agents), version=pb.version, history_id=pb.history_id,
         )
 
 

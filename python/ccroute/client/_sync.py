@@ -240,16 +240,21 @@ class RouterClient:
         return self.status().live_contacts
 
     # -- events ---------------------------------------------------------
-    def watch_events(self, after_sequence: Optional[int] = None, *, resume: bool = True) -> "EventWatch":
-        """Every event after this call (or after ``after_sequence``), as
-        :class:`EventRecord` (``sequence``, ``event``). With ``resume``, a
-        cut-off for reading too slowly is resumed transparently from the
-        last sequence received; ``HistoryGap`` when the server no longer
-        holds it. Iterate it; :meth:`EventWatch.cancel` ends it from any thread."""
+    def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
+                     resume: bool = True) -> "EventWatch":
+        """Every event after this call (or after ``after_sequence``, in the
+        event history ``history_id`` when given), as :class:`EventRecord`
+        (``sequence``, ``event``). With ``resume``, a cut-off for reading
+        too slowly is resumed transparently from the last sequence
+        received; ``HistoryGap`` when the server no longer holds it or the
+        resume point is beyond its last event, ``HistoryChanged`` when the
+        server's history is another one. Iterate it;
+        :meth:`EventWatch.cancel` ends it from any thread."""
         if after_sequence is None:  # "from now" means from this call, not from the first next()
-            after_sequence = self.status().last_sequence
+            status = self.status()
+            after_sequence, history_id = status.last_sequence, status.history_id
         return EventWatch(lambda req: self._stub.WatchEvents(req, metadata=self._metadata),
-                          after_sequence, resume)
+                          after_sequence, resume, history_id)
 
     def __repr__(self) -> str:
         return f"RouterClient({self.target!r})"
@@ -259,7 +264,7 @@ class EventWatch:
     """An iterator over a ``WatchEvents`` stream that resumes after a cut-off."""
 
     def __init__(self, open_call: Callable[[pb.WatchEventsRequest], Any],
-                 after_sequence: Optional[int], resume: bool) -> None:
+                 after_sequence: Optional[int], resume: bool, history_id: Optional[str] = None) -> None:
         self._open = open_call
         self._resume = resume
         self._lock = threading.Lock()
@@ -271,6 +276,8 @@ class EventWatch:
         self.last_sequence = after_sequence
         #: How many times the stream was resumed after a cut-off.
         self.resumed = 0
+        #: Identity of the event history the sequences belong to (once known).
+        self.history_id = history_id
 
     def __iter__(self) -> "EventWatch":
         return self
@@ -294,6 +301,8 @@ class EventWatch:
                     self.resumed += 1
                     continue
                 raise err from None
+            if reply.history_id:
+                self.history_id = reply.history_id
             self._pending = [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
             self._pending.reverse()
         record = self._pending.pop()
@@ -304,6 +313,8 @@ class EventWatch:
         request = pb.WatchEventsRequest()
         if self.last_sequence is not None:
             request.after_sequence = self.last_sequence
+            if self.history_id:
+                request.history_id = self.history_id
         with self._lock:
             if self._cancelled:
                 raise StopIteration

@@ -194,6 +194,7 @@ def serve(
     redis_url: Optional[str] = None,
     lease_ms: int = 5000,
     snapshot_every: int = 10_000,
+    stored_config: bool = False,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -202,7 +203,10 @@ def serve(
     wallboard there (on ``http_host``, default ``host``) and prints
     ``http on http://HOST:PORT``. With ``redis_url``, state is durable
     (``ccroute.server.persistence``): it waits for the lease, rebuilds from
-    Redis, and exits 3 if another server takes the lease over."""
+    Redis, and exits 3 if another server takes the lease over; the
+    configuration must then equal the one stored in Redis (refused
+    otherwise, naming the differences), or with ``stored_config`` the
+    stored one is used and ``config.router`` only seeds an empty database."""
     tokens = read_tokens(token_file) if token_file else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
@@ -216,7 +220,7 @@ def serve(
         from .persistence import open_durable
 
         service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
-                                        observer=metrics, out=out)
+                                        observer=metrics, out=out, check_config=not stored_config)
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics)
     server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
@@ -240,7 +244,7 @@ def serve(
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
-            f"policy {config.router.policy}, {len(config.router.queues)} queues)",
+            f"policy {service.settings.policy}, {len(service.settings.queues)} queues)",
             file=out, flush=True,
         )
         if monitor is not None:

@@ -23,10 +23,12 @@ __all__ = [
     "ServerBusy",
     "ServiceUnavailable",
     "ServiceTimeout",
+    "StreamEnded",
     "Unauthenticated",
     "EventsMissed",
     "SubscriberLagged",
     "HistoryGap",
+    "HistoryChanged",
     "IdempotencyConflict",
     "Status",
     "status_for",
@@ -51,6 +53,16 @@ class ServerBusy(ServiceError):
 
 class ServiceUnavailable(ServiceError):
     """The service is shutting down or stopped."""
+
+
+class StreamEnded(ServiceUnavailable):
+    """An event stream ended because the server shuts down;
+    ``resume_after`` (when known) is the last sequence delivered: resume
+    ``WatchEvents`` after it on the next server."""
+
+    def __init__(self, message: str, resume_after: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.resume_after = resume_after
 
 
 class ServiceTimeout(ServiceError):
@@ -78,6 +90,11 @@ class SubscriberLagged(EventsMissed):
 
 class HistoryGap(EventsMissed):
     """The resume point is older than the event history the server keeps."""
+
+
+class HistoryChanged(HistoryGap):
+    """The resume point belongs to another event history (another
+    ``history_id``): its sequence numbers mean other events here."""
 
 
 class IdempotencyConflict(InvalidInput):
@@ -116,7 +133,7 @@ _CLASSES: dict[str, type[RoutingError]] = {
     for cls in (
         *(getattr(_domain, n) for n in _domain.__all__),
         ServiceError, ServerBusy, ServiceUnavailable, ServiceTimeout, Unauthenticated,
-        EventsMissed, SubscriberLagged, HistoryGap, IdempotencyConflict,
+        EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
     )
 }
 
@@ -132,8 +149,9 @@ def status_for(exc: BaseException) -> Optional[Status]:
         return None
     name = type(exc).__name__ if type(exc).__name__ in _CLASSES else cls.__name__
     metadata: tuple[tuple[str, str], ...] = ((ERROR_KEY, name),)
-    if isinstance(exc, EventsMissed) and exc.resume_after is not None:
-        metadata += ((RESUME_KEY, str(exc.resume_after)),)
+    resume = getattr(exc, "resume_after", None) if isinstance(exc, (EventsMissed, StreamEnded)) else None
+    if resume is not None:
+        metadata += ((RESUME_KEY, str(resume)),)
     return Status(code, str(exc), metadata)
 
 
@@ -160,7 +178,7 @@ def error_from_status(
     (:class:`ServiceError` for anything else)."""
     md = {k: v for k, v in metadata}
     cls = _CLASSES.get(str(md.get(ERROR_KEY, ""))) or _BY_CODE.get(code, ServiceError)
-    if issubclass(cls, EventsMissed):
+    if issubclass(cls, (EventsMissed, StreamEnded)):
         resume = md.get(RESUME_KEY)
         return cls(message, int(resume) if resume is not None else None)
     if cls is ServiceError:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,11 +33,11 @@ from typing import Any, NamedTuple, Optional
 
 from .. import __version__
 from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
-from ..errors import DuplicateId, InvalidInput, InvalidState, RoutingError, UnknownId
+from ..errors import DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
 from .clock import Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
-from .errors import ServerBusy, ServiceTimeout, ServiceUnavailable
+from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
 from .events import EventHistory, EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .idempotency import IdempotencyCache
@@ -99,6 +100,8 @@ class Status:
     oldest_sequence: int
     agents: AgentCounts
     version: str
+    #: Identity of the event history the sequences belong to.
+    history_id: str = ""
 
 
 class _Pending:
@@ -183,7 +186,10 @@ class Engine:
     """The router and all the state only the engine thread touches: the
     event numbering, history and subscribers, the idempotency cache."""
 
-    def __init__(self, settings: RouterSettings, limits: ServiceLimits) -> None:
+    def __init__(self, settings: RouterSettings, limits: ServiceLimits, history_id: Optional[str] = None) -> None:
+        #: Identity of the event history: sequence numbers mean the same
+        #: events only within one history.
+        self.history_id = history_id or uuid.uuid4().hex
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -234,7 +240,7 @@ class Engine:
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
 
-    def subscribe(self, after: Optional[int]) -> Subscription:
+    def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:
         self.subscribers = [s for s in self.subscribers if s.active]
         if len(self.subscribers) >= self.limits.max_subscribers:
             raise ServerBusy(
@@ -242,7 +248,21 @@ class Engine:
                 f"{self.limits.max_subscribers}); retry later"
             )
         last = self.last_sequence
-        if after is None or after > last:
+        if history_id is not None and history_id != self.history_id:
+            raise HistoryChanged(
+                f"cannot resume in event history {history_id!r}: this server's history is "
+                f"{self.history_id!r} (its sequence numbers are other events); read the state "
+                f"again and watch from sequence {last} of history {self.history_id!r}",
+                resume_after=last,
+            )
+        if after is not None and after > last:
+            raise HistoryGap(
+                f"cannot resume after sequence {after}: the last event of history "
+                f"{self.history_id!r} is sequence {last} (the server lost events you saw, or "
+                f"is not the one you watched); read the state again and watch from sequence {last}",
+                resume_after=last,
+            )
+        if after is None:
             after = last
             backlog: list[EventRecord] = []
         else:
@@ -344,6 +364,7 @@ class Engine:
             oldest_sequence=min(self.history.oldest, self.history.last + 1),
             agents=AgentCounts(by["offline"], by["available"], by["away"], by["busy"], by["idle"]),
             version=__version__,
+            history_id=self.history_id,
         )
 
 
@@ -376,9 +397,10 @@ class RouterService:
         clock: Optional[Clock] = None,
         command_log: Optional[CommandLog] = None,
         observer: Optional[Observer] = None,
+        history_id: Optional[str] = None,
     ) -> None:
         self.limits = limits or ServiceLimits()
-        self._engine = Engine(settings or load_config().router, self.limits)
+        self._engine = Engine(settings or load_config().router, self.limits, history_id)
         self._clock: Clock = clock or MonotonicClock()
         self._command_log = command_log
         self._observer = observer
@@ -537,12 +559,19 @@ class RouterService:
         """Clock, counters, event-log positions and agent counts."""
         return self._call(cmd.Query("status", Engine.status), timeout)
 
-    def subscribe(self, after_sequence: Optional[int] = None, *,
+    def subscribe(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                   timeout: Optional[float] = None) -> Subscription:
         """A new event subscription: the events after ``after_sequence``
-        from the history (``HistoryGap`` when no longer held), then live
-        ones; ``None`` starts from now. Close it when done."""
-        return self._call(cmd.Query("subscribe", lambda e: e.subscribe(after_sequence)), timeout)
+        from the history, then live ones; ``None`` starts from now. Close it
+        when done. ``HistoryGap`` when those events are no longer held or
+        ``after_sequence`` is beyond the last event; ``HistoryChanged``
+        when ``history_id`` is given and is not this service's."""
+        return self._call(cmd.Query("subscribe", lambda e: e.subscribe(after_sequence, history_id)), timeout)
+
+    @property
+    def history_id(self) -> str:
+        """Identity of the event history (see :class:`Status`)."""
+        return self._engine.history_id
 
     def query(self, fn: Any, *, name: str = "query", timeout: Optional[float] = None) -> Any:
         """Run ``fn(engine)`` on the engine thread and return its result
@@ -652,6 +681,16 @@ class RouterService:
             self._next_recover = now + RECOVER_EVERY
             try:
                 recovered = bool(self._command_log.recover(self))  # type: ignore[union-attr]
+            except SnapshotError as exc:  # the log does not rebuild the state: never serve a guess
+                log.error("cannot rebuild from the command log: %s; the service stopped", exc)
+                self._failed = f"cannot rebuild from the command log ({exc}); the service stopped"
+                self._log_down = None
+                self._inbox.close(self._failed)
+                failure = ServiceUnavailable(self._failed)
+                for _, pending in batch:
+                    if pending is not None and not pending.done:
+                        pending.resolve(None, failure)
+                return False
             except Exception as exc:
                 log.warning("command log still down: %s", exc)
                 recovered = False

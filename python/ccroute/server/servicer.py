@@ -17,7 +17,7 @@ from ..errors import InvalidInput
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import wire
-from .errors import ServiceUnavailable
+from .errors import StreamEnded
 from .service import RouterService
 
 __all__ = ["RouterServicer", "SERVICE_NAME"]
@@ -156,7 +156,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         out = pb.GetStatusResponse(
             now=s.now, policy=s.policy, decisions=s.decisions, live_contacts=s.live_contacts,
             last_sequence=s.last_sequence, oldest_sequence=s.oldest_sequence,
-            agents=wire.agent_counts_to_pb(s.agents), version=s.version,
+            agents=wire.agent_counts_to_pb(s.agents), version=s.version, history_id=s.history_id,
         )
         if s.next_timer is not None:
             out.next_timer = s.next_timer
@@ -166,7 +166,8 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     def WatchEvents(self, request: pb.WatchEventsRequest,
                     context: grpc.ServicerContext) -> Iterator[pb.WatchEventsResponse]:
         after = request.after_sequence if request.HasField("after_sequence") else None
-        sub = self._service.subscribe(after, timeout=_timeout(context))
+        sub = self._service.subscribe(after, history_id=request.history_id or None, timeout=_timeout(context))
+        history_id = self._service.history_id
         context.add_callback(sub.close)
         try:
             while True:
@@ -174,13 +175,14 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                 if records is None:
                     return
                 if records:
-                    yield pb.WatchEventsResponse(events=wire.events_to_pb(records))
+                    yield pb.WatchEventsResponse(events=wire.events_to_pb(records), history_id=history_id)
                 elif not context.is_active():
                     return
                 elif not self._service.running:
-                    raise ServiceUnavailable(
+                    raise StreamEnded(
                         "server is shutting down; resume WatchEvents with "
-                        f"after_sequence={sub.delivered} on the next server"
+                        f"after_sequence={sub.delivered} on the next server",
+                        resume_after=sub.delivered,
                     )
         finally:
             sub.close()

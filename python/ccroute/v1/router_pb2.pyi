@@ -249,7 +249,7 @@ class GetStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("now", "policy", "decisions", "live_contacts", "next_timer", "last_sequence", "oldest_sequence", "agents", "version")
+    __slots__ = ("now", "policy", "decisions", "live_contacts", "next_timer", "last_sequence", "oldest_sequence", "agents", "version", "history_id")
     NOW_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     DECISIONS_FIELD_NUMBER: _ClassVar[int]
@@ -259,6 +259,7 @@ class GetStatusResponse(_message.Message):
     OLDEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     AGENTS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     now: float
     policy: str
     decisions: int
@@ -268,16 +269,21 @@ class GetStatusResponse(_message.Message):
     oldest_sequence: int
     agents: AgentsByState
     version: str
-    def __init__(self, now: _Optional[float] = ..., policy: _Optional[str] = ..., decisions: _Optional[int] = ..., live_contacts: _Optional[int] = ..., next_timer: _Optional[float] = ..., last_sequence: _Optional[int] = ..., oldest_sequence: _Optional[int] = ..., agents: _Optional[_Union[AgentsByState, _Mapping]] = ..., version: _Optional[str] = ...) -> None: ...
+    history_id: str
+    def __init__(self, now: _Optional[float] = ..., policy: _Optional[str] = ..., decisions: _Optional[int] = ..., live_contacts: _Optional[int] = ..., next_timer: _Optional[float] = ..., last_sequence: _Optional[int] = ..., oldest_sequence: _Optional[int] = ..., agents: _Optional[_Union[AgentsByState, _Mapping]] = ..., version: _Optional[str] = ..., history_id: _Optional[str] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
-    __slots__ = ("after_sequence",)
+    __slots__ = ("after_sequence", "history_id")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
-    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
+    history_id: str
+    def __init__(self, after_sequence: _Optional[int] = ..., history_id: _Optional[str] = ...) -> None: ...
 
 class WatchEventsResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "history_id")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    history_id: str
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., history_id: _Optional[str] = ...) -> None: ...

@@ -302,7 +302,12 @@ class RouterServicer:
         a bounded buffer: one that reads too slowly never slows routing; its
         stream ends with ABORTED after the last event delivered, and it
         resumes with `after_sequence` set to the last sequence it received.
-        The trailing metadata `ccroute-resume-after` carries that sequence.
+        The trailing metadata `ccroute-resume-after` carries that sequence,
+        also when the stream ends because the server shuts down (UNAVAILABLE).
+        Resume points are checked against the history's identity
+        (`history_id`) and its last event: a resume in another history or
+        from beyond the last event fails with OUT_OF_RANGE instead of
+        silently delivering other events.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -25,6 +25,7 @@ __all__ = [
     "decode_commands",
     "encode_settings",
     "decode_settings",
+    "settings_difference",
     "encode_fingerprint",
     "decode_fingerprint",
     "encode_record",
@@ -75,6 +76,39 @@ def decode_settings(d: dict[str, Any]) -> RouterSettings:
                    for q in (dict(x) for x in d["queues"]))
     rest = {k: v for k, v in d.items() if k not in ("channels", "queues")}
     return RouterSettings(channels=channels, queues=queues, **rest)
+
+
+def settings_difference(stored: RouterSettings, given: RouterSettings) -> list[str]:
+    """What differs between two configurations, one line per difference
+    (``policy: stored 'longest_idle', given 'most_skilled'``); empty when
+    they are the same. Queues and channels are matched by name."""
+    a, b = encode_settings(stored), encode_settings(given)
+    out: list[str] = []
+    for key in a:
+        if key in ("channels", "queues"):
+            continue
+        if a[key] != b[key]:
+            out.append(f"{key}: stored {a[key]!r}, given {b[key]!r}")
+    fields = ("name", "cost", "max_per_agent", "wrap_up")
+    _named(out, "channel", {c[0]: dict(zip(fields, c)) for c in a["channels"]},
+           {c[0]: dict(zip(fields, c)) for c in b["channels"]})
+    _named(out, "queue", {q["name"]: q for q in a["queues"]}, {q["name"]: q for q in b["queues"]})
+    if not out and (a["channels"] != b["channels"] or a["queues"] != b["queues"]):
+        out.append("the order of the channels or queues differs")
+    return out
+
+
+def _named(out: list[str], what: str, a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> None:
+    for name in a:
+        if name not in b:
+            out.append(f"{what} {name!r}: stored, not in the given configuration")
+            continue
+        for k, v in a[name].items():
+            if b[name].get(k) != v:
+                out.append(f"{what} {name!r} {k}: stored {v!r}, given {b[name].get(k)!r}")
+    for name in b:
+        if name not in a:
+            out.append(f"{what} {name!r}: in the given configuration, not stored")
 
 
 # -- inputs ------------------------------------------------------------------

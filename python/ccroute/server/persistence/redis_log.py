@@ -15,7 +15,8 @@ Keys (``prefix`` defaults to ``ccroute``):
   covers, event sequence, settings, idempotent replies, time origin) and
   ``router`` (the engine's binary snapshot); entries it covers are
   trimmed from the stream (``XTRIM MINID``) in the same script;
-- ``{prefix}:origin`` -- wall-clock time of router time 0 (set once).
+- ``{prefix}:origin`` -- wall-clock time of router time 0 (set once);
+- ``{prefix}:history`` -- identity of the event history (set once).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
@@ -36,6 +38,7 @@ from ...errors import InvalidInput, RoutingError, SnapshotError
 from ..config import RouterSettings
 from ..errors import ServiceUnavailable
 from ..hooks import LogEntry
+from .. import commands as cmd
 from ..service import CommandLogDown, RouterService
 from .codec import decode_commands, encode_commands
 from .state import capture, install, install_empty
@@ -140,6 +143,7 @@ class RedisLog:
         k = prefix
         self.k_lease, self.k_epoch, self.k_log = f"{k}:lease", f"{k}:epoch", f"{k}:log"
         self.k_last, self.k_snap, self.k_origin = f"{k}:last", f"{k}:snapshot", f"{k}:origin"
+        self.k_history = f"{k}:history"
         self._append: Any = self.redis.register_script(_APPEND)
         self._snapshot: Any = self.redis.register_script(_SNAPSHOT)
         self._acquire: Any = self.redis.register_script(_ACQUIRE)
@@ -148,6 +152,8 @@ class RedisLog:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.token: Optional[str] = None
         self.origin = 0.0
+        #: Identity of the event history stored here (set once, kept).
+        self.history_id = ""
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._renewer: Optional[threading.Thread] = None
@@ -176,6 +182,8 @@ class RedisLog:
             time.sleep(poll)
         self.redis.set(self.k_origin, repr(time.time()), nx=True)
         self.origin = float(self.redis.get(self.k_origin))  # type: ignore[arg-type]
+        self.redis.set(self.k_history, uuid.uuid4().hex, nx=True)
+        self.history_id = self.redis.get(self.k_history).decode()
         self._renewer = threading.Thread(target=self._renew_loop, name="ccroute-lease", daemon=True)
         self._renewer.start()
         return self.token
@@ -212,6 +220,17 @@ class RedisLog:
         self.redis.close()
 
     # -- recovery ------------------------------------------------------------
+    @property
+    def empty(self) -> bool:
+        """True when Redis holds no snapshot and no log yet."""
+        return not (self.redis.exists(self.k_snap) or self.redis.xlen(self.k_log))
+
+    def begin(self, settings: RouterSettings, now: float) -> None:
+        """Start an empty log with the configuration: command 1 is a
+        ``Configure`` with ``settings``, so the rules every later command
+        ran under are part of the durable state."""
+        self.append([LogEntry(1, now, cmd.Configure(settings))])
+
     def load(self, service: RouterService, settings: RouterSettings) -> bool:
         """Rebuild ``service`` (not started) from the latest snapshot and
         the log after it. True when Redis held nothing (a fresh start)."""
@@ -254,12 +273,23 @@ class RedisLog:
                     )
                 now = float(fields[b"t"])
                 commands = decode_commands(fields[b"c"])
+                if first == 1 and header is None and not isinstance(commands[0], cmd.Configure):
+                    raise SnapshotError(
+                        "the command log does not start with the configuration it was written "
+                        "under (written by an older ccroute); start from an empty Redis database"
+                    )
                 engine.tick(now)
-                for c in commands:
+                for i, c in enumerate(commands):
                     try:
                         c.apply(engine, now)
-                    except RoutingError as exc:  # deterministic replay: cannot happen
-                        log.error("replay of command %d (%s) failed: %s", first, type(c).__name__, exc)
+                    except RoutingError as exc:
+                        # The log holds only commands that succeeded: a failure
+                        # means the state it rebuilds is not the acknowledged one.
+                        raise SnapshotError(
+                            f"replay of logged command {first + i} ({type(c).__name__}) failed: "
+                            f"{exc}; the command log does not rebuild the acknowledged state, "
+                            "so this server refuses to start from it"
+                        ) from None
                 engine.take_tick()
                 engine.publish()
                 service.log_number = first + len(commands) - 1
