@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -16,7 +17,8 @@ def register(subparsers: Any) -> None:
         help="run the gRPC routing server",
         description=(
             "Run the ccroute gRPC server (ccroute.v1.Router, with health checking and "
-            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0."
+            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0; SIGHUP is ignored "
+            "(logged). Logs go to stderr with time and level."
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -44,6 +46,8 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if (args.tls_cert is None) != (args.tls_key is None):
         print("ccroute serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2

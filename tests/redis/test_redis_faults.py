@@ -5,6 +5,7 @@ fenced."""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from typing import Any, Callable
@@ -186,3 +187,34 @@ def test_the_standby_takes_over_when_the_active_server_dies(
     finally:
         c2.close()
     assert standby.terminate() == 0
+
+
+def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    active = serve(redis_server.url, lease_ms=1000)
+    active.wait_listening()
+    client = RouterClient(active.target, timeout=5, retries=0)
+    client.submit(cc.Contact("c1", "chat", "sales", requires={"rare": 9}))  # nobody can take it: waits
+    assert client.contact("c1").status == "waiting"
+    standby = serve(redis_server.url, lease_ms=1000)
+    active.proc.send_signal(signal.SIGSTOP)  # paused past its lease
+    try:
+        standby.wait_listening(timeout=15)
+        with RouterClient(standby.target, timeout=5) as c2:
+            c2.cancel("c1")  # the new owner changes the state
+            assert c2.contact("c1").status == "abandoned"
+    finally:
+        active.proc.send_signal(signal.SIGCONT)
+    answers = []
+    for _ in range(3):
+        try:
+            answers.append(client.contact("c1").status)
+        except ServiceUnavailable as exc:
+            answers.append(str(exc))
+    client.close()
+    assert "waiting" not in answers, answers
+    assert any("lease" in a for a in answers), answers
+    assert active.proc.wait(15) == 3  # fenced: it stops, and says so in one line
+    err = active.log.read_text()
+    assert "Traceback" not in err and err.count("lease lost") == 1, err

@@ -73,6 +73,26 @@ def test_sigterm_drains_and_exits_cleanly(tmp_path: Path) -> None:
             proc.communicate()
 
 
+def test_sighup_is_ignored_with_a_log_line_that_has_time_and_level() -> None:
+    proc, target = serve()
+    try:
+        with RouterClient(target) as client:
+            client.add_agent(cc.Agent("a1"))
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(0.3)  # let the handler run; nothing to wait for when it works
+            assert proc.poll() is None, "SIGHUP killed the server"
+            assert client.agent_ids() == ["a1"]
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        line = next(ln for ln in err.splitlines() if "SIGHUP" in ln)
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING ccroute.server: SIGHUP ignored", line), line
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def test_bad_configuration_is_refused_naming_the_problem(tmp_path: Path) -> None:
     cfg = tmp_path / "bad.yaml"
     cfg.write_text("channels: [{name: voice, cots: 3}]\nqueues: [{name: q}]\n")

@@ -232,7 +232,11 @@ def serve(
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
+    def on_hangup(signum: int, frame: Any) -> None:
+        log.warning("SIGHUP ignored: ccroute serve does not reload its configuration; restart it instead")
+
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hangup)
     if durable is not None:
         durable.on_lost = stop.set
     try:

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
@@ -403,6 +403,9 @@ class RouterService:
         self._engine = Engine(settings or load_config().router, self.limits, history_id)
         self._clock: Clock = clock or MonotonicClock()
         self._command_log = command_log
+        #: ``command_log.lease_problem`` when the log has a lease: why the
+        #: service must not answer now (its state may be stale), or None.
+        self._lease_problem: Optional[Callable[[], Optional[str]]] = getattr(command_log, "lease_problem", None)
         self._observer = observer
         self._initial_agents = tuple(agents)
         self._inbox = _Inbox(self.limits.command_queue)
@@ -587,7 +590,7 @@ class RouterService:
         return pending.wait(timeout)
 
     def _timer_wait(self) -> Optional[float]:
-        if self._log_down is not None:
+        if self._log_down is not None or (self._lease_problem is not None and self._lease_problem()):
             return RECOVER_EVERY
         due = self._engine.router.next_timer()
         if due is None:
@@ -617,6 +620,14 @@ class RouterService:
         """One engine round: timers, commands, log, publish, replies."""
         if self._log_down is not None and not self._recover(batch):
             return
+        if self._lease_problem is not None:
+            problem = self._lease_problem()
+            if problem is not None:  # reads too: another server may have changed the state
+                failure = ServiceUnavailable(problem)
+                for _, pending in batch:
+                    if pending is not None and not pending.done:
+                        pending.resolve(None, failure)
+                return
         engine, observer = self._engine, self._observer
         started = time.perf_counter() if observer is not None else 0.0
         now = max(self._clock(), engine.router.now)
@@ -664,7 +675,10 @@ class RouterService:
                 if error is None and command.mutating:
                     results[i] = (pending, None, CommandLogDown(str(exc)), command)
         except Exception as exc:
-            log.exception("command log failed; refusing every further call")
+            if isinstance(exc, ServiceUnavailable):  # e.g. fenced: expected, said in one line
+                log.error("command log refused the round (%s); refusing every further call", exc)
+            else:
+                log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
             for i, (pending, value, error, command) in enumerate(results):

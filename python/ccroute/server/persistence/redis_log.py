@@ -47,6 +47,10 @@ __all__ = ["RedisLog", "Fenced", "LeaseLost"]
 
 log = logging.getLogger("ccroute.server.persistence")
 
+#: Share of the lease time this server counts on after a renewal (the
+#: rest covers clock-rate differences between it and Redis).
+LEASE_MARGIN = 0.9
+
 # Append one round: check the fencing token, skip a retry of a round
 # already written (its id is not above the stream's last), then XADD.
 _APPEND = """
@@ -152,6 +156,8 @@ class RedisLog:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.token: Optional[str] = None
         self.origin = 0.0
+        #: Monotonic time until which the lease surely holds.
+        self.lease_until = 0.0
         #: Identity of the event history stored here (set once, kept).
         self.history_id = ""
         self.lost = threading.Event()
@@ -171,6 +177,7 @@ class RedisLog:
         while True:
             if stop is not None and stop.is_set():
                 raise LeaseLost("stopped while waiting for the lease")
+            sent = time.monotonic()
             try:
                 epoch = self._acquire(keys=[self.k_lease, self.k_epoch], args=[self.holder, self.lease_ms])
             except redis.RedisError as exc:
@@ -178,6 +185,7 @@ class RedisLog:
                 epoch = 0
             if epoch:
                 self.token = str(int(epoch))
+                self._held(sent)
                 break
             time.sleep(poll)
         self.redis.set(self.k_origin, repr(time.time()), nx=True)
@@ -191,6 +199,7 @@ class RedisLog:
     def _renew_loop(self) -> None:
         every = self.lease_ms / 3000
         while not self._stop.wait(every):
+            sent = time.monotonic()
             try:
                 ok = self._renew(keys=[self.k_lease, self.k_epoch], args=[self.token, self.holder, self.lease_ms])
             except redis.RedisError as exc:
@@ -199,10 +208,32 @@ class RedisLog:
             if not ok:
                 self._deposed()
                 return
+            self._held(sent)
+
+    def _held(self, sent: float) -> None:
+        """The lease was set or renewed by a request sent at ``sent``
+        (monotonic): it holds until ``sent`` plus the lease time, less a
+        margin for clock-rate differences."""
+        self.lease_until = sent + self.lease_ms / 1000 * LEASE_MARGIN
+
+    def lease_problem(self) -> Optional[str]:
+        """Why this server must not answer now (any call, reads included),
+        or ``None`` while its lease surely holds. Once the lease may have
+        expired another server may be active and this state stale: the
+        service answers UNAVAILABLE until a renewal succeeds (or stops for
+        good once deposed)."""
+        if self.lost.is_set():
+            return "this server lost the lease; another one serves now"
+        late = time.monotonic() - self.lease_until
+        if late >= 0:
+            return (f"this server's lease may have expired (not renewed for "
+                    f"{late + self.lease_ms / 1000 * LEASE_MARGIN:.1f} s, lease {self.lease_ms} ms): "
+                    "another server may be active, so it answers nothing until the lease is renewed")
+        return None
 
     def _deposed(self) -> None:
         if not self.lost.is_set():
-            log.error("lease lost: another server is active; this one stops serving")
+            log.error("lease lost (fenced): another server is active; this one stops serving")
             self.lost.set()
             if self.on_lost is not None:
                 self.on_lost()
