@@ -280,13 +280,12 @@ def test_full_command_queue_is_server_busy() -> None:
 def test_upsert_replaces_an_agent_or_only_its_state(service: RouterService) -> None:
     assert not service.upsert_agent(cc.Agent("a1", skills={"x": 3})).replaced
     service.submit(cc.Contact("c1", "voice", "sales", requires={"x": 3}))
-    # holding c1: a state change is fine, a new profile is not
+    # holding c1: a state change is fine, and so is a new profile (c1 stays)
     assert service.upsert_agent(cc.Agent("a1", skills={"x": 3}, state="away")).replaced
-    with pytest.raises(cc.InvalidState, match=r"\['c1'\]"):
-        service.upsert_agent(cc.Agent("a1", skills={"x": 9}))
+    service.upsert_agent(cc.Agent("a1", skills={"x": 9}), keep_state=True)
+    view = service.agent("a1")
+    assert (view.skills, view.contacts, view.state) == ({"x": 9}, ["c1"], "away")
     service.complete("c1")
-    service.upsert_agent(cc.Agent("a1", skills={"x": 9}))
-    assert service.agent("a1").skills == {"x": 9}
     # a bad spec is refused and leaves the agent as it was
     with pytest.raises(cc.InvalidInput, match="level 11"):
         service.upsert_agent(cc.Agent("a1", skills={"x": 11}))

@@ -87,8 +87,12 @@ def settings_of(
 
 
 # -- requests -----------------------------------------------------------------
-def upsert_request(agent: Agent, create_only: bool) -> router_pb2.UpsertAgentRequest:
-    return router_pb2.UpsertAgentRequest(agent=wire.agent_to_pb(agent), create_only=create_only)
+def upsert_request(agent: Agent, create_only: bool,
+                   fields: Optional[Iterable[str]] = None) -> router_pb2.UpsertAgentRequest:
+    request = router_pb2.UpsertAgentRequest(agent=wire.agent_to_pb(agent), create_only=create_only)
+    if fields is not None:
+        request.update_mask.paths.extend(fields)
+    return request
 
 
 def state_request(agent: str, state: str) -> router_pb2.SetAgentStateRequest:

@@ -122,17 +122,30 @@ class RouterClient:
         """Add an agent (``DuplicateId`` if the id exists)."""
         return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, True)))
 
-    def upsert_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
-        """Add an agent, or replace the one with its id."""
-        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, False)))
+    def upsert_agent(self, agent: Agent, now: Optional[float] = None, *,
+                           fields: Optional[Iterable[str]] = None,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
+        """Add an agent, or update the one with its id (also while it holds
+        contacts). ``fields``: update only these fields of an existing agent
+        (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``).
+        Carries an idempotency key (a fresh one when none is given), so the
+        client's own retries are safe."""
+        request = c.upsert_request(agent, False, fields)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("UpsertAgent", request, retry=True))
 
-    def remove_agent(self, agent: str, now: Optional[float] = None) -> list[Event]:
+    def remove_agent(self, agent: str, now: Optional[float] = None, *,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
         """Remove an agent."""
-        return c.events_of(self._call("RemoveAgent", pb.RemoveAgentRequest(agent_id=agent)))
+        request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("RemoveAgent", request, retry=True))
 
-    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None) -> list[Event]:
+    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *,
+                              idempotency_key: Optional[str] = None) -> list[Event]:
         """Set ``"offline"``, ``"available"`` or ``"away"``."""
-        return c.events_of(self._call("SetAgentState", c.state_request(agent, state)))
+        request = c.state_request(agent, state)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("SetAgentState", request, retry=True))
 
     # -- contacts -------------------------------------------------------
     def submit(self, contact: Contact, now: Optional[float] = None, *,
@@ -163,21 +176,31 @@ class RouterClient:
         finally:
             call.cancel()
 
-    def accept(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    def accept(self, contact: str, agent: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent accepts an offered contact."""
-        return c.events_of(self._call("AcceptOffer", pb.AcceptOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.AcceptOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("AcceptOffer", request, retry=True))
 
-    def reject(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    def reject(self, contact: str, agent: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent rejects an offered contact."""
-        return c.events_of(self._call("RejectOffer", pb.RejectOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.RejectOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("RejectOffer", request, retry=True))
 
-    def complete(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    def complete(self, contact: str, now: Optional[float] = None, *,
+                 idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent finished an assigned contact."""
-        return c.events_of(self._call("CompleteContact", pb.CompleteContactRequest(contact_id=contact)))
+        request = pb.CompleteContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("CompleteContact", request, retry=True))
 
-    def cancel(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    def cancel(self, contact: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The customer left a waiting or offered contact."""
-        return c.events_of(self._call("CancelContact", pb.CancelContactRequest(contact_id=contact)))
+        request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("CancelContact", request, retry=True))
 
     def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now (the server also

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Optional
 
 from .. import __version__
 from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
-from ..errors import DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
+from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
 from .clock import Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
@@ -42,7 +42,8 @@ from .events import EventHistory, EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .idempotency import IdempotencyCache
 
-__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Status", "AgentCounts", "CommandLogDown"]
+__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Replies", "Status", "AgentCounts",
+           "CommandLogDown", "AGENT_FIELDS"]
 
 log = logging.getLogger("ccroute.server")
 
@@ -71,10 +72,23 @@ class Submitted(NamedTuple):
 
 
 class Upserted(NamedTuple):
-    """Reply of an upsert: the events, and whether an agent was replaced."""
+    """Reply of an upsert: the events, whether an existing agent was
+    updated, and whether it is a stored reply (idempotency key)."""
 
     events: Sequence[EventRecord]
     replaced: bool
+    replayed: bool = False
+
+
+class Replies(list):  # type: ignore[type-arg]
+    """The events of a call (a list), and whether they are the stored reply
+    of an earlier call with the same idempotency key (``replayed``)."""
+
+    replayed = False
+
+
+#: Fields of an agent an upsert's field mask may name.
+AGENT_FIELDS = frozenset({"skills", "capacity", "channels", "state", "attributes"})
 
 
 class AgentCounts(NamedTuple):
@@ -297,30 +311,84 @@ class Engine:
         self.router, self._scratch, self.settings = router, scratch, settings
         return settings
 
-    def upsert_agent(self, agent: Agent, create_only: bool, now: float) -> Upserted:
+    def upsert_agent(self, agent: Agent, create_only: bool, now: float, keep_state: bool = False,
+                     fields: Optional[frozenset[str]] = None) -> Upserted:
         router = self.router
+        if fields is not None and not fields <= AGENT_FIELDS:
+            bad = sorted(fields - AGENT_FIELDS)[0]
+            raise InvalidInput(f"agent {agent.id!r}: update_mask path {bad!r} is not a field of an "
+                               f"agent (use {', '.join(sorted(AGENT_FIELDS))})")
         try:
             view = router.agent(agent.id)
         except UnknownId:
+            if fields is not None:
+                raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
+                                "needs an existing agent; send the whole agent to add it") from None
             return Upserted(self.record(router.add_agent(agent, now)), False)
         if create_only:
             router.add_agent(agent, now)  # raises the router's own DuplicateId
             raise DuplicateId(f"agent {agent.id!r} already exists")  # not reached
-        # Validate the new spec where it cannot change anything.
+        if fields is not None:
+            if "state" not in fields:
+                keep_state = True
+            agent = Agent(
+                agent.id,
+                skills=agent.skills if "skills" in fields else view.skills,
+                capacity=agent.capacity if "capacity" in fields else view.capacity,
+                channels=agent.channels if "channels" in fields else view.max,
+                state=agent.state,
+                attributes=agent.attributes if "attributes" in fields else view.attributes,
+                routing_profile=view.routing_profile,
+            )
+        state = view.state if keep_state else agent.state
+        # Validate the new spec where it cannot change anything, and the
+        # limits against what the agent holds, before changing anything.
         self._scratch.add_agent(agent, self._scratch.now)
         self._scratch.remove_agent(agent.id, self._scratch.now)
-        if self._same_profile(view, agent):
-            return Upserted(self.record(router.set_agent_state(agent.id, agent.state, now)), True)  # type: ignore[arg-type]
-        assigned = [c for c in view.contacts if router.contact(c).status == "assigned"]
-        if assigned:
-            raise InvalidState(
-                f"agent {agent.id!r} holds assigned contacts {assigned}; complete them before "
-                "changing its skills, capacity, channels or attributes (a state change alone "
-                "is allowed)"
-            )
-        events = router.remove_agent(agent.id, now)
-        events += router.add_agent(agent, now)
+        same = self._same_profile(view, agent)
+        if not same:
+            self._check_room(view, agent)
+        events: list[Any] = []
+        if state != "available":  # logged out or away first: no new work on the way
+            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
+        if not same:
+            events += router.update_agent(agent, now)
+        if state == "available":
+            events += router.set_agent_state(agent.id, state, now)
         return Upserted(self.record(events), True)
+
+    def _check_room(self, view: AgentView, agent: Agent) -> None:
+        """``CapacityError`` when the new limits are below what the agent holds."""
+        if agent.capacity < view.used:
+            raise CapacityError(f"agent {agent.id!r}: capacity {agent.capacity} is below the "
+                                f"{view.used} units it holds now")
+        limits = agent.channels
+        for ch in self.settings.channels:
+            new = ch.max_per_agent if limits is None else limits.get(ch.name, 0)
+            if new < view.held.get(ch.name, 0):
+                raise CapacityError(f"agent {agent.id!r}: maximum {new} on channel {ch.name!r} is "
+                                    f"below the {view.held[ch.name]} contacts it holds there now")
+
+    def idempotent(self, c: cmd.Idempotent, now: float) -> Any:
+        """Run a keyed command once; a repeat returns the stored reply."""
+        inner = c.command
+        stored = self.idempotency.get(c.key, c.fingerprint, now)
+        if stored is not None:
+            if isinstance(inner, cmd.UpsertAgent):
+                return Upserted(stored.events, bool(stored.extra), True)
+            if isinstance(inner, cmd.Configure):
+                return self.settings
+            replies = Replies(stored.events)
+            replies.replayed = True
+            return replies
+        value = inner.apply(self, now)
+        if isinstance(value, Upserted):
+            self.idempotency.put(c.key, c.fingerprint, value.events, now, value.replaced)
+        elif isinstance(value, list):
+            self.idempotency.put(c.key, c.fingerprint, value, now)
+        else:
+            self.idempotency.put(c.key, c.fingerprint, [], now)
+        return value
 
     def _same_profile(self, view: AgentView, agent: Agent) -> bool:
         limits = agent.channels
@@ -333,6 +401,7 @@ class Engine:
             and view.capacity == agent.capacity
             and view.max == expected
             and view.attributes == agent.attributes
+            and view.routing_profile == agent.routing_profile
         )
 
     def submit(self, c: cmd.Submit, now: float) -> Submitted:
@@ -477,28 +546,37 @@ class RouterService:
         self._log_number = value
 
     # -- commands -------------------------------------------------------
-    def configure(self, settings: RouterSettings, *, timeout: Optional[float] = None) -> RouterSettings:
+    def configure(self, settings: RouterSettings, *, idempotency_key: Optional[str] = None,
+                  fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> RouterSettings:
         """Replace the configuration; ``InvalidState`` unless the router is empty."""
-        return self._call(cmd.Configure(settings), timeout)
+        return self._call(self._keyed(cmd.Configure(settings), idempotency_key, fingerprint), timeout)
 
     def add_agent(self, agent: Agent, *, timeout: Optional[float] = None) -> list[EventRecord]:
         """Add an agent (``DuplicateId`` if the id exists)."""
         return list(self._call(cmd.UpsertAgent(agent, True), timeout).events)
 
-    def upsert_agent(self, agent: Agent, *, create_only: bool = False,
-                     timeout: Optional[float] = None) -> Upserted:
-        """Add an agent or replace the one with its id (see the protocol)."""
-        return self._call(cmd.UpsertAgent(agent, create_only), timeout)
+    def upsert_agent(self, agent: Agent, *, create_only: bool = False, keep_state: bool = False,
+                     fields: Optional[Iterable[str]] = None, idempotency_key: Optional[str] = None,
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Upserted:
+        """Add an agent or update the one with its id, also while it holds
+        contacts (see the protocol). ``keep_state``: an existing agent keeps
+        its state; ``fields``: update only these fields of an existing agent
+        (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``)."""
+        command = cmd.UpsertAgent(agent, create_only, keep_state,
+                                  frozenset(fields) if fields is not None else None)
+        return self._call(self._keyed(command, idempotency_key, fingerprint), timeout)
 
-    def remove_agent(self, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def remove_agent(self, agent: str, *, idempotency_key: Optional[str] = None,
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """Remove an agent."""
-        return self._call(cmd.RemoveAgent(agent), timeout)
+        return self._call(self._keyed(cmd.RemoveAgent(agent), idempotency_key, fingerprint), timeout)
 
-    def set_agent_state(self, agent: str, state: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def set_agent_state(self, agent: str, state: str, *, idempotency_key: Optional[str] = None,
+                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """Set ``"offline"``, ``"available"`` or ``"away"``."""
         if state not in _STATES:
             raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
-        return self._call(cmd.SetAgentState(agent, state), timeout)
+        return self._call(self._keyed(cmd.SetAgentState(agent, state), idempotency_key, fingerprint), timeout)
 
     def submit(self, contact: Contact, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
@@ -516,26 +594,43 @@ class RouterService:
             )
         return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout)
 
-    def accept(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def accept(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent accepts an offered contact."""
-        return self._call(cmd.Accept(contact, agent), timeout)
+        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout)
 
-    def reject(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def reject(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent rejects an offered contact."""
-        return self._call(cmd.Reject(contact, agent), timeout)
+        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout)
 
-    def complete(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def complete(self, contact: str, *, idempotency_key: Optional[str] = None,
+                 fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent finished an assigned contact."""
-        return self._call(cmd.Complete(contact), timeout)
+        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout)
 
-    def cancel(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def cancel(self, contact: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The customer left a waiting or offered contact."""
-        return self._call(cmd.Cancel(contact), timeout)
+        return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout)
 
-    def advance(self, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def advance(self, *, idempotency_key: Optional[str] = None, fingerprint: Optional[Hashable] = None,
+                timeout: Optional[float] = None) -> list[EventRecord]:
         """Fire the timers due by the clock now (the engine also does this
         on its own when a timer falls due)."""
-        return self._call(cmd.Advance(), timeout)
+        return self._call(self._keyed(cmd.Advance(), idempotency_key, fingerprint), timeout)
+
+    @staticmethod
+    def _keyed(command: cmd.Command, key: Optional[str], fingerprint: Optional[Hashable]) -> cmd.Command:
+        """``command`` under an idempotency key (when one is given). The
+        fingerprint that tells a repeat from another request is the
+        caller's (the gRPC layer gives a digest of the request), else the
+        command's own arguments."""
+        if not key:
+            return command
+        ids, detail = _describe_command(command)
+        return cmd.Idempotent(command, key, (type(command).__name__, ids,
+                                             fingerprint if fingerprint is not None else detail))
 
     # -- views ----------------------------------------------------------
     def stats(self, queues: Sequence[str] = (), *, timeout: Optional[float] = None) -> list[QueueStats]:
@@ -644,7 +739,7 @@ class RouterService:
                 log.exception("command %s failed unexpectedly", type(command).__name__)
                 results.append((pending, None, exc, command))
                 continue
-            if command.mutating and not (isinstance(value, Submitted) and value.replayed):
+            if command.mutating and not getattr(value, "replayed", False):
                 accepted.append(command)
             results.append((pending, value, None, command))
         if engine.take_tick():  # timers fired and no Advance call claimed them
@@ -733,6 +828,26 @@ class RouterService:
             observer.on_round(len(results), backlog, seconds)
         except Exception:
             log.exception("observer failed (ignored)")
+
+
+def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
+    """The ids a command is about, and its arguments as plain values."""
+    if isinstance(c, (cmd.Complete, cmd.Cancel)):
+        return (c.contact_id,), None
+    if isinstance(c, (cmd.Accept, cmd.Reject)):
+        return (c.contact_id,), c.agent_id
+    if isinstance(c, cmd.SetAgentState):
+        return (c.agent_id,), c.state
+    if isinstance(c, cmd.RemoveAgent):
+        return (c.agent_id,), None
+    if isinstance(c, cmd.UpsertAgent):
+        a = c.agent
+        return (a.id,), repr((sorted(a.skills.items()), a.capacity, a.channels and sorted(a.channels.items()),
+                              a.state, sorted(a.attributes.items()), a.routing_profile, c.create_only,
+                              c.keep_state, c.fields and sorted(c.fields)))
+    if isinstance(c, cmd.Configure):
+        return (), repr(c.settings)
+    return (), None
 
 
 def _stats(engine: Engine, queues: Sequence[str]) -> list[QueueStats]:

@@ -204,7 +204,11 @@ def _encode(c: cmd.Command) -> list[Any]:
     if t is cmd.Cancel:
         return ["X", c.contact_id]  # type: ignore[union-attr]
     if t is cmd.UpsertAgent:
-        return ["U", _agent(c.agent), c.create_only]  # type: ignore[union-attr]
+        fields = c.fields  # type: ignore[union-attr]
+        return ["U", _agent(c.agent), c.create_only, c.keep_state,  # type: ignore[union-attr]
+                sorted(fields) if fields is not None else None]
+    if t is cmd.Idempotent:
+        return ["K", c.key, encode_fingerprint(c.fingerprint), _encode(c.command)]  # type: ignore[union-attr]
     if t is cmd.RemoveAgent:
         return ["R", c.agent_id]  # type: ignore[union-attr]
     if t is cmd.Configure:
@@ -229,7 +233,11 @@ def _decode(v: list[Any]) -> cmd.Command:
     if k == "X":
         return cmd.Cancel(v[1])
     if k == "U":
-        return cmd.UpsertAgent(_agent_from(v[1]), v[2])
+        fields = v[4] if len(v) > 4 else None
+        return cmd.UpsertAgent(_agent_from(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
+                               frozenset(fields) if fields is not None else None)
+    if k == "K":
+        return cmd.Idempotent(_decode(v[3]), v[1], decode_fingerprint(v[2]))
     if k == "R":
         return cmd.RemoveAgent(v[1])
     if k == "C":
