@@ -219,8 +219,20 @@ def serve(
     if redis_url is not None:
         from .persistence import open_durable
 
-        service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
-                                        observer=metrics, out=out, check_config=not stored_config)
+        waiting = None
+        if http_port is not None:  # a standby can be monitored while it waits
+            from .http import standby_http
+
+            waiting = standby_http("standby: waiting for the lease", http_host or host, http_port).start()
+            http_port = waiting.port
+            print(f"ccroute serve: http on {waiting.url} (standby: /healthz answers 503; /metrics)",
+                  file=out, flush=True)
+        try:
+            service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
+                                            observer=metrics, out=out, check_config=not stored_config)
+        finally:
+            if waiting is not None:
+                waiting.stop()
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics)
     server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
@@ -253,8 +265,17 @@ def serve(
         )
         if monitor is not None:
             print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /)", file=out, flush=True)
+        serving = True
         while not stop.wait(0.5):
-            pass
+            problem = service.health()  # gRPC health follows the service's (persistence, lease)
+            if (problem is None) != serving:
+                serving = problem is None
+                for name in ("", SERVICE_NAME):
+                    server.front.set_health(name, serving)
+                if serving:
+                    log.warning("serving again")
+                else:
+                    log.warning("not serving: %s", problem)
         print("ccroute serve: stopping (draining in-flight calls)", file=out, flush=True)
         if monitor is not None:
             monitor.stop()

@@ -21,6 +21,7 @@ from ..errors import InvalidInput, RoutingError
 __all__ = [
     "ServiceError",
     "ServerBusy",
+    "MessageTooLarge",
     "ServiceUnavailable",
     "ServiceTimeout",
     "StreamEnded",
@@ -49,6 +50,11 @@ class ServiceError(RoutingError):
 
 class ServerBusy(ServiceError):
     """The server is overloaded (command queue or subscriber limit): retry later."""
+
+
+class MessageTooLarge(ServiceError):
+    """A request or response over ``ServiceLimits.max_message_bytes``:
+    split it (RESOURCE_EXHAUSTED, not worth retrying as it is)."""
 
 
 class ServiceUnavailable(ServiceError):
@@ -120,6 +126,7 @@ _CODES: dict[type[BaseException], grpc.StatusCode] = {
     _domain.QueueFull: grpc.StatusCode.RESOURCE_EXHAUSTED,
     _domain.SnapshotError: grpc.StatusCode.DATA_LOSS,
     ServerBusy: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    MessageTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
     ServiceUnavailable: grpc.StatusCode.UNAVAILABLE,
     ServiceTimeout: grpc.StatusCode.DEADLINE_EXCEEDED,
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
@@ -132,7 +139,7 @@ _CLASSES: dict[str, type[RoutingError]] = {
     cls.__name__: cls
     for cls in (
         *(getattr(_domain, n) for n in _domain.__all__),
-        ServiceError, ServerBusy, ServiceUnavailable, ServiceTimeout, Unauthenticated,
+        ServiceError, ServerBusy, MessageTooLarge, ServiceUnavailable, ServiceTimeout, Unauthenticated,
         EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
     )
 }

@@ -52,6 +52,8 @@ ROUND_MAX = 512
 _STATES = ("offline", "available", "away")
 #: Seconds between attempts to rebuild the engine after a ``CommandLogDown``.
 RECOVER_EVERY = 0.25
+#: Seconds an engine round may run before the service reports itself unhealthy.
+HEALTH_ROUND_LIMIT = 1.0
 
 
 class CommandLogDown(ServiceUnavailable):
@@ -484,6 +486,8 @@ class RouterService:
         #: Why the command log is down (``CommandLogDown``), until it recovers.
         self._log_down: Optional[str] = None
         self._next_recover = 0.0
+        #: Monotonic start of the engine round running now (None between rounds).
+        self._round_started: Optional[float] = None
 
     # -- life cycle -----------------------------------------------------
     def start(self) -> "RouterService":
@@ -520,6 +524,56 @@ class RouterService:
         """True while the engine thread runs."""
         return self._thread is not None and self._thread.is_alive()
 
+    def figures(self) -> dict[str, float]:
+        """Gauges of the service itself, read without waiting for the engine
+        (any thread; for ``/metrics``): ``healthy``, ``engine_round_running_seconds``
+        (of the round running now, 0 between rounds), ``event_subscribers``,
+        ``event_subscriber_buffered`` (largest buffer), ``last_sequence``;
+        with a command log ``command_log_up`` and ``command_log_number``;
+        with a lease ``lease_held`` and ``lease_remaining_seconds``."""
+        engine = self._engine
+        subscribers = [s for s in list(engine.subscribers) if s.active]
+        started = self._round_started
+        out = {
+            "healthy": float(self.health() is None),
+            "engine_round_running_seconds": time.monotonic() - started if started is not None else 0.0,
+            "event_subscribers": float(len(subscribers)),
+            "event_subscriber_buffered": float(max((s.buffered for s in subscribers), default=0)),
+            "last_sequence": float(engine.last_sequence),
+        }
+        if self._command_log is not None:
+            out["command_log_up"] = float(self._log_down is None and self._failed is None)
+            out["command_log_number"] = float(self._log_number)
+        until = getattr(self._command_log, "lease_until", None)
+        if until is not None:
+            remaining = until - time.monotonic()
+            out["lease_held"] = float(self._lease_problem is not None and self._lease_problem() is None)
+            out["lease_remaining_seconds"] = max(0.0, remaining)
+        return out
+
+    def health(self) -> Optional[str]:
+        """Why the service cannot serve now, or ``None`` when it can (any
+        thread; never waits for the engine): stopped, failed, its command
+        log down, its lease possibly expired, or an engine round (usually
+        a write to the command log) running for more than
+        ``HEALTH_ROUND_LIMIT`` seconds while calls wait."""
+        if not self.running:
+            return "the engine is not running"
+        if self._failed is not None:
+            return self._failed
+        if self._log_down is not None:
+            return f"command log unavailable ({self._log_down})"
+        if self._lease_problem is not None:
+            problem = self._lease_problem()
+            if problem is not None:
+                return problem
+        started = self._round_started
+        if started is not None:
+            took = time.monotonic() - started
+            if took > HEALTH_ROUND_LIMIT:
+                return f"an engine round (writing to the command log?) has run for {took:.1f} s; calls wait"
+        return None
+
     @property
     def settings(self) -> RouterSettings:
         """The configuration in force."""
@@ -553,6 +607,7 @@ class RouterService:
 
     def add_agent(self, agent: Agent, *, timeout: Optional[float] = None) -> list[EventRecord]:
         """Add an agent (``DuplicateId`` if the id exists)."""
+        check_agent(agent, self.limits)
         return list(self._call(cmd.UpsertAgent(agent, True), timeout).events)
 
     def upsert_agent(self, agent: Agent, *, create_only: bool = False, keep_state: bool = False,
@@ -562,6 +617,7 @@ class RouterService:
         contacts (see the protocol). ``keep_state``: an existing agent keeps
         its state; ``fields``: update only these fields of an existing agent
         (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``)."""
+        check_agent(agent, self.limits)
         command = cmd.UpsertAgent(agent, create_only, keep_state,
                                   frozenset(fields) if fields is not None else None)
         return self._call(self._keyed(command, idempotency_key, fingerprint), timeout)
@@ -582,6 +638,7 @@ class RouterService:
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
         """Submit one contact. With ``idempotency_key``, a repeat of the same
         request returns the first reply (``replayed``) and creates nothing."""
+        check_contact(contact, self.limits)
         return self._call(cmd.Submit((contact,), False, idempotency_key or None, fingerprint), timeout)
 
     def submit_many(self, contacts: Iterable[Contact], *, idempotency_key: Optional[str] = None,
@@ -592,6 +649,8 @@ class RouterService:
             raise InvalidInput(
                 f"batch of {len(batch)} contacts exceeds the limit of {self.limits.max_batch}; split it"
             )
+        for contact in batch:
+            check_contact(contact, self.limits)
         return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout)
 
     def accept(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
@@ -698,6 +757,7 @@ class RouterService:
             batch = inbox.take(self._timer_wait())
             if batch is None:
                 break
+            self._round_started = time.monotonic()
             try:
                 self._round(batch)
             except BaseException as exc:  # a bug in the round itself: fail safe, never hang callers
@@ -708,6 +768,7 @@ class RouterService:
                 for _, pending in batch:
                     if pending is not None and not pending.done:
                         pending.resolve(None, failure)
+            self._round_started = None
         # Stopped: end every event stream after what it has buffered.
         _end_subscriptions(self._engine)
 
@@ -821,6 +882,8 @@ class RouterService:
         try:
             for _, _, error, command in results:
                 outcome = "ok" if error is None else type(error).__name__
+                if isinstance(command, cmd.Idempotent):
+                    command = command.command
                 observer.on_command(type(command).__name__ if not isinstance(command, cmd.Query)
                                     else command.name, outcome, seconds / max(len(results), 1))
             if published:
@@ -828,6 +891,54 @@ class RouterService:
             observer.on_round(len(results), backlog, seconds)
         except Exception:
             log.exception("observer failed (ignored)")
+
+
+def _check_id(what: str, value: Optional[str], limits: ServiceLimits) -> None:
+    if value is not None and len(value) > limits.max_id_length:
+        raise InvalidInput(f"{what} of {len(value)} characters ({value[:16]!r}...) exceeds the limit "
+                           f"max_id_length {limits.max_id_length}")
+
+
+def _check_attributes(what: str, attributes: Any, limits: ServiceLimits) -> None:
+    if len(attributes) > limits.max_attributes:
+        raise InvalidInput(f"{what}: {len(attributes)} attributes exceed the limit max_attributes "
+                           f"{limits.max_attributes}")
+    for k, v in attributes.items():
+        size = len(k.encode()) + (len(v.encode()) if isinstance(v, str) else 8)
+        if size > limits.max_attribute_bytes:
+            raise InvalidInput(f"{what}: attribute {k[:32]!r} of {size} bytes exceeds the limit "
+                               f"max_attribute_bytes {limits.max_attribute_bytes}")
+
+
+def check_contact(c: Contact, limits: ServiceLimits) -> None:
+    """Refuse a contact over the service's size limits (``InvalidInput``
+    naming the limit), before it reaches the engine or the log."""
+    _check_id("contact id", c.id, limits)
+    what = f"contact {c.id!r}"
+    _check_id(f"{what}: customer id", c.customer, limits)
+    _check_id(f"{what}: preferred agent id", c.preferred_agent, limits)
+    if len(c.steps) > limits.max_steps:
+        raise InvalidInput(f"{what}: {len(c.steps)} relaxation steps exceed the limit max_steps {limits.max_steps}")
+    names = [*c.requires, *c.prefers, *(k for s in c.steps for k in s.requires)]
+    if len(names) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(names)} skill requirements (required, preferred and in steps) "
+                           f"exceed the limit max_requirements {limits.max_requirements}")
+    for name in names:
+        _check_id(f"{what}: skill name", name, limits)
+    _check_attributes(what, c.attributes, limits)
+
+
+def check_agent(a: Agent, limits: ServiceLimits) -> None:
+    """Refuse an agent over the service's size limits (``InvalidInput``
+    naming the limit)."""
+    _check_id("agent id", a.id, limits)
+    what = f"agent {a.id!r}"
+    if len(a.skills) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(a.skills)} skills exceed the limit max_requirements "
+                           f"{limits.max_requirements}")
+    for name in a.skills:
+        _check_id(f"{what}: skill name", name, limits)
+    _check_attributes(what, a.attributes, limits)
 
 
 def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:

@@ -17,14 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from .metrics import Metrics, SnapshotCollector
-from .server import HttpServer
+from .server import HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 
 if TYPE_CHECKING:
     from ..service import RouterService
 
 __all__ = ["Monitor", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
-           "SnapshotPublisher", "take_snapshot"]
+           "SnapshotPublisher", "take_snapshot", "standby_http"]
 
 
 class Monitor:
@@ -46,6 +46,7 @@ class Monitor:
         self.metrics = metrics or Metrics()
         self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every)
         self.metrics.add_snapshots(lambda: self.publisher.latest)
+        self.metrics.add_service(service.figures)
         self.http = HttpServer(self.publisher, self.metrics, host, port)
 
     @property

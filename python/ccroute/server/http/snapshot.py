@@ -188,6 +188,12 @@ class SnapshotPublisher:
     def closed(self) -> bool:
         return self._stop.is_set()
 
+    def service_health(self) -> Optional[str]:
+        """Why the watched service cannot serve now, or ``None``
+        (:meth:`RouterService.health`)."""
+        health = getattr(self._service, "health", None)
+        return health() if health is not None else None
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
