@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from ccroute.client import RouterClient, ServiceUnavailable
 from ccroute.server import load_config, parse_config
 from ccroute.server.servicer import RouterServicer
 from ccroute.v1 import router_pb2
+
+from .conftest import Running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,3 +161,18 @@ def test_generated_code_is_importable_as_documented() -> None:
     assert {events_pb2.DESCRIPTOR.name, model_pb2.DESCRIPTOR.name, views_pb2.DESCRIPTOR.name} == {
         "ccroute/v1/events.proto", "ccroute/v1/model.proto", "ccroute/v1/views.proto"}
     assert hasattr(router_pb2_grpc, "RouterStub")
+
+
+def test_top_connects_with_tls_trusting_a_given_ca(
+    start_server: Callable[..., Running], self_signed: tuple[bytes, bytes], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ccroute.cli import main
+
+    srv = start_server(tls=self_signed)
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(self_signed[0])
+    assert main(["top", "--server", srv.target, "--ca", str(ca), "--once"]) == 0
+    assert "support" in capsys.readouterr().out
+    assert main(["top", "--server", srv.target, "--ca", str(tmp_path / "missing.pem"), "--once"]) == 2
+    assert "cannot read --ca" in capsys.readouterr().err
