@@ -156,7 +156,8 @@ class Router:
     def submit_many(self, contacts: Iterable[Contact], now: float) -> list[Event]:
         """Submit many contacts at once, in order. All are validated first:
         one bad contact raises and none enters. A contact whose queue is
-        full gets a ``Refused`` event instead of raising."""
+        full gets a ``Refused`` event instead of raising; as after a single
+        submit to a full queue it is not offered and its id stays free."""
         return self._router.submit_many(contacts, now)
 
     def accept(self, contact: str, agent: str, now: float) -> list[Event]:

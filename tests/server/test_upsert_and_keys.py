@@ -147,3 +147,18 @@ def test_every_mutating_call_takes_an_idempotency_key(start_server: Start) -> No
         raw.CancelContact(router_pb2.CancelContactRequest(contact_id=c))
     twice("RemoveAgent", router_pb2.RemoveAgentRequest(agent_id="a2", idempotency_key="rm"))
     assert srv.client().agent_ids() == ["a1"]
+
+
+def test_a_contact_refused_in_a_batch_frees_its_id_and_is_not_offered(start_server: Start) -> None:
+    srv = start_server()
+    client = srv.client()
+    client.submit_many([cc.Contact(f"w{i}", "voice", "sales") for i in range(3)])  # sales holds 3 at most
+    events = client.submit_many([cc.Contact("late", "voice", "sales")])
+    assert [type(e).__name__ for e in events] == ["Refused"]
+    stats = client.stats()["sales"]
+    assert (stats.offered, stats.refused, stats.waiting) == (3, 1, 3)
+    with pytest.raises(cc.UnknownId):
+        client.contact("late")
+    client.cancel("w0")
+    client.submit(cc.Contact("late", "voice", "sales"))  # the same id enters once there is room
+    assert client.contact("late").status == "waiting"
