@@ -119,10 +119,13 @@ class AsyncRouterClient:
         request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
         return c.events_of(await self._call("RemoveAgent", request, retry=True))
 
-    async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *,
+    async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
                               idempotency_key: Optional[str] = None) -> list[Event]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, ...) carried on the stream's
+        ``AgentStateChanged`` event."""
         request = c.state_request(agent, state)
+        request.reason = reason
         request.idempotency_key = idempotency_key or c.new_key()
         return c.events_of(await self._call("SetAgentState", request, retry=True))
 
@@ -238,7 +241,7 @@ class AsyncRouterClient:
                     if reply.history_id:
                         history_id = reply.history_id
                     for e in reply.events:
-                        record = EventRecord(*wire.event_from_pb(e))
+                        record = EventRecord(*wire.event_from_pb(e), e.wall_time)
                         last = record.sequence
                         yield record
                 return

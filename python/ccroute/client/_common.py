@@ -68,7 +68,7 @@ def events_of(reply: Any) -> list[Event]:
 
 def records_of(reply: Any) -> list[EventRecord]:
     """The events of a reply with their sequence numbers."""
-    return [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+    return [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
 
 
 def settings_of(

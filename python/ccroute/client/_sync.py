@@ -140,10 +140,13 @@ class RouterClient:
         request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
         return c.events_of(self._call("RemoveAgent", request, retry=True))
 
-    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *,
+    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
                               idempotency_key: Optional[str] = None) -> list[Event]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, ...) carried on the stream's
+        ``AgentStateChanged`` event."""
         request = c.state_request(agent, state)
+        request.reason = reason
         request.idempotency_key = idempotency_key or c.new_key()
         return c.events_of(self._call("SetAgentState", request, retry=True))
 
@@ -326,7 +329,7 @@ class EventWatch:
                 raise err from None
             if reply.history_id:
                 self.history_id = reply.history_id
-            self._pending = [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+            self._pending = [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
             self._pending.reverse()
         record = self._pending.pop()
         self.last_sequence = record.sequence

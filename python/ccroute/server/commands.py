@@ -72,19 +72,21 @@ class RemoveAgent:
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.record(engine.router.remove_agent(self.agent_id, now))
+        return engine.remove_agent(self.agent_id, now)
 
 
 @dataclass(frozen=True, slots=True)
 class SetAgentState:
-    """Set an agent's state (``offline``, ``available``, ``away``)."""
+    """Set an agent's state (``offline``, ``available``, ``away``), with an
+    optional reason code (break, lunch, training, ...)."""
 
     agent_id: str
     state: str
+    reason: str = ""
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.record(engine.router.set_agent_state(self.agent_id, self.state, now))  # type: ignore[arg-type]
+        return engine.set_agent_state(self.agent_id, self.state, self.reason, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,12 +26,14 @@ class EventRecord:
     """One event and its sequence number. ``wire`` caches the event's
     protobuf form, made once however many subscribers send it."""
 
-    __slots__ = ("sequence", "event", "wire")
+    __slots__ = ("sequence", "event", "wire", "wall")
 
-    def __init__(self, sequence: int, event: Event) -> None:
+    def __init__(self, sequence: int, event: Event, wall: float = 0.0) -> None:
         self.sequence = sequence
         self.event = event
         self.wire: Any = None
+        #: The server's wall-clock time of the event (Unix seconds; 0: unknown).
+        self.wall = wall
 
     def __repr__(self) -> str:
         return f"EventRecord({self.sequence}, {self.event!r})"

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
 from .. import __version__
-from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
+from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Refused
 from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
+from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, Queued
 from .clock import Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
 from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
@@ -206,6 +207,9 @@ class Engine:
         #: Identity of the event history: sequence numbers mean the same
         #: events only within one history.
         self.history_id = history_id or uuid.uuid4().hex
+        #: Wall-clock time (Unix seconds) of router time 0: events carry
+        #: ``wall_origin + now`` beside the router time.
+        self.wall_origin = 0.0
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -224,10 +228,21 @@ class Engine:
         if not events:
             return []
         n = self._next
-        records = [EventRecord(n + i, e) for i, e in enumerate(events)]
+        wall = self.wall_origin + self.router.now
+        records = [EventRecord(n + i, e, wall) for i, e in enumerate(events)]
         self._next = n + len(records)
         self.unpublished.extend(records)
         return records
+
+    def record_around(self, before: list[Any], events: list[Any], after: Sequence[Any] = ()) -> list[EventRecord]:
+        """Number service events (``before`` and ``after``, see
+        :mod:`.catalogue`) around a call's router events: all are
+        published, but the call's reply holds only the router events, as
+        the embedded router's would."""
+        if not before and not after:
+            return self.record(events)
+        records = self.record([*before, *events, *after])
+        return records[len(before):len(records) - len(after)]
 
     @property
     def last_sequence(self) -> int:
@@ -326,7 +341,8 @@ class Engine:
             if fields is not None:
                 raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
                                 "needs an existing agent; send the whole agent to add it") from None
-            return Upserted(self.record(router.add_agent(agent, now)), False)
+            events = router.add_agent(agent, now)
+            return Upserted(self.record_around([AgentAdded(agent.id, agent.state, now)], events), False)
         if create_only:
             router.add_agent(agent, now)  # raises the router's own DuplicateId
             raise DuplicateId(f"agent {agent.id!r} already exists")  # not reached
@@ -351,13 +367,28 @@ class Engine:
         if not same:
             self._check_room(view, agent)
         events: list[Any] = []
+        head: list[Any] = []
+        if state != view.state:
+            head.append(AgentStateChanged(agent.id, state, view.state, "", now))
+        if not same:
+            head.append(AgentUpdated(agent.id, now))
         if state != "available":  # logged out or away first: no new work on the way
             events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
         if not same:
             events += router.update_agent(agent, now)
         if state == "available":
             events += router.set_agent_state(agent.id, state, now)
-        return Upserted(self.record(events), True)
+        return Upserted(self.record_around(head, events), True)
+
+    def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:
+        previous = self.router.agent(agent_id).state
+        events = self.router.set_agent_state(agent_id, state, now)  # type: ignore[arg-type]
+        head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
+        return self.record_around(head, events)
+
+    def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
+        events = self.router.remove_agent(agent_id, now)
+        return self.record_around([], events, [AgentRemoved(agent_id, now)])
 
     def _check_room(self, view: AgentView, agent: Agent) -> None:
         """``CapacityError`` when the new limits are below what the agent holds."""
@@ -415,9 +446,14 @@ class Engine:
             if stored is not None:
                 return Submitted(stored.events, True)
         if c.batch:
-            records = self.record(self.router.submit_many(c.contacts, now))
+            events = self.router.submit_many(c.contacts, now)
+            refused = {e.contact for e in events if type(e) is Refused} if events else ()
+            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)
+                                          for x in c.contacts if x.id not in refused], events)
         else:
-            records = self.record(self.router.submit(c.contacts[0], now))
+            x = c.contacts[0]
+            events = self.router.submit(x, now)
+            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)], events)
         if key:
             self.idempotency.put(key, fingerprint, records, now)
         return Submitted(records, False)
@@ -473,6 +509,8 @@ class RouterService:
         self.limits = limits or ServiceLimits()
         self._engine = Engine(settings or load_config().router, self.limits, history_id)
         self._clock: Clock = clock or MonotonicClock()
+        origin = getattr(self._clock, "origin", None)  # a durable clock's stored origin
+        self._engine.wall_origin = origin if isinstance(origin, float) else time.time() - self._clock()
         self._command_log = command_log
         #: ``command_log.lease_problem`` when the log has a lease: why the
         #: service must not answer now (its state may be stale), or None.
@@ -627,12 +665,16 @@ class RouterService:
         """Remove an agent."""
         return self._call(self._keyed(cmd.RemoveAgent(agent), idempotency_key, fingerprint), timeout)
 
-    def set_agent_state(self, agent: str, state: str, *, idempotency_key: Optional[str] = None,
+    def set_agent_state(self, agent: str, state: str, *, reason: str = "", idempotency_key: Optional[str] = None,
                         fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, training, ...) carried on the
+        ``AgentStateChanged`` event."""
         if state not in _STATES:
             raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
-        return self._call(self._keyed(cmd.SetAgentState(agent, state), idempotency_key, fingerprint), timeout)
+        _check_id(f"agent {agent!r}: reason", reason, self.limits)
+        return self._call(self._keyed(cmd.SetAgentState(agent, state, reason), idempotency_key, fingerprint),
+                          timeout)
 
     def submit(self, contact: Contact, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
@@ -948,7 +990,7 @@ def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
     if isinstance(c, (cmd.Accept, cmd.Reject)):
         return (c.contact_id,), c.agent_id
     if isinstance(c, cmd.SetAgentState):
-        return (c.agent_id,), c.state
+        return (c.agent_id,), (c.state, c.reason)
     if isinstance(c, cmd.RemoveAgent):
         return (c.agent_id,), None
     if isinstance(c, cmd.UpsertAgent):

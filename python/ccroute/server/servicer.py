@@ -95,8 +95,8 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
 
     def SetAgentState(self, request: pb.SetAgentStateRequest, context: grpc.ServicerContext) -> pb.SetAgentStateResponse:
         state = wire.state_from_pb(request.state, f"agent {request.agent_id!r}")
-        records = self._service.set_agent_state(request.agent_id, state, timeout=_timeout(context),
-                                                **_keyed(request))
+        records = self._service.set_agent_state(request.agent_id, state, reason=request.reason,
+                                                timeout=_timeout(context), **_keyed(request))
         return pb.SetAgentStateResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     # -- contacts -------------------------------------------------------

@@ -74,14 +74,16 @@ class RemoveAgentResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SetAgentStateRequest(_message.Message):
-    __slots__ = ("agent_id", "state", "idempotency_key")
+    __slots__ = ("agent_id", "state", "reason", "idempotency_key")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     state: _model_pb2.AgentState
+    reason: str
     idempotency_key: str
-    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class SetAgentStateResponse(_message.Message):
     __slots__ = ("events", "replayed")

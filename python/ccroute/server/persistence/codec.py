@@ -196,6 +196,8 @@ def _encode(c: cmd.Command) -> list[Any]:
     if t is cmd.Advance:
         return ["V"]
     if t is cmd.SetAgentState:
+        if c.reason:  # type: ignore[union-attr]
+            return ["T", c.agent_id, c.state, c.reason]  # type: ignore[union-attr]
         return ["T", c.agent_id, c.state]  # type: ignore[union-attr]
     if t is cmd.Accept:
         return ["A", c.contact_id, c.agent_id]  # type: ignore[union-attr]
@@ -225,7 +227,7 @@ def _decode(v: list[Any]) -> cmd.Command:
     if k == "V":
         return cmd.Advance()
     if k == "T":
-        return cmd.SetAgentState(v[1], v[2])
+        return cmd.SetAgentState(v[1], v[2], v[3] if len(v) > 3 else "")
     if k == "A":
         return cmd.Accept(v[1], v[2])
     if k == "J":
@@ -268,5 +270,6 @@ def decode_record(text: str) -> EventRecord:
     from ...v1 import events_pb2
     from .. import wire
 
-    seq, event = wire.event_from_pb(events_pb2.Event.FromString(base64.b64decode(text)))
-    return EventRecord(seq, event)
+    pb = events_pb2.Event.FromString(base64.b64decode(text))
+    seq, event = wire.event_from_pb(pb)
+    return EventRecord(seq, event, pb.wall_time)
