@@ -35,6 +35,12 @@ def register(subparsers: Any) -> None:
                    help="also serve Prometheus /metrics, /healthz and the live wallboard (/) over HTTP "
                         "on this port (0 picks a free one)")
     p.add_argument("--http-host", metavar="HOST", help="address for --http-port (default: --host)")
+    p.add_argument("--sl-interval", type=float, default=15.0, metavar="MIN",
+                   help="with --http-port: minutes of the reporting interval whose service level the "
+                        "wallboard shows (default 15, aligned to the clock)")
+    p.add_argument("--sl-window", type=float, default=30.0, metavar="MIN",
+                   help="with --http-port: minutes of the rolling window whose service level the "
+                        "wallboard shows and colours by (default 30)")
     p.add_argument("--redis", metavar="URL",
                    help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
                         "persisted before it is acknowledged; a second server waits as a standby")
@@ -69,7 +75,8 @@ def _run(args: argparse.Namespace) -> int:
                      tls_cert_file=args.tls_cert, tls_key_file=args.tls_key,
                      http_port=args.http_port, http_host=args.http_host,
                      redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
-                     stored_config=args.config is None)
+                     stored_config=args.config is None,
+                     sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

@@ -195,6 +195,8 @@ def serve(
     lease_ms: int = 5000,
     snapshot_every: int = 10_000,
     stored_config: bool = False,
+    sl_interval_minutes: float = 15.0,
+    sl_window_minutes: float = 30.0,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -256,7 +258,8 @@ def serve(
         if metrics is not None:
             from .http import Monitor
 
-            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0).start()
+            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0,
+                              sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "

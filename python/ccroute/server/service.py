@@ -210,6 +210,9 @@ class Engine:
         #: Wall-clock time (Unix seconds) of router time 0: events carry
         #: ``wall_origin + now`` beside the router time.
         self.wall_origin = 0.0
+        #: Per agent: (state, reason code, router time the state began), as
+        #: the commands set them (for the wallboard; rebuilt by replay).
+        self.agent_status: dict[str, tuple[str, str, Optional[float]]] = {}
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -270,6 +273,7 @@ class Engine:
         self.idempotency = IdempotencyCache(self.limits.idempotency_ttl, self.limits.idempotency_events)
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
+        self.agent_status = {}
 
     def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:
         self.subscribers = [s for s in self.subscribers if s.active]
@@ -342,6 +346,7 @@ class Engine:
                 raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
                                 "needs an existing agent; send the whole agent to add it") from None
             events = router.add_agent(agent, now)
+            self.agent_status[agent.id] = (agent.state, "", now)
             return Upserted(self.record_around([AgentAdded(agent.id, agent.state, now)], events), False)
         if create_only:
             router.add_agent(agent, now)  # raises the router's own DuplicateId
@@ -370,6 +375,7 @@ class Engine:
         head: list[Any] = []
         if state != view.state:
             head.append(AgentStateChanged(agent.id, state, view.state, "", now))
+            self.agent_status[agent.id] = (state, "", now)
         if not same:
             head.append(AgentUpdated(agent.id, now))
         if state != "available":  # logged out or away first: no new work on the way
@@ -384,10 +390,14 @@ class Engine:
         previous = self.router.agent(agent_id).state
         events = self.router.set_agent_state(agent_id, state, now)  # type: ignore[arg-type]
         head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
+        if previous != state or reason:
+            since = now if previous != state else self.agent_status.get(agent_id, ("", "", now))[2]
+            self.agent_status[agent_id] = (state, reason, since)
         return self.record_around(head, events)
 
     def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
         events = self.router.remove_agent(agent_id, now)
+        self.agent_status.pop(agent_id, None)
         return self.record_around([], events, [AgentRemoved(agent_id, now)])
 
     def _check_room(self, view: AgentView, agent: Agent) -> None:
