@@ -54,3 +54,16 @@ def test_the_stream_records_queues_agents_and_wall_time(start_server: Start) -> 
     watch.cancel()
     assert [r.event.kind for r in first] == ["AgentAdded", "Queued"]  # type: ignore[union-attr]
     assert first[0].wall == events[0].wall_time
+
+
+def test_a_configuration_change_is_an_event(start_server: Start) -> None:
+    from .conftest import CHAT, VOICE
+
+    srv = start_server()
+    client = srv.client()
+    client.configure([VOICE, CHAT], [cc.Queue("sales")], policy="round_robin")
+    watch = client.watch_events(after_sequence=0)
+    first = next(watch)
+    watch.cancel()
+    assert first.event.kind == "ConfigChanged"  # type: ignore[union-attr]
+    assert first.event.settings.policy == "round_robin"  # type: ignore[union-attr]

@@ -9,9 +9,13 @@ numbered in the same sequence, logged and replayed like the others.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-__all__ = ["Queued", "AgentStateChanged", "AgentAdded", "AgentUpdated", "AgentRemoved", "ServiceEvent"]
+if TYPE_CHECKING:
+    from .config import RouterSettings
+
+__all__ = ["Queued", "AgentStateChanged", "AgentAdded", "AgentUpdated", "AgentRemoved", "ConfigChanged",
+           "ServiceEvent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,5 +90,18 @@ class AgentRemoved:
         return "AgentRemoved"
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigChanged:
+    """The configuration changed to ``settings``."""
+
+    settings: "RouterSettings"
+    at: float
+
+    @property
+    def kind(self) -> str:
+        """The event's type name, as the router's events have it."""
+        return "ConfigChanged"
+
+
 #: Any event the service adds.
-ServiceEvent = Union[Queued, AgentStateChanged, AgentAdded, AgentUpdated, AgentRemoved]
+ServiceEvent = Union[Queued, AgentStateChanged, AgentAdded, AgentUpdated, AgentRemoved, ConfigChanged]

@@ -35,7 +35,7 @@ from .. import __version__
 from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Refused
 from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
-from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, Queued
+from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
 from .clock import Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
 from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
@@ -329,6 +329,7 @@ class Engine:
                 "contacts; remove them first (Configure needs an empty router)"
             )
         router, scratch = settings.build(), settings.build()
+        self.record([ConfigChanged(settings, now)])  # numbered on the old router's clock, at ``now``
         self.router, self._scratch, self.settings = router, scratch, settings
         return settings
 

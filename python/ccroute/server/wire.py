@@ -246,6 +246,8 @@ def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
         sequence=seq, agent_updated=events_pb2.AgentUpdated(agent=e.agent, at=e.at))
     makers[catalogue.AgentRemoved] = lambda seq, e: events_pb2.Event(
         sequence=seq, agent_removed=events_pb2.AgentRemoved(agent=e.agent, at=e.at))
+    makers[catalogue.ConfigChanged] = lambda seq, e: events_pb2.Event(
+        sequence=seq, config_changed=events_pb2.ConfigChanged(config=settings_to_pb(e.settings), at=e.at))
     return makers
 
 
@@ -285,6 +287,7 @@ def _event_readers() -> dict[str, Callable[[Any], Event]]:
     readers["agent_added"] = lambda m: catalogue.AgentAdded(m.agent, Sf[m.state], m.at)
     readers["agent_updated"] = lambda m: catalogue.AgentUpdated(m.agent, m.at)
     readers["agent_removed"] = lambda m: catalogue.AgentRemoved(m.agent, m.at)
+    readers["config_changed"] = lambda m: catalogue.ConfigChanged(settings_from_pb(m.config), m.at)
     return readers
 
 
