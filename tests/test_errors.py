@@ -246,11 +246,11 @@ def test_submit_many_refuses_what_does_not_fit():
     support = r.stats()["support"]
     assert (support.refused, support.waiting) == (2, 10)
     assert support.offered == support.answered + support.abandoned + support.overflowed_out + support.waiting
-    v = r.contact("full1")
-    assert (v.status, v.queue, v.agent, v.arrival) == ("refused", "support", None, NOW)
-    # A refused id is taken.
-    with pytest.raises(cc.DuplicateId, match='"full1"'):
-        r.submit(cc.Contact("full1", channel="chat", queue="sales"), now=NOW)
+    # As after a single submit to a full queue: not offered, and the id is free.
+    with pytest.raises(cc.UnknownId, match='"full1"'):
+        r.contact("full1")
+    assert r.submit(cc.Contact("full1", channel="chat", queue="sales"), now=NOW) is not None
+    assert r.contact("full1").queue == "sales"
     r.check_invariants()
 
 

@@ -200,6 +200,8 @@ class RouterMachine(RuleBasedStateMachine):
         self.contacts: dict[str, MContact] = {}
         self.last_agent: dict[str, str] = {}
         self.next_id = 0
+        #: Ids refused in a batch (free again: the router must not know them).
+        self.refused: list[str] = []
         self.seq = 0
         self.decisions = 0
         self.counters = {q: dict(offered=0, answered=0, answered_in_sl=0, abandoned=0, abandoned_in_sl=0, completed=0,
@@ -385,10 +387,10 @@ class RouterMachine(RuleBasedStateMachine):
                     self.insert(pending.pop(0), now)
                 c = pending.pop(0)
                 if isinstance(ev, cc.Refused):
+                    # Ended by its event alone: not offered, and its id stays free.
                     assert self.refuses(c, now) and ev.queue == c.queue and ev.at == now, ev
-                    c.status, c.arrival, c.ended_at = "refused", now, now
-                    self.contacts[c.id] = c
                     self.counters[c.queue]["refused"] += 1
+                    self.refused.append(c.id)
                     continue
                 self.insert(c, now)
             self.handle(ev, now)
@@ -849,6 +851,9 @@ class RouterMachine(RuleBasedStateMachine):
         for q in ("main", "side"):
             expected = sorted(self.live_in(q), key=lambda c: (c.arrival, c.seq))
             assert r.waiting(q) == [c.id for c in expected], q
+        for cid in self.refused[-3:]:
+            with pytest.raises(cc.UnknownId):
+                r.contact(cid)
         for c in self.contacts.values():
             v = r.contact(c.id)
             assert v.status == c.status, (c.id, v.status, c.status)

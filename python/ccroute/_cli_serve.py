@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -16,12 +17,16 @@ def register(subparsers: Any) -> None:
         help="run the gRPC routing server",
         description=(
             "Run the ccroute gRPC server (ccroute.v1.Router, with health checking and "
-            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0."
+            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0; SIGHUP is ignored "
+            "(logged). Logs go to stderr with time and level."
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=50051, help="port (default 50051; 0 picks a free one)")
-    p.add_argument("--config", metavar="FILE", help="router configuration, YAML (default: built-in)")
+    p.add_argument("--config", metavar="FILE",
+                   help="router configuration, YAML (default: built-in). With --redis it must equal the "
+                        "configuration stored with the history (a different one is refused, naming the "
+                        "differences); without --config a durable server uses the stored one")
     p.add_argument("--token-file", metavar="FILE",
                    help="bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
     p.add_argument("--tls-cert", metavar="C", help="PEM certificate chain (with --tls-key)")
@@ -30,6 +35,12 @@ def register(subparsers: Any) -> None:
                    help="also serve Prometheus /metrics, /healthz and the live wallboard (/) over HTTP "
                         "on this port (0 picks a free one)")
     p.add_argument("--http-host", metavar="HOST", help="address for --http-port (default: --host)")
+    p.add_argument("--sl-interval", type=float, default=15.0, metavar="MIN",
+                   help="with --http-port: minutes of the reporting interval whose service level the "
+                        "wallboard shows (default 15, aligned to the clock)")
+    p.add_argument("--sl-window", type=float, default=30.0, metavar="MIN",
+                   help="with --http-port: minutes of the rolling window whose service level the "
+                        "wallboard shows and colours by (default 30)")
     p.add_argument("--redis", metavar="URL",
                    help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
                         "persisted before it is acknowledged; a second server waits as a standby")
@@ -41,6 +52,8 @@ def register(subparsers: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if (args.tls_cert is None) != (args.tls_key is None):
         print("ccroute serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
@@ -61,7 +74,9 @@ def _run(args: argparse.Namespace) -> int:
         return serve(config, args.host, args.port, token_file=args.token_file,
                      tls_cert_file=args.tls_cert, tls_key_file=args.tls_key,
                      http_port=args.http_port, http_host=args.http_host,
-                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every)
+                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
+                     stored_config=args.config is None,
+                     sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

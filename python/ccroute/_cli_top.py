@@ -30,6 +30,9 @@ def register(subparsers: Any) -> None:
                    help="the server's gRPC address (default 127.0.0.1:50051)")
     p.add_argument("--token", help="bearer token (when the server runs with --token-file)")
     p.add_argument("--tls", action="store_true", help="connect with TLS (system trust store)")
+    p.add_argument("--ca", metavar="FILE",
+                   help="connect with TLS, trusting the PEM CA certificates in FILE (e.g. the server's "
+                        "self-signed certificate)")
     p.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between refreshes (default 1)")
     p.add_argument("--once", action="store_true", help="print one view and exit (scripts, tests)")
     p.set_defaults(handler=_run)
@@ -108,7 +111,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.interval <= 0:
         print("ccroute top: --interval must be positive", file=sys.stderr)
         return 2
-    client = RouterClient(args.server, token=args.token, tls=args.tls, timeout=max(args.interval, 2.0), retries=0)
+    roots = None
+    if args.ca is not None:
+        try:
+            with open(args.ca, "rb") as f:
+                roots = f.read()
+        except OSError as exc:
+            print(f"ccroute top: cannot read --ca {args.ca!r}: {exc.strerror}", file=sys.stderr)
+            return 2
+    client = RouterClient(args.server, token=args.token, tls=args.tls, root_certificates=roots,
+                          timeout=max(args.interval, 2.0), retries=0)
     console = Console()
 
     def frame(last: Optional[Any]) -> tuple[Any, Any]:

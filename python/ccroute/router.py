@@ -122,6 +122,20 @@ class Router:
         channel, capacity 0, backwards time)."""
         return self._router.add_agent(agent, now)
 
+    def update_agent(self, agent: Agent, now: float) -> list[Event]:
+        """Change the skills, capacity, channel maxima, attributes and
+        routing profile of the agent with ``agent.id`` in place, also while
+        it holds contacts (they stay with it). Its state is kept
+        (``agent.state`` is ignored: use :meth:`set_agent_state`). Pending
+        offers go back to their queues (``Requeued``) unless only the
+        attributes change; an available agent then takes waiting contacts
+        its new skills allow.
+
+        Raises ``UnknownId``, ``InvalidInput`` as :meth:`add_agent`, or
+        ``CapacityError`` when the new capacity or a channel maximum is
+        below what the agent holds now."""
+        return self._router.update_agent(agent, now)
+
     def remove_agent(self, agent: str, now: float) -> list[Event]:
         """Remove an agent. Its pending offers go back to their queues
         (``Requeued``). Raises ``UnknownId``, or ``InvalidState`` while it
@@ -142,7 +156,8 @@ class Router:
     def submit_many(self, contacts: Iterable[Contact], now: float) -> list[Event]:
         """Submit many contacts at once, in order. All are validated first:
         one bad contact raises and none enters. A contact whose queue is
-        full gets a ``Refused`` event instead of raising."""
+        full gets a ``Refused`` event instead of raising; as after a single
+        submit to a full queue it is not offered and its id stays free."""
         return self._router.submit_many(contacts, now)
 
     def accept(self, contact: str, agent: str, now: float) -> list[Event]:

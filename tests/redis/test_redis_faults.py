@@ -5,8 +5,12 @@ fenced."""
 
 from __future__ import annotations
 
+import re
+import signal
 import threading
 import time
+import urllib.error
+import urllib.request
 from typing import Any, Callable
 
 import pytest
@@ -186,3 +190,104 @@ def test_the_standby_takes_over_when_the_active_server_dies(
     finally:
         c2.close()
     assert standby.terminate() == 0
+
+
+def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    active = serve(redis_server.url, lease_ms=1000)
+    active.wait_listening()
+    client = RouterClient(active.target, timeout=5, retries=0)
+    client.submit(cc.Contact("c1", "chat", "sales", requires={"rare": 9}))  # nobody can take it: waits
+    assert client.contact("c1").status == "waiting"
+    standby = serve(redis_server.url, lease_ms=1000)
+    active.proc.send_signal(signal.SIGSTOP)  # paused past its lease
+    try:
+        standby.wait_listening(timeout=15)
+        with RouterClient(standby.target, timeout=5) as c2:
+            c2.cancel("c1")  # the new owner changes the state
+            assert c2.contact("c1").status == "abandoned"
+    finally:
+        active.proc.send_signal(signal.SIGCONT)
+    answers = []
+    for _ in range(3):
+        try:
+            answers.append(client.contact("c1").status)
+        except ServiceUnavailable as exc:
+            answers.append(str(exc))
+    client.close()
+    assert "waiting" not in answers, answers
+    assert any("lease" in a for a in answers), answers
+    assert active.proc.wait(15) == 3  # fenced: it stops, and says so in one line
+    err = active.log.read_text()
+    assert "Traceback" not in err and err.count("lease lost") == 1, err
+
+
+def http_get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def http_url(served: Served) -> str:
+    deadline = time.monotonic() + 15
+    while True:
+        found = [m.group(1) for ln in list(served.lines) if (m := re.search(r"http on (http://\S+)", ln))]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, served.lines
+        time.sleep(0.05)
+
+
+def test_health_and_metrics_follow_persistence_and_a_standby_can_be_monitored(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    active = serve(redis_server.url, "--http-port", "0", lease_ms=1000)
+    active.wait_listening()
+    url = http_url(active)
+    assert http_get(url + "/healthz") == (200, "ok\n")
+    standby = serve(redis_server.url, "--http-port", "0", lease_ms=1000)
+    standby_url = http_url(standby)
+    code, body = http_get(standby_url + "/healthz")
+    assert code == 503 and "standby" in body
+    metrics = http_get(standby_url + "/metrics")[1]
+    assert "ccroute_standby 1.0" in metrics and "ccroute_healthy 0.0" in metrics
+    metrics = http_get(url + "/metrics")[1]
+    for figure in ("ccroute_healthy 1.0", "ccroute_command_log_up 1.0", "ccroute_lease_held 1.0",
+                   "ccroute_event_subscribers 0.0", "ccroute_lease_remaining_seconds"):
+        assert figure in metrics, figure
+    # Redis stalls (stopped, not gone): writes block, and health says so.
+    client = RouterClient(active.target, timeout=30, retries=0)
+    assert redis_server.proc is not None
+    redis_server.proc.send_signal(signal.SIGSTOP)
+    try:
+        writer = threading.Thread(target=lambda: _try(lambda: client.submit(cc.Contact("c1", "chat", "sales"))))
+        writer.start()
+        seen: list[tuple[int, str]] = []
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            seen.append(http_get(url + "/healthz"))
+            if seen[-1][0] == 503:
+                break
+            time.sleep(0.1)
+        assert seen[-1][0] == 503, seen
+        assert "ccroute_healthy 0.0" in http_get(url + "/metrics")[1]
+    finally:
+        redis_server.proc.send_signal(signal.SIGCONT)
+    writer.join(30)
+    until(lambda: _ok(http_get(url + "/healthz")))
+    client.close()
+
+
+def _try(fn: Callable[[], Any]) -> None:
+    try:
+        fn()
+    except cc.RoutingError:
+        pass
+
+
+def _ok(answer: tuple[int, str]) -> None:
+    if answer[0] != 200:
+        raise cc.RoutingError(answer[1])

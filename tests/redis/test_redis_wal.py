@@ -198,3 +198,29 @@ def test_kill_9_during_submits_loses_no_acknowledged_contact(
     finally:
         c2.close()
     assert second.terminate() == 0
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_keyed_calls_stay_idempotent_across_a_restart(redis_server: RedisServer, snapshot: bool) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock)
+    service.submit(cc.Contact("x1", "voice", "sales"))
+    agent = service.contact("x1").agent
+    service.accept("x1", agent)  # offer mode in this configuration
+    first = service.complete("x1", idempotency_key="done-x1", fingerprint=b"f")
+    up = service.upsert_agent(cc.Agent(agent, skills={"en": 9}), keep_state=True, idempotency_key="up",
+                              fingerprint=b"u")
+    if snapshot:
+        service.query(lambda e: rlog.snapshot_now())
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        retry = again.complete("x1", idempotency_key="done-x1", fingerprint=b"f")
+        assert retry.replayed and list(retry) == list(first)
+        up2 = again.upsert_agent(cc.Agent(agent, skills={"en": 9}), keep_state=True, idempotency_key="up",
+                                 fingerprint=b"u")
+        assert up2.replayed and up2.replaced and list(up2.events) == list(up.events)
+    finally:
+        again.stop()
+        rlog2.close()

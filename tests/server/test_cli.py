@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from ccroute.client import RouterClient, ServiceUnavailable
 from ccroute.server import load_config, parse_config
 from ccroute.server.servicer import RouterServicer
 from ccroute.v1 import router_pb2
+
+from .conftest import Running
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +49,7 @@ def test_sigterm_drains_and_exits_cleanly(tmp_path: Path) -> None:
             assert client.agent_ids() == ["alice", "bruno"]
             client.submit(cc.Contact("c1", "voice", "sales", requires={"english": 5}))
             assert client.contact("c1").agent == "alice"
+            last = client.status().last_sequence  # agents added, c1 queued and assigned
             watch = client.watch_events(after_sequence=0)
             assert next(watch).sequence == 1
             ended: list[BaseException] = []
@@ -66,7 +70,27 @@ def test_sigterm_drains_and_exits_cleanly(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
         assert "stopped" in out and time.monotonic() - t0 < 10
         assert len(ended) == 1 and isinstance(ended[0], ServiceUnavailable)
-        assert "after_sequence=1" in str(ended[0])
+        assert f"after_sequence={last}" in str(ended[0])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_sighup_is_ignored_with_a_log_line_that_has_time_and_level() -> None:
+    proc, target = serve()
+    try:
+        with RouterClient(target) as client:
+            client.add_agent(cc.Agent("a1"))
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(0.3)  # let the handler run; nothing to wait for when it works
+            assert proc.poll() is None, "SIGHUP killed the server"
+            assert client.agent_ids() == ["a1"]
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err
+        line = next(ln for ln in err.splitlines() if "SIGHUP" in ln)
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING ccroute.server: SIGHUP ignored", line), line
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -138,3 +162,18 @@ def test_generated_code_is_importable_as_documented() -> None:
     assert {events_pb2.DESCRIPTOR.name, model_pb2.DESCRIPTOR.name, views_pb2.DESCRIPTOR.name} == {
         "ccroute/v1/events.proto", "ccroute/v1/model.proto", "ccroute/v1/views.proto"}
     assert hasattr(router_pb2_grpc, "RouterStub")
+
+
+def test_top_connects_with_tls_trusting_a_given_ca(
+    start_server: Callable[..., Running], self_signed: tuple[bytes, bytes], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ccroute.cli import main
+
+    srv = start_server(tls=self_signed)
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(self_signed[0])
+    assert main(["top", "--server", srv.target, "--ca", str(ca), "--once"]) == 0
+    assert "support" in capsys.readouterr().out
+    assert main(["top", "--server", srv.target, "--ca", str(tmp_path / "missing.pem"), "--once"]) == 2
+    assert "cannot read --ca" in capsys.readouterr().err

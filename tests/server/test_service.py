@@ -39,14 +39,15 @@ def test_calls_run_at_the_clock_time_and_number_events(service: RouterService) -
     assert isinstance(clock, ManualClock)
     clock.set(5.0)
     assert service.add_agent(cc.Agent("a1")) == []
-    (rec,) = service.submit(cc.Contact("c1", "voice", "sales")).events
-    assert rec.sequence == 1
+    (rec,) = service.submit(cc.Contact("c1", "voice", "sales")).events  # the reply: the router's events
+    assert rec.sequence == 3  # after AgentAdded (1) and Queued (2), which only the stream carries
     assert rec.event == cc.Assigned(contact="c1", agent="a1", at=5.0, wait=0.0)
+    assert rec.wall == pytest.approx(service.engine.wall_origin + 5.0)
     clock.advance(2.0)
     records = service.complete("c1")
-    assert [r.sequence for r in records] == [2]
+    assert [r.sequence for r in records] == [4]
     assert records[0].event == cc.Completed(contact="c1", agent="a1", at=7.0)
-    assert service.status().last_sequence == 2
+    assert service.status().last_sequence == 4
 
 
 def test_errors_are_the_routers_and_change_nothing(service: RouterService) -> None:
@@ -70,7 +71,7 @@ def test_timers_fire_on_the_wall_clock_with_nobody_calling() -> None:
         deadline = time.monotonic() + 5
         while "OfferExpired" not in seen and time.monotonic() < deadline:
             seen += kinds(sub.get(timeout=0.1) or [])
-        assert seen[:2] == ["Offered", "OfferExpired"]
+        assert seen[:4] == ["AgentAdded", "Queued", "Offered", "OfferExpired"]
         sub.close()
 
 
@@ -130,8 +131,8 @@ def test_subscription_backlog_then_live(service: RouterService) -> None:
     service.add_agent(cc.Agent("a1", channels={"chat": 4}))
     for i in range(3):
         service.submit(cc.Contact(f"c{i}", "chat", "sales"))
-    sub = service.subscribe(after_sequence=1)
-    assert [r.sequence for r in sub.get(timeout=1)] == [2, 3]
+    sub = service.subscribe(after_sequence=1)  # after AgentAdded: Queued and Assigned of each
+    assert [r.sequence for r in sub.get(timeout=1)] == [2, 3, 4, 5, 6, 7]
     service.complete("c0")
     assert kinds(sub.get(timeout=1)) == ["Completed"]
     assert sub.get(timeout=0.01) == []
@@ -145,15 +146,15 @@ def test_slow_subscriber_is_cut_off_and_resumes_without_gap() -> None:
     with svc:
         svc.add_agent(cc.Agent("a1", capacity=1000, channels={"chat": 100}))
         slow = svc.subscribe()
-        for i in range(10):  # one event each; the 5th overflows the buffer
+        for i in range(10):  # two events each (Queued, Assigned); the 3rd overflows the buffer
             svc.submit(cc.Contact(f"c{i}", "chat", "support"))
         got = [r.sequence for r in slow.get(timeout=1)]
-        assert got == [1, 2, 3, 4]
-        with pytest.raises(SubscriberLagged, match="after_sequence=4") as info:
+        assert got == [2, 3, 4, 5]
+        with pytest.raises(SubscriberLagged, match="after_sequence=5") as info:
             slow.get(timeout=1)
-        assert info.value.resume_after == 4
+        assert info.value.resume_after == 5
         resumed = svc.subscribe(after_sequence=info.value.resume_after)
-        assert [r.sequence for r in resumed.get(timeout=1)] == list(range(5, 11))
+        assert [r.sequence for r in resumed.get(timeout=1)] == list(range(6, 22))
         resumed.close()
 
 
@@ -254,7 +255,7 @@ def test_observer_hears_commands_events_and_rounds(service: RouterService) -> No
         with pytest.raises(cc.UnknownId):
             svc.complete("nope")
     assert seen["commands"] == [("UpsertAgent", "ok"), ("Submit", "ok"), ("Complete", "UnknownId")]
-    assert seen["events"] == [1]
+    assert seen["events"] == [1, 2, 3]  # AgentAdded, Queued, Assigned
     assert sum(seen["rounds"]) == 3  # type: ignore[arg-type]
 
 
@@ -280,13 +281,12 @@ def test_full_command_queue_is_server_busy() -> None:
 def test_upsert_replaces_an_agent_or_only_its_state(service: RouterService) -> None:
     assert not service.upsert_agent(cc.Agent("a1", skills={"x": 3})).replaced
     service.submit(cc.Contact("c1", "voice", "sales", requires={"x": 3}))
-    # holding c1: a state change is fine, a new profile is not
+    # holding c1: a state change is fine, and so is a new profile (c1 stays)
     assert service.upsert_agent(cc.Agent("a1", skills={"x": 3}, state="away")).replaced
-    with pytest.raises(cc.InvalidState, match=r"\['c1'\]"):
-        service.upsert_agent(cc.Agent("a1", skills={"x": 9}))
+    service.upsert_agent(cc.Agent("a1", skills={"x": 9}), keep_state=True)
+    view = service.agent("a1")
+    assert (view.skills, view.contacts, view.state) == ({"x": 9}, ["c1"], "away")
     service.complete("c1")
-    service.upsert_agent(cc.Agent("a1", skills={"x": 9}))
-    assert service.agent("a1").skills == {"x": 9}
     # a bad spec is refused and leaves the agent as it was
     with pytest.raises(cc.InvalidInput, match="level 11"):
         service.upsert_agent(cc.Agent("a1", skills={"x": 11}))

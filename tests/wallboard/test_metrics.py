@@ -127,11 +127,9 @@ def test_healthz_and_unknown_paths(watched: Start) -> None:
     assert w.get("/static/../conftest.py")[0] == 404
     snap = json.loads(w.get("/api/snapshot")[2])
     assert [q["name"] for q in snap["queues"]] == ["sales", "support"]
-    w.service.stop()  # the engine no longer answers: health turns 503 once the figures are stale
-    w.monitor.http.stale_after = 0.2
-    time.sleep(0.3)
+    w.service.stop()  # the engine no longer answers: health turns 503 and says why
     status, _, body = w.get("/healthz")
-    assert status == 503 and b"has not answered" in body
+    assert status == 503 and b"engine is not running" in body
 
 
 def read_event(stream) -> tuple[str, dict]:
@@ -199,3 +197,26 @@ def test_serve_with_http_port_serves_metrics_and_the_wallboard() -> None:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
+
+
+def test_interval_and_window_service_levels_are_those_of_their_contacts() -> None:
+    """93 % since start while the last half hour answered late: the window shows it."""
+    from ccroute.server.http.snapshot import QueueFigures, Snapshot, SnapshotPublisher
+
+    def snap(taken: float, in_sl: int, answered: int) -> Snapshot:
+        zero = dict.fromkeys(("waiting", "offering", "offered", "abandoned", "abandoned_in_sl", "completed",
+                              "overflowed_in", "overflowed_out", "refused"), 0)
+        q = QueueFigures("sales", **zero, longest_wait=0.0, answered=answered, answered_in_sl=in_sl,
+                         service_level=in_sl / answered if answered else None, asa=None, abandon_rate=None, sl_target=0.8,
+                         sl_threshold=20.0)
+        return Snapshot(taken=taken, now=taken, policy="longest_idle", decisions=0, live_contacts=0,
+                        queues=(q,), agents={})
+
+    pub = SnapshotPublisher(None, sl_interval=900.0, sl_window=1800.0)  # type: ignore[arg-type]
+    t0 = 1_000_000 * 900.0  # an interval boundary
+    pub._levels(snap(t0 - 3600, 0, 0))
+    pub._levels(snap(t0 - 1800, 930, 1000))  # an hour of good service...
+    pub._levels(snap(t0 - 60, 940, 1040))  # ...then 40 answered, 10 in time
+    interval, window = pub._levels(snap(t0 + 300, 945, 1060))["sales"]
+    assert window == (945 - 930) / (1060 - 1000)  # the last 30 minutes: 25 %, not the 89 % since start
+    assert interval == (945 - 940) / (1060 - 1040)  # since t0 (counted from the sample just before it)

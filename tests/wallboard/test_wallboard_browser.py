@@ -105,6 +105,22 @@ def test_tiles_follow_contacts_submitted_over_grpc(watched: Start, browser: Any,
     wait_for(browser, "document.querySelectorAll('#chart polyline.series').length > 0", True)
     updates = int(browser.execute_script("return document.body.dataset.updates"))
     assert updates >= 3
+    # Beside the cumulative figure: the interval and the rolling window (which colours the tile).
+    assert browser.execute_script("return " + field("support", "sl_window")) == "0%"
+    assert browser.execute_script("return " + field("support", "sl_interval")) == "0%"
+    assert browser.execute_script("return " + field("support", "sl_window_label")) == "Last 30 min"
+    # The longest wait passed the threshold: a visible alert names the queue.
+    wait_for(browser, "document.getElementById('alerts').hidden", False)
+    assert "support: longest wait" in browser.execute_script("return document.getElementById('alerts').textContent")
+    assert browser.execute_script("return document.querySelector('[data-queue=\"support\"]').dataset.alert") == "on"
+    # Waiting per channel, and every agent with state, reason and time in state.
+    wait_for(browser, "document.querySelector('#waiting-channels [data-channel=\"voice\"]').textContent", "3")
+    client.set_agent_state("a2", "offline", reason="lunch")
+    wait_for(browser, "document.querySelector('#agent-list tr[data-agent=\"a2\"] td:nth-child(3)').textContent",
+             "lunch")
+    wait_for(browser, "document.querySelectorAll('#agent-list tbody tr').length", 3)
+    assert browser.execute_script(
+        "return document.querySelector('#agent-list tr[data-agent=\"a2\"]').dataset.state") == "offline"
 
     big = shot(browser, tmp_path / "wallboard-1920x1080.png", 1920, 1080)
     small = shot(browser, tmp_path / "wallboard-1366x768.png", 1366, 768)
@@ -115,3 +131,16 @@ def test_tiles_follow_contacts_submitted_over_grpc(watched: Start, browser: Any,
     size = browser.execute_script(
         "return parseFloat(getComputedStyle(document.querySelector('.tile .big b')).fontSize)")
     assert size >= 40, size
+
+
+def test_fifteen_queues_get_fifteen_colours(watched: Start, browser: Any) -> None:
+    from ccroute.server import RouterSettings
+
+    names = [f"q{i:02d}" for i in range(15)]
+    w = watched(RouterSettings(channels=(cc.Channel("voice", cost=100, max_per_agent=1),),
+                               queues=tuple(cc.Queue(n) for n in names)), interval=0.2)
+    browser.get(w.url + "/")
+    wait_for(browser, "document.querySelectorAll('.tile').length", 15)
+    colours = browser.execute_script(
+        "return [...document.querySelectorAll('#legend i')].map((i) => getComputedStyle(i).backgroundColor)")
+    assert len(colours) == 15 and len(set(colours)) == 15, colours

@@ -107,13 +107,22 @@ impl Shared {
 /// limit is RESOURCE_EXHAUSTED, as the gRPC specification asks.
 fn decode_status(status: Status, limit: usize) -> Status {
     if status.code() == Code::OutOfRange && status.message().contains("too large") {
-        Status::resource_exhausted(format!(
-            "request message larger than the limit of {limit} bytes ({})",
-            status.message()
-        ))
+        with_class(
+            Code::ResourceExhausted,
+            format!("request message larger than the limit of {limit} bytes ({})", status.message()),
+            "MessageTooLarge",
+        )
     } else {
         status
     }
+}
+
+/// A status naming its error class in the `ccroute-error` trailer, as the
+/// Python side does for every status it sends.
+fn with_class(code: Code, message: String, class: &'static str) -> Status {
+    let mut md = MetadataMap::new();
+    md.insert("ccroute-error", MetadataValue::from_static(class));
+    Status::with_metadata(code, message, md)
 }
 
 /// `ccroute.v1.Router`: every method is relayed to Python.
@@ -146,10 +155,11 @@ impl tonic::codegen::Service<http::Request<Body>> for Proxy {
                 .into_http());
             };
             let Some(slot) = shared.take_slot() else {
-                return Ok(Status::resource_exhausted(format!(
-                    "too many calls in progress (limit {}); retry later",
-                    shared.slots.limit
-                ))
+                return Ok(with_class(
+                    Code::ResourceExhausted,
+                    format!("too many calls in progress (limit {}); retry later", shared.slots.limit),
+                    "ServerBusy",
+                )
                 .into_http());
             };
             let limit = shared.max_message;
@@ -419,18 +429,17 @@ impl tonic::service::Interceptor for TokenCheck {
         let Some(tokens) = &self.0 else {
             return Ok(req);
         };
-        let unauthenticated = |msg: String| {
-            let mut md = MetadataMap::new();
-            md.insert("ccroute-error", MetadataValue::from_static("Unauthenticated"));
-            Status::with_metadata(Code::Unauthenticated, msg, md)
-        };
+        let unauthenticated = |msg: String| with_class(Code::Unauthenticated, msg, "Unauthenticated");
         let Some(header) = req.metadata().get("authorization") else {
             return Err(unauthenticated("missing metadata 'authorization: Bearer <token>'".into()));
         };
         let header = String::from_utf8_lossy(header.as_bytes()).into_owned();
         let (scheme, token) = header.split_once(' ').unwrap_or((header.as_str(), ""));
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-            return Err(unauthenticated(format!("authorization scheme {scheme:?} is not 'Bearer <token>'")));
+            // Never echo the header: a malformed one may be the token itself.
+            return Err(unauthenticated(
+                "metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)".into(),
+            ));
         }
         let given = token.trim().as_bytes();
         let mut ok = false;

@@ -102,6 +102,11 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
+    fn update_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.inner.update_agent(&agent.spec, now).py()?;
+        self.done(py, ev)
+    }
+
     fn remove_agent(&mut self, py: Python<'_>, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.inner.remove_agent(agent, now).py()?;
         self.done(py, ev)

@@ -142,6 +142,8 @@ pub struct AgentView {
     pub busy: bool,
     /// Free-form attributes.
     pub attributes: Py<PyDict>,
+    /// Name of the agent's routing profile, if any.
+    pub routing_profile: Option<String>,
 }
 
 #[pymethods]
@@ -175,6 +177,7 @@ impl AgentView {
             idle_since: v.idle_since,
             busy: v.used > 0,
             attributes: attrs_dict(py, &v.attributes)?.unbind(),
+            routing_profile: v.routing_profile,
             contacts: v.contacts,
             id: v.id,
         })

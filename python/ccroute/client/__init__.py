@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from ..server.errors import (
     EventsMissed,
+    HistoryChanged,
     HistoryGap,
     IdempotencyConflict,
+    MessageTooLarge,
     ServerBusy,
     ServiceError,
     ServiceTimeout,
     ServiceUnavailable,
+    StreamEnded,
     SubscriberLagged,
     Unauthenticated,
 )
@@ -47,5 +50,8 @@ __all__ = [
     "EventsMissed",
     "SubscriberLagged",
     "HistoryGap",
+    "HistoryChanged",
     "IdempotencyConflict",
+    "MessageTooLarge",
+    "StreamEnded",
 ]

@@ -101,17 +101,33 @@ class AsyncRouterClient:
         """Add an agent (``DuplicateId`` if the id exists)."""
         return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, True)))
 
-    async def upsert_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
-        """Add an agent, or replace the one with its id."""
-        return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, False)))
+    async def upsert_agent(self, agent: Agent, now: Optional[float] = None, *,
+                           fields: Optional[Iterable[str]] = None,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
+        """Add an agent, or update the one with its id (also while it holds
+        contacts). ``fields``: update only these fields of an existing agent
+        (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``).
+        Carries an idempotency key (a fresh one when none is given), so the
+        client's own retries are safe."""
+        request = c.upsert_request(agent, False, fields)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(await self._call("UpsertAgent", request, retry=True))
 
-    async def remove_agent(self, agent: str, now: Optional[float] = None) -> list[Event]:
+    async def remove_agent(self, agent: str, now: Optional[float] = None, *,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
         """Remove an agent."""
-        return c.events_of(await self._call("RemoveAgent", pb.RemoveAgentRequest(agent_id=agent)))
+        request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(await self._call("RemoveAgent", request, retry=True))
 
-    async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None) -> list[Event]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
-        return c.events_of(await self._call("SetAgentState", c.state_request(agent, state)))
+    async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
+                              idempotency_key: Optional[str] = None) -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, ...) carried on the stream's
+        ``AgentStateChanged`` event."""
+        request = c.state_request(agent, state)
+        request.reason = reason
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(await self._call("SetAgentState", request, retry=True))
 
     # -- contacts -------------------------------------------------------
     async def submit(self, contact: Contact, now: Optional[float] = None, *,
@@ -137,21 +153,31 @@ class AsyncRouterClient:
         finally:
             call.cancel()
 
-    async def accept(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    async def accept(self, contact: str, agent: str, now: Optional[float] = None, *,
+                     idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent accepts an offered contact."""
-        return c.events_of(await self._call("AcceptOffer", pb.AcceptOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.AcceptOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(await self._call("AcceptOffer", request, retry=True))
 
-    async def reject(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    async def reject(self, contact: str, agent: str, now: Optional[float] = None, *,
+                     idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent rejects an offered contact."""
-        return c.events_of(await self._call("RejectOffer", pb.RejectOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.RejectOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(await self._call("RejectOffer", request, retry=True))
 
-    async def complete(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    async def complete(self, contact: str, now: Optional[float] = None, *,
+                       idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent finished an assigned contact."""
-        return c.events_of(await self._call("CompleteContact", pb.CompleteContactRequest(contact_id=contact)))
+        request = pb.CompleteContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(await self._call("CompleteContact", request, retry=True))
 
-    async def cancel(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    async def cancel(self, contact: str, now: Optional[float] = None, *,
+                     idempotency_key: Optional[str] = None) -> list[Event]:
         """The customer left a waiting or offered contact."""
-        return c.events_of(await self._call("CancelContact", pb.CancelContactRequest(contact_id=contact)))
+        request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(await self._call("CancelContact", request, retry=True))
 
     async def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now."""
@@ -193,23 +219,29 @@ class AsyncRouterClient:
         return (await self.status()).next_timer
 
     # -- events ---------------------------------------------------------
-    async def watch_events(self, after_sequence: Optional[int] = None, *,
+    async def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                            resume: bool = True) -> AsyncIterator[EventRecord]:
         """Every event from the first iteration on (or after
-        ``after_sequence``); resumes transparently after a cut-off for
-        reading too slowly."""
+        ``after_sequence``, in the event history ``history_id`` when
+        given); resumes transparently after a cut-off for reading too
+        slowly."""
         last = after_sequence
         if last is None:  # from the first iteration on, exactly
-            last = (await self.status()).last_sequence
+            status = await self.status()
+            last, history_id = status.last_sequence, status.history_id
         while True:
             request = pb.WatchEventsRequest()
             if last is not None:
                 request.after_sequence = last
+                if history_id:
+                    request.history_id = history_id
             call = self._stub.WatchEvents(request, metadata=self._metadata)
             try:
                 async for reply in call:
+                    if reply.history_id:
+                        history_id = reply.history_id
                     for e in reply.events:
-                        record = EventRecord(*wire.event_from_pb(e))
+                        record = EventRecord(*wire.event_from_pb(e), e.wall_time)
                         last = record.sequence
                         yield record
                 return

@@ -68,7 +68,7 @@ def events_of(reply: Any) -> list[Event]:
 
 def records_of(reply: Any) -> list[EventRecord]:
     """The events of a reply with their sequence numbers."""
-    return [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+    return [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
 
 
 def settings_of(
@@ -87,8 +87,12 @@ def settings_of(
 
 
 # -- requests -----------------------------------------------------------------
-def upsert_request(agent: Agent, create_only: bool) -> router_pb2.UpsertAgentRequest:
-    return router_pb2.UpsertAgentRequest(agent=wire.agent_to_pb(agent), create_only=create_only)
+def upsert_request(agent: Agent, create_only: bool,
+                   fields: Optional[Iterable[str]] = None) -> router_pb2.UpsertAgentRequest:
+    request = router_pb2.UpsertAgentRequest(agent=wire.agent_to_pb(agent), create_only=create_only)
+    if fields is not None:
+        request.update_mask.paths.extend(fields)
+    return request
 
 
 def state_request(agent: str, state: str) -> router_pb2.SetAgentStateRequest:
@@ -214,6 +218,8 @@ class RemoteStatus:
     oldest_sequence: int
     agents_by_state: dict[str, int]
     version: str
+    #: Identity of the event history the sequences belong to.
+    history_id: str = ""
 
     @classmethod
     def from_pb(cls, pb: router_pb2.GetStatusResponse) -> "RemoteStatus":
@@ -221,7 +227,7 @@ class RemoteStatus:
             now=pb.now, policy=pb.policy, decisions=pb.decisions, live_contacts=pb.live_contacts,
             next_timer=pb.next_timer if pb.HasField("next_timer") else None,
             last_sequence=pb.last_sequence, oldest_sequence=pb.oldest_sequence,
-            agents_by_state=counts_of(pb.agents), version=pb.version,
+            agents_by_state=counts_of(pb.agents), version=pb.version, history_id=pb.history_id,
         )
 
 

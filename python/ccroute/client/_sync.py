@@ -122,17 +122,33 @@ class RouterClient:
         """Add an agent (``DuplicateId`` if the id exists)."""
         return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, True)))
 
-    def upsert_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
-        """Add an agent, or replace the one with its id."""
-        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, False)))
+    def upsert_agent(self, agent: Agent, now: Optional[float] = None, *,
+                           fields: Optional[Iterable[str]] = None,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
+        """Add an agent, or update the one with its id (also while it holds
+        contacts). ``fields``: update only these fields of an existing agent
+        (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``).
+        Carries an idempotency key (a fresh one when none is given), so the
+        client's own retries are safe."""
+        request = c.upsert_request(agent, False, fields)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("UpsertAgent", request, retry=True))
 
-    def remove_agent(self, agent: str, now: Optional[float] = None) -> list[Event]:
+    def remove_agent(self, agent: str, now: Optional[float] = None, *,
+                           idempotency_key: Optional[str] = None) -> list[Event]:
         """Remove an agent."""
-        return c.events_of(self._call("RemoveAgent", pb.RemoveAgentRequest(agent_id=agent)))
+        request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("RemoveAgent", request, retry=True))
 
-    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None) -> list[Event]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
-        return c.events_of(self._call("SetAgentState", c.state_request(agent, state)))
+    def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
+                              idempotency_key: Optional[str] = None) -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, ...) carried on the stream's
+        ``AgentStateChanged`` event."""
+        request = c.state_request(agent, state)
+        request.reason = reason
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("SetAgentState", request, retry=True))
 
     # -- contacts -------------------------------------------------------
     def submit(self, contact: Contact, now: Optional[float] = None, *,
@@ -163,21 +179,31 @@ class RouterClient:
         finally:
             call.cancel()
 
-    def accept(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    def accept(self, contact: str, agent: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent accepts an offered contact."""
-        return c.events_of(self._call("AcceptOffer", pb.AcceptOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.AcceptOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("AcceptOffer", request, retry=True))
 
-    def reject(self, contact: str, agent: str, now: Optional[float] = None) -> list[Event]:
+    def reject(self, contact: str, agent: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent rejects an offered contact."""
-        return c.events_of(self._call("RejectOffer", pb.RejectOfferRequest(contact_id=contact, agent_id=agent)))
+        request = pb.RejectOfferRequest(contact_id=contact, agent_id=agent,
+                                     idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("RejectOffer", request, retry=True))
 
-    def complete(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    def complete(self, contact: str, now: Optional[float] = None, *,
+                 idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent finished an assigned contact."""
-        return c.events_of(self._call("CompleteContact", pb.CompleteContactRequest(contact_id=contact)))
+        request = pb.CompleteContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("CompleteContact", request, retry=True))
 
-    def cancel(self, contact: str, now: Optional[float] = None) -> list[Event]:
+    def cancel(self, contact: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
         """The customer left a waiting or offered contact."""
-        return c.events_of(self._call("CancelContact", pb.CancelContactRequest(contact_id=contact)))
+        request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("CancelContact", request, retry=True))
 
     def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now (the server also
@@ -240,16 +266,21 @@ class RouterClient:
         return self.status().live_contacts
 
     # -- events ---------------------------------------------------------
-    def watch_events(self, after_sequence: Optional[int] = None, *, resume: bool = True) -> "EventWatch":
-        """Every event after this call (or after ``after_sequence``), as
-        :class:`EventRecord` (``sequence``, ``event``). With ``resume``, a
-        cut-off for reading too slowly is resumed transparently from the
-        last sequence received; ``HistoryGap`` when the server no longer
-        holds it. Iterate it; :meth:`EventWatch.cancel` ends it from any thread."""
+    def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
+                     resume: bool = True) -> "EventWatch":
+        """Every event after this call (or after ``after_sequence``, in the
+        event history ``history_id`` when given), as :class:`EventRecord`
+        (``sequence``, ``event``). With ``resume``, a cut-off for reading
+        too slowly is resumed transparently from the last sequence
+        received; ``HistoryGap`` when the server no longer holds it or the
+        resume point is beyond its last event, ``HistoryChanged`` when the
+        server's history is another one. Iterate it;
+        :meth:`EventWatch.cancel` ends it from any thread."""
         if after_sequence is None:  # "from now" means from this call, not from the first next()
-            after_sequence = self.status().last_sequence
+            status = self.status()
+            after_sequence, history_id = status.last_sequence, status.history_id
         return EventWatch(lambda req: self._stub.WatchEvents(req, metadata=self._metadata),
-                          after_sequence, resume)
+                          after_sequence, resume, history_id)
 
     def __repr__(self) -> str:
         return f"RouterClient({self.target!r})"
@@ -259,7 +290,7 @@ class EventWatch:
     """An iterator over a ``WatchEvents`` stream that resumes after a cut-off."""
 
     def __init__(self, open_call: Callable[[pb.WatchEventsRequest], Any],
-                 after_sequence: Optional[int], resume: bool) -> None:
+                 after_sequence: Optional[int], resume: bool, history_id: Optional[str] = None) -> None:
         self._open = open_call
         self._resume = resume
         self._lock = threading.Lock()
@@ -271,6 +302,8 @@ class EventWatch:
         self.last_sequence = after_sequence
         #: How many times the stream was resumed after a cut-off.
         self.resumed = 0
+        #: Identity of the event history the sequences belong to (once known).
+        self.history_id = history_id
 
     def __iter__(self) -> "EventWatch":
         return self
@@ -294,7 +327,9 @@ class EventWatch:
                     self.resumed += 1
                     continue
                 raise err from None
-            self._pending = [EventRecord(*wire.event_from_pb(e)) for e in reply.events]
+            if reply.history_id:
+                self.history_id = reply.history_id
+            self._pending = [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
             self._pending.reverse()
         record = self._pending.pop()
         self.last_sequence = record.sequence
@@ -304,6 +339,8 @@ class EventWatch:
         request = pb.WatchEventsRequest()
         if self.last_sequence is not None:
             request.after_sequence = self.last_sequence
+            if self.history_id:
+                request.history_id = self.history_id
         with self._lock:
             if self._cancelled:
                 raise StopIteration

@@ -27,12 +27,15 @@ from .clock import Clock, ManualClock, MonotonicClock
 from .config import RouterSettings, ServerConfig, ServiceLimits, load_config, parse_config
 from .errors import (
     EventsMissed,
+    HistoryChanged,
     HistoryGap,
     IdempotencyConflict,
+    MessageTooLarge,
     ServerBusy,
     ServiceError,
     ServiceTimeout,
     ServiceUnavailable,
+    StreamEnded,
     SubscriberLagged,
     Unauthenticated,
 )
@@ -47,5 +50,6 @@ __all__ = [
     "Clock", "ManualClock", "MonotonicClock",
     "CommandLog", "LogEntry", "Observer",
     "ServiceError", "ServerBusy", "ServiceUnavailable", "ServiceTimeout", "Unauthenticated",
-    "EventsMissed", "SubscriberLagged", "HistoryGap", "IdempotencyConflict",
+    "EventsMissed", "SubscriberLagged", "HistoryGap", "HistoryChanged", "IdempotencyConflict",
+    "MessageTooLarge", "StreamEnded",
 ]

@@ -194,6 +194,9 @@ def serve(
     redis_url: Optional[str] = None,
     lease_ms: int = 5000,
     snapshot_every: int = 10_000,
+    stored_config: bool = False,
+    sl_interval_minutes: float = 15.0,
+    sl_window_minutes: float = 30.0,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -202,7 +205,10 @@ def serve(
     wallboard there (on ``http_host``, default ``host``) and prints
     ``http on http://HOST:PORT``. With ``redis_url``, state is durable
     (``ccroute.server.persistence``): it waits for the lease, rebuilds from
-    Redis, and exits 3 if another server takes the lease over."""
+    Redis, and exits 3 if another server takes the lease over; the
+    configuration must then equal the one stored in Redis (refused
+    otherwise, naming the differences), or with ``stored_config`` the
+    stored one is used and ``config.router`` only seeds an empty database."""
     tokens = read_tokens(token_file) if token_file else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
@@ -215,8 +221,20 @@ def serve(
     if redis_url is not None:
         from .persistence import open_durable
 
-        service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
-                                        observer=metrics, out=out)
+        waiting = None
+        if http_port is not None:  # a standby can be monitored while it waits
+            from .http import standby_http
+
+            waiting = standby_http("standby: waiting for the lease", http_host or host, http_port).start()
+            http_port = waiting.port
+            print(f"ccroute serve: http on {waiting.url} (standby: /healthz answers 503; /metrics)",
+                  file=out, flush=True)
+        try:
+            service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
+                                            observer=metrics, out=out, check_config=not stored_config)
+        finally:
+            if waiting is not None:
+                waiting.stop()
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics)
     server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
@@ -228,7 +246,11 @@ def serve(
     def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
+    def on_hangup(signum: int, frame: Any) -> None:
+        log.warning("SIGHUP ignored: ccroute serve does not reload its configuration; restart it instead")
+
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hangup)
     if durable is not None:
         durable.on_lost = stop.set
     try:
@@ -236,17 +258,27 @@ def serve(
         if metrics is not None:
             from .http import Monitor
 
-            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0).start()
+            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0,
+                              sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
-            f"policy {config.router.policy}, {len(config.router.queues)} queues)",
+            f"policy {service.settings.policy}, {len(service.settings.queues)} queues)",
             file=out, flush=True,
         )
         if monitor is not None:
             print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /)", file=out, flush=True)
+        serving = True
         while not stop.wait(0.5):
-            pass
+            problem = service.health()  # gRPC health follows the service's (persistence, lease)
+            if (problem is None) != serving:
+                serving = problem is None
+                for name in ("", SERVICE_NAME):
+                    server.front.set_health(name, serving)
+                if serving:
+                    log.warning("serving again")
+                else:
+                    log.warning("not serving: %s", problem)
         print("ccroute serve: stopping (draining in-flight calls)", file=out, flush=True)
         if monitor is not None:
             monitor.stop()

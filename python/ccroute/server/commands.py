@@ -31,6 +31,7 @@ __all__ = [
     "Complete",
     "Cancel",
     "Advance",
+    "Idempotent",
     "Query",
 ]
 
@@ -48,14 +49,19 @@ class Configure:
 
 @dataclass(frozen=True, slots=True)
 class UpsertAgent:
-    """Add an agent, or replace the one with its id unless ``create_only``."""
+    """Add an agent, or update the one with its id unless ``create_only``.
+    ``keep_state``: an existing agent keeps its state (``agent.state`` is
+    for a new one); ``fields``: update only these fields of an existing
+    agent (``None``: all)."""
 
     agent: Agent
     create_only: bool = False
+    keep_state: bool = False
+    fields: Optional[frozenset[str]] = None
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.upsert_agent(self.agent, self.create_only, now)
+        return engine.upsert_agent(self.agent, self.create_only, now, self.keep_state, self.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +72,21 @@ class RemoveAgent:
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.record(engine.router.remove_agent(self.agent_id, now))
+        return engine.remove_agent(self.agent_id, now)
 
 
 @dataclass(frozen=True, slots=True)
 class SetAgentState:
-    """Set an agent's state (``offline``, ``available``, ``away``)."""
+    """Set an agent's state (``offline``, ``available``, ``away``), with an
+    optional reason code (break, lunch, training, ...)."""
 
     agent_id: str
     state: str
+    reason: str = ""
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.record(engine.router.set_agent_state(self.agent_id, self.state, now))  # type: ignore[arg-type]
+        return engine.set_agent_state(self.agent_id, self.state, self.reason, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +162,22 @@ class Advance:
 
 
 @dataclass(frozen=True, slots=True)
+class Idempotent:
+    """A mutating command with an idempotency key: a repeat of the same
+    request (same ``fingerprint``) within the retention time returns the
+    first reply and changes nothing; another request with the key is an
+    ``IdempotencyConflict``."""
+
+    command: "Command"
+    key: str
+    fingerprint: Hashable
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        return engine.idempotent(self, now)
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """Read something on the engine thread (never logged): ``fn(engine)``."""
 
@@ -167,4 +191,4 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, Advance, Query]
+                Complete, Cancel, Advance, Idempotent, Query]

@@ -112,6 +112,17 @@ class ServiceLimits:
     max_concurrent_rpcs: int = 512
     #: Seconds ``serve`` waits for in-flight calls on SIGTERM/SIGINT.
     shutdown_grace: float = 10.0
+    #: Longest id (agent, contact, customer) or skill name, in characters.
+    max_id_length: int = 256
+    #: Attributes on one contact or agent.
+    max_attributes: int = 64
+    #: Largest attribute (name and value, UTF-8 bytes).
+    max_attribute_bytes: int = 4096
+    #: Skills one contact names in all (required, preferred and in its
+    #: relaxation steps), or one agent holds.
+    max_requirements: int = 64
+    #: Relaxation steps of one contact.
+    max_steps: int = 16
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -187,7 +187,8 @@ class Dispatcher:
             raise Unauthenticated("missing metadata 'authorization: Bearer <token>'")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated(f"authorization scheme {scheme!r} is not 'Bearer <token>'")
+            # Never echo the header: a malformed one may be the token itself.
+            raise Unauthenticated("metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)")
         given = token.strip().encode()
         ok = False
         for t in tokens:  # compare with every token, in constant time each

@@ -21,12 +21,15 @@ from ..errors import InvalidInput, RoutingError
 __all__ = [
     "ServiceError",
     "ServerBusy",
+    "MessageTooLarge",
     "ServiceUnavailable",
     "ServiceTimeout",
+    "StreamEnded",
     "Unauthenticated",
     "EventsMissed",
     "SubscriberLagged",
     "HistoryGap",
+    "HistoryChanged",
     "IdempotencyConflict",
     "Status",
     "status_for",
@@ -49,8 +52,23 @@ class ServerBusy(ServiceError):
     """The server is overloaded (command queue or subscriber limit): retry later."""
 
 
+class MessageTooLarge(ServiceError):
+    """A request or response over ``ServiceLimits.max_message_bytes``:
+    split it (RESOURCE_EXHAUSTED, not worth retrying as it is)."""
+
+
 class ServiceUnavailable(ServiceError):
     """The service is shutting down or stopped."""
+
+
+class StreamEnded(ServiceUnavailable):
+    """An event stream ended because the server shuts down;
+    ``resume_after`` (when known) is the last sequence delivered: resume
+    ``WatchEvents`` after it on the next server."""
+
+    def __init__(self, message: str, resume_after: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.resume_after = resume_after
 
 
 class ServiceTimeout(ServiceError):
@@ -80,6 +98,11 @@ class HistoryGap(EventsMissed):
     """The resume point is older than the event history the server keeps."""
 
 
+class HistoryChanged(HistoryGap):
+    """The resume point belongs to another event history (another
+    ``history_id``): its sequence numbers mean other events here."""
+
+
 class IdempotencyConflict(InvalidInput):
     """An idempotency key reused for a different request (also ``InvalidInput``)."""
 
@@ -103,6 +126,7 @@ _CODES: dict[type[BaseException], grpc.StatusCode] = {
     _domain.QueueFull: grpc.StatusCode.RESOURCE_EXHAUSTED,
     _domain.SnapshotError: grpc.StatusCode.DATA_LOSS,
     ServerBusy: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    MessageTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
     ServiceUnavailable: grpc.StatusCode.UNAVAILABLE,
     ServiceTimeout: grpc.StatusCode.DEADLINE_EXCEEDED,
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
@@ -115,8 +139,8 @@ _CLASSES: dict[str, type[RoutingError]] = {
     cls.__name__: cls
     for cls in (
         *(getattr(_domain, n) for n in _domain.__all__),
-        ServiceError, ServerBusy, ServiceUnavailable, ServiceTimeout, Unauthenticated,
-        EventsMissed, SubscriberLagged, HistoryGap, IdempotencyConflict,
+        ServiceError, ServerBusy, MessageTooLarge, ServiceUnavailable, ServiceTimeout, Unauthenticated,
+        EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
     )
 }
 
@@ -132,8 +156,9 @@ def status_for(exc: BaseException) -> Optional[Status]:
         return None
     name = type(exc).__name__ if type(exc).__name__ in _CLASSES else cls.__name__
     metadata: tuple[tuple[str, str], ...] = ((ERROR_KEY, name),)
-    if isinstance(exc, EventsMissed) and exc.resume_after is not None:
-        metadata += ((RESUME_KEY, str(exc.resume_after)),)
+    resume = getattr(exc, "resume_after", None) if isinstance(exc, (EventsMissed, StreamEnded)) else None
+    if resume is not None:
+        metadata += ((RESUME_KEY, str(resume)),)
     return Status(code, str(exc), metadata)
 
 
@@ -160,7 +185,7 @@ def error_from_status(
     (:class:`ServiceError` for anything else)."""
     md = {k: v for k, v in metadata}
     cls = _CLASSES.get(str(md.get(ERROR_KEY, ""))) or _BY_CODE.get(code, ServiceError)
-    if issubclass(cls, EventsMissed):
+    if issubclass(cls, (EventsMissed, StreamEnded)):
         resume = md.get(RESUME_KEY)
         return cls(message, int(resume) if resume is not None else None)
     if cls is ServiceError:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 from ..events import Event
-from .errors import HistoryGap, ServiceUnavailable, SubscriberLagged
+from .errors import HistoryGap, StreamEnded, SubscriberLagged
 
 __all__ = ["EventRecord", "EventHistory", "Subscription"]
 
@@ -26,12 +26,14 @@ class EventRecord:
     """One event and its sequence number. ``wire`` caches the event's
     protobuf form, made once however many subscribers send it."""
 
-    __slots__ = ("sequence", "event", "wire")
+    __slots__ = ("sequence", "event", "wire", "wall")
 
-    def __init__(self, sequence: int, event: Event) -> None:
+    def __init__(self, sequence: int, event: Event, wall: float = 0.0) -> None:
         self.sequence = sequence
         self.event = event
         self.wire: Any = None
+        #: The server's wall-clock time of the event (Unix seconds; 0: unknown).
+        self.wall = wall
 
     def __repr__(self) -> str:
         return f"EventRecord({self.sequence}, {self.event!r})"
@@ -141,7 +143,7 @@ class Subscription:
 
     def stop(self) -> None:
         """The service stops: the reader gets what is buffered, then
-        :class:`ServiceUnavailable` (any thread, idempotent)."""
+        :class:`StreamEnded` (any thread, idempotent)."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
@@ -159,7 +161,7 @@ class Subscription:
         """The next events, consecutive, at most ``max_events``; ``[]`` when
         ``timeout`` passes first; ``None`` once closed. After the buffer of
         a cut-off subscriber is read it raises :class:`SubscriberLagged`,
-        and after that of a stopped service :class:`ServiceUnavailable`,
+        and after that of a stopped service :class:`StreamEnded`,
         both naming the sequence to resume after."""
         with self._cond:
             if self._backlog is not None:
@@ -178,9 +180,10 @@ class Subscription:
                             resume_after=self.delivered,
                         )
                     if self._stopped:
-                        raise ServiceUnavailable(
+                        raise StreamEnded(
                             "server is shutting down; resume WatchEvents with "
-                            f"after_sequence={self.delivered} on the next server"
+                            f"after_sequence={self.delivered} on the next server",
+                            resume_after=self.delivered,
                         )
                     if not self._cond.wait(timeout):
                         return []

@@ -41,7 +41,11 @@ class CommandLog(Protocol):
     ``append`` may block (it holds up the engine thread, and so every call,
     for as long as it takes: batch the writes). If it raises, the calls of
     that round fail with UNAVAILABLE and the service refuses every later
-    call, because state and log would no longer agree."""
+    call, because state and log would no longer agree.
+
+    A log that holds a lease (one active server among several) also has
+    ``lease_problem() -> Optional[str]``: while it returns a reason the
+    service answers every call, reads included, UNAVAILABLE with it."""
 
     def append(self, entries: Sequence[LogEntry]) -> None: ...
 

@@ -1,4 +1,4 @@
-"""Stored replies of submits, by idempotency key (engine thread only).
+"""Stored replies of mutating calls, by idempotency key (engine thread only).
 
 A client that timed out retries with the same key; the engine finds the
 first successful reply here and returns it again instead of creating a
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple, Optional
 
 from .errors import IdempotencyConflict
 from .events import EventRecord
@@ -26,6 +26,8 @@ class StoredReply(NamedTuple):
     fingerprint: Hashable
     events: Sequence[EventRecord]
     expires: float
+    #: What else the reply said, beside its events (an upsert's ``replaced``).
+    extra: Any = None
 
 
 class IdempotencyCache:
@@ -62,7 +64,8 @@ class IdempotencyCache:
             )
         return entry
 
-    def put(self, key: str, fingerprint: Hashable, events: Sequence[EventRecord], now: float) -> None:
+    def put(self, key: str, fingerprint: Hashable, events: Sequence[EventRecord], now: float,
+            extra: Any = None) -> None:
         """Store a successful reply, evicting expired and then oldest entries."""
         if key in self._entries:
             self._drop(key)
@@ -76,7 +79,7 @@ class IdempotencyCache:
                 self._drop(oldest_key)
             else:
                 break
-        entries[key] = StoredReply(fingerprint, events, now + self._ttl)
+        entries[key] = StoredReply(fingerprint, events, now + self._ttl, extra)
         self._events += weight
 
     def _drop(self, key: str) -> None:

@@ -25,23 +25,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
 from .. import __version__
-from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
-from ..errors import DuplicateId, InvalidInput, InvalidState, RoutingError, UnknownId
+from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Refused
+from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
+from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
 from .clock import Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
-from .errors import ServerBusy, ServiceTimeout, ServiceUnavailable
+from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
 from .events import EventHistory, EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .idempotency import IdempotencyCache
 
-__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Status", "AgentCounts", "CommandLogDown"]
+__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Replies", "Status", "AgentCounts",
+           "CommandLogDown", "AGENT_FIELDS"]
 
 log = logging.getLogger("ccroute.server")
 
@@ -50,6 +53,8 @@ ROUND_MAX = 512
 _STATES = ("offline", "available", "away")
 #: Seconds between attempts to rebuild the engine after a ``CommandLogDown``.
 RECOVER_EVERY = 0.25
+#: Seconds an engine round may run before the service reports itself unhealthy.
+HEALTH_ROUND_LIMIT = 1.0
 
 
 class CommandLogDown(ServiceUnavailable):
@@ -70,10 +75,23 @@ class Submitted(NamedTuple):
 
 
 class Upserted(NamedTuple):
-    """Reply of an upsert: the events, and whether an agent was replaced."""
+    """Reply of an upsert: the events, whether an existing agent was
+    updated, and whether it is a stored reply (idempotency key)."""
 
     events: Sequence[EventRecord]
     replaced: bool
+    replayed: bool = False
+
+
+class Replies(list):  # type: ignore[type-arg]
+    """The events of a call (a list), and whether they are the stored reply
+    of an earlier call with the same idempotency key (``replayed``)."""
+
+    replayed = False
+
+
+#: Fields of an agent an upsert's field mask may name.
+AGENT_FIELDS = frozenset({"skills", "capacity", "channels", "state", "attributes"})
 
 
 class AgentCounts(NamedTuple):
@@ -99,6 +117,8 @@ class Status:
     oldest_sequence: int
     agents: AgentCounts
     version: str
+    #: Identity of the event history the sequences belong to.
+    history_id: str = ""
 
 
 class _Pending:
@@ -183,7 +203,16 @@ class Engine:
     """The router and all the state only the engine thread touches: the
     event numbering, history and subscribers, the idempotency cache."""
 
-    def __init__(self, settings: RouterSettings, limits: ServiceLimits) -> None:
+    def __init__(self, settings: RouterSettings, limits: ServiceLimits, history_id: Optional[str] = None) -> None:
+        #: Identity of the event history: sequence numbers mean the same
+        #: events only within one history.
+        self.history_id = history_id or uuid.uuid4().hex
+        #: Wall-clock time (Unix seconds) of router time 0: events carry
+        #: ``wall_origin + now`` beside the router time.
+        self.wall_origin = 0.0
+        #: Per agent: (state, reason code, router time the state began), as
+        #: the commands set them (for the wallboard; rebuilt by replay).
+        self.agent_status: dict[str, tuple[str, str, Optional[float]]] = {}
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -202,10 +231,21 @@ class Engine:
         if not events:
             return []
         n = self._next
-        records = [EventRecord(n + i, e) for i, e in enumerate(events)]
+        wall = self.wall_origin + self.router.now
+        records = [EventRecord(n + i, e, wall) for i, e in enumerate(events)]
         self._next = n + len(records)
         self.unpublished.extend(records)
         return records
+
+    def record_around(self, before: list[Any], events: list[Any], after: Sequence[Any] = ()) -> list[EventRecord]:
+        """Number service events (``before`` and ``after``, see
+        :mod:`.catalogue`) around a call's router events: all are
+        published, but the call's reply holds only the router events, as
+        the embedded router's would."""
+        if not before and not after:
+            return self.record(events)
+        records = self.record([*before, *events, *after])
+        return records[len(before):len(records) - len(after)]
 
     @property
     def last_sequence(self) -> int:
@@ -233,8 +273,9 @@ class Engine:
         self.idempotency = IdempotencyCache(self.limits.idempotency_ttl, self.limits.idempotency_events)
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
+        self.agent_status = {}
 
-    def subscribe(self, after: Optional[int]) -> Subscription:
+    def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:
         self.subscribers = [s for s in self.subscribers if s.active]
         if len(self.subscribers) >= self.limits.max_subscribers:
             raise ServerBusy(
@@ -242,7 +283,21 @@ class Engine:
                 f"{self.limits.max_subscribers}); retry later"
             )
         last = self.last_sequence
-        if after is None or after > last:
+        if history_id is not None and history_id != self.history_id:
+            raise HistoryChanged(
+                f"cannot resume in event history {history_id!r}: this server's history is "
+                f"{self.history_id!r} (its sequence numbers are other events); read the state "
+                f"again and watch from sequence {last} of history {self.history_id!r}",
+                resume_after=last,
+            )
+        if after is not None and after > last:
+            raise HistoryGap(
+                f"cannot resume after sequence {after}: the last event of history "
+                f"{self.history_id!r} is sequence {last} (the server lost events you saw, or "
+                f"is not the one you watched); read the state again and watch from sequence {last}",
+                resume_after=last,
+            )
+        if after is None:
             after = last
             backlog: list[EventRecord] = []
         else:
@@ -274,33 +329,110 @@ class Engine:
                 "contacts; remove them first (Configure needs an empty router)"
             )
         router, scratch = settings.build(), settings.build()
+        self.record([ConfigChanged(settings, now)])  # numbered on the old router's clock, at ``now``
         self.router, self._scratch, self.settings = router, scratch, settings
         return settings
 
-    def upsert_agent(self, agent: Agent, create_only: bool, now: float) -> Upserted:
+    def upsert_agent(self, agent: Agent, create_only: bool, now: float, keep_state: bool = False,
+                     fields: Optional[frozenset[str]] = None) -> Upserted:
         router = self.router
+        if fields is not None and not fields <= AGENT_FIELDS:
+            bad = sorted(fields - AGENT_FIELDS)[0]
+            raise InvalidInput(f"agent {agent.id!r}: update_mask path {bad!r} is not a field of an "
+                               f"agent (use {', '.join(sorted(AGENT_FIELDS))})")
         try:
             view = router.agent(agent.id)
         except UnknownId:
-            return Upserted(self.record(router.add_agent(agent, now)), False)
+            if fields is not None:
+                raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
+                                "needs an existing agent; send the whole agent to add it") from None
+            events = router.add_agent(agent, now)
+            self.agent_status[agent.id] = (agent.state, "", now)
+            return Upserted(self.record_around([AgentAdded(agent.id, agent.state, now)], events), False)
         if create_only:
             router.add_agent(agent, now)  # raises the router's own DuplicateId
             raise DuplicateId(f"agent {agent.id!r} already exists")  # not reached
-        # Validate the new spec where it cannot change anything.
+        if fields is not None:
+            if "state" not in fields:
+                keep_state = True
+            agent = Agent(
+                agent.id,
+                skills=agent.skills if "skills" in fields else view.skills,
+                capacity=agent.capacity if "capacity" in fields else view.capacity,
+                channels=agent.channels if "channels" in fields else view.max,
+                state=agent.state,
+                attributes=agent.attributes if "attributes" in fields else view.attributes,
+                routing_profile=view.routing_profile,
+            )
+        state = view.state if keep_state else agent.state
+        # Validate the new spec where it cannot change anything, and the
+        # limits against what the agent holds, before changing anything.
         self._scratch.add_agent(agent, self._scratch.now)
         self._scratch.remove_agent(agent.id, self._scratch.now)
-        if self._same_profile(view, agent):
-            return Upserted(self.record(router.set_agent_state(agent.id, agent.state, now)), True)  # type: ignore[arg-type]
-        assigned = [c for c in view.contacts if router.contact(c).status == "assigned"]
-        if assigned:
-            raise InvalidState(
-                f"agent {agent.id!r} holds assigned contacts {assigned}; complete them before "
-                "changing its skills, capacity, channels or attributes (a state change alone "
-                "is allowed)"
-            )
-        events = router.remove_agent(agent.id, now)
-        events += router.add_agent(agent, now)
-        return Upserted(self.record(events), True)
+        same = self._same_profile(view, agent)
+        if not same:
+            self._check_room(view, agent)
+        events: list[Any] = []
+        head: list[Any] = []
+        if state != view.state:
+            head.append(AgentStateChanged(agent.id, state, view.state, "", now))
+            self.agent_status[agent.id] = (state, "", now)
+        if not same:
+            head.append(AgentUpdated(agent.id, now))
+        if state != "available":  # logged out or away first: no new work on the way
+            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
+        if not same:
+            events += router.update_agent(agent, now)
+        if state == "available":
+            events += router.set_agent_state(agent.id, state, now)
+        return Upserted(self.record_around(head, events), True)
+
+    def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:
+        previous = self.router.agent(agent_id).state
+        events = self.router.set_agent_state(agent_id, state, now)  # type: ignore[arg-type]
+        head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
+        if previous != state or reason:
+            since = now if previous != state else self.agent_status.get(agent_id, ("", "", now))[2]
+            self.agent_status[agent_id] = (state, reason, since)
+        return self.record_around(head, events)
+
+    def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
+        events = self.router.remove_agent(agent_id, now)
+        self.agent_status.pop(agent_id, None)
+        return self.record_around([], events, [AgentRemoved(agent_id, now)])
+
+    def _check_room(self, view: AgentView, agent: Agent) -> None:
+        """``CapacityError`` when the new limits are below what the agent holds."""
+        if agent.capacity < view.used:
+            raise CapacityError(f"agent {agent.id!r}: capacity {agent.capacity} is below the "
+                                f"{view.used} units it holds now")
+        limits = agent.channels
+        for ch in self.settings.channels:
+            new = ch.max_per_agent if limits is None else limits.get(ch.name, 0)
+            if new < view.held.get(ch.name, 0):
+                raise CapacityError(f"agent {agent.id!r}: maximum {new} on channel {ch.name!r} is "
+                                    f"below the {view.held[ch.name]} contacts it holds there now")
+
+    def idempotent(self, c: cmd.Idempotent, now: float) -> Any:
+        """Run a keyed command once; a repeat returns the stored reply."""
+        inner = c.command
+        stored = self.idempotency.get(c.key, c.fingerprint, now)
+        if stored is not None:
+            if isinstance(inner, cmd.UpsertAgent):
+                return Upserted(stored.events, bool(stored.extra), True)
+            if isinstance(inner, cmd.Configure):
+                return self.settings
+            replies = Replies(stored.events)
+            replies.replayed = True
+            return replies
+        value = inner.apply(self, now)
+        if isinstance(value, Upserted):
+            self.idempotency.put(c.key, c.fingerprint, value.events, now, value.replaced)
+        elif isinstance(value, list):
+            self.idempotency.put(c.key, c.fingerprint, value, now)
+        else:
+            self.idempotency.put(c.key, c.fingerprint, [], now)
+        return value
 
     def _same_profile(self, view: AgentView, agent: Agent) -> bool:
         limits = agent.channels
@@ -313,6 +445,7 @@ class Engine:
             and view.capacity == agent.capacity
             and view.max == expected
             and view.attributes == agent.attributes
+            and view.routing_profile == agent.routing_profile
         )
 
     def submit(self, c: cmd.Submit, now: float) -> Submitted:
@@ -324,9 +457,14 @@ class Engine:
             if stored is not None:
                 return Submitted(stored.events, True)
         if c.batch:
-            records = self.record(self.router.submit_many(c.contacts, now))
+            events = self.router.submit_many(c.contacts, now)
+            refused = {e.contact for e in events if type(e) is Refused} if events else ()
+            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)
+                                          for x in c.contacts if x.id not in refused], events)
         else:
-            records = self.record(self.router.submit(c.contacts[0], now))
+            x = c.contacts[0]
+            events = self.router.submit(x, now)
+            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)], events)
         if key:
             self.idempotency.put(key, fingerprint, records, now)
         return Submitted(records, False)
@@ -344,6 +482,7 @@ class Engine:
             oldest_sequence=min(self.history.oldest, self.history.last + 1),
             agents=AgentCounts(by["offline"], by["available"], by["away"], by["busy"], by["idle"]),
             version=__version__,
+            history_id=self.history_id,
         )
 
 
@@ -376,11 +515,17 @@ class RouterService:
         clock: Optional[Clock] = None,
         command_log: Optional[CommandLog] = None,
         observer: Optional[Observer] = None,
+        history_id: Optional[str] = None,
     ) -> None:
         self.limits = limits or ServiceLimits()
-        self._engine = Engine(settings or load_config().router, self.limits)
+        self._engine = Engine(settings or load_config().router, self.limits, history_id)
         self._clock: Clock = clock or MonotonicClock()
+        origin = getattr(self._clock, "origin", None)  # a durable clock's stored origin
+        self._engine.wall_origin = origin if isinstance(origin, float) else time.time() - self._clock()
         self._command_log = command_log
+        #: ``command_log.lease_problem`` when the log has a lease: why the
+        #: service must not answer now (its state may be stale), or None.
+        self._lease_problem: Optional[Callable[[], Optional[str]]] = getattr(command_log, "lease_problem", None)
         self._observer = observer
         self._initial_agents = tuple(agents)
         self._inbox = _Inbox(self.limits.command_queue)
@@ -390,6 +535,8 @@ class RouterService:
         #: Why the command log is down (``CommandLogDown``), until it recovers.
         self._log_down: Optional[str] = None
         self._next_recover = 0.0
+        #: Monotonic start of the engine round running now (None between rounds).
+        self._round_started: Optional[float] = None
 
     # -- life cycle -----------------------------------------------------
     def start(self) -> "RouterService":
@@ -426,6 +573,56 @@ class RouterService:
         """True while the engine thread runs."""
         return self._thread is not None and self._thread.is_alive()
 
+    def figures(self) -> dict[str, float]:
+        """Gauges of the service itself, read without waiting for the engine
+        (any thread; for ``/metrics``): ``healthy``, ``engine_round_running_seconds``
+        (of the round running now, 0 between rounds), ``event_subscribers``,
+        ``event_subscriber_buffered`` (largest buffer), ``last_sequence``;
+        with a command log ``command_log_up`` and ``command_log_number``;
+        with a lease ``lease_held`` and ``lease_remaining_seconds``."""
+        engine = self._engine
+        subscribers = [s for s in list(engine.subscribers) if s.active]
+        started = self._round_started
+        out = {
+            "healthy": float(self.health() is None),
+            "engine_round_running_seconds": time.monotonic() - started if started is not None else 0.0,
+            "event_subscribers": float(len(subscribers)),
+            "event_subscriber_buffered": float(max((s.buffered for s in subscribers), default=0)),
+            "last_sequence": float(engine.last_sequence),
+        }
+        if self._command_log is not None:
+            out["command_log_up"] = float(self._log_down is None and self._failed is None)
+            out["command_log_number"] = float(self._log_number)
+        until = getattr(self._command_log, "lease_until", None)
+        if until is not None:
+            remaining = until - time.monotonic()
+            out["lease_held"] = float(self._lease_problem is not None and self._lease_problem() is None)
+            out["lease_remaining_seconds"] = max(0.0, remaining)
+        return out
+
+    def health(self) -> Optional[str]:
+        """Why the service cannot serve now, or ``None`` when it can (any
+        thread; never waits for the engine): stopped, failed, its command
+        log down, its lease possibly expired, or an engine round (usually
+        a write to the command log) running for more than
+        ``HEALTH_ROUND_LIMIT`` seconds while calls wait."""
+        if not self.running:
+            return "the engine is not running"
+        if self._failed is not None:
+            return self._failed
+        if self._log_down is not None:
+            return f"command log unavailable ({self._log_down})"
+        if self._lease_problem is not None:
+            problem = self._lease_problem()
+            if problem is not None:
+                return problem
+        started = self._round_started
+        if started is not None:
+            took = time.monotonic() - started
+            if took > HEALTH_ROUND_LIMIT:
+                return f"an engine round (writing to the command log?) has run for {took:.1f} s; calls wait"
+        return None
+
     @property
     def settings(self) -> RouterSettings:
         """The configuration in force."""
@@ -452,33 +649,49 @@ class RouterService:
         self._log_number = value
 
     # -- commands -------------------------------------------------------
-    def configure(self, settings: RouterSettings, *, timeout: Optional[float] = None) -> RouterSettings:
+    def configure(self, settings: RouterSettings, *, idempotency_key: Optional[str] = None,
+                  fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> RouterSettings:
         """Replace the configuration; ``InvalidState`` unless the router is empty."""
-        return self._call(cmd.Configure(settings), timeout)
+        return self._call(self._keyed(cmd.Configure(settings), idempotency_key, fingerprint), timeout)
 
     def add_agent(self, agent: Agent, *, timeout: Optional[float] = None) -> list[EventRecord]:
         """Add an agent (``DuplicateId`` if the id exists)."""
+        check_agent(agent, self.limits)
         return list(self._call(cmd.UpsertAgent(agent, True), timeout).events)
 
-    def upsert_agent(self, agent: Agent, *, create_only: bool = False,
-                     timeout: Optional[float] = None) -> Upserted:
-        """Add an agent or replace the one with its id (see the protocol)."""
-        return self._call(cmd.UpsertAgent(agent, create_only), timeout)
+    def upsert_agent(self, agent: Agent, *, create_only: bool = False, keep_state: bool = False,
+                     fields: Optional[Iterable[str]] = None, idempotency_key: Optional[str] = None,
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Upserted:
+        """Add an agent or update the one with its id, also while it holds
+        contacts (see the protocol). ``keep_state``: an existing agent keeps
+        its state; ``fields``: update only these fields of an existing agent
+        (``skills``, ``capacity``, ``channels``, ``state``, ``attributes``)."""
+        check_agent(agent, self.limits)
+        command = cmd.UpsertAgent(agent, create_only, keep_state,
+                                  frozenset(fields) if fields is not None else None)
+        return self._call(self._keyed(command, idempotency_key, fingerprint), timeout)
 
-    def remove_agent(self, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def remove_agent(self, agent: str, *, idempotency_key: Optional[str] = None,
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """Remove an agent."""
-        return self._call(cmd.RemoveAgent(agent), timeout)
+        return self._call(self._keyed(cmd.RemoveAgent(agent), idempotency_key, fingerprint), timeout)
 
-    def set_agent_state(self, agent: str, state: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``."""
+    def set_agent_state(self, agent: str, state: str, *, reason: str = "", idempotency_key: Optional[str] = None,
+                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (break, lunch, training, ...) carried on the
+        ``AgentStateChanged`` event."""
         if state not in _STATES:
             raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
-        return self._call(cmd.SetAgentState(agent, state), timeout)
+        _check_id(f"agent {agent!r}: reason", reason, self.limits)
+        return self._call(self._keyed(cmd.SetAgentState(agent, state, reason), idempotency_key, fingerprint),
+                          timeout)
 
     def submit(self, contact: Contact, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
         """Submit one contact. With ``idempotency_key``, a repeat of the same
         request returns the first reply (``replayed``) and creates nothing."""
+        check_contact(contact, self.limits)
         return self._call(cmd.Submit((contact,), False, idempotency_key or None, fingerprint), timeout)
 
     def submit_many(self, contacts: Iterable[Contact], *, idempotency_key: Optional[str] = None,
@@ -489,28 +702,47 @@ class RouterService:
             raise InvalidInput(
                 f"batch of {len(batch)} contacts exceeds the limit of {self.limits.max_batch}; split it"
             )
+        for contact in batch:
+            check_contact(contact, self.limits)
         return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout)
 
-    def accept(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def accept(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent accepts an offered contact."""
-        return self._call(cmd.Accept(contact, agent), timeout)
+        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout)
 
-    def reject(self, contact: str, agent: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def reject(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent rejects an offered contact."""
-        return self._call(cmd.Reject(contact, agent), timeout)
+        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout)
 
-    def complete(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def complete(self, contact: str, *, idempotency_key: Optional[str] = None,
+                 fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The agent finished an assigned contact."""
-        return self._call(cmd.Complete(contact), timeout)
+        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout)
 
-    def cancel(self, contact: str, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def cancel(self, contact: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
         """The customer left a waiting or offered contact."""
-        return self._call(cmd.Cancel(contact), timeout)
+        return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout)
 
-    def advance(self, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def advance(self, *, idempotency_key: Optional[str] = None, fingerprint: Optional[Hashable] = None,
+                timeout: Optional[float] = None) -> list[EventRecord]:
         """Fire the timers due by the clock now (the engine also does this
         on its own when a timer falls due)."""
-        return self._call(cmd.Advance(), timeout)
+        return self._call(self._keyed(cmd.Advance(), idempotency_key, fingerprint), timeout)
+
+    @staticmethod
+    def _keyed(command: cmd.Command, key: Optional[str], fingerprint: Optional[Hashable]) -> cmd.Command:
+        """``command`` under an idempotency key (when one is given). The
+        fingerprint that tells a repeat from another request is the
+        caller's (the gRPC layer gives a digest of the request), else the
+        command's own arguments."""
+        if not key:
+            return command
+        ids, detail = _describe_command(command)
+        return cmd.Idempotent(command, key, (type(command).__name__, ids,
+                                             fingerprint if fingerprint is not None else detail))
 
     # -- views ----------------------------------------------------------
     def stats(self, queues: Sequence[str] = (), *, timeout: Optional[float] = None) -> list[QueueStats]:
@@ -537,12 +769,19 @@ class RouterService:
         """Clock, counters, event-log positions and agent counts."""
         return self._call(cmd.Query("status", Engine.status), timeout)
 
-    def subscribe(self, after_sequence: Optional[int] = None, *,
+    def subscribe(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                   timeout: Optional[float] = None) -> Subscription:
         """A new event subscription: the events after ``after_sequence``
-        from the history (``HistoryGap`` when no longer held), then live
-        ones; ``None`` starts from now. Close it when done."""
-        return self._call(cmd.Query("subscribe", lambda e: e.subscribe(after_sequence)), timeout)
+        from the history, then live ones; ``None`` starts from now. Close it
+        when done. ``HistoryGap`` when those events are no longer held or
+        ``after_sequence`` is beyond the last event; ``HistoryChanged``
+        when ``history_id`` is given and is not this service's."""
+        return self._call(cmd.Query("subscribe", lambda e: e.subscribe(after_sequence, history_id)), timeout)
+
+    @property
+    def history_id(self) -> str:
+        """Identity of the event history (see :class:`Status`)."""
+        return self._engine.history_id
 
     def query(self, fn: Any, *, name: str = "query", timeout: Optional[float] = None) -> Any:
         """Run ``fn(engine)`` on the engine thread and return its result
@@ -558,7 +797,7 @@ class RouterService:
         return pending.wait(timeout)
 
     def _timer_wait(self) -> Optional[float]:
-        if self._log_down is not None:
+        if self._log_down is not None or (self._lease_problem is not None and self._lease_problem()):
             return RECOVER_EVERY
         due = self._engine.router.next_timer()
         if due is None:
@@ -571,6 +810,7 @@ class RouterService:
             batch = inbox.take(self._timer_wait())
             if batch is None:
                 break
+            self._round_started = time.monotonic()
             try:
                 self._round(batch)
             except BaseException as exc:  # a bug in the round itself: fail safe, never hang callers
@@ -581,6 +821,7 @@ class RouterService:
                 for _, pending in batch:
                     if pending is not None and not pending.done:
                         pending.resolve(None, failure)
+            self._round_started = None
         # Stopped: end every event stream after what it has buffered.
         _end_subscriptions(self._engine)
 
@@ -588,6 +829,14 @@ class RouterService:
         """One engine round: timers, commands, log, publish, replies."""
         if self._log_down is not None and not self._recover(batch):
             return
+        if self._lease_problem is not None:
+            problem = self._lease_problem()
+            if problem is not None:  # reads too: another server may have changed the state
+                failure = ServiceUnavailable(problem)
+                for _, pending in batch:
+                    if pending is not None and not pending.done:
+                        pending.resolve(None, failure)
+                return
         engine, observer = self._engine, self._observer
         started = time.perf_counter() if observer is not None else 0.0
         now = max(self._clock(), engine.router.now)
@@ -604,7 +853,7 @@ class RouterService:
                 log.exception("command %s failed unexpectedly", type(command).__name__)
                 results.append((pending, None, exc, command))
                 continue
-            if command.mutating and not (isinstance(value, Submitted) and value.replayed):
+            if command.mutating and not getattr(value, "replayed", False):
                 accepted.append(command)
             results.append((pending, value, None, command))
         if engine.take_tick():  # timers fired and no Advance call claimed them
@@ -635,7 +884,10 @@ class RouterService:
                 if error is None and command.mutating:
                     results[i] = (pending, None, CommandLogDown(str(exc)), command)
         except Exception as exc:
-            log.exception("command log failed; refusing every further call")
+            if isinstance(exc, ServiceUnavailable):  # e.g. fenced: expected, said in one line
+                log.error("command log refused the round (%s); refusing every further call", exc)
+            else:
+                log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
             for i, (pending, value, error, command) in enumerate(results):
@@ -652,6 +904,16 @@ class RouterService:
             self._next_recover = now + RECOVER_EVERY
             try:
                 recovered = bool(self._command_log.recover(self))  # type: ignore[union-attr]
+            except SnapshotError as exc:  # the log does not rebuild the state: never serve a guess
+                log.error("cannot rebuild from the command log: %s; the service stopped", exc)
+                self._failed = f"cannot rebuild from the command log ({exc}); the service stopped"
+                self._log_down = None
+                self._inbox.close(self._failed)
+                failure = ServiceUnavailable(self._failed)
+                for _, pending in batch:
+                    if pending is not None and not pending.done:
+                        pending.resolve(None, failure)
+                return False
             except Exception as exc:
                 log.warning("command log still down: %s", exc)
                 recovered = False
@@ -673,6 +935,8 @@ class RouterService:
         try:
             for _, _, error, command in results:
                 outcome = "ok" if error is None else type(error).__name__
+                if isinstance(command, cmd.Idempotent):
+                    command = command.command
                 observer.on_command(type(command).__name__ if not isinstance(command, cmd.Query)
                                     else command.name, outcome, seconds / max(len(results), 1))
             if published:
@@ -680,6 +944,74 @@ class RouterService:
             observer.on_round(len(results), backlog, seconds)
         except Exception:
             log.exception("observer failed (ignored)")
+
+
+def _check_id(what: str, value: Optional[str], limits: ServiceLimits) -> None:
+    if value is not None and len(value) > limits.max_id_length:
+        raise InvalidInput(f"{what} of {len(value)} characters ({value[:16]!r}...) exceeds the limit "
+                           f"max_id_length {limits.max_id_length}")
+
+
+def _check_attributes(what: str, attributes: Any, limits: ServiceLimits) -> None:
+    if len(attributes) > limits.max_attributes:
+        raise InvalidInput(f"{what}: {len(attributes)} attributes exceed the limit max_attributes "
+                           f"{limits.max_attributes}")
+    for k, v in attributes.items():
+        size = len(k.encode()) + (len(v.encode()) if isinstance(v, str) else 8)
+        if size > limits.max_attribute_bytes:
+            raise InvalidInput(f"{what}: attribute {k[:32]!r} of {size} bytes exceeds the limit "
+                               f"max_attribute_bytes {limits.max_attribute_bytes}")
+
+
+def check_contact(c: Contact, limits: ServiceLimits) -> None:
+    """Refuse a contact over the service's size limits (``InvalidInput``
+    naming the limit), before it reaches the engine or the log."""
+    _check_id("contact id", c.id, limits)
+    what = f"contact {c.id!r}"
+    _check_id(f"{what}: customer id", c.customer, limits)
+    _check_id(f"{what}: preferred agent id", c.preferred_agent, limits)
+    if len(c.steps) > limits.max_steps:
+        raise InvalidInput(f"{what}: {len(c.steps)} relaxation steps exceed the limit max_steps {limits.max_steps}")
+    names = [*c.requires, *c.prefers, *(k for s in c.steps for k in s.requires)]
+    if len(names) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(names)} skill requirements (required, preferred and in steps) "
+                           f"exceed the limit max_requirements {limits.max_requirements}")
+    for name in names:
+        _check_id(f"{what}: skill name", name, limits)
+    _check_attributes(what, c.attributes, limits)
+
+
+def check_agent(a: Agent, limits: ServiceLimits) -> None:
+    """Refuse an agent over the service's size limits (``InvalidInput``
+    naming the limit)."""
+    _check_id("agent id", a.id, limits)
+    what = f"agent {a.id!r}"
+    if len(a.skills) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(a.skills)} skills exceed the limit max_requirements "
+                           f"{limits.max_requirements}")
+    for name in a.skills:
+        _check_id(f"{what}: skill name", name, limits)
+    _check_attributes(what, a.attributes, limits)
+
+
+def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
+    """The ids a command is about, and its arguments as plain values."""
+    if isinstance(c, (cmd.Complete, cmd.Cancel)):
+        return (c.contact_id,), None
+    if isinstance(c, (cmd.Accept, cmd.Reject)):
+        return (c.contact_id,), c.agent_id
+    if isinstance(c, cmd.SetAgentState):
+        return (c.agent_id,), (c.state, c.reason)
+    if isinstance(c, cmd.RemoveAgent):
+        return (c.agent_id,), None
+    if isinstance(c, cmd.UpsertAgent):
+        a = c.agent
+        return (a.id,), repr((sorted(a.skills.items()), a.capacity, a.channels and sorted(a.channels.items()),
+                              a.state, sorted(a.attributes.items()), a.routing_profile, c.create_only,
+                              c.keep_state, c.fields and sorted(c.fields)))
+    if isinstance(c, cmd.Configure):
+        return (), repr(c.settings)
+    return (), None
 
 
 def _stats(engine: Engine, queues: Sequence[str]) -> list[QueueStats]:

@@ -14,10 +14,11 @@ from typing import Any, Optional
 import grpc  # type: ignore[import-untyped]
 
 from ..errors import InvalidInput
+from ..v1 import model_pb2
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import wire
-from .errors import ServiceUnavailable
+from .errors import StreamEnded
 from .service import RouterService
 
 __all__ = ["RouterServicer", "SERVICE_NAME"]
@@ -46,6 +47,23 @@ def _digest(*messages: Any) -> bytes:
     return h.digest()
 
 
+def _keyed(request: Any) -> dict[str, Any]:
+    """The idempotency arguments of a mutating request: its key, and a
+    digest of the rest of the request (what tells a repeat from another
+    request under the same key)."""
+    key = request.idempotency_key
+    if not key:
+        return {}
+    rest = type(request)()
+    rest.CopyFrom(request)
+    rest.idempotency_key = ""
+    return {"idempotency_key": key, "fingerprint": _digest(rest)}
+
+
+def _replayed(records: Any) -> bool:
+    return bool(getattr(records, "replayed", False))
+
+
 class RouterServicer(router_pb2_grpc.RouterServicer):
     """``ccroute.v1.Router`` over a :class:`RouterService`."""
 
@@ -57,23 +75,29 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         return pb.GetConfigResponse(config=wire.settings_to_pb(self._service.settings))
 
     def Configure(self, request: pb.ConfigureRequest, context: grpc.ServicerContext) -> pb.ConfigureResponse:
-        settings = self._service.configure(wire.settings_from_pb(request.config), timeout=_timeout(context))
+        settings = self._service.configure(wire.settings_from_pb(request.config), timeout=_timeout(context),
+                                           **_keyed(request))
         return pb.ConfigureResponse(config=wire.settings_to_pb(settings))
 
     # -- agents ---------------------------------------------------------
     def UpsertAgent(self, request: pb.UpsertAgentRequest, context: grpc.ServicerContext) -> pb.UpsertAgentResponse:
-        result = self._service.upsert_agent(wire.agent_from_pb(request.agent), create_only=request.create_only,
-                                            timeout=_timeout(context))
-        return pb.UpsertAgentResponse(events=wire.events_to_pb(result.events), replaced=result.replaced)
+        fields = list(request.update_mask.paths) if request.HasField("update_mask") else None
+        result = self._service.upsert_agent(
+            wire.agent_from_pb(request.agent), create_only=request.create_only,
+            keep_state=request.agent.state == model_pb2.AGENT_STATE_UNSPECIFIED, fields=fields,
+            timeout=_timeout(context), **_keyed(request))
+        return pb.UpsertAgentResponse(events=wire.events_to_pb(result.events), replaced=result.replaced,
+                                      replayed=result.replayed)
 
     def RemoveAgent(self, request: pb.RemoveAgentRequest, context: grpc.ServicerContext) -> pb.RemoveAgentResponse:
-        records = self._service.remove_agent(request.agent_id, timeout=_timeout(context))
-        return pb.RemoveAgentResponse(events=wire.events_to_pb(records))
+        records = self._service.remove_agent(request.agent_id, timeout=_timeout(context), **_keyed(request))
+        return pb.RemoveAgentResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def SetAgentState(self, request: pb.SetAgentStateRequest, context: grpc.ServicerContext) -> pb.SetAgentStateResponse:
         state = wire.state_from_pb(request.state, f"agent {request.agent_id!r}")
-        records = self._service.set_agent_state(request.agent_id, state, timeout=_timeout(context))
-        return pb.SetAgentStateResponse(events=wire.events_to_pb(records))
+        records = self._service.set_agent_state(request.agent_id, state, reason=request.reason,
+                                                timeout=_timeout(context), **_keyed(request))
+        return pb.SetAgentStateResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     # -- contacts -------------------------------------------------------
     def SubmitContact(self, request: pb.SubmitContactRequest, context: grpc.ServicerContext) -> pb.SubmitContactResponse:
@@ -112,23 +136,24 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
             yield self._submit_many(request, context)
 
     def CancelContact(self, request: pb.CancelContactRequest, context: grpc.ServicerContext) -> pb.CancelContactResponse:
-        records = self._service.cancel(request.contact_id, timeout=_timeout(context))
-        return pb.CancelContactResponse(events=wire.events_to_pb(records))
+        records = self._service.cancel(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        return pb.CancelContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def CompleteContact(self, request: pb.CompleteContactRequest, context: grpc.ServicerContext) -> pb.CompleteContactResponse:
-        records = self._service.complete(request.contact_id, timeout=_timeout(context))
-        return pb.CompleteContactResponse(events=wire.events_to_pb(records))
+        records = self._service.complete(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        return pb.CompleteContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def AcceptOffer(self, request: pb.AcceptOfferRequest, context: grpc.ServicerContext) -> pb.AcceptOfferResponse:
-        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context))
-        return pb.AcceptOfferResponse(events=wire.events_to_pb(records))
+        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context), **_keyed(request))
+        return pb.AcceptOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def RejectOffer(self, request: pb.RejectOfferRequest, context: grpc.ServicerContext) -> pb.RejectOfferResponse:
-        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context))
-        return pb.RejectOfferResponse(events=wire.events_to_pb(records))
+        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context), **_keyed(request))
+        return pb.RejectOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def Advance(self, request: pb.AdvanceRequest, context: grpc.ServicerContext) -> pb.AdvanceResponse:
-        return pb.AdvanceResponse(events=wire.events_to_pb(self._service.advance(timeout=_timeout(context))))
+        records = self._service.advance(timeout=_timeout(context), **_keyed(request))
+        return pb.AdvanceResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     # -- views ----------------------------------------------------------
     def GetContact(self, request: pb.GetContactRequest, context: grpc.ServicerContext) -> pb.GetContactResponse:
@@ -156,7 +181,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         out = pb.GetStatusResponse(
             now=s.now, policy=s.policy, decisions=s.decisions, live_contacts=s.live_contacts,
             last_sequence=s.last_sequence, oldest_sequence=s.oldest_sequence,
-            agents=wire.agent_counts_to_pb(s.agents), version=s.version,
+            agents=wire.agent_counts_to_pb(s.agents), version=s.version, history_id=s.history_id,
         )
         if s.next_timer is not None:
             out.next_timer = s.next_timer
@@ -166,7 +191,8 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     def WatchEvents(self, request: pb.WatchEventsRequest,
                     context: grpc.ServicerContext) -> Iterator[pb.WatchEventsResponse]:
         after = request.after_sequence if request.HasField("after_sequence") else None
-        sub = self._service.subscribe(after, timeout=_timeout(context))
+        sub = self._service.subscribe(after, history_id=request.history_id or None, timeout=_timeout(context))
+        history_id = self._service.history_id
         context.add_callback(sub.close)
         try:
             while True:
@@ -174,13 +200,14 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                 if records is None:
                     return
                 if records:
-                    yield pb.WatchEventsResponse(events=wire.events_to_pb(records))
+                    yield pb.WatchEventsResponse(events=wire.events_to_pb(records), history_id=history_id)
                 elif not context.is_active():
                     return
                 elif not self._service.running:
-                    raise ServiceUnavailable(
+                    raise StreamEnded(
                         "server is shutting down; resume WatchEvents with "
-                        f"after_sequence={sub.delivered} on the next server"
+                        f"after_sequence={sub.delivered} on the next server",
+                        resume_after=sub.delivered,
                     )
         finally:
             sub.close()

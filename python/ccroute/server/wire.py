@@ -17,6 +17,7 @@ from ..errors import InvalidInput
 from ..events import Event
 from ..v1 import events_pb2, model_pb2, router_pb2, views_pb2
 from .config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from . import catalogue
 from .events import EventRecord
 
 __all__ = [
@@ -218,7 +219,9 @@ def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
     for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
         msg_cls = getattr(events_pb2, field.message_type.name)
         names = tuple(f.name for f in field.message_type.fields)
-        py_cls = getattr(_ccroute, field.message_type.name)
+        py_cls = getattr(_ccroute, field.message_type.name, None)
+        if py_cls is None:  # a service event: converted below
+            continue
 
         def make(seq: int, e: Any, _f: str = field.name, _m: Any = msg_cls, _n: tuple[str, ...] = names) -> Any:
             return events_pb2.Event(sequence=seq, **{_f: _m(**{n: getattr(e, n) for n in _n})})
@@ -231,6 +234,20 @@ def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
         return events_pb2.Event(sequence=seq, assigned=Assigned(contact=e.contact, agent=e.agent, at=e.at, wait=e.wait))
 
     makers[_ccroute.Assigned] = assigned
+    St = STATE_TO_PB
+    makers[catalogue.Queued] = lambda seq, e: events_pb2.Event(sequence=seq, queued=events_pb2.Queued(
+        contact=e.contact, queue=e.queue, channel=e.channel, priority=e.priority, at=e.at))
+    makers[catalogue.AgentStateChanged] = lambda seq, e: events_pb2.Event(
+        sequence=seq, agent_state_changed=events_pb2.AgentStateChanged(
+            agent=e.agent, state=St[e.state], previous=St[e.previous], reason=e.reason, at=e.at))
+    makers[catalogue.AgentAdded] = lambda seq, e: events_pb2.Event(sequence=seq, agent_added=events_pb2.AgentAdded(
+        agent=e.agent, state=St[e.state], at=e.at))
+    makers[catalogue.AgentUpdated] = lambda seq, e: events_pb2.Event(
+        sequence=seq, agent_updated=events_pb2.AgentUpdated(agent=e.agent, at=e.at))
+    makers[catalogue.AgentRemoved] = lambda seq, e: events_pb2.Event(
+        sequence=seq, agent_removed=events_pb2.AgentRemoved(agent=e.agent, at=e.at))
+    makers[catalogue.ConfigChanged] = lambda seq, e: events_pb2.Event(
+        sequence=seq, config_changed=events_pb2.ConfigChanged(config=settings_to_pb(e.settings), at=e.at))
     return makers
 
 
@@ -242,6 +259,8 @@ def event_to_pb(r: EventRecord) -> events_pb2.Event:
     pb = r.wire
     if pb is None:
         pb = r.wire = _TO_PB[type(r.event)](r.sequence, r.event)
+        if r.wall:
+            pb.wall_time = r.wall
     return pb
 
 
@@ -253,12 +272,22 @@ def _event_readers() -> dict[str, Callable[[Any], Event]]:
     readers: dict[str, Callable[[Any], Event]] = {}
     for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
         names = tuple(f.name for f in field.message_type.fields)
-        py_cls = getattr(_ccroute, field.message_type.name)
+        py_cls = getattr(_ccroute, field.message_type.name, None)
+        if py_cls is None:  # a service event: read below
+            continue
 
         def read(m: Any, _c: Any = py_cls, _n: tuple[str, ...] = names) -> Event:
             return _c(**{n: getattr(m, n) for n in _n})  # type: ignore[no-any-return]
 
         readers[field.name] = read
+    Sf = STATE_FROM_PB
+    readers["queued"] = lambda m: catalogue.Queued(m.contact, m.queue, m.channel, m.priority, m.at)
+    readers["agent_state_changed"] = lambda m: catalogue.AgentStateChanged(
+        m.agent, Sf[m.state], Sf[m.previous], m.reason, m.at)
+    readers["agent_added"] = lambda m: catalogue.AgentAdded(m.agent, Sf[m.state], m.at)
+    readers["agent_updated"] = lambda m: catalogue.AgentUpdated(m.agent, m.at)
+    readers["agent_removed"] = lambda m: catalogue.AgentRemoved(m.agent, m.at)
+    readers["config_changed"] = lambda m: catalogue.ConfigChanged(settings_from_pb(m.config), m.at)
     return readers
 
 

@@ -23,37 +23,51 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from ccroute.v1 import model_pb2 as ccroute_dot_v1_dot_model__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63\x63route/v1/events.proto\x12\nccroute.v1\"\x98\x04\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12(\n\x08\x61ssigned\x18\n \x01(\x0b\x32\x14.ccroute.v1.AssignedH\x00\x12&\n\x07offered\x18\x0b \x01(\x0b\x32\x13.ccroute.v1.OfferedH\x00\x12\x31\n\roffer_expired\x18\x0c \x01(\x0b\x32\x18.ccroute.v1.OfferExpiredH\x00\x12\x33\n\x0eoffer_rejected\x18\r \x01(\x0b\x32\x19.ccroute.v1.OfferRejectedH\x00\x12(\n\x08requeued\x18\x0e \x01(\x0b\x32\x14.ccroute.v1.RequeuedH\x00\x12*\n\tabandoned\x18\x0f \x01(\x0b\x32\x15.ccroute.v1.AbandonedH\x00\x12*\n\tcompleted\x18\x10 \x01(\x0b\x32\x15.ccroute.v1.CompletedH\x00\x12\x30\n\rwrap_up_ended\x18\x11 \x01(\x0b\x32\x17.ccroute.v1.WrapUpEndedH\x00\x12,\n\noverflowed\x18\x12 \x01(\x0b\x32\x16.ccroute.v1.OverflowedH\x00\x12\x31\n\rstep_advanced\x18\x13 \x01(\x0b\x32\x18.ccroute.v1.StepAdvancedH\x00\x12&\n\x07refused\x18\x14 \x01(\x0b\x32\x13.ccroute.v1.RefusedH\x00\x42\x06\n\x04kind\"D\n\x08\x41ssigned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0c\n\x04wait\x18\x04 \x01(\x01\"F\n\x07Offered\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0f\n\x07\x65xpires\x18\x04 \x01(\x01\":\n\x0cOfferExpired\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\";\n\rOfferRejected\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\x08Requeued\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\tAbandoned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\x12\x0c\n\x04wait\x18\x03 \x01(\x01\"7\n\tCompleted\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"9\n\x0bWrapUpEnded\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"O\n\nOverflowed\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x12\n\nfrom_queue\x18\x02 \x01(\t\x12\x10\n\x08to_queue\x18\x03 \x01(\t\x12\n\n\x02\x61t\x18\x04 \x01(\x01\"9\n\x0cStepAdvanced\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\r\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"5\n\x07Refused\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63\x63route/v1/events.proto\x12\nccroute.v1\x1a\x16\x63\x63route/v1/model.proto\"\xd9\x06\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12\x11\n\twall_time\x18\x02 \x01(\x01\x12(\n\x08\x61ssigned\x18\n \x01(\x0b\x32\x14.ccroute.v1.AssignedH\x00\x12&\n\x07offered\x18\x0b \x01(\x0b\x32\x13.ccroute.v1.OfferedH\x00\x12\x31\n\roffer_expired\x18\x0c \x01(\x0b\x32\x18.ccroute.v1.OfferExpiredH\x00\x12\x33\n\x0eoffer_rejected\x18\r \x01(\x0b\x32\x19.ccroute.v1.OfferRejectedH\x00\x12(\n\x08requeued\x18\x0e \x01(\x0b\x32\x14.ccroute.v1.RequeuedH\x00\x12*\n\tabandoned\x18\x0f \x01(\x0b\x32\x15.ccroute.v1.AbandonedH\x00\x12*\n\tcompleted\x18\x10 \x01(\x0b\x32\x15.ccroute.v1.CompletedH\x00\x12\x30\n\rwrap_up_ended\x18\x11 \x01(\x0b\x32\x17.ccroute.v1.WrapUpEndedH\x00\x12,\n\noverflowed\x18\x12 \x01(\x0b\x32\x16.ccroute.v1.OverflowedH\x00\x12\x31\n\rstep_advanced\x18\x13 \x01(\x0b\x32\x18.ccroute.v1.StepAdvancedH\x00\x12&\n\x07refused\x18\x14 \x01(\x0b\x32\x13.ccroute.v1.RefusedH\x00\x12$\n\x06queued\x18\x15 \x01(\x0b\x32\x12.ccroute.v1.QueuedH\x00\x12<\n\x13\x61gent_state_changed\x18\x16 \x01(\x0b\x32\x1d.ccroute.v1.AgentStateChangedH\x00\x12-\n\x0b\x61gent_added\x18\x17 \x01(\x0b\x32\x16.ccroute.v1.AgentAddedH\x00\x12\x31\n\ragent_updated\x18\x18 \x01(\x0b\x32\x18.ccroute.v1.AgentUpdatedH\x00\x12\x31\n\ragent_removed\x18\x19 \x01(\x0b\x32\x18.ccroute.v1.AgentRemovedH\x00\x12\x33\n\x0e\x63onfig_changed\x18\x1a \x01(\x0b\x32\x19.ccroute.v1.ConfigChangedH\x00\x42\x06\n\x04kind\"W\n\x06Queued\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x03\x12\n\n\x02\x61t\x18\x05 \x01(\x01\"\x8f\x01\n\x11\x41gentStateChanged\x12\r\n\x05\x61gent\x18\x01 \x01(\t\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.ccroute.v1.AgentState\x12(\n\x08previous\x18\x03 \x01(\x0e\x32\x16.ccroute.v1.AgentState\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\n\n\x02\x61t\x18\x05 \x01(\x01\"N\n\nAgentAdded\x12\r\n\x05\x61gent\x18\x01 \x01(\t\x12%\n\x05state\x18\x02 \x01(\x0e\x32\x16.ccroute.v1.AgentState\x12\n\n\x02\x61t\x18\x03 \x01(\x01\")\n\x0c\x41gentUpdated\x12\r\n\x05\x61gent\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\")\n\x0c\x41gentRemoved\x12\r\n\x05\x61gent\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\"E\n\rConfigChanged\x12(\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x18.ccroute.v1.RouterConfig\x12\n\n\x02\x61t\x18\x02 \x01(\x01\"D\n\x08\x41ssigned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0c\n\x04wait\x18\x04 \x01(\x01\"F\n\x07Offered\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0f\n\x07\x65xpires\x18\x04 \x01(\x01\":\n\x0cOfferExpired\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\";\n\rOfferRejected\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\x08Requeued\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\tAbandoned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\x12\x0c\n\x04wait\x18\x03 \x01(\x01\"7\n\tCompleted\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"9\n\x0bWrapUpEnded\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"O\n\nOverflowed\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x12\n\nfrom_queue\x18\x02 \x01(\t\x12\x10\n\x08to_queue\x18\x03 \x01(\t\x12\n\n\x02\x61t\x18\x04 \x01(\x01\"9\n\x0cStepAdvanced\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\r\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"5\n\x07Refused\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x42H\n\x0e\x64\x65v.ccroute.v1P\x01Z\'ccroute.dev/gen/go/ccroute/v1;ccroutev1\xaa\x02\nCCRoute.V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ccroute.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_EVENT']._serialized_start=40
-  _globals['_EVENT']._serialized_end=576
-  _globals['_ASSIGNED']._serialized_start=578
-  _globals['_ASSIGNED']._serialized_end=646
-  _globals['_OFFERED']._serialized_start=648
-  _globals['_OFFERED']._serialized_end=718
-  _globals['_OFFEREXPIRED']._serialized_start=720
-  _globals['_OFFEREXPIRED']._serialized_end=778
-  _globals['_OFFERREJECTED']._serialized_start=780
-  _globals['_OFFERREJECTED']._serialized_end=839
-  _globals['_REQUEUED']._serialized_start=841
-  _globals['_REQUEUED']._serialized_end=895
-  _globals['_ABANDONED']._serialized_start=897
-  _globals['_ABANDONED']._serialized_end=951
-  _globals['_COMPLETED']._serialized_start=953
-  _globals['_COMPLETED']._serialized_end=1008
-  _globals['_WRAPUPENDED']._serialized_start=1010
-  _globals['_WRAPUPENDED']._serialized_end=1067
-  _globals['_OVERFLOWED']._serialized_start=1069
-  _globals['_OVERFLOWED']._serialized_end=1148
-  _globals['_STEPADVANCED']._serialized_start=1150
-  _globals['_STEPADVANCED']._serialized_end=1207
-  _globals['_REFUSED']._serialized_start=1209
-  _globals['_REFUSED']._serialized_end=1262
+  _globals['DESCRIPTOR']._loaded_options = None
+  _globals['DESCRIPTOR']._serialized_options = b'\n\016dev.ccroute.v1P\001Z\'ccroute.dev/gen/go/ccroute/v1;ccroutev1\252\002\nCCRoute.V1'
+  _globals['_EVENT']._serialized_start=64
+  _globals['_EVENT']._serialized_end=921
+  _globals['_QUEUED']._serialized_start=923
+  _globals['_QUEUED']._serialized_end=1010
+  _globals['_AGENTSTATECHANGED']._serialized_start=1013
+  _globals['_AGENTSTATECHANGED']._serialized_end=1156
+  _globals['_AGENTADDED']._serialized_start=1158
+  _globals['_AGENTADDED']._serialized_end=1236
+  _globals['_AGENTUPDATED']._serialized_start=1238
+  _globals['_AGENTUPDATED']._serialized_end=1279
+  _globals['_AGENTREMOVED']._serialized_start=1281
+  _globals['_AGENTREMOVED']._serialized_end=1322
+  _globals['_CONFIGCHANGED']._serialized_start=1324
+  _globals['_CONFIGCHANGED']._serialized_end=1393
+  _globals['_ASSIGNED']._serialized_start=1395
+  _globals['_ASSIGNED']._serialized_end=1463
+  _globals['_OFFERED']._serialized_start=1465
+  _globals['_OFFERED']._serialized_end=1535
+  _globals['_OFFEREXPIRED']._serialized_start=1537
+  _globals['_OFFEREXPIRED']._serialized_end=1595
+  _globals['_OFFERREJECTED']._serialized_start=1597
+  _globals['_OFFERREJECTED']._serialized_end=1656
+  _globals['_REQUEUED']._serialized_start=1658
+  _globals['_REQUEUED']._serialized_end=1712
+  _globals['_ABANDONED']._serialized_start=1714
+  _globals['_ABANDONED']._serialized_end=1768
+  _globals['_COMPLETED']._serialized_start=1770
+  _globals['_COMPLETED']._serialized_end=1825
+  _globals['_WRAPUPENDED']._serialized_start=1827
+  _globals['_WRAPUPENDED']._serialized_end=1884
+  _globals['_OVERFLOWED']._serialized_start=1886
+  _globals['_OVERFLOWED']._serialized_end=1965
+  _globals['_STEPADVANCED']._serialized_start=1967
+  _globals['_STEPADVANCED']._serialized_end=2024
+  _globals['_REFUSED']._serialized_start=2026
+  _globals['_REFUSED']._serialized_end=2079
 # @@protoc_insertion_point(module_scope)

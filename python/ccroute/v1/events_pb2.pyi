@@ -1,4 +1,5 @@
 # mypy: ignore-errors
+from ccroute.v1 import model_pb2 as _model_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Mapping as _Mapping
@@ -7,8 +8,9 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("sequence", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused")
+    __slots__ = ("sequence", "wall_time", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "queued", "agent_state_changed", "agent_added", "agent_updated", "agent_removed", "config_changed")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    WALL_TIME_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_FIELD_NUMBER: _ClassVar[int]
     OFFERED_FIELD_NUMBER: _ClassVar[int]
     OFFER_EXPIRED_FIELD_NUMBER: _ClassVar[int]
@@ -20,7 +22,14 @@ class Event(_message.Message):
     OVERFLOWED_FIELD_NUMBER: _ClassVar[int]
     STEP_ADVANCED_FIELD_NUMBER: _ClassVar[int]
     REFUSED_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_FIELD_NUMBER: _ClassVar[int]
+    AGENT_STATE_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    AGENT_ADDED_FIELD_NUMBER: _ClassVar[int]
+    AGENT_UPDATED_FIELD_NUMBER: _ClassVar[int]
+    AGENT_REMOVED_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_CHANGED_FIELD_NUMBER: _ClassVar[int]
     sequence: int
+    wall_time: float
     assigned: Assigned
     offered: Offered
     offer_expired: OfferExpired
@@ -32,7 +41,75 @@ class Event(_message.Message):
     overflowed: Overflowed
     step_advanced: StepAdvanced
     refused: Refused
-    def __init__(self, sequence: _Optional[int] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ...) -> None: ...
+    queued: Queued
+    agent_state_changed: AgentStateChanged
+    agent_added: AgentAdded
+    agent_updated: AgentUpdated
+    agent_removed: AgentRemoved
+    config_changed: ConfigChanged
+    def __init__(self, sequence: _Optional[int] = ..., wall_time: _Optional[float] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., queued: _Optional[_Union[Queued, _Mapping]] = ..., agent_state_changed: _Optional[_Union[AgentStateChanged, _Mapping]] = ..., agent_added: _Optional[_Union[AgentAdded, _Mapping]] = ..., agent_updated: _Optional[_Union[AgentUpdated, _Mapping]] = ..., agent_removed: _Optional[_Union[AgentRemoved, _Mapping]] = ..., config_changed: _Optional[_Union[ConfigChanged, _Mapping]] = ...) -> None: ...
+
+class Queued(_message.Message):
+    __slots__ = ("contact", "queue", "channel", "priority", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    queue: str
+    channel: str
+    priority: int
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ..., priority: _Optional[int] = ..., at: _Optional[float] = ...) -> None: ...
+
+class AgentStateChanged(_message.Message):
+    __slots__ = ("agent", "state", "previous", "reason", "at")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    state: _model_pb2.AgentState
+    previous: _model_pb2.AgentState
+    reason: str
+    at: float
+    def __init__(self, agent: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., previous: _Optional[_Union[_model_pb2.AgentState, str]] = ..., reason: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class AgentAdded(_message.Message):
+    __slots__ = ("agent", "state", "at")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    state: _model_pb2.AgentState
+    at: float
+    def __init__(self, agent: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., at: _Optional[float] = ...) -> None: ...
+
+class AgentUpdated(_message.Message):
+    __slots__ = ("agent", "at")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    at: float
+    def __init__(self, agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class AgentRemoved(_message.Message):
+    __slots__ = ("agent", "at")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    at: float
+    def __init__(self, agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class ConfigChanged(_message.Message):
+    __slots__ = ("config", "at")
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    config: _model_pb2.RouterConfig
+    at: float
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., at: _Optional[float] = ...) -> None: ...
 
 class Assigned(_message.Message):
     __slots__ = ("contact", "agent", "at", "wait")

@@ -2,6 +2,7 @@
 from ccroute.v1 import events_pb2 as _events_pb2
 from ccroute.v1 import model_pb2 as _model_pb2
 from ccroute.v1 import views_pb2 as _views_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -21,10 +22,12 @@ class GetConfigResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("config",)
+    __slots__ = ("config", "idempotency_key")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     config: _model_pb2.RouterConfig
-    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class ConfigureResponse(_message.Message):
     __slots__ = ("config",)
@@ -33,46 +36,62 @@ class ConfigureResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
 
 class UpsertAgentRequest(_message.Message):
-    __slots__ = ("agent", "create_only")
+    __slots__ = ("agent", "create_only", "update_mask", "idempotency_key")
     AGENT_FIELD_NUMBER: _ClassVar[int]
     CREATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     agent: _model_pb2.Agent
     create_only: bool
-    def __init__(self, agent: _Optional[_Union[_model_pb2.Agent, _Mapping]] = ..., create_only: _Optional[bool] = ...) -> None: ...
+    update_mask: _field_mask_pb2.FieldMask
+    idempotency_key: str
+    def __init__(self, agent: _Optional[_Union[_model_pb2.Agent, _Mapping]] = ..., create_only: _Optional[bool] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class UpsertAgentResponse(_message.Message):
-    __slots__ = ("events", "replaced")
+    __slots__ = ("events", "replaced", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     REPLACED_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
     replaced: bool
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replaced: _Optional[bool] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replaced: _Optional[bool] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RemoveAgentRequest(_message.Message):
-    __slots__ = ("agent_id",)
+    __slots__ = ("agent_id", "idempotency_key")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
-    def __init__(self, agent_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class RemoveAgentResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SetAgentStateRequest(_message.Message):
-    __slots__ = ("agent_id", "state")
+    __slots__ = ("agent_id", "state", "reason", "idempotency_key")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     state: _model_pb2.AgentState
-    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ...) -> None: ...
+    reason: str
+    idempotency_key: str
+    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class SetAgentStateResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SubmitContactRequest(_message.Message):
     __slots__ = ("contact", "idempotency_key")
@@ -109,66 +128,86 @@ class SubmitContactsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ..., submitted: _Optional[int] = ...) -> None: ...
 
 class CancelContactRequest(_message.Message):
-    __slots__ = ("contact_id",)
+    __slots__ = ("contact_id", "idempotency_key")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
-    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class CancelContactResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class CompleteContactRequest(_message.Message):
-    __slots__ = ("contact_id",)
+    __slots__ = ("contact_id", "idempotency_key")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
-    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class CompleteContactResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AcceptOfferRequest(_message.Message):
-    __slots__ = ("contact_id", "agent_id")
+    __slots__ = ("contact_id", "agent_id", "idempotency_key")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     agent_id: str
-    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class AcceptOfferResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RejectOfferRequest(_message.Message):
-    __slots__ = ("contact_id", "agent_id")
+    __slots__ = ("contact_id", "agent_id", "idempotency_key")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     agent_id: str
-    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class RejectOfferResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AdvanceRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("idempotency_key",)
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    def __init__(self, idempotency_key: _Optional[str] = ...) -> None: ...
 
 class AdvanceResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class GetContactRequest(_message.Message):
     __slots__ = ("contact_id",)
@@ -249,7 +288,7 @@ class GetStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("now", "policy", "decisions", "live_contacts", "next_timer", "last_sequence", "oldest_sequence", "agents", "version")
+    __slots__ = ("now", "policy", "decisions", "live_contacts", "next_timer", "last_sequence", "oldest_sequence", "agents", "version", "history_id")
     NOW_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     DECISIONS_FIELD_NUMBER: _ClassVar[int]
@@ -259,6 +298,7 @@ class GetStatusResponse(_message.Message):
     OLDEST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     AGENTS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     now: float
     policy: str
     decisions: int
@@ -268,16 +308,21 @@ class GetStatusResponse(_message.Message):
     oldest_sequence: int
     agents: AgentsByState
     version: str
-    def __init__(self, now: _Optional[float] = ..., policy: _Optional[str] = ..., decisions: _Optional[int] = ..., live_contacts: _Optional[int] = ..., next_timer: _Optional[float] = ..., last_sequence: _Optional[int] = ..., oldest_sequence: _Optional[int] = ..., agents: _Optional[_Union[AgentsByState, _Mapping]] = ..., version: _Optional[str] = ...) -> None: ...
+    history_id: str
+    def __init__(self, now: _Optional[float] = ..., policy: _Optional[str] = ..., decisions: _Optional[int] = ..., live_contacts: _Optional[int] = ..., next_timer: _Optional[float] = ..., last_sequence: _Optional[int] = ..., oldest_sequence: _Optional[int] = ..., agents: _Optional[_Union[AgentsByState, _Mapping]] = ..., version: _Optional[str] = ..., history_id: _Optional[str] = ...) -> None: ...
 
 class WatchEventsRequest(_message.Message):
-    __slots__ = ("after_sequence",)
+    __slots__ = ("after_sequence", "history_id")
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     after_sequence: int
-    def __init__(self, after_sequence: _Optional[int] = ...) -> None: ...
+    history_id: str
+    def __init__(self, after_sequence: _Optional[int] = ..., history_id: _Optional[str] = ...) -> None: ...
 
 class WatchEventsResponse(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "history_id")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
-    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ...) -> None: ...
+    history_id: str
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., history_id: _Optional[str] = ...) -> None: ...

@@ -161,10 +161,14 @@ class RouterServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpsertAgent(self, request, context):
-        """Adds an agent, or replaces an existing one with the same id (skills,
-        capacity, channels, attributes, state). Replacing an agent that still
-        holds assigned contacts fails with FAILED_PRECONDITION unless only its
-        state changes; its pending offers go back to their queues.
+        """Adds an agent, or updates an existing one with the same id (skills,
+        capacity, channels, attributes, state), also while it holds contacts
+        (they stay with it). Without a state (AGENT_STATE_UNSPECIFIED) a new
+        agent is AVAILABLE and an existing one keeps its state. `update_mask`
+        updates only the fields it names. A capacity or channel maximum below
+        what the agent holds now fails with FAILED_PRECONDITION
+        (`CapacityError`). Its pending offers go back to their queues unless
+        only its state or attributes change.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -302,7 +306,12 @@ class RouterServicer:
         a bounded buffer: one that reads too slowly never slows routing; its
         stream ends with ABORTED after the last event delivered, and it
         resumes with `after_sequence` set to the last sequence it received.
-        The trailing metadata `ccroute-resume-after` carries that sequence.
+        The trailing metadata `ccroute-resume-after` carries that sequence,
+        also when the stream ends because the server shuts down (UNAVAILABLE).
+        Resume points are checked against the history's identity
+        (`history_id`) and its last event: a resume in another history or
+        from beyond the last event fails with OUT_OF_RANGE instead of
+        silently delivering other events.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -3,7 +3,9 @@
 "use strict";
 (function () {
   const WINDOW = 30 * 60;                       // seconds shown in the chart
-  const COLORS = ["#4aa3ff", "#f78c40", "#b48cff", "#3fd0c9", "#ff6fae", "#d6d65a", "#8fd16a", "#e0e0e0"];
+  // Sixteen distinct chart colours; past them, hues spread by the golden angle.
+  const COLORS = ["#4aa3ff", "#f78c40", "#b48cff", "#3fd0c9", "#ff6fae", "#d6d65a", "#8fd16a", "#e0e0e0",
+                  "#ff4d4d", "#2e7dff", "#c27c0e", "#00a86b", "#a64dff", "#ffd1dc", "#7fffd4", "#9a9a9a"];
   const $ = (sel, el) => (el || document).querySelector(sel);
   const queuesEl = $("#queues"), chart = $("#chart"), conn = $("#conn");
   const history = {};                           // queue -> [[wall seconds, level|null], ...]
@@ -18,7 +20,10 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, "0");
     return h ? h + ":" + String(m).padStart(2, "0") + ":" + sec : m + ":" + sec;
   }
-  const color = (name) => COLORS[Math.max(0, order.indexOf(name)) % COLORS.length];
+  function color(name) {
+    const i = Math.max(0, order.indexOf(name));
+    return i < COLORS.length ? COLORS[i] : "hsl(" + Math.round((i * 137.508) % 360) + ", 70%, 60%)";
+  }
 
   function tile(name) {
     let el = queuesEl.querySelector('[data-queue="' + CSS.escape(name) + '"]');
@@ -31,7 +36,9 @@
       '<div class="big"><b data-field="waiting">0</b><span>waiting</span></div>' +
       '<dl>' +
       '<dt>Longest wait</dt><dd data-field="longest_wait">—</dd>' +
-      '<dt>Service level</dt><dd><span data-field="service_level">—</span><small data-field="sl_goal"></small></dd>' +
+      '<dt data-field="sl_window_label">Service level</dt><dd><span data-field="sl_window">—</span><small data-field="sl_goal"></small></dd>' +
+      '<dt data-field="sl_interval_label">This interval</dt><dd data-field="sl_interval">—</dd>' +
+      '<dt>Since start</dt><dd data-field="service_level">—</dd>' +
       '<dt>ASA</dt><dd data-field="asa">—</dd>' +
       '<dt>Abandoned</dt><dd data-field="abandon_rate">—</dd>' +
       '</dl>';
@@ -45,23 +52,68 @@
     if (f.textContent !== text) f.textContent = text;
   }
 
-  function renderQueues(queues) {
+  function renderQueues(queues, snap) {
     order = queues.map((q) => q.name);
+    const alerts = [];
     for (const q of queues) {
       const el = tile(q.name);
       targets[q.name] = q.sl_target;
       setField(el, "waiting", String(q.waiting));
       setField(el, "longest_wait", duration(q.waiting ? q.longest_wait : 0));
       setField(el, "service_level", pct(q.service_level, 0));
+      setField(el, "sl_window", pct(q.sl_window, 0));
+      setField(el, "sl_interval", pct(q.sl_interval, 0));
+      setField(el, "sl_window_label", "Last " + snap.sl_window_minutes + " min");
+      setField(el, "sl_interval_label", "This " + snap.sl_interval_minutes + " min");
       setField(el, "sl_goal", "goal " + pct(q.sl_target, 0) + " in " + duration(q.sl_threshold));
       setField(el, "asa", duration(q.asa));
       setField(el, "abandon_rate", pct(q.abandon_rate, 1));
-      el.dataset.slState = q.service_level == null ? "none" : (q.service_level + 1e-9 >= q.sl_target ? "ok" : "bad");
+      // Coloured by the rolling window (what is happening now), not since start.
+      const level = q.sl_window;
+      el.dataset.slState = level == null ? "none" : (level + 1e-9 >= q.sl_target ? "ok" : "bad");
       el.dataset.waitingState = q.waiting > 0 && q.longest_wait >= q.sl_threshold ? "busy" : "calm";
+      const late = q.waiting > 0 && q.longest_wait > q.sl_threshold;
+      el.dataset.alert = late ? "on" : "off";
+      if (late) alerts.push(q.name + ": longest wait " + duration(q.longest_wait) + " > " + duration(q.sl_threshold));
       el.title = q.name + ": offered " + q.offered + ", answered " + q.answered + ", abandoned " + q.abandoned;
     }
     for (const el of [...queuesEl.children]) {
       if (!order.includes(el.dataset.queue)) el.remove();
+    }
+    const box = $("#alerts");
+    box.replaceChildren(...alerts.map((text) => { const d = document.createElement("div"); d.textContent = text; return d; }));
+    box.hidden = alerts.length === 0;
+  }
+
+  function renderWaitingByChannel(counts) {
+    const box = $("#waiting-channels");
+    box.replaceChildren();
+    if (!counts) return;
+    box.appendChild(document.createTextNode("waiting by channel: "));
+    Object.keys(counts).forEach((name, i) => {
+      if (i) box.appendChild(document.createTextNode(" · "));
+      const b = document.createElement("b");
+      b.dataset.channel = name;
+      b.textContent = String(counts[name]);
+      box.appendChild(document.createTextNode(name + " "));
+      box.appendChild(b);
+    });
+  }
+
+  function renderAgentList(list, now) {
+    const body = $("#agent-list tbody");
+    body.replaceChildren();
+    for (const a of list || []) {
+      const tr = document.createElement("tr");
+      tr.dataset.agent = a.id;
+      tr.dataset.state = a.state;
+      for (const text of [a.id, a.state + (a.contacts ? " · " + a.contacts + " held" : ""), a.reason || "",
+                          a.since == null ? "—" : duration(Math.max(0, now - a.since))]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      }
+      body.appendChild(tr);
     }
   }
 
@@ -134,8 +186,10 @@
   }
 
   function onSnapshot(snap) {
-    renderQueues(snap.queues);
+    renderQueues(snap.queues, snap);
     renderAgents(snap.agents, snap.channels);
+    renderWaitingByChannel(snap.waiting_by_channel);
+    renderAgentList(snap.agent_list, snap.now);
     if (snap.sample) {
       for (const q of snap.queues) {
         const h = history[q.name] || (history[q.name] = []);
@@ -163,7 +217,7 @@
   }
 
   // For the console and tests: the chart's data.
-  window.ccrouteWallboard = { history: history, targets: targets };
+  window.ccrouteWallboard = { history: history, targets: targets, color: color };
 
   setInterval(() => {
     $("#clock").textContent = new Date().toLocaleTimeString([], { hour12: false });

@@ -88,6 +88,87 @@ impl Router {
         Ok(ev)
     }
 
+    /// Changes an agent's skills, capacity, channel maxima, attributes and
+    /// routing profile in place, also while it holds contacts (they stay
+    /// with it); its state is left as it is (see `set_agent_state`).
+    /// Pending offers go back to their queues (`Requeued`) unless only the
+    /// attributes change; if the agent is available it then routes as
+    /// after any change of its load.
+    ///
+    /// Errors: `UnknownId`; `InvalidInput` as for `add_agent` (the spec's
+    /// id names the agent); `CapacityError` when the new capacity or a
+    /// channel maximum is below what the agent holds now.
+    pub fn update_agent(&mut self, spec: &AgentSpec, now: Time) -> Result<Vec<Event>> {
+        self.check_now(now)?;
+        let ai = self.agent_ix(&spec.id)?;
+        if spec.capacity == 0 {
+            return Err(Error::invalid(format!(
+                "agent {:?}: capacity {} is outside the allowed range 1..={}",
+                spec.id,
+                spec.capacity,
+                u32::MAX
+            )));
+        }
+        let what = format!("agent {:?}", spec.id);
+        let max = self.channel_limits(&what, spec.channels.as_deref())?;
+        let routing = match &spec.routing_profile {
+            None => None,
+            Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
+                Error::invalid(format!("{what}: unknown routing profile {name:?}"))
+            })?),
+        };
+        let mark = self.index.mark();
+        let skills = match self.compile_skills(|| what.clone(), &spec.skills) {
+            Ok(s) => s,
+            Err(e) => return self.refused(mark, e),
+        };
+        // Checked after the timers due by `now`: they may change its load.
+        let mut ev = self.begin(now);
+        let a = self.agent(ai);
+        if spec.capacity < a.used {
+            let err = Error::new(crate::error::ErrorKind::Capacity, format!(
+                "{what}: capacity {} is below the {} units it holds now",
+                spec.capacity, a.used
+            ));
+            self.index.rollback(mark);
+            return self.fail(ev, err);
+        }
+        if let Some(c) = (0..max.len()).find(|&c| max[c] < a.held[c]) {
+            let err = Error::new(crate::error::ErrorKind::Capacity, format!(
+                "{what}: maximum {} on channel {:?} is below the {} contacts it holds there now",
+                max[c], self.channels[c].cfg.name, a.held[c]
+            ));
+            self.index.rollback(mark);
+            return self.fail(ev, err);
+        }
+        let profile = self.index.profile(skills, routing);
+        let a = self.agent(ai);
+        let only_attributes = profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
+        let back = if only_attributes { Vec::new() } else { self.withdraw_offers(ai, &mut ev) };
+        // Out of the old profile's groups and counts, changed, then in again.
+        let state = self.agent(ai).state;
+        self.count_available(ai, -1);
+        self.agent_mut(ai).state = AgentState::Offline;
+        self.refresh_agent(ai);
+        {
+            let a = self.agent_mut(ai);
+            a.profile = profile;
+            a.capacity = spec.capacity;
+            a.max = max.into();
+            a.attributes = spec.attributes.clone();
+            a.state = state;
+        }
+        self.count_available(ai, 1);
+        self.refresh_agent(ai);
+        if state == AgentState::Available {
+            self.route_agent(ai, &mut ev);
+        }
+        for ci in back {
+            self.route_contact(ci, &mut ev);
+        }
+        Ok(ev)
+    }
+
     /// Resolves an agent's per-channel maxima (`None`: every channel at its default).
     fn channel_limits(&self, what: &str, limits: Option<&[(String, u32)]>) -> Result<Vec<u32>> {
         match limits {

@@ -196,8 +196,9 @@ impl Router {
 
     /// Submits many contacts at one time, in order. Every contact is
     /// validated first: one bad contact fails the call and none enters. A
-    /// contact whose queue is full is `Refused` (an event, and its status)
-    /// while the others go on.
+    /// contact whose queue is full is `Refused` (an event; it is not
+    /// offered to the queue and its id stays free, as after a single submit
+    /// to a full queue) while the others go on.
     pub fn submit_many<'a>(
         &mut self,
         specs: impl IntoIterator<Item = &'a ContactSpec>,
@@ -223,24 +224,13 @@ impl Router {
         for c in compiled {
             if self.refuses(&c, c.customer.as_deref()) {
                 self.queues[c.queue as usize].counters.refused += 1;
+                // As a single submit to a full queue: not offered, and the
+                // id stays free for a retry (the event is the only record).
                 ev.push(Event::Refused {
-                    contact: c.id.clone(),
+                    contact: c.id,
                     queue: self.queues[c.queue as usize].name.clone(),
                     at: now,
                 });
-                self.remember(
-                    c.id,
-                    Finished {
-                        status: ContactStatus::Refused,
-                        channel: c.channel,
-                        queue: c.queue,
-                        agent: None,
-                        arrival: now,
-                        answered_at: None,
-                        ended_at: now,
-                        step: 0,
-                    },
-                );
             } else {
                 self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
                 self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)

@@ -100,6 +100,8 @@ pub struct AgentView {
     pub idle_since: Time,
     /// Free-form attributes.
     pub attributes: Attrs,
+    /// Name of the agent's routing profile, if any.
+    pub routing_profile: Option<String>,
 }
 
 /// A snapshot of one contact.
@@ -245,6 +247,9 @@ impl Router {
             handled: a.handled,
             idle_since: a.idle_since,
             attributes: a.attributes.clone(),
+            routing_profile: self.index.profiles[a.profile as usize]
+                .routing
+                .map(|r| self.config.routing_profiles[r as usize].name.clone()),
         })
     }
 

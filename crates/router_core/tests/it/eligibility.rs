@@ -192,3 +192,46 @@ fn mapping_zero_means_not_served() {
     assert_eq!(status(&r, "e3"), ContactStatus::Waiting);
     check(&r);
 }
+
+/// An agent's skills, capacity and channel maxima change in place while it
+/// holds contacts: they stay with it, the new skills route at once, and
+/// limits below what it holds are refused with nothing changed.
+#[test]
+fn update_agent_while_holding_contacts() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[("tech", 3)]), 0.0).unwrap();
+    // a takes two chats; c3 needs tech 8 and waits.
+    r.submit(&contact("c1", "chat"), 1.0).unwrap();
+    r.submit(&contact("c2", "chat"), 1.0).unwrap();
+    let mut c3 = contact("c3", "chat");
+    c3.requires = vec![("tech".into(), 8)];
+    assert!(r.submit(&c3, 2.0).unwrap().is_empty());
+    check(&r);
+    // Below what it holds: refused, nothing changes.
+    let mut small = agent("a", &[("tech", 8)]);
+    small.capacity = 25;
+    let before = snapshot(&r, &["c1", "c2", "c3"]);
+    let err = r.update_agent(&small, 3.0).unwrap_err();
+    assert_eq!(err.kind(), router_core::ErrorKind::Capacity);
+    assert!(err.message().contains("capacity 25 is below the 50 units"), "{}", err.message());
+    let mut narrow = agent("a", &[("tech", 8)]);
+    narrow.channels = Some(vec![("chat".into(), 1)]);
+    assert!(r.update_agent(&narrow, 3.0).unwrap_err().message().contains("maximum 1 on channel \"chat\""));
+    assert_eq!(snapshot(&r, &["c1", "c2", "c3"]), before);
+    // tech 8: a keeps c1 and c2 and takes c3 at once.
+    let ev = r.update_agent(&agent("a", &[("tech", 8)]), 4.0).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c3", "a")]));
+    let view = r.agent_view("a").unwrap();
+    assert_eq!(view.contacts.len(), 3);
+    assert_eq!(view.used, 75);
+    check(&r);
+    // Capacity 75: exactly what it holds, so it is full.
+    let mut exact = agent("a", &[("tech", 8)]);
+    exact.capacity = 75;
+    r.update_agent(&exact, 5.0).unwrap();
+    assert!(r.submit(&contact("c4", "chat"), 6.0).unwrap().is_empty());
+    r.complete("c1", 7.0).unwrap();
+    check(&r);
+    assert_eq!(r.agent_view("a").unwrap().contacts.len(), 3); // c4 took the freed room
+    assert!(r.update_agent(&agent("ghost", &[]), 8.0).is_err());
+}

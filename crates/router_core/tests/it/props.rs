@@ -412,6 +412,13 @@ impl Model {
             return Err("agent sets differ".into());
         }
         for (id, mc) in &self.contacts {
+            if mc.state == MState::Refused {
+                // Refused in a batch: as after a single submit, its id is free.
+                if r.contact_view(id).is_ok() {
+                    return Err(format!("refused contact {id} is still known (its id must be free)"));
+                }
+                continue;
+            }
             let v = r
                 .contact_view(id)
                 .map_err(|e| format!("view of {id}: {e}"))?;

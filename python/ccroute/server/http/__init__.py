@@ -17,14 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from .metrics import Metrics, SnapshotCollector
-from .server import HttpServer
+from .server import HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 
 if TYPE_CHECKING:
     from ..service import RouterService
 
 __all__ = ["Monitor", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
-           "SnapshotPublisher", "take_snapshot"]
+           "SnapshotPublisher", "take_snapshot", "standby_http"]
 
 
 class Monitor:
@@ -38,14 +38,19 @@ class Monitor:
         host, port: where HTTP listens (port 0 picks a free one).
         interval: seconds between snapshots (and wallboard updates).
         sample_every: seconds between points of the service-level chart.
+        sl_interval, sl_window: seconds of the reporting interval (aligned to
+            the wall clock) and of the rolling window whose service levels
+            the wallboard shows beside the cumulative one (15 and 30 minutes).
     """
 
     def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
-                 sample_every: float = 10.0) -> None:
+                 sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0) -> None:
         self.metrics = metrics or Metrics()
-        self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every)
+        self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every,
+                                           sl_interval=sl_interval, sl_window=sl_window)
         self.metrics.add_snapshots(lambda: self.publisher.latest)
+        self.metrics.add_service(service.figures)
         self.http = HttpServer(self.publisher, self.metrics, host, port)
 
     @property

@@ -137,6 +137,35 @@ class SnapshotCollector(Collector):
         yield age
 
 
+_SERVICE_FIGURES = {
+    "healthy": "1 while the service can serve (engine, command log, lease), else 0.",
+    "engine_round_running_seconds": "Seconds the engine round running now has taken (0 between rounds).",
+    "event_subscribers": "WatchEvents streams open now.",
+    "event_subscriber_buffered": "Events buffered for the slowest WatchEvents stream.",
+    "last_sequence": "Sequence number of the last event.",
+    "command_log_up": "1 while the command log (Redis) takes writes, else 0.",
+    "command_log_number": "Number of the last command written to the command log.",
+    "lease_held": "1 while this server surely holds the lease, else 0.",
+    "lease_remaining_seconds": "Seconds the lease surely holds without another renewal.",
+    "standby": "1 while this server waits for the lease (a standby), else absent.",
+}
+
+
+class ServiceCollector(Collector):
+    """The service's own figures (health, persistence, lease, event
+    subscribers), read at scrape time without waiting for the engine, so
+    they stay true while the engine is stuck."""
+
+    def __init__(self, figures: Callable[[], dict[str, float]]) -> None:
+        self._figures = figures
+
+    def collect(self) -> Iterator[Metric]:
+        for name, value in self._figures().items():
+            fam = GaugeMetricFamily(f"ccroute_{name}", _SERVICE_FIGURES.get(name, name))
+            fam.add_metric([], value)
+            yield fam
+
+
 class Metrics(Observer):
     """The registry and the event-driven instruments of one server.
 
@@ -171,6 +200,10 @@ class Metrics(Observer):
     def add_snapshots(self, latest: Callable[[], Optional[Snapshot]]) -> None:
         """Expose the figures of the snapshots ``latest()`` returns."""
         self.registry.register(SnapshotCollector(latest))
+
+    def add_service(self, figures: Callable[[], dict[str, float]]) -> None:
+        """Expose the service's own figures (``RouterService.figures``)."""
+        self.registry.register(ServiceCollector(figures))
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""

@@ -3,8 +3,9 @@
 Routes:
 
 - ``GET /metrics`` — Prometheus text format (:mod:`.metrics`);
-- ``GET /healthz`` — ``200 ok`` while the engine thread publishes fresh
-  snapshots, ``503`` with the reason otherwise;
+- ``GET /healthz`` — ``200 ok`` while the service can serve (engine
+  running, command log written, lease held, no round stuck on a write)
+  and publishes fresh snapshots, ``503`` with the reason otherwise;
 - ``GET /`` and ``GET /static/<file>`` — the wallboard page
   (``ccroute/wallboard/``, shipped in the package);
 - ``GET /events`` — server-sent events: a ``history`` event (30 minutes of
@@ -32,7 +33,7 @@ from typing import Any, Optional
 from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .snapshot import SnapshotPublisher
 
-__all__ = ["HttpServer"]
+__all__ = ["HttpServer", "standby_http"]
 
 log = logging.getLogger("ccroute.server")
 
@@ -220,7 +221,12 @@ class HttpServer:
         self._httpd.server_close()
 
     def health(self) -> tuple[bool, str]:
-        """``(healthy, reason)``: the engine publishes fresh snapshots."""
+        """``(healthy, reason)``: the service can serve (its engine, command
+        log and lease: ``RouterService.health``) and publishes fresh
+        snapshots."""
+        problem = self.publisher.service_health()
+        if problem is not None:
+            return False, problem
         snap = self.publisher.latest
         if snap is None:
             return False, "no snapshot yet"
@@ -233,3 +239,37 @@ class HttpServer:
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         return f"http://{host}:{self.port}"
+
+
+class _Waiting:
+    """The publisher of a server that does not serve yet (a standby):
+    no figures, and the reason as its health."""
+
+    latest = None
+    closed = False
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def service_health(self) -> Optional[str]:
+        return self.reason
+
+    def latest_json(self) -> tuple[int, bytes]:
+        return 0, b"{}"
+
+    def history_json(self) -> bytes:
+        return b"{}"
+
+    def wait_newer(self, version: int, timeout: float) -> tuple[int, bytes]:
+        time.sleep(timeout)
+        return version, b"{}"
+
+
+def standby_http(reason: str, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
+    """An HTTP server for a server that waits for its lease (a standby), so
+    it can be monitored: ``/healthz`` answers 503 with ``reason``,
+    ``/metrics`` has ``ccroute_standby 1`` and ``ccroute_healthy 0`` (and
+    the process figures). Not started."""
+    metrics = Metrics()
+    metrics.add_service(lambda: {"healthy": 0.0, "standby": 1.0})
+    return HttpServer(_Waiting(reason), metrics, host, port)  # type: ignore[arg-type]

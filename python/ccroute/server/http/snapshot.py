@@ -37,6 +37,10 @@ HISTORY_SECONDS = 30 * 60.0
 #: Agents whose views one snapshot reads for occupancy; above it occupancy
 #: is refreshed less often (every ``1 + agents // OCCUPANCY_AGENTS`` snapshots).
 OCCUPANCY_AGENTS = 2000
+#: Most waiting contacts counted one by one for the waiting-per-channel figures.
+COUNT_WAITING = 5000
+#: Agents listed on the wallboard (by id).
+AGENT_LIST = 200
 
 _QUEUE_FIELDS = (
     "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
@@ -68,6 +72,11 @@ class Snapshot:
     agents: dict[str, int]
     #: Per channel: ``(slots held, slots available)`` over agents not offline.
     channels: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Per channel: contacts waiting (``None`` when too many wait to count each).
+    waiting_by_channel: Optional[dict[str, int]] = None
+    #: The first ``AGENT_LIST`` agents by id: id, state, reason code, router
+    #: time the state began (``None``: before the last restart), contacts held.
+    agent_list: tuple[dict[str, Any], ...] = ()
 
     def occupancy(self, channel: str) -> Optional[float]:
         """Held / maximum slots of a channel over logged-in agents."""
@@ -85,6 +94,8 @@ class Snapshot:
             "agents": dict(self.agents),
             "channels": {c: {"held": h, "max": m, "occupancy": self.occupancy(c)}
                          for c, (h, m) in self.channels.items()},
+            "waiting_by_channel": self.waiting_by_channel,
+            "agent_list": list(self.agent_list),
         }
 
 
@@ -101,6 +112,31 @@ def _occupancy(engine: "Engine") -> dict[str, tuple[int, int]]:
             t[0] += held.get(name, 0)
             t[1] += most
     return {name: (h, m) for name, (h, m) in totals.items()}
+
+
+def _waiting_by_channel(engine: "Engine", queues: tuple[QueueFigures, ...]) -> Optional[dict[str, int]]:
+    if sum(q.waiting for q in queues) > COUNT_WAITING:
+        return None
+    router = engine.router
+    out = {ch.name: 0 for ch in engine.settings.channels}
+    for q in queues:
+        for cid in router.waiting(q.name):
+            ch = router.contact(cid).channel
+            out[ch] = out.get(ch, 0) + 1
+    return out
+
+
+def _agent_list(engine: "Engine") -> tuple[dict[str, Any], ...]:
+    router = engine.router
+    out = []
+    for agent_id in router.agent_ids()[:AGENT_LIST]:
+        view = router.agent(agent_id)
+        state, reason, since = engine.agent_status.get(agent_id, (view.state, "", None))
+        if state != view.state:  # changed by a path that does not record (never expected)
+            state, reason, since = view.state, "", None
+        out.append({"id": agent_id, "state": state, "reason": reason, "since": since,
+                    "contacts": len(view.contacts)})
+    return tuple(out)
 
 
 def take_snapshot(engine: "Engine", channels: Optional[dict[str, tuple[int, int]]] = None) -> Snapshot:
@@ -122,6 +158,8 @@ def take_snapshot(engine: "Engine", channels: Optional[dict[str, tuple[int, int]
         queues=queues,
         agents=dict(router.agents_by_state()),
         channels=_occupancy(engine) if channels is None else channels,
+        waiting_by_channel=_waiting_by_channel(engine, queues),
+        agent_list=_agent_list(engine),
     )
 
 
@@ -147,7 +185,8 @@ class SnapshotPublisher:
     """
 
     def __init__(self, service: "RouterService", *, interval: float = 1.0,
-                 sample_every: float = 10.0, query_timeout: float = 5.0) -> None:
+                 sample_every: float = 10.0, query_timeout: float = 5.0,
+                 sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0) -> None:
         self._service = service
         self.interval = interval
         self.sample_every = sample_every
@@ -163,6 +202,15 @@ class SnapshotPublisher:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._refresh_lock = threading.Lock()
+        #: Length of the reporting interval (aligned to the wall clock) and
+        #: of the rolling window the service level is also shown over.
+        for name, value in (("interval", sl_interval), ("window", sl_window)):
+            if not value > 0:
+                from ...errors import InvalidInput
+
+                raise InvalidInput(f"service-level {name} must be a positive number of minutes, got {value / 60!r}")
+        self.sl_interval, self.sl_window = sl_interval, sl_window
+        self._counts: deque[tuple[float, dict[str, tuple[int, int, int]]]] = deque()
 
     # -- life cycle -----------------------------------------------------
     def start(self) -> "SnapshotPublisher":
@@ -188,6 +236,12 @@ class SnapshotPublisher:
     def closed(self) -> bool:
         return self._stop.is_set()
 
+    def service_health(self) -> Optional[str]:
+        """Why the watched service cannot serve now, or ``None``
+        (:meth:`RouterService.health`)."""
+        health = getattr(self._service, "health", None)
+        return health() if health is not None else None
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
@@ -211,10 +265,42 @@ class SnapshotPublisher:
             self._publish(snap)
             return snap
 
+    def _levels(self, snap: Snapshot) -> dict[str, tuple[Optional[float], Optional[float]]]:
+        """Per queue, the service level of the current interval and of the
+        rolling window: answered within the threshold / (answered +
+        abandoned), over the contacts that ended in that time (the
+        differences of the cumulative counters)."""
+        now = {q.name: (q.answered_in_sl, q.answered, q.abandoned) for q in snap.queues}
+        counts = self._counts
+        counts.append((snap.taken, now))
+        while len(counts) > 1 and counts[1][0] <= snap.taken - self.sl_window:
+            counts.popleft()
+        # The counters as the interval began: the last sample at or before
+        # its start (snapshots are a second apart), else the oldest kept.
+        start = snap.taken - snap.taken % self.sl_interval
+        since_start = counts[0][1]
+        for t, c in counts:
+            if t > start:
+                break
+            since_start = c
+
+        def level(base: dict[str, tuple[int, int, int]], name: str) -> Optional[float]:
+            b = base.get(name, (0, 0, 0))
+            ins, ans, ab = (x - y for x, y in zip(now[name], b))
+            return ins / (ans + ab) if ans + ab > 0 else None
+
+        window = counts[0][1]
+        return {name: (level(since_start, name), level(window, name)) for name in now}
+
     def _publish(self, snap: Snapshot) -> None:
         sampled = snap.taken - self._last_sample >= self.sample_every
         body = snap.to_dict()
         body["sample"] = sampled
+        levels = self._levels(snap)
+        for q in body["queues"]:
+            q["sl_interval"], q["sl_window"] = levels.get(q["name"], (None, None))
+        body["sl_interval_minutes"] = self.sl_interval / 60
+        body["sl_window_minutes"] = self.sl_window / 60
         encoded = _json(body)
         with self._cond:
             if sampled:

@@ -8,6 +8,13 @@ the log before them trimmed. On start a server takes the lease, loads the
 latest snapshot and replays the log after it: the core is deterministic,
 so the rebuilt router is identical to the one that wrote the log.
 
+The configuration is part of the durable state: command 1 of a new log
+is a ``Configure`` with the settings the server started with, and every
+snapshot carries the settings in force. A later start with a different
+configuration is refused, naming each difference, so history is never
+replayed under other rules; a log that does not replay (a command fails)
+stops the start with ``SnapshotError`` instead of serving a partial state.
+
 While Redis is unreachable every call answers UNAVAILABLE and nothing is
 acknowledged; once it answers again the service rebuilds from what Redis
 holds and serves. A server that loses the lease (a standby took over) can
@@ -23,12 +30,19 @@ from __future__ import annotations
 
 from typing import Any, Optional, TextIO
 
+from ...errors import InvalidState
 from ..config import ServerConfig
 from ..service import RouterService
+from .codec import settings_difference
 from .redis_log import Fenced, LeaseLost, RedisLog
 from .state import EpochClock
 
-__all__ = ["RedisLog", "Fenced", "LeaseLost", "EpochClock", "open_durable"]
+__all__ = ["RedisLog", "Fenced", "LeaseLost", "EpochClock", "ConfigChanged", "open_durable"]
+
+
+class ConfigChanged(InvalidState):
+    """The configuration a durable server was started with differs from the
+    one stored with its history (the message names each difference)."""
 
 
 def open_durable(
@@ -42,10 +56,19 @@ def open_durable(
     observer: Any = None,
     out: Optional[TextIO] = None,
     stop: Any = None,
+    check_config: bool = True,
 ) -> tuple[RouterService, RedisLog]:
     """Wait for the lease, then build a service (not started) rebuilt from
-    Redis. The configuration's router settings and agents apply only to a
-    fresh database; afterwards the stored state wins.
+    Redis.
+
+    On an empty database the configuration's router settings become the
+    first logged command and its agents are added when the service starts.
+    Afterwards the configuration stored in Redis (logged and snapshotted
+    with the commands) is the one in force: history is always replayed
+    under the rules it was made under. With ``check_config`` (the default)
+    a configuration that differs from the stored one is refused with
+    :class:`ConfigChanged`, naming each difference; without it the stored
+    configuration is used and ``config.router`` is ignored.
 
     Returns the service and its :class:`RedisLog` (close it after stopping
     the service, to free the lease at once)."""
@@ -55,7 +78,7 @@ def open_durable(
             print(f"ccroute serve: waiting for the lease on {_safe(url)} (lease {lease_ms} ms)",
                   file=out, flush=True)
         rlog.wait_lease(stop)
-        fresh = not (rlog.redis.exists(rlog.k_snap) or rlog.redis.xlen(rlog.k_log))
+        fresh = rlog.empty
         service = RouterService(
             config.router,
             agents=config.agents if fresh else (),
@@ -63,8 +86,21 @@ def open_durable(
             clock=clock if clock is not None else EpochClock(rlog.origin),
             command_log=rlog,
             observer=observer,
+            history_id=rlog.history_id,
         )
+        if fresh:
+            rlog.begin(config.router, service.clock())
         rlog.load(service, config.router)
+        if check_config:
+            diff = settings_difference(service.settings, config.router)
+            if diff:
+                raise ConfigChanged(
+                    "the configuration given differs from the one stored in Redis, under which "
+                    "the acknowledged history was made:\n  " + "\n  ".join(diff) + "\n"
+                    "Refusing to replay that history under other rules. Start with the stored "
+                    "configuration (the same file, or no --config to use the stored one), or "
+                    "start from an empty Redis database."
+                )
         if out is not None:
             st = service.engine
             print(f"ccroute serve: lease held (epoch {rlog.token}); state rebuilt from Redis: "

@@ -25,6 +25,7 @@ __all__ = [
     "decode_commands",
     "encode_settings",
     "decode_settings",
+    "settings_difference",
     "encode_fingerprint",
     "decode_fingerprint",
     "encode_record",
@@ -75,6 +76,39 @@ def decode_settings(d: dict[str, Any]) -> RouterSettings:
                    for q in (dict(x) for x in d["queues"]))
     rest = {k: v for k, v in d.items() if k not in ("channels", "queues")}
     return RouterSettings(channels=channels, queues=queues, **rest)
+
+
+def settings_difference(stored: RouterSettings, given: RouterSettings) -> list[str]:
+    """What differs between two configurations, one line per difference
+    (``policy: stored 'longest_idle', given 'most_skilled'``); empty when
+    they are the same. Queues and channels are matched by name."""
+    a, b = encode_settings(stored), encode_settings(given)
+    out: list[str] = []
+    for key in a:
+        if key in ("channels", "queues"):
+            continue
+        if a[key] != b[key]:
+            out.append(f"{key}: stored {a[key]!r}, given {b[key]!r}")
+    fields = ("name", "cost", "max_per_agent", "wrap_up")
+    _named(out, "channel", {c[0]: dict(zip(fields, c)) for c in a["channels"]},
+           {c[0]: dict(zip(fields, c)) for c in b["channels"]})
+    _named(out, "queue", {q["name"]: q for q in a["queues"]}, {q["name"]: q for q in b["queues"]})
+    if not out and (a["channels"] != b["channels"] or a["queues"] != b["queues"]):
+        out.append("the order of the channels or queues differs")
+    return out
+
+
+def _named(out: list[str], what: str, a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]) -> None:
+    for name in a:
+        if name not in b:
+            out.append(f"{what} {name!r}: stored, not in the given configuration")
+            continue
+        for k, v in a[name].items():
+            if b[name].get(k) != v:
+                out.append(f"{what} {name!r} {k}: stored {v!r}, given {b[name].get(k)!r}")
+    for name in b:
+        if name not in a:
+            out.append(f"{what} {name!r}: in the given configuration, not stored")
 
 
 # -- inputs ------------------------------------------------------------------
@@ -162,6 +196,8 @@ def _encode(c: cmd.Command) -> list[Any]:
     if t is cmd.Advance:
         return ["V"]
     if t is cmd.SetAgentState:
+        if c.reason:  # type: ignore[union-attr]
+            return ["T", c.agent_id, c.state, c.reason]  # type: ignore[union-attr]
         return ["T", c.agent_id, c.state]  # type: ignore[union-attr]
     if t is cmd.Accept:
         return ["A", c.contact_id, c.agent_id]  # type: ignore[union-attr]
@@ -170,7 +206,11 @@ def _encode(c: cmd.Command) -> list[Any]:
     if t is cmd.Cancel:
         return ["X", c.contact_id]  # type: ignore[union-attr]
     if t is cmd.UpsertAgent:
-        return ["U", _agent(c.agent), c.create_only]  # type: ignore[union-attr]
+        fields = c.fields  # type: ignore[union-attr]
+        return ["U", _agent(c.agent), c.create_only, c.keep_state,  # type: ignore[union-attr]
+                sorted(fields) if fields is not None else None]
+    if t is cmd.Idempotent:
+        return ["K", c.key, encode_fingerprint(c.fingerprint), _encode(c.command)]  # type: ignore[union-attr]
     if t is cmd.RemoveAgent:
         return ["R", c.agent_id]  # type: ignore[union-attr]
     if t is cmd.Configure:
@@ -187,7 +227,7 @@ def _decode(v: list[Any]) -> cmd.Command:
     if k == "V":
         return cmd.Advance()
     if k == "T":
-        return cmd.SetAgentState(v[1], v[2])
+        return cmd.SetAgentState(v[1], v[2], v[3] if len(v) > 3 else "")
     if k == "A":
         return cmd.Accept(v[1], v[2])
     if k == "J":
@@ -195,7 +235,11 @@ def _decode(v: list[Any]) -> cmd.Command:
     if k == "X":
         return cmd.Cancel(v[1])
     if k == "U":
-        return cmd.UpsertAgent(_agent_from(v[1]), v[2])
+        fields = v[4] if len(v) > 4 else None
+        return cmd.UpsertAgent(_agent_from(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
+                               frozenset(fields) if fields is not None else None)
+    if k == "K":
+        return cmd.Idempotent(_decode(v[3]), v[1], decode_fingerprint(v[2]))
     if k == "R":
         return cmd.RemoveAgent(v[1])
     if k == "C":
@@ -226,5 +270,6 @@ def decode_record(text: str) -> EventRecord:
     from ...v1 import events_pb2
     from .. import wire
 
-    seq, event = wire.event_from_pb(events_pb2.Event.FromString(base64.b64decode(text)))
-    return EventRecord(seq, event)
+    pb = events_pb2.Event.FromString(base64.b64decode(text))
+    seq, event = wire.event_from_pb(pb)
+    return EventRecord(seq, event, pb.wall_time)

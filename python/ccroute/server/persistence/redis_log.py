@@ -15,7 +15,8 @@ Keys (``prefix`` defaults to ``ccroute``):
   covers, event sequence, settings, idempotent replies, time origin) and
   ``router`` (the engine's binary snapshot); entries it covers are
   trimmed from the stream (``XTRIM MINID``) in the same script;
-- ``{prefix}:origin`` -- wall-clock time of router time 0 (set once).
+- ``{prefix}:origin`` -- wall-clock time of router time 0 (set once);
+- ``{prefix}:history`` -- identity of the event history (set once).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Optional
 
@@ -36,6 +38,7 @@ from ...errors import InvalidInput, RoutingError, SnapshotError
 from ..config import RouterSettings
 from ..errors import ServiceUnavailable
 from ..hooks import LogEntry
+from .. import commands as cmd
 from ..service import CommandLogDown, RouterService
 from .codec import decode_commands, encode_commands
 from .state import capture, install, install_empty
@@ -43,6 +46,10 @@ from .state import capture, install, install_empty
 __all__ = ["RedisLog", "Fenced", "LeaseLost"]
 
 log = logging.getLogger("ccroute.server.persistence")
+
+#: Share of the lease time this server counts on after a renewal (the
+#: rest covers clock-rate differences between it and Redis).
+LEASE_MARGIN = 0.9
 
 # Append one round: check the fencing token, skip a retry of a round
 # already written (its id is not above the stream's last), then XADD.
@@ -140,6 +147,7 @@ class RedisLog:
         k = prefix
         self.k_lease, self.k_epoch, self.k_log = f"{k}:lease", f"{k}:epoch", f"{k}:log"
         self.k_last, self.k_snap, self.k_origin = f"{k}:last", f"{k}:snapshot", f"{k}:origin"
+        self.k_history = f"{k}:history"
         self._append: Any = self.redis.register_script(_APPEND)
         self._snapshot: Any = self.redis.register_script(_SNAPSHOT)
         self._acquire: Any = self.redis.register_script(_ACQUIRE)
@@ -148,6 +156,10 @@ class RedisLog:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.token: Optional[str] = None
         self.origin = 0.0
+        #: Monotonic time until which the lease surely holds.
+        self.lease_until = 0.0
+        #: Identity of the event history stored here (set once, kept).
+        self.history_id = ""
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._renewer: Optional[threading.Thread] = None
@@ -165,6 +177,7 @@ class RedisLog:
         while True:
             if stop is not None and stop.is_set():
                 raise LeaseLost("stopped while waiting for the lease")
+            sent = time.monotonic()
             try:
                 epoch = self._acquire(keys=[self.k_lease, self.k_epoch], args=[self.holder, self.lease_ms])
             except redis.RedisError as exc:
@@ -172,10 +185,13 @@ class RedisLog:
                 epoch = 0
             if epoch:
                 self.token = str(int(epoch))
+                self._held(sent)
                 break
             time.sleep(poll)
         self.redis.set(self.k_origin, repr(time.time()), nx=True)
         self.origin = float(self.redis.get(self.k_origin))  # type: ignore[arg-type]
+        self.redis.set(self.k_history, uuid.uuid4().hex, nx=True)
+        self.history_id = self.redis.get(self.k_history).decode()
         self._renewer = threading.Thread(target=self._renew_loop, name="ccroute-lease", daemon=True)
         self._renewer.start()
         return self.token
@@ -183,6 +199,7 @@ class RedisLog:
     def _renew_loop(self) -> None:
         every = self.lease_ms / 3000
         while not self._stop.wait(every):
+            sent = time.monotonic()
             try:
                 ok = self._renew(keys=[self.k_lease, self.k_epoch], args=[self.token, self.holder, self.lease_ms])
             except redis.RedisError as exc:
@@ -191,10 +208,32 @@ class RedisLog:
             if not ok:
                 self._deposed()
                 return
+            self._held(sent)
+
+    def _held(self, sent: float) -> None:
+        """The lease was set or renewed by a request sent at ``sent``
+        (monotonic): it holds until ``sent`` plus the lease time, less a
+        margin for clock-rate differences."""
+        self.lease_until = sent + self.lease_ms / 1000 * LEASE_MARGIN
+
+    def lease_problem(self) -> Optional[str]:
+        """Why this server must not answer now (any call, reads included),
+        or ``None`` while its lease surely holds. Once the lease may have
+        expired another server may be active and this state stale: the
+        service answers UNAVAILABLE until a renewal succeeds (or stops for
+        good once deposed)."""
+        if self.lost.is_set():
+            return "this server lost the lease; another one serves now"
+        late = time.monotonic() - self.lease_until
+        if late >= 0:
+            return (f"this server's lease may have expired (not renewed for "
+                    f"{late + self.lease_ms / 1000 * LEASE_MARGIN:.1f} s, lease {self.lease_ms} ms): "
+                    "another server may be active, so it answers nothing until the lease is renewed")
+        return None
 
     def _deposed(self) -> None:
         if not self.lost.is_set():
-            log.error("lease lost: another server is active; this one stops serving")
+            log.error("lease lost (fenced): another server is active; this one stops serving")
             self.lost.set()
             if self.on_lost is not None:
                 self.on_lost()
@@ -212,6 +251,17 @@ class RedisLog:
         self.redis.close()
 
     # -- recovery ------------------------------------------------------------
+    @property
+    def empty(self) -> bool:
+        """True when Redis holds no snapshot and no log yet."""
+        return not (self.redis.exists(self.k_snap) or self.redis.xlen(self.k_log))
+
+    def begin(self, settings: RouterSettings, now: float) -> None:
+        """Start an empty log with the configuration: command 1 is a
+        ``Configure`` with ``settings``, so the rules every later command
+        ran under are part of the durable state."""
+        self.append([LogEntry(1, now, cmd.Configure(settings))])
+
     def load(self, service: RouterService, settings: RouterSettings) -> bool:
         """Rebuild ``service`` (not started) from the latest snapshot and
         the log after it. True when Redis held nothing (a fresh start)."""
@@ -254,12 +304,23 @@ class RedisLog:
                     )
                 now = float(fields[b"t"])
                 commands = decode_commands(fields[b"c"])
+                if first == 1 and header is None and not isinstance(commands[0], cmd.Configure):
+                    raise SnapshotError(
+                        "the command log does not start with the configuration it was written "
+                        "under (written by an older ccroute); start from an empty Redis database"
+                    )
                 engine.tick(now)
-                for c in commands:
+                for i, c in enumerate(commands):
                     try:
                         c.apply(engine, now)
-                    except RoutingError as exc:  # deterministic replay: cannot happen
-                        log.error("replay of command %d (%s) failed: %s", first, type(c).__name__, exc)
+                    except RoutingError as exc:
+                        # The log holds only commands that succeeded: a failure
+                        # means the state it rebuilds is not the acknowledged one.
+                        raise SnapshotError(
+                            f"replay of logged command {first + i} ({type(c).__name__}) failed: "
+                            f"{exc}; the command log does not rebuild the acknowledged state, "
+                            "so this server refuses to start from it"
+                        ) from None
                 engine.take_tick()
                 engine.publish()
                 service.log_number = first + len(commands) - 1

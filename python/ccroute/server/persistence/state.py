@@ -77,7 +77,7 @@ def capture(service: RouterService, origin: float) -> tuple[bytes, bytes]:
     engine = service.engine
     cache = engine.idempotency
     replies = [
-        [key, encode_fingerprint(r.fingerprint), r.expires, [encode_record(e) for e in r.events]]
+        [key, encode_fingerprint(r.fingerprint), r.expires, [encode_record(e) for e in r.events], r.extra]
         for key, r in cache._entries.items()  # noqa: SLF001 -- same package, read only
     ]
     header = {
@@ -106,9 +106,10 @@ def install(service: RouterService, header_bytes: bytes, router_bytes: bytes) ->
     engine = service.engine
     _install(engine, settings, router, int(header["last_sequence"]))
     cache, ttl = engine.idempotency, service.limits.idempotency_ttl
-    for key, fp, expires, events in header["idempotency"]:
+    for key, fp, expires, events, *extra in header["idempotency"]:
         # put() stores ``now + ttl`` as the expiry: hand it the original.
-        cache.put(key, decode_fingerprint(fp), [decode_record(e) for e in events], expires - ttl)
+        cache.put(key, decode_fingerprint(fp), [decode_record(e) for e in events], expires - ttl,
+                  extra[0] if extra else None)
     service.log_number = int(header["number"])
     return header  # type: ignore[no-any-return]
 
