@@ -21,7 +21,8 @@ pub struct Channel {
 #[pymethods]
 impl Channel {
     #[new]
-    #[pyo3(signature = (name, cost=Int::of(100), max_per_agent=Int::of(1), wrap_up=0.0))]
+    #[pyo3(signature = (name, cost=Int::of(100), max_per_agent=Int::of(1), wrap_up=0.0),
+           text_signature = "(name, cost=100, max_per_agent=1, wrap_up=0.0)")]
     fn new(name: String, cost: Int, max_per_agent: Int, wrap_up: f64) -> PyResult<Self> {
         let cost = cost.within(&format!("channel {name:?}: cost"), 1u32)?;
         let max = max_per_agent.within(&format!("channel {name:?}: max_per_agent"), 1u32)?;
@@ -200,7 +201,8 @@ pub struct Agent {
 #[pymethods]
 impl Agent {
     #[new]
-    #[pyo3(signature = (id, skills=None, capacity=Int::of(100), channels=None, state="available", attributes=None, routing_profile=None))]
+    #[pyo3(signature = (id, skills=None, capacity=Int::of(100), channels=None, state="available", attributes=None, routing_profile=None),
+           text_signature = "(id, skills=None, capacity=100, channels=None, state='available', attributes=None, routing_profile=None)")]
     fn new(
         id: String,
         skills: Option<&Bound<'_, PyDict>>,
@@ -452,7 +454,8 @@ pub struct Contact {
 #[pymethods]
 impl Contact {
     #[new]
-    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None))]
+    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None),
+           text_signature = "(id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None)")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
