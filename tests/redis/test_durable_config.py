@@ -7,6 +7,7 @@ start loudly instead of serving an empty router."""
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,8 @@ def test_a_log_that_does_not_replay_stops_the_start(redis_server: RedisServer, t
     r = redis_server.client()
     last = int(r.get("ccroute:last"))
     # A damaged entry: completes a contact that never existed.
-    r.xadd("ccroute:log", {"t": "1000.0", "c": json.dumps([["D", "ghost"]])}, id=f"{last + 1}-0")
+    body = json.dumps([["D", "ghost"]])
+    r.xadd("ccroute:log", {"t": "1000.0", "c": f"{zlib.crc32(body.encode()):08x} {body}"}, id=f"{last + 1}-0")
     r.set("ccroute:last", last + 1)
     s = start(tmp_path, redis_server.url)
     err = refused(s)

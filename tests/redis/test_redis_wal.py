@@ -4,6 +4,7 @@ of a load of submits loses no acknowledged contact."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any, Callable
@@ -122,12 +123,12 @@ def test_a_snapshot_of_another_format_version_is_refused(redis_server: RedisServ
     service.stop()
     rlog.close()
     r = redis_server.client()
-    header = r.hget("ccroute:snapshot", "header").replace(b'"format":1', b'"format":0')
+    header = r.hget("ccroute:snapshot", "header").replace(b'"format":2', b'"format":0')
     r.hset("ccroute:snapshot", "header", header)
-    with pytest.raises(cc.SnapshotError, match="format version 0, this server reads version 1"):
+    with pytest.raises(cc.SnapshotError, match="format version 0, this server reads version 2"):
         open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)
     # The engine's own bytes from another version: refused by the engine.
-    r.hset("ccroute:snapshot", "header", header.replace(b'"format":0', b'"format":1'))
+    r.hset("ccroute:snapshot", "header", header.replace(b'"format":0', b'"format":2'))
     data = bytearray(r.hget("ccroute:snapshot", "router"))
     data[8:12] = (0).to_bytes(4, "little")  # format version 0
     r.hset("ccroute:snapshot", "router", bytes(data))
@@ -224,3 +225,30 @@ def test_keyed_calls_stay_idempotent_across_a_restart(redis_server: RedisServer,
     finally:
         again.stop()
         rlog2.close()
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "no-checksum"])
+def test_a_damaged_log_entry_is_refused_naming_it(redis_server: RedisServer, damage: str) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock)
+    service.submit(cc.Contact("c1", "voice", "sales"))
+    service.submit(cc.Contact("c2", "chat", "support"))
+    service.stop()
+    rlog.close()
+    r = redis_server.client()
+    entry_id, fields = r.xrange("ccroute:log")[-1]
+    text = fields[b"c"]
+    if damage == "flip":
+        i = len(text) - 5
+        text = text[:i] + bytes([text[i] ^ 0x01]) + text[i + 1:]
+    elif damage == "truncate":
+        text = text[:-3]
+    else:
+        text = text[9:]
+    # The damaged copy follows as the next entry (a stream id cannot be
+    # rewritten in place).
+    number = int(entry_id.split(b"-")[0]) + len(json.loads(fields[b"c"][9:]))
+    r.xadd("ccroute:log", {b"t": fields[b"t"], b"c": text}, id=f"{number}-0")
+    r.set("ccroute:last", number)
+    with pytest.raises(cc.SnapshotError, match="log entry"):
+        open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)

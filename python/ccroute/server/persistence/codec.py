@@ -1,7 +1,10 @@
 """Encoding of what the durable log stores: commands, settings, the
 service's own state beside the router snapshot. Plain JSON (floats keep
 their exact value through ``repr``), so a log entry can be read by any
-tool; the router itself is the engine's versioned binary snapshot.
+tool; the router itself is the engine's versioned binary snapshot (which
+carries its own length and CRC-32). Each log entry starts with the CRC-32
+of its JSON text (8 hex digits and a space): a damaged entry is refused on
+replay, naming it, instead of replaying something else.
 
 Only mutating commands are encoded (``Query`` never reaches a log).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Hashable, Sequence
 from typing import Any, Optional
 
@@ -34,7 +38,7 @@ __all__ = [
 ]
 
 #: Version of the log entries and of the service part of a snapshot.
-FORMAT = 1
+FORMAT = 2
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
@@ -248,13 +252,29 @@ def _decode(v: list[Any]) -> cmd.Command:
 
 
 def encode_commands(commands: Sequence[cmd.Command]) -> str:
-    """One round's commands as a JSON text."""
-    return _dumps([_encode(c) for c in commands])
+    """One round's commands as a JSON text behind its CRC-32."""
+    text = _dumps([_encode(c) for c in commands])
+    return f"{zlib.crc32(text.encode()):08x} {text}"
 
 
 def decode_commands(text: bytes | str) -> list[cmd.Command]:
-    """The inverse of :func:`encode_commands`."""
-    return [_decode(v) for v in json.loads(text)]
+    """The inverse of :func:`encode_commands`. ``SnapshotError`` when the
+    checksum is missing or does not match, or the text does not decode."""
+    raw = text if isinstance(text, bytes) else text.encode()
+    head, sep, body = raw.partition(b" ")
+    try:
+        recorded = int(head, 16) if sep and len(head) == 8 else None
+    except ValueError:
+        recorded = None
+    if recorded is None:
+        raise SnapshotError(f"log entry has no checksum (starts {raw[:12]!r}): damaged, or written by another version")
+    actual = zlib.crc32(body)
+    if actual != recorded:
+        raise SnapshotError(f"log entry is damaged: checksum {actual:08x} does not match the recorded {recorded:08x}")
+    try:
+        return [_decode(v) for v in json.loads(body)]
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise SnapshotError(f"log entry does not decode: {exc}") from None
 
 
 # -- event records (stored idempotent replies) -------------------------------------
