@@ -80,7 +80,7 @@ def test_shutdown_names_the_resume_point_in_the_trailer(start_server: Start) -> 
     call = raw.WatchEvents(router_pb2.WatchEventsRequest(after_sequence=0))
     got = next(call)
     assert got.events[-1].sequence == last and got.history_id
-    srv.server.stop(grace=0)
+    srv.server.stop(grace=2.0)
     with pytest.raises(grpc.RpcError) as rpc:
         for _ in call:
             pass
@@ -95,7 +95,7 @@ def test_the_client_raises_the_resume_point_on_shutdown(start_server: Start) -> 
     last = busy(srv)
     watch = srv.client().watch_events(after_sequence=0)
     assert [next(watch).sequence for _ in range(last)][-1] == last
-    srv.server.stop(grace=0)
+    srv.server.stop(grace=2.0)
     with pytest.raises(ServiceUnavailable) as err:
         next(watch)
     assert isinstance(err.value, StreamEnded) and err.value.resume_after == last
