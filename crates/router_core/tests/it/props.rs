@@ -8,13 +8,18 @@
 //! agents; steps fire at arrival + after, in order; every submitted contact
 //! ends in exactly one terminal outcome or is still live; the router's views
 //! agree with the model.
+//!
+//! Each run also draws a mix of options that must work together: the first
+//! queue's ordering (priority, LIFO, greatest need), aging caps on the
+//! aging queues of the overflow chain q1 → q2 → q0, routing profiles
+//! (with delays, one not serving q0) on some agents, and conditional steps.
 
 use super::*;
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
 use router_core::{
-    AgentState, ChannelConfig, ContactStatus, Event, Overflow, PolicyKind, QueueConfig,
-    RouterConfig, StepSpec,
+    AgentState, ChannelConfig, Condition, ContactStatus, Event, Ordering, Overflow, PolicyKind,
+    ProfileQueue, QueueConfig, RouterConfig, RoutingProfile, StepSpec,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -75,6 +80,9 @@ enum Cmd {
 
 #[derive(Clone, Debug)]
 struct Setup {
+    /// Option mix, bit by bit: 0–1 ordering of q0, 2 aging cap on q1, 3
+    /// aging cap on q2, 4 routing profiles on agents, 5 conditional steps.
+    mix: u8,
     policy: u8,
     offer: bool,
     wrap_up: bool,
@@ -134,13 +142,15 @@ fn cmd() -> impl Strategy<Value = Cmd> {
 
 fn setup() -> impl Strategy<Value = Setup> {
     (
+        any::<u8>(),
         0u8..6,
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
         any::<u64>(),
     )
-        .prop_map(|(policy, offer, wrap_up, affinity_wait, seed)| Setup {
+        .prop_map(|(mix, policy, offer, wrap_up, affinity_wait, seed)| Setup {
+            mix,
             policy,
             offer,
             wrap_up,
@@ -159,9 +169,12 @@ fn build(s: &Setup) -> Router {
         channels[0].wrap_up = 3.0;
         channels[1].wrap_up = 1.0;
     }
-    let q0 = QueueConfig::new("q0");
+    let mut q0 = QueueConfig::new("q0");
+    q0.ordering = [Ordering::Priority, Ordering::Lifo, Ordering::GreatestNeed, Ordering::Priority][(s.mix & 3) as usize];
+    q0.sl_threshold = 8.0;
     let mut q1 = QueueConfig::new("q1");
     q1.aging_rate = 0.5;
+    q1.aging_max = (s.mix & 4 != 0).then_some(2.0);
     q1.max_waiting = Some(4);
     q1.overflow = Some(Overflow {
         to: "q2".into(),
@@ -169,11 +182,17 @@ fn build(s: &Setup) -> Router {
     });
     let mut q2 = QueueConfig::new("q2");
     q2.aging_rate = 0.1;
+    q2.aging_max = (s.mix & 8 != 0).then_some(1.5);
     q2.overflow = Some(Overflow {
         to: "q0".into(),
         after: 30.0,
     });
     let mut cfg = RouterConfig::new(channels, vec![q0, q1, q2]);
+    let pq = |queue: &str, priority: i64, delay: f64| ProfileQueue { queue: queue.into(), priority, delay };
+    cfg.routing_profiles = vec![
+        RoutingProfile { name: "front".into(), queues: vec![pq("q0", 1, 0.0), pq("q1", 0, 4.0), pq("q2", 0, 0.0)] },
+        RoutingProfile { name: "back".into(), queues: vec![pq("q1", 2, 0.0), pq("q2", 1, 6.0)] },
+    ];
     cfg.policy = PolicyKind::ALL[s.policy as usize % PolicyKind::ALL.len()].into();
     cfg.offer_timeout = s.offer.then_some(12.0);
     cfg.affinity_wait = if s.affinity_wait { 8.0 } else { 0.0 };
@@ -196,6 +215,8 @@ struct MContact {
     /// Requirements in force: index 0 at arrival, index k after step k-1.
     reqs: Vec<BTreeMap<String, u8>>,
     afters: Vec<f64>,
+    /// Per step: whether it has a condition (it may fire after it is due).
+    conds: Vec<bool>,
     step: usize,
     arrival: f64,
     state: MState,
@@ -372,7 +393,10 @@ impl Model {
                     ));
                 }
                 let due = mc.arrival + mc.afters[*step];
-                if (at - due).abs() > 1e-9 {
+                // A conditional step, and every step after it, may come late.
+                let late_ok = mc.conds[..=*step].iter().any(|c| *c);
+                let on_time = if late_ok { *at >= due - 1e-9 } else { (at - due).abs() <= 1e-9 };
+                if !on_time {
                     return Err(format!("{ev:?} but the step was due at {due}"));
                 }
                 mc.step += 1;
@@ -487,8 +511,16 @@ impl Model {
                             ));
                         }
                     }
-                    let due = mc.afters.iter().filter(|a| mc.arrival + **a <= now).count();
-                    if mc.step != due {
+                    // A conditional step may wait for its condition: only
+                    // the steps before the first conditional one must be in.
+                    let due = mc
+                        .afters
+                        .iter()
+                        .zip(&mc.conds)
+                        .take_while(|(_, c)| !**c)
+                        .filter(|(a, _)| mc.arrival + **a <= now)
+                        .count();
+                    if mc.step < due || (!mc.conds.iter().any(|c| *c) && mc.step != due) {
                         return Err(format!(
                             "contact {id}: {} steps applied at {now}, {due} due",
                             mc.step
@@ -555,6 +587,7 @@ fn names_of<const N: usize>(list: [&str; N], pairs: &[(u8, u8)]) -> Vec<(String,
 struct Driver {
     r: Router,
     m: Model,
+    mix: u8,
     now: f64,
     next_contact: u32,
     offer_mode: bool,
@@ -572,6 +605,7 @@ impl Driver {
         spec.requires = names_of(SKILLS, &s.reqs);
         let mut reqs = vec![spec.requires.iter().cloned().collect::<BTreeMap<_, _>>()];
         let mut afters = Vec::new();
+        let mut conds = Vec::new();
         let mut after = 0.0;
         for &(inc, drop) in &s.steps {
             after += [0.0, 3.0, 7.0, 12.0][inc as usize % 4];
@@ -580,10 +614,16 @@ impl Driver {
                 .into_iter()
                 .filter_map(|(k, l)| (l > drop).then(|| (k, l - drop)))
                 .collect();
+            let when = (self.mix & 32 != 0 && inc % 2 == 1).then(|| {
+                [Condition::NoAgentAvailable, Condition::QueueLongerThan(1), Condition::LongestWaitAbove(5.0)]
+                    [(after as usize + drop as usize) % 3]
+                    .clone()
+            });
+            conds.push(when.is_some());
             spec.steps.push(StepSpec {
                 after,
                 requires: next.clone().into_iter().collect(),
-                when: None,
+                when,
             });
             reqs.push(next);
             afters.push(after);
@@ -596,6 +636,7 @@ impl Driver {
         let mc = MContact {
             reqs,
             afters,
+            conds,
             step: 0,
             arrival: self.now,
             state: MState::Waiting,
@@ -659,6 +700,9 @@ impl Driver {
                 let id = format!("ag{slot}");
                 let mut spec = AgentSpec::new(id.clone(), &[]);
                 spec.skills = names_of(SKILLS, skills);
+                if self.mix & 16 != 0 {
+                    spec.routing_profile = [None, Some("front".to_string()), Some("back".to_string())][*slot as usize % 3].clone();
+                }
                 spec.state = [
                     AgentState::Available,
                     AgentState::Available,
@@ -825,6 +869,7 @@ fn run(setup: &Setup, cmds: &[(u8, Cmd)]) -> Result<(), String> {
     let mut d = Driver {
         r,
         m: Model::default(),
+        mix: setup.mix,
         now: 0.0,
         next_contact: 0,
         offer_mode: setup.offer,
