@@ -5,6 +5,11 @@
 //! interpreter, builds the views, calls `score` per candidate or
 //! `score_many` once, and converts the answer. Any exception is kept whole
 //! (as the error's payload) so that a strict router re-raises it unchanged.
+//!
+//! Nothing here may unwind into the core: a panic while the adapter runs
+//! (in the binding, or a `PanicException` raised through the policy's own
+//! code) is caught and becomes a policy failure like any other, so the
+//! router stays consistent and the fallback decides.
 
 use crate::convert::attrs_dict;
 use numpy::{PyArray1, PyArrayMethods};
@@ -13,7 +18,27 @@ use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds};
 use router_core::{Attrs, Id};
 use rustc_hash::FxHashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+
+/// Whether numpy can be imported (checked once). rust-numpy panics when it
+/// cannot load numpy's C API, so every use of an array goes through this.
+fn numpy_available(py: Python<'_>) -> bool {
+    static AVAILABLE: pyo3::sync::GILOnceCell<bool> = pyo3::sync::GILOnceCell::new();
+    *AVAILABLE.get_or_init(py, || py.import("numpy").is_ok())
+}
+
+/// Fails with a clear `ImportError` when numpy is missing.
+fn need_numpy(py: Python<'_>, what: &str) -> PyResult<()> {
+    if numpy_available(py) {
+        Ok(())
+    } else {
+        Err(pyo3::exceptions::PyImportError::new_err(format!(
+            "AgentBatch.{what} is a numpy array and numpy cannot be imported: pip install numpy \
+             (or score one agent at a time with Policy.score)"
+        )))
+    }
+}
 
 /// An agent skill profile as Python sees it (shared by its agents).
 struct ProfileEntry {
@@ -288,32 +313,37 @@ impl AgentBatch {
     }
     /// Used / total capacity units (float64 array).
     #[getter]
-    fn load<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.load)
+    fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "load")?;
+        Ok(PyArray1::from_slice(py, &self.load))
     }
     /// Free capacity units (float64 array).
     #[getter]
-    fn free_units<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_vec(py, self.free_units.iter().map(|&u| f64::from(u)).collect())
+    fn free_units<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "free_units")?;
+        Ok(PyArray1::from_vec(py, self.free_units.iter().map(|&u| f64::from(u)).collect()))
     }
     /// Seconds since each agent became idle (float64 array).
     #[getter]
-    fn idle<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.idle)
+    fn idle<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "idle")?;
+        Ok(PyArray1::from_slice(py, &self.idle))
     }
     /// Contacts completed (float64 array).
     #[getter]
-    fn handled<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_vec(py, self.handled.iter().map(|&h| h as f64).collect())
+    fn handled<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "handled")?;
+        Ok(PyArray1::from_vec(py, self.handled.iter().map(|&h| h as f64).collect()))
     }
     /// Each agent's level on `skill`, 0 without it (float64 array).
-    fn level<'py>(&self, py: Python<'py>, skill: &str) -> Bound<'py, PyArray1<f64>> {
+    fn level<'py>(&self, py: Python<'py>, skill: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "level()")?;
         // Candidates come in runs of one profile: look the skill up once per run.
         let mut out = Vec::with_capacity(self.slots.len());
         for (p, end) in &self.runs {
             out.resize(*end as usize, f64::from(p.level(skill)));
         }
-        PyArray1::from_vec(py, out)
+        Ok(PyArray1::from_vec(py, out))
     }
     fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
         let n = self.slots.len() as isize;
@@ -385,8 +415,30 @@ fn failed(py: Python<'_>, err: PyErr) -> ScorerError {
     ScorerError { message, payload: Some(Box::new(err)) }
 }
 
+/// Runs one hook of the adapter; a panic inside it (the binding's, or a
+/// `PanicException` coming back through the policy) becomes a failure
+/// carrying a `PanicException`, never an unwind into the core.
+fn guarded(py: Python<'_>, f: impl FnOnce() -> PyResult<Vec<f64>>) -> Result<Vec<f64>, ScorerError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(|e| failed(py, e)),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(failed(py, pyo3::panic::PanicException::new_err(text)))
+        }
+    }
+}
+
+
 /// Reads a policy's answer: a float64 numpy array, or any sequence of numbers.
 fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    // Without numpy nothing can be an array (and checking would panic).
+    if !numpy_available(result.py()) {
+        return result.extract::<Vec<f64>>();
+    }
     if let Ok(arr) = result.downcast::<PyArray1<f64>>() {
         // A contiguous array is copied in one go; a strided one is read
         // element by element below.
@@ -449,7 +501,7 @@ impl Scorer for PyScorer {
                     Ok(out)
                 }
             };
-            run(py, self).map_err(|e| failed(py, e))
+            guarded(py, || run(py, self))
         })
     }
 
@@ -475,7 +527,7 @@ impl Scorer for PyScorer {
                 }
                 Ok(out)
             };
-            run(py, self).map_err(|e| failed(py, e))
+            guarded(py, || run(py, self))
         })
     }
 }

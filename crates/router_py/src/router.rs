@@ -293,8 +293,12 @@ impl NativeRouter {
         if let Some(err) = self.inner.take_scorer_error() {
             let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);
             // KeyboardInterrupt, SystemExit and the like are not policy
-            // failures: they always propagate.
-            let fatal = original.as_ref().is_some_and(|e| !e.is_instance_of::<pyo3::exceptions::PyException>(py));
+            // failures: they always propagate (the call's events are kept
+            // for the next call). A panic caught in the adapter is one.
+            let fatal = original.as_ref().is_some_and(|e| {
+                !e.is_instance_of::<pyo3::exceptions::PyException>(py)
+                    && !e.is_instance_of::<pyo3::panic::PanicException>(py)
+            });
             if self.strict || fatal {
                 self.inner.defer_events(ev);
                 return Err(original.unwrap_or_else(|| crate::errors::invalid(err.message)));
