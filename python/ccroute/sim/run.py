@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional, Union
 
 from .. import _ccroute
+from ..errors import InvalidInput
 from ..policies import Chain, Policy, Weighted, _native_policy, _plugin_flags
 from ..router import POLICIES
 from .results import Comparison, Results
-from ._checks import ScenarioError
+from ._checks import ScenarioError, UnservableWarning
 from .scenario import Scenario, load_scenario
 
 __all__ = ["run", "compare", "Progress", "PolicyArg"]
@@ -84,7 +86,16 @@ def _resolve(policy: Any) -> _Resolved:
 
 
 def _native(scn: Scenario) -> Any:
-    return _ccroute.Simulation(scn.to_json())  # type: ignore[attr-defined]
+    """The compiled scenario; warns of each contact type nobody can serve
+    (with ``unservable="refuse"`` compiling refuses them)."""
+    core = scn.to_json()
+    try:
+        native = _ccroute.Simulation(core)  # type: ignore[attr-defined]
+    except InvalidInput as exc:  # the native check names the field too
+        raise ScenarioError(str(exc)) from None
+    for message in native.unservable:
+        warnings.warn(message, UnservableWarning, stacklevel=3)
+    return native
 
 
 def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: int,

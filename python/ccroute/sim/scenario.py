@@ -129,7 +129,11 @@ class Scenario:
     ``interval`` is the length of the per-interval series (memory grows with
     ``duration / interval``, never with the number of contacts). ``skills``, when
     given, lists every skill name so that a typo is an error. ``policy`` is
-    the default built-in policy.
+    the default built-in policy. ``unservable`` says what to do with a
+    contact type that no agent group can ever serve (no group with its
+    channel and the skills of its requirements or of one of its steps):
+    ``"warn"`` (an :class:`UnservableWarning` when the scenario is run) or
+    ``"refuse"`` (a :class:`ScenarioError`).
     """
 
     channels: list[Channel]
@@ -146,6 +150,7 @@ class Scenario:
     affinity_wait: float = 0.0
     skills: Optional[list[str]] = None
     name: str = ""
+    unservable: str = "warn"
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -309,6 +314,8 @@ class Scenario:
             raise _fail("policy", f"unknown policy {self.policy!r}; built-in policies are {list(POLICIES)}")
         if not isinstance(self.affinity, bool):
             raise _fail("affinity", f"must be true or false, got {self.affinity!r}")
+        if self.unservable not in ("warn", "refuse"):
+            raise _fail("unservable", f"must be 'warn' or 'refuse', got {self.unservable!r}")
         seed = _int(self.seed, "seed")
         if seed >= 2**64:
             raise _fail("seed", f"must fit in 64 bits, got {seed}")
@@ -326,6 +333,7 @@ class Scenario:
             "policy": self.policy,
             "affinity": self.affinity,
             "affinity_wait": parse_duration(self.affinity_wait, "affinity_wait"),
+            "unservable": self.unservable,
         }
 
     def to_json(self) -> str:
@@ -427,7 +435,7 @@ def _arrivals(value: Any, path: str, base_dir: str) -> ArrivalProcess:
 
 def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
     top = ["name", "channels", "queues", "agent_groups", "contact_types", "duration", "warmup",
-           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills"]
+           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills", "unservable"]
     d = _take(_mapping(data, "scenario"), "", top, ["channels", "queues", "agent_groups", "contact_types", "duration"])
 
     def items(key: str) -> list[tuple[str, Mapping[str, Any]]]:

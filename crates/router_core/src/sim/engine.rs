@@ -96,7 +96,8 @@ struct Slot {
     counted: bool,
     interval: u32,
     agent: u32,
-    /// When the contact was assigned (its agent's load starts).
+    /// When the contact arrived, then when it was assigned (its agent's
+    /// load starts).
     start: f64,
     handle: f64,
     /// The router's key of the contact (set once submitted).
@@ -420,7 +421,7 @@ impl<'a> Run<'a> {
             counted,
             interval: interval as u32,
             agent: 0,
-            start: 0.0,
+            start: t,
             handle,
             key: None,
         });
@@ -609,15 +610,31 @@ impl<'a> Run<'a> {
         let mut unfinished_q = vec![0u64; sim.queue_names.len()];
         let mut unfinished_c = vec![0u64; sim.channel_names.len()];
         let mut unfinished_t = vec![0u64; sim.types.len()];
+        let mut late_q = vec![0u64; sim.queue_names.len()];
+        let mut late_c = vec![0u64; sim.channel_names.len()];
+        let mut late_t = vec![0u64; sim.types.len()];
         for slot in &self.slots {
-            if slot.state == State::Waiting && slot.counted {
-                let info = &sim.types[slot.ty as usize];
+            if slot.state != State::Waiting {
+                continue;
+            }
+            let info = &sim.types[slot.ty as usize];
+            // Waiting since `start` (its arrival) until the end of the horizon.
+            let late = horizon - slot.start > sim.threshold[info.queue];
+            if late {
+                self.series[slot.ty as usize].unfinished_late[slot.interval as usize] += 1;
+            }
+            if slot.counted {
                 unfinished_q[info.queue] += 1;
                 unfinished_c[info.channel] += 1;
                 unfinished_t[slot.ty as usize] += 1;
+                let late = u64::from(late);
+                late_q[info.queue] += late;
+                late_c[info.channel] += late;
+                late_t[slot.ty as usize] += late;
             }
         }
         let all: u64 = unfinished_t.iter().sum();
+        let all_late: u64 = late_t.iter().sum();
         let n_ch = sim.channel_names.len();
         let mut queues = vec![Block::default(); sim.queue_names.len()];
         let mut channels = vec![Block::default(); n_ch];
@@ -634,9 +651,10 @@ impl<'a> Run<'a> {
             series_all.merge(&self.series[ty]);
         }
         series.push(series_all);
-        let metrics = |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64]| -> Vec<Metrics> {
-            blocks.iter().zip(names).zip(unf).map(|((b, n), &u)| b.metrics(n, u)).collect()
-        };
+        let metrics =
+            |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64], late: &[u64]| -> Vec<Metrics> {
+                blocks.iter().zip(names).zip(unf.iter().zip(late)).map(|((b, n), (&u, &l))| b.metrics(n, u, l)).collect()
+            };
         let groups = sim
             .scenario
             .agent_groups
@@ -676,10 +694,10 @@ impl<'a> Run<'a> {
             policy: policy.to_owned(),
             replication: rep,
             seed: self.rep_seed,
-            queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q),
-            channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c),
-            types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t),
-            total: total.metrics("all", all),
+            queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q, &late_q),
+            channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c, &late_c),
+            types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t, &late_t),
+            total: total.metrics("all", all, all_late),
             groups,
             interval: self.interval,
             series,
