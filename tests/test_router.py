@@ -494,10 +494,14 @@ def test_advance_and_next_timer():
     r.submit(cc.Contact("c1", channel="voice", queue="sales"), now=6.0)
     assert r.next_timer() == 16.0
     assert r.advance(15.9) == []
-    assert r.advance(16.0) == [cc.OfferExpired(contact="c1", agent="a1", at=16.0)]
-    assert r.next_timer() is None
+    # a1 missed the offer: moved away; its exclusion from c1 expires at 76.
+    assert r.advance(16.0) == [cc.OfferExpired(contact="c1", agent="a1", at=16.0),
+                               cc.NotResponding(contact="c1", agent="a1", state="away", at=16.0)]
+    assert r.next_timer() == 76.0
     # Advancing to the same time is allowed.
     assert r.advance(16.0) == []
+    assert r.advance(76.0) == []
+    assert r.next_timer() is None
 
 
 def test_retain_finished_limits_what_is_remembered():
@@ -561,7 +565,7 @@ def test_stats_service_level_asa_and_counters():
     assert d["service_level"] == st.service_level and d["offered"] == 5 and d["name"] == "sales"
     assert set(d) == {
         "name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
-        "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa",
+        "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "missed_offers", "service_level", "asa",
         "abandon_rate", "sl_target", "sl_threshold"}
     assert r.stats()["idle"].offered == 0
 
@@ -744,9 +748,11 @@ def test_offer_mode_on_all_three_channels(offer_router):
     assert r.agent("a1").used == 35
     assert r.stats()["sales"].offering == 2
     r.accept("e1", "a1", now=2.0)
-    # k1 expires at 11 and is not offered to a1 again; nothing else fits.
-    assert r.advance(11.0) == [cc.OfferExpired(contact="k1", agent="a1", at=11.0)]
-    assert r.agent("a1").contacts == ["e1"]
+    # k1 expires at 11: a1 did not respond and goes away (keeping e1).
+    assert r.advance(11.0) == [cc.OfferExpired(contact="k1", agent="a1", at=11.0),
+                               cc.NotResponding(contact="k1", agent="a1", state="away", at=11.0)]
+    assert r.agent("a1").contacts == ["e1"] and r.agent("a1").state == "away"
+    assert r.stats()["sales"].missed_offers == 1
     r.check_invariants()
 
 

@@ -187,6 +187,10 @@ class RouterMachine(RuleBasedStateMachine):
             seed=1,
             affinity=True,
             affinity_wait=self.AFFINITY_WAIT,
+            # The model keeps the agent available after a missed offer and
+            # exclusions for good (tests/test_offer_rules.py covers the rest).
+            missed_offer_state="available",
+            exclusion_expires_after=None,
         )
         self.t = 0.0  # the time of the latest call (it may have failed)
         self.clock = 0.0  # the router's time: the latest call that succeeded

@@ -62,6 +62,13 @@ class Router:
             queues they serve, each with a priority and a delay.
         condition_interval: seconds between checks of a conditional
             step's condition (``Step(when=...)``) until it holds.
+        missed_offer_state: the state an agent who lets an offer expire is
+            moved to (``"away"``, ``"offline"``, or ``"available"`` to leave
+            them as they are); a ``NotResponding`` event says so and the
+            queue's ``missed_offers`` counts it.
+        exclusion_expires_after: seconds after a rejected or missed offer at
+            which that agent may be offered the contact again, if it is
+            still waiting (nobody else took it); ``None``: never.
         batch_window: batch mode: instead of routing each event at once,
             solve the optimal assignment of everything waiting to the free
             capacity every ``batch_window`` seconds (see ``assign_batch``).
@@ -87,6 +94,8 @@ class Router:
         routing_profiles: Sequence[RoutingProfile] = (),
         condition_interval: float = 5.0,
         batch_window: Optional[float] = None,
+        missed_offer_state: AgentState = "away",
+        exclusion_expires_after: Optional[float] = 60.0,
     ) -> None:
         plugin = policy if isinstance(policy, Policy) else None
         builtin = plugin.fallback if plugin is not None else policy
@@ -102,6 +111,8 @@ class Router:
             routing_profiles=routing_profiles,
             condition_interval=condition_interval,
             batch_window=batch_window,
+            missed_offer_state=missed_offer_state,
+            exclusion_expires_after=exclusion_expires_after,
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)

@@ -270,6 +270,14 @@ pub struct RouterConfig {
     /// waiting contacts and free capacity and solve the optimal assignment
     /// every this many seconds (`None`: route at once).
     pub batch_window: Option<Time>,
+    /// The state an agent who lets an offer expire is moved to (a
+    /// not-responding agent: `Away` by default; `Available` leaves them as
+    /// they were). A `NotResponding` event says so.
+    pub missed_offer_state: AgentState,
+    /// Seconds after an agent rejects or misses an offer at which that
+    /// agent is no longer excluded from the contact, if it is still waiting
+    /// (no other agent took it). `None`: excluded for good.
+    pub exclusion_expires_after: Option<Time>,
 }
 
 impl RouterConfig {
@@ -288,6 +296,8 @@ impl RouterConfig {
             routing_profiles: Vec::new(),
             condition_interval: 5.0,
             batch_window: None,
+            missed_offer_state: AgentState::Away,
+            exclusion_expires_after: Some(60.0),
         }
     }
 }

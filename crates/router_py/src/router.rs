@@ -33,7 +33,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None, missed_offer_state="away", exclusion_expires_after=Some(60.0)))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
@@ -47,7 +47,11 @@ impl NativeRouter {
         routing_profiles: Option<&Bound<'_, PyAny>>,
         condition_interval: f64,
         batch_window: Option<f64>,
+        missed_offer_state: &str,
+        exclusion_expires_after: Option<f64>,
     ) -> PyResult<Self> {
+        let missed_offer_state = AgentState::parse(missed_offer_state)
+            .map_err(|_| invalid(format!("missed_offer_state {missed_offer_state:?} is not offline, available or away")))?;
         let mut profiles = Vec::new();
         if let Some(list) = routing_profiles {
             for item in list.try_iter()? {
@@ -93,6 +97,8 @@ impl NativeRouter {
             routing_profiles: profiles,
             condition_interval,
             batch_window,
+            missed_offer_state,
+            exclusion_expires_after,
         };
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false, last_batch: None })
     }

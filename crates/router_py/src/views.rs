@@ -33,6 +33,8 @@ pub struct QueueStats {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Offers of this queue's contacts that expired unanswered.
+    pub missed_offers: u64,
     /// answered within threshold / (answered + abandoned); None before any.
     pub service_level: Option<f64>,
     /// Average speed of answer in seconds; None before any answer.
@@ -76,6 +78,7 @@ impl QueueStats {
         d.set_item("overflowed_in", self.overflowed_in)?;
         d.set_item("overflowed_out", self.overflowed_out)?;
         d.set_item("refused", self.refused)?;
+        d.set_item("missed_offers", self.missed_offers)?;
         d.set_item("service_level", self.service_level)?;
         d.set_item("asa", self.asa)?;
         d.set_item("abandon_rate", self.abandon_rate)?;
@@ -102,6 +105,7 @@ impl From<router_core::QueueStats> for QueueStats {
             overflowed_in: c.overflowed_in,
             overflowed_out: c.overflowed_out,
             refused: c.refused,
+            missed_offers: c.missed_offers,
             service_level: s.service_level,
             asa: s.asa,
             abandon_rate: s.abandon_rate,

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63\x63route/v1/events.proto\x12\nccroute.v1\"\x98\x04\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12(\n\x08\x61ssigned\x18\n \x01(\x0b\x32\x14.ccroute.v1.AssignedH\x00\x12&\n\x07offered\x18\x0b \x01(\x0b\x32\x13.ccroute.v1.OfferedH\x00\x12\x31\n\roffer_expired\x18\x0c \x01(\x0b\x32\x18.ccroute.v1.OfferExpiredH\x00\x12\x33\n\x0eoffer_rejected\x18\r \x01(\x0b\x32\x19.ccroute.v1.OfferRejectedH\x00\x12(\n\x08requeued\x18\x0e \x01(\x0b\x32\x14.ccroute.v1.RequeuedH\x00\x12*\n\tabandoned\x18\x0f \x01(\x0b\x32\x15.ccroute.v1.AbandonedH\x00\x12*\n\tcompleted\x18\x10 \x01(\x0b\x32\x15.ccroute.v1.CompletedH\x00\x12\x30\n\rwrap_up_ended\x18\x11 \x01(\x0b\x32\x17.ccroute.v1.WrapUpEndedH\x00\x12,\n\noverflowed\x18\x12 \x01(\x0b\x32\x16.ccroute.v1.OverflowedH\x00\x12\x31\n\rstep_advanced\x18\x13 \x01(\x0b\x32\x18.ccroute.v1.StepAdvancedH\x00\x12&\n\x07refused\x18\x14 \x01(\x0b\x32\x13.ccroute.v1.RefusedH\x00\x42\x06\n\x04kind\"D\n\x08\x41ssigned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0c\n\x04wait\x18\x04 \x01(\x01\"F\n\x07Offered\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0f\n\x07\x65xpires\x18\x04 \x01(\x01\":\n\x0cOfferExpired\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\";\n\rOfferRejected\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\x08Requeued\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\tAbandoned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\x12\x0c\n\x04wait\x18\x03 \x01(\x01\"7\n\tCompleted\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"9\n\x0bWrapUpEnded\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"O\n\nOverflowed\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x12\n\nfrom_queue\x18\x02 \x01(\t\x12\x10\n\x08to_queue\x18\x03 \x01(\t\x12\n\n\x02\x61t\x18\x04 \x01(\x01\"9\n\x0cStepAdvanced\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\r\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"5\n\x07Refused\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x63\x63route/v1/events.proto\x12\nccroute.v1\"\xcd\x04\n\x05\x45vent\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12(\n\x08\x61ssigned\x18\n \x01(\x0b\x32\x14.ccroute.v1.AssignedH\x00\x12&\n\x07offered\x18\x0b \x01(\x0b\x32\x13.ccroute.v1.OfferedH\x00\x12\x31\n\roffer_expired\x18\x0c \x01(\x0b\x32\x18.ccroute.v1.OfferExpiredH\x00\x12\x33\n\x0eoffer_rejected\x18\r \x01(\x0b\x32\x19.ccroute.v1.OfferRejectedH\x00\x12(\n\x08requeued\x18\x0e \x01(\x0b\x32\x14.ccroute.v1.RequeuedH\x00\x12*\n\tabandoned\x18\x0f \x01(\x0b\x32\x15.ccroute.v1.AbandonedH\x00\x12*\n\tcompleted\x18\x10 \x01(\x0b\x32\x15.ccroute.v1.CompletedH\x00\x12\x30\n\rwrap_up_ended\x18\x11 \x01(\x0b\x32\x17.ccroute.v1.WrapUpEndedH\x00\x12,\n\noverflowed\x18\x12 \x01(\x0b\x32\x16.ccroute.v1.OverflowedH\x00\x12\x31\n\rstep_advanced\x18\x13 \x01(\x0b\x32\x18.ccroute.v1.StepAdvancedH\x00\x12&\n\x07refused\x18\x14 \x01(\x0b\x32\x13.ccroute.v1.RefusedH\x00\x12\x33\n\x0enot_responding\x18\x15 \x01(\x0b\x32\x19.ccroute.v1.NotRespondingH\x00\x42\x06\n\x04kind\"D\n\x08\x41ssigned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0c\n\x04wait\x18\x04 \x01(\x01\"F\n\x07Offered\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\x12\x0f\n\x07\x65xpires\x18\x04 \x01(\x01\":\n\x0cOfferExpired\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\";\n\rOfferRejected\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\x08Requeued\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"6\n\tAbandoned\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\n\n\x02\x61t\x18\x02 \x01(\x01\x12\x0c\n\x04wait\x18\x03 \x01(\x01\"7\n\tCompleted\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"9\n\x0bWrapUpEnded\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"O\n\nOverflowed\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x12\n\nfrom_queue\x18\x02 \x01(\t\x12\x10\n\x08to_queue\x18\x03 \x01(\t\x12\n\n\x02\x61t\x18\x04 \x01(\x01\"9\n\x0cStepAdvanced\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\x0c\n\x04step\x18\x02 \x01(\r\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"5\n\x07Refused\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\n\n\x02\x61t\x18\x03 \x01(\x01\"J\n\rNotResponding\x12\x0f\n\x07\x63ontact\x18\x01 \x01(\t\x12\r\n\x05\x61gent\x18\x02 \x01(\t\x12\r\n\x05state\x18\x03 \x01(\t\x12\n\n\x02\x61t\x18\x04 \x01(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,27 +33,29 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ccroute.v1.events_pb2', _gl
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=40
-  _globals['_EVENT']._serialized_end=576
-  _globals['_ASSIGNED']._serialized_start=578
-  _globals['_ASSIGNED']._serialized_end=646
-  _globals['_OFFERED']._serialized_start=648
-  _globals['_OFFERED']._serialized_end=718
-  _globals['_OFFEREXPIRED']._serialized_start=720
-  _globals['_OFFEREXPIRED']._serialized_end=778
-  _globals['_OFFERREJECTED']._serialized_start=780
-  _globals['_OFFERREJECTED']._serialized_end=839
-  _globals['_REQUEUED']._serialized_start=841
-  _globals['_REQUEUED']._serialized_end=895
-  _globals['_ABANDONED']._serialized_start=897
-  _globals['_ABANDONED']._serialized_end=951
-  _globals['_COMPLETED']._serialized_start=953
-  _globals['_COMPLETED']._serialized_end=1008
-  _globals['_WRAPUPENDED']._serialized_start=1010
-  _globals['_WRAPUPENDED']._serialized_end=1067
-  _globals['_OVERFLOWED']._serialized_start=1069
-  _globals['_OVERFLOWED']._serialized_end=1148
-  _globals['_STEPADVANCED']._serialized_start=1150
-  _globals['_STEPADVANCED']._serialized_end=1207
-  _globals['_REFUSED']._serialized_start=1209
-  _globals['_REFUSED']._serialized_end=1262
+  _globals['_EVENT']._serialized_end=629
+  _globals['_ASSIGNED']._serialized_start=631
+  _globals['_ASSIGNED']._serialized_end=699
+  _globals['_OFFERED']._serialized_start=701
+  _globals['_OFFERED']._serialized_end=771
+  _globals['_OFFEREXPIRED']._serialized_start=773
+  _globals['_OFFEREXPIRED']._serialized_end=831
+  _globals['_OFFERREJECTED']._serialized_start=833
+  _globals['_OFFERREJECTED']._serialized_end=892
+  _globals['_REQUEUED']._serialized_start=894
+  _globals['_REQUEUED']._serialized_end=948
+  _globals['_ABANDONED']._serialized_start=950
+  _globals['_ABANDONED']._serialized_end=1004
+  _globals['_COMPLETED']._serialized_start=1006
+  _globals['_COMPLETED']._serialized_end=1061
+  _globals['_WRAPUPENDED']._serialized_start=1063
+  _globals['_WRAPUPENDED']._serialized_end=1120
+  _globals['_OVERFLOWED']._serialized_start=1122
+  _globals['_OVERFLOWED']._serialized_end=1201
+  _globals['_STEPADVANCED']._serialized_start=1203
+  _globals['_STEPADVANCED']._serialized_end=1260
+  _globals['_REFUSED']._serialized_start=1262
+  _globals['_REFUSED']._serialized_end=1315
+  _globals['_NOTRESPONDING']._serialized_start=1317
+  _globals['_NOTRESPONDING']._serialized_end=1391
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("sequence", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused")
+    __slots__ = ("sequence", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "not_responding")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_FIELD_NUMBER: _ClassVar[int]
     OFFERED_FIELD_NUMBER: _ClassVar[int]
@@ -20,6 +20,7 @@ class Event(_message.Message):
     OVERFLOWED_FIELD_NUMBER: _ClassVar[int]
     STEP_ADVANCED_FIELD_NUMBER: _ClassVar[int]
     REFUSED_FIELD_NUMBER: _ClassVar[int]
+    NOT_RESPONDING_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     assigned: Assigned
     offered: Offered
@@ -32,7 +33,8 @@ class Event(_message.Message):
     overflowed: Overflowed
     step_advanced: StepAdvanced
     refused: Refused
-    def __init__(self, sequence: _Optional[int] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ...) -> None: ...
+    not_responding: NotResponding
+    def __init__(self, sequence: _Optional[int] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., not_responding: _Optional[_Union[NotResponding, _Mapping]] = ...) -> None: ...
 
 class Assigned(_message.Message):
     __slots__ = ("contact", "agent", "at", "wait")
@@ -149,3 +151,15 @@ class Refused(_message.Message):
     queue: str
     at: float
     def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class NotResponding(_message.Message):
+    __slots__ = ("contact", "agent", "state", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    state: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., state: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...

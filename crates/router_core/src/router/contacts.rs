@@ -290,6 +290,7 @@ impl Router {
         let uid = self.agent(ai).uid;
         self.release_slot(ai, ci);
         self.contact_mut(ci).excluded.push(uid);
+        self.schedule_unexclude(ci);
         self.requeue(ci);
         self.route_contact(ci, ev);
         self.route_agent(ai, ev);

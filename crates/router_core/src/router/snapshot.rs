@@ -23,7 +23,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct QueueState {

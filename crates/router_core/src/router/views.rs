@@ -26,6 +26,9 @@ pub struct Counters {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Offers of this queue's contacts that expired (the agent did not
+    /// accept in time).
+    pub missed_offers: u64,
     /// Sum of the waits of answered contacts.
     pub wait_sum: f64,
     /// Sum of the waits of abandoned contacts.

@@ -41,7 +41,7 @@ OCCUPANCY_AGENTS = 2000
 _QUEUE_FIELDS = (
     "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
     "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
-    "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
+    "missed_offers", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
 )
 
 
