@@ -294,6 +294,25 @@ def _parse_target(text: Optional[str]) -> tuple[Optional[float], Optional[float]
         raise ValueError(f"--target must look like 0.8/20 (fraction/seconds), got {text!r}") from None
 
 
+#: The ``erlang.staffing`` argument behind each ``ccroute staff`` flag.
+_STAFF_FLAGS = {
+    "arrival_rate": "--calls/--interval", "aht": "--aht", "target": "--target", "threshold": "--target",
+    "patience": "--patience", "max_occupancy": "--max-occupancy", "shrinkage": "--shrinkage",
+    "asa_target": "--asa",
+}
+
+
+def _cli_names(message: str) -> str:
+    """An ``erlang.staffing`` error in the words of the command line."""
+    import re
+
+    if message.startswith("give a service-level target"):
+        return "give --target FRACTION/SECONDS (e.g. 0.8/20) and/or --asa SECONDS"
+    message = re.sub(r"\b(target|threshold)=\S+?(, |$)", "", message)
+    return re.sub(r"\b(" + "|".join(sorted(_STAFF_FLAGS, key=len, reverse=True)) + r")\b(?!-)",
+                  lambda m: _STAFF_FLAGS[m.group(1)], message)
+
+
 def _staff(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -308,7 +327,7 @@ def _staff(args: argparse.Namespace) -> int:
             max_occupancy=args.max_occupancy, shrinkage=args.shrinkage, asa_target=args.asa,
         )
     except ValueError as exc:
-        return _error(str(exc))
+        return _error(_cli_names(str(exc)))
     model = "Erlang A" if res.model == "erlang_a" else "Erlang C"
     t = Table(title=f"{args.calls:g} contacts in {args.interval:g} s, AHT {args.aht:g} s — {model}")
     t.add_column("")

@@ -25,6 +25,7 @@ from ._ccroute import (
     QueueStats,
     RoutingProfile,
 )
+from .errors import InvalidInput
 from .events import Event
 from .policies import Policy, PolicyLike, _native_policy, _plugin_flags
 
@@ -225,7 +226,9 @@ class Router:
         return self._router.agent_ids()
 
     def waiting(self, queue: str) -> list[str]:
-        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        """Ids of the contacts waiting (or offered) in a queue, in the order
+        they will be served (the queue's ordering now: priority, aging,
+        LIFO or greatest need, then arrival)."""
         return self._router.waiting(queue)
 
     def next_timer(self) -> Optional[float]:
@@ -238,14 +241,38 @@ class Router:
         return self._router.snapshot()
 
     @classmethod
-    def restore(cls, data: bytes, policy: Optional[Policy] = None, strict: bool = False) -> "Router":
+    def restore(cls, data: bytes, policy: Optional[Policy] = None, strict: bool = False,
+                fallback_only: bool = False) -> "Router":
         """A router rebuilt from ``snapshot()`` bytes, identical to the one
-        that wrote them (it makes the same decisions from then on). A
-        plug-in policy is not part of a snapshot: pass it again. Raises
-        ``SnapshotError`` for bytes from another format version or corrupt
-        ones."""
+        that wrote them (it makes the same decisions from then on).
+
+        A plug-in policy object is not part of a snapshot, only its class
+        name: pass the policy again. A snapshot taken with a plug-in is
+        refused without one (``InvalidInput`` naming it), unless
+        ``fallback_only=True`` asks to route with its built-in fallback.
+        The built-in policy (or fallback) is part of the snapshot and
+        cannot be changed here.
+
+        Raises:
+            SnapshotError: bytes from another format version, or corrupt.
+            InvalidInput: a plug-in is needed, or ``policy`` is not a
+                plug-in ``Policy`` object.
+        """
+        if policy is not None and not isinstance(policy, Policy):
+            raise InvalidInput(
+                f"restore takes a plug-in policy object (a ccroute.Policy) or None, got {policy!r}; "
+                "the built-in policy is part of the snapshot"
+            )
+        native = _ccroute.Router.restore(data)
+        needed = native.plugin_name
+        if needed is not None and policy is None and not fallback_only:
+            raise InvalidInput(
+                f"the snapshot was taken with the plug-in policy {needed!r}: pass it again "
+                f"(Router.restore(data, policy={needed}())), or fallback_only=True to route with "
+                f"its fallback {native.policy!r}"
+            )
         router = cls.__new__(cls)
-        router._router = _ccroute.Router.restore(data)
+        router._router = native
         router._attach(policy, strict)
         return router
 

@@ -99,6 +99,7 @@ impl NativeRouter {
             batch_window,
             missed_offer_state,
             exclusion_expires_after,
+            plugin: None,
         };
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false, last_batch: None })
     }
@@ -272,12 +273,33 @@ impl NativeRouter {
     /// Plugs in a Python policy object (`None` removes it); the built-in
     /// policy stays as the fallback.
     #[pyo3(signature = (policy, vectorised=false, contact_side=false, strict=false))]
-    fn set_plugin(&mut self, policy: Option<Py<PyAny>>, vectorised: bool, contact_side: bool, strict: bool) {
+    fn set_plugin(
+        &mut self,
+        py: Python<'_>,
+        policy: Option<Py<PyAny>>,
+        vectorised: bool,
+        contact_side: bool,
+        strict: bool,
+    ) -> PyResult<()> {
         self.strict = strict;
         self.logged = false;
-        self.inner.set_scorer(policy.map(|p| {
-            Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>
-        }));
+        let scorer = match policy {
+            None => None,
+            Some(p) => {
+                let name = p.bind(py).get_type().qualname()?.to_string();
+                let s = Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>;
+                Some((s, name))
+            }
+        };
+        self.inner.set_scorer_named(scorer);
+        Ok(())
+    }
+
+    /// The class name of the plug-in policy in use (kept in snapshots), or
+    /// `None`.
+    #[getter]
+    fn plugin_name(&self) -> Option<String> {
+        self.inner.config().plugin.clone()
     }
 
     /// Decisions in which the plug-in policy failed and the fallback decided.

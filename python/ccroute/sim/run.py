@@ -6,18 +6,21 @@ A policy is a built-in name (``"longest_idle"``, ...), a composition
 ``ccroute.policies.Policy`` object. Each replication runs in the native
 event loop with the GIL released, so ``threads > 1`` runs replications in
 parallel; the results do not depend on it (every replication has its own
-random streams). A plug-in policy re-attaches to the interpreter for each
-decision it scores: it works the same way, only slower (and its state is
-shared between replications run in parallel, so keep ``threads=1`` unless
-it is stateless).
+random streams). ``threads=None`` (the default, as on the command line)
+uses every core for built-in policies and one thread for a plug-in: a
+plug-in re-attaches to the interpreter for each decision it scores, so it
+works the same way, only slower, and its state is shared between
+replications run in parallel (ask for ``threads > 1`` only if it is
+stateless).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional, Union
 
@@ -88,7 +91,7 @@ def _resolve(policy: Any) -> _Resolved:
 def _native(scn: Scenario) -> Any:
     """The compiled scenario; warns of each contact type nobody can serve
     (with ``unservable="refuse"`` compiling refuses them)."""
-    core = scn.to_json()
+    core = json.dumps(scn.to_core())
     try:
         native = _ccroute.Simulation(core)  # type: ignore[attr-defined]
     except InvalidInput as exc:  # the native check names the field too
@@ -98,9 +101,10 @@ def _native(scn: Scenario) -> Any:
     return native
 
 
-def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: int,
+def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: Optional[int],
               tick: Callable[[], None]) -> list[dict[str, Any]]:
     kwargs = policy.kwargs(strict)
+    threads = 1 if threads is None and policy.plugin is not None else _threads(threads)
 
     def one(rep: int) -> dict[str, Any]:
         out: dict[str, Any] = native.run(rep, **kwargs)
@@ -127,22 +131,28 @@ def run(
     replications: Optional[int] = None,
     seed: Optional[int] = None,
     *,
-    threads: Optional[int] = 1,
+    threads: Optional[int] = None,
     progress: Optional[Progress] = None,
     strict: bool = False,
+    label: Optional[str] = None,
 ) -> Results:
     """Simulates ``scenario`` (a :class:`Scenario` or a file path) under
     ``policy`` (a built-in name, a ``Chain``/``Weighted`` composition or a
     plug-in ``Policy``; default: the scenario's) for ``replications``
     replications (default: the scenario's) from ``seed`` (default: the
-    scenario's). ``threads=None`` uses every core. Same seed, same result,
+    scenario's). ``threads=None`` uses every core (one thread for a
+    plug-in); ``label`` names the run in the results (default: the policy's
+    name or the plug-in's class name). Same seed, same result,
     bit for bit (for a plug-in: if it is deterministic). A plug-in's failed
     decisions fall back to its ``fallback`` policy and are counted in each
     replication's ``policy_errors``; with ``strict=True`` the first
     exception it raises is re-raised unchanged. Raises
     :class:`ScenarioError` naming a bad field."""
+    _threads(threads)
     scn = _scenario(scenario, replications, seed)
     resolved = _resolve(scn.policy if policy is None else policy)
+    if label is not None:
+        resolved.label = str(label)
     native = _native(scn)
     reps = scn.replications
     done = [0]
@@ -153,17 +163,17 @@ def run(
             progress(done[0], reps)
 
     start = time.perf_counter()
-    out = _run_reps(native, resolved, strict, reps, _threads(threads), tick)
+    out = _run_reps(native, resolved, strict, reps, threads, tick)
     return Results(resolved.label, scn.name, out, wall_time=time.perf_counter() - start)
 
 
 def compare(
     scenario: ScenarioLike,
-    policies: Union[str, Sequence[PolicyArg]],
+    policies: Union[str, Sequence[PolicyArg], Mapping[str, PolicyArg]],
     replications: Optional[int] = None,
     seed: Optional[int] = None,
     *,
-    threads: Optional[int] = 1,
+    threads: Optional[int] = None,
     progress: Optional[Progress] = None,
     strict: bool = False,
 ) -> Comparison:
@@ -171,13 +181,26 @@ def compare(
     compositions or plug-ins, or one comma-separated string of names) with
     common random numbers, and returns a :class:`Comparison` whose
     ``differences`` are paired per-replication differences from the first
-    policy, with 95 % confidence intervals."""
+    policy, with 95 % confidence intervals. Give a mapping ``{label:
+    policy}`` to compare two settings of one plug-in class (labels name the
+    runs in the results)."""
+    _threads(threads)
     if isinstance(policies, str):
         policies = [p.strip() for p in policies.split(",") if p.strip()]
-    resolved = [_resolve(p) for p in policies]
+    if isinstance(policies, Mapping):
+        resolved = []
+        for name, p in policies.items():
+            r = _resolve(p)
+            r.label = str(name)
+            resolved.append(r)
+    else:
+        resolved = [_resolve(p) for p in policies]
     labels = [r.label for r in resolved]
     if len(labels) < 2 or len(set(labels)) != len(labels):
-        raise ValueError(f"compare needs at least two different policies, got {labels!r}")
+        raise ValueError(
+            f"compare needs at least two differently labelled policies, got {labels!r}; "
+            "to compare settings of one policy class give a mapping {label: policy}"
+        )
     scn = _scenario(scenario, replications, seed)
     native = _native(scn)
     reps = scn.replications
@@ -192,6 +215,6 @@ def compare(
     results = {}
     for r in resolved:
         start = time.perf_counter()
-        out = _run_reps(native, r, strict, reps, _threads(threads), tick)
+        out = _run_reps(native, r, strict, reps, threads, tick)
         results[r.label] = Results(r.label, scn.name, out, wall_time=time.perf_counter() - start)
     return Comparison(results)

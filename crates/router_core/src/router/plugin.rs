@@ -225,6 +225,14 @@ impl Router {
         }
     }
 
+    /// [`Router::set_scorer`], recording the plug-in's name in the
+    /// configuration (and so in snapshots); `None` removes both.
+    pub fn set_scorer_named(&mut self, scorer: Option<(Box<dyn Scorer>, String)>) {
+        let (scorer, name) = scorer.map_or((None, None), |(s, n)| (Some(s), Some(n)));
+        self.set_scorer(scorer);
+        self.config.plugin = name;
+    }
+
     /// Whether the facts kept for plug-in candidates agree with agent
     /// `ai`'s record (see [`FactTable`]).
     pub(super) fn candidate_facts_agree(&self, ai: u32) -> bool {
