@@ -208,7 +208,7 @@ def test_router_and_view_reprs():
     r.submit(cc.Contact("c1", channel="voice", queue="sales"), now=2.0)
     assert repr(r) == "Router(policy='longest_idle', now=2.0, live_contacts=1)"
     s = repr(r.stats()["sales"])
-    assert s.startswith("QueueStats('sales'") and "offered=1" in s and "answered=1" in s and "service_level=1.0" in s
+    assert s.startswith("QueueStats('sales'") and "entered=1" in s and "answered=1" in s and "service_level=1.0" in s
     a = repr(r.agent("a1"))
     assert a.startswith("AgentView('a1'") and "state='available'" in a and "load=1.0" in a and "c1" in a
     c = repr(r.contact("c1"))
@@ -295,9 +295,8 @@ def test_queue_order_is_priority_then_arrival():
     r.submit(cc.Contact("high_new", channel="voice", queue="sales", priority=5), now=2.0)
     r.submit(cc.Contact("low_new", channel="voice", queue="sales", priority=0), now=3.0)
     r.submit(cc.Contact("high_newer", channel="voice", queue="sales", priority=5), now=4.0)
-    # waiting() lists by arrival...
-    assert r.waiting("sales") == ["low_old", "high_new", "low_new", "high_newer"]
-    # ...but service is by priority, then arrival.
+    # waiting() lists in service order: by priority, then arrival.
+    assert r.waiting("sales") == ["high_new", "high_newer", "low_old", "low_new"]
     r.add_agent(cc.Agent("a1"), now=5.0)
     order = ["high_new"]
     for _ in range(3):
@@ -564,7 +563,7 @@ def test_stats_service_level_asa_and_counters():
     d = st.to_dict()
     assert d["service_level"] == st.service_level and d["offered"] == 5 and d["name"] == "sales"
     assert set(d) == {
-        "name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
+        "name", "waiting", "offering", "longest_wait", "entered", "offered", "answered", "answered_in_sl", "abandoned",
         "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "missed_offers", "service_level", "asa",
         "abandon_rate", "sl_target", "sl_threshold"}
     assert r.stats()["idle"].offered == 0

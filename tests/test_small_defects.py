@@ -141,3 +141,18 @@ def test_a_step_that_is_not_a_widening_is_refused_with_the_precise_rule():
                     steps=[cc.Step(after=10, requires={"gen": 1})])
     r.submit(ok, now=0.0)
     r.check_invariants()
+
+
+# -- one word, one meaning ----------------------------------------------------------------
+
+
+def test_queue_stats_say_entered_with_offered_kept_as_an_alias():
+    r = cc.Router(channels=[VOICE], queues=[cc.Queue("q")], offer_timeout=10.0)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.submit(cc.Contact("c1", channel="voice", queue="q"), now=1.0)
+    r.submit(cc.Contact("c2", channel="voice", queue="q"), now=1.0)
+    s = r.stats()["q"]
+    # Two contacts entered the queue; one Offered event (one reservation).
+    assert s.entered == 2 and s.offering == 1
+    assert s.offered == s.entered  # the old name, for one release
+    assert s.to_dict()["entered"] == 2

@@ -825,7 +825,8 @@ class RouterMachine(RuleBasedStateMachine):
         r = self.router
         now = self.clock
         for q in ("main", "side"):
-            expected = sorted(self.live_in(q), key=lambda c: (c.arrival, c.seq))
+            # Service order: effective priority, then arrival (then submission).
+            expected = sorted(self.live_in(q), key=lambda c: (RATE[q] * c.arrival - c.priority, c.arrival, c.seq))
             assert r.waiting(q) == [c.id for c in expected], q
         for c in self.contacts.values():
             v = r.contact(c.id)

@@ -76,7 +76,8 @@ def test_metrics_match_the_router_statistics_after_a_scripted_load(watched: Star
     for name, q in stats.items():
         assert value(found, "ccroute_queue_waiting", queue=name) == q.waiting
         assert value(found, "ccroute_queue_longest_wait_seconds", queue=name) == pytest.approx(q.longest_wait)
-        for counter in ("offered", "answered", "answered_in_sl", "abandoned", "refused", "completed"):
+        for counter in ("entered", "offered", "answered", "answered_in_sl", "abandoned", "refused", "completed",
+                        "missed_offers"):
             assert value(found, f"ccroute_queue_{counter}_total", queue=name) == getattr(q, counter), counter
         assert value(found, "ccroute_queue_service_level_target", queue=name) == q.sl_target
         assert value(found, "ccroute_queue_service_level_threshold_seconds", queue=name) == q.sl_threshold

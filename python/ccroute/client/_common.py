@@ -120,7 +120,7 @@ class RemoteQueueStats:
     waiting: int
     offering: int
     longest_wait: float
-    offered: int
+    entered: int
     answered: int
     answered_in_sl: int
     abandoned: int
@@ -143,6 +143,11 @@ class RemoteQueueStats:
             if not pb.HasField(f):
                 kw[f] = None
         return cls(**kw)
+
+    @property
+    def offered(self) -> int:
+        """Deprecated alias of ``entered``, kept for one release."""
+        return self.entered
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as a plain dict."""

@@ -289,7 +289,7 @@ def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
 
 
 # -- views ------------------------------------------------------------------------------
-_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl",
+_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl",
                  "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out",
                  "refused", "missed_offers", "sl_target", "sl_threshold")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")

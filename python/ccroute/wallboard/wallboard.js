@@ -58,7 +58,7 @@
       setField(el, "abandon_rate", pct(q.abandon_rate, 1));
       el.dataset.slState = q.service_level == null ? "none" : (q.service_level + 1e-9 >= q.sl_target ? "ok" : "bad");
       el.dataset.waitingState = q.waiting > 0 && q.longest_wait >= q.sl_threshold ? "busy" : "calm";
-      el.title = q.name + ": offered " + q.offered + ", answered " + q.answered + ", abandoned " + q.abandoned;
+      el.title = q.name + ": entered " + q.entered + ", answered " + q.answered + ", abandoned " + q.abandoned;
     }
     for (const el of [...queuesEl.children]) {
       if (!order.includes(el.dataset.queue)) el.remove();

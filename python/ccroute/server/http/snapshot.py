@@ -39,7 +39,7 @@ HISTORY_SECONDS = 30 * 60.0
 OCCUPANCY_AGENTS = 2000
 
 _QUEUE_FIELDS = (
-    "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
+    "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned",
     "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
     "missed_offers", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
 )
