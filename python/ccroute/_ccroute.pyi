@@ -28,6 +28,7 @@ __all__ = [
     "GrpcFront",
     "PolicyAgent",
     "PolicyContact",
+    "RouterState",
     "PolicySpec",
     "Queue",
     "QueueStats",
@@ -460,6 +461,17 @@ class PolicyContact:
     def customer(self) -> Optional[str]: ...
     @property
     def attributes(self) -> _Attributes: ...
+    @property
+    def router(self) -> Optional[RouterState]: ...
+
+@final
+class RouterState:
+    @property
+    def now(self) -> float: ...
+    @property
+    def queues(self) -> dict[str, QueueStats]: ...
+    @property
+    def agents(self) -> dict[str, int]: ...
 
 @final
 class PolicyAgent:

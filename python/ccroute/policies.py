@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _ccroute
-from ._ccroute import AgentBatch, PolicyAgent, PolicyContact
+from ._ccroute import AgentBatch, PolicyAgent, PolicyContact, RouterState
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -37,6 +37,7 @@ __all__ = [
     "PolicyContact",
     "PolicyAgent",
     "AgentBatch",
+    "RouterState",
     "PolicyLike",
 ]
 
@@ -115,6 +116,15 @@ class Policy(abc.ABC):
 
     #: Built-in policy used when this one fails, and to break its ties.
     fallback: Union[str, Chain, Weighted] = "longest_idle"
+
+    #: ``True``: every decision's ``contact.router`` is a read-only
+    #: :class:`RouterState` of the router as it stands (``queues`` by name
+    #: with their ``waiting``, ``longest_wait``, ... and ``agents`` by
+    #: state), for state-dependent policies (keep agents in reserve while
+    #: the VIP queue grows). It costs a pass over the agents per decision,
+    #: so it is off by default. The router itself must not be called from
+    #: a hook: it is in the middle of the decision.
+    sees_router: bool = False
 
     @abc.abstractmethod
     def score(self, contact: PolicyContact, agent: PolicyAgent) -> float:

@@ -108,6 +108,57 @@ pub struct PolicyContact {
     pub customer: Option<String>,
     /// Free-form attributes.
     pub attributes: Attrs,
+    /// The router as it stands at the decision, for a policy with
+    /// `sees_router = True`.
+    pub router: Option<Py<RouterState>>,
+}
+
+/// A read-only look at the router as it stands at a routing decision:
+/// what a plug-in policy with `sees_router = True` finds in
+/// `contact.router` (the router itself cannot be called during a decision).
+#[pyclass(frozen, module = "ccroute")]
+pub struct RouterState {
+    now: f64,
+    queues: Py<PyDict>,
+    agents: Py<PyDict>,
+}
+
+#[pymethods]
+impl RouterState {
+    /// The router's time.
+    #[getter]
+    fn now(&self) -> f64 {
+        self.now
+    }
+    /// Every queue's figures by name (`QueueStats`: waiting, longest_wait, ...).
+    #[getter]
+    fn queues(&self, py: Python<'_>) -> Py<PyDict> {
+        self.queues.clone_ref(py)
+    }
+    /// Agents by state: `offline`, `available`, `away`, `busy`, `idle`.
+    #[getter]
+    fn agents(&self, py: Python<'_>) -> Py<PyDict> {
+        self.agents.clone_ref(py)
+    }
+    fn __repr__(&self) -> String {
+        format!("RouterState(now={:?})", self.now)
+    }
+}
+
+fn router_state(py: Python<'_>, names: &dyn Names) -> PyResult<Py<RouterState>> {
+    let queues = PyDict::new(py);
+    for s in names.queues() {
+        let name = s.name.clone();
+        queues.set_item(name, Py::new(py, crate::views::QueueStats::from(s))?)?;
+    }
+    let s = names.agents_by_state();
+    let agents = PyDict::new(py);
+    agents.set_item("offline", s.offline)?;
+    agents.set_item("available", s.available)?;
+    agents.set_item("away", s.away)?;
+    agents.set_item("busy", s.busy)?;
+    agents.set_item("idle", s.idle)?;
+    Py::new(py, RouterState { now: names.now(), queues: queues.unbind(), agents: agents.unbind() })
 }
 
 #[pymethods]
@@ -157,6 +208,12 @@ impl PolicyContact {
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         attrs_dict(py, &self.attributes)
     }
+    /// The router as it stands at the decision (`RouterState`), for a
+    /// policy with `sees_router = True`; `None` otherwise.
+    #[getter]
+    fn router(&self, py: Python<'_>) -> Option<Py<RouterState>> {
+        self.router.as_ref().map(|r| r.clone_ref(py))
+    }
     fn __repr__(&self) -> String {
         format!("PolicyContact('{}', queue='{}', priority={}, wait={:?})", self.id, self.queue, self.priority, self.wait)
     }
@@ -176,7 +233,13 @@ fn mapping(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, list: &[(u32
     Ok(m)
 }
 
-fn contact_view(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, c: &ContactInfo<'_>) -> PyResult<PolicyContact> {
+fn contact_view(
+    py: Python<'_>,
+    cache: &mut Mappings,
+    names: &dyn Names,
+    c: &ContactInfo<'_>,
+    router: Option<&Py<RouterState>>,
+) -> PyResult<PolicyContact> {
     Ok(PolicyContact {
         id: c.id.to_owned(),
         channel: c.channel.to_owned(),
@@ -187,6 +250,7 @@ fn contact_view(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, c: &Con
         prefers: mapping(py, cache, names, c.prefers)?,
         customer: c.customer.map(str::to_owned),
         attributes: c.attributes.clone(),
+        router: router.map(|r| r.clone_ref(py)),
     })
 }
 
@@ -386,6 +450,8 @@ pub struct PyScorer {
     /// `contact_score` is implemented.
     contact_side: bool,
     profiles: Profiles,
+    /// The policy's `sees_router` (read at its first decision).
+    sees_router: Option<bool>,
 }
 
 impl PyScorer {
@@ -397,7 +463,23 @@ impl PyScorer {
             channels: None,
             mappings: FxHashMap::default(),
             profiles: Vec::new(),
+            sees_router: None,
         }
+    }
+
+    /// The router's state for this decision, if the policy asks for it.
+    fn state(&mut self, py: Python<'_>, names: &dyn Names) -> PyResult<Option<Py<RouterState>>> {
+        let sees = match self.sees_router {
+            Some(s) => s,
+            None => {
+                let s = match self.obj.bind(py).getattr(pyo3::intern!(py, "sees_router")) {
+                    Ok(v) => v.is_truthy()?,
+                    Err(_) => false,
+                };
+                *self.sees_router.insert(s)
+            }
+        };
+        if sees { router_state(py, names).map(Some) } else { Ok(None) }
     }
 
     fn channel_names(&mut self, names: &dyn Names) -> Arc<Vec<String>> {
@@ -480,7 +562,8 @@ impl Scorer for PyScorer {
     ) -> Result<Vec<f64>, ScorerError> {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
-                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact)?)?;
+                let state = me.state(py, names)?;
+                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact, state.as_ref())?)?;
                 if me.vectorised {
                     let batch = me.batch(py, names, agents)?;
                     let out = me.obj.bind(py).call_method1(pyo3::intern!(py, "score_many"), (c, batch))?;
@@ -520,10 +603,12 @@ impl Scorer for PyScorer {
                 let p = profile_entry(py, &mut me.profiles, names, agent.profile, agent.skills)?;
                 let channels = me.channel_names(names);
                 let a = Py::new(py, agent_view(p, &channels, agent))?;
+                let state = me.state(py, names)?;
                 let f = me.obj.bind(py).getattr("contact_score")?;
                 let mut out = Vec::with_capacity(contacts.len());
                 for c in contacts {
-                    out.push(f.call1((a.clone_ref(py), contact_view(py, &mut me.mappings, names, c)?))?.extract::<f64>()?);
+                    let view = contact_view(py, &mut me.mappings, names, c, state.as_ref())?;
+                    out.push(f.call1((a.clone_ref(py), view))?.extract::<f64>()?);
                 }
                 Ok(out)
             };
