@@ -30,6 +30,8 @@ from ._ccroute import AgentBatch, PolicyAgent, PolicyContact, RouterState
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from .events import Event
+
 __all__ = [
     "Policy",
     "Chain",
@@ -139,6 +141,20 @@ class Policy(abc.ABC):
         override it to score all candidates in one vectorised pass.
         """
         return [self.score(contact, agents[i]) for i in range(len(agents))]
+
+    def reset(self) -> None:
+        """Forget what earlier runs taught: the simulator calls it before
+        every replication (each starts from the same state, so replications
+        are independent and results do not depend on how many run at once).
+        The default does nothing; a stateful policy clears its state."""
+
+    def on_event(self, event: "Event") -> None:
+        """Called by the simulator with every router event (``Assigned``,
+        ``Completed``, ``Abandoned``, ...; ``event.at`` is the simulated
+        clock) once the simulator has accounted for it, when a policy
+        overrides it (a simulation then runs slower). An embedded router
+        returns its events to the caller instead. If it raises, the failure
+        counts like a failed decision (``strict`` re-raises it)."""
 
     def contact_score(self, agent: PolicyAgent, contact: PolicyContact) -> float:
         """Score of a waiting ``contact`` for an ``agent`` with room (higher

@@ -111,6 +111,8 @@ pub struct PolicyContact {
     /// The router as it stands at the decision, for a policy with
     /// `sees_router = True`.
     pub router: Option<Py<RouterState>>,
+    /// The router's time at the decision (the simulated clock in a simulation).
+    pub now: f64,
 }
 
 /// A read-only look at the router as it stands at a routing decision:
@@ -208,6 +210,11 @@ impl PolicyContact {
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         attrs_dict(py, &self.attributes)
     }
+    /// The router's time at the decision (the simulated clock in a simulation).
+    #[getter]
+    fn now(&self) -> f64 {
+        self.now
+    }
     /// The router as it stands at the decision (`RouterState`), for a
     /// policy with `sees_router = True`; `None` otherwise.
     #[getter]
@@ -251,6 +258,7 @@ fn contact_view(
         customer: c.customer.map(str::to_owned),
         attributes: c.attributes.clone(),
         router: router.map(|r| r.clone_ref(py)),
+        now: names.now(),
     })
 }
 
@@ -452,10 +460,13 @@ pub struct PyScorer {
     profiles: Profiles,
     /// The policy's `sees_router` (read at its first decision).
     sees_router: Option<bool>,
+    /// The policy overrides `on_event`.
+    wants_events: bool,
 }
 
 impl PyScorer {
     pub fn new(obj: Py<PyAny>, vectorised: bool, contact_side: bool) -> Self {
+        let wants_events = Python::with_gil(|py| overrides_on_event(py, &obj));
         PyScorer {
             obj,
             vectorised,
@@ -464,6 +475,7 @@ impl PyScorer {
             mappings: FxHashMap::default(),
             profiles: Vec::new(),
             sees_router: None,
+            wants_events,
         }
     }
 
@@ -514,6 +526,16 @@ fn guarded(py: Python<'_>, f: impl FnOnce() -> PyResult<Vec<f64>>) -> Result<Vec
     }
 }
 
+
+/// Whether the policy object's class overrides `ccroute.Policy.on_event`.
+fn overrides_on_event(py: Python<'_>, obj: &Py<PyAny>) -> bool {
+    let base = py.import("ccroute.policies").and_then(|m| m.getattr("Policy")).and_then(|p| p.getattr("on_event"));
+    let own = obj.bind(py).get_type().getattr("on_event");
+    match (base, own) {
+        (Ok(base), Ok(own)) => !own.is(&base),
+        _ => false,
+    }
+}
 
 /// Reads a policy's answer: a float64 numpy array, or any sequence of numbers.
 fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
@@ -590,6 +612,23 @@ impl Scorer for PyScorer {
 
     fn scores_contacts(&self) -> bool {
         self.contact_side
+    }
+
+    fn wants_events(&self) -> bool {
+        self.wants_events
+    }
+
+    fn on_events(&mut self, _names: &dyn Names, events: &[router_core::Event]) -> Result<(), ScorerError> {
+        Python::with_gil(|py| {
+            guarded(py, || {
+                let f = self.obj.bind(py).getattr(pyo3::intern!(py, "on_event"))?;
+                for e in crate::events::to_py(py, events.to_vec())? {
+                    f.call1((e,))?;
+                }
+                Ok(Vec::new())
+            })
+            .map(|_| ())
+        })
     }
 
     fn score_contacts(

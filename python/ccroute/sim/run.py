@@ -7,11 +7,12 @@ A policy is a built-in name (``"longest_idle"``, ...), a composition
 event loop with the GIL released, so ``threads > 1`` runs replications in
 parallel; the results do not depend on it (every replication has its own
 random streams). ``threads=None`` (the default, as on the command line)
-uses every core for built-in policies and one thread for a plug-in: a
+uses every core for built-in policies and one worker for a plug-in. A
 plug-in re-attaches to the interpreter for each decision it scores, so it
-works the same way, only slower, and its state is shared between
-replications run in parallel (ask for ``threads > 1`` only if it is
-stateless).
+works the same way, only slower; its ``reset()`` runs before every
+replication, and with ``threads > 1`` its replications run in worker
+processes, each on its own copy, so the results are the same whatever the
+number of workers (the policy must then pickle).
 """
 
 from __future__ import annotations
@@ -102,19 +103,46 @@ def _native(scn: Scenario) -> Any:
 
 
 def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: Optional[int],
-              tick: Callable[[], None]) -> list[dict[str, Any]]:
+              tick: Callable[[], None], core: str) -> list[dict[str, Any]]:
     kwargs = policy.kwargs(strict)
-    threads = 1 if threads is None and policy.plugin is not None else _threads(threads)
+    plugin = policy.plugin
+    threads = 1 if threads is None and plugin is not None else _threads(threads)
 
     def one(rep: int) -> dict[str, Any]:
+        if plugin is not None:
+            plugin.reset()
         out: dict[str, Any] = native.run(rep, **kwargs)
         tick()
         return out
 
     if threads <= 1 or reps == 1:
         return [one(r) for r in range(reps)]
+    if plugin is not None:
+        # A Python plug-in holds the interpreter while it decides, and its
+        # state must not be shared: each replication runs in a worker
+        # process on its own copy, reset first.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        jobs = [(core, rep, policy.label, plugin, strict) for rep in range(reps)]
+        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        out = []
+        with ProcessPoolExecutor(max_workers=min(threads, reps), mp_context=ctx) as pool:
+            for result in pool.map(_plugin_replication, jobs):
+                out.append(result)
+                tick()
+        return out
     with ThreadPoolExecutor(max_workers=min(threads, reps)) as pool:
         return list(pool.map(one, range(reps)))
+
+
+def _plugin_replication(job: tuple[str, int, str, Policy, bool]) -> dict[str, Any]:
+    """One replication of a plug-in policy, in a worker process."""
+    core, rep, label, plugin, strict = job
+    plugin.reset()
+    native = _ccroute.Simulation(core)  # type: ignore[attr-defined]
+    out: dict[str, Any] = native.run(rep, **_Resolved(label, _native_policy(plugin.fallback), plugin).kwargs(strict))
+    return out
 
 
 def _threads(threads: Optional[int]) -> int:
@@ -163,7 +191,7 @@ def run(
             progress(done[0], reps)
 
     start = time.perf_counter()
-    out = _run_reps(native, resolved, strict, reps, threads, tick)
+    out = _run_reps(native, resolved, strict, reps, threads, tick, json.dumps(scn.to_core()))
     return Results(resolved.label, scn.name, out, wall_time=time.perf_counter() - start)
 
 
@@ -203,6 +231,7 @@ def compare(
         )
     scn = _scenario(scenario, replications, seed)
     native = _native(scn)
+    core = json.dumps(scn.to_core())
     reps = scn.replications
     total = reps * len(resolved)
     done = [0]
@@ -215,6 +244,6 @@ def compare(
     results = {}
     for r in resolved:
         start = time.perf_counter()
-        out = _run_reps(native, r, strict, reps, threads, tick)
+        out = _run_reps(native, r, strict, reps, threads, tick, core)
         results[r.label] = Results(r.label, scn.name, out, wall_time=time.perf_counter() - start)
     return Comparison(results)

@@ -225,6 +225,17 @@ pub trait Scorer: Send + Sync {
     ) -> Result<Vec<f64>, ScorerError> {
         Ok(vec![0.0; contacts.len()])
     }
+
+    /// Whether [`Scorer::on_events`] wants the router's events.
+    fn wants_events(&self) -> bool {
+        false
+    }
+
+    /// The events of a step of a simulation (assignments, completions, ...,
+    /// with their times), after the simulator has accounted for them.
+    fn on_events(&mut self, _names: &dyn Names, _events: &[crate::Event]) -> Result<(), ScorerError> {
+        Ok(())
+    }
 }
 
 /// Checks a scorer's answer: one finite score per candidate.

@@ -247,6 +247,22 @@ impl Router {
         self.plugin.facts.agrees(ai, self.agent(ai))
     }
 
+    /// Whether the plugged-in scorer wants the router's events.
+    pub fn scorer_wants_events(&self) -> bool {
+        self.plugin.scorer.as_ref().is_some_and(|s| s.wants_events())
+    }
+
+    /// Hands events to the plugged-in scorer (see [`Scorer::on_events`]); a
+    /// failure is recorded like a failed decision.
+    pub fn notify_scorer(&mut self, events: &[Event]) {
+        let Some(mut scorer) = self.plugin.scorer.take() else { return };
+        let outcome = scorer.on_events(&NameView { router: self }, events);
+        self.plugin.scorer = Some(scorer);
+        if let Err(e) = outcome {
+            self.scorer_failed(e);
+        }
+    }
+
     /// Whether a scorer is plugged in.
     pub fn has_scorer(&self) -> bool {
         self.plugin.scorer.is_some()

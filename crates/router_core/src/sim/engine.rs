@@ -134,6 +134,8 @@ pub(super) struct Run<'a> {
     sim: &'a Simulation,
     router: &'a mut Router,
     pub(super) stop_on_policy_error: bool,
+    /// The plug-in follows the router's events (they are handed to it).
+    feed_scorer: bool,
     heap: BinaryHeap<Entry>,
     /// Per contact type: its next arrival (time, scheduling order).
     next_arrival: Vec<Option<(f64, u64)>>,
@@ -182,6 +184,7 @@ impl<'a> Run<'a> {
             sim,
             router,
             stop_on_policy_error: false,
+            feed_scorer: false,
             heap: BinaryHeap::new(),
             next_arrival: vec![None; s.contact_types.len()],
             first_arrival: None,
@@ -213,7 +216,11 @@ impl<'a> Run<'a> {
             agent_of: Vec::new(),
         };
         // Assignments and completions come as notes, by slot: no ids to read.
-        run.router.notes = Some(Vec::new());
+        // A plug-in that follows events gets them whole (ids, not notes).
+        run.feed_scorer = run.router.scorer_wants_events();
+        if !run.feed_scorer {
+            run.router.notes = Some(Vec::new());
+        }
         let mut id = String::new();
         for ix in 0..sim.agent_group.len() {
             id.clear();
@@ -540,6 +547,9 @@ impl<'a> Run<'a> {
                 }
                 _ => {}
             }
+        }
+        if self.feed_scorer && !events.is_empty() {
+            self.router.notify_scorer(&events);
         }
         events.clear();
         self.buf = events;
