@@ -127,8 +127,8 @@ def _run_reps(native: Any, policy: _Resolved, strict: bool, reps: int, threads: 
         jobs = [(core, rep, policy.label, plugin, strict) for rep in range(reps)]
         ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
         out = []
-        with ProcessPoolExecutor(max_workers=min(threads, reps), mp_context=ctx) as pool:
-            for result in pool.map(_plugin_replication, jobs):
+        with ProcessPoolExecutor(max_workers=min(threads, reps), mp_context=ctx) as procs:
+            for result in procs.map(_plugin_replication, jobs):
                 out.append(result)
                 tick()
         return out

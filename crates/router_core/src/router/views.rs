@@ -229,7 +229,7 @@ impl Router {
             })
             .map(|(ci, c)| (self.wait_key(ci as u32), c.id.to_string()))
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by_key(|e| e.0);
         Ok(out.into_iter().map(|(_, id)| id).collect())
     }
 
