@@ -78,7 +78,9 @@ def test_same_instant_relaxations_at_equal_priority_go_to_the_longest_wait():
 
 @pytest.mark.parametrize("miss", ["reject", "expire"])
 def test_a_missed_offer_keeps_the_agents_idle_time(miss):
-    r = cc.Router(channels=[VOICE], queues=[cc.Queue("q")], offer_timeout=10.0, policy="longest_idle")
+    # missed_offer_state="available": a missed offer leaves the agent available.
+    r = cc.Router(channels=[VOICE], queues=[cc.Queue("q")], offer_timeout=10.0, policy="longest_idle",
+                  missed_offer_state="available")
     r.add_agent(cc.Agent("a"), now=0.0)
     r.add_agent(cc.Agent("b"), now=5.0)
     assert [(e.contact, e.agent) for e in r.submit(cc.Contact("c1", channel="voice", queue="q"), now=6.0)

@@ -134,7 +134,7 @@ CASES = [
     case(lambda r: r.add_agent(cc.Agent("x", state="lunch"), now=LATER), cc.InvalidInput, '"lunch"', id="agent-unknown-state"),
     # -- steps ------------------------------------------------------------
     case(lambda r: r.submit(vc("new1", requires={"spanish": 5}, steps=[cc.Step(5.0, {"spanish": 6})]), now=LATER),
-         cc.InvalidInput, "stricter", extra=("new1",), id="step-raises-a-level"),
+         cc.InvalidInput, "do not widen", extra=("new1",), id="step-raises-a-level"),
     case(lambda r: r.submit(vc("new1", requires={"spanish": 5}, steps=[cc.Step(5.0, {"spanish": 3, "german": 1})]), now=LATER),
          cc.InvalidInput, "german", extra=("new1",), id="step-adds-a-skill"),
     case(lambda r: r.submit(vc("new1", requires={"spanish": 5}, steps=[cc.Step(5.0, {"spanish": 3}), cc.Step(9.0, {"spanish": 4})]),

@@ -808,7 +808,7 @@ def test_restore_reattaches_a_plugin():
     r.add_agent(cc.Agent("b"), now=1.0)
     snap = r.snapshot()
     with_plugin = cc.Router.restore(snap, policy=PreferB())
-    without = cc.Router.restore(snap)
+    without = cc.Router.restore(snap, fallback_only=True)
     # The plug-in picks b; without it the fallback (longest idle) picks a.
     assert agent_of(with_plugin.submit(voice("c"), now=2.0)) == "b"
     assert agent_of(without.submit(voice("c"), now=2.0)) == "a"
@@ -836,3 +836,51 @@ def test_a_non_policy_object_is_refused():
         new_router(NotAPolicy())
     with pytest.raises(cc.InvalidInput):
         new_router(PreferB)  # the class, not an instance
+
+
+# -- a policy that looks at the router ------------------------------------------------------
+
+
+class ReserveForVip(cc.Policy):
+    """Keeps agent "r" for the VIP queue while more than one VIP contact waits."""
+
+    sees_router = True
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, dict]] = []
+
+    def score(self, contact, agent):
+        state = contact.router
+        vip_waiting = state.queues["vip"].waiting
+        self.seen.append((vip_waiting, dict(state.agents)))
+        if agent.id == "r" and contact.queue != "vip" and vip_waiting > 1:
+            return -1.0
+        return 1.0 if agent.id == "r" else 0.0
+
+
+def test_a_policy_sees_queue_and_agent_state_at_the_decision():
+    pol = ReserveForVip()
+    r = new_router(pol, queues=("vip", "q"), strict=True)
+    r.add_agent(cc.Agent("r", skills={"vip": 5}), now=0.0)
+    r.add_agent(cc.Agent("s"), now=0.0)
+    # Two VIP contacts wait (nobody can serve them yet).
+    r.submit(voice("v1", "vip", requires={"gold": 1}), now=1.0)
+    r.submit(voice("v2", "vip", requires={"gold": 1}), now=1.0)
+    # A normal contact: r is kept in reserve, s takes it.
+    assert agent_of(r.submit(voice("n1", "q"), now=2.0)) == "s"
+    assert pol.seen[-1][0] == 2
+    assert pol.seen[-1][1]["available"] == 2 and pol.seen[-1][1]["idle"] == 2
+    assert r.policy_errors == 0
+
+
+def test_without_sees_router_the_view_is_none():
+    class Peek(cc.Policy):
+        def score(self, contact, agent):
+            assert contact.router is None
+            return 0.0
+
+    r = new_router(Peek(), strict=True)
+    r.add_agent(cc.Agent("a"), now=0.0)
+    r.add_agent(cc.Agent("b"), now=0.0)
+    r.submit(voice("c"), now=1.0)
+    assert r.policy_errors == 0

@@ -53,9 +53,10 @@ def serve(r: cc.Router, start: float, step: float = 1.0, agent: cc.Agent | None 
 def test_strict_priority_then_fifo():
     r = new_router(cc.Queue("q"))
     submit_all(r, [("c1", "q", 0, 0.0), ("c2", "q", 1, 1.0), ("c3", "q", 0, 2.0), ("c4", "q", 1, 3.0), ("c5", "q", 2, 4.0)])
-    assert r.waiting("q") == ["c1", "c2", "c3", "c4", "c5"]  # listed by arrival
     # Highest priority first: c5 (2); then the 1s by arrival: c2, c4; then
-    # the 0s: c1, c3. Waiting longer never helps without aging.
+    # the 0s: c1, c3. Waiting longer never helps without aging. waiting()
+    # lists them in that order, the order they are served.
+    assert r.waiting("q") == ["c5", "c2", "c4", "c1", "c3"]
     assert serve(r, start=100.0) == ["c5", "c2", "c4", "c1", "c3"]
 
 

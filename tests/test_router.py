@@ -208,7 +208,7 @@ def test_router_and_view_reprs():
     r.submit(cc.Contact("c1", channel="voice", queue="sales"), now=2.0)
     assert repr(r) == "Router(policy='longest_idle', now=2.0, live_contacts=1)"
     s = repr(r.stats()["sales"])
-    assert s.startswith("QueueStats('sales'") and "offered=1" in s and "answered=1" in s and "service_level=1.0" in s
+    assert s.startswith("QueueStats('sales'") and "entered=1" in s and "answered=1" in s and "service_level=1.0" in s
     a = repr(r.agent("a1"))
     assert a.startswith("AgentView('a1'") and "state='available'" in a and "load=1.0" in a and "c1" in a
     c = repr(r.contact("c1"))
@@ -295,9 +295,8 @@ def test_queue_order_is_priority_then_arrival():
     r.submit(cc.Contact("high_new", channel="voice", queue="sales", priority=5), now=2.0)
     r.submit(cc.Contact("low_new", channel="voice", queue="sales", priority=0), now=3.0)
     r.submit(cc.Contact("high_newer", channel="voice", queue="sales", priority=5), now=4.0)
-    # waiting() lists by arrival...
-    assert r.waiting("sales") == ["low_old", "high_new", "low_new", "high_newer"]
-    # ...but service is by priority, then arrival.
+    # waiting() lists in service order: by priority, then arrival.
+    assert r.waiting("sales") == ["high_new", "high_newer", "low_old", "low_new"]
     r.add_agent(cc.Agent("a1"), now=5.0)
     order = ["high_new"]
     for _ in range(3):
@@ -494,10 +493,14 @@ def test_advance_and_next_timer():
     r.submit(cc.Contact("c1", channel="voice", queue="sales"), now=6.0)
     assert r.next_timer() == 16.0
     assert r.advance(15.9) == []
-    assert r.advance(16.0) == [cc.OfferExpired(contact="c1", agent="a1", at=16.0)]
-    assert r.next_timer() is None
+    # a1 missed the offer: moved away; its exclusion from c1 expires at 76.
+    assert r.advance(16.0) == [cc.OfferExpired(contact="c1", agent="a1", at=16.0),
+                               cc.NotResponding(contact="c1", agent="a1", state="away", at=16.0)]
+    assert r.next_timer() == 76.0
     # Advancing to the same time is allowed.
     assert r.advance(16.0) == []
+    assert r.advance(76.0) == []
+    assert r.next_timer() is None
 
 
 def test_retain_finished_limits_what_is_remembered():
@@ -560,8 +563,8 @@ def test_stats_service_level_asa_and_counters():
     d = st.to_dict()
     assert d["service_level"] == st.service_level and d["offered"] == 5 and d["name"] == "sales"
     assert set(d) == {
-        "name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
-        "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa",
+        "name", "waiting", "offering", "longest_wait", "entered", "offered", "answered", "answered_in_sl", "abandoned",
+        "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "missed_offers", "service_level", "asa",
         "abandon_rate", "sl_target", "sl_threshold"}
     assert r.stats()["idle"].offered == 0
 
@@ -744,9 +747,11 @@ def test_offer_mode_on_all_three_channels(offer_router):
     assert r.agent("a1").used == 35
     assert r.stats()["sales"].offering == 2
     r.accept("e1", "a1", now=2.0)
-    # k1 expires at 11 and is not offered to a1 again; nothing else fits.
-    assert r.advance(11.0) == [cc.OfferExpired(contact="k1", agent="a1", at=11.0)]
-    assert r.agent("a1").contacts == ["e1"]
+    # k1 expires at 11: a1 did not respond and goes away (keeping e1).
+    assert r.advance(11.0) == [cc.OfferExpired(contact="k1", agent="a1", at=11.0),
+                               cc.NotResponding(contact="k1", agent="a1", state="away", at=11.0)]
+    assert r.agent("a1").contacts == ["e1"] and r.agent("a1").state == "away"
+    assert r.stats()["sales"].missed_offers == 1
     r.check_invariants()
 
 

@@ -187,6 +187,10 @@ class RouterMachine(RuleBasedStateMachine):
             seed=1,
             affinity=True,
             affinity_wait=self.AFFINITY_WAIT,
+            # The model keeps the agent available after a missed offer and
+            # exclusions for good (tests/test_offer_rules.py covers the rest).
+            missed_offer_state="available",
+            exclusion_expires_after=None,
         )
         self.t = 0.0  # the time of the latest call (it may have failed)
         self.clock = 0.0  # the router's time: the latest call that succeeded
@@ -849,7 +853,8 @@ class RouterMachine(RuleBasedStateMachine):
         r = self.router
         now = self.clock
         for q in ("main", "side"):
-            expected = sorted(self.live_in(q), key=lambda c: (c.arrival, c.seq))
+            # Service order: effective priority, then arrival (then submission).
+            expected = sorted(self.live_in(q), key=lambda c: (RATE[q] * c.arrival - c.priority, c.arrival, c.seq))
             assert r.waiting(q) == [c.id for c in expected], q
         for cid in self.refused[-3:]:
             with pytest.raises(cc.UnknownId):

@@ -249,7 +249,7 @@ def test_cancel_after_overflow_counts_in_the_new_queue():
 
 
 def test_offer_timeout_and_rejection_exclude_the_agent():
-    r = router(offer_timeout=10.0)
+    r = router(missed_offer_state="available", exclusion_expires_after=None, offer_timeout=10.0)
     r.add_agent(cc.Agent("a"), now=0.0)
     r.add_agent(cc.Agent("b"), now=1.0)
     assert r.submit(voice("c"), now=2.0) == [cc.Offered(contact="c", agent="a", at=2.0, expires=12.0)]
@@ -289,7 +289,7 @@ def test_a_returned_offer_keeps_its_place_in_the_queue():
 
 
 def test_offer_expiry_then_next_in_time_order():
-    r = router(offer_timeout=5.0)
+    r = router(missed_offer_state="available", exclusion_expires_after=None, offer_timeout=5.0)
     r.add_agent(cc.Agent("a"), now=0.0)
     r.submit(voice("c1"), now=0.0)   # offered to a until 5
     r.submit(voice("c2"), now=1.0)   # waits
@@ -536,6 +536,8 @@ def test_timers_fire_in_time_order_within_one_advance():
         cc.Queue("a", overflow_to="b", overflow_after=7.0),
         cc.Queue("b"),
         offer_timeout=4.0,
+        missed_offer_state="available",
+        exclusion_expires_after=None,
         channels=(cc.Channel("voice", cost=100, max_per_agent=1, wrap_up=5.0), CHAT),
     )
     r.add_agent(cc.Agent("x"), now=0.0)
@@ -560,7 +562,7 @@ def test_at_one_instant_a_wait_for_one_agent_ends_before_a_freed_agent_picks():
     # At 10 the offer of c1 to b times out and vip stops waiting for a.
     # b, freed at 10, sees vip as it stands at 10 (open to anyone) and takes
     # it over the lower-priority low, whatever order the timers were set in.
-    r = router(offer_timeout=10.0)
+    r = router(missed_offer_state="available", exclusion_expires_after=None, offer_timeout=10.0)
     r.add_agent(cc.Agent("a", state="away"), now=0.0)
     r.add_agent(cc.Agent("b"), now=0.0)
     r.submit(voice("c1"), now=0.0)  # offered to b until 10

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Optional
@@ -121,22 +122,30 @@ def _num(e: Any) -> str:
     return f"{e.mean:,.0f}" if e.mean >= 100 else f"{e.mean:.2f}"
 
 
+#: How the results tables define service level (printed under them).
+SL_DEFINITION = ("service level = answered within the queue's threshold / (answered + abandoned + "
+                 "unfinished past the threshold); unfinished = still waiting when the simulation ended")
+
+
+def _row(f: Any) -> list[str]:
+    return [_num(f["offered"]), _num(f["answered"]), _pct(f["abandon_rate"]), _num(f["unfinished"]),
+            _pct(f["service_level"]), _sec(f["asa"]), _sec(f["mean_wait"]), _sec(f["wait_p90"])]
+
+
 def _results_tables(res: Any) -> list[Any]:
     from rich.table import Table
 
     tables = []
     t = Table(title=f"{res.scenario or 'scenario'} — policy {res.policy}, {len(res.replications)} replications "
-                    f"(mean ± 95 % CI)")
-    for col in ("", "offered", "answered", "abandoned", "service level", "ASA", "mean wait", "p90 wait"):
+                    f"(mean ± 95 % CI)", caption=SL_DEFINITION)
+    for col in ("", "offered", "answered", "abandoned", "unfinished", "service level", "ASA", "mean wait",
+                "p90 wait"):
         t.add_column(col, justify="left" if not col else "right")
-    scopes = [("queue", res.queues), ("channel", res.channels)]
+    scopes = [("queue", res.queues), ("type", res.types), ("channel", res.channels)]
     for label, figs in scopes:
         for name, f in figs.items():
-            t.add_row(f"{label} {name}", _num(f["offered"]), _num(f["answered"]), _pct(f["abandon_rate"]),
-                      _pct(f["service_level"]), _sec(f["asa"]), _sec(f["mean_wait"]), _sec(f["wait_p90"]))
-    f = res.total
-    t.add_row("all", _num(f["offered"]), _num(f["answered"]), _pct(f["abandon_rate"]),
-              _pct(f["service_level"]), _sec(f["asa"]), _sec(f["mean_wait"]), _sec(f["wait_p90"]), style="bold")
+            t.add_row(f"{label} {name}", *_row(f))
+    t.add_row("all", *_row(res.total), style="bold")
     tables.append(t)
     g = Table(title="agent groups")
     channels = list(res.channels)
@@ -164,12 +173,30 @@ def _exports(args: argparse.Namespace, obj: Any) -> None:
         console.print(f"plot written to {args.plot}")
 
 
+@contextmanager
+def _warnings_shown() -> Iterator[None]:
+    """Prints the scenario's warnings (e.g. a contact type nobody can serve)
+    as ``ccroute: warning: ...`` lines on stderr."""
+    from .sim import UnservableWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnservableWarning)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, UnservableWarning):
+                    print(f"ccroute: warning: {w.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from . import sim
 
     try:
         scn = sim.load_scenario(args.scenario)
-        with _progress(f"simulating {scn.name or args.scenario}", args.quiet) as tick:
+        with _warnings_shown(), _progress(f"simulating {scn.name or args.scenario}", args.quiet) as tick:
             res = sim.run(scn, policy=args.policy, replications=args.reps, seed=args.seed,
                           threads=args.jobs, progress=tick)
         console = _console()
@@ -185,6 +212,7 @@ def _simulate(args: argparse.Namespace) -> int:
 _COMPARE_ROWS = (
     ("service level", "service_level", _pct),
     ("abandoned", "abandon_rate", _pct),
+    ("unfinished", "unfinished", _num),
     ("ASA", "asa", _sec),
     ("p90 wait", "wait_p90", _sec),
 )
@@ -205,12 +233,13 @@ def _compare(args: argparse.Namespace) -> int:
     try:
         scn = sim.load_scenario(args.scenario)
         policies = [p.strip() for p in args.policies.split(",") if p.strip()]
-        with _progress(f"comparing {', '.join(policies)}", args.quiet) as tick:
+        with _warnings_shown(), _progress(f"comparing {', '.join(policies)}", args.quiet) as tick:
             cmp = sim.compare(scn, policies, replications=args.reps, seed=args.seed,
                               threads=args.jobs, progress=tick)
         base = cmp.baseline
         t = Table(title=f"{scn.name or args.scenario} — {len(cmp.results[base].replications)} replications, "
-                        f"common random numbers (mean ± 95 % CI; * = difference significant)")
+                        f"common random numbers (mean ± 95 % CI; * = difference significant)",
+                  caption=SL_DEFINITION)
         t.add_column("")
         t.add_column("")
         for p in cmp.policies:
@@ -265,6 +294,25 @@ def _parse_target(text: Optional[str]) -> tuple[Optional[float], Optional[float]
         raise ValueError(f"--target must look like 0.8/20 (fraction/seconds), got {text!r}") from None
 
 
+#: The ``erlang.staffing`` argument behind each ``ccroute staff`` flag.
+_STAFF_FLAGS = {
+    "arrival_rate": "--calls/--interval", "aht": "--aht", "target": "--target", "threshold": "--target",
+    "patience": "--patience", "max_occupancy": "--max-occupancy", "shrinkage": "--shrinkage",
+    "asa_target": "--asa",
+}
+
+
+def _cli_names(message: str) -> str:
+    """An ``erlang.staffing`` error in the words of the command line."""
+    import re
+
+    if message.startswith("give a service-level target"):
+        return "give --target FRACTION/SECONDS (e.g. 0.8/20) and/or --asa SECONDS"
+    message = re.sub(r"\b(target|threshold)=\S+?(, |$)", "", message)
+    return re.sub(r"\b(" + "|".join(sorted(_STAFF_FLAGS, key=len, reverse=True)) + r")\b(?!-)",
+                  lambda m: _STAFF_FLAGS[m.group(1)], message)
+
+
 def _staff(args: argparse.Namespace) -> int:
     from rich.table import Table
 
@@ -279,7 +327,7 @@ def _staff(args: argparse.Namespace) -> int:
             max_occupancy=args.max_occupancy, shrinkage=args.shrinkage, asa_target=args.asa,
         )
     except ValueError as exc:
-        return _error(str(exc))
+        return _error(_cli_names(str(exc)))
     model = "Erlang A" if res.model == "erlang_a" else "Erlang C"
     t = Table(title=f"{args.calls:g} contacts in {args.interval:g} s, AHT {args.aht:g} s — {model}")
     t.add_column("")

@@ -82,7 +82,7 @@ def render(stats: Mapping[str, Any], agents: Mapping[str, int], *, server: str =
             f"{_pct(q.sl_target)} in {_duration(q.sl_threshold)}",
             _duration(q.asa),
             _pct(q.abandon_rate, 1),
-            *((str(q.offered), str(q.answered)) if wide else ()),
+            *((str(q.entered), str(q.answered)) if wide else ()),
         )
     line = Text.assemble(
         ("Agents  ", "bold"),

@@ -13,6 +13,7 @@ from ._ccroute import (
     Abandoned,
     Assigned,
     Completed,
+    NotResponding,
     OfferExpired,
     OfferRejected,
     Offered,
@@ -36,6 +37,7 @@ __all__ = [
     "Overflowed",
     "StepAdvanced",
     "Refused",
+    "NotResponding",
 ]
 
 #: Any router event.
@@ -51,4 +53,5 @@ Event = Union[
     Overflowed,
     StepAdvanced,
     Refused,
+    NotResponding,
 ]

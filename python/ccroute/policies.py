@@ -25,10 +25,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Union
 
 from . import _ccroute
-from ._ccroute import AgentBatch, PolicyAgent, PolicyContact
+from ._ccroute import AgentBatch, PolicyAgent, PolicyContact, RouterState
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+    from .events import Event
 
 __all__ = [
     "Policy",
@@ -37,6 +39,7 @@ __all__ = [
     "PolicyContact",
     "PolicyAgent",
     "AgentBatch",
+    "RouterState",
     "PolicyLike",
 ]
 
@@ -116,6 +119,15 @@ class Policy(abc.ABC):
     #: Built-in policy used when this one fails, and to break its ties.
     fallback: Union[str, Chain, Weighted] = "longest_idle"
 
+    #: ``True``: every decision's ``contact.router`` is a read-only
+    #: :class:`RouterState` of the router as it stands (``queues`` by name
+    #: with their ``waiting``, ``longest_wait``, ... and ``agents`` by
+    #: state), for state-dependent policies (keep agents in reserve while
+    #: the VIP queue grows). It costs a pass over the agents per decision,
+    #: so it is off by default. The router itself must not be called from
+    #: a hook: it is in the middle of the decision.
+    sees_router: bool = False
+
     @abc.abstractmethod
     def score(self, contact: PolicyContact, agent: PolicyAgent) -> float:
         """Score of ``agent`` for ``contact``: higher is better."""
@@ -129,6 +141,20 @@ class Policy(abc.ABC):
         override it to score all candidates in one vectorised pass.
         """
         return [self.score(contact, agents[i]) for i in range(len(agents))]
+
+    def reset(self) -> None:
+        """Forget what earlier runs taught: the simulator calls it before
+        every replication (each starts from the same state, so replications
+        are independent and results do not depend on how many run at once).
+        The default does nothing; a stateful policy clears its state."""
+
+    def on_event(self, event: "Event") -> None:
+        """Called by the simulator with every router event (``Assigned``,
+        ``Completed``, ``Abandoned``, ...; ``event.at`` is the simulated
+        clock) once the simulator has accounted for it, when a policy
+        overrides it (a simulation then runs slower). An embedded router
+        returns its events to the caller instead. If it raises, the failure
+        counts like a failed decision (``strict`` re-raises it)."""
 
     def contact_score(self, agent: PolicyAgent, contact: PolicyContact) -> float:
         """Score of a waiting ``contact`` for an ``agent`` with room (higher

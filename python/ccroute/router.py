@@ -25,6 +25,7 @@ from ._ccroute import (
     QueueStats,
     RoutingProfile,
 )
+from .errors import InvalidInput
 from .events import Event
 from .policies import Policy, PolicyLike, _native_policy, _plugin_flags
 
@@ -62,6 +63,13 @@ class Router:
             queues they serve, each with a priority and a delay.
         condition_interval: seconds between checks of a conditional
             step's condition (``Step(when=...)``) until it holds.
+        missed_offer_state: the state an agent who lets an offer expire is
+            moved to (``"away"``, ``"offline"``, or ``"available"`` to leave
+            them as they are); a ``NotResponding`` event says so and the
+            queue's ``missed_offers`` counts it.
+        exclusion_expires_after: seconds after a rejected or missed offer at
+            which that agent may be offered the contact again, if it is
+            still waiting (nobody else took it); ``None``: never.
         batch_window: batch mode: instead of routing each event at once,
             solve the optimal assignment of everything waiting to the free
             capacity every ``batch_window`` seconds (see ``assign_batch``).
@@ -87,6 +95,8 @@ class Router:
         routing_profiles: Sequence[RoutingProfile] = (),
         condition_interval: float = 5.0,
         batch_window: Optional[float] = None,
+        missed_offer_state: AgentState = "away",
+        exclusion_expires_after: Optional[float] = 60.0,
     ) -> None:
         plugin = policy if isinstance(policy, Policy) else None
         builtin = plugin.fallback if plugin is not None else policy
@@ -102,6 +112,8 @@ class Router:
             routing_profiles=routing_profiles,
             condition_interval=condition_interval,
             batch_window=batch_window,
+            missed_offer_state=missed_offer_state,
+            exclusion_expires_after=exclusion_expires_after,
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)
@@ -229,7 +241,9 @@ class Router:
         return self._router.agent_ids()
 
     def waiting(self, queue: str) -> list[str]:
-        """Ids of the contacts waiting (or offered) in a queue, oldest first."""
+        """Ids of the contacts waiting (or offered) in a queue, in the order
+        they will be served (the queue's ordering now: priority, aging,
+        LIFO or greatest need, then arrival)."""
         return self._router.waiting(queue)
 
     def next_timer(self) -> Optional[float]:
@@ -242,14 +256,38 @@ class Router:
         return self._router.snapshot()
 
     @classmethod
-    def restore(cls, data: bytes, policy: Optional[Policy] = None, strict: bool = False) -> "Router":
+    def restore(cls, data: bytes, policy: Optional[Policy] = None, strict: bool = False,
+                fallback_only: bool = False) -> "Router":
         """A router rebuilt from ``snapshot()`` bytes, identical to the one
-        that wrote them (it makes the same decisions from then on). A
-        plug-in policy is not part of a snapshot: pass it again. Raises
-        ``SnapshotError`` for bytes from another format version or corrupt
-        ones."""
+        that wrote them (it makes the same decisions from then on).
+
+        A plug-in policy object is not part of a snapshot, only its class
+        name: pass the policy again. A snapshot taken with a plug-in is
+        refused without one (``InvalidInput`` naming it), unless
+        ``fallback_only=True`` asks to route with its built-in fallback.
+        The built-in policy (or fallback) is part of the snapshot and
+        cannot be changed here.
+
+        Raises:
+            SnapshotError: bytes from another format version, or corrupt.
+            InvalidInput: a plug-in is needed, or ``policy`` is not a
+                plug-in ``Policy`` object.
+        """
+        if policy is not None and not isinstance(policy, Policy):
+            raise InvalidInput(
+                f"restore takes a plug-in policy object (a ccroute.Policy) or None, got {policy!r}; "
+                "the built-in policy is part of the snapshot"
+            )
+        native = _ccroute.Router.restore(data)
+        needed = native.plugin_name
+        if needed is not None and policy is None and not fallback_only:
+            raise InvalidInput(
+                f"the snapshot was taken with the plug-in policy {needed!r}: pass it again "
+                f"(Router.restore(data, policy={needed}())), or fallback_only=True to route with "
+                f"its fallback {native.policy!r}"
+            )
         router = cls.__new__(cls)
-        router._router = _ccroute.Router.restore(data)
+        router._router = native
         router._attach(policy, strict)
         return router
 

@@ -97,10 +97,13 @@ def test_views_status_and_timers_through_the_client(start_server: Start) -> None
     assert client.next_timer() == 5.0 and client.policy == "longest_idle"
     assert srv.clock is not None
     srv.clock.advance(5.0)
-    assert [type(e).__name__ for e in client.advance()] == ["OfferExpired"]
-    assert client.waiting("sales") == ["c1"]
+    # The missed offer moves a1 away; NotResponding comes through the wire whole.
+    events = client.advance()
+    assert [type(e).__name__ for e in events] == ["OfferExpired", "NotResponding"]
+    assert events[1] == cc.NotResponding(contact="c1", agent="a1", state="away", at=5.0)
+    assert client.waiting("sales") == ["c1"] and client.stats()["sales"].missed_offers == 1
     status = client.status()
-    assert (status.now, status.live_contacts, status.last_sequence) == (5.0, 1, 4)  # added, queued, offered, expired
+    assert (status.now, status.live_contacts, status.last_sequence) == (5.0, 1, 5)  # added, queued, offered, expired, not responding
     assert client.config().queues[0].max_waiting == 3
 
 

@@ -83,7 +83,7 @@ def test_offer_timeouts_follow_a_manual_clock(service: RouterService) -> None:
         svc.clock.advance(9.0)  # type: ignore[attr-defined]
         assert svc.advance() == []
         svc.clock.advance(1.0)  # type: ignore[attr-defined]
-        assert kinds(svc.advance()) == ["OfferExpired"]
+        assert kinds(svc.advance()) == ["OfferExpired", "NotResponding"]
 
 
 def test_idempotency_key_replays_the_first_reply(service: RouterService) -> None:

@@ -91,7 +91,7 @@ def test_compare_reports_paired_differences_with_intervals() -> None:
     assert d.high is not None and d.high < 0
     rows = cmp.rows()
     assert {r["policy"] for r in rows} == {"longest_idle", "most_skilled", "most_skilled - longest_idle"}
-    with pytest.raises(ValueError, match="at least two different policies"):
+    with pytest.raises(ValueError, match="at least two differently labelled policies"):
         sim.compare(scn, ["longest_idle"])
 
 

@@ -137,7 +137,7 @@ def test_the_router_catches_what_python_does_not_and_names_the_type() -> None:
     # Steps may only widen the pool: the router's own check, with the type named.
     ctype = sim.ContactType("vip", "voice", "q", sim.Poisson(60), sim.Exponential(90), requires={"sales": 2},
                             steps=[sim.Step(after=10, requires={"sales": 5})])
-    with pytest.raises(cc.InvalidInput, match=r'^contact_types\[0\] \("vip"\): .*stricter'):
+    with pytest.raises(cc.InvalidInput, match=r'^contact_types\[0\] \("vip"\): .*do not widen'):
         sim.run(mmc(contact_types=[ctype]))
 
 

@@ -76,7 +76,8 @@ def test_metrics_match_the_router_statistics_after_a_scripted_load(watched: Star
     for name, q in stats.items():
         assert value(found, "ccroute_queue_waiting", queue=name) == q.waiting
         assert value(found, "ccroute_queue_longest_wait_seconds", queue=name) == pytest.approx(q.longest_wait)
-        for counter in ("offered", "answered", "answered_in_sl", "abandoned", "refused", "completed"):
+        for counter in ("entered", "offered", "answered", "answered_in_sl", "abandoned", "refused", "completed",
+                        "missed_offers"):
             assert value(found, f"ccroute_queue_{counter}_total", queue=name) == getattr(q, counter), counter
         assert value(found, "ccroute_queue_service_level_target", queue=name) == q.sl_target
         assert value(found, "ccroute_queue_service_level_threshold_seconds", queue=name) == q.sl_threshold
@@ -204,8 +205,8 @@ def test_interval_and_window_service_levels_are_those_of_their_contacts() -> Non
     from ccroute.server.http.snapshot import QueueFigures, Snapshot, SnapshotPublisher
 
     def snap(taken: float, in_sl: int, answered: int) -> Snapshot:
-        zero = dict.fromkeys(("waiting", "offering", "offered", "abandoned", "abandoned_in_sl", "completed",
-                              "overflowed_in", "overflowed_out", "refused"), 0)
+        zero = dict.fromkeys(("waiting", "offering", "entered", "abandoned", "abandoned_in_sl", "completed",
+                              "overflowed_in", "overflowed_out", "refused", "missed_offers"), 0)
         q = QueueFigures("sales", **zero, longest_wait=0.0, answered=answered, answered_in_sl=in_sl,
                          service_level=in_sl / answered if answered else None, asa=None, abandon_rate=None, sl_target=0.8,
                          sl_threshold=20.0)

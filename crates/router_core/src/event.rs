@@ -1,6 +1,6 @@
 //! What a call did: every mutating call returns its events, in order.
 
-use crate::types::{Id, Time};
+use crate::types::{AgentState, Id, Time};
 use serde::{Deserialize, Serialize};
 
 /// One thing that happened inside the router.
@@ -112,6 +112,19 @@ pub enum Event {
         /// When.
         at: Time,
     },
+    /// The agent let the offer of the contact expire and was moved to
+    /// `state` (`RouterConfig::missed_offer_state`); it follows the
+    /// `OfferExpired` event.
+    NotResponding {
+        /// The contact whose offer expired.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// The agent's state from now on.
+        state: AgentState,
+        /// When.
+        at: Time,
+    },
 }
 
 impl Event {
@@ -128,7 +141,8 @@ impl Event {
             | Event::WrapUpEnded { contact, .. }
             | Event::Overflowed { contact, .. }
             | Event::StepAdvanced { contact, .. }
-            | Event::Refused { contact, .. } => contact,
+            | Event::Refused { contact, .. }
+            | Event::NotResponding { contact, .. } => contact,
         }
     }
 
@@ -141,7 +155,8 @@ impl Event {
             | Event::OfferRejected { agent, .. }
             | Event::Requeued { agent, .. }
             | Event::Completed { agent, .. }
-            | Event::WrapUpEnded { agent, .. } => Some(agent),
+            | Event::WrapUpEnded { agent, .. }
+            | Event::NotResponding { agent, .. } => Some(agent),
             _ => None,
         }
     }
@@ -159,7 +174,8 @@ impl Event {
             | Event::WrapUpEnded { at, .. }
             | Event::Overflowed { at, .. }
             | Event::StepAdvanced { at, .. }
-            | Event::Refused { at, .. } => *at,
+            | Event::Refused { at, .. }
+            | Event::NotResponding { at, .. } => *at,
         }
     }
 
@@ -177,6 +193,7 @@ impl Event {
             Event::Overflowed { .. } => "Overflowed",
             Event::StepAdvanced { .. } => "StepAdvanced",
             Event::Refused { .. } => "Refused",
+            Event::NotResponding { .. } => "NotResponding",
         }
     }
 }

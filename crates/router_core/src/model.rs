@@ -173,7 +173,9 @@ pub enum Condition {
 
 /// One relaxation step: after `after` seconds of waiting (and, with `when`,
 /// once that condition holds) the contact's requirements become `requires`,
-/// which must be no stricter than before.
+/// which must widen the pool: every agent who meets the requirements before
+/// must meet these (`{"expert": 5}` then `{"gen": 1}` is refused: an expert
+/// may lack `gen`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepSpec {
     /// Seconds since arrival at which the step starts.
@@ -273,6 +275,19 @@ pub struct RouterConfig {
     /// waiting contacts and free capacity and solve the optimal assignment
     /// every this many seconds (`None`: route at once).
     pub batch_window: Option<Time>,
+    /// The state an agent who lets an offer expire is moved to (a
+    /// not-responding agent: `Away` by default; `Available` leaves them as
+    /// they were). A `NotResponding` event says so.
+    pub missed_offer_state: AgentState,
+    /// Seconds after an agent rejects or misses an offer at which that
+    /// agent is no longer excluded from the contact, if it is still waiting
+    /// (no other agent took it). `None`: excluded for good.
+    pub exclusion_expires_after: Option<Time>,
+    /// The name of the plug-in scorer in use, if any (set with
+    /// [`crate::Router::set_scorer_named`]): a snapshot records it, so that
+    /// a restore can ask for the plug-in instead of silently routing with
+    /// the fallback.
+    pub plugin: Option<String>,
 }
 
 impl RouterConfig {
@@ -291,6 +306,9 @@ impl RouterConfig {
             routing_profiles: Vec::new(),
             condition_interval: 5.0,
             batch_window: None,
+            missed_offer_state: AgentState::Away,
+            exclusion_expires_after: Some(60.0),
+            plugin: None,
         }
     }
 }

@@ -100,6 +100,11 @@ event_class!(
     /// The contact was refused because its queue was full (batch submit).
     Refused { contact: String, queue: String, at: f64 }
 );
+event_class!(
+    /// The agent let the offer of the contact expire and is now `state`
+    /// (the router's `missed_offer_state`); follows `OfferExpired`.
+    NotResponding { contact: String, agent: String, state: String, at: f64 }
+);
 
 /// Converts core events into Python event objects.
 pub fn to_py(py: Python<'_>, events: Vec<Event>) -> PyResult<Vec<PyObject>> {
@@ -142,6 +147,12 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
         Event::Refused { contact, queue, at } => {
             Refused { contact: s(&contact), queue, at }.into_pyobject(py)?.into_any().unbind()
         }
+        Event::NotResponding { contact, agent, state, at } => {
+            NotResponding { contact: s(&contact), agent: s(&agent), state: state.as_str().to_owned(), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
+        }
     })
 }
 
@@ -158,6 +169,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Overflowed>()?;
     m.add_class::<StepAdvanced>()?;
     m.add_class::<Refused>()?;
+    m.add_class::<NotResponding>()?;
     Ok(())
 }
 

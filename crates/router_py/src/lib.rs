@@ -29,6 +29,7 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sim::NativeSimulation>()?;
     m.add_class::<policy::PolicySpec>()?;
     m.add_class::<plugin::PolicyContact>()?;
+    m.add_class::<plugin::RouterState>()?;
     m.add_class::<plugin::PolicyAgent>()?;
     m.add_class::<plugin::AgentBatch>()?;
     m.add_class::<views::QueueStats>()?;

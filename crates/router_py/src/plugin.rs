@@ -5,6 +5,11 @@
 //! interpreter, builds the views, calls `score` per candidate or
 //! `score_many` once, and converts the answer. Any exception is kept whole
 //! (as the error's payload) so that a strict router re-raises it unchanged.
+//!
+//! Nothing here may unwind into the core: a panic while the adapter runs
+//! (in the binding, or a `PanicException` raised through the policy's own
+//! code) is caught and becomes a policy failure like any other, so the
+//! router stays consistent and the fallback decides.
 
 use crate::convert::attrs_dict;
 use numpy::{PyArray1, PyArrayMethods};
@@ -13,7 +18,27 @@ use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds};
 use router_core::{Attrs, Id};
 use rustc_hash::FxHashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+
+/// Whether numpy can be imported (checked once). rust-numpy panics when it
+/// cannot load numpy's C API, so every use of an array goes through this.
+fn numpy_available(py: Python<'_>) -> bool {
+    static AVAILABLE: pyo3::sync::GILOnceCell<bool> = pyo3::sync::GILOnceCell::new();
+    *AVAILABLE.get_or_init(py, || py.import("numpy").is_ok())
+}
+
+/// Fails with a clear `ImportError` when numpy is missing.
+fn need_numpy(py: Python<'_>, what: &str) -> PyResult<()> {
+    if numpy_available(py) {
+        Ok(())
+    } else {
+        Err(pyo3::exceptions::PyImportError::new_err(format!(
+            "AgentBatch.{what} is a numpy array and numpy cannot be imported: pip install numpy \
+             (or score one agent at a time with Policy.score)"
+        )))
+    }
+}
 
 /// An agent skill profile as Python sees it (shared by its agents).
 struct ProfileEntry {
@@ -83,6 +108,59 @@ pub struct PolicyContact {
     pub customer: Option<String>,
     /// Free-form attributes.
     pub attributes: Attrs,
+    /// The router as it stands at the decision, for a policy with
+    /// `sees_router = True`.
+    pub router: Option<Py<RouterState>>,
+    /// The router's time at the decision (the simulated clock in a simulation).
+    pub now: f64,
+}
+
+/// A read-only look at the router as it stands at a routing decision:
+/// what a plug-in policy with `sees_router = True` finds in
+/// `contact.router` (the router itself cannot be called during a decision).
+#[pyclass(frozen, module = "ccroute")]
+pub struct RouterState {
+    now: f64,
+    queues: Py<PyDict>,
+    agents: Py<PyDict>,
+}
+
+#[pymethods]
+impl RouterState {
+    /// The router's time.
+    #[getter]
+    fn now(&self) -> f64 {
+        self.now
+    }
+    /// Every queue's figures by name (`QueueStats`: waiting, longest_wait, ...).
+    #[getter]
+    fn queues(&self, py: Python<'_>) -> Py<PyDict> {
+        self.queues.clone_ref(py)
+    }
+    /// Agents by state: `offline`, `available`, `away`, `busy`, `idle`.
+    #[getter]
+    fn agents(&self, py: Python<'_>) -> Py<PyDict> {
+        self.agents.clone_ref(py)
+    }
+    fn __repr__(&self) -> String {
+        format!("RouterState(now={:?})", self.now)
+    }
+}
+
+fn router_state(py: Python<'_>, names: &dyn Names) -> PyResult<Py<RouterState>> {
+    let queues = PyDict::new(py);
+    for s in names.queues() {
+        let name = s.name.clone();
+        queues.set_item(name, Py::new(py, crate::views::QueueStats::from(s))?)?;
+    }
+    let s = names.agents_by_state();
+    let agents = PyDict::new(py);
+    agents.set_item("offline", s.offline)?;
+    agents.set_item("available", s.available)?;
+    agents.set_item("away", s.away)?;
+    agents.set_item("busy", s.busy)?;
+    agents.set_item("idle", s.idle)?;
+    Py::new(py, RouterState { now: names.now(), queues: queues.unbind(), agents: agents.unbind() })
 }
 
 #[pymethods]
@@ -132,6 +210,17 @@ impl PolicyContact {
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         attrs_dict(py, &self.attributes)
     }
+    /// The router's time at the decision (the simulated clock in a simulation).
+    #[getter]
+    fn now(&self) -> f64 {
+        self.now
+    }
+    /// The router as it stands at the decision (`RouterState`), for a
+    /// policy with `sees_router = True`; `None` otherwise.
+    #[getter]
+    fn router(&self, py: Python<'_>) -> Option<Py<RouterState>> {
+        self.router.as_ref().map(|r| r.clone_ref(py))
+    }
     fn __repr__(&self) -> String {
         format!("PolicyContact('{}', queue='{}', priority={}, wait={:?})", self.id, self.queue, self.priority, self.wait)
     }
@@ -151,7 +240,13 @@ fn mapping(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, list: &[(u32
     Ok(m)
 }
 
-fn contact_view(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, c: &ContactInfo<'_>) -> PyResult<PolicyContact> {
+fn contact_view(
+    py: Python<'_>,
+    cache: &mut Mappings,
+    names: &dyn Names,
+    c: &ContactInfo<'_>,
+    router: Option<&Py<RouterState>>,
+) -> PyResult<PolicyContact> {
     Ok(PolicyContact {
         id: c.id.to_owned(),
         channel: c.channel.to_owned(),
@@ -162,6 +257,8 @@ fn contact_view(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, c: &Con
         prefers: mapping(py, cache, names, c.prefers)?,
         customer: c.customer.map(str::to_owned),
         attributes: c.attributes.clone(),
+        router: router.map(|r| r.clone_ref(py)),
+        now: names.now(),
     })
 }
 
@@ -288,32 +385,37 @@ impl AgentBatch {
     }
     /// Used / total capacity units (float64 array).
     #[getter]
-    fn load<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.load)
+    fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "load")?;
+        Ok(PyArray1::from_slice(py, &self.load))
     }
     /// Free capacity units (float64 array).
     #[getter]
-    fn free_units<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_vec(py, self.free_units.iter().map(|&u| f64::from(u)).collect())
+    fn free_units<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "free_units")?;
+        Ok(PyArray1::from_vec(py, self.free_units.iter().map(|&u| f64::from(u)).collect()))
     }
     /// Seconds since each agent became idle (float64 array).
     #[getter]
-    fn idle<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_slice(py, &self.idle)
+    fn idle<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "idle")?;
+        Ok(PyArray1::from_slice(py, &self.idle))
     }
     /// Contacts completed (float64 array).
     #[getter]
-    fn handled<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        PyArray1::from_vec(py, self.handled.iter().map(|&h| h as f64).collect())
+    fn handled<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "handled")?;
+        Ok(PyArray1::from_vec(py, self.handled.iter().map(|&h| h as f64).collect()))
     }
     /// Each agent's level on `skill`, 0 without it (float64 array).
-    fn level<'py>(&self, py: Python<'py>, skill: &str) -> Bound<'py, PyArray1<f64>> {
+    fn level<'py>(&self, py: Python<'py>, skill: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        need_numpy(py, "level()")?;
         // Candidates come in runs of one profile: look the skill up once per run.
         let mut out = Vec::with_capacity(self.slots.len());
         for (p, end) in &self.runs {
             out.resize(*end as usize, f64::from(p.level(skill)));
         }
-        PyArray1::from_vec(py, out)
+        Ok(PyArray1::from_vec(py, out))
     }
     fn __getitem__(&self, i: isize) -> PyResult<PolicyAgent> {
         let n = self.slots.len() as isize;
@@ -356,10 +458,15 @@ pub struct PyScorer {
     /// `contact_score` is implemented.
     contact_side: bool,
     profiles: Profiles,
+    /// The policy's `sees_router` (read at its first decision).
+    sees_router: Option<bool>,
+    /// The policy overrides `on_event`.
+    wants_events: bool,
 }
 
 impl PyScorer {
     pub fn new(obj: Py<PyAny>, vectorised: bool, contact_side: bool) -> Self {
+        let wants_events = Python::with_gil(|py| overrides_on_event(py, &obj));
         PyScorer {
             obj,
             vectorised,
@@ -367,7 +474,24 @@ impl PyScorer {
             channels: None,
             mappings: FxHashMap::default(),
             profiles: Vec::new(),
+            sees_router: None,
+            wants_events,
         }
+    }
+
+    /// The router's state for this decision, if the policy asks for it.
+    fn state(&mut self, py: Python<'_>, names: &dyn Names) -> PyResult<Option<Py<RouterState>>> {
+        let sees = match self.sees_router {
+            Some(s) => s,
+            None => {
+                let s = match self.obj.bind(py).getattr(pyo3::intern!(py, "sees_router")) {
+                    Ok(v) => v.is_truthy()?,
+                    Err(_) => false,
+                };
+                *self.sees_router.insert(s)
+            }
+        };
+        if sees { router_state(py, names).map(Some) } else { Ok(None) }
     }
 
     fn channel_names(&mut self, names: &dyn Names) -> Arc<Vec<String>> {
@@ -385,8 +509,40 @@ fn failed(py: Python<'_>, err: PyErr) -> ScorerError {
     ScorerError { message, payload: Some(Box::new(err)) }
 }
 
+/// Runs one hook of the adapter; a panic inside it (the binding's, or a
+/// `PanicException` coming back through the policy) becomes a failure
+/// carrying a `PanicException`, never an unwind into the core.
+fn guarded(py: Python<'_>, f: impl FnOnce() -> PyResult<Vec<f64>>) -> Result<Vec<f64>, ScorerError> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(|e| failed(py, e)),
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            Err(failed(py, pyo3::panic::PanicException::new_err(text)))
+        }
+    }
+}
+
+
+/// Whether the policy object's class overrides `ccroute.Policy.on_event`.
+fn overrides_on_event(py: Python<'_>, obj: &Py<PyAny>) -> bool {
+    let base = py.import("ccroute.policies").and_then(|m| m.getattr("Policy")).and_then(|p| p.getattr("on_event"));
+    let own = obj.bind(py).get_type().getattr("on_event");
+    match (base, own) {
+        (Ok(base), Ok(own)) => !own.is(&base),
+        _ => false,
+    }
+}
+
 /// Reads a policy's answer: a float64 numpy array, or any sequence of numbers.
 fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    // Without numpy nothing can be an array (and checking would panic).
+    if !numpy_available(result.py()) {
+        return result.extract::<Vec<f64>>();
+    }
     if let Ok(arr) = result.downcast::<PyArray1<f64>>() {
         // A contiguous array is copied in one go; a strided one is read
         // element by element below.
@@ -428,7 +584,8 @@ impl Scorer for PyScorer {
     ) -> Result<Vec<f64>, ScorerError> {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
-                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact)?)?;
+                let state = me.state(py, names)?;
+                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact, state.as_ref())?)?;
                 if me.vectorised {
                     let batch = me.batch(py, names, agents)?;
                     let out = me.obj.bind(py).call_method1(pyo3::intern!(py, "score_many"), (c, batch))?;
@@ -449,12 +606,29 @@ impl Scorer for PyScorer {
                     Ok(out)
                 }
             };
-            run(py, self).map_err(|e| failed(py, e))
+            guarded(py, || run(py, self))
         })
     }
 
     fn scores_contacts(&self) -> bool {
         self.contact_side
+    }
+
+    fn wants_events(&self) -> bool {
+        self.wants_events
+    }
+
+    fn on_events(&mut self, _names: &dyn Names, events: &[router_core::Event]) -> Result<(), ScorerError> {
+        Python::with_gil(|py| {
+            guarded(py, || {
+                let f = self.obj.bind(py).getattr(pyo3::intern!(py, "on_event"))?;
+                for e in crate::events::to_py(py, events.to_vec())? {
+                    f.call1((e,))?;
+                }
+                Ok(Vec::new())
+            })
+            .map(|_| ())
+        })
     }
 
     fn score_contacts(
@@ -468,14 +642,16 @@ impl Scorer for PyScorer {
                 let p = profile_entry(py, &mut me.profiles, names, agent.profile, agent.skills)?;
                 let channels = me.channel_names(names);
                 let a = Py::new(py, agent_view(p, &channels, agent))?;
+                let state = me.state(py, names)?;
                 let f = me.obj.bind(py).getattr("contact_score")?;
                 let mut out = Vec::with_capacity(contacts.len());
                 for c in contacts {
-                    out.push(f.call1((a.clone_ref(py), contact_view(py, &mut me.mappings, names, c)?))?.extract::<f64>()?);
+                    let view = contact_view(py, &mut me.mappings, names, c, state.as_ref())?;
+                    out.push(f.call1((a.clone_ref(py), view))?.extract::<f64>()?);
                 }
                 Ok(out)
             };
-            run(py, self).map_err(|e| failed(py, e))
+            guarded(py, || run(py, self))
         })
     }
 }

@@ -33,7 +33,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None, missed_offer_state="away", exclusion_expires_after=Some(60.0)))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
@@ -47,7 +47,11 @@ impl NativeRouter {
         routing_profiles: Option<&Bound<'_, PyAny>>,
         condition_interval: f64,
         batch_window: Option<f64>,
+        missed_offer_state: &str,
+        exclusion_expires_after: Option<f64>,
     ) -> PyResult<Self> {
+        let missed_offer_state = AgentState::parse(missed_offer_state)
+            .map_err(|_| invalid(format!("missed_offer_state {missed_offer_state:?} is not offline, available or away")))?;
         let mut profiles = Vec::new();
         if let Some(list) = routing_profiles {
             for item in list.try_iter()? {
@@ -93,6 +97,9 @@ impl NativeRouter {
             routing_profiles: profiles,
             condition_interval,
             batch_window,
+            missed_offer_state,
+            exclusion_expires_after,
+            plugin: None,
         };
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false, last_batch: None })
     }
@@ -271,12 +278,33 @@ impl NativeRouter {
     /// Plugs in a Python policy object (`None` removes it); the built-in
     /// policy stays as the fallback.
     #[pyo3(signature = (policy, vectorised=false, contact_side=false, strict=false))]
-    fn set_plugin(&mut self, policy: Option<Py<PyAny>>, vectorised: bool, contact_side: bool, strict: bool) {
+    fn set_plugin(
+        &mut self,
+        py: Python<'_>,
+        policy: Option<Py<PyAny>>,
+        vectorised: bool,
+        contact_side: bool,
+        strict: bool,
+    ) -> PyResult<()> {
         self.strict = strict;
         self.logged = false;
-        self.inner.set_scorer(policy.map(|p| {
-            Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>
-        }));
+        let scorer = match policy {
+            None => None,
+            Some(p) => {
+                let name = p.bind(py).get_type().qualname()?.to_string();
+                let s = Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>;
+                Some((s, name))
+            }
+        };
+        self.inner.set_scorer_named(scorer);
+        Ok(())
+    }
+
+    /// The class name of the plug-in policy in use (kept in snapshots), or
+    /// `None`.
+    #[getter]
+    fn plugin_name(&self) -> Option<String> {
+        self.inner.config().plugin.clone()
     }
 
     /// Decisions in which the plug-in policy failed and the fallback decided.
@@ -298,8 +326,12 @@ impl NativeRouter {
         if let Some(err) = self.inner.take_scorer_error() {
             let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);
             // KeyboardInterrupt, SystemExit and the like are not policy
-            // failures: they always propagate.
-            let fatal = original.as_ref().is_some_and(|e| !e.is_instance_of::<pyo3::exceptions::PyException>(py));
+            // failures: they always propagate (the call's events are kept
+            // for the next call). A panic caught in the adapter is one.
+            let fatal = original.as_ref().is_some_and(|e| {
+                !e.is_instance_of::<pyo3::exceptions::PyException>(py)
+                    && !e.is_instance_of::<pyo3::panic::PanicException>(py)
+            });
             if self.strict || fatal {
                 self.inner.defer_events(ev);
                 return Err(original.unwrap_or_else(|| crate::errors::invalid(err.message)));

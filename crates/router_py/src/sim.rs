@@ -77,6 +77,12 @@ impl NativeSimulation {
         Ok(replication_dict(py, &rep)?.unbind())
     }
 
+    /// The contact types no agent group can ever serve, each with why.
+    #[getter]
+    fn unservable(&self) -> Vec<String> {
+        self.inner.scenario().unservable_types()
+    }
+
     /// Number of replications the scenario asks for.
     #[getter]
     fn replications(&self) -> u32 {
@@ -111,6 +117,7 @@ fn metrics<'py>(py: Python<'py>, m: &Metrics) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("abandoned", m.abandoned)?;
     d.set_item("refused", m.refused)?;
     d.set_item("unfinished", m.unfinished)?;
+    d.set_item("unfinished_late", m.unfinished_late)?;
     d.set_item("answered_in_sl", m.answered_in_sl)?;
     d.set_item("service_level", opt(py, m.service_level))?;
     d.set_item("abandon_rate", opt(py, m.abandon_rate))?;
@@ -146,6 +153,7 @@ fn series<'py>(py: Python<'py>, s: &Series) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("answered", PyList::new(py, &s.answered)?)?;
     d.set_item("abandoned", PyList::new(py, &s.abandoned)?)?;
     d.set_item("answered_in_sl", PyList::new(py, &s.answered_in_sl)?)?;
+    d.set_item("unfinished_late", PyList::new(py, &s.unfinished_late)?)?;
     d.set_item("service_level", floats(py, &s.service_level)?)?;
     d.set_item("asa", floats(py, &s.asa)?)?;
     Ok(d)

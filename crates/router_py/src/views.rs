@@ -15,8 +15,9 @@ pub struct QueueStats {
     pub offering: usize,
     /// Seconds the oldest waiting contact has waited (0 when none).
     pub longest_wait: f64,
-    /// Contacts that entered the queue (submitted or overflowed in).
-    pub offered: u64,
+    /// Contacts that entered the queue (submitted or overflowed in). Not to
+    /// be confused with the `Offered` event (a reservation for an agent).
+    pub entered: u64,
     /// Contacts answered.
     pub answered: u64,
     /// Answered within the service-level threshold.
@@ -33,6 +34,8 @@ pub struct QueueStats {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Offers of this queue's contacts that expired unanswered.
+    pub missed_offers: u64,
     /// answered within threshold / (answered + abandoned); None before any.
     pub service_level: Option<f64>,
     /// Average speed of answer in seconds; None before any answer.
@@ -49,10 +52,10 @@ pub struct QueueStats {
 impl QueueStats {
     fn __repr__(&self) -> String {
         format!(
-            "QueueStats('{}', waiting={}, offered={}, answered={}, abandoned={}, service_level={}, asa={})",
+            "QueueStats('{}', waiting={}, entered={}, answered={}, abandoned={}, service_level={}, asa={})",
             self.name,
             self.waiting,
-            self.offered,
+            self.entered,
             self.answered,
             self.abandoned,
             py_opt(self.service_level),
@@ -60,14 +63,22 @@ impl QueueStats {
         )
     }
 
-    /// The figures as a plain dict.
+    /// Deprecated alias of `entered`, kept for one release (the word is the
+    /// `Offered` event's: a reservation for an agent).
+    #[getter]
+    fn offered(&self) -> u64 {
+        self.entered
+    }
+
+    /// The figures as a plain dict (`offered` repeats `entered` for one release).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("name", &self.name)?;
         d.set_item("waiting", self.waiting)?;
         d.set_item("offering", self.offering)?;
         d.set_item("longest_wait", self.longest_wait)?;
-        d.set_item("offered", self.offered)?;
+        d.set_item("entered", self.entered)?;
+        d.set_item("offered", self.entered)?;
         d.set_item("answered", self.answered)?;
         d.set_item("answered_in_sl", self.answered_in_sl)?;
         d.set_item("abandoned", self.abandoned)?;
@@ -76,6 +87,7 @@ impl QueueStats {
         d.set_item("overflowed_in", self.overflowed_in)?;
         d.set_item("overflowed_out", self.overflowed_out)?;
         d.set_item("refused", self.refused)?;
+        d.set_item("missed_offers", self.missed_offers)?;
         d.set_item("service_level", self.service_level)?;
         d.set_item("asa", self.asa)?;
         d.set_item("abandon_rate", self.abandon_rate)?;
@@ -93,7 +105,7 @@ impl From<router_core::QueueStats> for QueueStats {
             waiting: s.waiting,
             offering: s.offering,
             longest_wait: s.longest_wait,
-            offered: c.offered,
+            entered: c.offered,
             answered: c.answered,
             answered_in_sl: c.answered_in_sl,
             abandoned: c.abandoned,
@@ -102,6 +114,7 @@ impl From<router_core::QueueStats> for QueueStats {
             overflowed_in: c.overflowed_in,
             overflowed_out: c.overflowed_out,
             refused: c.refused,
+            missed_offers: c.missed_offers,
             service_level: s.service_level,
             asa: s.asa,
             abandon_rate: s.abandon_rate,

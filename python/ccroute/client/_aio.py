@@ -11,7 +11,7 @@ import grpc.aio  # type: ignore[import-untyped]
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event
 from ..server import wire
-from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from ..server.errors import SubscriberLagged
 from ..server.events import EventRecord
 from ..v1 import router_pb2 as pb
@@ -90,10 +90,12 @@ class AsyncRouterClient:
         affinity: bool = True,
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+        missed_offer_state: str = "away",
+        exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
     ) -> RouterSettings:
         """Replace the configuration; the router must be empty."""
         settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
-                                 affinity_wait, retain_finished)
+                                 affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
         return c.config_of(await self._call("Configure", c.config_request(settings)))
 
     # -- agents ---------------------------------------------------------

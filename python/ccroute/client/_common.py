@@ -14,7 +14,7 @@ from .._ccroute import Agent, Channel, Contact, Queue
 from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
-from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from ..server.errors import ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
 from ..v1 import router_pb2
@@ -80,10 +80,12 @@ def settings_of(
     affinity: bool = True,
     affinity_wait: float = 0.0,
     retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+    missed_offer_state: str = "away",
+    exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
 ) -> RouterSettings:
     """``Router(...)`` constructor arguments as :class:`RouterSettings`."""
     return RouterSettings(tuple(channels), tuple(queues), policy, offer_timeout, seed, affinity,
-                          affinity_wait, retain_finished)
+                          affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
 
 
 # -- requests -----------------------------------------------------------------
@@ -122,7 +124,7 @@ class RemoteQueueStats:
     waiting: int
     offering: int
     longest_wait: float
-    offered: int
+    entered: int
     answered: int
     answered_in_sl: int
     abandoned: int
@@ -131,6 +133,7 @@ class RemoteQueueStats:
     overflowed_in: int
     overflowed_out: int
     refused: int
+    missed_offers: int
     service_level: Optional[float]
     asa: Optional[float]
     abandon_rate: Optional[float]
@@ -144,6 +147,11 @@ class RemoteQueueStats:
             if not pb.HasField(f):
                 kw[f] = None
         return cls(**kw)
+
+    @property
+    def offered(self) -> int:
+        """Deprecated alias of ``entered``, kept for one release."""
+        return self.entered
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as a plain dict."""

@@ -10,7 +10,7 @@ import grpc  # type: ignore[import-untyped]
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event
-from ..server.config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from ..server.errors import SubscriberLagged
 from ..server.events import EventRecord
 from ..server import wire
@@ -110,11 +110,13 @@ class RouterClient:
         affinity: bool = True,
         affinity_wait: float = 0.0,
         retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
+        missed_offer_state: str = "away",
+        exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
     ) -> RouterSettings:
         """Replace the configuration (the ``Router(...)`` arguments); the
         router must be empty (``InvalidState`` otherwise)."""
         settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
-                                 affinity_wait, retain_finished)
+                                 affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
         return c.config_of(self._call("Configure", c.config_request(settings)))
 
     # -- agents ---------------------------------------------------------

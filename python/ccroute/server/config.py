@@ -13,6 +13,8 @@ taken from :data:`DEFAULT_CONFIG_YAML` when no file is given::
     affinity: true
     affinity_wait: 0
     retain_finished: 100000   # finished contacts kept for look-ups
+    missed_offer_state: away  # where an agent who lets an offer expire goes
+    exclusion_expires_after: 60  # seconds, or null: a rejecting agent never gets that contact
     agents:                   # optional, added when the server starts
       - {id: a1, skills: {spanish: 7}, state: available}
     limits:                   # optional, see ServiceLimits
@@ -42,6 +44,7 @@ __all__ = [
     "ServerConfig",
     "DEFAULT_CONFIG_YAML",
     "DEFAULT_RETAIN_FINISHED",
+    "DEFAULT_EXCLUSION_EXPIRY",
     "load_config",
     "parse_config",
 ]
@@ -49,6 +52,9 @@ __all__ = [
 #: Finished contacts a server keeps by default (the embedded router keeps
 #: all; a long-running server must not grow without bound).
 DEFAULT_RETAIN_FINISHED = 100_000
+#: Seconds after a rejected or missed offer at which that agent may be
+#: offered the contact again (``Router(exclusion_expires_after=...)``).
+DEFAULT_EXCLUSION_EXPIRY = 60.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class RouterSettings:
     affinity: bool = True
     affinity_wait: float = 0.0
     retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED
+    missed_offer_state: str = "away"
+    exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY
 
     def build(self) -> Router:
         """A new, empty router with these settings. Raises ``InvalidInput``
@@ -80,6 +88,8 @@ class RouterSettings:
             affinity=self.affinity,
             affinity_wait=self.affinity_wait,
             retain_finished=self.retain_finished,
+            missed_offer_state=self.missed_offer_state,  # type: ignore[arg-type]
+            exclusion_expires_after=self.exclusion_expires_after,
         )
 
 

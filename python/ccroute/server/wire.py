@@ -16,7 +16,7 @@ from .._ccroute import Agent, AgentView, Channel, Contact, ContactView, Queue, Q
 from ..errors import InvalidInput
 from ..events import Event
 from ..v1 import events_pb2, model_pb2, router_pb2, views_pb2
-from .config import DEFAULT_RETAIN_FINISHED, RouterSettings
+from .config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from . import catalogue
 from .events import EventRecord
 
@@ -132,7 +132,17 @@ def settings_from_pb(pb: model_pb2.RouterConfig) -> RouterSettings:
         affinity=pb.affinity if pb.HasField("affinity") else True,
         affinity_wait=pb.affinity_wait,
         retain_finished=pb.retain_finished if pb.HasField("retain_finished") else DEFAULT_RETAIN_FINISHED,
+        missed_offer_state=pb.missed_offer_state or "away",
+        exclusion_expires_after=_exclusion_expiry(pb),
     )
+
+
+def _exclusion_expiry(pb: model_pb2.RouterConfig) -> Optional[float]:
+    if pb.exclusions_never_expire:
+        if pb.HasField("exclusion_expires_after"):
+            raise InvalidInput("exclusion_expires_after is set but exclusions_never_expire is true")
+        return None
+    return pb.exclusion_expires_after if pb.HasField("exclusion_expires_after") else DEFAULT_EXCLUSION_EXPIRY
 
 
 def settings_to_pb(s: RouterSettings) -> model_pb2.RouterConfig:
@@ -145,6 +155,11 @@ def settings_to_pb(s: RouterSettings) -> model_pb2.RouterConfig:
         pb.offer_timeout = s.offer_timeout
     if s.retain_finished is not None:
         pb.retain_finished = s.retain_finished
+    pb.missed_offer_state = s.missed_offer_state
+    if s.exclusion_expires_after is None:
+        pb.exclusions_never_expire = True
+    else:
+        pb.exclusion_expires_after = s.exclusion_expires_after
     return pb
 
 
@@ -303,9 +318,9 @@ def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
 
 
 # -- views ------------------------------------------------------------------------------
-_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl",
+_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl",
                  "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out",
-                 "refused", "sl_target", "sl_threshold")
+                 "refused", "missed_offers", "sl_target", "sl_threshold")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

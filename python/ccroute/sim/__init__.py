@@ -26,7 +26,7 @@ from __future__ import annotations
 from .plot import plot
 from .results import GROUP_METRICS, METRICS, Comparison, Estimate, Results, t_quantile
 from .run import PolicyArg, Progress, compare, run
-from ._checks import ScenarioError, parse_duration
+from ._checks import ScenarioError, UnservableWarning, parse_duration
 from .processes import (
     ArrivalProcess,
     Constant,
@@ -60,6 +60,7 @@ __all__ = [
     "Empirical",
     "Distribution",
     "ScenarioError",
+    "UnservableWarning",
     "load_scenario",
     "parse_duration",
     # running

@@ -9,12 +9,18 @@ from typing import Any, Optional
 
 from ..errors import InvalidInput
 
-__all__ = ["ScenarioError", "parse_duration"]
+__all__ = ["ScenarioError", "UnservableWarning", "parse_duration"]
 
 
 class ScenarioError(InvalidInput):
     """A scenario field is missing or wrong; the message starts with the
     field's path (``agent_groups[1].skills.sales``)."""
+
+
+class UnservableWarning(UserWarning):
+    """A contact type no agent group can ever serve: its contacts can only
+    wait or abandon. Raised instead (as :class:`ScenarioError`) with
+    ``Scenario(unservable="refuse")``."""
 
 
 def _fail(path: str, message: str) -> ScenarioError:

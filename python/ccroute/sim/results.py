@@ -23,7 +23,7 @@ __all__ = ["Estimate", "Results", "Comparison", "t_quantile", "METRICS", "GROUP_
 
 #: Figures reported for each queue, channel, contact type and the total.
 METRICS: tuple[str, ...] = (
-    "offered", "answered", "abandoned", "refused", "unfinished", "service_level",
+    "offered", "answered", "abandoned", "refused", "unfinished", "unfinished_late", "service_level",
     "abandon_rate", "p_wait", "asa", "mean_wait", "wait_p90",
 )
 #: Figures reported for each agent group (``utilisation.<channel>`` too).
@@ -183,7 +183,9 @@ def _dataframe(rows: Sequence[Mapping[str, Any]]) -> Any:
     try:
         import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("to_dataframe() needs pandas: pip install pandas") from exc
+        raise ImportError(
+            "to_dataframe() needs pandas, which cannot be imported: pip install 'ccroute[pandas]' (or pandas)"
+        ) from exc
     return pd.DataFrame(list(rows))
 
 

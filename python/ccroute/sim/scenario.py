@@ -129,7 +129,11 @@ class Scenario:
     ``interval`` is the length of the per-interval series (memory grows with
     ``duration / interval``, never with the number of contacts). ``skills``, when
     given, lists every skill name so that a typo is an error. ``policy`` is
-    the default built-in policy.
+    the default built-in policy. ``unservable`` says what to do with a
+    contact type that no agent group can ever serve (no group with its
+    channel and the skills of its requirements or of one of its steps):
+    ``"warn"`` (an :class:`UnservableWarning` when the scenario is run) or
+    ``"refuse"`` (a :class:`ScenarioError`).
     """
 
     channels: list[Channel]
@@ -146,6 +150,7 @@ class Scenario:
     affinity_wait: float = 0.0
     skills: Optional[list[str]] = None
     name: str = ""
+    unservable: str = "warn"
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -309,6 +314,8 @@ class Scenario:
             raise _fail("policy", f"unknown policy {self.policy!r}; built-in policies are {list(POLICIES)}")
         if not isinstance(self.affinity, bool):
             raise _fail("affinity", f"must be true or false, got {self.affinity!r}")
+        if self.unservable not in ("warn", "refuse"):
+            raise _fail("unservable", f"must be 'warn' or 'refuse', got {self.unservable!r}")
         seed = _int(self.seed, "seed")
         if seed >= 2**64:
             raise _fail("seed", f"must fit in 64 bits, got {seed}")
@@ -326,11 +333,85 @@ class Scenario:
             "policy": self.policy,
             "affinity": self.affinity,
             "affinity_wait": parse_duration(self.affinity_wait, "affinity_wait"),
+            "unservable": self.unservable,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data in the file form (times in seconds,
+        rates per hour): ``Scenario.from_dict(s.to_dict())`` gives ``s``
+        back. A trace read from a CSV file with per-row handle times,
+        patience or priorities has no inline form and is refused naming
+        it."""
+        self.validate()
+        out: dict[str, Any] = {"name": self.name}
+        out["channels"] = [dataclasses.asdict(c) for c in self.channels]
+        queues = []
+        for q in self.queues:
+            d = dataclasses.asdict(q)
+            to, after = d.pop("overflow_to"), d.pop("overflow_after")
+            if to is not None:
+                d["overflow"] = {"to": to, "after": after}
+            queues.append(d)
+        out["queues"] = queues
+        out["agent_groups"] = [
+            {**dataclasses.asdict(g), "shifts": [list(s) for s in g.shifts]} for g in self.agent_groups
+        ]
+        types = []
+        for i, t in enumerate(self.contact_types):
+            d = {f.name: getattr(t, f.name) for f in dataclasses.fields(t)}
+            d["arrivals"] = _arrivals_data(t.arrivals, f"contact_types[{i}].arrivals")
+            d["handle_time"] = _dist_data(t.handle_time)
+            d["patience"] = None if t.patience is None else _dist_data(t.patience)
+            d["steps"] = [dataclasses.asdict(s) for s in t.steps]
+            d["requires"], d["prefers"] = dict(t.requires), dict(t.prefers)
+            types.append(d)
+        out["contact_types"] = types
+        for k in ("duration", "warmup", "replications", "seed", "interval", "policy", "affinity",
+                  "affinity_wait", "skills", "unservable"):
+            out[k] = getattr(self, k)
+        return out
+
     def to_json(self) -> str:
-        """The native form as JSON text."""
-        return json.dumps(self.to_core())
+        """The scenario as JSON in the file form (see :meth:`to_dict`):
+        :meth:`load` and :func:`load_scenario` read it back."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    def save(self, path: Union[str, os.PathLike[str]]) -> None:
+        """Writes the scenario to a ``.json``, ``.yaml`` or ``.yml`` file
+        that :meth:`load` reads back."""
+        p = os.fspath(path)
+        ext = os.path.splitext(p)[1].lower()
+        if ext == ".json":
+            text = self.to_json() + "\n"
+        elif ext in (".yaml", ".yml"):
+            import yaml  # type: ignore[import-untyped,unused-ignore]
+
+            text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        else:
+            raise ScenarioError(f"cannot save a scenario as {ext!r} (use .json, .yaml or .yml)")
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def _dist_data(d: Distribution) -> dict[str, Any]:
+    kind = next(k for k, cls in _DISTS.items() if type(d) is cls)
+    params = dataclasses.asdict(d)  # type: ignore[call-overload]
+    if kind == "empirical":
+        params["samples"] = list(params["samples"])
+    return {kind: params}
+
+
+def _arrivals_data(a: ArrivalProcess, path: str) -> dict[str, Any]:
+    if isinstance(a, Poisson):
+        return {"poisson": {"per_hour": a.per_hour}}
+    if isinstance(a, PiecewisePoisson):
+        return {"piecewise": {"interval": a.interval, "per_hour": list(a.per_hour)}}
+    if isinstance(a, Trace):
+        extra = [n for n in ("handle_times", "patience", "priorities") if getattr(a, n) is not None]
+        if extra:
+            raise _fail(path, f"a trace with per-row {', '.join(extra)} has no inline form; keep its CSV file")
+        return {"trace": {"times": list(a.times)}}
+    raise _fail(path, f"must be Poisson, PiecewisePoisson or Trace, got {a!r}")
 
 
 def _bad_interval() -> float:
@@ -427,7 +508,7 @@ def _arrivals(value: Any, path: str, base_dir: str) -> ArrivalProcess:
 
 def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
     top = ["name", "channels", "queues", "agent_groups", "contact_types", "duration", "warmup",
-           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills"]
+           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills", "unservable"]
     d = _take(_mapping(data, "scenario"), "", top, ["channels", "queues", "agent_groups", "contact_types", "duration"])
 
     def items(key: str) -> list[tuple[str, Mapping[str, Any]]]:

@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("sequence", "wall_time", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "queued", "agent_state_changed", "agent_added", "agent_updated", "agent_removed", "config_changed")
+    __slots__ = ("sequence", "wall_time", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "queued", "agent_state_changed", "agent_added", "agent_updated", "agent_removed", "config_changed", "not_responding")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     WALL_TIME_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_FIELD_NUMBER: _ClassVar[int]
@@ -28,6 +28,7 @@ class Event(_message.Message):
     AGENT_UPDATED_FIELD_NUMBER: _ClassVar[int]
     AGENT_REMOVED_FIELD_NUMBER: _ClassVar[int]
     CONFIG_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    NOT_RESPONDING_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     wall_time: float
     assigned: Assigned
@@ -47,7 +48,8 @@ class Event(_message.Message):
     agent_updated: AgentUpdated
     agent_removed: AgentRemoved
     config_changed: ConfigChanged
-    def __init__(self, sequence: _Optional[int] = ..., wall_time: _Optional[float] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., queued: _Optional[_Union[Queued, _Mapping]] = ..., agent_state_changed: _Optional[_Union[AgentStateChanged, _Mapping]] = ..., agent_added: _Optional[_Union[AgentAdded, _Mapping]] = ..., agent_updated: _Optional[_Union[AgentUpdated, _Mapping]] = ..., agent_removed: _Optional[_Union[AgentRemoved, _Mapping]] = ..., config_changed: _Optional[_Union[ConfigChanged, _Mapping]] = ...) -> None: ...
+    not_responding: NotResponding
+    def __init__(self, sequence: _Optional[int] = ..., wall_time: _Optional[float] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., queued: _Optional[_Union[Queued, _Mapping]] = ..., agent_state_changed: _Optional[_Union[AgentStateChanged, _Mapping]] = ..., agent_added: _Optional[_Union[AgentAdded, _Mapping]] = ..., agent_updated: _Optional[_Union[AgentUpdated, _Mapping]] = ..., agent_removed: _Optional[_Union[AgentRemoved, _Mapping]] = ..., config_changed: _Optional[_Union[ConfigChanged, _Mapping]] = ..., not_responding: _Optional[_Union[NotResponding, _Mapping]] = ...) -> None: ...
 
 class Queued(_message.Message):
     __slots__ = ("contact", "queue", "channel", "priority", "at")
@@ -226,3 +228,15 @@ class Refused(_message.Message):
     queue: str
     at: float
     def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+
+class NotResponding(_message.Message):
+    __slots__ = ("contact", "agent", "state", "at")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    state: str
+    at: float
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., state: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...

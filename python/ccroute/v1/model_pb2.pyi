@@ -161,7 +161,7 @@ class Contact(_message.Message):
     def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ...) -> None: ...
 
 class RouterConfig(_message.Message):
-    __slots__ = ("channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished")
+    __slots__ = ("channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire")
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     QUEUES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
@@ -170,6 +170,9 @@ class RouterConfig(_message.Message):
     AFFINITY_FIELD_NUMBER: _ClassVar[int]
     AFFINITY_WAIT_FIELD_NUMBER: _ClassVar[int]
     RETAIN_FINISHED_FIELD_NUMBER: _ClassVar[int]
+    MISSED_OFFER_STATE_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_EXPIRES_AFTER_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIONS_NEVER_EXPIRE_FIELD_NUMBER: _ClassVar[int]
     channels: _containers.RepeatedCompositeFieldContainer[Channel]
     queues: _containers.RepeatedCompositeFieldContainer[Queue]
     policy: str
@@ -178,4 +181,7 @@ class RouterConfig(_message.Message):
     affinity: bool
     affinity_wait: float
     retain_finished: int
-    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ...) -> None: ...
+    missed_offer_state: str
+    exclusion_expires_after: float
+    exclusions_never_expire: bool
+    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ..., missed_offer_state: _Optional[str] = ..., exclusion_expires_after: _Optional[float] = ..., exclusions_never_expire: _Optional[bool] = ...) -> None: ...

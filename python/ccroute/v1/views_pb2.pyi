@@ -27,12 +27,12 @@ CONTACT_STATUS_ABANDONED: ContactStatus
 CONTACT_STATUS_REFUSED: ContactStatus
 
 class QueueStats(_message.Message):
-    __slots__ = ("name", "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold")
+    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WAITING_FIELD_NUMBER: _ClassVar[int]
     OFFERING_FIELD_NUMBER: _ClassVar[int]
     LONGEST_WAIT_FIELD_NUMBER: _ClassVar[int]
-    OFFERED_FIELD_NUMBER: _ClassVar[int]
+    ENTERED_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_FIELD_NUMBER: _ClassVar[int]
     ANSWERED_IN_SL_FIELD_NUMBER: _ClassVar[int]
     ABANDONED_FIELD_NUMBER: _ClassVar[int]
@@ -46,11 +46,12 @@ class QueueStats(_message.Message):
     ABANDON_RATE_FIELD_NUMBER: _ClassVar[int]
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    MISSED_OFFERS_FIELD_NUMBER: _ClassVar[int]
     name: str
     waiting: int
     offering: int
     longest_wait: float
-    offered: int
+    entered: int
     answered: int
     answered_in_sl: int
     abandoned: int
@@ -64,7 +65,8 @@ class QueueStats(_message.Message):
     abandon_rate: float
     sl_target: float
     sl_threshold: float
-    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., offered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ...) -> None: ...
+    missed_offers: int
+    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ...) -> None: ...
 
 class AgentView(_message.Message):
     __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes")

@@ -75,7 +75,7 @@
       const late = q.waiting > 0 && q.longest_wait > q.sl_threshold;
       el.dataset.alert = late ? "on" : "off";
       if (late) alerts.push(q.name + ": longest wait " + duration(q.longest_wait) + " > " + duration(q.sl_threshold));
-      el.title = q.name + ": offered " + q.offered + ", answered " + q.answered + ", abandoned " + q.abandoned;
+      el.title = q.name + ": entered " + q.entered + ", answered " + q.answered + ", abandoned " + q.abandoned;
     }
     for (const el of [...queuesEl.children]) {
       if (!order.includes(el.dataset.queue)) el.remove();

@@ -160,12 +160,26 @@ impl<'a> Candidates<'a> {
     }
 }
 
-/// Names behind the interned ids a scorer receives.
+/// Names behind the interned ids a scorer receives, and a read-only look
+/// at the router as it stands at the decision (computed when asked).
 pub trait Names {
     /// Name of a skill id.
     fn skill(&self, id: u32) -> &str;
     /// Channel names in configuration order.
     fn channels(&self) -> Vec<&str>;
+    /// Every queue's figures (waiting, longest wait, counters, ...), in
+    /// configuration order. O(queues).
+    fn queues(&self) -> Vec<crate::QueueStats> {
+        Vec::new()
+    }
+    /// Agents by state (and busy / idle). O(agents).
+    fn agents_by_state(&self) -> crate::AgentsByState {
+        crate::AgentsByState::default()
+    }
+    /// The router's time.
+    fn now(&self) -> crate::Time {
+        0.0
+    }
 }
 
 /// A scorer's failure; `payload` carries the original error (for a Python
@@ -210,6 +224,17 @@ pub trait Scorer: Send + Sync {
         contacts: &[ContactInfo<'_>],
     ) -> Result<Vec<f64>, ScorerError> {
         Ok(vec![0.0; contacts.len()])
+    }
+
+    /// Whether [`Scorer::on_events`] wants the router's events.
+    fn wants_events(&self) -> bool {
+        false
+    }
+
+    /// The events of a step of a simulation (assignments, completions, ...,
+    /// with their times), after the simulator has accounted for them.
+    fn on_events(&mut self, _names: &dyn Names, _events: &[crate::Event]) -> Result<(), ScorerError> {
+        Ok(())
     }
 }
 

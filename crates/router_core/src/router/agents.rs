@@ -261,6 +261,33 @@ impl Router {
         Ok(ev)
     }
 
+    /// The agent let the offer of contact `ci` expire: the contact goes back
+    /// to its queue excluding that agent (as after a reject), the agent
+    /// moves to state `to` (`NotResponding`; its other offers are
+    /// `Requeued`), then the contacts are routed.
+    pub(super) fn not_responding(&mut self, ci: u32, ai: u32, to: AgentState, ev: &mut Vec<Event>) {
+        let uid = self.agent(ai).uid;
+        self.release_slot(ai, ci);
+        self.contact_mut(ci).excluded.push(uid);
+        self.schedule_unexclude(ci);
+        self.requeue(ci);
+        self.count_available(ai, -1);
+        self.agent_mut(ai).state = to;
+        self.count_available(ai, 1);
+        self.refresh_agent(ai);
+        ev.push(Event::NotResponding {
+            contact: self.contact(ci).id.clone(),
+            agent: self.agent(ai).id.clone(),
+            state: to,
+            at: self.now,
+        });
+        let freed = self.withdraw_offers(ai, ev);
+        self.route_contact(ci, ev);
+        for other in freed {
+            self.route_contact(other, ev);
+        }
+    }
+
     /// Returns the agent's pending offers to their queues (`Requeued`), and
     /// the contacts that went back, for the caller to route once the agent's
     /// own state is settled.

@@ -76,11 +76,17 @@ impl Router {
             }
             let sreqs = self.compile_skills(swhat, &step.requires)?;
             if !satisfies(&prev, &sreqs) {
+                let (new, old) = (self.index.named(&sreqs), self.index.named(&prev));
+                let lacking: Vec<String> = new
+                    .iter()
+                    .filter(|(s, l)| !old.iter().any(|(o, m)| o == s && m >= l))
+                    .map(|(s, l)| format!("{s}>={l}"))
+                    .collect();
                 return Err(Error::invalid(format!(
-                    "{}: requirements {:?} are stricter than the step before ({:?}); steps may only widen the pool",
+                    "{}: requirements {new:?} do not widen the pool of the step before ({old:?}): an agent \
+                     meeting those may lack {}; every agent who meets a step's requirements must meet the next's",
                     swhat(),
-                    self.index.named(&sreqs),
-                    self.index.named(&prev)
+                    lacking.join(", ")
                 )));
             }
             prev_after = step.after;
@@ -349,6 +355,7 @@ impl Router {
         let uid = self.agent(ai).uid;
         self.release_slot(ai, ci);
         self.contact_mut(ci).excluded.push(uid);
+        self.schedule_unexclude(ci);
         self.requeue(ci);
         self.route_contact(ci, ev);
         self.route_agent(ai, ev);

@@ -450,6 +450,13 @@ impl Router {
                 return Err(Error::invalid(format!("batch_window {w:?} is not a positive number of seconds")));
             }
         }
+        if let Some(x) = config.exclusion_expires_after {
+            if !x.is_finite() || x < 0.0 {
+                return Err(Error::invalid(format!(
+                    "exclusion_expires_after {x:?} is not a finite, non-negative number of seconds"
+                )));
+            }
+        }
         let n_channels = channels.len();
         let mut index = Index::new(n_channels);
         let mut routing_ids = FxHashMap::default();

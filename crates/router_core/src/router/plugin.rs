@@ -1,12 +1,12 @@
 //! The router's side of plug-in policies: collecting eligible candidates,
 //! asking the scorer, and falling back to the built-in policy on failure.
 
-use super::{Agent, Channel, ContactRank, Router};
+use super::{Agent, ContactRank, Router};
 use crate::event::Event;
 use crate::policy::plugin::{
     check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError, SlotIds,
 };
-use crate::router::index::{AgentKey, Index};
+use crate::router::index::AgentKey;
 use crate::types::{Attrs, Time};
 use std::sync::Arc;
 
@@ -198,16 +198,24 @@ impl std::fmt::Debug for ScorerSlot {
 }
 
 struct NameView<'a> {
-    index: &'a Index,
-    channels: &'a [Channel],
+    router: &'a Router,
 }
 
 impl Names for NameView<'_> {
     fn skill(&self, id: u32) -> &str {
-        self.index.skill_name(id)
+        self.router.index.skill_name(id)
     }
     fn channels(&self) -> Vec<&str> {
-        self.channels.iter().map(|c| c.cfg.name.as_str()).collect()
+        self.router.channels.iter().map(|c| c.cfg.name.as_str()).collect()
+    }
+    fn queues(&self) -> Vec<crate::QueueStats> {
+        self.router.stats()
+    }
+    fn agents_by_state(&self) -> crate::AgentsByState {
+        self.router.agents_by_state()
+    }
+    fn now(&self) -> crate::Time {
+        self.router.now
     }
 }
 
@@ -225,10 +233,34 @@ impl Router {
         }
     }
 
+    /// [`Router::set_scorer`], recording the plug-in's name in the
+    /// configuration (and so in snapshots); `None` removes both.
+    pub fn set_scorer_named(&mut self, scorer: Option<(Box<dyn Scorer>, String)>) {
+        let (scorer, name) = scorer.map_or((None, None), |(s, n)| (Some(s), Some(n)));
+        self.set_scorer(scorer);
+        self.config.plugin = name;
+    }
+
     /// Whether the facts kept for plug-in candidates agree with agent
     /// `ai`'s record (see [`FactTable`]).
     pub(super) fn candidate_facts_agree(&self, ai: u32) -> bool {
         self.plugin.facts.agrees(ai, self.agent(ai))
+    }
+
+    /// Whether the plugged-in scorer wants the router's events.
+    pub fn scorer_wants_events(&self) -> bool {
+        self.plugin.scorer.as_ref().is_some_and(|s| s.wants_events())
+    }
+
+    /// Hands events to the plugged-in scorer (see [`Scorer::on_events`]); a
+    /// failure is recorded like a failed decision.
+    pub fn notify_scorer(&mut self, events: &[Event]) {
+        let Some(mut scorer) = self.plugin.scorer.take() else { return };
+        let outcome = scorer.on_events(&NameView { router: self }, events);
+        self.plugin.scorer = Some(scorer);
+        if let Err(e) = outcome {
+            self.scorer_failed(e);
+        }
     }
 
     /// Whether a scorer is plugged in.
@@ -319,7 +351,7 @@ impl Router {
                 collect.push(self, ai, self.agent(ai).profile);
             }
             collect.gather(self);
-            let names = NameView { index: &self.index, channels: &self.channels };
+            let names = NameView { router: self };
             scorer
                 .score_agents(&names, &self.contact_info(ci), &collect.view(self))
                 .and_then(|s| check_scores(s, agents.len()))
@@ -356,7 +388,7 @@ impl Router {
             return Ok(cands.first().map(|k| k.idx));
         }
         collect.gather(self);
-        let names = NameView { index: &self.index, channels: &self.channels };
+        let names = NameView { router: self };
         let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view(self))?, cands.len())?;
         // Highest score; ties by the built-in policy's order, ranked only
         // among the candidates that share the highest score.
@@ -401,7 +433,7 @@ impl Router {
         let mut scorer = self.plugin.scorer.take().expect("checked above");
         let outcome = {
             let infos: Vec<ContactInfo<'_>> = cands.iter().map(|&(_, ci)| self.contact_info(ci)).collect();
-            let names = NameView { index: &self.index, channels: &self.channels };
+            let names = NameView { router: self };
             scorer
                 .score_contacts(&names, &self.agent_info(ai), &infos)
                 .and_then(|s| check_scores(s, cands.len()))

@@ -232,7 +232,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         max_seq = max_seq.max(t.order);
         let (ci, queue, ai) = match &t.kind {
             TimerKind::Step { ci, .. } | TimerKind::Offer { ci, .. } | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
-            TimerKind::Recheck { ci, .. } => (Some(*ci), None, None),
+            TimerKind::Recheck { ci, .. } | TimerKind::Unexclude { ci, .. } => (Some(*ci), None, None),
             TimerKind::Overflow { ci, queue, entered, .. } => {
                 finite("an overflow timer's entry time", entered.0)?;
                 (Some(*ci), Some(*queue), None)

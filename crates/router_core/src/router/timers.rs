@@ -9,7 +9,7 @@ use super::Router;
 use crate::error::Result;
 use crate::event::Event;
 use crate::model::Condition;
-use crate::types::{ContactStatus, OrdF64, Time};
+use crate::types::{AgentState, ContactStatus, OrdF64, Time};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
 
@@ -53,6 +53,9 @@ pub(super) enum TimerKind {
     Recheck { ci: u32, seq: u64 },
     /// Batch mode: solve the assignment of everything waiting.
     Batch,
+    /// The contact's exclusions (agents that rejected or missed its offer)
+    /// expire: `count` is how many it had when this was scheduled.
+    Unexclude { ci: u32, seq: u64, count: u32 },
 }
 
 impl TimerKind {
@@ -65,7 +68,11 @@ impl TimerKind {
     /// comes last, over everything the instant changed.
     fn phase(&self) -> u8 {
         match self {
-            TimerKind::Step { .. } | TimerKind::Overflow { .. } | TimerKind::Pin { .. } | TimerKind::Cap { .. } => 0,
+            TimerKind::Step { .. }
+            | TimerKind::Overflow { .. }
+            | TimerKind::Pin { .. }
+            | TimerKind::Cap { .. }
+            | TimerKind::Unexclude { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
             TimerKind::Recheck { .. } => 2,
             TimerKind::Batch => 3,
@@ -149,6 +156,16 @@ impl Router {
             if self.live(ci, seq) {
                 self.route_contact(ci, ev);
             }
+        }
+    }
+
+    /// After an agent was excluded from contact `ci` (a rejected or missed
+    /// offer): schedules the lifting of its exclusions, if configured.
+    pub(super) fn schedule_unexclude(&mut self, ci: u32) {
+        if let Some(after) = self.config.exclusion_expires_after {
+            let c = self.contact(ci);
+            let (seq, count) = (c.seq, c.excluded.len() as u32);
+            self.schedule(self.now + after, TimerKind::Unexclude { ci, seq, count });
         }
     }
 
@@ -321,9 +338,45 @@ impl Router {
                     return None;
                 }
                 let ai = c.agent.expect("offered contact has an agent");
+                let queue = c.queue as usize;
                 ev.push(Event::OfferExpired { contact: c.id.clone(), agent: self.agent(ai).id.clone(), at: self.now });
-                self.return_offer(ci, ai, ev);
+                self.queues[queue].counters.missed_offers += 1;
+                let to = self.config.missed_offer_state;
+                if to == AgentState::Available || self.agent(ai).state != AgentState::Available {
+                    self.return_offer(ci, ai, ev);
+                } else {
+                    self.not_responding(ci, ai, to, ev);
+                }
                 None
+            }
+            TimerKind::Unexclude { ci, seq, count } => {
+                if !self.live(ci, seq) {
+                    return None;
+                }
+                let c = self.contact(ci);
+                // Only the latest exclusion's timer lifts them, and only
+                // from a contact still waiting: nobody else took it. One
+                // offered to another agent now is checked again later.
+                if c.excluded.len() != count as usize || c.status == ContactStatus::Assigned {
+                    return None;
+                }
+                if c.status == ContactStatus::Offered {
+                    let after = self.config.exclusion_expires_after.unwrap_or(0.0);
+                    self.schedule(self.now + after, TimerKind::Unexclude { ci, seq, count });
+                    return None;
+                }
+                if c.status != ContactStatus::Waiting {
+                    return None;
+                }
+                let in_group = c.slot.is_some();
+                if in_group {
+                    self.dequeue(ci);
+                }
+                self.contact_mut(ci).excluded.clear();
+                if in_group {
+                    self.enqueue(ci);
+                }
+                Some(ci)
             }
             TimerKind::Pin { ci, seq } => {
                 if !self.live(ci, seq) {

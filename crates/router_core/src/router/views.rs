@@ -2,7 +2,7 @@
 
 use super::Router;
 use crate::error::Result;
-use crate::types::{AgentState, Attrs, ContactStatus, OrdF64, Time};
+use crate::types::{AgentState, Attrs, ContactStatus, Time};
 use serde::{Deserialize, Serialize};
 
 /// Cumulative counters of a queue.
@@ -26,6 +26,9 @@ pub struct Counters {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Offers of this queue's contacts that expired (the agent did not
+    /// accept in time).
+    pub missed_offers: u64,
     /// Sum of the waits of answered contacts.
     pub wait_sum: f64,
     /// Sum of the waits of abandoned contacts.
@@ -213,17 +216,23 @@ impl Router {
         self.contacts.len() - self.free_contacts.len()
     }
 
-    /// Ids of the contacts waiting (or offered) in a queue, oldest first.
+    /// Ids of the contacts waiting (or offered) in a queue, in the order
+    /// they will be served within it: the queue's ordering (priority,
+    /// aging, LIFO), then arrival.
     pub fn waiting_ids(&self, queue: &str) -> Result<Vec<String>> {
         let q = self.queue_id(queue)? as usize;
-        let mut out: Vec<(OrdF64, u64, String)> = self
+        // The order agents take them in: the queue's own key (priority,
+        // aging and its cap, LIFO), as in its wait groups.
+        let mut out: Vec<(super::index::WaitKey, String)> = self
             .contacts
-            .iter()
-            .filter(|c| c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered))
-            .map(|c| (OrdF64(c.arrival), c.seq, c.id.to_string()))
+            .enumerate()
+            .filter(|(_, c)| {
+                c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
+            })
+            .map(|(ci, c)| (self.wait_key(ci as u32), c.id.to_string()))
             .collect();
-        out.sort();
-        Ok(out.into_iter().map(|(_, _, id)| id).collect())
+        out.sort_by_key(|e| e.0);
+        Ok(out.into_iter().map(|(_, id)| id).collect())
     }
 
     /// A snapshot of one agent. Errors: `UnknownId`.

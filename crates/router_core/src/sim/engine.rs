@@ -96,7 +96,8 @@ struct Slot {
     counted: bool,
     interval: u32,
     agent: u32,
-    /// When the contact was assigned (its agent's load starts).
+    /// When the contact arrived, then when it was assigned (its agent's
+    /// load starts).
     start: f64,
     handle: f64,
     /// The router's key of the contact (set once submitted).
@@ -133,6 +134,8 @@ pub(super) struct Run<'a> {
     sim: &'a Simulation,
     router: &'a mut Router,
     pub(super) stop_on_policy_error: bool,
+    /// The plug-in follows the router's events (they are handed to it).
+    feed_scorer: bool,
     heap: BinaryHeap<Entry>,
     /// Per contact type: its next arrival (time, scheduling order).
     next_arrival: Vec<Option<(f64, u64)>>,
@@ -181,6 +184,7 @@ impl<'a> Run<'a> {
             sim,
             router,
             stop_on_policy_error: false,
+            feed_scorer: false,
             heap: BinaryHeap::new(),
             next_arrival: vec![None; s.contact_types.len()],
             first_arrival: None,
@@ -212,7 +216,11 @@ impl<'a> Run<'a> {
             agent_of: Vec::new(),
         };
         // Assignments and completions come as notes, by slot: no ids to read.
-        run.router.notes = Some(Vec::new());
+        // A plug-in that follows events gets them whole (ids, not notes).
+        run.feed_scorer = run.router.scorer_wants_events();
+        if !run.feed_scorer {
+            run.router.notes = Some(Vec::new());
+        }
         let mut id = String::new();
         for ix in 0..sim.agent_group.len() {
             id.clear();
@@ -420,7 +428,7 @@ impl<'a> Run<'a> {
             counted,
             interval: interval as u32,
             agent: 0,
-            start: 0.0,
+            start: t,
             handle,
             key: None,
         });
@@ -540,6 +548,9 @@ impl<'a> Run<'a> {
                 _ => {}
             }
         }
+        if self.feed_scorer && !events.is_empty() {
+            self.router.notify_scorer(&events);
+        }
         events.clear();
         self.buf = events;
         let Some(notes) = self.router.notes.as_mut() else { return };
@@ -609,15 +620,31 @@ impl<'a> Run<'a> {
         let mut unfinished_q = vec![0u64; sim.queue_names.len()];
         let mut unfinished_c = vec![0u64; sim.channel_names.len()];
         let mut unfinished_t = vec![0u64; sim.types.len()];
+        let mut late_q = vec![0u64; sim.queue_names.len()];
+        let mut late_c = vec![0u64; sim.channel_names.len()];
+        let mut late_t = vec![0u64; sim.types.len()];
         for slot in &self.slots {
-            if slot.state == State::Waiting && slot.counted {
-                let info = &sim.types[slot.ty as usize];
+            if slot.state != State::Waiting {
+                continue;
+            }
+            let info = &sim.types[slot.ty as usize];
+            // Waiting since `start` (its arrival) until the end of the horizon.
+            let late = horizon - slot.start > sim.threshold[info.queue];
+            if late {
+                self.series[slot.ty as usize].unfinished_late[slot.interval as usize] += 1;
+            }
+            if slot.counted {
                 unfinished_q[info.queue] += 1;
                 unfinished_c[info.channel] += 1;
                 unfinished_t[slot.ty as usize] += 1;
+                let late = u64::from(late);
+                late_q[info.queue] += late;
+                late_c[info.channel] += late;
+                late_t[slot.ty as usize] += late;
             }
         }
         let all: u64 = unfinished_t.iter().sum();
+        let all_late: u64 = late_t.iter().sum();
         let n_ch = sim.channel_names.len();
         let mut queues = vec![Block::default(); sim.queue_names.len()];
         let mut channels = vec![Block::default(); n_ch];
@@ -634,9 +661,10 @@ impl<'a> Run<'a> {
             series_all.merge(&self.series[ty]);
         }
         series.push(series_all);
-        let metrics = |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64]| -> Vec<Metrics> {
-            blocks.iter().zip(names).zip(unf).map(|((b, n), &u)| b.metrics(n, u)).collect()
-        };
+        let metrics =
+            |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64], late: &[u64]| -> Vec<Metrics> {
+                blocks.iter().zip(names).zip(unf.iter().zip(late)).map(|((b, n), (&u, &l))| b.metrics(n, u, l)).collect()
+            };
         let groups = sim
             .scenario
             .agent_groups
@@ -676,10 +704,10 @@ impl<'a> Run<'a> {
             policy: policy.to_owned(),
             replication: rep,
             seed: self.rep_seed,
-            queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q),
-            channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c),
-            types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t),
-            total: total.metrics("all", all),
+            queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q, &late_q),
+            channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c, &late_c),
+            types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t, &late_t),
+            total: total.metrics("all", all, all_late),
             groups,
             interval: self.interval,
             series,

@@ -35,7 +35,7 @@ pub mod stats;
 
 pub use dist::Dist;
 pub use simulation::Simulation;
-pub use scenario::{AgentGroup, Arrivals, ChannelDef, ContactType, OverflowDef, QueueDef, Scenario, StepDef};
+pub use scenario::{AgentGroup, Arrivals, ChannelDef, ContactType, OverflowDef, QueueDef, Scenario, StepDef, Unservable};
 pub use stats::{GroupMetrics, Metrics, Replication, Series};
 
 #[cfg(test)]

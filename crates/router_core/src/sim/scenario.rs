@@ -149,6 +149,23 @@ pub struct Scenario {
     /// Seconds a returning customer waits for their last agent.
     #[serde(default)]
     pub affinity_wait: f64,
+    /// What validation does with a contact type no agent group can ever
+    /// serve (see [`Scenario::unservable_types`]).
+    #[serde(default)]
+    pub unservable: Unservable,
+}
+
+/// What to do with a contact type that no agent group can ever serve: its
+/// contacts would only wait (or abandon), which the figures show but a
+/// scenario rarely means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unservable {
+    /// Accept the scenario; the caller reports [`Scenario::unservable_types`].
+    #[default]
+    Warn,
+    /// Refuse the scenario with an error naming the first such type.
+    Refuse,
 }
 
 fn one() -> u32 {
@@ -290,6 +307,50 @@ impl Scenario {
         PolicyKind::parse(&self.policy).map_err(|e| bad(format!("policy: {e}")))
     }
 
+    /// The contact types that no agent group can ever serve, each with why
+    /// (`contact_types[1] ("fr"): ...`). A group can serve a type when it
+    /// has agents, takes the type's channel (a maximum above 0 and enough
+    /// capacity units for one contact) and meets the requirements of the
+    /// type or of one of its relaxation steps.
+    pub fn unservable_types(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, t) in self.contact_types.iter().enumerate() {
+            let Some(channel) = self.channels.iter().find(|c| c.name == t.channel) else { continue };
+            let meets = |skills: &[(String, u8)], needs: &[(String, u8)]| {
+                needs.iter().all(|(s, l)| skills.iter().any(|(k, m)| k == s && m >= l))
+            };
+            let can = |g: &AgentGroup| {
+                let max = match &g.channels {
+                    None => channel.max_per_agent,
+                    Some(list) => list.iter().find(|(c, _)| *c == t.channel).map_or(0, |&(_, m)| m),
+                };
+                g.count > 0
+                    && max > 0
+                    && g.capacity >= channel.cost
+                    && (meets(&g.skills, &t.requires) || t.steps.iter().any(|st| meets(&g.skills, &st.requires)))
+            };
+            if !self.agent_groups.iter().any(can) {
+                let needs = |r: &[(String, u8)]| {
+                    if r.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        r.iter().map(|(s, l)| format!("{s}>={l}")).collect::<Vec<_>>().join(", ")
+                    }
+                };
+                let mut why = format!("requires {}", needs(&t.requires));
+                for st in &t.steps {
+                    why.push_str(&format!(", then {} after {} s", needs(&st.requires), st.after));
+                }
+                out.push(format!(
+                    "contact_types[{i}] ({:?}): no agent group can ever serve it ({why} on channel {:?}); \
+                     its contacts can only wait or abandon",
+                    t.name, t.channel
+                ));
+            }
+        }
+        out
+    }
+
     /// Checks what the router does not check itself (it validates channels,
     /// queues, agents and contacts when the simulation is built).
     pub fn validate(&self) -> Result<()> {
@@ -355,6 +416,11 @@ impl Scenario {
                 return Err(bad(format!("{what}.customers: must be at least 1")));
             }
             self.validate_arrivals(&format!("{what}.arrivals"), &t.arrivals)?;
+        }
+        if self.unservable == Unservable::Refuse {
+            if let Some(first) = self.unservable_types().into_iter().next() {
+                return Err(bad(format!("{first} (unservable: refuse)")));
+            }
         }
         Ok(())
     }

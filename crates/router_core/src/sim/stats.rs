@@ -152,8 +152,9 @@ impl Block {
         self.hist.merge(&o.hist);
     }
 
-    /// The figures of this block.
-    pub fn metrics(&self, name: &str, unfinished: u64) -> Metrics {
+    /// The figures of this block; `unfinished` contacts were still waiting
+    /// at the end, `unfinished_late` of them past the threshold.
+    pub fn metrics(&self, name: &str, unfinished: u64, unfinished_late: u64) -> Metrics {
         let ended = self.answered + self.abandoned;
         let ratio = |a: f64, b: u64| (b > 0).then(|| a / b as f64);
         Metrics {
@@ -163,8 +164,9 @@ impl Block {
             abandoned: self.abandoned,
             refused: self.refused,
             unfinished,
+            unfinished_late,
             answered_in_sl: self.answered_in_sl,
-            service_level: ratio(self.answered_in_sl as f64, ended),
+            service_level: ratio(self.answered_in_sl as f64, ended + unfinished_late),
             abandon_rate: ratio(self.abandoned as f64, ended),
             p_wait: ratio(self.waited as f64, ended),
             asa: ratio(self.wait_answered, self.answered),
@@ -176,9 +178,12 @@ impl Block {
 
 /// The figures of one population of contacts in one replication.
 ///
-/// Service level, abandon rate and waits are over the contacts that ended
-/// their wait (answered or abandoned); refused and unfinished ones are
-/// counted apart.
+/// Service level counts every contact whose outcome against the threshold
+/// is known: answered within it over answered, abandoned and still waiting
+/// past it when the simulation ended (as ContactCenters and the Erlang
+/// formulas count them), so contacts nobody serves lower it. Abandon rate
+/// and waits are over the contacts that ended their wait (answered or
+/// abandoned); refused and unfinished ones are counted apart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Queue, channel or type name (`"all"` for the total).
@@ -193,9 +198,12 @@ pub struct Metrics {
     pub refused: u64,
     /// Of those, still waiting when the simulation ended (no agent left).
     pub unfinished: u64,
+    /// Of the unfinished, those that had waited past the service-level
+    /// threshold by the end of the horizon (they count against it).
+    pub unfinished_late: u64,
     /// Answered within the queue's service-level threshold.
     pub answered_in_sl: u64,
-    /// answered within threshold / (answered + abandoned).
+    /// answered within threshold / (answered + abandoned + unfinished_late).
     pub service_level: Option<f64>,
     /// abandoned / (answered + abandoned).
     pub abandon_rate: Option<f64>,
@@ -245,7 +253,9 @@ pub struct Series {
     pub abandoned: Vec<u64>,
     /// Answered within the threshold.
     pub answered_in_sl: Vec<u64>,
-    /// Service level per interval.
+    /// Still waiting past the threshold when the simulation ended.
+    pub unfinished_late: Vec<u64>,
+    /// Service level per interval (the definition of [`Metrics::service_level`]).
     pub service_level: Vec<Option<f64>>,
     /// ASA per interval.
     pub asa: Vec<Option<f64>>,
@@ -262,6 +272,7 @@ impl Series {
             answered: vec![0; n],
             abandoned: vec![0; n],
             answered_in_sl: vec![0; n],
+            unfinished_late: vec![0; n],
             service_level: Vec::new(),
             asa: Vec::new(),
             wait_sum: vec![0.0; n],
@@ -283,6 +294,7 @@ impl Series {
         add(&mut self.answered, &o.answered);
         add(&mut self.abandoned, &o.abandoned);
         add(&mut self.answered_in_sl, &o.answered_in_sl);
+        add(&mut self.unfinished_late, &o.unfinished_late);
         self.wait_sum.iter_mut().zip(&o.wait_sum).for_each(|(x, y)| *x += y);
     }
 
@@ -291,7 +303,7 @@ impl Series {
         let n = self.offered.len();
         self.service_level = (0..n)
             .map(|i| {
-                let ended = self.answered[i] + self.abandoned[i];
+                let ended = self.answered[i] + self.abandoned[i] + self.unfinished_late[i];
                 (ended > 0).then(|| self.answered_in_sl[i] as f64 / ended as f64)
             })
             .collect();

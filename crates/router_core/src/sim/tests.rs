@@ -117,3 +117,30 @@ fn bad_fields_are_named() {
     let e = Scenario::from_json(r#"{"channels": []}"#).unwrap_err();
     assert!(e.message().contains("queues"), "{e}");
 }
+
+#[test]
+fn service_level_counts_contacts_left_waiting_past_the_threshold() {
+    // One agent for the first 1,000 s only: later calls are never answered
+    // and, having waited past 20 s by the end, count against the service level.
+    let mut s = mmc(1, 1.0 / 100.0, 50.0, 20_000.0, "");
+    s.warmup = 0.0;
+    s.agent_groups[0].shifts = vec![(0.0, 1_000.0)];
+    let r = Simulation::new(s).unwrap().run(0).unwrap();
+    let t = &r.total;
+    assert!(t.unfinished_late > 100 && t.unfinished_late <= t.unfinished);
+    let sl = t.service_level.unwrap();
+    assert_eq!(sl, t.answered_in_sl as f64 / (t.answered + t.abandoned + t.unfinished_late) as f64);
+    assert!(sl < 0.1, "{sl}");
+}
+
+#[test]
+fn with_no_agents_the_service_level_is_zero_and_the_type_is_unservable() {
+    let s = mmc(0, 1.0 / 100.0, 50.0, 20_000.0, "");
+    assert_eq!(s.unservable_types().len(), 1, "{:?}", s.unservable_types());
+    let r = Simulation::new(s.clone()).unwrap().run(0).unwrap();
+    assert_eq!(r.total.service_level, Some(0.0));
+    let mut s = s;
+    s.unservable = super::Unservable::Refuse;
+    let err = s.validate().unwrap_err().to_string();
+    assert!(err.contains("contact_types[0] (\"call\")"), "{err}");
+}

@@ -331,7 +331,7 @@ fn bad_contacts_are_refused_and_change_nothing() {
                 r.submit(&c, 6.0)
             }),
             InvalidInput,
-            vec!["\"tech\", 6", "stricter"],
+            vec!["\"tech\", 6", "do not widen"],
         ),
         (
             "step adds a skill",

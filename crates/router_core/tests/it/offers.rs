@@ -9,11 +9,21 @@ fn offer_router(timeout: f64) -> Router {
     Router::new(cfg).unwrap()
 }
 
+/// An offer router where a missed offer leaves the agent available and
+/// exclusions are for good.
+fn strict_exclusion_router(timeout: f64) -> Router {
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.offer_timeout = Some(timeout);
+    cfg.missed_offer_state = AgentState::Available;
+    cfg.exclusion_expires_after = None;
+    Router::new(cfg).unwrap()
+}
+
 /// Offer, accept (wait measured to acceptance), reject (back to the queue,
 /// that agent excluded), timeout (the same).
 #[test]
 fn offer_accept_reject_and_expire() {
-    let mut r = offer_router(15.0);
+    let mut r = strict_exclusion_router(15.0);
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     r.add_agent(&agent("b", &[]), 1.0).unwrap();
     // c1 at 10 -> offered to a (idle longest), expires at 25.
@@ -157,11 +167,12 @@ fn rejected_contact_keeps_its_place() {
     check(&r);
 }
 
-/// The excluded agent is never offered the contact again, even when it is
-/// the only free agent; other contacts still reach it.
+/// With `exclusion_expires_after: None`, the excluded agent is never
+/// offered the contact again, even when it is the only free agent; other
+/// contacts still reach it.
 #[test]
 fn excluded_agent_is_never_offered_again() {
-    let mut r = offer_router(10.0);
+    let mut r = strict_exclusion_router(10.0);
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     r.submit(&contact("c1", "voice"), 0.0).unwrap();
     r.reject("c1", "a", 1.0).unwrap();
@@ -268,5 +279,65 @@ fn cancel_of_offered_contact_frees_the_agent() {
     assert_eq!(status(&r, "c1"), ContactStatus::Abandoned);
     let s = &r.stats()[0];
     assert_eq!((s.counters.abandoned, s.waiting, s.offering), (1, 1, 1));
+    check(&r);
+}
+
+/// By default a missed offer moves the agent to `away` (`NotResponding`,
+/// counted in the queue's `missed_offers`), and the contact goes to the
+/// next agent at once instead of waiting behind an idle one.
+#[test]
+fn a_missed_offer_moves_the_agent_away_and_the_contact_on() {
+    let mut r = offer_router(10.0);
+    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    let mut b = agent("b", &[]);
+    b.state = AgentState::Away;
+    r.add_agent(&b, 0.0).unwrap();
+    assert_eq!(offered(&r.submit(&contact("c1", "voice"), 1.0).unwrap()), pairs(&[("c1", "a")]));
+    let ev = r.advance(11.0).unwrap();
+    assert_eq!(
+        ev,
+        vec![
+            Event::OfferExpired { contact: "c1".into(), agent: "a".into(), at: 11.0 },
+            Event::NotResponding { contact: "c1".into(), agent: "a".into(), state: AgentState::Away, at: 11.0 },
+        ]
+    );
+    assert_eq!(r.agent_view("a").unwrap().state, AgentState::Away);
+    assert_eq!(r.stats()[0].counters.missed_offers, 1);
+    check(&r);
+    // b comes back: c1 goes to b.
+    let ev = set_state(&mut r, "b", AgentState::Available, 12.0);
+    assert_eq!(offered(&ev), pairs(&[("c1", "b")]));
+    check(&r);
+}
+
+/// A rejecting agent is excluded only until `exclusion_expires_after` has
+/// passed with the contact still waiting: then nobody else took it, and
+/// the agent may have it.
+#[test]
+fn an_exclusion_is_lifted_when_nobody_else_took_the_contact() {
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.offer_timeout = Some(30.0);
+    cfg.exclusion_expires_after = Some(20.0);
+    let mut r = Router::new(cfg).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0).unwrap();
+    r.reject("c1", "a", 5.0).unwrap();
+    // Excluded until 25: a idle, c1 waiting.
+    assert!(r.advance(24.0).unwrap().is_empty());
+    assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1"]);
+    let ev = r.advance(25.0).unwrap();
+    assert_eq!(ev, vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 25.0, expires: 55.0 }]);
+    check(&r);
+    // Another agent taking the contact makes the expiry moot.
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.offer_timeout = Some(30.0);
+    cfg.exclusion_expires_after = Some(20.0);
+    let mut r = Router::new(cfg).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0).unwrap();
+    r.reject("c1", "a", 5.0).unwrap();
+    assert_eq!(offered(&r.add_agent(&agent("b", &[]), 6.0).unwrap()), pairs(&[("c1", "b")]));
+    r.accept("c1", "b", 7.0).unwrap();
+    assert!(r.advance(30.0).unwrap().is_empty());
     check(&r);
 }

@@ -197,6 +197,8 @@ fn build(s: &Setup) -> Router {
     cfg.offer_timeout = s.offer.then_some(12.0);
     cfg.affinity_wait = if s.affinity_wait { 8.0 } else { 0.0 };
     cfg.seed = s.seed;
+    // The model keeps exclusions for good (their expiry is tested in offers.rs).
+    cfg.exclusion_expires_after = None;
     Router::new(cfg).expect("valid property config")
 }
 
@@ -400,6 +402,12 @@ impl Model {
                     return Err(format!("{ev:?} but the step was due at {due}"));
                 }
                 mc.step += 1;
+            }
+            Event::NotResponding { agent, .. } => {
+                // Follows the contact's OfferExpired: it is waiting, that agent excluded.
+                if state != MState::Waiting || !self.contacts[&c].excluded.iter().any(|(a, _)| a == &**agent) {
+                    return bad();
+                }
             }
             Event::Refused { .. } => {
                 if state != MState::Waiting {

@@ -15,8 +15,9 @@ servers in one process do not collide):
 Names (``queue``, ``channel``, ``state``, ``command`` labels)::
 
     ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds
-    ccroute_queue_{offered,answered,answered_in_sl,abandoned,abandoned_in_sl,
-                   completed,refused,overflowed_in,overflowed_out}_total
+    ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
+                   completed,refused,overflowed_in,overflowed_out,missed_offers}_total
+    ccroute_queue_offered_total   (the same as entered, kept for one release)
     ccroute_queue_service_level, ccroute_queue_service_level_target,
     ccroute_queue_service_level_threshold_seconds, ccroute_queue_asa_seconds,
     ccroute_queue_abandon_rate            (absent until the queue has data)
@@ -58,8 +59,8 @@ ROUTING_COMMANDS = frozenset(
 LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05,
                    0.1, 0.25, 1.0)
 
-_QUEUE_COUNTERS = ("offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
-                   "completed", "refused", "overflowed_in", "overflowed_out")
+_QUEUE_COUNTERS = ("entered", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
+                   "completed", "refused", "overflowed_in", "overflowed_out", "missed_offers")
 
 
 class SnapshotCollector(Collector):

@@ -43,9 +43,9 @@ COUNT_WAITING = 5000
 AGENT_LIST = 200
 
 _QUEUE_FIELDS = (
-    "waiting", "offering", "longest_wait", "offered", "answered", "answered_in_sl", "abandoned",
+    "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned",
     "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
-    "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
+    "missed_offers", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
 )
 
 

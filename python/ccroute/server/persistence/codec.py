@@ -70,6 +70,8 @@ def encode_settings(s: RouterSettings) -> dict[str, Any]:
         "affinity": s.affinity,
         "affinity_wait": s.affinity_wait,
         "retain_finished": s.retain_finished,
+        "missed_offer_state": s.missed_offer_state,
+        "exclusion_expires_after": s.exclusion_expires_after,
     }
 
 
