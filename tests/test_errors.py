@@ -603,3 +603,20 @@ def test_a_full_queue_refusing_a_contact_forgets_its_new_skills():
     with pytest.raises(cc.QueueFull):
         r.submit(cc.Contact("c", channel="voice", queue="q", requires={"fresh": 2}), now=0.0)
     assert r.snapshot() == before
+
+
+def test_an_internal_fault_is_an_internal_error_and_closes_the_router(router):
+    # No input may make the engine panic; if it ever does, the panic does
+    # not cross into Python as a BaseException: the call raises
+    # InternalError, and the router (perhaps half-way through a change)
+    # refuses every later call until it is restored from a snapshot.
+    router.add_agent(cc.Agent("a"), now=0.0)
+    snap = router.snapshot()
+    native = router._router
+    with pytest.raises(cc.InternalError, match="fault injected by a test") as info:
+        native._inject_fault()
+    assert isinstance(info.value, cc.RoutingError) and isinstance(info.value, Exception)
+    with pytest.raises(cc.InternalError, match="restore it from a snapshot"):
+        router.submit(cc.Contact("c", channel="voice", queue="sales"), now=1.0)
+    fresh = cc.Router.restore(snap)
+    assert [type(e) for e in fresh.submit(cc.Contact("c", channel="voice", queue="sales"), now=1.0)] == [cc.Assigned]

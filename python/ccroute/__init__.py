@@ -29,6 +29,7 @@ from ._ccroute import (
 from .errors import (
     CapacityError,
     DuplicateId,
+    InternalError,
     InvalidInput,
     InvalidState,
     QueueFull,
@@ -95,6 +96,7 @@ __all__ = [
     "CapacityError",
     "QueueFull",
     "SnapshotError",
+    "InternalError",
     # submodules
     "erlang",
     "policies",

@@ -16,6 +16,7 @@ __all__ = [
     "CapacityError",
     "QueueFull",
     "SnapshotError",
+    "InternalError",
 ]
 
 
@@ -55,3 +56,10 @@ class QueueFull(RoutingError):
 
 class SnapshotError(RoutingError):
     """A snapshot could not be read (corrupt, or from another format version)."""
+
+
+class InternalError(RoutingError):
+    """A fault inside the engine itself (a broken internal rule, never bad
+    input). The call fails and the router refuses every later call, since
+    it may have stopped half-way: restore it from a snapshot taken before.
+    Please report it with the calls that led to it."""

@@ -53,3 +53,17 @@ impl<T> IntoPyResult<T> for router_core::Result<T> {
         self.map_err(to_py)
     }
 }
+
+/// A `ccroute.errors.InternalError`: a fault of the engine, not of the input.
+pub fn internal(message: impl Into<String>) -> PyErr {
+    let message = message.into();
+    Python::with_gil(|py| {
+        match py.import("ccroute.errors").and_then(|m| m.getattr("InternalError")) {
+            Ok(class) => match class.call1((message.clone(),)) {
+                Ok(exc) => PyErr::from_value(exc),
+                Err(e) => e,
+            },
+            Err(_) => PyRuntimeError::new_err(message),
+        }
+    })
+}

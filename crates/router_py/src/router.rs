@@ -1,6 +1,6 @@
 //! The native router: converts arguments, calls the core, converts events.
 
-use crate::errors::{invalid, IntoPyResult};
+use crate::errors::{internal, invalid, IntoPyResult};
 use crate::events;
 use crate::model::{Agent, Channel, Contact, Queue, RoutingProfile};
 use crate::plugin::PyScorer;
@@ -16,6 +16,9 @@ const DETACH_BATCH: usize = 256;
 #[pyclass(module = "ccroute._ccroute", name = "Router")]
 pub struct NativeRouter {
     inner: router_core::Router,
+    /// Set when a call panicked: the router may be half-way through a
+    /// change, so every later call is refused (see [`NativeRouter::guard`]).
+    fault: Option<String>,
     /// What the last `assign_batch` call did.
     last_batch: Option<router_core::router::BatchReport>,
     /// Re-raise a plug-in policy's exception instead of logging it.
@@ -101,32 +104,32 @@ impl NativeRouter {
             exclusion_expires_after,
             plugin: None,
         };
-        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, strict: false, logged: false, last_batch: None })
+        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
     }
 
     fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.add_agent(&agent.spec, now).py()?;
+        let ev = self.guard(|r| r.add_agent(&agent.spec, now))?;
         self.done(py, ev)
     }
 
     fn update_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.update_agent(&agent.spec, now).py()?;
+        let ev = self.guard(|r| r.update_agent(&agent.spec, now))?;
         self.done(py, ev)
     }
 
     fn remove_agent(&mut self, py: Python<'_>, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.remove_agent(agent, now).py()?;
+        let ev = self.guard(|r| r.remove_agent(agent, now))?;
         self.done(py, ev)
     }
 
     fn set_agent_state(&mut self, py: Python<'_>, agent: &str, state: &str, now: f64) -> PyResult<Vec<PyObject>> {
         let state = AgentState::parse(state).py()?;
-        let ev = self.inner.set_agent_state(agent, state, now).py()?;
+        let ev = self.guard(|r| r.set_agent_state(agent, state, now))?;
         self.done(py, ev)
     }
 
     fn submit(&mut self, py: Python<'_>, contact: PyRef<'_, Contact>, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.submit(&contact.spec, now).py()?;
+        let ev = self.guard(|r| r.submit(&contact.spec, now))?;
         self.done(py, ev)
     }
 
@@ -140,45 +143,45 @@ impl NativeRouter {
             held.push(c);
         }
         let specs: Vec<&ContactSpec> = held.iter().map(|c| &c.get().spec).collect();
-        let inner = &mut self.inner;
         // A Python plug-in needs the interpreter for every decision:
         // releasing it for the batch would only add a re-acquisition each.
-        let ev = if specs.len() >= DETACH_BATCH && !inner.has_scorer() {
-            detached(py, || inner.submit_many(specs.iter().copied(), now))
-        } else {
-            inner.submit_many(specs.iter().copied(), now)
-        }
-        .py()?;
+        let ev = self.guard(|inner| {
+            if specs.len() >= DETACH_BATCH && !inner.has_scorer() {
+                detached(py, || inner.submit_many(specs.iter().copied(), now))
+            } else {
+                inner.submit_many(specs.iter().copied(), now)
+            }
+        })?;
         self.done(py, ev)
     }
 
     fn accept(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.accept(contact, agent, now).py()?;
+        let ev = self.guard(|r| r.accept(contact, agent, now))?;
         self.done(py, ev)
     }
 
     fn reject(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.reject(contact, agent, now).py()?;
+        let ev = self.guard(|r| r.reject(contact, agent, now))?;
         self.done(py, ev)
     }
 
     fn force_assign(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.force_assign(contact, agent, now).py()?;
+        let ev = self.guard(|r| r.force_assign(contact, agent, now))?;
         self.done(py, ev)
     }
 
     fn complete(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.complete(contact, now).py()?;
+        let ev = self.guard(|r| r.complete(contact, now))?;
         self.done(py, ev)
     }
 
     fn cancel(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.cancel(contact, now).py()?;
+        let ev = self.guard(|r| r.cancel(contact, now))?;
         self.done(py, ev)
     }
 
     fn assign_batch(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
-        let (ev, report) = self.inner.assign_batch(now).py()?;
+        let (ev, report) = self.guard(|r| r.assign_batch(now))?;
         self.last_batch = Some(report);
         self.done(py, ev)
     }
@@ -201,7 +204,7 @@ impl NativeRouter {
     }
 
     fn advance(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.inner.advance(now).py()?;
+        let ev = self.guard(|r| r.advance(now))?;
         self.done(py, ev)
     }
 
@@ -272,7 +275,7 @@ impl NativeRouter {
     fn restore(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         let data = data.to_vec();
         let inner = detached(py, move || router_core::Router::restore(&data)).py()?;
-        Ok(NativeRouter { inner, strict: false, logged: false, last_batch: None })
+        Ok(NativeRouter { inner, fault: None, strict: false, logged: false, last_batch: None })
     }
 
     /// Plugs in a Python policy object (`None` removes it); the built-in
@@ -313,12 +316,46 @@ impl NativeRouter {
         self.inner.scorer_failures()
     }
 
+    /// Makes the next guarded call panic, to test the guard (not public API).
+    fn _inject_fault(&mut self) -> PyResult<Vec<PyObject>> {
+        self.guard(|_| -> router_core::Result<Vec<router_core::Event>> { panic!("fault injected by a test") })?;
+        Ok(Vec::new())
+    }
+
     fn check_invariants(&self) -> PyResult<()> {
         self.inner.check_invariants().map_err(pyo3::exceptions::PyAssertionError::new_err)
     }
 }
 
 impl NativeRouter {
+    /// Runs one mutating core call. A panic there is a fault of the engine
+    /// (no input may cause one): it becomes `InternalError` instead of
+    /// crossing into Python, and since the router may have stopped half-way
+    /// through a change, every later call is refused with the same error
+    /// until the caller restores it from a snapshot.
+    fn guard<T>(&mut self, f: impl FnOnce(&mut router_core::Router) -> router_core::Result<T>) -> PyResult<T> {
+        if let Some(why) = &self.fault {
+            return Err(internal(format!(
+                "the router stopped after an internal fault ({why}); restore it from a snapshot taken before"
+            )));
+        }
+        let inner = &mut self.inner;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(inner))) {
+            Ok(result) => result.py(),
+            Err(payload) => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                self.fault = Some(why.clone());
+                Err(internal(format!(
+                    "internal fault: {why}; the router refuses further calls: restore it from a snapshot taken before"
+                )))
+            }
+        }
+    }
+
     /// Ends a mutating call: surfaces a plug-in policy failure (re-raised
     /// unchanged when strict, with the call's events delivered by the next
     /// call; otherwise logged once), then converts the events.
