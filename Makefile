@@ -16,7 +16,7 @@ BENCH_TARGETS :=
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core lint clean
+.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core bench-instructions lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,8 @@ test-python: venv ## pytest suites (needs a build)
 	$(PY) -m pytest -q
 
 fuzz: build ## Property suites on fresh random examples (FUZZ_EXAMPLES per test, default 600)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_state_machine.py tests/test_batch.py tests/test_erlang.py
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider tests/test_state_machine.py tests/test_state_machine_mix.py tests/test_batch.py tests/test_erlang.py
+	IT_CASES=$${FUZZ_EXAMPLES:-600} cargo test --release -p router_core --test it -- props snapshot_fuzz
 
 stubtest: venv ## Check the hand-written _ccroute.pyi against the built module
 	$(PY) -m mypy.stubtest ccroute._ccroute
@@ -65,6 +66,12 @@ bench-core: build ## Core benchmarks: criterion decisions/s, Python throughput, 
 	$(PY) benches/python_throughput.py
 	$(PY) benches/policy_throughput.py
 	$(PY) benches/batch_vs_greedy.py
+
+bench-instructions: ## Instruction counts of the routing hot paths (callgrind; repeatable on a noisy machine)
+	cargo build --release -p router_core --example count_cycle
+	for f in measured_agent_surplus measured_cycle; do \
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="*$$f*" \
+			target/release/examples/count_cycle 2>&1 | sed -n "s/.*Collected : /$$f: /p"; done
 
 lint: venv ## clippy and mypy
 	cargo clippy -p router_core -p router_py -p grpc_load -p grpc_raw --all-targets -- -D warnings

@@ -372,7 +372,7 @@ class Engine:
         same = self._same_profile(view, agent)
         if not same:
             self._check_room(view, agent)
-        events: list[Any] = []
+        events = []
         head: list[Any] = []
         if state != view.state:
             head.append(AgentStateChanged(agent.id, state, view.state, "", now))
@@ -384,7 +384,7 @@ class Engine:
         if not same:
             events += router.update_agent(agent, now)
         if state == "available":
-            events += router.set_agent_state(agent.id, state, now)
+            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
         return Upserted(self.record_around(head, events), True)
 
     def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:

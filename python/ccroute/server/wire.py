@@ -254,9 +254,9 @@ def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
         contact=e.contact, queue=e.queue, channel=e.channel, priority=e.priority, at=e.at))
     makers[catalogue.AgentStateChanged] = lambda seq, e: events_pb2.Event(
         sequence=seq, agent_state_changed=events_pb2.AgentStateChanged(
-            agent=e.agent, state=St[e.state], previous=St[e.previous], reason=e.reason, at=e.at))
+            agent=e.agent, state=St[e.state], previous=St[e.previous], reason=e.reason, at=e.at))  # type: ignore[arg-type]
     makers[catalogue.AgentAdded] = lambda seq, e: events_pb2.Event(sequence=seq, agent_added=events_pb2.AgentAdded(
-        agent=e.agent, state=St[e.state], at=e.at))
+        agent=e.agent, state=St[e.state], at=e.at))  # type: ignore[arg-type]
     makers[catalogue.AgentUpdated] = lambda seq, e: events_pb2.Event(
         sequence=seq, agent_updated=events_pb2.AgentUpdated(agent=e.agent, at=e.at))
     makers[catalogue.AgentRemoved] = lambda seq, e: events_pb2.Event(
@@ -283,8 +283,10 @@ def events_to_pb(records: Any) -> list[events_pb2.Event]:
     return [event_to_pb(r) for r in records]
 
 
-def _event_readers() -> dict[str, Callable[[Any], Event]]:
-    readers: dict[str, Callable[[Any], Event]] = {}
+def _event_readers() -> dict[str, Callable[[Any], Any]]:
+    """Per event kind, a reader into the engine's event classes (or, for
+    the service's own events, those of ``catalogue``)."""
+    readers: dict[str, Callable[[Any], Any]] = {}
     for field in events_pb2.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
         names = tuple(f.name for f in field.message_type.fields)
         py_cls = getattr(_ccroute, field.message_type.name, None)

@@ -21,6 +21,34 @@ use rand::Rng;
 use super::ordering::{ContactRank, QueueOrder};
 use smallvec::SmallVec;
 
+/// The best head so far of each LIFO queue an agent scans: (queue, rank
+/// within the queue, rank, contact).
+type LifoHeads = SmallVec<[(u32, ContactRank, ContactRank, u32); 4]>;
+
+/// Passes a candidate head on to `f`, or, for a LIFO queue, keeps it if it
+/// is that queue's best so far (passed on at the end of the scan).
+#[inline]
+fn offer_head(
+    f: &mut impl FnMut(ContactRank, u32),
+    lifo: &mut LifoHeads,
+    order: &QueueOrder,
+    queue: u32,
+    key: &WaitKey,
+    qprio: i64,
+    now: f64,
+) {
+    let rank = order.rank(key, now, qprio);
+    if !order.lifo {
+        return f(rank, key.idx);
+    }
+    let within = order.lifo_rank(key, qprio);
+    match lifo.iter_mut().find(|e| e.0 == queue) {
+        Some(e) if within < e.1 => *e = (queue, within, rank, key.idx),
+        Some(_) => {}
+        None => lifo.push((queue, within, rank, key.idx)),
+    }
+}
+
 impl Router {
     /// Whether agent `ai` may take contact `ci` now (state, skills in force,
     /// channel slot, capacity units, not excluded, and its routing profile
@@ -179,19 +207,7 @@ impl Router {
         let now = self.now;
         let prof = &self.index.profiles[a.profile as usize];
         // Per LIFO queue: (queue, rank within the queue, rank, contact).
-        let mut lifo: SmallVec<[(u32, ContactRank, ContactRank, u32); 4]> = SmallVec::new();
-        let mut offer = |f: &mut dyn FnMut(ContactRank, u32), order: &QueueOrder, queue: u32, key: &WaitKey, qprio: i64| {
-            let rank = order.rank(key, now, qprio);
-            if !order.lifo {
-                return f(rank, key.idx);
-            }
-            let within = order.lifo_rank(key, qprio);
-            match lifo.iter_mut().find(|e| e.0 == queue) {
-                Some(e) if within < e.1 => *e = (queue, within, rank, key.idx),
-                Some(_) => {}
-                None => lifo.push((queue, within, rank, key.idx)),
-            }
-        };
+        let mut lifo: LifoHeads = SmallVec::new();
         for (ch, groups) in prof.groups.iter().enumerate() {
             if !self.can_take(a, ch) {
                 continue;
@@ -214,7 +230,7 @@ impl Router {
                         None => continue,
                     }
                 }
-                offer(&mut f, order, head.queue, &key, qprio);
+                offer_head(&mut f, &mut lifo, order, head.queue, &key, qprio, now);
             }
         }
         for &ci in &a.pinned {
@@ -226,7 +242,7 @@ impl Router {
             {
                 let order = &self.queues[c.queue as usize].order;
                 let qprio = self.index.serves(a.profile, c.queue).map_or(0, |s| s.0);
-                offer(&mut f, order, c.queue, &self.wait_key(ci), qprio);
+                offer_head(&mut f, &mut lifo, order, c.queue, &self.wait_key(ci), qprio, now);
             }
         }
         for (_, _, rank, ci) in lifo {

@@ -116,13 +116,13 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         let mut held = FxHashSet::default();
         for &ci in &a.contacts {
             let c = s.contacts.get(ci as usize).and_then(Option::as_ref);
-            if !c.is_some_and(|c| c.agent == Some(ai as u32)) || !held.insert(ci) {
+            if c.is_none_or(|c| c.agent != Some(ai as u32)) || !held.insert(ci) {
                 return Err(format!("{who} holds contact slot {ci}, which is not held by it"));
             }
         }
         for &ci in &a.pinned {
             let c = s.contacts.get(ci as usize).and_then(Option::as_ref);
-            if !c.is_some_and(|c| c.pinned == Some(ai as u32)) {
+            if c.is_none_or(|c| c.pinned != Some(ai as u32)) {
                 return Err(format!("{who} lists contact slot {ci} as waiting for it, which it is not"));
             }
         }
@@ -148,9 +148,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         if a.capacity == 0 || used != u64::from(a.used) || a.used > a.capacity {
             return Err(format!("{who}: {} of {} units used, its contacts use {used}", a.used, a.capacity));
         }
-        for c in 0..n.channels {
-            if per_channel[c] != u64::from(a.held[c]) || a.held[c] > a.max[c] {
-                return Err(format!("{who}: holds {} of {} on channel {c}, its contacts {}", a.held[c], a.max[c], per_channel[c]));
+        for (c, &count) in per_channel.iter().enumerate() {
+            if count != u64::from(a.held[c]) || a.held[c] > a.max[c] {
+                return Err(format!("{who}: holds {} of {} on channel {c}, its contacts {count}", a.held[c], a.max[c]));
             }
         }
     }

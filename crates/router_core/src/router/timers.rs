@@ -148,7 +148,7 @@ impl Router {
                     ranked.push((order.rank(&self.wait_key(ci), now, 0), ci, seq));
                 }
             }
-            ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            ranked.sort_unstable_by_key(|r| r.0);
             changed.clear();
             changed.extend(ranked.into_iter().map(|(_, ci, seq)| (ci, seq)));
         }
@@ -292,7 +292,7 @@ impl Router {
                 if c.queue != queue || c.queue_entered != entered.0 || c.status == ContactStatus::Assigned {
                     return None;
                 }
-                let Some((to, _)) = self.queues[queue as usize].overflow else { return None };
+                let (to, _) = self.queues[queue as usize].overflow?;
                 if self.queue_full(to) {
                     return None; // the target is full: the contact stays where it is
                 }
@@ -426,7 +426,7 @@ impl Router {
                 if a.uid != uid {
                     return None;
                 }
-                let Some(pos) = a.wrapups.iter().position(|w| w.0 == wid) else { return None };
+                let pos = a.wrapups.iter().position(|w| w.0 == wid)?;
                 let (_, ch, contact, _) = a.wrapups.remove(pos);
                 let agent = a.id.clone();
                 self.free_units(ai, ch);
