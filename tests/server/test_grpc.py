@@ -383,3 +383,24 @@ def test_client_retry_after_a_timeout_creates_one_contact(start_server: Start) -
     patient = srv.client(timeout=5.0)
     assert patient.stats()["support"].offered == 1
     assert patient.waiting("support") == ["c1"]
+
+
+def test_a_deadline_cancelled_by_the_server_is_a_retryable_timeout() -> None:
+    # The server side can end a call whose deadline passed with CANCELLED
+    # "Timeout expired" before the client sees DEADLINE_EXCEEDED: the
+    # client must read both as ServiceTimeout, which it retries.
+    from ccroute.client._common import RETRYABLE, to_error
+    from ccroute.server.errors import ServiceTimeout
+
+    class Cancelled(grpc.RpcError):
+        def code(self) -> grpc.StatusCode:
+            return grpc.StatusCode.CANCELLED
+
+        def details(self) -> str:
+            return "Timeout expired"
+
+        def trailing_metadata(self) -> tuple:
+            return ()
+
+    err = to_error(Cancelled())
+    assert isinstance(err, ServiceTimeout) and isinstance(err, RETRYABLE)

@@ -53,6 +53,11 @@ def to_error(exc: grpc.RpcError) -> RoutingError:
     code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
     details = (exc.details() if hasattr(exc, "details") else None) or ""
     metadata = (exc.trailing_metadata() if hasattr(exc, "trailing_metadata") else None) or ()
+    if code == grpc.StatusCode.CANCELLED and details == "Timeout expired":
+        # The server's own deadline handling answers a call whose deadline
+        # passed with CANCELLED "Timeout expired", racing the client's
+        # DEADLINE_EXCEEDED: the same event, the same (retryable) error.
+        code = grpc.StatusCode.DEADLINE_EXCEEDED
     return error_from_status(code, details, tuple(metadata))
 
 
