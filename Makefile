@@ -21,14 +21,12 @@ TEST_TARGETS :=
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
+# Python requirements are declared once, in pyproject.toml (dependencies and
+# extras); scripts/deps.py lists them for pip.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "maturin>=1.5,<2" "rich>=13" "PyYAML>=6" \
-		"grpcio>=1.60" "grpcio-tools>=1.60" "protobuf>=5" "grpcio-health-checking>=1.60" "grpcio-reflection>=1.60" \
-		"redis>=5" "prometheus-client>=0.20" "selenium>=4.15" \
-		"matplotlib>=3.8" "pytest>=8" "hypothesis>=6.100" "numpy>=1.26" "mypy>=1.10" \
-		"pytest-benchmark>=4" "ciw>=3" "simpy>=4"
+	deps=$$($(PY) scripts/deps.py server plot pandas test bench) && $(PIP) install --quiet "maturin>=1.5,<2" $$deps
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv with the build and test tools
