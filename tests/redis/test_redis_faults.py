@@ -164,11 +164,19 @@ def test_the_standby_takes_over_when_the_active_server_dies(
     while (not seen or seen[-1] < last) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert seen and seen[-1] == last
+    # While it waits, the standby answers gRPC health on its port:
+    # NOT_SERVING, for the whole server and for the Router service.
+    health_port = until(lambda: _health_line(standby))
+    assert _grpc_health(health_port, "") == "NOT_SERVING"
+    assert _grpc_health(health_port, "ccroute.v1.Router") == "NOT_SERVING"
     active.kill()
     killed = time.monotonic()
     standby.wait_listening(timeout=15)
     took = time.monotonic() - killed
     assert took < 1.0 + 3.0, f"takeover took {took:.2f} s (lease 1 s)"
+    # The same port, now the real server's.
+    assert standby.port == health_port
+    until(lambda: _serving(health_port))
     watch.cancel()
     client.close()
     reader.join(5)
@@ -190,6 +198,28 @@ def test_the_standby_takes_over_when_the_active_server_dies(
     finally:
         c2.close()
     assert standby.terminate() == 0
+
+
+def _health_line(server: Served) -> int:
+    for line in server.lines:
+        m = re.search(r"standby gRPC health on [^:]+:(\d+)", line)
+        if m:
+            return int(m.group(1))
+    raise cc.RoutingError("no standby health line yet")
+
+
+def _grpc_health(port: int, service: str) -> str:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+    return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+
+def _serving(port: int) -> None:
+    if _grpc_health(port, "") != "SERVING":
+        raise cc.RoutingError("not serving yet")
 
 
 def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(

@@ -180,6 +180,34 @@ def create_server(
     return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
 
 
+def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[bytes]) -> tuple[Optional[Any], int]:
+    """A gRPC server with only the health service, every service
+    NOT_SERVING, on ``host:port`` (TLS when given). Returns it, started,
+    and the port it bound (``port`` 0 picks one, then kept by the real
+    server)."""
+    from concurrent import futures
+
+    import grpc  # type: ignore[import-untyped]
+    from grpc_health.v1 import health, health_pb2_grpc
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    servicer = health.HealthServicer()
+    for name in ("", SERVICE_NAME):
+        servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    address = f"{host}:{port}"
+    try:
+        if cert is not None and key is not None:
+            bound = server.add_secure_port(address, grpc.ssl_server_credentials([(key, cert)]))
+        else:
+            bound = server.add_insecure_port(address)
+    except RuntimeError as exc:  # the port is taken: serve no health while waiting
+        log.warning("standby: no gRPC health while waiting, %s is not free (%s)", address, exc)
+        return None, port
+    server.start()
+    return server, bound
+
+
 def serve(
     config: ServerConfig,
     host: str = "127.0.0.1",
@@ -222,6 +250,13 @@ def serve(
         from .persistence import open_durable
 
         waiting = None
+        # A standby answers gRPC health (NOT_SERVING) on its own port while
+        # it waits, so that load balancers and probes can tell it from a
+        # dead server; the real server takes the port over with the lease.
+        health, port = _standby_health(host, port, cert, key)
+        if health is not None:
+            print(f"ccroute serve: standby gRPC health on {host}:{port} "
+                  "(NOT_SERVING until this server holds the lease)", file=out, flush=True)
         if http_port is not None:  # a standby can be monitored while it waits
             from .http import standby_http
 
@@ -233,6 +268,8 @@ def serve(
             service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
                                             observer=metrics, out=out, check_config=not stored_config)
         finally:
+            if health is not None:
+                health.stop(None).wait()
             if waiting is not None:
                 waiting.stop()
     else:
