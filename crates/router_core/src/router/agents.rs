@@ -6,7 +6,7 @@ use crate::event::Event;
 use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
-use super::index::AgentKey;
+use super::index::{AgentKey, SkillSet};
 use super::ordered::OrderedSet;
 
 impl Router {
@@ -23,25 +23,10 @@ impl Router {
         if self.agent_ids.contains_key(spec.id.as_str()) {
             return Err(Error::duplicate("agent", &spec.id));
         }
-        if spec.capacity == 0 {
-            return Err(Error::invalid(format!(
-                "agent {:?}: capacity {} is outside the allowed range 1..={}",
-                spec.id,
-                spec.capacity,
-                u32::MAX
-            )));
-        }
         let what = format!("agent {:?}", spec.id);
-        let max = self.channel_limits(&what, spec.channels.as_deref())?;
-        let routing = match &spec.routing_profile {
-            None => None,
-            Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
-                Error::invalid(format!("{what}: unknown routing profile {name:?}"))
-            })?),
-        };
         let mark = self.index.mark();
-        let skills = match self.compile_skills(|| what.clone(), &spec.skills) {
-            Ok(s) => s,
+        let (max, skills, routing) = match self.compile_agent(&what, spec) {
+            Ok(c) => c,
             Err(e) => return self.refused(mark, e),
         };
         let mut ev = self.begin(now);
@@ -101,25 +86,10 @@ impl Router {
     pub fn update_agent(&mut self, spec: &AgentSpec, now: Time) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ai = self.agent_ix(&spec.id)?;
-        if spec.capacity == 0 {
-            return Err(Error::invalid(format!(
-                "agent {:?}: capacity {} is outside the allowed range 1..={}",
-                spec.id,
-                spec.capacity,
-                u32::MAX
-            )));
-        }
         let what = format!("agent {:?}", spec.id);
-        let max = self.channel_limits(&what, spec.channels.as_deref())?;
-        let routing = match &spec.routing_profile {
-            None => None,
-            Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
-                Error::invalid(format!("{what}: unknown routing profile {name:?}"))
-            })?),
-        };
         let mark = self.index.mark();
-        let skills = match self.compile_skills(|| what.clone(), &spec.skills) {
-            Ok(s) => s,
+        let (max, skills, routing) = match self.compile_agent(&what, spec) {
+            Ok(c) => c,
             Err(e) => return self.refused(mark, e),
         };
         // Checked after the timers due by `now`: they may change its load.
@@ -167,6 +137,28 @@ impl Router {
             self.route_contact(ci, &mut ev);
         }
         Ok(ev)
+    }
+
+    /// Validates an agent spec but its id: capacity, channel maxima, routing
+    /// profile and skills (interned: the caller rolls them back if it then
+    /// refuses the call).
+    fn compile_agent(&mut self, what: &str, spec: &AgentSpec) -> Result<(Vec<u32>, SkillSet, Option<u32>)> {
+        if spec.capacity == 0 {
+            return Err(Error::invalid(format!(
+                "{what}: capacity {} is outside the allowed range 1..={}",
+                spec.capacity,
+                u32::MAX
+            )));
+        }
+        let max = self.channel_limits(what, spec.channels.as_deref())?;
+        let routing = match &spec.routing_profile {
+            None => None,
+            Some(name) => Some(*self.routing_ids.get(name).ok_or_else(|| {
+                Error::invalid(format!("{what}: unknown routing profile {name:?}"))
+            })?),
+        };
+        let skills = self.compile_skills(|| what.to_owned(), &spec.skills)?;
+        Ok((max, skills, routing))
     }
 
     /// Resolves an agent's per-channel maxima (`None`: every channel at its default).
