@@ -14,12 +14,23 @@ from typing import TYPE_CHECKING, Union
 if TYPE_CHECKING:
     from .config import RouterSettings
 
+class _Named:
+    """Gives an event its type name as ``kind``, as the router's events have it."""
+
+    __slots__ = ()
+
+    @property
+    def kind(self) -> str:
+        """The event's type name."""
+        return type(self).__name__
+
+
 __all__ = ["Queued", "AgentStateChanged", "AgentAdded", "AgentUpdated", "AgentRemoved", "ConfigChanged",
            "ServiceEvent"]
 
 
 @dataclass(frozen=True, slots=True)
-class Queued:
+class Queued(_Named):
     """The contact entered its queue (before the events of its routing)."""
 
     contact: str
@@ -28,14 +39,9 @@ class Queued:
     priority: int
     at: float
 
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "Queued"
-
 
 @dataclass(frozen=True, slots=True)
-class AgentStateChanged:
+class AgentStateChanged(_Named):
     """An agent's state (or its reason code) changed."""
 
     agent: str
@@ -44,63 +50,38 @@ class AgentStateChanged:
     reason: str
     at: float
 
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "AgentStateChanged"
-
 
 @dataclass(frozen=True, slots=True)
-class AgentAdded:
+class AgentAdded(_Named):
     """An agent was added, in ``state``."""
 
     agent: str
     state: str
     at: float
 
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "AgentAdded"
-
 
 @dataclass(frozen=True, slots=True)
-class AgentUpdated:
+class AgentUpdated(_Named):
     """An agent's skills, capacity, channels, attributes or routing profile changed."""
 
     agent: str
     at: float
 
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "AgentUpdated"
-
 
 @dataclass(frozen=True, slots=True)
-class AgentRemoved:
+class AgentRemoved(_Named):
     """An agent was removed."""
 
     agent: str
     at: float
 
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "AgentRemoved"
-
 
 @dataclass(frozen=True, slots=True)
-class ConfigChanged:
+class ConfigChanged(_Named):
     """The configuration changed to ``settings``."""
 
     settings: "RouterSettings"
     at: float
-
-    @property
-    def kind(self) -> str:
-        """The event's type name, as the router's events have it."""
-        return "ConfigChanged"
 
 
 #: Any event the service adds.

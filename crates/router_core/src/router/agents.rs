@@ -24,11 +24,7 @@ impl Router {
             return Err(Error::duplicate("agent", &spec.id));
         }
         let what = format!("agent {:?}", spec.id);
-        let mark = self.index.mark();
-        let (max, skills, routing) = match self.compile_agent(&what, spec) {
-            Ok(c) => c,
-            Err(e) => return self.refused(mark, e),
-        };
+        let (max, skills, routing, _) = self.compile_agent(&what, spec)?;
         let mut ev = self.begin(now);
         let profile = self.index.profile(skills, routing);
         let n = self.channels.len();
@@ -87,11 +83,7 @@ impl Router {
         self.check_now(now)?;
         let ai = self.agent_ix(&spec.id)?;
         let what = format!("agent {:?}", spec.id);
-        let mark = self.index.mark();
-        let (max, skills, routing) = match self.compile_agent(&what, spec) {
-            Ok(c) => c,
-            Err(e) => return self.refused(mark, e),
-        };
+        let (max, skills, routing, mark) = self.compile_agent(&what, spec)?;
         // Checked after the timers due by `now`: they may change its load.
         let mut ev = self.begin(now);
         let a = self.agent(ai);
@@ -140,9 +132,11 @@ impl Router {
     }
 
     /// Validates an agent spec but its id: capacity, channel maxima, routing
-    /// profile and skills (interned: the caller rolls them back if it then
-    /// refuses the call).
-    fn compile_agent(&mut self, what: &str, spec: &AgentSpec) -> Result<(Vec<u32>, SkillSet, Option<u32>)> {
+    /// profile and skills. The skills are interned; on error they are rolled
+    /// back here, otherwise the returned mark lets a caller that refuses the
+    /// call later roll them back.
+    #[allow(clippy::type_complexity)]
+    fn compile_agent(&mut self, what: &str, spec: &AgentSpec) -> Result<(Vec<u32>, SkillSet, Option<u32>, (usize, usize))> {
         if spec.capacity == 0 {
             return Err(Error::invalid(format!(
                 "{what}: capacity {} is outside the allowed range 1..={}",
@@ -157,8 +151,11 @@ impl Router {
                 Error::invalid(format!("{what}: unknown routing profile {name:?}"))
             })?),
         };
-        let skills = self.compile_skills(|| what.to_owned(), &spec.skills)?;
-        Ok((max, skills, routing))
+        let mark = self.index.mark();
+        match self.compile_skills(|| what.to_owned(), &spec.skills) {
+            Ok(skills) => Ok((max, skills, routing, mark)),
+            Err(e) => self.refused(mark, e),
+        }
     }
 
     /// Resolves an agent's per-channel maxima (`None`: every channel at its default).
