@@ -38,6 +38,7 @@
 pub mod batch;
 pub mod error;
 pub mod event;
+mod forms;
 pub mod id;
 pub mod model;
 pub mod policy;

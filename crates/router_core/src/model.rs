@@ -7,6 +7,39 @@
 use crate::types::{AgentState, Attrs, Time};
 use serde::{Deserialize, Serialize};
 
+// Defaults of the human-readable form (see `crate::forms`): what a field
+// left out of a record means.
+fn d_100() -> u32 {
+    100
+}
+fn d_1() -> u32 {
+    1
+}
+fn d_sl_target() -> f64 {
+    0.8
+}
+fn d_sl_threshold() -> Time {
+    20.0
+}
+fn d_available() -> AgentState {
+    AgentState::Available
+}
+fn d_true() -> bool {
+    true
+}
+fn d_policy() -> crate::policy::Policy {
+    crate::policy::PolicyKind::LongestIdle.into()
+}
+fn d_condition_interval() -> Time {
+    5.0
+}
+fn d_away() -> AgentState {
+    AgentState::Away
+}
+fn d_exclusion() -> Option<Time> {
+    Some(60.0)
+}
+
 /// Lowest skill level.
 pub const MIN_LEVEL: u8 = 1;
 /// Highest skill level.
@@ -15,14 +48,18 @@ pub const MAX_LEVEL: u8 = 10;
 /// A channel (voice, chat, email, ... or any name): how much of an agent one
 /// contact on it uses.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// Unique channel name.
     pub name: String,
     /// Capacity units one contact of this channel takes from an agent.
+    #[serde(default = "d_100")]
     pub cost: u32,
     /// Default maximum concurrent contacts of this channel per agent.
+    #[serde(default = "d_1")]
     pub max_per_agent: u32,
     /// Seconds of after-contact work that keep the slot after completion.
+    #[serde(default)]
     pub wrap_up: Time,
 }
 
@@ -35,6 +72,7 @@ impl ChannelConfig {
 
 /// Where a queue's waiting contacts go after a wait.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Overflow {
     /// Name of the target queue.
     pub to: String,
@@ -44,6 +82,7 @@ pub struct Overflow {
 
 /// How a queue orders its waiting contacts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Ordering {
     /// Highest effective priority first, then longest wait (FIFO). With an
     /// aging rate, effective priority = priority + rate × wait (the aging
@@ -62,24 +101,32 @@ pub enum Ordering {
 
 /// A queue: how its waiting contacts are ordered and measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     /// Unique queue name.
     pub name: String,
     /// Service-level target as a fraction (e.g. 0.8).
+    #[serde(default = "d_sl_target")]
     pub sl_target: f64,
     /// Service-level threshold in seconds (e.g. 20).
+    #[serde(default = "d_sl_threshold")]
     pub sl_threshold: Time,
     /// How contacts are ordered.
+    #[serde(default)]
     pub ordering: Ordering,
     /// Priority points gained per second of wait (0 = strict priority, FIFO).
+    #[serde(default)]
     pub aging_rate: f64,
     /// Cap on what aging adds to a contact's priority (`None` = no cap):
     /// effective priority = priority + min(aging_rate × wait, aging_max).
     /// Needs a positive `aging_rate`.
+    #[serde(default)]
     pub aging_max: Option<f64>,
     /// Maximum number of waiting contacts; a full queue refuses new ones.
+    #[serde(default)]
     pub max_waiting: Option<usize>,
     /// Optional overflow to another queue after a wait in this one.
+    #[serde(default)]
     pub overflow: Option<Overflow>,
 }
 
@@ -101,18 +148,22 @@ impl QueueConfig {
 
 /// One queue of a routing profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileQueue {
     /// Queue name.
     pub queue: String,
     /// Priority of the queue for these agents: higher is served first.
+    #[serde(default)]
     pub priority: i64,
     /// Seconds a contact must have waited before these agents may take it.
+    #[serde(default)]
     pub delay: Time,
 }
 
 /// A routing profile (Amazon Connect style): which queues its agents serve,
 /// in what priority, and after what delay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoutingProfile {
     /// Profile name.
     pub name: String,
@@ -125,21 +176,28 @@ pub type Requirements = Vec<(String, u8)>;
 
 /// An agent as the caller describes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgentSpec {
     /// Unique agent id.
     pub id: String,
     /// Skills with levels 1–10.
+    #[serde(default, with = "crate::forms::pairs")]
     pub skills: Vec<(String, u8)>,
     /// Total capacity units (default 100).
+    #[serde(default = "d_100")]
     pub capacity: u32,
     /// Per-channel maximum concurrent contacts. `None` serves every channel at
     /// its default maximum; a mapping serves only the channels it lists.
+    #[serde(default, with = "crate::forms::option_pairs")]
     pub channels: Option<Vec<(String, u32)>>,
     /// Initial state.
+    #[serde(default = "d_available")]
     pub state: AgentState,
     /// Free-form attributes for policies.
+    #[serde(default)]
     pub attributes: Attrs,
     /// Name of the agent's routing profile (`None`: every queue, priority 0, no delay).
+    #[serde(default)]
     pub routing_profile: Option<String>,
 }
 
@@ -160,6 +218,7 @@ impl AgentSpec {
 
 /// A live condition under which a relaxation step is entered.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// No agent meeting the requirements in force is available (logged in
     /// and in state `available`, busy or not) for the contact's queue and
@@ -177,18 +236,23 @@ pub enum Condition {
 /// must meet these (`{"expert": 5}` then `{"gen": 1}` is refused: an expert
 /// may lack `gen`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StepSpec {
     /// Seconds since arrival at which the step starts.
+    #[serde(default)]
     pub after: Time,
     /// The requirements in force from then on.
+    #[serde(default, with = "crate::forms::pairs")]
     pub requires: Requirements,
     /// A condition that must also hold; checked at `after` and then every
     /// `condition_interval` seconds of the router until it does.
+    #[serde(default)]
     pub when: Option<Condition>,
 }
 
 /// A contact as the caller describes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactSpec {
     /// Unique contact id.
     pub id: String,
@@ -197,20 +261,28 @@ pub struct ContactSpec {
     /// Queue name.
     pub queue: String,
     /// Priority: higher is served first.
+    #[serde(default)]
     pub priority: i64,
     /// Skills required at a minimum level.
+    #[serde(default, with = "crate::forms::pairs")]
     pub requires: Requirements,
     /// Skills that raise an agent's score but never exclude one.
+    #[serde(default, with = "crate::forms::pairs")]
     pub prefers: Requirements,
     /// Customer id, for last-agent affinity.
+    #[serde(default)]
     pub customer: Option<String>,
     /// An agent to prefer, and how long to wait for that agent.
+    #[serde(default)]
     pub preferred_agent: Option<String>,
     /// Seconds to wait for the preferred agent before anyone eligible may take it.
+    #[serde(default)]
     pub preferred_wait: Time,
     /// Relaxation steps in order of `after`.
+    #[serde(default)]
     pub steps: Vec<StepSpec>,
     /// Free-form attributes for policies.
+    #[serde(default)]
     pub attributes: Attrs,
 }
 
@@ -247,46 +319,59 @@ impl ContactSpec {
 
 /// Router-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RouterConfig {
     /// The channels.
     pub channels: Vec<ChannelConfig>,
     /// The queues.
     pub queues: Vec<QueueConfig>,
     /// The agent-selection policy.
+    #[serde(default = "d_policy")]
     pub policy: crate::policy::Policy,
     /// `None`: assign at once. A number: each assignment is an offer that
     /// must be accepted within that many seconds.
+    #[serde(default)]
     pub offer_timeout: Option<Time>,
     /// Seed of the router's random generator.
+    #[serde(default)]
     pub seed: u64,
     /// Route a returning customer to the agent who last served them when
     /// that agent is eligible and free.
+    #[serde(default = "d_true")]
     pub affinity: bool,
     /// Seconds a returning customer waits for their last agent (0 = do not wait).
+    #[serde(default)]
     pub affinity_wait: Time,
     /// How many ended contacts to remember for look-up and duplicate
     /// detection (`None` = all).
+    #[serde(default)]
     pub retain_finished: Option<usize>,
     /// Routing profiles agents may refer to.
+    #[serde(default)]
     pub routing_profiles: Vec<RoutingProfile>,
     /// Seconds between checks of a conditional step's condition.
+    #[serde(default = "d_condition_interval")]
     pub condition_interval: Time,
     /// Batch mode: instead of routing each event at once, collect the
     /// waiting contacts and free capacity and solve the optimal assignment
     /// every this many seconds (`None`: route at once).
+    #[serde(default)]
     pub batch_window: Option<Time>,
     /// The state an agent who lets an offer expire is moved to (a
     /// not-responding agent: `Away` by default; `Available` leaves them as
     /// they were). A `NotResponding` event says so.
+    #[serde(default = "d_away")]
     pub missed_offer_state: AgentState,
     /// Seconds after an agent rejects or misses an offer at which that
     /// agent is no longer excluded from the contact, if it is still waiting
     /// (no other agent took it). `None`: excluded for good.
+    #[serde(default = "d_exclusion")]
     pub exclusion_expires_after: Option<Time>,
     /// The name of the plug-in scorer in use, if any (set with
     /// [`crate::Router::set_scorer_named`]): a snapshot records it, so that
     /// a restore can ask for the plug-in instead of silently routing with
     /// the fallback.
+    #[serde(default)]
     pub plugin: Option<String>,
 }
 

@@ -36,6 +36,7 @@ impl Ord for OrdF64 {
 
 /// The state an agent sets; "busy" is derived from the contacts an agent holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AgentState {
     /// Logged out: receives nothing.
     Offline,
@@ -76,6 +77,7 @@ impl fmt::Display for AgentState {
 
 /// Where a contact is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ContactStatus {
     /// In a queue, not yet with an agent.
     Waiting,
@@ -116,8 +118,9 @@ impl fmt::Display for ContactStatus {
     }
 }
 
-/// A free-form attribute value carried on agents and contacts for policies.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A free-form attribute value carried on agents and contacts for policies
+/// (a plain value in human-readable forms, see `crate::forms`).
+#[derive(Clone, Debug, PartialEq)]
 pub enum AttrValue {
     /// A boolean.
     Bool(bool),

@@ -44,6 +44,7 @@ pub struct AgentFacts {
 
 /// A built-in agent-selection policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
     /// See [`longest_idle`].
     LongestIdle,

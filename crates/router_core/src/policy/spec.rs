@@ -75,8 +75,8 @@ impl Feature {
     }
 }
 
-/// The agent-selection policy of a router.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The agent-selection policy of a router (serde forms in `crate::forms`).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Policy {
     /// Built-in policies applied in order, each breaking the ties of the
     /// one before (a single policy is a chain of one). Ties left fall to

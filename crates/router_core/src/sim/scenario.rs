@@ -105,7 +105,9 @@ impl StepDef {
     /// The router's step (through serde, so that optional fields the core
     /// adds later take their defaults).
     pub fn spec(&self) -> StepSpec {
-        serde_json::from_value(serde_json::json!({"after": self.after, "requires": self.requires}))
+        let reqs: serde_json::Map<String, serde_json::Value> =
+            self.requires.iter().map(|(s, l)| (s.clone(), (*l).into())).collect();
+        serde_json::from_value(serde_json::json!({"after": self.after, "requires": reqs}))
             .expect("a step with only `after` and `requires` is a valid StepSpec")
     }
 }
