@@ -11,8 +11,8 @@ time passes: timers already due by ``now`` fire as ``advance(now)`` would
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Literal, Optional
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, Optional
 
 from . import _ccroute
 from ._ccroute import (
@@ -117,6 +117,29 @@ class Router:
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], *, plugin: Optional[Policy] = None,
+                    strict: bool = False) -> "Router":
+        """A router from its configuration as plain data: the form
+        :meth:`config` returns, that YAML files and the server's log hold
+        (``{"channels": [...], "queues": [...], "policy": "most_skilled",
+        ...}``; fields left out take their defaults, model objects may
+        stand for their records). ``plugin``: a plug-in policy scoring
+        candidates, with ``config["policy"]`` as its fallback.
+
+        Raises ``InvalidInput`` naming the bad field
+        (``configuration: queues[1].ordering: unknown variant ...``)."""
+        self = cls.__new__(cls)
+        self._router = _ccroute.Router.from_config(config)
+        self._plugin = None
+        self._attach(plugin, strict)
+        return self
+
+    def config(self) -> dict[str, Any]:
+        """The configuration in force as plain data, every field written
+        out: ``Router.from_config(r.config())`` builds the same router."""
+        return self._router.config()
 
     def _attach(self, plugin: Optional[Policy], strict: bool) -> None:
         self._plugin = plugin

@@ -54,7 +54,11 @@ pub fn attrs(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Attrs> {
                 invalid(format!("{what}: attribute {name:?} = {} does not fit in 64 bits", repr(&v)))
             })?)
         } else if v.is_instance_of::<PyFloat>() {
-            AttrValue::Float(v.extract()?)
+            let f: f64 = v.extract()?;
+            if !f.is_finite() {
+                return Err(invalid(format!("{what}: attribute {name:?} = {f} is not a finite number")));
+            }
+            AttrValue::Float(f)
         } else if v.is_instance_of::<PyString>() {
             AttrValue::Str(v.extract()?)
         } else {

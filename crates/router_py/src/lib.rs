@@ -7,6 +7,7 @@
 mod convert;
 mod errors;
 mod events;
+mod forms;
 mod grpc;
 mod model;
 mod plugin;
@@ -39,6 +40,7 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<grpc::Call>()?;
     events::register(m)?;
     m.add_function(wrap_pyfunction!(router::builtin_policies, m)?)?;
+    m.add_function(wrap_pyfunction!(router::normalize_config, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -50,6 +50,29 @@ impl Channel {
         self.cfg.wrap_up
     }
 
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let cfg: ChannelConfig = crate::forms::from_py("channel", data)?;
+        Channel::new(cfg.name, Int::of(i64::from(cfg.cost)), Int::of(i64::from(cfg.max_per_agent)), cfg.wrap_up)
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Channel>().is_ok_and(|o| crate::forms::same(&self.cfg, &o.get().cfg))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.cfg)
+    }
+
     fn __repr__(&self) -> String {
         let c = &self.cfg;
         format!("Channel({:?}, cost={}, max_per_agent={}, wrap_up={:?})", c.name, c.cost, c.max_per_agent, c.wrap_up)
@@ -171,6 +194,28 @@ impl Queue {
     #[getter]
     fn overflow_after(&self) -> Option<f64> {
         self.cfg.overflow.as_ref().map(|o| o.after)
+    }
+
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Queue { cfg: crate::forms::from_py("queue", data)? })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Queue>().is_ok_and(|o| crate::forms::same(&self.cfg, &o.get().cfg))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.cfg)
     }
 
     fn __repr__(&self) -> String {
@@ -296,6 +341,28 @@ impl Agent {
         attrs_dict(py, &self.spec.attributes)
     }
 
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.spec)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Agent { spec: crate::forms::from_py("agent", data)? })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Agent>().is_ok_and(|o| crate::forms::same(&self.spec, &o.get().spec))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.spec)
+    }
+
     fn __repr__(&self) -> String {
         let a = &self.spec;
         let channels = a.channels.as_ref().map_or("None".to_owned(), |list| {
@@ -358,6 +425,28 @@ impl Step {
     fn requires<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         skills_dict(py, &self.spec.requires)
     }
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.spec)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Step { spec: crate::forms::from_py("step", data)? })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Step>().is_ok_and(|o| crate::forms::same(&self.spec, &o.get().spec))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.spec)
+    }
+
     fn __repr__(&self) -> String {
         step_repr(&self.spec)
     }
@@ -437,6 +526,28 @@ impl RoutingProfile {
         }
         Ok(d)
     }
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(RoutingProfile { cfg: crate::forms::from_py("routing profile", data)? })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<RoutingProfile>().is_ok_and(|o| crate::forms::same(&self.cfg, &o.get().cfg))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.cfg)
+    }
+
     fn __repr__(&self) -> String {
         let parts: Vec<String> =
             self.cfg.queues.iter().map(|q| format!("'{}': ({}, {:?})", q.queue, q.priority, q.delay)).collect();
@@ -560,6 +671,28 @@ impl Contact {
         attrs_dict(py, &self.spec.attributes)
     }
 
+    /// The record as plain data (every field, `None` for an absent
+    /// option): the form of YAML files, the log and ``from_dict``.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.spec)
+    }
+
+    /// The record from plain data (see ``to_dict``); fields left out take
+    /// their defaults, an unknown or mistyped field is ``InvalidInput``
+    /// naming it.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(Contact { spec: crate::forms::from_py("contact", data)? })
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.downcast::<Contact>().is_ok_and(|o| crate::forms::same(&self.spec, &o.get().spec))
+    }
+
+    fn __hash__(&self) -> u64 {
+        crate::forms::hash(&self.spec)
+    }
+
     fn __repr__(&self) -> String {
         let c = &self.spec;
         let steps: Vec<String> = c.steps.iter().map(step_repr).collect();
@@ -618,4 +751,32 @@ fn step_repr(s: &StepSpec) -> String {
         Some(Condition::LongestWaitAbove(t)) => format!("{{'longest_wait_above': {t:?}}}"),
     };
     format!("Step(after={:?}, requires={}, when={when})", s.after, skills_repr(&s.requires))
+}
+
+/// The record of a model object met inside plain data (`from_dict` of a
+/// configuration holding `Channel` objects, ...), or `None` for anything else.
+pub fn record_of(obj: &Bound<'_, PyAny>) -> Option<Result<serde_json::Value, String>> {
+    use crate::forms::json_of;
+    if let Ok(o) = obj.downcast::<Channel>() {
+        return Some(json_of(&o.get().cfg));
+    }
+    if let Ok(o) = obj.downcast::<Queue>() {
+        return Some(json_of(&o.get().cfg));
+    }
+    if let Ok(o) = obj.downcast::<RoutingProfile>() {
+        return Some(json_of(&o.get().cfg));
+    }
+    if let Ok(o) = obj.downcast::<Agent>() {
+        return Some(json_of(&o.get().spec));
+    }
+    if let Ok(o) = obj.downcast::<Step>() {
+        return Some(json_of(&o.get().spec));
+    }
+    if let Ok(o) = obj.downcast::<Contact>() {
+        return Some(json_of(&o.get().spec));
+    }
+    if let Ok(o) = obj.downcast::<crate::policy::PolicySpec>() {
+        return Some(json_of(&o.get().policy));
+    }
+    None
 }

@@ -107,6 +107,19 @@ impl NativeRouter {
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
     }
 
+    /// A router from a configuration in plain data (the form of
+    /// ``config()``; model objects may stand for their records).
+    #[staticmethod]
+    fn from_config(config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let config: RouterConfig = crate::forms::from_py("configuration", config)?;
+        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
+    }
+
+    /// The configuration in force, as plain data (every field).
+    fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, self.inner.config())
+    }
+
     fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.add_agent(&agent.spec, now))?;
         self.done(py, ev)
@@ -395,6 +408,15 @@ fn log_failure(py: Python<'_>, message: &str, original: Option<PyErr>) -> PyResu
         Some(&kwargs),
     )?;
     Ok(())
+}
+
+/// A configuration in plain data, checked (as `Router.from_config` would)
+/// and written back in full: every field, defaults filled in.
+#[pyfunction]
+pub fn normalize_config<'py>(py: Python<'py>, config: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let config: RouterConfig = crate::forms::from_py("configuration", config)?;
+    let router = router_core::Router::new(config).py()?;
+    crate::forms::to_py(py, router.config())
 }
 
 /// The names of the built-in policies.
