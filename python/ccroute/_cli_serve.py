@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--sl-window", type=float, default=30.0, metavar="MIN",
                    help="with --http-port: minutes of the rolling window whose service level the "
                         "wallboard shows and colours by (default 30)")
+    p.add_argument("--clock", choices=("server", "client"), default="server",
+                   help="where the router's time comes from: server (its own clock, the default) or "
+                        "client (the `now` of each call, so a script drives it in virtual time)")
     p.add_argument("--redis", metavar="URL",
                    help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
                         "persisted before it is acknowledged; a second server waits as a standby")
@@ -76,7 +79,8 @@ def _run(args: argparse.Namespace) -> int:
                      http_port=args.http_port, http_host=args.http_host,
                      redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
                      stored_config=args.config is None,
-                     sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window)
+                     sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
+                     clock=args.clock)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

@@ -123,9 +123,9 @@ def test_a_snapshot_of_another_format_version_is_refused(redis_server: RedisServ
     service.stop()
     rlog.close()
     r = redis_server.client()
-    header = r.hget("ccroute:snapshot", "header").replace(b'"format":2', b'"format":0')
+    header = r.hget("ccroute:snapshot", "header").replace(b'"format":3', b'"format":0')
     r.hset("ccroute:snapshot", "header", header)
-    with pytest.raises(cc.SnapshotError, match="format version 0, this server reads version 2"):
+    with pytest.raises(cc.SnapshotError, match="format version 0, this server reads version 3"):
         open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)
     # The engine's own bytes from another version: refused by the engine.
     r.hset("ccroute:snapshot", "header", header.replace(b'"format":0', b'"format":2'))

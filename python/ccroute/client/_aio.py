@@ -11,7 +11,7 @@ import grpc.aio  # type: ignore[import-untyped]
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event
 from ..server import wire
-from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import RouterSettings
 from ..server.errors import SubscriberLagged
 from ..server.events import EventRecord
 from ..v1 import router_pb2 as pb
@@ -46,7 +46,9 @@ class AsyncRouterClient:
         self.timeout = timeout
         self.retries = retries
 
-    async def _call(self, rpc: str, request: Any, *, retry: bool = False) -> Any:
+    async def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
+        if now is not None:  # the caller's time: a server on --clock client runs on it
+            request.now = now
         method = getattr(self._stub, rpc)
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
@@ -80,28 +82,19 @@ class AsyncRouterClient:
         """The server's router configuration."""
         return c.config_of(await self._call("GetConfig", pb.GetConfigRequest(), retry=True))
 
-    async def configure(
-        self,
-        channels: Sequence[Channel],
-        queues: Sequence[Queue],
-        policy: str = "longest_idle",
-        offer_timeout: Optional[float] = None,
-        seed: int = 0,
-        affinity: bool = True,
-        affinity_wait: float = 0.0,
-        retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
-        missed_offer_state: str = "away",
-        exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
-    ) -> RouterSettings:
-        """Replace the configuration; the router must be empty."""
-        settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
-                                 affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
-        return c.config_of(await self._call("Configure", c.config_request(settings)))
+    async def configure(self, channels: Sequence[Channel], queues: Sequence[Queue], *, now: Optional[float] = None,
+                  **options: Any) -> RouterSettings:
+        """Replace the configuration: the ``Router(...)`` arguments, i.e. any
+        field of ``RouterSettings.fields()`` (``policy``, ``routing_profiles``,
+        ``batch_window``, ...); the router must be empty (``InvalidState``
+        otherwise). Returns the configuration in force, defaults filled in."""
+        settings = c.settings_of(channels, queues, options)
+        return c.config_of(await self._call("Configure", c.config_request(settings), now=now))
 
     # -- agents ---------------------------------------------------------
     async def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
         """Add an agent (``DuplicateId`` if the id exists)."""
-        return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, True)))
+        return c.events_of(await self._call("UpsertAgent", c.upsert_request(agent, True), now=now))
 
     async def upsert_agent(self, agent: Agent, now: Optional[float] = None, *,
                            fields: Optional[Iterable[str]] = None,
@@ -113,13 +106,13 @@ class AsyncRouterClient:
         client's own retries are safe."""
         request = c.upsert_request(agent, False, fields)
         request.idempotency_key = idempotency_key or c.new_key()
-        return c.events_of(await self._call("UpsertAgent", request, retry=True))
+        return c.events_of(await self._call("UpsertAgent", request, retry=True, now=now))
 
     async def remove_agent(self, agent: str, now: Optional[float] = None, *,
                            idempotency_key: Optional[str] = None) -> list[Event]:
         """Remove an agent."""
         request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(await self._call("RemoveAgent", request, retry=True))
+        return c.events_of(await self._call("RemoveAgent", request, retry=True, now=now))
 
     async def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
                               idempotency_key: Optional[str] = None) -> list[Event]:
@@ -129,20 +122,20 @@ class AsyncRouterClient:
         request = c.state_request(agent, state)
         request.reason = reason
         request.idempotency_key = idempotency_key or c.new_key()
-        return c.events_of(await self._call("SetAgentState", request, retry=True))
+        return c.events_of(await self._call("SetAgentState", request, retry=True, now=now))
 
     # -- contacts -------------------------------------------------------
     async def submit(self, contact: Contact, now: Optional[float] = None, *,
                      idempotency_key: Optional[str] = None) -> list[Event]:
         """Submit one contact (retried safely under a fresh idempotency key)."""
         request = c.submit_request(contact, idempotency_key or c.new_key())
-        return c.events_of(await self._call("SubmitContact", request, retry=True))
+        return c.events_of(await self._call("SubmitContact", request, retry=True, now=now))
 
     async def submit_many(self, contacts: Iterable[Contact], now: Optional[float] = None, *,
                           idempotency_key: Optional[str] = None) -> list[Event]:
         """Submit a batch at once."""
         request = c.batch_request(contacts, idempotency_key or c.new_key())
-        return c.events_of(await self._call("SubmitContacts", request, retry=True))
+        return c.events_of(await self._call("SubmitContacts", request, retry=True, now=now))
 
     async def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> AsyncIterator[list[Event]]:
         """Stream batches over one call and yield each batch's events."""
@@ -160,30 +153,30 @@ class AsyncRouterClient:
         """The agent accepts an offered contact."""
         request = pb.AcceptOfferRequest(contact_id=contact, agent_id=agent,
                                      idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(await self._call("AcceptOffer", request, retry=True))
+        return c.events_of(await self._call("AcceptOffer", request, retry=True, now=now))
 
     async def reject(self, contact: str, agent: str, now: Optional[float] = None, *,
                      idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent rejects an offered contact."""
         request = pb.RejectOfferRequest(contact_id=contact, agent_id=agent,
                                      idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(await self._call("RejectOffer", request, retry=True))
+        return c.events_of(await self._call("RejectOffer", request, retry=True, now=now))
 
     async def complete(self, contact: str, now: Optional[float] = None, *,
                        idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent finished an assigned contact."""
         request = pb.CompleteContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(await self._call("CompleteContact", request, retry=True))
+        return c.events_of(await self._call("CompleteContact", request, retry=True, now=now))
 
     async def cancel(self, contact: str, now: Optional[float] = None, *,
                      idempotency_key: Optional[str] = None) -> list[Event]:
         """The customer left a waiting or offered contact."""
         request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(await self._call("CancelContact", request, retry=True))
+        return c.events_of(await self._call("CancelContact", request, retry=True, now=now))
 
     async def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now."""
-        return c.events_of(await self._call("Advance", pb.AdvanceRequest()))
+        return c.events_of(await self._call("Advance", pb.AdvanceRequest(), now=now))
 
     # -- views ----------------------------------------------------------
     async def stats(self) -> dict[str, c.RemoteQueueStats]:

@@ -14,7 +14,7 @@ from .._ccroute import Agent, Channel, Contact, Queue
 from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
-from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import RouterSettings
 from ..server.errors import ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
 from ..v1 import router_pb2
@@ -76,21 +76,10 @@ def records_of(reply: Any) -> list[EventRecord]:
     return [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
 
 
-def settings_of(
-    channels: Sequence[Channel],
-    queues: Sequence[Queue],
-    policy: str = "longest_idle",
-    offer_timeout: Optional[float] = None,
-    seed: int = 0,
-    affinity: bool = True,
-    affinity_wait: float = 0.0,
-    retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
-    missed_offer_state: str = "away",
-    exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
-) -> RouterSettings:
-    """``Router(...)`` constructor arguments as :class:`RouterSettings`."""
-    return RouterSettings(tuple(channels), tuple(queues), policy, offer_timeout, seed, affinity,
-                          affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
+def settings_of(channels: Sequence[Channel], queues: Sequence[Queue], options: dict[str, Any]) -> RouterSettings:
+    """``Router(...)`` arguments (any field of the router's configuration:
+    ``RouterSettings.fields()``) as :class:`RouterSettings`."""
+    return RouterSettings(channels=list(channels), queues=list(queues), **options)
 
 
 # -- requests -----------------------------------------------------------------

@@ -10,7 +10,7 @@ import grpc  # type: ignore[import-untyped]
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event
-from ..server.config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
+from ..server.config import RouterSettings
 from ..server.errors import SubscriberLagged
 from ..server.events import EventRecord
 from ..server import wire
@@ -29,8 +29,10 @@ class RouterClient:
         router = ccroute.Router(channels, queues)          # embedded
         router = RouterClient("127.0.0.1:50051")           # remote
 
-    The differences: the server's clock is the router's time, so every
-    ``now`` argument is accepted and ignored; views are plain dataclasses
+    The differences: every ``now`` argument is sent with the call; a server
+    started with ``--clock client`` runs on it (the same calls then give the
+    same events as embedded), one on its own clock (the default) ignores
+    it and uses its wall-clock time; views are plain dataclasses
     with the same fields (``RemoteQueueStats``, ...); the router is
     configured on the server (``--config``) or with :meth:`configure`.
     Errors are the same classes as embedded (``UnknownId``, ``QueueFull``,
@@ -68,7 +70,9 @@ class RouterClient:
         self.retries = retries
 
     # -- plumbing -------------------------------------------------------
-    def _call(self, rpc: str, request: Any, *, retry: bool = False) -> Any:
+    def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
+        if now is not None:  # the caller's time: a server on --clock client runs on it
+            request.now = now
         method = getattr(self._stub, rpc)
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
@@ -100,29 +104,19 @@ class RouterClient:
         """The server's router configuration."""
         return c.config_of(self._call("GetConfig", pb.GetConfigRequest(), retry=True))
 
-    def configure(
-        self,
-        channels: Sequence[Channel],
-        queues: Sequence[Queue],
-        policy: str = "longest_idle",
-        offer_timeout: Optional[float] = None,
-        seed: int = 0,
-        affinity: bool = True,
-        affinity_wait: float = 0.0,
-        retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED,
-        missed_offer_state: str = "away",
-        exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY,
-    ) -> RouterSettings:
-        """Replace the configuration (the ``Router(...)`` arguments); the
-        router must be empty (``InvalidState`` otherwise)."""
-        settings = c.settings_of(channels, queues, policy, offer_timeout, seed, affinity,
-                                 affinity_wait, retain_finished, missed_offer_state, exclusion_expires_after)
-        return c.config_of(self._call("Configure", c.config_request(settings)))
+    def configure(self, channels: Sequence[Channel], queues: Sequence[Queue], *, now: Optional[float] = None,
+                  **options: Any) -> RouterSettings:
+        """Replace the configuration: the ``Router(...)`` arguments, i.e. any
+        field of ``RouterSettings.fields()`` (``policy``, ``routing_profiles``,
+        ``batch_window``, ...); the router must be empty (``InvalidState``
+        otherwise). Returns the configuration in force, defaults filled in."""
+        settings = c.settings_of(channels, queues, options)
+        return c.config_of(self._call("Configure", c.config_request(settings), now=now))
 
     # -- agents ---------------------------------------------------------
     def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:
         """Add an agent (``DuplicateId`` if the id exists)."""
-        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, True)))
+        return c.events_of(self._call("UpsertAgent", c.upsert_request(agent, True), now=now))
 
     def upsert_agent(self, agent: Agent, now: Optional[float] = None, *,
                            fields: Optional[Iterable[str]] = None,
@@ -134,13 +128,13 @@ class RouterClient:
         client's own retries are safe."""
         request = c.upsert_request(agent, False, fields)
         request.idempotency_key = idempotency_key or c.new_key()
-        return c.events_of(self._call("UpsertAgent", request, retry=True))
+        return c.events_of(self._call("UpsertAgent", request, retry=True, now=now))
 
     def remove_agent(self, agent: str, now: Optional[float] = None, *,
                            idempotency_key: Optional[str] = None) -> list[Event]:
         """Remove an agent."""
         request = pb.RemoveAgentRequest(agent_id=agent, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(self._call("RemoveAgent", request, retry=True))
+        return c.events_of(self._call("RemoveAgent", request, retry=True, now=now))
 
     def set_agent_state(self, agent: str, state: str, now: Optional[float] = None, *, reason: str = "",
                               idempotency_key: Optional[str] = None) -> list[Event]:
@@ -150,7 +144,7 @@ class RouterClient:
         request = c.state_request(agent, state)
         request.reason = reason
         request.idempotency_key = idempotency_key or c.new_key()
-        return c.events_of(self._call("SetAgentState", request, retry=True))
+        return c.events_of(self._call("SetAgentState", request, retry=True, now=now))
 
     # -- contacts -------------------------------------------------------
     def submit(self, contact: Contact, now: Optional[float] = None, *,
@@ -158,14 +152,14 @@ class RouterClient:
         """Submit one contact and route it. A fresh idempotency key is made
         when none is given, so the client's own retries are safe."""
         request = c.submit_request(contact, idempotency_key or c.new_key())
-        return c.events_of(self._call("SubmitContact", request, retry=True))
+        return c.events_of(self._call("SubmitContact", request, retry=True, now=now))
 
     def submit_many(self, contacts: Iterable[Contact], now: Optional[float] = None, *,
                     idempotency_key: Optional[str] = None) -> list[Event]:
         """Submit a batch at once (all validated first; a full queue gives
         ``Refused``). At most the server's batch limit (10 000 by default)."""
         request = c.batch_request(contacts, idempotency_key or c.new_key())
-        return c.events_of(self._call("SubmitContacts", request, retry=True))
+        return c.events_of(self._call("SubmitContacts", request, retry=True, now=now))
 
     def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> Iterator[list[Event]]:
         """Stream batches over one call (``StreamContacts``) and yield each
@@ -186,31 +180,31 @@ class RouterClient:
         """The agent accepts an offered contact."""
         request = pb.AcceptOfferRequest(contact_id=contact, agent_id=agent,
                                      idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(self._call("AcceptOffer", request, retry=True))
+        return c.events_of(self._call("AcceptOffer", request, retry=True, now=now))
 
     def reject(self, contact: str, agent: str, now: Optional[float] = None, *,
                idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent rejects an offered contact."""
         request = pb.RejectOfferRequest(contact_id=contact, agent_id=agent,
                                      idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(self._call("RejectOffer", request, retry=True))
+        return c.events_of(self._call("RejectOffer", request, retry=True, now=now))
 
     def complete(self, contact: str, now: Optional[float] = None, *,
                  idempotency_key: Optional[str] = None) -> list[Event]:
         """The agent finished an assigned contact."""
         request = pb.CompleteContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(self._call("CompleteContact", request, retry=True))
+        return c.events_of(self._call("CompleteContact", request, retry=True, now=now))
 
     def cancel(self, contact: str, now: Optional[float] = None, *,
                idempotency_key: Optional[str] = None) -> list[Event]:
         """The customer left a waiting or offered contact."""
         request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
-        return c.events_of(self._call("CancelContact", request, retry=True))
+        return c.events_of(self._call("CancelContact", request, retry=True, now=now))
 
     def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now (the server also
         does this on its own)."""
-        return c.events_of(self._call("Advance", pb.AdvanceRequest()))
+        return c.events_of(self._call("Advance", pb.AdvanceRequest(), now=now))
 
     # -- views ----------------------------------------------------------
     def stats(self) -> dict[str, c.RemoteQueueStats]:

@@ -23,7 +23,7 @@ Embedding the service without gRPC::
 from __future__ import annotations
 
 from .app import Server, create_server, serve
-from .clock import Clock, ManualClock, MonotonicClock
+from .clock import ClientClock, Clock, ManualClock, MonotonicClock
 from .config import RouterSettings, ServerConfig, ServiceLimits, load_config, parse_config
 from .errors import (
     EventsMissed,
@@ -47,7 +47,7 @@ __all__ = [
     "Server", "create_server", "serve",
     "RouterService", "Status", "Submitted", "Upserted", "EventRecord", "Subscription",
     "RouterSettings", "ServerConfig", "ServiceLimits", "load_config", "parse_config",
-    "Clock", "ManualClock", "MonotonicClock",
+    "ClientClock", "Clock", "ManualClock", "MonotonicClock",
     "CommandLog", "LogEntry", "Observer",
     "ServiceError", "ServerBusy", "ServiceUnavailable", "ServiceTimeout", "Unauthenticated",
     "EventsMissed", "SubscriberLagged", "HistoryGap", "HistoryChanged", "IdempotencyConflict",

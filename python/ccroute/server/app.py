@@ -27,6 +27,8 @@ from grpc_health.v1 import health_pb2  # type: ignore[import-untyped]
 
 from .._ccroute import GrpcFront
 from ..v1 import router_pb2
+from ..errors import InvalidInput
+from .clock import ClientClock
 from .config import ServerConfig, ServiceLimits
 from .dispatch import Dispatcher, descriptor_set, read_tokens
 from .service import RouterService
@@ -225,6 +227,7 @@ def serve(
     stored_config: bool = False,
     sl_interval_minutes: float = 15.0,
     sl_window_minutes: float = 30.0,
+    clock: str = "server",
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -236,7 +239,13 @@ def serve(
     Redis, and exits 3 if another server takes the lease over; the
     configuration must then equal the one stored in Redis (refused
     otherwise, naming the differences), or with ``stored_config`` the
-    stored one is used and ``config.router`` only seeds an empty database."""
+    stored one is used and ``config.router`` only seeds an empty database.
+    ``clock``: ``"server"`` (its own monotonic clock, or the durable epoch
+    clock with Redis) or ``"client"`` (each mutating call's ``now``: a
+    script drives the server in virtual time)."""
+    if clock not in ("server", "client"):
+        raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
+    client_clock = ClientClock() if clock == "client" else None
     tokens = read_tokens(token_file) if token_file else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
@@ -266,14 +275,16 @@ def serve(
                   file=out, flush=True)
         try:
             service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
-                                            observer=metrics, out=out, check_config=not stored_config)
+                                            observer=metrics, out=out, check_config=not stored_config,
+                                            clock=client_clock)
         finally:
             if health is not None:
                 health.stop(None).wait()
             if waiting is not None:
                 waiting.stop()
     else:
-        service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics)
+        service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics,
+                                clock=client_clock)
     server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
                                   rpc_observer=metrics)
     monitor = None

@@ -3,16 +3,18 @@
 The router never reads a clock (time is an argument); the service turns
 wall-clock time into the router's ``now``. Production uses
 :class:`MonotonicClock` (seconds since the service started, immune to
-wall-clock jumps); tests inject a :class:`ManualClock` they move by hand.
+wall-clock jumps); tests inject a :class:`ManualClock` they move by hand;
+``ccroute serve --clock client`` uses a :class:`ClientClock`, moved by the
+``now`` of each call.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Protocol
+from typing import Callable, Optional, Protocol
 
-__all__ = ["Clock", "MonotonicClock", "ManualClock"]
+__all__ = ["Clock", "MonotonicClock", "ManualClock", "ClientClock"]
 
 
 class Clock(Protocol):
@@ -58,3 +60,26 @@ class ManualClock:
             if not now >= self._now:
                 raise ValueError(f"time {now!r} is before the clock's {self._now!r}")
             self._now = float(now)
+
+
+class ClientClock(ManualClock):
+    """Time that comes from the callers: each mutating call names its
+    ``now`` and the service moves to it before applying the call, so a
+    client drives the server in virtual time. Timers fire only when a
+    call's time passes them (``Advance`` with a ``now`` moves time alone)."""
+
+    #: The service fires due timers on its own only with a clock that moves
+    #: by itself.
+    drives_timers = False
+
+    def __init__(self) -> None:
+        super().__init__(0.0)
+        self._source: Optional[Callable[[], float]] = None
+
+    def bind(self, source: Callable[[], float]) -> None:
+        """Read the time from ``source`` (the router's clock, which the
+        calls move)."""
+        self._source = source
+
+    def __call__(self) -> float:
+        return self._source() if self._source is not None else self._now

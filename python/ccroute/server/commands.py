@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Command",
+    "At",
     "Configure",
     "UpsertAgent",
     "RemoveAgent",
@@ -178,6 +179,35 @@ class Idempotent:
 
 
 @dataclass(frozen=True, slots=True)
+class At:
+    """A mutating command applied at the caller's time ``now`` (a service
+    on a :class:`~ccroute.server.clock.ClientClock`): the service moves to
+    ``now`` (firing the timers due by then) and applies ``command`` there.
+    Logged as ``command`` at that time."""
+
+    command: "Command"
+    now: float
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: "Engine", now: float) -> Any:
+        inner = self.command
+        current = engine.router.now
+        if self.now < current and _answered(engine, inner, current):
+            return inner.apply(engine, current)  # a retry of an answered call: its reply, at any time
+        engine.move_to(self.now)
+        return inner.apply(engine, self.now)
+
+
+def _answered(engine: "Engine", c: "Command", now: float) -> bool:
+    """Whether ``c`` carries an idempotency key whose reply is stored."""
+    if isinstance(c, Idempotent):
+        return engine.idempotency.get(c.key, c.fingerprint, now) is not None
+    if isinstance(c, Submit) and c.idempotency_key:
+        return engine.idempotency.get(c.idempotency_key, engine.submit_fingerprint(c), now) is not None
+    return False
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """Read something on the engine thread (never logged): ``fn(engine)``."""
 
@@ -191,4 +221,4 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, Advance, Idempotent, Query]
+                Complete, Cancel, Advance, Idempotent, At, Query]

@@ -6,26 +6,37 @@ taken from :data:`DEFAULT_CONFIG_YAML` when no file is given::
     channels:                 # at least one
       - {name: voice, cost: 100, max_per_agent: 1, wrap_up: 0}
     queues:                   # at least one
-      - {name: sales, sl_target: 0.8, sl_threshold: 20, max_waiting: 10000}
-    policy: longest_idle      # or most_skilled, least_occupied, ...
+      - {name: sales, sl_target: 0.8, sl_threshold: 20, max_waiting: 10000,
+         ordering: priority,  # or lifo, greatest_need
+         aging_rate: 0.05, aging_max: 10, overflow: {to: general, after: 120}}
+      - {name: general}
+    policy: longest_idle      # a name, {chain: [least_occupied, longest_idle]}
+                              # or {weighted: {skill: 1.0, idle: 0.01}}
+    routing_profiles:         # optional: which queues an agent serves
+      - {name: sales_first, queues: [{queue: sales, priority: 2}, {queue: general, delay: 30}]}
     offer_timeout: null       # seconds, or null to assign at once
     seed: 0
     affinity: true
     affinity_wait: 0
     retain_finished: 100000   # finished contacts kept for look-ups
+    condition_interval: 5     # seconds between checks of a step's `when`
+    batch_window: null        # seconds: solve the optimal assignment in batches
     missed_offer_state: away  # where an agent who lets an offer expire goes
     exclusion_expires_after: 60  # seconds, or null: a rejecting agent never gets that contact
     agents:                   # optional, added when the server starts
-      - {id: a1, skills: {spanish: 7}, state: available}
+      - {id: a1, skills: {spanish: 7}, state: available, routing_profile: sales_first}
     limits:                   # optional, see ServiceLimits
       history: 100000
 
-Unknown keys are refused with an error naming them, so a typo never goes
+The router's part is the engine's configuration record, field for field
+(``ccroute.Router.config()`` writes the same form), so every option of the
+embedded router can be set here. Unknown keys are refused with an error naming them, so a typo never goes
 unnoticed.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +45,7 @@ from typing import Any, Optional, Union
 
 import yaml  # type: ignore[import-untyped]
 
-from .._ccroute import Agent, Channel, Queue
+from .._ccroute import Agent, Channel, Queue, RoutingProfile, normalize_config
 from ..errors import InvalidInput
 from ..router import Router
 
@@ -57,40 +68,90 @@ DEFAULT_RETAIN_FINISHED = 100_000
 DEFAULT_EXCLUSION_EXPIRY = 60.0
 
 
-@dataclass(frozen=True)
 class RouterSettings:
-    """Everything needed to build the router (``ccroute.Router`` arguments)."""
+    """The router's configuration (``ccroute.Router.from_config``), held as
+    the core's record: every field of it, in its plain-data form
+    (:meth:`to_dict`). Built from keywords or a mapping, checked by the
+    engine, with errors naming the field.
 
-    channels: tuple[Channel, ...]
-    queues: tuple[Queue, ...]
-    policy: str = "longest_idle"
-    offer_timeout: Optional[float] = None
-    seed: int = 0
-    affinity: bool = True
-    affinity_wait: float = 0.0
-    retain_finished: Optional[int] = DEFAULT_RETAIN_FINISHED
-    missed_offer_state: str = "away"
-    exclusion_expires_after: Optional[float] = DEFAULT_EXCLUSION_EXPIRY
+    ``RouterSettings(channels=[Channel("voice")], queues=[Queue("q")],
+    policy="most_skilled")``; any field of the record may be given (model
+    objects or their dicts). Fields left out take the engine's defaults,
+    except ``retain_finished``, which a server bounds by default
+    (:data:`DEFAULT_RETAIN_FINISHED`). Read a field as an attribute:
+    ``channels``, ``queues`` and ``routing_profiles`` give model objects,
+    the others plain values.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, config: Optional[Mapping[str, Any]] = None, /, **fields: Any) -> None:
+        data = dict(config or {})
+        data.update(fields)
+        data.setdefault("retain_finished", DEFAULT_RETAIN_FINISHED)
+        if data.get("plugin") is not None:
+            raise InvalidInput(f"plugin: {data['plugin']!r}: a server cannot load a plug-in policy "
+                               "(configure a built-in policy, a chain or weights)")
+        if not data.get("channels"):
+            raise InvalidInput("configuration has no channels (at least one is needed)")
+        if not data.get("queues"):
+            raise InvalidInput("configuration has no queues (at least one is needed)")
+        object.__setattr__(self, "_data", normalize_config(data))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "RouterSettings":
+        """The settings of a plain-data configuration (see :meth:`to_dict`)."""
+        return cls(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field of the configuration as plain data (a copy)."""
+        return copy.deepcopy(self._data)
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """The names of the configuration's fields: the core record's."""
+        return _FIELDS
+
+    def replace(self, **fields: Any) -> "RouterSettings":
+        """A copy with some fields changed."""
+        return RouterSettings(self._data, **fields)
+
+    @property
+    def channels(self) -> tuple[Channel, ...]:
+        return tuple(Channel.from_dict(c) for c in self._data["channels"])
+
+    @property
+    def queues(self) -> tuple[Queue, ...]:
+        return tuple(Queue.from_dict(q) for q in self._data["queues"])
+
+    @property
+    def routing_profiles(self) -> tuple[RoutingProfile, ...]:
+        return tuple(RoutingProfile.from_dict(p) for p in self._data["routing_profiles"])
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return copy.deepcopy(self._data[name])
+        except KeyError:
+            raise AttributeError(f"RouterSettings has no field {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RouterSettings is immutable (use replace)")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RouterSettings) and self._data == other._data
+
+    def __hash__(self) -> int:
+        return hash(repr(self._data))
+
+    def __repr__(self) -> str:
+        return f"RouterSettings({self._data!r})"
 
     def build(self) -> Router:
-        """A new, empty router with these settings. Raises ``InvalidInput``
-        or ``DuplicateId`` for a bad configuration."""
-        if not self.channels:
-            raise InvalidInput("configuration has no channels (at least one is needed)")
-        if not self.queues:
-            raise InvalidInput("configuration has no queues (at least one is needed)")
-        return Router(
-            list(self.channels),
-            list(self.queues),
-            policy=self.policy,
-            offer_timeout=self.offer_timeout,
-            seed=self.seed,
-            affinity=self.affinity,
-            affinity_wait=self.affinity_wait,
-            retain_finished=self.retain_finished,
-            missed_offer_state=self.missed_offer_state,  # type: ignore[arg-type]
-            exclusion_expires_after=self.exclusion_expires_after,
-        )
+        """A new, empty router with these settings."""
+        return Router.from_config(self._data)
+
+
+_FIELDS: tuple[str, ...] = tuple(normalize_config({"channels": [{"name": "c"}], "queues": [{"name": "q"}]}))
 
 
 @dataclass(frozen=True)
@@ -169,7 +230,7 @@ seed: 0
 retain_finished: 100000
 """
 
-_ROUTER_KEYS = {f.name for f in dataclasses.fields(RouterSettings)}
+_ROUTER_KEYS = set(RouterSettings.fields())
 _TOP_KEYS = _ROUTER_KEYS | {"agents", "limits"}
 
 
@@ -190,22 +251,27 @@ def load_config(path: Union[str, Path, None] = None) -> ServerConfig:
 
 
 def parse_config(data: Any, source: str = "configuration") -> ServerConfig:
-    """Build a :class:`ServerConfig` from parsed YAML (a mapping)."""
+    """Build a :class:`ServerConfig` from parsed YAML (a mapping): the
+    router's fields as the core names them (``RouterSettings.fields()``),
+    plus ``agents`` and ``limits``."""
     if not isinstance(data, Mapping):
         raise InvalidInput(f"{source}: expected a mapping at the top, got {type(data).__name__}")
     _no_unknown(source, data, _TOP_KEYS)
-    kwargs: dict[str, Any] = {k: data[k] for k in _ROUTER_KEYS & data.keys()}
-    kwargs["channels"] = tuple(_build(Channel, f"{source}: channels[{i}]", d)
-                               for i, d in enumerate(_seq(source, data, "channels")))
-    kwargs["queues"] = tuple(_build(Queue, f"{source}: queues[{i}]", d)
-                             for i, d in enumerate(_seq(source, data, "queues")))
+    for key in ("channels", "queues"):
+        _seq(source, data, key)
     try:
-        router = RouterSettings(**kwargs)
-        router.build()  # validate now, with the engine's own messages
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{source}: {exc}") from None
-    agents = tuple(_build(Agent, f"{source}: agents[{i}]", d)
-                   for i, d in enumerate(data.get("agents") or ()))
+        router = RouterSettings({k: data[k] for k in _ROUTER_KEYS & data.keys()})
+    except InvalidInput as exc:
+        raise InvalidInput(f"{source}: {_strip(exc)}") from None
+    agents_data = data.get("agents") or []
+    if not isinstance(agents_data, list):
+        raise InvalidInput(f"{source}: agents must be a list, got {agents_data!r}")
+    agents = []
+    for i, d in enumerate(agents_data):
+        try:
+            agents.append(Agent.from_dict(d))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{source}: agents[{i}]: {_strip(exc)}") from None
     limits_data = data.get("limits") or {}
     if not isinstance(limits_data, Mapping):
         raise InvalidInput(f"{source}: limits must be a mapping, got {limits_data!r}")
@@ -214,7 +280,16 @@ def parse_config(data: Any, source: str = "configuration") -> ServerConfig:
         limits = ServiceLimits(**limits_data)
     except InvalidInput as exc:
         raise InvalidInput(f"{source}: {exc}") from None
-    return ServerConfig(router=router, agents=agents, limits=limits)
+    return ServerConfig(router=router, agents=tuple(agents), limits=limits)
+
+
+def _strip(exc: InvalidInput) -> str:
+    """The message without the generic ``configuration: ``/``agent: `` prefix."""
+    msg = str(exc)
+    for prefix in ("configuration: ", "agent: "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):]
+    return msg
 
 
 def _seq(source: str, data: Mapping[str, Any], key: str) -> Sequence[Any]:
@@ -230,12 +305,3 @@ def _no_unknown(what: str, data: Mapping[str, Any], known: set[str]) -> None:
         raise InvalidInput(f"{what}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
 
 
-def _build(cls: Any, what: str, d: Any) -> Any:
-    if not isinstance(d, Mapping):
-        raise InvalidInput(f"{what}: expected a mapping, got {d!r}")
-    try:
-        return cls(**d)
-    except TypeError as exc:
-        raise InvalidInput(f"{what}: {exc}") from None
-    except InvalidInput as exc:
-        raise InvalidInput(f"{what}: {exc}") from None

@@ -23,6 +23,7 @@ on wall-clock time with nobody calling.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
@@ -36,7 +37,7 @@ from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Refus
 from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
 from . import commands as cmd
 from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
-from .clock import Clock, MonotonicClock
+from .clock import ClientClock, Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
 from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
 from .events import EventHistory, EventRecord, Subscription
@@ -91,7 +92,8 @@ class Replies(list):  # type: ignore[type-arg]
 
 
 #: Fields of an agent an upsert's field mask may name.
-AGENT_FIELDS = frozenset({"skills", "capacity", "channels", "state", "attributes"})
+#: Fields of an agent an UpsertAgent update_mask may name: the record's.
+AGENT_FIELDS = frozenset(Agent("-").to_dict()) - {"id"}
 
 
 class AgentCounts(NamedTuple):
@@ -308,13 +310,21 @@ class Engine:
 
     # -- commands -------------------------------------------------------
     def tick(self, now: float) -> list[EventRecord]:
-        """Move the router to ``now``, firing the timers due (``advance``)."""
+        """Move the router to ``now``, firing the timers due (``advance``);
+        their events wait for :meth:`take_tick`."""
         router = self.router
-        if now <= router.now:
-            self._tick = []
-        else:
-            self._tick = self.record(router.advance(now))  # moves the clock even when nothing is due
-        return self._tick
+        if now > router.now:
+            fired = self.record(router.advance(now))  # moves the clock even when nothing is due
+            self._tick.extend(fired)
+            return fired
+        return []
+
+    def move_to(self, now: float) -> None:
+        """Move to a caller's time (``--clock client``): never backwards."""
+        if not now >= self.router.now:
+            raise InvalidInput(f"now {now!r} is before the server's time {self.router.now!r}; "
+                               "time never goes backwards")
+        self.tick(now)
 
     def take_tick(self) -> list[EventRecord]:
         """The events the round's timers fired, once (for ``Advance``)."""
@@ -355,15 +365,10 @@ class Engine:
         if fields is not None:
             if "state" not in fields:
                 keep_state = True
-            agent = Agent(
-                agent.id,
-                skills=agent.skills if "skills" in fields else view.skills,
-                capacity=agent.capacity if "capacity" in fields else view.capacity,
-                channels=agent.channels if "channels" in fields else view.max,
-                state=agent.state,
-                attributes=agent.attributes if "attributes" in fields else view.attributes,
-                routing_profile=view.routing_profile,
-            )
+            current = {"id": agent.id, "skills": view.skills, "capacity": view.capacity, "channels": view.max,
+                       "attributes": view.attributes, "routing_profile": view.routing_profile}
+            given = agent.to_dict()
+            agent = Agent.from_dict({**given, **current, **{k: given[k] for k in fields}, "state": agent.state})
         state = view.state if keep_state else agent.state
         # Validate the new spec where it cannot change anything, and the
         # limits against what the agent holds, before changing anything.
@@ -448,11 +453,15 @@ class Engine:
             and view.routing_profile == agent.routing_profile
         )
 
+    @staticmethod
+    def submit_fingerprint(c: cmd.Submit) -> Hashable:
+        """What tells a repeat of a keyed submit from another request."""
+        return ("submit_many" if c.batch else "submit", tuple(x.id for x in c.contacts), c.fingerprint)
+
     def submit(self, c: cmd.Submit, now: float) -> Submitted:
         key = c.idempotency_key
         if key:
-            fingerprint = ("submit_many" if c.batch else "submit",
-                           tuple(x.id for x in c.contacts), c.fingerprint)
+            fingerprint = self.submit_fingerprint(c)
             stored = self.idempotency.get(key, fingerprint, now)
             if stored is not None:
                 return Submitted(stored.events, True)
@@ -520,6 +529,10 @@ class RouterService:
         self.limits = limits or ServiceLimits()
         self._engine = Engine(settings or load_config().router, self.limits, history_id)
         self._clock: Clock = clock or MonotonicClock()
+        #: Time comes from the calls (``--clock client``): the clock reads the router's.
+        self._client_clock = isinstance(self._clock, ClientClock)
+        if isinstance(self._clock, ClientClock):
+            self._clock.bind(lambda: self._engine.router.now)
         origin = getattr(self._clock, "origin", None)  # a durable clock's stored origin
         self._engine.wall_origin = origin if isinstance(origin, float) else time.time() - self._clock()
         self._command_log = command_log
@@ -546,7 +559,7 @@ class RouterService:
         self._thread = threading.Thread(target=self._run, name="ccroute-engine", daemon=True)
         self._thread.start()
         for agent in self._initial_agents:
-            self.add_agent(agent)
+            self.add_agent(agent, now=self._engine.router.now)
         return self
 
     def stop(self, timeout: Optional[float] = None) -> None:
@@ -650,18 +663,21 @@ class RouterService:
 
     # -- commands -------------------------------------------------------
     def configure(self, settings: RouterSettings, *, idempotency_key: Optional[str] = None,
-                  fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> RouterSettings:
+                  fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> RouterSettings:
         """Replace the configuration; ``InvalidState`` unless the router is empty."""
-        return self._call(self._keyed(cmd.Configure(settings), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Configure(settings), idempotency_key, fingerprint), timeout, now)
 
-    def add_agent(self, agent: Agent, *, timeout: Optional[float] = None) -> list[EventRecord]:
+    def add_agent(self, agent: Agent, *, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """Add an agent (``DuplicateId`` if the id exists)."""
         check_agent(agent, self.limits)
-        return list(self._call(cmd.UpsertAgent(agent, True), timeout).events)
+        return list(self._call(cmd.UpsertAgent(agent, True), timeout, now).events)
 
     def upsert_agent(self, agent: Agent, *, create_only: bool = False, keep_state: bool = False,
                      fields: Optional[Iterable[str]] = None, idempotency_key: Optional[str] = None,
-                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Upserted:
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> Upserted:
         """Add an agent or update the one with its id, also while it holds
         contacts (see the protocol). ``keep_state``: an existing agent keeps
         its state; ``fields``: update only these fields of an existing agent
@@ -669,33 +685,36 @@ class RouterService:
         check_agent(agent, self.limits)
         command = cmd.UpsertAgent(agent, create_only, keep_state,
                                   frozenset(fields) if fields is not None else None)
-        return self._call(self._keyed(command, idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(command, idempotency_key, fingerprint), timeout, now)
 
     def remove_agent(self, agent: str, *, idempotency_key: Optional[str] = None,
-                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+                     fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """Remove an agent."""
-        return self._call(self._keyed(cmd.RemoveAgent(agent), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.RemoveAgent(agent), idempotency_key, fingerprint), timeout, now)
 
     def set_agent_state(self, agent: str, state: str, *, reason: str = "", idempotency_key: Optional[str] = None,
-                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
         reason code (break, lunch, training, ...) carried on the
         ``AgentStateChanged`` event."""
         if state not in _STATES:
             raise InvalidInput(f"agent {agent!r}: unknown state {state!r} (use offline, available or away)")
         _check_id(f"agent {agent!r}: reason", reason, self.limits)
-        return self._call(self._keyed(cmd.SetAgentState(agent, state, reason), idempotency_key, fingerprint),
-                          timeout)
+        return self._call(self._keyed(cmd.SetAgentState(agent, state, reason), idempotency_key, fingerprint), timeout, now)
 
     def submit(self, contact: Contact, *, idempotency_key: Optional[str] = None,
-               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> Submitted:
         """Submit one contact. With ``idempotency_key``, a repeat of the same
         request returns the first reply (``replayed``) and creates nothing."""
         check_contact(contact, self.limits)
-        return self._call(cmd.Submit((contact,), False, idempotency_key or None, fingerprint), timeout)
+        return self._call(cmd.Submit((contact,), False, idempotency_key or None, fingerprint), timeout, now)
 
     def submit_many(self, contacts: Iterable[Contact], *, idempotency_key: Optional[str] = None,
-                    fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> Submitted:
+                    fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> Submitted:
         """Submit a batch (at most ``limits.max_batch`` contacts)."""
         batch = tuple(contacts)
         if len(batch) > self.limits.max_batch:
@@ -704,33 +723,38 @@ class RouterService:
             )
         for contact in batch:
             check_contact(contact, self.limits)
-        return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout)
+        return self._call(cmd.Submit(batch, True, idempotency_key or None, fingerprint), timeout, now)
 
     def accept(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
-               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """The agent accepts an offered contact."""
-        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout, now)
 
     def reject(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
-               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """The agent rejects an offered contact."""
-        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout, now)
 
     def complete(self, contact: str, *, idempotency_key: Optional[str] = None,
-                 fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+                 fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """The agent finished an assigned contact."""
-        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout, now)
 
     def cancel(self, contact: str, *, idempotency_key: Optional[str] = None,
-               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None) -> list[EventRecord]:
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """The customer left a waiting or offered contact."""
-        return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout, now)
 
     def advance(self, *, idempotency_key: Optional[str] = None, fingerprint: Optional[Hashable] = None,
-                timeout: Optional[float] = None) -> list[EventRecord]:
+                timeout: Optional[float] = None,
+            now: Optional[float] = None) -> list[EventRecord]:
         """Fire the timers due by the clock now (the engine also does this
         on its own when a timer falls due)."""
-        return self._call(self._keyed(cmd.Advance(), idempotency_key, fingerprint), timeout)
+        return self._call(self._keyed(cmd.Advance(), idempotency_key, fingerprint), timeout, now)
 
     @staticmethod
     def _keyed(command: cmd.Command, key: Optional[str], fingerprint: Optional[Hashable]) -> cmd.Command:
@@ -789,9 +813,16 @@ class RouterService:
         return self._call(cmd.Query(name, fn), timeout)
 
     # -- engine thread --------------------------------------------------
-    def _call(self, command: cmd.Command, timeout: Optional[float]) -> Any:
+    def _call(self, command: cmd.Command, timeout: Optional[float], now: Optional[float] = None) -> Any:
         if self._failed is not None:
             raise ServiceUnavailable(self._failed)
+        if self._client_clock and command.mutating:
+            if now is None:
+                raise InvalidInput(f"{type(command).__name__}: now is required (this server takes its time "
+                                   "from the calls: --clock client)")
+            if isinstance(now, bool) or not (isinstance(now, (int, float)) and math.isfinite(now) and now >= 0):
+                raise InvalidInput(f"now {now!r} is not a finite, non-negative number of seconds")
+            command = cmd.At(command, float(now))
         pending = _Pending()
         self._inbox.put(command, pending)
         return pending.wait(timeout)
@@ -799,6 +830,8 @@ class RouterService:
     def _timer_wait(self) -> Optional[float]:
         if self._log_down is not None or (self._lease_problem is not None and self._lease_problem()):
             return RECOVER_EVERY
+        if self._client_clock:  # time moves with the calls only
+            return None
         due = self._engine.router.next_timer()
         if due is None:
             return None

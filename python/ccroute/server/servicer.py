@@ -47,17 +47,22 @@ def _digest(*messages: Any) -> bytes:
     return h.digest()
 
 
+def _now(request: Any) -> Optional[float]:
+    """The caller's time of a mutating request (``--clock client``)."""
+    return request.now if request.HasField("now") else None
+
+
 def _keyed(request: Any) -> dict[str, Any]:
-    """The idempotency arguments of a mutating request: its key, and a
-    digest of the rest of the request (what tells a repeat from another
-    request under the same key)."""
+    """The arguments of a mutating request besides its content: its time
+    and idempotency key, with a digest of the rest of the request (what
+    tells a repeat from another request under the same key)."""
     key = request.idempotency_key
     if not key:
-        return {}
+        return {"now": _now(request)}
     rest = type(request)()
     rest.CopyFrom(request)
     rest.idempotency_key = ""
-    return {"idempotency_key": key, "fingerprint": _digest(rest)}
+    return {"idempotency_key": key, "fingerprint": _digest(rest), "now": _now(request)}
 
 
 def _replayed(records: Any) -> bool:
@@ -109,6 +114,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
             idempotency_key=key or None,
             fingerprint=_digest(request.contact) if key else None,
             timeout=_timeout(context),
+            now=_now(request),
         )
         return pb.SubmitContactResponse(events=wire.events_to_pb(result.events), replayed=result.replayed)
 
@@ -123,6 +129,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
             idempotency_key=key or None,
             fingerprint=_digest(*request.contacts) if key else None,
             timeout=_timeout(context),
+            now=_now(request),
         )
         return pb.SubmitContactsResponse(events=wire.events_to_pb(result.events), replayed=result.replayed,
                                          submitted=n)

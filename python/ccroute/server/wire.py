@@ -88,53 +88,187 @@ def attributes_to_pb(target: Any, attrs: Mapping[str, Any]) -> None:
 
 
 # -- configuration --------------------------------------------------------------
-def channel_from_pb(pb: model_pb2.Channel) -> Channel:
-    kw: dict[str, Any] = {"wrap_up": pb.wrap_up}
-    if pb.HasField("cost"):
-        kw["cost"] = pb.cost
-    if pb.HasField("max_per_agent"):
-        kw["max_per_agent"] = pb.max_per_agent
-    return Channel(pb.name, **kw)
+# Records travel in the core's plain-data form (``X.to_dict()``); each
+# converter takes every field of its record or refuses the record naming
+# the field it cannot carry (``_carried``), and tests/test_wire_schema.py
+# checks the fields of every record against its message.
+ORDERING_TO_PB: dict[str, int] = {
+    "priority": model_pb2.QUEUE_ORDERING_PRIORITY,
+    "lifo": model_pb2.QUEUE_ORDERING_LIFO,
+    "greatest_need": model_pb2.QUEUE_ORDERING_GREATEST_NEED,
+}
+ORDERING_FROM_PB: dict[int, str] = {v: k for k, v in ORDERING_TO_PB.items()}
 
 
-def channel_to_pb(c: Channel) -> model_pb2.Channel:
-    return model_pb2.Channel(name=c.name, cost=c.cost, max_per_agent=c.max_per_agent, wrap_up=c.wrap_up)
+def _carried(what: str, d: Mapping[str, Any], fields: frozenset[str]) -> None:
+    extra = set(d) - fields
+    if extra:
+        raise InvalidInput(f"{what}: field {sorted(extra)[0]!r} cannot be carried by the protocol "
+                           "(client and server of different versions?)")
 
 
-def queue_from_pb(pb: model_pb2.Queue) -> Queue:
-    kw: dict[str, Any] = {"aging_rate": pb.aging_rate}
-    for name in ("sl_target", "sl_threshold", "max_waiting", "overflow_after"):
+_CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up"})
+_QUEUE = frozenset({"name", "sl_target", "sl_threshold", "ordering", "aging_rate", "aging_max", "max_waiting",
+                    "overflow"})
+_PROFILE = frozenset({"name", "queues"})
+_PROFILE_QUEUE = frozenset({"queue", "priority", "delay"})
+_CONFIG = frozenset({"channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait",
+                     "retain_finished", "routing_profiles", "condition_interval", "batch_window",
+                     "missed_offer_state", "exclusion_expires_after", "plugin"})
+
+
+def channel_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Channel:
+    _carried(f"channel {d.get('name')!r}", d, _CHANNEL)
+    return model_pb2.Channel(name=d["name"], cost=d["cost"], max_per_agent=d["max_per_agent"], wrap_up=d["wrap_up"])
+
+
+def channel_dict_from_pb(pb: model_pb2.Channel) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": pb.name, "wrap_up": pb.wrap_up}
+    for name in ("cost", "max_per_agent"):
         if pb.HasField(name):
-            kw[name] = getattr(pb, name)
-    if pb.overflow_to:
-        kw["overflow_to"] = pb.overflow_to
-    return Queue(pb.name, **kw)
+            d[name] = getattr(pb, name)
+    return d
 
 
-def queue_to_pb(q: Queue) -> model_pb2.Queue:
-    pb = model_pb2.Queue(name=q.name, sl_target=q.sl_target, sl_threshold=q.sl_threshold,
-                         aging_rate=q.aging_rate)
-    if q.max_waiting is not None:
-        pb.max_waiting = q.max_waiting
-    if q.overflow_to is not None:
-        pb.overflow_to = q.overflow_to
-        pb.overflow_after = q.overflow_after  # type: ignore[assignment]
+def queue_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Queue:
+    _carried(f"queue {d.get('name')!r}", d, _QUEUE)
+    pb = model_pb2.Queue(name=d["name"], sl_target=d["sl_target"], sl_threshold=d["sl_threshold"],
+                         aging_rate=d["aging_rate"], ordering=ORDERING_TO_PB[d["ordering"]])  # type: ignore[arg-type]
+    if d["aging_max"] is not None:
+        pb.aging_max = d["aging_max"]
+    if d["max_waiting"] is not None:
+        pb.max_waiting = d["max_waiting"]
+    if d["overflow"] is not None:
+        pb.overflow_to = d["overflow"]["to"]
+        pb.overflow_after = d["overflow"]["after"]
     return pb
 
 
-def settings_from_pb(pb: model_pb2.RouterConfig) -> RouterSettings:
-    return RouterSettings(
-        channels=tuple(channel_from_pb(c) for c in pb.channels),
-        queues=tuple(queue_from_pb(q) for q in pb.queues),
-        policy=pb.policy or "longest_idle",
-        offer_timeout=pb.offer_timeout if pb.HasField("offer_timeout") else None,
-        seed=pb.seed,
-        affinity=pb.affinity if pb.HasField("affinity") else True,
-        affinity_wait=pb.affinity_wait,
-        retain_finished=pb.retain_finished if pb.HasField("retain_finished") else DEFAULT_RETAIN_FINISHED,
-        missed_offer_state=pb.missed_offer_state or "away",
-        exclusion_expires_after=_exclusion_expiry(pb),
+def queue_dict_from_pb(pb: model_pb2.Queue) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": pb.name, "aging_rate": pb.aging_rate}
+    for name in ("sl_target", "sl_threshold", "aging_max", "max_waiting"):
+        if pb.HasField(name):
+            d[name] = getattr(pb, name)
+    if pb.ordering:
+        if pb.ordering not in ORDERING_FROM_PB:
+            raise InvalidInput(f"queue {pb.name!r}: ordering {_enum_name(model_pb2.QueueOrdering, pb.ordering)} "
+                               "is not one of QUEUE_ORDERING_PRIORITY, QUEUE_ORDERING_LIFO, "
+                               "QUEUE_ORDERING_GREATEST_NEED")
+        d["ordering"] = ORDERING_FROM_PB[pb.ordering]
+    if pb.overflow_to or pb.HasField("overflow_after"):
+        if not (pb.overflow_to and pb.HasField("overflow_after")):
+            raise InvalidInput(f"queue {pb.name!r}: set overflow_to and overflow_after together")
+        d["overflow"] = {"to": pb.overflow_to, "after": pb.overflow_after}
+    return d
+
+
+def profile_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.RoutingProfile:
+    what = f"routing profile {d.get('name')!r}"
+    _carried(what, d, _PROFILE)
+    pb = model_pb2.RoutingProfile(name=d["name"])
+    for q in d["queues"]:
+        _carried(what, q, _PROFILE_QUEUE)
+        pb.queues.add(queue=q["queue"], priority=q["priority"], delay=q["delay"])
+    return pb
+
+
+def profile_dict_from_pb(pb: model_pb2.RoutingProfile) -> dict[str, Any]:
+    return {"name": pb.name, "queues": [{"queue": q.queue, "priority": q.priority, "delay": q.delay}
+                                        for q in pb.queues]}
+
+
+def channel_from_pb(pb: model_pb2.Channel) -> Channel:
+    return Channel.from_dict(channel_dict_from_pb(pb))
+
+
+def channel_to_pb(c: Channel) -> model_pb2.Channel:
+    return channel_dict_to_pb(c.to_dict())
+
+
+def queue_from_pb(pb: model_pb2.Queue) -> Queue:
+    return Queue.from_dict(queue_dict_from_pb(pb))
+
+
+def queue_to_pb(q: Queue) -> model_pb2.Queue:
+    return queue_dict_to_pb(q.to_dict())
+
+
+def _policy_to_pb(pb: model_pb2.RouterConfig, policy: Any) -> None:
+    if isinstance(policy, str):
+        pb.policy = policy
+    elif isinstance(policy, Mapping) and set(policy) == {"chain"}:
+        pb.policy_chain.extend(policy["chain"])
+    elif isinstance(policy, Mapping) and set(policy) == {"weighted"}:
+        pb.policy_weights.update(policy["weighted"])
+    else:
+        raise InvalidInput(f"policy {policy!r} cannot be carried by the protocol")
+
+
+def _policy_from_pb(pb: model_pb2.RouterConfig) -> Any:
+    given = [n for n, v in (("policy", pb.policy), ("policy_chain", pb.policy_chain),
+                            ("policy_weights", pb.policy_weights)) if v]
+    if len(given) > 1:
+        raise InvalidInput(f"{given[0]} and {given[1]} are both set; give one policy")
+    if pb.policy_chain:
+        return {"chain": list(pb.policy_chain)}
+    if pb.policy_weights:
+        return {"weighted": dict(pb.policy_weights)}
+    return pb.policy or "longest_idle"
+
+
+def settings_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.RouterConfig:
+    """A configuration record (``RouterSettings.to_dict()``) as a message."""
+    _carried("configuration", d, _CONFIG)
+    if d["plugin"] is not None:
+        raise InvalidInput(f"plugin {d['plugin']!r} cannot be carried by the protocol (a server runs built-in "
+                           "policies only)")
+    pb = model_pb2.RouterConfig(
+        channels=[channel_dict_to_pb(c) for c in d["channels"]],
+        queues=[queue_dict_to_pb(q) for q in d["queues"]],
+        routing_profiles=[profile_dict_to_pb(p) for p in d["routing_profiles"]],
+        seed=d["seed"], affinity=d["affinity"], affinity_wait=d["affinity_wait"],
+        missed_offer_state=d["missed_offer_state"], condition_interval=d["condition_interval"],
     )
+    _policy_to_pb(pb, d["policy"])
+    for name in ("offer_timeout", "batch_window"):
+        if d[name] is not None:
+            setattr(pb, name, d[name])
+    if d["retain_finished"] is None:
+        pb.retain_all_finished = True
+    else:
+        pb.retain_finished = d["retain_finished"]
+    if d["exclusion_expires_after"] is None:
+        pb.exclusions_never_expire = True
+    else:
+        pb.exclusion_expires_after = d["exclusion_expires_after"]
+    return pb
+
+
+def settings_dict_from_pb(pb: model_pb2.RouterConfig) -> dict[str, Any]:
+    """The configuration record of a message (defaults for what is unset)."""
+    d: dict[str, Any] = {
+        "channels": [channel_dict_from_pb(c) for c in pb.channels],
+        "queues": [queue_dict_from_pb(q) for q in pb.queues],
+        "routing_profiles": [profile_dict_from_pb(p) for p in pb.routing_profiles],
+        "policy": _policy_from_pb(pb),
+        "seed": pb.seed,
+        "affinity_wait": pb.affinity_wait,
+        "missed_offer_state": pb.missed_offer_state or "away",
+        "exclusion_expires_after": _exclusion_expiry(pb),
+        "retain_finished": _retained(pb),
+    }
+    for name in ("offer_timeout", "affinity", "condition_interval", "batch_window"):
+        if pb.HasField(name):
+            d[name] = getattr(pb, name)
+    return d
+
+
+def settings_from_pb(pb: model_pb2.RouterConfig) -> RouterSettings:
+    return RouterSettings.from_dict(settings_dict_from_pb(pb))
+
+
+def settings_to_pb(s: RouterSettings) -> model_pb2.RouterConfig:
+    return settings_dict_to_pb(s.to_dict())
 
 
 def _exclusion_expiry(pb: model_pb2.RouterConfig) -> Optional[float]:
@@ -145,22 +279,12 @@ def _exclusion_expiry(pb: model_pb2.RouterConfig) -> Optional[float]:
     return pb.exclusion_expires_after if pb.HasField("exclusion_expires_after") else DEFAULT_EXCLUSION_EXPIRY
 
 
-def settings_to_pb(s: RouterSettings) -> model_pb2.RouterConfig:
-    pb = model_pb2.RouterConfig(
-        channels=[channel_to_pb(c) for c in s.channels],
-        queues=[queue_to_pb(q) for q in s.queues],
-        policy=s.policy, seed=s.seed, affinity=s.affinity, affinity_wait=s.affinity_wait,
-    )
-    if s.offer_timeout is not None:
-        pb.offer_timeout = s.offer_timeout
-    if s.retain_finished is not None:
-        pb.retain_finished = s.retain_finished
-    pb.missed_offer_state = s.missed_offer_state
-    if s.exclusion_expires_after is None:
-        pb.exclusions_never_expire = True
-    else:
-        pb.exclusion_expires_after = s.exclusion_expires_after
-    return pb
+def _retained(pb: model_pb2.RouterConfig) -> Optional[int]:
+    if pb.retain_all_finished:
+        if pb.HasField("retain_finished"):
+            raise InvalidInput("retain_finished is set but retain_all_finished is true")
+        return None
+    return pb.retain_finished if pb.HasField("retain_finished") else DEFAULT_RETAIN_FINISHED
 
 
 # -- inputs ------------------------------------------------------------------------
@@ -170,10 +294,12 @@ def agent_from_pb(pb: model_pb2.Agent) -> Agent:
         kw["skills"] = dict(pb.skills)
     if pb.HasField("capacity"):
         kw["capacity"] = pb.capacity
-    if pb.channels:
+    if pb.channels or pb.only_listed_channels:
         kw["channels"] = dict(pb.channels)
     if pb.attributes:
         kw["attributes"] = attributes_from_pb(pb.attributes)
+    if pb.HasField("routing_profile"):
+        kw["routing_profile"] = pb.routing_profile
     kw["state"] = state_from_pb(pb.state, f"agent {pb.id!r}", default="available")
     return Agent(pb.id, **kw)
 
@@ -182,8 +308,34 @@ def agent_to_pb(a: Agent) -> model_pb2.Agent:
     pb = model_pb2.Agent(id=a.id, skills=a.skills, capacity=a.capacity, state=STATE_TO_PB[a.state])  # type: ignore[arg-type]
     if a.channels is not None:
         pb.channels.update(a.channels)
+        pb.only_listed_channels = True
+    if a.routing_profile is not None:
+        pb.routing_profile = a.routing_profile
     attributes_to_pb(pb.attributes, a.attributes)
     return pb
+
+
+def condition_from_pb(pb: model_pb2.StepCondition) -> Any:
+    kind = pb.WhichOneof("kind")
+    if kind is None:
+        raise InvalidInput("step condition has no kind (set one of no_agent_available, queue_longer_than, "
+                           "longest_wait_above)")
+    if kind == "no_agent_available":
+        if not pb.no_agent_available:
+            raise InvalidInput("step condition no_agent_available must be true when set")
+        return "no_agent_available"
+    return {kind: getattr(pb, kind)}
+
+
+def condition_to_pb(when: Any) -> model_pb2.StepCondition:
+    if when == "no_agent_available":
+        return model_pb2.StepCondition(no_agent_available=True)
+    (kind, value), = when.items()
+    return model_pb2.StepCondition(**{kind: value})
+
+
+def step_from_pb(pb: model_pb2.Step) -> Step:
+    return Step(pb.after, dict(pb.requires), condition_from_pb(pb.when) if pb.HasField("when") else None)
 
 
 def contact_from_pb(pb: model_pb2.Contact) -> Contact:
@@ -199,7 +351,7 @@ def contact_from_pb(pb: model_pb2.Contact) -> Contact:
     if pb.preferred_wait:
         kw["preferred_wait"] = pb.preferred_wait
     if pb.steps:
-        kw["steps"] = [Step(s.after, dict(s.requires)) for s in pb.steps]
+        kw["steps"] = [step_from_pb(s) for s in pb.steps]
     if pb.attributes:
         kw["attributes"] = attributes_from_pb(pb.attributes)
     return Contact(pb.id, pb.channel, pb.queue, pb.priority, **kw)
@@ -220,7 +372,9 @@ def contact_to_pb(c: Contact) -> model_pb2.Contact:
     if c.preferred_wait:
         pb.preferred_wait = c.preferred_wait
     for s in c.steps:
-        pb.steps.add(after=s.after, requires=s.requires)
+        step = pb.steps.add(after=s.after, requires=s.requires)
+        if s.when is not None:
+            step.when.CopyFrom(condition_to_pb(s.when))
     attrs = c.attributes
     if attrs:
         attributes_to_pb(pb.attributes, attrs)

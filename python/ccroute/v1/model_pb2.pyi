@@ -8,12 +8,23 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class QueueOrdering(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    QUEUE_ORDERING_UNSPECIFIED: _ClassVar[QueueOrdering]
+    QUEUE_ORDERING_PRIORITY: _ClassVar[QueueOrdering]
+    QUEUE_ORDERING_LIFO: _ClassVar[QueueOrdering]
+    QUEUE_ORDERING_GREATEST_NEED: _ClassVar[QueueOrdering]
+
 class AgentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     AGENT_STATE_UNSPECIFIED: _ClassVar[AgentState]
     AGENT_STATE_OFFLINE: _ClassVar[AgentState]
     AGENT_STATE_AVAILABLE: _ClassVar[AgentState]
     AGENT_STATE_AWAY: _ClassVar[AgentState]
+QUEUE_ORDERING_UNSPECIFIED: QueueOrdering
+QUEUE_ORDERING_PRIORITY: QueueOrdering
+QUEUE_ORDERING_LIFO: QueueOrdering
+QUEUE_ORDERING_GREATEST_NEED: QueueOrdering
 AGENT_STATE_UNSPECIFIED: AgentState
 AGENT_STATE_OFFLINE: AgentState
 AGENT_STATE_AVAILABLE: AgentState
@@ -32,7 +43,7 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ...) -> None: ...
 
 class Queue(_message.Message):
-    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after")
+    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +51,8 @@ class Queue(_message.Message):
     MAX_WAITING_FIELD_NUMBER: _ClassVar[int]
     OVERFLOW_TO_FIELD_NUMBER: _ClassVar[int]
     OVERFLOW_AFTER_FIELD_NUMBER: _ClassVar[int]
+    ORDERING_FIELD_NUMBER: _ClassVar[int]
+    AGING_MAX_FIELD_NUMBER: _ClassVar[int]
     name: str
     sl_target: float
     sl_threshold: float
@@ -47,7 +60,27 @@ class Queue(_message.Message):
     max_waiting: int
     overflow_to: str
     overflow_after: float
-    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ...) -> None: ...
+    ordering: QueueOrdering
+    aging_max: float
+    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ...) -> None: ...
+
+class ProfileQueue(_message.Message):
+    __slots__ = ("queue", "priority", "delay")
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    DELAY_FIELD_NUMBER: _ClassVar[int]
+    queue: str
+    priority: int
+    delay: float
+    def __init__(self, queue: _Optional[str] = ..., priority: _Optional[int] = ..., delay: _Optional[float] = ...) -> None: ...
+
+class RoutingProfile(_message.Message):
+    __slots__ = ("name", "queues")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    QUEUES_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    queues: _containers.RepeatedCompositeFieldContainer[ProfileQueue]
+    def __init__(self, name: _Optional[str] = ..., queues: _Optional[_Iterable[_Union[ProfileQueue, _Mapping]]] = ...) -> None: ...
 
 class AttributeValue(_message.Message):
     __slots__ = ("bool_value", "int_value", "double_value", "string_value")
@@ -62,7 +95,7 @@ class AttributeValue(_message.Message):
     def __init__(self, bool_value: _Optional[bool] = ..., int_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ...) -> None: ...
 
 class Agent(_message.Message):
-    __slots__ = ("id", "skills", "capacity", "channels", "state", "attributes")
+    __slots__ = ("id", "skills", "capacity", "channels", "state", "attributes", "routing_profile", "only_listed_channels")
     class SkillsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -90,16 +123,20 @@ class Agent(_message.Message):
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    ONLY_LISTED_CHANNELS_FIELD_NUMBER: _ClassVar[int]
     id: str
     skills: _containers.ScalarMap[str, int]
     capacity: int
     channels: _containers.ScalarMap[str, int]
     state: AgentState
     attributes: _containers.MessageMap[str, AttributeValue]
-    def __init__(self, id: _Optional[str] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., channels: _Optional[_Mapping[str, int]] = ..., state: _Optional[_Union[AgentState, str]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ...) -> None: ...
+    routing_profile: str
+    only_listed_channels: bool
+    def __init__(self, id: _Optional[str] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., channels: _Optional[_Mapping[str, int]] = ..., state: _Optional[_Union[AgentState, str]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., routing_profile: _Optional[str] = ..., only_listed_channels: _Optional[bool] = ...) -> None: ...
 
 class Step(_message.Message):
-    __slots__ = ("after", "requires")
+    __slots__ = ("after", "requires", "when")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -109,9 +146,21 @@ class Step(_message.Message):
         def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
     AFTER_FIELD_NUMBER: _ClassVar[int]
     REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    WHEN_FIELD_NUMBER: _ClassVar[int]
     after: float
     requires: _containers.ScalarMap[str, int]
-    def __init__(self, after: _Optional[float] = ..., requires: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    when: StepCondition
+    def __init__(self, after: _Optional[float] = ..., requires: _Optional[_Mapping[str, int]] = ..., when: _Optional[_Union[StepCondition, _Mapping]] = ...) -> None: ...
+
+class StepCondition(_message.Message):
+    __slots__ = ("no_agent_available", "queue_longer_than", "longest_wait_above")
+    NO_AGENT_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_LONGER_THAN_FIELD_NUMBER: _ClassVar[int]
+    LONGEST_WAIT_ABOVE_FIELD_NUMBER: _ClassVar[int]
+    no_agent_available: bool
+    queue_longer_than: int
+    longest_wait_above: float
+    def __init__(self, no_agent_available: _Optional[bool] = ..., queue_longer_than: _Optional[int] = ..., longest_wait_above: _Optional[float] = ...) -> None: ...
 
 class Contact(_message.Message):
     __slots__ = ("id", "channel", "queue", "priority", "requires", "prefers", "customer", "preferred_agent", "preferred_wait", "steps", "attributes")
@@ -161,10 +210,19 @@ class Contact(_message.Message):
     def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ...) -> None: ...
 
 class RouterConfig(_message.Message):
-    __slots__ = ("channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire")
+    __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished")
+    class PolicyWeightsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: float
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[float] = ...) -> None: ...
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     QUEUES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_CHAIN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_WEIGHTS_FIELD_NUMBER: _ClassVar[int]
     OFFER_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     AFFINITY_FIELD_NUMBER: _ClassVar[int]
@@ -173,9 +231,15 @@ class RouterConfig(_message.Message):
     MISSED_OFFER_STATE_FIELD_NUMBER: _ClassVar[int]
     EXCLUSION_EXPIRES_AFTER_FIELD_NUMBER: _ClassVar[int]
     EXCLUSIONS_NEVER_EXPIRE_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_PROFILES_FIELD_NUMBER: _ClassVar[int]
+    CONDITION_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    BATCH_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    RETAIN_ALL_FINISHED_FIELD_NUMBER: _ClassVar[int]
     channels: _containers.RepeatedCompositeFieldContainer[Channel]
     queues: _containers.RepeatedCompositeFieldContainer[Queue]
     policy: str
+    policy_chain: _containers.RepeatedScalarFieldContainer[str]
+    policy_weights: _containers.ScalarMap[str, float]
     offer_timeout: float
     seed: int
     affinity: bool
@@ -184,4 +248,8 @@ class RouterConfig(_message.Message):
     missed_offer_state: str
     exclusion_expires_after: float
     exclusions_never_expire: bool
-    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ..., missed_offer_state: _Optional[str] = ..., exclusion_expires_after: _Optional[float] = ..., exclusions_never_expire: _Optional[bool] = ...) -> None: ...
+    routing_profiles: _containers.RepeatedCompositeFieldContainer[RoutingProfile]
+    condition_interval: float
+    batch_window: float
+    retain_all_finished: bool
+    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., policy_chain: _Optional[_Iterable[str]] = ..., policy_weights: _Optional[_Mapping[str, float]] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ..., missed_offer_state: _Optional[str] = ..., exclusion_expires_after: _Optional[float] = ..., exclusions_never_expire: _Optional[bool] = ..., routing_profiles: _Optional[_Iterable[_Union[RoutingProfile, _Mapping]]] = ..., condition_interval: _Optional[float] = ..., batch_window: _Optional[float] = ..., retain_all_finished: _Optional[bool] = ...) -> None: ...

@@ -22,12 +22,14 @@ class GetConfigResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("config", "idempotency_key")
+    __slots__ = ("config", "idempotency_key", "now")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     config: _model_pb2.RouterConfig
     idempotency_key: str
-    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class ConfigureResponse(_message.Message):
     __slots__ = ("config",)
@@ -36,16 +38,18 @@ class ConfigureResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
 
 class UpsertAgentRequest(_message.Message):
-    __slots__ = ("agent", "create_only", "update_mask", "idempotency_key")
+    __slots__ = ("agent", "create_only", "update_mask", "idempotency_key", "now")
     AGENT_FIELD_NUMBER: _ClassVar[int]
     CREATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     agent: _model_pb2.Agent
     create_only: bool
     update_mask: _field_mask_pb2.FieldMask
     idempotency_key: str
-    def __init__(self, agent: _Optional[_Union[_model_pb2.Agent, _Mapping]] = ..., create_only: _Optional[bool] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, agent: _Optional[_Union[_model_pb2.Agent, _Mapping]] = ..., create_only: _Optional[bool] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class UpsertAgentResponse(_message.Message):
     __slots__ = ("events", "replaced", "replayed")
@@ -58,12 +62,14 @@ class UpsertAgentResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replaced: _Optional[bool] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RemoveAgentRequest(_message.Message):
-    __slots__ = ("agent_id", "idempotency_key")
+    __slots__ = ("agent_id", "idempotency_key", "now")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     idempotency_key: str
-    def __init__(self, agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class RemoveAgentResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -74,16 +80,18 @@ class RemoveAgentResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SetAgentStateRequest(_message.Message):
-    __slots__ = ("agent_id", "state", "reason", "idempotency_key")
+    __slots__ = ("agent_id", "state", "reason", "idempotency_key", "now")
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     agent_id: str
     state: _model_pb2.AgentState
     reason: str
     idempotency_key: str
-    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, agent_id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class SetAgentStateResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -94,12 +102,14 @@ class SetAgentStateResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SubmitContactRequest(_message.Message):
-    __slots__ = ("contact", "idempotency_key")
+    __slots__ = ("contact", "idempotency_key", "now")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contact: _model_pb2.Contact
     idempotency_key: str
-    def __init__(self, contact: _Optional[_Union[_model_pb2.Contact, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contact: _Optional[_Union[_model_pb2.Contact, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class SubmitContactResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -110,12 +120,14 @@ class SubmitContactResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class SubmitContactsRequest(_message.Message):
-    __slots__ = ("contacts", "idempotency_key")
+    __slots__ = ("contacts", "idempotency_key", "now")
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contacts: _containers.RepeatedCompositeFieldContainer[_model_pb2.Contact]
     idempotency_key: str
-    def __init__(self, contacts: _Optional[_Iterable[_Union[_model_pb2.Contact, _Mapping]]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contacts: _Optional[_Iterable[_Union[_model_pb2.Contact, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class SubmitContactsResponse(_message.Message):
     __slots__ = ("events", "replayed", "submitted")
@@ -128,12 +140,14 @@ class SubmitContactsResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ..., submitted: _Optional[int] = ...) -> None: ...
 
 class CancelContactRequest(_message.Message):
-    __slots__ = ("contact_id", "idempotency_key")
+    __slots__ = ("contact_id", "idempotency_key", "now")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     idempotency_key: str
-    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class CancelContactResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -144,12 +158,14 @@ class CancelContactResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class CompleteContactRequest(_message.Message):
-    __slots__ = ("contact_id", "idempotency_key")
+    __slots__ = ("contact_id", "idempotency_key", "now")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     idempotency_key: str
-    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class CompleteContactResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -160,14 +176,16 @@ class CompleteContactResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AcceptOfferRequest(_message.Message):
-    __slots__ = ("contact_id", "agent_id", "idempotency_key")
+    __slots__ = ("contact_id", "agent_id", "idempotency_key", "now")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     agent_id: str
     idempotency_key: str
-    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class AcceptOfferResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -178,14 +196,16 @@ class AcceptOfferResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RejectOfferRequest(_message.Message):
-    __slots__ = ("contact_id", "agent_id", "idempotency_key")
+    __slots__ = ("contact_id", "agent_id", "idempotency_key", "now")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     contact_id: str
     agent_id: str
     idempotency_key: str
-    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., agent_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class RejectOfferResponse(_message.Message):
     __slots__ = ("events", "replayed")
@@ -196,10 +216,12 @@ class RejectOfferResponse(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AdvanceRequest(_message.Message):
-    __slots__ = ("idempotency_key",)
+    __slots__ = ("idempotency_key", "now")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
-    def __init__(self, idempotency_key: _Optional[str] = ...) -> None: ...
+    now: float
+    def __init__(self, idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class AdvanceResponse(_message.Message):
     __slots__ = ("events", "replayed")

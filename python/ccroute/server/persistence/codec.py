@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Hashable, Sequence
 from typing import Any, Optional
 
-from ..._ccroute import Agent, Channel, Contact, Queue, Step
+from ..._ccroute import Agent, Contact
 from ...errors import SnapshotError
 from .. import commands as cmd
 from ..config import RouterSettings
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Version of the log entries and of the service part of a snapshot.
-FORMAT = 2
+FORMAT = 3
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
@@ -54,53 +54,30 @@ def check_format(found: Any, what: str) -> None:
 
 # -- configuration ---------------------------------------------------------
 def encode_settings(s: RouterSettings) -> dict[str, Any]:
-    """Settings as a JSON-able dict."""
-    return {
-        "channels": [[c.name, c.cost, c.max_per_agent, c.wrap_up] for c in s.channels],
-        "queues": [
-            {"name": q.name, "sl_target": q.sl_target, "sl_threshold": q.sl_threshold,
-             "ordering": q.ordering, "aging_rate": q.aging_rate, "aging_max": q.aging_max,
-             "max_waiting": q.max_waiting, "overflow_to": q.overflow_to,
-             "overflow_after": q.overflow_after}
-            for q in s.queues
-        ],
-        "policy": s.policy,
-        "offer_timeout": s.offer_timeout,
-        "seed": s.seed,
-        "affinity": s.affinity,
-        "affinity_wait": s.affinity_wait,
-        "retain_finished": s.retain_finished,
-        "missed_offer_state": s.missed_offer_state,
-        "exclusion_expires_after": s.exclusion_expires_after,
-    }
+    """Settings as a JSON-able dict: the core record, every field."""
+    return s.to_dict()
 
 
 def decode_settings(d: dict[str, Any]) -> RouterSettings:
     """The inverse of :func:`encode_settings`."""
-    channels = tuple(Channel(n, cost=c, max_per_agent=m, wrap_up=w) for n, c, m, w in d["channels"])
-    queues = tuple(Queue(q.pop("name"), **{k: v for k, v in q.items() if v is not None})
-                   for q in (dict(x) for x in d["queues"]))
-    rest = {k: v for k, v in d.items() if k not in ("channels", "queues")}
-    return RouterSettings(channels=channels, queues=queues, **rest)
+    return RouterSettings.from_dict(d)
 
 
 def settings_difference(stored: RouterSettings, given: RouterSettings) -> list[str]:
     """What differs between two configurations, one line per difference
     (``policy: stored 'longest_idle', given 'most_skilled'``); empty when
-    they are the same. Queues and channels are matched by name."""
+    they are the same. Channels, queues and routing profiles are matched
+    by name."""
     a, b = encode_settings(stored), encode_settings(given)
     out: list[str] = []
+    named = {"channels": "channel", "queues": "queue", "routing_profiles": "routing profile"}
     for key in a:
-        if key in ("channels", "queues"):
-            continue
-        if a[key] != b[key]:
+        if key in named:
+            _named(out, named[key], {x["name"]: x for x in a[key]}, {x["name"]: x for x in b[key]})
+        elif a[key] != b[key]:
             out.append(f"{key}: stored {a[key]!r}, given {b[key]!r}")
-    fields = ("name", "cost", "max_per_agent", "wrap_up")
-    _named(out, "channel", {c[0]: dict(zip(fields, c)) for c in a["channels"]},
-           {c[0]: dict(zip(fields, c)) for c in b["channels"]})
-    _named(out, "queue", {q["name"]: q for q in a["queues"]}, {q["name"]: q for q in b["queues"]})
-    if not out and (a["channels"] != b["channels"] or a["queues"] != b["queues"]):
-        out.append("the order of the channels or queues differs")
+    if not out and a != b:
+        out.append("the order of the channels, queues or routing profiles differs")
     return out
 
 
@@ -118,54 +95,17 @@ def _named(out: list[str], what: str, a: dict[str, dict[str, Any]], b: dict[str,
 
 
 # -- inputs ------------------------------------------------------------------
-def _agent(a: Agent) -> list[Any]:
-    return [a.id, a.skills, a.capacity, a.channels, a.state, a.attributes, a.routing_profile]
+# Records in the core's plain-data form; a contact leaves out the fields at
+# their defaults (the log's bulk), which ``Contact.from_dict`` fills back.
+_CONTACT_DEFAULTS = {k: v for k, v in Contact("-", "-", "-").to_dict().items() if k not in ("id", "channel", "queue")}
 
 
-def _agent_from(v: list[Any]) -> Agent:
-    id_, skills, capacity, channels, state, attributes, profile = v
-    return Agent(id_, skills=skills, capacity=capacity, channels=channels, state=state,
-                 attributes=attributes, routing_profile=profile)
-
-
-def _contact(c: Contact) -> Any:
-    d: dict[str, Any] = {"i": c.id, "c": c.channel, "q": c.queue}
-    if c.priority:
-        d["p"] = c.priority
-    if c.requires:
-        d["r"] = c.requires
-    if c.prefers:
-        d["f"] = c.prefers
-    if c.customer is not None:
-        d["u"] = c.customer
-    if c.preferred_agent is not None:
-        d["a"] = c.preferred_agent
-    if c.preferred_wait:
-        d["w"] = c.preferred_wait
-    if c.steps:
-        d["s"] = [[s.after, s.requires, s.when] for s in c.steps]
-    if c.attributes:
-        d["x"] = c.attributes
+def _contact(c: Contact) -> dict[str, Any]:
+    d = c.to_dict()
+    for k, v in _CONTACT_DEFAULTS.items():
+        if d[k] == v:
+            del d[k]
     return d
-
-
-def _contact_from(d: dict[str, Any]) -> Contact:
-    kw: dict[str, Any] = {}
-    if "r" in d:
-        kw["requires"] = d["r"]
-    if "f" in d:
-        kw["prefers"] = d["f"]
-    if "u" in d:
-        kw["customer"] = d["u"]
-    if "a" in d:
-        kw["preferred_agent"] = d["a"]
-    if "w" in d:
-        kw["preferred_wait"] = d["w"]
-    if "s" in d:
-        kw["steps"] = [Step(after, requires, when) for after, requires, when in d["s"]]
-    if "x" in d:
-        kw["attributes"] = d["x"]
-    return Contact(d["i"], d["c"], d["q"], d.get("p", 0), **kw)
 
 
 def encode_fingerprint(fp: Optional[Hashable]) -> Any:
@@ -213,8 +153,10 @@ def _encode(c: cmd.Command) -> list[Any]:
         return ["X", c.contact_id]  # type: ignore[union-attr]
     if t is cmd.UpsertAgent:
         fields = c.fields  # type: ignore[union-attr]
-        return ["U", _agent(c.agent), c.create_only, c.keep_state,  # type: ignore[union-attr]
+        return ["U", c.agent.to_dict(), c.create_only, c.keep_state,  # type: ignore[union-attr]
                 sorted(fields) if fields is not None else None]
+    if t is cmd.At:
+        return ["@", c.now, _encode(c.command)]  # type: ignore[union-attr]
     if t is cmd.Idempotent:
         return ["K", c.key, encode_fingerprint(c.fingerprint), _encode(c.command)]  # type: ignore[union-attr]
     if t is cmd.RemoveAgent:
@@ -227,7 +169,7 @@ def _encode(c: cmd.Command) -> list[Any]:
 def _decode(v: list[Any]) -> cmd.Command:
     k = v[0]
     if k == "S":
-        return cmd.Submit(tuple(_contact_from(d) for d in v[1]), v[2], v[3], decode_fingerprint(v[4]))
+        return cmd.Submit(tuple(Contact.from_dict(d) for d in v[1]), v[2], v[3], decode_fingerprint(v[4]))
     if k == "D":
         return cmd.Complete(v[1])
     if k == "V":
@@ -242,8 +184,10 @@ def _decode(v: list[Any]) -> cmd.Command:
         return cmd.Cancel(v[1])
     if k == "U":
         fields = v[4] if len(v) > 4 else None
-        return cmd.UpsertAgent(_agent_from(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
+        return cmd.UpsertAgent(Agent.from_dict(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
                                frozenset(fields) if fields is not None else None)
+    if k == "@":
+        return cmd.At(_decode(v[2]), float(v[1]))
     if k == "K":
         return cmd.Idempotent(_decode(v[3]), v[1], decode_fingerprint(v[2]))
     if k == "R":
