@@ -252,3 +252,65 @@ def test_a_damaged_log_entry_is_refused_naming_it(redis_server: RedisServer, dam
     r.set("ccroute:last", number)
     with pytest.raises(cc.SnapshotError, match="log entry"):
         open_durable(config(), redis_server.url, clock=clock, lease_ms=1000)
+
+
+def test_a_server_on_the_callers_clock_replays_to_the_embedded_routers_state(redis_server: RedisServer) -> None:
+    """``--clock client`` under Redis: each call's time is logged with it,
+    and replay rebuilds the router that the same calls give embedded, byte
+    for byte."""
+    from ccroute.server import ClientClock
+
+    conf = ServerConfig(RouterSettings(
+        channels=(VOICE, CHAT),
+        queues=(cc.Queue("sales", ordering="lifo", max_waiting=5), cc.Queue("support", ordering="greatest_need"),
+                cc.Queue("general", aging_rate=0.3, aging_max=2.0)),
+        routing_profiles=[cc.RoutingProfile("front", {"sales": 2, "general": (1, 5.0)})],
+        policy={"weighted": {"skill": 1.0, "idle": 0.01}}, condition_interval=2.0,
+    ), (), ServiceLimits(history=1000))
+    embedded = conf.router.build()
+    service, rlog = open_durable(conf, redis_server.url, clock=ClientClock(), lease_ms=1000, snapshot_every=40)
+    service.start()
+    rnd = __import__("random").Random(5)
+    t = 0.0
+    calls: list[tuple[str, tuple[Any, ...]]] = [
+        ("add_agent", (cc.Agent(f"a{i}", {"en": 1 + i % 9}, routing_profile="front" if i % 2 else None,
+                                channels={"chat": 2} if i == 3 else None),)) for i in range(5)]
+    for i in range(150):
+        t += rnd.expovariate(1 / 3)
+        kind = rnd.random()
+        if kind < 0.5:
+            calls.append(("submit", (cc.Contact(
+                f"c{i}", rnd.choice(["voice", "chat"]), rnd.choice(["sales", "support", "general"]),
+                rnd.randint(0, 2), requires={"en": rnd.randint(1, 5)},
+                steps=[cc.Step(6.0, {}, when=rnd.choice([None, "no_agent_available"]))]),)))
+        elif kind < 0.8:
+            calls.append(("complete", (f"c{rnd.randrange(i + 1)}",)))
+        elif kind < 0.9:
+            calls.append(("cancel", (f"c{rnd.randrange(i + 1)}",)))
+        else:
+            calls.append(("set_agent_state", (f"a{rnd.randrange(5)}", rnd.choice(["available", "away"]))))
+        calls[-1] = (calls[-1][0], calls[-1][1] + (t,))
+    calls[:5] = [(m, a + (0.0,)) for m, a in calls[:5]]
+    for method, args in calls:
+        *rest, now = args
+        try:
+            getattr(embedded, method)(*rest, now)
+        except cc.RoutingError:
+            pass
+        try:
+            getattr(service, method)(*rest, now=now)
+        except cc.RoutingError:
+            pass
+    expected = router_snapshot(service)
+    assert expected == embedded.snapshot()
+    service.stop()
+    rlog.close()
+    again, rlog2 = open_durable(conf, redis_server.url, clock=ClientClock(), lease_ms=1000)
+    again.start()
+    try:
+        assert router_snapshot(again) == expected
+        with pytest.raises(cc.InvalidInput, match="before the server's time"):
+            again.advance(now=0.0)
+    finally:
+        again.stop()
+        rlog2.close()

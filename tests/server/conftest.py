@@ -77,7 +77,7 @@ def start_server() -> Iterator[Callable[..., Running]]:
         **service_kwargs: Any,
     ) -> Running:
         clock = ManualClock() if manual_clock else None
-        service = RouterService(settings_ or settings(), limits=limits, clock=clock, **service_kwargs)
+        service = RouterService(settings_ or settings(), limits=limits, **{"clock": clock, **service_kwargs})
         server, port = create_server(
             "127.0.0.1:0", service, tokens=tokens,
             tls_cert=tls[0] if tls else None, tls_key=tls[1] if tls else None,

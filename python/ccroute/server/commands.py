@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from .._ccroute import Agent, Contact
+from ..errors import InvalidInput
 from .config import RouterSettings
 
 if TYPE_CHECKING:
@@ -181,20 +182,23 @@ class Idempotent:
 @dataclass(frozen=True, slots=True)
 class At:
     """A mutating command applied at the caller's time ``now`` (a service
-    on a :class:`~ccroute.server.clock.ClientClock`): the service moves to
-    ``now`` (firing the timers due by then) and applies ``command`` there.
-    Logged as ``command`` at that time."""
+    on a :class:`~ccroute.server.clock.ClientClock`), logged with it."""
 
     command: "Command"
     now: float
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
+        # The router call itself fires the timers due by `self.now` and
+        # returns their events first (or, if it fails, with the next call),
+        # exactly as embedded.
         inner = self.command
         current = engine.router.now
-        if self.now < current and _answered(engine, inner, current):
-            return inner.apply(engine, current)  # a retry of an answered call: its reply, at any time
-        engine.move_to(self.now)
+        if self.now < current:
+            if _answered(engine, inner, current):
+                return inner.apply(engine, current)  # a retry of an answered call: its reply, at any time
+            raise InvalidInput(f"now {self.now!r} is before the server's time {current!r}; "
+                               "time never goes backwards")
         return inner.apply(engine, self.now)
 
 

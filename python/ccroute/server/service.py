@@ -91,7 +91,6 @@ class Replies(list):  # type: ignore[type-arg]
     replayed = False
 
 
-#: Fields of an agent an upsert's field mask may name.
 #: Fields of an agent an UpsertAgent update_mask may name: the record's.
 AGENT_FIELDS = frozenset(Agent("-").to_dict()) - {"id"}
 
@@ -310,21 +309,13 @@ class Engine:
 
     # -- commands -------------------------------------------------------
     def tick(self, now: float) -> list[EventRecord]:
-        """Move the router to ``now``, firing the timers due (``advance``);
-        their events wait for :meth:`take_tick`."""
+        """Move the router to ``now``, firing the timers due (``advance``)."""
         router = self.router
-        if now > router.now:
-            fired = self.record(router.advance(now))  # moves the clock even when nothing is due
-            self._tick.extend(fired)
-            return fired
-        return []
-
-    def move_to(self, now: float) -> None:
-        """Move to a caller's time (``--clock client``): never backwards."""
-        if not now >= self.router.now:
-            raise InvalidInput(f"now {now!r} is before the server's time {self.router.now!r}; "
-                               "time never goes backwards")
-        self.tick(now)
+        if now <= router.now:
+            self._tick = []
+        else:
+            self._tick = self.record(router.advance(now))  # moves the clock even when nothing is due
+        return self._tick
 
     def take_tick(self) -> list[EventRecord]:
         """The events the round's timers fired, once (for ``Advance``)."""

@@ -1,0 +1,134 @@
+"""``ccroute serve --clock client``: the server runs on each call's ``now``,
+so the same workload gives the same events and figures embedded and
+remote (switching is one line), and a bad ``now`` is refused."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+import pytest
+
+import ccroute as cc
+from ccroute import _ccroute
+from ccroute.errors import InvalidInput, RoutingError
+from ccroute.server import ClientClock, RouterSettings
+
+from .conftest import Running
+
+CONFIG: dict[str, Any] = {
+    "channels": [{"name": "voice", "cost": 100, "max_per_agent": 1, "wrap_up": 3.0},
+                 {"name": "chat", "cost": 25, "max_per_agent": 3}],
+    "queues": [
+        {"name": "sales", "ordering": "lifo", "max_waiting": 6, "overflow": {"to": "general", "after": 40.0}},
+        {"name": "support", "ordering": "greatest_need", "sl_threshold": 30.0},
+        {"name": "general", "aging_rate": 0.2, "aging_max": 4.0},
+    ],
+    "routing_profiles": [{"name": "front", "queues": [{"queue": "sales", "priority": 2},
+                                                      {"queue": "general", "priority": 1, "delay": 10.0}]}],
+    "policy": {"chain": ["least_occupied", "longest_idle"]},
+    "condition_interval": 2.0,
+    "retain_finished": None,
+}
+SKILLS = ("en", "es", "billing")
+
+
+def _workload(seed: int, offers: bool) -> list[tuple[str, tuple[Any, ...]]]:
+    """(method, args) calls with non-decreasing times, every option in use."""
+    rng = random.Random(seed)
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    t = 0.0
+    for i in range(6):
+        skills = {s: rng.randint(1, 10) for s in rng.sample(SKILLS, rng.randint(1, 3))}
+        calls.append(("add_agent", (cc.Agent(
+            f"a{i}", skills, capacity=100, channels=rng.choice([None, {"chat": 2}, {"voice": 1, "chat": 1}]),
+            state=rng.choice(["available", "available", "away"]), attributes={"site": rng.choice(["x", "y"])},
+            routing_profile=rng.choice([None, "front"])), t)))
+    for n in range(60):
+        t += rng.expovariate(1 / 4)
+        kind = rng.random()
+        if kind < 0.55:
+            steps = []
+            if rng.random() < 0.5:
+                steps.append(cc.Step(rng.uniform(5, 30), {}, when=rng.choice(
+                    [None, "no_agent_available", {"queue_longer_than": 1}, {"longest_wait_above": 15.0}])))
+            calls.append(("submit", (cc.Contact(
+                f"c{n}", rng.choice(["voice", "chat"]), rng.choice(["sales", "support", "general"]),
+                priority=rng.randint(0, 3),
+                requires={s: rng.randint(1, 6) for s in rng.sample(SKILLS, rng.randint(0, 2))},
+                prefers={s: rng.randint(1, 9) for s in rng.sample(SKILLS, rng.randint(0, 1))},
+                customer=rng.choice([None, "k1", "k2"]), preferred_agent=rng.choice([None, "a1"]),
+                preferred_wait=rng.choice([0.0, 8.0]), steps=steps, attributes={"vip": rng.random() < 0.2}), t)))
+        elif kind < 0.75:
+            calls.append(("complete", (f"c{rng.randrange(n + 1)}", t)))
+        elif kind < 0.82:
+            calls.append(("cancel", (f"c{rng.randrange(n + 1)}", t)))
+        elif kind < 0.9:
+            calls.append(("set_agent_state", (f"a{rng.randrange(6)}", rng.choice(["available", "away"]), t)))
+        elif offers and kind < 0.96:
+            verb = rng.choice(["accept", "reject"])
+            calls.append((verb, (f"c{rng.randrange(n + 1)}", f"a{rng.randrange(6)}", t)))
+        else:
+            calls.append(("advance", (t,)))
+    calls.append(("advance", (t + 500.0,)))
+    return calls
+
+
+def _engine_events(events: list[Any]) -> list[Any]:
+    """The router's own events (a server adds Queued, AgentAdded, ...)."""
+    return [e for e in events if type(e).__module__.startswith("ccroute") and hasattr(_ccroute, type(e).__name__)
+            and isinstance(e, getattr(_ccroute, type(e).__name__))]
+
+
+def _run(call: Callable[..., list[Any]], args: tuple[Any, ...]) -> Any:
+    try:
+        return _engine_events(call(*args))
+    except RoutingError as exc:
+        return type(exc).__name__
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("offers", [False, True])
+def test_the_same_workload_gives_the_same_events_and_figures_embedded_and_remote(
+        start_server: Callable[..., Running], seed: int, offers: bool) -> None:
+    config = {**CONFIG, "offer_timeout": 12.0 if offers else None}
+    embedded = cc.Router.from_config(config)
+    running = start_server(RouterSettings(config), manual_clock=False, clock=ClientClock())
+    remote = running.client()
+    assert remote.config().to_dict() == embedded.config()
+    calls = _workload(seed, offers)
+    outcomes = 0
+    for method, args in calls:
+        here = _run(getattr(embedded, method), args)
+        there = _run(getattr(remote, method), args)
+        assert there == here, f"{method}{args}: embedded {here}, remote {there}"
+        outcomes += isinstance(here, list) and bool(here)
+    assert outcomes > 10  # the workload routed, not only failed
+    local, far = embedded.stats(), remote.stats()
+    assert set(local) == set(far)
+    for name, s in local.items():
+        for field in type(far[name]).__dataclass_fields__:
+            assert getattr(far[name], field) == getattr(s, field), f"{name}.{field}"
+    assert remote.status().now == embedded.now
+
+
+def test_a_call_without_now_or_with_an_earlier_one_is_refused_and_changes_nothing(
+        start_server: Callable[..., Running]) -> None:
+    running = start_server(RouterSettings(CONFIG), manual_clock=False, clock=ClientClock())
+    client = running.client()
+    client.add_agent(cc.Agent("a1", {"en": 5}), 10.0)
+    with pytest.raises(InvalidInput, match="now is required"):
+        client.submit(cc.Contact("c1", "voice", "sales"))
+    with pytest.raises(InvalidInput, match=r"now 5\.0 is before the server's time 10\.0"):
+        client.submit(cc.Contact("c1", "voice", "sales"), 5.0)
+    assert client.status().now == 10.0
+    assert [type(e).__name__ for e in client.submit(cc.Contact("c1", "voice", "sales"), 12.0)] == ["Assigned"]
+
+
+def test_a_server_on_its_own_clock_ignores_the_callers_now(start_server: Callable[..., Running]) -> None:
+    running = start_server()
+    assert running.clock is not None
+    running.clock.set(3.0)
+    client = running.client()
+    client.add_agent(cc.Agent("a1"), 1000.0)
+    assert client.status().now == 3.0
