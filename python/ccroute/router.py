@@ -141,6 +141,71 @@ class Router:
         out: ``Router.from_config(r.config())`` builds the same router."""
         return self._router.config()
 
+    # -- live reconfiguration ---------------------------------------------
+    def reconfigure(self, now: float, config: Optional[Mapping[str, Any]] = None, *,
+                    moves: Optional[Mapping[str, str]] = None, **changes: Any) -> list[Event]:
+        """Change the configuration while contacts wait and agents work:
+        ``config`` replaces it whole (the form of :meth:`config`; default:
+        the current one) and ``changes`` replace single fields
+        (``policy="most_skilled"``, ``queues=[...]``). Channels, queues and
+        routing profiles are matched by name, so adding, changing or
+        removing one is editing its list.
+
+        In flight: a removed queue's live contacts go to the queue ``moves``
+        names for it (``{"old": "new"}``; refused without one); a channel a
+        live contact uses or an agent holds cannot be removed or change
+        cost; a routing profile an agent names cannot be removed; waiting
+        contacts are re-timed and re-ordered under their queue's new
+        settings and routed again at once. The returned events include an
+        ``Overflowed`` per moved waiting contact and what routing did.
+
+        Raises ``InvalidInput`` (or ``CapacityError``) naming the problem;
+        nothing changes then."""
+        data = dict(self._router.config() if config is None else config)
+        data.update(changes)
+        return self._router.reconfigure(data, now, list((moves or {}).items()))
+
+    def set_channel(self, channel: Channel, now: float) -> list[Event]:
+        """Add a channel, or replace the one with its name (see :meth:`reconfigure`)."""
+        return self._set("channels", channel.to_dict(), now)
+
+    def remove_channel(self, name: str, now: float) -> list[Event]:
+        """Remove a channel nobody uses (see :meth:`reconfigure`)."""
+        return self._remove("channels", name, now)
+
+    def set_queue(self, queue: Queue, now: float) -> list[Event]:
+        """Add a queue, or replace the one with its name (see :meth:`reconfigure`)."""
+        return self._set("queues", queue.to_dict(), now)
+
+    def remove_queue(self, name: str, now: float, move_to: Optional[str] = None) -> list[Event]:
+        """Remove a queue; its live contacts go to ``move_to`` (needed when it
+        holds any; see :meth:`reconfigure`)."""
+        return self._remove("queues", name, now, {name: move_to} if move_to is not None else None)
+
+    def set_routing_profile(self, profile: RoutingProfile, now: float) -> list[Event]:
+        """Add a routing profile, or replace the one with its name."""
+        return self._set("routing_profiles", profile.to_dict(), now)
+
+    def remove_routing_profile(self, name: str, now: float) -> list[Event]:
+        """Remove a routing profile no agent names."""
+        return self._remove("routing_profiles", name, now)
+
+    def _set(self, field: str, record: dict[str, Any], now: float) -> list[Event]:
+        items = self._router.config()[field]
+        names = [x["name"] for x in items]
+        if record["name"] in names:
+            items[names.index(record["name"])] = record
+        else:
+            items.append(record)
+        return self.reconfigure(now, **{field: items})
+
+    def _remove(self, field: str, name: str, now: float, moves: Optional[dict[str, str]] = None) -> list[Event]:
+        items = self._router.config()[field]
+        kept = [x for x in items if x["name"] != name]
+        if len(kept) == len(items):
+            raise InvalidInput(f"{field}: there is no {name!r} to remove (have {[x['name'] for x in items]})")
+        return self.reconfigure(now, moves=moves, **{field: kept})
+
     def _attach(self, plugin: Optional[Policy], strict: bool) -> None:
         self._plugin = plugin
         if plugin is None:

@@ -115,6 +115,23 @@ impl NativeRouter {
         Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
     }
 
+    /// Replaces the configuration while the router runs (plain data, the
+    /// form of ``config()``); ``moves`` maps each removed queue that still
+    /// holds contacts to the queue they go to.
+    #[pyo3(signature = (config, now, moves=None))]
+    fn reconfigure(
+        &mut self,
+        py: Python<'_>,
+        config: &Bound<'_, PyAny>,
+        now: f64,
+        moves: Option<Vec<(String, String)>>,
+    ) -> PyResult<Vec<PyObject>> {
+        let config: RouterConfig = crate::forms::from_py("configuration", config)?;
+        let moves = moves.unwrap_or_default();
+        let ev = self.guard(|r| r.reconfigure(config, &moves, now))?;
+        self.done(py, ev)
+    }
+
     /// The configuration in force, as plain data (every field).
     fn config<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::forms::to_py(py, self.inner.config())

@@ -36,6 +36,7 @@ impl Router {
             capacity: spec.capacity,
             used: 0,
             max: max.into(),
+            all_channels: spec.channels.is_none(),
             held: smallvec::smallvec![0; n],
             state: spec.state,
             idle_since: now,
@@ -117,6 +118,7 @@ impl Router {
             a.profile = profile;
             a.capacity = spec.capacity;
             a.max = max.into();
+            a.all_channels = spec.channels.is_none();
             a.attributes = spec.attributes.clone();
             a.state = state;
         }

@@ -16,6 +16,7 @@ mod ordering;
 mod plugin;
 mod routing;
 mod slots;
+mod reconfigure;
 mod snapshot;
 mod snapshot_check;
 mod template;
@@ -79,6 +80,9 @@ struct Agent {
     held: PerChannel<u32>,
     /// Per channel: maximum concurrent contacts (0 = not served).
     max: PerChannel<u32>,
+    /// Whether the maxima are the channels' defaults (the agent named no
+    /// channels): a reconfiguration gives it new channels and new defaults.
+    all_channels: bool,
     attributes: Attrs,
     uid: u64,
     last_assigned: u64,
@@ -300,6 +304,11 @@ pub struct Router {
     contact_ids: FxHashMap<Id, u32>,
     finished: FxHashMap<Id, Finished>,
     finished_order: VecDeque<Id>,
+    /// Names of channels and queues removed by a reconfiguration while
+    /// ended contacts still named them: an ended contact's channel or
+    /// queue number past the live ones indexes these.
+    retired_channels: Vec<String>,
+    retired_queues: Vec<String>,
     last_agent: FxHashMap<Id, Id>,
     timers: BinaryHeap<Reverse<Timer>>,
     pending: Vec<Event>,
@@ -508,6 +517,8 @@ impl Router {
             contact_ids: FxHashMap::default(),
             finished: FxHashMap::default(),
             finished_order: VecDeque::new(),
+            retired_channels: Vec::new(),
+            retired_queues: Vec::new(),
             last_agent: FxHashMap::default(),
             timers: BinaryHeap::new(),
             pending: Vec::new(),

@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Bytes before the payload: magic, version, length, checksum.
 const HEADER: usize = 8 + 4 + 8 + 4;
 
@@ -53,6 +53,8 @@ pub(super) struct State {
     pub contacts: Vec<Option<Contact>>,
     pub free_contacts: Vec<u32>,
     pub finished: Vec<(Id, Finished)>,
+    pub retired_channels: Vec<String>,
+    pub retired_queues: Vec<String>,
     pub last_agent: Vec<(Id, Id)>,
     pub timers: Vec<Timer>,
     pub pending: Vec<Event>,
@@ -72,11 +74,26 @@ impl Router {
     /// Writes the router's full state. Two routers in the same state write
     /// the same bytes, and [`Router::restore`] rebuilds an identical router.
     pub fn snapshot(&self) -> Vec<u8> {
+        let state = self.state();
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&[0; 12]);
+        bincode::serialize_into(&mut out, &state).expect("serialising into memory cannot fail");
+        let len = (out.len() - HEADER) as u64;
+        let crc = crc32fast::hash(&out[HEADER..]);
+        out[12..20].copy_from_slice(&len.to_le_bytes());
+        out[20..24].copy_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// What a snapshot holds, in its canonical order.
+    pub(super) fn state(&self) -> State {
         let mut last_agent: Vec<(Id, Id)> = self.last_agent.iter().map(|(c, a)| (c.clone(), a.clone())).collect();
         last_agent.sort_unstable();
         let mut timers: Vec<Timer> = self.timers.iter().map(|Reverse(t)| t.clone()).collect();
         timers.sort_unstable();
-        let state = State {
+        State {
             config: self.config.clone(),
             queues: self
                 .queues
@@ -91,6 +108,8 @@ impl Router {
             contacts: self.contacts.to_options(),
             free_contacts: self.free_contacts.clone(),
             finished: self.finished_order.iter().map(|id| (id.clone(), self.finished[id].clone())).collect(),
+            retired_channels: self.retired_channels.clone(),
+            retired_queues: self.retired_queues.clone(),
             last_agent,
             timers,
             pending: self.pending.clone(),
@@ -100,17 +119,7 @@ impl Router {
             next_seq: self.next_seq,
             decisions: self.decisions,
             batch_due: self.batch_due,
-        };
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&[0; 12]);
-        bincode::serialize_into(&mut out, &state).expect("serialising into memory cannot fail");
-        let len = (out.len() - HEADER) as u64;
-        let crc = crc32fast::hash(&out[HEADER..]);
-        out[12..20].copy_from_slice(&len.to_le_bytes());
-        out[20..24].copy_from_slice(&crc.to_le_bytes());
-        out
+        }
     }
 
     /// Rebuilds a router from [`Router::snapshot`] bytes.
@@ -166,7 +175,7 @@ impl Router {
     }
 
     /// Builds a router from a decoded state, after checking it.
-    fn rebuild(state: State) -> Result<Router> {
+    pub(super) fn rebuild(state: State) -> Result<Router> {
         let mut r = Router::new(state.config.clone())
             .map_err(|e| snapshot_error(format!("snapshot holds an invalid configuration: {e}")))?;
         let sizes = super::snapshot_check::Sizes {
@@ -174,6 +183,8 @@ impl Router {
             costs: r.channels.iter().map(|c| c.cfg.cost).collect(),
             queues: r.queues.len(),
             routing: r.index.routing.len(),
+            retired_channels: state.retired_channels.len(),
+            retired_queues: state.retired_queues.len(),
         };
         super::snapshot_check::check(&state, &sizes).map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
         for (q, qs) in r.queues.iter_mut().zip(state.queues) {
@@ -192,14 +203,27 @@ impl Router {
         for s in state.sigs {
             r.index.sig(s);
         }
+        // A weighted policy's `level:<skill>` features by this index's numbers.
+        if let crate::policy::Policy::Weighted(ws) = &mut r.config.policy {
+            for (f, _) in ws.iter_mut() {
+                if let crate::policy::Feature::Level(id, name) = f {
+                    *id = r.index.skill(name);
+                }
+            }
+        }
         let n = r.channels.len();
         r.agents = state.agents;
         r.free_agents = state.free_agents;
-        r.contacts = super::slots::ContactSlots::from_options(state.contacts);
+        r.contacts = super::slots::ContactSlots::from_options(
+            state.contacts.into_iter().map(|c| c.map(|c| super::Contact { slot: None, ..c })).collect(),
+        );
         r.free_contacts = state.free_contacts;
         for (i, a) in r.agents.iter_mut().enumerate() {
             if let Some(a) = a {
+                // Derived state is rebuilt (a reconfiguration hands over a
+                // state that still carries the old router's).
                 a.ready = smallvec::smallvec![false; n];
+                a.key = None;
                 r.agent_ids.insert(a.id.clone(), i as u32);
                 r.id_order.insert(&a.id);
             }
@@ -227,6 +251,8 @@ impl Router {
             r.finished_order.push_back(id.clone());
             r.finished.insert(id, f);
         }
+        r.retired_channels = state.retired_channels;
+        r.retired_queues = state.retired_queues;
         r.last_agent = state.last_agent.into_iter().collect();
         r.timers = state.timers.into_iter().map(Reverse).collect();
         r.pending = state.pending;

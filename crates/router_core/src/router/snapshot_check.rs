@@ -21,6 +21,9 @@ pub(super) struct Sizes {
     pub costs: Vec<u32>,
     pub queues: usize,
     pub routing: usize,
+    /// Names kept for ended contacts of removed channels and queues.
+    pub retired_channels: usize,
+    pub retired_queues: usize,
 }
 
 fn finite(what: &str, t: Time) -> Result<(), String> {
@@ -218,7 +221,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         if !finished.insert(id) || (contact_ids.contains(id)) {
             return Err(format!("ended contact {id:?} is listed twice"));
         }
-        if f.channel as usize >= n.channels || f.queue as usize >= n.queues {
+        if f.channel as usize >= n.channels + n.retired_channels || f.queue as usize >= n.queues + n.retired_queues {
             return Err(format!("ended contact {id:?}: channel or queue out of range"));
         }
         finite(&format!("ended contact {id:?}: arrival"), f.arrival)?;

@@ -138,7 +138,7 @@ impl Router {
     }
 
     /// Routes the contacts changed at this instant, best first.
-    fn route_changed(&mut self, changed: &mut SmallVec<[(u32, u64); 4]>, ev: &mut Vec<Event>) {
+    pub(super) fn route_changed(&mut self, changed: &mut SmallVec<[(u32, u64); 4]>, ev: &mut Vec<Event>) {
         if changed.len() > 1 {
             let now = self.now;
             let mut ranked: SmallVec<[(super::ContactRank, u32, u64); 4]> = SmallVec::new();

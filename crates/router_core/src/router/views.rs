@@ -289,8 +289,8 @@ impl Router {
         Ok(ContactView {
             id: id.to_string(),
             status: f.status,
-            channel: self.channels[f.channel as usize].cfg.name.clone(),
-            queue: self.queues[f.queue as usize].name.clone(),
+            channel: self.channel_name(f.channel).to_owned(),
+            queue: self.queue_name(f.queue).to_owned(),
             priority: None,
             arrival: f.arrival,
             wait: f.answered_at.unwrap_or(f.ended_at) - f.arrival,
@@ -429,5 +429,25 @@ impl Router {
             }
         }
         Ok(())
+    }
+}
+
+impl Router {
+    /// The name of channel `c`, live or retired (an ended contact's).
+    pub(super) fn channel_name(&self, c: u32) -> &str {
+        let c = c as usize;
+        match self.channels.get(c) {
+            Some(ch) => &ch.cfg.name,
+            None => &self.retired_channels[c - self.channels.len()],
+        }
+    }
+
+    /// The name of queue `q`, live or retired (an ended contact's).
+    pub(super) fn queue_name(&self, q: u32) -> &str {
+        let q = q as usize;
+        match self.queues.get(q) {
+            Some(queue) => &queue.name,
+            None => &self.retired_queues[q - self.queues.len()],
+        }
     }
 }

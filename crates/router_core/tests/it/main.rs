@@ -10,6 +10,7 @@ mod errors;
 mod offers;
 mod policies;
 mod props;
+mod reconfigure;
 mod regimes;
 mod snapshot_fuzz;
 mod stats;
