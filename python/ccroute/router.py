@@ -191,20 +191,22 @@ class Router:
         return self._remove("routing_profiles", name, now)
 
     def _set(self, field: str, record: dict[str, Any], now: float) -> list[Event]:
-        items = self._router.config()[field]
+        config = self._router.config()
+        items = config[field]
         names = [x["name"] for x in items]
         if record["name"] in names:
             items[names.index(record["name"])] = record
         else:
             items.append(record)
-        return self.reconfigure(now, **{field: items})
+        return self.reconfigure(now, config)
 
     def _remove(self, field: str, name: str, now: float, moves: Optional[dict[str, str]] = None) -> list[Event]:
-        items = self._router.config()[field]
-        kept = [x for x in items if x["name"] != name]
-        if len(kept) == len(items):
+        config = self._router.config()
+        items = config[field]
+        config[field] = [x for x in items if x["name"] != name]
+        if len(config[field]) == len(items):
             raise InvalidInput(f"{field}: there is no {name!r} to remove (have {[x['name'] for x in items]})")
-        return self.reconfigure(now, moves=moves, **{field: kept})
+        return self.reconfigure(now, config, moves=moves)
 
     def _attach(self, plugin: Optional[Policy], strict: bool) -> None:
         self._plugin = plugin

@@ -314,3 +314,33 @@ def test_a_server_on_the_callers_clock_replays_to_the_embedded_routers_state(red
     finally:
         again.stop()
         rlog2.close()
+
+
+def test_a_live_reconfiguration_is_logged_and_replays_to_the_same_router(redis_server: RedisServer) -> None:
+    clock = ManualClock(10.0)
+    service, rlog = durable(redis_server, clock)
+    for i in range(4):
+        service.submit(cc.Contact(f"c{i}", "voice", "support", requires={"en": 9}))
+    current = service.settings
+    changed = current.replace(
+        queues=[cc.Queue("sales", ordering="greatest_need"), cc.Queue("vip", ordering="lifo")],
+        routing_profiles=[cc.RoutingProfile("front", {"vip": 2, "sales": (1, 5.0)})],
+        channels=[*current.channels, cc.Channel("email", cost=10, max_per_agent=5)],
+    )
+    clock.advance(1.0)
+    service.configure(changed, moves=[("support", "vip")])
+    clock.advance(1.0)
+    service.upsert_agent(cc.Agent("a0", {"en": 9}, routing_profile="front"))
+    expected = router_snapshot(service)
+    assert service.contact("c0").queue == "vip"
+    service.stop()
+    rlog.close()
+    again, rlog2 = open_durable(ServerConfig(changed, (), ServiceLimits(history=1000)), redis_server.url,
+                                clock=clock, lease_ms=1000)
+    again.start()
+    try:
+        assert router_snapshot(again) == expected
+        assert again.settings == changed
+    finally:
+        again.stop()
+        rlog2.close()

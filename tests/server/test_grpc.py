@@ -371,8 +371,17 @@ def test_configure_over_the_wire(start_server: Start) -> None:
     assert (new.policy, new.offer_timeout, new.queues[0].sl_threshold) == ("most_skilled", 12.0, 5.0)
     assert client.config().channels[0].name == "video"
     client.add_agent(cc.Agent("a1"))
-    with pytest.raises(cc.InvalidState, match="1 agents"):
-        client.configure([cc.Channel("voice")], [cc.Queue("q")])
+    client.submit(cc.Contact("c1", "video", "vip"))
+    # The router keeps running: a held channel stays, a removed queue's
+    # contacts go where the call says, and a refused change changes nothing.
+    with pytest.raises(cc.InvalidInput, match='channel "video" cannot be removed'):
+        client.configure([cc.Channel("voice")], [cc.Queue("vip")])
+    with pytest.raises(cc.InvalidInput, match='queue "vip" cannot be removed: it holds 0 waiting and 1'):
+        client.configure(new.channels, [cc.Queue("q")])
+    moved = client.configure(new.channels, [cc.Queue("q", ordering="lifo")], moves={"vip": "q"})
+    assert [q.name for q in moved.queues] == ["q"]
+    assert (client.contact("c1").queue, client.contact("c1").status) == ("q", "offered")
+    assert client.stats()["q"].offering == 1  # the offer made before keeps its deadline
 
 
 def test_client_retry_after_a_timeout_creates_one_contact(start_server: Start) -> None:

@@ -295,13 +295,19 @@ def test_upsert_replaces_an_agent_or_only_its_state(service: RouterService) -> N
         service.upsert_agent(cc.Agent("a1"), create_only=True)
 
 
-def test_configure_needs_an_empty_router(service: RouterService) -> None:
-    service.add_agent(cc.Agent("a1"))
-    with pytest.raises(cc.InvalidState, match="1 agents and 0 live contacts"):
-        service.configure(settings(policy="round_robin"))
-    service.remove_agent("a1")
-    service.configure(settings(policy="round_robin"))
+def test_configure_changes_the_running_router_and_a_refusal_changes_nothing(service: RouterService) -> None:
+    service.add_agent(cc.Agent("a1", state="away"))
+    service.submit(cc.Contact("c1", "voice", "sales"))
+    before = service.query(lambda e: e.router.snapshot())
+    with pytest.raises(cc.InvalidInput, match='queue "sales" cannot be removed: it holds 1 waiting'):
+        service.configure(settings(queues=(cc.Queue("support"),)))
+    assert service.query(lambda e: e.router.snapshot()) == before
+    sub = service.subscribe()
+    service.configure(settings(queues=(cc.Queue("support"),), policy="round_robin"), moves=[("sales", "support")])
     assert service.status().policy == "round_robin"
+    assert service.contact("c1").queue == "support"
+    kinds = [type(r.event).__name__ for r in sub.get(timeout=1.0) or []]
+    assert kinds == ["ConfigChanged", "Overflowed"]
     with pytest.raises(cc.InvalidInput, match="no channels"):
         service.configure(settings(channels=()))
 

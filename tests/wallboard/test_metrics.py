@@ -221,3 +221,20 @@ def test_interval_and_window_service_levels_are_those_of_their_contacts() -> Non
     interval, window = pub._levels(snap(t0 + 300, 945, 1060))["sales"]
     assert window == (945 - 930) / (1060 - 1000)  # the last 30 minutes: 25 %, not the 89 % since start
     assert interval == (945 - 940) / (1060 - 1040)  # since t0 (counted from the sample just before it)
+
+
+def test_metrics_and_the_wallboard_follow_a_live_reconfiguration(watched: Start) -> None:
+    w = watched()
+    client = w.client()
+    current = client.config()
+    client.configure(current.channels, [*current.queues, cc.Queue("vip", ordering="lifo")])
+    client.submit(cc.Contact("c1", "voice", "vip"))
+    deadline = time.monotonic() + 5.0
+    while True:  # the monitor refreshes on its own period
+        names = [q["name"] for q in json.loads(w.get("/api/snapshot")[2])["queues"]]
+        if "vip" in names or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert names == ["sales", "support", "vip"]
+    found = samples(w.get("/metrics")[2].decode())
+    assert value(found, "ccroute_queue_waiting", queue="vip") == 1

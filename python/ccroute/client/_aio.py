@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Mapping, AsyncIterator, Iterable, Sequence
 from typing import Any, Optional
 
 import grpc  # type: ignore[import-untyped]
@@ -83,13 +83,17 @@ class AsyncRouterClient:
         return c.config_of(await self._call("GetConfig", pb.GetConfigRequest(), retry=True))
 
     async def configure(self, channels: Sequence[Channel], queues: Sequence[Queue], *, now: Optional[float] = None,
-                  **options: Any) -> RouterSettings:
-        """Replace the configuration: the ``Router(...)`` arguments, i.e. any
-        field of ``RouterSettings.fields()`` (``policy``, ``routing_profiles``,
-        ``batch_window``, ...); the router must be empty (``InvalidState``
-        otherwise). Returns the configuration in force, defaults filled in."""
+                  moves: Optional[Mapping[str, str]] = None, **options: Any) -> RouterSettings:
+        """Change the configuration of the running router: the ``Router(...)``
+        arguments, i.e. any field of ``RouterSettings.fields()`` (``policy``,
+        ``routing_profiles``, ``batch_window``, ...), as
+        ``Router.reconfigure`` does embedded; ``moves`` sends a removed
+        queue's contacts to another. Returns the configuration in force,
+        defaults filled in."""
         settings = c.settings_of(channels, queues, options)
-        return c.config_of(await self._call("Configure", c.config_request(settings), now=now))
+        request = c.config_request(settings)
+        request.moves.update(moves or {})
+        return c.config_of(await self._call("Configure", request, now=now))
 
     # -- agents ---------------------------------------------------------
     async def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:

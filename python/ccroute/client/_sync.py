@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Mapping, Iterable, Iterator, Sequence
 from typing import Any, Callable, Optional
 
 import grpc  # type: ignore[import-untyped]
@@ -105,13 +105,17 @@ class RouterClient:
         return c.config_of(self._call("GetConfig", pb.GetConfigRequest(), retry=True))
 
     def configure(self, channels: Sequence[Channel], queues: Sequence[Queue], *, now: Optional[float] = None,
-                  **options: Any) -> RouterSettings:
-        """Replace the configuration: the ``Router(...)`` arguments, i.e. any
-        field of ``RouterSettings.fields()`` (``policy``, ``routing_profiles``,
-        ``batch_window``, ...); the router must be empty (``InvalidState``
-        otherwise). Returns the configuration in force, defaults filled in."""
+                  moves: Optional[Mapping[str, str]] = None, **options: Any) -> RouterSettings:
+        """Change the configuration of the running router: the ``Router(...)``
+        arguments, i.e. any field of ``RouterSettings.fields()`` (``policy``,
+        ``routing_profiles``, ``batch_window``, ...), as
+        ``Router.reconfigure`` does embedded; ``moves`` sends a removed
+        queue's contacts to another. Returns the configuration in force,
+        defaults filled in."""
         settings = c.settings_of(channels, queues, options)
-        return c.config_of(self._call("Configure", c.config_request(settings), now=now))
+        request = c.config_request(settings)
+        request.moves.update(moves or {})
+        return c.config_of(self._call("Configure", request, now=now))
 
     # -- agents ---------------------------------------------------------
     def add_agent(self, agent: Agent, now: Optional[float] = None) -> list[Event]:

@@ -40,13 +40,15 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Configure:
-    """Replace the router's configuration (only while it is empty)."""
+    """Change the router's configuration while it runs; ``moves``: (removed
+    queue, queue its contacts go to)."""
 
     settings: RouterSettings
+    moves: tuple[tuple[str, str], ...] = ()
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.configure(self.settings, now)
+        return engine.configure(self.settings, now, self.moves)
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,16 +322,20 @@ class Engine:
         tick, self._tick = self._tick, []
         return tick
 
-    def configure(self, settings: RouterSettings, now: float) -> RouterSettings:
-        agents, live = len(self.router.agent_ids()), self.router.live_contacts
-        if agents or live:
-            raise InvalidState(
-                f"cannot reconfigure a router that holds {agents} agents and {live} live "
-                "contacts; remove them first (Configure needs an empty router)"
-            )
-        router, scratch = settings.build(), settings.build()
-        self.record([ConfigChanged(settings, now)])  # numbered on the old router's clock, at ``now``
-        self.router, self._scratch, self.settings = router, scratch, settings
+    def install_settings(self, settings: RouterSettings) -> None:
+        """Start afresh under ``settings`` (an empty router; no event)."""
+        self.router, self._scratch, self.settings = settings.build(), settings.build(), settings
+
+    def configure(self, settings: RouterSettings, now: float,
+                  moves: Sequence[tuple[str, str]] = ()) -> RouterSettings:
+        """Reconfigure the running router (``Router.reconfigure``): contacts
+        wait on, agents keep their work; ``moves`` sends each removed queue's
+        contacts to another. Published: ``ConfigChanged``, then what the
+        change did (contacts moved, routed)."""
+        events = self.router.reconfigure(now, settings.to_dict(), moves=dict(moves))
+        self._scratch = settings.build()
+        self.settings = settings
+        self.record([ConfigChanged(settings, now), *events])
         return settings
 
     def upsert_agent(self, agent: Agent, create_only: bool, now: float, keep_state: bool = False,
@@ -653,11 +657,15 @@ class RouterService:
         self._log_number = value
 
     # -- commands -------------------------------------------------------
-    def configure(self, settings: RouterSettings, *, idempotency_key: Optional[str] = None,
+    def configure(self, settings: RouterSettings, *, moves: Sequence[tuple[str, str]] = (),
+                  idempotency_key: Optional[str] = None,
                   fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
             now: Optional[float] = None) -> RouterSettings:
-        """Replace the configuration; ``InvalidState`` unless the router is empty."""
-        return self._call(self._keyed(cmd.Configure(settings), idempotency_key, fingerprint), timeout, now)
+        """Change the configuration of the running router (see
+        :meth:`Engine.configure`); a refused change (``InvalidInput`` naming
+        the problem) changes nothing."""
+        return self._call(self._keyed(cmd.Configure(settings, tuple(moves)), idempotency_key, fingerprint),
+                          timeout, now)
 
     def add_agent(self, agent: Agent, *, timeout: Optional[float] = None,
             now: Optional[float] = None) -> list[EventRecord]:

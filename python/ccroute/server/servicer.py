@@ -80,8 +80,8 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         return pb.GetConfigResponse(config=wire.settings_to_pb(self._service.settings))
 
     def Configure(self, request: pb.ConfigureRequest, context: grpc.ServicerContext) -> pb.ConfigureResponse:
-        settings = self._service.configure(wire.settings_from_pb(request.config), timeout=_timeout(context),
-                                           **_keyed(request))
+        settings = self._service.configure(wire.settings_from_pb(request.config), moves=sorted(request.moves.items()),
+                                           timeout=_timeout(context), **_keyed(request))
         return pb.ConfigureResponse(config=wire.settings_to_pb(settings))
 
     # -- agents ---------------------------------------------------------

@@ -22,14 +22,23 @@ class GetConfigResponse(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ...) -> None: ...
 
 class ConfigureRequest(_message.Message):
-    __slots__ = ("config", "idempotency_key", "now")
+    __slots__ = ("config", "moves", "idempotency_key", "now")
+    class MovesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     CONFIG_FIELD_NUMBER: _ClassVar[int]
+    MOVES_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     NOW_FIELD_NUMBER: _ClassVar[int]
     config: _model_pb2.RouterConfig
+    moves: _containers.ScalarMap[str, str]
     idempotency_key: str
     now: float
-    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+    def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., moves: _Optional[_Mapping[str, str]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class ConfigureResponse(_message.Message):
     __slots__ = ("config",)

@@ -148,10 +148,8 @@ impl Router {
     fn queue_stats_at(&self, q: usize) -> QueueStats {
         let queue = &self.queues[q];
         let c = &queue.counters;
-        let offering = match self.config.offer_timeout {
-            Some(_) => queue.live.len() - self.waiting_in(q),
-            None => 0,
-        };
+        // Offers may be out without offer mode (made before a reconfiguration).
+        let offering = queue.live.len() - self.waiting_in(q);
         let handled = c.answered + c.abandoned;
         QueueStats {
             name: queue.name.clone(),

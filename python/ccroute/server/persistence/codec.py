@@ -162,7 +162,8 @@ def _encode(c: cmd.Command) -> list[Any]:
     if t is cmd.RemoveAgent:
         return ["R", c.agent_id]  # type: ignore[union-attr]
     if t is cmd.Configure:
-        return ["C", encode_settings(c.settings)]  # type: ignore[union-attr]
+        moves = [list(m) for m in c.moves]  # type: ignore[union-attr]
+        return ["C", encode_settings(c.settings), moves] if moves else ["C", encode_settings(c.settings)]  # type: ignore[union-attr]
     raise TypeError(f"command {t.__name__} cannot be logged")
 
 
@@ -193,7 +194,7 @@ def _decode(v: list[Any]) -> cmd.Command:
     if k == "R":
         return cmd.RemoveAgent(v[1])
     if k == "C":
-        return cmd.Configure(decode_settings(v[1]))
+        return cmd.Configure(decode_settings(v[1]), tuple((a, b) for a, b in v[2]) if len(v) > 2 else ())
     raise SnapshotError(f"log entry holds an unknown command kind {k!r} (written by a newer server?)")
 
 

@@ -311,6 +311,12 @@ class RedisLog:
                     )
                 engine.tick(now)
                 for i, c in enumerate(commands):
+                    if first + i == 1 and header is None and isinstance(c, cmd.Configure):
+                        # The configuration the history starts under: the
+                        # router is built from it, as it was (not changed
+                        # into it from the one this server was given).
+                        engine.install_settings(c.settings)
+                        continue
                     try:
                         c.apply(engine, now)
                     except RoutingError as exc:
