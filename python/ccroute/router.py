@@ -179,8 +179,12 @@ class Router:
 
     def remove_queue(self, name: str, now: float, move_to: Optional[str] = None) -> list[Event]:
         """Remove a queue; its live contacts go to ``move_to`` (needed when it
-        holds any; see :meth:`reconfigure`)."""
-        return self._remove("queues", name, now, {name: move_to} if move_to is not None else None)
+        holds any; see :meth:`reconfigure`). Routing profiles stop serving
+        it; a queue that overflows into it must be changed first."""
+        config = self._router.config()
+        for p in config["routing_profiles"]:
+            p["queues"] = [q for q in p["queues"] if q["queue"] != name]
+        return self._remove("queues", name, now, {name: move_to} if move_to is not None else None, config)
 
     def set_routing_profile(self, profile: RoutingProfile, now: float) -> list[Event]:
         """Add a routing profile, or replace the one with its name."""
@@ -200,8 +204,9 @@ class Router:
             items.append(record)
         return self.reconfigure(now, config)
 
-    def _remove(self, field: str, name: str, now: float, moves: Optional[dict[str, str]] = None) -> list[Event]:
-        config = self._router.config()
+    def _remove(self, field: str, name: str, now: float, moves: Optional[dict[str, str]] = None,
+                config: Optional[dict[str, Any]] = None) -> list[Event]:
+        config = self._router.config() if config is None else config
         items = config[field]
         config[field] = [x for x in items if x["name"] != name]
         if len(config[field]) == len(items):
