@@ -229,15 +229,15 @@ class Scenario:
             p = f"agent_groups[{i}]"
             if not isinstance(g, AgentGroup):
                 raise _fail(p, f"must be an AgentGroup, got {g!r}")
-            ch = None
+            ch: Optional[dict[str, int]] = None
             if g.channels is not None:
                 if not isinstance(g.channels, Mapping):
                     raise _fail(f"{p}.channels", f"must map channel names to maxima, got {g.channels!r}")
-                ch = []
+                ch = {}
                 for k, v in g.channels.items():
                     if k not in channel_names:
                         raise _fail(f"{p}.channels.{k}", f"unknown channel {k!r}; channels are {channel_names}")
-                    ch.append([k, _int(v, f"{p}.channels.{k}")])
+                    ch[k] = _int(v, f"{p}.channels.{k}")
             shifts: list[list[float]] = []
             for j, shift in enumerate(g.shifts):
                 sp = f"{p}.shifts[{j}]"
@@ -255,7 +255,7 @@ class Scenario:
             groups.append({
                 "name": _name(g.name, f"{p}.name"),
                 "count": _int(g.count, f"{p}.count"),
-                "skills": list(_skills(g.skills, f"{p}.skills", known).items()),
+                "skills": _skills(g.skills, f"{p}.skills", known),
                 "capacity": _int(g.capacity, f"{p}.capacity", minimum=1),
                 "channels": ch,
                 "shifts": shifts,
@@ -288,15 +288,15 @@ class Scenario:
                     raise _fail(f"{p}.steps[{j}]", f"must be a Step, got {step!r}")
                 steps.append({
                     "after": parse_duration(step.after, f"{p}.steps[{j}].after"),
-                    "requires": list(_skills(step.requires, f"{p}.steps[{j}].requires", known).items()),
+                    "requires": _skills(step.requires, f"{p}.steps[{j}].requires", known),
                 })
             types.append({
                 "name": _name(t.name, f"{p}.name"),
                 "channel": t.channel,
                 "queue": t.queue,
                 "priority": t.priority,
-                "requires": list(_skills(t.requires, f"{p}.requires", known).items()),
-                "prefers": list(_skills(t.prefers, f"{p}.prefers", known).items()),
+                "requires": _skills(t.requires, f"{p}.requires", known),
+                "prefers": _skills(t.prefers, f"{p}.prefers", known),
                 "steps": steps,
                 "arrivals": t.arrivals._core(f"{p}.arrivals", ""),
                 "handle_time": t.handle_time._core(f"{p}.handle_time"),
