@@ -235,10 +235,17 @@ fn time(what: &str, v: f64) -> Result<()> {
 }
 
 impl Scenario {
-    /// Reads a scenario from JSON. Errors: `InvalidInput` naming the field.
+    /// Reads a scenario from JSON. Errors: `InvalidInput` naming the field
+    /// (`scenario JSON: queues[1].ordering: unknown variant ...`).
     pub fn from_json(text: &str) -> Result<Self> {
-        let s: Scenario =
-            serde_json::from_str(text).map_err(|e| bad(format!("scenario JSON: {e}")))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            match path.as_str() {
+                "." => bad(format!("scenario JSON: {}", e.into_inner())),
+                _ => bad(format!("scenario JSON: {path}: {}", e.into_inner())),
+            }
+        })?;
         s.validate()?;
         Ok(s)
     }

@@ -53,7 +53,7 @@ impl Simulation {
     pub fn new(scenario: Scenario) -> Result<Self> {
         scenario.validate()?;
         let config = base_config(&scenario, 0);
-        let mut router = Router::new(config).map_err(|e| ctx(e, "router options"))?;
+        let mut router = Router::new(config).map_err(|e| config_ctx(e, &scenario))?;
         let mut agent_group = Vec::new();
         let mut group_first = Vec::new();
         for (g, grp) in scenario.agent_groups.iter().enumerate() {
@@ -188,6 +188,23 @@ fn drain_limit(s: &Scenario) -> Option<Time> {
             + s.batch_window.unwrap_or(0.0)
             + s.condition_interval,
     )
+}
+
+/// A refused router configuration, with the scenario field of the record
+/// the message names (`queues[1] ("q"): queue "q": ...`).
+fn config_ctx(e: Error, s: &Scenario) -> Error {
+    let msg = e.message();
+    let named = |kind: &str, name: &str| msg.starts_with(&format!("{kind} {name:?}"));
+    let field = (s.queues.iter().position(|q| named("queue", &q.name)).map(|i| ("queues", i, &s.queues[i].name)))
+        .or_else(|| s.channels.iter().position(|c| named("channel", &c.name)).map(|i| ("channels", i, &s.channels[i].name)))
+        .or_else(|| {
+            let p = &s.routing_profiles;
+            p.iter().position(|r| named("routing profile", &r.name)).map(|i| ("routing_profiles", i, &p[i].name))
+        });
+    match field {
+        Some((list, i, name)) => ctx(e, &format!("{list}[{i}] ({name:?})")),
+        None => ctx(e, "router options"),
+    }
 }
 
 fn ctx(e: Error, what: &str) -> Error {

@@ -239,3 +239,21 @@ fn a_replication_runs_with_the_scenarios_router_options() {
     }
     assert_eq!(serde_json::from_value::<Scenario>(fields).unwrap(), s, "the scenario round-trips");
 }
+
+#[test]
+fn a_refused_router_option_names_its_scenario_field() {
+    let bad = |patch: Value| Simulation::new(scenario(1, 1.0, 10_000.0, patch)).unwrap_err().message().to_owned();
+    let e = bad(json!({"queues": [{"name": "q"}, {"name": "r", "ordering": "lifo", "aging_rate": 0.5}]}));
+    assert!(e.starts_with("queues[1] (\"r\"): queue \"r\""), "{e}");
+    let e = bad(json!({"routing_profiles": [{"name": "p", "queues": [{"queue": "nowhere"}]}]}));
+    assert!(e.starts_with("routing_profiles[0] (\"p\")"), "{e}");
+    let json = |patch: Value| {
+        let mut s = serde_json::to_value(scenario(1, 1.0, 10_000.0, json!({}))).unwrap();
+        s[patch["at"].as_str().unwrap()] = patch["value"].clone();
+        Scenario::from_json(&s.to_string()).unwrap_err().message().to_owned()
+    };
+    let e = json(json!({"at": "policy", "value": {"chain": ["random", "longest_idle"]}}));
+    assert!(e.starts_with("scenario JSON: policy: \"random\" cannot be part of a chain"), "{e}");
+    let e = json(json!({"at": "queues", "value": [{"name": "q"}, {"name": "r", "ordering": "fifo"}]}));
+    assert!(e.starts_with("scenario JSON: queues[1].ordering: unknown variant `fifo`"), "{e}");
+}
