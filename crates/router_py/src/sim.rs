@@ -11,7 +11,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::Scorer;
-use router_core::sim::{GroupMetrics, Metrics, Replication, Scenario, Series, Simulation};
+use router_core::sim::{GroupMetrics, Metrics, Replication, Scenario, Series, Simulation, NOT_SIMULATED};
 use router_core::Router;
 
 /// A compiled simulation scenario (native part; `ccroute.sim` wraps it).
@@ -73,6 +73,15 @@ impl NativeSimulation {
         }
         let rep = result.py()?;
         Ok(replication_dict(py, &rep)?.unbind())
+    }
+
+    /// The fields of the router's configuration a scenario does not carry
+    /// (offers, retention, plug-in, per-replication seed; see
+    /// `router_core::sim::NOT_SIMULATED` for why).
+    #[classattr]
+    #[pyo3(name = "NOT_SIMULATED")]
+    fn not_simulated() -> Vec<&'static str> {
+        NOT_SIMULATED.to_vec()
     }
 
     /// The contact types no agent group can ever serve, each with why.
