@@ -88,7 +88,8 @@ def test_run_and_the_cli_default_to_the_same_threads():
 
 def test_a_saved_scenario_loads_back_equal(tmp_path):
     scn = small_scenario().replace(name="small", unservable="refuse")
-    scn.queues[0].overflow_to, scn.queues[0].overflow_after = None, 0.0
+    # Queues are the engine's (immutable) records: replaced, not mutated.
+    scn = scn.replace(queues=[sim.Queue("q", overflow_to="r", overflow_after=0.0), sim.Queue("r", ordering="lifo")])
     scn.contact_types[0].steps = [sim.Step(after=30, requires={})]
     assert sim.Scenario.from_dict(json.loads(scn.to_json())) == scn
     for name in ("s.json", "s.yaml"):

@@ -2,7 +2,7 @@
 ``python -m mypy.stubtest ccroute._ccroute``)."""
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional, final
+from typing import Any, ClassVar, Optional, final
 
 import numpy as np
 import numpy.typing as npt
@@ -612,6 +612,7 @@ class Router:
 
 @final
 class Simulation:
+    NOT_SIMULATED: ClassVar[list[str]]
     def __new__(cls, scenario: str) -> Simulation: ...
     def run(
         self,

@@ -32,7 +32,7 @@ pub fn mmc_json(contacts: f64, patience: Option<f64>) -> String {
         "channels": [{{"name": "voice", "cost": 100, "max_per_agent": 1, "wrap_up": 0.0}}],
         "queues": [{{"name": "q", "sl_target": 0.8, "sl_threshold": 20.0, "aging_rate": 0.0,
                     "max_waiting": null, "overflow": null}}],
-        "agent_groups": [{{"name": "agents", "count": 10, "skills": []}}],
+        "agent_groups": [{{"name": "agents", "count": 10, "skills": {{}}}}],
         "contact_types": [{{"name": "call", "channel": "voice", "queue": "q",
             "arrivals": {{"kind": "poisson", "rate": {rate}}},
             "handle_time": {{"kind": "exponential", "mean": {aht}}},

@@ -11,7 +11,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::Scorer;
-use router_core::sim::{GroupMetrics, Metrics, Replication, Scenario, Series, Simulation};
+use router_core::sim::{GroupMetrics, Metrics, Replication, Scenario, Series, Simulation, NOT_SIMULATED};
 use router_core::Router;
 
 /// A compiled simulation scenario (native part; `ccroute.sim` wraps it).
@@ -55,17 +55,15 @@ impl NativeSimulation {
         label: Option<String>,
     ) -> PyResult<Py<PyDict>> {
         let sim = &self.inner;
-        let mut config = sim.router_config(replication, sim.scenario().policy_kind().py()?);
-        let mut name = sim.scenario().policy.clone();
+        let mut config = sim.router_config(replication);
         if let Some(p) = policy {
             config.policy = crate::policy::extract(p)?;
-            name = p.str()?.to_string();
         }
+        let label = label.unwrap_or_else(|| config.policy.to_string());
         let mut router = Router::new(config).py()?;
         if let Some(obj) = plugin {
             router.set_scorer(Some(Box::new(PyScorer::new(obj, vectorised, contact_side)) as Box<dyn Scorer>));
         }
-        let label = label.unwrap_or(name);
         let result = py.allow_threads(|| sim.run_on(replication, &mut router, &label, strict));
         if let Some(err) = router.take_scorer_error() {
             if strict {
@@ -75,6 +73,15 @@ impl NativeSimulation {
         }
         let rep = result.py()?;
         Ok(replication_dict(py, &rep)?.unbind())
+    }
+
+    /// The fields of the router's configuration a scenario does not carry
+    /// (offers, retention, plug-in, per-replication seed; see
+    /// `router_core::sim::NOT_SIMULATED` for why).
+    #[classattr]
+    #[pyo3(name = "NOT_SIMULATED")]
+    fn not_simulated() -> Vec<&'static str> {
+        NOT_SIMULATED.to_vec()
     }
 
     /// The contact types no agent group can ever serve, each with why.
@@ -89,10 +96,11 @@ impl NativeSimulation {
         self.inner.scenario().replications
     }
 
-    /// The scenario's policy name.
+    /// The scenario's policy as results label it (`most_skilled`,
+    /// `chain(least_occupied, longest_idle)`, ...).
     #[getter]
     fn policy(&self) -> String {
-        self.inner.scenario().policy.clone()
+        self.inner.scenario().policy.to_string()
     }
 }
 

@@ -1,8 +1,10 @@
 """Simulation for researchers: the real router in virtual time.
 
 Describe a contact center as a :class:`Scenario` (objects, or a YAML/TOML
-file), run it under a built-in policy and read the results with 95 %
-confidence intervals across replications::
+file) whose channels, queues, routing profiles and relaxation steps are the
+router's own records, with every option of the router but the few in
+:data:`NOT_SIMULATED`; run it under a built-in policy and read the results
+with 95 % confidence intervals across replications::
 
     from ccroute import sim
     scn = sim.Scenario.load("examples/scenarios/mmc.yaml")
@@ -39,13 +41,24 @@ from .processes import (
     Poisson,
     Trace,
 )
-from .scenario import AgentGroup, Channel, ContactType, Queue, Scenario, Step, load_scenario
+from .scenario import (
+    NOT_SIMULATED,
+    AgentGroup,
+    Channel,
+    ContactType,
+    Queue,
+    RoutingProfile,
+    Scenario,
+    Step,
+    load_scenario,
+)
 
 __all__ = [
     # scenario
     "Scenario",
     "Channel",
     "Queue",
+    "RoutingProfile",
     "AgentGroup",
     "ContactType",
     "Step",
@@ -63,6 +76,7 @@ __all__ = [
     "UnservableWarning",
     "load_scenario",
     "parse_duration",
+    "NOT_SIMULATED",
     # running
     "run",
     "compare",

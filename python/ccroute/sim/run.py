@@ -31,6 +31,7 @@ from ..policies import Chain, Policy, Weighted, _native_policy, _plugin_flags
 from ..router import POLICIES
 from .results import Comparison, Results
 from ._checks import ScenarioError, UnservableWarning
+from ._records import policy_object
 from .scenario import Scenario, load_scenario
 
 __all__ = ["run", "compare", "Progress", "PolicyArg"]
@@ -75,6 +76,8 @@ class _Resolved:
 
 
 def _resolve(policy: Any) -> _Resolved:
+    if isinstance(policy, Mapping):  # a scenario's plain form: {chain: [...]} or {weighted: {...}}
+        policy = policy_object(policy)
     if isinstance(policy, str):
         if policy not in POLICIES:
             raise ScenarioError(f"policy: unknown policy {policy!r}; built-in policies are {list(POLICIES)}")

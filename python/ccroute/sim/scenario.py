@@ -1,10 +1,16 @@
 """Scenario objects, and loading them from YAML, TOML or plain dicts.
 
-A scenario is a contact center to simulate: channels, queues, agent groups
-and contact types, the horizon, the warm-up, the number of replications and
-the seed. Times are seconds (a file may also write ``"90s"``, ``"15m"``,
-``"8h"``); arrival rates are contacts **per hour**. Distributions and
-arrival processes are in :mod:`ccroute.sim.processes`.
+A scenario is a contact center to simulate: the router's options (its
+channels, queues, routing profiles, policy and the rest), agent groups and
+contact types, the horizon, the warm-up, the number of replications and
+the seed. Channels, queues, routing profiles and relaxation steps are the
+engine's own records (:class:`ccroute.Channel`, :class:`ccroute.Queue`,
+:class:`ccroute.RoutingProfile`, :class:`ccroute.Step`, also exported here),
+given as objects or as plain data with the same fields
+(``{name: q, ordering: lifo, overflow: {to: r, after: 30}}``). Times are
+seconds (a file may also write ``"90s"``, ``"15m"``, ``"8h"``); arrival
+rates are contacts **per hour**. Distributions and arrival processes are in
+:mod:`ccroute.sim.processes`.
 
 Every check names the offending field the way it is written in a file, e.g.
 ``contact_types[2].handle_time.mean: must be a positive number, got -3``,
@@ -21,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from .._ccroute import Channel, Queue, RoutingProfile, Simulation, Step
+from . import _records
 from ._checks import ScenarioError, _fail, _int, _name, _number, _skills, parse_duration
 from .processes import (
     _DISTS,
@@ -36,49 +44,43 @@ from .processes import (
 __all__ = [
     "Channel",
     "Queue",
+    "RoutingProfile",
     "AgentGroup",
     "Step",
     "ContactType",
     "Scenario",
+    "NOT_SIMULATED",
     "load_scenario",
 ]
+
+#: The fields of the router's configuration (``Router.config()``) that a
+#: scenario does not carry: simulated agents take what they are given, so
+#: there are no offers (``offer_timeout``, ``missed_offer_state``,
+#: ``exclusion_expires_after``); ended contacts are forgotten
+#: (``retain_finished``); a plug-in policy is given to :func:`run`, not to
+#: the scenario (``plugin``); the router's generator is seeded per
+#: replication from the scenario's ``seed`` (``seed``). Every other field is
+#: a :class:`Scenario` field of the same name and form.
+NOT_SIMULATED: tuple[str, ...] = tuple(Simulation.NOT_SIMULATED)
+
+#: A channel, queue, routing profile or step: the engine's object or its
+#: plain data.
+ChannelLike = Union[Channel, Mapping[str, Any]]
+QueueLike = Union[Queue, Mapping[str, Any]]
+RoutingProfileLike = Union[RoutingProfile, Mapping[str, Any]]
+StepLike = Union[Step, Mapping[str, Any]]
 
 
 # -- the center ---------------------------------------------------------------
 
 
 @dataclass
-class Channel:
-    """A channel: ``cost`` capacity units per contact out of an agent's
-    capacity, a default ``max_per_agent`` and ``wrap_up`` seconds of
-    after-contact work."""
-
-    name: str
-    cost: int = 100
-    max_per_agent: int = 1
-    wrap_up: float = 0.0
-
-
-@dataclass
-class Queue:
-    """A queue with its service-level objective (``sl_target`` answered
-    within ``sl_threshold`` seconds), an optional aging rate, size limit and
-    overflow to another queue after ``overflow_after`` seconds."""
-
-    name: str
-    sl_target: float = 0.8
-    sl_threshold: float = 20.0
-    aging_rate: float = 0.0
-    max_waiting: Optional[int] = None
-    overflow_to: Optional[str] = None
-    overflow_after: float = 0.0
-
-
-@dataclass
 class AgentGroup:
     """``count`` identical agents: skills with levels 1–10, capacity units,
-    per-channel maxima (``None``: every channel at its default) and
-    ``shifts`` as ``(start, end)`` pairs in seconds (empty: always on)."""
+    per-channel maxima (``None``: every channel at its default), the name
+    of their ``routing_profile`` (``None``: every queue) and ``shifts`` as
+    ``(start, end)`` pairs in seconds (empty: always on). The fields are
+    those of :class:`ccroute.Agent` but its id, state and attributes."""
 
     name: str
     count: int
@@ -86,24 +88,17 @@ class AgentGroup:
     capacity: int = 100
     channels: Optional[dict[str, int]] = None
     shifts: list[tuple[float, float]] = field(default_factory=list)
-
-
-@dataclass
-class Step:
-    """A relaxation step: after ``after`` seconds of waiting the contact's
-    requirements become ``requires``."""
-
-    after: float
-    requires: dict[str, int] = field(default_factory=dict)
+    routing_profile: Optional[str] = None
 
 
 @dataclass
 class ContactType:
     """A kind of contact: its channel and queue, priority, required and
-    preferred skills, relaxation steps, arrival process, handle-time and
-    patience distributions (``None``: never abandons), and the share of
-    contacts from ``returning`` customers (drawn from a population of
-    ``customers``) for last-agent affinity."""
+    preferred skills, relaxation steps (:class:`ccroute.Step` objects or
+    their plain data, conditional ones included), arrival process,
+    handle-time and patience distributions (``None``: never abandons), and
+    the share of contacts from ``returning`` customers (drawn from a
+    population of ``customers``) for last-agent affinity."""
 
     name: str
     channel: str
@@ -114,7 +109,7 @@ class ContactType:
     priority: int = 0
     requires: dict[str, int] = field(default_factory=dict)
     prefers: dict[str, int] = field(default_factory=dict)
-    steps: list[Step] = field(default_factory=list)
+    steps: Sequence[StepLike] = field(default_factory=list)
     returning: float = 0.0
     customers: int = 10_000
 
@@ -128,16 +123,27 @@ class Scenario:
     drains (every counted contact is followed until answered or abandoned).
     ``interval`` is the length of the per-interval series (memory grows with
     ``duration / interval``, never with the number of contacts). ``skills``, when
-    given, lists every skill name so that a typo is an error. ``policy`` is
-    the default built-in policy. ``unservable`` says what to do with a
-    contact type that no agent group can ever serve (no group with its
-    channel and the skills of its requirements or of one of its steps):
-    ``"warn"`` (an :class:`UnservableWarning` when the scenario is run) or
-    ``"refuse"`` (a :class:`ScenarioError`).
+    given, lists every skill name so that a typo is an error. ``unservable``
+    says what to do with a contact type that no agent group can ever serve
+    (no group with its channel, the skills of its requirements or of one of
+    its steps and, with a routing profile, its queue or one it overflows
+    to): ``"warn"`` (an :class:`UnservableWarning` when the scenario is run)
+    or ``"refuse"`` (a :class:`ScenarioError`).
+
+    The router's options, with the names, forms and defaults of
+    ``Router.config()`` (see :data:`NOT_SIMULATED` for the few a scenario
+    does not carry): ``channels``, ``queues`` and ``routing_profiles``
+    (engine objects or their plain data); ``policy``, the default policy
+    of a run (a built-in name, a ``Chain``/``Weighted`` or their plain form
+    ``{"chain": [...]}``/``{"weighted": {...}}``); ``affinity`` and
+    ``affinity_wait`` (last-agent routing of returning customers; off by
+    default in a scenario); ``condition_interval`` (seconds between checks
+    of a conditional step's condition); ``batch_window`` (batch mode: solve
+    the assignment of everything waiting every that many seconds).
     """
 
-    channels: list[Channel]
-    queues: list[Queue]
+    channels: Sequence[ChannelLike]
+    queues: Sequence[QueueLike]
     agent_groups: list[AgentGroup]
     contact_types: list[ContactType]
     duration: float
@@ -145,12 +151,15 @@ class Scenario:
     replications: int = 1
     seed: int = 0
     interval: float = 900.0
-    policy: str = "longest_idle"
+    policy: _records.PolicyArg = "longest_idle"
     affinity: bool = False
     affinity_wait: float = 0.0
     skills: Optional[list[str]] = None
     name: str = ""
     unservable: str = "warn"
+    routing_profiles: Sequence[RoutingProfileLike] = field(default_factory=list)
+    condition_interval: float = 5.0
+    batch_window: Optional[float] = None
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -175,53 +184,32 @@ class Scenario:
     # -- the native form ------------------------------------------------------
     def to_core(self) -> dict[str, Any]:
         """The JSON-ready form the native simulator reads (rates per second)."""
-        path = ""
-        if not isinstance(self.channels, list) or not self.channels:
-            raise _fail("channels", "a scenario needs at least one channel")
-        if not isinstance(self.queues, list) or not self.queues:
-            raise _fail("queues", "a scenario needs at least one queue")
-        if not isinstance(self.agent_groups, list) or not self.agent_groups:
-            raise _fail("agent_groups", "a scenario needs at least one agent group")
-        if not isinstance(self.contact_types, list) or not self.contact_types:
-            raise _fail("contact_types", "a scenario needs at least one contact type")
+        for key, what in (("channels", "channel"), ("queues", "queue"), ("agent_groups", "agent group"),
+                          ("contact_types", "contact type")):
+            value = getattr(self, key)
+            if not isinstance(value, (list, tuple)) or not value:
+                raise _fail(key, f"a scenario needs at least one {what}")
+        if not isinstance(self.routing_profiles, (list, tuple)):
+            raise _fail("routing_profiles", f"must be a list, got {self.routing_profiles!r}")
         known = None if self.skills is None else [_name(s, f"skills[{i}]") for i, s in enumerate(self.skills)]
-        channels: list[dict[str, Any]] = []
-        for i, c in enumerate(self.channels):
-            p = f"channels[{i}]"
-            if not isinstance(c, Channel):
-                raise _fail(p, f"must be a Channel, got {c!r}")
-            channels.append({
-                "name": _name(c.name, f"{p}.name"),
-                "cost": _int(c.cost, f"{p}.cost", minimum=1),
-                "max_per_agent": _int(c.max_per_agent, f"{p}.max_per_agent", minimum=1),
-                "wrap_up": parse_duration(c.wrap_up, f"{p}.wrap_up"),
-            })
-        channel_names: list[str] = [c["name"] for c in channels]
-        _unique(channel_names, "channels")
-        queues: list[dict[str, Any]] = []
-        queue_names = [str(getattr(q, "name", "")) for q in self.queues]
-        for i, q in enumerate(self.queues):
-            p = f"queues[{i}]"
-            if not isinstance(q, Queue):
-                raise _fail(p, f"must be a Queue, got {q!r}")
-            target = _number(q.sl_target, f"{p}.sl_target")
-            if target > 1:
-                raise _fail(f"{p}.sl_target", f"must be a fraction between 0 and 1, got {q.sl_target!r}")
-            overflow = None
-            if q.overflow_to is not None:
-                if q.overflow_to not in queue_names:
-                    raise _fail(f"{p}.overflow_to", f"unknown queue {q.overflow_to!r}; queues are {queue_names}")
-                overflow = {"to": q.overflow_to, "after": parse_duration(q.overflow_after, f"{p}.overflow_after")}
-            queues.append({
-                "name": _name(q.name, f"{p}.name"),
-                "sl_target": target,
-                "sl_threshold": parse_duration(q.sl_threshold, f"{p}.sl_threshold"),
-                "aging_rate": _number(q.aging_rate, f"{p}.aging_rate"),
-                "max_waiting": None if q.max_waiting is None else _int(q.max_waiting, f"{p}.max_waiting"),
-                "overflow": overflow,
-            })
-        _unique([str(q["name"]) for q in queues], "queues")
-        duration = parse_duration(self.duration, f"{path}duration")
+        channels = _checked_records(Channel, self.channels, "channels")
+        channel_names = [str(c["name"]) for c in channels]
+        queues = _checked_records(Queue, self.queues, "queues")
+        queue_names = [str(q["name"]) for q in queues]
+        for i, q in enumerate(queues):
+            if q["sl_target"] > 1:
+                raise _fail(f"queues[{i}].sl_target", f"must be a fraction between 0 and 1, got {q['sl_target']!r}")
+            if q["overflow"] is not None and q["overflow"]["to"] not in queue_names:
+                raise _fail(f"queues[{i}].overflow.to",
+                            f"unknown queue {q['overflow']['to']!r}; queues are {queue_names}")
+        profiles = _checked_records(RoutingProfile, self.routing_profiles, "routing_profiles")
+        for i, prof in enumerate(profiles):
+            for j, pq in enumerate(prof["queues"]):
+                if pq["queue"] not in queue_names:
+                    raise _fail(f"routing_profiles[{i}].queues[{j}].queue",
+                                f"unknown queue {pq['queue']!r}; queues are {queue_names}")
+        profile_names = [str(prof["name"]) for prof in profiles]
+        duration = parse_duration(self.duration, "duration")
         if duration <= 0:
             raise _fail("duration", f"must be positive, got {self.duration!r}")
         groups: list[dict[str, Any]] = []
@@ -229,89 +217,34 @@ class Scenario:
             p = f"agent_groups[{i}]"
             if not isinstance(g, AgentGroup):
                 raise _fail(p, f"must be an AgentGroup, got {g!r}")
-            ch = None
+            ch: Optional[dict[str, int]] = None
             if g.channels is not None:
                 if not isinstance(g.channels, Mapping):
                     raise _fail(f"{p}.channels", f"must map channel names to maxima, got {g.channels!r}")
-                ch = []
+                ch = {}
                 for k, v in g.channels.items():
                     if k not in channel_names:
                         raise _fail(f"{p}.channels.{k}", f"unknown channel {k!r}; channels are {channel_names}")
-                    ch.append([k, _int(v, f"{p}.channels.{k}")])
-            shifts: list[list[float]] = []
-            for j, shift in enumerate(g.shifts):
-                sp = f"{p}.shifts[{j}]"
-                pair: Any = shift
-                if isinstance(pair, Mapping):
-                    pair = (pair.get("start"), pair.get("end"))
-                if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                    raise _fail(sp, f"must be a (start, end) pair, got {shift!r}")
-                start, end = parse_duration(pair[0], f"{sp}.start"), parse_duration(pair[1], f"{sp}.end")
-                if end <= start:
-                    raise _fail(sp, f"ends ({end}) before it starts ({start})")
-                if shifts and start < shifts[-1][1]:
-                    raise _fail(sp, f"starts ({start}) before the previous shift ends ({shifts[-1][1]})")
-                shifts.append([start, end])
+                    ch[k] = _int(v, f"{p}.channels.{k}")
+            if g.routing_profile is not None and g.routing_profile not in profile_names:
+                raise _fail(f"{p}.routing_profile",
+                            f"unknown routing profile {g.routing_profile!r}; routing_profiles are {profile_names}")
             groups.append({
                 "name": _name(g.name, f"{p}.name"),
                 "count": _int(g.count, f"{p}.count"),
-                "skills": list(_skills(g.skills, f"{p}.skills", known).items()),
+                "skills": _skills(g.skills, f"{p}.skills", known),
                 "capacity": _int(g.capacity, f"{p}.capacity", minimum=1),
                 "channels": ch,
-                "shifts": shifts,
+                "routing_profile": g.routing_profile,
+                "shifts": _shifts(g.shifts, f"{p}.shifts"),
             })
         _unique([str(g["name"]) for g in groups], "agent_groups")
-        queue_names = [str(q["name"]) for q in queues]
-        types: list[dict[str, Any]] = []
-        for i, t in enumerate(self.contact_types):
-            p = f"contact_types[{i}]"
-            if not isinstance(t, ContactType):
-                raise _fail(p, f"must be a ContactType, got {t!r}")
-            if t.channel not in channel_names:
-                raise _fail(f"{p}.channel", f"unknown channel {t.channel!r}; channels are {channel_names}")
-            if t.queue not in queue_names:
-                raise _fail(f"{p}.queue", f"unknown queue {t.queue!r}; queues are {queue_names}")
-            if not hasattr(t.arrivals, "_core") or isinstance(t.arrivals, tuple(_DISTS.values())):
-                raise _fail(f"{p}.arrivals", f"must be Poisson, PiecewisePoisson or Trace, got {t.arrivals!r}")
-            if not isinstance(t.handle_time, tuple(_DISTS.values())):
-                raise _fail(f"{p}.handle_time", f"must be a distribution, got {t.handle_time!r}")
-            if t.patience is not None and not isinstance(t.patience, tuple(_DISTS.values())):
-                raise _fail(f"{p}.patience", f"must be a distribution or None, got {t.patience!r}")
-            returning = _number(t.returning, f"{p}.returning")
-            if returning > 1:
-                raise _fail(f"{p}.returning", f"must be a share between 0 and 1, got {t.returning!r}")
-            if isinstance(t.priority, bool) or not isinstance(t.priority, int):
-                raise _fail(f"{p}.priority", f"must be an integer, got {t.priority!r}")
-            steps: list[dict[str, Any]] = []
-            for j, step in enumerate(t.steps):
-                if not isinstance(step, Step):
-                    raise _fail(f"{p}.steps[{j}]", f"must be a Step, got {step!r}")
-                steps.append({
-                    "after": parse_duration(step.after, f"{p}.steps[{j}].after"),
-                    "requires": list(_skills(step.requires, f"{p}.steps[{j}].requires", known).items()),
-                })
-            types.append({
-                "name": _name(t.name, f"{p}.name"),
-                "channel": t.channel,
-                "queue": t.queue,
-                "priority": t.priority,
-                "requires": list(_skills(t.requires, f"{p}.requires", known).items()),
-                "prefers": list(_skills(t.prefers, f"{p}.prefers", known).items()),
-                "steps": steps,
-                "arrivals": t.arrivals._core(f"{p}.arrivals", ""),
-                "handle_time": t.handle_time._core(f"{p}.handle_time"),
-                "patience": None if t.patience is None else t.patience._core(f"{p}.patience"),
-                "returning": returning,
-                "customers": _int(t.customers, f"{p}.customers", minimum=1),
-            })
+        types = [_type_core(t, f"contact_types[{i}]", channel_names, queue_names, known)
+                 for i, t in enumerate(self.contact_types)]
         _unique([str(t["name"]) for t in types], "contact_types")
         warmup = parse_duration(self.warmup, "warmup")
         if warmup >= duration:
             raise _fail("warmup", f"{warmup} s leaves nothing to measure (duration is {duration} s)")
-        from ..router import POLICIES
-
-        if self.policy not in POLICIES:
-            raise _fail("policy", f"unknown policy {self.policy!r}; built-in policies are {list(POLICIES)}")
         if not isinstance(self.affinity, bool):
             raise _fail("affinity", f"must be true or false, got {self.affinity!r}")
         if self.unservable not in ("warn", "refuse"):
@@ -323,16 +256,19 @@ class Scenario:
             "name": str(self.name),
             "channels": channels,
             "queues": queues,
+            "routing_profiles": profiles,
             "agent_groups": groups,
             "contact_types": types,
             "duration": duration,
             "warmup": warmup,
             "replications": _int(self.replications, "replications", minimum=1),
             "seed": seed,
-            "interval": parse_duration(self.interval, "interval") or _bad_interval(),
-            "policy": self.policy,
+            "interval": _positive(self.interval, "interval"),
+            "policy": _records.policy_form(self.policy),
             "affinity": self.affinity,
             "affinity_wait": parse_duration(self.affinity_wait, "affinity_wait"),
+            "condition_interval": _positive(self.condition_interval, "condition_interval"),
+            "batch_window": None if self.batch_window is None else _positive(self.batch_window, "batch_window"),
             "unservable": self.unservable,
         }
 
@@ -342,17 +278,10 @@ class Scenario:
         back. A trace read from a CSV file with per-row handle times,
         patience or priorities has no inline form and is refused naming
         it."""
-        self.validate()
+        core = self.to_core()
         out: dict[str, Any] = {"name": self.name}
-        out["channels"] = [dataclasses.asdict(c) for c in self.channels]
-        queues = []
-        for q in self.queues:
-            d = dataclasses.asdict(q)
-            to, after = d.pop("overflow_to"), d.pop("overflow_after")
-            if to is not None:
-                d["overflow"] = {"to": to, "after": after}
-            queues.append(d)
-        out["queues"] = queues
+        for k in ("channels", "queues", "routing_profiles"):
+            out[k] = core[k]
         out["agent_groups"] = [
             {**dataclasses.asdict(g), "shifts": [list(s) for s in g.shifts]} for g in self.agent_groups
         ]
@@ -362,12 +291,13 @@ class Scenario:
             d["arrivals"] = _arrivals_data(t.arrivals, f"contact_types[{i}].arrivals")
             d["handle_time"] = _dist_data(t.handle_time)
             d["patience"] = None if t.patience is None else _dist_data(t.patience)
-            d["steps"] = [dataclasses.asdict(s) for s in t.steps]
+            d["steps"] = core["contact_types"][i]["steps"]
             d["requires"], d["prefers"] = dict(t.requires), dict(t.prefers)
             types.append(d)
         out["contact_types"] = types
-        for k in ("duration", "warmup", "replications", "seed", "interval", "policy", "affinity",
-                  "affinity_wait", "skills", "unservable"):
+        out["policy"] = core["policy"]
+        for k in ("duration", "warmup", "replications", "seed", "interval", "affinity", "affinity_wait",
+                  "condition_interval", "batch_window", "skills", "unservable"):
             out[k] = getattr(self, k)
         return out
 
@@ -414,8 +344,94 @@ def _arrivals_data(a: ArrivalProcess, path: str) -> dict[str, Any]:
     raise _fail(path, f"must be Poisson, PiecewisePoisson or Trace, got {a!r}")
 
 
-def _bad_interval() -> float:
-    raise _fail("interval", "must be a positive duration")
+def _positive(value: Any, path: str) -> float:
+    seconds = parse_duration(value, path)
+    if seconds <= 0:
+        raise _fail(path, f"must be a positive duration, got {value!r}")
+    return seconds
+
+
+def _checked_records(cls: type[_records.R], items: Sequence[Any], path: str) -> list[dict[str, Any]]:
+    """Each item as the engine's record (plain data, every field), names
+    checked and unique."""
+    out = []
+    for i, item in enumerate(items):
+        data = _records.record(cls, item, f"{path}[{i}]").to_dict()
+        _name(data["name"], f"{path}[{i}].name")
+        out.append(data)
+    _unique([str(d["name"]) for d in out], path)
+    return out
+
+
+def _shifts(value: Any, path: str) -> list[list[float]]:
+    if not isinstance(value, (list, tuple)):
+        raise _fail(path, f"must be a list of (start, end) pairs, got {value!r}")
+    shifts: list[list[float]] = []
+    for j, shift in enumerate(value):
+        sp = f"{path}[{j}]"
+        pair: Any = shift
+        if isinstance(pair, Mapping):
+            pair = (pair.get("start"), pair.get("end"))
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise _fail(sp, f"must be a (start, end) pair, got {shift!r}")
+        start, end = parse_duration(pair[0], f"{sp}.start"), parse_duration(pair[1], f"{sp}.end")
+        if end <= start:
+            raise _fail(sp, f"ends ({end}) before it starts ({start})")
+        if shifts and start < shifts[-1][1]:
+            raise _fail(sp, f"starts ({start}) before the previous shift ends ({shifts[-1][1]})")
+        shifts.append([start, end])
+    return shifts
+
+
+def _steps(steps: Any, path: str, known: Optional[Sequence[str]]) -> list[dict[str, Any]]:
+    """The steps as the engine's records (plain data)."""
+    if not isinstance(steps, (list, tuple)):
+        raise _fail(path, f"must be a list, got {steps!r}")
+    out = []
+    for j, step in enumerate(steps):
+        p = f"{path}[{j}]"
+        if isinstance(step, Mapping):
+            _skills(step.get("requires"), f"{p}.requires", known)
+        data = _records.record(Step, step, p).to_dict()
+        _skills(data["requires"], f"{p}.requires", known)
+        out.append(data)
+    return out
+
+
+def _type_core(t: Any, p: str, channel_names: list[str], queue_names: list[str],
+               known: Optional[Sequence[str]]) -> dict[str, Any]:
+    """A contact type in the native form (rates per second)."""
+    if not isinstance(t, ContactType):
+        raise _fail(p, f"must be a ContactType, got {t!r}")
+    if t.channel not in channel_names:
+        raise _fail(f"{p}.channel", f"unknown channel {t.channel!r}; channels are {channel_names}")
+    if t.queue not in queue_names:
+        raise _fail(f"{p}.queue", f"unknown queue {t.queue!r}; queues are {queue_names}")
+    if not hasattr(t.arrivals, "_core") or isinstance(t.arrivals, tuple(_DISTS.values())):
+        raise _fail(f"{p}.arrivals", f"must be Poisson, PiecewisePoisson or Trace, got {t.arrivals!r}")
+    if not isinstance(t.handle_time, tuple(_DISTS.values())):
+        raise _fail(f"{p}.handle_time", f"must be a distribution, got {t.handle_time!r}")
+    if t.patience is not None and not isinstance(t.patience, tuple(_DISTS.values())):
+        raise _fail(f"{p}.patience", f"must be a distribution or None, got {t.patience!r}")
+    returning = _number(t.returning, f"{p}.returning")
+    if returning > 1:
+        raise _fail(f"{p}.returning", f"must be a share between 0 and 1, got {t.returning!r}")
+    if isinstance(t.priority, bool) or not isinstance(t.priority, int):
+        raise _fail(f"{p}.priority", f"must be an integer, got {t.priority!r}")
+    return {
+        "name": _name(t.name, f"{p}.name"),
+        "channel": t.channel,
+        "queue": t.queue,
+        "priority": t.priority,
+        "requires": _skills(t.requires, f"{p}.requires", known),
+        "prefers": _skills(t.prefers, f"{p}.prefers", known),
+        "steps": _steps(t.steps, f"{p}.steps", known),
+        "arrivals": t.arrivals._core(f"{p}.arrivals", ""),
+        "handle_time": t.handle_time._core(f"{p}.handle_time"),
+        "patience": None if t.patience is None else t.patience._core(f"{p}.patience"),
+        "returning": returning,
+        "customers": _int(t.customers, f"{p}.customers", minimum=1),
+    }
 
 
 def _unique(names: list[str], path: str) -> None:
@@ -506,32 +522,28 @@ def _arrivals(value: Any, path: str, base_dir: str) -> ArrivalProcess:
     return Trace.from_csv(file, **kw)
 
 
-def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
-    top = ["name", "channels", "queues", "agent_groups", "contact_types", "duration", "warmup",
-           "replications", "seed", "interval", "policy", "affinity", "affinity_wait", "skills", "unservable"]
-    d = _take(_mapping(data, "scenario"), "", top, ["channels", "queues", "agent_groups", "contact_types", "duration"])
+def _fields(cls: type) -> tuple[list[str], list[str]]:
+    """A dataclass's field names, and those without a default."""
+    fs = dataclasses.fields(cls)
+    required = [f.name for f in fs if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    return [f.name for f in fs], required
 
-    def items(key: str) -> list[tuple[str, Mapping[str, Any]]]:
-        v = d[key]
+
+def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
+    d = _take(_mapping(data, "scenario"), "", *_fields(Scenario))
+
+    def items(key: str) -> list[tuple[str, Any]]:
+        v = d.get(key, [])
         if not isinstance(v, list):
             raise _fail(key, f"must be a list, got {v!r}")
-        return [(f"{key}[{i}]", _mapping(x, f"{key}[{i}]")) for i, x in enumerate(v)]
+        return [(f"{key}[{i}]", x) for i, x in enumerate(v)]
 
-    channels = []
-    for p, c in items("channels"):
-        c = _take(c, p, ["name", "cost", "max_per_agent", "wrap_up"], ["name"])
-        channels.append(Channel(**c))
-    queues = []
-    for p, q in items("queues"):
-        q = _take(q, p, ["name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow"], ["name"])
-        ov = q.pop("overflow", None)
-        if ov is not None:
-            ov = _take(_mapping(ov, f"{p}.overflow"), f"{p}.overflow", ["to", "after"], ["to", "after"])
-            q["overflow_to"], q["overflow_after"] = ov["to"], ov["after"]
-        queues.append(Queue(**q))
+    channels = [_records.record(Channel, c, p) for p, c in items("channels")]
+    queues = [_records.record(Queue, q, p) for p, q in items("queues")]
+    profiles = [_records.record(RoutingProfile, r, p) for p, r in items("routing_profiles")]
     groups = []
     for p, g in items("agent_groups"):
-        g = _take(g, p, ["name", "count", "skills", "capacity", "channels", "shifts"], ["name", "count"])
+        g = _take(_mapping(g, p), p, *_fields(AgentGroup))
         if "shifts" in g and not isinstance(g["shifts"], list):
             raise _fail(f"{p}.shifts", f"must be a list of (start, end) pairs, got {g['shifts']!r}")
         if g.get("skills") is None:
@@ -539,9 +551,7 @@ def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
         groups.append(AgentGroup(**g))
     types = []
     for p, t in items("contact_types"):
-        t = _take(t, p, ["name", "channel", "queue", "arrivals", "handle_time", "patience", "priority",
-                         "requires", "prefers", "steps", "returning", "customers"],
-                  ["name", "channel", "queue", "arrivals", "handle_time"])
+        t = _take(_mapping(t, p), p, *_fields(ContactType))
         t["arrivals"] = _arrivals(t["arrivals"], f"{p}.arrivals", base_dir)
         t["handle_time"] = _dist(t["handle_time"], f"{p}.handle_time")
         pat = t.get("patience")
@@ -549,18 +559,23 @@ def _from_dict(data: Mapping[str, Any], base_dir: str) -> Scenario:
         steps = t.get("steps") or []
         if not isinstance(steps, list):
             raise _fail(f"{p}.steps", f"must be a list, got {steps!r}")
-        t["steps"] = [Step(**_take(_mapping(s, f"{p}.steps[{k}]"), f"{p}.steps[{k}]", ["after", "requires"], ["after"]))
-                      for k, s in enumerate(steps)]
+        for j, step in enumerate(steps):
+            if isinstance(step, Mapping):
+                _skills(step.get("requires"), f"{p}.steps[{j}].requires")
+        t["steps"] = [_records.record(Step, step, f"{p}.steps[{j}]") for j, step in enumerate(steps)]
         for key in ("requires", "prefers"):
             if t.get(key) is None:
                 t[key] = {}
         types.append(ContactType(**t))
-    rest = {k: d[k] for k in top[5:] if k in d}
-    for k in ("duration", "warmup", "interval", "affinity_wait"):
-        if k in rest:
+    rest = {k: v for k, v in d.items()
+            if k not in ("name", "channels", "queues", "routing_profiles", "agent_groups", "contact_types")}
+    for k in ("duration", "warmup", "interval", "affinity_wait", "condition_interval", "batch_window"):
+        if rest.get(k) is not None:
             rest[k] = parse_duration(rest[k], k)
-    scn = Scenario(channels=channels, queues=queues, agent_groups=groups, contact_types=types,
-                   name=str(d.get("name", "")), **rest)
+    if "policy" in rest:
+        rest["policy"] = _records.policy_object(rest["policy"])
+    scn = Scenario(channels=channels, queues=queues, routing_profiles=profiles, agent_groups=groups,
+                   contact_types=types, name=str(d.get("name", "")), **rest)
     scn.validate()
     return scn
 

@@ -7,7 +7,10 @@
 //! timers (relaxation steps, overflow, wrap-up ends), which are fired with
 //! `advance` whenever they are due before the next own event. Own events
 //! at the same time go in the order they were scheduled. Every routing
-//! decision is the router's.
+//! decision is the router's. The router's timers include its batch solve
+//! in batch mode (`batch_window`) and the checks of conditional steps;
+//! once the simulator's own events are exhausted, checks that can no
+//! longer succeed are not followed for ever (see `Simulation::drain_limit`).
 //!
 //! Contacts live in a slab whose slots are reused once the router has
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
@@ -164,6 +167,9 @@ pub(super) struct Run<'a> {
     by_ci: Vec<u32>,
     /// The simulator's index of each router agent slot.
     agent_of: Vec<u32>,
+    /// When something last happened: an own event, or a router call that
+    /// produced events or notes.
+    last_change: f64,
 }
 
 impl<'a> Run<'a> {
@@ -214,6 +220,7 @@ impl<'a> Run<'a> {
             buf: Vec::new(),
             by_ci: Vec::new(),
             agent_of: Vec::new(),
+            last_change: 0.0,
         };
         // Assignments and completions come as notes, by slot: no ids to read.
         // A plug-in that follows events gets them whole (ids, not notes).
@@ -308,16 +315,25 @@ impl<'a> Run<'a> {
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
+                    if m.is_none() && self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d) {
+                        return Ok(()); // only condition checks that cannot succeed are left
+                    }
                     let mut ev = std::mem::take(&mut self.buf);
                     self.router.advance_into(tt, &mut ev)?;
+                    if !ev.is_empty() || self.router.notes.as_ref().is_some_and(|n| !n.is_empty()) {
+                        self.last_change = tt;
+                    }
                     self.on_events(ev);
                 }
                 _ if arrival_first => {
                     let (key, ty) = self.first_arrival.expect("an arrival is first");
-                    self.arrive(ty as usize, f64::from_bits((key >> 64) as u64))?;
+                    let t = f64::from_bits((key >> 64) as u64);
+                    self.last_change = t;
+                    self.arrive(ty as usize, t)?;
                 }
                 _ => {
                     let e = self.heap.pop().expect("peeked");
+                    self.last_change = e.t();
                     self.fire(e)?;
                 }
             }

@@ -1,9 +1,13 @@
 //! # Simulation: the real router in virtual time
 //!
-//! A [`Scenario`] describes a contact center: channels, queues, agent groups
-//! (skills, capacity, channel limits, shifts) and contact types (channel,
-//! queue, priority, requirements and relaxation steps, arrival process,
-//! handle-time and patience distributions, returning customers). A
+//! A [`Scenario`] describes a contact center: the router's options (its
+//! channels, queues, routing profiles, policy, affinity, conditional-step
+//! interval and batch window: the core's own records, see
+//! [`scenario::NOT_SIMULATED`] for the few that do not apply), agent groups
+//! (skills, capacity, channel limits, routing profile, shifts) and contact
+//! types (channel, queue, priority, requirements and relaxation steps,
+//! conditional or not, arrival process, handle-time and patience
+//! distributions, returning customers). A
 //! [`Simulation`] compiles it and runs replications: each one drives a real
 //! [`Router`](crate::Router) through virtual time — every routing decision
 //! is the one production would make — and returns a [`Replication`] with
@@ -35,8 +39,10 @@ pub mod stats;
 
 pub use dist::Dist;
 pub use simulation::Simulation;
-pub use scenario::{AgentGroup, Arrivals, ChannelDef, ContactType, OverflowDef, QueueDef, Scenario, StepDef, Unservable};
+pub use scenario::{AgentGroup, Arrivals, ContactType, Scenario, Unservable, NOT_SIMULATED};
 pub use stats::{GroupMetrics, Metrics, Replication, Series};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_options;

@@ -1,116 +1,37 @@
-//! The scenario a simulation runs: channels, queues, agent groups, contact
-//! types, horizon and seed. Deserialised from JSON (the Python package
-//! builds it from YAML, TOML or objects) and checked by [`Scenario::validate`],
-//! whose errors name the offending field (`contact_types[2].handle_time.mean`).
+//! The scenario a simulation runs: the router's options, agent groups,
+//! contact types, horizon and seed. Deserialised from JSON (the Python
+//! package builds it from YAML, TOML or objects) and checked by
+//! [`Scenario::validate`], whose errors name the offending field
+//! (`contact_types[2].handle_time.mean`).
+//!
+//! Channels, queues, routing profiles, relaxation steps and the policy are
+//! the core's own records in their human-readable form (see
+//! `crate::forms`): a field the router gains reaches the scenario with it.
+//! Of the router's options, only those in [`NOT_SIMULATED`] have no place
+//! in a scenario.
 //!
 //! Units: times in seconds; arrival rates in contacts per second.
 
 use super::dist::Dist;
 use crate::error::{Error, Result};
-use crate::model::{ChannelConfig, Overflow, QueueConfig, StepSpec};
-use crate::policy::PolicyKind;
+use crate::model::{ChannelConfig, QueueConfig, Requirements, RoutingProfile, StepSpec};
+use crate::policy::{Policy, PolicyKind};
 use serde::{Deserialize, Serialize};
 
-/// A channel as a scenario gives it (see [`ChannelConfig`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChannelDef {
-    /// Unique channel name.
-    pub name: String,
-    /// Capacity units one contact takes.
-    #[serde(default = "hundred")]
-    pub cost: u32,
-    /// Default maximum concurrent contacts per agent.
-    #[serde(default = "one")]
-    pub max_per_agent: u32,
-    /// Seconds of after-contact work.
-    #[serde(default)]
-    pub wrap_up: f64,
-}
-
-impl ChannelDef {
-    /// The router's configuration of this channel.
-    pub fn config(&self) -> ChannelConfig {
-        let mut c = ChannelConfig::new(self.name.clone(), self.cost, self.max_per_agent);
-        c.wrap_up = self.wrap_up;
-        c
-    }
-}
-
-/// Overflow of a queue as a scenario gives it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OverflowDef {
-    /// Target queue.
-    pub to: String,
-    /// Seconds of waiting before the move.
-    pub after: f64,
-}
-
-/// A queue as a scenario gives it (see [`QueueConfig`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueueDef {
-    /// Unique queue name.
-    pub name: String,
-    /// Service-level target fraction.
-    #[serde(default = "eighty")]
-    pub sl_target: f64,
-    /// Service-level threshold in seconds.
-    #[serde(default = "twenty")]
-    pub sl_threshold: f64,
-    /// Priority points per second of wait.
-    #[serde(default)]
-    pub aging_rate: f64,
-    /// Maximum waiting contacts.
-    #[serde(default)]
-    pub max_waiting: Option<usize>,
-    /// Overflow to another queue.
-    #[serde(default)]
-    pub overflow: Option<OverflowDef>,
-}
-
-fn eighty() -> f64 {
-    0.8
-}
-fn twenty() -> f64 {
-    20.0
-}
-
-impl QueueDef {
-    /// The router's configuration of this queue (core defaults for the rest).
-    pub fn config(&self) -> QueueConfig {
-        let mut q = QueueConfig::new(self.name.clone());
-        q.sl_target = self.sl_target;
-        q.sl_threshold = self.sl_threshold;
-        q.aging_rate = self.aging_rate;
-        q.max_waiting = self.max_waiting;
-        q.overflow = self.overflow.as_ref().map(|o| Overflow { to: o.to.clone(), after: o.after });
-        q
-    }
-}
-
-/// A relaxation step as a scenario gives it (see [`StepSpec`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepDef {
-    /// Seconds after arrival.
-    pub after: f64,
-    /// Requirements from then on.
-    #[serde(default)]
-    pub requires: Vec<(String, u8)>,
-}
-
-impl StepDef {
-    /// The router's step (through serde, so that optional fields the core
-    /// adds later take their defaults).
-    pub fn spec(&self) -> StepSpec {
-        let reqs: serde_json::Map<String, serde_json::Value> =
-            self.requires.iter().map(|(s, l)| (s.clone(), (*l).into())).collect();
-        serde_json::from_value(serde_json::json!({"after": self.after, "requires": reqs}))
-            .expect("a step with only `after` and `requires` is a valid StepSpec")
-    }
-}
+/// The fields of [`crate::RouterConfig`] a scenario does not carry, and why:
+///
+/// * `offer_timeout`, `missed_offer_state`, `exclusion_expires_after`:
+///   simulated agents take what they are given (auto-accept), so there are
+///   no offers to time out, reject or miss;
+/// * `retain_finished`: the simulator keeps nothing of ended contacts (0);
+/// * `plugin`: a plug-in scorer is attached to a run, not to the scenario;
+/// * `seed`: the router's generator is seeded per replication from the
+///   scenario's own `seed`.
+///
+/// Every other field of the router's configuration is a field of
+/// [`Scenario`] with the same name and form.
+pub const NOT_SIMULATED: [&str; 6] =
+    ["offer_timeout", "missed_offer_state", "exclusion_expires_after", "retain_finished", "plugin", "seed"];
 
 /// A simulation scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,9 +41,12 @@ pub struct Scenario {
     #[serde(default)]
     pub name: String,
     /// The channels.
-    pub channels: Vec<ChannelDef>,
+    pub channels: Vec<ChannelConfig>,
     /// The queues.
-    pub queues: Vec<QueueDef>,
+    pub queues: Vec<QueueConfig>,
+    /// Routing profiles agent groups may name.
+    #[serde(default)]
+    pub routing_profiles: Vec<RoutingProfile>,
     /// The agents, by group.
     pub agent_groups: Vec<AgentGroup>,
     /// The kinds of contacts that arrive.
@@ -142,15 +66,23 @@ pub struct Scenario {
     /// Length of the intervals of the per-interval series, in seconds.
     #[serde(default = "quarter_hour")]
     pub interval: f64,
-    /// Built-in agent-selection policy name.
+    /// The agent-selection policy: a built-in name, `{chain: [names]}` or
+    /// `{weighted: {feature: weight}}`.
     #[serde(default = "longest_idle")]
-    pub policy: String,
+    pub policy: Policy,
     /// Last-agent affinity for returning customers.
     #[serde(default)]
     pub affinity: bool,
     /// Seconds a returning customer waits for their last agent.
     #[serde(default)]
     pub affinity_wait: f64,
+    /// Seconds between checks of a conditional step's condition.
+    #[serde(default = "five")]
+    pub condition_interval: f64,
+    /// Batch mode: solve the assignment of everything waiting every this
+    /// many seconds instead of routing each event at once.
+    #[serde(default)]
+    pub batch_window: Option<f64>,
     /// What validation does with a contact type no agent group can ever
     /// serve (see [`Scenario::unservable_types`]).
     #[serde(default)]
@@ -176,8 +108,11 @@ fn one() -> u32 {
 fn quarter_hour() -> f64 {
     900.0
 }
-fn longest_idle() -> String {
-    "longest_idle".into()
+fn longest_idle() -> Policy {
+    PolicyKind::LongestIdle.into()
+}
+fn five() -> f64 {
+    5.0
 }
 
 /// Identical agents: same skills, capacity, channels and shifts.
@@ -188,15 +123,19 @@ pub struct AgentGroup {
     pub name: String,
     /// Number of agents.
     pub count: u32,
-    /// Skills with levels 1–10.
-    #[serde(default)]
+    /// Skills with levels 1–10 (`{skill: level}`).
+    #[serde(default, with = "crate::forms::pairs")]
     pub skills: Vec<(String, u8)>,
     /// Capacity units per agent.
     #[serde(default = "hundred")]
     pub capacity: u32,
-    /// Per-channel maxima; `None` serves every channel at its default.
-    #[serde(default)]
+    /// Per-channel maxima (`{channel: max}`); `None` serves every channel
+    /// at its default.
+    #[serde(default, with = "crate::forms::option_pairs")]
     pub channels: Option<Vec<(String, u32)>>,
+    /// The agents' routing profile (`None`: every queue, priority 0, no delay).
+    #[serde(default)]
+    pub routing_profile: Option<String>,
     /// `(start, end)` times when the agents are available, in order and not
     /// overlapping; empty means available throughout.
     #[serde(default)]
@@ -220,15 +159,15 @@ pub struct ContactType {
     /// Priority (higher first).
     #[serde(default)]
     pub priority: i64,
-    /// Required skills at a minimum level.
-    #[serde(default)]
-    pub requires: Vec<(String, u8)>,
+    /// Required skills at a minimum level (`{skill: level}`).
+    #[serde(default, with = "crate::forms::pairs")]
+    pub requires: Requirements,
     /// Preferred skills (score only).
+    #[serde(default, with = "crate::forms::pairs")]
+    pub prefers: Requirements,
+    /// Relaxation steps, conditional ones included.
     #[serde(default)]
-    pub prefers: Vec<(String, u8)>,
-    /// Relaxation steps.
-    #[serde(default)]
-    pub steps: Vec<StepDef>,
+    pub steps: Vec<StepSpec>,
     /// The arrival process.
     pub arrivals: Arrivals,
     /// Handle-time distribution (a trace may give its own per row).
@@ -296,30 +235,42 @@ fn time(what: &str, v: f64) -> Result<()> {
 }
 
 impl Scenario {
-    /// Reads a scenario from JSON. Errors: `InvalidInput` naming the field.
+    /// Reads a scenario from JSON. Errors: `InvalidInput` naming the field
+    /// (`scenario JSON: queues[1].ordering: unknown variant ...`).
     pub fn from_json(text: &str) -> Result<Self> {
-        let s: Scenario =
-            serde_json::from_str(text).map_err(|e| bad(format!("scenario JSON: {e}")))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            match path.as_str() {
+                "." => bad(format!("scenario JSON: {}", e.into_inner())),
+                _ => bad(format!("scenario JSON: {path}: {}", e.into_inner())),
+            }
+        })?;
         s.validate()?;
         Ok(s)
-    }
-
-    /// The policy, parsed.
-    pub fn policy_kind(&self) -> Result<PolicyKind> {
-        PolicyKind::parse(&self.policy).map_err(|e| bad(format!("policy: {e}")))
     }
 
     /// The contact types that no agent group can ever serve, each with why
     /// (`contact_types[1] ("fr"): ...`). A group can serve a type when it
     /// has agents, takes the type's channel (a maximum above 0 and enough
-    /// capacity units for one contact) and meets the requirements of the
-    /// type or of one of its relaxation steps.
+    /// capacity units for one contact), meets the requirements of the type
+    /// or of one of its relaxation steps and, with a routing profile, serves
+    /// the type's queue or a queue it overflows to.
     pub fn unservable_types(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (i, t) in self.contact_types.iter().enumerate() {
             let Some(channel) = self.channels.iter().find(|c| c.name == t.channel) else { continue };
+            let queues = self.reachable_queues(&t.queue);
             let meets = |skills: &[(String, u8)], needs: &[(String, u8)]| {
                 needs.iter().all(|(s, l)| skills.iter().any(|(k, m)| k == s && m >= l))
+            };
+            let serves_queue = |g: &AgentGroup| match &g.routing_profile {
+                None => true,
+                Some(name) => self
+                    .routing_profiles
+                    .iter()
+                    .filter(|p| p.name == *name)
+                    .any(|p| p.queues.iter().any(|pq| queues.contains(&pq.queue.as_str()))),
             };
             let can = |g: &AgentGroup| {
                 let max = match &g.channels {
@@ -330,6 +281,7 @@ impl Scenario {
                     && max > 0
                     && g.capacity >= channel.cost
                     && (meets(&g.skills, &t.requires) || t.steps.iter().any(|st| meets(&g.skills, &st.requires)))
+                    && serves_queue(g)
             };
             if !self.agent_groups.iter().any(can) {
                 let needs = |r: &[(String, u8)]| {
@@ -344,11 +296,25 @@ impl Scenario {
                     why.push_str(&format!(", then {} after {} s", needs(&st.requires), st.after));
                 }
                 out.push(format!(
-                    "contact_types[{i}] ({:?}): no agent group can ever serve it ({why} on channel {:?}); \
+                    "contact_types[{i}] ({:?}): no agent group can ever serve it ({why} on channel {:?} in queue {:?}); \
                      its contacts can only wait or abandon",
-                    t.name, t.channel
+                    t.name, t.channel, t.queue
                 ));
             }
+        }
+        out
+    }
+
+    /// The queue and the queues its contacts may overflow to, in order.
+    fn reachable_queues<'a>(&'a self, queue: &'a str) -> Vec<&'a str> {
+        let mut out = vec![queue];
+        let mut at = queue;
+        while let Some(to) = self.queues.iter().find(|q| q.name == at).and_then(|q| q.overflow.as_ref()) {
+            if out.contains(&to.to.as_str()) {
+                break;
+            }
+            out.push(&to.to);
+            at = &to.to;
         }
         out
     }
@@ -375,8 +341,19 @@ impl Scenario {
         if self.duration / self.interval > 1e6 {
             return Err(bad(format!("interval: {} makes over a million intervals", self.interval)));
         }
-        self.policy_kind()?;
+        self.policy.validate().map_err(|e| bad(format!("policy: {e}")))?;
         time("affinity_wait", self.affinity_wait)?;
+        if !(self.condition_interval.is_finite() && self.condition_interval > 0.0) {
+            return Err(bad(format!(
+                "condition_interval: {} is not a positive number of seconds",
+                self.condition_interval
+            )));
+        }
+        if let Some(w) = self.batch_window {
+            if !(w.is_finite() && w > 0.0) {
+                return Err(bad(format!("batch_window: {w} is not a positive number of seconds")));
+            }
+        }
         if self.agent_groups.is_empty() {
             return Err(bad("agent_groups: a scenario needs at least one agent group".into()));
         }

@@ -1,5 +1,6 @@
 //! [`Simulation`]: a scenario compiled and checked, and the calls that run
-//! its replications (built-in policy, or a router the caller prepared).
+//! its replications (the scenario's policy or another built-in one, or a
+//! router the caller prepared).
 
 use super::dist::{replication_seed, stream, Purpose, Sampler};
 use super::engine::Run;
@@ -7,7 +8,7 @@ use super::scenario::Scenario;
 use super::stats::Replication;
 use crate::error::{Error, Result};
 use crate::model::{AgentSpec, ContactSpec, RouterConfig};
-use crate::policy::PolicyKind;
+use crate::policy::Policy;
 use crate::router::Router;
 use crate::types::{AgentState, AttrValue, Time};
 use rand::RngCore;
@@ -31,7 +32,6 @@ pub(super) struct TypeInfo {
 #[derive(Debug, Clone)]
 pub struct Simulation {
     pub(super) scenario: Scenario,
-    pub(super) policy: PolicyKind,
     pub(super) types: Vec<TypeInfo>,
     /// Group of each agent (agents of a group are contiguous).
     pub(super) agent_group: Vec<u32>,
@@ -41,6 +41,10 @@ pub struct Simulation {
     pub(super) threshold: Vec<Time>,
     pub(super) queue_names: Vec<String>,
     pub(super) channel_names: Vec<String>,
+    /// With conditional steps: how long the router's timers may run on
+    /// after the last change once the simulator has nothing left to do
+    /// (see [`drain_limit`]).
+    pub(super) drain_limit: Option<Time>,
 }
 
 impl Simulation {
@@ -48,9 +52,8 @@ impl Simulation {
     /// field (`agent_groups[1]`, `contact_types[0].requires`, ...).
     pub fn new(scenario: Scenario) -> Result<Self> {
         scenario.validate()?;
-        let policy = scenario.policy_kind()?;
-        let config = base_config(&scenario, policy, 0);
-        let mut router = Router::new(config).map_err(|e| ctx(e, "channels/queues"))?;
+        let config = base_config(&scenario, 0);
+        let mut router = Router::new(config).map_err(|e| config_ctx(e, &scenario))?;
         let mut agent_group = Vec::new();
         let mut group_first = Vec::new();
         for (g, grp) in scenario.agent_groups.iter().enumerate() {
@@ -72,7 +75,7 @@ impl Simulation {
             template.priority = t.priority;
             template.requires = t.requires.clone();
             template.prefers = t.prefers.clone();
-            template.steps = t.steps.iter().map(|s| s.spec()).collect();
+            template.steps = t.steps.clone();
             router.submit(&template, 0.0).map_err(|e| ctx(e, &what))?;
             types.push(TypeInfo {
                 channel: channel_names.iter().position(|c| *c == t.channel).expect("checked by submit"),
@@ -85,7 +88,7 @@ impl Simulation {
             });
         }
         Ok(Simulation {
-            policy,
+            drain_limit: drain_limit(&scenario),
             types,
             agent_group,
             group_first,
@@ -103,23 +106,29 @@ impl Simulation {
         &self.scenario
     }
 
-    /// The router configuration replication `rep` uses under `policy`:
-    /// auto-accept, nothing kept of ended contacts, the router's generator
-    /// seeded from its own stream.
-    pub fn router_config(&self, rep: u32, policy: PolicyKind) -> RouterConfig {
-        base_config(&self.scenario, policy, replication_seed(self.scenario.seed, rep))
+    /// The router configuration replication `rep` uses: the scenario's
+    /// router options (see [`super::scenario::NOT_SIMULATED`] for the
+    /// others), auto-accept, nothing kept of ended contacts, the router's
+    /// generator seeded from the replication's own stream.
+    pub fn router_config(&self, rep: u32) -> RouterConfig {
+        base_config(&self.scenario, replication_seed(self.scenario.seed, rep))
     }
 
     /// Runs replication `rep` under the scenario's policy.
     pub fn run(&self, rep: u32) -> Result<Replication> {
-        self.run_with(rep, self.policy)
+        self.run_with(rep, self.scenario.policy.clone())
     }
 
-    /// Runs replication `rep` under a built-in `policy` (same random numbers
-    /// as under any other policy: common random numbers).
-    pub fn run_with(&self, rep: u32, policy: PolicyKind) -> Result<Replication> {
-        let mut router = Router::new(self.router_config(rep, policy))?;
-        self.run_on(rep, &mut router, policy.name(), false)
+    /// Runs replication `rep` under a built-in `policy`: a name
+    /// ([`crate::PolicyKind`]), a chain or weights (same random numbers as
+    /// under any other policy: common random numbers). Errors:
+    /// `InvalidInput` for a policy the router refuses.
+    pub fn run_with(&self, rep: u32, policy: impl Into<Policy>) -> Result<Replication> {
+        let mut config = self.router_config(rep);
+        config.policy = policy.into();
+        let label = config.policy.to_string();
+        let mut router = Router::new(config)?;
+        self.run_on(rep, &mut router, &label, false)
     }
 
     /// Runs replication `rep` on a router the caller built from
@@ -140,26 +149,84 @@ impl Simulation {
     }
 }
 
+/// A conditional step whose condition does not hold is checked again every
+/// `condition_interval` for as long as its contact waits, so a contact no
+/// agent will ever take (the shifts are over) would keep the router's
+/// timers going for ever. Every other timer of the router falls at a fixed
+/// delay after an arrival, a completion or a change it reacts to, and the
+/// longest such delay is bounded by the scenario: relaxation steps,
+/// overflow chains, routing-profile delays, aging caps, affinity waits,
+/// `longest_wait_above` conditions, then wrap-up, a batch window and one
+/// more check. Once the simulator's own events (arrivals, completions,
+/// abandonments, shift changes) are exhausted and nothing changed for that
+/// long, only condition checks that can no longer succeed are left, and
+/// the run ends. `None` for a scenario without conditional steps, whose
+/// timers always run out.
+fn drain_limit(s: &Scenario) -> Option<Time> {
+    let steps = s.contact_types.iter().flat_map(|t| &t.steps);
+    if !steps.clone().any(|st| st.when.is_some()) {
+        return None;
+    }
+    let max = |xs: &mut dyn Iterator<Item = f64>| xs.fold(0.0_f64, f64::max);
+    let since_arrival = [
+        max(&mut steps.clone().map(|st| st.after)),
+        max(&mut steps.filter_map(|st| match st.when {
+            Some(crate::model::Condition::LongestWaitAbove(t)) => Some(t),
+            _ => None,
+        })),
+        s.queues.iter().filter_map(|q| q.overflow.as_ref()).map(|o| o.after).sum::<f64>()
+            + max(&mut s.routing_profiles.iter().flat_map(|p| &p.queues).map(|pq| pq.delay)),
+        max(&mut s.queues.iter().filter_map(|q| match q.aging_max {
+            Some(m) if q.aging_rate > 0.0 => Some(m / q.aging_rate),
+            _ => None,
+        })),
+        s.affinity_wait,
+    ];
+    Some(
+        max(&mut since_arrival.into_iter())
+            + max(&mut s.channels.iter().map(|c| c.wrap_up))
+            + s.batch_window.unwrap_or(0.0)
+            + s.condition_interval,
+    )
+}
+
+/// A refused router configuration, with the scenario field of the record
+/// the message names (`queues[1] ("q"): queue "q": ...`).
+fn config_ctx(e: Error, s: &Scenario) -> Error {
+    let msg = e.message();
+    let named = |kind: &str, name: &str| msg.starts_with(&format!("{kind} {name:?}"));
+    let field = (s.queues.iter().position(|q| named("queue", &q.name)).map(|i| ("queues", i, &s.queues[i].name)))
+        .or_else(|| s.channels.iter().position(|c| named("channel", &c.name)).map(|i| ("channels", i, &s.channels[i].name)))
+        .or_else(|| {
+            let p = &s.routing_profiles;
+            p.iter().position(|r| named("routing profile", &r.name)).map(|i| ("routing_profiles", i, &p[i].name))
+        });
+    match field {
+        Some((list, i, name)) => ctx(e, &format!("{list}[{i}] ({name:?})")),
+        None => ctx(e, "router options"),
+    }
+}
+
 fn ctx(e: Error, what: &str) -> Error {
     Error::new(e.kind(), format!("{what}: {}", e.message()))
 }
 
-fn base_config(s: &Scenario, policy: PolicyKind, rep_seed: u64) -> RouterConfig {
-    // Built with the constructor so that settings added to the core later
-    // keep their defaults here.
-    let mut c = RouterConfig::new(
-        s.channels.iter().map(|c| c.config()).collect(),
-        s.queues.iter().map(|q| q.config()).collect(),
-    );
-    #[allow(clippy::useless_conversion)] // the router's policy type is wider than `PolicyKind` on newer cores
-    {
-        c.policy = policy.into();
-    }
-    c.offer_timeout = None;
-    c.seed = stream(rep_seed, Purpose::Router, 0).next_u64();
+/// The router's options from the scenario; those it does not carry
+/// ([`super::scenario::NOT_SIMULATED`]) are set for a simulation here.
+fn base_config(s: &Scenario, rep_seed: u64) -> RouterConfig {
+    let mut c = RouterConfig::new(s.channels.clone(), s.queues.clone());
+    c.policy = s.policy.clone();
     c.affinity = s.affinity;
     c.affinity_wait = s.affinity_wait;
+    c.routing_profiles = s.routing_profiles.clone();
+    c.condition_interval = s.condition_interval;
+    c.batch_window = s.batch_window;
+    // Not simulated: agents take what they are given (no offers), ended
+    // contacts are forgotten, the generator is seeded per replication.
+    c.offer_timeout = None;
     c.retain_finished = Some(0);
+    c.plugin = None;
+    c.seed = stream(rep_seed, Purpose::Router, 0).next_u64();
     c
 }
 
@@ -168,6 +235,7 @@ pub(super) fn agent_spec(g: &super::scenario::AgentGroup, index: usize, state: A
     a.skills = g.skills.clone();
     a.capacity = g.capacity;
     a.channels = g.channels.clone();
+    a.routing_profile = g.routing_profile.clone();
     a.state = state;
     // For plug-in policies: which group the agent (id `index`) belongs to.
     a.attributes.insert("group".into(), AttrValue::Str(g.name.clone()));

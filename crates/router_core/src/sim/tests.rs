@@ -8,7 +8,7 @@ fn mmc(agents: u32, rate: f64, aht: f64, duration: f64, extra: &str) -> Scenario
         "channels": [{{"name": "voice", "cost": 100, "max_per_agent": 1, "wrap_up": 0.0}}],
         "queues": [{{"name": "q", "sl_target": 0.8, "sl_threshold": 20.0, "aging_rate": 0.0,
                     "max_waiting": null, "overflow": null}}],
-        "agent_groups": [{{"name": "g", "count": {agents}, "skills": []}}],
+        "agent_groups": [{{"name": "g", "count": {agents}, "skills": {{}}}}],
         "contact_types": [{{"name": "call", "channel": "voice", "queue": "q",
             "arrivals": {{"kind": "poisson", "rate": {rate}}},
             "handle_time": {{"kind": "exponential", "mean": {aht}}} {extra}}}],
