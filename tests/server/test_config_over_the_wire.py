@@ -65,3 +65,14 @@ def test_a_conditional_step_and_a_routing_profile_arrive_intact(start_server: Ca
     running.clock.advance(3.0)  # the next check (condition_interval 3) sees two waiting
     client.advance()
     assert client.contact("c1").agent == "a1"
+
+
+def test_get_agent_gives_the_reason_code_time_in_state_and_routing_profile(start_server: Callable[..., Running]) -> None:
+    running = start_server(parse_config(yaml.safe_load(YAML)).router)
+    client = running.client()
+    client.add_agent(cc.Agent("a1", {"en": 5}, routing_profile="front"))
+    assert running.clock is not None
+    running.clock.advance(12.0)
+    client.set_agent_state("a1", "away", reason="lunch")
+    view = client.agent("a1")
+    assert (view.state, view.reason, view.state_since, view.routing_profile) == ("away", "lunch", 12.0, "front")

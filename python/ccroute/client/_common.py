@@ -170,6 +170,11 @@ class RemoteAgentView:
     idle_since: float
     busy: bool
     attributes: dict[str, Any]
+    routing_profile: Optional[str] = None
+    #: Reason code of the last state change (break, lunch, ...): server only.
+    reason: str = ""
+    #: When the agent entered its state (router time): server only.
+    state_since: Optional[float] = None
 
     @classmethod
     def from_pb(cls, pb: views_pb2.AgentView) -> "RemoteAgentView":
@@ -178,6 +183,8 @@ class RemoteAgentView:
             capacity=pb.capacity, used=pb.used, load=pb.load, contacts=list(pb.contacts),
             held=dict(pb.held), max=dict(pb.max), wrap_ups=pb.wrap_ups, handled=pb.handled,
             idle_since=pb.idle_since, busy=pb.busy, attributes=wire.attributes_from_pb(pb.attributes),
+            routing_profile=pb.routing_profile if pb.HasField("routing_profile") else None,
+            reason=pb.reason, state_since=pb.state_since if pb.HasField("state_since") else None,
         )
 
 

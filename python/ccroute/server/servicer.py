@@ -168,8 +168,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         return pb.GetContactResponse(contact=wire.contact_view_to_pb(view))
 
     def GetAgent(self, request: pb.GetAgentRequest, context: grpc.ServicerContext) -> pb.GetAgentResponse:
-        view = self._service.agent(request.agent_id, timeout=_timeout(context))
-        return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view))
+        agent_id = request.agent_id
+        view, status = self._service.query(lambda e: (e.router.agent(agent_id), e.agent_status.get(agent_id)),
+                                           name="agent", timeout=_timeout(context))
+        return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view, status))
 
     def GetQueueStats(self, request: pb.GetQueueStatsRequest, context: grpc.ServicerContext) -> pb.GetQueueStatsResponse:
         stats = self._service.stats(list(request.queues), timeout=_timeout(context))

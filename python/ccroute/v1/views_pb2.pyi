@@ -69,7 +69,7 @@ class QueueStats(_message.Message):
     def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ...) -> None: ...
 
 class AgentView(_message.Message):
-    __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes")
+    __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes", "routing_profile", "reason", "state_since")
     class SkillsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +112,9 @@ class AgentView(_message.Message):
     IDLE_SINCE_FIELD_NUMBER: _ClassVar[int]
     BUSY_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    STATE_SINCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     state: _model_pb2.AgentState
     skills: _containers.ScalarMap[str, int]
@@ -126,7 +129,10 @@ class AgentView(_message.Message):
     idle_since: float
     busy: bool
     attributes: _containers.MessageMap[str, _model_pb2.AttributeValue]
-    def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ...) -> None: ...
+    routing_profile: str
+    reason: str
+    state_since: float
+    def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ..., routing_profile: _Optional[str] = ..., reason: _Optional[str] = ..., state_since: _Optional[float] = ...) -> None: ...
 
 class ContactView(_message.Message):
     __slots__ = ("id", "status", "channel", "queue", "priority", "arrival", "wait", "agent", "requires", "step", "attributes")
