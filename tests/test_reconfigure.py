@@ -132,3 +132,25 @@ def test_any_sequence_of_changes_leaves_a_router_that_survives_its_snapshot(ops:
             pass
         blob = r.snapshot()
         assert cc.Router.restore(blob).snapshot() == blob
+
+
+def test_a_plug_in_policy_keeps_working_across_a_change_of_channels_and_profiles() -> None:
+    seen: list[dict[str, int]] = []
+
+    class Held(cc.policies.Policy):
+        def score(self, contact: Any, agent: Any) -> float:
+            seen.append(dict(agent.held))
+            return 1.0
+
+    r = cc.Router([cc.Channel("voice"), cc.Channel("chat", cost=25, max_per_agent=3)], [cc.Queue("q")],
+                  policy=Held(), routing_profiles=[cc.RoutingProfile("p", {"q": 1})])
+    r.add_agent(cc.Agent("a1", {"en": 5}), 0.0)
+    r.add_agent(cc.Agent("a2", {"en": 5}), 0.0)
+    r.submit(cc.Contact("c1", "chat", "q"), 1.0)
+    r.remove_channel("voice", 2.0)
+    r.remove_routing_profile("p", 2.0)
+    r.set_channel(cc.Channel("email", cost=10, max_per_agent=5), 3.0)
+    seen.clear()
+    r.submit(cc.Contact("c2", "chat", "q"), 4.0)
+    assert seen and all(set(h) == {"chat", "email"} for h in seen)
+    assert sorted(sum(h.values()) for h in seen) == [0, 1]

@@ -576,6 +576,12 @@ impl PyScorer {
 }
 
 impl Scorer for PyScorer {
+    fn renumbered(&mut self) {
+        self.channels = None;
+        self.profiles.clear();
+        self.mappings.clear();
+    }
+
     fn score_agents(
         &mut self,
         names: &dyn Names,

@@ -90,7 +90,7 @@ class AsyncRouterClient:
         ``Router.reconfigure`` does embedded; ``moves`` sends a removed
         queue's contacts to another. Returns the configuration in force,
         defaults filled in."""
-        settings = c.settings_of(channels, queues, options)
+        settings = c.settings_of(await self.config(), channels, queues, options)
         request = c.config_request(settings)
         request.moves.update(moves or {})
         return c.config_of(await self._call("Configure", request, now=now))
@@ -141,9 +141,11 @@ class AsyncRouterClient:
         request = c.batch_request(contacts, idempotency_key or c.new_key())
         return c.events_of(await self._call("SubmitContacts", request, retry=True, now=now))
 
-    async def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> AsyncIterator[list[Event]]:
-        """Stream batches over one call and yield each batch's events."""
-        call = self._stub.StreamContacts((c.batch_request(b) for b in batches), metadata=self._metadata)
+    async def submit_stream(self, batches: Iterable[Iterable[Contact]],
+                            now: Optional[float] = None) -> AsyncIterator[list[Event]]:
+        """Stream batches over one call and yield each batch's events
+        (``now``: the time sent with every batch, for ``--clock client``)."""
+        call = self._stub.StreamContacts((c.batch_request(b, now=now) for b in batches), metadata=self._metadata)
         try:
             async for reply in call:
                 yield c.events_of(reply)

@@ -76,10 +76,11 @@ def records_of(reply: Any) -> list[EventRecord]:
     return [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
 
 
-def settings_of(channels: Sequence[Channel], queues: Sequence[Queue], options: dict[str, Any]) -> RouterSettings:
-    """``Router(...)`` arguments (any field of the router's configuration:
-    ``RouterSettings.fields()``) as :class:`RouterSettings`."""
-    return RouterSettings(channels=list(channels), queues=list(queues), **options)
+def settings_of(current: RouterSettings, channels: Sequence[Channel], queues: Sequence[Queue],
+                options: dict[str, Any]) -> RouterSettings:
+    """The configuration in force with these fields changed (any field of
+    ``RouterSettings.fields()``), as ``Router.reconfigure`` merges them."""
+    return current.replace(channels=list(channels), queues=list(queues), **options)
 
 
 # -- requests -----------------------------------------------------------------
@@ -104,9 +105,11 @@ def submit_request(contact: Contact, key: str) -> router_pb2.SubmitContactReques
     return router_pb2.SubmitContactRequest(contact=wire.contact_to_pb(contact), idempotency_key=key)
 
 
-def batch_request(contacts: Iterable[Contact], key: str = "") -> router_pb2.SubmitContactsRequest:
-    return router_pb2.SubmitContactsRequest(contacts=[wire.contact_to_pb(c) for c in contacts],
-                                            idempotency_key=key)
+def batch_request(contacts: Iterable[Contact], key: str = "", now: Optional[float] = None) -> router_pb2.SubmitContactsRequest:
+    request = router_pb2.SubmitContactsRequest(contacts=[wire.contact_to_pb(c) for c in contacts], idempotency_key=key)
+    if now is not None:
+        request.now = now
+    return request
 
 
 # -- views --------------------------------------------------------------------

@@ -112,7 +112,7 @@ class RouterClient:
         ``Router.reconfigure`` does embedded; ``moves`` sends a removed
         queue's contacts to another. Returns the configuration in force,
         defaults filled in."""
-        settings = c.settings_of(channels, queues, options)
+        settings = c.settings_of(self.config(), channels, queues, options)
         request = c.config_request(settings)
         request.moves.update(moves or {})
         return c.config_of(self._call("Configure", request, now=now))
@@ -165,11 +165,12 @@ class RouterClient:
         request = c.batch_request(contacts, idempotency_key or c.new_key())
         return c.events_of(self._call("SubmitContacts", request, retry=True, now=now))
 
-    def submit_stream(self, batches: Iterable[Iterable[Contact]]) -> Iterator[list[Event]]:
+    def submit_stream(self, batches: Iterable[Iterable[Contact]], now: Optional[float] = None) -> Iterator[list[Event]]:
         """Stream batches over one call (``StreamContacts``) and yield each
         batch's events, in order: the fastest way to submit many contacts.
-        The batches are sent ahead as fast as the connection allows."""
-        requests = (c.batch_request(b) for b in batches)
+        The batches are sent ahead as fast as the connection allows.
+        ``now``: the time sent with every batch (``--clock client``)."""
+        requests = (c.batch_request(b, now=now) for b in batches)
         call = self._stub.StreamContacts(requests, metadata=self._metadata)
         try:
             for reply in call:

@@ -141,7 +141,9 @@ class RouterSettings:
         return isinstance(other, RouterSettings) and self._data == other._data
 
     def __hash__(self) -> int:
-        return hash(repr(self._data))
+        import json
+
+        return hash(json.dumps(self._data, sort_keys=True))
 
     def __repr__(self) -> str:
         return f"RouterSettings({self._data!r})"

@@ -332,7 +332,10 @@ class Engine:
         wait on, agents keep their work; ``moves`` sends each removed queue's
         contacts to another. Published: ``ConfigChanged``, then what the
         change did (contacts moved, routed)."""
-        events = self.router.reconfigure(now, settings.to_dict(), moves=dict(moves))
+        targets = dict(moves)
+        if len(targets) != len(moves):
+            raise InvalidInput(f"moves: a queue is given two targets ({list(moves)})")
+        events = self.router.reconfigure(now, settings.to_dict(), moves=targets)
         self._scratch = settings.build()
         self.settings = settings
         self.record([ConfigChanged(settings, now), *events])
@@ -967,6 +970,8 @@ class RouterService:
         try:
             for _, _, error, command in results:
                 outcome = "ok" if error is None else type(error).__name__
+                if isinstance(command, cmd.At):
+                    command = command.command
                 if isinstance(command, cmd.Idempotent):
                     command = command.command
                 observer.on_command(type(command).__name__ if not isinstance(command, cmd.Query)

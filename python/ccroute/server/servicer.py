@@ -62,6 +62,7 @@ def _keyed(request: Any) -> dict[str, Any]:
     rest = type(request)()
     rest.CopyFrom(request)
     rest.idempotency_key = ""
+    rest.ClearField("now")  # a retry is the same request at any time
     return {"idempotency_key": key, "fingerprint": _digest(rest), "now": _now(request)}
 
 

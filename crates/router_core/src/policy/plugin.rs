@@ -226,6 +226,10 @@ pub trait Scorer: Send + Sync {
         Ok(vec![0.0; contacts.len()])
     }
 
+    /// The router's channels, queues or skill profiles were renumbered (a
+    /// live reconfiguration): drop anything cached by number.
+    fn renumbered(&mut self) {}
+
     /// Whether [`Scorer::on_events`] wants the router's events.
     fn wants_events(&self) -> bool {
         false

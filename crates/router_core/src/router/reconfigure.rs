@@ -50,7 +50,12 @@ impl Router {
     /// to: `(removed queue, target queue)`. The plug-in scorer stays
     /// attached.
     ///
-    /// Errors (nothing changes): `InvalidInput` for an invalid configuration,
+    /// As every call, it first fires the timers due by `now`; a change that
+    /// is refused as things stand changes nothing at all, and one refused
+    /// only after those timers (they moved contacts) leaves their effects,
+    /// as any refused call does.
+    ///
+    /// Errors: `InvalidInput` for an invalid configuration,
     /// a channel still held, a queue with contacts and no target, a routing
     /// profile in use, a bad `moves` entry; `Capacity` for a default maximum
     /// below what an agent holds.
@@ -72,7 +77,13 @@ impl Router {
                 return self.fail(ev, err);
             }
         };
-        r.plugin = std::mem::take(&mut self.plugin);
+        // The scorer stays, its caches dropped and the candidate facts
+        // rebuilt for the new numbering.
+        let mut scorer = std::mem::take(&mut self.plugin).scorer;
+        if let Some(s) = scorer.as_mut() {
+            s.renumbered();
+        }
+        r.set_scorer(scorer);
         r.notes = self.notes.take();
         *self = r;
         ev.extend(moved);
@@ -97,9 +108,9 @@ impl Router {
             let holders: Vec<&str> =
                 self.agents.iter().flatten().filter(|a| a.held[oc] > 0).map(|a| &*a.id).collect();
             let contacts = self.contacts.iter().filter(|c| c.channel as usize == oc).count();
-            let held = !holders.is_empty() || contacts > 0;
+            let used = !holders.is_empty() || contacts > 0;
             match m {
-                None if held => {
+                None if used => {
                     let mut why = Vec::new();
                     if contacts > 0 {
                         why.push(format!("{contacts} live contact(s) use it"));
@@ -109,7 +120,7 @@ impl Router {
                     }
                     return Err(Error::invalid(format!("channel {name:?} cannot be removed: {}", why.join(" and "))));
                 }
-                Some(nc) if held && config.channels[*nc as usize].cost != old.channels[oc].cost => {
+                Some(nc) if !holders.is_empty() && config.channels[*nc as usize].cost != old.channels[oc].cost => {
                     return Err(Error::invalid(format!(
                         "channel {name:?}: cost cannot change from {} to {} while agents {holders:?} hold it",
                         old.channels[oc].cost, config.channels[*nc as usize].cost
