@@ -154,3 +154,19 @@ def test_a_plug_in_policy_keeps_working_across_a_change_of_channels_and_profiles
     r.submit(cc.Contact("c2", "chat", "q"), 4.0)
     assert seen and all(set(h) == {"chat", "email"} for h in seen)
     assert sorted(sum(h.values()) for h in seen) == [0, 1]
+
+
+def test_a_partial_update_keeps_an_agent_on_default_channels() -> None:
+    from ccroute.server import ManualClock, RouterService, RouterSettings
+
+    service = RouterService(RouterSettings(channels=[cc.Channel("voice")], queues=[cc.Queue("q")]),
+                            clock=ManualClock()).start()
+    try:
+        service.upsert_agent(cc.Agent("a1", {"en": 3}))
+        service.upsert_agent(cc.Agent("a1", {"en": 7}), fields=["skills"])
+        assert service.agent("a1").all_channels
+        settings = service.settings
+        service.configure(settings.replace(channels=[*settings.channels, cc.Channel("chat", cost=25, max_per_agent=3)]))
+        assert dict(service.agent("a1").max) == {"voice": 1, "chat": 3}
+    finally:
+        service.stop()

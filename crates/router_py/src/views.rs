@@ -157,6 +157,9 @@ pub struct AgentView {
     pub attributes: Py<PyDict>,
     /// Name of the agent's routing profile, if any.
     pub routing_profile: Option<String>,
+    /// Whether the agent named no channels (it serves every channel at
+    /// its default maximum, new channels too).
+    pub all_channels: bool,
 }
 
 #[pymethods]
@@ -191,6 +194,7 @@ impl AgentView {
             busy: v.used > 0,
             attributes: attrs_dict(py, &v.attributes)?.unbind(),
             routing_profile: v.routing_profile,
+            all_channels: v.all_channels,
             contacts: v.contacts,
             id: v.id,
         })

@@ -363,7 +363,8 @@ class Engine:
         if fields is not None:
             if "state" not in fields:
                 keep_state = True
-            current = {"id": agent.id, "skills": view.skills, "capacity": view.capacity, "channels": view.max,
+            current = {"id": agent.id, "skills": view.skills, "capacity": view.capacity,
+                       "channels": None if view.all_channels else view.max,
                        "attributes": view.attributes, "routing_profile": view.routing_profile}
             given = agent.to_dict()
             agent = Agent.from_dict({**given, **current, **{k: given[k] for k in fields}, "state": agent.state})

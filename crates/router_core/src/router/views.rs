@@ -105,6 +105,9 @@ pub struct AgentView {
     pub attributes: Attrs,
     /// Name of the agent's routing profile, if any.
     pub routing_profile: Option<String>,
+    /// Whether the agent named no channels: it serves every channel at its
+    /// default maximum, new channels too.
+    pub all_channels: bool,
 }
 
 /// A snapshot of one contact.
@@ -257,6 +260,7 @@ impl Router {
             routing_profile: self.index.profiles[a.profile as usize]
                 .routing
                 .map(|r| self.config.routing_profiles[r as usize].name.clone()),
+            all_channels: a.all_channels,
         })
     }
 
