@@ -49,7 +49,10 @@ def test_top_refreshes_until_interrupted(watched: Start) -> None:
     w = watched(manual_clock=False)
     env = dict(os.environ, COLUMNS="120", TERM="xterm")
     proc = subprocess.Popen([sys.executable, "-m", "ccroute.cli", "top", "--server", w.target, "--interval", "0.2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+                            # A test run started in the background ignores SIGINT, and a child
+                            # inherits that: give `top` the default handling a terminal gives it.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         time.sleep(1.0)
         w.client().submit(cc.Contact("late", "voice", "sales"))
