@@ -73,7 +73,9 @@ fn parse_args() -> Result<Args, String> {
             "--requests" => requests = Some(value()?),
             "--method" => method = Some(value()?),
             "--rate" => mode = Some(Mode::Rate(number(value()?, "--rate")?)),
-            "--concurrency" => mode = Some(Mode::Concurrency(number(value()?, "--concurrency")? as usize)),
+            "--concurrency" => {
+                mode = Some(Mode::Concurrency(number(value()?, "--concurrency")? as usize))
+            }
             "--connections" => connections = number(value()?, "--connections")? as usize,
             "--timeout" => timeout = Duration::from_secs_f64(number(value()?, "--timeout")?),
             other => return Err(usage(&format!("unknown argument {other:?}"))),
@@ -111,7 +113,12 @@ fn read_requests(path: &str) -> Result<Vec<Bytes>, String> {
 }
 
 /// One unary call: `Ok` or the failed call's status code.
-async fn call(channel: Channel, path: http::uri::PathAndQuery, body: Bytes, timeout: Duration) -> Result<(), Code> {
+async fn call(
+    channel: Channel,
+    path: http::uri::PathAndQuery,
+    body: Bytes,
+    timeout: Duration,
+) -> Result<(), Code> {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.map_err(|_| Code::Unavailable)?;
     let mut request = tonic::Request::new(body);
@@ -178,8 +185,12 @@ async fn run(args: Args) -> Result<String, String> {
             let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let mut workers = Vec::with_capacity(n);
             for w in 0..n.max(1) {
-                let (ch, path, requests, next) =
-                    (channels[w % channels.len()].clone(), path.clone(), requests.clone(), next.clone());
+                let (ch, path, requests, next) = (
+                    channels[w % channels.len()].clone(),
+                    path.clone(),
+                    requests.clone(),
+                    next.clone(),
+                );
                 let timeout = args.timeout;
                 workers.push(tokio::spawn(async move {
                     let mut out = Vec::new();
@@ -228,13 +239,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("grpc-load: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("grpc-load: cannot start the runtime: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
     match runtime.block_on(run(args)) {
         Ok(report) => {
             println!("{report}");

@@ -96,12 +96,16 @@ fn decide(c: &mut Criterion) {
                 let mut made = 0u64;
                 while made < iters {
                     // One round: up to 100 agents come available.
-                    let round: Vec<&String> = (0..100).map(|i| &ids[(next + i) % ids.len()]).collect();
+                    let round: Vec<&String> =
+                        (0..100).map(|i| &ids[(next + i) % ids.len()]).collect();
                     next += 100;
                     b.now += 0.001;
                     let start = Instant::now();
                     for id in &round {
-                        let ev = b.router.set_agent_state(id, AgentState::Available, b.now).expect("state");
+                        let ev = b
+                            .router
+                            .set_agent_state(id, AgentState::Available, b.now)
+                            .expect("state");
                         made += ev.len() as u64;
                         std::hint::black_box(ev);
                     }
@@ -122,8 +126,16 @@ fn decide(c: &mut Criterion) {
         b.router.check_invariants().expect("invariants hold after the bench");
     }
     let mut policies: Vec<Policy> = PolicyKind::ALL.iter().map(|&k| k.into()).collect();
-    policies.push(Policy::Chain(vec![PolicyKind::MostSkilled, PolicyKind::LeastOccupied, PolicyKind::LongestIdle]));
-    policies.push(Policy::Weighted(vec![(Feature::Skill, 1.0), (Feature::Idle, 0.01), (Feature::Load, -2.0)]));
+    policies.push(Policy::Chain(vec![
+        PolicyKind::MostSkilled,
+        PolicyKind::LeastOccupied,
+        PolicyKind::LongestIdle,
+    ]));
+    policies.push(Policy::Weighted(vec![
+        (Feature::Skill, 1.0),
+        (Feature::Idle, 0.01),
+        (Feature::Load, -2.0),
+    ]));
     for policy in policies {
         let name = policy.to_string();
         let mut b = Bench::new(policy, AgentState::Available);

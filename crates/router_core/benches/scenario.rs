@@ -71,8 +71,10 @@ impl Scenario {
             .map(|t| {
                 let p = &profiles[rng.gen_range(0..PROFILES)];
                 let k = rng.gen_range(1..=2);
-                let mut reqs: Vec<(String, u8)> =
-                    p.choose_multiple(&mut rng, k).map(|(s, l)| (s.clone(), rng.gen_range(1..=*l))).collect();
+                let mut reqs: Vec<(String, u8)> = p
+                    .choose_multiple(&mut rng, k)
+                    .map(|(s, l)| (s.clone(), rng.gen_range(1..=*l)))
+                    .collect();
                 reqs.sort();
                 let mut c = ContactSpec::new(String::new(), CHANNELS[t % 3], QUEUES[t % 4]);
                 c.requires = reqs;

@@ -47,8 +47,9 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("sim");
     g.measurement_time(Duration::from_secs(10)).sample_size(10);
     for (name, patience) in [("mmc10_85", None), ("mmc10_85_abandon", Some(300.0))] {
-        let sim = Simulation::new(Scenario::from_json(&mmc_json(200_000.0, patience)).expect("scenario"))
-            .expect("simulation");
+        let sim =
+            Simulation::new(Scenario::from_json(&mmc_json(200_000.0, patience)).expect("scenario"))
+                .expect("simulation");
         let contacts = sim.run(0).expect("run").contacts;
         g.throughput(Throughput::Elements(contacts));
         let mut rep = 0;

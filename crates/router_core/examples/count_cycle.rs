@@ -11,26 +11,64 @@ mod scenario;
 use router_core::{AgentState, Event, PolicyKind, Router};
 use std::collections::VecDeque;
 
-struct B { r: Router, s: scenario::Scenario, assigned: VecDeque<router_core::Id>, now: f64 }
+struct B {
+    r: Router,
+    s: scenario::Scenario,
+    assigned: VecDeque<router_core::Id>,
+    now: f64,
+}
 impl B {
-    fn note(&mut self, ev: Vec<Event>) { for e in ev { if let Event::Assigned { contact, .. } = e { self.assigned.push_back(contact) } } }
-    fn submit_one(&mut self) { self.now += 0.001; let c = self.s.contact(); let ev = self.r.submit(c, self.now).unwrap(); self.note(ev) }
-    fn complete_one(&mut self) { let id = self.assigned.pop_front().unwrap(); let ev = self.r.complete(&id, self.now).unwrap(); self.note(ev) }
+    fn note(&mut self, ev: Vec<Event>) {
+        for e in ev {
+            if let Event::Assigned { contact, .. } = e {
+                self.assigned.push_back(contact)
+            }
+        }
+    }
+    fn submit_one(&mut self) {
+        self.now += 0.001;
+        let c = self.s.contact();
+        let ev = self.r.submit(c, self.now).unwrap();
+        self.note(ev)
+    }
+    fn complete_one(&mut self) {
+        let id = self.assigned.pop_front().unwrap();
+        let ev = self.r.complete(&id, self.now).unwrap();
+        self.note(ev)
+    }
 }
 #[inline(never)]
-fn measured_cycle(b: &mut B, n: usize) { for _ in 0..n { b.complete_one(); b.submit_one(); } }
+fn measured_cycle(b: &mut B, n: usize) {
+    for _ in 0..n {
+        b.complete_one();
+        b.submit_one();
+    }
+}
 #[inline(never)]
-fn measured_agent_surplus(b: &mut B, n: usize) { for _ in 0..n { b.submit_one(); } }
+fn measured_agent_surplus(b: &mut B, n: usize) {
+    for _ in 0..n {
+        b.submit_one();
+    }
+}
 fn main() {
-    let policy = match std::env::args().nth(1).as_deref() { Some("most_skilled") => PolicyKind::MostSkilled, _ => PolicyKind::LongestIdle };
+    let policy = match std::env::args().nth(1).as_deref() {
+        Some("most_skilled") => PolicyKind::MostSkilled,
+        _ => PolicyKind::LongestIdle,
+    };
     let s = scenario::Scenario::new(7);
     let mut cfg = scenario::config(PolicyKind::LongestIdle);
     cfg.policy = policy.into();
     let mut r = Router::new(cfg).unwrap();
-    for a in &s.agents { let mut a = a.clone(); a.state = AgentState::Available; r.add_agent(&a, 0.0).unwrap(); }
+    for a in &s.agents {
+        let mut a = a.clone();
+        a.state = AgentState::Available;
+        r.add_agent(&a, 0.0).unwrap();
+    }
     let mut b = B { r, s, assigned: VecDeque::new(), now: 0.0 };
     measured_agent_surplus(&mut b, 5_000);
-    while b.r.live_contacts() < b.assigned.len() + 10_000 { b.submit_one(); }
+    while b.r.live_contacts() < b.assigned.len() + 10_000 {
+        b.submit_one();
+    }
     measured_cycle(&mut b, 20_000);
     b.r.check_invariants().unwrap();
 }

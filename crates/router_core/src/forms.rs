@@ -28,7 +28,10 @@ use std::marker::PhantomData;
 pub(crate) mod pairs {
     use super::*;
 
-    pub fn serialize<S: Serializer, T: Serialize>(v: &[(String, T)], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, T: Serialize>(
+        v: &[(String, T)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             s.collect_map(v.iter().map(|(k, x)| (k, x)))
         } else {
@@ -36,7 +39,9 @@ pub(crate) mod pairs {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<(String, T)>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Vec<(String, T)>, D::Error> {
         if d.is_human_readable() {
             d.deserialize_map(PairsVisitor(PhantomData))
         } else {
@@ -83,7 +88,10 @@ pub(crate) mod option_pairs {
         }
     }
 
-    pub fn serialize<S: Serializer, T: Serialize>(v: &Option<Vec<(String, T)>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, T: Serialize>(
+        v: &Option<Vec<(String, T)>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         v.as_deref().map(Ref).serialize(s)
     }
 
@@ -143,9 +151,11 @@ impl<'de> Deserialize<'de> for AttrValue {
                 Ok(AttrValue::Int(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<AttrValue, E> {
-                i64::try_from(v)
-                    .map(AttrValue::Int)
-                    .map_err(|_| E::custom(format!("integer {v} is outside the allowed range of a 64-bit signed integer")))
+                i64::try_from(v).map(AttrValue::Int).map_err(|_| {
+                    E::custom(format!(
+                        "integer {v} is outside the allowed range of a 64-bit signed integer"
+                    ))
+                })
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<AttrValue, E> {
                 Ok(AttrValue::Float(v))
@@ -224,7 +234,9 @@ impl<'de> Deserialize<'de> for WeightsOwned {
         let pairs: Vec<(String, f64)> = pairs::deserialize(d)?;
         pairs
             .into_iter()
-            .map(|(name, w)| Ok((Feature::parse(&name, |_| u32::MAX).map_err(de::Error::custom)?, w)))
+            .map(|(name, w)| {
+                Ok((Feature::parse(&name, |_| u32::MAX).map_err(de::Error::custom)?, w))
+            })
             .collect::<Result<_, _>>()
             .map(WeightsOwned)
     }
@@ -242,7 +254,9 @@ impl<'de> Deserialize<'de> for Policy {
         impl<'de> Visitor<'de> for V {
             type Value = Policy;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a built-in policy name, {chain: [names]} or {weighted: {feature: weight}}")
+                f.write_str(
+                    "a built-in policy name, {chain: [names]} or {weighted: {feature: weight}}",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Policy, E> {
                 PolicyKind::parse(v).map(Policy::from).map_err(E::custom)
@@ -261,7 +275,9 @@ impl<'de> Deserialize<'de> for Policy {
                     }
                 };
                 if let Some(extra) = map.next_key::<String>()? {
-                    return Err(de::Error::custom(format!("a policy takes one form, got {key:?} and {extra:?}")));
+                    return Err(de::Error::custom(format!(
+                        "a policy takes one form, got {key:?} and {extra:?}"
+                    )));
                 }
                 policy.validate().map_err(de::Error::custom)?;
                 Ok(policy)
@@ -278,8 +294,13 @@ mod tests {
 
     #[test]
     fn human_form_is_readable_and_round_trips() {
-        let mut c = ContactSpec::new("c1", "voice", "sales").requiring(&[("spanish", 5), ("billing", 2)]);
-        c.steps.push(StepSpec { after: 20.0, requires: vec![("spanish".into(), 1)], when: Some(Condition::QueueLongerThan(3)) });
+        let mut c =
+            ContactSpec::new("c1", "voice", "sales").requiring(&[("spanish", 5), ("billing", 2)]);
+        c.steps.push(StepSpec {
+            after: 20.0,
+            requires: vec![("spanish".into(), 1)],
+            when: Some(Condition::QueueLongerThan(3)),
+        });
         c.attributes.insert("vip".into(), crate::AttrValue::Bool(true));
         c.attributes.insert("tier".into(), crate::AttrValue::Int(2));
         c.attributes.insert("score".into(), crate::AttrValue::Float(2.0));
@@ -295,22 +316,34 @@ mod tests {
     fn defaults_fill_what_is_left_out_and_unknown_fields_are_named() {
         let a: AgentSpec = serde_json::from_str(r#"{"id": "a1", "skills": {"x": 3}}"#).unwrap();
         assert_eq!(a, AgentSpec::new("a1", &[("x", 3)]));
-        let err = serde_json::from_str::<AgentSpec>(r#"{"id": "a1", "skill": {}}"#).unwrap_err().to_string();
+        let err = serde_json::from_str::<AgentSpec>(r#"{"id": "a1", "skill": {}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `skill`"), "{err}");
         let q: QueueConfig = serde_json::from_str(r#"{"name": "q", "ordering": "lifo"}"#).unwrap();
         assert_eq!(q.ordering, crate::Ordering::Lifo);
-        let err = serde_json::from_str::<AgentSpec>(r#"{"id": "a1", "skills": {"x": 3, "x": 4}}"#).unwrap_err();
+        let err = serde_json::from_str::<AgentSpec>(r#"{"id": "a1", "skills": {"x": 3, "x": 4}}"#)
+            .unwrap_err();
         assert!(err.to_string().contains("\"x\" is listed twice"), "{err}");
     }
 
     #[test]
     fn policies_read_and_write_every_form() {
-        for text in [r#""most_skilled""#, r#"{"chain":["least_occupied","longest_idle"]}"#, r#"{"weighted":{"skill":2.0,"level:es":-1.5}}"#] {
+        for text in [
+            r#""most_skilled""#,
+            r#"{"chain":["least_occupied","longest_idle"]}"#,
+            r#"{"weighted":{"skill":2.0,"level:es":-1.5}}"#,
+        ] {
             let p: Policy = serde_json::from_str(text).unwrap();
             assert_eq!(serde_json::to_string(&p).unwrap(), text);
         }
-        assert_eq!(serde_json::from_str::<Policy>(r#""round_robin""#).unwrap(), PolicyKind::RoundRobin.into());
-        let err = serde_json::from_str::<Policy>(r#"{"chain":["random","longest_idle"]}"#).unwrap_err().to_string();
+        assert_eq!(
+            serde_json::from_str::<Policy>(r#""round_robin""#).unwrap(),
+            PolicyKind::RoundRobin.into()
+        );
+        let err = serde_json::from_str::<Policy>(r#"{"chain":["random","longest_idle"]}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("random"), "{err}");
         let err = serde_json::from_str::<Policy>(r#""fastest""#).unwrap_err().to_string();
         assert!(err.contains("unknown policy \"fastest\""), "{err}");
@@ -318,15 +351,27 @@ mod tests {
 
     #[test]
     fn left_out_fields_take_the_constructors_defaults() {
-        let cfg: RouterConfig = serde_json::from_str(r#"{"channels": [{"name": "voice"}], "queues": [{"name": "q"}]}"#).unwrap();
-        assert_eq!(cfg, RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]));
-        let c: ContactSpec = serde_json::from_str(r#"{"id": "c", "channel": "voice", "queue": "q"}"#).unwrap();
+        let cfg: RouterConfig =
+            serde_json::from_str(r#"{"channels": [{"name": "voice"}], "queues": [{"name": "q"}]}"#)
+                .unwrap();
+        assert_eq!(
+            cfg,
+            RouterConfig::new(
+                vec![ChannelConfig::new("voice", 100, 1)],
+                vec![QueueConfig::new("q")]
+            )
+        );
+        let c: ContactSpec =
+            serde_json::from_str(r#"{"id": "c", "channel": "voice", "queue": "q"}"#).unwrap();
         assert_eq!(c, ContactSpec::new("c", "voice", "q"));
     }
 
     #[test]
     fn binary_form_is_the_derived_one() {
-        let mut cfg = RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
+        let mut cfg = RouterConfig::new(
+            vec![ChannelConfig::new("voice", 100, 1)],
+            vec![QueueConfig::new("q")],
+        );
         cfg.policy = Policy::Chain(vec![PolicyKind::LeastOccupied, PolicyKind::LongestIdle]);
         let bytes = bincode::serialize(&cfg).unwrap();
         assert_eq!(bincode::deserialize::<RouterConfig>(&bytes).unwrap(), cfg);

@@ -26,7 +26,10 @@ pub const INLINE: usize = 22;
 #[derive(Clone)]
 enum Repr {
     /// `len` bytes of UTF-8 text at the start of `bytes`.
-    Inline { len: u8, bytes: [u8; INLINE] },
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
     Shared(Arc<str>),
 }
 
@@ -41,7 +44,9 @@ impl Id {
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // Inline bytes are copied from a `&str`, so they are valid UTF-8.
-            Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).expect("inline ids hold UTF-8"),
+            Repr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).expect("inline ids hold UTF-8")
+            }
             Repr::Shared(s) => s,
         }
     }
@@ -233,13 +238,26 @@ mod tests {
 
     #[test]
     fn an_id_hashes_compares_and_orders_as_its_text() {
-        let texts = ["", "7", "c12", "agent-0042", "exactly-twenty-two-by", "twenty-three-bytes-long", "é-ünïcode", "a b"];
+        let texts = [
+            "",
+            "7",
+            "c12",
+            "agent-0042",
+            "exactly-twenty-two-by",
+            "twenty-three-bytes-long",
+            "é-ünïcode",
+            "a b",
+        ];
         for a in texts {
             let ia = Id::from(a);
             assert_eq!(ia.as_str(), a);
             assert_eq!(&*ia, a);
             assert_eq!(hash_of::<_, DefaultHasher>(&ia), hash_of::<_, DefaultHasher>(a), "{a:?}");
-            assert_eq!(hash_of::<_, rustc_hash::FxHasher>(&ia), hash_of::<_, rustc_hash::FxHasher>(a), "{a:?}");
+            assert_eq!(
+                hash_of::<_, rustc_hash::FxHasher>(&ia),
+                hash_of::<_, rustc_hash::FxHasher>(a),
+                "{a:?}"
+            );
             assert_eq!(format!("{ia:?}"), format!("{a:?}"));
             assert_eq!(ia.to_string(), a);
             for b in texts {

@@ -49,9 +49,11 @@ pub mod types;
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use model::{
-    AgentSpec, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue, QueueConfig, RouterConfig,
-    RoutingProfile, StepSpec,
+    AgentSpec, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue,
+    QueueConfig, RouterConfig, RoutingProfile, StepSpec,
 };
 pub use policy::{Feature, Policy, PolicyKind};
-pub use router::{AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, QueueStats, Router};
+pub use router::{
+    AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, QueueStats, Router,
+};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

@@ -288,7 +288,11 @@ pub struct ContactSpec {
 
 impl ContactSpec {
     /// A contact with no requirements, priority 0.
-    pub fn new(id: impl Into<String>, channel: impl Into<String>, queue: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<String>,
+        channel: impl Into<String>,
+        queue: impl Into<String>,
+    ) -> Self {
         ContactSpec {
             id: id.into(),
             channel: channel.into(),

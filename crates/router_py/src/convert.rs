@@ -23,8 +23,9 @@ pub fn skills(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String
                 )))
             }
         };
-        let level = u8::try_from(level)
-            .map_err(|_| invalid(format!("{what}: level {level} of skill {name:?} is outside 1-10")))?;
+        let level = u8::try_from(level).map_err(|_| {
+            invalid(format!("{what}: level {level} of skill {name:?} is outside 1-10"))
+        })?;
         out.push((name, level));
     }
     Ok(out)
@@ -44,19 +45,24 @@ pub fn attrs(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Attrs> {
     let mut out = Attrs::new();
     let Some(d) = d else { return Ok(out) };
     for (k, v) in d.iter() {
-        let name: String = k
-            .extract()
-            .map_err(|_| invalid(format!("{what}: attribute names must be strings, got {}", repr(&k))))?;
+        let name: String = k.extract().map_err(|_| {
+            invalid(format!("{what}: attribute names must be strings, got {}", repr(&k)))
+        })?;
         let value = if v.is_instance_of::<PyBool>() {
             AttrValue::Bool(v.extract()?)
         } else if v.is_instance_of::<PyInt>() {
             AttrValue::Int(v.extract().map_err(|_| {
-                invalid(format!("{what}: attribute {name:?} = {} does not fit in 64 bits", repr(&v)))
+                invalid(format!(
+                    "{what}: attribute {name:?} = {} does not fit in 64 bits",
+                    repr(&v)
+                ))
             })?)
         } else if v.is_instance_of::<PyFloat>() {
             let f: f64 = v.extract()?;
             if !f.is_finite() {
-                return Err(invalid(format!("{what}: attribute {name:?} = {f} is not a finite number")));
+                return Err(invalid(format!(
+                    "{what}: attribute {name:?} = {f} is not a finite number"
+                )));
             }
             AttrValue::Float(f)
         } else if v.is_instance_of::<PyString>() {
@@ -104,7 +110,10 @@ pub struct Int {
 impl<'py> FromPyObject<'py> for Int {
     fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
         if !ob.is_instance_of::<PyInt>() {
-            return Err(pyo3::exceptions::PyTypeError::new_err(format!("expected an integer, got {}", repr(ob))));
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "expected an integer, got {}",
+                repr(ob)
+            )));
         }
         let shown = ob.str()?.to_string();
         let value = match ob.extract::<i128>() {
@@ -131,7 +140,10 @@ impl Int {
         let (lo, hi): (i128, i128) = (min.into(), T::MAX_VALUE.into());
         match T::try_from(self.value) {
             Ok(v) if self.value >= lo => Ok(v),
-            _ => Err(invalid(format!("{what} {} is outside the allowed range {lo}..={hi}", self.shown))),
+            _ => Err(invalid(format!(
+                "{what} {} is outside the allowed range {lo}..={hi}",
+                self.shown
+            ))),
         }
     }
 }

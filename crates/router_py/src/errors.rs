@@ -24,9 +24,7 @@ fn class_name(kind: ErrorKind) -> &'static str {
 /// Converts a core error into the matching `ccroute` exception.
 pub fn to_py(err: Error) -> PyErr {
     Python::with_gil(|py| {
-        let class = py
-            .import("ccroute.errors")
-            .and_then(|m| m.getattr(class_name(err.kind())));
+        let class = py.import("ccroute.errors").and_then(|m| m.getattr(class_name(err.kind())));
         match class {
             Ok(class) => match class.call1((err.message().to_owned(),)) {
                 Ok(exc) => PyErr::from_value(exc),

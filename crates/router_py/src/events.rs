@@ -115,31 +115,55 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
     let s = |id: &router_core::Id| id.to_string();
     Ok(match e {
         Event::Assigned { contact, agent, at, wait } => {
-            Assigned { contact: s(&contact), agent: s(&agent), at, wait }.into_pyobject(py)?.into_any().unbind()
+            Assigned { contact: s(&contact), agent: s(&agent), at, wait }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::Offered { contact, agent, at, expires } => {
-            Offered { contact: s(&contact), agent: s(&agent), at, expires }.into_pyobject(py)?.into_any().unbind()
+            Offered { contact: s(&contact), agent: s(&agent), at, expires }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::OfferExpired { contact, agent, at } => {
-            OfferExpired { contact: s(&contact), agent: s(&agent), at }.into_pyobject(py)?.into_any().unbind()
+            OfferExpired { contact: s(&contact), agent: s(&agent), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::OfferRejected { contact, agent, at } => {
-            OfferRejected { contact: s(&contact), agent: s(&agent), at }.into_pyobject(py)?.into_any().unbind()
+            OfferRejected { contact: s(&contact), agent: s(&agent), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::Requeued { contact, agent, at } => {
-            Requeued { contact: s(&contact), agent: s(&agent), at }.into_pyobject(py)?.into_any().unbind()
+            Requeued { contact: s(&contact), agent: s(&agent), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::Abandoned { contact, at, wait } => {
             Abandoned { contact: s(&contact), at, wait }.into_pyobject(py)?.into_any().unbind()
         }
         Event::Completed { contact, agent, at } => {
-            Completed { contact: s(&contact), agent: s(&agent), at }.into_pyobject(py)?.into_any().unbind()
+            Completed { contact: s(&contact), agent: s(&agent), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::WrapUpEnded { contact, agent, at } => {
-            WrapUpEnded { contact: s(&contact), agent: s(&agent), at }.into_pyobject(py)?.into_any().unbind()
+            WrapUpEnded { contact: s(&contact), agent: s(&agent), at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::Overflowed { contact, from_queue, to_queue, at } => {
-            Overflowed { contact: s(&contact), from_queue, to_queue, at }.into_pyobject(py)?.into_any().unbind()
+            Overflowed { contact: s(&contact), from_queue, to_queue, at }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
         }
         Event::StepAdvanced { contact, step, at } => {
             StepAdvanced { contact: s(&contact), step, at }.into_pyobject(py)?.into_any().unbind()
@@ -147,12 +171,15 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
         Event::Refused { contact, queue, at } => {
             Refused { contact: s(&contact), queue, at }.into_pyobject(py)?.into_any().unbind()
         }
-        Event::NotResponding { contact, agent, state, at } => {
-            NotResponding { contact: s(&contact), agent: s(&agent), state: state.as_str().to_owned(), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
+        Event::NotResponding { contact, agent, state, at } => NotResponding {
+            contact: s(&contact),
+            agent: s(&agent),
+            state: state.as_str().to_owned(),
+            at,
         }
+        .into_pyobject(py)?
+        .into_any()
+        .unbind(),
     })
 }
 
@@ -190,7 +217,9 @@ pub fn py_str_repr(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c => out.push(c),
         }
     }

@@ -20,7 +20,8 @@ use serde_json::{Map, Number, Value};
 
 /// A core record as Python data.
 pub fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    pythonize::pythonize(py, value).map_err(|e| invalid(format!("cannot convert to Python data: {e}")))
+    pythonize::pythonize(py, value)
+        .map_err(|e| invalid(format!("cannot convert to Python data: {e}")))
 }
 
 /// A core record from Python data; `what` prefixes the error
@@ -30,7 +31,11 @@ pub fn from_py<T: DeserializeOwned>(what: &str, obj: &Bound<'_, PyAny>) -> PyRes
     serde_path_to_error::deserialize(&value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();
-        invalid(if path == "." { join(what, &inner) } else { join(what, &format!("{path}: {inner}")) })
+        invalid(if path == "." {
+            join(what, &inner)
+        } else {
+            join(what, &format!("{path}: {inner}"))
+        })
     })
 }
 
@@ -76,7 +81,11 @@ fn value_of(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> Result<Value, Str
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::Number(u.into()));
         }
-        return Err(format!("{}integer {} does not fit in 64 bits", at(path), crate::convert::repr(obj)));
+        return Err(format!(
+            "{}integer {} does not fit in 64 bits",
+            at(path),
+            crate::convert::repr(obj)
+        ));
     }
     if obj.is_instance_of::<PyFloat>() {
         let f: f64 = obj.extract().map_err(|e| e.to_string())?;
@@ -92,7 +101,9 @@ fn value_of(obj: &Bound<'_, PyAny>, path: &mut Vec<String>) -> Result<Value, Str
         for (k, v) in d.iter() {
             let key: String = k
                 .downcast::<PyString>()
-                .map_err(|_| format!("{}keys must be strings, got {}", at(path), crate::convert::repr(&k)))?
+                .map_err(|_| {
+                    format!("{}keys must be strings, got {}", at(path), crate::convert::repr(&k))
+                })?
                 .to_cow()
                 .map_err(|e| e.to_string())?
                 .into_owned();
@@ -138,7 +149,8 @@ pub fn same<T: Serialize + PartialEq>(a: &T, b: &T) -> bool {
 fn sorted(v: Value) -> Value {
     match v {
         Value::Object(m) => {
-            let mut items: Vec<(String, Value)> = m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            let mut items: Vec<(String, Value)> =
+                m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
             items.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Object(items.into_iter().collect())
         }

@@ -109,7 +109,10 @@ fn decode_status(status: Status, limit: usize) -> Status {
     if status.code() == Code::OutOfRange && status.message().contains("too large") {
         with_class(
             Code::ResourceExhausted,
-            format!("request message larger than the limit of {limit} bytes ({})", status.message()),
+            format!(
+                "request message larger than the limit of {limit} bytes ({})",
+                status.message()
+            ),
             "MessageTooLarge",
         )
     } else {
@@ -157,7 +160,10 @@ impl tonic::codegen::Service<http::Request<Body>> for Proxy {
             let Some(slot) = shared.take_slot() else {
                 return Ok(with_class(
                     Code::ResourceExhausted,
-                    format!("too many calls in progress (limit {}); retry later", shared.slots.limit),
+                    format!(
+                        "too many calls in progress (limit {}); retry later",
+                        shared.slots.limit
+                    ),
                     "ServerBusy",
                 )
                 .into_http());
@@ -205,7 +211,11 @@ impl StreamingService<Bytes> for Relay {
             let peer = request.remote_addr();
             let mut stream = request.into_inner();
             let (reply_tx, mut reply_rx) =
-                mpsc::channel::<Result<Bytes, Status>>(if kind == Kind::Unary { 1 } else { STREAM_BUFFER });
+                mpsc::channel::<Result<Bytes, Status>>(if kind == Kind::Unary {
+                    1
+                } else {
+                    STREAM_BUFFER
+                });
             let (message, requests) = if kind.client_streams() {
                 let (req_tx, req_rx) = mpsc::channel::<Bytes>(REQUEST_BUFFER);
                 let errors = reply_tx.clone();
@@ -229,7 +239,9 @@ impl StreamingService<Bytes> for Relay {
             } else {
                 match stream.message().await {
                     Ok(Some(m)) => (Some(m), None),
-                    Ok(None) => return Err(Status::internal("the call carried no request message")),
+                    Ok(None) => {
+                        return Err(Status::internal("the call carried no request message"))
+                    }
                     Err(status) => return Err(decode_status(status, limit)),
                 }
             };
@@ -329,8 +341,7 @@ impl Call {
 
     /// Seconds left before the client's deadline (`None`: no deadline).
     fn time_remaining(&self) -> Option<f64> {
-        self.deadline
-            .map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64())
+        self.deadline.map(|d| d.saturating_duration_since(Instant::now()).as_secs_f64())
     }
 
     /// False once the call has ended or the client went away.
@@ -373,7 +384,9 @@ impl Call {
         match tx.try_send(item) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Closed(_)) => false,
-            Err(mpsc::error::TrySendError::Full(item)) => py.allow_threads(|| tx.blocking_send(item).is_ok()),
+            Err(mpsc::error::TrySendError::Full(item)) => {
+                py.allow_threads(|| tx.blocking_send(item).is_ok())
+            }
         }
     }
 
@@ -381,16 +394,27 @@ impl Call {
     /// any other code is an error with `message` and trailing `metadata`
     /// (ASCII keys and values). False if the call had already ended.
     #[pyo3(signature = (code, message="", metadata=Vec::new()))]
-    fn finish(&self, py: Python<'_>, code: i32, message: &str, metadata: Vec<(String, String)>) -> PyResult<bool> {
+    fn finish(
+        &self,
+        py: Python<'_>,
+        code: i32,
+        message: &str,
+        metadata: Vec<(String, String)>,
+    ) -> PyResult<bool> {
         let status = if code == 0 {
             None
         } else {
             let mut map = MetadataMap::new();
             for (k, v) in &metadata {
-                let key = tonic::metadata::AsciiMetadataKey::from_bytes(k.as_bytes())
-                    .map_err(|_| PyValueError::new_err(format!("metadata key {k:?} is not a valid header name")))?;
-                let value = MetadataValue::try_from(v.as_str())
-                    .map_err(|_| PyValueError::new_err(format!("metadata value {v:?} is not ASCII")))?;
+                let key =
+                    tonic::metadata::AsciiMetadataKey::from_bytes(k.as_bytes()).map_err(|_| {
+                        PyValueError::new_err(format!(
+                            "metadata key {k:?} is not a valid header name"
+                        ))
+                    })?;
+                let value = MetadataValue::try_from(v.as_str()).map_err(|_| {
+                    PyValueError::new_err(format!("metadata value {v:?} is not ASCII"))
+                })?;
                 map.insert(key, value);
             }
             Some(Status::with_metadata(Code::from(code), message, map))
@@ -405,7 +429,9 @@ impl Call {
             Some(s) => match tx.try_send(Err(s)) {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
-                Err(mpsc::error::TrySendError::Full(item)) => py.allow_threads(|| tx.blocking_send(item).is_ok()),
+                Err(mpsc::error::TrySendError::Full(item)) => {
+                    py.allow_threads(|| tx.blocking_send(item).is_ok())
+                }
             },
         })
     }
@@ -429,7 +455,8 @@ impl tonic::service::Interceptor for TokenCheck {
         let Some(tokens) = &self.0 else {
             return Ok(req);
         };
-        let unauthenticated = |msg: String| with_class(Code::Unauthenticated, msg, "Unauthenticated");
+        let unauthenticated =
+            |msg: String| with_class(Code::Unauthenticated, msg, "Unauthenticated");
         let Some(header) = req.metadata().get("authorization") else {
             return Err(unauthenticated("missing metadata 'authorization: Bearer <token>'".into()));
         };
@@ -438,7 +465,8 @@ impl tonic::service::Interceptor for TokenCheck {
         if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
             // Never echo the header: a malformed one may be the token itself.
             return Err(unauthenticated(
-                "metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)".into(),
+                "metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)"
+                    .into(),
             ));
         }
         let given = token.trim().as_bytes();
@@ -458,7 +486,8 @@ impl tonic::service::Interceptor for TokenCheck {
 struct FrontState {
     runtime: Option<Runtime>,
     listener: Option<std::net::TcpListener>,
-    health_server: Option<tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>>,
+    health_server:
+        Option<tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>>,
     shutdown: Option<oneshot::Sender<()>>,
     done: Option<oneshot::Receiver<()>>,
 }
@@ -515,7 +544,9 @@ impl GrpcFront {
         max_concurrent_rpcs: usize,
     ) -> PyResult<Self> {
         let tls = match (tls_cert, tls_key) {
-            (Some(cert), Some(key)) => Some(ServerTlsConfig::new().identity(Identity::from_pem(cert, key))),
+            (Some(cert), Some(key)) => {
+                Some(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))
+            }
             (None, None) => None,
             _ => return Err(PyValueError::new_err("TLS needs both a certificate and a key")),
         };

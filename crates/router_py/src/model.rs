@@ -7,8 +7,8 @@ use crate::events::py_str_repr;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::{
-    AgentSpec, AgentState, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue, QueueConfig,
-    RoutingProfile as CoreRoutingProfile, StepSpec,
+    AgentSpec, AgentState, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue,
+    QueueConfig, RoutingProfile as CoreRoutingProfile, StepSpec,
 };
 
 /// A channel: how much of an agent one contact on it uses.
@@ -62,7 +62,12 @@ impl Channel {
     #[staticmethod]
     fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let cfg: ChannelConfig = crate::forms::from_py("channel", data)?;
-        Channel::new(cfg.name, Int::of(i64::from(cfg.cost)), Int::of(i64::from(cfg.max_per_agent)), cfg.wrap_up)
+        Channel::new(
+            cfg.name,
+            Int::of(i64::from(cfg.cost)),
+            Int::of(i64::from(cfg.max_per_agent)),
+            cfg.wrap_up,
+        )
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -75,7 +80,10 @@ impl Channel {
 
     fn __repr__(&self) -> String {
         let c = &self.cfg;
-        format!("Channel({:?}, cost={}, max_per_agent={}, wrap_up={:?})", c.name, c.cost, c.max_per_agent, c.wrap_up)
+        format!(
+            "Channel({:?}, cost={}, max_per_agent={}, wrap_up={:?})",
+            c.name, c.cost, c.max_per_agent, c.wrap_up
+        )
     }
 }
 
@@ -135,14 +143,27 @@ impl Queue {
             (None, None) => None,
             (Some(to), Some(after)) => Some(Overflow { to, after }),
             (Some(to), None) => {
-                return Err(invalid(format!("queue {name:?}: overflow_to {to:?} needs overflow_after")))
+                return Err(invalid(format!(
+                    "queue {name:?}: overflow_to {to:?} needs overflow_after"
+                )))
             }
             (None, Some(after)) => {
-                return Err(invalid(format!("queue {name:?}: overflow_after {after} needs overflow_to")))
+                return Err(invalid(format!(
+                    "queue {name:?}: overflow_after {after} needs overflow_to"
+                )))
             }
         };
         Ok(Queue {
-            cfg: QueueConfig { name, sl_target, sl_threshold, ordering, aging_rate, aging_max, max_waiting, overflow },
+            cfg: QueueConfig {
+                name,
+                sl_target,
+                sl_threshold,
+                ordering,
+                aging_rate,
+                aging_max,
+                max_waiting,
+                overflow,
+            },
         })
     }
 
@@ -265,7 +286,10 @@ impl Agent {
                 let mut out = Vec::with_capacity(d.len());
                 for (k, v) in d.iter() {
                     let name: String = k.extract().map_err(|_| {
-                        invalid(format!("{what}: channel names must be strings, got {}", crate::convert::repr(&k)))
+                        invalid(format!(
+                            "{what}: channel names must be strings, got {}",
+                            crate::convert::repr(&k)
+                        ))
                     })?;
                     let m: Int = match v.extract::<Int>() {
                         Ok(m) if !v.is_instance_of::<pyo3::types::PyBool>() => m,
@@ -366,7 +390,8 @@ impl Agent {
     fn __repr__(&self) -> String {
         let a = &self.spec;
         let channels = a.channels.as_ref().map_or("None".to_owned(), |list| {
-            let items: Vec<String> = list.iter().map(|(c, m)| format!("{}: {m}", py_str_repr(c))).collect();
+            let items: Vec<String> =
+                list.iter().map(|(c, m)| format!("{}: {m}", py_str_repr(c))).collect();
             format!("{{{}}}", items.join(", "))
         });
         format!(
@@ -393,7 +418,11 @@ pub struct Step {
 impl Step {
     #[new]
     #[pyo3(signature = (after=0.0, requires=None, when=None))]
-    fn new(after: f64, requires: Option<&Bound<'_, PyDict>>, when: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn new(
+        after: f64,
+        requires: Option<&Bound<'_, PyDict>>,
+        when: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let when = when.map(condition).transpose()?;
         Ok(Step { spec: StepSpec { after, requires: skills("step", requires)?, when } })
     }
@@ -402,7 +431,9 @@ impl Step {
     fn when<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         Ok(match &self.spec.when {
             None => None,
-            Some(Condition::NoAgentAvailable) => Some("no_agent_available".into_pyobject(py)?.into_any()),
+            Some(Condition::NoAgentAvailable) => {
+                Some("no_agent_available".into_pyobject(py)?.into_any())
+            }
             Some(Condition::QueueLongerThan(n)) => {
                 let d = PyDict::new(py);
                 d.set_item("queue_longer_than", n)?;
@@ -462,7 +493,11 @@ fn condition(obj: &Bound<'_, PyAny>) -> PyResult<Condition> {
         ))
     };
     if let Ok(s) = obj.extract::<String>() {
-        return if s == "no_agent_available" { Ok(Condition::NoAgentAvailable) } else { Err(bad()) };
+        return if s == "no_agent_available" {
+            Ok(Condition::NoAgentAvailable)
+        } else {
+            Err(bad())
+        };
     }
     let d = obj.downcast::<PyDict>().map_err(|_| bad())?;
     if d.len() != 1 {
@@ -472,7 +507,8 @@ fn condition(obj: &Bound<'_, PyAny>) -> PyResult<Condition> {
     match k.extract::<String>().map_err(|_| bad())?.as_str() {
         "queue_longer_than" => {
             let n: i64 = v.extract().map_err(|_| bad())?;
-            let n = usize::try_from(n).map_err(|_| invalid(format!("queue_longer_than {n} is negative")))?;
+            let n = usize::try_from(n)
+                .map_err(|_| invalid(format!("queue_longer_than {n} is negative")))?;
             Ok(Condition::QueueLongerThan(n))
         }
         "longest_wait_above" => Ok(Condition::LongestWaitAbove(v.extract().map_err(|_| bad())?)),
@@ -541,7 +577,9 @@ impl RoutingProfile {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.downcast::<RoutingProfile>().is_ok_and(|o| crate::forms::same(&self.cfg, &o.get().cfg))
+        other
+            .downcast::<RoutingProfile>()
+            .is_ok_and(|o| crate::forms::same(&self.cfg, &o.get().cfg))
     }
 
     fn __hash__(&self) -> u64 {
@@ -549,8 +587,12 @@ impl RoutingProfile {
     }
 
     fn __repr__(&self) -> String {
-        let parts: Vec<String> =
-            self.cfg.queues.iter().map(|q| format!("'{}': ({}, {:?})", q.queue, q.priority, q.delay)).collect();
+        let parts: Vec<String> = self
+            .cfg
+            .queues
+            .iter()
+            .map(|q| format!("'{}': ({}, {:?})", q.queue, q.priority, q.delay))
+            .collect();
         format!("RoutingProfile('{}', {{{}}})", self.cfg.name, parts.join(", "))
     }
 }
@@ -590,7 +632,10 @@ impl Contact {
                 for item in seq.try_iter()? {
                     let item = item?;
                     let step = item.downcast::<Step>().map_err(|_| {
-                        invalid(format!("{what}: steps must be Step objects, got {}", crate::convert::repr(&item)))
+                        invalid(format!(
+                            "{what}: steps must be Step objects, got {}",
+                            crate::convert::repr(&item)
+                        ))
                     })?;
                     out.push(step.get().spec.clone());
                 }
@@ -729,7 +774,9 @@ fn attrs_repr(a: &router_core::Attrs) -> String {
                 AttrValue::Bool(b) => (if *b { "True" } else { "False" }).to_owned(),
                 AttrValue::Int(i) => i.to_string(),
                 AttrValue::Float(f) if f.is_nan() => "float('nan')".to_owned(),
-                AttrValue::Float(f) if f.is_infinite() => format!("float('{}inf')", if *f < 0.0 { "-" } else { "" }),
+                AttrValue::Float(f) if f.is_infinite() => {
+                    format!("float('{}inf')", if *f < 0.0 { "-" } else { "" })
+                }
                 AttrValue::Float(f) => format!("{f:?}"),
                 AttrValue::Str(s) => py_str_repr(s),
             };

@@ -15,7 +15,9 @@ use crate::convert::attrs_dict;
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::policy::plugin::{AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds};
+use router_core::policy::plugin::{
+    AgentInfo, Candidates, ContactInfo, Names, Scorer, ScorerError, SlotIds,
+};
 use router_core::{Attrs, Id};
 use rustc_hash::FxHashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -61,7 +63,8 @@ fn profile_entry(
     if let Some(Some(e)) = cache.get(p) {
         return Ok(e.clone());
     }
-    let skills: Vec<(String, u8)> = skills.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
+    let skills: Vec<(String, u8)> =
+        skills.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
     let mapping = read_only(py, &skills)?;
     let e = Arc::new(ProfileEntry { skills, mapping });
     if cache.len() <= p {
@@ -83,7 +86,9 @@ fn read_only(py: Python<'_>, skills: &[(String, u8)]) -> PyResult<Py<PyAny>> {
         d.set_item(k, v)?;
     }
     static PROXY: pyo3::sync::GILOnceCell<Py<PyAny>> = pyo3::sync::GILOnceCell::new();
-    let class = PROXY.get_or_try_init(py, || py.import("types")?.getattr("MappingProxyType").map(Bound::unbind))?;
+    let class = PROXY.get_or_try_init(py, || {
+        py.import("types")?.getattr("MappingProxyType").map(Bound::unbind)
+    })?;
     Ok(class.bind(py).call1((d,))?.unbind())
 }
 
@@ -222,7 +227,10 @@ impl PolicyContact {
         self.router.as_ref().map(|r| r.clone_ref(py))
     }
     fn __repr__(&self) -> String {
-        format!("PolicyContact('{}', queue='{}', priority={}, wait={:?})", self.id, self.queue, self.priority, self.wait)
+        format!(
+            "PolicyContact('{}', queue='{}', priority={}, wait={:?})",
+            self.id, self.queue, self.priority, self.wait
+        )
     }
 }
 
@@ -230,11 +238,17 @@ impl PolicyContact {
 /// immutable, so one object serves every decision with that list).
 type Mappings = FxHashMap<Vec<(u32, u8)>, Py<PyAny>>;
 
-fn mapping(py: Python<'_>, cache: &mut Mappings, names: &dyn Names, list: &[(u32, u8)]) -> PyResult<Py<PyAny>> {
+fn mapping(
+    py: Python<'_>,
+    cache: &mut Mappings,
+    names: &dyn Names,
+    list: &[(u32, u8)],
+) -> PyResult<Py<PyAny>> {
     if let Some(m) = cache.get(list) {
         return Ok(m.clone_ref(py));
     }
-    let named: Vec<(String, u8)> = list.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
+    let named: Vec<(String, u8)> =
+        list.iter().map(|&(s, l)| (names.skill(s).to_owned(), l)).collect();
     let m = read_only(py, &named)?;
     cache.insert(list.to_vec(), m.clone_ref(py));
     Ok(m)
@@ -327,11 +341,18 @@ impl PolicyAgent {
         self.profile.level(skill)
     }
     fn __repr__(&self) -> String {
-        format!("PolicyAgent('{}', load={:?}, idle={:?}, handled={})", self.id, self.load, self.idle, self.handled)
+        format!(
+            "PolicyAgent('{}', load={:?}, idle={:?}, handled={})",
+            self.id, self.load, self.idle, self.handled
+        )
     }
 }
 
-fn agent_view(profile: Arc<ProfileEntry>, channels: &Arc<Vec<String>>, a: &AgentInfo<'_>) -> PolicyAgent {
+fn agent_view(
+    profile: Arc<ProfileEntry>,
+    channels: &Arc<Vec<String>>,
+    a: &AgentInfo<'_>,
+) -> PolicyAgent {
     PolicyAgent {
         id: a.id.clone(),
         profile,
@@ -421,7 +442,9 @@ impl AgentBatch {
         let n = self.slots.len() as isize;
         let j = if i < 0 { i + n } else { i };
         if j < 0 || j >= n {
-            return Err(pyo3::exceptions::PyIndexError::new_err(format!("agent index {i} out of range for {n} agents")));
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "agent index {i} out of range for {n} agents"
+            )));
         }
         let j = j as usize;
         let n = self.channels.len();
@@ -491,19 +514,27 @@ impl PyScorer {
                 *self.sees_router.insert(s)
             }
         };
-        if sees { router_state(py, names).map(Some) } else { Ok(None) }
+        if sees {
+            router_state(py, names).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     fn channel_names(&mut self, names: &dyn Names) -> Arc<Vec<String>> {
         self.channels
-            .get_or_insert_with(|| Arc::new(names.channels().into_iter().map(str::to_owned).collect()))
+            .get_or_insert_with(|| {
+                Arc::new(names.channels().into_iter().map(str::to_owned).collect())
+            })
             .clone()
     }
 }
 
 fn failed(py: Python<'_>, err: PyErr) -> ScorerError {
     let message = match err.value(py).str() {
-        Ok(s) => format!("{}: {s}", err.get_type(py).name().map(|n| n.to_string()).unwrap_or_default()),
+        Ok(s) => {
+            format!("{}: {s}", err.get_type(py).name().map(|n| n.to_string()).unwrap_or_default())
+        }
         Err(_) => "policy raised an exception".into(),
     };
     ScorerError { message, payload: Some(Box::new(err)) }
@@ -512,7 +543,10 @@ fn failed(py: Python<'_>, err: PyErr) -> ScorerError {
 /// Runs one hook of the adapter; a panic inside it (the binding's, or a
 /// `PanicException` coming back through the policy) becomes a failure
 /// carrying a `PanicException`, never an unwind into the core.
-fn guarded(py: Python<'_>, f: impl FnOnce() -> PyResult<Vec<f64>>) -> Result<Vec<f64>, ScorerError> {
+fn guarded(
+    py: Python<'_>,
+    f: impl FnOnce() -> PyResult<Vec<f64>>,
+) -> Result<Vec<f64>, ScorerError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result.map_err(|e| failed(py, e)),
         Err(panic) => {
@@ -526,10 +560,12 @@ fn guarded(py: Python<'_>, f: impl FnOnce() -> PyResult<Vec<f64>>) -> Result<Vec
     }
 }
 
-
 /// Whether the policy object's class overrides `ccroute.Policy.on_event`.
 fn overrides_on_event(py: Python<'_>, obj: &Py<PyAny>) -> bool {
-    let base = py.import("ccroute.policies").and_then(|m| m.getattr("Policy")).and_then(|p| p.getattr("on_event"));
+    let base = py
+        .import("ccroute.policies")
+        .and_then(|m| m.getattr("Policy"))
+        .and_then(|p| p.getattr("on_event"));
     let own = obj.bind(py).get_type().getattr("on_event");
     match (base, own) {
         (Ok(base), Ok(own)) => !own.is(&base),
@@ -555,7 +591,12 @@ fn scores(result: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
 
 impl PyScorer {
     /// The batch handed to `score_many`: the core's columns, copied whole.
-    fn batch(&mut self, py: Python<'_>, names: &dyn Names, agents: &Candidates<'_>) -> PyResult<AgentBatch> {
+    fn batch(
+        &mut self,
+        py: Python<'_>,
+        names: &dyn Names,
+        agents: &Candidates<'_>,
+    ) -> PyResult<AgentBatch> {
         let mut runs = Vec::with_capacity(agents.runs.len());
         for r in agents.runs {
             runs.push((profile_entry(py, &mut self.profiles, names, r.profile, r.skills)?, r.end));
@@ -591,10 +632,16 @@ impl Scorer for PyScorer {
         Python::with_gil(|py| {
             let run = |py: Python<'_>, me: &mut PyScorer| -> PyResult<Vec<f64>> {
                 let state = me.state(py, names)?;
-                let c = Py::new(py, contact_view(py, &mut me.mappings, names, contact, state.as_ref())?)?;
+                let c = Py::new(
+                    py,
+                    contact_view(py, &mut me.mappings, names, contact, state.as_ref())?,
+                )?;
                 if me.vectorised {
                     let batch = me.batch(py, names, agents)?;
-                    let out = me.obj.bind(py).call_method1(pyo3::intern!(py, "score_many"), (c, batch))?;
+                    let out = me
+                        .obj
+                        .bind(py)
+                        .call_method1(pyo3::intern!(py, "score_many"), (c, batch))?;
                     scores(&out)
                 } else {
                     let channels = me.channel_names(names);
@@ -624,7 +671,11 @@ impl Scorer for PyScorer {
         self.wants_events
     }
 
-    fn on_events(&mut self, _names: &dyn Names, events: &[router_core::Event]) -> Result<(), ScorerError> {
+    fn on_events(
+        &mut self,
+        _names: &dyn Names,
+        events: &[router_core::Event],
+    ) -> Result<(), ScorerError> {
         Python::with_gil(|py| {
             guarded(py, || {
                 let f = self.obj.bind(py).getattr(pyo3::intern!(py, "on_event"))?;

@@ -19,7 +19,11 @@ impl PolicySpec {
     /// A tie-breaker chain of built-in policy names.
     #[staticmethod]
     fn chain(names: Vec<String>) -> PyResult<Self> {
-        let kinds = names.iter().map(|n| PolicyKind::parse(n)).collect::<router_core::Result<Vec<_>>>().py()?;
+        let kinds = names
+            .iter()
+            .map(|n| PolicyKind::parse(n))
+            .collect::<router_core::Result<Vec<_>>>()
+            .py()?;
         let policy = Policy::Chain(kinds);
         policy.validate().py()?;
         Ok(PolicySpec { policy })
@@ -30,10 +34,15 @@ impl PolicySpec {
     fn weighted(weights: &Bound<'_, PyDict>) -> PyResult<Self> {
         let mut ws = Vec::with_capacity(weights.len());
         for (k, v) in weights.iter() {
-            let name: String = k.extract().map_err(|_| invalid(format!("feature names must be strings, got {}", crate::convert::repr(&k))))?;
-            let w: f64 = v
-                .extract()
-                .map_err(|_| invalid(format!("weight of feature {name:?} must be a number, got {}", crate::convert::repr(&v))))?;
+            let name: String = k.extract().map_err(|_| {
+                invalid(format!("feature names must be strings, got {}", crate::convert::repr(&k)))
+            })?;
+            let w: f64 = v.extract().map_err(|_| {
+                invalid(format!(
+                    "weight of feature {name:?} must be a number, got {}",
+                    crate::convert::repr(&v)
+                ))
+            })?;
             ws.push((Feature::parse(&name, |_| u32::MAX).py()?, w));
         }
         let policy = Policy::Weighted(ws);

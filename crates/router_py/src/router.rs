@@ -53,14 +53,20 @@ impl NativeRouter {
         missed_offer_state: &str,
         exclusion_expires_after: Option<f64>,
     ) -> PyResult<Self> {
-        let missed_offer_state = AgentState::parse(missed_offer_state)
-            .map_err(|_| invalid(format!("missed_offer_state {missed_offer_state:?} is not offline, available or away")))?;
+        let missed_offer_state = AgentState::parse(missed_offer_state).map_err(|_| {
+            invalid(format!(
+                "missed_offer_state {missed_offer_state:?} is not offline, available or away"
+            ))
+        })?;
         let mut profiles = Vec::new();
         if let Some(list) = routing_profiles {
             for item in list.try_iter()? {
                 let item = item?;
                 let rp = item.downcast::<RoutingProfile>().map_err(|_| {
-                    invalid(format!("routing_profiles must be RoutingProfile objects, got {}", crate::convert::repr(&item)))
+                    invalid(format!(
+                        "routing_profiles must be RoutingProfile objects, got {}",
+                        crate::convert::repr(&item)
+                    ))
                 })?;
                 profiles.push(rp.get().cfg.clone());
             }
@@ -68,22 +74,30 @@ impl NativeRouter {
         let mut chans = Vec::new();
         for item in channels.try_iter()? {
             let item = item?;
-            let ch = item
-                .downcast::<Channel>()
-                .map_err(|_| invalid(format!("channels must be Channel objects, got {}", crate::convert::repr(&item))))?;
+            let ch = item.downcast::<Channel>().map_err(|_| {
+                invalid(format!(
+                    "channels must be Channel objects, got {}",
+                    crate::convert::repr(&item)
+                ))
+            })?;
             chans.push(ch.get().cfg.clone());
         }
         let mut qs = Vec::new();
         for item in queues.try_iter()? {
             let item = item?;
-            let q = item
-                .downcast::<Queue>()
-                .map_err(|_| invalid(format!("queues must be Queue objects, got {}", crate::convert::repr(&item))))?;
+            let q = item.downcast::<Queue>().map_err(|_| {
+                invalid(format!(
+                    "queues must be Queue objects, got {}",
+                    crate::convert::repr(&item)
+                ))
+            })?;
             qs.push(q.get().cfg.clone());
         }
         let seed = u64::try_from(seed).map_err(|_| invalid(format!("seed {seed} is negative")))?;
         let retain_finished = retain_finished
-            .map(|n| usize::try_from(n).map_err(|_| invalid(format!("retain_finished {n} is negative"))))
+            .map(|n| {
+                usize::try_from(n).map_err(|_| invalid(format!("retain_finished {n} is negative")))
+            })
             .transpose()?;
         let config = RouterConfig {
             channels: chans,
@@ -104,7 +118,13 @@ impl NativeRouter {
             exclusion_expires_after,
             plugin: None,
         };
-        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
+        Ok(NativeRouter {
+            inner: router_core::Router::new(config).py()?,
+            fault: None,
+            strict: false,
+            logged: false,
+            last_batch: None,
+        })
     }
 
     /// A router from a configuration in plain data (the form of
@@ -112,7 +132,13 @@ impl NativeRouter {
     #[staticmethod]
     fn from_config(config: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config: RouterConfig = crate::forms::from_py("configuration", config)?;
-        Ok(NativeRouter { inner: router_core::Router::new(config).py()?, fault: None, strict: false, logged: false, last_batch: None })
+        Ok(NativeRouter {
+            inner: router_core::Router::new(config).py()?,
+            fault: None,
+            strict: false,
+            logged: false,
+            last_batch: None,
+        })
     }
 
     /// Replaces the configuration while the router runs (plain data, the
@@ -137,12 +163,22 @@ impl NativeRouter {
         crate::forms::to_py(py, self.inner.config())
     }
 
-    fn add_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
+    fn add_agent(
+        &mut self,
+        py: Python<'_>,
+        agent: PyRef<'_, Agent>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.add_agent(&agent.spec, now))?;
         self.done(py, ev)
     }
 
-    fn update_agent(&mut self, py: Python<'_>, agent: PyRef<'_, Agent>, now: f64) -> PyResult<Vec<PyObject>> {
+    fn update_agent(
+        &mut self,
+        py: Python<'_>,
+        agent: PyRef<'_, Agent>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.update_agent(&agent.spec, now))?;
         self.done(py, ev)
     }
@@ -152,23 +188,42 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
-    fn set_agent_state(&mut self, py: Python<'_>, agent: &str, state: &str, now: f64) -> PyResult<Vec<PyObject>> {
+    fn set_agent_state(
+        &mut self,
+        py: Python<'_>,
+        agent: &str,
+        state: &str,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let state = AgentState::parse(state).py()?;
         let ev = self.guard(|r| r.set_agent_state(agent, state, now))?;
         self.done(py, ev)
     }
 
-    fn submit(&mut self, py: Python<'_>, contact: PyRef<'_, Contact>, now: f64) -> PyResult<Vec<PyObject>> {
+    fn submit(
+        &mut self,
+        py: Python<'_>,
+        contact: PyRef<'_, Contact>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.submit(&contact.spec, now))?;
         self.done(py, ev)
     }
 
-    fn submit_many(&mut self, py: Python<'_>, contacts: &Bound<'_, PyAny>, now: f64) -> PyResult<Vec<PyObject>> {
+    fn submit_many(
+        &mut self,
+        py: Python<'_>,
+        contacts: &Bound<'_, PyAny>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let mut held: Vec<Bound<'_, Contact>> = Vec::new();
         for item in contacts.try_iter()? {
             let item = item?;
             let c = item.downcast_into::<Contact>().map_err(|e| {
-                invalid(format!("submit_many takes Contact objects, got {}", crate::convert::repr(e.into_inner().as_any())))
+                invalid(format!(
+                    "submit_many takes Contact objects, got {}",
+                    crate::convert::repr(e.into_inner().as_any())
+                ))
             })?;
             held.push(c);
         }
@@ -185,17 +240,35 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
-    fn accept(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+    fn accept(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        agent: &str,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.accept(contact, agent, now))?;
         self.done(py, ev)
     }
 
-    fn reject(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+    fn reject(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        agent: &str,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.reject(contact, agent, now))?;
         self.done(py, ev)
     }
 
-    fn force_assign(&mut self, py: Python<'_>, contact: &str, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
+    fn force_assign(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        agent: &str,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
         let ev = self.guard(|r| r.force_assign(contact, agent, now))?;
         self.done(py, ev)
     }
@@ -325,7 +398,8 @@ impl NativeRouter {
             None => None,
             Some(p) => {
                 let name = p.bind(py).get_type().qualname()?.to_string();
-                let s = Box::new(PyScorer::new(p, vectorised, contact_side)) as Box<dyn router_core::policy::plugin::Scorer>;
+                let s = Box::new(PyScorer::new(p, vectorised, contact_side))
+                    as Box<dyn router_core::policy::plugin::Scorer>;
                 Some((s, name))
             }
         };
@@ -348,7 +422,9 @@ impl NativeRouter {
 
     /// Makes the next guarded call panic, to test the guard (not public API).
     fn _inject_fault(&mut self) -> PyResult<Vec<PyObject>> {
-        self.guard(|_| -> router_core::Result<Vec<router_core::Event>> { panic!("fault injected by a test") })?;
+        self.guard(|_| -> router_core::Result<Vec<router_core::Event>> {
+            panic!("fault injected by a test")
+        })?;
         Ok(Vec::new())
     }
 
@@ -363,7 +439,10 @@ impl NativeRouter {
     /// crossing into Python, and since the router may have stopped half-way
     /// through a change, every later call is refused with the same error
     /// until the caller restores it from a snapshot.
-    fn guard<T>(&mut self, f: impl FnOnce(&mut router_core::Router) -> router_core::Result<T>) -> PyResult<T> {
+    fn guard<T>(
+        &mut self,
+        f: impl FnOnce(&mut router_core::Router) -> router_core::Result<T>,
+    ) -> PyResult<T> {
         if let Some(why) = &self.fault {
             return Err(internal(format!(
                 "the router stopped after an internal fault ({why}); restore it from a snapshot taken before"
@@ -430,7 +509,10 @@ fn log_failure(py: Python<'_>, message: &str, original: Option<PyErr>) -> PyResu
 /// A configuration in plain data, checked (as `Router.from_config` would)
 /// and written back in full: every field, defaults filled in.
 #[pyfunction]
-pub fn normalize_config<'py>(py: Python<'py>, config: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn normalize_config<'py>(
+    py: Python<'py>,
+    config: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let config: RouterConfig = crate::forms::from_py("configuration", config)?;
     let router = router_core::Router::new(config).py()?;
     crate::forms::to_py(py, router.config())

@@ -11,7 +11,9 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::Scorer;
-use router_core::sim::{GroupMetrics, Metrics, Replication, Scenario, Series, Simulation, NOT_SIMULATED};
+use router_core::sim::{
+    GroupMetrics, Metrics, Replication, Scenario, Series, Simulation, NOT_SIMULATED,
+};
 use router_core::Router;
 
 /// A compiled simulation scenario (native part; `ccroute.sim` wraps it).
@@ -26,7 +28,9 @@ impl NativeSimulation {
     #[new]
     fn new(py: Python<'_>, scenario: &str) -> PyResult<Self> {
         let scenario = scenario.to_owned();
-        let inner = py.allow_threads(move || Scenario::from_json(&scenario).and_then(Simulation::new)).py()?;
+        let inner = py
+            .allow_threads(move || Scenario::from_json(&scenario).and_then(Simulation::new))
+            .py()?;
         Ok(NativeSimulation { inner })
     }
 
@@ -62,7 +66,9 @@ impl NativeSimulation {
         let label = label.unwrap_or_else(|| config.policy.to_string());
         let mut router = Router::new(config).py()?;
         if let Some(obj) = plugin {
-            router.set_scorer(Some(Box::new(PyScorer::new(obj, vectorised, contact_side)) as Box<dyn Scorer>));
+            router.set_scorer(Some(
+                Box::new(PyScorer::new(obj, vectorised, contact_side)) as Box<dyn Scorer>
+            ));
         }
         let result = py.allow_threads(|| sim.run_on(replication, &mut router, &label, strict));
         if let Some(err) = router.take_scorer_error() {
@@ -106,7 +112,11 @@ impl NativeSimulation {
 
 /// A float as JSON carries it: a non-finite one is `null`.
 fn float(py: Python<'_>, x: f64) -> PyObject {
-    if x.is_finite() { x.into_pyobject(py).expect("float").into_any().unbind() } else { py.None() }
+    if x.is_finite() {
+        x.into_pyobject(py).expect("float").into_any().unbind()
+    } else {
+        py.None()
+    }
 }
 
 fn opt(py: Python<'_>, x: Option<f64>) -> PyObject {
@@ -181,9 +191,15 @@ fn replication_dict<'py>(py: Python<'py>, r: &Replication) -> PyResult<Bound<'py
     d.set_item("channels", list(&r.channels)?)?;
     d.set_item("types", list(&r.types)?)?;
     d.set_item("total", metrics(py, &r.total)?)?;
-    d.set_item("groups", PyList::new(py, r.groups.iter().map(|g| group(py, g)).collect::<PyResult<Vec<_>>>()?)?)?;
+    d.set_item(
+        "groups",
+        PyList::new(py, r.groups.iter().map(|g| group(py, g)).collect::<PyResult<Vec<_>>>()?)?,
+    )?;
     d.set_item("interval", float(py, r.interval))?;
-    d.set_item("series", PyList::new(py, r.series.iter().map(|s| series(py, s)).collect::<PyResult<Vec<_>>>()?)?)?;
+    d.set_item(
+        "series",
+        PyList::new(py, r.series.iter().map(|s| series(py, s)).collect::<PyResult<Vec<_>>>()?)?,
+    )?;
     d.set_item("contacts", r.contacts)?;
     d.set_item("live_peak", r.live_peak)?;
     d.set_item("decisions", r.decisions)?;

@@ -232,7 +232,10 @@ pub struct ContactView {
 impl ContactView {
     fn __repr__(&self) -> String {
         let agent = self.agent.as_ref().map_or("None".to_owned(), |a| format!("'{a}'"));
-        format!("ContactView('{}', status='{}', queue='{}', agent={agent})", self.id, self.status, self.queue)
+        format!(
+            "ContactView('{}', status='{}', queue='{}', agent={agent})",
+            self.id, self.status, self.queue
+        )
     }
 }
 

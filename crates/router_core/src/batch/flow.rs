@@ -75,7 +75,8 @@ impl Network {
             .iter()
             .filter_map(|&(i, a, w)| {
                 let d = p.demands[i as usize];
-                let ok = slots(p, a as usize, d.channel) > 0 && d.units <= p.rooms[a as usize].free_units;
+                let ok = slots(p, a as usize, d.channel) > 0
+                    && d.units <= p.rooms[a as usize].free_units;
                 ok.then_some((a, d.channel, i, w))
             })
             .collect();
@@ -102,10 +103,12 @@ impl Network {
                 while t < el.len() && el[t].0 == a && el[t].1 == c {
                     t += 1;
                 }
-                let mut us: Vec<u64> = el[s..t].iter().map(|x| u64::from(p.demands[x.2 as usize].units)).collect();
+                let mut us: Vec<u64> =
+                    el[s..t].iter().map(|x| u64::from(p.demands[x.2 as usize].units)).collect();
                 us.sort_unstable();
                 let by_units = free.checked_div(us[0]).unwrap_or(u64::MAX);
-                let k = u64::from(slots(p, a as usize, c)).min(by_units).min(us.len() as u64) as usize;
+                let k =
+                    u64::from(slots(p, a as usize, c)).min(by_units).min(us.len() as u64) as usize;
                 lo.extend_from_slice(&us[..k]);
                 hi.extend_from_slice(&us[us.len() - k..]);
                 for g in &mut group[s..t] {
@@ -151,8 +154,9 @@ impl Network {
             b.add(1 + el[k].2, ac_base + group[k], 1, -el[k].3);
         }
         let edge_hi = b.to.len() as u32;
-        let ac_arc: Vec<u32> =
-            (0..nac).map(|k| b.add(ac_base + k as u32, agent_base + ac_agent[k], ac_cap[k], 0.0)).collect();
+        let ac_arc: Vec<u32> = (0..nac)
+            .map(|k| b.add(ac_base + k as u32, agent_base + ac_agent[k], ac_cap[k], 0.0))
+            .collect();
         let agent_arc: Vec<u32> =
             (0..m).map(|a| b.add(agent_base + a as u32, ROOT, agent_n[a] as i32, 0.0)).collect();
 
@@ -244,7 +248,10 @@ impl Network {
 
     /// Value of the current flow under the current (penalised) weights.
     pub(super) fn value(&self) -> f64 {
-        (0..self.root_arc.len()).filter_map(|i| self.assigned_arc(i)).map(|e| -self.cost[e as usize]).sum()
+        (0..self.root_arc.len())
+            .filter_map(|i| self.assigned_arc(i))
+            .map(|e| -self.cost[e as usize])
+            .sum()
     }
 
     /// Inserts every contact: afterwards the flow is the relaxation's
@@ -258,7 +265,10 @@ impl Network {
     /// Agent of each contact (`None`: unassigned).
     pub(super) fn assigned(&self) -> Vec<Option<usize>> {
         (0..self.root_arc.len())
-            .map(|i| self.assigned_arc(i).map(|e| self.ac_agent[(self.to[e as usize] - self.ac_base) as usize] as usize))
+            .map(|i| {
+                self.assigned_arc(i)
+                    .map(|e| self.ac_agent[(self.to[e as usize] - self.ac_base) as usize] as usize)
+            })
             .collect()
     }
 
@@ -405,7 +415,11 @@ impl Network {
             let mut held: Vec<(u32, u32, u32)> = (0..self.root_arc.len())
                 .filter_map(|i| {
                     let e = self.assigned_arc(i)?;
-                    Some((self.ac_agent[(self.to[e as usize] - self.ac_base) as usize], i as u32, e))
+                    Some((
+                        self.ac_agent[(self.to[e as usize] - self.ac_base) as usize],
+                        i as u32,
+                        e,
+                    ))
                 })
                 .collect();
             held.sort_unstable();
@@ -423,7 +437,9 @@ impl Network {
                 if used > free {
                     let items: Vec<(f64, u64)> = grp
                         .iter()
-                        .map(|x| (-self.cost[x.2 as usize], u64::from(p.demands[x.1 as usize].units)))
+                        .map(|x| {
+                            (-self.cost[x.2 as usize], u64::from(p.demands[x.1 as usize].units))
+                        })
                         .collect();
                     let keep = best_subset(&items, free);
                     for (x, k) in grp.iter().zip(keep) {
@@ -505,7 +521,13 @@ pub(super) fn best_subset(items: &[(f64, u64)], cap: u64) -> Vec<bool> {
     if items.len() > EXACT_KNAPSACK {
         // Weight per unit, descending (0 units first).
         idx.sort_by(|&x, &y| {
-            let r = |k: usize| if items[k].1 == 0 { f64::INFINITY } else { items[k].0 / items[k].1 as f64 };
+            let r = |k: usize| {
+                if items[k].1 == 0 {
+                    f64::INFINITY
+                } else {
+                    items[k].0 / items[k].1 as f64
+                }
+            };
             r(y).total_cmp(&r(x)).then(x.cmp(&y))
         });
         let mut used = 0;

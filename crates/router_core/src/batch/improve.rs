@@ -23,7 +23,8 @@ impl Sol<'_> {
     fn fits(&self, i: usize, a: usize) -> bool {
         let d = self.p.demands[i];
         let used = self.slots[a].get(d.channel).copied().unwrap_or(0);
-        used < slots(self.p, a, d.channel) && self.units[a] + u64::from(d.units) <= u64::from(self.p.rooms[a].free_units)
+        used < slots(self.p, a, d.channel)
+            && self.units[a] + u64::from(d.units) <= u64::from(self.p.rooms[a].free_units)
     }
 
     fn assign(&mut self, i: usize, a: usize) {
@@ -113,7 +114,10 @@ pub(super) fn improve(p: &Problem, norm: &Norm, of: &mut Vec<Option<usize>>) -> 
                 }
                 // Loss of ejecting each held contact: its weight here less
                 // the best it can find elsewhere now.
-                let loss: Vec<f64> = held.iter().map(|&x| s.w(x, a) - s.best_spot(x, a).map_or(0.0, |b| b.1)).collect();
+                let loss: Vec<f64> = held
+                    .iter()
+                    .map(|&x| s.w(x, a) - s.best_spot(x, a).map_or(0.0, |b| b.1))
+                    .collect();
                 let free = u64::from(p.rooms[a].free_units);
                 let room = slots(p, a, dj.channel);
                 masks(held.len(), &mut subsets);
@@ -142,8 +146,12 @@ pub(super) fn improve(p: &Problem, norm: &Norm, of: &mut Vec<Option<usize>>) -> 
             // Apply, measure exactly, undo if not better.
             log.clear();
             let mut before = base;
-            let ejected: Vec<usize> =
-                s.held[a].iter().enumerate().filter(|(k, _)| mask >> k & 1 == 1).map(|(_, &x)| x).collect();
+            let ejected: Vec<usize> = s.held[a]
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| mask >> k & 1 == 1)
+                .map(|(_, &x)| x)
+                .collect();
             if cur.is_some() {
                 log.push((j, cur));
                 s.unassign(j);

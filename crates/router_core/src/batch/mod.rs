@@ -324,7 +324,8 @@ pub fn solve_with(p: &Problem, opts: &Options) -> (Assignment, SolveStats) {
         // Projected subgradient step (Polyak): raise the price of the
         // agents the relaxation overfilled, lower the others'.
         let g: Vec<f64> = (0..m).map(|a| used[a] - cap[a]).collect();
-        let norm2: f64 = (0..m).filter(|&a| g[a] > 0.0 || lambda[a] > 0.0).map(|a| g[a] * g[a]).sum();
+        let norm2: f64 =
+            (0..m).filter(|&a| g[a] > 0.0 || lambda[a] > 0.0).map(|a| g[a] * g[a]).sum();
         if norm2 == 0.0 {
             break;
         }

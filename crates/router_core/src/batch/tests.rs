@@ -34,12 +34,21 @@ fn check(p: &Problem) -> (Assignment, SolveStats) {
 fn brute(p: &Problem) -> f64 {
     let norm = Norm::new(p);
     let n = p.demands.len();
-    let top: Vec<f64> = (0..n).map(|i| norm.of(i).iter().map(|e| e.2).fold(0.0, f64::max)).collect();
+    let top: Vec<f64> =
+        (0..n).map(|i| norm.of(i).iter().map(|e| e.2).fold(0.0, f64::max)).collect();
     let mut rest = vec![0.0; n + 1];
     for i in (0..n).rev() {
         rest[i] = rest[i + 1] + top[i];
     }
-    fn go(p: &Problem, norm: &Norm, rest: &[f64], load: &mut Load, i: usize, val: f64, best: &mut f64) {
+    fn go(
+        p: &Problem,
+        norm: &Norm,
+        rest: &[f64],
+        load: &mut Load,
+        i: usize,
+        val: f64,
+        best: &mut f64,
+    ) {
         if val > *best {
             *best = val;
         }
@@ -222,7 +231,9 @@ fn units_bind_the_voice_call_wins() {
 #[test]
 fn safe_agents_are_detected() {
     let safe = |rooms: Vec<Room>, demands: Vec<Demand>| {
-        let edges = (0..demands.len()).flat_map(|i| (0..rooms.len()).map(move |a| edge(i, a, 1.0))).collect();
+        let edges = (0..demands.len())
+            .flat_map(|i| (0..rooms.len()).map(move |a| edge(i, a, 1.0)))
+            .collect();
         solve_with_stats(&Problem { demands, rooms, edges }).1.units_safe
     };
     // Voice only / chat only / only chats fit (75 units, 3 slots' worth).
@@ -257,7 +268,13 @@ fn feasible_rejects_what_it_must() {
     let p = Problem {
         demands: vec![VOICE, CHAT, CHAT],
         rooms: vec![blended(), room(50, &[1, 1])],
-        edges: vec![edge(0, 0, 1.0), edge(1, 0, 1.0), edge(2, 0, 1.0), edge(1, 1, 1.0), edge(2, 1, 1.0)],
+        edges: vec![
+            edge(0, 0, 1.0),
+            edge(1, 0, 1.0),
+            edge(2, 0, 1.0),
+            edge(1, 1, 1.0),
+            edge(2, 1, 1.0),
+        ],
     };
     let ok = |pairs: Vec<(usize, usize)>| {
         let total = pairs.len() as f64;
@@ -272,7 +289,9 @@ fn feasible_rejects_what_it_must() {
     assert!(ok(vec![(0, 1)]).unwrap_err().contains("no edge"));
     assert!(ok(vec![(5, 0)]).unwrap_err().contains("out of range"));
     assert!(ok(vec![(0, 5)]).unwrap_err().contains("out of range"));
-    assert!(feasible(&p, &Assignment { pairs: vec![(1, 0)], total: 2.0 }).unwrap_err().contains("total"));
+    assert!(feasible(&p, &Assignment { pairs: vec![(1, 0)], total: 2.0 })
+        .unwrap_err()
+        .contains("total"));
 }
 
 #[test]
@@ -294,7 +313,14 @@ fn options_cap_the_work() {
     let p = Problem {
         demands: vec![VOICE, CHAT, CHAT, CHAT, CHAT],
         rooms: vec![blended(), room(100, &[1, 0])],
-        edges: vec![edge(0, 0, 3.0), edge(0, 1, 1.0), edge(1, 0, 1.0), edge(2, 0, 1.0), edge(3, 0, 1.0), edge(4, 0, 1.0)],
+        edges: vec![
+            edge(0, 0, 3.0),
+            edge(0, 1, 1.0),
+            edge(1, 0, 1.0),
+            edge(2, 0, 1.0),
+            edge(3, 0, 1.0),
+            edge(4, 0, 1.0),
+        ],
     };
     let (a, st) = solve_with(&p, &Options { max_iterations: 0, local_search: false });
     assert_eq!(st.iterations, 1);
@@ -334,7 +360,10 @@ fn problem(max_n: usize, generous: bool) -> impl Strategy<Value = Problem> {
                 .collect();
             let demands = demands
                 .into_iter()
-                .map(|(c, kind, u)| Demand { channel: c, units: if kind == 0 { u } else { UNITS[c] } })
+                .map(|(c, kind, u)| Demand {
+                    channel: c,
+                    units: if kind == 0 { u } else { UNITS[c] },
+                })
                 .collect();
             let edges = weights
                 .into_iter()
@@ -364,10 +393,14 @@ fn blended_problem() -> impl Strategy<Value = Problem> {
                 .map(|(v, c, e)| {
                     let (c, e) = if v == 1 { (0, 0) } else { (c, e) };
                     let (c, e) = if 25 * c + 50 * e > 100 { (c, 0) } else { (c, e) };
-                    Room { free_units: 100 - 100 * v - 25 * c - 50 * e, free_slots: vec![1 - v, 4 - c, 2 - e] }
+                    Room {
+                        free_units: 100 - 100 * v - 25 * c - 50 * e,
+                        free_slots: vec![1 - v, 4 - c, 2 - e],
+                    }
                 })
                 .collect();
-            let demands = channels.into_iter().map(|c| Demand { channel: c, units: UNITS[c] }).collect();
+            let demands =
+                channels.into_iter().map(|c| Demand { channel: c, units: UNITS[c] }).collect();
             let edges = weights
                 .into_iter()
                 .enumerate()

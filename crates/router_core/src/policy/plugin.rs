@@ -237,7 +237,11 @@ pub trait Scorer: Send + Sync {
 
     /// The events of a step of a simulation (assignments, completions, ...,
     /// with their times), after the simulator has accounted for them.
-    fn on_events(&mut self, _names: &dyn Names, _events: &[crate::Event]) -> Result<(), ScorerError> {
+    fn on_events(
+        &mut self,
+        _names: &dyn Names,
+        _events: &[crate::Event],
+    ) -> Result<(), ScorerError> {
         Ok(())
     }
 }

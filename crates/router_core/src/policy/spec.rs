@@ -115,7 +115,9 @@ impl Policy {
             }
             Policy::Weighted(ws) => {
                 if ws.is_empty() {
-                    return Err(crate::Error::invalid("a weighted policy needs at least one feature"));
+                    return Err(crate::Error::invalid(
+                        "a weighted policy needs at least one feature",
+                    ));
                 }
                 for (f, w) in ws {
                     if !w.is_finite() {
@@ -139,9 +141,9 @@ impl Policy {
     pub fn scores_profiles(&self) -> bool {
         match self {
             Policy::Chain(kinds) => kinds.contains(&PolicyKind::MostSkilled),
-            Policy::Weighted(ws) => ws
-                .iter()
-                .any(|(f, _)| matches!(f, Feature::Skill | Feature::Preferred | Feature::Level(..))),
+            Policy::Weighted(ws) => ws.iter().any(|(f, _)| {
+                matches!(f, Feature::Skill | Feature::Preferred | Feature::Level(..))
+            }),
         }
     }
 
@@ -155,7 +157,9 @@ impl Policy {
     pub fn agent_key(&self, a: &AgentFacts, idle_since: Time) -> Key {
         let mut key = [OrdF64(0.0); KEY_LEN];
         match self {
-            Policy::Chain(kinds) if matches!(kinds[..], [PolicyKind::LongestIdle]) => key[0] = OrdF64(idle_since),
+            Policy::Chain(kinds) if matches!(kinds[..], [PolicyKind::LongestIdle]) => {
+                key[0] = OrdF64(idle_since)
+            }
             Policy::Chain(kinds) => {
                 for (k, kind) in key.iter_mut().zip(kinds) {
                     *k = OrdF64(match kind {
@@ -187,7 +191,13 @@ impl Policy {
 
     /// The full rank of a group head for a contact: the head's agent key
     /// combined with the profile's score. Smaller wins.
-    pub fn rank(&self, head: &Key, profile: &[(u32, u8)], requires: &[(u32, u8)], prefers: &[(u32, u8)]) -> Key {
+    pub fn rank(
+        &self,
+        head: &Key,
+        profile: &[(u32, u8)],
+        requires: &[(u32, u8)],
+        prefers: &[(u32, u8)],
+    ) -> Key {
         let mut rank = *head;
         match self {
             Policy::Chain(kinds) => {
@@ -229,7 +239,8 @@ impl fmt::Display for Policy {
                 write!(f, "chain({})", names.join(", "))
             }
             Policy::Weighted(ws) => {
-                let parts: Vec<String> = ws.iter().map(|(ft, w)| format!("{}={w}", ft.name())).collect();
+                let parts: Vec<String> =
+                    ws.iter().map(|(ft, w)| format!("{}={w}", ft.name())).collect();
                 write!(f, "weighted({})", parts.join(", "))
             }
         }

@@ -1,13 +1,13 @@
 //! Agents: add, remove, change state, and keep the ready groups current.
 
+use super::index::{AgentKey, SkillSet};
+use super::ordered::OrderedSet;
 use super::{Agent, Router};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
-use super::index::{AgentKey, SkillSet};
-use super::ordered::OrderedSet;
 
 impl Router {
     /// Adds an agent. Routing runs at once if it is available and contacts wait.
@@ -89,24 +89,31 @@ impl Router {
         let mut ev = self.begin(now);
         let a = self.agent(ai);
         if spec.capacity < a.used {
-            let err = Error::new(crate::error::ErrorKind::Capacity, format!(
-                "{what}: capacity {} is below the {} units it holds now",
-                spec.capacity, a.used
-            ));
+            let err = Error::new(
+                crate::error::ErrorKind::Capacity,
+                format!(
+                    "{what}: capacity {} is below the {} units it holds now",
+                    spec.capacity, a.used
+                ),
+            );
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
         if let Some(c) = (0..max.len()).find(|&c| max[c] < a.held[c]) {
-            let err = Error::new(crate::error::ErrorKind::Capacity, format!(
+            let err = Error::new(
+                crate::error::ErrorKind::Capacity,
+                format!(
                 "{what}: maximum {} on channel {:?} is below the {} contacts it holds there now",
                 max[c], self.channels[c].cfg.name, a.held[c]
-            ));
+            ),
+            );
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
         let profile = self.index.profile(skills, routing);
         let a = self.agent(ai);
-        let only_attributes = profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
+        let only_attributes =
+            profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
         let back = if only_attributes { Vec::new() } else { self.withdraw_offers(ai, &mut ev) };
         // Out of the old profile's groups and counts, changed, then in again.
         let state = self.agent(ai).state;
@@ -138,7 +145,11 @@ impl Router {
     /// back here, otherwise the returned mark lets a caller that refuses the
     /// call later roll them back.
     #[allow(clippy::type_complexity)]
-    fn compile_agent(&mut self, what: &str, spec: &AgentSpec) -> Result<(Vec<u32>, SkillSet, Option<u32>, (usize, usize))> {
+    fn compile_agent(
+        &mut self,
+        what: &str,
+        spec: &AgentSpec,
+    ) -> Result<(Vec<u32>, SkillSet, Option<u32>, (usize, usize))> {
         if spec.capacity == 0 {
             return Err(Error::invalid(format!(
                 "{what}: capacity {} is outside the allowed range 1..={}",
@@ -172,7 +183,9 @@ impl Router {
                         Error::invalid(format!("{what}: unknown channel {name:?}"))
                     })? as usize;
                     if std::mem::replace(&mut seen[c], true) {
-                        return Err(Error::invalid(format!("{what}: channel {name:?} is listed twice")));
+                        return Err(Error::invalid(format!(
+                            "{what}: channel {name:?} is listed twice"
+                        )));
                     }
                     max[c] = *m;
                 }
@@ -228,7 +241,12 @@ impl Router {
     /// (`Requeued`); becoming `available` starts its idle time and routes.
     ///
     /// Errors: `UnknownId`; `InvalidInput` for a backwards time.
-    pub fn set_agent_state(&mut self, id: &str, state: AgentState, now: Time) -> Result<Vec<Event>> {
+    pub fn set_agent_state(
+        &mut self,
+        id: &str,
+        state: AgentState,
+        now: Time,
+    ) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ai = self.agent_ix(id)?;
         let mut ev = self.begin(now);
@@ -310,7 +328,9 @@ impl Router {
             let p = &mut self.index.profiles[a.profile as usize];
             for (c, &m) in a.max.iter().enumerate() {
                 if m > 0 {
-                    p.available[c] = p.available[c].checked_add_signed(delta).expect("available count stays non-negative");
+                    p.available[c] = p.available[c]
+                        .checked_add_signed(delta)
+                        .expect("available count stays non-negative");
                 }
             }
         }
@@ -389,7 +409,8 @@ impl Router {
             _ => false,
         };
         if !same_key {
-            let new = parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
+            let new =
+                parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
             leave_ready(ready, &mut prof.ready, a.key.as_ref());
             a.key = new;
         }

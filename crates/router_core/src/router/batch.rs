@@ -68,10 +68,15 @@ impl Router {
         let reqs = &self.index.sigs[c.sig as usize].reqs;
         match &self.config.policy {
             Policy::Weighted(_) => {
-                let key = a.key.as_ref().map_or([crate::types::OrdF64(0.0); crate::policy::KEY_LEN], |k| k.primary);
+                let key = a
+                    .key
+                    .as_ref()
+                    .map_or([crate::types::OrdF64(0.0); crate::policy::KEY_LEN], |k| k.primary);
                 -self.config.policy.rank(&key, prof, reqs, &c.prefers)[0].0
             }
-            Policy::Chain(_) => f64::from(level_sum(prof, reqs)) + f64::from(level_sum(prof, &c.prefers)) / 100.0,
+            Policy::Chain(_) => {
+                f64::from(level_sum(prof, reqs)) + f64::from(level_sum(prof, &c.prefers)) / 100.0
+            }
         }
     }
 
@@ -116,14 +121,21 @@ impl Router {
         for (k, &(_, ci)) in waiting.iter().enumerate() {
             let c = self.contact(ci);
             let cands: Vec<u32> = match c.pinned {
-                Some(pa) => room_of.contains_key(&pa).then_some(pa).filter(|&pa| self.eligible(pa, ci)).into_iter().collect(),
+                Some(pa) => room_of
+                    .contains_key(&pa)
+                    .then_some(pa)
+                    .filter(|&pa| self.eligible(pa, ci))
+                    .into_iter()
+                    .collect(),
                 None => {
                     let ch = c.channel as usize;
                     self.index.sigs[c.sig as usize]
                         .profiles
                         .iter()
                         .filter(|&&p| self.routes_to(p, c.queue, c.arrival))
-                        .flat_map(|&p| self.index.profiles[p as usize].ready[ch].iter().map(|key| key.idx))
+                        .flat_map(|&p| {
+                            self.index.profiles[p as usize].ready[ch].iter().map(|key| key.idx)
+                        })
                         .filter(|&ai| !c.excluded.contains(&self.agent(ai).uid))
                         .collect()
                 }
@@ -160,17 +172,25 @@ impl Router {
                     let a = self.agent(ai);
                     Room {
                         free_units: a.capacity - a.used,
-                        free_slots: (0..n_ch).map(|c| if self.can_take(a, c) { a.max[c] - a.held[c] } else { 0 }).collect(),
+                        free_slots: (0..n_ch)
+                            .map(|c| if self.can_take(a, c) { a.max[c] - a.held[c] } else { 0 })
+                            .collect(),
                     }
                 })
                 .collect(),
-            edges: pairs.iter().map(|&(c, a, s)| Edge { contact: c, agent: a, weight: base + s - lo + 1.0 }).collect(),
+            edges: pairs
+                .iter()
+                .map(|&(c, a, s)| Edge { contact: c, agent: a, weight: base + s - lo + 1.0 })
+                .collect(),
         };
         // A few Lagrangian rounds keep a batch's latency bounded; the
         // answer is feasible and never worse than greedy either way.
-        let (solution, _) = solve_with(&problem, &Options { max_iterations: 4, local_search: true });
-        let score_of: rustc_hash::FxHashMap<(usize, usize), f64> = pairs.iter().map(|&(c, a, s)| ((c, a), s)).collect();
-        let mut report = BatchReport { contacts: waiting.len(), agents: agent_ix.len(), ..Default::default() };
+        let (solution, _) =
+            solve_with(&problem, &Options { max_iterations: 4, local_search: true });
+        let score_of: rustc_hash::FxHashMap<(usize, usize), f64> =
+            pairs.iter().map(|&(c, a, s)| ((c, a), s)).collect();
+        let mut report =
+            BatchReport { contacts: waiting.len(), agents: agent_ix.len(), ..Default::default() };
         let mut touched = Vec::new();
         for &(k, r) in &solution.pairs {
             let (ci, ai) = (waiting[k].1, agent_ix[r]);

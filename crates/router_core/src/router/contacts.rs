@@ -45,7 +45,9 @@ impl Router {
         if id.is_empty() {
             return Err(Error::invalid("contact id must not be empty"));
         }
-        if self.contact_ids.contains_key(id) || (!self.finished.is_empty() && self.finished.contains_key(id)) {
+        if self.contact_ids.contains_key(id)
+            || (!self.finished.is_empty() && self.finished.contains_key(id))
+        {
             return Err(Error::duplicate("contact", id));
         }
         Ok(())
@@ -54,8 +56,11 @@ impl Router {
     /// Validates everything of a contact but its id.
     pub(super) fn compile_body(&mut self, spec: &ContactSpec) -> Result<Compiled> {
         let what = || format!("contact {:?}", spec.id);
-        let channel = self.channel_id(&spec.channel).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
-        let queue = self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+        let channel = self
+            .channel_id(&spec.channel)
+            .map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
+        let queue =
+            self.queue_id(&spec.queue).map_err(|e| Error::invalid(format!("{}: {e}", what())))?;
         if spec.preferred_wait != 0.0 {
             check_time(&format!("{}: preferred_wait", what()), spec.preferred_wait)?;
         }
@@ -132,7 +137,12 @@ impl Router {
     /// (Generic over the key type so that the hot path looks ids up as
     /// `Id`s, without a detour through `str`.)
     #[inline]
-    fn known_agent<P, C>(&self, preferred: Option<&P>, preferred_wait: Time, customer: Option<&C>) -> (Option<u32>, Time)
+    fn known_agent<P, C>(
+        &self,
+        preferred: Option<&P>,
+        preferred_wait: Time,
+        customer: Option<&C>,
+    ) -> (Option<u32>, Time)
     where
         Id: std::borrow::Borrow<P> + std::borrow::Borrow<C>,
         P: std::hash::Hash + Eq + ?Sized,
@@ -141,7 +151,9 @@ impl Router {
         match preferred {
             Some(id) => (self.agent_ids.get(id).copied(), preferred_wait),
             None if self.config.affinity => (
-                customer.and_then(|cust| self.last_agent.get(cust)).and_then(|a| self.agent_ids.get(a).copied()),
+                customer
+                    .and_then(|cust| self.last_agent.get(cust))
+                    .and_then(|a| self.agent_ids.get(a).copied()),
                 self.config.affinity_wait,
             ),
             None => (None, 0.0),
@@ -165,9 +177,12 @@ impl Router {
         let ch = c.channel as usize;
         let fits = |ai: u32| {
             let a = self.agent(ai);
-            a.ready[ch] && self.index.compatible(a.profile, sig) && self.routes_to(a.profile, c.queue, self.now)
+            a.ready[ch]
+                && self.index.compatible(a.profile, sig)
+                && self.routes_to(a.profile, c.queue, self.now)
         };
-        let (target, wait) = self.known_agent(c.preferred_agent.as_deref(), c.preferred_wait, customer);
+        let (target, wait) =
+            self.known_agent(c.preferred_agent.as_deref(), c.preferred_wait, customer);
         if let Some(ai) = target {
             if fits(ai) {
                 return true;
@@ -176,10 +191,10 @@ impl Router {
                 return false;
             }
         }
-        self.index.sigs[sig as usize]
-            .profiles
-            .iter()
-            .any(|&p| !self.index.profiles[p as usize].ready[ch].is_empty() && self.routes_to(p, c.queue, self.now))
+        self.index.sigs[sig as usize].profiles.iter().any(|&p| {
+            !self.index.profiles[p as usize].ready[ch].is_empty()
+                && self.routes_to(p, c.queue, self.now)
+        })
     }
 
     /// Submits one contact and routes it.
@@ -232,7 +247,8 @@ impl Router {
         let mark = self.index.mark();
         for spec in specs {
             if !seen.insert(spec.id.as_str()) {
-                let err = Error::duplicate("contact", &spec.id).with_context("listed twice in one batch");
+                let err =
+                    Error::duplicate("contact", &spec.id).with_context("listed twice in one batch");
                 return self.refused(mark, err);
             }
             match self.compile_contact(spec) {
@@ -253,7 +269,14 @@ impl Router {
                     at: now,
                 });
             } else {
-                self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
+                self.insert_contact(
+                    &c,
+                    c.id.clone(),
+                    true,
+                    c.priority,
+                    c.customer.clone(),
+                    &mut ev,
+                );
                 self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
             }
         }
@@ -572,7 +595,10 @@ impl Router {
         let mut ev = self.begin(now);
         let c = self.contact(ci);
         if c.status != ContactStatus::Waiting {
-            let err = Error::state(format!("contact {contact:?} is {}, only a waiting contact can be assigned", c.status));
+            let err = Error::state(format!(
+                "contact {contact:?} is {}, only a waiting contact can be assigned",
+                c.status
+            ));
             return self.fail(ev, err);
         }
         let ch = c.channel as usize;

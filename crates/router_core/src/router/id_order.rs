@@ -26,8 +26,16 @@ impl IdOrder {
     /// rank is read.
     pub fn insert(&mut self, id: &Id) -> Option<u64> {
         let key: &str = id.as_str();
-        let lo = self.ranks.range::<str, _>((Bound::Unbounded, Bound::Excluded(key))).next_back().map_or(0, |(_, &r)| r);
-        let hi = self.ranks.range::<str, _>((Bound::Excluded(key), Bound::Unbounded)).next().map(|(_, &r)| r);
+        let lo = self
+            .ranks
+            .range::<str, _>((Bound::Unbounded, Bound::Excluded(key)))
+            .next_back()
+            .map_or(0, |(_, &r)| r);
+        let hi = self
+            .ranks
+            .range::<str, _>((Bound::Excluded(key), Bound::Unbounded))
+            .next()
+            .map(|(_, &r)| r);
         let rank = match hi {
             None => lo.checked_add(STEP),
             Some(hi) if hi - lo >= 2 => Some(lo + (hi - lo) / 2),
@@ -69,7 +77,13 @@ mod tests {
         for step in 0..3000 {
             // "a", "az", "azz", ... each falls between the last one and "b",
             // halving the gap there until none is left.
-            let id: Id = if step % 3 == 0 { format!("a{}", "z".repeat(step / 3 % 60)) } else { format!("{}", rng.gen_range(0..500)) }.as_str().into();
+            let id: Id = if step % 3 == 0 {
+                format!("a{}", "z".repeat(step / 3 % 60))
+            } else {
+                format!("{}", rng.gen_range(0..500))
+            }
+            .as_str()
+            .into();
             if order.ranks.contains_key(id.as_str()) {
                 order.remove(id.as_str());
                 continue;
@@ -88,7 +102,11 @@ mod tests {
     fn tied_agents_are_picked_in_id_order_after_renumbering() {
         use crate::event::Event;
         use crate::model::{AgentSpec, ChannelConfig, ContactSpec, QueueConfig, RouterConfig};
-        let mut r = crate::router::Router::new(RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")])).unwrap();
+        let mut r = crate::router::Router::new(RouterConfig::new(
+            vec![ChannelConfig::new("voice", 100, 1)],
+            vec![QueueConfig::new("q")],
+        ))
+        .unwrap();
         // Forty agents crowding between "a" and "b" (more than the gaps
         // allow), all idle since 0: ties broken by id alone.
         let mut ids: Vec<String> = vec!["b".into(), "0".into()];

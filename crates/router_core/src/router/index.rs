@@ -15,9 +15,9 @@
 //!
 //! A decision therefore reads one head per compatible group.
 
+use super::ordered::OrderedSet;
 use crate::types::OrdF64;
 use rustc_hash::FxHashMap;
-use super::ordered::OrderedSet;
 
 /// Interned skill-set (profile) index.
 pub type ProfileId = u32;
@@ -244,7 +244,8 @@ impl Index {
                 self.sigs[s].profiles.push(p);
                 for gi in 0..self.sigs[s].groups.len() {
                     let g = self.sigs[s].groups[gi];
-                    let (q, ch) = (self.groups[g as usize].queue, self.groups[g as usize].channel as usize);
+                    let (q, ch) =
+                        (self.groups[g as usize].queue, self.groups[g as usize].channel as usize);
                     if self.serves(p, q).is_some() {
                         self.profiles[p as usize].groups[ch].push(g);
                     }

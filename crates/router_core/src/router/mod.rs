@@ -14,20 +14,20 @@ mod live;
 mod ordered;
 mod ordering;
 mod plugin;
+mod reconfigure;
 mod routing;
 mod slots;
-mod reconfigure;
 mod snapshot;
 mod snapshot_check;
 mod template;
 mod timers;
 mod views;
 
-pub use index::{satisfies, AgentKey, WaitKey};
 pub use batch::BatchReport;
+pub use index::{satisfies, AgentKey, WaitKey};
+pub(crate) use ordering::ContactRank;
 pub use template::{ContactKey, ContactTemplate};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
-pub(crate) use ordering::ContactRank;
 
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -38,8 +38,8 @@ use index::{GroupId, Index, ProfileId, SigId, SkillSet};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
-use std::collections::{BinaryHeap, VecDeque};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use timers::Timer;
 
 /// Per-channel figures of an agent, inline for up to eight channels (no
@@ -178,7 +178,16 @@ impl Contact {
     /// Overwrites every field in place with a new waiting contact made from
     /// `t` (the pattern names every field, so a new field cannot be missed).
     #[allow(clippy::too_many_arguments)]
-    fn refill(&mut self, t: &contacts::Compiled, id: Id, indexed: bool, seq: u64, priority: i64, now: Time, customer: Option<Id>) {
+    fn refill(
+        &mut self,
+        t: &contacts::Compiled,
+        id: Id,
+        indexed: bool,
+        seq: u64,
+        priority: i64,
+        now: Time,
+        customer: Option<Id>,
+    ) {
         let Contact {
             id: c_id,
             indexed: c_indexed,
@@ -387,7 +396,9 @@ impl Router {
                     )));
                 }
             }
-            if q.ordering == crate::model::Ordering::Lifo && (q.aging_rate > 0.0 || q.aging_max.is_some()) {
+            if q.ordering == crate::model::Ordering::Lifo
+                && (q.aging_rate > 0.0 || q.aging_max.is_some())
+            {
                 return Err(Error::invalid(format!(
                     "queue {:?}: LIFO ordering does not combine with aging (aging_rate {}, aging_max {:?})",
                     q.name, q.aging_rate, q.aging_max
@@ -403,10 +414,16 @@ impl Router {
                 None => None,
                 Some(o) => {
                     let to = *queue_ids.get(&o.to).ok_or_else(|| {
-                        Error::invalid(format!("queue {:?}: overflow to unknown queue {:?}", q.name, o.to))
+                        Error::invalid(format!(
+                            "queue {:?}: overflow to unknown queue {:?}",
+                            q.name, o.to
+                        ))
                     })?;
                     if o.to == q.name {
-                        return Err(Error::invalid(format!("queue {:?} overflows to itself", q.name)));
+                        return Err(Error::invalid(format!(
+                            "queue {:?} overflows to itself",
+                            q.name
+                        )));
                     }
                     check_time(&format!("queue {:?}: overflow after", q.name), o.after)?;
                     Some((to, o.after))
@@ -456,7 +473,9 @@ impl Router {
         config.policy.validate()?;
         if let Some(w) = config.batch_window {
             if !w.is_finite() || w <= 0.0 {
-                return Err(Error::invalid(format!("batch_window {w:?} is not a positive number of seconds")));
+                return Err(Error::invalid(format!(
+                    "batch_window {w:?} is not a positive number of seconds"
+                )));
             }
         }
         if let Some(x) = config.exclusion_expires_after {
@@ -476,9 +495,15 @@ impl Router {
             let mut table = vec![None; queues.len()];
             for pq in &rp.queues {
                 let q = *queue_ids.get(&pq.queue).ok_or_else(|| {
-                    Error::invalid(format!("routing profile {:?}: unknown queue {:?}", rp.name, pq.queue))
+                    Error::invalid(format!(
+                        "routing profile {:?}: unknown queue {:?}",
+                        rp.name, pq.queue
+                    ))
                 })? as usize;
-                check_time(&format!("routing profile {:?}: delay of queue {:?}", rp.name, pq.queue), pq.delay)?;
+                check_time(
+                    &format!("routing profile {:?}: delay of queue {:?}", rp.name, pq.queue),
+                    pq.delay,
+                )?;
                 if table[q].replace((pq.priority, pq.delay)).is_some() {
                     return Err(Error::invalid(format!(
                         "routing profile {:?}: queue {:?} is listed twice",
@@ -608,7 +633,11 @@ impl Router {
 
     /// Validates and interns a skill list; `what` names its owner in errors
     /// (built only when there is an error).
-    fn compile_skills(&mut self, what: impl Fn() -> String, list: &[(String, u8)]) -> Result<SkillSet> {
+    fn compile_skills(
+        &mut self,
+        what: impl Fn() -> String,
+        list: &[(String, u8)],
+    ) -> Result<SkillSet> {
         for (name, level) in list {
             if name.is_empty() {
                 return Err(Error::invalid(format!("{}: skill name must not be empty", what())));
@@ -635,13 +664,17 @@ impl Router {
     }
 
     fn channel_id(&self, name: &str) -> Result<u32> {
-        self.channel_ids.get(name).copied().ok_or_else(|| {
-            Error::invalid(format!("unknown channel {name:?}"))
-        })
+        self.channel_ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::invalid(format!("unknown channel {name:?}")))
     }
 
     fn queue_id(&self, name: &str) -> Result<u32> {
-        self.queue_ids.get(name).copied().ok_or_else(|| Error::invalid(format!("unknown queue {name:?}")))
+        self.queue_ids
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::invalid(format!("unknown queue {name:?}")))
     }
 
     /// The slot of the agent with id `id`, if any (for the simulator).

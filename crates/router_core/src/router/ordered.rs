@@ -186,7 +186,8 @@ mod tests {
             if rng.gen_bool(grow) {
                 assert_eq!(set.insert(k), model.insert(k));
             } else {
-                let victim = if rng.gen_bool(0.5) { model.first().copied().unwrap_or(k) } else { k };
+                let victim =
+                    if rng.gen_bool(0.5) { model.first().copied().unwrap_or(k) } else { k };
                 assert_eq!(set.remove(&victim), model.remove(&victim));
             }
             was_large |= matches!(set, OrderedSet::Large(_));

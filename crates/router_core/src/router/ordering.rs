@@ -81,7 +81,15 @@ impl QueueOrder {
     }
 
     /// The group key of a contact.
-    pub fn key(&self, priority: i64, arrival: Time, seq: u64, idx: u32, capped: bool, excludes: bool) -> WaitKey {
+    pub fn key(
+        &self,
+        priority: i64,
+        arrival: Time,
+        seq: u64,
+        idx: u32,
+        capped: bool,
+        excludes: bool,
+    ) -> WaitKey {
         let (tier, rank, order, tie) = if capped {
             (0, -(priority as f64), arrival, seq)
         } else if self.lifo {

@@ -4,7 +4,8 @@
 use super::{Agent, ContactRank, Router};
 use crate::event::Event;
 use crate::policy::plugin::{
-    check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError, SlotIds,
+    check_scores, AgentInfo, Candidates, ContactInfo, Names, ProfileRun, Scorer, ScorerError,
+    SlotIds,
 };
 use crate::router::index::AgentKey;
 use crate::types::{Attrs, Time};
@@ -142,7 +143,11 @@ impl<'a> Collect<'a> {
         let i = self.cols.slots.len() as u32;
         match self.runs.last_mut() {
             Some(run) if run.profile == profile => run.end = i + 1,
-            _ => self.runs.push(ProfileRun { profile, skills: &r.index.profiles[profile as usize].skills, end: i + 1 }),
+            _ => self.runs.push(ProfileRun {
+                profile,
+                skills: &r.index.profiles[profile as usize].skills,
+                end: i + 1,
+            }),
         }
         self.cols.slots.push(ai);
     }
@@ -367,13 +372,19 @@ impl Router {
         }
     }
 
-    fn score_agents(&self, ci: u32, scorer: &mut dyn Scorer, cols: &mut Columns) -> Result<Option<u32>, ScorerError> {
+    fn score_agents(
+        &self,
+        ci: u32,
+        scorer: &mut dyn Scorer,
+        cols: &mut Columns,
+    ) -> Result<Option<u32>, ScorerError> {
         let c = self.contact(ci);
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
         // One pass: the candidates' keys (for ties) and their columns.
         let serving = || sig.profiles.iter().filter(|&&p| self.routes_to(p, c.queue, c.arrival));
-        let total: usize = serving().map(|&p| self.index.profiles[p as usize].ready[ch].len()).sum();
+        let total: usize =
+            serving().map(|&p| self.index.profiles[p as usize].ready[ch].len()).sum();
         let mut cands: Vec<&AgentKey> = Vec::with_capacity(total);
         let mut collect = Collect::new(cols, total, self.channels.len());
         for &p in serving() {
@@ -389,7 +400,10 @@ impl Router {
         }
         collect.gather(self);
         let names = NameView { router: self };
-        let scores = check_scores(scorer.score_agents(&names, &self.contact_info(ci), &collect.view(self))?, cands.len())?;
+        let scores = check_scores(
+            scorer.score_agents(&names, &self.contact_info(ci), &collect.view(self))?,
+            cands.len(),
+        )?;
         // Highest score; ties by the built-in policy's order, ranked only
         // among the candidates that share the highest score.
         let top = scores.iter().copied().max_by(f64::total_cmp).expect("two or more candidates");
@@ -426,13 +440,18 @@ impl Router {
     /// candidates (the next contact of each compatible group, and those
     /// waiting for this agent alone). `None` when the built-in queue order
     /// decides.
-    pub(super) fn plugin_best_contact(&mut self, ai: u32, cands: &[(ContactRank, u32)]) -> Option<u32> {
+    pub(super) fn plugin_best_contact(
+        &mut self,
+        ai: u32,
+        cands: &[(ContactRank, u32)],
+    ) -> Option<u32> {
         if cands.len() <= 1 || !self.plugin.scorer.as_ref().is_some_and(|s| s.scores_contacts()) {
             return None;
         }
         let mut scorer = self.plugin.scorer.take().expect("checked above");
         let outcome = {
-            let infos: Vec<ContactInfo<'_>> = cands.iter().map(|&(_, ci)| self.contact_info(ci)).collect();
+            let infos: Vec<ContactInfo<'_>> =
+                cands.iter().map(|&(_, ci)| self.contact_info(ci)).collect();
             let names = NameView { router: self };
             scorer
                 .score_contacts(&names, &self.agent_info(ai), &infos)
@@ -443,7 +462,9 @@ impl Router {
             Ok(scores) => {
                 // Highest score; ties by queue order.
                 let best = (0..cands.len())
-                    .max_by(|&i, &j| scores[i].total_cmp(&scores[j]).then_with(|| cands[j].0.cmp(&cands[i].0)))
+                    .max_by(|&i, &j| {
+                        scores[i].total_cmp(&scores[j]).then_with(|| cands[j].0.cmp(&cands[i].0))
+                    })
                     .expect("two or more candidates");
                 Some(cands[best].1)
             }
@@ -497,7 +518,10 @@ mod tests {
                 for i in start..run.end as usize {
                     let a = agents.get(i);
                     assert_eq!((a.profile, a.skills), (run.profile, run.skills));
-                    assert_eq!((a.id, a.load, a.free_units, a.held.len()), (agents.id(i), 0.0, 100, 1));
+                    assert_eq!(
+                        (a.id, a.load, a.free_units, a.held.len()),
+                        (agents.id(i), 0.0, 100, 1)
+                    );
                 }
                 start = run.end as usize;
             }
@@ -509,7 +533,10 @@ mod tests {
 
     #[test]
     fn ties_on_the_highest_score_go_to_the_built_in_order_across_profiles() {
-        let cfg = RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
+        let cfg = RouterConfig::new(
+            vec![ChannelConfig::new("voice", 100, 1)],
+            vec![QueueConfig::new("q")],
+        );
         let mut r = Router::new(cfg).unwrap();
         r.set_scorer(Some(Box::new(Tied { top: "BCD" })));
         // Two profiles; idle since the time each agent is added.
@@ -534,7 +561,10 @@ mod tests {
     }
 
     fn router(fail: bool) -> Router {
-        let cfg = RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
+        let cfg = RouterConfig::new(
+            vec![ChannelConfig::new("voice", 100, 1)],
+            vec![QueueConfig::new("q")],
+        );
         let mut r = Router::new(cfg).unwrap();
         r.set_scorer(Some(Box::new(Last { fail })));
         for id in ["a1", "a3", "a2"] {

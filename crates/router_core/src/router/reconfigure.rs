@@ -59,7 +59,12 @@ impl Router {
     /// a channel still held, a queue with contacts and no target, a routing
     /// profile in use, a bad `moves` entry; `Capacity` for a default maximum
     /// below what an agent holds.
-    pub fn reconfigure(&mut self, config: RouterConfig, moves: &[(String, String)], now: Time) -> Result<Vec<Event>> {
+    pub fn reconfigure(
+        &mut self,
+        config: RouterConfig,
+        moves: &[(String, String)],
+        now: Time,
+    ) -> Result<Vec<Event>> {
         self.check_now(now)?;
         // Checked first as things stand, so that a refused change leaves
         // the router exactly as it was; then again after the timers due by
@@ -73,7 +78,10 @@ impl Router {
         let mut r = match Router::rebuild(state) {
             Ok(r) => r,
             Err(e) => {
-                let err = Error::new(ErrorKind::InvalidState, format!("reconfiguration failed its checks: {}", e.message()));
+                let err = Error::new(
+                    ErrorKind::InvalidState,
+                    format!("reconfiguration failed its checks: {}", e.message()),
+                );
                 return self.fail(ev, err);
             }
         };
@@ -93,7 +101,11 @@ impl Router {
 
     /// The state carried over to `config`, and the events of the contacts
     /// moved out of removed queues.
-    fn carried_over(&self, mut config: RouterConfig, moves: &[(String, String)]) -> Result<(super::snapshot::State, Vec<Event>)> {
+    fn carried_over(
+        &self,
+        mut config: RouterConfig,
+        moves: &[(String, String)],
+    ) -> Result<(super::snapshot::State, Vec<Event>)> {
         config.plugin = self.config.plugin.clone();
         let fresh = Router::new(config.clone())?;
         let now = self.now;
@@ -102,7 +114,8 @@ impl Router {
         let (n_ch, n_q) = (config.channels.len(), config.queues.len());
 
         // Channels.
-        let ch_map: Vec<Option<u32>> = old.channels.iter().map(|c| fresh.channel_ids.get(&c.name).copied()).collect();
+        let ch_map: Vec<Option<u32>> =
+            old.channels.iter().map(|c| fresh.channel_ids.get(&c.name).copied()).collect();
         for (oc, m) in ch_map.iter().enumerate() {
             let name = &old.channels[oc].name;
             let holders: Vec<&str> =
@@ -131,14 +144,19 @@ impl Router {
         }
 
         // Queues, and where the contacts of removed ones go.
-        let q_map: Vec<Option<u32>> = old.queues.iter().map(|q| fresh.queue_ids.get(&q.name).copied()).collect();
+        let q_map: Vec<Option<u32>> =
+            old.queues.iter().map(|q| fresh.queue_ids.get(&q.name).copied()).collect();
         let mut targets: FxHashMap<u32, u32> = FxHashMap::default();
         for (from, to) in moves {
             let oq = self.queue_ids.get(from).copied().ok_or_else(|| {
-                Error::invalid(format!("moves: {from:?} is not a queue of the current configuration"))
+                Error::invalid(format!(
+                    "moves: {from:?} is not a queue of the current configuration"
+                ))
             })?;
             if q_map[oq as usize].is_some() {
-                return Err(Error::invalid(format!("moves: queue {from:?} is kept; only a removed queue's contacts move")));
+                return Err(Error::invalid(format!(
+                    "moves: queue {from:?} is kept; only a removed queue's contacts move"
+                )));
             }
             let nq = fresh.queue_ids.get(to).copied().ok_or_else(|| {
                 Error::invalid(format!("moves: target {to:?} of queue {from:?} is not a queue of the new configuration"))
@@ -183,7 +201,8 @@ impl Router {
             }
         }
         let mut profiles: Vec<(super::index::SkillSet, Option<u32>)> = Vec::new();
-        let mut profile_ids: FxHashMap<(super::index::SkillSet, Option<u32>), u32> = FxHashMap::default();
+        let mut profile_ids: FxHashMap<(super::index::SkillSet, Option<u32>), u32> =
+            FxHashMap::default();
         let profile_map: Vec<u32> = s
             .profiles
             .iter()
@@ -238,7 +257,9 @@ impl Router {
         }
         let mut queues: Vec<QueueState> = queues
             .into_iter()
-            .map(|q| q.unwrap_or_else(|| QueueState { counters: Counters::default(), live: Vec::new() }))
+            .map(|q| {
+                q.unwrap_or_else(|| QueueState { counters: Counters::default(), live: Vec::new() })
+            })
             .collect();
         let orders: Vec<QueueOrder> = config.queues.iter().map(QueueOrder::of).collect();
         let mut moved = Vec::new();
@@ -262,7 +283,8 @@ impl Router {
                 c.queue_entered = now;
             }
             c.queue = nq;
-            c.capped = c.status != ContactStatus::Assigned && orders[nq as usize].capped(c.arrival, now);
+            c.capped =
+                c.status != ContactStatus::Assigned && orders[nq as usize].capped(c.arrival, now);
         }
         for q in &mut queues {
             q.live.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -271,23 +293,30 @@ impl Router {
 
         // Ended contacts keep the names of removed channels and queues.
         let (old_rc, old_rq) = (s.retired_channels.len(), s.retired_queues.len());
-        let retire = |map: &[Option<u32>], n_new: usize, retired: &mut Vec<String>, names: Vec<&String>| {
-            let mut out = Vec::with_capacity(map.len());
-            for (o, m) in map.iter().enumerate() {
-                out.push(match m {
-                    Some(n) => *n,
-                    None => {
-                        retired.push(names[o].clone());
-                        (n_new + retired.len() - 1) as u32
-                    }
-                });
-            }
-            out
-        };
+        let retire =
+            |map: &[Option<u32>], n_new: usize, retired: &mut Vec<String>, names: Vec<&String>| {
+                let mut out = Vec::with_capacity(map.len());
+                for (o, m) in map.iter().enumerate() {
+                    out.push(match m {
+                        Some(n) => *n,
+                        None => {
+                            retired.push(names[o].clone());
+                            (n_new + retired.len() - 1) as u32
+                        }
+                    });
+                }
+                out
+            };
         let mut retired_channels = s.retired_channels.clone();
-        let ch_ended = retire(&ch_map, n_ch, &mut retired_channels, old.channels.iter().map(|c| &c.name).collect());
+        let ch_ended = retire(
+            &ch_map,
+            n_ch,
+            &mut retired_channels,
+            old.channels.iter().map(|c| &c.name).collect(),
+        );
         let mut retired_queues = s.retired_queues.clone();
-        let q_ended = retire(&q_map, n_q, &mut retired_queues, old.queues.iter().map(|q| &q.name).collect());
+        let q_ended =
+            retire(&q_map, n_q, &mut retired_queues, old.queues.iter().map(|q| &q.name).collect());
         let (o_ch, o_q) = (old.channels.len(), old.queues.len());
         for (_, f) in s.finished.iter_mut() {
             f.channel = match f.channel as usize {

@@ -120,7 +120,8 @@ impl Router {
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
         let policy = &self.config.policy;
-        let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
+        let excluded =
+            |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
         if policy.is_random() {
             // Uniform over every eligible agent: count per compatible group,
             // draw, then walk to the drawn one.
@@ -129,7 +130,11 @@ impl Router {
                     return 0;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
-                if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() }
+                if c.excluded.is_empty() {
+                    set.len()
+                } else {
+                    set.iter().filter(|k| !excluded(k)).count()
+                }
             };
             let total: usize = sig.profiles.iter().map(|&p| count(p)).sum();
             if total == 0 {
@@ -138,13 +143,19 @@ impl Router {
             let mut r = self.rng.gen_range(0..total);
             let c = self.contact(ci);
             let sig = &self.index.sigs[c.sig as usize];
-            let excluded = |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
+            let excluded = |k: &AgentKey| {
+                !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid)
+            };
             for &p in &sig.profiles {
                 if !self.routes_to(p, c.queue, c.arrival) {
                     continue;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
-                let n = if c.excluded.is_empty() { set.len() } else { set.iter().filter(|k| !excluded(k)).count() };
+                let n = if c.excluded.is_empty() {
+                    set.len()
+                } else {
+                    set.iter().filter(|k| !excluded(k)).count()
+                };
                 if r < n {
                     return set.iter().filter(|k| !excluded(k)).nth(r).map(|k| k.idx);
                 }
@@ -160,7 +171,8 @@ impl Router {
             if set.is_empty() || !self.routes_to(p, c.queue, c.arrival) {
                 continue;
             }
-            let head = if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
+            let head =
+                if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
             let Some(head) = head else { continue };
             let rank = if by_profile {
                 policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers)

@@ -53,7 +53,13 @@ impl ContactSlots {
 
     /// The live contacts with their slots, by slot.
     pub fn enumerate(&self) -> impl Iterator<Item = (usize, &Contact)> {
-        self.items.iter().zip(&self.live).enumerate().filter_map(|(i, (c, &l))| if l { c.as_ref().map(|c| (i, c)) } else { None })
+        self.items.iter().zip(&self.live).enumerate().filter_map(|(i, (c, &l))| {
+            if l {
+                c.as_ref().map(|c| (i, c))
+            } else {
+                None
+            }
+        })
     }
 
     /// Makes slot `i` (free, or the next new one when `i == len()`) live

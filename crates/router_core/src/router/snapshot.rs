@@ -23,8 +23,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::RouterConfig;
 use crate::types::{ContactStatus, Id, Time};
-use rand_chacha::ChaCha8Rng;
 use bincode::Options;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 
@@ -89,7 +89,8 @@ impl Router {
 
     /// What a snapshot holds, in its canonical order.
     pub(super) fn state(&self) -> State {
-        let mut last_agent: Vec<(Id, Id)> = self.last_agent.iter().map(|(c, a)| (c.clone(), a.clone())).collect();
+        let mut last_agent: Vec<(Id, Id)> =
+            self.last_agent.iter().map(|(c, a)| (c.clone(), a.clone())).collect();
         last_agent.sort_unstable();
         let mut timers: Vec<Timer> = self.timers.iter().map(|Reverse(t)| t.clone()).collect();
         timers.sort_unstable();
@@ -107,7 +108,11 @@ impl Router {
             free_agents: self.free_agents.clone(),
             contacts: self.contacts.to_options(),
             free_contacts: self.free_contacts.clone(),
-            finished: self.finished_order.iter().map(|id| (id.clone(), self.finished[id].clone())).collect(),
+            finished: self
+                .finished_order
+                .iter()
+                .map(|id| (id.clone(), self.finished[id].clone()))
+                .collect(),
             retired_channels: self.retired_channels.clone(),
             retired_queues: self.retired_queues.clone(),
             last_agent,
@@ -139,7 +144,10 @@ impl Router {
             )));
         }
         if bytes.len() < HEADER {
-            return Err(snapshot_error(format!("corrupt snapshot: {} bytes, shorter than its header", bytes.len())));
+            return Err(snapshot_error(format!(
+                "corrupt snapshot: {} bytes, shorter than its header",
+                bytes.len()
+            )));
         }
         let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
         let crc = u32::from_le_bytes(bytes[20..24].try_into().expect("4 bytes"));
@@ -165,7 +173,8 @@ impl Router {
         // Rebuilding reads the indexes the state holds: check them all
         // first. A panic while rebuilding would be a fault of this check;
         // it is still reported as a corrupt snapshot, never propagated.
-        let rebuilt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Router::rebuild(state)));
+        let rebuilt =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Router::rebuild(state)));
         let r = match rebuilt {
             Ok(r) => r?,
             Err(_) => return Err(snapshot_error("corrupt snapshot: its state is inconsistent")),
@@ -186,7 +195,8 @@ impl Router {
             retired_channels: state.retired_channels.len(),
             retired_queues: state.retired_queues.len(),
         };
-        super::snapshot_check::check(&state, &sizes).map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
+        super::snapshot_check::check(&state, &sizes)
+            .map_err(|e| snapshot_error(format!("corrupt snapshot: {e}")))?;
         for (q, qs) in r.queues.iter_mut().zip(state.queues) {
             q.counters = qs.counters;
             q.live = LiveSet::from_entries(&qs.live);
@@ -215,7 +225,11 @@ impl Router {
         r.agents = state.agents;
         r.free_agents = state.free_agents;
         r.contacts = super::slots::ContactSlots::from_options(
-            state.contacts.into_iter().map(|c| c.map(|c| super::Contact { slot: None, ..c })).collect(),
+            state
+                .contacts
+                .into_iter()
+                .map(|c| c.map(|c| super::Contact { slot: None, ..c }))
+                .collect(),
         );
         r.free_contacts = state.free_contacts;
         for (i, a) in r.agents.iter_mut().enumerate() {
@@ -288,10 +302,14 @@ mod tests {
         for i in from..to {
             let t = i as f64;
             if i % 7 == 0 {
-                ev.extend(r.add_agent(&AgentSpec::new(format!("a{i}"), &[("x", (i % 9 + 1) as u8)]), t).unwrap());
+                ev.extend(
+                    r.add_agent(&AgentSpec::new(format!("a{i}"), &[("x", (i % 9 + 1) as u8)]), t)
+                        .unwrap(),
+                );
             }
-            let mut c = ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
-                .requiring(&[("x", 5)]);
+            let mut c =
+                ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
+                    .requiring(&[("x", 5)]);
             c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None }];
             ev.extend(r.submit(&c, t).unwrap());
             ev.extend(r.advance(t + 0.5).unwrap());

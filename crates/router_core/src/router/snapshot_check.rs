@@ -112,7 +112,11 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             return Err(format!("{who}: profile {} of {}", a.profile, s.profiles.len()));
         }
         if a.held.len() != n.channels || a.max.len() != n.channels {
-            return Err(format!("{who}: per-channel figures for {} channels, not {}", a.held.len(), n.channels));
+            return Err(format!(
+                "{who}: per-channel figures for {} channels, not {}",
+                a.held.len(),
+                n.channels
+            ));
         }
         finite(&format!("{who}: idle since"), a.idle_since)?;
         max_seq = max_seq.max(a.last_assigned).max(a.uid);
@@ -126,7 +130,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         for &ci in &a.pinned {
             let c = s.contacts.get(ci as usize).and_then(Option::as_ref);
             if c.is_none_or(|c| c.pinned != Some(ai as u32)) {
-                return Err(format!("{who} lists contact slot {ci} as waiting for it, which it is not"));
+                return Err(format!(
+                    "{who} lists contact slot {ci} as waiting for it, which it is not"
+                ));
             }
         }
         let mut used = 0u64;
@@ -143,17 +149,26 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         for &ci in &a.contacts {
             let ch = s.contacts[ci as usize].as_ref().map_or(0, |c| c.channel as usize);
             if ch >= n.channels {
-                return Err(format!("{who} holds contact slot {ci} on channel {ch} of {}", n.channels));
+                return Err(format!(
+                    "{who} holds contact slot {ci} on channel {ch} of {}",
+                    n.channels
+                ));
             }
             per_channel[ch] += 1;
             used += u64::from(n.costs[ch]);
         }
         if a.capacity == 0 || used != u64::from(a.used) || a.used > a.capacity {
-            return Err(format!("{who}: {} of {} units used, its contacts use {used}", a.used, a.capacity));
+            return Err(format!(
+                "{who}: {} of {} units used, its contacts use {used}",
+                a.used, a.capacity
+            ));
         }
         for (c, &count) in per_channel.iter().enumerate() {
             if count != u64::from(a.held[c]) || a.held[c] > a.max[c] {
-                return Err(format!("{who}: holds {} of {} on channel {c}, its contacts {count}", a.held[c], a.max[c]));
+                return Err(format!(
+                    "{who}: holds {} of {} on channel {c}, its contacts {count}",
+                    a.held[c], a.max[c]
+                ));
             }
         }
     }
@@ -165,7 +180,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         if c.indexed && (c.id.is_empty() || !contact_ids.insert(&c.id)) {
             return Err(format!("{who}: empty or repeated id"));
         }
-        if c.channel as usize >= n.channels || c.queue as usize >= n.queues || c.sig as usize >= s.sigs.len() {
+        if c.channel as usize >= n.channels
+            || c.queue as usize >= n.queues
+            || c.sig as usize >= s.sigs.len()
+        {
             return Err(format!("{who}: channel, queue or signature out of range"));
         }
         finite(&format!("{who}: arrival"), c.arrival)?;
@@ -186,7 +204,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         finite(&format!("{who}: preferred wait"), c.preferred_wait)?;
         max_seq = max_seq.max(c.seq).max(c.offer_seq);
         let held_by = |ai: u32, list: fn(&super::Agent) -> &Vec<u32>| {
-            s.agents.get(ai as usize).and_then(Option::as_ref).is_some_and(|a| list(a).contains(&(ci as u32)))
+            s.agents
+                .get(ai as usize)
+                .and_then(Option::as_ref)
+                .is_some_and(|a| list(a).contains(&(ci as u32)))
         };
         match c.status {
             ContactStatus::Waiting => {
@@ -213,7 +234,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         got.sort_unstable();
         expected.sort_unstable();
         if got != expected {
-            return Err(format!("queue {q}: its live list does not match its waiting and offered contacts"));
+            return Err(format!(
+                "queue {q}: its live list does not match its waiting and offered contacts"
+            ));
         }
     }
     let mut finished = FxHashSet::default();
@@ -221,7 +244,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         if !finished.insert(id) || (contact_ids.contains(id)) {
             return Err(format!("ended contact {id:?} is listed twice"));
         }
-        if f.channel as usize >= n.channels + n.retired_channels || f.queue as usize >= n.queues + n.retired_queues {
+        if f.channel as usize >= n.channels + n.retired_channels
+            || f.queue as usize >= n.queues + n.retired_queues
+        {
             return Err(format!("ended contact {id:?}: channel or queue out of range"));
         }
         finite(&format!("ended contact {id:?}: arrival"), f.arrival)?;
@@ -234,8 +259,12 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         finite("a timer", t.at.0)?;
         max_seq = max_seq.max(t.order);
         let (ci, queue, ai) = match &t.kind {
-            TimerKind::Step { ci, .. } | TimerKind::Offer { ci, .. } | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
-            TimerKind::Recheck { ci, .. } | TimerKind::Unexclude { ci, .. } => (Some(*ci), None, None),
+            TimerKind::Step { ci, .. }
+            | TimerKind::Offer { ci, .. }
+            | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
+            TimerKind::Recheck { ci, .. } | TimerKind::Unexclude { ci, .. } => {
+                (Some(*ci), None, None)
+            }
             TimerKind::Overflow { ci, queue, entered, .. } => {
                 finite("an overflow timer's entry time", entered.0)?;
                 (Some(*ci), Some(*queue), None)
@@ -252,7 +281,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         }
     }
     if s.next_seq <= max_seq {
-        return Err(format!("sequence counter {} is not past every number in use ({max_seq})", s.next_seq));
+        return Err(format!(
+            "sequence counter {} is not past every number in use ({max_seq})",
+            s.next_seq
+        ));
     }
     Ok(())
 }

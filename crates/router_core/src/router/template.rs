@@ -115,7 +115,13 @@ impl Router {
             let q = &self.queues[t.queue as usize];
             let err = Error::new(
                 ErrorKind::QueueFull,
-                format!("queue {:?} is full ({} waiting, max_waiting {}); contact {:?} refused", q.name, q.live.len(), q.max_waiting.unwrap_or(0), &*id),
+                format!(
+                    "queue {:?} is full ({} waiting, max_waiting {}); contact {:?} refused",
+                    q.name,
+                    q.live.len(),
+                    q.max_waiting.unwrap_or(0),
+                    &*id
+                ),
             );
             return self.fail_in(ev, start, err);
         }
@@ -129,7 +135,12 @@ impl Router {
     ///
     /// Errors: `UnknownId` when the contact has ended; otherwise as
     /// [`Router::complete_into`].
-    pub fn complete_key_into(&mut self, key: ContactKey, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+    pub fn complete_key_into(
+        &mut self,
+        key: ContactKey,
+        now: Time,
+        ev: &mut Vec<Event>,
+    ) -> Result<()> {
         self.check_now(now)?;
         let ci = self.key_ix(key)?;
         self.complete_ix(ci, now, ev)
@@ -139,7 +150,12 @@ impl Router {
     ///
     /// Errors: `UnknownId` when the contact has ended; otherwise as
     /// [`Router::cancel_into`].
-    pub fn cancel_key_into(&mut self, key: ContactKey, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+    pub fn cancel_key_into(
+        &mut self,
+        key: ContactKey,
+        now: Time,
+        ev: &mut Vec<Event>,
+    ) -> Result<()> {
         self.check_now(now)?;
         let ci = self.key_ix(key)?;
         self.cancel_ix(ci, now, ev)
@@ -165,7 +181,9 @@ mod tests {
     fn router() -> Router {
         let mut q = QueueConfig::new("q");
         q.max_waiting = Some(1);
-        let mut r = Router::new(RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![q])).unwrap();
+        let mut r =
+            Router::new(RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![q]))
+                .unwrap();
         r.add_agent(&AgentSpec::new("a", &[("x", 5)]), 0.0).unwrap();
         r
     }
@@ -191,13 +209,21 @@ mod tests {
         r.submit_template_into(&t, "c1", 0, None, 1.0, &mut ev).unwrap(); // takes the agent
         r.submit_template_into(&t, "c2", 0, None, 1.0, &mut ev).unwrap(); // waits: queue now full
         let before = (r.snapshot(), ev.clone());
-        for (id, kind) in [("", ErrorKind::InvalidInput), ("c1", ErrorKind::DuplicateId), ("c3", ErrorKind::QueueFull)] {
+        for (id, kind) in [
+            ("", ErrorKind::InvalidInput),
+            ("c1", ErrorKind::DuplicateId),
+            ("c3", ErrorKind::QueueFull),
+        ] {
             let err = r.submit_template_into(&t, id, 0, None, 1.0, &mut ev).unwrap_err();
             assert_eq!(err.kind(), kind, "{err}");
             if !id.is_empty() {
                 assert!(err.message().contains(&format!("{id:?}")), "{err}");
             }
-            assert_eq!((r.snapshot(), ev.clone()), before, "{id:?} changed the router or the buffer");
+            assert_eq!(
+                (r.snapshot(), ev.clone()),
+                before,
+                "{id:?} changed the router or the buffer"
+            );
         }
         let err = r.compile_template(&ContactSpec::new("", "fax", "q")).unwrap_err();
         assert!(err.message().contains("\"fax\""), "{err}");

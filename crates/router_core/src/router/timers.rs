@@ -120,7 +120,11 @@ impl Router {
     fn fire_due(&mut self, now: Time, ev: &mut Vec<Event>) {
         let mut changed: SmallVec<[(u32, u64); 4]> = SmallVec::new();
         loop {
-            let next = self.timers.peek().map(|Reverse(t)| (t.at.0, t.kind.phase())).filter(|&(at, _)| at <= now);
+            let next = self
+                .timers
+                .peek()
+                .map(|Reverse(t)| (t.at.0, t.kind.phase()))
+                .filter(|&(at, _)| at <= now);
             if !changed.is_empty() && next.is_none_or(|(at, phase)| at > self.now || phase != 0) {
                 // Routing may set timers due by `now` (an offer's): look again.
                 self.route_changed(&mut changed, ev);
@@ -138,7 +142,11 @@ impl Router {
     }
 
     /// Routes the contacts changed at this instant, best first.
-    pub(super) fn route_changed(&mut self, changed: &mut SmallVec<[(u32, u64); 4]>, ev: &mut Vec<Event>) {
+    pub(super) fn route_changed(
+        &mut self,
+        changed: &mut SmallVec<[(u32, u64); 4]>,
+        ev: &mut Vec<Event>,
+    ) {
         if changed.len() > 1 {
             let now = self.now;
             let mut ranked: SmallVec<[(super::ContactRank, u32, u64); 4]> = SmallVec::new();
@@ -195,7 +203,8 @@ impl Router {
         let queue = &self.queues[q as usize];
         let order = queue.order;
         let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
-        let rechecks: Vec<Time> = queue.delays.iter().map(|d| arrival + d).filter(|&t| t > now).collect();
+        let rechecks: Vec<Time> =
+            queue.delays.iter().map(|d| arrival + d).filter(|&t| t > now).collect();
         if let Some(at) = overflow {
             let entered = OrdF64(self.contact(ci).queue_entered);
             self.schedule(at, TimerKind::Overflow { ci, seq, queue: q, entered });
@@ -238,7 +247,10 @@ impl Router {
             }
             if let Some(cond) = cond {
                 if !self.condition_holds(ci, cond) {
-                    self.schedule(now + self.config.condition_interval, TimerKind::Step { ci, seq, step });
+                    self.schedule(
+                        now + self.config.condition_interval,
+                        TimerKind::Step { ci, seq, step },
+                    );
                     return;
                 }
             }
@@ -263,10 +275,15 @@ impl Router {
         let queue = &self.queues[c.queue as usize];
         match cond {
             Condition::QueueLongerThan(n) => queue.live.len() > *n,
-            Condition::LongestWaitAbove(t) => queue.live.oldest().is_some_and(|a| self.now - a > *t),
-            Condition::NoAgentAvailable => !self.index.sigs[c.sig as usize].profiles.iter().any(|&p| {
-                self.index.profiles[p as usize].available[c.channel as usize] > 0 && self.index.serves(p, c.queue).is_some()
-            }),
+            Condition::LongestWaitAbove(t) => {
+                queue.live.oldest().is_some_and(|a| self.now - a > *t)
+            }
+            Condition::NoAgentAvailable => {
+                !self.index.sigs[c.sig as usize].profiles.iter().any(|&p| {
+                    self.index.profiles[p as usize].available[c.channel as usize] > 0
+                        && self.index.serves(p, c.queue).is_some()
+                })
+            }
         }
     }
 
@@ -289,7 +306,10 @@ impl Router {
                     return None;
                 }
                 let c = self.contact(ci);
-                if c.queue != queue || c.queue_entered != entered.0 || c.status == ContactStatus::Assigned {
+                if c.queue != queue
+                    || c.queue_entered != entered.0
+                    || c.status == ContactStatus::Assigned
+                {
                     return None;
                 }
                 let (to, _) = self.queues[queue as usize].overflow?;
@@ -339,7 +359,11 @@ impl Router {
                 }
                 let ai = c.agent.expect("offered contact has an agent");
                 let queue = c.queue as usize;
-                ev.push(Event::OfferExpired { contact: c.id.clone(), agent: self.agent(ai).id.clone(), at: self.now });
+                ev.push(Event::OfferExpired {
+                    contact: c.id.clone(),
+                    agent: self.agent(ai).id.clone(),
+                    at: self.now,
+                });
                 self.queues[queue].counters.missed_offers += 1;
                 let to = self.config.missed_offer_state;
                 if to == AgentState::Available || self.agent(ai).state != AgentState::Available {

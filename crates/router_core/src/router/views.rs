@@ -170,13 +170,8 @@ impl Router {
 
     /// Contacts of queue `q` in status waiting (not offered).
     fn waiting_in(&self, q: usize) -> usize {
-        let groups: usize = self
-            .index
-            .groups
-            .iter()
-            .filter(|g| g.queue as usize == q)
-            .map(|g| g.set.len())
-            .sum();
+        let groups: usize =
+            self.index.groups.iter().filter(|g| g.queue as usize == q).map(|g| g.set.len()).sum();
         let pinned: usize = self
             .agents
             .iter()
@@ -228,7 +223,8 @@ impl Router {
             .contacts
             .enumerate()
             .filter(|(_, c)| {
-                c.queue as usize == q && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
+                c.queue as usize == q
+                    && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
             })
             .map(|(ci, c)| (self.wait_key(ci as u32), c.id.to_string()))
             .collect();
@@ -307,7 +303,8 @@ impl Router {
     /// one broken. Costs a full scan: for tests and debugging.
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
         // Tie-break ranks order the live agents as their ids do.
-        let mut ranked: Vec<(&str, u64)> = self.agents.iter().flatten().map(|a| (&*a.id, a.rank)).collect();
+        let mut ranked: Vec<(&str, u64)> =
+            self.agents.iter().flatten().map(|a| (&*a.id, a.rank)).collect();
         ranked.sort_unstable();
         if let Some(w) = ranked.windows(2).find(|w| w[0].1 >= w[1].1) {
             return Err(format!("agents {:?} and {:?} ranked out of id order", w[0].0, w[1].0));
@@ -319,14 +316,21 @@ impl Router {
             }
             for k in &grp.set {
                 let c = self.contacts.get(k.idx as usize).ok_or("group holds a dead contact")?;
-                if c.status != ContactStatus::Waiting || c.slot.map(|s| s.0) != Some(g as u32) || c.pinned.is_some() {
+                if c.status != ContactStatus::Waiting
+                    || c.slot.map(|s| s.0) != Some(g as u32)
+                    || c.pinned.is_some()
+                {
                     return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
                 }
-                if (c.queue, c.channel, c.sig, c.capped) != (grp.queue, grp.channel, grp.sig, grp.capped)
+                if (c.queue, c.channel, c.sig, c.capped)
+                    != (grp.queue, grp.channel, grp.sig, grp.capped)
                     || *k != self.wait_key(k.idx)
                     || c.slot.map(|s| s.1) != Some(*k)
                 {
-                    return Err(format!("contact {:?} sits in wait group {g} under a stale key", c.id));
+                    return Err(format!(
+                        "contact {:?} sits in wait group {g} under a stale key",
+                        c.id
+                    ));
                 }
                 in_groups += 1;
             }
@@ -342,8 +346,13 @@ impl Router {
             let mut held = vec![0u64; self.channels.len()];
             for &ci in &a.contacts {
                 let c = self.contact(ci);
-                if c.agent != Some(ai as u32) || !matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned) {
-                    return Err(format!("agent {:?} lists contact {:?} it does not hold", a.id, c.id));
+                if c.agent != Some(ai as u32)
+                    || !matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned)
+                {
+                    return Err(format!(
+                        "agent {:?} lists contact {:?} it does not hold",
+                        a.id, c.id
+                    ));
                 }
                 held[c.channel as usize] += 1;
                 used += u64::from(self.channels[c.channel as usize].cfg.cost);
@@ -352,21 +361,32 @@ impl Router {
                 held[w.1 as usize] += 1;
                 used += u64::from(self.channels[w.1 as usize].cfg.cost);
             }
-            if used != u64::from(a.used) || !held.iter().zip(&a.held).all(|(h, &ah)| *h == u64::from(ah)) {
+            if used != u64::from(a.used)
+                || !held.iter().zip(&a.held).all(|(h, &ah)| *h == u64::from(ah))
+            {
                 return Err(format!("agent {:?} load out of step with its contacts", a.id));
             }
             if !self.candidate_facts_agree(ai as u32) {
-                return Err(format!("agent {:?}: the facts kept for plug-in candidates are stale", a.id));
+                return Err(format!(
+                    "agent {:?}: the facts kept for plug-in candidates are stale",
+                    a.id
+                ));
             }
             if a.key.is_some_and(|k| k.rank != a.rank || k.idx != ai as u32) {
-                return Err(format!("agent {:?}: ready key out of step with its rank or slot", a.id));
+                return Err(format!(
+                    "agent {:?}: ready key out of step with its rank or slot",
+                    a.id
+                ));
             }
             for c in 0..self.channels.len() {
                 if a.held[c] > a.max[c] {
                     return Err(format!("agent {:?} over its maximum on channel {c}", a.id));
                 }
                 let should = self.can_take(a, c);
-                let is = a.key.as_ref().is_some_and(|k| self.index.profiles[a.profile as usize].ready[c].contains(k));
+                let is = a
+                    .key
+                    .as_ref()
+                    .is_some_and(|k| self.index.profiles[a.profile as usize].ready[c].contains(k));
                 if should != a.ready[c] || should != is {
                     return Err(format!("agent {:?} ready index wrong on channel {c}", a.id));
                 }
@@ -390,13 +410,24 @@ impl Router {
                     continue;
                 }
                 for &g in groups {
-                    let delay = self.index.serves(a.profile, self.index.heads[g as usize].queue).map_or(0.0, |d| d.1);
+                    let delay = self
+                        .index
+                        .serves(a.profile, self.index.heads[g as usize].queue)
+                        .map_or(0.0, |d| d.1);
                     let could = |k: &&super::WaitKey| {
-                        self.now >= self.queues[self.index.heads[g as usize].queue as usize].order.arrival(k) + delay
+                        self.now
+                            >= self.queues[self.index.heads[g as usize].queue as usize]
+                                .order
+                                .arrival(k)
+                                + delay
                             && !self.contact(k.idx).excluded.contains(&a.uid)
                     };
                     if let Some(k) = self.index.groups[g as usize].set.iter().find(could) {
-                        return Err(format!("contact {:?} waits while agent {:?} could take it", self.contact(k.idx).id, a.id));
+                        return Err(format!(
+                            "contact {:?} waits while agent {:?} could take it",
+                            self.contact(k.idx).id,
+                            a.id
+                        ));
                     }
                 }
             }
@@ -404,9 +435,15 @@ impl Router {
                 let c = self.contact(ci);
                 if a.ready[c.channel as usize]
                     && self.index.compatible(a.profile, c.sig)
-                    && self.index.serves(a.profile, c.queue).is_some_and(|(_, d)| self.now >= c.arrival + d)
+                    && self
+                        .index
+                        .serves(a.profile, c.queue)
+                        .is_some_and(|(_, d)| self.now >= c.arrival + d)
                 {
-                    return Err(format!("contact {:?} waits for agent {:?}, who could take it", c.id, a.id));
+                    return Err(format!(
+                        "contact {:?} waits for agent {:?}, who could take it",
+                        c.id, a.id
+                    ));
                 }
             }
         }
@@ -421,11 +458,14 @@ impl Router {
         }
         let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
-            return Err(format!("{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"));
+            return Err(format!(
+                "{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"
+            ));
         }
         for q in &self.queues {
             let c = &q.counters;
-            let ended = u128::from(c.answered) + u128::from(c.abandoned) + u128::from(c.overflowed_out);
+            let ended =
+                u128::from(c.answered) + u128::from(c.abandoned) + u128::from(c.overflowed_out);
             if u128::from(c.offered) != ended + q.live.len() as u128 {
                 return Err(format!("queue {:?} counters do not add up", q.name));
             }

@@ -123,7 +123,12 @@ mod tests {
 
     #[test]
     fn trace_replays_rows_in_order() {
-        let a = Arrivals::Trace { times: vec![1.0, 2.5], handle_times: None, patience: None, priorities: None };
+        let a = Arrivals::Trace {
+            times: vec![1.0, 2.5],
+            handle_times: None,
+            patience: None,
+            priorities: None,
+        };
         let mut s = ArrivalState::new(&a);
         let mut rng = stream(3, Purpose::Arrivals, 0);
         assert_eq!(s.next(&mut rng), Some(1.0));

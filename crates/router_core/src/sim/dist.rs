@@ -146,7 +146,9 @@ fn gamma1(rng: &mut ChaCha8Rng, k: f64) -> f64 {
         }
         let v = v * v * v;
         let u = uniform_open0(rng);
-        if u < 1.0 - 0.0331 * x * x * x * x || libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v)) {
+        if u < 1.0 - 0.0331 * x * x * x * x
+            || libm::log(u) < 0.5 * x * x + d * (1.0 - v + libm::log(v))
+        {
             return d * v;
         }
     }
@@ -195,7 +197,9 @@ impl Dist {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err(Error::invalid(format!("{what}.{name}: {v} is not a positive number of seconds")))
+                Err(Error::invalid(format!(
+                    "{what}.{name}: {v} is not a positive number of seconds"
+                )))
             }
         };
         match self {
@@ -208,12 +212,16 @@ impl Dist {
                 if value.is_finite() && *value >= 0.0 {
                     Ok(())
                 } else {
-                    Err(Error::invalid(format!("{what}.value: {value} is not a non-negative number of seconds")))
+                    Err(Error::invalid(format!(
+                        "{what}.value: {value} is not a non-negative number of seconds"
+                    )))
                 }
             }
             Dist::Empirical { samples } => {
                 if samples.is_empty() {
-                    return Err(Error::invalid(format!("{what}.samples: needs at least one value")));
+                    return Err(Error::invalid(format!(
+                        "{what}.samples: needs at least one value"
+                    )));
                 }
                 match samples.iter().position(|v| !v.is_finite() || *v < 0.0) {
                     Some(i) => Err(Error::invalid(format!(
@@ -229,7 +237,9 @@ impl Dist {
     /// The mean of the distribution.
     pub fn mean(&self) -> f64 {
         match self {
-            Dist::Exponential { mean } | Dist::Lognormal { mean, .. } | Dist::Gamma { mean, .. } => *mean,
+            Dist::Exponential { mean }
+            | Dist::Lognormal { mean, .. }
+            | Dist::Gamma { mean, .. } => *mean,
             Dist::Constant { value } => *value,
             Dist::Empirical { samples } => samples.iter().sum::<f64>() / samples.len() as f64,
         }
@@ -348,7 +358,9 @@ mod tests {
 
     #[test]
     fn bad_parameters_name_the_field() {
-        let e = Dist::Gamma { mean: 1.0, sd: -2.0 }.validate("contact_types[0].handle_time").unwrap_err();
+        let e = Dist::Gamma { mean: 1.0, sd: -2.0 }
+            .validate("contact_types[0].handle_time")
+            .unwrap_err();
         assert!(e.message().contains("contact_types[0].handle_time.sd"), "{e}");
         assert!(Dist::Empirical { samples: vec![] }.validate("x").is_err());
     }

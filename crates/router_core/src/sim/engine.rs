@@ -177,14 +177,16 @@ impl<'a> Run<'a> {
         let s = &sim.scenario;
         let rep_seed = replication_seed(s.seed, rep);
         for (g, grp) in s.agent_groups.iter().enumerate() {
-            let state = if grp.shifts.is_empty() { AgentState::Available } else { AgentState::Offline };
+            let state =
+                if grp.shifts.is_empty() { AgentState::Available } else { AgentState::Offline };
             for k in 0..grp.count {
                 let ix = sim.group_first[g] as usize + k as usize;
                 router.add_agent(&agent_spec(grp, ix, state), 0.0)?;
             }
         }
         let n_int = (s.duration / s.interval).ceil() as usize;
-        let series: Vec<Series> = s.contact_types.iter().map(|t| Series::new(&t.name, n_int)).collect();
+        let series: Vec<Series> =
+            s.contact_types.iter().map(|t| Series::new(&t.name, n_int)).collect();
         let n_ch = sim.channel_names.len();
         let mut run = Run {
             sim,
@@ -315,7 +317,9 @@ impl<'a> Run<'a> {
             match (mine, self.router.next_timer()) {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
-                    if m.is_none() && self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d) {
+                    if m.is_none()
+                        && self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d)
+                    {
                         return Ok(()); // only condition checks that cannot succeed are left
                     }
                     let mut ev = std::mem::take(&mut self.buf);
@@ -396,24 +400,25 @@ impl<'a> Run<'a> {
         let tr = &mut self.types[ty];
         // Every draw happens here, in arrival order, whatever the policy.
         let row = tr.arrivals.row();
-        let (handle, patience, priority) = match (&self.sim.scenario.contact_types[ty].arrivals, row) {
-            (Arrivals::Trace { handle_times, patience, priorities, .. }, Some(k)) => (
-                match handle_times {
-                    Some(h) => h[k],
-                    None => info.handle.draw(&mut tr.rng_handle),
-                },
-                match patience {
-                    Some(p) => p[k],
-                    None => info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
-                },
-                priorities.as_ref().map_or(info.template.priority, |p| p[k]),
-            ),
-            _ => (
-                info.handle.draw(&mut tr.rng_handle),
-                info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
-                info.template.priority,
-            ),
-        };
+        let (handle, patience, priority) =
+            match (&self.sim.scenario.contact_types[ty].arrivals, row) {
+                (Arrivals::Trace { handle_times, patience, priorities, .. }, Some(k)) => (
+                    match handle_times {
+                        Some(h) => h[k],
+                        None => info.handle.draw(&mut tr.rng_handle),
+                    },
+                    match patience {
+                        Some(p) => p[k],
+                        None => info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
+                    },
+                    priorities.as_ref().map_or(info.template.priority, |p| p[k]),
+                ),
+                _ => (
+                    info.handle.draw(&mut tr.rng_handle),
+                    info.patience.as_ref().map(|p| p.draw(&mut tr.rng_patience)),
+                    info.template.priority,
+                ),
+            };
         if info.returning > 0.0 {
             let returning = uniform(&mut tr.rng_customer) < info.returning && tr.next_customer > 0;
             let n = if returning {
@@ -450,8 +455,14 @@ impl<'a> Run<'a> {
         });
         let mut buf = std::mem::take(&mut self.buf);
         let tr = &self.types[ty];
-        let outcome =
-            self.router.submit_keyed_into(&tr.template, &self.ids[s as usize], priority, tr.customer.as_deref(), t, &mut buf);
+        let outcome = self.router.submit_keyed_into(
+            &tr.template,
+            &self.ids[s as usize],
+            priority,
+            tr.customer.as_deref(),
+            t,
+            &mut buf,
+        );
         match outcome {
             Ok(key) => {
                 // Set before the events are read: they may end the contact.
@@ -666,7 +677,8 @@ impl<'a> Run<'a> {
         let mut channels = vec![Block::default(); n_ch];
         let mut total = Block::default();
         let n_int = self.series.first().map_or(0, |s| s.offered.len());
-        let mut series: Vec<Series> = sim.queue_names.iter().map(|q| Series::new(q, n_int)).collect();
+        let mut series: Vec<Series> =
+            sim.queue_names.iter().map(|q| Series::new(q, n_int)).collect();
         let mut series_all = Series::new("all", n_int);
         for (ty, info) in sim.types.iter().enumerate() {
             let b = &self.type_blocks[ty];
@@ -677,10 +689,18 @@ impl<'a> Run<'a> {
             series_all.merge(&self.series[ty]);
         }
         series.push(series_all);
-        let metrics =
-            |blocks: &[Block], names: &mut dyn Iterator<Item = &String>, unf: &[u64], late: &[u64]| -> Vec<Metrics> {
-                blocks.iter().zip(names).zip(unf.iter().zip(late)).map(|((b, n), (&u, &l))| b.metrics(n, u, l)).collect()
-            };
+        let metrics = |blocks: &[Block],
+                       names: &mut dyn Iterator<Item = &String>,
+                       unf: &[u64],
+                       late: &[u64]|
+         -> Vec<Metrics> {
+            blocks
+                .iter()
+                .zip(names)
+                .zip(unf.iter().zip(late))
+                .map(|((b, n), (&u, &l))| b.metrics(n, u, l))
+                .collect()
+        };
         let groups = sim
             .scenario
             .agent_groups
@@ -694,7 +714,8 @@ impl<'a> Run<'a> {
                 let handled: Vec<u64> = self.handled[first..first + grp.count as usize].to_vec();
                 let n = handled.len().max(1) as f64;
                 let mean = handled.iter().sum::<u64>() as f64 / n;
-                let var = handled.iter().map(|&h| (h as f64 - mean) * (h as f64 - mean)).sum::<f64>() / n;
+                let var =
+                    handled.iter().map(|&h| (h as f64 - mean) * (h as f64 - mean)).sum::<f64>() / n;
                 GroupMetrics {
                     name: grp.name.clone(),
                     agents: grp.count,
@@ -715,7 +736,8 @@ impl<'a> Run<'a> {
         for s in &mut series {
             s.finish();
         }
-        let type_names: Vec<String> = sim.scenario.contact_types.iter().map(|t| t.name.clone()).collect();
+        let type_names: Vec<String> =
+            sim.scenario.contact_types.iter().map(|t| t.name.clone()).collect();
         Replication {
             policy: policy.to_owned(),
             replication: rep,

@@ -38,8 +38,8 @@ mod simulation;
 pub mod stats;
 
 pub use dist::Dist;
-pub use simulation::Simulation;
 pub use scenario::{AgentGroup, Arrivals, ContactType, Scenario, Unservable, NOT_SIMULATED};
+pub use simulation::Simulation;
 pub use stats::{GroupMetrics, Metrics, Replication, Series};
 
 #[cfg(test)]

@@ -30,8 +30,14 @@ use serde::{Deserialize, Serialize};
 ///
 /// Every other field of the router's configuration is a field of
 /// [`Scenario`] with the same name and form.
-pub const NOT_SIMULATED: [&str; 6] =
-    ["offer_timeout", "missed_offer_state", "exclusion_expires_after", "retain_finished", "plugin", "seed"];
+pub const NOT_SIMULATED: [&str; 6] = [
+    "offer_timeout",
+    "missed_offer_state",
+    "exclusion_expires_after",
+    "retain_finished",
+    "plugin",
+    "seed",
+];
 
 /// A simulation scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -259,7 +265,9 @@ impl Scenario {
     pub fn unservable_types(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (i, t) in self.contact_types.iter().enumerate() {
-            let Some(channel) = self.channels.iter().find(|c| c.name == t.channel) else { continue };
+            let Some(channel) = self.channels.iter().find(|c| c.name == t.channel) else {
+                continue;
+            };
             let queues = self.reachable_queues(&t.queue);
             let meets = |skills: &[(String, u8)], needs: &[(String, u8)]| {
                 needs.iter().all(|(s, l)| skills.iter().any(|(k, m)| k == s && m >= l))
@@ -280,7 +288,8 @@ impl Scenario {
                 g.count > 0
                     && max > 0
                     && g.capacity >= channel.cost
-                    && (meets(&g.skills, &t.requires) || t.steps.iter().any(|st| meets(&g.skills, &st.requires)))
+                    && (meets(&g.skills, &t.requires)
+                        || t.steps.iter().any(|st| meets(&g.skills, &st.requires)))
                     && serves_queue(g)
             };
             if !self.agent_groups.iter().any(can) {
@@ -309,7 +318,9 @@ impl Scenario {
     fn reachable_queues<'a>(&'a self, queue: &'a str) -> Vec<&'a str> {
         let mut out = vec![queue];
         let mut at = queue;
-        while let Some(to) = self.queues.iter().find(|q| q.name == at).and_then(|q| q.overflow.as_ref()) {
+        while let Some(to) =
+            self.queues.iter().find(|q| q.name == at).and_then(|q| q.overflow.as_ref())
+        {
             if out.contains(&to.to.as_str()) {
                 break;
             }
@@ -323,7 +334,10 @@ impl Scenario {
     /// queues, agents and contacts when the simulation is built).
     pub fn validate(&self) -> Result<()> {
         if !(self.duration.is_finite() && self.duration > 0.0) {
-            return Err(bad(format!("duration: {} is not a positive number of seconds", self.duration)));
+            return Err(bad(format!(
+                "duration: {} is not a positive number of seconds",
+                self.duration
+            )));
         }
         time("warmup", self.warmup)?;
         if self.warmup >= self.duration {
@@ -336,7 +350,10 @@ impl Scenario {
             return Err(bad("replications: must be at least 1".into()));
         }
         if !(self.interval.is_finite() && self.interval > 0.0) {
-            return Err(bad(format!("interval: {} is not a positive number of seconds", self.interval)));
+            return Err(bad(format!(
+                "interval: {} is not a positive number of seconds",
+                self.interval
+            )));
         }
         if self.duration / self.interval > 1e6 {
             return Err(bad(format!("interval: {} makes over a million intervals", self.interval)));
@@ -389,7 +406,10 @@ impl Scenario {
                 p.validate(&format!("{what}.patience"))?;
             }
             if !(0.0..=1.0).contains(&t.returning) {
-                return Err(bad(format!("{what}.returning: {} is not a share between 0 and 1", t.returning)));
+                return Err(bad(format!(
+                    "{what}.returning: {} is not a share between 0 and 1",
+                    t.returning
+                )));
             }
             if t.customers == 0 {
                 return Err(bad(format!("{what}.customers: must be at least 1")));
@@ -416,7 +436,9 @@ impl Scenario {
             Arrivals::Poisson { rate: r } => rate(format!("{what}.rate"), *r),
             Arrivals::Piecewise { interval, rates } => {
                 if !(interval.is_finite() && *interval > 0.0) {
-                    return Err(bad(format!("{what}.interval: {interval} is not a positive number of seconds")));
+                    return Err(bad(format!(
+                        "{what}.interval: {interval} is not a positive number of seconds"
+                    )));
                 }
                 for (k, r) in rates.iter().enumerate() {
                     rate(format!("{what}.rates[{k}]"), *r)?;
@@ -428,13 +450,17 @@ impl Scenario {
                 for (k, &t) in times.iter().enumerate() {
                     time(&format!("{what}.times[{k}]"), t)?;
                     if t < prev {
-                        return Err(bad(format!("{what}.times[{k}]: {t} is before the previous arrival {prev}")));
+                        return Err(bad(format!(
+                            "{what}.times[{k}]: {t} is before the previous arrival {prev}"
+                        )));
                     }
                     prev = t;
                 }
                 let n = times.len();
                 let len_ok = |name: &str, len: Option<usize>| match len {
-                    Some(l) if l != n => Err(bad(format!("{what}.{name}: {l} values for {n} arrival times"))),
+                    Some(l) if l != n => {
+                        Err(bad(format!("{what}.{name}: {l} values for {n} arrival times")))
+                    }
                     _ => Ok(()),
                 };
                 len_ok("handle_times", handle_times.as_ref().map(Vec::len))?;

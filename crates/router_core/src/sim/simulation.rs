@@ -71,14 +71,18 @@ impl Simulation {
         let mut types = Vec::new();
         for (i, t) in scenario.contact_types.iter().enumerate() {
             let what = format!("contact_types[{i}] ({:?})", t.name);
-            let mut template = ContactSpec::new(format!("check-{i}"), t.channel.clone(), t.queue.clone());
+            let mut template =
+                ContactSpec::new(format!("check-{i}"), t.channel.clone(), t.queue.clone());
             template.priority = t.priority;
             template.requires = t.requires.clone();
             template.prefers = t.prefers.clone();
             template.steps = t.steps.clone();
             router.submit(&template, 0.0).map_err(|e| ctx(e, &what))?;
             types.push(TypeInfo {
-                channel: channel_names.iter().position(|c| *c == t.channel).expect("checked by submit"),
+                channel: channel_names
+                    .iter()
+                    .position(|c| *c == t.channel)
+                    .expect("checked by submit"),
                 queue: queue_names.iter().position(|q| *q == t.queue).expect("checked by submit"),
                 template,
                 handle: t.handle_time.sampler(),
@@ -141,7 +145,13 @@ impl Simulation {
     /// the first decision in which the plug-in failed (strict mode);
     /// otherwise such decisions fall back to the built-in policy and are
     /// counted in [`Replication::policy_errors`].
-    pub fn run_on(&self, rep: u32, router: &mut Router, label: &str, stop_on_policy_error: bool) -> Result<Replication> {
+    pub fn run_on(
+        &self,
+        rep: u32,
+        router: &mut Router,
+        label: &str,
+        stop_on_policy_error: bool,
+    ) -> Result<Replication> {
         let mut run = Run::new(self, rep, router)?;
         run.stop_on_policy_error = stop_on_policy_error;
         run.run()?;
@@ -195,12 +205,23 @@ fn drain_limit(s: &Scenario) -> Option<Time> {
 fn config_ctx(e: Error, s: &Scenario) -> Error {
     let msg = e.message();
     let named = |kind: &str, name: &str| msg.starts_with(&format!("{kind} {name:?}"));
-    let field = (s.queues.iter().position(|q| named("queue", &q.name)).map(|i| ("queues", i, &s.queues[i].name)))
-        .or_else(|| s.channels.iter().position(|c| named("channel", &c.name)).map(|i| ("channels", i, &s.channels[i].name)))
-        .or_else(|| {
-            let p = &s.routing_profiles;
-            p.iter().position(|r| named("routing profile", &r.name)).map(|i| ("routing_profiles", i, &p[i].name))
-        });
+    let field = (s
+        .queues
+        .iter()
+        .position(|q| named("queue", &q.name))
+        .map(|i| ("queues", i, &s.queues[i].name)))
+    .or_else(|| {
+        s.channels
+            .iter()
+            .position(|c| named("channel", &c.name))
+            .map(|i| ("channels", i, &s.channels[i].name))
+    })
+    .or_else(|| {
+        let p = &s.routing_profiles;
+        p.iter()
+            .position(|r| named("routing profile", &r.name))
+            .map(|i| ("routing_profiles", i, &p[i].name))
+    });
     match field {
         Some((list, i, name)) => ctx(e, &format!("{list}[{i}] ({name:?})")),
         None => ctx(e, "router options"),
@@ -230,7 +251,11 @@ fn base_config(s: &Scenario, rep_seed: u64) -> RouterConfig {
     c
 }
 
-pub(super) fn agent_spec(g: &super::scenario::AgentGroup, index: usize, state: AgentState) -> AgentSpec {
+pub(super) fn agent_spec(
+    g: &super::scenario::AgentGroup,
+    index: usize,
+    state: AgentState,
+) -> AgentSpec {
     let mut a = AgentSpec::new(index.to_string(), &[]);
     a.skills = g.skills.clone();
     a.capacity = g.capacity;
@@ -241,4 +266,3 @@ pub(super) fn agent_spec(g: &super::scenario::AgentGroup, index: usize, state: A
     a.attributes.insert("group".into(), AttrValue::Str(g.name.clone()));
     a
 }
-

@@ -307,7 +307,9 @@ impl Series {
                 (ended > 0).then(|| self.answered_in_sl[i] as f64 / ended as f64)
             })
             .collect();
-        self.asa = (0..n).map(|i| (self.answered[i] > 0).then(|| self.wait_sum[i] / self.answered[i] as f64)).collect();
+        self.asa = (0..n)
+            .map(|i| (self.answered[i] > 0).then(|| self.wait_sum[i] / self.answered[i] as f64))
+            .collect();
     }
 }
 

@@ -58,7 +58,14 @@ fn mmc_matches_erlang_c() {
 
 #[test]
 fn impatient_contacts_abandon_and_everything_adds_up() {
-    let sim = Simulation::new(mmc(3, 4.0 / 100.0, 100.0, 200_000.0, r#", "patience": {"kind": "exponential", "mean": 60.0}"#)).unwrap();
+    let sim = Simulation::new(mmc(
+        3,
+        4.0 / 100.0,
+        100.0,
+        200_000.0,
+        r#", "patience": {"kind": "exponential", "mean": 60.0}"#,
+    ))
+    .unwrap();
     let r = sim.run(0).unwrap();
     let t = &r.total;
     assert!(t.abandoned > 0);
@@ -84,7 +91,11 @@ fn shifts_switch_agents_on_and_off() {
     s.warmup = 0.0;
     s.agent_groups[0].shifts = vec![(0.0, 5_000.0), (10_000.0, 20_000.0)];
     let r = Simulation::new(s).unwrap().run(0).unwrap();
-    assert!((r.groups[0].staffed_time - 2.0 * 15_000.0).abs() < 1e-6, "{}", r.groups[0].staffed_time);
+    assert!(
+        (r.groups[0].staffed_time - 2.0 * 15_000.0).abs() < 1e-6,
+        "{}",
+        r.groups[0].staffed_time
+    );
     // Calls arriving between the shifts wait for the second shift.
     assert!(r.total.wait_p90.unwrap() > 100.0);
     assert_eq!(r.total.unfinished, 0);

@@ -47,7 +47,12 @@ fn lifo_serves_most_contacts_at_once_and_a_few_very_late() {
     assert!((fm - lm).abs() < 0.15 * fm, "mean waits {fm} {lm}");
     // The newest first: most waits are short (a higher service level and
     // 90th percentile) and the rest are the longer for it.
-    assert!(l.service_level.unwrap() > f.service_level.unwrap() + 0.05, "{:?} {:?}", l.service_level, f.service_level);
+    assert!(
+        l.service_level.unwrap() > f.service_level.unwrap() + 0.05,
+        "{:?} {:?}",
+        l.service_level,
+        f.service_level
+    );
     assert!(l.wait_p90.unwrap() < 0.7 * f.wait_p90.unwrap(), "{:?} {:?}", l.wait_p90, f.wait_p90);
 }
 
@@ -90,8 +95,18 @@ fn an_aging_cap_keeps_low_priority_contacts_behind_high_priority_ones() {
     let asa = |r: &Replication, t: usize| r.types[t].asa.unwrap();
     // Without a cap a low contact overtakes a high one 10 s younger; with
     // a cap of 5 points it never does.
-    assert!(asa(&capped, 1) < asa(&aging, 1), "high: capped {} uncapped {}", asa(&capped, 1), asa(&aging, 1));
-    assert!(asa(&capped, 0) > asa(&aging, 0), "low: capped {} uncapped {}", asa(&capped, 0), asa(&aging, 0));
+    assert!(
+        asa(&capped, 1) < asa(&aging, 1),
+        "high: capped {} uncapped {}",
+        asa(&capped, 1),
+        asa(&aging, 1)
+    );
+    assert!(
+        asa(&capped, 0) > asa(&aging, 0),
+        "low: capped {} uncapped {}",
+        asa(&capped, 0),
+        asa(&aging, 0)
+    );
 }
 
 #[test]
@@ -113,16 +128,26 @@ fn a_routing_profile_keeps_a_group_to_its_queues() {
     // After 30 s of waiting group g helps: fewer long waits than h alone.
     assert!(handled(&late, 0) > 0 && handled(&late, 0) < handled(&late, 1));
     assert!(late.total.wait_p90.unwrap() <= other.total.wait_p90.unwrap());
-    let alone = scenario(0, 4.0, 100_000.0, json!({
-        "queues": [{"name": "q"}, {"name": "other"}],
-        "routing_profiles": [{"name": "other only", "queues": [{"queue": "other"}]}],
-        "agent_groups": [{"name": "g", "count": 5, "routing_profile": "other only"}]
-    }));
+    let alone = scenario(
+        0,
+        4.0,
+        100_000.0,
+        json!({
+            "queues": [{"name": "q"}, {"name": "other"}],
+            "routing_profiles": [{"name": "other only", "queues": [{"queue": "other"}]}],
+            "agent_groups": [{"name": "g", "count": 5, "routing_profile": "other only"}]
+        }),
+    );
     let why = alone.unservable_types();
     assert!(why.len() == 1 && why[0].contains("in queue \"q\""), "{why:?}");
-    let err = Simulation::new(scenario(1, 1.0, 10_000.0, json!({
-        "agent_groups": [{"name": "g", "count": 1, "routing_profile": "nobody"}]
-    })))
+    let err = Simulation::new(scenario(
+        1,
+        1.0,
+        10_000.0,
+        json!({
+            "agent_groups": [{"name": "g", "count": 1, "routing_profile": "nobody"}]
+        }),
+    ))
     .unwrap_err();
     assert!(err.message().starts_with("agent_groups[0] (\"g\")"), "{err}");
 }
@@ -139,13 +164,24 @@ fn a_conditional_step_widens_the_pool_only_while_its_condition_holds() {
         })
     };
     let never = run(scenario(0, 0.0, 200_000.0, patch(json!([]))));
-    let always = run(scenario(0, 0.0, 200_000.0, patch(json!([{"after": 0.0, "requires": {"sales": 1}}]))));
-    let busy = run(scenario(0, 0.0, 200_000.0, patch(json!([
-        {"after": 0.0, "requires": {"sales": 1}, "when": {"queue_longer_than": 2}}
-    ]))));
+    let always =
+        run(scenario(0, 0.0, 200_000.0, patch(json!([{"after": 0.0, "requires": {"sales": 1}}]))));
+    let busy = run(scenario(
+        0,
+        0.0,
+        200_000.0,
+        patch(json!([
+            {"after": 0.0, "requires": {"sales": 1}, "when": {"queue_longer_than": 2}}
+        ])),
+    ));
     assert_eq!(handled(&never, 1), 0);
     assert!(handled(&busy, 1) > 0, "juniors help when the queue is long");
-    assert!(handled(&busy, 1) < handled(&always, 1) / 2, "{} vs {}", handled(&busy, 1), handled(&always, 1));
+    assert!(
+        handled(&busy, 1) < handled(&always, 1) / 2,
+        "{} vs {}",
+        handled(&busy, 1),
+        handled(&always, 1)
+    );
     assert!(busy.total.asa.unwrap() < never.total.asa.unwrap());
 }
 
@@ -155,8 +191,10 @@ fn a_condition_that_can_no_longer_hold_does_not_keep_the_run_going() {
     // and their step's condition (a long queue) never holds.
     let mut s = scenario(1, 1.0, 20_000.0, json!({"warmup": 0.0}));
     s.agent_groups[0].shifts = vec![(0.0, 1_000.0)];
-    s.contact_types[0].steps =
-        serde_json::from_value(json!([{"after": 10.0, "requires": {}, "when": {"queue_longer_than": 100_000}}])).unwrap();
+    s.contact_types[0].steps = serde_json::from_value(
+        json!([{"after": 10.0, "requires": {}, "when": {"queue_longer_than": 100_000}}]),
+    )
+    .unwrap();
     let r = run(s);
     assert!(r.total.unfinished > 100);
     assert!(r.end_time < 20_000.0 + 60.0, "{}", r.end_time);
@@ -184,7 +222,10 @@ fn chains_and_weights_decide_who_answers() {
     assert!(handled(&weighted, 1) > handled(&idle, 1), "the lowest level first");
     // The same random numbers under every policy: a run with the chain
     // given explicitly is the scenario's run.
-    let again = chain.run_with(0, crate::Policy::Chain(vec![crate::PolicyKind::MostSkilled, crate::PolicyKind::LongestIdle]));
+    let again = chain.run_with(
+        0,
+        crate::Policy::Chain(vec![crate::PolicyKind::MostSkilled, crate::PolicyKind::LongestIdle]),
+    );
     assert_eq!(again.unwrap(), chained);
 }
 
@@ -204,13 +245,17 @@ fn batch_mode_assigns_everything_at_window_ends() {
 
 #[test]
 fn the_scenario_carries_every_router_option_but_those_that_do_not_apply() {
-    let config = RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
+    let config =
+        RouterConfig::new(vec![ChannelConfig::new("voice", 100, 1)], vec![QueueConfig::new("q")]);
     let config = serde_json::to_value(config).unwrap();
     let config = config.as_object().unwrap();
     let s = scenario(1, 1.0, 10_000.0, json!({}));
     let fields = serde_json::to_value(&s).unwrap();
     for k in NOT_SIMULATED {
-        assert!(config.contains_key(k), "NOT_SIMULATED lists {k:?}, which the router's configuration lacks");
+        assert!(
+            config.contains_key(k),
+            "NOT_SIMULATED lists {k:?}, which the router's configuration lacks"
+        );
     }
     for k in config.keys() {
         assert!(
@@ -222,15 +267,21 @@ fn the_scenario_carries_every_router_option_but_those_that_do_not_apply() {
 
 #[test]
 fn a_replication_runs_with_the_scenarios_router_options() {
-    let s = scenario(1, 1.0, 10_000.0, json!({
-        "queues": [{"name": "q", "ordering": "lifo", "sl_threshold": 30.0}, {"name": "r", "aging_rate": 0.5,
-                   "aging_max": 3.0, "max_waiting": 7, "overflow": {"to": "q", "after": 40.0}}],
-        "channels": [{"name": "voice", "cost": 50, "max_per_agent": 2, "wrap_up": 3.0}],
-        "routing_profiles": [{"name": "p", "queues": [{"queue": "r", "priority": 2, "delay": 1.0}]}],
-        "policy": {"weighted": {"idle": 1.0}}, "affinity": true, "affinity_wait": 4.0,
-        "condition_interval": 2.0, "batch_window": 6.0
-    }));
-    let config = serde_json::to_value(Simulation::new(s.clone()).unwrap().router_config(3)).unwrap();
+    let s = scenario(
+        1,
+        1.0,
+        10_000.0,
+        json!({
+            "queues": [{"name": "q", "ordering": "lifo", "sl_threshold": 30.0}, {"name": "r", "aging_rate": 0.5,
+                       "aging_max": 3.0, "max_waiting": 7, "overflow": {"to": "q", "after": 40.0}}],
+            "channels": [{"name": "voice", "cost": 50, "max_per_agent": 2, "wrap_up": 3.0}],
+            "routing_profiles": [{"name": "p", "queues": [{"queue": "r", "priority": 2, "delay": 1.0}]}],
+            "policy": {"weighted": {"idle": 1.0}}, "affinity": true, "affinity_wait": 4.0,
+            "condition_interval": 2.0, "batch_window": 6.0
+        }),
+    );
+    let config =
+        serde_json::to_value(Simulation::new(s.clone()).unwrap().router_config(3)).unwrap();
     let fields = serde_json::to_value(&s).unwrap();
     for (k, v) in config.as_object().unwrap() {
         if !NOT_SIMULATED.contains(&k.as_str()) {
@@ -242,8 +293,12 @@ fn a_replication_runs_with_the_scenarios_router_options() {
 
 #[test]
 fn a_refused_router_option_names_its_scenario_field() {
-    let bad = |patch: Value| Simulation::new(scenario(1, 1.0, 10_000.0, patch)).unwrap_err().message().to_owned();
-    let e = bad(json!({"queues": [{"name": "q"}, {"name": "r", "ordering": "lifo", "aging_rate": 0.5}]}));
+    let bad = |patch: Value| {
+        Simulation::new(scenario(1, 1.0, 10_000.0, patch)).unwrap_err().message().to_owned()
+    };
+    let e = bad(
+        json!({"queues": [{"name": "q"}, {"name": "r", "ordering": "lifo", "aging_rate": 0.5}]}),
+    );
     assert!(e.starts_with("queues[1] (\"r\"): queue \"r\""), "{e}");
     let e = bad(json!({"routing_profiles": [{"name": "p", "queues": [{"queue": "nowhere"}]}]}));
     assert!(e.starts_with("routing_profiles[0] (\"p\")"), "{e}");
@@ -254,6 +309,7 @@ fn a_refused_router_option_names_its_scenario_field() {
     };
     let e = json(json!({"at": "policy", "value": {"chain": ["random", "longest_idle"]}}));
     assert!(e.starts_with("scenario JSON: policy: \"random\" cannot be part of a chain"), "{e}");
-    let e = json(json!({"at": "queues", "value": [{"name": "q"}, {"name": "r", "ordering": "fifo"}]}));
+    let e =
+        json(json!({"at": "queues", "value": [{"name": "q"}, {"name": "r", "ordering": "fifo"}]}));
     assert!(e.starts_with("scenario JSON: queues[1].ordering: unknown variant `fifo`"), "{e}");
 }

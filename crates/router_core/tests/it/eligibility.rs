@@ -13,10 +13,8 @@ fn with_state(id: &str, skills: &[(&str, u8)], state: AgentState) -> AgentSpec {
 #[test]
 fn only_available_agents_are_eligible() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&with_state("off", &[], AgentState::Offline), 0.0)
-        .unwrap();
-    r.add_agent(&with_state("away", &[], AgentState::Away), 0.0)
-        .unwrap();
+    r.add_agent(&with_state("off", &[], AgentState::Offline), 0.0).unwrap();
+    r.add_agent(&with_state("away", &[], AgentState::Away), 0.0).unwrap();
     assert!(r.submit(&contact("c1", "voice"), 1.0).unwrap().is_empty());
     check(&r);
     // Away -> offline: still nothing. Offline -> available: takes c1.
@@ -32,14 +30,9 @@ fn only_available_agents_are_eligible() {
 #[test]
 fn every_required_skill_at_or_above_level() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("low", &[("tech", 4), ("french", 9)]), 0.0)
-        .unwrap();
+    r.add_agent(&agent("low", &[("tech", 4), ("french", 9)]), 0.0).unwrap();
     r.add_agent(&agent("one", &[("tech", 9)]), 1.0).unwrap();
-    r.add_agent(
-        &agent("both", &[("tech", 5), ("french", 2), ("golf", 1)]),
-        2.0,
-    )
-    .unwrap();
+    r.add_agent(&agent("both", &[("tech", 5), ("french", 2), ("golf", 1)]), 2.0).unwrap();
     // requires tech>=5 and french>=2:
     //   low: tech 4 < 5 -> no; one: no french -> no; both: exactly at levels -> yes.
     let c = contact("c1", "voice").requiring(&[("tech", 5), ("french", 2)]);
@@ -59,24 +52,15 @@ fn per_agent_channel_maximum() {
     a.channels = Some(vec![("chat".into(), 2), ("voice".into(), 1)]);
     r.add_agent(&a, 0.0).unwrap();
     // Two chats fit (max 2); the third waits although 50 units are free.
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c1", "chat"), 1.0).unwrap()),
-        "a"
-    );
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c2", "chat"), 2.0).unwrap()),
-        "a"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c1", "chat"), 1.0).unwrap()), "a");
+    assert_eq!(one_assigned(&r.submit(&contact("c2", "chat"), 2.0).unwrap()), "a");
     assert!(r.submit(&contact("c3", "chat"), 3.0).unwrap().is_empty());
     let v = r.agent_view("a").unwrap();
     assert_eq!(v.used, 50);
     assert!(v.channels.contains(&("chat".to_string(), 2, 2)));
     check(&r);
     // One chat ends: the third one gets the slot.
-    assert_eq!(
-        assigned(&r.complete("c1", 4.0).unwrap()),
-        pairs(&[("c3", "a")])
-    );
+    assert_eq!(assigned(&r.complete("c1", 4.0).unwrap()), pairs(&[("c3", "a")]));
     check(&r);
 }
 
@@ -90,10 +74,7 @@ fn channels_mapping_limits_served_channels() {
     // Voice and email not listed: they wait although "chatter" is idle.
     assert!(r.submit(&contact("v1", "voice"), 1.0).unwrap().is_empty());
     assert!(r.submit(&contact("e1", "email"), 2.0).unwrap().is_empty());
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c1", "chat"), 3.0).unwrap()),
-        "chatter"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c1", "chat"), 3.0).unwrap()), "chatter");
     check(&r);
     // An agent with no mapping serves every channel: it takes v1 first
     // (arrived first, same priority), and then cannot take e1 (voice uses all 100 units).
@@ -112,14 +93,8 @@ fn capacity_units_limit_load() {
     small.capacity = 50;
     r.add_agent(&small, 0.0).unwrap();
     assert!(r.submit(&contact("v", "voice"), 1.0).unwrap().is_empty());
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c1", "chat"), 2.0).unwrap()),
-        "small"
-    );
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c2", "chat"), 3.0).unwrap()),
-        "small"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c1", "chat"), 2.0).unwrap()), "small");
+    assert_eq!(one_assigned(&r.submit(&contact("c2", "chat"), 3.0).unwrap()), "small");
     assert!(r.submit(&contact("c3", "chat"), 4.0).unwrap().is_empty());
     // Emails cost 10: no room either (50 of 50 used).
     assert!(r.submit(&contact("e1", "email"), 5.0).unwrap().is_empty());
@@ -143,24 +118,15 @@ fn multichannel_voice_and_chat_exclude_each_other() {
     r.submit(&contact("c2", "chat"), 2.0).unwrap();
     assert_eq!(r.agent_view("a").unwrap().used, 50);
     // Voice: 50 units free < 100 -> waits.
-    assert!(r
-        .submit(&contact("v1", "voice").with_priority(100), 3.0)
-        .unwrap()
-        .is_empty());
+    assert!(r.submit(&contact("v1", "voice").with_priority(100), 3.0).unwrap().is_empty());
     // More chat still fits (75 used after).
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c3", "chat"), 4.0).unwrap()),
-        "a"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c3", "chat"), 4.0).unwrap()), "a");
     check(&r);
 
     // A second agent holding voice cannot take chat.
     let mut r = router(PolicyKind::LongestIdle);
     r.add_agent(&agent("b", &[]), 0.0).unwrap();
-    assert_eq!(
-        one_assigned(&r.submit(&contact("v", "voice"), 1.0).unwrap()),
-        "b"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("v", "voice"), 1.0).unwrap()), "b");
     assert!(r.submit(&contact("c", "chat"), 2.0).unwrap().is_empty());
     assert!(r.submit(&contact("e", "email"), 3.0).unwrap().is_empty());
     let v = r.agent_view("b").unwrap();
@@ -183,8 +149,7 @@ fn mapping_zero_means_not_served() {
     r.add_agent(&a, 0.0).unwrap();
     assert!(r.submit(&contact("c", "chat"), 1.0).unwrap().is_empty());
     for i in 0..4 {
-        r.submit(&contact(&format!("e{i}"), "email"), 2.0 + f64::from(i))
-            .unwrap();
+        r.submit(&contact(&format!("e{i}"), "email"), 2.0 + f64::from(i)).unwrap();
     }
     // Three emails fit (mapping max 3), the fourth waits.
     let v = r.agent_view("a").unwrap();
@@ -216,7 +181,11 @@ fn update_agent_while_holding_contacts() {
     assert!(err.message().contains("capacity 25 is below the 50 units"), "{}", err.message());
     let mut narrow = agent("a", &[("tech", 8)]);
     narrow.channels = Some(vec![("chat".into(), 1)]);
-    assert!(r.update_agent(&narrow, 3.0).unwrap_err().message().contains("maximum 1 on channel \"chat\""));
+    assert!(r
+        .update_agent(&narrow, 3.0)
+        .unwrap_err()
+        .message()
+        .contains("maximum 1 on channel \"chat\""));
     assert_eq!(snapshot(&r, &["c1", "c2", "c3"]), before);
     // tech 8: a keeps c1 and c2 and takes c3 at once.
     let ev = r.update_agent(&agent("a", &[("tech", 8)]), 4.0).unwrap();

@@ -12,17 +12,8 @@ use router_core::{
     RouterConfig, StepSpec,
 };
 
-const IDS: &[&str] = &[
-    "c_assigned",
-    "c_waiting",
-    "c_vip",
-    "c_done",
-    "c_off",
-    "c_wait2",
-    "new",
-    "n1",
-    "n2",
-];
+const IDS: &[&str] =
+    &["c_assigned", "c_waiting", "c_vip", "c_done", "c_off", "c_wait2", "new", "n1", "n2"];
 
 /// Auto-accept router at t=5 with: a1 {tech 5} holding c_assigned; a2
 /// {sales 3} idle; a3 {tech 9} away; c_waiting (tech 6, relaxes at 102)
@@ -40,32 +31,20 @@ fn auto_router() -> Router {
     r.add_agent(&a3, 0.0).unwrap();
     assert_eq!(
         one_assigned(
-            &r.submit(
-                &contact("c_assigned", "voice").requiring(&[("tech", 1)]),
-                1.0
-            )
-            .unwrap()
+            &r.submit(&contact("c_assigned", "voice").requiring(&[("tech", 1)]), 1.0).unwrap()
         ),
         "a1"
     );
     let mut w = contact("c_waiting", "voice").requiring(&[("tech", 6)]);
-    w.steps = vec![StepSpec {
-        after: 100.0,
-        requires: vec![("tech".into(), 5)],
-        when: None,
-    }];
+    w.steps = vec![StepSpec { after: 100.0, requires: vec![("tech".into(), 5)], when: None }];
     assert!(r.submit(&w, 2.0).unwrap().is_empty());
     assert!(r
-        .submit(
-            &ContactSpec::new("c_vip", "voice", "vip").requiring(&[("golf", 1)]),
-            3.0
-        )
+        .submit(&ContactSpec::new("c_vip", "voice", "vip").requiring(&[("golf", 1)]), 3.0)
         .unwrap()
         .is_empty());
     assert_eq!(
         one_assigned(
-            &r.submit(&contact("c_done", "chat").requiring(&[("sales", 1)]), 4.0)
-                .unwrap()
+            &r.submit(&contact("c_done", "chat").requiring(&[("sales", 1)]), 4.0).unwrap()
         ),
         "a2"
     );
@@ -92,10 +71,7 @@ fn offer_router() -> Router {
         offered(&r.submit(&contact("c_off", "voice"), 4.0).unwrap()),
         pairs(&[("c_off", "o1")])
     );
-    assert!(r
-        .submit(&contact("c_wait2", "voice"), 5.0)
-        .unwrap()
-        .is_empty());
+    assert!(r.submit(&contact("c_wait2", "voice"), 5.0).unwrap().is_empty());
     check(&r);
     r
 }
@@ -133,16 +109,8 @@ fn expect_error(make: fn() -> Router, name: &str, call: Call, kind: ErrorKind, n
             err.message()
         );
     }
-    assert_eq!(
-        snapshot(&r, IDS),
-        snapshot(&control, IDS),
-        "{name}: router changed"
-    );
-    assert_eq!(
-        follow_up(&mut r),
-        follow_up(&mut control),
-        "{name}: later behaviour changed"
-    );
+    assert_eq!(snapshot(&r, IDS), snapshot(&control, IDS), "{name}: router changed");
+    assert_eq!(follow_up(&mut r), follow_up(&mut control), "{name}: later behaviour changed");
     check(&r);
 }
 
@@ -400,14 +368,18 @@ fn bad_contacts_are_refused_and_change_nothing() {
         ),
         (
             "queue full",
-            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 5.0)),
+            Box::new(|r| {
+                r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 5.0)
+            }),
             QueueFull,
             vec!["\"vip\"", "\"new\""],
         ),
         // Refused after the (empty) timer pass at 9: the clock stays at 5.
         (
             "queue full later",
-            Box::new(|r| r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 9.0)),
+            Box::new(|r| {
+                r.submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 9.0)
+            }),
             QueueFull,
             vec!["\"vip\""],
         ),
@@ -438,24 +410,9 @@ fn bad_contacts_are_refused_and_change_nothing() {
             DuplicateId,
             vec!["\"c_vip\""],
         ),
-        (
-            "advance backwards",
-            Box::new(|r| r.advance(1.0)),
-            InvalidInput,
-            vec!["1", "5"],
-        ),
-        (
-            "advance NaN",
-            Box::new(|r| r.advance(f64::NAN)),
-            InvalidInput,
-            vec!["NaN"],
-        ),
-        (
-            "advance negative",
-            Box::new(|r| r.advance(-0.5)),
-            InvalidInput,
-            vec!["-0.5"],
-        ),
+        ("advance backwards", Box::new(|r| r.advance(1.0)), InvalidInput, vec!["1", "5"]),
+        ("advance NaN", Box::new(|r| r.advance(f64::NAN)), InvalidInput, vec!["NaN"]),
+        ("advance negative", Box::new(|r| r.advance(-0.5)), InvalidInput, vec!["-0.5"]),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(auto_router, name, call, kind, &needles);
@@ -472,12 +429,7 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
             InvalidState,
             vec!["\"c_waiting\"", "waiting"],
         ),
-        (
-            "complete unknown",
-            Box::new(|r| r.complete("ghost", 5.0)),
-            UnknownId,
-            vec!["\"ghost\""],
-        ),
+        ("complete unknown", Box::new(|r| r.complete("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
         (
             "complete ended",
             Box::new(|r| r.complete("c_done", 5.0)),
@@ -496,18 +448,8 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
             InvalidState,
             vec!["\"c_assigned\"", "\"a1\""],
         ),
-        (
-            "cancel ended",
-            Box::new(|r| r.cancel("c_done", 5.0)),
-            InvalidState,
-            vec!["\"c_done\""],
-        ),
-        (
-            "cancel unknown",
-            Box::new(|r| r.cancel("ghost", 5.0)),
-            UnknownId,
-            vec!["\"ghost\""],
-        ),
+        ("cancel ended", Box::new(|r| r.cancel("c_done", 5.0)), InvalidState, vec!["\"c_done\""]),
+        ("cancel unknown", Box::new(|r| r.cancel("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
         (
             "accept never offered",
             Box::new(|r| r.accept("c_waiting", "a1", 5.0)),
@@ -621,12 +563,7 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
             InvalidState,
             vec!["\"o2\""],
         ),
-        (
-            "accept backwards",
-            Box::new(|r| r.accept("c_off", "o1", 4.0)),
-            InvalidInput,
-            vec!["4"],
-        ),
+        ("accept backwards", Box::new(|r| r.accept("c_off", "o1", 4.0)), InvalidInput, vec!["4"]),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(offer_router, name, call, kind, &needles);
@@ -644,24 +581,9 @@ fn bad_configurations_are_refused() {
     };
     type Tweak = Box<dyn Fn(&mut RouterConfig)>;
     let cases: Vec<(&str, Tweak, ErrorKind, &str)> = vec![
-        (
-            "no channel",
-            Box::new(|c| c.channels.clear()),
-            ErrorKind::InvalidInput,
-            "channel",
-        ),
-        (
-            "no queue",
-            Box::new(|c| c.queues.clear()),
-            ErrorKind::InvalidInput,
-            "queue",
-        ),
-        (
-            "cost 0",
-            Box::new(|c| c.channels[1].cost = 0),
-            ErrorKind::InvalidInput,
-            "\"chat\"",
-        ),
+        ("no channel", Box::new(|c| c.channels.clear()), ErrorKind::InvalidInput, "channel"),
+        ("no queue", Box::new(|c| c.queues.clear()), ErrorKind::InvalidInput, "queue"),
+        ("cost 0", Box::new(|c| c.channels[1].cost = 0), ErrorKind::InvalidInput, "\"chat\""),
         (
             "max 0",
             Box::new(|c| c.channels[2].max_per_agent = 0),
@@ -701,10 +623,7 @@ fn bad_configurations_are_refused() {
         (
             "overflow unknown",
             Box::new(|c| {
-                c.queues[0].overflow = Some(Overflow {
-                    to: "nowhere".into(),
-                    after: 5.0,
-                })
+                c.queues[0].overflow = Some(Overflow { to: "nowhere".into(), after: 5.0 })
             }),
             ErrorKind::InvalidInput,
             "\"nowhere\"",
@@ -712,14 +631,8 @@ fn bad_configurations_are_refused() {
         (
             "overflow loop",
             Box::new(|c| {
-                c.queues[0].overflow = Some(Overflow {
-                    to: "vip".into(),
-                    after: 5.0,
-                });
-                c.queues[1].overflow = Some(Overflow {
-                    to: "general".into(),
-                    after: 5.0,
-                });
+                c.queues[0].overflow = Some(Overflow { to: "vip".into(), after: 5.0 });
+                c.queues[1].overflow = Some(Overflow { to: "general".into(), after: 5.0 });
             }),
             ErrorKind::InvalidInput,
             "loops",
@@ -744,14 +657,8 @@ fn bad_configurations_are_refused() {
         assert_eq!(err.kind(), kind, "{name}: {err}");
         assert!(err.message().contains(needle), "{name}: {err}");
     }
-    assert!(PolicyKind::parse("fastest")
-        .unwrap_err()
-        .message()
-        .contains("\"fastest\""));
-    assert!(AgentState::parse("busy")
-        .unwrap_err()
-        .message()
-        .contains("\"busy\""));
+    assert!(PolicyKind::parse("fastest").unwrap_err().message().contains("\"fastest\""));
+    assert!(AgentState::parse("busy").unwrap_err().message().contains("\"busy\""));
 }
 
 /// A failed call that fired due timers: their effects stand and their
@@ -772,11 +679,7 @@ fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced {
-                contact: "c_waiting".into(),
-                step: 0,
-                at: 102.0
-            },
+            Event::StepAdvanced { contact: "c_waiting".into(), step: 0, at: 102.0 },
             Event::Assigned {
                 contact: "c_waiting".into(),
                 agent: "a1".into(),
@@ -813,17 +716,8 @@ fn remove_agent_checks_what_it_holds_after_timers() {
     assert_eq!(
         r.advance(21.0).unwrap(),
         vec![
-            Event::WrapUpEnded {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 11.0
-            },
-            Event::Assigned {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 11.0,
-                wait: 9.0
-            },
+            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
+            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
         ]
     );
 }
@@ -849,22 +743,9 @@ fn complete_checks_status_after_timers() {
     assert_eq!(
         ev,
         vec![
-            Event::WrapUpEnded {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 11.0
-            },
-            Event::Assigned {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 11.0,
-                wait: 9.0
-            },
-            Event::Completed {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 20.0
-            },
+            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
+            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
+            Event::Completed { contact: "c2".into(), agent: "a".into(), at: 20.0 },
         ]
     );
     check(&r);
@@ -878,12 +759,7 @@ fn force_assign_places_a_waiting_contact() {
     let ev = r.force_assign("c_vip", "a2", 6.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned {
-            contact: "c_vip".into(),
-            agent: "a2".into(),
-            at: 6.0,
-            wait: 3.0
-        }]
+        vec![Event::Assigned { contact: "c_vip".into(), agent: "a2".into(), at: 6.0, wait: 3.0 }]
     );
     assert_eq!(r.agent_view("a2").unwrap().contacts, vec!["c_vip"]);
     assert_eq!(r.queue_stats("vip").unwrap().waiting, 0);

@@ -40,11 +40,8 @@ pub fn config_with(queues: Vec<QueueConfig>, policy: PolicyKind) -> RouterConfig
 
 /// A router with the standard channels, queues `general` and `vip`.
 pub fn router(policy: PolicyKind) -> Router {
-    Router::new(config_with(
-        vec![QueueConfig::new("general"), QueueConfig::new("vip")],
-        policy,
-    ))
-    .expect("valid config")
+    Router::new(config_with(vec![QueueConfig::new("general"), QueueConfig::new("vip")], policy))
+        .expect("valid config")
 }
 
 /// An available agent with the given skills (capacity 100, every channel).
@@ -86,9 +83,7 @@ pub fn names(ev: &[Event]) -> Vec<&'static str> {
 
 /// Shorthand for building expected `(contact, agent)` pairs.
 pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(c, a)| (c.to_string(), a.to_string()))
-        .collect()
+    list.iter().map(|(c, a)| (c.to_string(), a.to_string())).collect()
 }
 
 /// The agent a single-assignment call assigned, panicking otherwise.
@@ -129,11 +124,7 @@ pub fn snapshot(r: &Router, contact_ids: &[&str]) -> Snapshot {
         live: r.live_contacts(),
         stats: r.stats(),
         by_state: r.agents_by_state(),
-        agents: r
-            .agent_ids()
-            .iter()
-            .map(|id| r.agent_view(id).expect("listed agent"))
-            .collect(),
+        agents: r.agent_ids().iter().map(|id| r.agent_view(id).expect("listed agent")).collect(),
         contacts: contact_ids
             .iter()
             .map(|id| r.contact_view(id).map_err(|e| e.message().to_string()))

@@ -30,12 +30,7 @@ fn offer_accept_reject_and_expire() {
     let ev = r.submit(&contact("c1", "voice"), 10.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Offered {
-            contact: "c1".into(),
-            agent: "a".into(),
-            at: 10.0,
-            expires: 25.0
-        }]
+        vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 10.0, expires: 25.0 }]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Offered);
     let s = &r.stats()[0];
@@ -46,79 +41,43 @@ fn offer_accept_reject_and_expire() {
     let ev = r.accept("c1", "a", 12.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned {
-            contact: "c1".into(),
-            agent: "a".into(),
-            at: 12.0,
-            wait: 2.0
-        }]
+        vec![Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 12.0, wait: 2.0 }]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
     // c2 at 20 -> offered to b; b rejects at 22: back in the queue with its
     // arrival (20); a busy, b excluded -> waits.
-    assert_eq!(
-        offered(&r.submit(&contact("c2", "voice"), 20.0).unwrap()),
-        pairs(&[("c2", "b")])
-    );
+    assert_eq!(offered(&r.submit(&contact("c2", "voice"), 20.0).unwrap()), pairs(&[("c2", "b")]));
     let ev = r.reject("c2", "b", 22.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::OfferRejected {
-            contact: "c2".into(),
-            agent: "b".into(),
-            at: 22.0
-        }]
+        vec![Event::OfferRejected { contact: "c2".into(), agent: "b".into(), at: 22.0 }]
     );
     let v = r.contact_view("c2").unwrap();
-    assert_eq!(
-        (v.status, v.arrival, v.agent),
-        (ContactStatus::Waiting, 20.0, None)
-    );
+    assert_eq!((v.status, v.arrival, v.agent), (ContactStatus::Waiting, 20.0, None));
     check(&r);
     // a completes c1 at 30 -> c2 offered to a, expires 45.
     let ev = r.complete("c1", 30.0).unwrap();
     assert_eq!(
         ev,
         vec![
-            Event::Completed {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 30.0
-            },
-            Event::Offered {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 30.0,
-                expires: 45.0
-            },
+            Event::Completed { contact: "c1".into(), agent: "a".into(), at: 30.0 },
+            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 30.0, expires: 45.0 },
         ]
     );
     // Not accepted: expires at 45; a and b both excluded now -> waits.
     assert!(r.advance(44.0).unwrap().is_empty());
     assert_eq!(
         r.advance(45.0).unwrap(),
-        vec![Event::OfferExpired {
-            contact: "c2".into(),
-            agent: "a".into(),
-            at: 45.0
-        }]
+        vec![Event::OfferExpired { contact: "c2".into(), agent: "a".into(), at: 45.0 }]
     );
     assert_eq!(status(&r, "c2"), ContactStatus::Waiting);
     check(&r);
     // A new agent x at 50 gets the offer; accepts at 51: wait 31.
-    assert_eq!(
-        offered(&r.add_agent(&agent("x", &[]), 50.0).unwrap()),
-        pairs(&[("c2", "x")])
-    );
+    assert_eq!(offered(&r.add_agent(&agent("x", &[]), 50.0).unwrap()), pairs(&[("c2", "x")]));
     let ev = r.accept("c2", "x", 51.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned {
-            contact: "c2".into(),
-            agent: "x".into(),
-            at: 51.0,
-            wait: 31.0
-        }]
+        vec![Event::Assigned { contact: "c2".into(), agent: "x".into(), at: 51.0, wait: 31.0 }]
     );
     let s = &r.stats()[0];
     assert_eq!((s.counters.answered, s.asa, s.waiting), (2, Some(16.5), 0));
@@ -135,10 +94,7 @@ fn rejected_contact_keeps_its_place() {
     b.state = AgentState::Away;
     r.add_agent(&b, 0.0).unwrap();
     // c1 at 0 -> offered to a; c2 at 1, c3 at 2 wait.
-    assert_eq!(
-        offered(&r.submit(&contact("c1", "voice"), 0.0).unwrap()),
-        pairs(&[("c1", "a")])
-    );
+    assert_eq!(offered(&r.submit(&contact("c1", "voice"), 0.0).unwrap()), pairs(&[("c1", "a")]));
     r.submit(&contact("c2", "voice"), 1.0).unwrap();
     r.submit(&contact("c3", "voice"), 2.0).unwrap();
     // a rejects c1 at 3: c1 back (nobody else free), a is offered c2 (c1 excluded).
@@ -146,17 +102,8 @@ fn rejected_contact_keeps_its_place() {
     assert_eq!(
         ev,
         vec![
-            Event::OfferRejected {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 3.0
-            },
-            Event::Offered {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 3.0,
-                expires: 63.0
-            },
+            Event::OfferRejected { contact: "c1".into(), agent: "a".into(), at: 3.0 },
+            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 3.0, expires: 63.0 },
         ]
     );
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1", "c2", "c3"]);
@@ -177,33 +124,17 @@ fn excluded_agent_is_never_offered_again() {
     r.submit(&contact("c1", "voice"), 0.0).unwrap();
     r.reject("c1", "a", 1.0).unwrap();
     // Timeout is another way to be excluded: c2 offered to a, expires at 12.
-    assert_eq!(
-        offered(&r.submit(&contact("c2", "voice"), 2.0).unwrap()),
-        pairs(&[("c2", "a")])
-    );
+    assert_eq!(offered(&r.submit(&contact("c2", "voice"), 2.0).unwrap()), pairs(&[("c2", "a")]));
     let ev = r.advance(100.0).unwrap();
-    assert_eq!(
-        ev,
-        vec![Event::OfferExpired {
-            contact: "c2".into(),
-            agent: "a".into(),
-            at: 12.0
-        }]
-    );
+    assert_eq!(ev, vec![Event::OfferExpired { contact: "c2".into(), agent: "a".into(), at: 12.0 }]);
     // a is free and both wait: neither goes to a.
     assert_eq!(r.agent_view("a").unwrap().used, 0);
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1", "c2"]);
     check(&r);
     // c3 still reaches a.
-    assert_eq!(
-        offered(&r.submit(&contact("c3", "voice"), 101.0).unwrap()),
-        pairs(&[("c3", "a")])
-    );
+    assert_eq!(offered(&r.submit(&contact("c3", "voice"), 101.0).unwrap()), pairs(&[("c3", "a")]));
     // A new agent takes c1 then (after c1 is accepted and done) c2.
-    assert_eq!(
-        offered(&r.add_agent(&agent("b", &[]), 102.0).unwrap()),
-        pairs(&[("c1", "b")])
-    );
+    assert_eq!(offered(&r.add_agent(&agent("b", &[]), 102.0).unwrap()), pairs(&[("c1", "b")]));
     check(&r);
 }
 
@@ -215,14 +146,7 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     r.submit(&contact("c1", "voice"), 1.0).unwrap();
     let ev = set_state(&mut r, "a", AgentState::Away, 2.0);
-    assert_eq!(
-        ev,
-        vec![Event::Requeued {
-            contact: "c1".into(),
-            agent: "a".into(),
-            at: 2.0
-        }]
-    );
+    assert_eq!(ev, vec![Event::Requeued { contact: "c1".into(), agent: "a".into(), at: 2.0 }]);
     assert_eq!(r.agent_view("a").unwrap().used, 0);
     check(&r);
     // Not excluded: offered again when a comes back.
@@ -236,17 +160,8 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
     assert_eq!(
         ev,
         vec![
-            Event::Requeued {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 32.5
-            },
-            Event::Offered {
-                contact: "c1".into(),
-                agent: "b".into(),
-                at: 32.5,
-                expires: 62.5
-            },
+            Event::Requeued { contact: "c1".into(), agent: "a".into(), at: 32.5 },
+            Event::Offered { contact: "c1".into(), agent: "b".into(), at: 32.5, expires: 62.5 },
         ]
     );
     check(&r);
@@ -263,17 +178,8 @@ fn cancel_of_offered_contact_frees_the_agent() {
     assert_eq!(
         ev,
         vec![
-            Event::Abandoned {
-                contact: "c1".into(),
-                at: 5.0,
-                wait: 4.0
-            },
-            Event::Offered {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 5.0,
-                expires: 35.0
-            },
+            Event::Abandoned { contact: "c1".into(), at: 5.0, wait: 4.0 },
+            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 5.0, expires: 35.0 },
         ]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Abandoned);
@@ -298,7 +204,12 @@ fn a_missed_offer_moves_the_agent_away_and_the_contact_on() {
         ev,
         vec![
             Event::OfferExpired { contact: "c1".into(), agent: "a".into(), at: 11.0 },
-            Event::NotResponding { contact: "c1".into(), agent: "a".into(), state: AgentState::Away, at: 11.0 },
+            Event::NotResponding {
+                contact: "c1".into(),
+                agent: "a".into(),
+                state: AgentState::Away,
+                at: 11.0
+            },
         ]
     );
     assert_eq!(r.agent_view("a").unwrap().state, AgentState::Away);
@@ -326,7 +237,10 @@ fn an_exclusion_is_lifted_when_nobody_else_took_the_contact() {
     assert!(r.advance(24.0).unwrap().is_empty());
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1"]);
     let ev = r.advance(25.0).unwrap();
-    assert_eq!(ev, vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 25.0, expires: 55.0 }]);
+    assert_eq!(
+        ev,
+        vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 25.0, expires: 55.0 }]
+    );
     check(&r);
     // Another agent taking the contact makes the expiry moot.
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);

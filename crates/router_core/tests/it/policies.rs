@@ -47,8 +47,7 @@ fn ties_break_on_agent_id() {
         let mut r = router(policy);
         r.add_agent(&agent("b", &[("s", 5)]), 0.0).unwrap();
         r.add_agent(&agent("a", &[("s", 5)]), 0.0).unwrap();
-        r.add_agent(&agent("c", &[("s", 5), ("t", 1)]), 0.0)
-            .unwrap();
+        r.add_agent(&agent("c", &[("s", 5), ("t", 1)]), 0.0).unwrap();
         // Same key for all three (even most_skilled: s=5 each) -> "a", then "b", then "c".
         let c = contact("x1", "voice").requiring(&[("s", 1)]);
         assert_eq!(one_assigned(&r.submit(&c, 1.0).unwrap()), "a", "{policy}");
@@ -64,13 +63,10 @@ fn ties_break_on_agent_id() {
 #[test]
 fn most_skilled_order() {
     let mut r = router(PolicyKind::MostSkilled);
-    r.add_agent(&agent("a", &[("sales", 5), ("french", 2)]), 0.0)
-        .unwrap();
+    r.add_agent(&agent("a", &[("sales", 5), ("french", 2)]), 0.0).unwrap();
     r.add_agent(&agent("b", &[("sales", 7)]), 0.0).unwrap();
-    r.add_agent(&agent("c", &[("sales", 7), ("french", 9)]), 0.0)
-        .unwrap();
-    r.add_agent(&agent("d", &[("sales", 3), ("french", 10)]), 0.0)
-        .unwrap();
+    r.add_agent(&agent("c", &[("sales", 7), ("french", 9)]), 0.0).unwrap();
+    r.add_agent(&agent("d", &[("sales", 3), ("french", 10)]), 0.0).unwrap();
     r.add_agent(&agent("z", &[("french", 10)]), 0.0).unwrap();
     // requires sales>=3, prefers french. Scores (required, preferred):
     // a (5,2), b (7,0), c (7,9), d (3,10); z not eligible.
@@ -82,10 +78,7 @@ fn most_skilled_order() {
         got.extend(assigned(&r.submit(&c, 1.0 + f64::from(i)).unwrap()));
         check(&r);
     }
-    assert_eq!(
-        got,
-        pairs(&[("k0", "c"), ("k1", "b"), ("k2", "a"), ("k3", "d")])
-    );
+    assert_eq!(got, pairs(&[("k0", "c"), ("k1", "b"), ("k2", "a"), ("k3", "d")]));
 }
 
 /// most_skilled sums over every required skill, and equal scores fall back
@@ -93,14 +86,10 @@ fn most_skilled_order() {
 #[test]
 fn most_skilled_sums_levels_and_ties_to_longest_idle() {
     let mut r = router(PolicyKind::MostSkilled);
-    r.add_agent(&agent("p", &[("sales", 4), ("tech", 4)]), 0.0)
-        .unwrap();
-    r.add_agent(&agent("q", &[("sales", 9), ("tech", 1)]), 1.0)
-        .unwrap();
-    r.add_agent(&agent("y", &[("sales", 5), ("billing", 1)]), 2.0)
-        .unwrap();
-    r.add_agent(&agent("x", &[("sales", 5), ("tech", 9)]), 3.0)
-        .unwrap();
+    r.add_agent(&agent("p", &[("sales", 4), ("tech", 4)]), 0.0).unwrap();
+    r.add_agent(&agent("q", &[("sales", 9), ("tech", 1)]), 1.0).unwrap();
+    r.add_agent(&agent("y", &[("sales", 5), ("billing", 1)]), 2.0).unwrap();
+    r.add_agent(&agent("x", &[("sales", 5), ("tech", 9)]), 3.0).unwrap();
     // requires sales>=1, tech>=1: p 8, q 10, x 14 -> x, then q, then p.
     let two = |id: &str| contact(id, "voice").requiring(&[("sales", 1), ("tech", 1)]);
     assert_eq!(one_assigned(&r.submit(&two("k1"), 10.0).unwrap()), "x");
@@ -179,10 +168,7 @@ fn round_robin_order() {
     // Chats (4 each): never assigned -> longest idle a, b, c; then rotation.
     let want = ["a", "b", "c", "a", "b", "c"];
     for (i, w) in want.iter().enumerate() {
-        assert_eq!(
-            submit_one(&mut r, &format!("k{}", i + 1), "chat", 10.0 + i as f64),
-            *w
-        );
+        assert_eq!(submit_one(&mut r, &format!("k{}", i + 1), "chat", 10.0 + i as f64), *w);
     }
     // Completing does not change the rotation: a was assigned longest ago (k4).
     r.complete("k4", 20.0).unwrap();
@@ -194,18 +180,13 @@ fn round_robin_order() {
     li.add_agent(&agent("a", &[]), 0.0).unwrap();
     li.add_agent(&agent("b", &[]), 1.0).unwrap();
     for i in 0..4 {
-        assert_eq!(
-            submit_one(&mut li, &format!("k{i}"), "chat", 10.0 + f64::from(i)),
-            "a"
-        );
+        assert_eq!(submit_one(&mut li, &format!("k{i}"), "chat", 10.0 + f64::from(i)), "a");
     }
 }
 
 fn random_router(seed: u64) -> Router {
-    let mut cfg = RouterConfig::new(
-        vec![ChannelConfig::new("msg", 1, 1000)],
-        vec![QueueConfig::new("q")],
-    );
+    let mut cfg =
+        RouterConfig::new(vec![ChannelConfig::new("msg", 1, 1000)], vec![QueueConfig::new("q")]);
     cfg.policy = PolicyKind::Random.into();
     cfg.seed = seed;
     let mut r = Router::new(cfg).unwrap();
@@ -230,11 +211,7 @@ fn random_picks(seed: u64) -> Vec<String> {
         let who = one_assigned(&r.submit(&c, f64::from(i)).unwrap());
         if i % 3 == 0 {
             let n: u32 = who[1..].parse().unwrap();
-            assert_eq!(
-                n % 2,
-                0,
-                "contact c{i} requiring x went to {who}, who lacks x"
-            );
+            assert_eq!(n % 2, 0, "contact c{i} requiring x went to {who}, who lacks x");
         }
         picks.push(who);
     }

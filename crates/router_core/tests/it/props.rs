@@ -109,17 +109,15 @@ fn cspec() -> impl Strategy<Value = CSpec> {
         proptest::option::weighted(0.3, 0u8..3),
         proptest::option::weighted(0.15, (0u8..AGENT_SLOTS, 0u8..3)),
     )
-        .prop_map(
-            |(channel, queue, priority, reqs, steps, customer, preferred)| CSpec {
-                channel,
-                queue,
-                priority,
-                reqs,
-                steps,
-                customer,
-                preferred,
-            },
-        )
+        .prop_map(|(channel, queue, priority, reqs, steps, customer, preferred)| CSpec {
+            channel,
+            queue,
+            priority,
+            reqs,
+            steps,
+            customer,
+            preferred,
+        })
 }
 
 fn cmd() -> impl Strategy<Value = Cmd> {
@@ -141,22 +139,16 @@ fn cmd() -> impl Strategy<Value = Cmd> {
 }
 
 fn setup() -> impl Strategy<Value = Setup> {
-    (
-        any::<u8>(),
-        0u8..6,
-        any::<bool>(),
-        any::<bool>(),
-        any::<bool>(),
-        any::<u64>(),
-    )
-        .prop_map(|(mix, policy, offer, wrap_up, affinity_wait, seed)| Setup {
+    (any::<u8>(), 0u8..6, any::<bool>(), any::<bool>(), any::<bool>(), any::<u64>()).prop_map(
+        |(mix, policy, offer, wrap_up, affinity_wait, seed)| Setup {
             mix,
             policy,
             offer,
             wrap_up,
             affinity_wait,
             seed,
-        })
+        },
+    )
 }
 
 fn build(s: &Setup) -> Router {
@@ -170,27 +162,29 @@ fn build(s: &Setup) -> Router {
         channels[1].wrap_up = 1.0;
     }
     let mut q0 = QueueConfig::new("q0");
-    q0.ordering = [Ordering::Priority, Ordering::Lifo, Ordering::GreatestNeed, Ordering::Priority][(s.mix & 3) as usize];
+    q0.ordering = [Ordering::Priority, Ordering::Lifo, Ordering::GreatestNeed, Ordering::Priority]
+        [(s.mix & 3) as usize];
     q0.sl_threshold = 8.0;
     let mut q1 = QueueConfig::new("q1");
     q1.aging_rate = 0.5;
     q1.aging_max = (s.mix & 4 != 0).then_some(2.0);
     q1.max_waiting = Some(4);
-    q1.overflow = Some(Overflow {
-        to: "q2".into(),
-        after: 15.0,
-    });
+    q1.overflow = Some(Overflow { to: "q2".into(), after: 15.0 });
     let mut q2 = QueueConfig::new("q2");
     q2.aging_rate = 0.1;
     q2.aging_max = (s.mix & 8 != 0).then_some(1.5);
-    q2.overflow = Some(Overflow {
-        to: "q0".into(),
-        after: 30.0,
-    });
+    q2.overflow = Some(Overflow { to: "q0".into(), after: 30.0 });
     let mut cfg = RouterConfig::new(channels, vec![q0, q1, q2]);
-    let pq = |queue: &str, priority: i64, delay: f64| ProfileQueue { queue: queue.into(), priority, delay };
+    let pq = |queue: &str, priority: i64, delay: f64| ProfileQueue {
+        queue: queue.into(),
+        priority,
+        delay,
+    };
     cfg.routing_profiles = vec![
-        RoutingProfile { name: "front".into(), queues: vec![pq("q0", 1, 0.0), pq("q1", 0, 4.0), pq("q2", 0, 0.0)] },
+        RoutingProfile {
+            name: "front".into(),
+            queues: vec![pq("q0", 1, 0.0), pq("q1", 0, 4.0), pq("q2", 0, 0.0)],
+        },
         RoutingProfile { name: "back".into(), queues: vec![pq("q1", 2, 0.0), pq("q2", 1, 6.0)] },
     ];
     cfg.policy = PolicyKind::ALL[s.policy as usize % PolicyKind::ALL.len()].into();
@@ -255,8 +249,7 @@ fn overflow_of(queue: &str) -> Option<(&'static str, f64)> {
 }
 
 fn meets(skills: &BTreeMap<String, u8>, reqs: &BTreeMap<String, u8>) -> bool {
-    reqs.iter()
-        .all(|(s, l)| skills.get(s).is_some_and(|have| have >= l))
+    reqs.iter().all(|(s, l)| skills.get(s).is_some_and(|have| have >= l))
 }
 
 impl Model {
@@ -269,10 +262,7 @@ impl Model {
 
     fn check_agent_fits(&self, c: &str, a: &str, what: &str) -> Result<(), String> {
         let mc = &self.contacts[c];
-        let ma = self
-            .agents
-            .get(a)
-            .ok_or_else(|| format!("{what} {c} to unknown agent {a}"))?;
+        let ma = self.agents.get(a).ok_or_else(|| format!("{what} {c} to unknown agent {a}"))?;
         let reqs = &mc.reqs[mc.step];
         if !meets(&ma.skills, reqs) {
             return Err(format!(
@@ -294,9 +284,7 @@ impl Model {
         let state = self.contacts[&c].state.clone();
         let bad = || Err(format!("{ev:?} while the contact is {state:?}"));
         match ev {
-            Event::Assigned {
-                agent, at, wait, ..
-            } => {
+            Event::Assigned { agent, at, wait, .. } => {
                 let a = agent.to_string();
                 let ok = if offer_mode {
                     state == MState::Offered(a.clone())
@@ -360,12 +348,7 @@ impl Model {
                     return bad();
                 }
             }
-            Event::Overflowed {
-                from_queue,
-                to_queue,
-                at,
-                ..
-            } => {
+            Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();
                 }
@@ -405,7 +388,9 @@ impl Model {
             }
             Event::NotResponding { agent, .. } => {
                 // Follows the contact's OfferExpired: it is waiting, that agent excluded.
-                if state != MState::Waiting || !self.contacts[&c].excluded.iter().any(|(a, _)| a == &**agent) {
+                if state != MState::Waiting
+                    || !self.contacts[&c].excluded.iter().any(|(a, _)| a == &**agent)
+                {
                     return bad();
                 }
             }
@@ -447,13 +432,13 @@ impl Model {
             if mc.state == MState::Refused {
                 // Refused in a batch: as after a single submit, its id is free.
                 if r.contact_view(id).is_ok() {
-                    return Err(format!("refused contact {id} is still known (its id must be free)"));
+                    return Err(format!(
+                        "refused contact {id} is still known (its id must be free)"
+                    ));
                 }
                 continue;
             }
-            let v = r
-                .contact_view(id)
-                .map_err(|e| format!("view of {id}: {e}"))?;
+            let v = r.contact_view(id).map_err(|e| format!("view of {id}: {e}"))?;
             let want = match &mc.state {
                 MState::Waiting => ContactStatus::Waiting,
                 MState::Offered(_) => ContactStatus::Offered,
@@ -502,10 +487,7 @@ impl Model {
                     ));
                 }
                 if v.queue != mc.queue {
-                    return Err(format!(
-                        "contact {id}: in queue {}, model {}",
-                        v.queue, mc.queue
-                    ));
+                    return Err(format!("contact {id}: in queue {}, model {}", v.queue, mc.queue));
                 }
                 if want != ContactStatus::Assigned {
                     // The overflow targets never fill up (only q1 is limited), so a due
@@ -568,10 +550,8 @@ impl Model {
                 ));
             }
         }
-        let entered: u64 = stats
-            .iter()
-            .map(|s| s.counters.offered - s.counters.overflowed_in)
-            .sum();
+        let entered: u64 =
+            stats.iter().map(|s| s.counters.offered - s.counters.overflowed_in).sum();
         let refused: u64 = stats.iter().map(|s| s.counters.refused).sum();
         if entered + refused != self.submitted || refused != self.refused {
             return Err(format!(
@@ -618,21 +598,18 @@ impl Driver {
         for &(inc, drop) in &s.steps {
             after += [0.0, 3.0, 7.0, 12.0][inc as usize % 4];
             let prev = reqs.last().unwrap().clone();
-            let next: BTreeMap<String, u8> = prev
-                .into_iter()
-                .filter_map(|(k, l)| (l > drop).then(|| (k, l - drop)))
-                .collect();
+            let next: BTreeMap<String, u8> =
+                prev.into_iter().filter_map(|(k, l)| (l > drop).then(|| (k, l - drop))).collect();
             let when = (self.mix & 32 != 0 && inc % 2 == 1).then(|| {
-                [Condition::NoAgentAvailable, Condition::QueueLongerThan(1), Condition::LongestWaitAbove(5.0)]
-                    [(after as usize + drop as usize) % 3]
+                [
+                    Condition::NoAgentAvailable,
+                    Condition::QueueLongerThan(1),
+                    Condition::LongestWaitAbove(5.0),
+                ][(after as usize + drop as usize) % 3]
                     .clone()
             });
             conds.push(when.is_some());
-            spec.steps.push(StepSpec {
-                after,
-                requires: next.clone().into_iter().collect(),
-                when,
-            });
+            spec.steps.push(StepSpec { after, requires: next.clone().into_iter().collect(), when });
             reqs.push(next);
             afters.push(after);
         }
@@ -698,18 +675,15 @@ impl Driver {
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let before = quiet.then(|| snapshot(&self.r, &id_refs));
         let res = match cmd {
-            Cmd::AddAgent {
-                slot,
-                skills,
-                state,
-                capacity,
-                mapping,
-            } => {
+            Cmd::AddAgent { slot, skills, state, capacity, mapping } => {
                 let id = format!("ag{slot}");
                 let mut spec = AgentSpec::new(id.clone(), &[]);
                 spec.skills = names_of(SKILLS, skills);
                 if self.mix & 16 != 0 {
-                    spec.routing_profile = [None, Some("front".to_string()), Some("back".to_string())][*slot as usize % 3].clone();
+                    spec.routing_profile =
+                        [None, Some("front".to_string()), Some("back".to_string())]
+                            [*slot as usize % 3]
+                            .clone();
                 }
                 spec.state = [
                     AgentState::Available,
@@ -778,11 +752,8 @@ impl Driver {
                 }
             }
             Cmd::Accept { pick, agent } | Cmd::Reject { pick, agent } => {
-                let want: fn(&MState) -> bool = if *agent < 200 {
-                    |s| matches!(s, MState::Offered(_))
-                } else {
-                    |_| true
-                };
+                let want: fn(&MState) -> bool =
+                    if *agent < 200 { |s| matches!(s, MState::Offered(_)) } else { |_| true };
                 match self.pick_contact(*pick, want) {
                     Some(c) => {
                         let a = match (&self.m.contacts[&c].state, *agent < 200) {
@@ -801,10 +772,7 @@ impl Driver {
             Cmd::Advance => self.r.advance(now),
             Cmd::Backwards => match self.r.now() {
                 t if t >= 1.0 => {
-                    let e = self
-                        .r
-                        .advance(t - 1.0)
-                        .expect_err("backwards time accepted");
+                    let e = self.r.advance(t - 1.0).expect_err("backwards time accepted");
                     if e.kind() != router_core::ErrorKind::InvalidInput {
                         return Err(format!("backwards time gave {e:?}"));
                     }
@@ -833,8 +801,7 @@ impl Driver {
                 self.m.compare(&self.r)
             }
             Err(e) => {
-                self.log
-                    .push(format!("    error {:?}: {}", e.kind(), e.message()));
+                self.log.push(format!("    error {:?}: {}", e.kind(), e.message()));
                 if let Some(before) = before {
                     let after = snapshot(&self.r, &id_refs);
                     if before != after {
@@ -857,10 +824,8 @@ impl Driver {
         // ended exactly once or to be live.
         self.step(0.0, &Cmd::Advance)?;
         for (id, mc) in &self.m.contacts {
-            let terminal = matches!(
-                mc.state,
-                MState::Completed | MState::Abandoned | MState::Refused
-            );
+            let terminal =
+                matches!(mc.state, MState::Completed | MState::Abandoned | MState::Refused);
             if mc.terminals != u32::from(terminal) {
                 return Err(format!(
                     "contact {id} in {:?} with {} terminal events",

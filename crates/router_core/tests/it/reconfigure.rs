@@ -3,8 +3,8 @@
 
 use proptest::prelude::*;
 use router_core::{
-    AgentSpec, AgentState, ChannelConfig, ContactSpec, ErrorKind, Event, Ordering, Overflow, PolicyKind,
-    ProfileQueue, QueueConfig, Router, RouterConfig, RoutingProfile,
+    AgentSpec, AgentState, ChannelConfig, ContactSpec, ErrorKind, Event, Ordering, Overflow,
+    PolicyKind, ProfileQueue, QueueConfig, Router, RouterConfig, RoutingProfile,
 };
 
 fn base() -> RouterConfig {
@@ -12,8 +12,10 @@ fn base() -> RouterConfig {
         vec![ChannelConfig::new("voice", 100, 1), ChannelConfig::new("chat", 25, 3)],
         vec![QueueConfig::new("sales"), QueueConfig::new("support")],
     );
-    cfg.routing_profiles =
-        vec![RoutingProfile { name: "front".into(), queues: vec![ProfileQueue { queue: "sales".into(), priority: 1, delay: 0.0 }] }];
+    cfg.routing_profiles = vec![RoutingProfile {
+        name: "front".into(),
+        queues: vec![ProfileQueue { queue: "sales".into(), priority: 1, delay: 0.0 }],
+    }];
     cfg
 }
 
@@ -38,7 +40,10 @@ fn a_removed_queue_sends_its_contacts_where_the_call_says() {
     cfg.queues.remove(0);
     cfg.routing_profiles.clear();
     let err = r.reconfigure(cfg.clone(), &[], 3.0).unwrap_err();
-    assert!(err.message().contains("queue \"sales\" cannot be removed: it holds 2 waiting"), "{err}");
+    assert!(
+        err.message().contains("queue \"sales\" cannot be removed: it holds 2 waiting"),
+        "{err}"
+    );
     assert_eq!(r.snapshot(), before, "a refused change leaves the state as it was");
     let ev = r.reconfigure(cfg, &[("sales".into(), "support".into())], 3.0).unwrap();
     assert_eq!(ev.iter().filter(|e| matches!(e, Event::Overflowed { .. })).count(), 2);
@@ -71,9 +76,16 @@ fn a_held_channel_or_a_used_profile_cannot_go_and_a_new_queue_routes_at_once() {
     r.submit(&ContactSpec::new("c2", "chat", "support"), 2.0).unwrap();
     assert_eq!(r.contact_view("c2").unwrap().status, router_core::ContactStatus::Waiting);
     let mut cfg = base();
-    cfg.routing_profiles[0].queues.push(ProfileQueue { queue: "support".into(), priority: 0, delay: 0.0 });
+    cfg.routing_profiles[0].queues.push(ProfileQueue {
+        queue: "support".into(),
+        priority: 0,
+        delay: 0.0,
+    });
     let ev = r.reconfigure(cfg, &[], 3.0).unwrap();
-    assert!(matches!(&ev[..], [Event::Assigned { contact, .. }] if contact.as_str() == "c2"), "{ev:?}");
+    assert!(
+        matches!(&ev[..], [Event::Assigned { contact, .. }] if contact.as_str() == "c2"),
+        "{ev:?}"
+    );
     r.check_invariants().unwrap();
 }
 
@@ -91,14 +103,17 @@ fn agents_on_default_channels_get_new_channels_and_defaults() {
     let mut cfg = base();
     cfg.channels.push(ChannelConfig::new("email", 10, 5));
     cfg.channels[1].max_per_agent = 1;
-    let held = r.agent_view("all").unwrap().channels.iter().find(|h| h.0 == "chat").map_or(0, |h| h.1);
+    let held =
+        r.agent_view("all").unwrap().channels.iter().find(|h| h.0 == "chat").map_or(0, |h| h.1);
     if held > 1 {
         let err = r.reconfigure(cfg.clone(), &[], 2.0).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Capacity);
         cfg.channels[1].max_per_agent = 3;
     }
     r.reconfigure(cfg, &[], 2.0).unwrap();
-    let max = |id: &str, ch: &str| r.agent_view(id).unwrap().channels.iter().find(|m| m.0 == ch).map(|m| m.2);
+    let max = |id: &str, ch: &str| {
+        r.agent_view(id).unwrap().channels.iter().find(|m| m.0 == ch).map(|m| m.2)
+    };
     assert_eq!(max("all", "email"), Some(5));
     assert_eq!(max("listed", "email"), Some(0));
     r.check_invariants().unwrap();
@@ -133,9 +148,15 @@ fn a_changed_queue_reorders_and_retimes_its_waiting_contacts() {
     cfg.queues[1].overflow = Some(Overflow { to: "sales".into(), after: 40.0 });
     r.reconfigure(cfg.clone(), &[], 31.0).unwrap();
     let ev = r.set_agent_state("a1", AgentState::Available, 35.0).unwrap();
-    assert!(matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "new"), "{ev:?}");
+    assert!(
+        matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "new"),
+        "{ev:?}"
+    );
     let ev = r.advance(41.5).unwrap();
-    assert!(matches!(&ev[..], [Event::Overflowed { contact, .. }] if contact.as_str() == "old"), "{ev:?}");
+    assert!(
+        matches!(&ev[..], [Event::Overflowed { contact, .. }] if contact.as_str() == "old"),
+        "{ev:?}"
+    );
     let err = r.reconfigure(cfg, &[("sales".into(), "support".into())], 42.0).unwrap_err();
     assert!(err.message().contains("queue \"sales\" is kept"), "{err}");
     r.check_invariants().unwrap();
@@ -149,7 +170,8 @@ fn change(cfg: &RouterConfig, pick: u8, arg: u8) -> (RouterConfig, Vec<(String, 
         0 => c.queues.push(QueueConfig::new(format!("q{arg}"))),
         1 => {
             let i = arg as usize % c.queues.len();
-            c.queues[i].ordering = [Ordering::Priority, Ordering::Lifo, Ordering::GreatestNeed][arg as usize % 3];
+            c.queues[i].ordering =
+                [Ordering::Priority, Ordering::Lifo, Ordering::GreatestNeed][arg as usize % 3];
             if c.queues[i].ordering != Ordering::Lifo && arg.is_multiple_of(2) {
                 c.queues[i].aging_rate = 0.5;
                 c.queues[i].aging_max = Some(1.0 + f64::from(arg % 4));
@@ -182,8 +204,15 @@ fn change(cfg: &RouterConfig, pick: u8, arg: u8) -> (RouterConfig, Vec<(String, 
         }
         6 => c.policy = PolicyKind::ALL[arg as usize % PolicyKind::ALL.len()].into(),
         7 => {
-            let queues = c.queues.iter().take(1 + arg as usize % 2)
-                .map(|q| ProfileQueue { queue: q.name.clone(), priority: i64::from(arg % 3), delay: f64::from(arg % 5) })
+            let queues = c
+                .queues
+                .iter()
+                .take(1 + arg as usize % 2)
+                .map(|q| ProfileQueue {
+                    queue: q.name.clone(),
+                    priority: i64::from(arg % 3),
+                    delay: f64::from(arg % 5),
+                })
                 .collect();
             c.routing_profiles = vec![RoutingProfile { name: "front".into(), queues }];
         }
@@ -191,7 +220,8 @@ fn change(cfg: &RouterConfig, pick: u8, arg: u8) -> (RouterConfig, Vec<(String, 
         _ => {
             let i = arg as usize % c.queues.len();
             let to = c.queues[(i + 1) % c.queues.len()].name.clone();
-            c.queues[i].overflow = (to != c.queues[i].name).then(|| Overflow { to, after: 5.0 + f64::from(arg % 7) });
+            c.queues[i].overflow =
+                (to != c.queues[i].name).then(|| Overflow { to, after: 5.0 + f64::from(arg % 7) });
         }
     }
     (c, moves)

@@ -28,12 +28,7 @@ fn agent_surplus_policy_picks_among_free_eligible_agents() {
     let ev = r.add_agent(&agent("a4", &[("sales", 3)]), 20.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned {
-            contact: "c4".into(),
-            agent: "a4".into(),
-            at: 20.0,
-            wait: 7.0
-        }]
+        vec![Event::Assigned { contact: "c4".into(), agent: "a4".into(), at: 20.0, wait: 7.0 }]
     );
 }
 
@@ -49,13 +44,8 @@ fn contact_surplus_takes_highest_priority_then_longest_wait_across_queues() {
     //   c3 general prio 5 t=2
     //   c4 general prio 0 t=3
     r.submit(&contact("c1", "voice"), 0.0).unwrap();
-    r.submit(
-        &ContactSpec::new("c2", "voice", "vip").with_priority(5),
-        1.0,
-    )
-    .unwrap();
-    r.submit(&contact("c3", "voice").with_priority(5), 2.0)
-        .unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "vip").with_priority(5), 1.0).unwrap();
+    r.submit(&contact("c3", "voice").with_priority(5), 2.0).unwrap();
     r.submit(&contact("c4", "voice"), 3.0).unwrap();
     check(&r);
     // Expected: c2 (prio 5, t=1) before c3 (prio 5, t=2) although they are
@@ -85,27 +75,16 @@ fn contact_surplus_only_considers_contacts_the_agent_can_serve() {
     //   t1 requires tech   prio 9 t=0 (general)
     //   b1 requires billing prio 1 t=1 (vip)
     //   g1 no requirement   prio 1 t=2 (general)
+    r.submit(&contact("t1", "voice").requiring(&[("tech", 1)]).with_priority(9), 0.0).unwrap();
     r.submit(
-        &contact("t1", "voice")
-            .requiring(&[("tech", 1)])
-            .with_priority(9),
-        0.0,
-    )
-    .unwrap();
-    r.submit(
-        &ContactSpec::new("b1", "voice", "vip")
-            .requiring(&[("billing", 4)])
-            .with_priority(1),
+        &ContactSpec::new("b1", "voice", "vip").requiring(&[("billing", 4)]).with_priority(1),
         1.0,
     )
     .unwrap();
-    r.submit(&contact("g1", "voice").with_priority(1), 2.0)
-        .unwrap();
+    r.submit(&contact("g1", "voice").with_priority(1), 2.0).unwrap();
     // Billing agent at 10: t1 not servable; b1 and g1 tie on priority, b1
     // waited longer -> b1. Then g1. Then nothing: t1 stays waiting.
-    let ev = r
-        .add_agent(&agent("bill", &[("billing", 4)]), 10.0)
-        .unwrap();
+    let ev = r.add_agent(&agent("bill", &[("billing", 4)]), 10.0).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("b1", "bill")]));
     let ev = r.complete("b1", 11.0).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("g1", "bill")]));
@@ -131,18 +110,8 @@ fn agent_becoming_available_takes_waiting_work() {
     assert_eq!(
         ev,
         vec![
-            Event::Assigned {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 5.0,
-                wait: 4.0
-            },
-            Event::Assigned {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 5.0,
-                wait: 3.0
-            },
+            Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 5.0, wait: 4.0 },
+            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 5.0, wait: 3.0 },
         ]
     );
     check(&r);
@@ -156,13 +125,11 @@ fn contact_surplus_on_any_channel_with_room() {
     let mut r = router(PolicyKind::LongestIdle);
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     for i in 1..=4 {
-        r.submit(&contact(&format!("ch{i}"), "chat"), f64::from(i))
-            .unwrap();
+        r.submit(&contact(&format!("ch{i}"), "chat"), f64::from(i)).unwrap();
     }
     assert_eq!(r.agent_view("a").unwrap().used, 100);
     // Waiting: v1 voice prio 10 (t=5), ch5 chat prio 0 (t=6).
-    r.submit(&contact("v1", "voice").with_priority(10), 5.0)
-        .unwrap();
+    r.submit(&contact("v1", "voice").with_priority(10), 5.0).unwrap();
     r.submit(&contact("ch5", "chat"), 6.0).unwrap();
     check(&r);
     // ch1 completes: 25 units free, only chat fits -> ch5.
@@ -196,10 +163,7 @@ fn freed_agent_fills_up_with_waiting_chats() {
     // Voice done at 10: chats ranked by priority then arrival:
     // ch1 (p1,t2), ch3 (p1,t4), ch5 (p1,t6), ch2 (p0,t3); ch4 (p0,t5) waits.
     let ev = r.complete("v", 10.0).unwrap();
-    assert_eq!(
-        assigned(&ev),
-        pairs(&[("ch1", "a"), ("ch3", "a"), ("ch5", "a"), ("ch2", "a")])
-    );
+    assert_eq!(assigned(&ev), pairs(&[("ch1", "a"), ("ch3", "a"), ("ch5", "a"), ("ch2", "a")]));
     assert_eq!(status(&r, "ch4"), ContactStatus::Waiting);
     check(&r);
 }

@@ -58,7 +58,8 @@ fn busy_router() -> Router {
         let t = 1.0 + i as f64;
         let queue = if i % 2 == 0 { "capped" } else { "lifo" };
         let channel = ["voice", "chat", "email"][i % 3];
-        let mut c = ContactSpec::new(format!("c{i}"), channel, queue).requiring(&[("x", (i % 4 + 1) as u8)]);
+        let mut c = ContactSpec::new(format!("c{i}"), channel, queue)
+            .requiring(&[("x", (i % 4 + 1) as u8)]);
         c.priority = (i % 3) as i64;
         c.customer = Some(format!("cust{}", i % 4));
         c.steps = vec![StepSpec { after: 6.0, requires: vec![], when: None }];
@@ -141,7 +142,8 @@ fn damaged_snapshots_are_refused_or_restore_sound_routers() {
             refused_plain += u32::from(!try_restore(&bad, &format!("byte {i} ^ {flip:#x}")));
             if i >= 24 {
                 let bad = with_checksum(bad);
-                refused_resummed += u32::from(!try_restore(&bad, &format!("byte {i} ^ {flip:#x}, re-checksummed")));
+                refused_resummed +=
+                    u32::from(!try_restore(&bad, &format!("byte {i} ^ {flip:#x}, re-checksummed")));
             }
         }
     }
@@ -150,13 +152,19 @@ fn damaged_snapshots_are_refused_or_restore_sound_routers() {
     assert!(refused_resummed > 0);
     for len in 0..snap.len() {
         assert!(!try_restore(&snap[..len], &format!("truncated to {len}")));
-        assert!(!try_restore(&with_checksum(snap[..len].to_vec()), &format!("truncated to {len}, re-checksummed")));
+        assert!(!try_restore(
+            &with_checksum(snap[..len].to_vec()),
+            &format!("truncated to {len}, re-checksummed")
+        ));
     }
     for extra in [&[0u8][..], &[1, 2, 3], &snap[..]] {
         let mut long = snap.clone();
         long.extend_from_slice(extra);
         assert!(!try_restore(&long, &format!("extended by {}", extra.len())));
-        assert!(!try_restore(&with_checksum(long), &format!("extended by {}, re-checksummed", extra.len())));
+        assert!(!try_restore(
+            &with_checksum(long),
+            &format!("extended by {}, re-checksummed", extra.len())
+        ));
     }
     assert_eq!(PANICS.with(Cell::get), before, "a damaged snapshot made the router panic");
 }

@@ -32,23 +32,10 @@ fn queue_figures_worked_example() {
     assert_eq!(r.stats()[0].longest_wait, 5.0);
     assert_eq!(r.stats()[0].service_level, None);
     assert_eq!(r.stats()[0].asa, None);
-    assert_eq!(
-        assigned(&r.add_agent(&agent("a1", &[]), 10.0).unwrap()),
-        pairs(&[("c1", "a1")])
-    );
+    assert_eq!(assigned(&r.add_agent(&agent("a1", &[]), 10.0).unwrap()), pairs(&[("c1", "a1")]));
     let ev = r.cancel("c3", 15.0).unwrap();
-    assert_eq!(
-        ev,
-        vec![Event::Abandoned {
-            contact: "c3".into(),
-            at: 15.0,
-            wait: 10.0
-        }]
-    );
-    assert_eq!(
-        assigned(&r.add_agent(&agent("a2", &[]), 30.0).unwrap()),
-        pairs(&[("c2", "a2")])
-    );
+    assert_eq!(ev, vec![Event::Abandoned { contact: "c3".into(), at: 15.0, wait: 10.0 }]);
+    assert_eq!(assigned(&r.add_agent(&agent("a2", &[]), 30.0).unwrap()), pairs(&[("c2", "a2")]));
     r.submit(&contact("c4", "voice"), 40.0).unwrap();
     r.advance(50.0).unwrap();
     let s = r.queue_stats("general").unwrap();
@@ -63,18 +50,12 @@ fn queue_figures_worked_example() {
     assert_eq!((s.sl_target, s.sl_threshold), (0.8, 20.0));
     // The other queue saw nothing.
     let v = r.queue_stats("vip").unwrap();
-    assert_eq!(
-        (v.counters.offered, v.waiting, v.service_level, v.asa),
-        (0, 0, None, None)
-    );
+    assert_eq!((v.counters.offered, v.waiting, v.service_level, v.asa), (0, 0, None, None));
     balanced(&r);
     // Completing does not change answered; it counts completed.
     r.complete("c1", 60.0).unwrap();
     let s = r.queue_stats("general").unwrap();
-    assert_eq!(
-        (s.counters.answered, s.counters.completed, s.waiting),
-        (3, 1, 0)
-    );
+    assert_eq!((s.counters.answered, s.counters.completed, s.waiting), (3, 1, 0));
     // c4 answered at 60 with wait 20: within the threshold (<= 20).
     assert_eq!(s.counters.answered_in_sl, 2);
     assert_eq!(s.service_level, Some(2.0 / 4.0));
@@ -82,10 +63,7 @@ fn queue_figures_worked_example() {
     assert_eq!(s.longest_wait, 0.0);
     balanced(&r);
     check(&r);
-    assert_eq!(
-        r.queue_stats("nowhere").unwrap_err().kind(),
-        router_core::ErrorKind::InvalidInput
-    );
+    assert_eq!(r.queue_stats("nowhere").unwrap_err().kind(), router_core::ErrorKind::InvalidInput);
 }
 
 /// Agents by state: available/away/offline, and busy vs idle.
@@ -106,41 +84,14 @@ fn agents_by_state() {
     r.submit(&contact("c1", "voice"), 1.0).unwrap(); // a1
     r.submit(&contact("c2", "chat"), 2.0).unwrap(); // a2
     let s = r.agents_by_state();
-    assert_eq!(
-        s,
-        AgentsByState {
-            offline: 1,
-            available: 3,
-            away: 1,
-            busy: 2,
-            idle: 1
-        }
-    );
+    assert_eq!(s, AgentsByState { offline: 1, available: 3, away: 1, busy: 2, idle: 1 });
     // a1 goes away while holding c1: away and busy.
     set_state(&mut r, "a1", AgentState::Away, 3.0);
     let s = r.agents_by_state();
-    assert_eq!(
-        s,
-        AgentsByState {
-            offline: 1,
-            available: 2,
-            away: 2,
-            busy: 2,
-            idle: 1
-        }
-    );
+    assert_eq!(s, AgentsByState { offline: 1, available: 2, away: 2, busy: 2, idle: 1 });
     r.complete("c2", 4.0).unwrap();
     let s = r.agents_by_state();
-    assert_eq!(
-        s,
-        AgentsByState {
-            offline: 1,
-            available: 2,
-            away: 2,
-            busy: 1,
-            idle: 2
-        }
-    );
+    assert_eq!(s, AgentsByState { offline: 1, available: 2, away: 2, busy: 1, idle: 2 });
     r.remove_agent("a4", 5.0).unwrap();
     assert_eq!(r.agents_by_state().offline, 0);
     assert_eq!(r.agent_ids(), vec!["a1", "a2", "a3", "a5"]);
@@ -156,28 +107,14 @@ fn refused_contacts_in_a_batch() {
     let mut r = Router::new(config_with(vec![small], PolicyKind::LongestIdle)).unwrap();
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     // c1 is assigned at once; c2, c3 wait (2 = max); c4 refused; c5 refused.
-    let batch: Vec<_> = (1..=5)
-        .map(|i| ContactSpec::new(format!("c{i}"), "voice", "small"))
-        .collect();
+    let batch: Vec<_> =
+        (1..=5).map(|i| ContactSpec::new(format!("c{i}"), "voice", "small")).collect();
     let ev = r.submit_many(&batch, 1.0).unwrap();
     assert_eq!(names(&ev), vec!["Assigned", "Refused", "Refused"]);
-    assert_eq!(
-        ev[1],
-        Event::Refused {
-            contact: "c4".into(),
-            queue: "small".into(),
-            at: 1.0
-        }
-    );
-    assert_eq!(
-        r.contact_view("c5").unwrap_err().kind(),
-        router_core::ErrorKind::UnknownId
-    );
+    assert_eq!(ev[1], Event::Refused { contact: "c4".into(), queue: "small".into(), at: 1.0 });
+    assert_eq!(r.contact_view("c5").unwrap_err().kind(), router_core::ErrorKind::UnknownId);
     let s = &r.stats()[0];
-    assert_eq!(
-        (s.counters.offered, s.counters.refused, s.waiting),
-        (3, 2, 2)
-    );
+    assert_eq!((s.counters.offered, s.counters.refused, s.waiting), (3, 2, 2));
     balanced(&r);
     check(&r);
     // The id is free: once there is room, the same contact enters.
@@ -191,28 +128,16 @@ fn refused_contacts_in_a_batch() {
 #[test]
 fn overflow_moves_statistics() {
     let mut first = QueueConfig::new("first");
-    first.overflow = Some(router_core::Overflow {
-        to: "second".into(),
-        after: 10.0,
-    });
-    let mut r = Router::new(config_with(
-        vec![first, QueueConfig::new("second")],
-        PolicyKind::LongestIdle,
-    ))
-    .unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0)
-        .unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "first"), 5.0)
-        .unwrap();
+    first.overflow = Some(router_core::Overflow { to: "second".into(), after: 10.0 });
+    let mut r =
+        Router::new(config_with(vec![first, QueueConfig::new("second")], PolicyKind::LongestIdle))
+            .unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "first"), 5.0).unwrap();
     r.advance(12.0).unwrap(); // c1 moved at 10, c2 not yet
     let s = r.stats();
     assert_eq!(
-        (
-            s[0].waiting,
-            s[0].longest_wait,
-            s[1].waiting,
-            s[1].longest_wait
-        ),
+        (s[0].waiting, s[0].longest_wait, s[1].waiting, s[1].longest_wait),
         (1, 7.0, 1, 12.0)
     );
     balanced(&r);
@@ -220,19 +145,11 @@ fn overflow_moves_statistics() {
     r.add_agent(&agent("a", &[]), 14.0).unwrap(); // c2 answered in first
     let s = r.stats();
     assert_eq!(
-        (
-            s[0].counters.answered,
-            s[0].counters.overflowed_out,
-            s[0].counters.abandoned
-        ),
+        (s[0].counters.answered, s[0].counters.overflowed_out, s[0].counters.abandoned),
         (1, 1, 0)
     );
     assert_eq!(
-        (
-            s[1].counters.answered,
-            s[1].counters.overflowed_in,
-            s[1].counters.abandoned
-        ),
+        (s[1].counters.answered, s[1].counters.overflowed_in, s[1].counters.abandoned),
         (0, 1, 1)
     );
     assert_eq!(s[1].service_level, Some(0.0));
@@ -255,22 +172,13 @@ fn retention_of_ended_contacts() {
         r.complete(&id, t + 0.5).unwrap();
     }
     // c1 forgotten; c2 and c3 remembered with their agent and wait.
-    assert_eq!(
-        r.contact_view("c1").unwrap_err().kind(),
-        router_core::ErrorKind::UnknownId
-    );
+    assert_eq!(r.contact_view("c1").unwrap_err().kind(), router_core::ErrorKind::UnknownId);
     let v = r.contact_view("c3").unwrap();
-    assert_eq!(
-        (v.status, v.agent.as_deref(), v.wait),
-        (ContactStatus::Completed, Some("a"), 0.0)
-    );
+    assert_eq!((v.status, v.agent.as_deref(), v.wait), (ContactStatus::Completed, Some("a"), 0.0));
     assert_eq!(
         r.submit(&contact("c2", "voice"), 5.0).unwrap_err().kind(),
         router_core::ErrorKind::DuplicateId
     );
-    assert_eq!(
-        assigned(&r.submit(&contact("c1", "voice"), 5.0).unwrap()),
-        pairs(&[("c1", "a")])
-    );
+    assert_eq!(assigned(&r.submit(&contact("c1", "voice"), 5.0).unwrap()), pairs(&[("c1", "a")]));
     check(&r);
 }

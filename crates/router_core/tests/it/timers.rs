@@ -29,11 +29,7 @@ fn relaxation_steps_widen_the_pool_through_advance() {
     // t=30: step 0 (tech 5): junior still too weak.
     assert_eq!(
         r.advance(30.0).unwrap(),
-        vec![Event::StepAdvanced {
-            contact: "c1".into(),
-            step: 0,
-            at: 30.0
-        }]
+        vec![Event::StepAdvanced { contact: "c1".into(), step: 0, at: 30.0 }]
     );
     let v = r.contact_view("c1").unwrap();
     assert_eq!((v.requires, v.step), (vec![("tech".to_string(), 5)], 1));
@@ -43,17 +39,8 @@ fn relaxation_steps_widen_the_pool_through_advance() {
     assert_eq!(
         r.advance(70.0).unwrap(),
         vec![
-            Event::StepAdvanced {
-                contact: "c1".into(),
-                step: 1,
-                at: 60.0
-            },
-            Event::Assigned {
-                contact: "c1".into(),
-                agent: "junior".into(),
-                at: 60.0,
-                wait: 60.0
-            },
+            Event::StepAdvanced { contact: "c1".into(), step: 1, at: 60.0 },
+            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 60.0, wait: 60.0 },
         ]
     );
     check(&r);
@@ -74,17 +61,8 @@ fn relaxation_fires_implicitly_at_the_start_of_a_call() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced {
-                contact: "c1".into(),
-                step: 0,
-                at: 30.0
-            },
-            Event::Assigned {
-                contact: "c1".into(),
-                agent: "junior".into(),
-                at: 30.0,
-                wait: 30.0
-            },
+            Event::StepAdvanced { contact: "c1".into(), step: 0, at: 30.0 },
+            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 30.0, wait: 30.0 },
         ]
     );
     assert_eq!(status(&r, "c2"), ContactStatus::Waiting);
@@ -99,10 +77,7 @@ fn relaxed_contact_goes_to_a_free_less_skilled_agent_not_the_expert() {
     r.add_agent(&agent("expert", &[("tech", 9)]), 0.0).unwrap();
     r.add_agent(&agent("novice", &[("tech", 1)]), 0.0).unwrap();
     assert_eq!(
-        one_assigned(
-            &r.submit(&contact("busy", "voice").requiring(&[("tech", 8)]), 1.0)
-                .unwrap()
-        ),
+        one_assigned(&r.submit(&contact("busy", "voice").requiring(&[("tech", 8)]), 1.0).unwrap()),
         "expert"
     );
     let mut c = contact("c", "voice").requiring(&[("tech", 8)]);
@@ -127,17 +102,8 @@ fn relaxation_step_at_zero_applies_on_arrival() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced {
-                contact: "c1".into(),
-                step: 0,
-                at: 5.0
-            },
-            Event::Assigned {
-                contact: "c1".into(),
-                agent: "junior".into(),
-                at: 5.0,
-                wait: 0.0
-            },
+            Event::StepAdvanced { contact: "c1".into(), step: 0, at: 5.0 },
+            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 5.0, wait: 0.0 },
         ]
     );
     check(&r);
@@ -156,8 +122,7 @@ fn aging_old_low_priority_overtakes_new_high_priority() {
         // rate 1: old 0 + 20 = 20 > new 10 + 5 = 15 -> old first.
         // rate 0: strict priority -> new first.
         r.submit(&contact("old", "voice"), 0.0).unwrap();
-        r.submit(&contact("new", "voice").with_priority(10), 15.0)
-            .unwrap();
+        r.submit(&contact("new", "voice").with_priority(10), 15.0).unwrap();
         let ev = r.add_agent(&agent("a", &[]), 20.0).unwrap();
         assert_eq!(one_assigned(&ev), "a");
         assert_eq!(assigned(&ev)[0].0, first, "aging rate {rate}");
@@ -178,13 +143,8 @@ fn aging_across_queues_with_different_rates() {
         let mut fast = QueueConfig::new("fast");
         fast.aging_rate = 1.0;
         let mut r = Router::new(config_with(vec![slow, fast], PolicyKind::LongestIdle)).unwrap();
-        r.submit(
-            &ContactSpec::new("s", "voice", "slow").with_priority(10),
-            0.0,
-        )
-        .unwrap();
-        r.submit(&ContactSpec::new("f", "voice", "fast"), 0.0)
-            .unwrap();
+        r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0).unwrap();
+        r.submit(&ContactSpec::new("f", "voice", "fast"), 0.0).unwrap();
         let ev = r.add_agent(&agent("a", &[]), t).unwrap();
         assert_eq!(assigned(&ev), pairs(&[(first, "a")]), "agent at {t}");
         check(&r);
@@ -197,36 +157,17 @@ fn aging_across_queues_with_different_rates() {
     let mut fast = QueueConfig::new("fast");
     fast.aging_rate = 1.0;
     let mut r = Router::new(config_with(vec![slow, fast], PolicyKind::LongestIdle)).unwrap();
-    r.submit(
-        &ContactSpec::new("s", "voice", "slow").with_priority(10),
-        0.0,
-    )
-    .unwrap();
-    r.submit(&ContactSpec::new("f1", "voice", "fast"), 0.0)
-        .unwrap();
-    r.submit(&ContactSpec::new("f2", "voice", "fast"), 15.0)
-        .unwrap();
-    r.submit(
-        &ContactSpec::new("s2", "voice", "slow").with_priority(10),
-        15.0,
-    )
-    .unwrap();
+    r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0).unwrap();
+    r.submit(&ContactSpec::new("f1", "voice", "fast"), 0.0).unwrap();
+    r.submit(&ContactSpec::new("f2", "voice", "fast"), 15.0).unwrap();
+    r.submit(&ContactSpec::new("s2", "voice", "slow").with_priority(10), 15.0).unwrap();
     let ev = r.add_agent(&agent("a", &[]), 15.0).unwrap();
     // At 15: s 11.5, f1 15, f2 0, s2 10 -> f1.
     assert_eq!(assigned(&ev), pairs(&[("f1", "a")]));
     // At 40: s 14, f2 25, s2 12.5 -> f2; at 50: s 15, s2 13.5 -> s; then s2.
-    assert_eq!(
-        assigned(&r.complete("f1", 40.0).unwrap()),
-        pairs(&[("f2", "a")])
-    );
-    assert_eq!(
-        assigned(&r.complete("f2", 50.0).unwrap()),
-        pairs(&[("s", "a")])
-    );
-    assert_eq!(
-        assigned(&r.complete("s", 60.0).unwrap()),
-        pairs(&[("s2", "a")])
-    );
+    assert_eq!(assigned(&r.complete("f1", 40.0).unwrap()), pairs(&[("f2", "a")]));
+    assert_eq!(assigned(&r.complete("f2", 50.0).unwrap()), pairs(&[("s", "a")]));
+    assert_eq!(assigned(&r.complete("s", 60.0).unwrap()), pairs(&[("s2", "a")]));
     check(&r);
 }
 
@@ -235,25 +176,14 @@ fn aging_across_queues_with_different_rates() {
 #[test]
 fn overflow_moves_contact_keeping_arrival() {
     let mut first = QueueConfig::new("first");
-    first.overflow = Some(Overflow {
-        to: "second".into(),
-        after: 30.0,
-    });
+    first.overflow = Some(Overflow { to: "second".into(), after: 30.0 });
     let mut second = QueueConfig::new("second");
-    second.overflow = Some(Overflow {
-        to: "third".into(),
-        after: 20.0,
-    });
+    second.overflow = Some(Overflow { to: "third".into(), after: 20.0 });
     let third = QueueConfig::new("third");
-    let mut r = Router::new(config_with(
-        vec![first, second, third],
-        PolicyKind::LongestIdle,
-    ))
-    .unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0)
-        .unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0)
-        .unwrap();
+    let mut r =
+        Router::new(config_with(vec![first, second, third], PolicyKind::LongestIdle)).unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0).unwrap();
     // c1 overflows at 30 to second; c2 (entered second at 10) would move at 30
     // as well: timers at the same time fire in scheduling order (c1's first).
     let ev = r.advance(29.0).unwrap();
@@ -279,31 +209,13 @@ fn overflow_moves_contact_keeping_arrival() {
     let v = r.contact_view("c1").unwrap();
     assert_eq!((v.queue.as_str(), v.arrival, v.wait), ("second", 0.0, 30.0));
     let s = r.stats();
+    assert_eq!((s[0].counters.offered, s[0].counters.overflowed_out, s[0].waiting), (1, 1, 0));
     assert_eq!(
-        (
-            s[0].counters.offered,
-            s[0].counters.overflowed_out,
-            s[0].waiting
-        ),
-        (1, 1, 0)
-    );
-    assert_eq!(
-        (
-            s[1].counters.offered,
-            s[1].counters.overflowed_in,
-            s[1].counters.overflowed_out
-        ),
+        (s[1].counters.offered, s[1].counters.overflowed_in, s[1].counters.overflowed_out),
         (2, 1, 1)
     );
     assert_eq!(s[1].waiting, 1);
-    assert_eq!(
-        (
-            s[2].counters.offered,
-            s[2].counters.overflowed_in,
-            s[2].waiting
-        ),
-        (1, 1, 1)
-    );
+    assert_eq!((s[2].counters.offered, s[2].counters.overflowed_in, s[2].waiting), (1, 1, 1));
     // The wait in "second" counts from entering it (30), not from arrival:
     // no move at 40, a move to third at 50.
     assert!(r.advance(49.0).unwrap().is_empty());
@@ -313,18 +225,10 @@ fn overflow_moves_contact_keeping_arrival() {
     let ev = r.add_agent(&agent("a", &[]), 55.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned {
-            contact: "c1".into(),
-            agent: "a".into(),
-            at: 55.0,
-            wait: 55.0
-        }]
+        vec![Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 55.0, wait: 55.0 }]
     );
     let s = r.stats();
-    assert_eq!(
-        (s[2].counters.offered, s[2].counters.answered, s[2].waiting),
-        (2, 1, 1)
-    );
+    assert_eq!((s[2].counters.offered, s[2].counters.answered, s[2].waiting), (2, 1, 1));
     assert_eq!(s[2].asa, Some(55.0));
     check(&r);
 }
@@ -333,18 +237,11 @@ fn overflow_moves_contact_keeping_arrival() {
 #[test]
 fn overflow_after_zero_moves_on_arrival() {
     let mut first = QueueConfig::new("first");
-    first.overflow = Some(Overflow {
-        to: "second".into(),
-        after: 0.0,
-    });
-    let mut r = Router::new(config_with(
-        vec![first, QueueConfig::new("second")],
-        PolicyKind::LongestIdle,
-    ))
-    .unwrap();
-    let ev = r
-        .submit(&ContactSpec::new("c1", "voice", "first"), 3.0)
-        .unwrap();
+    first.overflow = Some(Overflow { to: "second".into(), after: 0.0 });
+    let mut r =
+        Router::new(config_with(vec![first, QueueConfig::new("second")], PolicyKind::LongestIdle))
+            .unwrap();
+    let ev = r.submit(&ContactSpec::new("c1", "voice", "first"), 3.0).unwrap();
     assert_eq!(
         ev,
         vec![Event::Overflowed {
@@ -357,14 +254,9 @@ fn overflow_after_zero_moves_on_arrival() {
     assert_eq!(r.contact_view("c1").unwrap().queue, "second");
     assert_eq!((r.stats()[0].waiting, r.stats()[1].waiting), (0, 1));
     // With a free agent the contact is answered at once and never overflows.
-    assert_eq!(
-        assigned(&r.add_agent(&agent("a", &[]), 4.0).unwrap()),
-        pairs(&[("c1", "a")])
-    );
+    assert_eq!(assigned(&r.add_agent(&agent("a", &[]), 4.0).unwrap()), pairs(&[("c1", "a")]));
     r.add_agent(&agent("b", &[]), 4.5).unwrap();
-    let ev = r
-        .submit(&ContactSpec::new("c2", "chat", "first"), 5.0)
-        .unwrap();
+    let ev = r.submit(&ContactSpec::new("c2", "chat", "first"), 5.0).unwrap();
     assert_eq!(names(&ev), vec!["Assigned"]);
     check(&r);
 }
@@ -373,23 +265,15 @@ fn overflow_after_zero_moves_on_arrival() {
 #[test]
 fn overflowed_contact_keeps_its_place_by_arrival() {
     let mut first = QueueConfig::new("first");
-    first.overflow = Some(Overflow {
-        to: "second".into(),
-        after: 30.0,
-    });
+    first.overflow = Some(Overflow { to: "second".into(), after: 30.0 });
     let second = QueueConfig::new("second");
     let mut r = Router::new(config_with(vec![first, second], PolicyKind::LongestIdle)).unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0)
-        .unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0)
-        .unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0).unwrap();
     r.advance(35.0).unwrap();
     // c1 arrived at 0 (before c2 at 10) although it joined "second" at 30.
     assert_eq!(r.waiting_ids("second").unwrap(), vec!["c1", "c2"]);
-    assert_eq!(
-        assigned(&r.add_agent(&agent("a", &[]), 40.0).unwrap()),
-        pairs(&[("c1", "a")])
-    );
+    assert_eq!(assigned(&r.add_agent(&agent("a", &[]), 40.0).unwrap()), pairs(&[("c1", "a")]));
     check(&r);
 }
 
@@ -406,14 +290,7 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     r.submit(&contact("c2", "voice"), 1.0).unwrap();
     // c1 completes at 5: wrap-up to 15, the slot stays taken, c2 waits.
     let ev = r.complete("c1", 5.0).unwrap();
-    assert_eq!(
-        ev,
-        vec![Event::Completed {
-            contact: "c1".into(),
-            agent: "a".into(),
-            at: 5.0
-        }]
-    );
+    assert_eq!(ev, vec![Event::Completed { contact: "c1".into(), agent: "a".into(), at: 5.0 }]);
     let v = r.agent_view("a").unwrap();
     assert_eq!((v.used, v.wrap_ups, v.handled), (100, 1, 1));
     assert!(v.contacts.is_empty());
@@ -424,17 +301,8 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert_eq!(
         r.advance(15.0).unwrap(),
         vec![
-            Event::WrapUpEnded {
-                contact: "c1".into(),
-                agent: "a".into(),
-                at: 15.0
-            },
-            Event::Assigned {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 15.0,
-                wait: 14.0
-            },
+            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 15.0 },
+            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 15.0, wait: 14.0 },
         ]
     );
     // Idle since restarts at the end of wrap-up.
@@ -446,17 +314,8 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert_eq!(
         ev,
         vec![
-            Event::WrapUpEnded {
-                contact: "c2".into(),
-                agent: "a".into(),
-                at: 30.0
-            },
-            Event::Assigned {
-                contact: "c3".into(),
-                agent: "a".into(),
-                at: 40.0,
-                wait: 0.0
-            },
+            Event::WrapUpEnded { contact: "c2".into(), agent: "a".into(), at: 30.0 },
+            Event::Assigned { contact: "c3".into(), agent: "a".into(), at: 40.0, wait: 0.0 },
         ]
     );
     check(&r);
@@ -469,10 +328,7 @@ fn preferred_agent_with_wait() {
     let mut r = router(PolicyKind::LongestIdle);
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     r.add_agent(&agent("b", &[]), 1.0).unwrap();
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c0", "voice"), 2.0).unwrap()),
-        "a"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c0", "voice"), 2.0).unwrap()), "a");
     // c1 prefers a (busy), waits up to 30 s: b is free but must not take it.
     let mut c1 = contact("c1", "voice");
     c1.preferred_agent = Some("a".into());
@@ -480,10 +336,7 @@ fn preferred_agent_with_wait() {
     assert!(r.submit(&c1, 5.0).unwrap().is_empty());
     check(&r);
     // Another contact without preference arriving meanwhile goes to b.
-    assert_eq!(
-        one_assigned(&r.submit(&contact("c2", "voice"), 6.0).unwrap()),
-        "b"
-    );
+    assert_eq!(one_assigned(&r.submit(&contact("c2", "voice"), 6.0).unwrap()), "b");
     // a frees at 20 (< 35): takes c1, wait 15.
     let ev = r.complete("c0", 20.0).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("c1", "a")]));
@@ -497,12 +350,7 @@ fn preferred_agent_with_wait() {
     assert!(r.advance(54.0).unwrap().is_empty());
     assert_eq!(
         r.advance(56.0).unwrap(),
-        vec![Event::Assigned {
-            contact: "c3".into(),
-            agent: "b".into(),
-            at: 55.0,
-            wait: 30.0
-        }]
+        vec![Event::Assigned { contact: "c3".into(), agent: "b".into(), at: 55.0, wait: 30.0 }]
     );
     check(&r);
     // Preferred agent free: goes to it at once even if another agent is idle longer.
@@ -533,39 +381,22 @@ fn last_agent_affinity() {
         c
     };
     // First contact: longest idle a.
-    assert_eq!(
-        one_assigned(&r.submit(&with_customer("k1", "voice"), 2.0).unwrap()),
-        "a"
-    );
+    assert_eq!(one_assigned(&r.submit(&with_customer("k1", "voice"), 2.0).unwrap()), "a");
     r.complete("k1", 3.0).unwrap(); // a idle since 3, b since 1
                                     // Returning on another channel: to a although b is idle longer.
-    assert_eq!(
-        one_assigned(&r.submit(&with_customer("k2", "chat"), 4.0).unwrap()),
-        "a"
-    );
+    assert_eq!(one_assigned(&r.submit(&with_customer("k2", "chat"), 4.0).unwrap()), "a");
     // a now holds a chat: a voice contact for the customer cannot go to a
     // (no room): it waits for a up to 20 s (b free but not used).
-    assert!(r
-        .submit(&with_customer("k3", "voice"), 5.0)
-        .unwrap()
-        .is_empty());
+    assert!(r.submit(&with_customer("k3", "voice"), 5.0).unwrap().is_empty());
     check(&r);
     // a frees at 10: takes k3 (wait 5).
     let ev = r.complete("k2", 10.0).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("k3", "a")]));
     // k4 while a busy: waits until 31, then b.
-    assert!(r
-        .submit(&with_customer("k4", "voice"), 11.0)
-        .unwrap()
-        .is_empty());
+    assert!(r.submit(&with_customer("k4", "voice"), 11.0).unwrap().is_empty());
     assert_eq!(
         r.advance(40.0).unwrap(),
-        vec![Event::Assigned {
-            contact: "k4".into(),
-            agent: "b".into(),
-            at: 31.0,
-            wait: 20.0
-        }]
+        vec![Event::Assigned { contact: "k4".into(), agent: "b".into(), at: 31.0, wait: 20.0 }]
     );
     check(&r);
     // The last agent is now b: after b completes, a new contact goes to b.
@@ -573,10 +404,7 @@ fn last_agent_affinity() {
     // affinity picks b.
     r.complete("k3", 41.0).unwrap();
     r.complete("k4", 42.0).unwrap();
-    assert_eq!(
-        one_assigned(&r.submit(&with_customer("k5", "voice"), 43.0).unwrap()),
-        "b"
-    );
+    assert_eq!(one_assigned(&r.submit(&with_customer("k5", "voice"), 43.0).unwrap()), "b");
 }
 
 /// Affinity without a wait: if the last agent is busy, anyone eligible.
