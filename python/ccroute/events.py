@@ -1,7 +1,10 @@
 """Event classes returned by every mutating router call, in order.
 
-Every event has ``contact`` and ``at``; those about an agent have ``agent``.
-Events compare equal field by field, so tests can write
+Every event has ``contact`` and ``at``; those about an agent have ``agent``;
+every one names the contact's ``queue`` and ``channel`` (``Overflowed``:
+``from_queue``, ``to_queue`` and ``channel``). Events compare equal field by
+field, except that an event built without ``queue`` or ``channel`` matches
+any, so tests can write
 ``assert events == [Assigned(contact="c1", agent="a1", at=1.0, wait=0.0)]``.
 """
 

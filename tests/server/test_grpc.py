@@ -413,3 +413,23 @@ def test_a_deadline_cancelled_by_the_server_is_a_retryable_timeout() -> None:
 
     err = to_error(Cancelled())
     assert isinstance(err, ServiceTimeout) and isinstance(err, RETRYABLE)
+
+
+def test_routing_events_on_the_stream_name_queue_and_channel(start_server: Start) -> None:
+    srv = start_server(settings())
+    client = srv.client()
+    client.add_agent(cc.Agent("a1"))
+    client.submit(cc.Contact("c1", "chat", "support"))
+    client.complete("c1")
+    watch = client.watch_events(after_sequence=0)
+    routed = []
+    for record in watch:
+        if record.event.kind in ("Assigned", "Completed"):
+            routed.append(record.event)
+        if record.event.kind == "Completed":
+            break
+    watch.cancel()
+    assert [(e.kind, e.queue, e.channel) for e in routed] == [
+        ("Assigned", "support", "chat"),
+        ("Completed", "support", "chat"),
+    ]

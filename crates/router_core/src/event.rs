@@ -12,6 +12,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
         /// Seconds the contact waited since it arrived.
@@ -23,6 +27,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
         /// When the offer times out.
@@ -34,6 +42,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -43,6 +55,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -53,6 +69,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -60,6 +80,10 @@ pub enum Event {
     Abandoned {
         /// Contact id.
         contact: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
         /// Seconds the contact waited.
@@ -71,6 +95,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -80,6 +108,10 @@ pub enum Event {
         contact: Id,
         /// Agent id.
         agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -88,9 +120,11 @@ pub enum Event {
         /// Contact id.
         contact: Id,
         /// Queue it left.
-        from_queue: String,
+        from_queue: Id,
         /// Queue it joined.
-        to_queue: String,
+        to_queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -100,6 +134,10 @@ pub enum Event {
         contact: Id,
         /// Index of the step now in force.
         step: usize,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -108,7 +146,9 @@ pub enum Event {
         /// Contact id.
         contact: Id,
         /// The full queue.
-        queue: String,
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -122,6 +162,10 @@ pub enum Event {
         agent: Id,
         /// The agent's state from now on.
         state: AgentState,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
         /// When.
         at: Time,
     },
@@ -158,6 +202,43 @@ impl Event {
             | Event::WrapUpEnded { agent, .. }
             | Event::NotResponding { agent, .. } => Some(agent),
             _ => None,
+        }
+    }
+
+    /// The queue of the contact the event is about (for `Overflowed`, the
+    /// queue it joined).
+    pub fn queue(&self) -> &Id {
+        match self {
+            Event::Assigned { queue, .. }
+            | Event::Offered { queue, .. }
+            | Event::OfferExpired { queue, .. }
+            | Event::OfferRejected { queue, .. }
+            | Event::Requeued { queue, .. }
+            | Event::Abandoned { queue, .. }
+            | Event::Completed { queue, .. }
+            | Event::WrapUpEnded { queue, .. }
+            | Event::StepAdvanced { queue, .. }
+            | Event::Refused { queue, .. }
+            | Event::NotResponding { queue, .. } => queue,
+            Event::Overflowed { to_queue, .. } => to_queue,
+        }
+    }
+
+    /// The channel of the contact the event is about.
+    pub fn channel(&self) -> &Id {
+        match self {
+            Event::Assigned { channel, .. }
+            | Event::Offered { channel, .. }
+            | Event::OfferExpired { channel, .. }
+            | Event::OfferRejected { channel, .. }
+            | Event::Requeued { channel, .. }
+            | Event::Abandoned { channel, .. }
+            | Event::Completed { channel, .. }
+            | Event::WrapUpEnded { channel, .. }
+            | Event::Overflowed { channel, .. }
+            | Event::StepAdvanced { channel, .. }
+            | Event::Refused { channel, .. }
+            | Event::NotResponding { channel, .. } => channel,
         }
     }
 

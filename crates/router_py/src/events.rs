@@ -1,29 +1,60 @@
 //! Event classes: one frozen, comparable Python class per core event.
+//!
+//! Every event names the queue and channel of its contact (for
+//! `Overflowed`, `to_queue` and `from_queue` name the queues). An event
+//! built in Python may leave `queue` and `channel` out: it then stands for
+//! the same event in any queue and channel, so that
+//! `assert events == [Assigned(contact="c1", agent="a1", at=1.0, wait=0.0)]`
+//! checks what a test cares about. Given, they must match.
 
 use pyo3::prelude::*;
 use router_core::Event;
 
-/// Declares an event class with keyword constructor, getters, `==` and repr.
+/// Whether two optional names agree: equal, or one of them left out.
+fn same_where(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
+}
+
+/// Declares an event class with keyword constructor, getters, `==` and
+/// repr. `$field`s are required; `$opt` names (`queue`, `channel`) may be
+/// left out (see the module doc).
 macro_rules! event_class {
-    ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($field:ident : $ty:ty),* $(,)? } where { $($opt:ident),* }) => {
         $(#[$doc])*
-        #[pyclass(frozen, eq, module = "ccroute")]
-        #[derive(Clone, Debug, PartialEq)]
+        #[pyclass(frozen, module = "ccroute")]
+        #[derive(Clone, Debug)]
         pub struct $name {
             $(#[pyo3(get)] pub $field: $ty,)*
+            $(#[pyo3(get)] pub $opt: Option<String>,)*
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                $(self.$field == other.$field &&)* $(same_where(&self.$opt, &other.$opt) &&)* true
+            }
         }
 
         #[pymethods]
         impl $name {
             #[new]
-            #[pyo3(signature = (*, $($field),*))]
-            fn new($($field: $ty),*) -> Self {
-                $name { $($field),* }
+            #[pyo3(signature = (*, $($field,)* $($opt = None),*))]
+            fn new($($field: $ty,)* $($opt: Option<String>),*) -> Self {
+                $name { $($field,)* $($opt),* }
+            }
+
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+                other.downcast::<$name>().is_ok_and(|o| self == o.get())
             }
 
             fn __repr__(&self) -> String {
                 let mut parts: Vec<String> = Vec::new();
                 $(parts.push(format!("{}={}", stringify!($field), Repr(&self.$field)));)*
+                $(if let Some(v) = &self.$opt {
+                    parts.push(format!("{}={}", stringify!($opt), Repr(v)));
+                })*
                 format!("{}({})", stringify!($name), parts.join(", "))
             }
 
@@ -58,52 +89,52 @@ impl std::fmt::Display for Repr<'_, usize> {
 
 event_class!(
     /// The contact is connected to the agent; `wait` is its time in queue.
-    Assigned { contact: String, agent: String, at: f64, wait: f64 }
+    Assigned { contact: String, agent: String, at: f64, wait: f64 } where { queue, channel }
 );
 event_class!(
     /// The contact is reserved for the agent until `expires` (offer mode).
-    Offered { contact: String, agent: String, at: f64, expires: f64 }
+    Offered { contact: String, agent: String, at: f64, expires: f64 } where { queue, channel }
 );
 event_class!(
     /// The agent did not accept in time; the contact is back in its queue.
-    OfferExpired { contact: String, agent: String, at: f64 }
+    OfferExpired { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// The agent rejected the offer; the contact is back in its queue.
-    OfferRejected { contact: String, agent: String, at: f64 }
+    OfferRejected { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// An offer was withdrawn because its agent left; the contact is back in its queue.
-    Requeued { contact: String, agent: String, at: f64 }
+    Requeued { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// The customer left before being answered.
-    Abandoned { contact: String, at: f64, wait: f64 }
+    Abandoned { contact: String, at: f64, wait: f64 } where { queue, channel }
 );
 event_class!(
     /// The agent finished the contact (wrap-up may follow).
-    Completed { contact: String, agent: String, at: f64 }
+    Completed { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// The agent's wrap-up after the contact ended; the slot is free again.
-    WrapUpEnded { contact: String, agent: String, at: f64 }
+    WrapUpEnded { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// The contact moved to another queue (arrival time kept).
-    Overflowed { contact: String, from_queue: String, to_queue: String, at: f64 }
+    Overflowed { contact: String, from_queue: String, to_queue: String, at: f64 } where { channel }
 );
 event_class!(
     /// The contact's requirements relaxed to step `step` (0-based).
-    StepAdvanced { contact: String, step: usize, at: f64 }
+    StepAdvanced { contact: String, step: usize, at: f64 } where { queue, channel }
 );
 event_class!(
     /// The contact was refused because its queue was full (batch submit).
-    Refused { contact: String, queue: String, at: f64 }
+    Refused { contact: String, queue: String, at: f64 } where { channel }
 );
 event_class!(
     /// The agent let the offer of the contact expire and is now `state`
     /// (the router's `missed_offer_state`); follows `OfferExpired`.
-    NotResponding { contact: String, agent: String, state: String, at: f64 }
+    NotResponding { contact: String, agent: String, state: String, at: f64 } where { queue, channel }
 );
 
 /// Converts core events into Python event objects.
@@ -113,73 +144,96 @@ pub fn to_py(py: Python<'_>, events: Vec<Event>) -> PyResult<Vec<PyObject>> {
 
 fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
     let s = |id: &router_core::Id| id.to_string();
+    let w = |id: &router_core::Id| Some(id.to_string());
+    macro_rules! obj {
+        ($v:expr) => {
+            $v.into_pyobject(py)?.into_any().unbind()
+        };
+    }
     Ok(match e {
-        Event::Assigned { contact, agent, at, wait } => {
-            Assigned { contact: s(&contact), agent: s(&agent), at, wait }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
+        Event::Assigned { contact, agent, queue, channel, at, wait } => obj!(Assigned {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            wait,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Offered { contact, agent, queue, channel, at, expires } => obj!(Offered {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            expires,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::OfferExpired { contact, agent, queue, channel, at } => obj!(OfferExpired {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::OfferRejected { contact, agent, queue, channel, at } => obj!(OfferRejected {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Requeued { contact, agent, queue, channel, at } => obj!(Requeued {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Abandoned { contact, queue, channel, at, wait } => obj!(Abandoned {
+            contact: s(&contact),
+            at,
+            wait,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Completed { contact, agent, queue, channel, at } => obj!(Completed {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::WrapUpEnded { contact, agent, queue, channel, at } => obj!(WrapUpEnded {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Overflowed { contact, from_queue, to_queue, channel, at } => obj!(Overflowed {
+            contact: s(&contact),
+            from_queue: s(&from_queue),
+            to_queue: s(&to_queue),
+            at,
+            channel: w(&channel),
+        }),
+        Event::StepAdvanced { contact, queue, channel, step, at } => obj!(StepAdvanced {
+            contact: s(&contact),
+            step,
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Refused { contact, queue, channel, at } => {
+            obj!(Refused { contact: s(&contact), queue: s(&queue), at, channel: w(&channel) })
         }
-        Event::Offered { contact, agent, at, expires } => {
-            Offered { contact: s(&contact), agent: s(&agent), at, expires }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::OfferExpired { contact, agent, at } => {
-            OfferExpired { contact: s(&contact), agent: s(&agent), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::OfferRejected { contact, agent, at } => {
-            OfferRejected { contact: s(&contact), agent: s(&agent), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::Requeued { contact, agent, at } => {
-            Requeued { contact: s(&contact), agent: s(&agent), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::Abandoned { contact, at, wait } => {
-            Abandoned { contact: s(&contact), at, wait }.into_pyobject(py)?.into_any().unbind()
-        }
-        Event::Completed { contact, agent, at } => {
-            Completed { contact: s(&contact), agent: s(&agent), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::WrapUpEnded { contact, agent, at } => {
-            WrapUpEnded { contact: s(&contact), agent: s(&agent), at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::Overflowed { contact, from_queue, to_queue, at } => {
-            Overflowed { contact: s(&contact), from_queue, to_queue, at }
-                .into_pyobject(py)?
-                .into_any()
-                .unbind()
-        }
-        Event::StepAdvanced { contact, step, at } => {
-            StepAdvanced { contact: s(&contact), step, at }.into_pyobject(py)?.into_any().unbind()
-        }
-        Event::Refused { contact, queue, at } => {
-            Refused { contact: s(&contact), queue, at }.into_pyobject(py)?.into_any().unbind()
-        }
-        Event::NotResponding { contact, agent, state, at } => NotResponding {
+        Event::NotResponding { contact, agent, queue, channel, state, at } => obj!(NotResponding {
             contact: s(&contact),
             agent: s(&agent),
             state: state.as_str().to_owned(),
             at,
-        }
-        .into_pyobject(py)?
-        .into_any()
-        .unbind(),
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
     })
 }
 

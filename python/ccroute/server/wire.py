@@ -400,7 +400,8 @@ def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
     Assigned = events_pb2.Assigned
 
     def assigned(seq: int, e: Any) -> events_pb2.Event:
-        return events_pb2.Event(sequence=seq, assigned=Assigned(contact=e.contact, agent=e.agent, at=e.at, wait=e.wait))
+        return events_pb2.Event(sequence=seq, assigned=Assigned(
+            contact=e.contact, agent=e.agent, at=e.at, wait=e.wait, queue=e.queue, channel=e.channel))
 
     makers[_ccroute.Assigned] = assigned
     St = STATE_TO_PB
@@ -437,6 +438,15 @@ def events_to_pb(records: Any) -> list[events_pb2.Event]:
     return [event_to_pb(r) for r in records]
 
 
+#: The optional fields of the engine's events (which queue and channel),
+#: per class; ``None``: the rest.
+_WHERE: dict[Any, tuple[str, ...]] = {
+    None: ("queue", "channel"),
+    _ccroute.Overflowed: ("channel",),
+    _ccroute.Refused: ("channel",),
+}
+
+
 def _event_readers() -> dict[str, Callable[[Any], Any]]:
     """Per event kind, a reader into the engine's event classes (or, for
     the service's own events, those of ``catalogue``)."""
@@ -448,7 +458,12 @@ def _event_readers() -> dict[str, Callable[[Any], Any]]:
             continue
 
         def read(m: Any, _c: Any = py_cls, _n: tuple[str, ...] = names) -> Event:
-            return _c(**{n: getattr(m, n) for n in _n})  # type: ignore[no-any-return]
+            # An event from a server that does not send its queue and channel
+            # reads as one that leaves them out (it matches any).
+            args = {n: getattr(m, n) for n in _n}
+            for n in _WHERE.get(_c, _WHERE[None]):
+                args[n] = args[n] or None
+            return _c(**args)  # type: ignore[no-any-return]
 
         readers[field.name] = read
     Sf = STATE_FROM_PB

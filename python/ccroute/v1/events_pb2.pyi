@@ -114,129 +114,173 @@ class ConfigChanged(_message.Message):
     def __init__(self, config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., at: _Optional[float] = ...) -> None: ...
 
 class Assigned(_message.Message):
-    __slots__ = ("contact", "agent", "at", "wait")
+    __slots__ = ("contact", "agent", "at", "wait", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     WAIT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
     wait: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Offered(_message.Message):
-    __slots__ = ("contact", "agent", "at", "expires")
+    __slots__ = ("contact", "agent", "at", "expires", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
     expires: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., expires: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., expires: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class OfferExpired(_message.Message):
-    __slots__ = ("contact", "agent", "at")
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class OfferRejected(_message.Message):
-    __slots__ = ("contact", "agent", "at")
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Requeued(_message.Message):
-    __slots__ = ("contact", "agent", "at")
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Abandoned(_message.Message):
-    __slots__ = ("contact", "at", "wait")
+    __slots__ = ("contact", "at", "wait", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     WAIT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     at: float
     wait: float
-    def __init__(self, contact: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., at: _Optional[float] = ..., wait: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Completed(_message.Message):
-    __slots__ = ("contact", "agent", "at")
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class WrapUpEnded(_message.Message):
-    __slots__ = ("contact", "agent", "at")
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Overflowed(_message.Message):
-    __slots__ = ("contact", "from_queue", "to_queue", "at")
+    __slots__ = ("contact", "from_queue", "to_queue", "at", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     FROM_QUEUE_FIELD_NUMBER: _ClassVar[int]
     TO_QUEUE_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     from_queue: str
     to_queue: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., from_queue: _Optional[str] = ..., to_queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., from_queue: _Optional[str] = ..., to_queue: _Optional[str] = ..., at: _Optional[float] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class StepAdvanced(_message.Message):
-    __slots__ = ("contact", "step", "at")
+    __slots__ = ("contact", "step", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     step: int
     at: float
-    def __init__(self, contact: _Optional[str] = ..., step: _Optional[int] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., step: _Optional[int] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Refused(_message.Message):
-    __slots__ = ("contact", "queue", "at")
+    __slots__ = ("contact", "queue", "at", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     QUEUE_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     queue: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., queue: _Optional[str] = ..., at: _Optional[float] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class NotResponding(_message.Message):
-    __slots__ = ("contact", "agent", "state", "at")
+    __slots__ = ("contact", "agent", "state", "at", "queue", "channel")
     CONTACT_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
     contact: str
     agent: str
     state: str
     at: float
-    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., state: _Optional[str] = ..., at: _Optional[float] = ...) -> None: ...
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., state: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...

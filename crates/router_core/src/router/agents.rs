@@ -284,9 +284,12 @@ impl Router {
         self.agent_mut(ai).state = to;
         self.count_available(ai, 1);
         self.refresh_agent(ai);
+        let (queue, channel) = self.tags(ci);
         ev.push(Event::NotResponding {
             contact: self.contact(ci).id.clone(),
             agent: self.agent(ai).id.clone(),
+            queue,
+            channel,
             state: to,
             at: self.now,
         });
@@ -311,9 +314,12 @@ impl Router {
         for &ci in &offered {
             self.release_slot(ai, ci);
             self.requeue(ci);
+            let (queue, channel) = self.tags(ci);
             ev.push(Event::Requeued {
                 contact: self.contact(ci).id.clone(),
                 agent: self.agent(ai).id.clone(),
+                queue,
+                channel,
                 at: self.now,
             });
         }

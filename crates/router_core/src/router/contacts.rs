@@ -265,7 +265,8 @@ impl Router {
                 // id stays free for a retry (the event is the only record).
                 ev.push(Event::Refused {
                     contact: c.id,
-                    queue: self.queues[c.queue as usize].name.clone(),
+                    queue: self.queues[c.queue as usize].tag.clone(),
+                    channel: self.channels[c.channel as usize].tag.clone(),
                     at: now,
                 });
             } else {
@@ -368,9 +369,12 @@ impl Router {
         if let Err(e) = self.check_offered(ci, ai, contact, agent) {
             return self.fail(ev, e);
         }
+        let (queue, channel) = self.tags(ci);
         ev.push(Event::OfferRejected {
             contact: self.contact(ci).id.clone(),
             agent: self.agent(ai).id.clone(),
+            queue,
+            channel,
             at: now,
         });
         self.return_offer(ci, ai, &mut ev);
@@ -440,11 +444,16 @@ impl Router {
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
         match &mut self.notes {
             Some(notes) => notes.push(super::Note::Completed { ci, at: now }),
-            None => ev.push(Event::Completed {
-                contact: self.contact(ci).id.clone(),
-                agent: self.agent(ai).id.clone(),
-                at: now,
-            }),
+            None => {
+                let (queue, channel) = self.tags(ci);
+                ev.push(Event::Completed {
+                    contact: self.contact(ci).id.clone(),
+                    agent: self.agent(ai).id.clone(),
+                    queue,
+                    channel,
+                    at: now,
+                })
+            }
         }
         self.queues[q as usize].counters.completed += 1;
         let wrap_up = self.channels[ch as usize].cfg.wrap_up;
@@ -455,7 +464,8 @@ impl Router {
             let cid = self.contact(ci).id.clone();
             let wid = self.seq();
             let uid = self.agent(ai).uid;
-            self.agent_mut(ai).wrapups.push((wid, ch, cid, now + wrap_up));
+            let queue = self.queues[q as usize].tag.clone();
+            self.agent_mut(ai).wrapups.push((wid, ch, cid, now + wrap_up, queue));
             self.schedule(now + wrap_up, TimerKind::WrapUp { ai, uid, wid });
             self.finish(ci, ContactStatus::Completed);
             self.refresh_agent(ai);
@@ -498,10 +508,11 @@ impl Router {
             ));
             return self.fail_in(ev, start, err);
         }
+        let (queue, channel) = self.tags(ci);
         let c = self.contact(ci);
         let wait = now - c.arrival;
         let q = c.queue as usize;
-        ev.push(Event::Abandoned { contact: c.id.clone(), at: now, wait });
+        ev.push(Event::Abandoned { contact: c.id.clone(), queue, channel, at: now, wait });
         let offered_to = if c.status == ContactStatus::Offered { c.agent } else { None };
         let counters = &mut self.queues[q].counters;
         counters.abandoned += 1;

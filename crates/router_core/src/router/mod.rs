@@ -50,6 +50,8 @@ type PerChannel<T> = smallvec::SmallVec<[T; 8]>;
 #[derive(Debug)]
 struct Queue {
     name: String,
+    /// The name as events carry it (copied, not allocated, per event).
+    tag: Id,
     sl_target: f64,
     sl_threshold: Time,
     order: ordering::QueueOrder,
@@ -88,8 +90,9 @@ struct Agent {
     last_assigned: u64,
     /// Offered or assigned contacts.
     contacts: Vec<u32>,
-    /// Slots in wrap-up: (wrap-up id, channel, contact id, until).
-    wrapups: Vec<(u64, u32, Id, Time)>,
+    /// Slots in wrap-up: (wrap-up id, channel, contact id, until, the
+    /// contact's queue by name: it may be removed meanwhile).
+    wrapups: Vec<(u64, u32, Id, Time, Id)>,
     /// Contacts waiting for this agent only (preferred agent, affinity).
     pinned: Vec<u32>,
     /// The key under which the agent sits in its ready groups.
@@ -291,6 +294,8 @@ struct Finished {
 #[derive(Debug, Clone)]
 struct Channel {
     cfg: ChannelConfig,
+    /// The name as events carry it.
+    tag: Id,
 }
 
 /// The routing engine. See the crate documentation for the model.
@@ -356,7 +361,7 @@ impl Router {
             if channel_ids.insert(ch.name.clone(), channels.len() as u32).is_some() {
                 return Err(Error::duplicate("channel", &ch.name));
             }
-            channels.push(Channel { cfg: ch.clone() });
+            channels.push(Channel { cfg: ch.clone(), tag: Id::from(ch.name.as_str()) });
         }
         if channels.is_empty() {
             return Err(Error::invalid("a router needs at least one channel"));
@@ -431,6 +436,7 @@ impl Router {
             };
             queues.push(Queue {
                 name: q.name.clone(),
+                tag: Id::from(q.name.as_str()),
                 sl_target: q.sl_target,
                 sl_threshold: q.sl_threshold,
                 order: ordering::QueueOrder::of(q),

@@ -275,8 +275,9 @@ impl Router {
                     q.counters.offered += 1;
                     moved.push(Event::Overflowed {
                         contact: c.id.clone(),
-                        from_queue: old.queues[c.queue as usize].name.clone(),
-                        to_queue: config.queues[nq as usize].name.clone(),
+                        from_queue: old.queues[c.queue as usize].name.as_str().into(),
+                        to_queue: config.queues[nq as usize].name.as_str().into(),
+                        channel: config.channels[c.channel as usize].name.as_str().into(),
                         at: now,
                     });
                 }

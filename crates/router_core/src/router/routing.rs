@@ -299,9 +299,12 @@ impl Router {
                 c.offer_seq = seq;
                 c.offered_at = now;
                 let cseq = c.seq;
+                let (queue, channel) = self.tags(ci);
                 ev.push(Event::Offered {
-                    contact: c.id.clone(),
+                    contact: self.contact(ci).id.clone(),
                     agent: self.agent(ai).id.clone(),
+                    queue,
+                    channel,
                     at: now,
                     expires: now + timeout,
                 });
@@ -333,12 +336,17 @@ impl Router {
         }
         match &mut self.notes {
             Some(notes) => notes.push(Note::Assigned { ci, ai, at: now, wait }),
-            None => ev.push(Event::Assigned {
-                contact: self.contact(ci).id.clone(),
-                agent: self.agent(ai).id.clone(),
-                at: now,
-                wait,
-            }),
+            None => {
+                let (queue, channel) = self.tags(ci);
+                ev.push(Event::Assigned {
+                    contact: self.contact(ci).id.clone(),
+                    agent: self.agent(ai).id.clone(),
+                    queue,
+                    channel,
+                    at: now,
+                    wait,
+                })
+            }
         }
     }
 

@@ -265,7 +265,8 @@ impl Router {
             if in_group {
                 self.enqueue(ci);
             }
-            ev.push(Event::StepAdvanced { contact: id, step, at: now });
+            let (queue, channel) = self.tags(ci);
+            ev.push(Event::StepAdvanced { contact: id, queue, channel, step, at: now });
         }
     }
 
@@ -340,10 +341,12 @@ impl Router {
                 if in_group {
                     self.enqueue(ci);
                 }
+                let (to_queue, channel) = self.tags(ci);
                 ev.push(Event::Overflowed {
                     contact: id,
-                    from_queue: self.queues[queue as usize].name.clone(),
-                    to_queue: self.queues[to as usize].name.clone(),
+                    from_queue: self.queue_tag(queue),
+                    to_queue,
+                    channel,
                     at: now,
                 });
                 // The new queue's agents may differ (routing profiles).
@@ -358,13 +361,16 @@ impl Router {
                     return None;
                 }
                 let ai = c.agent.expect("offered contact has an agent");
-                let queue = c.queue as usize;
+                let q = c.queue as usize;
+                let (queue, channel) = self.tags(ci);
                 ev.push(Event::OfferExpired {
-                    contact: c.id.clone(),
+                    contact: self.contact(ci).id.clone(),
                     agent: self.agent(ai).id.clone(),
+                    queue,
+                    channel,
                     at: self.now,
                 });
-                self.queues[queue].counters.missed_offers += 1;
+                self.queues[q].counters.missed_offers += 1;
                 let to = self.config.missed_offer_state;
                 if to == AgentState::Available || self.agent(ai).state != AgentState::Available {
                     self.return_offer(ci, ai, ev);
@@ -451,10 +457,11 @@ impl Router {
                     return None;
                 }
                 let pos = a.wrapups.iter().position(|w| w.0 == wid)?;
-                let (_, ch, contact, _) = a.wrapups.remove(pos);
+                let (_, ch, contact, _, queue) = a.wrapups.remove(pos);
                 let agent = a.id.clone();
                 self.free_units(ai, ch);
-                ev.push(Event::WrapUpEnded { contact, agent, at: self.now });
+                let channel = self.channels[ch as usize].tag.clone();
+                ev.push(Event::WrapUpEnded { contact, agent, queue, channel, at: self.now });
                 self.route_agent(ai, ev);
                 None
             }

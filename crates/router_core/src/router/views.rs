@@ -2,7 +2,7 @@
 
 use super::Router;
 use crate::error::Result;
-use crate::types::{AgentState, Attrs, ContactStatus, Time};
+use crate::types::{AgentState, Attrs, ContactStatus, Id, Time};
 use serde::{Deserialize, Serialize};
 
 /// Cumulative counters of a queue.
@@ -481,6 +481,20 @@ impl Router {
         match self.channels.get(c) {
             Some(ch) => &ch.cfg.name,
             None => &self.retired_channels[c - self.channels.len()],
+        }
+    }
+
+    /// The queue and channel names of live contact `ci`, as events carry them.
+    pub(super) fn tags(&self, ci: u32) -> (Id, Id) {
+        let c = self.contact(ci);
+        (self.queue_tag(c.queue), self.channels[c.channel as usize].tag.clone())
+    }
+
+    /// The name of queue `q` as events carry it, live or retired.
+    pub(super) fn queue_tag(&self, q: u32) -> Id {
+        match self.queues.get(q as usize) {
+            Some(queue) => queue.tag.clone(),
+            None => Id::from(self.queue_name(q)),
         }
     }
 

@@ -553,7 +553,7 @@ impl<'a> Run<'a> {
     fn on_events(&mut self, mut events: Vec<Event>) {
         for e in &events {
             match *e {
-                Event::Assigned { ref contact, ref agent, at, wait } => {
+                Event::Assigned { ref contact, ref agent, at, wait, .. } => {
                     self.assigned(parse(contact), parse(agent), at, wait);
                 }
                 Event::Abandoned { ref contact, wait, .. } => {

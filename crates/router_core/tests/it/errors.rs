@@ -679,8 +679,16 @@ fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced { contact: "c_waiting".into(), step: 0, at: 102.0 },
+            Event::StepAdvanced {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c_waiting".into(),
+                step: 0,
+                at: 102.0
+            },
             Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
                 contact: "c_waiting".into(),
                 agent: "a1".into(),
                 at: 102.0,
@@ -716,8 +724,21 @@ fn remove_agent_checks_what_it_holds_after_timers() {
     assert_eq!(
         r.advance(21.0).unwrap(),
         vec![
-            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
+            Event::WrapUpEnded {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 11.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 11.0,
+                wait: 9.0
+            },
         ]
     );
 }
@@ -743,9 +764,28 @@ fn complete_checks_status_after_timers() {
     assert_eq!(
         ev,
         vec![
-            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 11.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 11.0, wait: 9.0 },
-            Event::Completed { contact: "c2".into(), agent: "a".into(), at: 20.0 },
+            Event::WrapUpEnded {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 11.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 11.0,
+                wait: 9.0
+            },
+            Event::Completed {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 20.0
+            },
         ]
     );
     check(&r);
@@ -759,7 +799,14 @@ fn force_assign_places_a_waiting_contact() {
     let ev = r.force_assign("c_vip", "a2", 6.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned { contact: "c_vip".into(), agent: "a2".into(), at: 6.0, wait: 3.0 }]
+        vec![Event::Assigned {
+            queue: "vip".into(),
+            channel: "voice".into(),
+            contact: "c_vip".into(),
+            agent: "a2".into(),
+            at: 6.0,
+            wait: 3.0
+        }]
     );
     assert_eq!(r.agent_view("a2").unwrap().contacts, vec!["c_vip"]);
     assert_eq!(r.queue_stats("vip").unwrap().waiting, 0);

@@ -30,7 +30,14 @@ fn offer_accept_reject_and_expire() {
     let ev = r.submit(&contact("c1", "voice"), 10.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 10.0, expires: 25.0 }]
+        vec![Event::Offered {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 10.0,
+            expires: 25.0
+        }]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Offered);
     let s = &r.stats()[0];
@@ -41,7 +48,14 @@ fn offer_accept_reject_and_expire() {
     let ev = r.accept("c1", "a", 12.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 12.0, wait: 2.0 }]
+        vec![Event::Assigned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 12.0,
+            wait: 2.0
+        }]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
     // c2 at 20 -> offered to b; b rejects at 22: back in the queue with its
@@ -50,7 +64,13 @@ fn offer_accept_reject_and_expire() {
     let ev = r.reject("c2", "b", 22.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::OfferRejected { contact: "c2".into(), agent: "b".into(), at: 22.0 }]
+        vec![Event::OfferRejected {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c2".into(),
+            agent: "b".into(),
+            at: 22.0
+        }]
     );
     let v = r.contact_view("c2").unwrap();
     assert_eq!((v.status, v.arrival, v.agent), (ContactStatus::Waiting, 20.0, None));
@@ -60,15 +80,34 @@ fn offer_accept_reject_and_expire() {
     assert_eq!(
         ev,
         vec![
-            Event::Completed { contact: "c1".into(), agent: "a".into(), at: 30.0 },
-            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 30.0, expires: 45.0 },
+            Event::Completed {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 30.0
+            },
+            Event::Offered {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 30.0,
+                expires: 45.0
+            },
         ]
     );
     // Not accepted: expires at 45; a and b both excluded now -> waits.
     assert!(r.advance(44.0).unwrap().is_empty());
     assert_eq!(
         r.advance(45.0).unwrap(),
-        vec![Event::OfferExpired { contact: "c2".into(), agent: "a".into(), at: 45.0 }]
+        vec![Event::OfferExpired {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c2".into(),
+            agent: "a".into(),
+            at: 45.0
+        }]
     );
     assert_eq!(status(&r, "c2"), ContactStatus::Waiting);
     check(&r);
@@ -77,7 +116,14 @@ fn offer_accept_reject_and_expire() {
     let ev = r.accept("c2", "x", 51.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned { contact: "c2".into(), agent: "x".into(), at: 51.0, wait: 31.0 }]
+        vec![Event::Assigned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c2".into(),
+            agent: "x".into(),
+            at: 51.0,
+            wait: 31.0
+        }]
     );
     let s = &r.stats()[0];
     assert_eq!((s.counters.answered, s.asa, s.waiting), (2, Some(16.5), 0));
@@ -102,8 +148,21 @@ fn rejected_contact_keeps_its_place() {
     assert_eq!(
         ev,
         vec![
-            Event::OfferRejected { contact: "c1".into(), agent: "a".into(), at: 3.0 },
-            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 3.0, expires: 63.0 },
+            Event::OfferRejected {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 3.0
+            },
+            Event::Offered {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 3.0,
+                expires: 63.0
+            },
         ]
     );
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1", "c2", "c3"]);
@@ -126,7 +185,16 @@ fn excluded_agent_is_never_offered_again() {
     // Timeout is another way to be excluded: c2 offered to a, expires at 12.
     assert_eq!(offered(&r.submit(&contact("c2", "voice"), 2.0).unwrap()), pairs(&[("c2", "a")]));
     let ev = r.advance(100.0).unwrap();
-    assert_eq!(ev, vec![Event::OfferExpired { contact: "c2".into(), agent: "a".into(), at: 12.0 }]);
+    assert_eq!(
+        ev,
+        vec![Event::OfferExpired {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c2".into(),
+            agent: "a".into(),
+            at: 12.0
+        }]
+    );
     // a is free and both wait: neither goes to a.
     assert_eq!(r.agent_view("a").unwrap().used, 0);
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1", "c2"]);
@@ -146,7 +214,16 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
     r.add_agent(&agent("a", &[]), 0.0).unwrap();
     r.submit(&contact("c1", "voice"), 1.0).unwrap();
     let ev = set_state(&mut r, "a", AgentState::Away, 2.0);
-    assert_eq!(ev, vec![Event::Requeued { contact: "c1".into(), agent: "a".into(), at: 2.0 }]);
+    assert_eq!(
+        ev,
+        vec![Event::Requeued {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 2.0
+        }]
+    );
     assert_eq!(r.agent_view("a").unwrap().used, 0);
     check(&r);
     // Not excluded: offered again when a comes back.
@@ -160,8 +237,21 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
     assert_eq!(
         ev,
         vec![
-            Event::Requeued { contact: "c1".into(), agent: "a".into(), at: 32.5 },
-            Event::Offered { contact: "c1".into(), agent: "b".into(), at: 32.5, expires: 62.5 },
+            Event::Requeued {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 32.5
+            },
+            Event::Offered {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "b".into(),
+                at: 32.5,
+                expires: 62.5
+            },
         ]
     );
     check(&r);
@@ -178,8 +268,21 @@ fn cancel_of_offered_contact_frees_the_agent() {
     assert_eq!(
         ev,
         vec![
-            Event::Abandoned { contact: "c1".into(), at: 5.0, wait: 4.0 },
-            Event::Offered { contact: "c2".into(), agent: "a".into(), at: 5.0, expires: 35.0 },
+            Event::Abandoned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                at: 5.0,
+                wait: 4.0
+            },
+            Event::Offered {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 5.0,
+                expires: 35.0
+            },
         ]
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Abandoned);
@@ -203,8 +306,16 @@ fn a_missed_offer_moves_the_agent_away_and_the_contact_on() {
     assert_eq!(
         ev,
         vec![
-            Event::OfferExpired { contact: "c1".into(), agent: "a".into(), at: 11.0 },
+            Event::OfferExpired {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 11.0
+            },
             Event::NotResponding {
+                queue: "general".into(),
+                channel: "voice".into(),
                 contact: "c1".into(),
                 agent: "a".into(),
                 state: AgentState::Away,
@@ -239,7 +350,14 @@ fn an_exclusion_is_lifted_when_nobody_else_took_the_contact() {
     let ev = r.advance(25.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Offered { contact: "c1".into(), agent: "a".into(), at: 25.0, expires: 55.0 }]
+        vec![Event::Offered {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 25.0,
+            expires: 55.0
+        }]
     );
     check(&r);
     // Another agent taking the contact makes the expiry moot.

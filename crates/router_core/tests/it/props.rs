@@ -282,6 +282,17 @@ impl Model {
             return Err(format!("event about unknown contact: {ev:?}"));
         }
         let state = self.contacts[&c].state.clone();
+        // Every event names the contact's queue (an overflow, the one it left).
+        let named = match ev {
+            Event::Overflowed { from_queue, .. } => from_queue,
+            _ => ev.queue(),
+        };
+        if named.as_str() != self.contacts[&c].queue {
+            return Err(format!(
+                "{ev:?} names a queue but the contact is in {}",
+                self.contacts[&c].queue
+            ));
+        }
         let bad = || Err(format!("{ev:?} while the contact is {state:?}"));
         match ev {
             Event::Assigned { agent, at, wait, .. } => {
@@ -354,7 +365,7 @@ impl Model {
                 }
                 let mc = self.contacts.get_mut(&c).unwrap();
                 let due = overflow_of(&mc.queue).map(|(_, after)| mc.entered + after);
-                if *from_queue != mc.queue
+                if from_queue.as_str() != mc.queue
                     || overflow_of(from_queue).map(|o| o.0) != Some(to_queue.as_str())
                 {
                     return Err(format!("{ev:?} but the contact is in {}", mc.queue));
@@ -362,7 +373,7 @@ impl Model {
                 if due.is_none_or(|d| (at - d).abs() > 1e-9) {
                     return Err(format!("{ev:?} but the overflow was due at {due:?}"));
                 }
-                mc.queue = to_queue.clone();
+                mc.queue = to_queue.to_string();
                 mc.entered = *at;
             }
             Event::StepAdvanced { step, at, .. } => {

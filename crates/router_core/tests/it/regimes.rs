@@ -28,7 +28,14 @@ fn agent_surplus_policy_picks_among_free_eligible_agents() {
     let ev = r.add_agent(&agent("a4", &[("sales", 3)]), 20.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned { contact: "c4".into(), agent: "a4".into(), at: 20.0, wait: 7.0 }]
+        vec![Event::Assigned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c4".into(),
+            agent: "a4".into(),
+            at: 20.0,
+            wait: 7.0
+        }]
     );
 }
 
@@ -110,8 +117,22 @@ fn agent_becoming_available_takes_waiting_work() {
     assert_eq!(
         ev,
         vec![
-            Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 5.0, wait: 4.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 5.0, wait: 3.0 },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "chat".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 5.0,
+                wait: 4.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "chat".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 5.0,
+                wait: 3.0
+            },
         ]
     );
     check(&r);

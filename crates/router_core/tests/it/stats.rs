@@ -34,7 +34,16 @@ fn queue_figures_worked_example() {
     assert_eq!(r.stats()[0].asa, None);
     assert_eq!(assigned(&r.add_agent(&agent("a1", &[]), 10.0).unwrap()), pairs(&[("c1", "a1")]));
     let ev = r.cancel("c3", 15.0).unwrap();
-    assert_eq!(ev, vec![Event::Abandoned { contact: "c3".into(), at: 15.0, wait: 10.0 }]);
+    assert_eq!(
+        ev,
+        vec![Event::Abandoned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c3".into(),
+            at: 15.0,
+            wait: 10.0
+        }]
+    );
     assert_eq!(assigned(&r.add_agent(&agent("a2", &[]), 30.0).unwrap()), pairs(&[("c2", "a2")]));
     r.submit(&contact("c4", "voice"), 40.0).unwrap();
     r.advance(50.0).unwrap();
@@ -111,7 +120,15 @@ fn refused_contacts_in_a_batch() {
         (1..=5).map(|i| ContactSpec::new(format!("c{i}"), "voice", "small")).collect();
     let ev = r.submit_many(&batch, 1.0).unwrap();
     assert_eq!(names(&ev), vec!["Assigned", "Refused", "Refused"]);
-    assert_eq!(ev[1], Event::Refused { contact: "c4".into(), queue: "small".into(), at: 1.0 });
+    assert_eq!(
+        ev[1],
+        Event::Refused {
+            channel: "voice".into(),
+            contact: "c4".into(),
+            queue: "small".into(),
+            at: 1.0
+        }
+    );
     assert_eq!(r.contact_view("c5").unwrap_err().kind(), router_core::ErrorKind::UnknownId);
     let s = &r.stats()[0];
     assert_eq!((s.counters.offered, s.counters.refused, s.waiting), (3, 2, 2));

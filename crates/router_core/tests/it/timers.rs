@@ -29,7 +29,13 @@ fn relaxation_steps_widen_the_pool_through_advance() {
     // t=30: step 0 (tech 5): junior still too weak.
     assert_eq!(
         r.advance(30.0).unwrap(),
-        vec![Event::StepAdvanced { contact: "c1".into(), step: 0, at: 30.0 }]
+        vec![Event::StepAdvanced {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            step: 0,
+            at: 30.0
+        }]
     );
     let v = r.contact_view("c1").unwrap();
     assert_eq!((v.requires, v.step), (vec![("tech".to_string(), 5)], 1));
@@ -39,8 +45,21 @@ fn relaxation_steps_widen_the_pool_through_advance() {
     assert_eq!(
         r.advance(70.0).unwrap(),
         vec![
-            Event::StepAdvanced { contact: "c1".into(), step: 1, at: 60.0 },
-            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 60.0, wait: 60.0 },
+            Event::StepAdvanced {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                step: 1,
+                at: 60.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "junior".into(),
+                at: 60.0,
+                wait: 60.0
+            },
         ]
     );
     check(&r);
@@ -61,8 +80,21 @@ fn relaxation_fires_implicitly_at_the_start_of_a_call() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced { contact: "c1".into(), step: 0, at: 30.0 },
-            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 30.0, wait: 30.0 },
+            Event::StepAdvanced {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                step: 0,
+                at: 30.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "junior".into(),
+                at: 30.0,
+                wait: 30.0
+            },
         ]
     );
     assert_eq!(status(&r, "c2"), ContactStatus::Waiting);
@@ -102,8 +134,21 @@ fn relaxation_step_at_zero_applies_on_arrival() {
     assert_eq!(
         ev,
         vec![
-            Event::StepAdvanced { contact: "c1".into(), step: 0, at: 5.0 },
-            Event::Assigned { contact: "c1".into(), agent: "junior".into(), at: 5.0, wait: 0.0 },
+            Event::StepAdvanced {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                step: 0,
+                at: 5.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "junior".into(),
+                at: 5.0,
+                wait: 0.0
+            },
         ]
     );
     check(&r);
@@ -193,12 +238,14 @@ fn overflow_moves_contact_keeping_arrival() {
         ev,
         vec![
             Event::Overflowed {
+                channel: "voice".into(),
                 contact: "c1".into(),
                 from_queue: "first".into(),
                 to_queue: "second".into(),
                 at: 30.0
             },
             Event::Overflowed {
+                channel: "voice".into(),
                 contact: "c2".into(),
                 from_queue: "second".into(),
                 to_queue: "third".into(),
@@ -225,7 +272,14 @@ fn overflow_moves_contact_keeping_arrival() {
     let ev = r.add_agent(&agent("a", &[]), 55.0).unwrap();
     assert_eq!(
         ev,
-        vec![Event::Assigned { contact: "c1".into(), agent: "a".into(), at: 55.0, wait: 55.0 }]
+        vec![Event::Assigned {
+            queue: "third".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 55.0,
+            wait: 55.0
+        }]
     );
     let s = r.stats();
     assert_eq!((s[2].counters.offered, s[2].counters.answered, s[2].waiting), (2, 1, 1));
@@ -245,6 +299,7 @@ fn overflow_after_zero_moves_on_arrival() {
     assert_eq!(
         ev,
         vec![Event::Overflowed {
+            channel: "voice".into(),
             contact: "c1".into(),
             from_queue: "first".into(),
             to_queue: "second".into(),
@@ -290,7 +345,16 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     r.submit(&contact("c2", "voice"), 1.0).unwrap();
     // c1 completes at 5: wrap-up to 15, the slot stays taken, c2 waits.
     let ev = r.complete("c1", 5.0).unwrap();
-    assert_eq!(ev, vec![Event::Completed { contact: "c1".into(), agent: "a".into(), at: 5.0 }]);
+    assert_eq!(
+        ev,
+        vec![Event::Completed {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c1".into(),
+            agent: "a".into(),
+            at: 5.0
+        }]
+    );
     let v = r.agent_view("a").unwrap();
     assert_eq!((v.used, v.wrap_ups, v.handled), (100, 1, 1));
     assert!(v.contacts.is_empty());
@@ -301,8 +365,21 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert_eq!(
         r.advance(15.0).unwrap(),
         vec![
-            Event::WrapUpEnded { contact: "c1".into(), agent: "a".into(), at: 15.0 },
-            Event::Assigned { contact: "c2".into(), agent: "a".into(), at: 15.0, wait: 14.0 },
+            Event::WrapUpEnded {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c1".into(),
+                agent: "a".into(),
+                at: 15.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 15.0,
+                wait: 14.0
+            },
         ]
     );
     // Idle since restarts at the end of wrap-up.
@@ -314,8 +391,21 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert_eq!(
         ev,
         vec![
-            Event::WrapUpEnded { contact: "c2".into(), agent: "a".into(), at: 30.0 },
-            Event::Assigned { contact: "c3".into(), agent: "a".into(), at: 40.0, wait: 0.0 },
+            Event::WrapUpEnded {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c2".into(),
+                agent: "a".into(),
+                at: 30.0
+            },
+            Event::Assigned {
+                queue: "general".into(),
+                channel: "voice".into(),
+                contact: "c3".into(),
+                agent: "a".into(),
+                at: 40.0,
+                wait: 0.0
+            },
         ]
     );
     check(&r);
@@ -350,7 +440,14 @@ fn preferred_agent_with_wait() {
     assert!(r.advance(54.0).unwrap().is_empty());
     assert_eq!(
         r.advance(56.0).unwrap(),
-        vec![Event::Assigned { contact: "c3".into(), agent: "b".into(), at: 55.0, wait: 30.0 }]
+        vec![Event::Assigned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "c3".into(),
+            agent: "b".into(),
+            at: 55.0,
+            wait: 30.0
+        }]
     );
     check(&r);
     // Preferred agent free: goes to it at once even if another agent is idle longer.
@@ -396,7 +493,14 @@ fn last_agent_affinity() {
     assert!(r.submit(&with_customer("k4", "voice"), 11.0).unwrap().is_empty());
     assert_eq!(
         r.advance(40.0).unwrap(),
-        vec![Event::Assigned { contact: "k4".into(), agent: "b".into(), at: 31.0, wait: 20.0 }]
+        vec![Event::Assigned {
+            queue: "general".into(),
+            channel: "voice".into(),
+            contact: "k4".into(),
+            agent: "b".into(),
+            at: 31.0,
+            wait: 20.0
+        }]
     );
     check(&r);
     // The last agent is now b: after b completes, a new contact goes to b.
