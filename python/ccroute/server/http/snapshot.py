@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from ...client._common import RemoteQueueStats
 
 if TYPE_CHECKING:
-    from ..service import Engine, RouterService
+    from ..engine import Engine
+    from ..service import RouterService
 
 __all__ = ["Snapshot", "QueueFigures", "SnapshotPublisher", "take_snapshot"]
 

@@ -19,7 +19,8 @@ from ...errors import SnapshotError
 from ...router import Router
 from ..config import RouterSettings
 from ..events import EventHistory
-from ..service import Engine, RouterService
+from ..engine import Engine
+from ..service import RouterService
 from .codec import (
     FORMAT,
     check_format,
