@@ -16,7 +16,6 @@ import pytest
 import ccroute as cc
 from plugin_helpers import LOGGER, agent_of, assigned, new_router, voice
 
-
 # -- failures fall back; counted; logged once -----------------------------------------
 
 

@@ -16,7 +16,6 @@ import pytest
 import ccroute as cc
 from plugin_helpers import agent_of, assigned, chat, new_router, voice
 
-
 # -- per-candidate and vectorised policies agree -----------------------------
 
 

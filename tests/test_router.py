@@ -12,7 +12,6 @@ import pytest
 import ccroute as cc
 from conftest import CHAT, EMAIL, VOICE, make_router, snapshot, two_channel_router
 
-
 # -- submit and routing --------------------------------------------------
 
 

@@ -13,7 +13,6 @@ import math
 
 from ._args import _agents, _load, _positive, _threshold
 
-
 # --------------------------------------------------------------------------
 # Erlang B / C kernels (shared by the public functions and the staffing
 # search so both see bit-identical numbers)

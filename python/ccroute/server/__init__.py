@@ -29,6 +29,7 @@ from __future__ import annotations
 from .app import Server, create_server, serve
 from .clock import ClientClock, Clock, ManualClock, MonotonicClock
 from .config import RouterSettings, ServerConfig, ServiceLimits, load_config, parse_config
+from .engine import Status, Submitted, Upserted
 from .errors import (
     EventsMissed,
     HistoryChanged,
@@ -44,7 +45,6 @@ from .errors import (
     Unauthenticated,
 )
 from .events import EventRecord, Subscription
-from .engine import Status, Submitted, Upserted
 from .hooks import CommandLog, LogEntry, Observer
 from .service import RouterService
 

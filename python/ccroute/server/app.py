@@ -26,8 +26,8 @@ from typing import Any, Optional, TextIO
 from grpc_health.v1 import health_pb2  # type: ignore[import-untyped]
 
 from .._ccroute import GrpcFront
-from ..v1 import router_pb2
 from ..errors import InvalidInput
+from ..v1 import router_pb2
 from .clock import ClientClock
 from .config import ServerConfig, ServiceLimits
 from .dispatch import Dispatcher, descriptor_set, read_tokens

@@ -14,9 +14,8 @@ from typing import Any, Optional
 import grpc  # type: ignore[import-untyped]
 
 from ..errors import InvalidInput
-from ..v1 import model_pb2
+from ..v1 import model_pb2, router_pb2_grpc
 from ..v1 import router_pb2 as pb
-from ..v1 import router_pb2_grpc
 from . import wire
 from .errors import StreamEnded
 from .service import RouterService

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
+
 from ...client._common import RemoteQueueStats
 
 if TYPE_CHECKING:

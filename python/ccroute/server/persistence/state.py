@@ -18,8 +18,8 @@ from typing import Any, Optional
 from ...errors import SnapshotError
 from ...router import Router
 from ..config import RouterSettings
-from ..events import EventHistory
 from ..engine import Engine
+from ..events import EventHistory
 from ..service import RouterService
 from .codec import (
     FORMAT,
