@@ -98,7 +98,7 @@ class RouterMachine(ModelMachine):
 
     @initialize(agents=st.lists(AGENT_FIELDS, min_size=2, max_size=4))
     def start_with_agents(self, agents):
-        for aid, fields in zip(AGENT_IDS, agents):
+        for aid, fields in zip(AGENT_IDS, agents, strict=False):
             self.add(aid, fields, 0.0)
 
     @rule(data=st.data(), pick=PICK, fields=AGENT_FIELDS, dt=DT)

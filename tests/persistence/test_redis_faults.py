@@ -24,7 +24,7 @@ from .conftest import SKIP, RedisServer, Served
 
 pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
 # Imported after the importorskip: the persistence package needs redis.
-from ccroute.server.persistence import RedisLog, open_durable  # noqa: E402
+from ccroute.server.persistence import RedisLog, open_durable
 
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 

@@ -22,7 +22,6 @@ from ccroute.server import (
     ServiceUnavailable,
     SubscriberLagged,
 )
-from ccroute.server.commands import Submit
 from ccroute.server.engine import Engine
 from ccroute.server.events import EventHistory, EventRecord
 from ccroute.server.idempotency import IdempotencyCache

@@ -157,7 +157,7 @@ def _integrate_logconcave(
     tol = _REL_TOL * est if est > 0.0 else 0.0
     total = 0.0
     below = 0.0
-    for (p, q), (k, err) in zip(panels, first):
+    for (p, q), (k, err) in zip(panels, first, strict=True):
         stack = [(p, q, k, err, 0)]
         part = 0.0
         while stack:

@@ -484,7 +484,7 @@ class RouterService:
             log.warning("command log down (%s); answering UNAVAILABLE until it recovers", exc)
             self._log_down = str(exc)
             self._next_recover = 0.0
-            for i, (pending, value, error, command) in enumerate(results):
+            for i, (pending, _, error, command) in enumerate(results):
                 if error is None and command.mutating:
                     results[i] = (pending, None, CommandLogDown(str(exc)), command)
         except Exception as exc:
@@ -494,7 +494,7 @@ class RouterService:
                 log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
-            for i, (pending, value, error, command) in enumerate(results):
+            for i, (pending, _, error, command) in enumerate(results):
                 if error is None and command.mutating:
                     results[i] = (pending, None, failure, command)
             self._inbox.close(self._failed)

@@ -288,7 +288,7 @@ class SnapshotPublisher:
 
         def level(base: dict[str, tuple[int, int, int]], name: str) -> Optional[float]:
             b = base.get(name, (0, 0, 0))
-            ins, ans, ab = (x - y for x, y in zip(now[name], b))
+            ins, ans, ab = (x - y for x, y in zip(now[name], b, strict=True))
             return ins / (ans + ab) if ans + ab > 0 else None
 
         window = counts[0][1]
