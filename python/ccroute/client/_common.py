@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..errors import RoutingError

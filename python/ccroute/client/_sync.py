@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event

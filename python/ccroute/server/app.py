@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Optional, TextIO
 
-from grpc_health.v1 import health_pb2  # type: ignore[import-untyped]
+from grpc_health.v1 import health_pb2
 
 from .._ccroute import GrpcFront
 from ..errors import InvalidInput
@@ -189,7 +189,7 @@ def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[b
     server)."""
     from concurrent import futures
 
-    import grpc  # type: ignore[import-untyped]
+    import grpc
     from grpc_health.v1 import health, health_pb2_grpc
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))

@@ -45,7 +45,7 @@ class Upserted(NamedTuple):
     replayed: bool = False
 
 
-class Replies(list):  # type: ignore[type-arg]
+class Replies(list[EventRecord]):
     """The events of a call (a list), and whether they are the stored reply
     of an earlier call with the same idempotency key (``replayed``)."""
 

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from ..errors import InvalidInput
 from ..v1 import model_pb2, router_pb2_grpc

@@ -181,7 +181,7 @@ def _write_json(data: Any, path: Union[str, os.PathLike[str], None]) -> str:
 
 def _dataframe(rows: Sequence[Mapping[str, Any]]) -> Any:
     try:
-        import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import pandas as pd
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "to_dataframe() needs pandas, which cannot be imported: pip install 'ccroute[pandas]' (or pandas)"
