@@ -16,17 +16,17 @@ BENCH_TARGETS :=
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core bench-instructions lint clean
+.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core bench-instructions lint fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# Python requirements are declared once, in pyproject.toml (dependencies and
-# extras); scripts/deps.py lists them for pip.
-$(STAMP): pyproject.toml
+# Python requirements are declared once, in pyproject.toml (build-system,
+# dependencies and extras); scripts/deps.py lists them for pip.
+$(STAMP): pyproject.toml scripts/deps.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	deps=$$($(PY) scripts/deps.py server plot pandas test bench) && $(PIP) install --quiet "maturin>=1.5,<2" $$deps
+	deps=$$($(PY) scripts/deps.py server test bench) && $(PIP) install --quiet $$deps
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv with the build and test tools
