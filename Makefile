@@ -71,9 +71,15 @@ bench-instructions: ## Instruction counts of the routing hot paths (callgrind; r
 		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="*$$f*" \
 			target/release/examples/count_cycle 2>&1 | sed -n "s/.*Collected : /$$f: /p"; done
 
-lint: venv ## clippy and mypy
+lint: venv ## Formatting (rustfmt), clippy, ruff and mypy: checks only, nothing changed
+	cargo fmt --all --check
 	cargo clippy -p router_core -p router_py -p grpc_load -p grpc_raw --all-targets -- -D warnings
-	$(PY) -m mypy python/ccroute
+	$(PY) -m ruff check
+	$(PY) -m mypy
+
+fmt: venv ## Format the Rust code (rustfmt) and sort the Python imports (ruff)
+	cargo fmt --all
+	$(PY) -m ruff check --fix --select I
 
 clean: ## Remove build outputs and the venv
 	cargo clean
