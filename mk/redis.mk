@@ -1,4 +1,4 @@
-# Durable state with Redis (issue 6): redis-server (Debian package) for the
+# Durable state with Redis: redis-server (Debian package) for the
 # tests, the redis client in .venv, the durability tests and the
 # persistence benchmark. `make test` installs redis-server first, so
 # tests/persistence run with the other suites in test-python.
