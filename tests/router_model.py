@@ -92,7 +92,6 @@ class MContact:
         return sum(1 for after, _ in self.steps if self.arrival + after <= t)
 
 
-
 def meets(skills: dict[str, int], reqs: dict[str, int]) -> bool:
     return all(skills.get(s, 0) >= level for s, level in reqs.items())
 

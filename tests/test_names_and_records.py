@@ -24,7 +24,6 @@ EVENT_SAMPLES = {
 }
 
 
-
 # -- the package ---------------------------------------------------------
 
 
@@ -174,7 +173,6 @@ REPR_RECORDS = {
                 ("id", "channel", "queue", "priority", "requires")),
     "Step": (lambda: cc.Step(after=30.0, requires={"spanish": 3}), ("after", "requires")),
 }
-
 
 
 @pytest.mark.parametrize("name", [

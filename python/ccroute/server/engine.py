@@ -82,6 +82,7 @@ class Status:
     #: Identity of the event history the sequences belong to.
     history_id: str = ""
 
+
 class Engine:
     """The router and all the state only the engine thread touches: the
     event numbering, history and subscribers, the idempotency cache."""
