@@ -16,17 +16,17 @@ BENCH_TARGETS :=
 TEST_TARGETS :=
 -include mk/*.mk
 
-.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core bench-instructions lint clean
+.PHONY: help venv build build-dev demo test test-rust test-python fuzz stubtest bench bench-core bench-instructions lint fmt clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-# Python requirements are declared once, in pyproject.toml (dependencies and
-# extras); scripts/deps.py lists them for pip.
-$(STAMP): pyproject.toml
+# Python requirements are declared once, in pyproject.toml (build-system,
+# dependencies and extras); scripts/deps.py lists them for pip.
+$(STAMP): pyproject.toml scripts/deps.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	deps=$$($(PY) scripts/deps.py server plot pandas test bench) && $(PIP) install --quiet "maturin>=1.5,<2" $$deps
+	deps=$$($(PY) scripts/deps.py server test bench) && $(PIP) install --quiet $$deps
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv with the build and test tools
@@ -71,9 +71,15 @@ bench-instructions: ## Instruction counts of the routing hot paths (callgrind; r
 		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="*$$f*" \
 			target/release/examples/count_cycle 2>&1 | sed -n "s/.*Collected : /$$f: /p"; done
 
-lint: venv ## clippy and mypy
+lint: venv ## Formatting (rustfmt), clippy, ruff and mypy: checks only, nothing changed
+	cargo fmt --all --check
 	cargo clippy -p router_core -p router_py -p grpc_load -p grpc_raw --all-targets -- -D warnings
-	$(PY) -m mypy python/ccroute
+	$(PY) -m ruff check
+	$(PY) -m mypy
+
+fmt: venv ## Format the Rust code (rustfmt) and sort the Python imports (ruff)
+	cargo fmt --all
+	$(PY) -m ruff check --fix --select I
 
 clean: ## Remove build outputs and the venv
 	cargo clean

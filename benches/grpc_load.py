@@ -36,8 +36,8 @@ import argparse
 import asyncio
 import json
 import os
-import struct
 import re
+import struct
 import subprocess
 import sys
 import tempfile

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grpc_load import CONFIG, bench_stream, bench_unary_max, settle, stop  # noqa: E402
+from grpc_load import CONFIG, bench_stream, bench_unary_max, settle, stop
 
 TARGET_RATIO = 1 / 3
 

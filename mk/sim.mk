@@ -1,4 +1,4 @@
-# Simulator targets (issue 3). `make test` already runs tests/sim through
+# Simulator targets. `make test` already runs tests/sim through
 # test-python; the large-sample statistical checks are marked slow and run
 # only here.
 .PHONY: test-sim test-sim-slow bench-sim demo-sim

@@ -1,4 +1,4 @@
-# Metrics and wallboard (issue 7): the headless browser the wallboard tests drive.
+# Metrics and wallboard: the headless browser the wallboard tests drive.
 .PHONY: wallboard-deps
 
 wallboard-deps: ## Install chromium and chromium-driver (Debian) when missing, for the wallboard tests

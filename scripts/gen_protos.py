@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import filecmp
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -48,7 +47,10 @@ def generate(out_root: Path) -> list[Path]:
     include = Path(protoc.__file__).parent / "_proto"  # google/protobuf/*.proto
     with_services = [p for p in protos if "\nservice " in p.read_text()]
     base = ["grpc_tools.protoc", f"-I{PROTO_ROOT}", f"-I{include}"]
-    rel = lambda paths: [str(p.relative_to(PROTO_ROOT)) for p in paths]  # noqa: E731
+
+    def rel(paths: list[Path]) -> list[str]:
+        return [str(p.relative_to(PROTO_ROOT)) for p in paths]
+
     # Messages for every file; gRPC stubs only for the files with a service.
     runs = [
         [*base, f"--python_out={out_root}", f"--pyi_out={out_root}", *rel(protos)],

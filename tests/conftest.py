@@ -65,6 +65,19 @@ def make_router(
     )
 
 
+def two_channel_router(**kwargs: Any) -> cc.Router:
+    """A router with voice (no wrap-up) and chat only, and one queue
+    ``"sales"`` with an 80/20 objective."""
+    return cc.Router(
+        channels=[
+            cc.Channel("voice", cost=100, max_per_agent=1, wrap_up=0.0),
+            cc.Channel("chat", cost=25, max_per_agent=4),
+        ],
+        queues=[cc.Queue("sales", sl_target=0.8, sl_threshold=20.0)],
+        **kwargs,
+    )
+
+
 def agent_fields(view: cc.AgentView) -> dict[str, Any]:
     return {f: getattr(view, f) for f in AGENT_FIELDS}
 

@@ -24,9 +24,11 @@ import pytest
 
 try:
     from ccroute import erlang
-except ImportError:  # the native extension may not be built: load the file
-    _PATH = Path(__file__).resolve().parents[1] / "python" / "ccroute" / "erlang.py"
-    _spec = importlib.util.spec_from_file_location("_ccroute_erlang_standalone", _PATH)
+except ImportError:  # the native extension may not be built: load the package from its files
+    _PATH = Path(__file__).resolve().parents[1] / "python" / "ccroute" / "erlang" / "__init__.py"
+    _spec = importlib.util.spec_from_file_location(
+        "_ccroute_erlang_standalone", _PATH, submodule_search_locations=[str(_PATH.parent)]
+    )
     assert _spec is not None and _spec.loader is not None
     erlang = importlib.util.module_from_spec(_spec)
     sys.modules[_spec.name] = erlang

@@ -197,7 +197,7 @@ def test_a_configuration_survives_the_log(d: dict[str, Any]) -> None:
 def test_contacts_and_agents_survive_the_protocol_and_the_log(cs: list[dict[str, Any]], ags: list[dict[str, Any]]) -> None:
     contacts_ = [cc.Contact.from_dict(c) for c in cs]
     agents_ = [cc.Agent.from_dict(a) for a in ags]
-    for c, d in zip(contacts_, cs):
+    for c, d in zip(contacts_, cs, strict=True):
         assert c.to_dict() == _ccroute.Contact.from_dict(d).to_dict()
         assert wire.contact_from_pb(model_pb2.Contact.FromString(wire.contact_to_pb(c).SerializeToString())) == c
     for a in agents_:

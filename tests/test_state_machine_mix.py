@@ -193,7 +193,7 @@ class MixMachine(RuleBasedStateMachine):
     def submit_many(self, batch, dt) -> None:
         assert self.router is not None
         cids = [self.new_id() for _ in batch]
-        events = self.router.submit_many([make_contact(c, f) for c, f in zip(cids, batch)], now=self.tick(dt))
+        events = self.router.submit_many([make_contact(c, f) for c, f in zip(cids, batch, strict=True)], now=self.tick(dt))
         refused = {e.contact for e in events if isinstance(e, cc.Refused)}
         for c in cids:
             if c not in refused:

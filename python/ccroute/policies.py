@@ -142,13 +142,15 @@ class Policy(abc.ABC):
         """
         return [self.score(contact, agents[i]) for i in range(len(agents))]
 
-    def reset(self) -> None:
+    # reset and on_event are optional hooks: they do nothing unless a policy
+    # overrides them, so they are neither abstract nor meant to be (B027).
+    def reset(self) -> None:  # noqa: B027
         """Forget what earlier runs taught: the simulator calls it before
         every replication (each starts from the same state, so replications
         are independent and results do not depend on how many run at once).
         The default does nothing; a stateful policy clears its state."""
 
-    def on_event(self, event: "Event") -> None:
+    def on_event(self, event: "Event") -> None:  # noqa: B027
         """Called by the simulator with every router event (``Assigned``,
         ``Completed``, ``Abandoned``, ...; ``event.at`` is the simulated
         clock) once the simulator has accounted for it, when a policy

@@ -36,7 +36,7 @@ def test_full_lifecycle_from_two_clients_at_once(start_server: Start) -> None:
     agents_side, contacts_side = srv.client(), srv.client()
     watch = srv.client().watch_events(after_sequence=0)
     received: list[cc.Event] = []
-    reader = threading.Thread(target=lambda: received.extend(r.event for r, _ in zip(watch, range(52))))
+    reader = threading.Thread(target=lambda: received.extend(r.event for r, _ in zip(watch, range(52), strict=False)))
     reader.start()
     errors: list[BaseException] = []
 

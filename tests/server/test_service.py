@@ -22,10 +22,9 @@ from ccroute.server import (
     ServiceUnavailable,
     SubscriberLagged,
 )
-from ccroute.server.commands import Submit
+from ccroute.server.engine import Engine
 from ccroute.server.events import EventHistory, EventRecord
 from ccroute.server.idempotency import IdempotencyCache
-from ccroute.server.service import Engine
 
 from .conftest import settings
 

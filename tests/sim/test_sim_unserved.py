@@ -17,7 +17,6 @@ import pytest
 from ccroute import sim
 from ccroute.cli import main
 
-
 YAML = """
 channels: [{name: voice}]
 queues: [{name: support, sl_threshold: 20}]

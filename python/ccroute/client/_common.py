@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..errors import RoutingError
@@ -17,8 +17,7 @@ from ..server import wire
 from ..server.config import RouterSettings
 from ..server.errors import ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
-from ..v1 import router_pb2
-from ..v1 import views_pb2
+from ..v1 import router_pb2, views_pb2
 
 __all__ = [
     "RemoteQueueStats", "RemoteAgentView", "RemoteContactView", "RemoteStatus",

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue
 from ..events import Event
+from ..server import wire
 from ..server.config import RouterSettings
 from ..server.errors import SubscriberLagged
 from ..server.events import EventRecord
-from ..server import wire
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import _common as c

@@ -10,8 +10,12 @@ Layers, from the wire in:
   (:func:`~ccroute.server.errors.status_for`), RPC metrics;
 - :mod:`~ccroute.server.servicer`: thin protocol adapter;
 - :mod:`~ccroute.server.service`: :class:`RouterService`, transport-free:
-  the engine thread, command queue, wall-clock timers, idempotency cache,
-  event history and subscribers, and the command-log and observer hooks.
+  the engine thread, command queue, wall-clock timers, and the command-log
+  and observer hooks;
+- :mod:`~ccroute.server.commands`: each call as plain data, with what it
+  does to the engine;
+- :mod:`~ccroute.server.engine`: the router with its event numbering,
+  history and subscribers, and idempotency cache.
 
 Embedding the service without gRPC::
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 from .app import Server, create_server, serve
 from .clock import ClientClock, Clock, ManualClock, MonotonicClock
 from .config import RouterSettings, ServerConfig, ServiceLimits, load_config, parse_config
+from .engine import Status, Submitted, Upserted
 from .errors import (
     EventsMissed,
     HistoryChanged,
@@ -41,7 +46,7 @@ from .errors import (
 )
 from .events import EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
-from .service import RouterService, Status, Submitted, Upserted
+from .service import RouterService
 
 __all__ = [
     "Server", "create_server", "serve",

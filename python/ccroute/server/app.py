@@ -23,11 +23,11 @@ import time
 from collections.abc import Sequence
 from typing import Any, Optional, TextIO
 
-from grpc_health.v1 import health_pb2  # type: ignore[import-untyped]
+from grpc_health.v1 import health_pb2
 
 from .._ccroute import GrpcFront
-from ..v1 import router_pb2
 from ..errors import InvalidInput
+from ..v1 import router_pb2
 from .clock import ClientClock
 from .config import ServerConfig, ServiceLimits
 from .dispatch import Dispatcher, descriptor_set, read_tokens
@@ -189,7 +189,7 @@ def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[b
     server)."""
     from concurrent import futures
 
-    import grpc  # type: ignore[import-untyped]
+    import grpc
     from grpc_health.v1 import health, health_pb2_grpc
 
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))

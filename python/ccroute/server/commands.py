@@ -4,21 +4,22 @@ Each command is a frozen dataclass with an ``apply(engine, now)`` method;
 the service queues them and the engine thread applies them one at a time,
 in arrival order. Mutating commands (``mutating = True``) that succeed are
 what a :class:`~ccroute.server.hooks.CommandLog` receives, so a log of them
-replays into the same state.
+replays into the same state. A command calls the
+:class:`~ccroute.server.engine.Engine`'s methods; keyed commands also keep
+their replies in its idempotency cache, so that a repeat gets the first
+reply.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+from typing import Any, ClassVar, Optional, Union
 
 from .._ccroute import Agent, Contact
 from ..errors import InvalidInput
 from .config import RouterSettings
-
-if TYPE_CHECKING:
-    from .service import Engine
+from .engine import Engine, Replies, Submitted, Upserted
 
 __all__ = [
     "Command",
@@ -47,7 +48,7 @@ class Configure:
     moves: tuple[tuple[str, str], ...] = ()
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.configure(self.settings, now, self.moves)
 
 
@@ -64,7 +65,7 @@ class UpsertAgent:
     fields: Optional[frozenset[str]] = None
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.upsert_agent(self.agent, self.create_only, now, self.keep_state, self.fields)
 
 
@@ -75,7 +76,7 @@ class RemoveAgent:
     agent_id: str
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.remove_agent(self.agent_id, now)
 
 
@@ -89,7 +90,7 @@ class SetAgentState:
     reason: str = ""
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.set_agent_state(self.agent_id, self.state, self.reason, now)
 
 
@@ -104,8 +105,21 @@ class Submit:
     fingerprint: Optional[Hashable] = None
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.submit(self, now)
+    def key_fingerprint(self) -> Hashable:
+        """What tells a repeat of a keyed submit from another request."""
+        return ("submit_many" if self.batch else "submit", tuple(x.id for x in self.contacts), self.fingerprint)
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        key = self.idempotency_key
+        if key:
+            fingerprint = self.key_fingerprint()
+            stored = engine.idempotency.get(key, fingerprint, now)
+            if stored is not None:
+                return Submitted(stored.events, True)
+        submitted = engine.submit(self.contacts, self.batch, now)
+        if key:
+            engine.idempotency.put(key, fingerprint, submitted.events, now)
+        return submitted
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +130,7 @@ class Accept:
     agent_id: str
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.record(engine.router.accept(self.contact_id, self.agent_id, now))
 
 
@@ -128,7 +142,7 @@ class Reject:
     agent_id: str
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.record(engine.router.reject(self.contact_id, self.agent_id, now))
 
 
@@ -139,7 +153,7 @@ class Complete:
     contact_id: str
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.record(engine.router.complete(self.contact_id, now))
 
 
@@ -150,7 +164,7 @@ class Cancel:
     contact_id: str
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return engine.record(engine.router.cancel(self.contact_id, now))
 
 
@@ -160,7 +174,7 @@ class Advance:
 
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         # The engine round fired the due timers just before: those are ours.
         return engine.take_tick() + engine.record(engine.router.advance(now))
 
@@ -177,8 +191,25 @@ class Idempotent:
     fingerprint: Hashable
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
-        return engine.idempotent(self, now)
+    def apply(self, engine: Engine, now: float) -> Any:
+        inner = self.command
+        stored = engine.idempotency.get(self.key, self.fingerprint, now)
+        if stored is not None:
+            if isinstance(inner, UpsertAgent):
+                return Upserted(stored.events, bool(stored.extra), True)
+            if isinstance(inner, Configure):
+                return engine.settings
+            replies = Replies(stored.events)
+            replies.replayed = True
+            return replies
+        value = inner.apply(engine, now)
+        if isinstance(value, Upserted):
+            engine.idempotency.put(self.key, self.fingerprint, value.events, now, value.replaced)
+        elif isinstance(value, list):
+            engine.idempotency.put(self.key, self.fingerprint, value, now)
+        else:
+            engine.idempotency.put(self.key, self.fingerprint, [], now)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +221,7 @@ class At:
     now: float
     mutating: ClassVar[bool] = True
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         # The router call itself fires the timers due by `self.now` and
         # returns their events first (or, if it fails, with the next call),
         # exactly as embedded.
@@ -204,12 +235,12 @@ class At:
         return inner.apply(engine, self.now)
 
 
-def _answered(engine: "Engine", c: "Command", now: float) -> bool:
+def _answered(engine: Engine, c: "Command", now: float) -> bool:
     """Whether ``c`` carries an idempotency key whose reply is stored."""
     if isinstance(c, Idempotent):
         return engine.idempotency.get(c.key, c.fingerprint, now) is not None
     if isinstance(c, Submit) and c.idempotency_key:
-        return engine.idempotency.get(c.idempotency_key, engine.submit_fingerprint(c), now) is not None
+        return engine.idempotency.get(c.idempotency_key, c.key_fingerprint(), now) is not None
     return False
 
 
@@ -218,10 +249,10 @@ class Query:
     """Read something on the engine thread (never logged): ``fn(engine)``."""
 
     name: str
-    fn: Callable[["Engine"], Any]
+    fn: Callable[[Engine], Any]
     mutating: ClassVar[bool] = False
 
-    def apply(self, engine: "Engine", now: float) -> Any:
+    def apply(self, engine: Engine, now: float) -> Any:
         return self.fn(engine)
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from .._ccroute import Agent, Channel, Queue, RoutingProfile, normalize_config
 from ..errors import InvalidInput

@@ -27,9 +27,9 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Optional
 
-import grpc  # type: ignore[import-untyped]
-from google.protobuf import descriptor_pb2, message_factory  # type: ignore[import-untyped]
-from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
+import grpc
+from google.protobuf import descriptor_pb2, message_factory
+from google.protobuf.message import DecodeError
 
 from ..errors import InvalidInput
 from .errors import Unauthenticated, status_for

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from .. import errors as _domain
 from ..errors import InvalidInput, RoutingError

@@ -15,11 +15,10 @@ the one order the router applied them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
-if TYPE_CHECKING:
-    from .commands import Command
-    from .events import EventRecord
+from .commands import Command
+from .events import EventRecord
 
 __all__ = ["LogEntry", "CommandLog", "Observer"]
 
@@ -32,7 +31,7 @@ class LogEntry(NamedTuple):
     #: The router's ``now`` when the command ran.
     now: float
     #: The command (a frozen dataclass from ``ccroute.server.commands``).
-    command: "Command"
+    command: Command
 
 
 class CommandLog(Protocol):
@@ -58,7 +57,7 @@ class Observer:
     def on_command(self, name: str, outcome: str, seconds: float) -> None:
         """A command ran: ``outcome`` is ``"ok"`` or the error class name."""
 
-    def on_events(self, records: Sequence["EventRecord"]) -> None:
+    def on_events(self, records: Sequence[EventRecord]) -> None:
         """Events were published (in sequence order)."""
 
     def on_round(self, commands: int, backlog: int, seconds: float) -> None:

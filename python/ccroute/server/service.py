@@ -2,10 +2,12 @@
 
 Callers on any thread (gRPC handlers, tests, an embedding program) turn
 each call into a command (``ccroute.server.commands``) and put it on a
-bounded queue; the engine thread takes the queued commands in rounds,
-applies them in arrival order at the clock's current time, and releases
-the replies. So the router needs no lock, the order is deterministic, and
-under load one round serves many calls.
+bounded queue (``ccroute.server.inbox``); the engine thread takes the
+queued commands in rounds, applies them to the engine
+(``ccroute.server.engine``: the router and its event history) in arrival
+order at the clock's current time, and releases the replies. So the
+router needs no lock, the order is deterministic, and under load one
+round serves many calls.
 
 Per round, the engine thread:
 
@@ -26,31 +28,24 @@ import logging
 import math
 import threading
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
 
-from .. import __version__
-from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Refused
-from ..errors import CapacityError, DuplicateId, InvalidInput, InvalidState, RoutingError, SnapshotError, UnknownId
+from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
+from ..errors import InvalidInput, RoutingError, SnapshotError
 from . import commands as cmd
-from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
 from .clock import ClientClock, Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
-from .errors import HistoryChanged, HistoryGap, ServerBusy, ServiceTimeout, ServiceUnavailable
-from .events import EventHistory, EventRecord, Subscription
+from .engine import Engine, Status, Submitted, Upserted
+from .errors import ServiceUnavailable
+from .events import EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
-from .idempotency import IdempotencyCache
+from .inbox import Inbox, Pending
 
-__all__ = ["RouterService", "Engine", "Submitted", "Upserted", "Replies", "Status", "AgentCounts",
-           "CommandLogDown", "AGENT_FIELDS"]
+__all__ = ["RouterService", "CommandLogDown"]
 
 log = logging.getLogger("ccroute.server")
 
-#: Most commands one engine round takes (bounds the latency of a round).
-ROUND_MAX = 512
 _STATES = ("offline", "available", "away")
 #: Seconds between attempts to rebuild the engine after a ``CommandLogDown``.
 RECOVER_EVERY = 0.25
@@ -65,433 +60,6 @@ class CommandLogDown(ServiceUnavailable):
     UNAVAILABLE until the log's ``recover(service)`` has rebuilt the engine
     from what was durably written. Any other exception from the log stops
     the service for good."""
-
-
-class Submitted(NamedTuple):
-    """Reply of a submit: the events it caused, and whether it is the stored
-    reply of an earlier call with the same idempotency key."""
-
-    events: Sequence[EventRecord]
-    replayed: bool
-
-
-class Upserted(NamedTuple):
-    """Reply of an upsert: the events, whether an existing agent was
-    updated, and whether it is a stored reply (idempotency key)."""
-
-    events: Sequence[EventRecord]
-    replaced: bool
-    replayed: bool = False
-
-
-class Replies(list):  # type: ignore[type-arg]
-    """The events of a call (a list), and whether they are the stored reply
-    of an earlier call with the same idempotency key (``replayed``)."""
-
-    replayed = False
-
-
-#: Fields of an agent an UpsertAgent update_mask may name: the record's.
-AGENT_FIELDS = frozenset(Agent("-").to_dict()) - {"id"}
-
-
-class AgentCounts(NamedTuple):
-    """Agents by state (``busy`` and ``idle`` count across states)."""
-
-    offline: int
-    available: int
-    away: int
-    busy: int
-    idle: int
-
-
-@dataclass(frozen=True)
-class Status:
-    """The router's clock, counters and event-log positions."""
-
-    now: float
-    policy: str
-    decisions: int
-    live_contacts: int
-    next_timer: Optional[float]
-    last_sequence: int
-    oldest_sequence: int
-    agents: AgentCounts
-    version: str
-    #: Identity of the event history the sequences belong to.
-    history_id: str = ""
-
-
-class _Pending:
-    """A reply slot: the caller waits on a pre-acquired lock that the engine
-    thread releases (the cheapest hand-off CPython has)."""
-
-    __slots__ = ("_lock", "value", "error", "done")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-        self.value: Any = None
-        self.error: Optional[BaseException] = None
-        self.done = False
-
-    def resolve(self, value: Any, error: Optional[BaseException]) -> None:
-        self.value = value
-        self.error = error
-        self.done = True
-        self._lock.release()
-
-    def wait(self, timeout: Optional[float]) -> Any:
-        if not self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
-            raise ServiceTimeout(
-                f"no answer within {timeout:.3f} s; the command may still run "
-                "(retry a submit with the same idempotency key)"
-            )
-        if self.error is not None:
-            raise self.error
-        return self.value
-
-
-class _Inbox:
-    """The bounded command queue between callers and the engine thread."""
-
-    def __init__(self, limit: int) -> None:
-        self._items: deque[tuple[cmd.Command, Optional[_Pending]]] = deque()
-        self._cond = threading.Condition(threading.Lock())
-        self._limit = limit
-        self._closed: Optional[str] = None
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def put(self, command: cmd.Command, pending: Optional[_Pending]) -> None:
-        with self._cond:
-            if self._closed is not None:
-                raise ServiceUnavailable(self._closed)
-            items = self._items
-            if len(items) >= self._limit:
-                raise ServerBusy(
-                    f"server busy: {len(items)} commands already queued (limit {self._limit}); retry later"
-                )
-            items.append((command, pending))
-            if len(items) == 1:
-                self._cond.notify()
-
-    def take(self, timeout: Optional[float]) -> Optional[list[tuple[cmd.Command, Optional[_Pending]]]]:
-        """Up to ``ROUND_MAX`` commands; ``[]`` on timeout; ``None`` once
-        closed and empty."""
-        with self._cond:
-            items = self._items
-            if not items:
-                if self._closed is not None:
-                    return None
-                self._cond.wait(timeout)
-                if not items:
-                    return None if self._closed is not None else []
-            if len(items) <= ROUND_MAX:
-                self._items = deque()
-                return list(items)
-            return [items.popleft() for _ in range(ROUND_MAX)]
-
-    def close(self, reason: str) -> None:
-        with self._cond:
-            if self._closed is None:
-                self._closed = reason
-            self._cond.notify_all()
-
-
-class Engine:
-    """The router and all the state only the engine thread touches: the
-    event numbering, history and subscribers, the idempotency cache."""
-
-    def __init__(self, settings: RouterSettings, limits: ServiceLimits, history_id: Optional[str] = None) -> None:
-        #: Identity of the event history: sequence numbers mean the same
-        #: events only within one history.
-        self.history_id = history_id or uuid.uuid4().hex
-        #: Wall-clock time (Unix seconds) of router time 0: events carry
-        #: ``wall_origin + now`` beside the router time.
-        self.wall_origin = 0.0
-        #: Per agent: (state, reason code, router time the state began), as
-        #: the commands set them (for the wallboard; rebuilt by replay).
-        self.agent_status: dict[str, tuple[str, str, Optional[float]]] = {}
-        self.settings = settings
-        self.router = settings.build()
-        self._scratch = settings.build()  # validates agent specs without side effects
-        self.limits = limits
-        self.history = EventHistory(limits.history)
-        self.idempotency = IdempotencyCache(limits.idempotency_ttl, limits.idempotency_events)
-        self.subscribers: list[Subscription] = []
-        #: Records of the current round, numbered but not yet published.
-        self.unpublished: list[EventRecord] = []
-        self._tick: list[EventRecord] = []
-        self._next = 1
-
-    # -- events ---------------------------------------------------------
-    def record(self, events: list[Any]) -> list[EventRecord]:
-        """Number a call's events; they are published at the end of the round."""
-        if not events:
-            return []
-        n = self._next
-        wall = self.wall_origin + self.router.now
-        records = [EventRecord(n + i, e, wall) for i, e in enumerate(events)]
-        self._next = n + len(records)
-        self.unpublished.extend(records)
-        return records
-
-    def record_around(self, before: list[Any], events: list[Any], after: Sequence[Any] = ()) -> list[EventRecord]:
-        """Number service events (``before`` and ``after``, see
-        :mod:`.catalogue`) around a call's router events: all are
-        published, but the call's reply holds only the router events, as
-        the embedded router's would."""
-        if not before and not after:
-            return self.record(events)
-        records = self.record([*before, *events, *after])
-        return records[len(before):len(records) - len(after)]
-
-    @property
-    def last_sequence(self) -> int:
-        return self._next - 1
-
-    def publish(self) -> list[EventRecord]:
-        """Move the round's records to the history and the subscribers."""
-        records = self.unpublished
-        if not records:
-            return records
-        self.unpublished = []
-        self.history.extend(records)
-        if self.subscribers:
-            self.subscribers = [s for s in self.subscribers if s.push(records)]
-        return records
-
-    def install(self, settings: RouterSettings, router: Any, last_sequence: int,
-                history: Optional[EventHistory] = None) -> None:
-        """Replace the whole state (recovery from a durable log): events
-        continue after ``last_sequence``; subscribers are ended (they
-        resume with ``after_sequence``); the idempotency cache starts empty."""
-        _end_subscriptions(self)
-        self.settings, self.router, self._scratch = settings, router, settings.build()
-        self.history = history if history is not None else EventHistory(self.limits.history)
-        self.idempotency = IdempotencyCache(self.limits.idempotency_ttl, self.limits.idempotency_events)
-        self.unpublished, self._tick = [], []
-        self._next = last_sequence + 1
-        self.agent_status = {}
-
-    def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:
-        self.subscribers = [s for s in self.subscribers if s.active]
-        if len(self.subscribers) >= self.limits.max_subscribers:
-            raise ServerBusy(
-                f"too many event subscribers ({len(self.subscribers)}, limit "
-                f"{self.limits.max_subscribers}); retry later"
-            )
-        last = self.last_sequence
-        if history_id is not None and history_id != self.history_id:
-            raise HistoryChanged(
-                f"cannot resume in event history {history_id!r}: this server's history is "
-                f"{self.history_id!r} (its sequence numbers are other events); read the state "
-                f"again and watch from sequence {last} of history {self.history_id!r}",
-                resume_after=last,
-            )
-        if after is not None and after > last:
-            raise HistoryGap(
-                f"cannot resume after sequence {after}: the last event of history "
-                f"{self.history_id!r} is sequence {last} (the server lost events you saw, or "
-                f"is not the one you watched); read the state again and watch from sequence {last}",
-                resume_after=last,
-            )
-        if after is None:
-            after = last
-            backlog: list[EventRecord] = []
-        else:
-            backlog = self.history.since(after)
-        sub = Subscription(after, backlog, self.limits.subscriber_buffer)
-        self.subscribers.append(sub)
-        return sub
-
-    # -- commands -------------------------------------------------------
-    def tick(self, now: float) -> list[EventRecord]:
-        """Move the router to ``now``, firing the timers due (``advance``)."""
-        router = self.router
-        if now <= router.now:
-            self._tick = []
-        else:
-            self._tick = self.record(router.advance(now))  # moves the clock even when nothing is due
-        return self._tick
-
-    def take_tick(self) -> list[EventRecord]:
-        """The events the round's timers fired, once (for ``Advance``)."""
-        tick, self._tick = self._tick, []
-        return tick
-
-    def install_settings(self, settings: RouterSettings) -> None:
-        """Start afresh under ``settings`` (an empty router; no event)."""
-        self.router, self._scratch, self.settings = settings.build(), settings.build(), settings
-
-    def configure(self, settings: RouterSettings, now: float,
-                  moves: Sequence[tuple[str, str]] = ()) -> RouterSettings:
-        """Reconfigure the running router (``Router.reconfigure``): contacts
-        wait on, agents keep their work; ``moves`` sends each removed queue's
-        contacts to another. Published: ``ConfigChanged``, then what the
-        change did (contacts moved, routed)."""
-        targets = dict(moves)
-        if len(targets) != len(moves):
-            raise InvalidInput(f"moves: a queue is given two targets ({list(moves)})")
-        events = self.router.reconfigure(now, settings.to_dict(), moves=targets)
-        self._scratch = settings.build()
-        self.settings = settings
-        self.record([ConfigChanged(settings, now), *events])
-        return settings
-
-    def upsert_agent(self, agent: Agent, create_only: bool, now: float, keep_state: bool = False,
-                     fields: Optional[frozenset[str]] = None) -> Upserted:
-        router = self.router
-        if fields is not None and not fields <= AGENT_FIELDS:
-            bad = sorted(fields - AGENT_FIELDS)[0]
-            raise InvalidInput(f"agent {agent.id!r}: update_mask path {bad!r} is not a field of an "
-                               f"agent (use {', '.join(sorted(AGENT_FIELDS))})")
-        try:
-            view = router.agent(agent.id)
-        except UnknownId:
-            if fields is not None:
-                raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
-                                "needs an existing agent; send the whole agent to add it") from None
-            events = router.add_agent(agent, now)
-            self.agent_status[agent.id] = (agent.state, "", now)
-            return Upserted(self.record_around([AgentAdded(agent.id, agent.state, now)], events), False)
-        if create_only:
-            router.add_agent(agent, now)  # raises the router's own DuplicateId
-            raise DuplicateId(f"agent {agent.id!r} already exists")  # not reached
-        if fields is not None:
-            if "state" not in fields:
-                keep_state = True
-            current = {"id": agent.id, "skills": view.skills, "capacity": view.capacity,
-                       "channels": None if view.all_channels else view.max,
-                       "attributes": view.attributes, "routing_profile": view.routing_profile}
-            given = agent.to_dict()
-            agent = Agent.from_dict({**given, **current, **{k: given[k] for k in fields}, "state": agent.state})
-        state = view.state if keep_state else agent.state
-        # Validate the new spec where it cannot change anything, and the
-        # limits against what the agent holds, before changing anything.
-        self._scratch.add_agent(agent, self._scratch.now)
-        self._scratch.remove_agent(agent.id, self._scratch.now)
-        same = self._same_profile(view, agent)
-        if not same:
-            self._check_room(view, agent)
-        events = []
-        head: list[Any] = []
-        if state != view.state:
-            head.append(AgentStateChanged(agent.id, state, view.state, "", now))
-            self.agent_status[agent.id] = (state, "", now)
-        if not same:
-            head.append(AgentUpdated(agent.id, now))
-        if state != "available":  # logged out or away first: no new work on the way
-            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
-        if not same:
-            events += router.update_agent(agent, now)
-        if state == "available":
-            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
-        return Upserted(self.record_around(head, events), True)
-
-    def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:
-        previous = self.router.agent(agent_id).state
-        events = self.router.set_agent_state(agent_id, state, now)  # type: ignore[arg-type]
-        head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
-        if previous != state or reason:
-            since = now if previous != state else self.agent_status.get(agent_id, ("", "", now))[2]
-            self.agent_status[agent_id] = (state, reason, since)
-        return self.record_around(head, events)
-
-    def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
-        events = self.router.remove_agent(agent_id, now)
-        self.agent_status.pop(agent_id, None)
-        return self.record_around([], events, [AgentRemoved(agent_id, now)])
-
-    def _check_room(self, view: AgentView, agent: Agent) -> None:
-        """``CapacityError`` when the new limits are below what the agent holds."""
-        if agent.capacity < view.used:
-            raise CapacityError(f"agent {agent.id!r}: capacity {agent.capacity} is below the "
-                                f"{view.used} units it holds now")
-        limits = agent.channels
-        for ch in self.settings.channels:
-            new = ch.max_per_agent if limits is None else limits.get(ch.name, 0)
-            if new < view.held.get(ch.name, 0):
-                raise CapacityError(f"agent {agent.id!r}: maximum {new} on channel {ch.name!r} is "
-                                    f"below the {view.held[ch.name]} contacts it holds there now")
-
-    def idempotent(self, c: cmd.Idempotent, now: float) -> Any:
-        """Run a keyed command once; a repeat returns the stored reply."""
-        inner = c.command
-        stored = self.idempotency.get(c.key, c.fingerprint, now)
-        if stored is not None:
-            if isinstance(inner, cmd.UpsertAgent):
-                return Upserted(stored.events, bool(stored.extra), True)
-            if isinstance(inner, cmd.Configure):
-                return self.settings
-            replies = Replies(stored.events)
-            replies.replayed = True
-            return replies
-        value = inner.apply(self, now)
-        if isinstance(value, Upserted):
-            self.idempotency.put(c.key, c.fingerprint, value.events, now, value.replaced)
-        elif isinstance(value, list):
-            self.idempotency.put(c.key, c.fingerprint, value, now)
-        else:
-            self.idempotency.put(c.key, c.fingerprint, [], now)
-        return value
-
-    def _same_profile(self, view: AgentView, agent: Agent) -> bool:
-        limits = agent.channels
-        expected = {
-            ch.name: (ch.max_per_agent if limits is None else limits.get(ch.name, 0))
-            for ch in self.settings.channels
-        }
-        return (
-            view.skills == agent.skills
-            and view.capacity == agent.capacity
-            and view.max == expected
-            and view.attributes == agent.attributes
-            and view.routing_profile == agent.routing_profile
-        )
-
-    @staticmethod
-    def submit_fingerprint(c: cmd.Submit) -> Hashable:
-        """What tells a repeat of a keyed submit from another request."""
-        return ("submit_many" if c.batch else "submit", tuple(x.id for x in c.contacts), c.fingerprint)
-
-    def submit(self, c: cmd.Submit, now: float) -> Submitted:
-        key = c.idempotency_key
-        if key:
-            fingerprint = self.submit_fingerprint(c)
-            stored = self.idempotency.get(key, fingerprint, now)
-            if stored is not None:
-                return Submitted(stored.events, True)
-        if c.batch:
-            events = self.router.submit_many(c.contacts, now)
-            refused = {e.contact for e in events if type(e) is Refused} if events else ()
-            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)
-                                          for x in c.contacts if x.id not in refused], events)
-        else:
-            x = c.contacts[0]
-            events = self.router.submit(x, now)
-            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)], events)
-        if key:
-            self.idempotency.put(key, fingerprint, records, now)
-        return Submitted(records, False)
-
-    def status(self) -> Status:
-        r = self.router
-        by = r.agents_by_state()
-        return Status(
-            now=r.now,
-            policy=r.policy,
-            decisions=r.decisions,
-            live_contacts=r.live_contacts,
-            next_timer=r.next_timer(),
-            last_sequence=self.last_sequence,
-            oldest_sequence=min(self.history.oldest, self.history.last + 1),
-            agents=AgentCounts(by["offline"], by["available"], by["away"], by["busy"], by["idle"]),
-            version=__version__,
-            history_id=self.history_id,
-        )
 
 
 class RouterService:
@@ -540,7 +108,7 @@ class RouterService:
         self._lease_problem: Optional[Callable[[], Optional[str]]] = getattr(command_log, "lease_problem", None)
         self._observer = observer
         self._initial_agents = tuple(agents)
-        self._inbox = _Inbox(self.limits.command_queue)
+        self._inbox = Inbox(self.limits.command_queue)
         self._thread: Optional[threading.Thread] = None
         self._log_number = 0
         self._failed: Optional[str] = None
@@ -572,7 +140,7 @@ class RouterService:
     def end_subscriptions(self) -> None:
         """End every event stream now (graceful shutdown starts with this,
         so long-lived streams do not hold the server up)."""
-        self._call(cmd.Query("end_subscriptions", _end_subscriptions), None)
+        self._call(cmd.Query("end_subscriptions", Engine.end_subscriptions), None)
 
     def __enter__(self) -> "RouterService":
         return self.start()
@@ -774,7 +342,7 @@ class RouterService:
     # -- views ----------------------------------------------------------
     def stats(self, queues: Sequence[str] = (), *, timeout: Optional[float] = None) -> list[QueueStats]:
         """Statistics of every queue (configuration order) or of those named."""
-        return self._call(cmd.Query("stats", lambda e: _stats(e, queues)), timeout)
+        return self._call(cmd.Query("stats", lambda e: e.stats(queues)), timeout)
 
     def agent(self, agent: str, *, timeout: Optional[float] = None) -> AgentView:
         """A snapshot of one agent."""
@@ -826,7 +394,7 @@ class RouterService:
             if isinstance(now, bool) or not (isinstance(now, (int, float)) and math.isfinite(now) and now >= 0):
                 raise InvalidInput(f"now {now!r} is not a finite, non-negative number of seconds")
             command = cmd.At(command, float(now))
-        pending = _Pending()
+        pending = Pending()
         self._inbox.put(command, pending)
         return pending.wait(timeout)
 
@@ -859,9 +427,9 @@ class RouterService:
                         pending.resolve(None, failure)
             self._round_started = None
         # Stopped: end every event stream after what it has buffered.
-        _end_subscriptions(self._engine)
+        self._engine.end_subscriptions()
 
-    def _round(self, batch: list[tuple[cmd.Command, Optional[_Pending]]]) -> None:
+    def _round(self, batch: list[tuple[cmd.Command, Optional[Pending]]]) -> None:
         """One engine round: timers, commands, log, publish, replies."""
         if self._log_down is not None and not self._recover(batch):
             return
@@ -878,7 +446,7 @@ class RouterService:
         now = max(self._clock(), engine.router.now)
         accepted: list[cmd.Command] = []
         engine.tick(now)
-        results: list[tuple[Optional[_Pending], Any, Optional[BaseException], cmd.Command]] = []
+        results: list[tuple[Optional[Pending], Any, Optional[BaseException], cmd.Command]] = []
         for command, pending in batch:
             try:
                 value = command.apply(engine, now)
@@ -916,7 +484,7 @@ class RouterService:
             log.warning("command log down (%s); answering UNAVAILABLE until it recovers", exc)
             self._log_down = str(exc)
             self._next_recover = 0.0
-            for i, (pending, value, error, command) in enumerate(results):
+            for i, (pending, _, error, command) in enumerate(results):
                 if error is None and command.mutating:
                     results[i] = (pending, None, CommandLogDown(str(exc)), command)
         except Exception as exc:
@@ -926,12 +494,12 @@ class RouterService:
                 log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
-            for i, (pending, value, error, command) in enumerate(results):
+            for i, (pending, _, error, command) in enumerate(results):
                 if error is None and command.mutating:
                     results[i] = (pending, None, failure, command)
             self._inbox.close(self._failed)
 
-    def _recover(self, batch: list[tuple[cmd.Command, Optional[_Pending]]]) -> bool:
+    def _recover(self, batch: list[tuple[cmd.Command, Optional[Pending]]]) -> bool:
         """While the command log is down: try (at most every
         ``RECOVER_EVERY`` s) to rebuild the engine from it; until that
         works, answer every call UNAVAILABLE. True once recovered."""
@@ -1050,18 +618,3 @@ def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
     if isinstance(c, cmd.Configure):
         return (), repr(c.settings)
     return (), None
-
-
-def _stats(engine: Engine, queues: Sequence[str]) -> list[QueueStats]:
-    stats = engine.router.stats()
-    names = list(queues) or [q.name for q in engine.settings.queues]
-    for name in names:
-        if name not in stats:
-            raise InvalidInput(f"unknown queue {name!r} (known: {', '.join(sorted(stats))})")
-    return [stats[n] for n in names]
-
-
-def _end_subscriptions(engine: Engine) -> None:
-    for sub in engine.subscribers:
-        sub.stop()
-    engine.subscribers = []

@@ -11,12 +11,11 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any, Optional
 
-import grpc  # type: ignore[import-untyped]
+import grpc
 
 from ..errors import InvalidInput
-from ..v1 import model_pb2
+from ..v1 import model_pb2, router_pb2_grpc
 from ..v1 import router_pb2 as pb
-from ..v1 import router_pb2_grpc
 from . import wire
 from .errors import StreamEnded
 from .service import RouterService

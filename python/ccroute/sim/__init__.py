@@ -25,10 +25,8 @@ Rust but calls into Python for each decision it scores).
 
 from __future__ import annotations
 
-from .plot import plot
-from .results import GROUP_METRICS, METRICS, Comparison, Estimate, Results, t_quantile
-from .run import PolicyArg, Progress, compare, run
 from ._checks import ScenarioError, UnservableWarning, parse_duration
+from .plot import plot
 from .processes import (
     ArrivalProcess,
     Constant,
@@ -41,6 +39,8 @@ from .processes import (
     Poisson,
     Trace,
 )
+from .results import GROUP_METRICS, METRICS, Comparison, Estimate, Results, t_quantile
+from .run import PolicyArg, Progress, compare, run
 from .scenario import (
     NOT_SIMULATED,
     AgentGroup,

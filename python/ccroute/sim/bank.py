@@ -76,32 +76,35 @@ def read_calls(path: Union[str, "os.PathLike[str]"]) -> list[Call]:
         rows = csv.reader(f, delimiter="\t")
         header = [h.strip() for h in next(rows)]
         col = {name: i for i, name in enumerate(header)}
+
+        def get(row: list[str], name: str) -> str:
+            return row[col[name]].strip()
+
         for row in rows:
             if not row:
                 continue
-            get = lambda name: row[col[name]].strip()  # noqa: E731
-            outcome = get("outcome")
+            outcome = get(row, "outcome")
             if outcome == "PHANTOM":
                 continue
-            queued = get("q_start") != "0:00:00"
+            queued = get(row, "q_start") != "0:00:00"
             served = outcome == "AGENT"
-            agent = get("server")
+            agent = get(row, "server")
             if served and agent == "NO_SERVER":
                 continue
             if not queued and not served:
                 continue  # left in the voice menu
             # A call answered at once reached the agent when it left the
             # voice menu (some served rows lack their service times).
-            arrival = _clock(get("q_start")) if queued else _clock(get("vru_exit"))
+            arrival = _clock(get(row, "q_start")) if queued else _clock(get(row, "vru_exit"))
             calls.append(Call(
-                day=get("date"),
+                day=get(row, "date"),
                 arrival=arrival,
-                wait=float(get("q_time")) if queued else 0.0,
+                wait=float(get(row, "q_time")) if queued else 0.0,
                 served=served,
-                service=float(get("ser_time")) if served else 0.0,
+                service=float(get(row, "ser_time")) if served else 0.0,
                 agent=agent if served else None,
-                priority=int(get("priority")),
-                kind=get("type"),
+                priority=int(get(row, "priority")),
+                kind=get(row, "type"),
             ))
     return calls
 

@@ -136,7 +136,7 @@ def _mean_series(reps: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, list[
             if len(reps) == 1:
                 figs[key] = [None if v is None else float(v) for v in s[key]]
             else:
-                figs[key] = [_mean(c) for c in zip(*[r["series"][i][key] for r in reps])]
+                figs[key] = [_mean(c) for c in zip(*[r["series"][i][key] for r in reps], strict=True)]
         out[s["name"]] = figs
     return out
 
@@ -181,7 +181,7 @@ def _write_json(data: Any, path: Union[str, os.PathLike[str], None]) -> str:
 
 def _dataframe(rows: Sequence[Mapping[str, Any]]) -> Any:
     try:
-        import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        import pandas as pd
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "to_dataframe() needs pandas, which cannot be imported: pip install 'ccroute[pandas]' (or pandas)"
@@ -246,7 +246,7 @@ class Results:
         """Mean contacts handled per agent of ``group`` across replications."""
         i = [g["name"] for g in self.replications[0]["groups"]].index(group)
         per = [r["groups"][i]["handled"] for r in self.replications]
-        return [math.fsum(col) / len(col) for col in zip(*per)]
+        return [math.fsum(col) / len(col) for col in zip(*per, strict=True)]
 
     def rows(self) -> list[dict[str, Any]]:
         """The summary as flat rows: policy, scope, name, metric, mean, low, high, n."""
@@ -361,7 +361,7 @@ class Comparison:
 
 def _diff(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     def sub(x: Estimate, y: Estimate) -> Estimate:
-        return Estimate.of([None if u is None or v is None else u - v for u, v in zip(x.values, y.values)])
+        return Estimate.of([None if u is None or v is None else u - v for u, v in zip(x.values, y.values, strict=True)])
 
     out: dict[str, Any] = {}
     for scope in ("queues", "channels", "types", "groups"):

@@ -29,9 +29,9 @@ from .. import _ccroute
 from ..errors import InvalidInput
 from ..policies import Chain, Policy, Weighted, _native_policy, _plugin_flags
 from ..router import POLICIES
-from .results import Comparison, Results
 from ._checks import ScenarioError, UnservableWarning
 from ._records import policy_object
+from .results import Comparison, Results
 from .scenario import Scenario, load_scenario
 
 __all__ = ["run", "compare", "Progress", "PolicyArg"]

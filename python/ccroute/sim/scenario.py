@@ -314,7 +314,7 @@ class Scenario:
         if ext == ".json":
             text = self.to_json() + "\n"
         elif ext in (".yaml", ".yml"):
-            import yaml  # type: ignore[import-untyped,unused-ignore]
+            import yaml
 
             text = yaml.safe_dump(self.to_dict(), sort_keys=False)
         else:
@@ -594,7 +594,7 @@ def load_scenario(path: Union[str, os.PathLike[str]]) -> Scenario:
         raise ScenarioError(f"cannot read scenario {p!r}: {exc.strerror}") from None
     try:
         if ext in (".yaml", ".yml"):
-            import yaml  # type: ignore[import-untyped,unused-ignore]
+            import yaml
 
             data = yaml.safe_load(raw)
         elif ext == ".toml":

@@ -23,10 +23,12 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
+
 from ...client._common import RemoteQueueStats
 
 if TYPE_CHECKING:
-    from ..service import Engine, RouterService
+    from ..engine import Engine
+    from ..service import RouterService
 
 __all__ = ["Snapshot", "QueueFigures", "SnapshotPublisher", "take_snapshot"]
 
@@ -286,7 +288,7 @@ class SnapshotPublisher:
 
         def level(base: dict[str, tuple[int, int, int]], name: str) -> Optional[float]:
             b = base.get(name, (0, 0, 0))
-            ins, ans, ab = (x - y for x, y in zip(now[name], b))
+            ins, ans, ab = (x - y for x, y in zip(now[name], b, strict=True))
             return ins / (ans + ab) if ans + ab > 0 else None
 
         window = counts[0][1]

@@ -35,10 +35,10 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from ...errors import InvalidInput, RoutingError, SnapshotError
+from .. import commands as cmd
 from ..config import RouterSettings
 from ..errors import ServiceUnavailable
 from ..hooks import LogEntry
-from .. import commands as cmd
 from ..service import CommandLogDown, RouterService
 from .codec import decode_commands, encode_commands
 from .state import capture, install, install_empty

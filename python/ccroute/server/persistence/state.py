@@ -18,8 +18,9 @@ from typing import Any, Optional
 from ...errors import SnapshotError
 from ...router import Router
 from ..config import RouterSettings
+from ..engine import Engine
 from ..events import EventHistory
-from ..service import Engine, RouterService
+from ..service import RouterService
 from .codec import (
     FORMAT,
     check_format,

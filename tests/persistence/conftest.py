@@ -2,11 +2,12 @@
 free loopback port, and ``ccroute serve --redis`` subprocesses, all stopped
 at the end of each test.
 
-Not a ``conftest.py``: without a package ``__init__`` (which would shadow
-the ``redis`` module) a second ``conftest`` would shadow ``tests/conftest.py``
-that other suites import. Test modules import the fixtures from here.
-Every test skips, with the reason, when ``redis-server`` or the ``redis``
-Python package is missing (``make test`` installs both first).
+The folder is a package named after what it tests (``persistence``, not
+``redis``, which would shadow the client), so this conftest does not
+shadow ``tests/conftest.py``. Test modules import the helper classes and
+``SKIP`` from here. Every test skips, with the reason, when
+``redis-server`` or the ``redis`` Python package is missing (``make test``
+installs both first).
 """
 
 from __future__ import annotations

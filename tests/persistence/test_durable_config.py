@@ -15,9 +15,9 @@ import pytest
 import ccroute as cc
 from ccroute.client import RouterClient
 
-pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
+from .conftest import SKIP, RedisServer, Served
 
-from redis_fixtures import SKIP, RedisServer, Served, redis_server  # noqa: E402,F401
+pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
 
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 

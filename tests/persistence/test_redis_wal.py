@@ -15,10 +15,11 @@ import ccroute as cc
 from ccroute.client import RouterClient
 from ccroute.server import ManualClock, RouterSettings, ServerConfig, ServiceLimits
 
-pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
-from ccroute.server.persistence import RedisLog, open_durable  # noqa: E402
+from .conftest import SKIP, RedisServer, Served
 
-from redis_fixtures import SKIP, RedisServer, Served, redis_server, serve  # noqa: E402,F401
+pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
+# Imported after the importorskip: the persistence package needs redis.
+from ccroute.server.persistence import RedisLog, open_durable
 
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
@@ -65,9 +66,9 @@ def test_replay_rebuilds_an_identical_router(redis_server: RedisServer) -> None:
                 agent = service.contact(c).agent
                 (service.accept if rnd.random() < 0.7 else service.reject)(c, agent)
         elif kind < 0.9:
-            for c in service.query(lambda e: [c for a in e.router.agent_ids()
-                                              for c in e.router.agent(a).contacts
-                                              if e.router.contact(c).status == "assigned"])[:1]:
+            for c in service.query(lambda e: [cid for a in e.router.agent_ids()
+                                              for cid in e.router.agent(a).contacts
+                                              if e.router.contact(cid).status == "assigned"])[:1]:
                 service.complete(c)
         else:
             service.set_agent_state(f"a{rnd.randrange(6)}", rnd.choice(["available", "away"]))

@@ -20,10 +20,11 @@ from ccroute.client import RouterClient
 from ccroute.server import ServerConfig, ServiceLimits, create_server, load_config
 from ccroute.server.errors import ServiceUnavailable
 
-pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
-from ccroute.server.persistence import RedisLog, open_durable  # noqa: E402
+from .conftest import SKIP, RedisServer, Served
 
-from redis_fixtures import SKIP, RedisServer, Served, redis_server, serve  # noqa: E402,F401
+pytest.importorskip("redis", reason="the redis Python package is not installed (pip install 'redis>=5')")
+# Imported after the importorskip: the persistence package needs redis.
+from ccroute.server.persistence import RedisLog, open_durable
 
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
