@@ -6,7 +6,6 @@ from typing import Any, ClassVar, Optional, final
 
 import numpy as np
 import numpy.typing as npt
-
 from typing_extensions import TypeAlias
 
 __all__ = [

@@ -16,8 +16,8 @@ from .._ccroute import Agent, AgentView, Channel, Contact, ContactView, Queue, Q
 from ..errors import InvalidInput
 from ..events import Event
 from ..v1 import events_pb2, model_pb2, router_pb2, views_pb2
-from .config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from . import catalogue
+from .config import DEFAULT_EXCLUSION_EXPIRY, DEFAULT_RETAIN_FINISHED, RouterSettings
 from .events import EventRecord
 
 __all__ = [
