@@ -249,10 +249,13 @@ class Router:
         still holds assigned contacts."""
         return self._router.remove_agent(agent, now)
 
-    def set_agent_state(self, agent: str, state: AgentState, now: float) -> list[Event]:
-        """Set ``"offline"``, ``"available"`` or ``"away"``. Leaving
-        available withdraws pending offers; becoming available routes."""
-        return self._router.set_agent_state(agent, state, now)
+    def set_agent_state(self, agent: str, state: AgentState, now: float, reason: str = "") -> list[Event]:
+        """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
+        reason code (``"break"``, ``"lunch"``, ... at most 128 bytes).
+        Leaving available withdraws pending offers; becoming available
+        routes. ``AgentView.state_since`` moves when the state or the
+        reason changes; a missed offer sets the reason ``"not_responding"``."""
+        return self._router.set_agent_state(agent, state, now, reason)
 
     # -- contacts -------------------------------------------------------
     def submit(self, contact: Contact, now: float) -> list[Event]:

@@ -345,3 +345,30 @@ def test_a_live_reconfiguration_is_logged_and_replays_to_the_same_router(redis_s
     finally:
         again.stop()
         rlog2.close()
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_an_agents_reason_and_time_in_state_survive_a_restart(redis_server: RedisServer, snapshot: bool) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock)
+    clock.advance(4.0)
+    service.set_agent_state("a1", "away", reason="lunch")
+    service.submit(cc.Contact("x1", "voice", "sales"))
+    offered_to = service.contact("x1").agent
+    clock.advance(5.0)  # the offer expires: that agent is away, not responding
+    service.advance()
+    if snapshot:
+        service.query(lambda e: rlog.snapshot_now())
+    expected = router_snapshot(service)
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        assert router_snapshot(again) == expected
+        lunch = again.query(lambda e: e.router.agent("a1"))
+        missed = again.query(lambda e: e.router.agent(offered_to))
+        assert (lunch.state, lunch.reason, lunch.state_since) == ("away", "lunch", 4.0)
+        assert (missed.state, missed.reason, missed.state_since) == ("away", "not_responding", 9.0)
+    finally:
+        again.stop()
+        rlog2.close()

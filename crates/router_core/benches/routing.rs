@@ -104,7 +104,7 @@ fn decide(c: &mut Criterion) {
                     for id in &round {
                         let ev = b
                             .router
-                            .set_agent_state(id, AgentState::Available, b.now)
+                            .set_agent_state(id, AgentState::Available, "", b.now)
                             .expect("state");
                         made += ev.len() as u64;
                         std::hint::black_box(ev);
@@ -113,7 +113,7 @@ fn decide(c: &mut Criterion) {
                     // Untimed: they finish their work and leave; refill the queue.
                     for id in &round {
                         let held = b.router.agent_view(id).expect("agent").contacts;
-                        b.router.set_agent_state(id, AgentState::Away, b.now).expect("state");
+                        b.router.set_agent_state(id, AgentState::Away, "", b.now).expect("state");
                         for c in held {
                             b.router.complete(&c, b.now).expect("complete");
                         }

@@ -55,5 +55,6 @@ pub use model::{
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{
     AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, QueueStats, Router,
+    MAX_REASON, NOT_RESPONDING,
 };
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

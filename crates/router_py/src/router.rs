@@ -188,15 +188,17 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
+    #[pyo3(signature = (agent, state, now, reason = ""))]
     fn set_agent_state(
         &mut self,
         py: Python<'_>,
         agent: &str,
         state: &str,
         now: f64,
+        reason: &str,
     ) -> PyResult<Vec<PyObject>> {
         let state = AgentState::parse(state).py()?;
-        let ev = self.guard(|r| r.set_agent_state(agent, state, now))?;
+        let ev = self.guard(|r| r.set_agent_state(agent, state, reason, now))?;
         self.done(py, ev)
     }
 

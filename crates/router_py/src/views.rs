@@ -160,6 +160,11 @@ pub struct AgentView {
     /// Whether the agent named no channels (it serves every channel at
     /// its default maximum, new channels too).
     pub all_channels: bool,
+    /// When the agent entered its current state and reason.
+    pub state_since: f64,
+    /// The reason code of its state, if any (`not_responding` after a
+    /// missed offer).
+    pub reason: Option<String>,
 }
 
 #[pymethods]
@@ -195,6 +200,8 @@ impl AgentView {
             attributes: attrs_dict(py, &v.attributes)?.unbind(),
             routing_profile: v.routing_profile,
             all_channels: v.all_channels,
+            state_since: v.state_since,
+            reason: v.reason,
             contacts: v.contacts,
             id: v.id,
         })

@@ -94,9 +94,6 @@ class Engine:
         #: Wall-clock time (Unix seconds) of router time 0: events carry
         #: ``wall_origin + now`` beside the router time.
         self.wall_origin = 0.0
-        #: Per agent: (state, reason code, router time the state began), as
-        #: the commands set them (for the wallboard; rebuilt by replay).
-        self.agent_status: dict[str, tuple[str, str, Optional[float]]] = {}
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -158,7 +155,6 @@ class Engine:
         self.idempotency = IdempotencyCache(self.limits.idempotency_ttl, self.limits.idempotency_events)
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
-        self.agent_status = {}
 
     def end_subscriptions(self) -> None:
         """End every event stream after what it has buffered."""
@@ -250,7 +246,6 @@ class Engine:
                 raise UnknownId(f"unknown agent {agent.id!r}: a partial update (update_mask) "
                                 "needs an existing agent; send the whole agent to add it") from None
             events = router.add_agent(agent, now)
-            self.agent_status[agent.id] = (agent.state, "", now)
             return Upserted(self.record_around([AgentAdded(agent.id, agent.state, now)], events), False)
         if create_only:
             router.add_agent(agent, now)  # raises the router's own DuplicateId
@@ -275,14 +270,14 @@ class Engine:
         head: list[Any] = []
         if state != view.state:
             head.append(AgentStateChanged(agent.id, state, view.state, "", now))
-            self.agent_status[agent.id] = (state, "", now)
         if not same:
             head.append(AgentUpdated(agent.id, now))
-        if state != "available":  # logged out or away first: no new work on the way
+        moves = state != view.state  # else the state and its reason stay
+        if moves and state != "available":  # logged out or away first: no new work on the way
             events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
         if not same:
             events += router.update_agent(agent, now)
-        if state == "available":
+        if moves and state == "available":
             events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
         return Upserted(self.record_around(head, events), True)
 
@@ -290,17 +285,13 @@ class Engine:
         """Set an agent's state, publishing ``AgentStateChanged`` when the
         state changes or a reason is given."""
         previous = self.router.agent(agent_id).state
-        events = self.router.set_agent_state(agent_id, state, now)  # type: ignore[arg-type]
+        events = self.router.set_agent_state(agent_id, state, now, reason)  # type: ignore[arg-type]
         head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
-        if previous != state or reason:
-            since = now if previous != state else self.agent_status.get(agent_id, ("", "", now))[2]
-            self.agent_status[agent_id] = (state, reason, since)
         return self.record_around(head, events)
 
     def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
         """Remove an agent; ``AgentRemoved`` is published after the router's events."""
         events = self.router.remove_agent(agent_id, now)
-        self.agent_status.pop(agent_id, None)
         return self.record_around([], events, [AgentRemoved(agent_id, now)])
 
     def _check_room(self, view: AgentView, agent: Agent) -> None:

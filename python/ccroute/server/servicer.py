@@ -169,9 +169,8 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
 
     def GetAgent(self, request: pb.GetAgentRequest, context: grpc.ServicerContext) -> pb.GetAgentResponse:
         agent_id = request.agent_id
-        view, status = self._service.query(lambda e: (e.router.agent(agent_id), e.agent_status.get(agent_id)),
-                                           name="agent", timeout=_timeout(context))
-        return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view, status))
+        view = self._service.query(lambda e: e.router.agent(agent_id), name="agent", timeout=_timeout(context))
+        return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view))
 
     def GetQueueStats(self, request: pb.GetQueueStatsRequest, context: grpc.ServicerContext) -> pb.GetQueueStatsResponse:
         stats = self._service.stats(list(request.queues), timeout=_timeout(context))

@@ -504,8 +504,8 @@ def queue_stats_to_pb(s: QueueStats) -> views_pb2.QueueStats:
     return pb
 
 
-def agent_view_to_pb(v: AgentView, status: Optional[tuple[str, str, Optional[float]]] = None) -> views_pb2.AgentView:
-    """An agent's view; ``status``: the service's (state, reason, since)."""
+def agent_view_to_pb(v: AgentView) -> views_pb2.AgentView:
+    """An agent's view."""
     pb = views_pb2.AgentView(
         id=v.id, state=STATE_TO_PB[v.state], skills=v.skills, capacity=v.capacity,  # type: ignore[arg-type]
         used=v.used, load=v.load, contacts=v.contacts, held=v.held, max=v.max,
@@ -514,10 +514,9 @@ def agent_view_to_pb(v: AgentView, status: Optional[tuple[str, str, Optional[flo
     attributes_to_pb(pb.attributes, v.attributes)
     if v.routing_profile is not None:
         pb.routing_profile = v.routing_profile
-    if status is not None:
-        pb.reason = status[1]
-        if status[2] is not None:
-            pb.state_since = status[2]
+    if v.reason is not None:
+        pb.reason = v.reason
+    pb.state_since = v.state_since
     return pb
 
 

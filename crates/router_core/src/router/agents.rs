@@ -9,6 +9,9 @@ use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
 
+/// Longest agent state reason accepted, in bytes.
+pub const MAX_REASON: usize = 128;
+
 impl Router {
     /// Adds an agent. Routing runs at once if it is available and contacts wait.
     ///
@@ -45,6 +48,8 @@ impl Router {
             contacts: Vec::new(),
             wrapups: Vec::new(),
             pinned: Vec::new(),
+            state_since: now,
+            reason: String::new(),
             key: None,
             rank: 0,
             ready: smallvec::smallvec![false; n],
@@ -237,20 +242,37 @@ impl Router {
         Ok(ev)
     }
 
-    /// Sets an agent's state. Leaving `available` withdraws pending offers
+    /// Sets an agent's state, with a reason code (`break`, `lunch`, ...;
+    /// empty: none). Leaving `available` withdraws pending offers
     /// (`Requeued`); becoming `available` starts its idle time and routes.
+    /// The agent's `state_since` moves to `now` when its state or reason
+    /// changes.
     ///
-    /// Errors: `UnknownId`; `InvalidInput` for a backwards time.
+    /// Errors: `UnknownId`; `InvalidInput` for a backwards time or a reason
+    /// longer than [`MAX_REASON`] bytes.
     pub fn set_agent_state(
         &mut self,
         id: &str,
         state: AgentState,
+        reason: &str,
         now: Time,
     ) -> Result<Vec<Event>> {
         self.check_now(now)?;
         let ai = self.agent_ix(id)?;
+        if reason.len() > MAX_REASON {
+            return Err(Error::invalid(format!(
+                "agent {id:?}: reason of {} bytes is longer than the limit of {MAX_REASON}",
+                reason.len()
+            )));
+        }
         let mut ev = self.begin(now);
         let old = self.agent(ai).state;
+        if old != state || self.agent(ai).reason != reason {
+            let a = self.agent_mut(ai);
+            a.state_since = now;
+            a.reason.clear();
+            a.reason.push_str(reason);
+        }
         if old == state {
             return Ok(ev);
         }
@@ -281,7 +303,12 @@ impl Router {
         self.schedule_unexclude(ci);
         self.requeue(ci);
         self.count_available(ai, -1);
-        self.agent_mut(ai).state = to;
+        let now = self.now;
+        let a = self.agent_mut(ai);
+        a.state = to;
+        a.state_since = now;
+        a.reason.clear();
+        a.reason.push_str(super::NOT_RESPONDING);
         self.count_available(ai, 1);
         self.refresh_agent(ai);
         let (queue, channel) = self.tags(ci);

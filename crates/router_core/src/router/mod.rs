@@ -23,6 +23,7 @@ mod template;
 mod timers;
 mod views;
 
+pub use agents::MAX_REASON;
 pub use batch::BatchReport;
 pub use index::{satisfies, AgentKey, WaitKey};
 pub(crate) use ordering::ContactRank;
@@ -95,6 +96,11 @@ struct Agent {
     wrapups: Vec<(u64, u32, Id, Time, Id)>,
     /// Contacts waiting for this agent only (preferred agent, affinity).
     pinned: Vec<u32>,
+    /// When the agent entered its state and reason.
+    state_since: Time,
+    /// Why the agent is in its state (a reason code: `break`, `lunch`,
+    /// [`NOT_RESPONDING`] after a missed offer); empty: none given.
+    reason: String,
     /// The key under which the agent sits in its ready groups.
     #[serde(skip)]
     key: Option<AgentKey>,
@@ -105,6 +111,10 @@ struct Agent {
     #[serde(skip)]
     ready: PerChannel<bool>,
 }
+
+/// The reason an agent moved by a missed offer is given
+/// (`RouterConfig::missed_offer_state`).
+pub const NOT_RESPONDING: &str = "not_responding";
 
 /// A live contact's record (waiting, offered or assigned).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

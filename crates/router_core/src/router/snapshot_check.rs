@@ -137,6 +137,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         }
         let mut used = 0u64;
         let mut per_channel = vec![0u64; n.channels];
+        finite(&format!("{who}: state since"), a.state_since)?;
         for w in &a.wrapups {
             if w.1 as usize >= n.channels {
                 return Err(format!("{who}: wrap-up on channel {} of {}", w.1, n.channels));

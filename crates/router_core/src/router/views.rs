@@ -108,6 +108,11 @@ pub struct AgentView {
     /// Whether the agent named no channels: it serves every channel at its
     /// default maximum, new channels too.
     pub all_channels: bool,
+    /// When the agent entered its current state and reason.
+    pub state_since: Time,
+    /// The reason code of its state, if one was given (`not_responding`
+    /// after a missed offer).
+    pub reason: Option<String>,
 }
 
 /// A snapshot of one contact.
@@ -257,6 +262,8 @@ impl Router {
                 .routing
                 .map(|r| self.config.routing_profiles[r as usize].name.clone()),
             all_channels: a.all_channels,
+            state_since: a.state_since,
+            reason: (!a.reason.is_empty()).then(|| a.reason.clone()),
         })
     }
 

@@ -387,7 +387,7 @@ impl<'a> Run<'a> {
                 for k in 0..count as usize {
                     id.clear();
                     push_decimal(&mut id, (first + k) as u64);
-                    let ev = self.router.set_agent_state(&id, state, e.t())?;
+                    let ev = self.router.set_agent_state(&id, state, "", e.t())?;
                     self.on_events(ev);
                 }
                 Ok(())

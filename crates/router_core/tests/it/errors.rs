@@ -192,13 +192,13 @@ fn bad_agents_are_refused_and_change_nothing() {
         ),
         (
             "state of unknown agent",
-            Box::new(|r| r.set_agent_state("ghost", AgentState::Away, 6.0)),
+            Box::new(|r| r.set_agent_state("ghost", AgentState::Away, "", 6.0)),
             UnknownId,
             vec!["\"ghost\""],
         ),
         (
             "state NaN time",
-            Box::new(|r| r.set_agent_state("a2", AgentState::Away, f64::NAN)),
+            Box::new(|r| r.set_agent_state("a2", AgentState::Away, "", f64::NAN)),
             InvalidInput,
             vec!["NaN"],
         ),

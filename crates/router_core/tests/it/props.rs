@@ -734,7 +734,7 @@ impl Driver {
                     AgentState::Offline,
                     AgentState::Available,
                 ][*state as usize % 4];
-                self.r.set_agent_state(&self.pick_agent(*slot), st, now)
+                self.r.set_agent_state(&self.pick_agent(*slot), st, "", now)
             }
             Cmd::Submit(s) => {
                 let (spec, mc) = self.contact_spec(s);

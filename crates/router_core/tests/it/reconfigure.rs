@@ -49,7 +49,7 @@ fn a_removed_queue_sends_its_contacts_where_the_call_says() {
     assert_eq!(ev.iter().filter(|e| matches!(e, Event::Overflowed { .. })).count(), 2);
     assert_eq!(r.contact_view("c1").unwrap().queue, "support");
     r.check_invariants().unwrap();
-    let ev = r.set_agent_state("a1", AgentState::Available, 4.0).unwrap();
+    let ev = r.set_agent_state("a1", AgentState::Available, "", 4.0).unwrap();
     assert!(matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "c1"));
     assert_eq!(r.queue_stats("support").unwrap().counters.overflowed_in, 2);
     assert_eq!(Router::restore(&r.snapshot()).unwrap().snapshot(), r.snapshot());
@@ -147,7 +147,7 @@ fn a_changed_queue_reorders_and_retimes_its_waiting_contacts() {
     cfg.queues[1].ordering = Ordering::Lifo;
     cfg.queues[1].overflow = Some(Overflow { to: "sales".into(), after: 40.0 });
     r.reconfigure(cfg.clone(), &[], 31.0).unwrap();
-    let ev = r.set_agent_state("a1", AgentState::Available, 35.0).unwrap();
+    let ev = r.set_agent_state("a1", AgentState::Available, "", 35.0).unwrap();
     assert!(
         matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "new"),
         "{ev:?}"
@@ -261,7 +261,7 @@ proptest! {
                 }
                 3 => { let _ = r.complete(&format!("c{}", b as usize % (i + 1)), t); }
                 4 => { let _ = r.accept(&format!("c{}", b as usize % (i + 1)), &format!("a{}", a % 6), t); }
-                5 => { let _ = r.set_agent_state(&format!("a{}", a % 6), [AgentState::Available, AgentState::Away][b as usize % 2], t); }
+                5 => { let _ = r.set_agent_state(&format!("a{}", a % 6), [AgentState::Available, AgentState::Away][b as usize % 2], "", t); }
                 _ => {
                     let (new, moves) = change(&current, a, b);
                     r.advance(t).unwrap();

@@ -98,7 +98,7 @@ fn try_restore(bytes: &[u8], what: &str) -> bool {
             let _ = r.submit(&ContactSpec::new("fresh-c", "voice", "lifo"), now + 2.0);
             let _ = r.advance(now + 100.0);
             for id in r.agent_ids() {
-                let _ = r.set_agent_state(&id, AgentState::Away, now + 101.0);
+                let _ = r.set_agent_state(&id, AgentState::Away, "", now + 101.0);
             }
             r.check_invariants().unwrap_or_else(|e| panic!("{what}: broken after calls: {e}"));
             true

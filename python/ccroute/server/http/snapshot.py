@@ -133,10 +133,7 @@ def _agent_list(engine: "Engine") -> tuple[dict[str, Any], ...]:
     out = []
     for agent_id in router.agent_ids()[:AGENT_LIST]:
         view = router.agent(agent_id)
-        state, reason, since = engine.agent_status.get(agent_id, (view.state, "", None))
-        if state != view.state:  # changed by a path that does not record (never expected)
-            state, reason, since = view.state, "", None
-        out.append({"id": agent_id, "state": state, "reason": reason, "since": since,
+        out.append({"id": agent_id, "state": view.state, "reason": view.reason or "", "since": view.state_since,
                     "contacts": len(view.contacts)})
     return tuple(out)
 
