@@ -419,6 +419,13 @@ class Router:
         return self._router.decisions
 
     @property
+    def timer_events(self) -> int:
+        """How many of the last successful call's events, at their head,
+        came from timers due by its ``now`` (or were left by a failed
+        call) rather than from the call's own work."""
+        return self._router.timer_events
+
+    @property
     def live_contacts(self) -> int:
         """Contacts waiting, offered or assigned."""
         return self._router.live_contacts

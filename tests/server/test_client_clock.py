@@ -110,6 +110,17 @@ def test_the_same_workload_gives_the_same_events_and_figures_embedded_and_remote
         for field in type(far[name]).__dataclass_fields__:
             assert getattr(far[name], field) == getattr(s, field), f"{name}.{field}"
     assert remote.status().now == embedded.now
+    # The stream is in time order: what a call's timers did (at their own
+    # times) comes before what the service says of the call (Queued, ...).
+    last = remote.status().last_sequence
+    watch = remote.watch_events(after_sequence=0)
+    stream = [r for _, r in zip(range(last), watch, strict=False)]
+    watch.cancel()
+    assert [r.sequence for r in stream] == list(range(1, last + 1))
+    times = [r.event.at for r in stream]
+    late = [(a, b) for a, b in zip(stream, stream[1:], strict=False) if b.event.at < a.event.at]
+    assert not late, f"{len(late)} events come after a later one, first: {late[0]}"
+    assert times[-1] <= embedded.now
 
 
 def test_a_call_without_now_or_with_an_earlier_one_is_refused_and_changes_nothing(

@@ -364,6 +364,11 @@ impl NativeRouter {
     }
 
     #[getter]
+    fn timer_events(&self) -> usize {
+        self.inner.timer_events()
+    }
+
+    #[getter]
     fn live_contacts(&self) -> usize {
         self.inner.live_contacts()
     }

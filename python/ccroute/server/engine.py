@@ -118,15 +118,19 @@ class Engine:
         self.unpublished.extend(records)
         return records
 
-    def record_around(self, before: list[Any], events: list[Any], after: Sequence[Any] = ()) -> list[EventRecord]:
+    def record_around(self, before: list[Any], events: list[Any], after: Sequence[Any] = (),
+                      fired: Optional[int] = None) -> list[EventRecord]:
         """Number service events (``before`` and ``after``, see
         :mod:`.catalogue`) around a call's router events: all are
         published, but the call's reply holds only the router events, as
-        the embedded router's would."""
+        the embedded router's would. ``before`` goes after the events of
+        the timers the call fired first (``fired``; default: the router's
+        ``timer_events`` for its last call), which happened earlier."""
         if not before and not after:
             return self.record(events)
-        records = self.record([*before, *events, *after])
-        return records[len(before):len(records) - len(after)]
+        k = min(self.router.timer_events if fired is None else fired, len(events))
+        records = self.record([*events[:k], *before, *events[k:], *after])
+        return records[:k] + records[k + len(before):len(records) - len(after)]
 
     @property
     def last_sequence(self) -> int:
@@ -226,7 +230,7 @@ class Engine:
         events = self.router.reconfigure(now, settings.to_dict(), moves=targets)
         self._scratch = settings.build()
         self.settings = settings
-        self.record([ConfigChanged(settings, now), *events])
+        self.record_around([ConfigChanged(settings, now)], events)
         return settings
 
     def upsert_agent(self, agent: Agent, create_only: bool, now: float, keep_state: bool = False,
@@ -273,13 +277,21 @@ class Engine:
         if not same:
             head.append(AgentUpdated(agent.id, now))
         moves = state != view.state  # else the state and its reason stay
+        fired: Optional[int] = None  # timer events at the head: the first call's
+
+        def call(result: list[Any]) -> None:
+            nonlocal fired
+            events.extend(result)
+            if fired is None:
+                fired = router.timer_events
+
         if moves and state != "available":  # logged out or away first: no new work on the way
-            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
+            call(router.set_agent_state(agent.id, state, now))  # type: ignore[arg-type]
         if not same:
-            events += router.update_agent(agent, now)
+            call(router.update_agent(agent, now))
         if moves and state == "available":
-            events += router.set_agent_state(agent.id, state, now)  # type: ignore[arg-type]
-        return Upserted(self.record_around(head, events), True)
+            call(router.set_agent_state(agent.id, state, now))  # type: ignore[arg-type]
+        return Upserted(self.record_around(head, events, fired=fired or 0), True)
 
     def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:
         """Set an agent's state, publishing ``AgentStateChanged`` when the

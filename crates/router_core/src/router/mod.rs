@@ -336,6 +336,8 @@ pub struct Router {
     last_agent: FxHashMap<Id, Id>,
     timers: BinaryHeap<Reverse<Timer>>,
     pending: Vec<Event>,
+    /// See [`Router::timer_events`].
+    fired: usize,
     rng: ChaCha8Rng,
     now: Time,
     /// Where timers have been applied up to: a failed call leaves the clock here.
@@ -563,6 +565,7 @@ impl Router {
             last_agent: FxHashMap::default(),
             timers: BinaryHeap::new(),
             pending: Vec::new(),
+            fired: 0,
             now: 0.0,
             settled: 0.0,
             next_seq: 1,
@@ -629,7 +632,16 @@ impl Router {
         let start = ev.len();
         ev.append(&mut self.pending);
         self.advance_to(now, ev);
+        self.fired = ev.len() - start;
         start
+    }
+
+    /// How many of the last successful call's events, at their head, came
+    /// from timers due by its `now` (or were left by a failed call), not
+    /// from the call's own work: a caller that publishes its own records
+    /// about the call places them after these.
+    pub fn timer_events(&self) -> usize {
+        self.fired
     }
 
     /// [`Router::fail`] for a call that used [`Router::begin_in`]: this

@@ -93,6 +93,7 @@ impl Router {
         }
         r.set_scorer(scorer);
         r.notes = self.notes.take();
+        r.fired = self.fired;
         *self = r;
         ev.extend(moved);
         self.settle_after_reconfiguration(&mut ev);
