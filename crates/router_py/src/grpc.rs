@@ -22,6 +22,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use crate::gil::detached;
 use grpc_raw::{parse_timeout, BytesCodec};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -356,7 +357,7 @@ impl Call {
     fn next_request<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
         let mut guard = self.requests.lock().unwrap_or_else(|e| e.into_inner());
         let rx = guard.as_mut()?;
-        match py.allow_threads(|| rx.blocking_recv()) {
+        match detached(py, || rx.blocking_recv()) {
             Some(bytes) => Some(PyBytes::new(py, &bytes)),
             None => {
                 *guard = None;
@@ -385,7 +386,7 @@ impl Call {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Closed(_)) => false,
             Err(mpsc::error::TrySendError::Full(item)) => {
-                py.allow_threads(|| tx.blocking_send(item).is_ok())
+                detached(py, || tx.blocking_send(item).is_ok())
             }
         }
     }
@@ -430,7 +431,7 @@ impl Call {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
                 Err(mpsc::error::TrySendError::Full(item)) => {
-                    py.allow_threads(|| tx.blocking_send(item).is_ok())
+                    detached(py, || tx.blocking_send(item).is_ok())
                 }
             },
         })
@@ -676,7 +677,7 @@ impl GrpcFront {
         }
         let rx = &self.calls;
         let t = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::MAX);
-        py.allow_threads(|| rx.recv_timeout(t).ok())
+        detached(py, || rx.recv_timeout(t).ok())
     }
 
     /// Sets what health checks answer for `service` (`""`: the server).
@@ -708,7 +709,7 @@ impl GrpcFront {
             return;
         };
         let grace = Duration::try_from_secs_f64(grace.max(0.0)).unwrap_or(Duration::MAX);
-        py.allow_threads(|| {
+        detached(py, || {
             if let Some(done) = done {
                 runtime.block_on(async {
                     let _ = tokio::time::timeout(grace, done).await;

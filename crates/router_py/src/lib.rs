@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod events;
 mod forms;
+mod gil;
 mod grpc;
 mod model;
 mod plugin;
