@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::init(m.py())?;
     m.add_class::<model::Channel>()?;
     m.add_class::<model::Queue>()?;
     m.add_class::<model::Agent>()?;
