@@ -2,12 +2,15 @@
 //!
 //! The exception classes live in `ccroute.errors` (Python), so that they can
 //! also subclass `KeyError` and `ValueError`; this module only picks the
-//! class by the core error's kind. The classes are looked up once, when
+//! class by the core error's kind. The gRPC front end's errors (binding,
+//! TLS, descriptors) are the server's start-up failures and map to the
+//! standard exceptions that say the same ([`front_to_py`]). The classes are looked up once, when
 //! `ccroute._ccroute` is imported ([`init`]): a missing one fails the import
 //! with an `ImportError` naming it, rather than turning a later routing
 //! error into something else.
 
-use pyo3::exceptions::{PyException, PyImportError};
+use grpc_front::ErrorKind as FrontErrorKind;
+use pyo3::exceptions::{PyException, PyImportError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::GILOnceCell;
 use pyo3::types::PyType;
@@ -112,4 +115,18 @@ impl<T> IntoPyResult<T> for router_core::Result<T> {
 /// A `ccroute.errors.InternalError`: a fault of the engine, not of the input.
 pub fn internal(message: impl Into<String>) -> PyErr {
     raise(|c| &c.internal, message.into())
+}
+
+/// Converts a gRPC front end error into the standard exception that says
+/// the same: `OSError` for an address, `ValueError` for bad material,
+/// `RuntimeError` for a front used out of order.
+pub fn front_to_py(err: grpc_front::Error) -> PyErr {
+    let message = err.to_string();
+    match err.kind() {
+        FrontErrorKind::Bind => PyOSError::new_err(message),
+        FrontErrorKind::Tls | FrontErrorKind::Descriptors | FrontErrorKind::Metadata => {
+            PyValueError::new_err(message)
+        }
+        FrontErrorKind::Runtime => PyRuntimeError::new_err(message),
+    }
 }
