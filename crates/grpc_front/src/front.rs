@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
-use tonic::service::interceptor::InterceptedService;
 use tonic::service::Routes;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
@@ -21,7 +20,7 @@ use tonic_health::ServingStatus;
 use crate::call::Call;
 use crate::error::{Error, ErrorKind};
 use crate::relay::{Proxy, Shape, Shared, SERVICE};
-use crate::tokens::TokenCheck;
+use crate::tokens::{Gate, Tokens};
 
 /// A certificate chain and its private key, both PEM.
 #[derive(Clone)]
@@ -46,7 +45,9 @@ pub struct Options {
     /// An encoded `FileDescriptorSet` for the reflection services (`None`:
     /// no reflection).
     pub descriptors: Option<Vec<u8>>,
-    /// The bearer tokens a call must carry one of (`None`: open to all).
+    /// The bearer tokens a call must carry one of, in its `authorization`
+    /// header as `Bearer <token>` (`None`: open to all). Health checks
+    /// need none; every other service, reflection included, does.
     pub tokens: Option<Vec<Vec<u8>>>,
     /// TLS material (`None`: plaintext HTTP/2).
     pub tls: Option<Tls>,
@@ -90,7 +91,7 @@ struct State {
     runtime: Option<Runtime>,
     listener: Option<std::net::TcpListener>,
     /// The server and its services, prepared by `bind`, taken by `start`.
-    prepared: Option<(Server, Routes)>,
+    prepared: Option<(Server, Gate)>,
     shutdown: Option<oneshot::Sender<()>>,
     done: Option<oneshot::Receiver<()>>,
 }
@@ -140,7 +141,6 @@ impl Front {
             max_message: options.max_message_bytes,
         });
         let (health, health_service) = tonic_health::server::health_reporter();
-        let tokens = TokenCheck(options.tokens.map(Arc::new));
         let mut routes = Routes::new(health_service).add_service(Proxy(shared));
         if let Some(descriptors) = &options.descriptors {
             let builder = || {
@@ -155,15 +155,14 @@ impl Front {
             };
             let v1 = builder().build_v1().map_err(bad)?;
             let v1alpha = builder().build_v1alpha().map_err(bad)?;
-            routes = routes
-                .add_service(InterceptedService::new(v1, tokens.clone()))
-                .add_service(InterceptedService::new(v1alpha, tokens));
+            routes = routes.add_service(v1).add_service(v1alpha);
         }
+        let gate = Gate { routes: routes.prepare(), tokens: Tokens::new(options.tokens) };
         let front = Front {
             state: Mutex::new(State {
                 runtime: Some(runtime),
                 listener: Some(listener),
-                prepared: Some((server, routes)),
+                prepared: Some((server, gate)),
                 shutdown: None,
                 done: None,
             }),
@@ -196,7 +195,7 @@ impl Front {
     pub fn start(&self) -> Result<(), Error> {
         let mut state = self.state();
         let state = &mut *state;
-        let (Some(listener), Some(runtime), Some((server, routes))) =
+        let (Some(listener), Some(runtime), Some((server, gate))) =
             (state.listener.take(), state.runtime.as_ref(), state.prepared.take())
         else {
             return Err(Error::new(ErrorKind::Runtime, "the server was already started"));
@@ -212,7 +211,7 @@ impl Front {
             let stopped = async {
                 let _ = stop_rx.await;
             };
-            let _ = server.serve_with_incoming_shutdown(routes.prepare(), incoming, stopped).await;
+            let _ = server.serve_with_incoming_shutdown(gate, incoming, stopped).await;
             let _ = done_tx.send(());
         });
         state.shutdown = Some(stop_tx);

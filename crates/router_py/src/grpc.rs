@@ -133,8 +133,8 @@ impl GrpcFront {
     ///     methods: `{name: (client_streaming, server_streaming)}` of the
     ///         relayed service `ccroute.v1.Router`.
     ///     descriptors: an encoded `FileDescriptorSet` for reflection.
-    ///     tokens: bearer tokens for reflection (`None`: open); the
-    ///         service's own calls carry `authorization` to Python.
+    ///     tokens: bearer tokens every call but a health check must
+    ///         carry (`None`: open); refused calls never reach Python.
     ///     tls_cert, tls_key: PEM chain and key, both or neither.
     ///     max_message_bytes: largest request or response message.
     ///     max_concurrent_rpcs: calls in progress at once; more are
