@@ -9,7 +9,9 @@
 //! with [`Front::next_call`], run the service and answer with
 //! [`Call::reply`], [`Call::send`] or [`Call::finish`]. Nothing here needs
 //! an async runtime from its caller: the front owns one, and every method
-//! is a plain, possibly blocking, function that any thread may call.
+//! is a plain, possibly blocking, function that any thread may call, but
+//! not code running on an async runtime (a blocking call would stall it,
+//! and tokio refuses to block inside one).
 //!
 //! ```no_run
 //! use std::time::Duration;
