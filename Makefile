@@ -43,8 +43,8 @@ demo: build ## Route a small blended center step by step, then simulate a day un
 
 test: build wallboard-deps redis-server test-rust test-python stubtest $(TEST_TARGETS) ## Set up, build and run every test
 
-test-rust: ## Rust unit and integration tests (the core and the gRPC codec crate)
-	cargo test -p router_core -p grpc_raw --quiet
+test-rust: ## Rust unit and integration tests (the core and the gRPC crates)
+	cargo test -p router_core -p grpc_front -p grpc_raw --quiet
 
 test-python: venv ## pytest suites (needs a build)
 	$(PY) -m pytest -q
@@ -73,7 +73,7 @@ bench-instructions: ## Instruction counts of the routing hot paths (callgrind; r
 
 lint: venv ## Formatting (rustfmt), clippy, ruff and mypy: checks only, nothing changed
 	cargo fmt --all --check
-	cargo clippy -p router_core -p router_py -p grpc_load -p grpc_raw --all-targets -- -D warnings
+	cargo clippy -p router_core -p router_py -p grpc_front -p grpc_load -p grpc_raw --all-targets -- -D warnings
 	$(PY) -m ruff check
 	$(PY) -m mypy
 

@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod events;
 mod forms;
+mod gil;
 mod grpc;
 mod model;
 mod plugin;
@@ -20,6 +21,7 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::init(m.py())?;
     m.add_class::<model::Channel>()?;
     m.add_class::<model::Queue>()?;
     m.add_class::<model::Agent>()?;

@@ -2,6 +2,7 @@
 
 use crate::errors::{internal, invalid, IntoPyResult};
 use crate::events;
+use crate::gil::detached;
 use crate::model::{Agent, Channel, Contact, Queue, RoutingProfile};
 use crate::plugin::PyScorer;
 use crate::views::{AgentView, ContactView, QueueStats};
@@ -25,12 +26,6 @@ pub struct NativeRouter {
     strict: bool,
     /// Whether the plug-in policy's first failure has been logged.
     logged: bool,
-}
-
-/// Runs `f` with the GIL released, after every Python input has been copied
-/// into Rust values by the caller.
-fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> T {
-    py.allow_threads(f)
 }
 
 #[pymethods]

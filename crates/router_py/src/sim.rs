@@ -6,6 +6,7 @@
 //! them cost more than the conversion.
 
 use crate::errors::IntoPyResult;
+use crate::gil::detached;
 use crate::plugin::PyScorer;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -28,9 +29,8 @@ impl NativeSimulation {
     #[new]
     fn new(py: Python<'_>, scenario: &str) -> PyResult<Self> {
         let scenario = scenario.to_owned();
-        let inner = py
-            .allow_threads(move || Scenario::from_json(&scenario).and_then(Simulation::new))
-            .py()?;
+        let inner =
+            detached(py, move || Scenario::from_json(&scenario).and_then(Simulation::new)).py()?;
         Ok(NativeSimulation { inner })
     }
 
@@ -70,7 +70,7 @@ impl NativeSimulation {
                 Box::new(PyScorer::new(obj, vectorised, contact_side)) as Box<dyn Scorer>
             ));
         }
-        let result = py.allow_threads(|| sim.run_on(replication, &mut router, &label, strict));
+        let result = detached(py, || sim.run_on(replication, &mut router, &label, strict));
         if let Some(err) = router.take_scorer_error() {
             if strict {
                 let original = err.payload.and_then(|p| p.downcast::<PyErr>().ok()).map(|b| *b);

@@ -177,7 +177,7 @@ def create_server(
         tokens=list(tokens) if tokens else None, tls_cert=tls_cert, tls_key=tls_key,
         max_message_bytes=limits.max_message_bytes, max_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
-    dispatcher = Dispatcher(front, RouterServicer(service), descriptor, tokens=tokens,
+    dispatcher = Dispatcher(front, RouterServicer(service), descriptor,
                             rpc_observer=rpc_observer, workers=limits.workers)
     return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
 

@@ -1,11 +1,10 @@
 """Handler threads between the gRPC front end and the servicer.
 
 The front end (``ccroute._ccroute.GrpcFront``, in Rust) owns the sockets,
-HTTP/2, TLS, health checking and reflection; every ``ccroute.v1.Router``
-call reaches Python as a ``Call``. A fixed pool of handler threads takes
-calls, and for each one:
+HTTP/2, TLS, bearer tokens, health checking and reflection; every
+``ccroute.v1.Router`` call that passes its checks reaches Python as a
+``Call``. A fixed pool of handler threads takes calls, and for each one:
 
-- checks the bearer token (when tokens are set);
 - decodes the request and runs the :class:`RouterServicer` method;
 - answers: the reply, the streamed messages, or the error, mapped to a
   status in one place, :func:`~ccroute.server.errors.status_for` (domain
@@ -14,6 +13,10 @@ calls, and for each one:
   INTERNAL);
 - tells the RPC observer (metrics) that the call started and how it ended.
 
+Calls the front end refuses by itself (no valid token, over the call or
+message-size limit, unknown method) never reach a handler thread, so the
+observer does not count them.
+
 A streaming call holds its thread until it ends, as in any thread-pool
 server: ``ServiceLimits.workers`` bounds the threads, ``max_subscribers``
 the event streams among them.
@@ -21,10 +24,9 @@ the event streams among them.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any, Optional
 
 import grpc
@@ -32,7 +34,7 @@ from google.protobuf import descriptor_pb2, message_factory
 from google.protobuf.message import DecodeError
 
 from ..errors import InvalidInput
-from .errors import Unauthenticated, status_for
+from .errors import status_for
 
 __all__ = ["Dispatcher", "read_tokens", "descriptor_set"]
 
@@ -130,10 +132,8 @@ class Dispatcher:
     """The handler threads of one server (see the module docstring)."""
 
     def __init__(self, front: Any, servicer: Any, service_descriptor: Any, *,
-                 tokens: Optional[Sequence[bytes]] = None, rpc_observer: Optional[Any] = None,
-                 workers: int = 32) -> None:
+                 rpc_observer: Optional[Any] = None, workers: int = 32) -> None:
         self._front = front
-        self._tokens = list(tokens) if tokens else None
         #: Hears ``on_rpc_start(method, kind)`` and ``on_rpc(method, kind,
         #: grpc.StatusCode)`` for every call (metrics).
         self._observer = rpc_observer
@@ -178,24 +178,6 @@ class Dispatcher:
                 log.exception("handler thread failed on %s", call.method)
             del call  # ends the call's hold on its resources now, not at the next one
 
-    def _authenticate(self, call: Any) -> None:
-        tokens = self._tokens
-        if tokens is None:
-            return
-        header: Optional[str] = call.authorization
-        if header is None:
-            raise Unauthenticated("missing metadata 'authorization: Bearer <token>'")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            # Never echo the header: a malformed one may be the token itself.
-            raise Unauthenticated("metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)")
-        given = token.strip().encode()
-        ok = False
-        for t in tokens:  # compare with every token, in constant time each
-            ok |= hmac.compare_digest(given, t)
-        if not ok:
-            raise Unauthenticated("invalid bearer token")
-
     def _handle(self, call: Any) -> None:
         method = self._methods[call.method]
         observer = self._observer
@@ -204,7 +186,6 @@ class Dispatcher:
         code = grpc.StatusCode.OK
         context = _Context(call)
         try:
-            self._authenticate(call)
             kind = method.kind
             if kind == "unary":
                 reply = method.behavior(_decode(method, call.request), context)
