@@ -170,3 +170,25 @@ def test_a_partial_update_keeps_an_agent_on_default_channels() -> None:
         assert dict(service.agent("a1").max) == {"voice": 1, "chat": 3}
     finally:
         service.stop()
+
+
+def test_removed_names_are_kept_only_while_an_ended_contact_holds_them() -> None:
+    """A center that adds and removes queues all day keeps a bounded state:
+    the name of a removed queue stays only while a retained ended contact
+    names it."""
+    r = cc.Router(channels=[cc.Channel("voice")], queues=[cc.Queue("main")], retain_finished=2)
+    r.add_agent(cc.Agent("a1"), now=0.0)
+    sizes = []
+    t = 0.0
+    for i in range(40):
+        t += 1.0
+        r.set_queue(cc.Queue(f"campaign-{i:03d}-with-a-long-name"), now=t)
+        r.submit(cc.Contact(f"c{i:03d}", "voice", f"campaign-{i:03d}-with-a-long-name"), now=t)
+        r.complete(f"c{i:03d}", now=t)
+        r.remove_queue(f"campaign-{i:03d}-with-a-long-name", now=t)
+        sizes.append(len(r.snapshot()))
+    assert sizes[-1] == sizes[9]
+    assert r.contact("c039").queue == "campaign-039-with-a-long-name"
+    assert r.contact("c038").queue == "campaign-038-with-a-long-name"
+    with pytest.raises(cc.UnknownId):
+        r.contact("c037")

@@ -331,6 +331,39 @@ impl Router {
             };
         }
         debug_assert!(retired_channels.len() >= old_rc && retired_queues.len() >= old_rq);
+        // Only the names an ended contact still holds are kept (the others
+        // left with the records the retention limit dropped), renumbered.
+        let (mut used_ch, mut used_q) =
+            (vec![false; retired_channels.len()], vec![false; retired_queues.len()]);
+        for (_, f) in &s.finished {
+            if let Some(u) = (f.channel as usize).checked_sub(n_ch) {
+                used_ch[u] = true;
+            }
+            if let Some(u) = (f.queue as usize).checked_sub(n_q) {
+                used_q[u] = true;
+            }
+        }
+        let keep = |names: Vec<String>, used: &[bool], n_live: usize| {
+            let mut renumber = vec![0u32; names.len()];
+            let mut kept = Vec::new();
+            for (i, name) in names.into_iter().enumerate() {
+                if used[i] {
+                    renumber[i] = (n_live + kept.len()) as u32;
+                    kept.push(name);
+                }
+            }
+            (kept, renumber)
+        };
+        let (retired_channels, ch_renumber) = keep(retired_channels, &used_ch, n_ch);
+        let (retired_queues, q_renumber) = keep(retired_queues, &used_q, n_q);
+        for (_, f) in s.finished.iter_mut() {
+            if let Some(u) = (f.channel as usize).checked_sub(n_ch) {
+                f.channel = ch_renumber[u];
+            }
+            if let Some(u) = (f.queue as usize).checked_sub(n_q) {
+                f.queue = q_renumber[u];
+            }
+        }
         s.retired_channels = retired_channels;
         s.retired_queues = retired_queues;
 
