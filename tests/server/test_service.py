@@ -311,6 +311,17 @@ def test_configure_changes_the_running_router_and_a_refusal_changes_nothing(serv
         service.configure(settings(channels=()))
 
 
+def test_a_keyed_configure_retried_after_a_later_change_answers_what_it_first_answered(
+        service: RouterService) -> None:
+    first = service.configure(settings(policy="round_robin"), idempotency_key="cfg-1", fingerprint=b"1")
+    service.configure(settings(policy="most_skilled"))
+    sub = service.subscribe()
+    again = service.configure(settings(policy="round_robin"), idempotency_key="cfg-1", fingerprint=b"1")
+    assert again == first and again.policy == "round_robin"
+    assert service.status().policy == "most_skilled"  # the retry changed nothing
+    assert sub.get(timeout=0.2) in (None, [])  # and published nothing
+
+
 def test_memory_stays_bounded_under_load() -> None:
     limits = ServiceLimits(history=500, subscriber_buffer=300, idempotency_events=400, max_batch=200)
     svc = RouterService(settings(retain_finished=100), limits=limits, clock=ManualClock())

@@ -198,13 +198,15 @@ class Idempotent:
             if isinstance(inner, UpsertAgent):
                 return Upserted(stored.events, bool(stored.extra), True)
             if isinstance(inner, Configure):
-                return engine.settings
+                return stored.extra  # the configuration first answered, not the one in force now
             replies = Replies(stored.events)
             replies.replayed = True
             return replies
         value = inner.apply(engine, now)
         if isinstance(value, Upserted):
             engine.idempotency.put(self.key, self.fingerprint, value.events, now, value.replaced)
+        elif isinstance(inner, Configure):
+            engine.idempotency.put(self.key, self.fingerprint, [], now, value)
         elif isinstance(value, list):
             engine.idempotency.put(self.key, self.fingerprint, value, now)
         else:
