@@ -97,9 +97,11 @@ def open_durable(
                 raise ConfigChanged(
                     "the configuration given differs from the one stored in Redis, under which "
                     "the acknowledged history was made:\n  " + "\n  ".join(diff) + "\n"
-                    "Refusing to replay that history under other rules. Start with the stored "
-                    "configuration (the same file, or no --config to use the stored one), or "
-                    "start from an empty Redis database."
+                    "Refusing to replay that history under other rules. The stored configuration "
+                    "includes every change made with Configure since the history began. Start "
+                    "without --config to run the stored one (then send the file's settings with "
+                    "Configure to change it as a logged, live change), or start from an empty "
+                    "Redis database."
                 )
         if out is not None:
             st = service.engine
