@@ -304,12 +304,20 @@ def test_a_server_on_the_callers_clock_replays_to_the_embedded_routers_state(red
             pass
     expected = router_snapshot(service)
     assert expected == embedded.snapshot()
+
+    def walls(svc: Any) -> list[tuple[int, float]]:
+        return svc.query(lambda e: [(r.sequence, r.wall) for r in e.history.since(e.history.oldest - 1)])  # type: ignore[no-any-return]
+
+    stamped = walls(service)
+    assert stamped and all(w > 1e9 for _, w in stamped)  # the server's wall clock, not the caller's times
     service.stop()
     rlog.close()
     again, rlog2 = open_durable(conf, redis_server.url, clock=ClientClock(), lease_ms=1000)
     again.start()
     try:
         assert router_snapshot(again) == expected
+        replayed = dict(walls(again))
+        assert all(replayed[n] == w for n, w in stamped if n in replayed)  # the same again on replay
         with pytest.raises(cc.InvalidInput, match="before the server's time"):
             again.advance(now=0.0)
     finally:

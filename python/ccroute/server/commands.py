@@ -217,10 +217,14 @@ class Idempotent:
 @dataclass(frozen=True, slots=True)
 class At:
     """A mutating command applied at the caller's time ``now`` (a service
-    on a :class:`~ccroute.server.clock.ClientClock`), logged with it."""
+    on a :class:`~ccroute.server.clock.ClientClock`), logged with it and
+    with ``wall``, the server's wall-clock time when it took the call: the
+    events' wall-clock time, the same again on replay (the caller's times
+    need not be related to any clock)."""
 
     command: "Command"
     now: float
+    wall: float = 0.0
     mutating: ClassVar[bool] = True
 
     def apply(self, engine: Engine, now: float) -> Any:
@@ -234,7 +238,11 @@ class At:
                 return inner.apply(engine, current)  # a retry of an answered call: its reply, at any time
             raise InvalidInput(f"now {self.now!r} is before the server's time {current!r}; "
                                "time never goes backwards")
-        return inner.apply(engine, self.now)
+        engine.wall_now = self.wall or None
+        try:
+            return inner.apply(engine, self.now)
+        finally:
+            engine.wall_now = None
 
 
 def _answered(engine: Engine, c: "Command", now: float) -> bool:

@@ -94,6 +94,9 @@ class Engine:
         #: Wall-clock time (Unix seconds) of router time 0: events carry
         #: ``wall_origin + now`` beside the router time.
         self.wall_origin = 0.0
+        #: The wall-clock time of the call being applied, when it is not
+        #: ``wall_origin + now`` (a call on the caller's clock).
+        self.wall_now: Optional[float] = None
         self.settings = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
@@ -112,7 +115,7 @@ class Engine:
         if not events:
             return []
         n = self._next
-        wall = self.wall_origin + self.router.now
+        wall = self.wall_now if self.wall_now is not None else self.wall_origin + self.router.now
         records = [EventRecord(n + i, e, wall) for i, e in enumerate(events)]
         self._next = n + len(records)
         self.unpublished.extend(records)

@@ -393,7 +393,7 @@ class RouterService:
                                    "from the calls: --clock client)")
             if isinstance(now, bool) or not (isinstance(now, (int, float)) and math.isfinite(now) and now >= 0):
                 raise InvalidInput(f"now {now!r} is not a finite, non-negative number of seconds")
-            command = cmd.At(command, float(now))
+            command = cmd.At(command, float(now), time.time())
         pending = Pending()
         self._inbox.put(command, pending)
         return pending.wait(timeout)

@@ -156,7 +156,7 @@ def _encode(c: cmd.Command) -> list[Any]:
         return ["U", c.agent.to_dict(), c.create_only, c.keep_state,  # type: ignore[union-attr]
                 sorted(fields) if fields is not None else None]
     if t is cmd.At:
-        return ["@", c.now, _encode(c.command)]  # type: ignore[union-attr]
+        return ["@", c.now, _encode(c.command), c.wall]  # type: ignore[union-attr]
     if t is cmd.Idempotent:
         return ["K", c.key, encode_fingerprint(c.fingerprint), _encode(c.command)]  # type: ignore[union-attr]
     if t is cmd.RemoveAgent:
@@ -188,7 +188,7 @@ def _decode(v: list[Any]) -> cmd.Command:
         return cmd.UpsertAgent(Agent.from_dict(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
                                frozenset(fields) if fields is not None else None)
     if k == "@":
-        return cmd.At(_decode(v[2]), float(v[1]))
+        return cmd.At(_decode(v[2]), float(v[1]), float(v[3]) if len(v) > 3 else 0.0)
     if k == "K":
         return cmd.Idempotent(_decode(v[3]), v[1], decode_fingerprint(v[2]))
     if k == "R":
