@@ -283,6 +283,11 @@ impl Index {
         }
     }
 
+    /// The one-entry cache of [`Index::group`] (for `check_invariants`).
+    pub fn last_group(&self) -> Option<(GroupKey, GroupId)> {
+        self.last_group
+    }
+
     /// [`Index::group`] without the one-entry cache.
     fn find_group(&mut self, k: GroupKey) -> GroupId {
         if let Some(&g) = self.group_ids.get(&k) {

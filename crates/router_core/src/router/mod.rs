@@ -3,7 +3,33 @@
 //! The calls are split by subject: [`agents`](self) (add, remove, state),
 //! contacts (submit, accept, reject, complete, cancel), `routing` (the two
 //! decision regimes and assignment), `timers` (`advance`) and `views`
-//! (read-only look-ups and statistics).
+//! (read-only look-ups and statistics); `build` validates a configuration
+//! into a router.
+//!
+//! ## Derived state
+//!
+//! The records (agents, contacts, queues' counters, timers) are the state;
+//! snapshots hold them. The hot path also keeps structures derived from
+//! them, rebuilt on restore and reconfiguration. Each has one place that
+//! updates it and a clause of [`Router::check_invariants`] that verifies
+//! it; debug test builds (feature `invariants`, on for the crate's own
+//! tests) run that check at the start of every mutating call.
+//!
+//! | Derived structure | Updated by | Verified by (`check_invariants`) |
+//! |---|---|---|
+//! | Ready groups: per profile and channel, the agents that could take one more contact (`Profile::ready`, `Agent::ready`, `Agent::key`) | `refresh_agent` (agents.rs), after any change to an agent's state, load or maxima | "ready index wrong on channel", "ready key out of step" |
+//! | Wait groups: waiting contacts by (queue, channel, signature, capped), ordered by wait key (`Index::groups`, `Contact::slot`) | `enqueue` / `dequeue` (contacts.rs, timers.rs) | "misplaced in wait group", "under a stale key", the waiting count |
+//! | Cached heads of the wait groups (`Index::heads`) | `enqueue` / `dequeue`, with the group | "stale head of wait group" |
+//! | Last-group cache (`Index::last_group`) | `Index::group` | "last-group cache points at" |
+//! | Candidate fact table of a plug-in scorer (`plugin::FactTable`) | `refresh_agent` and the scorer hooks (plugin.rs) | "facts kept for plug-in candidates are stale" |
+//! | Tie-break ranks of agents in id order (`id_order::IdOrder`, `Agent::rank`) | `add_agent` / `remove_agent`, `rerank_agents` | "ranked out of id order", "ready key out of step" |
+//! | Live sets: per queue, waiting and offered contacts by arrival (`Queue::live`) | `insert_contact`, `answer`, `finish`, overflow | "live set out of step", "counters do not add up" |
+//! | Contact slots and the id index (`contacts`, `contact_ids`) | `insert_contact` / `finish` | "not found under its id", "names a free contact slot" |
+//! | Availability counters: per profile and channel, available agents serving it (`Profile::available`) | `count_available` (agents.rs) | "available agents of profile" |
+//! | Agents' loads (`used`, `held`) and pinned contacts | `assign` and `release_slot` / `free_units` (routing.rs); pins by `enqueue` | "load out of step", "over its maximum", "wrongly pinned" |
+//!
+//! Routing completeness (no ready agent could take a waiting contact,
+//! outside batch mode) and the aging-cap flags are checked too.
 
 mod agents;
 mod batch;
@@ -418,6 +444,12 @@ impl Router {
     /// [`Router::begin`] into a caller's buffer; returns where this call's
     /// events start in it.
     fn begin_in(&mut self, now: Time, ev: &mut Vec<Event>) -> usize {
+        // Every mutating call passes here: the state the previous call left
+        // is checked whole (debug test builds, see the table above).
+        #[cfg(all(debug_assertions, feature = "invariants"))]
+        if let Err(broken) = self.check_invariants() {
+            panic!("router invariant broken before a call at {now}: {broken}");
+        }
         let start = ev.len();
         ev.append(&mut self.pending);
         self.advance_to(now, ev);

@@ -463,6 +463,51 @@ impl Router {
                 ));
             }
         }
+        // Availability counters: per profile and channel, the available
+        // agents who serve that channel.
+        let mut available: Vec<Vec<u32>> =
+            self.index.profiles.iter().map(|p| vec![0; p.available.len()]).collect();
+        for a in self.agents.iter().flatten().filter(|a| a.state == AgentState::Available) {
+            for (c, &m) in a.max.iter().enumerate() {
+                if m > 0 {
+                    available[a.profile as usize][c] += 1;
+                }
+            }
+        }
+        for (p, counts) in available.iter().enumerate() {
+            if *counts != self.index.profiles[p].available {
+                return Err(format!("available agents of profile {p} miscounted"));
+            }
+        }
+        // The last-group cache names the group its key maps to.
+        if let Some((k, g)) = self.index.last_group() {
+            if self.index.group_ids.get(&k) != Some(&g) {
+                return Err(format!("last-group cache points at group {g}, not its key's"));
+            }
+        }
+        // The id index and the live sets: each live contact once, by its id
+        // (unless reached by key only) and in its queue's live set.
+        let mut live: Vec<Vec<(u64, u64)>> = vec![Vec::new(); self.queues.len()];
+        for (ci, c) in self.contacts.enumerate() {
+            if c.indexed && self.contact_ids.get(&c.id).map(|&i| i as usize) != Some(ci) {
+                return Err(format!("contact {:?} not found under its id", c.id));
+            }
+            if c.status != ContactStatus::Assigned {
+                live[c.queue as usize].push((c.arrival.to_bits(), c.seq));
+            }
+        }
+        for (q, mut expect) in live.into_iter().enumerate() {
+            expect.sort_unstable();
+            let mut have: Vec<(u64, u64)> =
+                self.queues[q].live.entries().into_iter().map(|(t, s)| (t.to_bits(), s)).collect();
+            have.sort_unstable();
+            if have != expect {
+                return Err(format!("queue {:?}: live set out of step", self.queues[q].name));
+            }
+        }
+        if self.contact_ids.values().any(|&ci| self.contacts.get(ci as usize).is_none()) {
+            return Err("the id index names a free contact slot".into());
+        }
         let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {
             return Err(format!(
