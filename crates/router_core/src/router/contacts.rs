@@ -627,10 +627,8 @@ impl Router {
         }
         self.dequeue(ci);
         self.contact_mut(ci).pinned = None;
-        let offer_timeout = self.config.offer_timeout.take();
-        self.assign(ci, ai, &mut ev);
+        self.place(ci, ai, None, &mut ev); // connected at once, even in offer mode
         self.refresh_agent(ai);
-        self.config.offer_timeout = offer_timeout;
         Ok(ev)
     }
 }

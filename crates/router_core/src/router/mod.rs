@@ -52,7 +52,7 @@ mod views;
 
 pub use agents::MAX_REASON;
 pub use batch::BatchReport;
-pub use index::{satisfies, AgentKey, WaitKey};
+pub(crate) use index::{AgentKey, WaitKey};
 pub(crate) use ordering::ContactRank;
 pub use template::{ContactKey, ContactTemplate};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};

@@ -15,7 +15,7 @@ use super::index::{AgentKey, WaitKey};
 use super::{timers::TimerKind, Note, Router};
 use crate::event::Event;
 use crate::policy::Key;
-use crate::types::ContactStatus;
+use crate::types::{ContactStatus, Time};
 use rand::Rng;
 
 use super::ordering::{ContactRank, QueueOrder};
@@ -270,9 +270,23 @@ impl Router {
         order.key(c.priority, c.arrival, c.seq, ci, c.capped, !c.excluded.is_empty())
     }
 
-    /// Assigns (or offers) a waiting contact to an agent. The caller puts
-    /// the agent back in its ready groups (`refresh_agent` or `route_agent`).
+    /// Assigns (or offers, in offer mode) a waiting contact to an agent.
+    /// The caller puts the agent back in its ready groups (`refresh_agent`
+    /// or `route_agent`).
+    #[inline]
     pub(super) fn assign(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+        self.place(ci, ai, self.config.offer_timeout, ev);
+    }
+
+    /// [`Router::assign`] with the offer timeout given: `None` connects the
+    /// contact at once whatever the mode (`force_assign`).
+    pub(super) fn place(
+        &mut self,
+        ci: u32,
+        ai: u32,
+        offer_timeout: Option<Time>,
+        ev: &mut Vec<Event>,
+    ) {
         let c = self.contact(ci);
         if c.slot.is_some() || c.pinned.is_some() {
             self.dequeue(ci); // not for a contact routed as it arrives
@@ -289,7 +303,6 @@ impl Router {
             a.used += cost;
             a.last_assigned = seq;
         }
-        let offer_timeout = self.config.offer_timeout;
         let c = self.contact_mut(ci);
         c.agent = Some(ai);
         c.pinned = None;

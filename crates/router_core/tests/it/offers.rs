@@ -373,3 +373,32 @@ fn an_exclusion_is_lifted_when_nobody_else_took_the_contact() {
     assert!(r.advance(30.0).unwrap().is_empty());
     check(&r);
 }
+
+/// A forced assignment connects at once in offer mode, and leaves the
+/// configuration (offer mode itself) as it was.
+#[test]
+fn force_assign_connects_in_offer_mode_without_touching_the_configuration() {
+    let mut r = offer_router(15.0);
+    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.set_agent_state("a", AgentState::Away, "", 0.0).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0).unwrap();
+    let before = r.config().clone();
+    let ev = r.force_assign("c1", "a", 2.0).unwrap();
+    assert_eq!(
+        ev,
+        vec![Event::Assigned {
+            contact: "c1".into(),
+            agent: "a".into(),
+            queue: "general".into(),
+            channel: "voice".into(),
+            at: 2.0,
+            wait: 1.0,
+        }]
+    );
+    assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
+    assert_eq!(r.config(), &before);
+    r.set_agent_state("a", AgentState::Available, "", 3.0).unwrap();
+    r.complete("c1", 4.0).unwrap();
+    let ev = r.submit(&contact("c2", "voice"), 5.0).unwrap();
+    assert_eq!(names(&ev), vec!["Offered"]); // still in offer mode
+}
