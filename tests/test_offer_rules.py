@@ -29,24 +29,6 @@ def voice(cid: str) -> cc.Contact:
     return cc.Contact(cid, channel="voice", queue="q")
 
 
-def test_a_missed_offer_moves_the_agent_to_not_responding_and_counts_it():
-    r = router()
-    r.add_agent(cc.Agent("a"), now=0.0)
-    r.submit(voice("c1"), now=1.0)
-    assert r.advance(16.0) == [cc.OfferExpired(contact="c1", agent="a", at=16.0),
-                               cc.NotResponding(contact="c1", agent="a", state="away", at=16.0)]
-    assert r.agent("a").state == "away"
-    assert r.stats()["q"].missed_offers == 1
-    # A newer contact is not offered to an idle agent past the stranded one.
-    r.submit(voice("c2"), now=20.0)
-    assert r.waiting("q") == ["c1", "c2"]
-    r.check_invariants()
-    # The agent comes back after the exclusion expired (16 + 60): c1 first.
-    assert r.set_agent_state("a", "available", now=80.0) == [
-        cc.Offered(contact="c1", agent="a", at=80.0, expires=95.0)]
-    r.check_invariants()
-
-
 def test_the_missed_offer_state_is_configurable():
     r = router(missed_offer_state="offline")
     r.add_agent(cc.Agent("a"), now=0.0)
@@ -73,19 +55,6 @@ def test_a_missed_offer_requeues_the_agents_other_offers():
                   cc.NotResponding(contact="k1", agent="a", state="away", at=16.0),
                   cc.Requeued(contact="k2", agent="a", at=16.0)]
     assert r.waiting("q") == ["k1", "k2"]
-    r.check_invariants()
-
-
-def test_an_exclusion_is_lifted_when_no_other_agent_takes_the_contact():
-    # The only agent rejects: after 60 s with nobody else taking the
-    # contact, it is offered to that agent again instead of waiting forever.
-    r = router()
-    r.add_agent(cc.Agent("a"), now=0.0)
-    r.submit(voice("c1"), now=1.0)
-    assert r.reject("c1", "a", now=2.0) == [cc.OfferRejected(contact="c1", agent="a", at=2.0)]
-    assert r.agent("a").state == "available"  # a reject keeps the agent's state
-    assert r.advance(61.9) == []
-    assert r.advance(62.0) == [cc.Offered(contact="c1", agent="a", at=62.0, expires=77.0)]
     r.check_invariants()
 
 

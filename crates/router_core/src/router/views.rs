@@ -537,12 +537,14 @@ impl Router {
     }
 
     /// The queue and channel names of live contact `ci`, as events carry them.
+    #[inline]
     pub(super) fn tags(&self, ci: u32) -> (Id, Id) {
         let c = self.contact(ci);
         (self.queue_tag(c.queue), self.channels[c.channel as usize].tag.clone())
     }
 
     /// The name of queue `q` as events carry it, live or retired.
+    #[inline]
     pub(super) fn queue_tag(&self, q: u32) -> Id {
         match self.queues.get(q as usize) {
             Some(queue) => queue.tag.clone(),

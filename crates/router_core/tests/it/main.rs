@@ -12,6 +12,7 @@ mod policies;
 mod props;
 mod reconfigure;
 mod regimes;
+mod scenarios;
 mod snapshot_fuzz;
 mod stats;
 mod timers;
