@@ -212,17 +212,6 @@ def test_overflow_waits_when_the_target_is_full_and_skips_answered_contacts():
     assert r2.contact("y").queue == "first"
 
 
-def test_overflow_after_zero_moves_at_submit():
-    # Overflow after 0 s: the contact moves in the submit call itself.
-    r = router(cc.Queue("front", overflow_to="back", overflow_after=0.0), cc.Queue("back"))
-    assert r.submit(voice("c", "front"), now=1.0) == [
-        cc.Overflowed(contact="c", from_queue="front", to_queue="back", at=1.0)]
-    assert r.contact("c").queue == "back"
-    assert r.waiting("back") == ["c"] and r.waiting("front") == []
-    assert (r.stats()["front"].overflowed_out, r.stats()["back"].overflowed_in) == (1, 1)
-    r.check_invariants()
-
-
 def test_overflow_after_zero_in_a_batch_and_routing_in_the_target():
     r = router(cc.Queue("front", overflow_to="back", overflow_after=0.0), cc.Queue("back"))
     r.add_agent(cc.Agent("a", state="away"), now=0.0)

@@ -287,35 +287,6 @@ fn overflow_moves_contact_keeping_arrival() {
     check(&r);
 }
 
-/// Overflow after 0 s: the contact moves on arrival, within the submit call.
-#[test]
-fn overflow_after_zero_moves_on_arrival() {
-    let mut first = QueueConfig::new("first");
-    first.overflow = Some(Overflow { to: "second".into(), after: 0.0 });
-    let mut r =
-        Router::new(config_with(vec![first, QueueConfig::new("second")], PolicyKind::LongestIdle))
-            .unwrap();
-    let ev = r.submit(&ContactSpec::new("c1", "voice", "first"), 3.0).unwrap();
-    assert_eq!(
-        ev,
-        vec![Event::Overflowed {
-            channel: "voice".into(),
-            contact: "c1".into(),
-            from_queue: "first".into(),
-            to_queue: "second".into(),
-            at: 3.0
-        }]
-    );
-    assert_eq!(r.contact_view("c1").unwrap().queue, "second");
-    assert_eq!((r.stats()[0].waiting, r.stats()[1].waiting), (0, 1));
-    // With a free agent the contact is answered at once and never overflows.
-    assert_eq!(assigned(&r.add_agent(&agent("a", &[]), 4.0).unwrap()), pairs(&[("c1", "a")]));
-    r.add_agent(&agent("b", &[]), 4.5).unwrap();
-    let ev = r.submit(&ContactSpec::new("c2", "chat", "first"), 5.0).unwrap();
-    assert_eq!(names(&ev), vec!["Assigned"]);
-    check(&r);
-}
-
 /// An overflowed contact is ordered by its original arrival in the new queue.
 #[test]
 fn overflowed_contact_keeps_its_place_by_arrival() {
