@@ -35,7 +35,7 @@ def _matches(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
 
 def _call(r: cc.Router, step: dict[str, Any]) -> list[Any]:
     now = step["now"]
-    calls = [k for k in step if k not in ("now", "events", "error", "agents", "stats", "waiting")]
+    calls = [k for k in step if k not in ("now", "events", "error", "agents", "stats", "waiting", "explain")]
     assert len(calls) == 1, f"one call per step, got {calls}"
     name, arg = calls[0], step[calls[0]]
     if name == "add_agent":
@@ -79,6 +79,10 @@ def test_shared_scenario_holds_in_python(path: Path) -> None:
             stats = r.stats()[queue]
             for k, v in fields.items():
                 assert getattr(stats, k) == v, f"{where}: queue {queue}.{k}"
+        for contact, fields in step.get("explain", {}).items():
+            why = r.explain(contact).to_dict()
+            for k, v in fields.items():
+                assert why[k] == v, f"{where}: explain({contact}).{k}: {why[k]!r} != {v!r}"
         for queue, ids in step.get("waiting", {}).items():
             assert r.waiting(queue) == ids, f"{where}: waiting in {queue}"
         r.check_invariants()

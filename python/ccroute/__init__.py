@@ -20,6 +20,7 @@ from ._ccroute import (
     Channel,
     Contact,
     ContactView,
+    Explanation,
     Queue,
     QueueStats,
     RoutingProfile,
@@ -73,6 +74,7 @@ __all__ = [
     "QueueStats",
     "AgentView",
     "ContactView",
+    "Explanation",
     # events
     "Event",
     "Assigned",

@@ -21,6 +21,7 @@ from ._ccroute import (
     Channel,
     Contact,
     ContactView,
+    Explanation,
     Queue,
     QueueStats,
     RoutingProfile,
@@ -328,6 +329,16 @@ class Router:
     def contact(self, contact: str) -> ContactView:
         """A snapshot of one contact, live or ended. Raises ``UnknownId``."""
         return self._router.contact(contact)
+
+    def explain(self, contact: str) -> Explanation:
+        """Why a live contact is where it is: its place in its queue, the
+        requirements in force, how many agents could take it now and, by
+        reason (``state``, ``routing_profile``, ``profile_delay``,
+        ``skills``, ``channel``, ``capacity``, ``excluded``, ``reserved``),
+        why the others cannot, and the next timer that changes its
+        situation. Raises ``UnknownId``, or ``InvalidState`` for a contact
+        that has ended (``contact()`` says what became of it)."""
+        return self._router.explain(contact)
 
     def agents_by_state(self) -> dict[str, int]:
         """Counts: ``offline``, ``available``, ``away``, plus ``busy``

@@ -433,3 +433,21 @@ def test_routing_events_on_the_stream_name_queue_and_channel(start_server: Start
         ("Assigned", "support", "chat"),
         ("Completed", "support", "chat"),
     ]
+
+
+def test_explain_contact_through_the_client_matches_the_embedded_router(start_server: Start) -> None:
+    srv = start_server(settings())
+    client = srv.client()
+    client.add_agent(cc.Agent("a1", skills={"en": 2}))
+    client.add_agent(cc.Agent("a2", skills={"en": 9}, state="away"))
+    client.submit(cc.Contact("c1", "voice", "support", requires={"en": 5}, steps=[cc.Step(40.0, {})]))
+    why = client.explain("c1")
+    assert (why.status, why.position, why.queue_waiting, why.requires, why.eligible) == (
+        "waiting", 1, 1, {"en": 5}, 0)
+    assert why.ineligible == {"reserved": 0, "state": 1, "routing_profile": 0, "profile_delay": 0, "skills": 1,
+                              "channel": 0, "capacity": 0, "excluded": 0}
+    assert why.next_timer is not None and why.next_timer["what"] == "step 0"
+    embedded = srv.service.query(lambda e: e.router.explain("c1").to_dict())
+    assert why.to_dict() == embedded
+    with pytest.raises(cc.UnknownId):
+        client.explain("nobody")

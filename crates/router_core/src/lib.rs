@@ -54,7 +54,7 @@ pub use model::{
 };
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{
-    AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, QueueStats, Router,
-    MAX_REASON, NOT_RESPONDING,
+    AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, Explanation, Ineligible,
+    NextTimer, QueueStats, Router, MAX_REASON, NOT_RESPONDING,
 };
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

@@ -38,6 +38,7 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<views::QueueStats>()?;
     m.add_class::<views::AgentView>()?;
     m.add_class::<views::ContactView>()?;
+    m.add_class::<views::Explanation>()?;
     m.add_class::<grpc::GrpcFront>()?;
     m.add_class::<grpc::Call>()?;
     events::register(m)?;

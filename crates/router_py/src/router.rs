@@ -5,7 +5,7 @@ use crate::events;
 use crate::gil::detached;
 use crate::model::{Agent, Channel, Contact, Queue, RoutingProfile};
 use crate::plugin::PyScorer;
-use crate::views::{AgentView, ContactView, QueueStats};
+use crate::views::{AgentView, ContactView, Explanation, QueueStats};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::{AgentState, ContactSpec, PolicyKind, RouterConfig};
@@ -322,6 +322,10 @@ impl NativeRouter {
 
     fn contact(&self, py: Python<'_>, contact: &str) -> PyResult<ContactView> {
         ContactView::new(py, self.inner.contact_view(contact).py()?)
+    }
+
+    fn explain(&self, py: Python<'_>, contact: &str) -> PyResult<Explanation> {
+        Explanation::new(py, self.inner.explain(contact).py()?)
     }
 
     fn agents_by_state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {

@@ -268,3 +268,105 @@ impl ContactView {
 fn py_opt(v: Option<f64>) -> String {
     v.map_or("None".to_owned(), |x| format!("{x:?}"))
 }
+
+/// Why a contact is where it is (`Router.explain`): its place, the
+/// requirements in force, the agents that could take it now and, by
+/// reason, why the others cannot, and its next timer.
+#[pyclass(frozen, module = "ccroute")]
+pub struct Explanation {
+    /// Contact id.
+    #[pyo3(get)]
+    pub contact: String,
+    /// `waiting`, `offered` or `assigned`.
+    #[pyo3(get)]
+    pub status: &'static str,
+    /// Its queue.
+    #[pyo3(get)]
+    pub queue: String,
+    /// Its channel.
+    #[pyo3(get)]
+    pub channel: String,
+    /// 1-based place among the queue's waiting contacts (None unless waiting).
+    #[pyo3(get)]
+    pub position: Option<usize>,
+    /// Contacts waiting in its queue (offered ones included).
+    #[pyo3(get)]
+    pub queue_waiting: usize,
+    /// Requirements in force.
+    #[pyo3(get)]
+    pub requires: Py<PyDict>,
+    /// Relaxation steps applied so far.
+    #[pyo3(get)]
+    pub step: usize,
+    /// The one agent it waits for (preferred agent, affinity), if any.
+    #[pyo3(get)]
+    pub waits_for: Option<String>,
+    /// The agent it is offered or assigned to.
+    #[pyo3(get)]
+    pub agent: Option<String>,
+    /// Agents that could take it now.
+    #[pyo3(get)]
+    pub eligible: u32,
+    /// The other agents by the first reason each cannot: `reserved`,
+    /// `state`, `routing_profile`, `profile_delay`, `skills`, `channel`,
+    /// `capacity`, `excluded`.
+    #[pyo3(get)]
+    pub ineligible: Py<PyDict>,
+    /// `{"at": time, "what": "step 0" | "overflow to q" | ...}`, or None.
+    #[pyo3(get)]
+    pub next_timer: Option<Py<PyDict>>,
+    inner: router_core::Explanation,
+}
+
+#[pymethods]
+impl Explanation {
+    /// The explanation as plain data (the same form on every interface).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Explanation('{}', status='{}', position={:?}, eligible={}, next_timer={:?})",
+            self.contact,
+            self.status,
+            self.position,
+            self.eligible,
+            self.inner.next_timer.as_ref().map(|t| (t.at, t.what.as_str()))
+        )
+    }
+}
+
+impl Explanation {
+    pub fn new(py: Python<'_>, v: router_core::Explanation) -> PyResult<Self> {
+        let ineligible = PyDict::new(py);
+        for (reason, n) in v.ineligible.by_reason() {
+            ineligible.set_item(reason, n)?;
+        }
+        let next_timer = match &v.next_timer {
+            Some(t) => {
+                let d = PyDict::new(py);
+                d.set_item("at", t.at)?;
+                d.set_item("what", &t.what)?;
+                Some(d.unbind())
+            }
+            None => None,
+        };
+        Ok(Explanation {
+            contact: v.contact.clone(),
+            status: v.status.as_str(),
+            queue: v.queue.clone(),
+            channel: v.channel.clone(),
+            position: v.position,
+            queue_waiting: v.queue_waiting,
+            requires: skills_dict(py, &v.requires)?.unbind(),
+            step: v.step,
+            waits_for: v.waits_for.clone(),
+            agent: v.agent.clone(),
+            eligible: v.eligible,
+            ineligible: ineligible.unbind(),
+            next_timer,
+            inner: v,
+        })
+    }
+}

@@ -199,6 +199,11 @@ class AsyncRouterClient:
         reply = await self._call("GetContact", pb.GetContactRequest(contact_id=contact), retry=True)
         return c.RemoteContactView.from_pb(reply.contact)
 
+    async def explain(self, contact: str) -> c.RemoteExplanation:
+        """Why a live contact is where it is (``Router.explain``)."""
+        reply = await self._call("ExplainContact", pb.ExplainContactRequest(contact_id=contact), retry=True)
+        return c.RemoteExplanation.from_pb(reply.explanation)
+
     async def agents_by_state(self) -> dict[str, int]:
         """Counts: offline, available, away, busy, idle."""
         return c.counts_of((await self._call("ListAgents", pb.ListAgentsRequest(), retry=True)).by_state)

@@ -217,6 +217,43 @@ class RemoteContactView:
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteExplanation:
+    """Why a contact is where it is, from the server (same fields as
+    ``ccroute.Explanation``)."""
+
+    contact: str
+    status: str
+    queue: str
+    channel: str
+    position: Optional[int]
+    queue_waiting: int
+    requires: dict[str, int]
+    step: int
+    waits_for: Optional[str]
+    agent: Optional[str]
+    eligible: int
+    ineligible: dict[str, int]
+    next_timer: Optional[dict[str, Any]]
+
+    @classmethod
+    def from_pb(cls, pb: views_pb2.Explanation) -> "RemoteExplanation":
+        def opt(name: str) -> Any:
+            return getattr(pb, name) if pb.HasField(name) else None
+
+        return cls(
+            contact=pb.contact, status=wire.STATUS_FROM_PB.get(pb.status, "unknown"), queue=pb.queue,
+            channel=pb.channel, position=opt("position"), queue_waiting=pb.queue_waiting,
+            requires=dict(pb.requires), step=pb.step, waits_for=opt("waits_for"), agent=opt("agent"),
+            eligible=pb.eligible, ineligible=dict(pb.ineligible),
+            next_timer={"at": pb.next_timer.at, "what": pb.next_timer.what} if pb.HasField("next_timer") else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The explanation as plain data, as ``ccroute.Explanation.to_dict``."""
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteStatus:
     """The server's clock, counters and event-log positions."""
 

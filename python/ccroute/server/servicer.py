@@ -167,6 +167,12 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         view = self._service.contact(request.contact_id, timeout=_timeout(context))
         return pb.GetContactResponse(contact=wire.contact_view_to_pb(view))
 
+    def ExplainContact(self, request: pb.ExplainContactRequest,
+                       context: grpc.ServicerContext) -> pb.ExplainContactResponse:
+        contact_id = request.contact_id
+        why = self._service.query(lambda e: e.router.explain(contact_id), name="explain", timeout=_timeout(context))
+        return pb.ExplainContactResponse(explanation=wire.explanation_to_pb(why))
+
     def GetAgent(self, request: pb.GetAgentRequest, context: grpc.ServicerContext) -> pb.GetAgentResponse:
         agent_id = request.agent_id
         view = self._service.query(lambda e: e.router.agent(agent_id), name="agent", timeout=_timeout(context))

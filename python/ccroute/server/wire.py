@@ -25,7 +25,7 @@ __all__ = [
     "channel_from_pb", "channel_to_pb", "queue_from_pb", "queue_to_pb",
     "settings_from_pb", "settings_to_pb", "agent_from_pb", "agent_to_pb",
     "contact_from_pb", "contact_to_pb", "event_to_pb", "events_to_pb", "event_from_pb",
-    "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb",
+    "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb", "explanation_to_pb",
     "attributes_from_pb", "attributes_to_pb",
 ]
 
@@ -517,6 +517,24 @@ def agent_view_to_pb(v: AgentView) -> views_pb2.AgentView:
     if v.reason is not None:
         pb.reason = v.reason
     pb.state_since = v.state_since
+    return pb
+
+
+def explanation_to_pb(v: Any) -> views_pb2.Explanation:
+    """``Router.explain``'s answer."""
+    pb = views_pb2.Explanation(
+        contact=v.contact, status=STATUS_TO_PB[v.status], queue=v.queue, channel=v.channel,  # type: ignore[arg-type]
+        queue_waiting=v.queue_waiting, requires=v.requires, step=v.step, eligible=v.eligible,
+        ineligible=v.ineligible,
+    )
+    if v.position is not None:
+        pb.position = v.position
+    if v.waits_for is not None:
+        pb.waits_for = v.waits_for
+    if v.agent is not None:
+        pb.agent = v.agent
+    if v.next_timer is not None:
+        pb.next_timer.at, pb.next_timer.what = v.next_timer["at"], v.next_timer["what"]
     return pb
 
 

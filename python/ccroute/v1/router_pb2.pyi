@@ -252,6 +252,18 @@ class GetContactResponse(_message.Message):
     contact: _views_pb2.ContactView
     def __init__(self, contact: _Optional[_Union[_views_pb2.ContactView, _Mapping]] = ...) -> None: ...
 
+class ExplainContactRequest(_message.Message):
+    __slots__ = ("contact_id",)
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    def __init__(self, contact_id: _Optional[str] = ...) -> None: ...
+
+class ExplainContactResponse(_message.Message):
+    __slots__ = ("explanation",)
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    explanation: _views_pb2.Explanation
+    def __init__(self, explanation: _Optional[_Union[_views_pb2.Explanation, _Mapping]] = ...) -> None: ...
+
 class GetAgentRequest(_message.Message):
     __slots__ = ("agent_id",)
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]

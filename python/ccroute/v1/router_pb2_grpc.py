@@ -107,6 +107,11 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.GetContactRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.GetContactResponse.FromString,
                 _registered_method=True)
+        self.ExplainContact = channel.unary_unary(
+                '/ccroute.v1.Router/ExplainContact',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.ExplainContactRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.ExplainContactResponse.FromString,
+                _registered_method=True)
         self.GetAgent = channel.unary_unary(
                 '/ccroute.v1.Router/GetAgent',
                 request_serializer=ccroute_dot_v1_dot_router__pb2.GetAgentRequest.SerializeToString,
@@ -263,6 +268,16 @@ class RouterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExplainContact(self, request, context):
+        """Why a live contact is where it is: its place, the requirements in
+        force, the agents that could take it and why the others cannot, its
+        next timer. NOT_FOUND for an unknown contact, FAILED_PRECONDITION for
+        one that has ended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAgent(self, request, context):
         """One agent.
         """
@@ -389,6 +404,11 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.GetContact,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.GetContactRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.GetContactResponse.SerializeToString,
+            ),
+            'ExplainContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainContact,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.ExplainContactRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.ExplainContactResponse.SerializeToString,
             ),
             'GetAgent': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAgent,
@@ -801,6 +821,33 @@ class Router:
             '/ccroute.v1.Router/GetContact',
             ccroute_dot_v1_dot_router__pb2.GetContactRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.GetContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/ExplainContact',
+            ccroute_dot_v1_dot_router__pb2.ExplainContactRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.ExplainContactResponse.FromString,
             options,
             channel_credentials,
             insecure,

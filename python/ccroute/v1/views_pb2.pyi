@@ -173,3 +173,55 @@ class ContactView(_message.Message):
     step: int
     attributes: _containers.MessageMap[str, _model_pb2.AttributeValue]
     def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., arrival: _Optional[float] = ..., wait: _Optional[float] = ..., agent: _Optional[str] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ...) -> None: ...
+
+class NextTimer(_message.Message):
+    __slots__ = ("at", "what")
+    AT_FIELD_NUMBER: _ClassVar[int]
+    WHAT_FIELD_NUMBER: _ClassVar[int]
+    at: float
+    what: str
+    def __init__(self, at: _Optional[float] = ..., what: _Optional[str] = ...) -> None: ...
+
+class Explanation(_message.Message):
+    __slots__ = ("contact", "status", "queue", "channel", "position", "queue_waiting", "requires", "step", "waits_for", "agent", "eligible", "ineligible", "next_timer")
+    class RequiresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class IneligibleEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    WAITS_FOR_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_FIELD_NUMBER: _ClassVar[int]
+    INELIGIBLE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIMER_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    status: ContactStatus
+    queue: str
+    channel: str
+    position: int
+    queue_waiting: int
+    requires: _containers.ScalarMap[str, int]
+    step: int
+    waits_for: str
+    agent: str
+    eligible: int
+    ineligible: _containers.ScalarMap[str, int]
+    next_timer: NextTimer
+    def __init__(self, contact: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ..., position: _Optional[int] = ..., queue_waiting: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., waits_for: _Optional[str] = ..., agent: _Optional[str] = ..., eligible: _Optional[int] = ..., ineligible: _Optional[_Mapping[str, int]] = ..., next_timer: _Optional[_Union[NextTimer, _Mapping]] = ...) -> None: ...

@@ -35,6 +35,7 @@ mod agents;
 mod batch;
 mod build;
 mod contacts;
+mod explain;
 mod id_order;
 mod index;
 mod live;
@@ -52,6 +53,7 @@ mod views;
 
 pub use agents::MAX_REASON;
 pub use batch::BatchReport;
+pub use explain::{Explanation, Ineligible, NextTimer};
 pub(crate) use index::{AgentKey, WaitKey};
 pub(crate) use ordering::ContactRank;
 pub use template::{ContactKey, ContactTemplate};

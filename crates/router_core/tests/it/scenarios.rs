@@ -32,6 +32,8 @@ struct Step {
     stats: BTreeMap<String, Map<String, Value>>,
     #[serde(default)]
     waiting: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    explain: BTreeMap<String, Map<String, Value>>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +135,10 @@ fn run_step(r: &mut Router, step: &Step) -> Result<(), String> {
     for (name, fields) in &step.stats {
         let s = r.queue_stats(name).map_err(|e| e.to_string())?;
         check_fields(&format!("queue {name}"), serde_json::to_value(s).unwrap(), fields)?;
+    }
+    for (id, fields) in &step.explain {
+        let why = r.explain(id).map_err(|e| e.to_string())?;
+        check_fields(&format!("explain({id})"), serde_json::to_value(why).unwrap(), fields)?;
     }
     for (queue, ids) in &step.waiting {
         let got = r.waiting_ids(queue).map_err(|e| e.to_string())?;
