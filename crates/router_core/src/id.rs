@@ -1,12 +1,15 @@
 //! [`Id`]: an agent or contact identifier that is cheap to copy.
 //!
-//! Every event names its contact and agent, every ready-agent key carries
-//! the agent's id as its last tie-breaker, and the contact index is keyed
-//! by id, so ids are copied several times per routing decision. An id of
-//! up to [`INLINE`] bytes (a number, a short code, most ids in practice) is
-//! stored inline: copying it copies 24 bytes, with no allocation and no
-//! reference count. A longer one (a UUID, say) is shared behind an `Arc`,
-//! as before.
+//! Every event names its contact and agent (and their queue and channel),
+//! and the agent, contact and last-agent tables are keyed by id, so ids are
+//! copied several times per routing decision. (Ready-agent keys do not
+//! carry the id: their last tie-breaker is a rank that orders agents as
+//! their ids do, a number cheaper to compare; see `router/id_order.rs`.)
+//!
+//! An id of up to [`INLINE`] bytes (a number, a short code, most ids in
+//! practice) is stored inline: copying it copies 24 bytes, with no
+//! allocation and no reference count. A longer one (a UUID, say) is shared
+//! behind an `Arc`, as before.
 //!
 //! An `Id` behaves as the text it holds: equality, order and hash are the
 //! text's (so a map keyed by `Id` is looked up with a `&str`), and it

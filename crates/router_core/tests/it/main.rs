@@ -7,9 +7,12 @@
 
 mod eligibility;
 mod errors;
+mod errors_calls;
+mod errors_config;
 mod offers;
 mod policies;
 mod props;
+mod props_model;
 mod reconfigure;
 mod regimes;
 mod scenarios;
