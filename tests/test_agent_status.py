@@ -52,6 +52,6 @@ def test_a_reason_over_the_limit_is_refused_and_changes_nothing() -> None:
     r = _router()
     r.add_agent(cc.Agent("a1"), now=0.0)
     before = r.snapshot()
-    with pytest.raises(cc.InvalidInput, match="reason of 129 bytes is longer than the limit of 128"):
-        r.set_agent_state("a1", "away", now=1.0, reason="x" * 129)
+    with pytest.raises(cc.InvalidInput, match="reason of 1025 bytes is longer than the limit of 1024"):
+        r.set_agent_state("a1", "away", now=1.0, reason="x" * 1025)
     assert r.snapshot() == before

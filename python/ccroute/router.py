@@ -252,7 +252,7 @@ class Router:
 
     def set_agent_state(self, agent: str, state: AgentState, now: float, reason: str = "") -> list[Event]:
         """Set ``"offline"``, ``"available"`` or ``"away"``, with an optional
-        reason code (``"break"``, ``"lunch"``, ... at most 128 bytes).
+        reason code (``"break"``, ``"lunch"``, ... at most 1024 bytes).
         Leaving available withdraws pending offers; becoming available
         routes. ``AgentView.state_since`` moves when the state or the
         reason changes; a missed offer sets the reason ``"not_responding"``."""

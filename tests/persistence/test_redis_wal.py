@@ -380,3 +380,22 @@ def test_an_agents_reason_and_time_in_state_survive_a_restart(redis_server: Redi
     finally:
         again.stop()
         rlog2.close()
+
+
+def test_a_keyed_configure_survives_a_snapshot_and_a_restart(redis_server: RedisServer) -> None:
+    clock = ManualClock(0.0)
+    service, rlog = durable(redis_server, clock)
+    changed = service.settings.replace(policy="most_skilled")
+    first = service.configure(changed, idempotency_key="cfg", fingerprint=b"c")
+    service.query(lambda e: rlog.snapshot_now())  # the cached reply goes into the snapshot header
+    service.configure(service.settings.replace(policy="round_robin"))
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock, check_config=False)  # run the stored configuration
+    try:
+        retry = again.configure(changed, idempotency_key="cfg", fingerprint=b"c")
+        assert retry == first and retry.policy == "most_skilled"
+        assert again.status().policy == "round_robin"
+    finally:
+        again.stop()
+        rlog2.close()

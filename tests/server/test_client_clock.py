@@ -143,3 +143,23 @@ def test_a_server_on_its_own_clock_ignores_the_callers_now(start_server: Callabl
     client = running.client()
     client.add_agent(cc.Agent("a1"), 1000.0)
     assert client.status().now == 3.0
+
+
+def test_agent_state_changes_on_the_stream_follow_what_the_calls_timers_did(
+        start_server: Callable[..., Running]) -> None:
+    running = start_server(RouterSettings({**CONFIG, "offer_timeout": 10.0}), manual_clock=False, clock=ClientClock())
+    client = running.client()
+    client.add_agent(cc.Agent("a1", {"en": 5}), 0.0)
+    client.submit(cc.Contact("c1", "voice", "support"), 0.0)  # offered to a1 until 10
+    # At 10 the offer expires first (a1: away, not responding), then a1 goes on a break.
+    client.set_agent_state("a1", "away", 10.0, reason="break")
+    client.set_agent_state("a1", "away", 11.0)  # the reason is cleared: that is a change too
+    client.set_agent_state("a1", "away", 12.0)  # nothing changes
+    last = client.status().last_sequence
+    watch = client.watch_events(after_sequence=0)
+    stream = [r.event for _, r in zip(range(last), watch, strict=False)]
+    watch.cancel()
+    changes = [(e.previous, e.state, e.reason, e.at) for e in stream if e.kind == "AgentStateChanged"]
+    assert changes == [("away", "away", "break", 10.0), ("away", "away", "", 11.0)]
+    view = client.agent("a1")
+    assert (view.state, view.reason, view.state_since) == ("away", "", 11.0)

@@ -198,7 +198,8 @@ class Idempotent:
             if isinstance(inner, UpsertAgent):
                 return Upserted(stored.events, bool(stored.extra), True)
             if isinstance(inner, Configure):
-                return stored.extra  # the configuration first answered, not the one in force now
+                # The configuration first answered, not the one in force now.
+                return stored.extra if isinstance(stored.extra, RouterSettings) else engine.settings
             replies = Replies(stored.events)
             replies.replayed = True
             return replies

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
 from .. import __version__
-from .._ccroute import Agent, AgentView, Contact, QueueStats, Refused
+from .._ccroute import Agent, AgentView, Contact, NotResponding, QueueStats, Refused
 from ..errors import CapacityError, DuplicateId, InvalidInput, UnknownId
 from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
 from .config import RouterSettings, ServiceLimits
@@ -81,6 +81,16 @@ class Status:
     version: str
     #: Identity of the event history the sequences belong to.
     history_id: str = ""
+
+
+def _status_after_timers(agent_id: str, view: AgentView, fired: Sequence[Any]) -> tuple[str, str]:
+    """An agent's (state, reason) once the timers a call fired first have
+    run: a missed offer among them may have moved it (``NotResponding``)."""
+    state, reason = view.state, view.reason or ""
+    for e in fired:
+        if type(e) is NotResponding and e.agent == agent_id:
+            state, reason = e.state, "not_responding"
+    return state, reason
 
 
 class Engine:
@@ -274,11 +284,6 @@ class Engine:
         if not same:
             self._check_room(view, agent)
         events = []
-        head: list[Any] = []
-        if state != view.state:
-            head.append(AgentStateChanged(agent.id, state, view.state, "", now))
-        if not same:
-            head.append(AgentUpdated(agent.id, now))
         moves = state != view.state  # else the state and its reason stay
         fired: Optional[int] = None  # timer events at the head: the first call's
 
@@ -294,14 +299,23 @@ class Engine:
             call(router.update_agent(agent, now))
         if moves and state == "available":
             call(router.set_agent_state(agent.id, state, now))  # type: ignore[arg-type]
+        head: list[Any] = []
+        if moves:  # as the agent stood once the timers the call fired first had run
+            previous, previous_reason = _status_after_timers(agent.id, view, events[:fired or 0])
+            if (previous, previous_reason) != (state, ""):
+                head.append(AgentStateChanged(agent.id, state, previous, "", now))
+        if not same:
+            head.append(AgentUpdated(agent.id, now))
         return Upserted(self.record_around(head, events, fired=fired or 0), True)
 
     def set_agent_state(self, agent_id: str, state: str, reason: str, now: float) -> list[EventRecord]:
-        """Set an agent's state, publishing ``AgentStateChanged`` when the
-        state changes or a reason is given."""
-        previous = self.router.agent(agent_id).state
+        """Set an agent's state, publishing ``AgentStateChanged`` when its
+        state or reason changes (a reason cleared included)."""
+        view = self.router.agent(agent_id)
         events = self.router.set_agent_state(agent_id, state, now, reason)  # type: ignore[arg-type]
-        head = [AgentStateChanged(agent_id, state, previous, reason, now)] if previous != state or reason else []
+        previous, previous_reason = _status_after_timers(agent_id, view, events[:self.router.timer_events])
+        changed = previous != state or previous_reason != reason
+        head = [AgentStateChanged(agent_id, state, previous, reason, now)] if changed else []
         return self.record_around(head, events)
 
     def remove_agent(self, agent_id: str, now: float) -> list[EventRecord]:
@@ -338,7 +352,8 @@ class Engine:
     def submit(self, contacts: Sequence[Contact], batch: bool, now: float) -> Submitted:
         """Submit one contact (``batch=False``: a full queue raises) or a
         batch (a full queue gives ``Refused``); published: ``Queued`` for
-        each contact taken, before the router's events."""
+        each contact taken, after the events of the timers the call fired
+        first and before the call's own."""
         if batch:
             events = self.router.submit_many(contacts, now)
             refused = {e.contact for e in events if type(e) is Refused} if events else ()

@@ -9,8 +9,9 @@ use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
 
-/// Longest agent state reason accepted, in bytes.
-pub const MAX_REASON: usize = 128;
+/// Longest agent state reason accepted, in bytes: room for any reason the
+/// server accepts (256 characters of up to 4 bytes each).
+pub const MAX_REASON: usize = 1024;
 
 impl Router {
     /// Adds an agent. Routing runs at once if it is available and contacts wait.

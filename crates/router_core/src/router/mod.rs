@@ -24,7 +24,7 @@
 //! | Candidate fact table of a plug-in scorer (`plugin::FactTable`) | `refresh_agent` and the scorer hooks (plugin.rs) | "facts kept for plug-in candidates are stale" |
 //! | Tie-break ranks of agents in id order (`id_order::IdOrder`, `Agent::rank`) | `add_agent` / `remove_agent`, `rerank_agents` | "ranked out of id order", "ready key out of step" |
 //! | Live sets: per queue, waiting and offered contacts by arrival (`Queue::live`) | `insert_contact`, `answer`, `finish`, overflow | "live set out of step", "counters do not add up" |
-//! | Contact slots and the id index (`contacts`, `contact_ids`) | `insert_contact` / `finish` | "not found under its id", "names a free contact slot" |
+//! | Contact slots and the id index (`contacts`, `contact_ids`) | `insert_contact` / `finish` | "not found under its id", "sends ... to a slot that is not it" |
 //! | Availability counters: per profile and channel, available agents serving it (`Profile::available`) | `count_available` (agents.rs) | "available agents of profile" |
 //! | Agents' loads (`used`, `held`) and pinned contacts | `assign` and `release_slot` / `free_units` (routing.rs); pins by `enqueue` | "load out of step", "over its maximum", "wrongly pinned" |
 //!

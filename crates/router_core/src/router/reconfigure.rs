@@ -293,6 +293,12 @@ impl Router {
         }
         s.queues = queues;
 
+        // A lower retention limit drops the oldest ended records first, so
+        // that the names below are kept only for the records that stay.
+        if let Some(limit) = config.retain_finished {
+            let excess = s.finished.len().saturating_sub(limit);
+            s.finished.drain(..excess);
+        }
         // Ended contacts keep the names of removed channels and queues.
         let (old_rc, old_rq) = (s.retired_channels.len(), s.retired_queues.len());
         let retire =
@@ -376,10 +382,6 @@ impl Router {
         });
         if config.batch_window.is_none() {
             s.batch_due = None;
-        }
-        if let Some(limit) = config.retain_finished {
-            let excess = s.finished.len().saturating_sub(limit);
-            s.finished.drain(..excess);
         }
         s.config = config;
         Ok((s, moved))

@@ -138,6 +138,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         let mut used = 0u64;
         let mut per_channel = vec![0u64; n.channels];
         finite(&format!("{who}: state since"), a.state_since)?;
+        if a.reason.len() > super::MAX_REASON {
+            return Err(format!("{who}: reason of {} bytes", a.reason.len()));
+        }
         for w in &a.wrapups {
             if w.1 as usize >= n.channels {
                 return Err(format!("{who}: wrap-up on channel {} of {}", w.1, n.channels));

@@ -505,8 +505,11 @@ impl Router {
                 return Err(format!("queue {:?}: live set out of step", self.queues[q].name));
             }
         }
-        if self.contact_ids.values().any(|&ci| self.contacts.get(ci as usize).is_none()) {
-            return Err("the id index names a free contact slot".into());
+        for (id, &ci) in &self.contact_ids {
+            match self.contacts.get(ci as usize) {
+                Some(c) if c.indexed && c.id == *id => {}
+                _ => return Err(format!("the id index sends {id:?} to a slot that is not it")),
+            }
         }
         let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
         if waiting != in_groups + pinned {

@@ -78,7 +78,7 @@ def capture(service: RouterService, origin: float) -> tuple[bytes, bytes]:
     engine = service.engine
     cache = engine.idempotency
     replies = [
-        [key, encode_fingerprint(r.fingerprint), r.expires, [encode_record(e) for e in r.events], r.extra]
+        [key, encode_fingerprint(r.fingerprint), r.expires, [encode_record(e) for e in r.events], _extra_out(r.extra)]
         for key, r in cache._entries.items()  # noqa: SLF001 -- same package, read only
     ]
     header = {
@@ -91,6 +91,20 @@ def capture(service: RouterService, origin: float) -> tuple[bytes, bytes]:
         "idempotency": replies,
     }
     return json.dumps(header, separators=(",", ":")).encode(), engine.router.snapshot()
+
+
+def _extra_out(extra: Any) -> Any:
+    """A stored reply's extra as JSON: a keyed Configure's settings are
+    written as their record."""
+    if isinstance(extra, RouterSettings):
+        return {"settings": encode_settings(extra)}
+    return extra
+
+
+def _extra_in(extra: Any) -> Any:
+    if isinstance(extra, dict) and set(extra) == {"settings"}:
+        return decode_settings(extra["settings"])
+    return extra
 
 
 def install(service: RouterService, header_bytes: bytes, router_bytes: bytes) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def install(service: RouterService, header_bytes: bytes, router_bytes: bytes) ->
     for key, fp, expires, events, *extra in header["idempotency"]:
         # put() stores ``now + ttl`` as the expiry: hand it the original.
         cache.put(key, decode_fingerprint(fp), [decode_record(e) for e in events], expires - ttl,
-                  extra[0] if extra else None)
+                  _extra_in(extra[0]) if extra else None)
     service.log_number = int(header["number"])
     return header  # type: ignore[no-any-return]
 
