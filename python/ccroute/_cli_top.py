@@ -12,6 +12,8 @@ import time
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from ._cli_connect import add_connection_arguments, connect
+
 __all__ = ["register", "render"]
 
 
@@ -26,13 +28,7 @@ def register(subparsers: Any) -> None:
             "second. Ctrl-C quits."
         ),
     )
-    p.add_argument("--server", default="127.0.0.1:50051", metavar="HOST:PORT",
-                   help="the server's gRPC address (default 127.0.0.1:50051)")
-    p.add_argument("--token", help="bearer token (when the server runs with --token-file)")
-    p.add_argument("--tls", action="store_true", help="connect with TLS (system trust store)")
-    p.add_argument("--ca", metavar="FILE",
-                   help="connect with TLS, trusting the PEM CA certificates in FILE (e.g. the server's "
-                        "self-signed certificate)")
+    add_connection_arguments(p)
     p.add_argument("--interval", type=float, default=1.0, metavar="S", help="seconds between refreshes (default 1)")
     p.add_argument("--once", action="store_true", help="print one view and exit (scripts, tests)")
     p.set_defaults(handler=_run)
@@ -99,28 +95,17 @@ def render(stats: Mapping[str, Any], agents: Mapping[str, int], *, server: str =
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        from rich.console import Console
-        from rich.live import Live
+    from rich.console import Console
+    from rich.live import Live
 
-        from .client import RouterClient
-        from .errors import RoutingError
-    except ModuleNotFoundError as exc:  # the server extra is not installed
-        print(f"ccroute top: needs the server extra (pip install 'ccroute[server]'): {exc}", file=sys.stderr)
-        return 2
+    from .errors import RoutingError
+
     if args.interval <= 0:
         print("ccroute top: --interval must be positive", file=sys.stderr)
         return 2
-    roots = None
-    if args.ca is not None:
-        try:
-            with open(args.ca, "rb") as f:
-                roots = f.read()
-        except OSError as exc:
-            print(f"ccroute top: cannot read --ca {args.ca!r}: {exc.strerror}", file=sys.stderr)
-            return 2
-    client = RouterClient(args.server, token=args.token, tls=args.tls, root_certificates=roots,
-                          timeout=max(args.interval, 2.0), retries=0)
+    client = connect(args, "ccroute top", timeout=max(args.interval, 2.0))
+    if isinstance(client, int):
+        return client
     console = Console()
 
     def frame(last: Optional[Any]) -> tuple[Any, Any]:

@@ -23,6 +23,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "ccroute._cli_sim",
     "ccroute._cli_serve",
     "ccroute._cli_top",
+    "ccroute._cli_explain",
 )
 
 

@@ -177,3 +177,24 @@ def test_top_connects_with_tls_trusting_a_given_ca(
     assert "support" in capsys.readouterr().out
     assert main(["top", "--server", srv.target, "--ca", str(tmp_path / "missing.pem"), "--once"]) == 2
     assert "cannot read --ca" in capsys.readouterr().err
+
+
+def test_explain_tells_an_operator_why_a_contact_waits(
+    start_server: Callable[..., Running], capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from ccroute.cli import main
+
+    srv = start_server()
+    client = srv.client()
+    client.add_agent(cc.Agent("a1", skills={"en": 2}))
+    client.submit(cc.Contact("c1", "voice", "support", requires={"en": 5}, steps=[cc.Step(40.0, {})]))
+    assert main(["explain", "c1", "--server", srv.target]) == 0
+    out = capsys.readouterr().out
+    assert "c1: waiting in support (voice), place 1 of 1" in out
+    assert "requires  en >= 5" in out and "cannot: skills 1" in out and "next      step 0 at 40" in out
+    assert main(["explain", "c1", "--server", srv.target, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == client.explain("c1").to_dict()
+    assert main(["explain", "ghost", "--server", srv.target]) == 1
+    assert "ghost" in capsys.readouterr().err
