@@ -135,6 +135,9 @@ class MixMachine(RuleBasedStateMachine):
 
     def follow(self, events: list) -> None:
         for ev in events:
+            # Every event names a channel, the contact's (which never changes).
+            if ev.contact in self.status and self.router is not None:
+                assert ev.channel in (None, self.router.contact(ev.contact).channel), ev
             new = {cc.Offered: "offered", cc.Assigned: "assigned", cc.Completed: "completed",
                    cc.Abandoned: "abandoned", cc.Refused: "refused", cc.Requeued: "waiting",
                    cc.OfferRejected: "waiting", cc.OfferExpired: "waiting"}.get(type(ev))
@@ -170,10 +173,17 @@ class MixMachine(RuleBasedStateMachine):
         assert self.router is not None
         self.call(self.router.remove_agent, aid, now=self.tick(dt))
 
-    @rule(aid=st.sampled_from(AGENTS), state=st.sampled_from(["available", "away", "offline"]), dt=DT)
-    def set_state(self, aid, state, dt) -> None:
+    @rule(aid=st.sampled_from(AGENTS), state=st.sampled_from(["available", "away", "offline"]),
+          reason=st.sampled_from(["", "", "break", "lunch"]), dt=DT)
+    def set_state(self, aid, state, reason, dt) -> None:
         assert self.router is not None
-        self.call(self.router.set_agent_state, aid, state, now=self.tick(dt))
+        now = self.tick(dt)
+        before = self.router.agent(aid) if aid in self.router.agent_ids() else None
+        if self.call(self.router.set_agent_state, aid, state, now=now, reason=reason) or before is not None:
+            view = self.router.agent(aid)
+            if (view.state, view.reason or "") == (state, reason):  # not moved on by its own timers
+                assert view.state_since == now or (before is not None and (before.state, before.reason or "")
+                                                   == (state, reason) and view.state_since == before.state_since)
 
     # -- contacts ---------------------------------------------------------------
     @rule(f=contact_fields, dt=DT)
@@ -246,6 +256,21 @@ class MixMachine(RuleBasedStateMachine):
         self.router = copy
 
     # -- checks -----------------------------------------------------------------
+    @invariant()
+    def explained(self) -> None:
+        """Every live contact can be explained, consistently with its view."""
+        if self.router is None:
+            return
+        for cid in self.ids[-8:]:
+            view = self.router.contact(cid)
+            if view.status not in ("waiting", "offered", "assigned"):
+                continue
+            why = self.router.explain(cid)
+            assert (why.status, why.queue, why.channel) == (view.status, view.queue, view.channel)
+            assert why.eligible + sum(why.ineligible.values()) == len(self.router.agent_ids())
+            assert (why.position is not None) == (view.status == "waiting")
+            assert why.next_timer is None or why.next_timer["at"] >= self.router.now
+
     @invariant()
     def engine_invariants(self) -> None:
         if self.router is not None:

@@ -28,6 +28,13 @@ pub struct NativeRouter {
     logged: bool,
 }
 
+impl NativeRouter {
+    /// A fresh binding state around a core router.
+    fn wrap(inner: router_core::Router) -> Self {
+        NativeRouter { inner, fault: None, strict: false, logged: false, last_batch: None }
+    }
+}
+
 #[pymethods]
 impl NativeRouter {
     #[new]
@@ -113,13 +120,7 @@ impl NativeRouter {
             exclusion_expires_after,
             plugin: None,
         };
-        Ok(NativeRouter {
-            inner: router_core::Router::new(config).py()?,
-            fault: None,
-            strict: false,
-            logged: false,
-            last_batch: None,
-        })
+        Ok(NativeRouter::wrap(router_core::Router::new(config).py()?))
     }
 
     /// A router from a configuration in plain data (the form of
@@ -127,13 +128,7 @@ impl NativeRouter {
     #[staticmethod]
     fn from_config(config: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config: RouterConfig = crate::forms::from_py("configuration", config)?;
-        Ok(NativeRouter {
-            inner: router_core::Router::new(config).py()?,
-            fault: None,
-            strict: false,
-            logged: false,
-            last_batch: None,
-        })
+        Ok(NativeRouter::wrap(router_core::Router::new(config).py()?))
     }
 
     /// Replaces the configuration while the router runs (plain data, the
@@ -384,7 +379,7 @@ impl NativeRouter {
     fn restore(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         let data = data.to_vec();
         let inner = detached(py, move || router_core::Router::restore(&data)).py()?;
-        Ok(NativeRouter { inner, fault: None, strict: false, logged: false, last_batch: None })
+        Ok(NativeRouter::wrap(inner))
     }
 
     /// Plugs in a Python policy object (`None` removes it); the built-in
