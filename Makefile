@@ -67,7 +67,7 @@ bench-core: build ## Core benchmarks: criterion decisions/s, Python throughput, 
 
 bench-instructions: ## Instruction counts of the routing hot paths (callgrind; repeatable on a noisy machine)
 	cargo build --release -p router_core --example count_cycle
-	for f in measured_agent_surplus measured_cycle; do \
+	for f in measured_agent_surplus measured_cycle measured_sim; do \
 		valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="*$$f*" \
 			target/release/examples/count_cycle 2>&1 | sed -n "s/.*Collected : /$$f: /p"; done
 

@@ -45,7 +45,7 @@ impl Bench {
         for a in &scenario.agents {
             let mut a = a.clone();
             a.state = state;
-            router.add_agent(&a, 0.0).expect("agent");
+            router.add_agent(&a, 0.0, Vec::new()).expect("agent");
         }
         Bench { router, scenario, assigned: VecDeque::new(), now: 0.0 }
     }
@@ -64,7 +64,7 @@ impl Bench {
     fn submit_one(&mut self) -> u64 {
         self.now += 0.001;
         let c = self.scenario.contact();
-        let ev = self.router.submit(c, self.now).expect("submit");
+        let ev = self.router.submit(c, self.now, Vec::new()).expect("submit");
         self.note(ev)
     }
 
@@ -77,7 +77,7 @@ impl Bench {
 
     fn complete_one(&mut self) -> u64 {
         let id = self.assigned.pop_front().expect("an assigned contact");
-        let ev = self.router.complete(&id, self.now).expect("complete");
+        let ev = self.router.complete(&id, self.now, Vec::new()).expect("complete");
         self.note(ev)
     }
 }
@@ -104,7 +104,7 @@ fn decide(c: &mut Criterion) {
                     for id in &round {
                         let ev = b
                             .router
-                            .set_agent_state(id, AgentState::Available, "", b.now)
+                            .set_agent_state(id, AgentState::Available, "", b.now, Vec::new())
                             .expect("state");
                         made += ev.len() as u64;
                         std::hint::black_box(ev);
@@ -113,9 +113,11 @@ fn decide(c: &mut Criterion) {
                     // Untimed: they finish their work and leave; refill the queue.
                     for id in &round {
                         let held = b.router.agent_view(id).expect("agent").contacts;
-                        b.router.set_agent_state(id, AgentState::Away, "", b.now).expect("state");
+                        b.router
+                            .set_agent_state(id, AgentState::Away, "", b.now, Vec::new())
+                            .expect("state");
                         for c in held {
-                            b.router.complete(&c, b.now).expect("complete");
+                            b.router.complete(&c, b.now, Vec::new()).expect("complete");
                         }
                     }
                     b.fill(waiting);

@@ -23,9 +23,14 @@
 //!
 //! ## Calls and events
 //! Every mutating call on [`Router`] takes `now`, first fires the timers due
-//! by then, then does its work, and returns the [`Event`]s it caused in
-//! order. A call that returns an error changes nothing (if timers were due,
-//! their effects stand and their events come with the next call).
+//! by then, then does its work, and hands the [`Event`]s it caused, in
+//! order, to the [`EventSink`] the caller passes: one call per verb, which
+//! returns the sink (`Vec::new()` gives the events back as a vector;
+//! `&mut buf` reuses a buffer, see [`sink`]). A call that returns an error
+//! changes nothing and hands nothing over (if timers were due, their
+//! effects stand and their events come with the next call). Templates and
+//! contact keys, for callers that submit many similar contacts, are in
+//! [`router::bulk`].
 //!
 //! ## Routing
 //! *Agent surplus*: a contact arrives or relaxes and several free agents
@@ -50,9 +55,9 @@
 //! let channels = vec![ChannelConfig::new("voice", 100, 1), ChannelConfig::new("chat", 25, 4)];
 //! let mut router = Router::new(RouterConfig::new(channels, vec![QueueConfig::new("support")]))?;
 //!
-//! router.add_agent(&AgentSpec::new("ann", &[("billing", 7)]), 0.0)?;
+//! router.add_agent(&AgentSpec::new("ann", &[("billing", 7)]), 0.0, Vec::new())?;
 //! let call = ContactSpec::new("c1", "voice", "support").requiring(&[("billing", 5)]);
-//! let events = router.submit(&call, 2.0)?;
+//! let events = router.submit(&call, 2.0, Vec::new())?;
 //! match &events[..] {
 //!     [Event::Assigned { contact, agent, queue, channel, wait, .. }] => {
 //!         assert_eq!((&**contact, &**agent), ("c1", "ann"));
@@ -62,7 +67,7 @@
 //!     other => panic!("expected one assignment, got {other:?}"),
 //! }
 //!
-//! let events = router.complete("c1", 60.0)?;
+//! let events = router.complete("c1", 60.0, Vec::new())?;
 //! assert!(matches!(&events[..], [Event::Completed { agent, .. }] if agent == "ann"));
 //!
 //! let stats = &router.stats()[0];
@@ -84,15 +89,15 @@
 //!
 //! let channels = vec![ChannelConfig::new("voice", 100, 1)];
 //! let mut router = Router::new(RouterConfig::new(channels, vec![QueueConfig::new("tech")]))?;
-//! router.add_agent(&AgentSpec::new("bob", &[("network", 4)]), 0.0)?;
+//! router.add_agent(&AgentSpec::new("bob", &[("network", 4)]), 0.0, Vec::new())?;
 //!
 //! let mut call = ContactSpec::new("c1", "voice", "tech").requiring(&[("network", 8)]);
 //! call.steps = vec![StepSpec { after: 30.0, requires: vec![("network".into(), 3)], when: None }];
-//! assert!(router.submit(&call, 0.0)?.is_empty()); // bob is not expert enough yet
+//! assert!(router.submit(&call, 0.0, Vec::new())?.is_empty()); // bob is not expert enough yet
 //! assert_eq!(router.next_timer(), Some(30.0));
 //!
-//! assert!(router.advance(29.0)?.is_empty());
-//! let events = router.advance(30.0)?;
+//! assert!(router.advance(29.0, Vec::new())?.is_empty());
+//! let events = router.advance(30.0, Vec::new())?;
 //! let names: Vec<&str> = events.iter().map(Event::name).collect();
 //! assert_eq!(names, ["StepAdvanced", "Assigned"]);
 //! assert!(matches!(&events[0], Event::StepAdvanced { step: 0, at, .. } if *at == 30.0));
@@ -114,12 +119,12 @@
 //!
 //! let channels = vec![ChannelConfig::new("chat", 25, 4)];
 //! let mut router = Router::new(RouterConfig::new(channels, vec![QueueConfig::new("sales")]))?;
-//! router.submit(&ContactSpec::new("early", "chat", "sales"), 0.0)?;
-//! router.submit(&ContactSpec::new("urgent", "chat", "sales").with_priority(5), 1.0)?;
+//! router.submit(&ContactSpec::new("early", "chat", "sales"), 0.0, Vec::new())?;
+//! router.submit(&ContactSpec::new("urgent", "chat", "sales").with_priority(5), 1.0, Vec::new())?;
 //! assert_eq!(router.stats()[0].waiting, 2);
 //!
 //! // Chat takes a quarter of an agent: one agent takes both, best first.
-//! let events = router.add_agent(&AgentSpec::new("cy", &[]), 3.0)?;
+//! let events = router.add_agent(&AgentSpec::new("cy", &[]), 3.0, Vec::new())?;
 //! let order: Vec<&str> = events
 //!     .iter()
 //!     .filter_map(|e| match e {
@@ -140,6 +145,7 @@ pub mod model;
 pub mod policy;
 pub mod router;
 pub mod sim;
+pub mod sink;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result};
@@ -150,7 +156,8 @@ pub use model::{
 };
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{
-    AgentView, AgentsByState, ContactKey, ContactTemplate, ContactView, Explanation, Ineligible,
-    NextTimer, QueueStats, Router, MAX_REASON, NOT_RESPONDING,
+    AgentView, AgentsByState, ContactKey, ContactRef, ContactTemplate, ContactView, Explanation,
+    Ineligible, NewContact, NextTimer, QueueStats, Router, MAX_REASON, NOT_RESPONDING,
 };
+pub use sink::{AgentHandle, EventSink, Handoff};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

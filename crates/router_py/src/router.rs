@@ -144,7 +144,7 @@ impl NativeRouter {
     ) -> PyResult<Vec<PyObject>> {
         let config: RouterConfig = crate::forms::from_py("configuration", config)?;
         let moves = moves.unwrap_or_default();
-        let ev = self.guard(|r| r.reconfigure(config, &moves, now))?;
+        let ev = self.guard(|r| r.reconfigure(config, &moves, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -159,7 +159,7 @@ impl NativeRouter {
         agent: PyRef<'_, Agent>,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.add_agent(&agent.spec, now))?;
+        let ev = self.guard(|r| r.add_agent(&agent.spec, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -169,12 +169,12 @@ impl NativeRouter {
         agent: PyRef<'_, Agent>,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.update_agent(&agent.spec, now))?;
+        let ev = self.guard(|r| r.update_agent(&agent.spec, now, Vec::new()))?;
         self.done(py, ev)
     }
 
     fn remove_agent(&mut self, py: Python<'_>, agent: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.remove_agent(agent, now))?;
+        let ev = self.guard(|r| r.remove_agent(agent, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -188,7 +188,7 @@ impl NativeRouter {
         reason: &str,
     ) -> PyResult<Vec<PyObject>> {
         let state = AgentState::parse(state).py()?;
-        let ev = self.guard(|r| r.set_agent_state(agent, state, reason, now))?;
+        let ev = self.guard(|r| r.set_agent_state(agent, state, reason, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -198,7 +198,7 @@ impl NativeRouter {
         contact: PyRef<'_, Contact>,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.submit(&contact.spec, now))?;
+        let ev = self.guard(|r| r.submit(&contact.spec, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -224,9 +224,9 @@ impl NativeRouter {
         // releasing it for the batch would only add a re-acquisition each.
         let ev = self.guard(|inner| {
             if specs.len() >= DETACH_BATCH && !inner.has_scorer() {
-                detached(py, || inner.submit_many(specs.iter().copied(), now))
+                detached(py, || inner.submit_many(specs.iter().copied(), now, Vec::new()))
             } else {
-                inner.submit_many(specs.iter().copied(), now)
+                inner.submit_many(specs.iter().copied(), now, Vec::new())
             }
         })?;
         self.done(py, ev)
@@ -239,7 +239,7 @@ impl NativeRouter {
         agent: &str,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.accept(contact, agent, now))?;
+        let ev = self.guard(|r| r.accept(contact, agent, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -250,7 +250,7 @@ impl NativeRouter {
         agent: &str,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.reject(contact, agent, now))?;
+        let ev = self.guard(|r| r.reject(contact, agent, now, Vec::new()))?;
         self.done(py, ev)
     }
 
@@ -261,22 +261,22 @@ impl NativeRouter {
         agent: &str,
         now: f64,
     ) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.force_assign(contact, agent, now))?;
+        let ev = self.guard(|r| r.force_assign(contact, agent, now, Vec::new()))?;
         self.done(py, ev)
     }
 
     fn complete(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.complete(contact, now))?;
+        let ev = self.guard(|r| r.complete(contact, now, Vec::new()))?;
         self.done(py, ev)
     }
 
     fn cancel(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.cancel(contact, now))?;
+        let ev = self.guard(|r| r.cancel(contact, now, Vec::new()))?;
         self.done(py, ev)
     }
 
     fn assign_batch(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
-        let (ev, report) = self.guard(|r| r.assign_batch(now))?;
+        let (ev, report) = self.guard(|r| r.assign_batch(now, Vec::new()))?;
         self.last_batch = Some(report);
         self.done(py, ev)
     }
@@ -299,7 +299,7 @@ impl NativeRouter {
     }
 
     fn advance(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
-        let ev = self.guard(|r| r.advance(now))?;
+        let ev = self.guard(|r| r.advance(now, Vec::new()))?;
         self.done(py, ev)
     }
 

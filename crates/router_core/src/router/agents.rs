@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::model::AgentSpec;
 use crate::policy::AgentFacts;
+use crate::sink::EventSink;
 use crate::types::{AgentState, ContactStatus, Id, OrdF64, Time};
 
 /// Longest agent state reason accepted, in bytes: room for any reason the
@@ -19,8 +20,9 @@ impl Router {
     /// Errors: `DuplicateId` for an id in use; `InvalidInput` for an empty
     /// id, a level outside 1–10, an unknown channel, a capacity of 0 or a
     /// backwards time.
-    pub fn add_agent(&mut self, spec: &AgentSpec, now: Time) -> Result<Vec<Event>> {
+    pub fn add_agent<S: EventSink>(&mut self, spec: &AgentSpec, now: Time, sink: S) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         if spec.id.is_empty() {
             return Err(Error::invalid("agent id must not be empty"));
         }
@@ -73,7 +75,7 @@ impl Router {
         self.agent_ids.insert(id, ai);
         self.count_available(ai, 1);
         self.route_agent(ai, &mut ev);
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Changes an agent's skills, capacity, channel maxima, attributes and
@@ -86,8 +88,14 @@ impl Router {
     /// Errors: `UnknownId`; `InvalidInput` as for `add_agent` (the spec's
     /// id names the agent); `CapacityError` when the new capacity or a
     /// channel maximum is below what the agent holds now.
-    pub fn update_agent(&mut self, spec: &AgentSpec, now: Time) -> Result<Vec<Event>> {
+    pub fn update_agent<S: EventSink>(
+        &mut self,
+        spec: &AgentSpec,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ai = self.agent_ix(&spec.id)?;
         let what = format!("agent {:?}", spec.id);
         let (max, skills, routing, mark) = self.compile_agent(&what, spec)?;
@@ -143,7 +151,7 @@ impl Router {
         for ci in back {
             self.route_contact(ci, &mut ev);
         }
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Validates an agent spec but its id: capacity, channel maxima, routing
@@ -205,8 +213,9 @@ impl Router {
     ///
     /// Errors: `UnknownId`; `InvalidState` while it holds assigned contacts
     /// (complete them first).
-    pub fn remove_agent(&mut self, id: &str, now: Time) -> Result<Vec<Event>> {
+    pub fn remove_agent<S: EventSink>(&mut self, id: &str, now: Time, sink: S) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ai = self.agent_ix(id)?;
         // Checked after the timers due by `now`: they may assign contacts to it.
         let mut ev = self.begin(now);
@@ -240,7 +249,7 @@ impl Router {
         for ci in back {
             self.route_contact(ci, &mut ev);
         }
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Sets an agent's state, with a reason code (`break`, `lunch`, ...;
@@ -251,14 +260,16 @@ impl Router {
     ///
     /// Errors: `UnknownId`; `InvalidInput` for a backwards time or a reason
     /// longer than [`MAX_REASON`] bytes.
-    pub fn set_agent_state(
+    pub fn set_agent_state<S: EventSink>(
         &mut self,
         id: &str,
         state: AgentState,
         reason: &str,
         now: Time,
-    ) -> Result<Vec<Event>> {
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ai = self.agent_ix(id)?;
         if reason.len() > MAX_REASON {
             return Err(Error::invalid(format!(
@@ -275,7 +286,7 @@ impl Router {
             a.reason.push_str(reason);
         }
         if old == state {
-            return Ok(ev);
+            return Ok(self.deliver(ev, sink));
         }
         self.count_available(ai, -1);
         self.agent_mut(ai).state = state;
@@ -290,7 +301,7 @@ impl Router {
                 self.route_contact(ci, &mut ev);
             }
         }
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// The agent let the offer of contact `ci` expire: the contact goes back

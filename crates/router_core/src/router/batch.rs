@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::policy::most_skilled::level_sum;
 use crate::policy::Policy;
+use crate::sink::EventSink;
 use crate::types::{ContactStatus, Time};
 
 /// What a batch did.
@@ -40,11 +41,12 @@ impl Router {
     /// the `batch_window` timer runs.
     ///
     /// Errors: `InvalidInput` for a bad or backwards time.
-    pub fn assign_batch(&mut self, now: Time) -> Result<(Vec<Event>, BatchReport)> {
+    pub fn assign_batch<S: EventSink>(&mut self, now: Time, sink: S) -> Result<(S, BatchReport)> {
         self.check_now(now)?;
+        self.open(&sink);
         let mut ev = self.begin(now);
         let report = self.run_batch(&mut ev);
-        Ok((ev, report))
+        Ok((self.deliver(ev, sink), report))
     }
 
     /// In batch mode, makes sure a batch is scheduled and returns `true`

@@ -214,7 +214,8 @@ impl Router {
             decisions: 0,
             plugin: Default::default(),
             batch_due: None,
-            notes: None,
+            by_key: false,
+            handoffs: Vec::new(),
         })
     }
 }

@@ -1,10 +1,12 @@
 //! Contacts: submit, accept, reject, complete, cancel.
 
+use super::bulk::ContactRef;
 use super::index::{satisfies, SigId, SkillSet};
 use super::{timers::TimerKind, Finished, Router, SharedAttrs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::{Condition, ContactSpec};
+use crate::sink::{EventSink, Handoff};
 use crate::types::{check_time, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
 
@@ -197,13 +199,29 @@ impl Router {
         })
     }
 
+    /// The error of a submit refused because queue `q` is full.
+    #[cold]
+    pub(super) fn full_queue_error(&self, q: u32, contact: &str) -> Error {
+        let q = &self.queues[q as usize];
+        Error::new(
+            ErrorKind::QueueFull,
+            format!(
+                "queue {:?} is full ({} waiting, max_waiting {}); contact {contact:?} refused",
+                q.name,
+                q.live.len(),
+                q.max_waiting.unwrap_or(0),
+            ),
+        )
+    }
+
     /// Submits one contact and routes it.
     ///
     /// Errors: `DuplicateId`; `InvalidInput` for an unknown channel or queue,
     /// a level outside 1–10, steps that narrow the pool or a backwards time;
     /// `QueueFull` when the queue holds its maximum.
-    pub fn submit(&mut self, spec: &ContactSpec, now: Time) -> Result<Vec<Event>> {
+    pub fn submit<S: EventSink>(&mut self, spec: &ContactSpec, now: Time, sink: S) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let mark = self.index.mark();
         let c = match self.compile_contact(spec) {
             Ok(c) => c,
@@ -211,23 +229,13 @@ impl Router {
         };
         let mut ev = self.begin(now);
         if self.refuses(&c, c.customer.as_deref()) {
-            let q = &self.queues[c.queue as usize];
-            let err = Error::new(
-                ErrorKind::QueueFull,
-                format!(
-                    "queue {:?} is full ({} waiting, max_waiting {}); contact {:?} refused",
-                    q.name,
-                    q.live.len(),
-                    q.max_waiting.unwrap_or(0),
-                    spec.id
-                ),
-            );
+            let err = self.full_queue_error(c.queue, &spec.id);
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
         self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Submits many contacts at one time, in order. Every contact is
@@ -235,12 +243,14 @@ impl Router {
     /// contact whose queue is full is `Refused` (an event; it is not
     /// offered to the queue and its id stays free, as after a single submit
     /// to a full queue) while the others go on.
-    pub fn submit_many<'a>(
+    pub fn submit_many<'a, S: EventSink>(
         &mut self,
         specs: impl IntoIterator<Item = &'a ContactSpec>,
         now: Time,
-    ) -> Result<Vec<Event>> {
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let specs = specs.into_iter();
         let mut compiled = Vec::with_capacity(specs.size_hint().0);
         let mut seen = FxHashSet::default();
@@ -281,7 +291,7 @@ impl Router {
                 self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
             }
         }
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Puts a compiled contact in the router and routes it.
@@ -345,8 +355,15 @@ impl Router {
     ///
     /// Errors: `UnknownId`; `InvalidState` when the contact is not offered to
     /// that agent (never offered, expired, or offered to someone else).
-    pub fn accept(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+    pub fn accept<S: EventSink>(
+        &mut self,
+        contact: &str,
+        agent: &str,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ci = self.contact_ix(contact)?;
         let ai = self.agent_ix(agent)?;
         let mut ev = self.begin(now);
@@ -354,15 +371,22 @@ impl Router {
             return self.fail(ev, e);
         }
         self.answer(ci, ai, &mut ev);
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// The agent rejects an offered contact: it goes back to its queue with
     /// its original arrival time, and that agent is never offered it again.
     ///
     /// Errors: as [`Router::accept`].
-    pub fn reject(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+    pub fn reject<S: EventSink>(
+        &mut self,
+        contact: &str,
+        agent: &str,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ci = self.contact_ix(contact)?;
         let ai = self.agent_ix(agent)?;
         let mut ev = self.begin(now);
@@ -378,7 +402,7 @@ impl Router {
             at: now,
         });
         self.return_offer(ci, ai, &mut ev);
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// Puts an offered contact back in its queue, excluding the agent, and
@@ -411,40 +435,56 @@ impl Router {
     }
 
     /// The agent finished the contact. Wrap-up, if the channel has any, keeps
-    /// the slot until it ends.
+    /// the slot until it ends. The contact is named by its id or by the
+    /// [`ContactKey`] a template submit returned.
     ///
     /// Errors: `UnknownId`; `InvalidState` unless the contact is assigned.
-    pub fn complete(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
-        let mut ev = Vec::new();
-        self.complete_into(contact, now, &mut ev)?;
-        Ok(ev)
+    pub fn complete<S: EventSink>(
+        &mut self,
+        contact: impl ContactRef,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
+        self.on_contact(contact, now, sink, Self::complete_ix)
     }
 
-    /// [`Router::complete`], appending the events to `ev` (a buffer the
-    /// caller reuses); on error `ev` is as it was.
-    pub fn complete_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+    /// A call on one live contact named by id or key: `work` does it on the
+    /// contact's slot and returns its events.
+    #[inline]
+    fn on_contact<S: EventSink>(
+        &mut self,
+        contact: impl ContactRef,
+        now: Time,
+        sink: S,
+        work: fn(&mut Self, u32, Time) -> Result<Vec<Event>>,
+    ) -> Result<S> {
         self.check_now(now)?;
-        let ci = self.contact_ix(contact)?;
-        self.complete_ix(ci, now, ev)
+        self.open(&sink);
+        let ci = contact.locate(self)?;
+        let ev = work(self, ci, now)?;
+        Ok(self.deliver(ev, sink))
     }
 
-    /// [`Router::complete_into`] of the live contact in slot `ci`.
-    pub(super) fn complete_ix(&mut self, ci: u32, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+    /// [`Router::complete`] of the live contact in slot `ci`: its events.
+    fn complete_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let start = self.begin_in(now, ev);
+        let mut ev = self.begin(now);
         if self.contact(ci).status != ContactStatus::Assigned {
             let c = self.contact(ci);
             let err = Error::state(format!(
                 "contact {:?} is {}, only an assigned contact can be completed",
                 &*c.id, c.status
             ));
-            return self.fail_in(ev, start, err);
+            return self.fail(ev, err);
         }
         let ai = self.contact(ci).agent.expect("assigned contact has an agent");
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
-        match &mut self.notes {
-            Some(notes) => notes.push(super::Note::Completed { ci, at: now }),
-            None => {
+        match self.by_key {
+            true => {
+                let contact = self.key_of(ci);
+                self.handoffs.push(Handoff::Completed { contact, at: now });
+            }
+            false => {
                 let (queue, channel) = self.tags(ci);
                 ev.push(Event::Completed {
                     contact: self.contact(ci).id.clone(),
@@ -472,33 +512,28 @@ impl Router {
         } else {
             self.finish(ci, ContactStatus::Completed);
             self.free_units(ai, ch);
-            self.route_agent(ai, ev);
+            self.route_agent(ai, &mut ev);
         }
-        Ok(())
+        Ok(ev)
     }
 
     /// The customer left before being answered (waiting or offered).
     ///
     /// Errors: `UnknownId`; `InvalidState` for an assigned contact (complete
     /// it instead) or one that has ended.
-    pub fn cancel(&mut self, contact: &str, now: Time) -> Result<Vec<Event>> {
-        let mut ev = Vec::new();
-        self.cancel_into(contact, now, &mut ev)?;
-        Ok(ev)
+    pub fn cancel<S: EventSink>(
+        &mut self,
+        contact: impl ContactRef,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
+        self.on_contact(contact, now, sink, Self::cancel_ix)
     }
 
-    /// [`Router::cancel`], appending the events to `ev` (a buffer the
-    /// caller reuses); on error `ev` is as it was.
-    pub fn cancel_into(&mut self, contact: &str, now: Time, ev: &mut Vec<Event>) -> Result<()> {
-        self.check_now(now)?;
-        let ci = self.contact_ix(contact)?;
-        self.cancel_ix(ci, now, ev)
-    }
-
-    /// [`Router::cancel_into`] of the live contact in slot `ci`.
-    pub(super) fn cancel_ix(&mut self, ci: u32, now: Time, ev: &mut Vec<Event>) -> Result<()> {
+    /// [`Router::cancel`] of the live contact in slot `ci`: its events.
+    fn cancel_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let start = self.begin_in(now, ev);
+        let mut ev = self.begin(now);
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
             let err = Error::state(format!(
@@ -506,7 +541,7 @@ impl Router {
                 &*self.contact(ci).id,
                 &*self.agent(ai).id
             ));
-            return self.fail_in(ev, start, err);
+            return self.fail(ev, err);
         }
         let (queue, channel) = self.tags(ci);
         let c = self.contact(ci);
@@ -524,14 +559,14 @@ impl Router {
             Some(ai) => {
                 self.release_slot(ai, ci);
                 self.finish(ci, ContactStatus::Abandoned);
-                self.route_agent(ai, ev);
+                self.route_agent(ai, &mut ev);
             }
             None => {
                 self.dequeue(ci);
                 self.finish(ci, ContactStatus::Abandoned);
             }
         }
-        Ok(())
+        Ok(ev)
     }
 
     /// Ends a live contact: drops it from its queue's live set and keeps a
@@ -599,8 +634,15 @@ impl Router {
     /// Errors: `UnknownId`; `InvalidState` unless the contact is waiting;
     /// `Capacity` when the agent has no free slot on the channel or too few
     /// free units.
-    pub fn force_assign(&mut self, contact: &str, agent: &str, now: Time) -> Result<Vec<Event>> {
+    pub fn force_assign<S: EventSink>(
+        &mut self,
+        contact: &str,
+        agent: &str,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         let ci = self.contact_ix(contact)?;
         let ai = self.agent_ix(agent)?;
         let mut ev = self.begin(now);
@@ -629,6 +671,6 @@ impl Router {
         self.contact_mut(ci).pinned = None;
         self.place(ci, ai, None, &mut ev); // connected at once, even in offer mode
         self.refresh_agent(ai);
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 }

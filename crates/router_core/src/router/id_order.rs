@@ -112,12 +112,14 @@ mod tests {
         let mut ids: Vec<String> = vec!["b".into(), "0".into()];
         ids.extend((0..40).map(|k| format!("a{}", "z".repeat(k))));
         for id in &ids {
-            r.add_agent(&AgentSpec::new(id, &[]), 0.0).unwrap();
+            r.add_agent(&AgentSpec::new(id, &[]), 0.0, Vec::new()).unwrap();
         }
         r.check_invariants().unwrap();
         let mut picked = Vec::new();
         for i in 0..ids.len() {
-            for e in r.submit(&ContactSpec::new(format!("c{i}"), "voice", "q"), 1.0).unwrap() {
+            for e in
+                r.submit(&ContactSpec::new(format!("c{i}"), "voice", "q"), 1.0, Vec::new()).unwrap()
+            {
                 if let Event::Assigned { agent, .. } = e {
                     picked.push(agent.to_string());
                 }

@@ -32,7 +32,7 @@ pub type GroupKey = (u32, u32, SigId, bool);
 pub type SkillSet = Vec<(u32, u8)>;
 
 /// Whether `profile` meets every requirement of `reqs` (both sorted).
-pub fn satisfies(profile: &[(u32, u8)], reqs: &[(u32, u8)]) -> bool {
+pub(crate) fn satisfies(profile: &[(u32, u8)], reqs: &[(u32, u8)]) -> bool {
     let mut it = profile.iter();
     'outer: for &(skill, min) in reqs {
         for &(ps, pl) in it.by_ref() {

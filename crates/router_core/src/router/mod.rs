@@ -2,9 +2,11 @@
 //!
 //! The calls are split by subject: [`agents`](self) (add, remove, state),
 //! contacts (submit, accept, reject, complete, cancel), `routing` (the two
-//! decision regimes and assignment), `timers` (`advance`) and `views`
-//! (read-only look-ups and statistics); `build` validates a configuration
-//! into a router.
+//! decision regimes and assignment), `timers` (`advance`), [`bulk`]
+//! (templates and keys) and `views` (read-only look-ups and statistics);
+//! `build` validates a configuration into a router. Every mutating call
+//! takes an [`EventSink`] and hands it back with the call's events (see
+//! [`crate::sink`]).
 //!
 //! ## Derived state
 //!
@@ -34,6 +36,7 @@
 mod agents;
 mod batch;
 mod build;
+pub mod bulk;
 mod contacts;
 mod explain;
 mod id_order;
@@ -47,22 +50,22 @@ mod routing;
 mod slots;
 mod snapshot;
 mod snapshot_check;
-mod template;
 mod timers;
 mod views;
 
 pub use agents::MAX_REASON;
 pub use batch::BatchReport;
+pub use bulk::{ContactKey, ContactRef, ContactTemplate, NewContact};
 pub use explain::{Explanation, Ineligible, NextTimer};
 pub(crate) use index::{AgentKey, WaitKey};
 pub(crate) use ordering::ContactRank;
-pub use template::{ContactKey, ContactTemplate};
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
 
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::model::{ChannelConfig, RouterConfig, MAX_LEVEL, MIN_LEVEL};
 use crate::policy::Policy;
+use crate::sink::{AgentHandle, EventSink, Handoff};
 use crate::types::{check_time, AgentState, Attrs, ContactStatus, Id, Time};
 use index::{GroupId, Index, ProfileId, SigId, SkillSet};
 use rand::SeedableRng;
@@ -376,20 +379,11 @@ pub struct Router {
     plugin: plugin::ScorerSlot,
     /// When the next batch runs (batch mode), if one is scheduled.
     batch_due: Option<Time>,
-    /// A crate-private channel for the simulator: when set, assignments and
-    /// completions are noted here (by slot) instead of being built as
-    /// events. Routing is the same either way; not persisted.
-    pub(crate) notes: Option<Vec<Note>>,
-}
-
-/// What the router notes instead of an `Assigned` or `Completed` event when
-/// [`Router::notes`] is set: contact and agent slots, no ids.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Note {
-    /// Contact `ci` is connected to agent `ai` at `at` after `wait`.
-    Assigned { ci: u32, ai: u32, at: Time, wait: f64 },
-    /// Contact `ci` is completed at `at`.
-    Completed { ci: u32, at: Time },
+    /// Whether the current call's sink takes assignments and completions
+    /// as handoffs (see [`EventSink::by_key`]); not persisted.
+    by_key: bool,
+    /// Handoffs of the current call (or of a failed one), not yet delivered.
+    handoffs: Vec<Handoff>,
 }
 
 impl Router {
@@ -435,28 +429,51 @@ impl Router {
         Error::invalid(format!("time {now:?} is before the router's current time {:?}", self.now))
     }
 
-    /// Starts a call at `now`: delivers events held back from a failed call,
-    /// then fires every timer due at or before `now`.
+    /// Starts a call at `now`: takes the buffer of events held back from a
+    /// failed call (they come first), then fires every timer due at or
+    /// before `now` into it. The call's work adds its own events; it ends
+    /// with [`Router::deliver`] or [`Router::fail`].
     fn begin(&mut self, now: Time) -> Vec<Event> {
-        let mut ev = Vec::new();
-        self.begin_in(now, &mut ev);
-        ev
-    }
-
-    /// [`Router::begin`] into a caller's buffer; returns where this call's
-    /// events start in it.
-    fn begin_in(&mut self, now: Time, ev: &mut Vec<Event>) -> usize {
         // Every mutating call passes here: the state the previous call left
         // is checked whole (debug test builds, see the table above).
         #[cfg(all(debug_assertions, feature = "invariants"))]
         if let Err(broken) = self.check_invariants() {
             panic!("router invariant broken before a call at {now}: {broken}");
         }
-        let start = ev.len();
-        ev.append(&mut self.pending);
-        self.advance_to(now, ev);
-        self.fired = ev.len() - start;
-        start
+        let mut ev = std::mem::take(&mut self.pending);
+        self.advance_to(now, &mut ev);
+        self.fired = ev.len();
+        ev
+    }
+
+    /// Notes whether the sink of the call starting takes handoffs (asked
+    /// before any work, so that every assignment of the call is noted the
+    /// same way).
+    #[inline]
+    fn open<S: EventSink>(&mut self, sink: &S) {
+        self.by_key = sink.by_key();
+    }
+
+    /// Ends a successful call: hands its events, then its handoffs, to the
+    /// sink and keeps the emptied buffer for the next call. (On every
+    /// call's path: kept small, the handoffs out of line.)
+    #[inline(always)]
+    fn deliver<S: EventSink>(&mut self, mut ev: Vec<Event>, mut sink: S) -> S {
+        sink.take_events(&mut ev);
+        ev.clear(); // a sink that kept any must not see them again
+                    // `pending` is the empty vector `begin` left: nothing to drop.
+        std::mem::swap(&mut self.pending, &mut ev);
+        if !self.handoffs.is_empty() {
+            self.hand_over(&mut sink);
+        }
+        sink
+    }
+
+    /// Hands the call's handoffs to the sink, in order.
+    #[inline]
+    fn hand_over<S: EventSink>(&mut self, sink: &mut S) {
+        sink.take_handoffs(&mut self.handoffs);
+        self.handoffs.clear();
     }
 
     /// How many of the last successful call's events, at their head, came
@@ -467,19 +484,13 @@ impl Router {
         self.fired
     }
 
-    /// [`Router::fail`] for a call that used [`Router::begin_in`]: this
-    /// call's events leave the buffer for the next call.
-    fn fail_in<T>(&mut self, ev: &mut Vec<Event>, start: usize, err: Error) -> Result<T> {
-        self.pending = ev.split_off(start);
+    /// Fails a call after `begin`: the timers it fired stay fired and their
+    /// events (with any held before) wait for the next call; the clock
+    /// stays where those timers left it (not at the failed call's `now`).
+    fn fail<T>(&mut self, ev: Vec<Event>, err: Error) -> Result<T> {
+        self.pending = ev;
         self.now = self.settled;
         Err(err)
-    }
-
-    /// Fails a call after `begin`: the timers it fired stay fired and their
-    /// events are delivered by the next call; the clock stays where those
-    /// timers left it (not at the failed call's `now`).
-    fn fail<T>(&mut self, mut ev: Vec<Event>, err: Error) -> Result<T> {
-        self.fail_in(&mut ev, 0, err)
     }
 
     /// Validates and interns a skill list; `what` names its owner in errors
@@ -528,9 +539,10 @@ impl Router {
             .ok_or_else(|| Error::invalid(format!("unknown queue {name:?}")))
     }
 
-    /// The slot of the agent with id `id`, if any (for the simulator).
-    pub(crate) fn agent_slot(&self, id: &str) -> Option<u32> {
-        self.agent_ids.get(id).copied()
+    /// The handle of the live agent with id `id` (as [`Handoff`]s name
+    /// it), if there is one.
+    pub fn agent_handle(&self, id: &str) -> Option<AgentHandle> {
+        self.agent_ids.get(id).copied().map(AgentHandle)
     }
 
     fn agent_ix(&self, id: &str) -> Result<u32> {

@@ -548,11 +548,12 @@ mod tests {
             ("p1B", &[("x", 5)], 1.0),
             ("p2D", &[("x", 5), ("y", 1)], 2.0),
         ] {
-            r.add_agent(&AgentSpec::new(id, skills), t).unwrap();
+            r.add_agent(&AgentSpec::new(id, skills), t, Vec::new()).unwrap();
         }
         let mut picked = Vec::new();
         for (i, t) in [3.0, 4.0, 5.0, 6.0].into_iter().enumerate() {
-            let ev = r.submit(&ContactSpec::new(format!("c{i}"), "voice", "q"), t).unwrap();
+            let ev =
+                r.submit(&ContactSpec::new(format!("c{i}"), "voice", "q"), t, Vec::new()).unwrap();
             picked.push(agent_of(&ev));
         }
         // Longest idle among the tied, then id; then the untied, the same way.
@@ -568,7 +569,7 @@ mod tests {
         let mut r = Router::new(cfg).unwrap();
         r.set_scorer(Some(Box::new(Last { fail })));
         for id in ["a1", "a3", "a2"] {
-            r.add_agent(&AgentSpec::new(id, &[("x", 5)]), 0.0).unwrap();
+            r.add_agent(&AgentSpec::new(id, &[("x", 5)]), 0.0, Vec::new()).unwrap();
         }
         r
     }
@@ -583,7 +584,7 @@ mod tests {
     #[test]
     fn the_scorer_picks_among_eligible_agents() {
         let mut r = router(false);
-        let ev = r.submit(&ContactSpec::new("c1", "voice", "q"), 1.0).unwrap();
+        let ev = r.submit(&ContactSpec::new("c1", "voice", "q"), 1.0, Vec::new()).unwrap();
         assert_eq!(agent_of(&ev), "a3");
         assert_eq!(r.scorer_failures(), 0);
     }
@@ -591,7 +592,7 @@ mod tests {
     #[test]
     fn a_failing_scorer_falls_back_and_keeps_the_error() {
         let mut r = router(true);
-        let ev = r.submit(&ContactSpec::new("c1", "voice", "q"), 1.0).unwrap();
+        let ev = r.submit(&ContactSpec::new("c1", "voice", "q"), 1.0, Vec::new()).unwrap();
         assert_eq!(agent_of(&ev), "a1", "longest idle, then id");
         assert_eq!(r.scorer_failures(), 1);
         let err = r.take_scorer_error().unwrap();

@@ -39,6 +39,7 @@ use super::Router;
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
 use crate::model::RouterConfig;
+use crate::sink::EventSink;
 use crate::types::{ContactStatus, Time};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -59,13 +60,15 @@ impl Router {
     /// a channel still held, a queue with contacts and no target, a routing
     /// profile in use, a bad `moves` entry; `Capacity` for a default maximum
     /// below what an agent holds.
-    pub fn reconfigure(
+    pub fn reconfigure<S: EventSink>(
         &mut self,
         config: RouterConfig,
         moves: &[(String, String)],
         now: Time,
-    ) -> Result<Vec<Event>> {
+        sink: S,
+    ) -> Result<S> {
         self.check_now(now)?;
+        self.open(&sink);
         // Checked first as things stand, so that a refused change leaves
         // the router exactly as it was; then again after the timers due by
         // `now` (they may move contacts).
@@ -92,12 +95,13 @@ impl Router {
             s.renumbered();
         }
         r.set_scorer(scorer);
-        r.notes = self.notes.take();
+        r.by_key = self.by_key;
+        r.handoffs = std::mem::take(&mut self.handoffs);
         r.fired = self.fired;
         *self = r;
         ev.extend(moved);
         self.settle_after_reconfiguration(&mut ev);
-        Ok(ev)
+        Ok(self.deliver(ev, sink))
     }
 
     /// The state carried over to `config`, and the events of the contacts

@@ -12,9 +12,10 @@
 //! served by a ready agent it does not exclude.
 
 use super::index::{AgentKey, WaitKey};
-use super::{timers::TimerKind, Note, Router};
+use super::{timers::TimerKind, Router};
 use crate::event::Event;
 use crate::policy::Key;
+use crate::sink::Handoff;
 use crate::types::{ContactStatus, Time};
 use rand::Rng;
 
@@ -347,9 +348,13 @@ impl Router {
             let aid = self.agent(ai).id.clone();
             self.last_agent.insert(cust, aid);
         }
-        match &mut self.notes {
-            Some(notes) => notes.push(Note::Assigned { ci, ai, at: now, wait }),
-            None => {
+        match self.by_key {
+            true => {
+                let contact = self.key_of(ci);
+                let agent = crate::sink::AgentHandle(ai);
+                self.handoffs.push(Handoff::Assigned { contact, agent, at: now, wait });
+            }
+            false => {
                 let (queue, channel) = self.tags(ci);
                 ev.push(Event::Assigned {
                     contact: self.contact(ci).id.clone(),

@@ -303,16 +303,20 @@ mod tests {
             let t = i as f64;
             if i % 7 == 0 {
                 ev.extend(
-                    r.add_agent(&AgentSpec::new(format!("a{i}"), &[("x", (i % 9 + 1) as u8)]), t)
-                        .unwrap(),
+                    r.add_agent(
+                        &AgentSpec::new(format!("a{i}"), &[("x", (i % 9 + 1) as u8)]),
+                        t,
+                        Vec::new(),
+                    )
+                    .unwrap(),
                 );
             }
             let mut c =
                 ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
                     .requiring(&[("x", 5)]);
             c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None }];
-            ev.extend(r.submit(&c, t).unwrap());
-            ev.extend(r.advance(t + 0.5).unwrap());
+            ev.extend(r.submit(&c, t, Vec::new()).unwrap());
+            ev.extend(r.advance(t + 0.5, Vec::new()).unwrap());
         }
         ev
     }

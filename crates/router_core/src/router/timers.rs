@@ -9,6 +9,7 @@ use super::Router;
 use crate::error::Result;
 use crate::event::Event;
 use crate::model::Condition;
+use crate::sink::EventSink;
 use crate::types::{AgentState, ContactStatus, OrdF64, Time};
 use smallvec::SmallVec;
 use std::cmp::Reverse;
@@ -85,17 +86,11 @@ impl Router {
     /// possible. Returns the events, in order.
     ///
     /// Errors: `InvalidInput` for a NaN, negative or backwards time.
-    pub fn advance(&mut self, now: Time) -> Result<Vec<Event>> {
+    pub fn advance<S: EventSink>(&mut self, now: Time, sink: S) -> Result<S> {
         self.check_now(now)?;
-        Ok(self.begin(now))
-    }
-
-    /// [`Router::advance`], appending the events to `ev` (a buffer the
-    /// caller reuses).
-    pub fn advance_into(&mut self, now: Time, ev: &mut Vec<Event>) -> Result<()> {
-        self.check_now(now)?;
-        self.begin_in(now, ev);
-        Ok(())
+        self.open(&sink);
+        let ev = self.begin(now);
+        Ok(self.deliver(ev, sink))
     }
 
     pub(super) fn schedule(&mut self, at: Time, kind: TimerKind) {

@@ -15,12 +15,12 @@
 //! Contacts live in a slab whose slots are reused once the router has
 //! forgotten them (`retain_finished = 0`), so contact ids (the slot number)
 //! and memory are bounded by the number of contacts alive at once. The
-//! simulator submits with `submit_keyed_into` and ends contacts by key: a
-//! slot's id is unique among live contacts, and nothing looks it up. The
-//! router notes assignments and completions by slot (its crate-private
-//! `notes`) instead of building them as events, so the simulator reads no
-//! ids for them; the other events (abandonments, wrap-up ends) come as
-//! events. The router decides the same either way.
+//! simulator submits by key only ([`NewContact::by_key_only`]) and ends
+//! contacts by key: a slot's id is unique among live contacts, and nothing
+//! looks it up. Its event sink ([`Catch`]) takes assignments and
+//! completions as [`Handoff`]s by key instead of events, so the simulator
+//! reads no ids for them; the other events (abandonments, wrap-up ends)
+//! come as events. The router decides the same either way.
 
 use super::arrivals::ArrivalState;
 use super::dist::{replication_seed, stream, uniform, Purpose};
@@ -29,7 +29,8 @@ use super::simulation::{agent_spec, Simulation};
 use super::stats::{Block, GroupMetrics, Metrics, Replication, Series};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::router::{ContactKey, Note, Router};
+use crate::router::{ContactKey, NewContact, Router};
+use crate::sink::{EventSink, Handoff};
 use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
@@ -164,7 +165,7 @@ pub(super) struct Run<'a> {
     duration: f64,
     interval: f64,
     /// The router's event buffer, reused across calls.
-    buf: Vec<Event>,
+    buf: Catch,
     /// The simulator's slot of each router contact slot (set at submit).
     by_ci: Vec<u32>,
     /// The simulator's index of each router agent slot.
@@ -183,7 +184,8 @@ impl<'a> Run<'a> {
                 if grp.shifts.is_empty() { AgentState::Available } else { AgentState::Offline };
             for k in 0..grp.count {
                 let ix = sim.group_first[g] as usize + k as usize;
-                router.add_agent(&agent_spec(grp, ix, state), 0.0)?;
+                let ev = router.add_agent(&agent_spec(grp, ix, state), 0.0, Vec::new())?;
+                debug_assert!(ev.is_empty(), "no contact waits before the start");
             }
         }
         let n_int = (s.duration / s.interval).ceil() as usize;
@@ -221,7 +223,7 @@ impl<'a> Run<'a> {
             warmup: s.warmup,
             duration: s.duration,
             interval: s.interval,
-            buf: Vec::new(),
+            buf: Catch::default(),
             by_ci: Vec::new(),
             agent_of: Vec::new(),
             last_change: 0.0,
@@ -229,14 +231,12 @@ impl<'a> Run<'a> {
         // Assignments and completions come as notes, by slot: no ids to read.
         // A plug-in that follows events gets them whole (ids, not notes).
         run.feed_scorer = run.router.scorer_wants_events();
-        if !run.feed_scorer {
-            run.router.notes = Some(Vec::new());
-        }
+        run.buf.by_key = !run.feed_scorer;
         let mut id = String::new();
         for ix in 0..sim.agent_group.len() {
             id.clear();
             push_decimal(&mut id, ix as u64);
-            let ai = run.router.agent_slot(&id).expect("added agent") as usize;
+            let ai = run.router.agent_handle(&id).expect("added agent").index();
             if run.agent_of.len() <= ai {
                 run.agent_of.resize(ai + 1, 0);
             }
@@ -324,12 +324,11 @@ impl<'a> Run<'a> {
                     {
                         return Ok(()); // only condition checks that cannot succeed are left
                     }
-                    let mut ev = std::mem::take(&mut self.buf);
-                    self.router.advance_into(tt, &mut ev)?;
-                    if !ev.is_empty() || self.router.notes.as_ref().is_some_and(|n| !n.is_empty()) {
+                    self.router.advance(tt, &mut self.buf)?;
+                    if !self.buf.is_empty() {
                         self.last_change = tt;
                     }
-                    self.on_events(ev);
+                    self.on_events();
                 }
                 _ if arrival_first => {
                     let (key, ty) = self.first_arrival.expect("an arrival is first");
@@ -357,18 +356,16 @@ impl<'a> Run<'a> {
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
-                    let mut ev = std::mem::take(&mut self.buf);
-                    self.router.complete_key_into(s.key.expect("submitted"), e.t(), &mut ev)?;
-                    self.on_events(ev);
+                    self.router.complete(s.key.expect("submitted"), e.t(), &mut self.buf)?;
+                    self.on_events();
                 }
                 Ok(())
             }
             Kind::Abandon => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
-                    let mut ev = std::mem::take(&mut self.buf);
-                    self.router.cancel_key_into(s.key.expect("submitted"), e.t(), &mut ev)?;
-                    self.on_events(ev);
+                    self.router.cancel(s.key.expect("submitted"), e.t(), &mut self.buf)?;
+                    self.on_events();
                 }
                 Ok(())
             }
@@ -389,8 +386,8 @@ impl<'a> Run<'a> {
                 for k in 0..count as usize {
                     id.clear();
                     push_decimal(&mut id, (first + k) as u64);
-                    let ev = self.router.set_agent_state(&id, state, "", e.t())?;
-                    self.on_events(ev);
+                    self.router.set_agent_state(&id, state, "", e.t(), &mut self.buf)?;
+                    self.on_events();
                 }
                 Ok(())
             }
@@ -455,29 +452,24 @@ impl<'a> Run<'a> {
             handle,
             key: None,
         });
-        let mut buf = std::mem::take(&mut self.buf);
         let tr = &self.types[ty];
-        let outcome = self.router.submit_keyed_into(
-            &tr.template,
-            &self.ids[s as usize],
-            priority,
-            tr.customer.as_deref(),
-            t,
-            &mut buf,
-        );
+        let new = NewContact::new(&self.ids[s as usize])
+            .priority(priority)
+            .customer(tr.customer.as_deref())
+            .by_key_only();
+        let outcome = self.router.submit_template(&tr.template, new, t, &mut self.buf);
         match outcome {
-            Ok(key) => {
+            Ok((key, _)) => {
                 // Set before the events are read: they may end the contact.
                 self.slots[s as usize].key = Some(key);
-                let ci = key.slot() as usize;
+                let ci = key.index();
                 if self.by_ci.len() <= ci {
                     self.by_ci.resize(ci + 1, 0);
                 }
                 self.by_ci[ci] = s;
-                self.on_events(buf);
+                self.on_events();
             }
             Err(e) if e.kind() == ErrorKind::QueueFull => {
-                self.buf = buf;
                 if counted {
                     self.type_blocks[ty].refused += 1;
                 }
@@ -549,10 +541,35 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Accounts for the router's events, then its notes (all at the same
-    /// time: due timers fire before own events); keeps the (emptied)
+    /// Accounts for the router's events, then its handoffs (all at the
+    /// same time: due timers fire before own events); keeps the (emptied)
     /// buffers for the next call.
-    fn on_events(&mut self, mut events: Vec<Event>) {
+    fn on_events(&mut self) {
+        if !self.buf.events.is_empty() {
+            self.on_router_events();
+        }
+        if self.buf.handoffs.is_empty() {
+            return;
+        }
+        let mut handoffs = std::mem::take(&mut self.buf.handoffs);
+        for h in &handoffs {
+            match *h {
+                Handoff::Assigned { contact, agent, at, wait } => {
+                    let (s, a) = (self.by_ci[contact.index()], self.agent_of[agent.index()]);
+                    self.assigned(s, a, at, wait);
+                }
+                Handoff::Completed { contact, at } => {
+                    self.completed(self.by_ci[contact.index()], at);
+                }
+            }
+        }
+        handoffs.clear();
+        self.buf.handoffs = handoffs;
+    }
+
+    /// The events part of [`Run::on_events`].
+    fn on_router_events(&mut self) {
+        let mut events = std::mem::take(&mut self.buf.events);
         for e in &events {
             match *e {
                 Event::Assigned { ref contact, ref agent, at, wait, .. } => {
@@ -581,22 +598,7 @@ impl<'a> Run<'a> {
             self.router.notify_scorer(&events);
         }
         events.clear();
-        self.buf = events;
-        let Some(notes) = self.router.notes.as_mut() else { return };
-        if notes.is_empty() {
-            return;
-        }
-        let mut notes = std::mem::take(notes);
-        for n in &notes {
-            match *n {
-                Note::Assigned { ci, ai, at, wait } => {
-                    self.assigned(self.by_ci[ci as usize], self.agent_of[ai as usize], at, wait);
-                }
-                Note::Completed { ci, at } => self.completed(self.by_ci[ci as usize], at),
-            }
-        }
-        notes.clear();
-        self.router.notes = Some(notes);
+        self.buf.events = events;
     }
 
     /// Contact `s` is connected to agent `a`.
@@ -653,4 +655,39 @@ fn push_decimal(s: &mut String, mut n: u64) {
 #[inline]
 fn parse(id: &Id) -> u32 {
     id.as_bytes().iter().fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'))
+}
+
+/// The simulator's event sink: events, and assignments and completions by
+/// key unless a plug-in policy follows events (it gets them whole).
+#[derive(Debug, Default)]
+struct Catch {
+    events: Vec<Event>,
+    handoffs: Vec<Handoff>,
+    by_key: bool,
+}
+
+impl Catch {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.handoffs.is_empty()
+    }
+}
+
+impl EventSink for Catch {
+    #[inline]
+    fn take_events(&mut self, events: &mut Vec<Event>) {
+        self.events.take_events(events);
+    }
+
+    fn by_key(&self) -> bool {
+        self.by_key
+    }
+
+    #[inline]
+    fn take_handoffs(&mut self, handoffs: &mut Vec<Handoff>) {
+        if self.handoffs.is_empty() {
+            std::mem::swap(&mut self.handoffs, handoffs);
+        } else {
+            self.handoffs.append(handoffs);
+        }
+    }
 }

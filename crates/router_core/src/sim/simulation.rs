@@ -61,7 +61,7 @@ impl Simulation {
             for _ in 0..grp.count {
                 let spec = agent_spec(grp, agent_group.len(), AgentState::Offline);
                 router
-                    .add_agent(&spec, 0.0)
+                    .add_agent(&spec, 0.0, Vec::new())
                     .map_err(|e| ctx(e, &format!("agent_groups[{g}] ({:?})", grp.name)))?;
                 agent_group.push(g as u32);
             }
@@ -77,7 +77,7 @@ impl Simulation {
             template.requires = t.requires.clone();
             template.prefers = t.prefers.clone();
             template.steps = t.steps.clone();
-            router.submit(&template, 0.0).map_err(|e| ctx(e, &what))?;
+            router.submit(&template, 0.0, Vec::new()).map_err(|e| ctx(e, &what))?;
             types.push(TypeInfo {
                 channel: channel_names
                     .iter()

@@ -14,100 +14,115 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
         (
             "complete waiting",
-            Box::new(|r| r.complete("c_waiting", 5.0)),
+            Box::new(|r| r.complete("c_waiting", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_waiting\"", "waiting"],
         ),
-        ("complete unknown", Box::new(|r| r.complete("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
+        (
+            "complete unknown",
+            Box::new(|r| r.complete("ghost", 5.0, Vec::new())),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
         (
             "complete ended",
-            Box::new(|r| r.complete("c_done", 5.0)),
+            Box::new(|r| r.complete("c_done", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_done\"", "completed"],
         ),
         (
             "complete backwards",
-            Box::new(|r| r.complete("c_assigned", 3.0)),
+            Box::new(|r| r.complete("c_assigned", 3.0, Vec::new())),
             InvalidInput,
             vec!["3"],
         ),
         (
             "cancel assigned",
-            Box::new(|r| r.cancel("c_assigned", 5.0)),
+            Box::new(|r| r.cancel("c_assigned", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_assigned\"", "\"a1\""],
         ),
-        ("cancel ended", Box::new(|r| r.cancel("c_done", 5.0)), InvalidState, vec!["\"c_done\""]),
-        ("cancel unknown", Box::new(|r| r.cancel("ghost", 5.0)), UnknownId, vec!["\"ghost\""]),
+        (
+            "cancel ended",
+            Box::new(|r| r.cancel("c_done", 5.0, Vec::new())),
+            InvalidState,
+            vec!["\"c_done\""],
+        ),
+        (
+            "cancel unknown",
+            Box::new(|r| r.cancel("ghost", 5.0, Vec::new())),
+            UnknownId,
+            vec!["\"ghost\""],
+        ),
         (
             "accept never offered",
-            Box::new(|r| r.accept("c_waiting", "a1", 5.0)),
+            Box::new(|r| r.accept("c_waiting", "a1", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_waiting\"", "\"a1\""],
         ),
         (
             "accept assigned",
-            Box::new(|r| r.accept("c_assigned", "a1", 5.0)),
+            Box::new(|r| r.accept("c_assigned", "a1", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_assigned\"", "assigned"],
         ),
         (
             "accept unknown contact",
-            Box::new(|r| r.accept("ghost", "a1", 5.0)),
+            Box::new(|r| r.accept("ghost", "a1", 5.0, Vec::new())),
             UnknownId,
             vec!["\"ghost\""],
         ),
         (
             "accept unknown agent",
-            Box::new(|r| r.accept("c_waiting", "ghost", 5.0)),
+            Box::new(|r| r.accept("c_waiting", "ghost", 5.0, Vec::new())),
             UnknownId,
             vec!["\"ghost\""],
         ),
         (
             "reject never offered",
-            Box::new(|r| r.reject("c_waiting", "a2", 5.0)),
+            Box::new(|r| r.reject("c_waiting", "a2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_waiting\"", "\"a2\""],
         ),
         (
             "reject ended",
-            Box::new(|r| r.reject("c_done", "a2", 5.0)),
+            Box::new(|r| r.reject("c_done", "a2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_done\""],
         ),
         (
             "force onto a full agent",
-            Box::new(|r| r.force_assign("c_waiting", "a1", 5.0)),
+            Box::new(|r| r.force_assign("c_waiting", "a1", 5.0, Vec::new())),
             Capacity,
             vec!["\"a1\"", "\"c_waiting\""],
         ),
         (
             "force an assigned contact",
-            Box::new(|r| r.force_assign("c_assigned", "a2", 5.0)),
+            Box::new(|r| r.force_assign("c_assigned", "a2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_assigned\""],
         ),
         (
             "force onto unknown agent",
-            Box::new(|r| r.force_assign("c_waiting", "ghost", 5.0)),
+            Box::new(|r| r.force_assign("c_waiting", "ghost", 5.0, Vec::new())),
             UnknownId,
             vec!["\"ghost\""],
         ),
         (
             "complete waiting later",
-            Box::new(|r| r.complete("c_waiting", 9.0)),
+            Box::new(|r| r.complete("c_waiting", 9.0, Vec::new())),
             InvalidState,
             vec!["\"c_waiting\""],
         ),
         (
             "cancel assigned later",
-            Box::new(|r| r.cancel("c_assigned", 9.0)),
+            Box::new(|r| r.cancel("c_assigned", 9.0, Vec::new())),
             InvalidState,
             vec!["\"c_assigned\""],
         ),
         (
             "accept never offered later",
-            Box::new(|r| r.accept("c_waiting", "a1", 9.0)),
+            Box::new(|r| r.accept("c_waiting", "a1", 9.0, Vec::new())),
             InvalidState,
             vec!["\"c_waiting\""],
         ),
@@ -118,41 +133,46 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
     let cases: Vec<(&str, Call, ErrorKind, Vec<&str>)> = vec![
         (
             "accept offered to another",
-            Box::new(|r| r.accept("c_off", "o2", 5.0)),
+            Box::new(|r| r.accept("c_off", "o2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_off\"", "\"o2\"", "\"o1\""],
         ),
         (
             "reject offered to another",
-            Box::new(|r| r.reject("c_off", "o2", 5.0)),
+            Box::new(|r| r.reject("c_off", "o2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_off\"", "\"o2\""],
         ),
         (
             "accept twice",
-            Box::new(|r| r.accept("c_assigned", "o2", 5.0)),
+            Box::new(|r| r.accept("c_assigned", "o2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_assigned\""],
         ),
         (
             "accept waiting",
-            Box::new(|r| r.accept("c_wait2", "o1", 5.0)),
+            Box::new(|r| r.accept("c_wait2", "o1", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_wait2\"", "waiting"],
         ),
         (
             "complete offered",
-            Box::new(|r| r.complete("c_off", 5.0)),
+            Box::new(|r| r.complete("c_off", 5.0, Vec::new())),
             InvalidState,
             vec!["\"c_off\"", "offered"],
         ),
         (
             "remove holding accepted",
-            Box::new(|r| r.remove_agent("o2", 5.0)),
+            Box::new(|r| r.remove_agent("o2", 5.0, Vec::new())),
             InvalidState,
             vec!["\"o2\""],
         ),
-        ("accept backwards", Box::new(|r| r.accept("c_off", "o1", 4.0)), InvalidInput, vec!["4"]),
+        (
+            "accept backwards",
+            Box::new(|r| r.accept("c_off", "o1", 4.0, Vec::new())),
+            InvalidInput,
+            vec!["4"],
+        ),
     ];
     for (name, call, kind, needles) in cases {
         expect_error(offer_router, name, call, kind, &needles);
@@ -165,15 +185,19 @@ fn bad_lifecycle_calls_are_refused_and_change_nothing() {
 fn timers_fired_by_a_failed_call_are_delivered_by_the_next() {
     let mut r = auto_router();
     // c_waiting relaxes to tech 5 at 102; a1 will be free by then.
-    r.complete("c_assigned", 50.0).unwrap();
+    r.complete("c_assigned", 50.0, Vec::new()).unwrap();
     // At 150 a submit into the full vip queue fails after the timer fired.
     let err = r
-        .submit(&ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]), 150.0)
+        .submit(
+            &ContactSpec::new("new", "chat", "vip").requiring(&[("golf", 1)]),
+            150.0,
+            Vec::new(),
+        )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::QueueFull);
     assert_eq!(status(&r, "c_waiting"), ContactStatus::Assigned);
     check(&r);
-    let ev = r.advance(150.0).unwrap();
+    let ev = r.advance(150.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -201,10 +225,10 @@ fn wrapping_router() -> Router {
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
     cfg.channels[0].wrap_up = 10.0;
     let mut r = Router::new(cfg).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 0.0).unwrap();
-    r.complete("c1", 1.0).unwrap();
-    r.submit(&contact("c2", "voice"), 2.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+    r.complete("c1", 1.0, Vec::new()).unwrap();
+    r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap();
     check(&r);
     r
 }
@@ -214,13 +238,13 @@ fn wrapping_router() -> Router {
 #[test]
 fn remove_agent_checks_what_it_holds_after_timers() {
     let mut r = wrapping_router();
-    let err = r.remove_agent("a", 20.0).unwrap_err();
+    let err = r.remove_agent("a", 20.0, Vec::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidState, "{err}");
     assert!(err.message().contains("c2"), "{err}");
     check(&r);
     assert_eq!(status(&r, "c2"), ContactStatus::Assigned);
     assert_eq!(
-        r.advance(21.0).unwrap(),
+        r.advance(21.0, Vec::new()).unwrap(),
         vec![
             Event::WrapUpEnded {
                 queue: "general".into(),
@@ -245,7 +269,7 @@ fn remove_agent_checks_what_it_holds_after_timers() {
 #[test]
 fn cancel_checks_status_after_timers() {
     let mut r = wrapping_router();
-    let err = r.cancel("c2", 20.0).unwrap_err();
+    let err = r.cancel("c2", 20.0, Vec::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidState, "{err}");
     check(&r);
     assert_eq!(status(&r, "c2"), ContactStatus::Assigned);
@@ -258,7 +282,7 @@ fn cancel_checks_status_after_timers() {
 #[test]
 fn complete_checks_status_after_timers() {
     let mut r = wrapping_router();
-    let ev = r.complete("c2", 20.0).unwrap();
+    let ev = r.complete("c2", 20.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -294,7 +318,7 @@ fn complete_checks_status_after_timers() {
 #[test]
 fn force_assign_places_a_waiting_contact() {
     let mut r = auto_router();
-    let ev = r.force_assign("c_vip", "a2", 6.0).unwrap();
+    let ev = r.force_assign("c_vip", "a2", 6.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Assigned {
@@ -309,7 +333,7 @@ fn force_assign_places_a_waiting_contact() {
     assert_eq!(r.agent_view("a2").unwrap().contacts, vec!["c_vip"]);
     assert_eq!(r.queue_stats("vip").unwrap().waiting, 0);
     check(&r);
-    let err = r.force_assign("c_waiting", "a2", 7.0).unwrap_err();
+    let err = r.force_assign("c_waiting", "a2", 7.0, Vec::new()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Capacity, "{err}");
     check(&r);
 }

@@ -144,5 +144,5 @@ pub fn status(r: &Router, id: &str) -> router_core::ContactStatus {
 
 /// Sets an agent's state, asserting success.
 pub fn set_state(r: &mut Router, id: &str, state: AgentState, now: f64) -> Vec<Event> {
-    r.set_agent_state(id, state, "", now).expect("set state")
+    r.set_agent_state(id, state, "", now, Vec::new()).expect("set state")
 }

@@ -24,10 +24,10 @@ fn strict_exclusion_router(timeout: f64) -> Router {
 #[test]
 fn offer_accept_reject_and_expire() {
     let mut r = strict_exclusion_router(15.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.add_agent(&agent("b", &[]), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 1.0, Vec::new()).unwrap();
     // c1 at 10 -> offered to a (idle longest), expires at 25.
-    let ev = r.submit(&contact("c1", "voice"), 10.0).unwrap();
+    let ev = r.submit(&contact("c1", "voice"), 10.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Offered {
@@ -45,7 +45,7 @@ fn offer_accept_reject_and_expire() {
     assert_eq!(r.agent_view("a").unwrap().used, 100);
     check(&r);
     // Accepted at 12: answered, wait 2 (to acceptance, not to the offer).
-    let ev = r.accept("c1", "a", 12.0).unwrap();
+    let ev = r.accept("c1", "a", 12.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Assigned {
@@ -60,8 +60,11 @@ fn offer_accept_reject_and_expire() {
     assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
     // c2 at 20 -> offered to b; b rejects at 22: back in the queue with its
     // arrival (20); a busy, b excluded -> waits.
-    assert_eq!(offered(&r.submit(&contact("c2", "voice"), 20.0).unwrap()), pairs(&[("c2", "b")]));
-    let ev = r.reject("c2", "b", 22.0).unwrap();
+    assert_eq!(
+        offered(&r.submit(&contact("c2", "voice"), 20.0, Vec::new()).unwrap()),
+        pairs(&[("c2", "b")])
+    );
+    let ev = r.reject("c2", "b", 22.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::OfferRejected {
@@ -76,7 +79,7 @@ fn offer_accept_reject_and_expire() {
     assert_eq!((v.status, v.arrival, v.agent), (ContactStatus::Waiting, 20.0, None));
     check(&r);
     // a completes c1 at 30 -> c2 offered to a, expires 45.
-    let ev = r.complete("c1", 30.0).unwrap();
+    let ev = r.complete("c1", 30.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -98,9 +101,9 @@ fn offer_accept_reject_and_expire() {
         ]
     );
     // Not accepted: expires at 45; a and b both excluded now -> waits.
-    assert!(r.advance(44.0).unwrap().is_empty());
+    assert!(r.advance(44.0, Vec::new()).unwrap().is_empty());
     assert_eq!(
-        r.advance(45.0).unwrap(),
+        r.advance(45.0, Vec::new()).unwrap(),
         vec![Event::OfferExpired {
             queue: "general".into(),
             channel: "voice".into(),
@@ -112,8 +115,11 @@ fn offer_accept_reject_and_expire() {
     assert_eq!(status(&r, "c2"), ContactStatus::Waiting);
     check(&r);
     // A new agent x at 50 gets the offer; accepts at 51: wait 31.
-    assert_eq!(offered(&r.add_agent(&agent("x", &[]), 50.0).unwrap()), pairs(&[("c2", "x")]));
-    let ev = r.accept("c2", "x", 51.0).unwrap();
+    assert_eq!(
+        offered(&r.add_agent(&agent("x", &[]), 50.0, Vec::new()).unwrap()),
+        pairs(&[("c2", "x")])
+    );
+    let ev = r.accept("c2", "x", 51.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Assigned {
@@ -135,16 +141,19 @@ fn offer_accept_reject_and_expire() {
 #[test]
 fn rejected_contact_keeps_its_place() {
     let mut r = offer_router(60.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
     let mut b = agent("b", &[]);
     b.state = AgentState::Away;
-    r.add_agent(&b, 0.0).unwrap();
+    r.add_agent(&b, 0.0, Vec::new()).unwrap();
     // c1 at 0 -> offered to a; c2 at 1, c3 at 2 wait.
-    assert_eq!(offered(&r.submit(&contact("c1", "voice"), 0.0).unwrap()), pairs(&[("c1", "a")]));
-    r.submit(&contact("c2", "voice"), 1.0).unwrap();
-    r.submit(&contact("c3", "voice"), 2.0).unwrap();
+    assert_eq!(
+        offered(&r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap()),
+        pairs(&[("c1", "a")])
+    );
+    r.submit(&contact("c2", "voice"), 1.0, Vec::new()).unwrap();
+    r.submit(&contact("c3", "voice"), 2.0, Vec::new()).unwrap();
     // a rejects c1 at 3: c1 back (nobody else free), a is offered c2 (c1 excluded).
-    let ev = r.reject("c1", "a", 3.0).unwrap();
+    let ev = r.reject("c1", "a", 3.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -179,12 +188,15 @@ fn rejected_contact_keeps_its_place() {
 #[test]
 fn excluded_agent_is_never_offered_again() {
     let mut r = strict_exclusion_router(10.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 0.0).unwrap();
-    r.reject("c1", "a", 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+    r.reject("c1", "a", 1.0, Vec::new()).unwrap();
     // Timeout is another way to be excluded: c2 offered to a, expires at 12.
-    assert_eq!(offered(&r.submit(&contact("c2", "voice"), 2.0).unwrap()), pairs(&[("c2", "a")]));
-    let ev = r.advance(100.0).unwrap();
+    assert_eq!(
+        offered(&r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap()),
+        pairs(&[("c2", "a")])
+    );
+    let ev = r.advance(100.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::OfferExpired {
@@ -200,9 +212,15 @@ fn excluded_agent_is_never_offered_again() {
     assert_eq!(r.waiting_ids("general").unwrap(), vec!["c1", "c2"]);
     check(&r);
     // c3 still reaches a.
-    assert_eq!(offered(&r.submit(&contact("c3", "voice"), 101.0).unwrap()), pairs(&[("c3", "a")]));
+    assert_eq!(
+        offered(&r.submit(&contact("c3", "voice"), 101.0, Vec::new()).unwrap()),
+        pairs(&[("c3", "a")])
+    );
     // A new agent takes c1 then (after c1 is accepted and done) c2.
-    assert_eq!(offered(&r.add_agent(&agent("b", &[]), 102.0).unwrap()), pairs(&[("c1", "b")]));
+    assert_eq!(
+        offered(&r.add_agent(&agent("b", &[]), 102.0, Vec::new()).unwrap()),
+        pairs(&[("c1", "b")])
+    );
     check(&r);
 }
 
@@ -211,8 +229,8 @@ fn excluded_agent_is_never_offered_again() {
 #[test]
 fn withdrawn_offers_are_requeued_without_exclusion() {
     let mut r = offer_router(30.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
     let ev = set_state(&mut r, "a", AgentState::Away, 2.0);
     assert_eq!(
         ev,
@@ -230,10 +248,10 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
     let ev = set_state(&mut r, "a", AgentState::Available, 3.0);
     assert_eq!(offered(&ev), pairs(&[("c1", "a")]));
     // The old offer's timer (due at 31) is moot; the new one expires at 33.
-    assert!(r.advance(32.0).unwrap().is_empty());
+    assert!(r.advance(32.0, Vec::new()).unwrap().is_empty());
     // Removing the agent withdraws the offer; it goes to b at once.
-    r.add_agent(&agent("b", &[]), 32.25).unwrap();
-    let ev = r.remove_agent("a", 32.5).unwrap();
+    r.add_agent(&agent("b", &[]), 32.25, Vec::new()).unwrap();
+    let ev = r.remove_agent("a", 32.5, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -261,10 +279,10 @@ fn withdrawn_offers_are_requeued_without_exclusion() {
 #[test]
 fn cancel_of_offered_contact_frees_the_agent() {
     let mut r = offer_router(30.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 1.0).unwrap();
-    r.submit(&contact("c2", "voice"), 2.0).unwrap();
-    let ev = r.cancel("c1", 5.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap();
+    let ev = r.cancel("c1", 5.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -296,11 +314,11 @@ fn cancel_of_offered_contact_frees_the_agent() {
 #[test]
 fn force_assign_connects_in_offer_mode_without_touching_the_configuration() {
     let mut r = offer_router(15.0);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.set_agent_state("a", AgentState::Away, "", 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.set_agent_state("a", AgentState::Away, "", 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
     let before = r.config().clone();
-    let ev = r.force_assign("c1", "a", 2.0).unwrap();
+    let ev = r.force_assign("c1", "a", 2.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Assigned {
@@ -314,8 +332,8 @@ fn force_assign_connects_in_offer_mode_without_touching_the_configuration() {
     );
     assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
     assert_eq!(r.config(), &before);
-    r.set_agent_state("a", AgentState::Available, "", 3.0).unwrap();
-    r.complete("c1", 4.0).unwrap();
-    let ev = r.submit(&contact("c2", "voice"), 5.0).unwrap();
+    r.set_agent_state("a", AgentState::Available, "", 3.0, Vec::new()).unwrap();
+    r.complete("c1", 4.0, Vec::new()).unwrap();
+    let ev = r.submit(&contact("c2", "voice"), 5.0, Vec::new()).unwrap();
     assert_eq!(names(&ev), vec!["Offered"]); // still in offer mode
 }

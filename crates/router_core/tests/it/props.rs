@@ -346,12 +346,12 @@ impl Driver {
                         generation: self.m.generations,
                     },
                 ));
-                self.r.add_agent(&spec, now)
+                self.r.add_agent(&spec, now, Vec::new())
             }
             Cmd::RemoveAgent { slot } => {
                 let id = self.pick_agent(*slot);
                 remove_agent = Some(id.clone());
-                self.r.remove_agent(&id, now)
+                self.r.remove_agent(&id, now, Vec::new())
             }
             Cmd::SetState { slot, state } => {
                 let st = [
@@ -360,12 +360,12 @@ impl Driver {
                     AgentState::Offline,
                     AgentState::Available,
                 ][*state as usize % 4];
-                self.r.set_agent_state(&self.pick_agent(*slot), st, "", now)
+                self.r.set_agent_state(&self.pick_agent(*slot), st, "", now, Vec::new())
             }
             Cmd::Submit(s) => {
                 let (spec, mc) = self.contact_spec(s);
                 new_contacts.push((spec.id.clone(), mc));
-                self.r.submit(&spec, now)
+                self.r.submit(&spec, now, Vec::new())
             }
             Cmd::SubmitMany(list) => {
                 let mut specs = Vec::new();
@@ -374,18 +374,18 @@ impl Driver {
                     new_contacts.push((spec.id.clone(), mc));
                     specs.push(spec);
                 }
-                self.r.submit_many(&specs, now)
+                self.r.submit_many(&specs, now, Vec::new())
             }
             Cmd::Cancel { pick } => match self
                 .pick_contact(*pick, |s| matches!(s, MState::Waiting | MState::Offered(_)))
             {
-                Some(c) => self.r.cancel(&c, now),
-                None => self.r.advance(now),
+                Some(c) => self.r.cancel(&c, now, Vec::new()),
+                None => self.r.advance(now, Vec::new()),
             },
             Cmd::Complete { pick } => {
                 match self.pick_contact(*pick, |s| matches!(s, MState::Assigned(_))) {
-                    Some(c) => self.r.complete(&c, now),
-                    None => self.r.advance(now),
+                    Some(c) => self.r.complete(&c, now, Vec::new()),
+                    None => self.r.advance(now, Vec::new()),
                 }
             }
             Cmd::Accept { pick, agent } | Cmd::Reject { pick, agent } => {
@@ -398,24 +398,25 @@ impl Driver {
                             _ => self.pick_agent(*agent),
                         };
                         if matches!(cmd, Cmd::Accept { .. }) {
-                            self.r.accept(&c, &a, now)
+                            self.r.accept(&c, &a, now, Vec::new())
                         } else {
-                            self.r.reject(&c, &a, now)
+                            self.r.reject(&c, &a, now, Vec::new())
                         }
                     }
-                    None => self.r.advance(now),
+                    None => self.r.advance(now, Vec::new()),
                 }
             }
-            Cmd::Advance => self.r.advance(now),
+            Cmd::Advance => self.r.advance(now, Vec::new()),
             Cmd::Backwards => match self.r.now() {
                 t if t >= 1.0 => {
-                    let e = self.r.advance(t - 1.0).expect_err("backwards time accepted");
+                    let e =
+                        self.r.advance(t - 1.0, Vec::new()).expect_err("backwards time accepted");
                     if e.kind() != router_core::ErrorKind::InvalidInput {
                         return Err(format!("backwards time gave {e:?}"));
                     }
                     Err(e)
                 }
-                _ => self.r.advance(now),
+                _ => self.r.advance(now, Vec::new()),
             },
         };
         match res {

@@ -31,25 +31,25 @@ fn a_removed_queue_sends_its_contacts_where_the_call_says() {
     // target is refused and changes nothing; with support as target, both
     // move (Overflowed each), and an agent that comes back takes c1 first.
     let mut r = Router::new(base()).unwrap();
-    r.add_agent(&agent("a1", AgentState::Away), 0.0).unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "sales"), 1.0).unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "sales"), 2.0).unwrap();
-    r.advance(3.0).unwrap();
+    r.add_agent(&agent("a1", AgentState::Away), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "sales"), 1.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "sales"), 2.0, Vec::new()).unwrap();
+    r.advance(3.0, Vec::new()).unwrap();
     let before = r.snapshot();
     let mut cfg = base();
     cfg.queues.remove(0);
     cfg.routing_profiles.clear();
-    let err = r.reconfigure(cfg.clone(), &[], 3.0).unwrap_err();
+    let err = r.reconfigure(cfg.clone(), &[], 3.0, Vec::new()).unwrap_err();
     assert!(
         err.message().contains("queue \"sales\" cannot be removed: it holds 2 waiting"),
         "{err}"
     );
     assert_eq!(r.snapshot(), before, "a refused change leaves the state as it was");
-    let ev = r.reconfigure(cfg, &[("sales".into(), "support".into())], 3.0).unwrap();
+    let ev = r.reconfigure(cfg, &[("sales".into(), "support".into())], 3.0, Vec::new()).unwrap();
     assert_eq!(ev.iter().filter(|e| matches!(e, Event::Overflowed { .. })).count(), 2);
     assert_eq!(r.contact_view("c1").unwrap().queue, "support");
     r.check_invariants().unwrap();
-    let ev = r.set_agent_state("a1", AgentState::Available, "", 4.0).unwrap();
+    let ev = r.set_agent_state("a1", AgentState::Available, "", 4.0, Vec::new()).unwrap();
     assert!(matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "c1"));
     assert_eq!(r.queue_stats("support").unwrap().counters.overflowed_in, 2);
     assert_eq!(Router::restore(&r.snapshot()).unwrap().snapshot(), r.snapshot());
@@ -60,20 +60,28 @@ fn a_held_channel_or_a_used_profile_cannot_go_and_a_new_queue_routes_at_once() {
     let mut r = Router::new(base()).unwrap();
     let mut a = agent("a1", AgentState::Available);
     a.routing_profile = Some("front".into());
-    r.add_agent(&a, 0.0).unwrap();
-    r.submit(&ContactSpec::new("c1", "chat", "sales"), 1.0).unwrap();
+    r.add_agent(&a, 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c1", "chat", "sales"), 1.0, Vec::new()).unwrap();
     let mut cfg = base();
     cfg.channels.truncate(1);
-    let err = r.reconfigure(cfg, &[], 2.0).unwrap_err();
+    let err = r.reconfigure(cfg, &[], 2.0, Vec::new()).unwrap_err();
     assert!(err.message().contains("channel \"chat\" cannot be removed"), "{err}");
     let mut cfg = base();
     cfg.channels[1].cost = 50;
-    assert!(r.reconfigure(cfg, &[], 2.0).unwrap_err().message().contains("cost cannot change"));
+    assert!(r
+        .reconfigure(cfg, &[], 2.0, Vec::new())
+        .unwrap_err()
+        .message()
+        .contains("cost cannot change"));
     let mut cfg = base();
     cfg.routing_profiles.clear();
-    assert!(r.reconfigure(cfg, &[], 2.0).unwrap_err().message().contains("agent \"a1\" uses it"));
+    assert!(r
+        .reconfigure(cfg, &[], 2.0, Vec::new())
+        .unwrap_err()
+        .message()
+        .contains("agent \"a1\" uses it"));
     // The profile gains a new queue: a contact waiting there is routed by the change itself.
-    r.submit(&ContactSpec::new("c2", "chat", "support"), 2.0).unwrap();
+    r.submit(&ContactSpec::new("c2", "chat", "support"), 2.0, Vec::new()).unwrap();
     assert_eq!(r.contact_view("c2").unwrap().status, router_core::ContactStatus::Waiting);
     let mut cfg = base();
     cfg.routing_profiles[0].queues.push(ProfileQueue {
@@ -81,7 +89,7 @@ fn a_held_channel_or_a_used_profile_cannot_go_and_a_new_queue_routes_at_once() {
         priority: 0,
         delay: 0.0,
     });
-    let ev = r.reconfigure(cfg, &[], 3.0).unwrap();
+    let ev = r.reconfigure(cfg, &[], 3.0, Vec::new()).unwrap();
     assert!(
         matches!(&ev[..], [Event::Assigned { contact, .. }] if contact.as_str() == "c2"),
         "{ev:?}"
@@ -92,12 +100,12 @@ fn a_held_channel_or_a_used_profile_cannot_go_and_a_new_queue_routes_at_once() {
 #[test]
 fn agents_on_default_channels_get_new_channels_and_defaults() {
     let mut r = Router::new(base()).unwrap();
-    r.add_agent(&agent("all", AgentState::Available), 0.0).unwrap();
+    r.add_agent(&agent("all", AgentState::Available), 0.0, Vec::new()).unwrap();
     let mut listed = agent("listed", AgentState::Available);
     listed.channels = Some(vec![("chat".into(), 2)]);
-    r.add_agent(&listed, 0.0).unwrap();
+    r.add_agent(&listed, 0.0, Vec::new()).unwrap();
     for i in 0..3 {
-        r.submit(&ContactSpec::new(format!("c{i}"), "chat", "sales"), 1.0).unwrap();
+        r.submit(&ContactSpec::new(format!("c{i}"), "chat", "sales"), 1.0, Vec::new()).unwrap();
     }
     // "all" holds chats at its default maximum 3 (or shares with "listed").
     let mut cfg = base();
@@ -106,11 +114,11 @@ fn agents_on_default_channels_get_new_channels_and_defaults() {
     let held =
         r.agent_view("all").unwrap().channels.iter().find(|h| h.0 == "chat").map_or(0, |h| h.1);
     if held > 1 {
-        let err = r.reconfigure(cfg.clone(), &[], 2.0).unwrap_err();
+        let err = r.reconfigure(cfg.clone(), &[], 2.0, Vec::new()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Capacity);
         cfg.channels[1].max_per_agent = 3;
     }
-    r.reconfigure(cfg, &[], 2.0).unwrap();
+    r.reconfigure(cfg, &[], 2.0, Vec::new()).unwrap();
     let max = |id: &str, ch: &str| {
         r.agent_view(id).unwrap().channels.iter().find(|m| m.0 == ch).map(|m| m.2)
     };
@@ -122,13 +130,13 @@ fn agents_on_default_channels_get_new_channels_and_defaults() {
 #[test]
 fn ended_contacts_keep_the_name_of_a_removed_queue() {
     let mut r = Router::new(base()).unwrap();
-    r.add_agent(&agent("a1", AgentState::Available), 0.0).unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "sales"), 1.0).unwrap();
-    r.complete("c1", 2.0).unwrap();
+    r.add_agent(&agent("a1", AgentState::Available), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "sales"), 1.0, Vec::new()).unwrap();
+    r.complete("c1", 2.0, Vec::new()).unwrap();
     let mut cfg = base();
     cfg.queues.remove(0);
     cfg.routing_profiles.clear();
-    r.reconfigure(cfg, &[], 3.0).unwrap();
+    r.reconfigure(cfg, &[], 3.0, Vec::new()).unwrap();
     assert_eq!(r.contact_view("c1").unwrap().queue, "sales");
     let again = Router::restore(&r.snapshot()).unwrap();
     assert_eq!(again.contact_view("c1").unwrap().queue, "sales");
@@ -139,25 +147,26 @@ fn a_changed_queue_reorders_and_retimes_its_waiting_contacts() {
     // FIFO, then LIFO: the newest waiting contact goes first. An overflow
     // added afterwards counts from when each contact entered the queue.
     let mut r = Router::new(base()).unwrap();
-    r.add_agent(&agent("a1", AgentState::Away), 0.0).unwrap();
+    r.add_agent(&agent("a1", AgentState::Away), 0.0, Vec::new()).unwrap();
     for (id, t) in [("old", 1.0), ("mid", 20.0), ("new", 30.0)] {
-        r.submit(&ContactSpec::new(id, "voice", "support"), t).unwrap();
+        r.submit(&ContactSpec::new(id, "voice", "support"), t, Vec::new()).unwrap();
     }
     let mut cfg = base();
     cfg.queues[1].ordering = Ordering::Lifo;
     cfg.queues[1].overflow = Some(Overflow { to: "sales".into(), after: 40.0 });
-    r.reconfigure(cfg.clone(), &[], 31.0).unwrap();
-    let ev = r.set_agent_state("a1", AgentState::Available, "", 35.0).unwrap();
+    r.reconfigure(cfg.clone(), &[], 31.0, Vec::new()).unwrap();
+    let ev = r.set_agent_state("a1", AgentState::Available, "", 35.0, Vec::new()).unwrap();
     assert!(
         matches!(&ev[0], Event::Assigned { contact, .. } if contact.as_str() == "new"),
         "{ev:?}"
     );
-    let ev = r.advance(41.5).unwrap();
+    let ev = r.advance(41.5, Vec::new()).unwrap();
     assert!(
         matches!(&ev[..], [Event::Overflowed { contact, .. }] if contact.as_str() == "old"),
         "{ev:?}"
     );
-    let err = r.reconfigure(cfg, &[("sales".into(), "support".into())], 42.0).unwrap_err();
+    let err =
+        r.reconfigure(cfg, &[("sales".into(), "support".into())], 42.0, Vec::new()).unwrap_err();
     assert!(err.message().contains("queue \"sales\" is kept"), "{err}");
     r.check_invariants().unwrap();
 }
@@ -253,20 +262,20 @@ proptest! {
                     if b % 4 == 0 && !current.routing_profiles.is_empty() {
                         spec.routing_profile = Some(current.routing_profiles[0].name.clone());
                     }
-                    let _ = r.add_agent(&spec, t);
+                    let _ = r.add_agent(&spec, t, Vec::new());
                 }
                 1 | 2 => {
                     let c = ContactSpec::new(format!("c{i}"), ch, q).requiring(&[("en", 1 + a % 6)]);
-                    let _ = r.submit(&c, t);
+                    let _ = r.submit(&c, t, Vec::new());
                 }
-                3 => { let _ = r.complete(&format!("c{}", b as usize % (i + 1)), t); }
-                4 => { let _ = r.accept(&format!("c{}", b as usize % (i + 1)), &format!("a{}", a % 6), t); }
-                5 => { let _ = r.set_agent_state(&format!("a{}", a % 6), [AgentState::Available, AgentState::Away][b as usize % 2], "", t); }
+                3 => { let _ = r.complete(&format!("c{}", b as usize % (i + 1)), t, Vec::new()); }
+                4 => { let _ = r.accept(&format!("c{}", b as usize % (i + 1)), &format!("a{}", a % 6), t, Vec::new()); }
+                5 => { let _ = r.set_agent_state(&format!("a{}", a % 6), [AgentState::Available, AgentState::Away][b as usize % 2], "", t, Vec::new()); }
                 _ => {
                     let (new, moves) = change(&current, a, b);
-                    r.advance(t).unwrap();
+                    r.advance(t, Vec::new()).unwrap();
                     let before = r.snapshot();
-                    match r.reconfigure(new.clone(), &moves, t) {
+                    match r.reconfigure(new.clone(), &moves, t, Vec::new()) {
                         Ok(_) => {
                             prop_assert_eq!(r.config().queues.len(), new.queues.len());
                             let again = Router::restore(&r.snapshot());
@@ -284,7 +293,7 @@ proptest! {
                 prop_assert!(false, "after op {} at {}: {}", op, t, e);
             }
         }
-        r.advance(t + 1000.0).unwrap();
+        r.advance(t + 1000.0, Vec::new()).unwrap();
         r.check_invariants().map_err(TestCaseError::fail)?;
     }
 }

@@ -101,17 +101,17 @@ fn check_fields(what: &str, view: Value, expected: &Map<String, Value>) -> Resul
 fn run_step(r: &mut Router, step: &Step) -> Result<(), String> {
     let now = step.now;
     let outcome = match &step.call {
-        Call::AddAgent(a) => r.add_agent(a, now),
-        Call::Submit(c) => r.submit(c, now),
-        Call::Accept { contact, agent } => r.accept(contact, agent, now),
-        Call::Reject { contact, agent } => r.reject(contact, agent, now),
-        Call::Complete { contact } => r.complete(contact, now),
-        Call::Cancel { contact } => r.cancel(contact, now),
+        Call::AddAgent(a) => r.add_agent(a, now, Vec::new()),
+        Call::Submit(c) => r.submit(c, now, Vec::new()),
+        Call::Accept { contact, agent } => r.accept(contact, agent, now, Vec::new()),
+        Call::Reject { contact, agent } => r.reject(contact, agent, now, Vec::new()),
+        Call::Complete { contact } => r.complete(contact, now, Vec::new()),
+        Call::Cancel { contact } => r.cancel(contact, now, Vec::new()),
         Call::SetAgentState { agent, state, reason } => {
-            r.set_agent_state(agent, *state, reason.as_deref().unwrap_or(""), now)
+            r.set_agent_state(agent, *state, reason.as_deref().unwrap_or(""), now, Vec::new())
         }
-        Call::RemoveAgent { agent } => r.remove_agent(agent, now),
-        Call::Advance {} => r.advance(now),
+        Call::RemoveAgent { agent } => r.remove_agent(agent, now, Vec::new()),
+        Call::Advance {} => r.advance(now, Vec::new()),
     };
     match (outcome, &step.error) {
         (Ok(events), None) => {

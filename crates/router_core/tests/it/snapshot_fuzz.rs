@@ -52,8 +52,8 @@ fn busy_router() -> Router {
     let mut r = Router::new(cfg).expect("valid config");
     let mut a = agent("a1", &[("x", 5)]);
     a.routing_profile = Some("late".into());
-    r.add_agent(&a, 0.0).unwrap();
-    r.add_agent(&agent("a2", &[("y", 3)]), 0.0).unwrap();
+    r.add_agent(&a, 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("a2", &[("y", 3)]), 0.0, Vec::new()).unwrap();
     for i in 0..12 {
         let t = 1.0 + i as f64;
         let queue = if i % 2 == 0 { "capped" } else { "lifo" };
@@ -67,18 +67,18 @@ fn busy_router() -> Router {
             c.preferred_agent = Some("a2".into());
             c.preferred_wait = 30.0;
         }
-        r.submit(&c, t).unwrap();
+        r.submit(&c, t, Vec::new()).unwrap();
         if i % 4 == 1 {
-            r.advance(t + 0.5).unwrap();
+            r.advance(t + 0.5, Vec::new()).unwrap();
         }
     }
     // Accept whatever is offered at 14, complete one, let another expire.
-    let ev = r.advance(14.0).unwrap();
+    let ev = r.advance(14.0, Vec::new()).unwrap();
     for (c, a) in offered(&ev).into_iter().take(1) {
-        r.accept(&c, &a, 14.0).unwrap();
-        r.complete(&c, 15.0).unwrap();
+        r.accept(&c, &a, 14.0, Vec::new()).unwrap();
+        r.complete(&c, 15.0, Vec::new()).unwrap();
     }
-    r.advance(16.0).unwrap();
+    r.advance(16.0, Vec::new()).unwrap();
     check(&r);
     r
 }
@@ -94,11 +94,11 @@ fn try_restore(bytes: &[u8], what: &str) -> bool {
         Ok(mut r) => {
             r.check_invariants().unwrap_or_else(|e| panic!("{what}: restored broken: {e}"));
             let now = r.now();
-            let _ = r.add_agent(&agent("fresh", &[("x", 10), ("y", 10)]), now + 1.0);
-            let _ = r.submit(&ContactSpec::new("fresh-c", "voice", "lifo"), now + 2.0);
-            let _ = r.advance(now + 100.0);
+            let _ = r.add_agent(&agent("fresh", &[("x", 10), ("y", 10)]), now + 1.0, Vec::new());
+            let _ = r.submit(&ContactSpec::new("fresh-c", "voice", "lifo"), now + 2.0, Vec::new());
+            let _ = r.advance(now + 100.0, Vec::new());
             for id in r.agent_ids() {
-                let _ = r.set_agent_state(&id, AgentState::Away, "", now + 101.0);
+                let _ = r.set_agent_state(&id, AgentState::Away, "", now + 101.0, Vec::new());
             }
             r.check_invariants().unwrap_or_else(|e| panic!("{what}: broken after calls: {e}"));
             true

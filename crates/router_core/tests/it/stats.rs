@@ -26,14 +26,17 @@ fn balanced(r: &Router) {
 #[test]
 fn queue_figures_worked_example() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.submit(&contact("c1", "voice"), 0.0).unwrap();
-    r.submit(&contact("c2", "voice"), 0.0).unwrap();
-    r.submit(&contact("c3", "voice"), 5.0).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c2", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c3", "voice"), 5.0, Vec::new()).unwrap();
     assert_eq!(r.stats()[0].longest_wait, 5.0);
     assert_eq!(r.stats()[0].service_level, None);
     assert_eq!(r.stats()[0].asa, None);
-    assert_eq!(assigned(&r.add_agent(&agent("a1", &[]), 10.0).unwrap()), pairs(&[("c1", "a1")]));
-    let ev = r.cancel("c3", 15.0).unwrap();
+    assert_eq!(
+        assigned(&r.add_agent(&agent("a1", &[]), 10.0, Vec::new()).unwrap()),
+        pairs(&[("c1", "a1")])
+    );
+    let ev = r.cancel("c3", 15.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Abandoned {
@@ -44,9 +47,12 @@ fn queue_figures_worked_example() {
             wait: 10.0
         }]
     );
-    assert_eq!(assigned(&r.add_agent(&agent("a2", &[]), 30.0).unwrap()), pairs(&[("c2", "a2")]));
-    r.submit(&contact("c4", "voice"), 40.0).unwrap();
-    r.advance(50.0).unwrap();
+    assert_eq!(
+        assigned(&r.add_agent(&agent("a2", &[]), 30.0, Vec::new()).unwrap()),
+        pairs(&[("c2", "a2")])
+    );
+    r.submit(&contact("c4", "voice"), 40.0, Vec::new()).unwrap();
+    r.advance(50.0, Vec::new()).unwrap();
     let s = r.queue_stats("general").unwrap();
     assert_eq!(s.counters.offered, 4);
     assert_eq!((s.counters.answered, s.counters.answered_in_sl), (2, 1));
@@ -62,7 +68,7 @@ fn queue_figures_worked_example() {
     assert_eq!((v.counters.offered, v.waiting, v.service_level, v.asa), (0, 0, None, None));
     balanced(&r);
     // Completing does not change answered; it counts completed.
-    r.complete("c1", 60.0).unwrap();
+    r.complete("c1", 60.0, Vec::new()).unwrap();
     let s = r.queue_stats("general").unwrap();
     assert_eq!((s.counters.answered, s.counters.completed, s.waiting), (3, 1, 0));
     // c4 answered at 60 with wait 20: within the threshold (<= 20).
@@ -88,20 +94,20 @@ fn agents_by_state() {
     ] {
         let mut a = agent(id, &[]);
         a.state = state;
-        r.add_agent(&a, 0.0).unwrap();
+        r.add_agent(&a, 0.0, Vec::new()).unwrap();
     }
-    r.submit(&contact("c1", "voice"), 1.0).unwrap(); // a1
-    r.submit(&contact("c2", "chat"), 2.0).unwrap(); // a2
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap(); // a1
+    r.submit(&contact("c2", "chat"), 2.0, Vec::new()).unwrap(); // a2
     let s = r.agents_by_state();
     assert_eq!(s, AgentsByState { offline: 1, available: 3, away: 1, busy: 2, idle: 1 });
     // a1 goes away while holding c1: away and busy.
     set_state(&mut r, "a1", AgentState::Away, 3.0);
     let s = r.agents_by_state();
     assert_eq!(s, AgentsByState { offline: 1, available: 2, away: 2, busy: 2, idle: 1 });
-    r.complete("c2", 4.0).unwrap();
+    r.complete("c2", 4.0, Vec::new()).unwrap();
     let s = r.agents_by_state();
     assert_eq!(s, AgentsByState { offline: 1, available: 2, away: 2, busy: 1, idle: 2 });
-    r.remove_agent("a4", 5.0).unwrap();
+    r.remove_agent("a4", 5.0, Vec::new()).unwrap();
     assert_eq!(r.agents_by_state().offline, 0);
     assert_eq!(r.agent_ids(), vec!["a1", "a2", "a3", "a5"]);
     check(&r);
@@ -114,11 +120,11 @@ fn refused_contacts_in_a_batch() {
     let mut small = QueueConfig::new("small");
     small.max_waiting = Some(2);
     let mut r = Router::new(config_with(vec![small], PolicyKind::LongestIdle)).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
     // c1 is assigned at once; c2, c3 wait (2 = max); c4 refused; c5 refused.
     let batch: Vec<_> =
         (1..=5).map(|i| ContactSpec::new(format!("c{i}"), "voice", "small")).collect();
-    let ev = r.submit_many(&batch, 1.0).unwrap();
+    let ev = r.submit_many(&batch, 1.0, Vec::new()).unwrap();
     assert_eq!(names(&ev), vec!["Assigned", "Refused", "Refused"]);
     assert_eq!(
         ev[1],
@@ -135,8 +141,11 @@ fn refused_contacts_in_a_batch() {
     balanced(&r);
     check(&r);
     // The id is free: once there is room, the same contact enters.
-    r.complete("c1", 2.0).unwrap(); // c2 is assigned; one place is free
-    assert!(r.submit(&ContactSpec::new("c4", "voice", "small"), 3.0).unwrap().is_empty());
+    r.complete("c1", 2.0, Vec::new()).unwrap(); // c2 is assigned; one place is free
+    assert!(r
+        .submit(&ContactSpec::new("c4", "voice", "small"), 3.0, Vec::new())
+        .unwrap()
+        .is_empty());
     assert_eq!(status(&r, "c4"), ContactStatus::Waiting);
     check(&r);
 }
@@ -149,17 +158,17 @@ fn overflow_moves_statistics() {
     let mut r =
         Router::new(config_with(vec![first, QueueConfig::new("second")], PolicyKind::LongestIdle))
             .unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "first"), 5.0).unwrap();
-    r.advance(12.0).unwrap(); // c1 moved at 10, c2 not yet
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "first"), 5.0, Vec::new()).unwrap();
+    r.advance(12.0, Vec::new()).unwrap(); // c1 moved at 10, c2 not yet
     let s = r.stats();
     assert_eq!(
         (s[0].waiting, s[0].longest_wait, s[1].waiting, s[1].longest_wait),
         (1, 7.0, 1, 12.0)
     );
     balanced(&r);
-    r.cancel("c1", 13.0).unwrap(); // abandoned in second
-    r.add_agent(&agent("a", &[]), 14.0).unwrap(); // c2 answered in first
+    r.cancel("c1", 13.0, Vec::new()).unwrap(); // abandoned in second
+    r.add_agent(&agent("a", &[]), 14.0, Vec::new()).unwrap(); // c2 answered in first
     let s = r.stats();
     assert_eq!(
         (s[0].counters.answered, s[0].counters.overflowed_out, s[0].counters.abandoned),
@@ -182,20 +191,23 @@ fn retention_of_ended_contacts() {
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
     cfg.retain_finished = Some(2);
     let mut r = Router::new(cfg).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
     for (i, t) in [(1, 1.0), (2, 2.0), (3, 3.0)] {
         let id = format!("c{i}");
-        r.submit(&contact(&id, "voice"), t).unwrap();
-        r.complete(&id, t + 0.5).unwrap();
+        r.submit(&contact(&id, "voice"), t, Vec::new()).unwrap();
+        r.complete(&id, t + 0.5, Vec::new()).unwrap();
     }
     // c1 forgotten; c2 and c3 remembered with their agent and wait.
     assert_eq!(r.contact_view("c1").unwrap_err().kind(), router_core::ErrorKind::UnknownId);
     let v = r.contact_view("c3").unwrap();
     assert_eq!((v.status, v.agent.as_deref(), v.wait), (ContactStatus::Completed, Some("a"), 0.0));
     assert_eq!(
-        r.submit(&contact("c2", "voice"), 5.0).unwrap_err().kind(),
+        r.submit(&contact("c2", "voice"), 5.0, Vec::new()).unwrap_err().kind(),
         router_core::ErrorKind::DuplicateId
     );
-    assert_eq!(assigned(&r.submit(&contact("c1", "voice"), 5.0).unwrap()), pairs(&[("c1", "a")]));
+    assert_eq!(
+        assigned(&r.submit(&contact("c1", "voice"), 5.0, Vec::new()).unwrap()),
+        pairs(&[("c1", "a")])
+    );
     check(&r);
 }

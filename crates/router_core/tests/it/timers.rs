@@ -18,17 +18,17 @@ fn step(after: f64, reqs: &[(&str, u8)]) -> StepSpec {
 #[test]
 fn relaxation_steps_widen_the_pool_through_advance() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0).unwrap();
+    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0, Vec::new()).unwrap();
     // c1 at t=0 requires tech 7; after 30 s tech 5; after 60 s tech 3.
     let mut c = contact("c1", "voice").requiring(&[("tech", 7)]);
     c.steps = vec![step(30.0, &[("tech", 5)]), step(60.0, &[("tech", 3)])];
-    assert!(r.submit(&c, 0.0).unwrap().is_empty());
+    assert!(r.submit(&c, 0.0, Vec::new()).unwrap().is_empty());
     assert_eq!(r.next_timer(), Some(30.0));
     // t=29: nothing yet.
-    assert!(r.advance(29.0).unwrap().is_empty());
+    assert!(r.advance(29.0, Vec::new()).unwrap().is_empty());
     // t=30: step 0 (tech 5): junior still too weak.
     assert_eq!(
-        r.advance(30.0).unwrap(),
+        r.advance(30.0, Vec::new()).unwrap(),
         vec![Event::StepAdvanced {
             queue: "general".into(),
             channel: "voice".into(),
@@ -40,10 +40,10 @@ fn relaxation_steps_widen_the_pool_through_advance() {
     let v = r.contact_view("c1").unwrap();
     assert_eq!((v.requires, v.step), (vec![("tech".to_string(), 5)], 1));
     check(&r);
-    assert!(r.advance(59.5).unwrap().is_empty());
+    assert!(r.advance(59.5, Vec::new()).unwrap().is_empty());
     // t=60 (advance to 70): step 1 (tech 3) at 60, junior takes it at 60 with wait 60.
     assert_eq!(
-        r.advance(70.0).unwrap(),
+        r.advance(70.0, Vec::new()).unwrap(),
         vec![
             Event::StepAdvanced {
                 queue: "general".into(),
@@ -70,13 +70,13 @@ fn relaxation_steps_widen_the_pool_through_advance() {
 #[test]
 fn relaxation_fires_implicitly_at_the_start_of_a_call() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0).unwrap();
+    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0, Vec::new()).unwrap();
     let mut c = contact("c1", "voice").requiring(&[("tech", 9)]);
     c.steps = vec![step(30.0, &[("tech", 2)])];
-    r.submit(&c, 0.0).unwrap();
+    r.submit(&c, 0.0, Vec::new()).unwrap();
     // A submit at t=50 of another voice contact: first the step at 30
     // (junior takes c1 at 30, wait 30), then c2 arrives and waits.
-    let ev = r.submit(&contact("c2", "voice"), 50.0).unwrap();
+    let ev = r.submit(&contact("c2", "voice"), 50.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -106,17 +106,20 @@ fn relaxation_fires_implicitly_at_the_start_of_a_call() {
 #[test]
 fn relaxed_contact_goes_to_a_free_less_skilled_agent_not_the_expert() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("expert", &[("tech", 9)]), 0.0).unwrap();
-    r.add_agent(&agent("novice", &[("tech", 1)]), 0.0).unwrap();
+    r.add_agent(&agent("expert", &[("tech", 9)]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("novice", &[("tech", 1)]), 0.0, Vec::new()).unwrap();
     assert_eq!(
-        one_assigned(&r.submit(&contact("busy", "voice").requiring(&[("tech", 8)]), 1.0).unwrap()),
+        one_assigned(
+            &r.submit(&contact("busy", "voice").requiring(&[("tech", 8)]), 1.0, Vec::new())
+                .unwrap()
+        ),
         "expert"
     );
     let mut c = contact("c", "voice").requiring(&[("tech", 8)]);
     c.steps = vec![step(10.0, &[])];
-    assert!(r.submit(&c, 2.0).unwrap().is_empty());
+    assert!(r.submit(&c, 2.0, Vec::new()).unwrap().is_empty());
     // At 12 requirements drop to none: novice takes it.
-    let ev = r.advance(12.0).unwrap();
+    let ev = r.advance(12.0, Vec::new()).unwrap();
     assert_eq!(names(&ev), vec!["StepAdvanced", "Assigned"]);
     assert_eq!(assigned(&ev), pairs(&[("c", "novice")]));
     check(&r);
@@ -127,10 +130,10 @@ fn relaxed_contact_goes_to_a_free_less_skilled_agent_not_the_expert() {
 #[test]
 fn relaxation_step_at_zero_applies_on_arrival() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0).unwrap();
+    r.add_agent(&agent("junior", &[("tech", 3)]), 0.0, Vec::new()).unwrap();
     let mut c = contact("c1", "voice").requiring(&[("tech", 9)]);
     c.steps = vec![step(0.0, &[("tech", 3)])];
-    let ev = r.submit(&c, 5.0).unwrap();
+    let ev = r.submit(&c, 5.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -166,9 +169,9 @@ fn aging_old_low_priority_overtakes_new_high_priority() {
         // old: prio 0 at t=0; new: prio 10 at t=15. Agent at t=20:
         // rate 1: old 0 + 20 = 20 > new 10 + 5 = 15 -> old first.
         // rate 0: strict priority -> new first.
-        r.submit(&contact("old", "voice"), 0.0).unwrap();
-        r.submit(&contact("new", "voice").with_priority(10), 15.0).unwrap();
-        let ev = r.add_agent(&agent("a", &[]), 20.0).unwrap();
+        r.submit(&contact("old", "voice"), 0.0, Vec::new()).unwrap();
+        r.submit(&contact("new", "voice").with_priority(10), 15.0, Vec::new()).unwrap();
+        let ev = r.add_agent(&agent("a", &[]), 20.0, Vec::new()).unwrap();
         assert_eq!(one_assigned(&ev), "a");
         assert_eq!(assigned(&ev)[0].0, first, "aging rate {rate}");
         check(&r);
@@ -188,9 +191,10 @@ fn aging_across_queues_with_different_rates() {
         let mut fast = QueueConfig::new("fast");
         fast.aging_rate = 1.0;
         let mut r = Router::new(config_with(vec![slow, fast], PolicyKind::LongestIdle)).unwrap();
-        r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0).unwrap();
-        r.submit(&ContactSpec::new("f", "voice", "fast"), 0.0).unwrap();
-        let ev = r.add_agent(&agent("a", &[]), t).unwrap();
+        r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0, Vec::new())
+            .unwrap();
+        r.submit(&ContactSpec::new("f", "voice", "fast"), 0.0, Vec::new()).unwrap();
+        let ev = r.add_agent(&agent("a", &[]), t, Vec::new()).unwrap();
         assert_eq!(assigned(&ev), pairs(&[(first, "a")]), "agent at {t}");
         check(&r);
     }
@@ -202,17 +206,17 @@ fn aging_across_queues_with_different_rates() {
     let mut fast = QueueConfig::new("fast");
     fast.aging_rate = 1.0;
     let mut r = Router::new(config_with(vec![slow, fast], PolicyKind::LongestIdle)).unwrap();
-    r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0).unwrap();
-    r.submit(&ContactSpec::new("f1", "voice", "fast"), 0.0).unwrap();
-    r.submit(&ContactSpec::new("f2", "voice", "fast"), 15.0).unwrap();
-    r.submit(&ContactSpec::new("s2", "voice", "slow").with_priority(10), 15.0).unwrap();
-    let ev = r.add_agent(&agent("a", &[]), 15.0).unwrap();
+    r.submit(&ContactSpec::new("s", "voice", "slow").with_priority(10), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("f1", "voice", "fast"), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("f2", "voice", "fast"), 15.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("s2", "voice", "slow").with_priority(10), 15.0, Vec::new()).unwrap();
+    let ev = r.add_agent(&agent("a", &[]), 15.0, Vec::new()).unwrap();
     // At 15: s 11.5, f1 15, f2 0, s2 10 -> f1.
     assert_eq!(assigned(&ev), pairs(&[("f1", "a")]));
     // At 40: s 14, f2 25, s2 12.5 -> f2; at 50: s 15, s2 13.5 -> s; then s2.
-    assert_eq!(assigned(&r.complete("f1", 40.0).unwrap()), pairs(&[("f2", "a")]));
-    assert_eq!(assigned(&r.complete("f2", 50.0).unwrap()), pairs(&[("s", "a")]));
-    assert_eq!(assigned(&r.complete("s", 60.0).unwrap()), pairs(&[("s2", "a")]));
+    assert_eq!(assigned(&r.complete("f1", 40.0, Vec::new()).unwrap()), pairs(&[("f2", "a")]));
+    assert_eq!(assigned(&r.complete("f2", 50.0, Vec::new()).unwrap()), pairs(&[("s", "a")]));
+    assert_eq!(assigned(&r.complete("s", 60.0, Vec::new()).unwrap()), pairs(&[("s2", "a")]));
     check(&r);
 }
 
@@ -227,13 +231,13 @@ fn overflow_moves_contact_keeping_arrival() {
     let third = QueueConfig::new("third");
     let mut r =
         Router::new(config_with(vec![first, second, third], PolicyKind::LongestIdle)).unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0).unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0, Vec::new()).unwrap();
     // c1 overflows at 30 to second; c2 (entered second at 10) would move at 30
     // as well: timers at the same time fire in scheduling order (c1's first).
-    let ev = r.advance(29.0).unwrap();
+    let ev = r.advance(29.0, Vec::new()).unwrap();
     assert!(ev.is_empty());
-    let ev = r.advance(30.0).unwrap();
+    let ev = r.advance(30.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -265,11 +269,11 @@ fn overflow_moves_contact_keeping_arrival() {
     assert_eq!((s[2].counters.offered, s[2].counters.overflowed_in, s[2].waiting), (1, 1, 1));
     // The wait in "second" counts from entering it (30), not from arrival:
     // no move at 40, a move to third at 50.
-    assert!(r.advance(49.0).unwrap().is_empty());
-    let ev = r.advance(50.0).unwrap();
+    assert!(r.advance(49.0, Vec::new()).unwrap().is_empty());
+    let ev = r.advance(50.0, Vec::new()).unwrap();
     assert_eq!(names(&ev), vec!["Overflowed"]);
     // Both now in third; c1 (arrival 0) ahead of c2 (arrival 10).
-    let ev = r.add_agent(&agent("a", &[]), 55.0).unwrap();
+    let ev = r.add_agent(&agent("a", &[]), 55.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Assigned {
@@ -294,12 +298,15 @@ fn overflowed_contact_keeps_its_place_by_arrival() {
     first.overflow = Some(Overflow { to: "second".into(), after: 30.0 });
     let second = QueueConfig::new("second");
     let mut r = Router::new(config_with(vec![first, second], PolicyKind::LongestIdle)).unwrap();
-    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0).unwrap();
-    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0).unwrap();
-    r.advance(35.0).unwrap();
+    r.submit(&ContactSpec::new("c1", "voice", "first"), 0.0, Vec::new()).unwrap();
+    r.submit(&ContactSpec::new("c2", "voice", "second"), 10.0, Vec::new()).unwrap();
+    r.advance(35.0, Vec::new()).unwrap();
     // c1 arrived at 0 (before c2 at 10) although it joined "second" at 30.
     assert_eq!(r.waiting_ids("second").unwrap(), vec!["c1", "c2"]);
-    assert_eq!(assigned(&r.add_agent(&agent("a", &[]), 40.0).unwrap()), pairs(&[("c1", "a")]));
+    assert_eq!(
+        assigned(&r.add_agent(&agent("a", &[]), 40.0, Vec::new()).unwrap()),
+        pairs(&[("c1", "a")])
+    );
     check(&r);
 }
 
@@ -311,11 +318,11 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
     cfg.channels = chans;
     let mut r = Router::new(cfg).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.submit(&contact("c1", "voice"), 0.0).unwrap();
-    r.submit(&contact("c2", "voice"), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c2", "voice"), 1.0, Vec::new()).unwrap();
     // c1 completes at 5: wrap-up to 15, the slot stays taken, c2 waits.
-    let ev = r.complete("c1", 5.0).unwrap();
+    let ev = r.complete("c1", 5.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![Event::Completed {
@@ -331,10 +338,10 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert!(v.contacts.is_empty());
     assert_eq!(r.agents_by_state().busy, 1);
     check(&r);
-    assert!(r.advance(14.9).unwrap().is_empty());
+    assert!(r.advance(14.9, Vec::new()).unwrap().is_empty());
     // 15: WrapUpEnded, then c2 assigned at 15 with wait 14.
     assert_eq!(
-        r.advance(15.0).unwrap(),
+        r.advance(15.0, Vec::new()).unwrap(),
         vec![
             Event::WrapUpEnded {
                 queue: "general".into(),
@@ -357,8 +364,8 @@ fn wrap_up_holds_the_slot_until_it_ends() {
     assert_eq!(r.agent_view("a").unwrap().idle_since, 15.0);
     check(&r);
     // Implicit: a submit at 40 after c2 completes at 20 (wrap-up to 30).
-    r.complete("c2", 20.0).unwrap();
-    let ev = r.submit(&contact("c3", "voice"), 40.0).unwrap();
+    r.complete("c2", 20.0, Vec::new()).unwrap();
+    let ev = r.submit(&contact("c3", "voice"), 40.0, Vec::new()).unwrap();
     assert_eq!(
         ev,
         vec![
@@ -387,30 +394,30 @@ fn wrap_up_holds_the_slot_until_it_ends() {
 #[test]
 fn preferred_agent_with_wait() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.add_agent(&agent("b", &[]), 1.0).unwrap();
-    assert_eq!(one_assigned(&r.submit(&contact("c0", "voice"), 2.0).unwrap()), "a");
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 1.0, Vec::new()).unwrap();
+    assert_eq!(one_assigned(&r.submit(&contact("c0", "voice"), 2.0, Vec::new()).unwrap()), "a");
     // c1 prefers a (busy), waits up to 30 s: b is free but must not take it.
     let mut c1 = contact("c1", "voice");
     c1.preferred_agent = Some("a".into());
     c1.preferred_wait = 30.0;
-    assert!(r.submit(&c1, 5.0).unwrap().is_empty());
+    assert!(r.submit(&c1, 5.0, Vec::new()).unwrap().is_empty());
     check(&r);
     // Another contact without preference arriving meanwhile goes to b.
-    assert_eq!(one_assigned(&r.submit(&contact("c2", "voice"), 6.0).unwrap()), "b");
+    assert_eq!(one_assigned(&r.submit(&contact("c2", "voice"), 6.0, Vec::new()).unwrap()), "b");
     // a frees at 20 (< 35): takes c1, wait 15.
-    let ev = r.complete("c0", 20.0).unwrap();
+    let ev = r.complete("c0", 20.0, Vec::new()).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("c1", "a")]));
-    r.complete("c2", 21.0).unwrap(); // b free
-                                     // c3 prefers a (busy with c1) for 30 s from 25; b free. At 55 the wait
-                                     // ends and b takes it.
+    r.complete("c2", 21.0, Vec::new()).unwrap(); // b free
+                                                 // c3 prefers a (busy with c1) for 30 s from 25; b free. At 55 the wait
+                                                 // ends and b takes it.
     let mut c3 = contact("c3", "voice");
     c3.preferred_agent = Some("a".into());
     c3.preferred_wait = 30.0;
-    assert!(r.submit(&c3, 25.0).unwrap().is_empty());
-    assert!(r.advance(54.0).unwrap().is_empty());
+    assert!(r.submit(&c3, 25.0, Vec::new()).unwrap().is_empty());
+    assert!(r.advance(54.0, Vec::new()).unwrap().is_empty());
     assert_eq!(
-        r.advance(56.0).unwrap(),
+        r.advance(56.0, Vec::new()).unwrap(),
         vec![Event::Assigned {
             queue: "general".into(),
             channel: "voice".into(),
@@ -422,15 +429,15 @@ fn preferred_agent_with_wait() {
     );
     check(&r);
     // Preferred agent free: goes to it at once even if another agent is idle longer.
-    r.complete("c1", 60.0).unwrap(); // a idle since 60, b busy with c3
-    r.complete("c3", 61.0).unwrap(); // b idle since 61
+    r.complete("c1", 60.0, Vec::new()).unwrap(); // a idle since 60, b busy with c3
+    r.complete("c3", 61.0, Vec::new()).unwrap(); // b idle since 61
     let mut c4 = contact("c4", "voice");
     c4.preferred_agent = Some("b".into());
-    assert_eq!(one_assigned(&r.submit(&c4, 62.0).unwrap()), "b");
+    assert_eq!(one_assigned(&r.submit(&c4, 62.0, Vec::new()).unwrap()), "b");
     // Preferred agent busy and no wait: anyone.
     let mut c5 = contact("c5", "voice");
     c5.preferred_agent = Some("b".into());
-    assert_eq!(one_assigned(&r.submit(&c5, 63.0).unwrap()), "a");
+    assert_eq!(one_assigned(&r.submit(&c5, 63.0, Vec::new()).unwrap()), "a");
     check(&r);
 }
 
@@ -441,29 +448,35 @@ fn last_agent_affinity() {
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
     cfg.affinity_wait = 20.0;
     let mut r = Router::new(cfg).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.add_agent(&agent("b", &[]), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 1.0, Vec::new()).unwrap();
     let with_customer = |id: &str, ch: &str| {
         let mut c = contact(id, ch);
         c.customer = Some("cust".into());
         c
     };
     // First contact: longest idle a.
-    assert_eq!(one_assigned(&r.submit(&with_customer("k1", "voice"), 2.0).unwrap()), "a");
-    r.complete("k1", 3.0).unwrap(); // a idle since 3, b since 1
-                                    // Returning on another channel: to a although b is idle longer.
-    assert_eq!(one_assigned(&r.submit(&with_customer("k2", "chat"), 4.0).unwrap()), "a");
+    assert_eq!(
+        one_assigned(&r.submit(&with_customer("k1", "voice"), 2.0, Vec::new()).unwrap()),
+        "a"
+    );
+    r.complete("k1", 3.0, Vec::new()).unwrap(); // a idle since 3, b since 1
+                                                // Returning on another channel: to a although b is idle longer.
+    assert_eq!(
+        one_assigned(&r.submit(&with_customer("k2", "chat"), 4.0, Vec::new()).unwrap()),
+        "a"
+    );
     // a now holds a chat: a voice contact for the customer cannot go to a
     // (no room): it waits for a up to 20 s (b free but not used).
-    assert!(r.submit(&with_customer("k3", "voice"), 5.0).unwrap().is_empty());
+    assert!(r.submit(&with_customer("k3", "voice"), 5.0, Vec::new()).unwrap().is_empty());
     check(&r);
     // a frees at 10: takes k3 (wait 5).
-    let ev = r.complete("k2", 10.0).unwrap();
+    let ev = r.complete("k2", 10.0, Vec::new()).unwrap();
     assert_eq!(assigned(&ev), pairs(&[("k3", "a")]));
     // k4 while a busy: waits until 31, then b.
-    assert!(r.submit(&with_customer("k4", "voice"), 11.0).unwrap().is_empty());
+    assert!(r.submit(&with_customer("k4", "voice"), 11.0, Vec::new()).unwrap().is_empty());
     assert_eq!(
-        r.advance(40.0).unwrap(),
+        r.advance(40.0, Vec::new()).unwrap(),
         vec![Event::Assigned {
             queue: "general".into(),
             channel: "voice".into(),
@@ -477,35 +490,38 @@ fn last_agent_affinity() {
     // The last agent is now b: after b completes, a new contact goes to b.
     // a frees first (idle since 41), b at 42: longest idle would pick a,
     // affinity picks b.
-    r.complete("k3", 41.0).unwrap();
-    r.complete("k4", 42.0).unwrap();
-    assert_eq!(one_assigned(&r.submit(&with_customer("k5", "voice"), 43.0).unwrap()), "b");
+    r.complete("k3", 41.0, Vec::new()).unwrap();
+    r.complete("k4", 42.0, Vec::new()).unwrap();
+    assert_eq!(
+        one_assigned(&r.submit(&with_customer("k5", "voice"), 43.0, Vec::new()).unwrap()),
+        "b"
+    );
 }
 
 /// Affinity without a wait: if the last agent is busy, anyone eligible.
 #[test]
 fn affinity_without_wait_falls_back_at_once() {
     let mut r = router(PolicyKind::LongestIdle);
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.add_agent(&agent("b", &[]), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 1.0, Vec::new()).unwrap();
     let mut c = contact("k1", "voice");
     c.customer = Some("cust".into());
-    assert_eq!(one_assigned(&r.submit(&c, 2.0).unwrap()), "a");
+    assert_eq!(one_assigned(&r.submit(&c, 2.0, Vec::new()).unwrap()), "a");
     let mut c = contact("k2", "voice");
     c.customer = Some("cust".into());
-    assert_eq!(one_assigned(&r.submit(&c, 3.0).unwrap()), "b");
+    assert_eq!(one_assigned(&r.submit(&c, 3.0, Vec::new()).unwrap()), "b");
     check(&r);
     // With affinity switched off, the policy alone decides.
     let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
     cfg.affinity = false;
     let mut r = Router::new(cfg).unwrap();
-    r.add_agent(&agent("a", &[]), 0.0).unwrap();
-    r.add_agent(&agent("b", &[]), 1.0).unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 1.0, Vec::new()).unwrap();
     let mut c = contact("k1", "voice");
     c.customer = Some("cust".into());
-    assert_eq!(one_assigned(&r.submit(&c, 2.0).unwrap()), "a");
-    r.complete("k1", 3.0).unwrap(); // a idle since 3, b since 1
+    assert_eq!(one_assigned(&r.submit(&c, 2.0, Vec::new()).unwrap()), "a");
+    r.complete("k1", 3.0, Vec::new()).unwrap(); // a idle since 3, b since 1
     let mut c = contact("k2", "voice");
     c.customer = Some("cust".into());
-    assert_eq!(one_assigned(&r.submit(&c, 4.0).unwrap()), "b");
+    assert_eq!(one_assigned(&r.submit(&c, 4.0, Vec::new()).unwrap()), "b");
 }
