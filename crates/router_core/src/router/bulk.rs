@@ -104,7 +104,7 @@ impl<'a> NewContact<'a> {
 }
 
 /// A way to name a live contact in [`Router::complete`] and
-/// [`Router::cancel`]: its id (`&str`, `&String`, `&Id`) or its
+/// [`Router::cancel`]: its id (`&str`, `&String`, `&Id`, any `&impl AsRef<str>`) or its
 /// [`ContactKey`].
 pub trait ContactRef: sealed::Locate {}
 
@@ -118,29 +118,13 @@ mod sealed {
     }
 }
 
-impl sealed::Locate for &str {
+impl<T: AsRef<str> + ?Sized> sealed::Locate for &T {
     #[inline]
     fn locate(&self, r: &Router) -> Result<u32> {
-        r.contact_ix(self)
+        r.contact_ix((*self).as_ref())
     }
 }
-impl ContactRef for &str {}
-
-impl sealed::Locate for &String {
-    #[inline]
-    fn locate(&self, r: &Router) -> Result<u32> {
-        r.contact_ix(self)
-    }
-}
-impl ContactRef for &String {}
-
-impl sealed::Locate for &Id {
-    #[inline]
-    fn locate(&self, r: &Router) -> Result<u32> {
-        r.contact_ix(self)
-    }
-}
-impl ContactRef for &Id {}
+impl<T: AsRef<str> + ?Sized> ContactRef for &T {}
 
 impl sealed::Locate for ContactKey {
     #[inline]

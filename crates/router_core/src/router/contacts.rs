@@ -362,14 +362,8 @@ impl Router {
         now: Time,
         sink: S,
     ) -> Result<S> {
-        self.check_now(now)?;
         self.open(&sink);
-        let ci = self.contact_ix(contact)?;
-        let ai = self.agent_ix(agent)?;
-        let mut ev = self.begin(now);
-        if let Err(e) = self.check_offered(ci, ai, contact, agent) {
-            return self.fail(ev, e);
-        }
+        let (ci, ai, mut ev) = self.begin_answer(contact, agent, now)?;
         self.answer(ci, ai, &mut ev);
         Ok(self.deliver(ev, sink))
     }
@@ -385,14 +379,8 @@ impl Router {
         now: Time,
         sink: S,
     ) -> Result<S> {
-        self.check_now(now)?;
         self.open(&sink);
-        let ci = self.contact_ix(contact)?;
-        let ai = self.agent_ix(agent)?;
-        let mut ev = self.begin(now);
-        if let Err(e) = self.check_offered(ci, ai, contact, agent) {
-            return self.fail(ev, e);
-        }
+        let (ci, ai, mut ev) = self.begin_answer(contact, agent, now)?;
         let (queue, channel) = self.tags(ci);
         ev.push(Event::OfferRejected {
             contact: self.contact(ci).id.clone(),
@@ -415,6 +403,25 @@ impl Router {
         self.requeue(ci);
         self.route_contact(ci, ev);
         self.route_agent(ai, ev);
+    }
+
+    /// Starts `accept` or `reject`: the contact's and agent's slots and the
+    /// call's events so far, once the timers due by `now` have fired and
+    /// the contact is found offered to the agent.
+    fn begin_answer(
+        &mut self,
+        contact: &str,
+        agent: &str,
+        now: Time,
+    ) -> Result<(u32, u32, Vec<Event>)> {
+        self.check_now(now)?;
+        let ci = self.contact_ix(contact)?;
+        let ai = self.agent_ix(agent)?;
+        let ev = self.begin(now);
+        match self.check_offered(ci, ai, contact, agent) {
+            Ok(()) => Ok((ci, ai, ev)),
+            Err(e) => self.fail(ev, e),
+        }
     }
 
     fn check_offered(&self, ci: u32, ai: u32, contact: &str, agent: &str) -> Result<()> {
