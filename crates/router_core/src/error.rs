@@ -19,6 +19,9 @@ pub enum ErrorKind {
     Capacity,
     /// The queue holds its maximum number of waiting contacts.
     QueueFull,
+    /// An update named the version it expected (`if_version`) and the
+    /// contact is at another one: someone else changed it first.
+    VersionConflict,
     /// A snapshot could not be read (corrupt, or written by another format version).
     Snapshot,
 }

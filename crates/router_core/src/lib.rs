@@ -151,8 +151,8 @@ pub mod types;
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use model::{
-    AgentSpec, ChannelConfig, Condition, ContactSpec, Ordering, Overflow, ProfileQueue,
-    QueueConfig, RouterConfig, RoutingProfile, StepSpec,
+    AgentSpec, ChannelConfig, Condition, ContactSpec, ContactUpdate, Ordering, Overflow,
+    ProfileQueue, QueueConfig, RouterConfig, RoutingProfile, StepSpec,
 };
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{

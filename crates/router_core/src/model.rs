@@ -321,6 +321,40 @@ impl ContactSpec {
     }
 }
 
+/// A change to a waiting or offered contact ([`crate::Router::update_contact`]):
+/// each field given replaces the contact's, a field left out (`None`) keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactUpdate {
+    /// New priority.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    /// New requirements in force. The contact's remaining relaxation steps
+    /// stay and must still widen the pool; give `steps` to replace them.
+    #[serde(default, with = "crate::forms::option_pairs")]
+    pub requires: Option<Requirements>,
+    /// New preferred skills.
+    #[serde(default, with = "crate::forms::option_pairs")]
+    pub prefers: Option<Requirements>,
+    /// New relaxation steps, timed from the contact's arrival as at submit
+    /// (steps already due apply at once); `[]` drops the remaining ones.
+    #[serde(default)]
+    pub steps: Option<Vec<StepSpec>>,
+    /// New attributes (the whole map).
+    #[serde(default)]
+    pub attributes: Option<Attrs>,
+    /// Seconds added to the contact's routing age: its place in its queue,
+    /// its aging and routing-profile delays count from `arrival -
+    /// age_offset`. An absolute value, not an increment (0 undoes it);
+    /// waits in statistics and relaxation steps keep the real arrival.
+    #[serde(default)]
+    pub age_offset: Option<Time>,
+    /// Refuse the update (`VersionConflict`) unless the contact is at this
+    /// version.
+    #[serde(default)]
+    pub if_version: Option<u64>,
+}
+
 /// Router-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

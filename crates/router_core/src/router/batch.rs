@@ -134,7 +134,7 @@ impl Router {
                     self.index.sigs[c.sig as usize]
                         .profiles
                         .iter()
-                        .filter(|&&p| self.routes_to(p, c.queue, c.arrival))
+                        .filter(|&&p| self.routes_to(p, c.queue, c.age_origin()))
                         .flat_map(|&p| {
                             self.index.profiles[p as usize].ready[ch].iter().map(|key| key.idx)
                         })

@@ -5,7 +5,7 @@ use super::index::{satisfies, SigId, SkillSet};
 use super::{timers::TimerKind, Finished, Router, SharedAttrs};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::model::{Condition, ContactSpec};
+use crate::model::{Condition, ContactSpec, StepSpec};
 use crate::sink::{EventSink, Handoff};
 use crate::types::{check_time, ContactStatus, Id, Time};
 use rustc_hash::FxHashSet;
@@ -68,10 +68,34 @@ impl Router {
         }
         let reqs = self.compile_skills(what, &spec.requires)?;
         let prefers = self.compile_skills(|| format!("{} (prefers)", what()), &spec.prefers)?;
-        let mut steps = Vec::with_capacity(spec.steps.len());
+        let steps = self.compile_steps(what, &reqs, &spec.steps)?;
+        Ok(Compiled {
+            id: spec.id.as_str().into(),
+            channel,
+            queue,
+            priority: spec.priority,
+            sig: self.index.sig(reqs),
+            steps,
+            prefers,
+            customer: spec.customer.as_deref().map(Into::into),
+            preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
+            preferred_wait: spec.preferred_wait,
+            attributes: SharedAttrs::new(spec.attributes.clone()),
+        })
+    }
+
+    /// Validates relaxation steps that follow the requirements `base`: in
+    /// order of `after`, each widening the pool of the one before.
+    pub(super) fn compile_steps(
+        &mut self,
+        what: impl Fn() -> String,
+        base: &SkillSet,
+        specs: &[StepSpec],
+    ) -> Result<Vec<(Time, SigId, Option<Condition>)>> {
+        let mut steps = Vec::with_capacity(specs.len());
         let mut prev_after = 0.0;
-        let mut prev = reqs.clone();
-        for (i, step) in spec.steps.iter().enumerate() {
+        let mut prev = base.clone();
+        for (i, step) in specs.iter().enumerate() {
             let swhat = || format!("{} step {i}", what());
             check_time(&format!("{}: after", swhat()), step.after)?;
             if step.after < prev_after {
@@ -103,19 +127,7 @@ impl Router {
             }
             steps.push((step.after, self.index.sig(sreqs), step.when.clone()));
         }
-        Ok(Compiled {
-            id: spec.id.as_str().into(),
-            channel,
-            queue,
-            priority: spec.priority,
-            sig: self.index.sig(reqs),
-            steps,
-            prefers,
-            customer: spec.customer.as_deref().map(Into::into),
-            preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
-            preferred_wait: spec.preferred_wait,
-            attributes: SharedAttrs::new(spec.attributes.clone()),
-        })
+        Ok(steps)
     }
 
     pub(super) fn queue_full(&self, q: u32) -> bool {

@@ -124,7 +124,7 @@ impl Router {
                 &mut no.state
             } else if delay.is_none() {
                 &mut no.routing_profile
-            } else if delay.is_some_and(|(_, d)| self.now < c.arrival + d) {
+            } else if delay.is_some_and(|(_, d)| self.now < c.age_origin() + d) {
                 &mut no.profile_delay
             } else if !self.index.compatible(a.profile, c.sig) {
                 &mut no.skills

@@ -41,6 +41,7 @@ mod contacts;
 mod explain;
 mod id_order;
 mod index;
+mod lifecycle;
 mod live;
 mod ordered;
 mod ordering;
@@ -172,6 +173,11 @@ struct Contact {
     customer: Option<Id>,
     preferred_agent: Option<Id>,
     preferred_wait: Time,
+    /// Counts the changes made to the contact by calls on it (updates,
+    /// transfers); 1 at submit.
+    version: u64,
+    /// Seconds added to its routing age (see `ContactUpdate::age_offset`).
+    age_offset: Time,
     status: ContactStatus,
     /// The agent holding the contact (offered or assigned).
     agent: Option<u32>,
@@ -208,6 +214,8 @@ impl Contact {
             customer: None,
             preferred_agent: None,
             preferred_wait: 0.0,
+            version: 1,
+            age_offset: 0.0,
             status: ContactStatus::Waiting,
             agent: None,
             pinned: None,
@@ -250,6 +258,8 @@ impl Contact {
             customer: c_customer,
             preferred_agent,
             preferred_wait,
+            version,
+            age_offset,
             status,
             agent,
             pinned,
@@ -276,6 +286,8 @@ impl Contact {
         *c_customer = customer;
         preferred_agent.clone_from(&t.preferred_agent);
         *preferred_wait = t.preferred_wait;
+        *version = 1;
+        *age_offset = 0.0;
         *status = ContactStatus::Waiting;
         *agent = None;
         *pinned = None;
@@ -285,6 +297,16 @@ impl Contact {
         *offered_at = 0.0;
         *answered_at = 0.0;
         attributes.clone_from(&t.attributes);
+    }
+}
+
+impl Contact {
+    /// Where the contact's routing age counts from: its arrival, moved back
+    /// by its age offset. Orders it in its queue and times its aging and
+    /// routing-profile delays.
+    #[inline(always)]
+    fn age_origin(&self) -> Time {
+        self.arrival - self.age_offset
     }
 }
 

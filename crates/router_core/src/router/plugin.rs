@@ -382,7 +382,8 @@ impl Router {
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
         // One pass: the candidates' keys (for ties) and their columns.
-        let serving = || sig.profiles.iter().filter(|&&p| self.routes_to(p, c.queue, c.arrival));
+        let serving =
+            || sig.profiles.iter().filter(|&&p| self.routes_to(p, c.queue, c.age_origin()));
         let total: usize =
             serving().map(|&p| self.index.profiles[p as usize].ready[ch].len()).sum();
         let mut cands: Vec<&AgentKey> = Vec::with_capacity(total);

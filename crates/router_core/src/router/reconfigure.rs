@@ -289,8 +289,8 @@ impl Router {
                 c.queue_entered = now;
             }
             c.queue = nq;
-            c.capped =
-                c.status != ContactStatus::Assigned && orders[nq as usize].capped(c.arrival, now);
+            c.capped = c.status != ContactStatus::Assigned
+                && orders[nq as usize].capped(c.age_origin(), now);
         }
         for q in &mut queues {
             q.live.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));

@@ -62,7 +62,7 @@ impl Router {
         a.ready[c.channel as usize]
             && !c.excluded.contains(&a.uid)
             && self.index.compatible(a.profile, c.sig)
-            && self.routes_to(a.profile, c.queue, c.arrival)
+            && self.routes_to(a.profile, c.queue, c.age_origin())
     }
 
     /// Agent surplus: routes a waiting contact to the best free eligible agent.
@@ -127,7 +127,7 @@ impl Router {
             // Uniform over every eligible agent: count per compatible group,
             // draw, then walk to the drawn one.
             let count = |p: u32| {
-                if !self.routes_to(p, c.queue, c.arrival) {
+                if !self.routes_to(p, c.queue, c.age_origin()) {
                     return 0;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
@@ -148,7 +148,7 @@ impl Router {
                 !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid)
             };
             for &p in &sig.profiles {
-                if !self.routes_to(p, c.queue, c.arrival) {
+                if !self.routes_to(p, c.queue, c.age_origin()) {
                     continue;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
@@ -169,7 +169,7 @@ impl Router {
         for &p in &sig.profiles {
             let prof = &self.index.profiles[p as usize];
             let set = &prof.ready[ch];
-            if set.is_empty() || !self.routes_to(p, c.queue, c.arrival) {
+            if set.is_empty() || !self.routes_to(p, c.queue, c.age_origin()) {
                 continue;
             }
             let head =
@@ -251,7 +251,7 @@ impl Router {
             if c.status == ContactStatus::Waiting
                 && self.can_take(a, c.channel as usize)
                 && self.index.compatible(a.profile, c.sig)
-                && self.routes_to(a.profile, c.queue, c.arrival)
+                && self.routes_to(a.profile, c.queue, c.age_origin())
             {
                 let order = &self.queues[c.queue as usize].order;
                 let qprio = self.index.serves(a.profile, c.queue).map_or(0, |s| s.0);
@@ -268,7 +268,7 @@ impl Router {
     pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
         let c = self.contact(ci);
         let order = &self.queues[c.queue as usize].order;
-        order.key(c.priority, c.arrival, c.seq, ci, c.capped, !c.excluded.is_empty())
+        order.key(c.priority, c.age_origin(), c.seq, ci, c.capped, !c.excluded.is_empty())
     }
 
     /// Assigns (or offers, in offer mode) a waiting contact to an agent.

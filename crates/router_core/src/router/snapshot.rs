@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Bytes before the payload: magic, version, length, checksum.
 const HEADER: usize = 8 + 4 + 8 + 4;
 

@@ -192,6 +192,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         }
         finite(&format!("{who}: arrival"), c.arrival)?;
         finite(&format!("{who}: queue entry"), c.queue_entered)?;
+        if !c.age_offset.is_finite() || c.version == 0 {
+            return Err(format!("{who}: age offset {} or version {}", c.age_offset, c.version));
+        }
         if c.arrival > s.now || c.queue_entered < c.arrival || c.queue_entered > s.now {
             return Err(format!("{who}: arrival or queue entry outside 0..now"));
         }

@@ -194,7 +194,7 @@ impl Router {
     fn time_queue(&mut self, ci: u32) {
         let now = self.now;
         let c = self.contact(ci);
-        let (seq, q, arrival) = (c.seq, c.queue, c.arrival);
+        let (seq, q, arrival) = (c.seq, c.queue, c.age_origin());
         let queue = &self.queues[q as usize];
         let order = queue.order;
         let overflow = queue.overflow.map(|(_, after)| c.queue_entered + after);
@@ -422,7 +422,7 @@ impl Router {
                 if c.queue != queue || c.capped || c.status == ContactStatus::Assigned {
                     return None;
                 }
-                if !self.queues[queue as usize].order.capped(c.arrival, self.now) {
+                if !self.queues[queue as usize].order.capped(c.age_origin(), self.now) {
                     return None; // not due (only a restored, damaged timer fires early)
                 }
                 let in_group = c.slot.is_some();

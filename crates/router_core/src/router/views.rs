@@ -140,6 +140,9 @@ pub struct ContactView {
     pub step: usize,
     /// Free-form attributes (empty once ended).
     pub attributes: Attrs,
+    /// How many changes calls made to it (updates, transfers), from 1 at
+    /// submit; what `ContactUpdate::if_version` compares with. 0 once ended.
+    pub version: u64,
 }
 
 impl Router {
@@ -288,6 +291,7 @@ impl Router {
                 requires: self.index.named(&self.index.sigs[c.sig as usize].reqs),
                 step: c.step,
                 attributes: c.attributes.get().clone(),
+                version: c.version,
             });
         }
         let f = self.finished.get(id).ok_or_else(|| crate::Error::unknown("contact", id))?;
@@ -303,6 +307,7 @@ impl Router {
             requires: Vec::new(),
             step: f.step,
             attributes: Attrs::new(),
+            version: 0,
         })
     }
 
@@ -445,7 +450,7 @@ impl Router {
                     && self
                         .index
                         .serves(a.profile, c.queue)
-                        .is_some_and(|(_, d)| self.now >= c.arrival + d)
+                        .is_some_and(|(_, d)| self.now >= c.age_origin() + d)
                 {
                     return Err(format!(
                         "contact {:?} waits for agent {:?}, who could take it",
@@ -456,7 +461,7 @@ impl Router {
         }
         for c in self.contacts.iter() {
             let order = &self.queues[c.queue as usize].order;
-            if c.capped && order.cap_time(c.arrival).is_none_or(|t| self.now < t) {
+            if c.capped && order.cap_time(c.age_origin()).is_none_or(|t| self.now < t) {
                 return Err(format!(
                     "contact {:?} marked capped before its aging reached the cap (arrival {}, now {}, queue {:?})",
                     c.id, c.arrival, self.now, self.queues[c.queue as usize].name
