@@ -1,5 +1,6 @@
 //! What a call did: every mutating call returns its events, in order.
 
+use crate::model::TransferMode;
 use crate::types::{AgentState, Id, Time};
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +74,42 @@ pub enum Event {
         queue: Id,
         /// The contact's channel.
         channel: Id,
+        /// When.
+        at: Time,
+    },
+    /// The contact left its first agent for another queue or agent: at
+    /// the call (cold), or when the target answered (warm).
+    Transferred {
+        /// Contact id.
+        contact: Id,
+        /// The agent who had it.
+        from_agent: Id,
+        /// The queue it was answered from.
+        from_queue: Id,
+        /// The queue it waits in (or was answered from) now.
+        to_queue: Id,
+        /// The agent it was sent to, when one was named.
+        to_agent: Option<Id>,
+        /// Its channel from now on.
+        channel: Id,
+        /// Cold or warm.
+        mode: TransferMode,
+        /// When.
+        at: Time,
+    },
+    /// A warm transfer failed: the contact stays with its first agent.
+    TransferFailed {
+        /// Contact id.
+        contact: Id,
+        /// The agent who keeps it.
+        agent: Id,
+        /// The queue the transfer was to.
+        queue: Id,
+        /// The contact's channel (with its first agent).
+        channel: Id,
+        /// Why: `agent_unavailable`, `queue_full`, `rejected`, `expired`,
+        /// `agent_left` or `completed` (the first agent completed it first).
+        reason: String,
         /// When.
         at: Time,
     },
@@ -186,7 +223,9 @@ impl Event {
             | Event::Overflowed { contact, .. }
             | Event::StepAdvanced { contact, .. }
             | Event::Refused { contact, .. }
-            | Event::NotResponding { contact, .. } => contact,
+            | Event::NotResponding { contact, .. }
+            | Event::Transferred { contact, .. }
+            | Event::TransferFailed { contact, .. } => contact,
         }
     }
 
@@ -200,7 +239,9 @@ impl Event {
             | Event::Requeued { agent, .. }
             | Event::Completed { agent, .. }
             | Event::WrapUpEnded { agent, .. }
-            | Event::NotResponding { agent, .. } => Some(agent),
+            | Event::NotResponding { agent, .. }
+            | Event::TransferFailed { agent, .. } => Some(agent),
+            Event::Transferred { from_agent, .. } => Some(from_agent),
             _ => None,
         }
     }
@@ -219,8 +260,9 @@ impl Event {
             | Event::WrapUpEnded { queue, .. }
             | Event::StepAdvanced { queue, .. }
             | Event::Refused { queue, .. }
-            | Event::NotResponding { queue, .. } => queue,
-            Event::Overflowed { to_queue, .. } => to_queue,
+            | Event::NotResponding { queue, .. }
+            | Event::TransferFailed { queue, .. } => queue,
+            Event::Overflowed { to_queue, .. } | Event::Transferred { to_queue, .. } => to_queue,
         }
     }
 
@@ -238,7 +280,9 @@ impl Event {
             | Event::Overflowed { channel, .. }
             | Event::StepAdvanced { channel, .. }
             | Event::Refused { channel, .. }
-            | Event::NotResponding { channel, .. } => channel,
+            | Event::NotResponding { channel, .. }
+            | Event::Transferred { channel, .. }
+            | Event::TransferFailed { channel, .. } => channel,
         }
     }
 
@@ -256,7 +300,9 @@ impl Event {
             | Event::Overflowed { at, .. }
             | Event::StepAdvanced { at, .. }
             | Event::Refused { at, .. }
-            | Event::NotResponding { at, .. } => *at,
+            | Event::NotResponding { at, .. }
+            | Event::Transferred { at, .. }
+            | Event::TransferFailed { at, .. } => *at,
         }
     }
 
@@ -275,6 +321,8 @@ impl Event {
             Event::StepAdvanced { .. } => "StepAdvanced",
             Event::Refused { .. } => "Refused",
             Event::NotResponding { .. } => "NotResponding",
+            Event::Transferred { .. } => "Transferred",
+            Event::TransferFailed { .. } => "TransferFailed",
         }
     }
 }

@@ -355,6 +355,46 @@ pub struct ContactUpdate {
     pub if_version: Option<u64>,
 }
 
+/// How a transfer hands a contact over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferMode {
+    /// The first agent lets go at once (wrap-up applies); the contact waits
+    /// in the target queue or goes to the named agent.
+    #[default]
+    Cold,
+    /// The first agent keeps the contact until the target answers, and gets
+    /// it back if the transfer fails.
+    Warm,
+}
+
+/// Where an assigned contact goes ([`crate::Router::transfer`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferSpec {
+    /// The queue it waits in next (`None`: its current queue).
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// The agent it goes to (`None`: whoever the queue's routing picks).
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Cold or warm.
+    #[serde(default)]
+    pub mode: TransferMode,
+    /// Keep the contact's routing age: it takes its place in the new queue
+    /// as if it had waited there since it first arrived. Its waits in
+    /// statistics are measured from the transfer either way.
+    #[serde(default = "d_true")]
+    pub keep_age: bool,
+    /// New requirements (replacing the ones in force and any remaining
+    /// relaxation steps); `None` keeps them.
+    #[serde(default, with = "crate::forms::option_pairs")]
+    pub requires: Option<Requirements>,
+    /// A new channel (a chat escalated to voice); `None` keeps it.
+    #[serde(default)]
+    pub channel: Option<String>,
+}
+
 /// Router-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

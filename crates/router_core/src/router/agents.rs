@@ -224,7 +224,9 @@ impl Router {
             .contacts
             .iter()
             .map(|&ci| self.contact(ci))
-            .filter(|c| c.status == ContactStatus::Assigned)
+            .filter(|c| {
+                c.status == ContactStatus::Assigned || c.warm.as_ref().is_some_and(|w| w.from == ai)
+            })
             .map(|c| &*c.id)
             .collect();
         if !held.is_empty() {
@@ -309,11 +311,15 @@ impl Router {
     /// moves to state `to` (`NotResponding`; its other offers are
     /// `Requeued`), then the contacts are routed.
     pub(super) fn not_responding(&mut self, ci: u32, ai: u32, to: AgentState, ev: &mut Vec<Event>) {
-        let uid = self.agent(ai).uid;
-        self.release_slot(ai, ci);
-        self.contact_mut(ci).excluded.push(uid);
-        self.schedule_unexclude(ci);
-        self.requeue(ci);
+        if self.warm_fails_on_return(ci, true) {
+            self.warm_failed(ci, "expired", ev);
+        } else {
+            let uid = self.agent(ai).uid;
+            self.release_slot(ai, ci);
+            self.contact_mut(ci).excluded.push(uid);
+            self.schedule_unexclude(ci);
+            self.requeue(ci);
+        }
         self.count_available(ai, -1);
         let now = self.now;
         let a = self.agent_mut(ai);
@@ -348,9 +354,18 @@ impl Router {
             .contacts
             .iter()
             .copied()
-            .filter(|&ci| self.contact(ci).status == ContactStatus::Offered)
+            .filter(|&ci| {
+                let c = self.contact(ci);
+                c.status == ContactStatus::Offered && c.agent == Some(ai)
+            })
             .collect();
-        for &ci in &offered {
+        let mut back = Vec::with_capacity(offered.len());
+        for ci in offered {
+            if self.warm_fails_on_return(ci, false) {
+                self.warm_failed(ci, "agent_left", ev);
+                continue;
+            }
+            back.push(ci);
             self.release_slot(ai, ci);
             self.requeue(ci);
             let (queue, channel) = self.tags(ci);
@@ -362,7 +377,7 @@ impl Router {
                 at: self.now,
             });
         }
-        offered
+        back
     }
 
     /// Counts the agent in (`+1`) or out of (`-1`) its profile's available

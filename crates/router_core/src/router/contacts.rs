@@ -401,13 +401,20 @@ impl Router {
             channel,
             at: now,
         });
-        self.return_offer(ci, ai, &mut ev);
+        self.return_offer(ci, ai, "rejected", &mut ev);
         Ok(self.deliver(ev, sink))
     }
 
     /// Puts an offered contact back in its queue, excluding the agent, and
     /// routes both.
-    pub(super) fn return_offer(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+    /// In a warm transfer the offer's return ends the transfer instead
+    /// (`reason` says why).
+    pub(super) fn return_offer(&mut self, ci: u32, ai: u32, reason: &str, ev: &mut Vec<Event>) {
+        if self.warm_fails_on_return(ci, true) {
+            self.warm_failed(ci, reason, ev);
+            self.route_agent(ai, ev);
+            return;
+        }
         let uid = self.agent(ai).uid;
         self.release_slot(ai, ci);
         self.contact_mut(ci).excluded.push(uid);
@@ -488,6 +495,15 @@ impl Router {
     fn complete_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
         let mut ev = self.begin(now);
+        if self.contact(ci).warm.is_some() {
+            // The first agent completes it during a warm transfer: the
+            // transfer ends and the contact completes with that agent.
+            let offered_to = self.contact(ci).agent;
+            self.warm_failed(ci, "completed", &mut ev);
+            if let Some(b) = offered_to {
+                self.route_agent(b, &mut ev);
+            }
+        }
         if self.contact(ci).status != ContactStatus::Assigned {
             let c = self.contact(ci);
             let err = Error::state(format!(
@@ -515,25 +531,36 @@ impl Router {
             }
         }
         self.queues[q as usize].counters.completed += 1;
+        self.agent_mut(ai).handled += 1;
+        let wrapping = self.let_go(ai, ci, ch, q);
+        self.finish(ci, ContactStatus::Completed);
+        if wrapping {
+            self.refresh_agent(ai);
+        } else {
+            self.route_agent(ai, &mut ev);
+        }
+        Ok(ev)
+    }
+
+    /// The agent lets go of contact `ci`, which it held on channel `ch`
+    /// from queue `q` (completed or transferred): its slot is freed, or
+    /// kept for the channel's wrap-up (true). Does not route the agent.
+    pub(super) fn let_go(&mut self, ai: u32, ci: u32, ch: u32, q: u32) -> bool {
         let wrap_up = self.channels[ch as usize].cfg.wrap_up;
-        let agent = self.agent_mut(ai);
-        agent.handled += 1;
-        agent.contacts.retain(|&x| x != ci);
+        self.agent_mut(ai).contacts.retain(|&x| x != ci);
         if wrap_up > 0.0 {
+            let now = self.now;
             let cid = self.contact(ci).id.clone();
             let wid = self.seq();
             let uid = self.agent(ai).uid;
             let queue = self.queues[q as usize].tag.clone();
             self.agent_mut(ai).wrapups.push((wid, ch, cid, now + wrap_up, queue));
             self.schedule(now + wrap_up, TimerKind::WrapUp { ai, uid, wid });
-            self.finish(ci, ContactStatus::Completed);
-            self.refresh_agent(ai);
+            true
         } else {
-            self.finish(ci, ContactStatus::Completed);
             self.free_units(ai, ch);
-            self.route_agent(ai, &mut ev);
+            false
         }
-        Ok(ev)
     }
 
     /// The customer left before being answered (waiting or offered).
@@ -553,6 +580,14 @@ impl Router {
     fn cancel_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
         // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
         let mut ev = self.begin(now);
+        if let Some(w) = &self.contact(ci).warm {
+            let err = Error::state(format!(
+                "contact {:?} is with agent {:?} during a warm transfer; complete it instead of cancelling",
+                &*self.contact(ci).id,
+                &*self.agent(w.from).id
+            ));
+            return self.fail(ev, err);
+        }
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
             let err = Error::state(format!(

@@ -1,12 +1,12 @@
 //! A contact's life after it arrives: updates to a waiting or offered
-//! contact.
+//! contact, transfers of an assigned one (cold and warm).
 
 use super::bulk::ContactRef;
 use super::index::{satisfies, SigId, SkillSet};
-use super::{timers::TimerKind, Router, SharedAttrs};
+use super::{timers::TimerKind, Router, SharedAttrs, WarmLeg};
 use crate::error::{Error, ErrorKind, Result};
 use crate::event::Event;
-use crate::model::{Condition, ContactUpdate};
+use crate::model::{Condition, ContactUpdate, TransferMode, TransferSpec};
 use crate::sink::EventSink;
 use crate::types::{ContactStatus, Time};
 
@@ -114,6 +114,13 @@ impl Router {
     /// not at the expected version.
     fn check_updatable(&self, ci: u32, if_version: Option<u64>) -> Result<()> {
         let c = self.contact(ci);
+        if let Some(w) = &c.warm {
+            return Err(Error::state(format!(
+                "contact {:?} is in a warm transfer from agent {:?}; it cannot be updated until the transfer ends",
+                &*c.id,
+                &*self.agent(w.from).id
+            )));
+        }
         if !matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             let agent = c.agent.map(|a| format!(" to agent {:?}", &*self.agent(a).id));
             return Err(Error::state(format!(
@@ -217,5 +224,342 @@ impl Router {
         for at in rechecks {
             self.schedule(at, TimerKind::Recheck { ci, seq });
         }
+    }
+}
+
+/// A [`TransferSpec`] resolved: the target queue, agent, channel and
+/// requirements by index.
+struct Target {
+    queue: u32,
+    agent: Option<u32>,
+    channel: u32,
+    sig: Option<SigId>,
+    mode: TransferMode,
+    keep_age: bool,
+}
+
+impl Router {
+    /// Sends an assigned contact to another queue (with new requirements
+    /// and channel if given) or to a named agent.
+    ///
+    /// * **Cold**: the first agent lets go at once (the channel's wrap-up
+    ///   applies) and the contact waits in the target queue, or goes to the
+    ///   named agent (offered, in offer mode). `Transferred` says so.
+    /// * **Warm**: the first agent keeps the contact (and its slot) while it
+    ///   waits for or is offered to the target; when the target answers,
+    ///   the first agent lets go (`Transferred`). If the named agent cannot
+    ///   take it, the target queue is full, or the offer is rejected or
+    ///   expires (or the named agent leaves), the contact stays with the
+    ///   first agent and `TransferFailed` says why.
+    ///
+    /// The first agent is never offered the contact again unless named. With
+    /// `keep_age` the contact keeps its routing age (its place counts from
+    /// its first arrival); its wait in the new queue is measured from the
+    /// transfer either way, since the time with the first agent was not a
+    /// wait. Each wait counts once as offered in its queue; the queues count
+    /// `transferred_out` and `transferred_in`. The contact's version goes up
+    /// by one.
+    ///
+    /// Errors: `UnknownId` (contact, agent); `InvalidInput` for an unknown
+    /// queue or channel, bad requirements, no queue and no agent, or the
+    /// agent who holds it named as the target; `InvalidState` unless the
+    /// contact is assigned (and not in a warm transfer already), or, cold,
+    /// when the named agent cannot take it now; `QueueFull`, cold, when the
+    /// target queue is full.
+    pub fn transfer<S: EventSink>(
+        &mut self,
+        contact: impl ContactRef,
+        spec: &TransferSpec,
+        now: Time,
+        sink: S,
+    ) -> Result<S> {
+        self.check_now(now)?;
+        self.open(&sink);
+        let ci = contact.locate(self)?;
+        let mark = self.index.mark();
+        let target = match self.compile_transfer(ci, spec) {
+            Ok(t) => t,
+            Err(e) => return self.refused(mark, e),
+        };
+        let mut ev = self.begin(now);
+        if let Err(e) = self.check_transfer(ci, &target) {
+            self.index.rollback(mark);
+            return self.fail(ev, e);
+        }
+        match target.mode {
+            TransferMode::Cold => self.transfer_cold(ci, &target, &mut ev),
+            TransferMode::Warm => self.transfer_warm(ci, &target, &mut ev),
+        }
+        self.advance_to(now, &mut ev); // timers it set for `now`
+        Ok(self.deliver(ev, sink))
+    }
+
+    fn compile_transfer(&mut self, ci: u32, spec: &TransferSpec) -> Result<Target> {
+        let c = self.contact(ci);
+        let id = c.id.clone();
+        let what = || format!("transfer of contact {:?}", &*id);
+        if spec.queue.is_none() && spec.agent.is_none() {
+            return Err(Error::invalid(format!("{}: name a queue or an agent", what())));
+        }
+        let queue = match &spec.queue {
+            Some(q) => self.queue_id(q).map_err(|e| Error::invalid(format!("{}: {e}", what())))?,
+            None => c.queue,
+        };
+        let channel = match &spec.channel {
+            Some(ch) => {
+                self.channel_id(ch).map_err(|e| Error::invalid(format!("{}: {e}", what())))?
+            }
+            None => c.channel,
+        };
+        let agent = match &spec.agent {
+            Some(a) => Some(self.agent_ix(a)?),
+            None => None,
+        };
+        let sig = match &spec.requires {
+            Some(list) => {
+                let reqs = self.compile_skills(what, list)?;
+                Some(self.index.sig(reqs))
+            }
+            None => None,
+        };
+        Ok(Target { queue, agent, channel, sig, mode: spec.mode, keep_age: spec.keep_age })
+    }
+
+    /// Refuses a transfer the contact's state does not allow (checked after
+    /// the timers due by now).
+    fn check_transfer(&self, ci: u32, t: &Target) -> Result<()> {
+        let c = self.contact(ci);
+        if c.status != ContactStatus::Assigned {
+            let during = if c.warm.is_some() { " (in a warm transfer)" } else { "" };
+            return Err(Error::state(format!(
+                "contact {:?} is {}{during}; only an assigned contact can be transferred",
+                &*c.id, c.status
+            )));
+        }
+        let holder = c.agent.expect("assigned contact has an agent");
+        if t.agent == Some(holder) {
+            return Err(Error::invalid(format!(
+                "contact {:?} is already with agent {:?}; name another agent or a queue",
+                &*c.id,
+                &*self.agent(holder).id
+            )));
+        }
+        if t.mode == TransferMode::Cold {
+            if let Some(b) = t.agent {
+                let a = self.agent(b);
+                if !self.can_take(a, t.channel as usize) {
+                    return Err(Error::state(format!(
+                        "agent {:?} cannot take contact {:?} now ({}, {} of {} {} slots and {} of {} units in use)",
+                        &*a.id,
+                        &*c.id,
+                        a.state,
+                        a.held[t.channel as usize],
+                        a.max[t.channel as usize],
+                        self.channels[t.channel as usize].cfg.name,
+                        a.used,
+                        a.capacity
+                    )));
+                }
+            } else if self.queue_full(t.queue) {
+                return Err(self.full_queue_error(t.queue, &c.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the contact (assigned, or in a warm transfer) into the target
+    /// queue as a new wait: its agent's hold is left to the caller.
+    fn enter_target(&mut self, ci: u32, t: &Target, exclude: u64) {
+        let now = self.now;
+        let c = self.contact_mut(ci);
+        let origin = c.age_origin();
+        c.queue = t.queue;
+        c.channel = t.channel;
+        if let Some(sig) = t.sig {
+            c.sig = sig;
+            c.steps.clear();
+            c.step = 0;
+        }
+        c.arrival = now;
+        c.queue_entered = now;
+        c.age_offset = if t.keep_age { now - origin } else { 0.0 };
+        c.capped = false;
+        c.status = ContactStatus::Waiting;
+        c.agent = None;
+        c.pinned = None;
+        c.excluded.truncate(c.fixed_exclusions as usize);
+        c.excluded.insert(0, exclude);
+        c.fixed_exclusions += 1;
+        c.answered_at = 0.0;
+        c.version += 1;
+        let seq = c.seq;
+        let queue = &mut self.queues[t.queue as usize];
+        queue.counters.offered += 1;
+        queue.live.insert(now, seq);
+    }
+
+    /// Routes a contact that just entered its target: to the named agent,
+    /// else as a new wait in its queue.
+    fn route_target(&mut self, ci: u32, agent: Option<u32>, ev: &mut Vec<Event>) {
+        self.enter_queue(ci);
+        self.apply_due_steps(ci, ev);
+        match agent {
+            Some(b) => {
+                self.assign(ci, b, ev);
+                self.refresh_agent(b);
+            }
+            None => {
+                self.enqueue(ci);
+                self.route_contact(ci, ev);
+            }
+        }
+    }
+
+    fn transfer_cold(&mut self, ci: u32, t: &Target, ev: &mut Vec<Event>) {
+        let c = self.contact(ci);
+        let (ai, from_q, from_ch) = (c.agent.expect("assigned"), c.queue, c.channel);
+        let uid = self.agent(ai).uid;
+        let wrapping = self.let_go(ai, ci, from_ch, from_q);
+        self.queues[from_q as usize].counters.transferred_out += 1;
+        self.enter_target(ci, t, uid);
+        self.queues[t.queue as usize].counters.transferred_in += 1;
+        ev.push(Event::Transferred {
+            contact: self.contact(ci).id.clone(),
+            from_agent: self.agent(ai).id.clone(),
+            from_queue: self.queues[from_q as usize].tag.clone(),
+            to_queue: self.queues[t.queue as usize].tag.clone(),
+            to_agent: t.agent.map(|b| self.agent(b).id.clone()),
+            channel: self.channels[t.channel as usize].tag.clone(),
+            mode: TransferMode::Cold,
+            at: self.now,
+        });
+        self.route_target(ci, t.agent, ev);
+        if wrapping {
+            self.refresh_agent(ai);
+        } else {
+            self.route_agent(ai, ev);
+        }
+    }
+
+    fn transfer_warm(&mut self, ci: u32, t: &Target, ev: &mut Vec<Event>) {
+        let c = self.contact(ci);
+        let ai = c.agent.expect("assigned");
+        let unavailable =
+            t.agent.is_some_and(|b| !self.can_take(self.agent(b), t.channel as usize));
+        let reason = if unavailable {
+            Some("agent_unavailable")
+        } else if t.agent.is_none() && self.queue_full(t.queue) {
+            Some("queue_full")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let (queue, channel) =
+                (self.queue_tag(t.queue), self.channels[c.channel as usize].tag.clone());
+            ev.push(Event::TransferFailed {
+                contact: c.id.clone(),
+                agent: self.agent(ai).id.clone(),
+                queue,
+                channel,
+                reason: reason.to_owned(),
+                at: self.now,
+            });
+            return;
+        }
+        let leg = WarmLeg {
+            from: ai,
+            from_uid: self.agent(ai).uid,
+            queue: c.queue,
+            channel: c.channel,
+            to_agent: t.agent,
+            sig: c.sig,
+            step: c.step,
+            steps: c.steps.clone(),
+            arrival: c.arrival,
+            queue_entered: c.queue_entered,
+            age_offset: c.age_offset,
+            answered_at: c.answered_at,
+            excluded: c.excluded.clone(),
+            fixed_exclusions: c.fixed_exclusions,
+        };
+        let uid = leg.from_uid;
+        self.contact_mut(ci).warm = Some(Box::new(leg));
+        self.enter_target(ci, t, uid);
+        self.route_target(ci, t.agent, ev);
+    }
+
+    /// A warm transfer's target answered (agent `to`): the first agent lets
+    /// go.
+    pub(super) fn warm_done(&mut self, ci: u32, to: u32, ev: &mut Vec<Event>) {
+        let leg = self.contact_mut(ci).warm.take().expect("warm transfer under way");
+        let wrapping = self.let_go(leg.from, ci, leg.channel, leg.queue);
+        let q = self.contact(ci).queue;
+        self.queues[leg.queue as usize].counters.transferred_out += 1;
+        self.queues[q as usize].counters.transferred_in += 1;
+        ev.push(Event::Transferred {
+            contact: self.contact(ci).id.clone(),
+            from_agent: self.agent(leg.from).id.clone(),
+            from_queue: self.queues[leg.queue as usize].tag.clone(),
+            to_queue: self.queues[q as usize].tag.clone(),
+            to_agent: Some(self.agent(to).id.clone()),
+            channel: self.channels[self.contact(ci).channel as usize].tag.clone(),
+            mode: TransferMode::Warm,
+            at: self.now,
+        });
+        if wrapping {
+            self.refresh_agent(leg.from);
+        } else {
+            self.route_agent(leg.from, ev);
+        }
+    }
+
+    /// Whether a returned offer of contact `ci` ends its warm transfer:
+    /// always for a named agent, and for a queue's agent who rejected it or
+    /// let it expire (`ends_queue_leg`), not for one who left.
+    pub(super) fn warm_fails_on_return(&self, ci: u32, ends_queue_leg: bool) -> bool {
+        self.contact(ci).warm.as_ref().is_some_and(|w| w.to_agent.is_some() || ends_queue_leg)
+    }
+
+    /// A warm transfer failed: the contact leaves the target (its wait
+    /// there counted as `transfers_failed`) and is the first agent's again,
+    /// as before the transfer. The caller routes the target agent it was
+    /// offered to, if any.
+    pub(super) fn warm_failed(&mut self, ci: u32, reason: &str, ev: &mut Vec<Event>) {
+        let c = self.contact(ci);
+        match (c.status, c.agent) {
+            (ContactStatus::Offered, Some(b)) => self.release_slot(b, ci),
+            _ => self.dequeue(ci),
+        }
+        let c = self.contact(ci);
+        let (q, arrival, seq) = (c.queue, c.arrival, c.seq);
+        let queue = &mut self.queues[q as usize];
+        queue.live.remove(arrival, seq);
+        queue.counters.transfers_failed += 1;
+        let c = self.contact_mut(ci);
+        let leg = *c.warm.take().expect("warm transfer under way");
+        c.status = ContactStatus::Assigned;
+        c.agent = Some(leg.from);
+        c.pinned = None;
+        c.queue = leg.queue;
+        c.channel = leg.channel;
+        c.sig = leg.sig;
+        c.step = leg.step;
+        c.steps = leg.steps;
+        c.arrival = leg.arrival;
+        c.queue_entered = leg.queue_entered;
+        c.age_offset = leg.age_offset;
+        c.answered_at = leg.answered_at;
+        c.excluded = leg.excluded;
+        c.fixed_exclusions = leg.fixed_exclusions;
+        c.capped = false;
+        let id = c.id.clone();
+        ev.push(Event::TransferFailed {
+            contact: id,
+            agent: self.agent(leg.from).id.clone(),
+            queue: self.queue_tag(q),
+            channel: self.channels[leg.channel as usize].tag.clone(),
+            reason: reason.to_owned(),
+            at: self.now,
+        });
     }
 }

@@ -183,8 +183,14 @@ struct Contact {
     agent: Option<u32>,
     /// The agent the contact waits for, exclusively, until a deadline.
     pinned: Option<u32>,
-    /// Uids of agents that rejected it or let an offer expire.
+    /// Uids of agents that rejected it or let an offer expire, after the
+    /// first `fixed_exclusions` (agents it was transferred away from),
+    /// which never expire.
     excluded: Vec<u64>,
+    fixed_exclusions: u32,
+    /// A warm transfer under way: the first agent still holds the contact
+    /// while it waits for (or is offered to) its target.
+    warm: Option<Box<WarmLeg>>,
     /// Where it sits while waiting in a group (derived state).
     #[serde(skip)]
     slot: Option<(GroupId, WaitKey)>,
@@ -220,6 +226,8 @@ impl Contact {
             agent: None,
             pinned: None,
             excluded: Vec::new(),
+            fixed_exclusions: 0,
+            warm: None,
             slot: None,
             offer_seq: 0,
             offered_at: 0.0,
@@ -264,6 +272,8 @@ impl Contact {
             agent,
             pinned,
             excluded,
+            fixed_exclusions,
+            warm,
             slot,
             offer_seq,
             offered_at,
@@ -292,12 +302,38 @@ impl Contact {
         *agent = None;
         *pinned = None;
         excluded.clear();
+        *fixed_exclusions = 0;
+        *warm = None;
         *slot = None;
         *offer_seq = 0;
         *offered_at = 0.0;
         *answered_at = 0.0;
         attributes.clone_from(&t.attributes);
     }
+}
+
+/// What a warm transfer keeps of the contact's first assignment, to hand
+/// it over when the target answers or give it back if the transfer fails.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct WarmLeg {
+    /// The agent who holds it meanwhile, and that agent's uid.
+    from: u32,
+    from_uid: u64,
+    /// The queue it was answered from and the channel it is held on.
+    queue: u32,
+    channel: u32,
+    /// The agent named as the target, if any.
+    to_agent: Option<u32>,
+    /// The contact's routing fields before the transfer.
+    sig: SigId,
+    step: usize,
+    steps: Vec<(Time, SigId, Option<crate::model::Condition>)>,
+    arrival: Time,
+    queue_entered: Time,
+    age_offset: Time,
+    answered_at: Time,
+    excluded: Vec<u64>,
+    fixed_exclusions: u32,
 }
 
 impl Contact {
@@ -481,6 +517,9 @@ impl Router {
     /// call's path: kept small, the handoffs out of line.)
     #[inline(always)]
     fn deliver<S: EventSink>(&mut self, mut ev: Vec<Event>, mut sink: S) -> S {
+        // At rest the clock is settled: a later refused call leaves the
+        // state (and the snapshot bytes) exactly as this call left them.
+        self.settled = self.now;
         sink.take_events(&mut ev);
         ev.clear(); // a sink that kept any must not see them again
                     // `pending` is the empty vector `begin` left: nothing to drop.

@@ -69,6 +69,12 @@ impl Router {
     ) -> Result<S> {
         self.check_now(now)?;
         self.open(&sink);
+        if let Some(c) = self.contacts.iter().find(|c| c.warm.is_some()) {
+            return Err(Error::state(format!(
+                "contact {:?} is in a warm transfer; reconfigure once warm transfers have ended",
+                &*c.id
+            )));
+        }
         // Checked first as things stand, so that a refused change leaves
         // the router exactly as it was; then again after the timers due by
         // `now` (they may move contacts).

@@ -366,6 +366,9 @@ impl Router {
                 })
             }
         }
+        if self.contact(ci).warm.is_some() {
+            self.warm_done(ci, ai, ev);
+        }
     }
 
     /// Gives back the agent's slot for a contact it no longer holds (offer

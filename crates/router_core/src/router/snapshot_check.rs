@@ -123,7 +123,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         let mut held = FxHashSet::default();
         for &ci in &a.contacts {
             let c = s.contacts.get(ci as usize).and_then(Option::as_ref);
-            if c.is_none_or(|c| c.agent != Some(ai as u32)) || !held.insert(ci) {
+            let holds = |c: &super::Contact| {
+                c.agent == Some(ai as u32) || c.warm.as_ref().is_some_and(|w| w.from == ai as u32)
+            };
+            if c.is_none_or(|c| !holds(c)) || !held.insert(ci) {
                 return Err(format!("{who} holds contact slot {ci}, which is not held by it"));
             }
         }
@@ -151,7 +154,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             used += u64::from(n.costs[w.1 as usize]);
         }
         for &ci in &a.contacts {
-            let ch = s.contacts[ci as usize].as_ref().map_or(0, |c| c.channel as usize);
+            let ch = s.contacts[ci as usize].as_ref().map_or(0, |c| match &c.warm {
+                Some(w) if w.from == ai as u32 => w.channel as usize,
+                _ => c.channel as usize,
+            });
             if ch >= n.channels {
                 return Err(format!(
                     "{who} holds contact slot {ci} on channel {ch} of {}",
@@ -231,6 +237,17 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 }
             }
             other => return Err(format!("{who} is live with status {other:?}")),
+        }
+        if let Some(w) = &c.warm {
+            if c.status == ContactStatus::Assigned
+                || !held_by(w.from, |a| &a.contacts)
+                || w.queue as usize >= n.queues
+                || w.channel as usize >= n.channels
+                || w.sig as usize >= s.sigs.len()
+                || w.to_agent.is_some_and(|b| s.agents.get(b as usize).is_none_or(Option::is_none))
+            {
+                return Err(format!("{who}: its warm transfer is inconsistent"));
+            }
         }
         if c.status != ContactStatus::Assigned {
             live[c.queue as usize].push((c.arrival.to_bits(), c.seq));

@@ -368,7 +368,7 @@ impl Router {
                 self.queues[q].counters.missed_offers += 1;
                 let to = self.config.missed_offer_state;
                 if to == AgentState::Available || self.agent(ai).state != AgentState::Available {
-                    self.return_offer(ci, ai, ev);
+                    self.return_offer(ci, ai, "expired", ev);
                 } else {
                     self.not_responding(ci, ai, to, ev);
                 }
@@ -397,7 +397,8 @@ impl Router {
                 if in_group {
                     self.dequeue(ci);
                 }
-                self.contact_mut(ci).excluded.clear();
+                let c = self.contact_mut(ci);
+                c.excluded.truncate(c.fixed_exclusions as usize);
                 if in_group {
                     self.enqueue(ci);
                 }

@@ -29,6 +29,13 @@ pub struct Counters {
     /// Offers of this queue's contacts that expired (the agent did not
     /// accept in time).
     pub missed_offers: u64,
+    /// Contacts transferred into this queue (each also counts as offered).
+    pub transferred_in: u64,
+    /// Contacts answered from this queue that were transferred away.
+    pub transferred_out: u64,
+    /// Waits in this queue that ended by a failed warm transfer: the
+    /// contact went back to its first agent.
+    pub transfers_failed: u64,
     /// Sum of the waits of answered contacts.
     pub wait_sum: f64,
     /// Sum of the waits of abandoned contacts.
@@ -358,16 +365,25 @@ impl Router {
             let mut held = vec![0u64; self.channels.len()];
             for &ci in &a.contacts {
                 let c = self.contact(ci);
-                if c.agent != Some(ai as u32)
-                    || !matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned)
-                {
-                    return Err(format!(
-                        "agent {:?} lists contact {:?} it does not hold",
-                        a.id, c.id
-                    ));
-                }
-                held[c.channel as usize] += 1;
-                used += u64::from(self.channels[c.channel as usize].cfg.cost);
+                // During a warm transfer the first agent holds the contact
+                // (on its first channel) while it waits for or is offered
+                // to its target: both slots count.
+                let ch = match &c.warm {
+                    Some(w) if w.from == ai as u32 => w.channel,
+                    _ if c.agent == Some(ai as u32)
+                        && matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned) =>
+                    {
+                        c.channel
+                    }
+                    _ => {
+                        return Err(format!(
+                            "agent {:?} lists contact {:?} it does not hold",
+                            a.id, c.id
+                        ))
+                    }
+                };
+                held[ch as usize] += 1;
+                used += u64::from(self.channels[ch as usize].cfg.cost);
             }
             for w in &a.wrapups {
                 held[w.1 as usize] += 1;
@@ -524,8 +540,10 @@ impl Router {
         }
         for q in &self.queues {
             let c = &q.counters;
-            let ended =
-                u128::from(c.answered) + u128::from(c.abandoned) + u128::from(c.overflowed_out);
+            let ended = u128::from(c.answered)
+                + u128::from(c.abandoned)
+                + u128::from(c.overflowed_out)
+                + u128::from(c.transfers_failed);
             if u128::from(c.offered) != ended + q.live.len() as u128 {
                 return Err(format!("queue {:?} counters do not add up", q.name));
             }

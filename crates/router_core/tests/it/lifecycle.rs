@@ -1,7 +1,9 @@
 //! A contact's life after arrival: updates (versions, reordering, offers).
 
 use super::*;
-use router_core::{ContactStatus, ContactUpdate, ErrorKind, Ordering, StepSpec};
+use router_core::{
+    ContactSpec, ContactStatus, ContactUpdate, ErrorKind, Ordering, QueueConfig, StepSpec,
+};
 
 fn update() -> ContactUpdate {
     ContactUpdate::default()
@@ -182,4 +184,279 @@ fn age_offset_moves_the_place_not_the_statistics() {
     r.update_contact("c1", &up, 14.0, Vec::new()).unwrap();
     assert_eq!(waiting_order(&r), ["c1", "c3"]);
     check(&r);
+}
+
+// -- transfers ----------------------------------------------------------------
+
+use router_core::{TransferMode, TransferSpec};
+
+fn to_queue(q: &str) -> TransferSpec {
+    TransferSpec { queue: Some(q.into()), keep_age: true, ..TransferSpec::default() }
+}
+
+fn to_agent(a: &str) -> TransferSpec {
+    TransferSpec { agent: Some(a.into()), keep_age: true, ..TransferSpec::default() }
+}
+
+fn warm(mut t: TransferSpec) -> TransferSpec {
+    t.mode = TransferMode::Warm;
+    t
+}
+
+/// (offered, answered, transferred_in, transferred_out, transfers_failed) of a queue.
+fn transfers(r: &Router, q: &str) -> (u64, u64, u64, u64, u64) {
+    let c = r.queue_stats(q).unwrap().counters;
+    (c.offered, c.answered, c.transferred_in, c.transferred_out, c.transfers_failed)
+}
+
+fn offer_mode() -> Router {
+    let mut cfg = config_with(
+        vec![QueueConfig::new("general"), QueueConfig::new("vip")],
+        PolicyKind::LongestIdle,
+    );
+    cfg.offer_timeout = Some(30.0);
+    Router::new(cfg).unwrap()
+}
+
+/// Cold transfer to a queue: a (idle since 0) takes c1 at 1; at 10 a sends
+/// it to vip. a is freed at once and, though free and eligible, is never
+/// offered c1 again; c1 waits in vip until b logs in at 12 (wait 2, from
+/// the transfer). general counts it answered and transferred out, vip
+/// offered, answered and transferred in.
+#[test]
+fn cold_transfer_to_a_queue() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    let ev = r.transfer("c1", &to_queue("vip"), 10.0, Vec::new()).unwrap();
+    assert_eq!(
+        ev,
+        vec![Event::Transferred {
+            contact: "c1".into(),
+            from_agent: "a".into(),
+            from_queue: "general".into(),
+            to_queue: "vip".into(),
+            to_agent: None,
+            channel: "voice".into(),
+            mode: TransferMode::Cold,
+            at: 10.0,
+        }]
+    );
+    assert_eq!(status(&r, "c1"), ContactStatus::Waiting);
+    assert_eq!(r.agent_view("a").unwrap().used, 0);
+    assert_eq!(r.contact_view("c1").unwrap().version, 2);
+    check(&r);
+    let ev = r.add_agent(&agent("b", &[]), 12.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c1", "b")]));
+    assert!(matches!(ev[0], Event::Assigned { wait, .. } if wait == 2.0));
+    assert_eq!(transfers(&r, "general"), (1, 1, 0, 1, 0));
+    assert_eq!(transfers(&r, "vip"), (1, 1, 1, 0, 0));
+    check(&r);
+}
+
+/// `keep_age`: a takes c1 (arrived at 0); c2 (5) and c3 (6) wait in vip.
+/// At 10 a sends c1 to vip and, freed and excluded from c1, takes c2.
+/// Keeping its age, c1 goes ahead of c3; without it, behind.
+#[test]
+fn keep_age_keeps_the_place() {
+    for (keep, order) in [(true, ["c1", "c3"]), (false, ["c3", "c1"])] {
+        let mut r = router(PolicyKind::LongestIdle);
+        r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+        r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+        r.submit(&ContactSpec::new("c2", "voice", "vip"), 5.0, Vec::new()).unwrap();
+        r.submit(&ContactSpec::new("c3", "voice", "vip"), 6.0, Vec::new()).unwrap();
+        let t = TransferSpec { keep_age: keep, ..to_queue("vip") };
+        let ev = r.transfer("c1", &t, 10.0, Vec::new()).unwrap();
+        assert_eq!(assigned(&ev), pairs(&[("c2", "a")]));
+        assert_eq!(r.waiting_ids("vip").unwrap(), order, "keep_age {keep}");
+        // Its wait is measured from the transfer either way.
+        assert_eq!(r.contact_view("c1").unwrap().wait, 0.0);
+        check(&r);
+    }
+}
+
+/// Cold transfer to a named agent: assigned to b at once; a busy named
+/// agent refuses the call and nothing changes.
+#[test]
+fn cold_transfer_to_an_agent() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap(); // a
+    r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap(); // b
+    let before = r.snapshot();
+    let err = r.transfer("c1", &to_agent("b"), 3.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState);
+    assert!(err.message().contains("\"b\""), "{err}");
+    assert_eq!(r.snapshot(), before);
+    r.complete("c2", 4.0, Vec::new()).unwrap();
+    let ev = r.transfer("c1", &to_agent("b"), 5.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Transferred", "Assigned"]);
+    assert!(matches!(&ev[0], Event::Transferred { to_agent: Some(b), .. } if &**b == "b"));
+    assert_eq!(assigned(&ev), pairs(&[("c1", "b")]));
+    // The same queue counts a second wait: offered twice, answered twice.
+    assert_eq!(transfers(&r, "general"), (3, 3, 1, 1, 0));
+    check(&r);
+}
+
+/// A chat escalated to voice: a transfer with a channel; the customer's
+/// last agent follows the new one.
+#[test]
+fn a_channel_change_is_a_transfer() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    let mut c = contact("c1", "chat");
+    c.customer = Some("cust".into());
+    r.submit(&c, 1.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 2.0, Vec::new()).unwrap();
+    let t = TransferSpec { channel: Some("voice".into()), ..to_queue("vip") };
+    let ev = r.transfer("c1", &t, 3.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c1", "b")]));
+    assert_eq!(r.contact_view("c1").unwrap().channel, "voice");
+    let b = r.agent_view("b").unwrap();
+    assert_eq!(b.channels.iter().find(|c| c.0 == "voice").unwrap().1, 1);
+    r.complete("c1", 4.0, Vec::new()).unwrap();
+    // Affinity: the customer's next contact goes to b, not a.
+    let mut next = contact("c2", "chat");
+    next.customer = Some("cust".into());
+    let ev = r.submit(&next, 5.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c2", "b")]));
+    check(&r);
+}
+
+/// Warm transfer to an agent who rejects: offered to b while a keeps c1
+/// (both slots counted); b rejects; c1 stays with a (`TransferFailed`,
+/// rejected), b is free and vip counts the failed wait.
+#[test]
+fn warm_transfer_rejected_stays_with_the_first_agent() {
+    let mut r = offer_mode();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    r.accept("c1", "a", 2.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 3.0, Vec::new()).unwrap();
+    let t = warm(TransferSpec { queue: Some("vip".into()), ..to_agent("b") });
+    let ev = r.transfer("c1", &t, 4.0, Vec::new()).unwrap();
+    assert_eq!(offered(&ev), pairs(&[("c1", "b")]));
+    assert_eq!((r.agent_view("a").unwrap().used, r.agent_view("b").unwrap().used), (100, 100));
+    check(&r);
+    let ev = r.reject("c1", "b", 5.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["OfferRejected", "TransferFailed"]);
+    assert!(
+        matches!(&ev[1], Event::TransferFailed { reason, agent, .. } if reason == "rejected" && &**agent == "a")
+    );
+    let v = r.contact_view("c1").unwrap();
+    assert_eq!(
+        (v.status, v.agent.as_deref(), v.queue.as_str()),
+        (ContactStatus::Assigned, Some("a"), "general")
+    );
+    assert_eq!(r.agent_view("b").unwrap().used, 0);
+    assert_eq!(transfers(&r, "vip"), (1, 0, 0, 0, 1));
+    check(&r);
+    // a completes it as usual afterwards.
+    let ev = r.complete("c1", 6.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Completed"]);
+    check(&r);
+}
+
+/// Warm transfer accepted: a is freed only when b accepts.
+#[test]
+fn warm_transfer_hands_over_when_the_target_answers() {
+    let mut r = offer_mode();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    r.accept("c1", "a", 2.0, Vec::new()).unwrap();
+    r.transfer("c1", &warm(to_queue("vip")), 3.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "c1"), ContactStatus::Waiting);
+    r.add_agent(&agent("b", &[]), 4.0, Vec::new()).unwrap();
+    let ev = r.accept("c1", "b", 5.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Assigned", "Transferred"]);
+    assert!(
+        matches!(&ev[1], Event::Transferred { mode: TransferMode::Warm, from_agent, .. } if &**from_agent == "a")
+    );
+    assert_eq!(r.agent_view("a").unwrap().used, 0);
+    assert_eq!(transfers(&r, "general"), (1, 1, 0, 1, 0));
+    assert_eq!(transfers(&r, "vip"), (1, 1, 1, 0, 0));
+    check(&r);
+}
+
+/// Warm transfer failures at the call (named agent busy) and by the first
+/// agent completing the contact while it waits in the target queue; a
+/// cancel during a warm transfer is refused.
+#[test]
+fn warm_transfer_failures() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap(); // a
+    r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap(); // b
+    let ev = r.transfer("c1", &warm(to_agent("b")), 3.0, Vec::new()).unwrap();
+    assert!(
+        matches!(&ev[..], [Event::TransferFailed { reason, .. }] if reason == "agent_unavailable")
+    );
+    assert_eq!(status(&r, "c1"), ContactStatus::Assigned);
+    let ev = r.transfer("c1", &warm(to_queue("vip")), 4.0, Vec::new()).unwrap();
+    assert!(ev.is_empty());
+    let before = r.snapshot();
+    let err = r.cancel("c1", 5.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState);
+    assert_eq!(r.snapshot(), before);
+    let err = r.reconfigure(r.config().clone(), &[], 5.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState);
+    let ev = r.complete("c1", 6.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["TransferFailed", "Completed"]);
+    assert_eq!(transfers(&r, "vip"), (1, 0, 0, 0, 1));
+    assert_eq!(r.agent_view("a").unwrap().used, 0);
+    check(&r);
+}
+
+/// Bad transfers name the bad value and change nothing.
+#[test]
+fn bad_transfers_are_refused_unchanged() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap(); // a
+    r.submit(&contact("w", "voice"), 2.0, Vec::new()).unwrap(); // waits
+    let before = r.snapshot();
+    let cases: Vec<(&str, TransferSpec, ErrorKind, &str)> = vec![
+        ("nobody", to_queue("vip"), ErrorKind::UnknownId, "nobody"),
+        ("w", to_queue("vip"), ErrorKind::InvalidState, "waiting"),
+        ("c1", to_queue("nowhere"), ErrorKind::InvalidInput, "nowhere"),
+        ("c1", to_agent("ghost"), ErrorKind::UnknownId, "ghost"),
+        ("c1", to_agent("a"), ErrorKind::InvalidInput, "already with agent \"a\""),
+        ("c1", TransferSpec::default(), ErrorKind::InvalidInput, "name a queue or an agent"),
+        (
+            "c1",
+            TransferSpec { channel: Some("fax".into()), ..to_queue("vip") },
+            ErrorKind::InvalidInput,
+            "fax",
+        ),
+        (
+            "c1",
+            TransferSpec { requires: Some(vec![("x".into(), 0)]), ..to_queue("vip") },
+            ErrorKind::InvalidInput,
+            "level 0",
+        ),
+    ];
+    for (id, t, kind, names) in cases {
+        let err = r.transfer(id, &t, 3.0, Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), kind, "{id}: {err}");
+        assert!(err.message().contains(names), "{id}: {err} should name {names}");
+        assert_eq!(r.snapshot(), before, "{id}: state changed");
+    }
+    let mut full = Router::new(config_with(
+        vec![
+            QueueConfig::new("general"),
+            QueueConfig { max_waiting: Some(0), ..QueueConfig::new("vip") },
+        ],
+        PolicyKind::LongestIdle,
+    ))
+    .unwrap();
+    full.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    full.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    let before = full.snapshot();
+    let err = full.transfer("c1", &to_queue("vip"), 2.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::QueueFull);
+    assert_eq!(full.snapshot(), before);
+    let ev = full.transfer("c1", &warm(to_queue("vip")), 2.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[..], [Event::TransferFailed { reason, .. }] if reason == "queue_full"));
 }

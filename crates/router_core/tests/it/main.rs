@@ -13,6 +13,7 @@ mod lifecycle;
 mod offers;
 mod policies;
 mod props;
+mod props_lifecycle;
 mod props_model;
 mod reconfigure;
 mod regimes;

@@ -172,6 +172,9 @@ impl Model {
                     return bad();
                 }
             }
+            // This model makes no transfers (see the transfer state machine
+            // in the Python suite): one here is a bug.
+            Event::Transferred { .. } | Event::TransferFailed { .. } => return bad(),
             Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();
