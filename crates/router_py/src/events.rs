@@ -81,6 +81,14 @@ impl std::fmt::Display for Repr<'_, f64> {
         write!(f, "{:?}", self.0)
     }
 }
+impl std::fmt::Display for Repr<'_, Option<String>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(v) => f.write_str(&py_str_repr(v)),
+            None => f.write_str("None"),
+        }
+    }
+}
 impl std::fmt::Display for Repr<'_, usize> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
@@ -135,6 +143,26 @@ event_class!(
     /// The agent let the offer of the contact expire and is now `state`
     /// (the router's `missed_offer_state`); follows `OfferExpired`.
     NotResponding { contact: String, agent: String, state: String, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// The contact left `from_agent` for `to_queue` (and `to_agent`, when
+    /// one was named): at the call (`mode` "cold"), or when the target
+    /// answered ("warm").
+    Transferred {
+        contact: String,
+        from_agent: String,
+        from_queue: String,
+        to_queue: String,
+        to_agent: Option<String>,
+        mode: String,
+        at: f64,
+    } where { channel }
+);
+event_class!(
+    /// A warm transfer failed and the contact stays with `agent`; `queue`
+    /// is the queue it was to go to, `reason` why (`agent_unavailable`,
+    /// `queue_full`, `rejected`, `expired`, `agent_left`, `completed`).
+    TransferFailed { contact: String, agent: String, reason: String, at: f64 } where { queue, channel }
 );
 
 /// Converts core events into Python event objects.
@@ -234,6 +262,39 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
             queue: w(&queue),
             channel: w(&channel),
         }),
+        Event::Transferred {
+            contact,
+            from_agent,
+            from_queue,
+            to_queue,
+            to_agent,
+            channel,
+            mode,
+            at,
+        } => obj!(Transferred {
+            contact: s(&contact),
+            from_agent: s(&from_agent),
+            from_queue: s(&from_queue),
+            to_queue: s(&to_queue),
+            to_agent: to_agent.as_ref().map(s),
+            mode: match mode {
+                router_core::TransferMode::Cold => "cold",
+                router_core::TransferMode::Warm => "warm",
+            }
+            .to_owned(),
+            at,
+            channel: w(&channel),
+        }),
+        Event::TransferFailed { contact, agent, queue, channel, reason, at } => {
+            obj!(TransferFailed {
+                contact: s(&contact),
+                agent: s(&agent),
+                reason,
+                at,
+                queue: w(&queue),
+                channel: w(&channel),
+            })
+        }
     })
 }
 
@@ -251,6 +312,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<StepAdvanced>()?;
     m.add_class::<Refused>()?;
     m.add_class::<NotResponding>()?;
+    m.add_class::<Transferred>()?;
+    m.add_class::<TransferFailed>()?;
     Ok(())
 }
 
