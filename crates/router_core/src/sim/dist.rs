@@ -31,6 +31,10 @@ pub enum Purpose {
     Customers = 4,
     /// The router's own generator (the `random` policy).
     Router = 5,
+    /// Transfers of one contact type (the draw, the new handle time and
+    /// patience): a stream of its own, so that a scenario with transfers
+    /// draws every other number as one without.
+    Transfer = 6,
 }
 
 /// SplitMix64 step: a well-mixed 64-bit value from any input.

@@ -91,6 +91,9 @@ enum State {
     Waiting,
     Assigned,
     WrapUp,
+    /// Done, but its first agent's wrap-up after a transfer is still to
+    /// end: the router may still name the contact's id.
+    Lingering,
 }
 
 /// A live contact of the simulation.
@@ -108,6 +111,21 @@ struct Slot {
     handle: f64,
     /// The router's key of the contact (set once submitted).
     key: Option<ContactKey>,
+    /// Its channel (a transfer may change it).
+    channel: u32,
+    /// It has been transferred (at most once); its wait since is the
+    /// transfer's, counted per target queue.
+    transferred: bool,
+    /// The transfer wait is counted (it began in the measured window).
+    counted_t: bool,
+    /// A warm transfer waits for its target while the first agent holds it.
+    warm_pending: bool,
+    /// The first agent's wrap-up after the transfer has not ended yet.
+    pending_wrap: bool,
+    /// Before the transfer: its agent, when it was assigned, its channel.
+    first_agent: u32,
+    first_start: f64,
+    first_channel: u32,
 }
 
 /// Per-replication state of one contact type.
@@ -117,6 +135,7 @@ struct TypeRun {
     rng_handle: ChaCha8Rng,
     rng_patience: ChaCha8Rng,
     rng_customer: ChaCha8Rng,
+    rng_transfer: ChaCha8Rng,
     /// The type's contact, compiled once.
     template: crate::router::ContactTemplate,
     /// The customer of the arrival being submitted.
@@ -159,6 +178,8 @@ pub(super) struct Run<'a> {
     type_blocks: Vec<Block>,
     /// Per contact type, merged per queue at the end.
     series: Vec<Series>,
+    /// Per queue: the waits of contacts transferred into it.
+    transfer_blocks: Vec<Block>,
     contacts: u64,
     rep_seed: u64,
     warmup: f64,
@@ -218,6 +239,7 @@ impl<'a> Run<'a> {
             handled: vec![0; sim.agent_group.len()],
             type_blocks: vec![Block::default(); sim.types.len()],
             series,
+            transfer_blocks: vec![Block::default(); s.queues.len()],
             contacts: 0,
             rep_seed,
             warmup: s.warmup,
@@ -258,6 +280,7 @@ impl<'a> Run<'a> {
                 rng_handle: stream(rep_seed, Purpose::Handle, i as u32),
                 rng_patience: stream(rep_seed, Purpose::Patience, i as u32),
                 rng_customer: stream(rep_seed, Purpose::Customers, i as u32),
+                rng_transfer: stream(rep_seed, Purpose::Transfer, i as u32),
                 template,
                 customer: None,
                 next_customer: 0,
@@ -356,6 +379,11 @@ impl<'a> Run<'a> {
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
+                    if !s.transferred && self.sim.types[s.ty as usize].transfer.is_some() {
+                        if self.transfer(e.a, e.t())? {
+                            return Ok(());
+                        }
+                    }
                     self.router.complete(s.key.expect("submitted"), e.t(), &mut self.buf)?;
                     self.on_events();
                 }
@@ -451,6 +479,14 @@ impl<'a> Run<'a> {
             start: t,
             handle,
             key: None,
+            channel: info.channel as u32,
+            transferred: false,
+            counted_t: false,
+            warm_pending: false,
+            pending_wrap: false,
+            first_agent: 0,
+            first_start: 0.0,
+            first_channel: 0,
         });
         let tr = &self.types[ty];
         let new = NewContact::new(&self.ids[s as usize])
@@ -532,13 +568,86 @@ impl<'a> Run<'a> {
     /// counts for the agent's group.
     fn unload(&mut self, s: u32, at: f64) {
         let slot = &self.slots[s as usize];
-        let lo = if slot.start > self.warmup { slot.start } else { self.warmup };
-        let hi = if at < self.duration { at } else { self.duration };
+        self.add_load(slot.agent, slot.channel as usize, slot.start, at);
+    }
+
+    /// Agent `agent` held a contact on channel `ch` from `from` to `to`:
+    /// that load, clipped to the window, counts for its group.
+    #[inline]
+    fn add_load(&mut self, agent: u32, ch: usize, from: f64, to: f64) {
+        let lo = if from > self.warmup { from } else { self.warmup };
+        let hi = if to < self.duration { to } else { self.duration };
         if hi > lo {
-            let ch = self.sim.types[slot.ty as usize].channel;
-            let g = self.sim.agent_group[slot.agent as usize] as usize;
+            let g = self.sim.agent_group[agent as usize] as usize;
             self.groups[g].int_units[ch] += f64::from(self.sim.cost[ch]) * (hi - lo);
         }
+    }
+
+    /// The first agent of contact `s` lets go of it at `at` after a
+    /// transfer: its load up to then, and its wrap-up (known in advance:
+    /// the channel's) counted now; the wrap-up's end is awaited before the
+    /// slot may be reused.
+    fn first_agent_done(&mut self, s: u32, at: f64) {
+        let slot = self.slots[s as usize];
+        let ch = slot.first_channel as usize;
+        self.add_load(slot.first_agent, ch, slot.first_start, at);
+        let wrap = self.sim.scenario.channels[ch].wrap_up;
+        if wrap > 0.0 {
+            self.add_load(slot.first_agent, ch, at, at + wrap);
+            self.slots[s as usize].pending_wrap = true;
+        }
+    }
+
+    /// Decides whether the answered contact `s`, whose service ends at `t`,
+    /// is transferred (its type's rule); if so, transfers it and returns
+    /// true.
+    fn transfer(&mut self, s: u32, t: f64) -> Result<bool> {
+        let ty = self.slots[s as usize].ty as usize;
+        let info = &self.sim.types[ty];
+        let rule = info.transfer.as_ref().expect("the type transfers");
+        let tr = &mut self.types[ty];
+        if uniform(&mut tr.rng_transfer) >= rule.probability {
+            return Ok(false);
+        }
+        let handle = rule.handle.as_ref().unwrap_or(&info.handle).draw(&mut tr.rng_transfer);
+        let patience = info.patience.as_ref().map(|p| p.draw(&mut tr.rng_transfer));
+        let warm = rule.spec.mode == crate::model::TransferMode::Warm;
+        let (tq, tch) = (rule.queue, rule.channel as u32);
+        let counted = t >= self.warmup;
+        let slot = &mut self.slots[s as usize];
+        if t >= self.warmup && t <= self.duration {
+            self.handled[slot.agent as usize] += 1;
+        }
+        slot.transferred = true;
+        // Timers of the first wait (its patience) no longer apply.
+        slot.gen = slot.gen.wrapping_add(1);
+        slot.counted_t = counted;
+        slot.first_agent = slot.agent;
+        slot.first_start = slot.start;
+        slot.first_channel = slot.channel;
+        slot.state = State::Waiting;
+        slot.start = t;
+        slot.channel = tch;
+        slot.handle = handle;
+        slot.warm_pending = warm;
+        if !warm {
+            self.first_agent_done(s, t);
+        }
+        if counted {
+            self.transfer_blocks[tq].offered += 1;
+        }
+        let key = self.slots[s as usize].key.expect("submitted");
+        let rule = self.sim.types[ty].transfer.as_ref().expect("the type transfers");
+        self.router.transfer(key, &rule.spec, t, &mut self.buf)?;
+        self.on_events();
+        let slot = self.slots[s as usize];
+        // A customer on hold in a warm transfer is with an agent: no abandon.
+        if slot.state == State::Waiting && !slot.warm_pending {
+            if let Some(p) = patience {
+                self.push(t + p, Kind::Abandon, s, slot.gen);
+            }
+        }
+        Ok(true)
     }
 
     /// Accounts for the router's events, then its handoffs (all at the
@@ -579,17 +688,62 @@ impl<'a> Run<'a> {
                     let s = parse(contact);
                     let slot = self.slots[s as usize];
                     let ty = slot.ty as usize;
-                    if slot.counted {
-                        self.type_blocks[ty].abandoned(wait);
+                    if slot.transferred {
+                        if slot.counted_t {
+                            let tq = self.transfer_queue(s);
+                            self.transfer_blocks[tq].abandoned(wait);
+                        }
+                    } else {
+                        if slot.counted {
+                            self.type_blocks[ty].abandoned(wait);
+                        }
+                        self.series[ty].abandoned[slot.interval as usize] += 1;
                     }
-                    self.series[ty].abandoned[slot.interval as usize] += 1;
-                    self.release(s);
+                    self.done(s);
                 }
                 Event::Completed { ref contact, at, .. } => self.completed(parse(contact), at),
-                Event::WrapUpEnded { ref contact, at, .. } => {
+                Event::WrapUpEnded { ref contact, ref agent, at, .. } => {
                     let s = parse(contact);
+                    let slot = self.slots[s as usize];
+                    if slot.pending_wrap && parse(agent) == slot.first_agent {
+                        // The first agent's wrap-up after a transfer (its
+                        // load was counted at the transfer).
+                        self.slots[s as usize].pending_wrap = false;
+                        if slot.state == State::Lingering {
+                            self.release(s);
+                        }
+                        continue;
+                    }
                     self.unload(s, at);
-                    self.release(s);
+                    self.done(s);
+                }
+                Event::Transferred {
+                    ref contact,
+                    at,
+                    mode: crate::model::TransferMode::Warm,
+                    ..
+                } => {
+                    let s = parse(contact);
+                    self.slots[s as usize].warm_pending = false;
+                    self.first_agent_done(s, at);
+                }
+                Event::TransferFailed { ref contact, at, .. } => {
+                    // The target queue was full: the first agent keeps the
+                    // contact and ends it now.
+                    let s = parse(contact);
+                    let tq = self.transfer_queue(s);
+                    let slot = &mut self.slots[s as usize];
+                    slot.warm_pending = false;
+                    slot.state = State::Assigned;
+                    slot.agent = slot.first_agent;
+                    slot.start = slot.first_start;
+                    slot.channel = slot.first_channel;
+                    slot.handle = 0.0;
+                    let (counted, gen) = (slot.counted_t, slot.gen);
+                    if counted {
+                        self.transfer_blocks[tq].offered -= 1;
+                    }
+                    self.push(at, Kind::Complete, s, gen);
                 }
                 _ => {}
             }
@@ -610,13 +764,44 @@ impl<'a> Run<'a> {
         slot.start = at;
         let slot = *slot;
         let ty = slot.ty as usize;
-        let info = &self.sim.types[ty];
-        let in_sl = wait <= self.sim.threshold[info.queue];
-        if slot.counted {
-            self.type_blocks[ty].answered(wait, in_sl);
+        if slot.transferred {
+            self.transfer_answered(s, wait);
+        } else {
+            let info = &self.sim.types[ty];
+            let in_sl = wait <= self.sim.threshold[info.queue];
+            if slot.counted {
+                self.type_blocks[ty].answered(wait, in_sl);
+            }
+            self.series[ty].answered(slot.interval as usize, wait, in_sl);
         }
-        self.series[ty].answered(slot.interval as usize, wait, in_sl);
         self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+    }
+
+    /// A transferred contact's second wait ended answered.
+    #[cold]
+    fn transfer_answered(&mut self, s: u32, wait: f64) {
+        let tq = self.transfer_queue(s);
+        if self.slots[s as usize].counted_t {
+            let in_sl = wait <= self.sim.threshold[tq];
+            self.transfer_blocks[tq].answered(wait, in_sl);
+        }
+    }
+
+    /// The queue contact `s` was transferred to.
+    fn transfer_queue(&self, s: u32) -> usize {
+        let ty = self.slots[s as usize].ty as usize;
+        self.sim.types[ty].transfer.as_ref().expect("a transferred contact's type transfers").queue
+    }
+
+    /// Contact `s` has ended: its slot is free, unless the router may still
+    /// name it (its first agent's wrap-up after a transfer).
+    #[inline]
+    fn done(&mut self, s: u32) {
+        if self.slots[s as usize].pending_wrap {
+            self.slots[s as usize].state = State::Lingering;
+        } else {
+            self.release(s);
+        }
     }
 
     /// Contact `s` is completed.
@@ -626,12 +811,11 @@ impl<'a> Run<'a> {
         if at >= self.warmup && at <= self.duration {
             self.handled[slot.agent as usize] += 1;
         }
-        let ch = self.sim.types[slot.ty as usize].channel;
-        if self.sim.wrap[ch] {
+        if self.sim.wrap[slot.channel as usize] {
             self.slots[s as usize].state = State::WrapUp;
         } else {
             self.unload(s, at);
-            self.release(s);
+            self.done(s);
         }
     }
 }

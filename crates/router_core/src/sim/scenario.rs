@@ -14,7 +14,10 @@
 
 use super::dist::Dist;
 use crate::error::{Error, Result};
-use crate::model::{ChannelConfig, QueueConfig, Requirements, RoutingProfile, StepSpec};
+use crate::model::{
+    ChannelConfig, QueueConfig, Requirements, RoutingProfile, StepSpec, TransferMode, MAX_LEVEL,
+    MIN_LEVEL,
+};
 use crate::policy::{Policy, PolicyKind};
 use serde::{Deserialize, Serialize};
 
@@ -188,10 +191,47 @@ pub struct ContactType {
     /// beyond it, so memory stays bounded).
     #[serde(default = "customers")]
     pub customers: u32,
+    /// Transfers after service, if any.
+    #[serde(default)]
+    pub transfer: Option<TransferRule>,
 }
 
 fn customers() -> u32 {
     10_000
+}
+
+fn keep() -> bool {
+    true
+}
+
+/// A share of a type's answered contacts that their agent transfers when
+/// the service ends (see [`crate::Router::transfer`]): the contact waits in
+/// `queue` again (cold), or waits there while the first agent holds it
+/// until an agent of `queue` answers (warm). A contact is transferred at
+/// most once. The waits after a transfer are reported per target queue
+/// (`Replication::transfers`), apart from the contact's first wait.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRule {
+    /// Share of answered contacts transferred (0–1).
+    pub probability: f64,
+    /// The queue they go to.
+    pub queue: String,
+    /// Cold or warm.
+    #[serde(default)]
+    pub mode: TransferMode,
+    /// Keep the routing age (see `TransferSpec::keep_age`).
+    #[serde(default = "keep")]
+    pub keep_age: bool,
+    /// New requirements; `None` keeps the type's.
+    #[serde(default, with = "crate::forms::option_pairs")]
+    pub requires: Option<Requirements>,
+    /// A new channel; `None` keeps the type's.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Handle time with the second agent (`None`: the type's).
+    #[serde(default)]
+    pub handle_time: Option<Dist>,
 }
 
 /// How contacts of a type arrive.
@@ -413,6 +453,33 @@ impl Scenario {
             }
             if t.customers == 0 {
                 return Err(bad(format!("{what}.customers: must be at least 1")));
+            }
+            if let Some(tr) = &t.transfer {
+                let what = format!("{what}.transfer");
+                if !(0.0..=1.0).contains(&tr.probability) {
+                    return Err(bad(format!(
+                        "{what}.probability: {} is not a share between 0 and 1",
+                        tr.probability
+                    )));
+                }
+                if !self.queues.iter().any(|q| q.name == tr.queue) {
+                    return Err(bad(format!("{what}.queue: unknown queue {:?}", tr.queue)));
+                }
+                if let Some(ch) = &tr.channel {
+                    if !self.channels.iter().any(|c| c.name == *ch) {
+                        return Err(bad(format!("{what}.channel: unknown channel {ch:?}")));
+                    }
+                }
+                for (skill, level) in tr.requires.iter().flatten() {
+                    if !(MIN_LEVEL..=MAX_LEVEL).contains(level) {
+                        return Err(bad(format!(
+                            "{what}.requires: level {level} of skill {skill:?} is outside {MIN_LEVEL}-{MAX_LEVEL}"
+                        )));
+                    }
+                }
+                if let Some(h) = &tr.handle_time {
+                    h.validate(&format!("{what}.handle_time"))?;
+                }
             }
             self.validate_arrivals(&format!("{what}.arrivals"), &t.arrivals)?;
         }

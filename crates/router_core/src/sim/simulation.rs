@@ -23,6 +23,18 @@ pub(super) struct TypeInfo {
     pub(super) patience: Option<Sampler>,
     pub(super) returning: f64,
     pub(super) customers: u64,
+    pub(super) transfer: Option<TransferInfo>,
+}
+
+/// A contact type's transfer rule, compiled.
+#[derive(Debug, Clone)]
+pub(super) struct TransferInfo {
+    pub(super) probability: f64,
+    pub(super) spec: crate::model::TransferSpec,
+    /// Target queue and channel by index.
+    pub(super) queue: usize,
+    pub(super) channel: usize,
+    pub(super) handle: Option<Sampler>,
 }
 
 /// A scenario compiled and checked, ready to run replications.
@@ -89,6 +101,23 @@ impl Simulation {
                 patience: t.patience.as_ref().map(|p| p.sampler()),
                 returning: t.returning,
                 customers: u64::from(t.customers),
+                transfer: t.transfer.as_ref().map(|r| TransferInfo {
+                    probability: r.probability,
+                    spec: crate::model::TransferSpec {
+                        queue: Some(r.queue.clone()),
+                        agent: None,
+                        mode: r.mode,
+                        keep_age: r.keep_age,
+                        requires: r.requires.clone(),
+                        channel: r.channel.clone(),
+                    },
+                    queue: queue_names.iter().position(|q| *q == r.queue).expect("validated"),
+                    channel: {
+                        let c = r.channel.as_deref().unwrap_or(&t.channel);
+                        channel_names.iter().position(|n| n == c).expect("validated")
+                    },
+                    handle: r.handle_time.as_ref().map(|h| h.sampler()),
+                }),
             });
         }
         Ok(Simulation {

@@ -326,8 +326,13 @@ pub struct Replication {
     pub queues: Vec<Metrics>,
     /// Per channel.
     pub channels: Vec<Metrics>,
-    /// Per contact type.
+    /// Per contact type (the contact's first wait).
     pub types: Vec<Metrics>,
+    /// Per queue: the waits of contacts transferred into it (`offered`:
+    /// transfers in; their answers, abandons and waits there). The
+    /// per-queue, per-channel and per-type figures count each contact's
+    /// first wait only, so no contact is counted twice in them.
+    pub transfers: Vec<Metrics>,
     /// All contacts.
     pub total: Metrics,
     /// Per agent group.

@@ -313,3 +313,67 @@ fn a_refused_router_option_names_its_scenario_field() {
         json(json!({"at": "queues", "value": [{"name": "q"}, {"name": "r", "ordering": "fifo"}]}));
     assert!(e.starts_with("scenario JSON: queues[1].ordering: unknown variant `fifo`"), "{e}");
 }
+
+/// Transfers after service: 30 % of the calls of `q` go on to `b` (same
+/// agents). Every transfer wait is accounted for (answered, abandoned or
+/// unfinished), the share transferred is the rule's, the first waits are
+/// drawn exactly as without transfers, and the agents' load includes the
+/// second service. Warm transfers hold the first agent until the second
+/// answers: more load for the same work.
+#[test]
+fn transfers_after_service_are_counted_once_per_wait() {
+    let patch = |rule: Value| {
+        json!({
+            "queues": [{"name": "q"}, {"name": "b"}],
+            "contact_types": [{"name": "call", "channel": "voice", "queue": "q",
+                "arrivals": {"kind": "poisson", "rate": 0.06},
+                "handle_time": {"kind": "exponential", "mean": 100.0},
+                "patience": {"kind": "exponential", "mean": 300.0},
+                "transfer": rule}]
+        })
+    };
+    let none = run(scenario(10, 6.0, 100_000.0, patch(Value::Null)));
+    let zero = run(scenario(10, 6.0, 100_000.0, patch(json!({"probability": 0.0, "queue": "b"}))));
+    assert_eq!(none.types, zero.types, "a transfer rule that never fires changes nothing");
+    assert_eq!(zero.transfers[1].offered, 0);
+    let cold = run(scenario(10, 6.0, 100_000.0, patch(json!({"probability": 0.3, "queue": "b"}))));
+    let warm = run(scenario(
+        10,
+        6.0,
+        100_000.0,
+        patch(json!({"probability": 0.3, "queue": "b", "mode": "warm"})),
+    ));
+    for r in [&cold, &warm] {
+        let (first, t) = (&r.types[0], &r.transfers[1]);
+        let share = t.offered as f64 / first.answered as f64;
+        assert!((share - 0.3).abs() < 0.03, "transferred share {share}");
+        assert_eq!(t.offered, t.answered + t.abandoned + t.unfinished, "{t:?}");
+        assert_eq!(r.transfers[0].offered, 0, "nothing is transferred into q");
+        // The per-queue figures count first waits only.
+        assert_eq!(r.queues[0].offered, first.offered);
+        assert_eq!(r.queues[1].offered, 0);
+    }
+    // Warm: nobody abandons while held; cold: some do.
+    assert_eq!(warm.transfers[1].abandoned, 0);
+    assert!(cold.transfers[1].abandoned > 0);
+    let occ = |r: &Replication| r.groups[0].occupancy.unwrap();
+    assert!(occ(&cold) > occ(&none) + 0.1, "{} {}", occ(&cold), occ(&none));
+    assert!(occ(&warm) > occ(&cold), "{} {}", occ(&warm), occ(&cold));
+}
+
+#[test]
+fn a_bad_transfer_rule_is_refused_naming_the_field() {
+    let bad = |rule: Value, names: &str| {
+        let s = scenario(2, 1.0, 7200.0, json!({}));
+        let mut v: Value = serde_json::to_value(&s).unwrap();
+        v["contact_types"][0]["transfer"] = rule;
+        let err =
+            Scenario::from_json(&v.to_string()).and_then(Simulation::new).expect_err("refused");
+        assert!(err.message().contains(names), "{err} should name {names}");
+    };
+    bad(json!({"probability": 1.5, "queue": "q"}), "transfer.probability");
+    bad(json!({"probability": 0.5, "queue": "nowhere"}), "\"nowhere\"");
+    bad(json!({"probability": 0.5, "queue": "q", "channel": "fax"}), "\"fax\"");
+    bad(json!({"probability": 0.5, "queue": "q", "requires": {"x": 11}}), "level 11");
+    bad(json!({"probability": 0.5, "queue": "q", "mode": "lukewarm"}), "lukewarm");
+}

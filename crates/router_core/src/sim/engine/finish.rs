@@ -14,8 +14,13 @@ impl Run<'_> {
         }
         // Contacts still with an agent load it up to the end of the window.
         for s in 0..self.slots.len() as u32 {
-            if matches!(self.slots[s as usize].state, State::Assigned | State::WrapUp) {
+            let slot = self.slots[s as usize];
+            if matches!(slot.state, State::Assigned | State::WrapUp) {
                 self.unload(s, horizon);
+            }
+            if slot.state == State::Waiting && slot.warm_pending {
+                let ch = slot.first_channel as usize;
+                self.add_load(slot.first_agent, ch, slot.first_start, horizon);
             }
         }
         let sim = self.sim;
@@ -25,11 +30,23 @@ impl Run<'_> {
         let mut late_q = vec![0u64; sim.queue_names.len()];
         let mut late_c = vec![0u64; sim.channel_names.len()];
         let mut late_t = vec![0u64; sim.types.len()];
+        let mut unfinished_tr = vec![0u64; sim.queue_names.len()];
+        let mut late_tr = vec![0u64; sim.queue_names.len()];
         for slot in &self.slots {
             if slot.state != State::Waiting {
                 continue;
             }
             let info = &sim.types[slot.ty as usize];
+            if slot.transferred {
+                // Waiting after a transfer: counted with its target queue's
+                // transfer waits (from the transfer to the horizon).
+                let tq = info.transfer.as_ref().expect("its type transfers").queue;
+                if slot.counted_t {
+                    unfinished_tr[tq] += 1;
+                    late_tr[tq] += u64::from(horizon - slot.start > sim.threshold[tq]);
+                }
+                continue;
+            }
             // Waiting since `start` (its arrival) until the end of the horizon.
             let late = horizon - slot.start > sim.threshold[info.queue];
             if late {
@@ -120,6 +137,12 @@ impl Run<'_> {
             queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q, &late_q),
             channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c, &late_c),
             types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t, &late_t),
+            transfers: metrics(
+                &self.transfer_blocks,
+                &mut sim.queue_names.iter(),
+                &unfinished_tr,
+                &late_tr,
+            ),
             total: total.metrics("all", all, all_late),
             groups,
             interval: self.interval,
