@@ -379,10 +379,11 @@ impl<'a> Run<'a> {
             Kind::Complete => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Assigned && s.gen == e.gen {
-                    if !s.transferred && self.sim.types[s.ty as usize].transfer.is_some() {
-                        if self.transfer(e.a, e.t())? {
-                            return Ok(());
-                        }
+                    if !s.transferred
+                        && self.sim.types[s.ty as usize].transfer.is_some()
+                        && self.transfer(e.a, e.t())?
+                    {
+                        return Ok(());
                     }
                     self.router.complete(s.key.expect("submitted"), e.t(), &mut self.buf)?;
                     self.on_events();
