@@ -284,6 +284,13 @@ pub struct ContactSpec {
     /// Free-form attributes for policies.
     #[serde(default)]
     pub attributes: Attrs,
+    /// Scheduled work (a follow-up email, a promised call): the contact is
+    /// accepted now and enters its queue at this time (`scheduled` until
+    /// then): counted as offered and waiting, routed and timed (waits,
+    /// steps, overflow) only from then. `None` or a time not after the
+    /// submit: at once.
+    #[serde(default)]
+    pub not_before: Option<Time>,
 }
 
 impl ContactSpec {
@@ -305,6 +312,7 @@ impl ContactSpec {
             preferred_wait: 0.0,
             steps: Vec::new(),
             attributes: Attrs::new(),
+            not_before: None,
         }
     }
 

@@ -91,6 +91,10 @@ pub enum ContactStatus {
     Abandoned,
     /// Refused on arrival because its queue was full (terminal).
     Refused,
+    /// Submitted for later (`ContactSpec::not_before`): not in its queue yet.
+    Scheduled,
+    /// Cancelled while scheduled, before it entered its queue (terminal).
+    Cancelled,
 }
 
 impl ContactStatus {
@@ -103,12 +107,20 @@ impl ContactStatus {
             ContactStatus::Completed => "completed",
             ContactStatus::Abandoned => "abandoned",
             ContactStatus::Refused => "refused",
+            ContactStatus::Scheduled => "scheduled",
+            ContactStatus::Cancelled => "cancelled",
         }
     }
 
     /// Whether the contact has ended (no further transition is possible).
     pub fn is_terminal(self) -> bool {
-        matches!(self, ContactStatus::Completed | ContactStatus::Abandoned | ContactStatus::Refused)
+        matches!(
+            self,
+            ContactStatus::Completed
+                | ContactStatus::Abandoned
+                | ContactStatus::Refused
+                | ContactStatus::Cancelled
+        )
     }
 }
 

@@ -138,6 +138,12 @@ impl Router {
     /// Compiles a contact as a template (its id is ignored). Errors: as
     /// [`Router::submit`] for everything but the id.
     pub fn compile_template(&mut self, spec: &ContactSpec) -> Result<ContactTemplate> {
+        if spec.not_before.is_some() {
+            return Err(Error::invalid(format!(
+                "contact template {:?}: not_before is a time of one contact, not of a template; submit scheduled contacts one by one",
+                spec.id
+            )));
+        }
         let mark = self.index.mark();
         match self.compile_body(spec) {
             Ok(c) => Ok(ContactTemplate(c)),

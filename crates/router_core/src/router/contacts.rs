@@ -24,6 +24,8 @@ pub(super) struct Compiled {
     pub(super) preferred_agent: Option<Id>,
     pub(super) preferred_wait: Time,
     pub(super) attributes: SharedAttrs,
+    /// When it enters its queue (0: at once).
+    pub(super) not_before: Time,
 }
 
 impl Router {
@@ -69,6 +71,9 @@ impl Router {
         let reqs = self.compile_skills(what, &spec.requires)?;
         let prefers = self.compile_skills(|| format!("{} (prefers)", what()), &spec.prefers)?;
         let steps = self.compile_steps(what, &reqs, &spec.steps)?;
+        if let Some(t) = spec.not_before {
+            check_time(&format!("{}: not_before", what()), t)?;
+        }
         Ok(Compiled {
             id: spec.id.as_str().into(),
             channel,
@@ -81,6 +86,7 @@ impl Router {
             preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
             preferred_wait: spec.preferred_wait,
             attributes: SharedAttrs::new(spec.attributes.clone()),
+            not_before: spec.not_before.unwrap_or(0.0),
         })
     }
 
@@ -142,7 +148,7 @@ impl Router {
     /// against `max_waiting` until it is accepted (it may come back), so a
     /// full queue refuses every new contact.
     pub(super) fn refuses(&self, c: &Compiled, customer: Option<&str>) -> bool {
-        self.queue_full(c.queue) && !self.routable_now(c, customer)
+        c.not_before <= self.now && self.queue_full(c.queue) && !self.routable_now(c, customer)
     }
 
     /// The agent a new contact goes to first, if it is logged in: its
@@ -325,7 +331,45 @@ impl Router {
             self.contact_ids.insert(id.clone(), ci);
         }
         self.contacts.take_slot(ci as usize).refill(c, id, indexed, seq, priority, now, customer);
-        let queue = &mut self.queues[c.queue as usize];
+        if c.not_before > now {
+            let slot = self.contact_mut(ci);
+            slot.status = ContactStatus::Scheduled;
+            slot.arrival = c.not_before;
+            slot.queue_entered = c.not_before;
+            self.schedule(c.not_before, TimerKind::Activate { ci, seq });
+            return ci;
+        }
+        self.admit(ci, ev);
+        ci
+    }
+
+    /// A scheduled contact is due: it enters its queue, or is refused
+    /// (`Refused`) if the queue is full.
+    pub(super) fn activate(&mut self, ci: u32, ev: &mut Vec<Event>) {
+        let q = self.contact(ci).queue;
+        if self.queue_full(q) {
+            self.queues[q as usize].counters.refused += 1;
+            let (queue, channel) = self.tags(ci);
+            ev.push(Event::Refused {
+                contact: self.contact(ci).id.clone(),
+                queue,
+                channel,
+                at: self.now,
+            });
+            self.finish(ci, ContactStatus::Refused);
+            return;
+        }
+        self.contact_mut(ci).status = ContactStatus::Waiting;
+        self.admit(ci, ev);
+    }
+
+    /// A new waiting contact enters its queue (counted offered and live,
+    /// steps due at once applied, its queue's timers set) and is routed.
+    fn admit(&mut self, ci: u32, ev: &mut Vec<Event>) {
+        let now = self.now;
+        let c = self.contact(ci);
+        let (seq, q) = (c.seq, c.queue);
+        let queue = &mut self.queues[q as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
         // Steps due at arrival are in force before the first routing.
@@ -341,13 +385,13 @@ impl Router {
             if self.eligible(ai, ci) {
                 self.assign(ci, ai, ev);
                 self.refresh_agent(ai);
-                return ci;
+                return;
             }
             if wait > 0.0 {
                 self.contact_mut(ci).pinned = Some(ai);
                 self.enqueue(ci);
                 self.schedule(now + wait, TimerKind::Pin { ci, seq });
-                return ci;
+                return;
             }
         }
         // Agent surplus: the best free eligible agent takes it straight
@@ -360,7 +404,6 @@ impl Router {
             }
             None => self.enqueue(ci),
         }
-        ci
     }
 
     /// The agent accepts an offered contact: it is answered now.
@@ -436,7 +479,7 @@ impl Router {
         self.check_now(now)?;
         let ci = self.contact_ix(contact)?;
         let ai = self.agent_ix(agent)?;
-        let ev = self.begin(now);
+        let ev = self.begin_on(ci, now)?;
         match self.check_offered(ci, ai, contact, agent) {
             Ok(()) => Ok((ci, ai, ev)),
             Err(e) => self.fail(ev, e),
@@ -493,8 +536,8 @@ impl Router {
 
     /// [`Router::complete`] of the live contact in slot `ci`: its events.
     fn complete_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
-        // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let mut ev = self.begin(now);
+        // Checked after the timers due by `now` (they may assign it).
+        let mut ev = self.begin_on(ci, now)?;
         if self.contact(ci).warm.is_some() {
             // The first agent completes it during a warm transfer: the
             // transfer ends and the contact completes with that agent.
@@ -578,8 +621,8 @@ impl Router {
 
     /// [`Router::cancel`] of the live contact in slot `ci`: its events.
     fn cancel_ix(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
-        // Checked after the timers due by `now` (they may assign it); no timer ends a contact.
-        let mut ev = self.begin(now);
+        // Checked after the timers due by `now` (they may assign it).
+        let mut ev = self.begin_on(ci, now)?;
         if let Some(w) = &self.contact(ci).warm {
             let err = Error::state(format!(
                 "contact {:?} is with agent {:?} during a warm transfer; complete it instead of cancelling",
@@ -587,6 +630,11 @@ impl Router {
                 &*self.agent(w.from).id
             ));
             return self.fail(ev, err);
+        }
+        if self.contact(ci).status == ContactStatus::Scheduled {
+            // Not in its queue yet: it ends without counting anywhere.
+            self.finish(ci, ContactStatus::Cancelled);
+            return Ok(ev);
         }
         if self.contact(ci).status == ContactStatus::Assigned {
             let ai = self.contact(ci).agent.expect("assigned");
@@ -699,7 +747,7 @@ impl Router {
         self.open(&sink);
         let ci = self.contact_ix(contact)?;
         let ai = self.agent_ix(agent)?;
-        let mut ev = self.begin(now);
+        let mut ev = self.begin_on(ci, now)?;
         let c = self.contact(ci);
         if c.status != ContactStatus::Waiting {
             let err = Error::state(format!(

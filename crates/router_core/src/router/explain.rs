@@ -188,6 +188,9 @@ impl Router {
                 TimerKind::Unexclude { ci: x, seq, count } => {
                     (x, seq) == (ci, c.seq) && waits && c.excluded.len() == count as usize
                 }
+                TimerKind::Activate { ci: x, seq } => {
+                    (x, seq) == (ci, c.seq) && c.status == ContactStatus::Scheduled
+                }
                 TimerKind::WrapUp { .. } | TimerKind::Batch => false,
             };
             if about && best.is_none_or(|(at, order, _)| (t.at.0, t.order) < (at, order)) {
@@ -209,6 +212,7 @@ impl Router {
             TimerKind::Cap { .. } => "aging cap".to_owned(),
             TimerKind::Recheck { .. } => "routing profile delay ends".to_owned(),
             TimerKind::Unexclude { .. } => "exclusions expire".to_owned(),
+            TimerKind::Activate { .. } => "enters its queue".to_owned(),
             TimerKind::WrapUp { .. } | TimerKind::Batch => unreachable!("not about a contact"),
         };
         Some(NextTimer { at, what })

@@ -21,7 +21,7 @@ struct CompiledUpdate {
 }
 
 impl Router {
-    /// Changes a waiting or offered contact (priority, requirements,
+    /// Changes a waiting, offered or scheduled contact (priority, requirements,
     /// preferred skills, steps, attributes, routing age) and routes it again
     /// at once: the call may assign it. The contact's version goes up by
     /// one. An offered contact keeps its offer while its agent still fits
@@ -48,7 +48,13 @@ impl Router {
             Ok(u) => u,
             Err(e) => return self.refused(mark, e),
         };
-        let mut ev = self.begin(now);
+        let mut ev = match self.begin_on(ci, now) {
+            Ok(ev) => ev,
+            Err(e) => {
+                self.index.rollback(mark);
+                return Err(e);
+            }
+        };
         if let Err(e) = self.check_updatable(ci, update.if_version) {
             self.index.rollback(mark);
             return self.fail(ev, e);
@@ -121,10 +127,13 @@ impl Router {
                 &*self.agent(w.from).id
             )));
         }
-        if !matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+        if !matches!(
+            c.status,
+            ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Scheduled
+        ) {
             let agent = c.agent.map(|a| format!(" to agent {:?}", &*self.agent(a).id));
             return Err(Error::state(format!(
-                "contact {:?} is {}{}; only a waiting or offered contact can be updated",
+                "contact {:?} is {}{}; only a waiting, offered or scheduled contact can be updated",
                 &*c.id,
                 c.status,
                 agent.unwrap_or_default()
@@ -144,11 +153,14 @@ impl Router {
 
     /// Applies a validated update and routes the contact.
     fn apply_update(&mut self, ci: u32, u: CompiledUpdate, ev: &mut Vec<Event>) {
-        let waiting = self.contact(ci).status == ContactStatus::Waiting;
+        let status = self.contact(ci).status;
+        let waiting = status == ContactStatus::Waiting;
         if waiting {
             self.dequeue(ci);
         }
-        let ages = u.age_offset.is_some_and(|o| o != self.contact(ci).age_offset);
+        // A scheduled contact is timed when it enters its queue.
+        let scheduled = status == ContactStatus::Scheduled;
+        let ages = !scheduled && u.age_offset.is_some_and(|o| o != self.contact(ci).age_offset);
         let c = self.contact_mut(ci);
         c.version += 1;
         if let Some(p) = u.priority {
@@ -174,8 +186,11 @@ impl Router {
         if ages {
             self.age_changed(ci);
         }
-        if new_steps {
+        if new_steps && !scheduled {
             self.apply_due_steps(ci, ev);
+        }
+        if scheduled {
+            return;
         }
         if waiting {
             self.enqueue(ci);
@@ -281,7 +296,13 @@ impl Router {
             Ok(t) => t,
             Err(e) => return self.refused(mark, e),
         };
-        let mut ev = self.begin(now);
+        let mut ev = match self.begin_on(ci, now) {
+            Ok(ev) => ev,
+            Err(e) => {
+                self.index.rollback(mark);
+                return Err(e);
+            }
+        };
         if let Err(e) = self.check_transfer(ci, &target) {
             self.index.rollback(mark);
             return self.fail(ev, e);

@@ -504,6 +504,24 @@ impl Router {
         ev
     }
 
+    /// [`Router::begin`] for a call on the live contact in slot `ci`: fails
+    /// the call if the timers due by `now` ended it (a scheduled contact
+    /// refused by its full queue when it became due).
+    #[inline]
+    fn begin_on(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
+        let (seq, id) = {
+            let c = self.contact(ci);
+            (c.seq, c.id.clone())
+        };
+        let ev = self.begin(now);
+        if matches!(self.contacts.get(ci as usize), Some(c) if c.seq == seq) {
+            return Ok(ev);
+        }
+        let err = Error::unknown("contact", &id)
+            .with_context("it ended when it became due (its queue was full)");
+        self.fail(ev, err)
+    }
+
     /// Notes whether the sink of the call starting takes handoffs (asked
     /// before any work, so that every assignment of the call is noted the
     /// same way).

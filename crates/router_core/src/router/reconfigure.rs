@@ -279,7 +279,7 @@ impl Router {
             let nq = queue_of(c.queue).expect("a removed queue's contacts have a target");
             if q_map[c.queue as usize].is_none() {
                 let q = &mut queues[nq as usize];
-                if c.status != ContactStatus::Assigned {
+                if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
                     // Waiting or offered: it enters the target as an overflow does.
                     q.live.push((c.arrival, c.seq));
                     q.counters.overflowed_in += 1;
@@ -295,7 +295,7 @@ impl Router {
                 c.queue_entered = now;
             }
             c.queue = nq;
-            c.capped = c.status != ContactStatus::Assigned
+            c.capped = matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
                 && orders[nq as usize].capped(c.age_origin(), now);
         }
         for q in &mut queues {

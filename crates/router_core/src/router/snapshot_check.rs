@@ -201,7 +201,11 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         if !c.age_offset.is_finite() || c.version == 0 {
             return Err(format!("{who}: age offset {} or version {}", c.age_offset, c.version));
         }
-        if c.arrival > s.now || c.queue_entered < c.arrival || c.queue_entered > s.now {
+        let future = c.status == ContactStatus::Scheduled;
+        if (c.arrival > s.now && !future)
+            || c.queue_entered < c.arrival
+            || (c.queue_entered > s.now && !future)
+        {
             return Err(format!("{who}: arrival or queue entry outside 0..now"));
         }
         if c.step > c.steps.len() {
@@ -236,6 +240,11 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                     return Err(format!("{who} is {:?} but its agent does not hold it", c.status));
                 }
             }
+            ContactStatus::Scheduled => {
+                if c.agent.is_some() || c.pinned.is_some() {
+                    return Err(format!("{who} is scheduled but has an agent"));
+                }
+            }
             other => return Err(format!("{who} is live with status {other:?}")),
         }
         if let Some(w) = &c.warm {
@@ -249,7 +258,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 return Err(format!("{who}: its warm transfer is inconsistent"));
             }
         }
-        if c.status != ContactStatus::Assigned {
+        if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
             live[c.queue as usize].push((c.arrival.to_bits(), c.seq));
         }
     }
@@ -286,9 +295,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             TimerKind::Step { ci, .. }
             | TimerKind::Offer { ci, .. }
             | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
-            TimerKind::Recheck { ci, .. } | TimerKind::Unexclude { ci, .. } => {
-                (Some(*ci), None, None)
-            }
+            TimerKind::Recheck { ci, .. }
+            | TimerKind::Unexclude { ci, .. }
+            | TimerKind::Activate { ci, .. } => (Some(*ci), None, None),
             TimerKind::Overflow { ci, queue, entered, .. } => {
                 finite("an overflow timer's entry time", entered.0)?;
                 (Some(*ci), Some(*queue), None)

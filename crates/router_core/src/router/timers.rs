@@ -54,6 +54,8 @@ pub(super) enum TimerKind {
     Recheck { ci: u32, seq: u64 },
     /// Batch mode: solve the assignment of everything waiting.
     Batch,
+    /// A scheduled contact enters its queue.
+    Activate { ci: u32, seq: u64 },
     /// The contact's exclusions (agents that rejected or missed its offer)
     /// expire: `count` is how many it had when this was scheduled.
     Unexclude { ci: u32, seq: u64, count: u32 },
@@ -73,7 +75,8 @@ impl TimerKind {
             | TimerKind::Overflow { .. }
             | TimerKind::Pin { .. }
             | TimerKind::Cap { .. }
-            | TimerKind::Unexclude { .. } => 0,
+            | TimerKind::Unexclude { .. }
+            | TimerKind::Activate { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
             TimerKind::Recheck { .. } => 2,
             TimerKind::Batch => 3,
@@ -439,6 +442,12 @@ impl Router {
             TimerKind::Recheck { ci, seq } => {
                 if self.live(ci, seq) {
                     self.route_contact(ci, ev);
+                }
+                None
+            }
+            TimerKind::Activate { ci, seq } => {
+                if self.live(ci, seq) && self.contact(ci).status == ContactStatus::Scheduled {
+                    self.activate(ci, ev);
                 }
                 None
             }

@@ -284,6 +284,7 @@ impl Router {
             let c = self.contact(ci);
             let wait = match c.status {
                 ContactStatus::Assigned => c.answered_at - c.arrival,
+                ContactStatus::Scheduled => 0.0,
                 _ => self.now - c.arrival,
             };
             return Ok(ContactView {
@@ -513,7 +514,7 @@ impl Router {
             if c.indexed && self.contact_ids.get(&c.id).map(|&i| i as usize) != Some(ci) {
                 return Err(format!("contact {:?} not found under its id", c.id));
             }
-            if c.status != ContactStatus::Assigned {
+            if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
                 live[c.queue as usize].push((c.arrival.to_bits(), c.seq));
             }
         }

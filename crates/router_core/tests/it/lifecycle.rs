@@ -460,3 +460,71 @@ fn bad_transfers_are_refused_unchanged() {
     let ev = full.transfer("c1", &warm(to_queue("vip")), 2.0, Vec::new()).unwrap();
     assert!(matches!(&ev[..], [Event::TransferFailed { reason, .. }] if reason == "queue_full"));
 }
+
+// -- scheduled contacts -------------------------------------------------------
+
+/// A follow-up submitted at 0 for 100: scheduled (not waiting, not offered)
+/// while agent a is free; it enters the queue at 100 and a takes it with a
+/// wait of 0. Counted offered once, from 100.
+#[test]
+fn a_scheduled_contact_enters_its_queue_at_its_time() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    let mut c = contact("later", "email");
+    c.not_before = Some(100.0);
+    assert_eq!(r.submit(&c, 0.0, Vec::new()).unwrap(), vec![]);
+    let v = r.contact_view("later").unwrap();
+    assert_eq!((v.status, v.wait, v.arrival), (ContactStatus::Scheduled, 0.0, 100.0));
+    let s = r.queue_stats("general").unwrap();
+    assert_eq!((s.waiting, s.counters.offered), (0, 0));
+    assert_eq!(r.next_timer(), Some(100.0));
+    assert_eq!(r.explain("later").unwrap().next_timer.unwrap().what, "enters its queue");
+    check(&r);
+    let ev = r.advance(99.0, Vec::new()).unwrap();
+    assert!(ev.is_empty());
+    // An update while scheduled changes it without routing it.
+    let up = ContactUpdate { priority: Some(4), ..update() };
+    assert!(r.update_contact("later", &up, 99.5, Vec::new()).unwrap().is_empty());
+    let ev = r.advance(100.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("later", "a")]));
+    assert!(matches!(ev[0], Event::Assigned { wait, at, .. } if wait == 0.0 && at == 100.0));
+    assert_eq!(r.queue_stats("general").unwrap().counters.offered, 1);
+    check(&r);
+}
+
+/// Cancelled while scheduled: it ends as `cancelled`, counted nowhere. Due
+/// when its queue is full: `Refused`.
+#[test]
+fn a_scheduled_contact_cancelled_or_refused() {
+    let mut r = Router::new(config_with(
+        vec![QueueConfig { max_waiting: Some(1), ..QueueConfig::new("general") }],
+        PolicyKind::LongestIdle,
+    ))
+    .unwrap();
+    let mut c = contact("s1", "voice");
+    c.not_before = Some(50.0);
+    r.submit(&c, 0.0, Vec::new()).unwrap();
+    assert!(r.cancel("s1", 10.0, Vec::new()).unwrap().is_empty());
+    assert_eq!(status(&r, "s1"), ContactStatus::Cancelled);
+    let s = r.queue_stats("general").unwrap();
+    assert_eq!((s.counters.offered, s.counters.abandoned), (0, 0));
+    let mut c = contact("s2", "voice");
+    c.not_before = Some(60.0);
+    r.submit(&c, 10.0, Vec::new()).unwrap(); // scheduled: not refused though the queue will be full
+    r.submit(&contact("w", "voice"), 20.0, Vec::new()).unwrap(); // fills the queue
+    let ev = r.advance(60.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Refused"]);
+    assert_eq!(r.queue_stats("general").unwrap().counters.refused, 1);
+    check(&r);
+    // A template carries no not_before; a negative one is refused.
+    let mut t = contact("tpl", "voice");
+    t.not_before = Some(5.0);
+    let err = r.compile_template(&t).unwrap_err();
+    assert!(err.message().contains("not_before"), "{err}");
+    let before = r.snapshot();
+    let mut bad = contact("neg", "voice");
+    bad.not_before = Some(-1.0);
+    let err = r.submit(&bad, 61.0, Vec::new()).unwrap_err();
+    assert!(err.message().contains("not_before") && err.message().contains("-1"), "{err}");
+    assert_eq!(r.snapshot(), before);
+}

@@ -1,4 +1,5 @@
-//! Property test of a contact's whole life: random sequences of submits,
+//! Property test of a contact's whole life: random sequences of submits
+//! (some scheduled for later),
 //! offers, answers, cold and warm transfers (to queues and agents, with
 //! channel and requirement changes), updates (with `if_version`), agent
 //! state changes and time, checking after every call that the invariants
@@ -31,6 +32,7 @@ enum Op {
         queue: u8,
         level: u8,
         relax: bool,
+        later: Option<u8>,
     },
     Complete(u16),
     Cancel(u16),
@@ -58,7 +60,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0u8..5, 0u8..4, 0u8..6).prop_map(|(slot, level, state)| Op::Agent { slot, level, state }),
-        5 => (0u8..3, 0u8..3, 0u8..4, any::<bool>()).prop_map(|(channel, queue, level, relax)| Op::Submit { channel, queue, level, relax }),
+        5 => (0u8..3, 0u8..3, 0u8..4, any::<bool>(), proptest::option::weighted(0.2, 0u8..30))
+            .prop_map(|(channel, queue, level, relax, later)| Op::Submit { channel, queue, level, relax, later }),
         3 => any::<u16>().prop_map(Op::Complete),
         1 => any::<u16>().prop_map(Op::Cancel),
         2 => any::<u16>().prop_map(Op::Accept),
@@ -141,13 +144,14 @@ impl Driver {
                 ][*state as usize % 6];
                 self.r.set_agent_state(&id, st, "", now, Vec::new())
             }
-            Op::Submit { channel, queue, level, relax } => {
+            Op::Submit { channel, queue, level, relax, later } => {
                 let id = format!("c{}", self.next);
                 self.next += 1;
                 self.ids.push(id.clone());
                 let mut c =
                     ContactSpec::new(&id, CHANNELS[*channel as usize], QUEUES[*queue as usize]);
                 c.requires = reqs(*level);
+                c.not_before = later.map(|l| now + f64::from(l));
                 if *relax && *level > 0 {
                     c.steps = vec![StepSpec { after: 8.0, requires: Vec::new(), when: None }];
                 }
