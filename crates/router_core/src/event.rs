@@ -113,6 +113,35 @@ pub enum Event {
         /// When.
         at: Time,
     },
+    /// A callback was released to the agent, who places call `attempt`
+    /// (from 1) to the customer.
+    CallbackOffered {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// Which call this is (1 for the first).
+        attempt: u32,
+        /// When.
+        at: Time,
+    },
+    /// A callback's calls all went unanswered: it ends.
+    CallbackFailed {
+        /// Contact id.
+        contact: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// Calls placed.
+        attempts: u32,
+        /// When.
+        at: Time,
+    },
     /// The customer left before being answered.
     Abandoned {
         /// Contact id.
@@ -225,7 +254,9 @@ impl Event {
             | Event::Refused { contact, .. }
             | Event::NotResponding { contact, .. }
             | Event::Transferred { contact, .. }
-            | Event::TransferFailed { contact, .. } => contact,
+            | Event::TransferFailed { contact, .. }
+            | Event::CallbackOffered { contact, .. }
+            | Event::CallbackFailed { contact, .. } => contact,
         }
     }
 
@@ -240,7 +271,8 @@ impl Event {
             | Event::Completed { agent, .. }
             | Event::WrapUpEnded { agent, .. }
             | Event::NotResponding { agent, .. }
-            | Event::TransferFailed { agent, .. } => Some(agent),
+            | Event::TransferFailed { agent, .. }
+            | Event::CallbackOffered { agent, .. } => Some(agent),
             Event::Transferred { from_agent, .. } => Some(from_agent),
             _ => None,
         }
@@ -261,7 +293,9 @@ impl Event {
             | Event::StepAdvanced { queue, .. }
             | Event::Refused { queue, .. }
             | Event::NotResponding { queue, .. }
-            | Event::TransferFailed { queue, .. } => queue,
+            | Event::TransferFailed { queue, .. }
+            | Event::CallbackOffered { queue, .. }
+            | Event::CallbackFailed { queue, .. } => queue,
             Event::Overflowed { to_queue, .. } | Event::Transferred { to_queue, .. } => to_queue,
         }
     }
@@ -282,7 +316,9 @@ impl Event {
             | Event::Refused { channel, .. }
             | Event::NotResponding { channel, .. }
             | Event::Transferred { channel, .. }
-            | Event::TransferFailed { channel, .. } => channel,
+            | Event::TransferFailed { channel, .. }
+            | Event::CallbackOffered { channel, .. }
+            | Event::CallbackFailed { channel, .. } => channel,
         }
     }
 
@@ -302,7 +338,9 @@ impl Event {
             | Event::Refused { at, .. }
             | Event::NotResponding { at, .. }
             | Event::Transferred { at, .. }
-            | Event::TransferFailed { at, .. } => *at,
+            | Event::TransferFailed { at, .. }
+            | Event::CallbackOffered { at, .. }
+            | Event::CallbackFailed { at, .. } => *at,
         }
     }
 
@@ -323,6 +361,8 @@ impl Event {
             Event::NotResponding { .. } => "NotResponding",
             Event::Transferred { .. } => "Transferred",
             Event::TransferFailed { .. } => "TransferFailed",
+            Event::CallbackOffered { .. } => "CallbackOffered",
+            Event::CallbackFailed { .. } => "CallbackFailed",
         }
     }
 }

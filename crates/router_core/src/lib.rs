@@ -151,8 +151,9 @@ pub mod types;
 pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use model::{
-    AgentSpec, ChannelConfig, Condition, ContactSpec, ContactUpdate, Ordering, Overflow,
-    ProfileQueue, QueueConfig, RouterConfig, RoutingProfile, StepSpec, TransferMode, TransferSpec,
+    AgentSpec, Callback, CallbackOutcome, ChannelConfig, Condition, ContactSpec, ContactUpdate,
+    Ordering, Overflow, ProfileQueue, QueueConfig, RouterConfig, RoutingProfile, StepSpec,
+    TransferMode, TransferSpec,
 };
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{

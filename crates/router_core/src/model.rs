@@ -39,6 +39,15 @@ fn d_away() -> AgentState {
 fn d_exclusion() -> Option<Time> {
     Some(60.0)
 }
+fn d_attempts() -> u32 {
+    3
+}
+fn d_retry() -> Time {
+    300.0
+}
+fn d_one() -> f64 {
+    1.0
+}
 
 /// Lowest skill level.
 pub const MIN_LEVEL: u8 = 1;
@@ -128,6 +137,14 @@ pub struct QueueConfig {
     /// Optional overflow to another queue after a wait in this one.
     #[serde(default)]
     pub overflow: Option<Overflow>,
+    /// Caps the callbacks being placed at once from this queue: a callback
+    /// is released to a free agent only while the callbacks being placed
+    /// number fewer than this share of the agents free for the queue's
+    /// channel plus those placing callbacks. 1.0 (the default) releases one
+    /// to any free agent; 0.25 keeps three quarters of the free agents for
+    /// live callers.
+    #[serde(default = "d_one")]
+    pub callbacks_per_free_agent: f64,
 }
 
 impl QueueConfig {
@@ -142,6 +159,7 @@ impl QueueConfig {
             aging_max: None,
             max_waiting: None,
             overflow: None,
+            callbacks_per_free_agent: 1.0,
         }
     }
 }
@@ -250,6 +268,58 @@ pub struct StepSpec {
     pub when: Option<Condition>,
 }
 
+/// The customer asked to be called back: the contact keeps its place in
+/// its queue while the customer is off the line; the agent who takes it
+/// places the call (`CallbackOffered`) and reports the outcome
+/// ([`crate::Router::callback_result`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Callback {
+    /// Calls to try before giving up (`CallbackFailed`); at least 1.
+    #[serde(default = "d_attempts")]
+    pub number_of_attempts: u32,
+    /// Seconds after an unanswered call before the callback is released
+    /// again, in its original place.
+    #[serde(default = "d_retry")]
+    pub retry_after: Time,
+    /// No call before this time (the customer's choice); it keeps its
+    /// place meanwhile.
+    #[serde(default)]
+    pub not_before: Option<Time>,
+}
+
+impl Default for Callback {
+    fn default() -> Self {
+        Callback { number_of_attempts: 3, retry_after: 300.0, not_before: None }
+    }
+}
+
+/// How the call an agent placed for a callback went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallbackOutcome {
+    /// The customer answered: the contact is connected to the agent.
+    Answered,
+    /// Nobody answered.
+    NoAnswer,
+    /// The line was busy.
+    Busy,
+}
+
+impl CallbackOutcome {
+    /// Reads `answered`, `no_answer` or `busy`.
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        match s {
+            "answered" => Ok(CallbackOutcome::Answered),
+            "no_answer" => Ok(CallbackOutcome::NoAnswer),
+            "busy" => Ok(CallbackOutcome::Busy),
+            _ => Err(crate::Error::invalid(format!(
+                "unknown callback outcome {s:?}: expected \"answered\", \"no_answer\" or \"busy\""
+            ))),
+        }
+    }
+}
+
 /// A contact as the caller describes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +361,9 @@ pub struct ContactSpec {
     /// submit: at once.
     #[serde(default)]
     pub not_before: Option<Time>,
+    /// A callback instead of a live wait.
+    #[serde(default)]
+    pub callback: Option<Callback>,
 }
 
 impl ContactSpec {
@@ -313,6 +386,7 @@ impl ContactSpec {
             steps: Vec::new(),
             attributes: Attrs::new(),
             not_before: None,
+            callback: None,
         }
     }
 
@@ -357,6 +431,10 @@ pub struct ContactUpdate {
     /// waits in statistics and relaxation steps keep the real arrival.
     #[serde(default)]
     pub age_offset: Option<Time>,
+    /// Make the contact a callback (the caller chose one while waiting): it
+    /// keeps its place. Only for a waiting contact not yet a callback.
+    #[serde(default)]
+    pub callback: Option<Callback>,
     /// Refuse the update (`VersionConflict`) unless the contact is at this
     /// version.
     #[serde(default)]

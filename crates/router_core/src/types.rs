@@ -95,6 +95,9 @@ pub enum ContactStatus {
     Scheduled,
     /// Cancelled while scheduled, before it entered its queue (terminal).
     Cancelled,
+    /// A callback its agent is calling: held by the agent, still waiting
+    /// for an answer (see `Router::callback_result`).
+    Calling,
 }
 
 impl ContactStatus {
@@ -109,6 +112,7 @@ impl ContactStatus {
             ContactStatus::Refused => "refused",
             ContactStatus::Scheduled => "scheduled",
             ContactStatus::Cancelled => "cancelled",
+            ContactStatus::Calling => "calling",
         }
     }
 

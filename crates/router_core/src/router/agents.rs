@@ -225,7 +225,8 @@ impl Router {
             .iter()
             .map(|&ci| self.contact(ci))
             .filter(|c| {
-                c.status == ContactStatus::Assigned || c.warm.as_ref().is_some_and(|w| w.from == ai)
+                matches!(c.status, ContactStatus::Assigned | ContactStatus::Calling)
+                    || c.warm.as_ref().is_some_and(|w| w.from == ai)
             })
             .map(|c| &*c.id)
             .collect();

@@ -109,7 +109,10 @@ impl Router {
         let mut waiting: Vec<(super::ContactRank, u32)> = self
             .contacts
             .enumerate()
-            .filter(|(_, c)| c.status == ContactStatus::Waiting)
+            .filter(|(_, c)| {
+                c.status == ContactStatus::Waiting
+                    && c.callback.as_ref().is_none_or(|cb| cb.parked_until.is_none())
+            })
             .map(|(ci, _)| ci as u32)
             .map(|ci| {
                 let order = &self.queues[self.contact(ci).queue as usize].order;

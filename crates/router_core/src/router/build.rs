@@ -88,6 +88,13 @@ impl Router {
                     Some((to, o.after))
                 }
             };
+            let share = q.callbacks_per_free_agent;
+            if !(share.is_finite() && share > 0.0) {
+                return Err(Error::invalid(format!(
+                    "queue {:?}: callbacks_per_free_agent {share} is not a positive number",
+                    q.name
+                )));
+            }
             queues.push(Queue {
                 name: q.name.clone(),
                 tag: Id::from(q.name.as_str()),
@@ -97,6 +104,8 @@ impl Router {
                 delays: Vec::new(),
                 max_waiting: q.max_waiting,
                 overflow,
+                callback_share: share,
+                calling: 0,
                 counters: Default::default(),
                 live: Default::default(),
             });
@@ -216,6 +225,7 @@ impl Router {
             batch_due: None,
             by_key: false,
             handoffs: Vec::new(),
+            deferred: Vec::new(),
         })
     }
 }

@@ -26,6 +26,7 @@ pub(super) struct Compiled {
     pub(super) attributes: SharedAttrs,
     /// When it enters its queue (0: at once).
     pub(super) not_before: Time,
+    pub(super) callback: Option<crate::model::Callback>,
 }
 
 impl Router {
@@ -74,6 +75,9 @@ impl Router {
         if let Some(t) = spec.not_before {
             check_time(&format!("{}: not_before", what()), t)?;
         }
+        if let Some(cb) = &spec.callback {
+            check_callback(&what(), cb)?;
+        }
         Ok(Compiled {
             id: spec.id.as_str().into(),
             channel,
@@ -87,6 +91,7 @@ impl Router {
             preferred_wait: spec.preferred_wait,
             attributes: SharedAttrs::new(spec.attributes.clone()),
             not_before: spec.not_before.unwrap_or(0.0),
+            callback: spec.callback.clone(),
         })
     }
 
@@ -375,13 +380,20 @@ impl Router {
         // Steps due at arrival are in force before the first routing.
         self.apply_due_steps(ci, ev);
         self.enter_queue(ci);
+        if self.contact(ci).callback.is_some() && self.park_callback(ci) {
+            return;
+        }
 
         // A known agent first: the preferred one, else the customer's last agent.
         let (target, wait) = {
             let c = self.contact(ci);
             self.known_agent(c.preferred_agent.as_ref(), c.preferred_wait, c.customer.as_ref())
         };
-        if let Some(ai) = target {
+        let held_back = {
+            let c = self.contact(ci);
+            c.callback.is_some() && self.callbacks_full(c.queue, c.channel, 0)
+        };
+        if let Some(ai) = target.filter(|_| !held_back) {
             if self.eligible(ai, ci) {
                 self.assign(ci, ai, ev);
                 self.refresh_agent(ai);
@@ -650,7 +662,14 @@ impl Router {
         let wait = now - c.arrival;
         let q = c.queue as usize;
         ev.push(Event::Abandoned { contact: c.id.clone(), queue, channel, at: now, wait });
-        let offered_to = if c.status == ContactStatus::Offered { c.agent } else { None };
+        let offered_to = match c.status {
+            ContactStatus::Offered | ContactStatus::Calling => c.agent,
+            _ => None,
+        };
+        let was_calling = c.status == ContactStatus::Calling;
+        if was_calling {
+            self.queues[q].calling -= 1;
+        }
         let counters = &mut self.queues[q].counters;
         counters.abandoned += 1;
         counters.abandon_wait_sum += wait;
@@ -668,6 +687,9 @@ impl Router {
                 self.finish(ci, ContactStatus::Abandoned);
             }
         }
+        if was_calling {
+            self.release_callbacks(q as u32, &mut ev);
+        }
         Ok(ev)
     }
 
@@ -678,7 +700,10 @@ impl Router {
         if c.indexed {
             self.contact_ids.remove(&c.id);
         }
-        if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+        if matches!(
+            c.status,
+            ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Calling
+        ) {
             self.queues[c.queue as usize].live.remove(c.arrival, c.seq);
         }
         // Ended contacts are remembered by id: only indexed ones.
@@ -718,6 +743,20 @@ impl Router {
             }
         }
     }
+}
+
+/// Refuses a callback with no attempts or a bad time.
+pub(super) fn check_callback(what: &str, cb: &crate::model::Callback) -> Result<()> {
+    if cb.number_of_attempts == 0 {
+        return Err(Error::invalid(format!(
+            "{what}: callback number_of_attempts 0 allows no call; give at least 1"
+        )));
+    }
+    check_time(&format!("{what}: callback retry_after"), cb.retry_after)?;
+    if let Some(t) = cb.not_before {
+        check_time(&format!("{what}: callback not_before"), t)?;
+    }
+    Ok(())
 }
 
 impl Error {

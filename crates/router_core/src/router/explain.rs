@@ -191,6 +191,10 @@ impl Router {
                 TimerKind::Activate { ci: x, seq } => {
                     (x, seq) == (ci, c.seq) && c.status == ContactStatus::Scheduled
                 }
+                TimerKind::Unpark { ci: x, seq } => {
+                    (x, seq) == (ci, c.seq)
+                        && c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some())
+                }
                 TimerKind::WrapUp { .. } | TimerKind::Batch => false,
             };
             if about && best.is_none_or(|(at, order, _)| (t.at.0, t.order) < (at, order)) {
@@ -213,6 +217,7 @@ impl Router {
             TimerKind::Recheck { .. } => "routing profile delay ends".to_owned(),
             TimerKind::Unexclude { .. } => "exclusions expire".to_owned(),
             TimerKind::Activate { .. } => "enters its queue".to_owned(),
+            TimerKind::Unpark { .. } => "callback released".to_owned(),
             TimerKind::WrapUp { .. } | TimerKind::Batch => unreachable!("not about a contact"),
         };
         Some(NextTimer { at, what })

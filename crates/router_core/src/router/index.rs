@@ -25,8 +25,9 @@ pub type ProfileId = u32;
 pub type SigId = u32;
 /// Wait-group index.
 pub type GroupId = u32;
-/// What identifies a wait group: (queue, channel, signature, capped).
-pub type GroupKey = (u32, u32, SigId, bool);
+/// What identifies a wait group: (queue, channel, signature, capped,
+/// callbacks).
+pub type GroupKey = (u32, u32, SigId, bool, bool);
 
 /// A compiled skill list: sorted by skill, one entry per skill.
 pub type SkillSet = Vec<(u32, u8)>;
@@ -121,6 +122,8 @@ pub struct Head {
     pub key: Option<WaitKey>,
     /// The queue.
     pub queue: u32,
+    /// Whether the group holds callbacks.
+    pub callback: bool,
 }
 
 /// Waiting contacts of one (queue, channel, signature, capped).
@@ -134,6 +137,8 @@ pub struct WaitGroup {
     pub sig: SigId,
     /// Whether it holds contacts that reached their queue's aging cap.
     pub capped: bool,
+    /// Whether it holds callbacks.
+    pub callback: bool,
     /// The contacts in service order.
     pub set: OrderedSet<WaitKey>,
 }
@@ -162,6 +167,8 @@ pub struct Index {
     pub heads: Vec<Head>,
     /// (queue, channel, sig, capped) → group.
     pub group_ids: FxHashMap<GroupKey, GroupId>,
+    /// The groups that hold callbacks (few, often none).
+    pub callback_groups: Vec<GroupId>,
     /// The last group looked up (groups are never removed): most contacts
     /// of a center go to a few groups, often one after another.
     last_group: Option<(GroupKey, GroupId)>,
@@ -293,10 +300,20 @@ impl Index {
         if let Some(&g) = self.group_ids.get(&k) {
             return g;
         }
-        let (queue, channel, sig, capped) = k;
+        let (queue, channel, sig, capped, callback) = k;
         let g = self.groups.len() as GroupId;
-        self.groups.push(WaitGroup { queue, channel, sig, capped, set: OrderedSet::new() });
-        self.heads.push(Head { key: None, queue });
+        self.groups.push(WaitGroup {
+            queue,
+            channel,
+            sig,
+            capped,
+            callback,
+            set: OrderedSet::new(),
+        });
+        self.heads.push(Head { key: None, queue, callback });
+        if callback {
+            self.callback_groups.push(g);
+        }
         self.group_ids.insert(k, g);
         self.sigs[sig as usize].groups.push(g);
         for i in 0..self.sigs[sig as usize].profiles.len() {
@@ -334,13 +351,13 @@ mod tests {
     fn profiles_and_groups_are_cross_indexed_in_either_order() {
         let mut ix = Index::new(2);
         let s = ix.sig(vec![(0, 3)]);
-        let g = ix.group((0, 1, s, false));
+        let g = ix.group((0, 1, s, false, false));
         let p = ix.profile(vec![(0, 5)], None);
         let q = ix.profile(vec![(0, 2)], None);
         assert_eq!(ix.profiles[p as usize].groups[1], vec![g]);
         assert!(ix.profiles[q as usize].groups[1].is_empty());
         let s2 = ix.sig(vec![]);
-        let g2 = ix.group((0, 0, s2, false));
+        let g2 = ix.group((0, 0, s2, false, false));
         assert_eq!(ix.profiles[q as usize].groups[0], vec![g2]);
         assert_eq!(ix.sigs[s2 as usize].profiles, vec![p, q]);
     }

@@ -18,6 +18,7 @@ struct CompiledUpdate {
     steps: Option<Vec<(Time, SigId, Option<Condition>)>>,
     attributes: Option<SharedAttrs>,
     age_offset: Option<Time>,
+    callback: Option<crate::model::Callback>,
 }
 
 impl Router {
@@ -55,7 +56,7 @@ impl Router {
                 return Err(e);
             }
         };
-        if let Err(e) = self.check_updatable(ci, update.if_version) {
+        if let Err(e) = self.check_updatable(ci, update) {
             self.index.rollback(mark);
             return self.fail(ev, e);
         }
@@ -106,7 +107,11 @@ impl Router {
                 None
             }
         };
+        if let Some(cb) = &u.callback {
+            super::contacts::check_callback(&what(), cb)?;
+        }
         Ok(CompiledUpdate {
+            callback: u.callback.clone(),
             priority: u.priority,
             sig: reqs.map(|r| self.index.sig(r)),
             prefers,
@@ -118,8 +123,17 @@ impl Router {
 
     /// Refuses an update of a contact that is not waiting or offered, or
     /// not at the expected version.
-    fn check_updatable(&self, ci: u32, if_version: Option<u64>) -> Result<()> {
+    fn check_updatable(&self, ci: u32, update: &ContactUpdate) -> Result<()> {
+        let if_version = update.if_version;
         let c = self.contact(ci);
+        if update.callback.is_some() && (c.status != ContactStatus::Waiting || c.callback.is_some())
+        {
+            let now = if c.callback.is_some() { "already a callback" } else { c.status.as_str() };
+            return Err(Error::state(format!(
+                "contact {:?} is {now}; only a waiting live contact can become a callback",
+                &*c.id
+            )));
+        }
         if let Some(w) = &c.warm {
             return Err(Error::state(format!(
                 "contact {:?} is in a warm transfer from agent {:?}; it cannot be updated until the transfer ends",
@@ -178,6 +192,13 @@ impl Router {
         if let Some(o) = u.age_offset {
             c.age_offset = o;
         }
+        let parks = match &u.callback {
+            Some(cb) => {
+                c.callback = Some(Box::new(super::CallbackState::new(cb)));
+                true
+            }
+            None => false,
+        };
         let new_steps = u.steps.is_some();
         if let Some(steps) = u.steps {
             c.steps = steps;
@@ -193,6 +214,9 @@ impl Router {
             return;
         }
         if waiting {
+            if parks {
+                self.park_callback(ci); // its place is kept while parked
+            }
             self.enqueue(ci);
             self.route_contact(ci, ev);
             return;
@@ -527,10 +551,20 @@ impl Router {
             mode: TransferMode::Warm,
             at: self.now,
         });
-        if wrapping {
-            self.refresh_agent(leg.from);
-        } else {
-            self.route_agent(leg.from, ev);
+        // Routed once the target's assignment is over (not in its middle).
+        self.refresh_agent(leg.from);
+        if !wrapping {
+            self.deferred.push(leg.from);
+        }
+    }
+
+    /// Routes the agents freed in the middle of an assignment.
+    #[cold]
+    pub(super) fn route_deferred(&mut self, ev: &mut Vec<Event>) {
+        while let Some(ai) = self.deferred.pop() {
+            if self.agents.get(ai as usize).is_some_and(Option::is_some) {
+                self.route_agent(ai, ev);
+            }
         }
     }
 

@@ -37,6 +37,7 @@ mod agents;
 mod batch;
 mod build;
 pub mod bulk;
+mod callbacks;
 mod contacts;
 mod explain;
 mod id_order;
@@ -93,6 +94,11 @@ struct Queue {
     delays: Vec<Time>,
     max_waiting: Option<usize>,
     overflow: Option<(u32, Time)>,
+    /// `QueueConfig::callbacks_per_free_agent`.
+    callback_share: f64,
+    /// Callbacks of this queue being placed now (derived: recounted on
+    /// restore).
+    calling: u32,
     counters: views::Counters,
     /// Waiting or offered contacts in this queue, oldest arrival first.
     live: live::LiveSet,
@@ -191,6 +197,8 @@ struct Contact {
     /// A warm transfer under way: the first agent still holds the contact
     /// while it waits for (or is offered to) its target.
     warm: Option<Box<WarmLeg>>,
+    /// A callback not yet connected.
+    callback: Option<Box<CallbackState>>,
     /// Where it sits while waiting in a group (derived state).
     #[serde(skip)]
     slot: Option<(GroupId, WaitKey)>,
@@ -228,6 +236,7 @@ impl Contact {
             excluded: Vec::new(),
             fixed_exclusions: 0,
             warm: None,
+            callback: None,
             slot: None,
             offer_seq: 0,
             offered_at: 0.0,
@@ -274,6 +283,7 @@ impl Contact {
             excluded,
             fixed_exclusions,
             warm,
+            callback,
             slot,
             offer_seq,
             offered_at,
@@ -304,11 +314,36 @@ impl Contact {
         excluded.clear();
         *fixed_exclusions = 0;
         *warm = None;
+        *callback = t.callback.as_ref().map(|cb| Box::new(CallbackState::new(cb)));
         *slot = None;
         *offer_seq = 0;
         *offered_at = 0.0;
         *answered_at = 0.0;
         attributes.clone_from(&t.attributes);
+    }
+}
+
+/// A callback's progress.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct CallbackState {
+    /// Calls allowed, and made so far.
+    attempts: u32,
+    made: u32,
+    retry_after: Time,
+    /// Not to be released before this time (a retry, the customer's
+    /// choice): while it is later than now, the contact waits in its queue
+    /// (its place kept) but in no wait group.
+    parked_until: Option<Time>,
+}
+
+impl CallbackState {
+    fn new(cb: &crate::model::Callback) -> Self {
+        CallbackState {
+            attempts: cb.number_of_attempts,
+            made: 0,
+            retry_after: cb.retry_after,
+            parked_until: cb.not_before,
+        }
     }
 }
 
@@ -442,6 +477,10 @@ pub struct Router {
     by_key: bool,
     /// Handoffs of the current call (or of a failed one), not yet delivered.
     handoffs: Vec<Handoff>,
+    /// Agents freed in the middle of an assignment (the first agent of a
+    /// warm transfer, when the target answers), routed once it is over:
+    /// empty between calls.
+    deferred: Vec<u32>,
 }
 
 impl Router {
@@ -535,6 +574,9 @@ impl Router {
     /// call's path: kept small, the handoffs out of line.)
     #[inline(always)]
     fn deliver<S: EventSink>(&mut self, mut ev: Vec<Event>, mut sink: S) -> S {
+        if !self.deferred.is_empty() {
+            self.route_deferred(&mut ev);
+        }
         // At rest the clock is settled: a later refused call leaves the
         // state (and the snapshot bytes) exactly as this call left them.
         self.settled = self.now;

@@ -279,7 +279,10 @@ impl Router {
             let nq = queue_of(c.queue).expect("a removed queue's contacts have a target");
             if q_map[c.queue as usize].is_none() {
                 let q = &mut queues[nq as usize];
-                if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+                if matches!(
+                    c.status,
+                    ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Calling
+                ) {
                     // Waiting or offered: it enters the target as an overflow does.
                     q.live.push((c.arrival, c.seq));
                     q.counters.overflowed_in += 1;

@@ -67,8 +67,14 @@ impl Router {
 
     /// Agent surplus: routes a waiting contact to the best free eligible agent.
     pub(super) fn route_contact(&mut self, ci: u32, ev: &mut Vec<Event>) {
-        if self.contacts.get(ci as usize).is_none_or(|c| c.status != ContactStatus::Waiting) {
+        let Some(c) = self.contacts.get(ci as usize) else { return };
+        if c.status != ContactStatus::Waiting {
             return;
+        }
+        if let Some(cb) = &c.callback {
+            if cb.parked_until.is_some() || self.callbacks_full(c.queue, c.channel, 0) {
+                return;
+            }
         }
         if self.request_batch() {
             return;
@@ -98,6 +104,11 @@ impl Router {
             }
         }
         self.refresh_agent(ai);
+        if !self.index.callback_groups.is_empty() {
+            // One more free agent loosens the queues' caps on callbacks:
+            // a callback held back may go to another agent now.
+            self.release_all_callbacks(ev);
+        }
     }
 
     /// Whether agents of profile `p` may take contact `c` by their routing
@@ -109,6 +120,9 @@ impl Router {
 
     pub(super) fn best_agent(&mut self, ci: u32) -> Option<u32> {
         let c = self.contact(ci);
+        if c.callback.is_some() && self.callbacks_full(c.queue, c.channel, 0) {
+            return None; // held back for live callers (`callbacks_per_free_agent`)
+        }
         if let Some(pa) = c.pinned {
             return self.eligible(pa, ci).then_some(pa);
         }
@@ -221,6 +235,8 @@ impl Router {
         let prof = &self.index.profiles[a.profile as usize];
         // Per LIFO queue: (queue, rank within the queue, rank, contact).
         let mut lifo: LifoHeads = SmallVec::new();
+        // The agent itself is free but may not sit in its ready groups yet.
+        let deciding = |ch: usize| usize::from(!a.ready[ch]);
         for (ch, groups) in prof.groups.iter().enumerate() {
             if !self.can_take(a, ch) {
                 continue;
@@ -228,6 +244,9 @@ impl Router {
             for &g in groups {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
+                if head.callback && self.callbacks_full(head.queue, ch as u32, deciding(ch)) {
+                    continue;
+                }
                 let order = &self.queues[head.queue as usize].order;
                 let (qprio, delay) = match prof.routing {
                     None => (0, 0.0),
@@ -250,6 +269,8 @@ impl Router {
             let c = self.contact(ci);
             if c.status == ContactStatus::Waiting
                 && self.can_take(a, c.channel as usize)
+                && (c.callback.is_none()
+                    || !self.callbacks_full(c.queue, c.channel, deciding(c.channel as usize)))
                 && self.index.compatible(a.profile, c.sig)
                 && self.routes_to(a.profile, c.queue, c.age_origin())
             {
@@ -328,8 +349,18 @@ impl Router {
         }
     }
 
-    /// The contact is connected: its wait ends and it counts as answered.
+    /// The agent takes the contact: a callback is called
+    /// ([`Router::dial`]); any other contact is connected.
+    #[inline]
     pub(super) fn answer(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
+        if self.contact(ci).callback.is_some() {
+            return self.dial(ci, ai, ev);
+        }
+        self.connect(ci, ai, ev);
+    }
+
+    /// The contact is connected: its wait ends and it counts as answered.
+    pub(super) fn connect(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
         let now = self.now;
         let c = self.contact_mut(ci);
         c.status = ContactStatus::Assigned;
@@ -408,11 +439,14 @@ impl Router {
     /// the list of the one agent it waits for.
     pub(super) fn enqueue(&mut self, ci: u32) {
         let c = self.contact(ci);
+        if c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some()) {
+            return; // a parked callback waits in no group until released
+        }
         if let Some(pa) = c.pinned {
             self.agent_mut(pa).pinned.push(ci);
             return;
         }
-        let gk = (c.queue, c.channel, c.sig, c.capped);
+        let gk = (c.queue, c.channel, c.sig, c.capped, c.callback.is_some());
         let key = self.wait_key(ci);
         let g = self.index.group(gk);
         self.index.groups[g as usize].set.insert(key);

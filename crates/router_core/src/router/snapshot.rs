@@ -257,8 +257,12 @@ impl Router {
             if c.indexed {
                 r.contact_ids.insert(c.id.clone(), i);
             }
-            if c.status == ContactStatus::Waiting && c.pinned.is_none() {
-                r.enqueue(i);
+            let (status, queue) = (c.status, c.queue);
+            if status == ContactStatus::Waiting && c.pinned.is_none() {
+                r.enqueue(i); // not a parked callback: it waits in no group
+            }
+            if status == ContactStatus::Calling {
+                r.queues[queue as usize].calling += 1;
             }
         }
         for (id, f) in state.finished {

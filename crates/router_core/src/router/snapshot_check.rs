@@ -235,7 +235,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                     return Err(format!("{who} waits for an agent who does not list it"));
                 }
             }
-            ContactStatus::Offered | ContactStatus::Assigned => {
+            ContactStatus::Offered | ContactStatus::Assigned | ContactStatus::Calling => {
                 if !c.agent.is_some_and(|ai| held_by(ai, |a| &a.contacts)) || c.pinned.is_some() {
                     return Err(format!("{who} is {:?} but its agent does not hold it", c.status));
                 }
@@ -258,8 +258,14 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 return Err(format!("{who}: its warm transfer is inconsistent"));
             }
         }
-        if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+        if matches!(
+            c.status,
+            ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Calling
+        ) {
             live[c.queue as usize].push((c.arrival.to_bits(), c.seq));
+        }
+        if c.status == ContactStatus::Calling && c.callback.is_none() {
+            return Err(format!("{who} is being called back but is no callback"));
         }
     }
     for (q, (qs, mut expected)) in s.queues.iter().zip(live).enumerate() {
@@ -297,7 +303,8 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
             TimerKind::Recheck { ci, .. }
             | TimerKind::Unexclude { ci, .. }
-            | TimerKind::Activate { ci, .. } => (Some(*ci), None, None),
+            | TimerKind::Activate { ci, .. }
+            | TimerKind::Unpark { ci, .. } => (Some(*ci), None, None),
             TimerKind::Overflow { ci, queue, entered, .. } => {
                 finite("an overflow timer's entry time", entered.0)?;
                 (Some(*ci), Some(*queue), None)

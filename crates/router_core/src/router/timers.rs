@@ -56,6 +56,8 @@ pub(super) enum TimerKind {
     Batch,
     /// A scheduled contact enters its queue.
     Activate { ci: u32, seq: u64 },
+    /// A parked callback is released to its wait group.
+    Unpark { ci: u32, seq: u64 },
     /// The contact's exclusions (agents that rejected or missed its offer)
     /// expire: `count` is how many it had when this was scheduled.
     Unexclude { ci: u32, seq: u64, count: u32 },
@@ -76,7 +78,8 @@ impl TimerKind {
             | TimerKind::Pin { .. }
             | TimerKind::Cap { .. }
             | TimerKind::Unexclude { .. }
-            | TimerKind::Activate { .. } => 0,
+            | TimerKind::Activate { .. }
+            | TimerKind::Unpark { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
             TimerKind::Recheck { .. } => 2,
             TimerKind::Batch => 3,
@@ -105,6 +108,9 @@ impl Router {
     pub(super) fn advance_to(&mut self, now: Time, ev: &mut Vec<Event>) {
         if self.timers.peek().is_some_and(|Reverse(t)| t.at.0 <= now) {
             self.fire_due(now, ev);
+            if !self.deferred.is_empty() {
+                self.route_deferred(ev);
+            }
         }
         self.settled = self.now;
         self.now = now;
@@ -294,7 +300,10 @@ impl Router {
                 if !self.live(ci, seq) || self.contact(ci).step != step {
                     return None;
                 }
-                if self.contact(ci).status == ContactStatus::Assigned {
+                if matches!(
+                    self.contact(ci).status,
+                    ContactStatus::Assigned | ContactStatus::Calling
+                ) {
                     return None;
                 }
                 self.apply_due_steps(ci, ev);
@@ -307,7 +316,7 @@ impl Router {
                 let c = self.contact(ci);
                 if c.queue != queue
                     || c.queue_entered != entered.0
-                    || c.status == ContactStatus::Assigned
+                    || matches!(c.status, ContactStatus::Assigned | ContactStatus::Calling)
                 {
                     return None;
                 }
@@ -423,7 +432,10 @@ impl Router {
                     return None;
                 }
                 let c = self.contact(ci);
-                if c.queue != queue || c.capped || c.status == ContactStatus::Assigned {
+                if c.queue != queue
+                    || c.capped
+                    || matches!(c.status, ContactStatus::Assigned | ContactStatus::Calling)
+                {
                     return None;
                 }
                 if !self.queues[queue as usize].order.capped(c.age_origin(), self.now) {
@@ -445,6 +457,7 @@ impl Router {
                 }
                 None
             }
+            TimerKind::Unpark { ci, seq } => (self.live(ci, seq) && self.unpark(ci)).then_some(ci),
             TimerKind::Activate { ci, seq } => {
                 if self.live(ci, seq) && self.contact(ci).status == ContactStatus::Scheduled {
                     self.activate(ci, ev);

@@ -36,6 +36,10 @@ pub struct Counters {
     /// Waits in this queue that ended by a failed warm transfer: the
     /// contact went back to its first agent.
     pub transfers_failed: u64,
+    /// Calls placed for callbacks (each attempt).
+    pub callback_calls: u64,
+    /// Callbacks that ended with every call unanswered.
+    pub callbacks_failed: u64,
     /// Sum of the waits of answered contacts.
     pub wait_sum: f64,
     /// Sum of the waits of abandoned contacts.
@@ -239,7 +243,10 @@ impl Router {
             .enumerate()
             .filter(|(_, c)| {
                 c.queue as usize == q
-                    && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
+                    && matches!(
+                        c.status,
+                        ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Calling
+                    )
             })
             .map(|(ci, c)| (self.wait_key(ci as u32), c.id.to_string()))
             .collect();
@@ -342,8 +349,8 @@ impl Router {
                 {
                     return Err(format!("contact {:?} misplaced in wait group {g}", c.id));
                 }
-                if (c.queue, c.channel, c.sig, c.capped)
-                    != (grp.queue, grp.channel, grp.sig, grp.capped)
+                if (c.queue, c.channel, c.sig, c.capped, c.callback.is_some())
+                    != (grp.queue, grp.channel, grp.sig, grp.capped, grp.callback)
                     || *k != self.wait_key(k.idx)
                     || c.slot.map(|s| s.1) != Some(*k)
                 {
@@ -372,7 +379,12 @@ impl Router {
                 let ch = match &c.warm {
                     Some(w) if w.from == ai as u32 => w.channel,
                     _ if c.agent == Some(ai as u32)
-                        && matches!(c.status, ContactStatus::Offered | ContactStatus::Assigned) =>
+                        && matches!(
+                            c.status,
+                            ContactStatus::Offered
+                                | ContactStatus::Assigned
+                                | ContactStatus::Calling
+                        ) =>
                     {
                         c.channel
                     }
@@ -439,6 +451,10 @@ impl Router {
                     continue;
                 }
                 for &g in groups {
+                    let head = &self.index.heads[g as usize];
+                    if head.callback && self.callbacks_full(head.queue, ch as u32, 0) {
+                        continue; // held back for live callers
+                    }
                     let delay = self
                         .index
                         .serves(a.profile, self.index.heads[g as usize].queue)
@@ -463,6 +479,7 @@ impl Router {
             for &ci in &a.pinned {
                 let c = self.contact(ci);
                 if a.ready[c.channel as usize]
+                    && (c.callback.is_none() || !self.callbacks_full(c.queue, c.channel, 0))
                     && self.index.compatible(a.profile, c.sig)
                     && self
                         .index
@@ -514,7 +531,10 @@ impl Router {
             if c.indexed && self.contact_ids.get(&c.id).map(|&i| i as usize) != Some(ci) {
                 return Err(format!("contact {:?} not found under its id", c.id));
             }
-            if matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered) {
+            if matches!(
+                c.status,
+                ContactStatus::Waiting | ContactStatus::Offered | ContactStatus::Calling
+            ) {
                 live[c.queue as usize].push((c.arrival.to_bits(), c.seq));
             }
         }
@@ -533,18 +553,43 @@ impl Router {
                 _ => return Err(format!("the id index sends {id:?} to a slot that is not it")),
             }
         }
-        let waiting = self.contacts.iter().filter(|c| c.status == ContactStatus::Waiting).count();
+        let parked =
+            |c: &super::Contact| c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some());
+        let waiting = self
+            .contacts
+            .iter()
+            .filter(|c| c.status == ContactStatus::Waiting && !parked(c))
+            .count();
         if waiting != in_groups + pinned {
             return Err(format!(
-                "{waiting} waiting contacts but {in_groups} in groups and {pinned} pinned"
+                "{waiting} waiting contacts (not parked) but {in_groups} in groups and {pinned} pinned"
             ));
+        }
+        if let Some(c) =
+            self.contacts.iter().find(|c| parked(c) && c.status != ContactStatus::Waiting)
+        {
+            return Err(format!("callback {:?} parked while {}", c.id, c.status));
+        }
+        for (q, queue) in self.queues.iter().enumerate() {
+            let calling = self
+                .contacts
+                .iter()
+                .filter(|c| c.status == ContactStatus::Calling && c.queue as usize == q)
+                .count();
+            if calling != queue.calling as usize {
+                return Err(format!(
+                    "queue {:?} counts {} callbacks being called, {calling} are",
+                    queue.name, queue.calling
+                ));
+            }
         }
         for q in &self.queues {
             let c = &q.counters;
             let ended = u128::from(c.answered)
                 + u128::from(c.abandoned)
                 + u128::from(c.overflowed_out)
-                + u128::from(c.transfers_failed);
+                + u128::from(c.transfers_failed)
+                + u128::from(c.callbacks_failed);
             if u128::from(c.offered) != ended + q.live.len() as u128 {
                 return Err(format!("queue {:?} counters do not add up", q.name));
             }

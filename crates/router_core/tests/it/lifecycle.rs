@@ -528,3 +528,182 @@ fn a_scheduled_contact_cancelled_or_refused() {
     assert!(err.message().contains("not_before") && err.message().contains("-1"), "{err}");
     assert_eq!(r.snapshot(), before);
 }
+
+// -- callbacks ----------------------------------------------------------------
+
+use router_core::{Callback, CallbackOutcome};
+
+fn callback(id: &str, attempts: u32, retry_after: f64) -> ContactSpec {
+    let mut c = contact(id, "voice");
+    c.callback = Some(Callback { number_of_attempts: attempts, retry_after, not_before: None });
+    c
+}
+
+/// The callback keeps its place: live c1 (0), callback cb (1), live c3 (2)
+/// wait while a is busy. a takes c1, then places cb's call (attempt 1, no
+/// answer at 25: a is free and takes c3; cb is back in its place, released
+/// at 325), then at 400, free again, calls cb (attempt 2), answered at 410:
+/// connected with a wait of 409 (from its arrival).
+#[test]
+fn a_callback_keeps_its_place_behind_older_and_ahead_of_newer_callers() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("busy", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&callback("cb", 3, 300.0), 1.0, Vec::new()).unwrap();
+    r.submit(&contact("c3", "voice"), 2.0, Vec::new()).unwrap();
+    assert_eq!(waiting_order(&r), ["c1", "cb", "c3"]);
+    let ev = r.complete("busy", 10.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c1", "a")]));
+    let ev = r.complete("c1", 20.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Completed", "CallbackOffered"]);
+    assert!(matches!(&ev[1], Event::CallbackOffered { attempt: 1, agent, .. } if &**agent == "a"));
+    assert_eq!(status(&r, "cb"), ContactStatus::Calling);
+    let s = r.queue_stats("general").unwrap();
+    assert_eq!((s.waiting, s.counters.answered, s.counters.callback_calls), (2, 2, 1));
+    check(&r);
+    let ev = r.callback_result("cb", CallbackOutcome::NoAnswer, 25.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c3", "a")]));
+    assert_eq!(status(&r, "cb"), ContactStatus::Waiting);
+    assert_eq!(r.explain("cb").unwrap().next_timer.unwrap().at, 325.0);
+    check(&r);
+    r.submit(&contact("c4", "voice"), 30.0, Vec::new()).unwrap();
+    // Released at 325 in its original place: ahead of c4.
+    r.advance(325.0, Vec::new()).unwrap();
+    assert_eq!(waiting_order(&r), ["cb", "c4"]);
+    let ev = r.complete("c3", 400.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[1], Event::CallbackOffered { attempt: 2, .. }), "{ev:?}");
+    let ev = r.callback_result("cb", CallbackOutcome::Answered, 410.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[..], [Event::Assigned { wait, .. }] if *wait == 409.0), "{ev:?}");
+    assert_eq!(status(&r, "cb"), ContactStatus::Assigned);
+    r.complete("cb", 500.0, Vec::new()).unwrap();
+    check(&r);
+}
+
+/// The calls run out: `CallbackFailed`, the contact ends (abandoned status,
+/// counted as a failed callback, not as an abandon).
+#[test]
+fn a_callback_fails_when_its_calls_run_out() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    let ev = r.submit(&callback("cb", 2, 0.0), 1.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[..], [Event::CallbackOffered { attempt: 1, .. }]));
+    // retry_after 0: back at once, and a (free again) calls again.
+    let ev = r.callback_result("cb", CallbackOutcome::Busy, 2.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[..], [Event::CallbackOffered { attempt: 2, .. }]), "{ev:?}");
+    let ev = r.callback_result("cb", CallbackOutcome::NoAnswer, 3.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[..], [Event::CallbackFailed { attempts: 2, .. }]), "{ev:?}");
+    assert_eq!(status(&r, "cb"), ContactStatus::Abandoned);
+    let c = r.queue_stats("general").unwrap().counters;
+    assert_eq!(
+        (c.offered, c.answered, c.abandoned, c.callbacks_failed, c.callback_calls),
+        (1, 0, 0, 1, 2)
+    );
+    assert_eq!(r.agent_view("a").unwrap().used, 0);
+    check(&r);
+}
+
+/// `callbacks_per_free_agent` 0.5 with two free agents: one callback is
+/// called, the second waits (one callback for two free-or-calling agents),
+/// and a live caller arriving goes to the other agent at once.
+#[test]
+fn callbacks_never_starve_live_callers() {
+    let mut r = Router::new(config_with(
+        vec![QueueConfig { callbacks_per_free_agent: 0.5, ..QueueConfig::new("general") }],
+        PolicyKind::LongestIdle,
+    ))
+    .unwrap();
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 0.0, Vec::new()).unwrap();
+    let ev = r.submit(&callback("cb1", 3, 60.0), 1.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["CallbackOffered"]);
+    let ev = r.submit(&callback("cb2", 3, 60.0), 2.0, Vec::new()).unwrap();
+    assert!(ev.is_empty(), "{ev:?}");
+    assert_eq!(status(&r, "cb2"), ContactStatus::Waiting);
+    check(&r);
+    let ev = r.submit(&contact("live", "voice"), 3.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("live", "b")]));
+    // cb1 answered: a is on it; a free agent again later releases cb2.
+    r.callback_result("cb1", CallbackOutcome::Answered, 4.0, Vec::new()).unwrap();
+    let ev = r.complete("live", 5.0, Vec::new()).unwrap();
+    assert!(
+        matches!(&ev[1..], [Event::CallbackOffered { contact, .. }] if &**contact == "cb2"),
+        "{ev:?}"
+    );
+    check(&r);
+}
+
+/// A waiting caller chooses a callback: it keeps its place; the update is
+/// refused for a callback or an assigned contact, and the bad inputs name
+/// their value.
+#[test]
+fn converting_to_a_callback_and_bad_callbacks() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("busy", "voice"), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "voice"), 1.0, Vec::new()).unwrap();
+    r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap();
+    let up = ContactUpdate { callback: Some(Callback::default()), ..update() };
+    r.update_contact("c1", &up, 3.0, Vec::new()).unwrap();
+    assert_eq!(waiting_order(&r), ["c1", "c2"]);
+    check(&r);
+    let before = r.snapshot();
+    for (id, up, kind, names) in [
+        (
+            "c1",
+            ContactUpdate { callback: Some(Callback::default()), ..update() },
+            ErrorKind::InvalidState,
+            "already a callback",
+        ),
+        (
+            "busy",
+            ContactUpdate { callback: Some(Callback::default()), ..update() },
+            ErrorKind::InvalidState,
+            "assigned",
+        ),
+        (
+            "c2",
+            ContactUpdate {
+                callback: Some(Callback { number_of_attempts: 0, ..Callback::default() }),
+                ..update()
+            },
+            ErrorKind::InvalidInput,
+            "number_of_attempts 0",
+        ),
+        (
+            "c2",
+            ContactUpdate {
+                callback: Some(Callback { retry_after: f64::NAN, ..Callback::default() }),
+                ..update()
+            },
+            ErrorKind::InvalidInput,
+            "retry_after",
+        ),
+    ] {
+        let err = r.update_contact(id, &up, 4.0, Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), kind, "{id}: {err}");
+        assert!(err.message().contains(names), "{id}: {err} should name {names}");
+        assert_eq!(r.snapshot(), before);
+    }
+    let err = r.callback_result("c2", CallbackOutcome::Answered, 4.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState);
+    assert!(err.message().contains("waiting"), "{err}");
+    assert_eq!(r.snapshot(), before);
+    assert!(CallbackOutcome::parse("maybe").unwrap_err().message().contains("maybe"));
+    // A callback not before 100 keeps its place but is not called before.
+    let mut later = callback("later", 3, 60.0);
+    later.callback.as_mut().unwrap().not_before = Some(100.0);
+    r.submit(&later, 5.0, Vec::new()).unwrap();
+    let ev = r.complete("busy", 6.0, Vec::new()).unwrap();
+    assert!(matches!(&ev[1], Event::CallbackOffered { contact, .. } if &**contact == "c1"));
+    let ev = r.callback_result("c1", CallbackOutcome::Answered, 7.0, Vec::new()).unwrap();
+    assert_eq!(names(&ev), ["Assigned"]);
+    let ev = r.complete("c1", 8.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("c2", "a")]), "'later' is not due before 100");
+    // The customer hangs up while being called: abandoned, the agent free.
+    r.complete("c2", 120.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "later"), ContactStatus::Calling);
+    r.cancel("later", 121.0, Vec::new()).unwrap();
+    assert_eq!(r.agent_view("a").unwrap().used, 0);
+    check(&r);
+}

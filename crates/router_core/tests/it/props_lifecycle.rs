@@ -12,8 +12,8 @@ use super::*;
 use proptest::prelude::*;
 use proptest::test_runner::Config as PtConfig;
 use router_core::{
-    AgentState, ChannelConfig, ContactUpdate, Overflow, QueueConfig, RouterConfig, StepSpec,
-    TransferMode, TransferSpec,
+    AgentState, Callback, CallbackOutcome, ChannelConfig, ContactUpdate, Overflow, QueueConfig,
+    RouterConfig, StepSpec, TransferMode, TransferSpec,
 };
 
 const QUEUES: [&str; 3] = ["q0", "q1", "q2"];
@@ -55,6 +55,20 @@ enum Op {
         version: Option<u8>,
     },
     Advance,
+    Callback {
+        pick: u16,
+        outcome: u8,
+    },
+    /// A submit (callback attempts, retry_after, not_before offset) or a
+    /// conversion of a waiting contact (pick) to a callback.
+    NewCallback {
+        submit: bool,
+        pick: u16,
+        attempts: u8,
+        retry: u8,
+        later: Option<u8>,
+        queue: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -73,6 +87,9 @@ fn op() -> impl Strategy<Value = Op> {
               proptest::option::weighted(0.3, 0u8..30), proptest::option::weighted(0.3, 0u8..4))
             .prop_map(|(pick, priority, level, age, version)| Op::Update { pick, priority, level, age, version }),
         2 => Just(Op::Advance),
+        3 => (any::<u16>(), 0u8..3).prop_map(|(pick, outcome)| Op::Callback { pick, outcome }),
+        2 => (any::<bool>(), any::<u16>(), 0u8..4, 0u8..20, proptest::option::weighted(0.3, 0u8..30), 0u8..3)
+            .prop_map(|(submit, pick, attempts, retry, later, queue)| Op::NewCallback { submit, pick, attempts, retry, later, queue }),
     ]
 }
 
@@ -90,7 +107,11 @@ fn build(offer: bool, wrap_up: bool) -> Router {
     q1.aging_max = Some(3.0);
     q1.max_waiting = Some(3);
     q1.overflow = Some(Overflow { to: "q2".into(), after: 15.0 });
-    let q2 = QueueConfig { max_waiting: Some(5), ..QueueConfig::new("q2") };
+    let q2 = QueueConfig {
+        max_waiting: Some(5),
+        callbacks_per_free_agent: 0.5,
+        ..QueueConfig::new("q2")
+    };
     let mut cfg = RouterConfig::new(channels, vec![QueueConfig::new("q0"), q1, q2]);
     cfg.offer_timeout = offer.then_some(6.0);
     cfg.exclusion_expires_after = Some(20.0);
@@ -202,6 +223,30 @@ impl Driver {
                 res
             }
             Op::Advance => self.r.advance(now, Vec::new()),
+            Op::Callback { pick, outcome } => {
+                let o =
+                    [CallbackOutcome::Answered, CallbackOutcome::NoAnswer, CallbackOutcome::Busy]
+                        [*outcome as usize];
+                self.r.callback_result(&self.pick(*pick), o, now, Vec::new())
+            }
+            Op::NewCallback { submit, pick, attempts, retry, later, queue } => {
+                let cb = Callback {
+                    number_of_attempts: u32::from(*attempts),
+                    retry_after: f64::from(*retry),
+                    not_before: later.map(|l| now + f64::from(l)),
+                };
+                if *submit {
+                    let id = format!("c{}", self.next);
+                    self.next += 1;
+                    self.ids.push(id.clone());
+                    let mut c = ContactSpec::new(&id, "voice", QUEUES[*queue as usize]);
+                    c.callback = Some(cb);
+                    self.r.submit(&c, now, Vec::new())
+                } else {
+                    let u = ContactUpdate { callback: Some(cb), ..ContactUpdate::default() };
+                    self.r.update_contact(&self.pick(*pick), &u, now, Vec::new())
+                }
+            }
         }
     }
 }

@@ -174,7 +174,10 @@ impl Model {
             }
             // This model makes no transfers (see the transfer state machine
             // in the Python suite): one here is a bug.
-            Event::Transferred { .. } | Event::TransferFailed { .. } => return bad(),
+            Event::Transferred { .. }
+            | Event::TransferFailed { .. }
+            | Event::CallbackOffered { .. }
+            | Event::CallbackFailed { .. } => return bad(),
             Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();
