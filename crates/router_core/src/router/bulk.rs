@@ -34,7 +34,7 @@ use super::Router;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::ContactSpec;
 use crate::sink::EventSink;
-use crate::types::{Id, Time};
+use crate::types::{check_time, Id, Time};
 
 /// A contact validated and compiled once, to submit many times with
 /// different ids (a simulator's contact type, a platform's contact
@@ -76,12 +76,14 @@ pub struct NewContact<'a> {
     /// ids distinct is the caller's business. Saves the duplicate check
     /// and the index upkeep.
     pub indexed: bool,
+    /// When it enters its queue (`ContactSpec::not_before`; 0: at once).
+    pub not_before: Time,
 }
 
 impl<'a> NewContact<'a> {
     /// A contact with id `id`, priority 0, no customer, indexed.
     pub fn new(id: &'a Id) -> Self {
-        NewContact { id, priority: 0, customer: None, indexed: true }
+        NewContact { id, priority: 0, customer: None, indexed: true, not_before: 0.0 }
     }
 
     /// With priority `priority`.
@@ -93,6 +95,12 @@ impl<'a> NewContact<'a> {
     /// With customer `customer`.
     pub fn customer(mut self, customer: Option<&'a str>) -> Self {
         self.customer = customer;
+        self
+    }
+
+    /// Scheduled: it enters its queue at `t` (see `ContactSpec::not_before`).
+    pub fn not_before(mut self, t: Time) -> Self {
+        self.not_before = t;
         self
     }
 
@@ -170,16 +178,27 @@ impl Router {
         } else if new.id.is_empty() {
             return Err(Error::invalid("contact id must not be empty"));
         }
+        if new.not_before != 0.0 {
+            check_time("contact not_before", new.not_before)?;
+        }
         let t = &template.0;
         let mut ev = self.begin(now);
-        if self.refuses(t, new.customer) {
+        if new.not_before <= now && self.refuses(t, new.customer) {
             let err = self.full_queue_error(t.queue, new.id);
             return self.fail(ev, err);
         }
         let seq = self.next_seq;
         let customer = new.customer.map(Into::into);
-        let slot =
-            self.insert_contact(t, new.id.clone(), new.indexed, new.priority, customer, &mut ev);
+        let id = new.id.clone();
+        let slot = self.insert_contact_at(
+            t,
+            id,
+            new.indexed,
+            new.priority,
+            customer,
+            new.not_before,
+            &mut ev,
+        );
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0), as `submit` does
         Ok((ContactKey { slot, seq }, self.deliver(ev, sink)))
     }

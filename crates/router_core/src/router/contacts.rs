@@ -329,6 +329,22 @@ impl Router {
         customer: Option<Id>,
         ev: &mut Vec<Event>,
     ) -> u32 {
+        self.insert_contact_at(c, id, indexed, priority, customer, c.not_before, ev)
+    }
+
+    /// [`Router::insert_contact`] entering its queue at `not_before` (at
+    /// once if that is not later than now).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_contact_at(
+        &mut self,
+        c: &Compiled,
+        id: Id,
+        indexed: bool,
+        priority: i64,
+        customer: Option<Id>,
+        not_before: Time,
+        ev: &mut Vec<Event>,
+    ) -> u32 {
         let now = self.now;
         let seq = self.seq();
         let ci = self.free_contacts.pop().unwrap_or(self.contacts.len() as u32);
@@ -336,12 +352,12 @@ impl Router {
             self.contact_ids.insert(id.clone(), ci);
         }
         self.contacts.take_slot(ci as usize).refill(c, id, indexed, seq, priority, now, customer);
-        if c.not_before > now {
+        if not_before > now {
             let slot = self.contact_mut(ci);
             slot.status = ContactStatus::Scheduled;
-            slot.arrival = c.not_before;
-            slot.queue_entered = c.not_before;
-            self.schedule(c.not_before, TimerKind::Activate { ci, seq });
+            slot.arrival = not_before;
+            slot.queue_entered = not_before;
+            self.schedule(not_before, TimerKind::Activate { ci, seq });
             return ci;
         }
         self.admit(ci, ev);

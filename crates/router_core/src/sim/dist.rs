@@ -35,6 +35,10 @@ pub enum Purpose {
     /// patience): a stream of its own, so that a scenario with transfers
     /// draws every other number as one without.
     Transfer = 6,
+    /// Callbacks and scheduled work of one contact type (who chooses a
+    /// callback, whether a call is answered, which contacts are scheduled
+    /// and their delay): a stream of its own, as transfers have.
+    Callback = 7,
 }
 
 /// SplitMix64 step: a well-mixed 64-bit value from any input.

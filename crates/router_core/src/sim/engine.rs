@@ -43,6 +43,10 @@ mod finish;
 enum Kind {
     Complete,
     Abandon,
+    /// The caller chooses a callback (if still waiting).
+    ChooseCallback,
+    /// The call an agent placed for a callback is answered or given up.
+    CallResult,
     ShiftStart,
     ShiftEnd,
 }
@@ -94,6 +98,8 @@ enum State {
     /// Done, but its first agent's wrap-up after a transfer is still to
     /// end: the router may still name the contact's id.
     Lingering,
+    /// A callback its agent is calling.
+    Calling,
 }
 
 /// A live contact of the simulation.
@@ -126,6 +132,11 @@ struct Slot {
     first_agent: u32,
     first_start: f64,
     first_channel: u32,
+    /// It became a callback; while `Calling`: since when, and whether the
+    /// customer will answer.
+    callback: bool,
+    dial_start: f64,
+    call_answered: bool,
 }
 
 /// Per-replication state of one contact type.
@@ -136,6 +147,7 @@ struct TypeRun {
     rng_patience: ChaCha8Rng,
     rng_customer: ChaCha8Rng,
     rng_transfer: ChaCha8Rng,
+    rng_callback: ChaCha8Rng,
     /// The type's contact, compiled once.
     template: crate::router::ContactTemplate,
     /// The customer of the arrival being submitted.
@@ -180,6 +192,9 @@ pub(super) struct Run<'a> {
     series: Vec<Series>,
     /// Per queue: the waits of contacts transferred into it.
     transfer_blocks: Vec<Block>,
+    /// Per queue: callbacks requested, calls placed, connected, failed
+    /// (of counted contacts).
+    callback_counts: Vec<[u64; 4]>,
     contacts: u64,
     rep_seed: u64,
     warmup: f64,
@@ -240,6 +255,7 @@ impl<'a> Run<'a> {
             type_blocks: vec![Block::default(); sim.types.len()],
             series,
             transfer_blocks: vec![Block::default(); s.queues.len()],
+            callback_counts: vec![[0; 4]; s.queues.len()],
             contacts: 0,
             rep_seed,
             warmup: s.warmup,
@@ -281,6 +297,7 @@ impl<'a> Run<'a> {
                 rng_patience: stream(rep_seed, Purpose::Patience, i as u32),
                 rng_customer: stream(rep_seed, Purpose::Customers, i as u32),
                 rng_transfer: stream(rep_seed, Purpose::Transfer, i as u32),
+                rng_callback: stream(rep_seed, Purpose::Callback, i as u32),
                 template,
                 customer: None,
                 next_customer: 0,
@@ -390,6 +407,20 @@ impl<'a> Run<'a> {
                 }
                 Ok(())
             }
+            Kind::ChooseCallback => {
+                let s = self.slots[e.a as usize];
+                if s.state == State::Waiting && s.gen == e.gen {
+                    self.choose_callback(e.a, e.t())?;
+                }
+                Ok(())
+            }
+            Kind::CallResult => {
+                let s = self.slots[e.a as usize];
+                if s.state == State::Calling && s.gen == e.gen {
+                    self.call_result(e.a, e.t())?;
+                }
+                Ok(())
+            }
             Kind::Abandon => {
                 let s = self.slots[e.a as usize];
                 if s.state == State::Waiting && s.gen == e.gen {
@@ -463,8 +494,22 @@ impl<'a> Run<'a> {
             push_decimal(&mut c, n);
             tr.customer = Some(c);
         }
-        let counted = t >= self.warmup;
-        let interval = ((t / self.interval) as usize).min(self.series[0].offered.len() - 1);
+        // Scheduled work enters its queue later; its wait counts from then.
+        let (due, chooses) = {
+            let info = &self.sim.types[ty];
+            let tr = &mut self.types[ty];
+            let due = match &info.scheduled {
+                Some((share, delay)) if uniform(&mut tr.rng_callback) < *share => {
+                    t + delay.draw(&mut tr.rng_callback)
+                }
+                _ => t,
+            };
+            let chooses =
+                info.callback.as_ref().is_some_and(|cb| uniform(&mut tr.rng_callback) < cb.share);
+            (due, chooses)
+        };
+        let counted = due >= self.warmup;
+        let interval = ((due / self.interval) as usize).min(self.series[0].offered.len() - 1);
         self.contacts += 1;
         self.series[ty].offered[interval] += 1;
         if counted {
@@ -477,10 +522,10 @@ impl<'a> Run<'a> {
             counted,
             interval: interval as u32,
             agent: 0,
-            start: t,
+            start: due,
             handle,
             key: None,
-            channel: info.channel as u32,
+            channel: self.sim.types[ty].channel as u32,
             transferred: false,
             counted_t: false,
             warm_pending: false,
@@ -488,11 +533,15 @@ impl<'a> Run<'a> {
             first_agent: 0,
             first_start: 0.0,
             first_channel: 0,
+            callback: false,
+            dial_start: 0.0,
+            call_answered: false,
         });
         let tr = &self.types[ty];
         let new = NewContact::new(&self.ids[s as usize])
             .priority(priority)
             .customer(tr.customer.as_deref())
+            .not_before(if due > t { due } else { 0.0 })
             .by_key_only();
         let outcome = self.router.submit_template(&tr.template, new, t, &mut self.buf);
         match outcome {
@@ -517,7 +566,11 @@ impl<'a> Run<'a> {
         let slot = self.slots[s as usize];
         if slot.state == State::Waiting {
             if let Some(p) = patience {
-                self.push(t + p, Kind::Abandon, s, slot.gen);
+                self.push(due + p, Kind::Abandon, s, slot.gen);
+            }
+            if chooses {
+                let after = self.sim.types[ty].callback.as_ref().expect("chosen").after;
+                self.push(due + after, Kind::ChooseCallback, s, slot.gen);
             }
         }
         self.schedule_arrival(ty);
@@ -728,6 +781,42 @@ impl<'a> Run<'a> {
                     self.slots[s as usize].warm_pending = false;
                     self.first_agent_done(s, at);
                 }
+                Event::CallbackOffered { ref contact, ref agent, at, .. } => {
+                    let s = parse(contact);
+                    let ty = self.slots[s as usize].ty as usize;
+                    let rule = self.sim.types[ty].callback.as_ref().expect("a callback type");
+                    let (p, call) = (rule.answer_probability, rule.call_time);
+                    let answered = uniform(&mut self.types[ty].rng_callback) < p;
+                    let slot = &mut self.slots[s as usize];
+                    slot.state = State::Calling;
+                    slot.agent = parse(agent);
+                    slot.dial_start = at;
+                    slot.call_answered = answered;
+                    let (gen, counted) = (slot.gen, slot.counted);
+                    if counted {
+                        self.callback_counts[self.sim.types[ty].queue][1] += 1;
+                    }
+                    self.push(at + call, Kind::CallResult, s, gen);
+                }
+                Event::CallbackFailed { ref contact, .. } => {
+                    let s = parse(contact);
+                    let slot = self.slots[s as usize];
+                    if slot.counted {
+                        let ty = slot.ty as usize;
+                        self.type_blocks[ty].callbacks_failed += 1;
+                        self.callback_counts[self.sim.types[ty].queue][3] += 1;
+                    }
+                    self.release(s);
+                }
+                Event::Refused { ref contact, .. } => {
+                    // Scheduled work due when its queue was full.
+                    let s = parse(contact);
+                    let slot = self.slots[s as usize];
+                    if slot.counted {
+                        self.type_blocks[slot.ty as usize].refused += 1;
+                    }
+                    self.release(s);
+                }
                 Event::TransferFailed { ref contact, at, .. } => {
                     // The target queue was full: the first agent keeps the
                     // contact and ends it now.
@@ -786,6 +875,52 @@ impl<'a> Run<'a> {
             let in_sl = wait <= self.sim.threshold[tq];
             self.transfer_blocks[tq].answered(wait, in_sl);
         }
+    }
+
+    /// The waiting caller `s` chooses a callback at `t`: it keeps its
+    /// place, and its patience no longer applies.
+    fn choose_callback(&mut self, s: u32, t: f64) -> Result<()> {
+        let slot = &mut self.slots[s as usize];
+        let ty = slot.ty as usize;
+        slot.gen = slot.gen.wrapping_add(1); // its patience timer is void
+        slot.callback = true;
+        let counted = slot.counted;
+        let key = slot.key.expect("submitted");
+        let rule = self.sim.types[ty].callback.as_ref().expect("the type has callbacks");
+        let update = crate::model::ContactUpdate {
+            callback: Some(crate::model::Callback {
+                number_of_attempts: rule.number_of_attempts,
+                retry_after: rule.retry_after,
+                not_before: None,
+            }),
+            ..crate::model::ContactUpdate::default()
+        };
+        if counted {
+            self.callback_counts[self.sim.types[ty].queue][0] += 1;
+        }
+        self.router.update_contact(key, &update, t, &mut self.buf)?;
+        self.on_events();
+        Ok(())
+    }
+
+    /// The call for callback `s` ends at `t`: answered or not (drawn when
+    /// it was placed).
+    fn call_result(&mut self, s: u32, t: f64) -> Result<()> {
+        let slot = self.slots[s as usize];
+        self.add_load(slot.agent, slot.channel as usize, slot.dial_start, t);
+        let outcome = if slot.call_answered {
+            if slot.counted {
+                self.callback_counts[self.sim.types[slot.ty as usize].queue][2] += 1;
+            }
+            crate::model::CallbackOutcome::Answered
+        } else {
+            // Back in its place (it may be called again within this call).
+            self.slots[s as usize].state = State::Waiting;
+            crate::model::CallbackOutcome::NoAnswer
+        };
+        self.router.callback_result(slot.key.expect("submitted"), outcome, t, &mut self.buf)?;
+        self.on_events();
+        Ok(())
     }
 
     /// The queue contact `s` was transferred to.

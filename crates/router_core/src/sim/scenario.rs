@@ -194,6 +194,12 @@ pub struct ContactType {
     /// Transfers after service, if any.
     #[serde(default)]
     pub transfer: Option<TransferRule>,
+    /// Callers who choose a callback, if any.
+    #[serde(default)]
+    pub callback: Option<CallbackRule>,
+    /// Scheduled work, if any.
+    #[serde(default)]
+    pub scheduled: Option<ScheduledRule>,
 }
 
 fn customers() -> u32 {
@@ -202,6 +208,55 @@ fn customers() -> u32 {
 
 fn keep() -> bool {
     true
+}
+fn three() -> u32 {
+    3
+}
+fn retry() -> f64 {
+    300.0
+}
+fn certain() -> f64 {
+    1.0
+}
+fn call_time() -> f64 {
+    20.0
+}
+
+/// A share of a type's callers choose a callback after waiting `after`
+/// seconds (still unanswered): they leave the line and keep their place
+/// (see [`crate::Callback`]); agents then call them. Their patience no
+/// longer applies. Reported per queue in `Replication::callbacks`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackRule {
+    /// Share of callers who choose a callback (0–1).
+    pub share: f64,
+    /// Seconds of waiting after which they choose it.
+    pub after: f64,
+    /// Calls to try.
+    #[serde(default = "three")]
+    pub number_of_attempts: u32,
+    /// Seconds before a call is tried again.
+    #[serde(default = "retry")]
+    pub retry_after: f64,
+    /// Probability that a call is answered.
+    #[serde(default = "certain")]
+    pub answer_probability: f64,
+    /// Seconds an agent spends on a call until it is answered or given up.
+    #[serde(default = "call_time")]
+    pub call_time: f64,
+}
+
+/// A share of a type's contacts are scheduled work: submitted on arrival
+/// but entering their queue `delay` later (see `ContactSpec::not_before`);
+/// their wait counts from then.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledRule {
+    /// Share of contacts scheduled (0–1).
+    pub share: f64,
+    /// How long after submission they enter their queue.
+    pub delay: Dist,
 }
 
 /// A share of a type's answered contacts that their agent transfers when
@@ -453,6 +508,37 @@ impl Scenario {
             }
             if t.customers == 0 {
                 return Err(bad(format!("{what}.customers: must be at least 1")));
+            }
+            let share = |name: &str, v: f64| {
+                if (0.0..=1.0).contains(&v) {
+                    Ok(())
+                } else {
+                    Err(bad(format!("{what}.{name}: {v} is not a share between 0 and 1")))
+                }
+            };
+            if let Some(cb) = &t.callback {
+                share("callback.share", cb.share)?;
+                share("callback.answer_probability", cb.answer_probability)?;
+                for (name, v) in [
+                    ("after", cb.after),
+                    ("retry_after", cb.retry_after),
+                    ("call_time", cb.call_time),
+                ] {
+                    if !(v.is_finite() && v >= 0.0) {
+                        return Err(bad(format!(
+                            "{what}.callback.{name}: {v} is not a finite, non-negative number of seconds"
+                        )));
+                    }
+                }
+                if cb.number_of_attempts == 0 {
+                    return Err(bad(format!(
+                        "{what}.callback.number_of_attempts: must be at least 1"
+                    )));
+                }
+            }
+            if let Some(sc) = &t.scheduled {
+                share("scheduled.share", sc.share)?;
+                sc.delay.validate(&format!("{what}.scheduled.delay"))?;
             }
             if let Some(tr) = &t.transfer {
                 let what = format!("{what}.transfer");

@@ -24,6 +24,8 @@ pub(super) struct TypeInfo {
     pub(super) returning: f64,
     pub(super) customers: u64,
     pub(super) transfer: Option<TransferInfo>,
+    pub(super) callback: Option<super::scenario::CallbackRule>,
+    pub(super) scheduled: Option<(f64, Sampler)>,
 }
 
 /// A contact type's transfer rule, compiled.
@@ -101,6 +103,8 @@ impl Simulation {
                 patience: t.patience.as_ref().map(|p| p.sampler()),
                 returning: t.returning,
                 customers: u64::from(t.customers),
+                callback: t.callback.clone(),
+                scheduled: t.scheduled.as_ref().map(|s| (s.share, s.delay.sampler())),
                 transfer: t.transfer.as_ref().map(|r| TransferInfo {
                     probability: r.probability,
                     spec: crate::model::TransferSpec {

@@ -105,6 +105,8 @@ pub struct Block {
     pub abandoned: u64,
     /// Refused by a full queue.
     pub refused: u64,
+    /// Callbacks whose calls all went unanswered.
+    pub callbacks_failed: u64,
     /// Answered within the service-level threshold.
     pub answered_in_sl: u64,
     /// Answered or abandoned after a positive wait.
@@ -145,6 +147,7 @@ impl Block {
         self.answered += o.answered;
         self.abandoned += o.abandoned;
         self.refused += o.refused;
+        self.callbacks_failed += o.callbacks_failed;
         self.answered_in_sl += o.answered_in_sl;
         self.waited += o.waited;
         self.wait_answered += o.wait_answered;
@@ -163,6 +166,7 @@ impl Block {
             answered: self.answered,
             abandoned: self.abandoned,
             refused: self.refused,
+            callbacks_failed: self.callbacks_failed,
             unfinished,
             unfinished_late,
             answered_in_sl: self.answered_in_sl,
@@ -196,6 +200,8 @@ pub struct Metrics {
     pub abandoned: u64,
     /// Of those, refused by a full queue.
     pub refused: u64,
+    /// Of those, callbacks whose calls all went unanswered.
+    pub callbacks_failed: u64,
     /// Of those, still waiting when the simulation ended (no agent left).
     pub unfinished: u64,
     /// Of the unfinished, those that had waited past the service-level
@@ -313,6 +319,21 @@ impl Series {
     }
 }
 
+/// The callbacks of one queue in one replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallbackMetrics {
+    /// Queue name.
+    pub name: String,
+    /// Callers who chose a callback.
+    pub requested: u64,
+    /// Calls agents placed for them.
+    pub calls: u64,
+    /// Callbacks connected (a call answered).
+    pub connected: u64,
+    /// Callbacks whose calls all went unanswered.
+    pub failed: u64,
+}
+
 /// Everything one replication measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Replication {
@@ -335,6 +356,8 @@ pub struct Replication {
     pub transfers: Vec<Metrics>,
     /// All contacts.
     pub total: Metrics,
+    /// Per queue: its callbacks (of counted contacts).
+    pub callbacks: Vec<CallbackMetrics>,
     /// Per agent group.
     pub groups: Vec<GroupMetrics>,
     /// Interval length of the series.

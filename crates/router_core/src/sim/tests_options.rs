@@ -377,3 +377,56 @@ fn a_bad_transfer_rule_is_refused_naming_the_field() {
     bad(json!({"probability": 0.5, "queue": "q", "requires": {"x": 11}}), "level 11");
     bad(json!({"probability": 0.5, "queue": "q", "mode": "lukewarm"}), "lukewarm");
 }
+
+/// Callers who choose a callback after 30 s (half of them): every counted
+/// contact is accounted for (answered, abandoned, refused, unfinished or a
+/// failed callback), and the callback counts add up: all answered when the
+/// customers always answer; none connected and two calls per failure when
+/// they never do.
+#[test]
+fn callbacks_in_a_scenario_are_accounted_for() {
+    let patch = |answer: f64| {
+        json!({"contact_types": [{"name": "call", "channel": "voice", "queue": "q",
+            "arrivals": {"kind": "poisson", "rate": 0.095},
+            "handle_time": {"kind": "exponential", "mean": 100.0},
+            "patience": {"kind": "exponential", "mean": 200.0},
+            "callback": {"share": 0.5, "after": 30.0, "number_of_attempts": 2,
+                         "retry_after": 120.0, "answer_probability": answer, "call_time": 15.0}}]})
+    };
+    for answer in [1.0, 0.0] {
+        let r = run(scenario(10, 9.5, 60_000.0, patch(answer)));
+        let t = &r.types[0];
+        assert_eq!(
+            t.offered,
+            t.answered + t.abandoned + t.refused + t.unfinished + t.callbacks_failed,
+            "{t:?}"
+        );
+        let cb = &r.callbacks[0];
+        assert!(cb.requested > 100, "{cb:?}");
+        if answer == 1.0 {
+            assert_eq!(cb.failed, 0);
+            assert_eq!(cb.calls, cb.connected, "{cb:?}");
+            assert!(cb.connected + 20 >= cb.requested, "{cb:?}");
+        } else {
+            assert_eq!(cb.connected, 0);
+            assert!(cb.failed > 0 && cb.calls >= 2 * cb.failed, "{cb:?}");
+            assert_eq!(t.callbacks_failed, cb.failed);
+        }
+    }
+}
+
+/// Scheduled work: half the contacts enter their queue 600 s after they
+/// are submitted; their waits count from then, and the totals add up.
+#[test]
+fn scheduled_work_in_a_scenario() {
+    let patch = json!({"contact_types": [{"name": "mail", "channel": "voice", "queue": "q",
+        "arrivals": {"kind": "poisson", "rate": 0.05},
+        "handle_time": {"kind": "exponential", "mean": 100.0},
+        "scheduled": {"share": 0.5, "delay": {"kind": "constant", "value": 600.0}}}]});
+    let r = run(scenario(8, 5.0, 50_000.0, patch));
+    let t = &r.types[0];
+    assert_eq!(t.offered, t.answered + t.abandoned + t.refused + t.unfinished, "{t:?}");
+    assert!(t.answered > 1000);
+    // 5 erlangs on 8 agents: short waits, scheduled or not.
+    assert!(t.asa.unwrap() < 30.0, "{:?}", t.asa);
+}

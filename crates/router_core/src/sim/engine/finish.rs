@@ -18,6 +18,9 @@ impl Run<'_> {
             if matches!(slot.state, State::Assigned | State::WrapUp) {
                 self.unload(s, horizon);
             }
+            if slot.state == State::Calling {
+                self.add_load(slot.agent, slot.channel as usize, slot.dial_start, horizon);
+            }
             if slot.state == State::Waiting && slot.warm_pending {
                 let ch = slot.first_channel as usize;
                 self.add_load(slot.first_agent, ch, slot.first_start, horizon);
@@ -33,7 +36,8 @@ impl Run<'_> {
         let mut unfinished_tr = vec![0u64; sim.queue_names.len()];
         let mut late_tr = vec![0u64; sim.queue_names.len()];
         for slot in &self.slots {
-            if slot.state != State::Waiting {
+            // A callback being called is still waiting for an answer.
+            if !matches!(slot.state, State::Waiting | State::Calling) {
                 continue;
             }
             let info = &sim.types[slot.ty as usize];
@@ -137,6 +141,18 @@ impl Run<'_> {
             queues: metrics(&queues, &mut sim.queue_names.iter(), &unfinished_q, &late_q),
             channels: metrics(&channels, &mut sim.channel_names.iter(), &unfinished_c, &late_c),
             types: metrics(&self.type_blocks, &mut type_names.iter(), &unfinished_t, &late_t),
+            callbacks: sim
+                .queue_names
+                .iter()
+                .zip(&self.callback_counts)
+                .map(|(name, c)| super::super::stats::CallbackMetrics {
+                    name: name.clone(),
+                    requested: c[0],
+                    calls: c[1],
+                    connected: c[2],
+                    failed: c[3],
+                })
+                .collect(),
             transfers: metrics(
                 &self.transfer_blocks,
                 &mut sim.queue_names.iter(),
