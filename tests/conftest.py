@@ -47,7 +47,7 @@ AGENT_FIELDS = (
 )
 CONTACT_FIELDS = (
     "id", "status", "channel", "queue", "priority", "arrival", "wait", "agent",
-    "requires", "step", "attributes",
+    "requires", "step", "attributes", "version",
 )
 
 

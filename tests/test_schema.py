@@ -33,6 +33,10 @@ AGENT = cc.Agent("a").to_dict()
 STEP = cc.Step(1.0).to_dict()
 CONTACT = cc.Contact("c", "voice", "q").to_dict()
 CONFIG = _ccroute.normalize_config({"channels": [CHANNEL], "queues": [QUEUE]})
+UPDATE = _ccroute.normalize_contact_update({})
+#: Fields of a contact update that a message spells with a `has_` flag (a
+#: map or list cannot say "given, and empty" by itself).
+FLAGGED = ("requires", "prefers", "steps", "attributes")
 
 # Record field -> the proto fields that carry it. Where the protocol spells a
 # value in more than one field (an option with a "none" flag, the policy's
@@ -47,6 +51,8 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
                                 "channels": ("channels", "only_listed_channels")}),
     "step": (model_pb2.Step, {k: (k,) for k in STEP}),
     "contact": (model_pb2.Contact, {k: (k,) for k in CONTACT}),
+    "contact_update": (model_pb2.ContactUpdate, {**{k: (k,) for k in UPDATE if k not in FLAGGED},
+                                                 **{k: (k, f"has_{k}") for k in FLAGGED}}),
     "config": (model_pb2.RouterConfig, {
         **{k: (k,) for k in CONFIG if k not in ("policy", "retain_finished", "exclusion_expires_after", "plugin")},
         "policy": ("policy", "policy_chain", "policy_weights"),
@@ -58,7 +64,7 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
     }),
 }
 RECORDS = {"channel": CHANNEL, "queue": QUEUE, "routing_profile": PROFILE, "profile_queue": PROFILE["queues"][0],
-           "agent": AGENT, "step": STEP, "contact": CONTACT, "config": CONFIG}
+           "agent": AGENT, "step": STEP, "contact": CONTACT, "contact_update": UPDATE, "config": CONFIG}
 
 
 @pytest.mark.parametrize("name", sorted(PROTO_FIELDS))
@@ -104,6 +110,20 @@ def contacts(draw: Any, channel: str = "voice", queue: str = "q") -> dict[str, A
         "preferred_agent": draw(st.none() | names), "preferred_wait": draw(seconds),
         "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs),
     })
+
+
+@st.composite
+def updates(draw: Any) -> dict[str, Any]:
+    """A contact update giving some fields (maps and lists empty at times),
+    in its plain-data form: the fields given, as the engine writes them."""
+    full = _checked(UPDATE, {
+        "priority": draw(st.integers(-(2**63), 2**63 - 1)), "requires": draw(levels), "prefers": draw(levels),
+        "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs), "age_offset": draw(seconds),
+        "if_version": draw(st.integers(0, 2**64 - 1)),
+    })
+    given = draw(st.sets(st.sampled_from(sorted(full))))
+    record = _ccroute.normalize_contact_update({k: full[k] for k in given})
+    return {k: v for k, v in record.items() if v is not None}
 
 
 @st.composite
@@ -206,6 +226,15 @@ def test_contacts_and_agents_survive_the_protocol_and_the_log(cs: list[dict[str,
         [cmd.Submit(tuple(contacts_), True, "k", None)] + [cmd.UpsertAgent(a, False) for a in agents_]))
     assert list(logged[0].contacts) == contacts_  # type: ignore[union-attr]
     assert [u.agent for u in logged[1:]] == agents_  # type: ignore[union-attr]
+
+
+@SETTINGS
+@given(updates())
+def test_a_contact_update_survives_the_protocol_and_the_log(d: dict[str, Any]) -> None:
+    pb = model_pb2.ContactUpdate.FromString(wire.contact_update_to_pb(d).SerializeToString())
+    assert wire.contact_update_from_pb(pb) == d
+    (logged,) = codec.decode_commands(codec.encode_commands([cmd.UpdateContact("c", d)]))
+    assert logged == cmd.UpdateContact("c", d)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -78,6 +78,18 @@ contact_fields = st.fixed_dictionaries({
 })
 
 
+#: Contact fields that do not matter to :func:`make_contact`'s steps.
+FIELDS = {"channel": "voice", "queue": "q0", "priority": 0, "preferred": None, "customer": None}
+update_fields = st.fixed_dictionaries({
+    "priority": st.sampled_from([None, None, -1, 5]),
+    "requires": st.one_of(st.none(), st.none(), st.just({}), skills, st.just({"en": 11})),
+    "prefers": st.sampled_from([None, None, {}, {"es": 4}]),
+    "steps": st.one_of(st.none(), st.none(), steps),
+    "attributes": st.sampled_from([None, None, {}, {"vip": True}]),
+    "age_offset": st.sampled_from([None, None, 0.0, 6.0, 30.0]),
+})
+
+
 def make_contact(cid: str, f: dict[str, Any]) -> cc.Contact:
     """A contact whose steps only widen the pool: each step halves the
     levels of the one before (and drops what reaches 0)."""
@@ -241,6 +253,43 @@ class MixMachine(RuleBasedStateMachine):
             self.call(r.force_assign, cid, data.draw(st.sampled_from(AGENTS)), now=t)
         elif agent is not None:
             self.call(r.accept if verb == "accept" else r.reject, cid, agent, now=t)
+
+    @precondition(lambda self: self.ids)
+    @rule(data=st.data(), change=update_fields, stale=st.sampled_from([False, False, False, True]), dt=DT)
+    def update(self, data, change, stale, dt) -> None:
+        """An update raises the version by exactly one; a refused one (bad
+        level, wider than the remaining steps, stale version, contact not
+        waiting or offered) changes nothing."""
+        assert self.router is not None
+        r = self.router
+        cid = self.pick(data)
+        t = self.tick(dt)
+        kwargs = {k: v for k, v in change.items() if v is not None}
+        if "steps" in kwargs:  # widening steps, as at submit
+            kwargs["steps"] = make_contact(cid, {**FIELDS, "requires": change["requires"] or {},
+                                                 "steps": kwargs["steps"]}).steps
+        if stale:
+            kwargs["if_version"] = data.draw(st.sampled_from([0, 1, 2, 5]))
+        # The timers due by t fire first (the version read below is the one
+        # compared), and a second advance settles the clock at t, where a
+        # refused call leaves it.
+        self.call(r.advance, t)
+        self.call(r.advance, t)
+        before, view = r.snapshot(), r.contact(cid)
+        try:
+            events = r.update_contact(cid, t, **kwargs)
+        except (cc.VersionConflict, *ALLOWED) as exc:
+            live = view.status in ("waiting", "offered")
+            if isinstance(exc, cc.VersionConflict):
+                assert live and kwargs["if_version"] != view.version
+            if isinstance(exc, cc.InvalidState):
+                assert not live
+            assert r.snapshot() == before
+            assert r.contact(cid).version == view.version
+            return
+        assert view.status in ("waiting", "offered") and kwargs.get("if_version", view.version) == view.version
+        assert r.contact(cid).version == view.version + 1
+        self.follow(events)
 
     @rule(dt=DT)
     def advance(self, dt) -> None:

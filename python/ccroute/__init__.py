@@ -37,6 +37,7 @@ from .errors import (
     RoutingError,
     SnapshotError,
     UnknownId,
+    VersionConflict,
 )
 from .events import (
     Abandoned,
@@ -97,6 +98,7 @@ __all__ = [
     "InvalidState",
     "CapacityError",
     "QueueFull",
+    "VersionConflict",
     "SnapshotError",
     "InternalError",
     # submodules

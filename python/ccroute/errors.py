@@ -15,6 +15,7 @@ __all__ = [
     "InvalidState",
     "CapacityError",
     "QueueFull",
+    "VersionConflict",
     "SnapshotError",
     "InternalError",
 ]
@@ -52,6 +53,12 @@ class CapacityError(RoutingError):
 
 class QueueFull(RoutingError):
     """The queue holds its maximum number of waiting contacts."""
+
+
+class VersionConflict(RoutingError):
+    """An update named the version it expected (``if_version``) and the
+    contact is at another one: someone changed it first. Read the contact
+    again (``ContactView.version``) and decide whether to retry."""
 
 
 class SnapshotError(RoutingError):

@@ -25,6 +25,7 @@ from ._ccroute import (
     Queue,
     QueueStats,
     RoutingProfile,
+    Step,
 )
 from .errors import InvalidInput
 from .events import Event
@@ -297,6 +298,47 @@ class Router:
         """The customer abandoned a waiting or offered contact. Raises
         ``InvalidState`` for an assigned one (complete it instead)."""
         return self._router.cancel(contact, now)
+
+    def update_contact(
+        self,
+        contact: str,
+        now: float,
+        *,
+        priority: Optional[int] = None,
+        requires: Optional[Mapping[str, int]] = None,
+        prefers: Optional[Mapping[str, int]] = None,
+        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
+        attributes: Optional[Mapping[str, Any]] = None,
+        age_offset: Optional[float] = None,
+        if_version: Optional[int] = None,
+    ) -> list[Event]:
+        """Change a waiting or offered contact: each field given replaces
+        the contact's, ``None`` keeps it. The contact is routed again at
+        once, so the call may assign or offer it.
+
+        ``requires`` is checked against the contact's remaining relaxation
+        steps, which must still widen the pool; give ``steps`` to replace
+        them (timed from the contact's arrival, those already due apply at
+        once; ``[]`` drops them). ``age_offset`` is absolute seconds added
+        to the contact's routing age (not an increment; 0 undoes it): it
+        moves its place in its queue, its aging and its routing-profile
+        delays, but not its wait in statistics nor its steps.
+
+        Each update raises the contact's version (``ContactView.version``,
+        1 at submit) by one; with ``if_version`` the update is refused with
+        ``VersionConflict`` unless the contact is at that version. An
+        offered contact keeps its offer while its agent still fits;
+        otherwise the offer is withdrawn (``Requeued``, the agent not
+        excluded) and the contact routed again.
+
+        Raises ``UnknownId``, ``InvalidState`` for an assigned or ended
+        contact, ``VersionConflict``, or ``InvalidInput`` naming the bad
+        field or value (a level outside 1-10, steps that narrow the pool, a
+        non-finite ``age_offset``, a value of the wrong type); nothing
+        changes then."""
+        given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
+                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version}
+        return self._router.update_contact(contact, {k: v for k, v in given.items() if v is not None}, now)
 
     def assign_batch(self, now: float) -> list[Event]:
         """Solve and apply the maximum-score assignment of the waiting

@@ -356,6 +356,40 @@ def test_a_live_reconfiguration_is_logged_and_replays_to_the_same_router(redis_s
 
 
 @pytest.mark.parametrize("snapshot", [False, True])
+def test_contact_updates_are_logged_and_replay_to_the_same_router(redis_server: RedisServer, snapshot: bool) -> None:
+    clock = ManualClock(10.0)
+    service, rlog = durable(redis_server, clock)
+    for i in range(5):  # en 9: nobody can take them (the agents have en 3..7)
+        service.submit(cc.Contact(f"c{i}", "chat", "sales", requires={"en": 9}, steps=[cc.Step(40.0, {"en": 8})]))
+    clock.advance(1.0)
+    service.update_contact("c0", priority=3, if_version=1)
+    first = service.update_contact("c1", requires={"en": 4}, steps=[], idempotency_key="k1")
+    assert [type(r.event).__name__ for r in first] == ["Offered"]  # offer mode in this configuration
+    service.update_contact("c2", age_offset=12.0, attributes={"tier": "gold"}, prefers={})
+    service.update_contact("c3", requires={"en": 9}, steps=[cc.Step(3.0, {"en": 6})])  # due at 13
+    with pytest.raises(cc.VersionConflict):  # refused: not logged
+        service.update_contact("c0", priority=1, if_version=1)
+    clock.advance(3.0)
+    service.advance()  # c3's new step is due: it is offered
+    service.update_contact("c1", requires={"en": 8}, steps=[])  # its agent no longer fits: Requeued
+    assert service.contact("c3").status == "offered" and service.contact("c1").status == "waiting"
+    if snapshot:
+        service.query(lambda e: rlog.snapshot_now())
+    expected = router_snapshot(service)
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        assert router_snapshot(again) == expected
+        assert [again.contact(f"c{i}").version for i in range(4)] == [2, 3, 2, 2]
+        retry = again.update_contact("c1", requires={"en": 4}, steps=[], idempotency_key="k1")
+        assert retry.replayed and list(retry) == list(first)  # type: ignore[attr-defined]
+    finally:
+        again.stop()
+        rlog2.close()
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
 def test_an_agents_reason_and_time_in_state_survive_a_restart(redis_server: RedisServer, snapshot: bool) -> None:
     clock = ManualClock(0.0)
     service, rlog = durable(redis_server, clock)

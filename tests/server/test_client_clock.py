@@ -33,10 +33,11 @@ CONFIG: dict[str, Any] = {
 SKILLS = ("en", "es", "billing")
 
 
-def _workload(seed: int, offers: bool) -> list[tuple[str, tuple[Any, ...]]]:
-    """(method, args) calls with non-decreasing times, every option in use."""
+def _workload(seed: int, offers: bool) -> list[tuple[Any, ...]]:
+    """(method, args) or (method, args, kwargs) calls with non-decreasing
+    times, every option in use."""
     rng = random.Random(seed)
-    calls: list[tuple[str, tuple[Any, ...]]] = []
+    calls: list[tuple[Any, ...]] = []
     t = 0.0
     for i in range(6):
         skills = {s: rng.randint(1, 10) for s in rng.sample(SKILLS, rng.randint(1, 3))}
@@ -65,7 +66,13 @@ def _workload(seed: int, offers: bool) -> list[tuple[str, tuple[Any, ...]]]:
             calls.append(("cancel", (f"c{rng.randrange(n + 1)}", t)))
         elif kind < 0.9:
             calls.append(("set_agent_state", (f"a{rng.randrange(6)}", rng.choice(["available", "away"]), t)))
-        elif offers and kind < 0.96:
+        elif kind < 0.94:
+            update: dict[str, Any] = rng.choice([
+                {"priority": rng.randint(0, 5)}, {"requires": {}}, {"age_offset": rng.choice([0.0, 20.0])},
+                {"requires": {"en": rng.randint(1, 10)}, "steps": []}, {"prefers": {"es": 3}, "if_version": 1},
+            ])
+            calls.append(("update_contact", (f"c{rng.randrange(max(0, n - 5), n + 1)}", t), update))
+        elif offers and kind < 0.98:
             verb = rng.choice(["accept", "reject"])
             calls.append((verb, (f"c{rng.randrange(n + 1)}", f"a{rng.randrange(6)}", t)))
         else:
@@ -80,9 +87,9 @@ def _engine_events(events: list[Any]) -> list[Any]:
             and isinstance(e, getattr(_ccroute, type(e).__name__))]
 
 
-def _run(call: Callable[..., list[Any]], args: tuple[Any, ...]) -> Any:
+def _run(call: Callable[..., list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     try:
-        return _engine_events(call(*args))
+        return _engine_events(call(*args, **kwargs))
     except RoutingError as exc:
         return type(exc).__name__
 
@@ -97,13 +104,15 @@ def test_the_same_workload_gives_the_same_events_and_figures_embedded_and_remote
     remote = running.client()
     assert remote.config().to_dict() == embedded.config()
     calls = _workload(seed, offers)
-    outcomes = 0
-    for method, args in calls:
-        here = _run(getattr(embedded, method), args)
-        there = _run(getattr(remote, method), args)
-        assert there == here, f"{method}{args}: embedded {here}, remote {there}"
+    outcomes = updated = 0
+    for method, args, *kwargs in calls:
+        here = _run(getattr(embedded, method), args, *kwargs or [{}])
+        there = _run(getattr(remote, method), args, *kwargs or [{}])
+        assert there == here, f"{method}{args}{kwargs}: embedded {here}, remote {there}"
         outcomes += isinstance(here, list) and bool(here)
+        updated += method == "update_contact" and isinstance(here, list)
     assert outcomes > 10  # the workload routed, not only failed
+    assert updated >= 1  # some updates went through (others found their contact ended)
     local, far = embedded.stats(), remote.stats()
     assert set(local) == set(far)
     for name, s in local.items():

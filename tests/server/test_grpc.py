@@ -451,3 +451,72 @@ def test_explain_contact_through_the_client_matches_the_embedded_router(start_se
     assert why.to_dict() == embedded
     with pytest.raises(cc.UnknownId):
         client.explain("nobody")
+
+
+def test_update_contact_over_the_wire_gives_the_embedded_events_and_errors(start_server: Start) -> None:
+    srv = start_server(settings())
+    client = srv.client()
+    embedded = settings().build()
+    channel = grpc.insecure_channel(srv.target)
+    stub = router_pb2_grpc.RouterStub(channel)
+
+    def both(method: str, *args: object, **kwargs: object) -> list[cc.Event]:
+        here = [e for e in getattr(client, method)(*args, **kwargs) if not isinstance(e, ServiceEvent.__args__)]  # type: ignore[attr-defined]
+        assert here == getattr(embedded, method)(*args, **kwargs), method
+        return here
+
+    both("add_agent", cc.Agent("a", skills={"billing": 5}), 0.0)
+    both("submit", cc.Contact("w0", "chat", "sales"), 0.0)  # a takes it (and has room for more chats)
+    both("submit", cc.Contact("w1", "chat", "sales", requires={"billing": 8}, steps=[cc.Step(60.0, {"billing": 6})]), 0.0)
+    both("submit", cc.Contact("w2", "chat", "sales", requires={"billing": 9}), 0.0)
+    assert both("update_contact", "w2", 0.0, priority=4, if_version=1, attributes={"tier": "gold"}) == []
+    assert client.waiting("sales") == ["w2", "w1"] == embedded.waiting("sales")
+    view = client.contact("w2")
+    assert (view.version, view.priority, view.attributes) == (2, 4, {"tier": "gold"})
+    # requires given and empty ({}), with the steps dropped ([]): assigned in the call.
+    events = both("update_contact", "w1", 0.0, requires={}, steps=[])
+    assert [type(e).__name__ for e in events] == ["Assigned"] and client.contact("w1").requires == {}
+    # The same classes as embedded, with the same messages.
+    for kwargs, error in [({"if_version": 1}, cc.VersionConflict), ({"requires": {"x": 11}}, cc.InvalidInput),
+                          ({"age_offset": float("nan")}, cc.InvalidInput)]:
+        with pytest.raises(error) as remote:
+            client.update_contact("w2", 0.0, **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(error) as local:
+            embedded.update_contact("w2", 0.0, **kwargs)  # type: ignore[arg-type]
+        assert str(remote.value) == str(local.value)
+    with pytest.raises(cc.UnknownId, match="ghost"):
+        client.update_contact("ghost", priority=1)
+    with pytest.raises(cc.InvalidState, match="assigned"):
+        client.update_contact("w0", priority=1)
+    assert client.contact("w2").version == 2  # nothing changed
+    # A stale version is ABORTED, naming the class and both versions.
+    with pytest.raises(grpc.RpcError) as info:
+        stub.UpdateContact(router_pb2.UpdateContactRequest(
+            contact_id="w2", update=model_pb2.ContactUpdate(priority=1, if_version=1)))
+    err = info.value
+    assert err.code() == grpc.StatusCode.ABORTED  # type: ignore[attr-defined]
+    assert dict(err.trailing_metadata())["ccroute-error"] == "VersionConflict"  # type: ignore[attr-defined]
+    assert "version 2" in err.details() and "version 1" in err.details()  # type: ignore[attr-defined]
+    # A retry under the same idempotency key is answered from the first reply.
+    first = client.update_contact("w2", priority=7, idempotency_key="up-1")
+    again = client.update_contact("w2", priority=7, idempotency_key="up-1")
+    assert first == again and client.contact("w2").version == 3
+    with pytest.raises(IdempotencyConflict):
+        client.update_contact("w2", priority=8, idempotency_key="up-1")
+    channel.close()
+
+
+def test_async_client_updates_a_contact(start_server: Start) -> None:
+    srv = start_server(settings())
+
+    async def scenario() -> tuple[int, int]:
+        async with AsyncRouterClient(srv.target) as client:
+            await client.submit(cc.Contact("c1", "voice", "sales"))
+            assert await client.update_contact("c1", priority=3, if_version=1) == []
+            with pytest.raises(cc.VersionConflict):
+                await client.update_contact("c1", priority=4, if_version=1)
+            await client.cancel("c1")
+            view = await client.contact("c1")
+            return view.version, (await client.status()).live_contacts
+
+    assert asyncio.run(scenario()) == (0, 0)

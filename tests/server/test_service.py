@@ -208,10 +208,14 @@ def test_command_log_gets_accepted_commands_before_the_reply_and_replays() -> No
         clock.advance(6.0)
         svc.advance()  # the offer expires
         svc.submit(cc.Contact("c2", "chat", "support"))
-        final = [svc.agent("a1"), svc.stats()]
+        svc.submit(cc.Contact("c3", "voice", "support", requires={"fr": 5}))
+        svc.update_contact("c3", priority=2, requires={}, if_version=1)
+        with pytest.raises(cc.VersionConflict):
+            svc.update_contact("c3", priority=3, if_version=1)  # failed: not logged
+        final = [svc.agent("a1"), svc.stats(), svc.contact("c3")]
     assert [e.number for e in log.entries] == list(range(1, len(log.entries) + 1))
     assert [type(e.command).__name__ for e in log.entries] == [
-        "UpsertAgent", "Submit", "Advance", "Submit"]
+        "UpsertAgent", "Submit", "Advance", "Submit", "Submit", "UpdateContact"]
     # Replaying the log into a fresh engine rebuilds the same state.
     engine = Engine(svc.settings, svc.limits)
     for e in log.entries:
@@ -219,6 +223,9 @@ def test_command_log_gets_accepted_commands_before_the_reply_and_replays() -> No
         e.command.apply(engine, e.now)
     assert repr(engine.router.agent("a1")) == repr(final[0])
     assert [s.to_dict() for s in engine.router.stats().values()] == [s.to_dict() for s in final[1]]
+    replayed = engine.router.contact("c3")
+    assert (replayed.priority, replayed.requires, replayed.version) == (2, {}, 2) == (
+        final[2].priority, final[2].requires, final[2].version)
 
 
 def test_a_failing_command_log_stops_the_service() -> None:

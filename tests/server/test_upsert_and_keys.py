@@ -137,6 +137,9 @@ def test_every_mutating_call_takes_an_idempotency_key(start_server: Start) -> No
     (c_a, ag_a), (c_r, ag_r), (c_x, _) = list(offered.items())[:3]
     twice("AcceptOffer", router_pb2.AcceptOfferRequest(contact_id=c_a, agent_id=ag_a, idempotency_key="a"))
     twice("RejectOffer", router_pb2.RejectOfferRequest(contact_id=c_r, agent_id=ag_r, idempotency_key="r"))
+    (c_u,) = {f"c{i}" for i in range(4)} - {c_a, c_r, c_x}
+    twice("UpdateContact", router_pb2.UpdateContactRequest(
+        contact_id=c_u, update=model_pb2.ContactUpdate(priority=2), idempotency_key="up"))
     twice("CancelContact", router_pb2.CancelContactRequest(contact_id=c_x, idempotency_key="x"))
     twice("CompleteContact", router_pb2.CompleteContactRequest(contact_id=c_a, idempotency_key="d"))
     twice("SetAgentState", router_pb2.SetAgentStateRequest(

@@ -25,6 +25,7 @@ struct Classes {
     invalid_state: Py<PyType>,
     capacity: Py<PyType>,
     queue_full: Py<PyType>,
+    version_conflict: Py<PyType>,
     snapshot: Py<PyType>,
     internal: Py<PyType>,
 }
@@ -57,6 +58,7 @@ impl Classes {
             invalid_state: class("InvalidState")?,
             capacity: class("CapacityError")?,
             queue_full: class("QueueFull")?,
+            version_conflict: class("VersionConflict")?,
             snapshot: class("SnapshotError")?,
             internal: class("InternalError")?,
         })
@@ -70,6 +72,7 @@ impl Classes {
             ErrorKind::InvalidState => &self.invalid_state,
             ErrorKind::Capacity => &self.capacity,
             ErrorKind::QueueFull => &self.queue_full,
+            ErrorKind::VersionConflict => &self.version_conflict,
             ErrorKind::Snapshot => &self.snapshot,
         }
     }

@@ -44,6 +44,7 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     events::register(m)?;
     m.add_function(wrap_pyfunction!(router::builtin_policies, m)?)?;
     m.add_function(wrap_pyfunction!(router::normalize_config, m)?)?;
+    m.add_function(wrap_pyfunction!(router::normalize_contact_update, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

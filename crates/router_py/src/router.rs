@@ -8,7 +8,7 @@ use crate::plugin::PyScorer;
 use crate::views::{AgentView, ContactView, Explanation, QueueStats};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::{AgentState, ContactSpec, PolicyKind, RouterConfig};
+use router_core::{AgentState, ContactSpec, ContactUpdate, PolicyKind, RouterConfig};
 
 /// Batches at least this large run with the GIL released.
 const DETACH_BATCH: usize = 256;
@@ -275,6 +275,20 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
+    /// Changes a waiting or offered contact; `update` is the plain-data
+    /// form of a `ContactUpdate` (every field optional, `None` keeps).
+    fn update_contact(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        update: &Bound<'_, PyAny>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
+        let update: ContactUpdate = crate::forms::from_py("update", update)?;
+        let ev = self.guard(|r| r.update_contact(contact, &update, now, Vec::new()))?;
+        self.done(py, ev)
+    }
+
     fn assign_batch(&mut self, py: Python<'_>, now: f64) -> PyResult<Vec<PyObject>> {
         let (ev, report) = self.guard(|r| r.assign_batch(now, Vec::new()))?;
         self.last_batch = Some(report);
@@ -517,6 +531,18 @@ pub fn normalize_config<'py>(
     let config: RouterConfig = crate::forms::from_py("configuration", config)?;
     let router = router_core::Router::new(config).py()?;
     crate::forms::to_py(py, router.config())
+}
+
+/// A contact update in plain data, checked for its types (as
+/// `Router.update_contact` reads it) and written back in full: every field,
+/// `None` for those not given.
+#[pyfunction]
+pub fn normalize_contact_update<'py>(
+    py: Python<'py>,
+    update: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let update: ContactUpdate = crate::forms::from_py("update", update)?;
+    crate::forms::to_py(py, &update)
 }
 
 /// The names of the built-in policies.

@@ -233,6 +233,9 @@ pub struct ContactView {
     pub step: usize,
     /// Free-form attributes (empty once ended).
     pub attributes: Py<PyDict>,
+    /// Changes made to it by calls (updates), from 1 at submit; what
+    /// `update_contact(if_version=...)` compares with. 0 once ended.
+    pub version: u64,
 }
 
 #[pymethods]
@@ -260,6 +263,7 @@ impl ContactView {
             wait: v.wait,
             agent: v.agent,
             step: v.step,
+            version: v.version,
         })
     }
 }

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import grpc
 import grpc.aio
 
-from .._ccroute import Agent, Channel, Contact, Queue
+from .._ccroute import Agent, Channel, Contact, Queue, Step
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
@@ -179,6 +179,21 @@ class AsyncRouterClient:
         """The customer left a waiting or offered contact."""
         request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
         return c.events_of(await self._call("CancelContact", request, retry=True, now=now))
+
+    async def update_contact(self, contact: str, now: Optional[float] = None, *, priority: Optional[int] = None,
+                       requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
+                       steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
+                       attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
+                       if_version: Optional[int] = None, idempotency_key: Optional[str] = None) -> list[Event]:
+        """Change a waiting or offered contact (``Router.update_contact``):
+        each field given replaces the contact's, ``None`` keeps it; routed
+        again at once. ``VersionConflict`` when ``if_version`` is not the
+        contact's version. Carries an idempotency key (a fresh one when none
+        is given), so the client's own retries never apply it twice."""
+        request = c.update_request(contact, priority=priority, requires=requires, prefers=prefers, steps=steps,
+                                   attributes=attributes, age_offset=age_offset, if_version=if_version)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(await self._call("UpdateContact", request, retry=True, now=now))
 
     async def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now."""

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import grpc
 
-from .._ccroute import Agent, Channel, Contact, Queue
+from .._ccroute import Agent, Channel, Contact, Queue, normalize_contact_update
 from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
@@ -102,6 +102,15 @@ def state_request(agent: str, state: str) -> router_pb2.SetAgentStateRequest:
 
 def submit_request(contact: Contact, key: str) -> router_pb2.SubmitContactRequest:
     return router_pb2.SubmitContactRequest(contact=wire.contact_to_pb(contact), idempotency_key=key)
+
+
+def update_request(contact: str, **fields: Any) -> router_pb2.UpdateContactRequest:
+    """An UpdateContact request carrying the fields given (not ``None``),
+    checked as the embedded router checks them (``InvalidInput`` naming
+    the field)."""
+    record = normalize_contact_update({k: v for k, v in fields.items() if v is not None})
+    update = wire.contact_update_to_pb({k: v for k, v in record.items() if v is not None})
+    return router_pb2.UpdateContactRequest(contact_id=contact, update=update)
 
 
 def batch_request(contacts: Iterable[Contact], key: str = "", now: Optional[float] = None) -> router_pb2.SubmitContactsRequest:
@@ -205,6 +214,7 @@ class RemoteContactView:
     requires: dict[str, int]
     step: int
     attributes: dict[str, Any]
+    version: int
 
     @classmethod
     def from_pb(cls, pb: views_pb2.ContactView) -> "RemoteContactView":
@@ -213,6 +223,7 @@ class RemoteContactView:
             queue=pb.queue, priority=pb.priority if pb.HasField("priority") else None,
             arrival=pb.arrival, wait=pb.wait, agent=pb.agent if pb.HasField("agent") else None,
             requires=dict(pb.requires), step=pb.step, attributes=wire.attributes_from_pb(pb.attributes),
+            version=pb.version,
         )
 
 

@@ -12,7 +12,7 @@ reply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional, Union
 
@@ -33,6 +33,7 @@ __all__ = [
     "Reject",
     "Complete",
     "Cancel",
+    "UpdateContact",
     "Advance",
     "Idempotent",
     "Query",
@@ -169,6 +170,20 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateContact:
+    """Change a waiting or offered contact. ``update`` is a contact update
+    in plain data (the form ``_ccroute.normalize_contact_update`` writes)
+    holding only the fields given: each replaces the contact's."""
+
+    contact_id: str
+    update: Mapping[str, Any]
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        return engine.record(engine.router.update_contact(self.contact_id, now, **self.update))
+
+
+@dataclass(frozen=True, slots=True)
 class Advance:
     """Fire the timers due by ``now``."""
 
@@ -269,4 +284,4 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, Advance, Idempotent, At, Query]
+                Complete, Cancel, UpdateContact, Advance, Idempotent, At, Query]

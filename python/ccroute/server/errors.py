@@ -124,6 +124,7 @@ _CODES: dict[type[BaseException], grpc.StatusCode] = {
     _domain.InvalidState: grpc.StatusCode.FAILED_PRECONDITION,
     _domain.CapacityError: grpc.StatusCode.FAILED_PRECONDITION,
     _domain.QueueFull: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    _domain.VersionConflict: grpc.StatusCode.ABORTED,  # a concurrency conflict: read again, retry (AIP-154)
     _domain.SnapshotError: grpc.StatusCode.DATA_LOSS,
     ServerBusy: grpc.StatusCode.RESOURCE_EXHAUSTED,
     MessageTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,

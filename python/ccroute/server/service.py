@@ -24,14 +24,16 @@ on wall-clock time with nobody calling.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats
+from .. import _ccroute
+from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Step
 from ..errors import InvalidInput, RoutingError, SnapshotError
 from . import commands as cmd
 from .clock import ClientClock, Clock, MonotonicClock
@@ -320,6 +322,25 @@ class RouterService:
         """The customer left a waiting or offered contact."""
         return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout, now)
 
+    def update_contact(self, contact: str, *, priority: Optional[int] = None,
+                       requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
+                       steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
+                       attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
+                       if_version: Optional[int] = None, idempotency_key: Optional[str] = None,
+                       fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+                       now: Optional[float] = None) -> list[EventRecord]:
+        """Change a waiting or offered contact (see
+        :meth:`ccroute.Router.update_contact`): each field given replaces
+        the contact's, ``None`` keeps it. The update is checked (types,
+        size limits) before it reaches the engine or the log."""
+        given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
+                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version}
+        update = {k: v for k, v in _ccroute.normalize_contact_update(
+            {k: v for k, v in given.items() if v is not None}).items() if v is not None}
+        check_update(contact, update, self.limits)
+        return self._call(self._keyed(cmd.UpdateContact(contact, update), idempotency_key, fingerprint),
+                          timeout, now)
+
     def advance(self, *, idempotency_key: Optional[str] = None, fingerprint: Optional[Hashable] = None,
                 timeout: Optional[float] = None,
             now: Optional[float] = None) -> list[EventRecord]:
@@ -587,6 +608,24 @@ def check_contact(c: Contact, limits: ServiceLimits) -> None:
     _check_attributes(what, c.attributes, limits)
 
 
+def check_update(contact: str, update: Mapping[str, Any], limits: ServiceLimits) -> None:
+    """Refuse a contact update (plain data) over the service's size limits,
+    as :func:`check_contact` refuses a contact."""
+    _check_id("contact id", contact, limits)
+    what = f"update of contact {contact!r}"
+    steps = update.get("steps") or ()
+    if len(steps) > limits.max_steps:
+        raise InvalidInput(f"{what}: {len(steps)} relaxation steps exceed the limit max_steps {limits.max_steps}")
+    names = [*(update.get("requires") or ()), *(update.get("prefers") or ()),
+             *(k for s in steps for k in s["requires"])]
+    if len(names) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(names)} skill requirements (required, preferred and in steps) "
+                           f"exceed the limit max_requirements {limits.max_requirements}")
+    for name in names:
+        _check_id(f"{what}: skill name", name, limits)
+    _check_attributes(what, update.get("attributes") or {}, limits)
+
+
 def check_agent(a: Agent, limits: ServiceLimits) -> None:
     """Refuse an agent over the service's size limits (``InvalidInput``
     naming the limit)."""
@@ -610,6 +649,8 @@ def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
         return (c.agent_id,), (c.state, c.reason)
     if isinstance(c, cmd.RemoveAgent):
         return (c.agent_id,), None
+    if isinstance(c, cmd.UpdateContact):
+        return (c.contact_id,), json.dumps(c.update, sort_keys=True)
     if isinstance(c, cmd.UpsertAgent):
         a = c.agent
         return (a.id,), repr((sorted(a.skills.items()), a.capacity, a.channels and sorted(a.channels.items()),

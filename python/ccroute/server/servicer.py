@@ -158,6 +158,11 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context), **_keyed(request))
         return pb.RejectOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
+    def UpdateContact(self, request: pb.UpdateContactRequest, context: grpc.ServicerContext) -> pb.UpdateContactResponse:
+        records = self._service.update_contact(request.contact_id, **wire.contact_update_from_pb(request.update),
+                                               timeout=_timeout(context), **_keyed(request))
+        return pb.UpdateContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
+
     def Advance(self, request: pb.AdvanceRequest, context: grpc.ServicerContext) -> pb.AdvanceResponse:
         records = self._service.advance(timeout=_timeout(context), **_keyed(request))
         return pb.AdvanceResponse(events=wire.events_to_pb(records), replayed=_replayed(records))

@@ -24,7 +24,8 @@ __all__ = [
     "STATE_TO_PB", "STATE_FROM_PB",
     "channel_from_pb", "channel_to_pb", "queue_from_pb", "queue_to_pb",
     "settings_from_pb", "settings_to_pb", "agent_from_pb", "agent_to_pb",
-    "contact_from_pb", "contact_to_pb", "event_to_pb", "events_to_pb", "event_from_pb",
+    "contact_from_pb", "contact_to_pb", "contact_update_from_pb", "contact_update_to_pb",
+    "event_to_pb", "events_to_pb", "event_from_pb",
     "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb", "explanation_to_pb",
     "attributes_from_pb", "attributes_to_pb",
 ]
@@ -381,6 +382,56 @@ def contact_to_pb(c: Contact) -> model_pb2.Contact:
     return pb
 
 
+#: Fields of a contact update record (``_ccroute.normalize_contact_update``).
+_UPDATE = frozenset({"priority", "requires", "prefers", "steps", "attributes", "age_offset", "if_version"})
+#: The update's maps and lists: given when their ``has_`` flag is set or they are not empty.
+_UPDATE_FLAGGED = ("requires", "prefers", "steps", "attributes")
+
+
+def contact_update_to_pb(d: Mapping[str, Any]) -> model_pb2.ContactUpdate:
+    """A contact update in plain data (the fields given; ``None`` or absent:
+    not given) as a message."""
+    _carried("contact update", d, _UPDATE)
+    pb = model_pb2.ContactUpdate()
+    for name in ("priority", "age_offset", "if_version"):
+        if d.get(name) is not None:
+            setattr(pb, name, d[name])
+    for name in ("requires", "prefers"):
+        if d.get(name) is not None:
+            getattr(pb, name).update(d[name])
+    if d.get("steps") is not None:
+        for s in d["steps"]:
+            s = s.to_dict() if isinstance(s, Step) else s
+            step = pb.steps.add(after=s["after"], requires=s["requires"])
+            if s.get("when") is not None:
+                step.when.CopyFrom(condition_to_pb(s["when"]))
+    if d.get("attributes") is not None:
+        attributes_to_pb(pb.attributes, d["attributes"])
+    for name in _UPDATE_FLAGGED:
+        if d.get(name) is not None:
+            setattr(pb, f"has_{name}", True)
+    return pb
+
+
+def contact_update_from_pb(pb: model_pb2.ContactUpdate) -> dict[str, Any]:
+    """The fields a message gives, in plain data (the form
+    ``Router.update_contact`` takes as keyword arguments)."""
+    d: dict[str, Any] = {}
+    for name in ("priority", "age_offset", "if_version"):
+        if pb.HasField(name):
+            d[name] = getattr(pb, name)
+    given = {name: getattr(pb, f"has_{name}") or len(getattr(pb, name)) > 0 for name in _UPDATE_FLAGGED}
+    if given["requires"]:
+        d["requires"] = dict(pb.requires)
+    if given["prefers"]:
+        d["prefers"] = dict(pb.prefers)
+    if given["steps"]:
+        d["steps"] = [step_from_pb(s).to_dict() for s in pb.steps]
+    if given["attributes"]:
+        d["attributes"] = attributes_from_pb(pb.attributes)
+    return d
+
+
 # -- events --------------------------------------------------------------------------
 def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
     """One function per event class: (sequence, event) -> pb Event."""
@@ -541,7 +592,7 @@ def explanation_to_pb(v: Any) -> views_pb2.Explanation:
 def contact_view_to_pb(v: ContactView) -> views_pb2.ContactView:
     pb = views_pb2.ContactView(
         id=v.id, status=STATUS_TO_PB[v.status], channel=v.channel, queue=v.queue,  # type: ignore[arg-type]
-        arrival=v.arrival, wait=v.wait, requires=v.requires, step=v.step,
+        arrival=v.arrival, wait=v.wait, requires=v.requires, step=v.step, version=v.version,
     )
     if v.priority is not None:
         pb.priority = v.priority

@@ -209,6 +209,53 @@ class Contact(_message.Message):
     attributes: _containers.MessageMap[str, AttributeValue]
     def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ...) -> None: ...
 
+class ContactUpdate(_message.Message):
+    __slots__ = ("priority", "requires", "has_requires", "prefers", "has_prefers", "steps", "has_steps", "attributes", "has_attributes", "age_offset", "if_version")
+    class RequiresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class PrefersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class AttributesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: AttributeValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[AttributeValue, _Mapping]] = ...) -> None: ...
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    HAS_REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    PREFERS_FIELD_NUMBER: _ClassVar[int]
+    HAS_PREFERS_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    HAS_STEPS_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    HAS_ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    AGE_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    IF_VERSION_FIELD_NUMBER: _ClassVar[int]
+    priority: int
+    requires: _containers.ScalarMap[str, int]
+    has_requires: bool
+    prefers: _containers.ScalarMap[str, int]
+    has_prefers: bool
+    steps: _containers.RepeatedCompositeFieldContainer[Step]
+    has_steps: bool
+    attributes: _containers.MessageMap[str, AttributeValue]
+    has_attributes: bool
+    age_offset: float
+    if_version: int
+    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ...) -> None: ...
+
 class RouterConfig(_message.Message):
     __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished")
     class PolicyWeightsEntry(_message.Message):

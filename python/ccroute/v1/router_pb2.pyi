@@ -224,6 +224,26 @@ class RejectOfferResponse(_message.Message):
     replayed: bool
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
+class UpdateContactRequest(_message.Message):
+    __slots__ = ("contact_id", "update", "idempotency_key", "now")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    update: _model_pb2.ContactUpdate
+    idempotency_key: str
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., update: _Optional[_Union[_model_pb2.ContactUpdate, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+
+class UpdateContactResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
 class AdvanceRequest(_message.Message):
     __slots__ = ("idempotency_key", "now")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]

@@ -97,6 +97,11 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.RejectOfferRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.RejectOfferResponse.FromString,
                 _registered_method=True)
+        self.UpdateContact = channel.unary_unary(
+                '/ccroute.v1.Router/UpdateContact',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.FromString,
+                _registered_method=True)
         self.Advance = channel.unary_unary(
                 '/ccroute.v1.Router/Advance',
                 request_serializer=ccroute_dot_v1_dot_router__pb2.AdvanceRequest.SerializeToString,
@@ -252,6 +257,20 @@ class RouterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateContact(self, request, context):
+        """Changes a waiting or offered contact (priority, requirements,
+        preferred skills, steps, attributes, routing age; see `ContactUpdate`)
+        and routes it again at once: the reply may assign or offer it. The
+        contact's version goes up by one. An offered contact keeps its offer
+        while its agent still fits; otherwise the offer is withdrawn
+        (`Requeued`) and the contact routed again. NOT_FOUND for an unknown
+        contact, FAILED_PRECONDITION for an assigned or ended one, ABORTED
+        (`VersionConflict`) when `if_version` differs from its version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Advance(self, request, context):
         """Fires every timer due by the server's clock now and returns the events.
         The server does this on its own; the call exists for clients that want
@@ -394,6 +413,11 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.RejectOffer,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.RejectOfferRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.RejectOfferResponse.SerializeToString,
+            ),
+            'UpdateContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateContact,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.SerializeToString,
             ),
             'Advance': grpc.unary_unary_rpc_method_handler(
                     servicer.Advance,
@@ -767,6 +791,33 @@ class Router:
             '/ccroute.v1.Router/RejectOffer',
             ccroute_dot_v1_dot_router__pb2.RejectOfferRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.RejectOfferResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/UpdateContact',
+            ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -135,7 +135,7 @@ class AgentView(_message.Message):
     def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ..., routing_profile: _Optional[str] = ..., reason: _Optional[str] = ..., state_since: _Optional[float] = ...) -> None: ...
 
 class ContactView(_message.Message):
-    __slots__ = ("id", "status", "channel", "queue", "priority", "arrival", "wait", "agent", "requires", "step", "attributes")
+    __slots__ = ("id", "status", "channel", "queue", "priority", "arrival", "wait", "agent", "requires", "step", "attributes", "version")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +161,7 @@ class ContactView(_message.Message):
     REQUIRES_FIELD_NUMBER: _ClassVar[int]
     STEP_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     status: ContactStatus
     channel: str
@@ -172,7 +173,8 @@ class ContactView(_message.Message):
     requires: _containers.ScalarMap[str, int]
     step: int
     attributes: _containers.MessageMap[str, _model_pb2.AttributeValue]
-    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., arrival: _Optional[float] = ..., wait: _Optional[float] = ..., agent: _Optional[str] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ...) -> None: ...
+    version: int
+    def __init__(self, id: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., arrival: _Optional[float] = ..., wait: _Optional[float] = ..., agent: _Optional[str] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class NextTimer(_message.Message):
     __slots__ = ("at", "what")

@@ -53,7 +53,7 @@ __all__ = ["Metrics", "SnapshotCollector", "CONTENT_TYPE_LATEST"]
 #: Commands that route (the latency histogram's ``command`` label values).
 ROUTING_COMMANDS = frozenset(
     c.__name__ for c in (cmd.Configure, cmd.UpsertAgent, cmd.RemoveAgent, cmd.SetAgentState, cmd.Submit,
-                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.Advance)
+                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.UpdateContact, cmd.Advance)
 )
 #: Latency buckets in seconds: engine commands take microseconds.
 LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05,
