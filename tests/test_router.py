@@ -361,7 +361,8 @@ def test_stats_service_level_asa_and_counters():
     assert set(d) == {
         "name", "waiting", "offering", "longest_wait", "entered", "offered", "answered", "answered_in_sl", "abandoned",
         "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "missed_offers", "service_level", "asa",
-        "abandon_rate", "sl_target", "sl_threshold"}
+        "abandon_rate", "sl_target", "sl_threshold", "transferred_in", "transferred_out", "transfers_failed",
+        "callback_calls", "callbacks_failed"}
     assert r.stats()["idle"].offered == 0
 
 

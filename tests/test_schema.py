@@ -98,6 +98,9 @@ def _checked(base: dict[str, Any], d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+callbacks = st.builds(lambda n, retry, nb: {"number_of_attempts": n, "retry_after": retry, "not_before": nb},
+                      st.integers(1, 2**32 - 1), st.floats(0, 10**6), st.none() | st.floats(0, 10**6))
+
 steps = st.builds(lambda after, req, when: _checked(STEP, {"after": after, "requires": req, "when": when}),
                   seconds, levels, conditions)
 
@@ -109,6 +112,7 @@ def contacts(draw: Any, channel: str = "voice", queue: str = "q") -> dict[str, A
         "requires": draw(levels), "prefers": draw(levels), "customer": draw(st.none() | names),
         "preferred_agent": draw(st.none() | names), "preferred_wait": draw(seconds),
         "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs),
+        "not_before": draw(st.none() | seconds), "callback": draw(st.none() | callbacks),
     })
 
 
@@ -119,7 +123,7 @@ def updates(draw: Any) -> dict[str, Any]:
     full = _checked(UPDATE, {
         "priority": draw(st.integers(-(2**63), 2**63 - 1)), "requires": draw(levels), "prefers": draw(levels),
         "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs), "age_offset": draw(seconds),
-        "if_version": draw(st.integers(0, 2**64 - 1)),
+        "if_version": draw(st.integers(0, 2**64 - 1)), "callback": draw(callbacks),
     })
     given = draw(st.sets(st.sampled_from(sorted(full))))
     record = _ccroute.normalize_contact_update({k: full[k] for k in given})
@@ -154,6 +158,7 @@ def configs(draw: Any) -> dict[str, Any]:
             "ordering": ordering, "aging_rate": rate,
             "aging_max": draw(st.none() | st.floats(0, 100)) if rate > 0 else None,
             "max_waiting": draw(st.none() | st.integers(0, 10**6)), "overflow": overflow,
+            "callbacks_per_free_agent": draw(st.sampled_from([1.0, 0.25, 3.0])),
         }))
     profiles = [_checked(PROFILE, {"name": f"p{i}", "queues": [
         _checked(PROFILE["queues"][0], {"queue": q, "priority": draw(st.integers(-5, 5)), "delay": draw(seconds)})

@@ -205,4 +205,4 @@ def test_the_plain_data_form_writes_every_field() -> None:
     record = _ccroute.normalize_contact_update({"requires": {}, "steps": [cc.Step(1.0, {"a": 2})], "age_offset": 3})
     assert record == {"priority": None, "requires": {}, "prefers": None,
                       "steps": [{"after": 1.0, "requires": {"a": 2}, "when": None}], "attributes": None,
-                      "age_offset": 3.0, "if_version": None}
+                      "age_offset": 3.0, "callback": None, "if_version": None}

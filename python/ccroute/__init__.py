@@ -42,6 +42,8 @@ from .errors import (
 from .events import (
     Abandoned,
     Assigned,
+    CallbackFailed,
+    CallbackOffered,
     Completed,
     Event,
     NotResponding,
@@ -52,6 +54,8 @@ from .events import (
     Refused,
     Requeued,
     StepAdvanced,
+    TransferFailed,
+    Transferred,
     WrapUpEnded,
 )
 from .policies import Chain, Policy, Weighted
@@ -84,6 +88,10 @@ __all__ = [
     "NotResponding",
     "OfferRejected",
     "Requeued",
+    "Transferred",
+    "TransferFailed",
+    "CallbackOffered",
+    "CallbackFailed",
     "Abandoned",
     "Completed",
     "WrapUpEnded",

@@ -15,6 +15,8 @@ from typing import Union
 from ._ccroute import (
     Abandoned,
     Assigned,
+    CallbackFailed,
+    CallbackOffered,
     Completed,
     NotResponding,
     OfferExpired,
@@ -24,6 +26,8 @@ from ._ccroute import (
     Refused,
     Requeued,
     StepAdvanced,
+    TransferFailed,
+    Transferred,
     WrapUpEnded,
 )
 
@@ -41,6 +45,10 @@ __all__ = [
     "StepAdvanced",
     "Refused",
     "NotResponding",
+    "Transferred",
+    "TransferFailed",
+    "CallbackOffered",
+    "CallbackFailed",
 ]
 
 #: Any router event.
@@ -57,4 +65,8 @@ Event = Union[
     StepAdvanced,
     Refused,
     NotResponding,
+    Transferred,
+    TransferFailed,
+    CallbackOffered,
+    CallbackFailed,
 ]

@@ -311,6 +311,7 @@ class Router:
         attributes: Optional[Mapping[str, Any]] = None,
         age_offset: Optional[float] = None,
         if_version: Optional[int] = None,
+        callback: Optional[Mapping[str, Any]] = None,
     ) -> list[Event]:
         """Change a waiting or offered contact: each field given replaces
         the contact's, ``None`` keeps it. The contact is routed again at
@@ -328,6 +329,9 @@ class Router:
         1 at submit) by one; with ``if_version`` the update is refused with
         ``VersionConflict`` unless the contact is at that version. An
         offered contact keeps its offer while its agent still fits;
+        ``callback`` (``{"number_of_attempts": 3, "retry_after": 300.0,
+        "not_before": None}``) turns a waiting live contact into a callback
+        that keeps its place;
         otherwise the offer is withdrawn (``Requeued``, the agent not
         excluded) and the contact routed again.
 
@@ -337,8 +341,49 @@ class Router:
         non-finite ``age_offset``, a value of the wrong type); nothing
         changes then."""
         given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
-                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version}
+                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version,
+                 "callback": callback}
         return self._router.update_contact(contact, {k: v for k, v in given.items() if v is not None}, now)
+
+    def transfer(
+        self,
+        contact: str,
+        now: float,
+        *,
+        queue: Optional[str] = None,
+        agent: Optional[str] = None,
+        mode: str = "cold",
+        keep_age: bool = True,
+        requires: Optional[Mapping[str, int]] = None,
+        channel: Optional[str] = None,
+    ) -> list[Event]:
+        """Send an assigned contact to another ``queue`` (with new
+        ``requires`` and ``channel`` if given) or to a named ``agent``.
+
+        ``mode="cold"``: the first agent lets go at once (wrap-up applies);
+        a named agent must be able to take it now, a target queue must have
+        room (else ``InvalidState`` / ``QueueFull``, nothing changes).
+        ``mode="warm"``: the first agent keeps the contact until the target
+        answers (``Transferred`` then); if the named agent cannot take it,
+        the queue is full, or the offer is rejected or expires, the contact
+        stays with the first agent (``TransferFailed`` with a reason). The
+        first agent is never offered the contact again unless named.
+        ``keep_age`` keeps its place (routing age) from its first arrival;
+        its wait in the new queue is measured from the transfer either way.
+        Each queue counts ``transferred_in`` / ``transferred_out`` and the
+        new wait once as offered."""
+        spec = {"queue": queue, "agent": agent, "mode": mode, "keep_age": keep_age,
+                "requires": requires, "channel": channel}
+        return self._router.transfer(contact, {k: v for k, v in spec.items() if v is not None}, now)
+
+    def callback_result(self, contact: str, outcome: str, now: float) -> list[Event]:
+        """Report the call an agent placed for a callback (after
+        ``CallbackOffered``): ``"answered"`` connects it (``Assigned``, its
+        wait measured from its arrival); ``"no_answer"`` or ``"busy"`` frees
+        the agent and puts the callback back in its original place after its
+        ``retry_after``, or ends it (``CallbackFailed``) when its calls are
+        used up. Raises ``InvalidState`` unless the contact is being called."""
+        return self._router.callback_result(contact, outcome, now)
 
     def assign_batch(self, now: float) -> list[Event]:
         """Solve and apply the maximum-score assignment of the waiting

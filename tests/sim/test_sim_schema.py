@@ -31,9 +31,11 @@ GROUP_ONLY = {"name", "count", "shifts"}
 #: Contact fields a contact type does not carry: ids are numbered, the
 #: customer is drawn (``returning``, ``customers``), no agent is preferred
 #: and no attributes are set (a plug-in sees ``type``).
-CONTACT_NOT_IN_TYPE = {"id", "customer", "preferred_agent", "preferred_wait", "attributes"}
+CONTACT_NOT_IN_TYPE = {"id", "customer", "preferred_agent", "preferred_wait", "attributes",
+                       # A type schedules a share of its contacts (`scheduled`).
+                       "not_before"}
 #: What a type adds: its name, how contacts arrive, last and come back.
-TYPE_ONLY = {"name", "arrivals", "handle_time", "patience", "returning", "customers"}
+TYPE_ONLY = {"name", "arrivals", "handle_time", "patience", "returning", "customers", "transfer", "scheduled"}
 
 
 def fields(cls: type) -> set[str]:
@@ -104,6 +106,7 @@ def scenarios(draw: Any) -> sim.Scenario:
             aging_rate=rate, aging_max=draw(st.none() | st.floats(0, 100)) if rate else None,
             max_waiting=draw(st.none() | st.integers(0, 1000)),
             overflow_to=to, overflow_after=draw(seconds) if to else None,
+            callbacks_per_free_agent=draw(st.sampled_from([1.0, 0.5])),
         ))
     profiles = [cc.RoutingProfile(f"p{i}", {q: (draw(st.integers(-5, 5)), draw(seconds))
                                            for q in draw(st.lists(st.sampled_from(qnames), min_size=1, unique=True))})

@@ -41,6 +41,7 @@ macro_rules! event_class {
         impl $name {
             #[new]
             #[pyo3(signature = (*, $($field,)* $($opt = None),*))]
+            #[allow(clippy::too_many_arguments)]
             fn new($($field: $ty,)* $($opt: Option<String>),*) -> Self {
                 $name { $($field,)* $($opt),* }
             }
@@ -87,6 +88,11 @@ impl std::fmt::Display for Repr<'_, Option<String>> {
             Some(v) => f.write_str(&py_str_repr(v)),
             None => f.write_str("None"),
         }
+    }
+}
+impl std::fmt::Display for Repr<'_, u32> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
     }
 }
 impl std::fmt::Display for Repr<'_, usize> {
@@ -163,6 +169,14 @@ event_class!(
     /// is the queue it was to go to, `reason` why (`agent_unavailable`,
     /// `queue_full`, `rejected`, `expired`, `agent_left`, `completed`).
     TransferFailed { contact: String, agent: String, reason: String, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// A callback was released to the agent, who places call `attempt`.
+    CallbackOffered { contact: String, agent: String, attempt: u32, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// A callback's calls all went unanswered; it ends.
+    CallbackFailed { contact: String, attempts: u32, at: f64 } where { queue, channel }
 );
 
 /// Converts core events into Python event objects.
@@ -285,6 +299,23 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
             at,
             channel: w(&channel),
         }),
+        Event::CallbackOffered { contact, agent, queue, channel, attempt, at } => {
+            obj!(CallbackOffered {
+                contact: s(&contact),
+                agent: s(&agent),
+                attempt,
+                at,
+                queue: w(&queue),
+                channel: w(&channel),
+            })
+        }
+        Event::CallbackFailed { contact, queue, channel, attempts, at } => obj!(CallbackFailed {
+            contact: s(&contact),
+            attempts,
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
         Event::TransferFailed { contact, agent, queue, channel, reason, at } => {
             obj!(TransferFailed {
                 contact: s(&contact),
@@ -314,6 +345,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NotResponding>()?;
     m.add_class::<Transferred>()?;
     m.add_class::<TransferFailed>()?;
+    m.add_class::<CallbackOffered>()?;
+    m.add_class::<CallbackFailed>()?;
     Ok(())
 }
 

@@ -8,7 +8,9 @@ use crate::plugin::PyScorer;
 use crate::views::{AgentView, ContactView, Explanation, QueueStats};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use router_core::{AgentState, ContactSpec, ContactUpdate, PolicyKind, RouterConfig};
+use router_core::{
+    AgentState, CallbackOutcome, ContactSpec, ContactUpdate, PolicyKind, RouterConfig, TransferSpec,
+};
 
 /// Batches at least this large run with the GIL released.
 const DETACH_BATCH: usize = 256;
@@ -286,6 +288,33 @@ impl NativeRouter {
     ) -> PyResult<Vec<PyObject>> {
         let update: ContactUpdate = crate::forms::from_py("update", update)?;
         let ev = self.guard(|r| r.update_contact(contact, &update, now, Vec::new()))?;
+        self.done(py, ev)
+    }
+
+    /// Sends an assigned contact to another queue or agent; `transfer` is
+    /// the plain-data form of a `TransferSpec`.
+    fn transfer(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        transfer: &Bound<'_, PyAny>,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
+        let spec: TransferSpec = crate::forms::from_py("transfer", transfer)?;
+        let ev = self.guard(|r| r.transfer(contact, &spec, now, Vec::new()))?;
+        self.done(py, ev)
+    }
+
+    /// The outcome of the call an agent placed for a callback.
+    fn callback_result(
+        &mut self,
+        py: Python<'_>,
+        contact: &str,
+        outcome: &str,
+        now: f64,
+    ) -> PyResult<Vec<PyObject>> {
+        let outcome = CallbackOutcome::parse(outcome).py()?;
+        let ev = self.guard(|r| r.callback_result(contact, outcome, now, Vec::new()))?;
         self.done(py, ev)
     }
 

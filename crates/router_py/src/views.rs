@@ -36,6 +36,16 @@ pub struct QueueStats {
     pub refused: u64,
     /// Offers of this queue's contacts that expired unanswered.
     pub missed_offers: u64,
+    /// Contacts transferred into this queue (each also counted offered).
+    pub transferred_in: u64,
+    /// Contacts answered from this queue and transferred away.
+    pub transferred_out: u64,
+    /// Waits here ended by a failed warm transfer (back with the first agent).
+    pub transfers_failed: u64,
+    /// Calls placed for this queue's callbacks.
+    pub callback_calls: u64,
+    /// Callbacks whose calls all went unanswered.
+    pub callbacks_failed: u64,
     /// answered within threshold / (answered + abandoned); None before any.
     pub service_level: Option<f64>,
     /// Average speed of answer in seconds; None before any answer.
@@ -88,6 +98,11 @@ impl QueueStats {
         d.set_item("overflowed_out", self.overflowed_out)?;
         d.set_item("refused", self.refused)?;
         d.set_item("missed_offers", self.missed_offers)?;
+        d.set_item("transferred_in", self.transferred_in)?;
+        d.set_item("transferred_out", self.transferred_out)?;
+        d.set_item("transfers_failed", self.transfers_failed)?;
+        d.set_item("callback_calls", self.callback_calls)?;
+        d.set_item("callbacks_failed", self.callbacks_failed)?;
         d.set_item("service_level", self.service_level)?;
         d.set_item("asa", self.asa)?;
         d.set_item("abandon_rate", self.abandon_rate)?;
@@ -115,6 +130,11 @@ impl From<router_core::QueueStats> for QueueStats {
             overflowed_out: c.overflowed_out,
             refused: c.refused,
             missed_offers: c.missed_offers,
+            transferred_in: c.transferred_in,
+            transferred_out: c.transferred_out,
+            transfers_failed: c.transfers_failed,
+            callback_calls: c.callback_calls,
+            callbacks_failed: c.callbacks_failed,
             service_level: s.service_level,
             asa: s.asa,
             abandon_rate: s.abandon_rate,

@@ -139,6 +139,11 @@ class RemoteQueueStats:
     overflowed_out: int
     refused: int
     missed_offers: int
+    transferred_in: int
+    transferred_out: int
+    transfers_failed: int
+    callback_calls: int
+    callbacks_failed: int
     service_level: Optional[float]
     asa: Optional[float]
     abandon_rate: Optional[float]

@@ -110,7 +110,7 @@ def _carried(what: str, d: Mapping[str, Any], fields: frozenset[str]) -> None:
 
 _CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up"})
 _QUEUE = frozenset({"name", "sl_target", "sl_threshold", "ordering", "aging_rate", "aging_max", "max_waiting",
-                    "overflow"})
+                    "overflow", "callbacks_per_free_agent"})
 _PROFILE = frozenset({"name", "queues"})
 _PROFILE_QUEUE = frozenset({"queue", "priority", "delay"})
 _CONFIG = frozenset({"channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait",
@@ -137,6 +137,8 @@ def queue_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Queue:
                          aging_rate=d["aging_rate"], ordering=ORDERING_TO_PB[d["ordering"]])  # type: ignore[arg-type]
     if d["aging_max"] is not None:
         pb.aging_max = d["aging_max"]
+    if d.get("callbacks_per_free_agent", 1.0) != 1.0:
+        pb.callbacks_per_free_agent = d["callbacks_per_free_agent"]
     if d["max_waiting"] is not None:
         pb.max_waiting = d["max_waiting"]
     if d["overflow"] is not None:
@@ -147,7 +149,7 @@ def queue_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Queue:
 
 def queue_dict_from_pb(pb: model_pb2.Queue) -> dict[str, Any]:
     d: dict[str, Any] = {"name": pb.name, "aging_rate": pb.aging_rate}
-    for name in ("sl_target", "sl_threshold", "aging_max", "max_waiting"):
+    for name in ("sl_target", "sl_threshold", "aging_max", "max_waiting", "callbacks_per_free_agent"):
         if pb.HasField(name):
             d[name] = getattr(pb, name)
     if pb.ordering:
@@ -355,7 +357,28 @@ def contact_from_pb(pb: model_pb2.Contact) -> Contact:
         kw["steps"] = [step_from_pb(s) for s in pb.steps]
     if pb.attributes:
         kw["attributes"] = attributes_from_pb(pb.attributes)
+    if pb.HasField("not_before"):
+        kw["not_before"] = pb.not_before
+    if pb.HasField("callback"):
+        kw["callback"] = callback_from_pb(pb.callback)
     return Contact(pb.id, pb.channel, pb.queue, pb.priority, **kw)
+
+
+def callback_from_pb(pb: model_pb2.Callback) -> dict[str, Any]:
+    """A callback in its full plain-data form (the defaults where not set)."""
+    return {
+        "number_of_attempts": pb.number_of_attempts if pb.HasField("number_of_attempts") else 3,
+        "retry_after": pb.retry_after if pb.HasField("retry_after") else 300.0,
+        "not_before": pb.not_before if pb.HasField("not_before") else None,
+    }
+
+
+def callback_to_pb(pb: model_pb2.Callback, d: Mapping[str, Any]) -> None:
+    _carried("callback", d, frozenset({"number_of_attempts", "retry_after", "not_before"}))
+    pb.SetInParent()
+    for name in ("number_of_attempts", "retry_after", "not_before"):
+        if d.get(name) is not None:
+            setattr(pb, name, d[name])
 
 
 def contact_to_pb(c: Contact) -> model_pb2.Contact:
@@ -379,11 +402,17 @@ def contact_to_pb(c: Contact) -> model_pb2.Contact:
     attrs = c.attributes
     if attrs:
         attributes_to_pb(pb.attributes, attrs)
+    if c.not_before is not None:
+        pb.not_before = c.not_before
+    callback = c.callback
+    if callback is not None:
+        callback_to_pb(pb.callback, callback)
     return pb
 
 
 #: Fields of a contact update record (``_ccroute.normalize_contact_update``).
-_UPDATE = frozenset({"priority", "requires", "prefers", "steps", "attributes", "age_offset", "if_version"})
+_UPDATE = frozenset({"priority", "requires", "prefers", "steps", "attributes", "age_offset", "if_version",
+                     "callback"})
 #: The update's maps and lists: given when their ``has_`` flag is set or they are not empty.
 _UPDATE_FLAGGED = ("requires", "prefers", "steps", "attributes")
 
@@ -410,6 +439,8 @@ def contact_update_to_pb(d: Mapping[str, Any]) -> model_pb2.ContactUpdate:
     for name in _UPDATE_FLAGGED:
         if d.get(name) is not None:
             setattr(pb, f"has_{name}", True)
+    if d.get("callback") is not None:
+        callback_to_pb(pb.callback, d["callback"])
     return pb
 
 
@@ -429,6 +460,8 @@ def contact_update_from_pb(pb: model_pb2.ContactUpdate) -> dict[str, Any]:
         d["steps"] = [step_from_pb(s).to_dict() for s in pb.steps]
     if given["attributes"]:
         d["attributes"] = attributes_from_pb(pb.attributes)
+    if pb.HasField("callback"):
+        d["callback"] = callback_from_pb(pb.callback)
     return d
 
 
@@ -495,6 +528,7 @@ _WHERE: dict[Any, tuple[str, ...]] = {
     None: ("queue", "channel"),
     _ccroute.Overflowed: ("channel",),
     _ccroute.Refused: ("channel",),
+    _ccroute.Transferred: ("channel", "to_agent"),
 }
 
 
@@ -542,7 +576,7 @@ def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
 # -- views ------------------------------------------------------------------------------
 _STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl",
                  "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out",
-                 "refused", "missed_offers", "sl_target", "sl_threshold")
+                 "refused", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

@@ -112,6 +112,34 @@ class ContactType:
     steps: Sequence[StepLike] = field(default_factory=list)
     returning: float = 0.0
     customers: int = 10_000
+    #: Transfers after service: ``{"probability": 0.2, "queue": "billing",
+    #: "mode": "cold" | "warm", "keep_age": True, "requires": {...},
+    #: "channel": ..., "handle_time": <distribution>}`` (the waits after a
+    #: transfer are reported per target queue, ``Replication.transfers``).
+    transfer: Optional[Mapping[str, Any]] = None
+    #: Callers who choose a callback: ``{"share": 0.3, "after": 60.0,
+    #: "number_of_attempts": 3, "retry_after": 300.0, "answer_probability":
+    #: 1.0, "call_time": 20.0}`` (reported per queue, ``callbacks``).
+    callback: Optional[Mapping[str, Any]] = None
+    #: Scheduled work: ``{"share": 0.5, "delay": <distribution>}``: that
+    #: share enters its queue ``delay`` after it is submitted.
+    scheduled: Optional[Mapping[str, Any]] = None
+
+
+def _rule(rule: Optional[Mapping[str, Any]], p: str, dists: tuple[str, ...]) -> Optional[dict[str, Any]]:
+    """A type's transfer, callback or scheduling rule in the native form:
+    its distributions (objects or plain data) in theirs; the engine checks
+    the rest, naming the field."""
+    if rule is None:
+        return None
+    if not isinstance(rule, Mapping):
+        raise _fail(p, f"must be a mapping or None, got {rule!r}")
+    out = dict(rule)
+    for k in dists:
+        v = out.get(k)
+        if v is not None and isinstance(v, tuple(_DISTS.values())):
+            out[k] = v._core(f"{p}.{k}")  # type: ignore[attr-defined]
+    return out
 
 
 @dataclass
@@ -431,6 +459,9 @@ def _type_core(t: Any, p: str, channel_names: list[str], queue_names: list[str],
         "patience": None if t.patience is None else t.patience._core(f"{p}.patience"),
         "returning": returning,
         "customers": _int(t.customers, f"{p}.customers", minimum=1),
+        "transfer": _rule(t.transfer, f"{p}.transfer", ("handle_time",)),
+        "callback": _rule(t.callback, f"{p}.callback", ()),
+        "scheduled": _rule(t.scheduled, f"{p}.scheduled", ("delay",)),
     }
 
 

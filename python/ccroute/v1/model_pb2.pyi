@@ -43,7 +43,7 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ...) -> None: ...
 
 class Queue(_message.Message):
-    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max")
+    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +53,7 @@ class Queue(_message.Message):
     OVERFLOW_AFTER_FIELD_NUMBER: _ClassVar[int]
     ORDERING_FIELD_NUMBER: _ClassVar[int]
     AGING_MAX_FIELD_NUMBER: _ClassVar[int]
+    CALLBACKS_PER_FREE_AGENT_FIELD_NUMBER: _ClassVar[int]
     name: str
     sl_target: float
     sl_threshold: float
@@ -62,7 +63,8 @@ class Queue(_message.Message):
     overflow_after: float
     ordering: QueueOrdering
     aging_max: float
-    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ...) -> None: ...
+    callbacks_per_free_agent: float
+    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ..., callbacks_per_free_agent: _Optional[float] = ...) -> None: ...
 
 class ProfileQueue(_message.Message):
     __slots__ = ("queue", "priority", "delay")
@@ -163,7 +165,7 @@ class StepCondition(_message.Message):
     def __init__(self, no_agent_available: _Optional[bool] = ..., queue_longer_than: _Optional[int] = ..., longest_wait_above: _Optional[float] = ...) -> None: ...
 
 class Contact(_message.Message):
-    __slots__ = ("id", "channel", "queue", "priority", "requires", "prefers", "customer", "preferred_agent", "preferred_wait", "steps", "attributes")
+    __slots__ = ("id", "channel", "queue", "priority", "requires", "prefers", "customer", "preferred_agent", "preferred_wait", "steps", "attributes", "not_before", "callback")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -196,6 +198,8 @@ class Contact(_message.Message):
     PREFERRED_WAIT_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    NOT_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
     id: str
     channel: str
     queue: str
@@ -207,10 +211,22 @@ class Contact(_message.Message):
     preferred_wait: float
     steps: _containers.RepeatedCompositeFieldContainer[Step]
     attributes: _containers.MessageMap[str, AttributeValue]
-    def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ...) -> None: ...
+    not_before: float
+    callback: Callback
+    def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., not_before: _Optional[float] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+
+class Callback(_message.Message):
+    __slots__ = ("number_of_attempts", "retry_after", "not_before")
+    NUMBER_OF_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_FIELD_NUMBER: _ClassVar[int]
+    NOT_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    number_of_attempts: int
+    retry_after: float
+    not_before: float
+    def __init__(self, number_of_attempts: _Optional[int] = ..., retry_after: _Optional[float] = ..., not_before: _Optional[float] = ...) -> None: ...
 
 class ContactUpdate(_message.Message):
-    __slots__ = ("priority", "requires", "has_requires", "prefers", "has_prefers", "steps", "has_steps", "attributes", "has_attributes", "age_offset", "if_version")
+    __slots__ = ("priority", "requires", "has_requires", "prefers", "has_prefers", "steps", "has_steps", "attributes", "has_attributes", "age_offset", "if_version", "callback")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -243,6 +259,7 @@ class ContactUpdate(_message.Message):
     HAS_ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     AGE_OFFSET_FIELD_NUMBER: _ClassVar[int]
     IF_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_FIELD_NUMBER: _ClassVar[int]
     priority: int
     requires: _containers.ScalarMap[str, int]
     has_requires: bool
@@ -254,7 +271,8 @@ class ContactUpdate(_message.Message):
     has_attributes: bool
     age_offset: float
     if_version: int
-    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ...) -> None: ...
+    callback: Callback
+    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
 
 class RouterConfig(_message.Message):
     __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished")

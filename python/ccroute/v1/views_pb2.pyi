@@ -27,7 +27,7 @@ CONTACT_STATUS_ABANDONED: ContactStatus
 CONTACT_STATUS_REFUSED: ContactStatus
 
 class QueueStats(_message.Message):
-    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers")
+    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WAITING_FIELD_NUMBER: _ClassVar[int]
     OFFERING_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +47,11 @@ class QueueStats(_message.Message):
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
     MISSED_OFFERS_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_IN_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_OUT_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERS_FAILED_FIELD_NUMBER: _ClassVar[int]
+    CALLBACK_CALLS_FIELD_NUMBER: _ClassVar[int]
+    CALLBACKS_FAILED_FIELD_NUMBER: _ClassVar[int]
     name: str
     waiting: int
     offering: int
@@ -66,7 +71,12 @@ class QueueStats(_message.Message):
     sl_target: float
     sl_threshold: float
     missed_offers: int
-    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ...) -> None: ...
+    transferred_in: int
+    transferred_out: int
+    transfers_failed: int
+    callback_calls: int
+    callbacks_failed: int
+    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ..., transferred_in: _Optional[int] = ..., transferred_out: _Optional[int] = ..., transfers_failed: _Optional[int] = ..., callback_calls: _Optional[int] = ..., callbacks_failed: _Optional[int] = ...) -> None: ...
 
 class AgentView(_message.Message):
     __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes", "routing_profile", "reason", "state_since")

@@ -565,9 +565,9 @@ impl Router {
                 "{waiting} waiting contacts (not parked) but {in_groups} in groups and {pinned} pinned"
             ));
         }
-        if let Some(c) =
-            self.contacts.iter().find(|c| parked(c) && c.status != ContactStatus::Waiting)
-        {
+        if let Some(c) = self.contacts.iter().find(|c| {
+            parked(c) && !matches!(c.status, ContactStatus::Waiting | ContactStatus::Scheduled)
+        }) {
             return Err(format!("callback {:?} parked while {}", c.id, c.status));
         }
         for (q, queue) in self.queues.iter().enumerate() {

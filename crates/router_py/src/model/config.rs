@@ -98,7 +98,7 @@ pub struct Queue {
 #[pymethods]
 impl Queue {
     #[new]
-    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None))]
+    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None, callbacks_per_free_agent=1.0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -111,6 +111,7 @@ impl Queue {
         ordering: &str,
         aging_max: Option<f64>,
         virtual_wait: Option<f64>,
+        callbacks_per_free_agent: f64,
     ) -> PyResult<Self> {
         let ordering = match ordering {
             "priority" => Ordering::Priority,
@@ -164,6 +165,7 @@ impl Queue {
                 aging_max,
                 max_waiting,
                 overflow,
+                callbacks_per_free_agent,
             },
         })
     }
@@ -206,6 +208,11 @@ impl Queue {
     #[getter]
     fn max_waiting(&self) -> Option<usize> {
         self.cfg.max_waiting
+    }
+    /// Share of free agents callbacks may take at once.
+    #[getter]
+    fn callbacks_per_free_agent(&self) -> f64 {
+        self.cfg.callbacks_per_free_agent
     }
     /// Overflow target queue.
     #[getter]

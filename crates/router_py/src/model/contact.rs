@@ -130,8 +130,8 @@ pub struct Contact {
 #[pymethods]
 impl Contact {
     #[new]
-    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None),
-           text_signature = "(id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None)")]
+    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None),
+           text_signature = "(id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None)")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -145,8 +145,14 @@ impl Contact {
         preferred_wait: f64,
         steps: Option<&Bound<'_, PyAny>>,
         attributes: Option<&Bound<'_, PyDict>>,
+        not_before: Option<f64>,
+        callback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let what = format!("contact {id:?}");
+        let callback = match callback {
+            None => None,
+            Some(cb) => Some(crate::forms::from_py(&format!("{what}: callback"), cb)?),
+        };
         let priority = priority.within(&format!("{what}: priority"), i64::MIN)?;
         let steps = match steps {
             None => Vec::new(),
@@ -178,6 +184,8 @@ impl Contact {
                 preferred_agent,
                 preferred_wait,
                 steps,
+                not_before,
+                callback,
             },
         })
     }
@@ -237,6 +245,16 @@ impl Contact {
     #[getter]
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         attrs_dict(py, &self.spec.attributes)
+    }
+    /// When the contact enters its queue (scheduled work), if later than its submit.
+    #[getter]
+    fn not_before(&self) -> Option<f64> {
+        self.spec.not_before
+    }
+    /// The callback the customer asked for, as a dict, if any.
+    #[getter]
+    fn callback<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.spec.callback.as_ref().map(|cb| crate::forms::to_py(py, cb)).transpose()
     }
 
     /// The record as plain data (every field, `None` for an absent

@@ -16,7 +16,8 @@ Names (``queue``, ``channel``, ``state``, ``command`` labels)::
 
     ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds
     ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
-                   completed,refused,overflowed_in,overflowed_out,missed_offers}_total
+                   completed,refused,overflowed_in,overflowed_out,missed_offers,
+                   transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed}_total
     ccroute_queue_offered_total   (the same as entered, kept for one release)
     ccroute_queue_service_level, ccroute_queue_service_level_target,
     ccroute_queue_service_level_threshold_seconds, ccroute_queue_asa_seconds,
@@ -60,7 +61,8 @@ LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0
                    0.1, 0.25, 1.0)
 
 _QUEUE_COUNTERS = ("entered", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
-                   "completed", "refused", "overflowed_in", "overflowed_out", "missed_offers")
+                   "completed", "refused", "overflowed_in", "overflowed_out", "missed_offers",
+                   "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed")
 
 
 class SnapshotCollector(Collector):
