@@ -335,6 +335,7 @@ impl Router {
     /// [`Router::insert_contact`] entering its queue at `not_before` (at
     /// once if that is not later than now).
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub(super) fn insert_contact_at(
         &mut self,
         c: &Compiled,
@@ -386,6 +387,7 @@ impl Router {
 
     /// A new waiting contact enters its queue (counted offered and live,
     /// steps due at once applied, its queue's timers set) and is routed.
+    #[inline]
     fn admit(&mut self, ci: u32, ev: &mut Vec<Event>) {
         let now = self.now;
         let c = self.contact(ci);
@@ -616,6 +618,7 @@ impl Router {
     /// The agent lets go of contact `ci`, which it held on channel `ch`
     /// from queue `q` (completed or transferred): its slot is freed, or
     /// kept for the channel's wrap-up (true). Does not route the agent.
+    #[inline]
     pub(super) fn let_go(&mut self, ai: u32, ci: u32, ch: u32, q: u32) -> bool {
         let wrap_up = self.channels[ch as usize].cfg.wrap_up;
         self.agent_mut(ai).contacts.retain(|&x| x != ci);

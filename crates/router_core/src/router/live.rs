@@ -7,14 +7,14 @@
 //! goes to a min-heap instead. The oldest is the smaller of the two fronts.
 //! Removal is lazy: removing a contact that is at neither front only marks
 //! it, and marked entries are dropped when they reach a front, or all at
-//! once when they outnumber the live ones. A mark names the entry (arrival
-//! and sequence number) and counts: a contact may leave a queue and enter
-//! it again (a transfer back) before its old entry is dropped. Every operation is O(1)
+//! once when they outnumber the live ones. A contact that enters a queue
+//! again (a transfer back) while its old entry is still marked has that
+//! entry dropped first, so that a mark always names one entry. Every operation is O(1)
 //! amortised or O(log n) with no per-entry node, and memory stays within
 //! twice the live size.
 
 use crate::types::{OrdF64, Time};
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -25,8 +25,7 @@ pub(super) struct LiveSet {
     fifo: VecDeque<(OrdF64, u64)>,
     /// Entries that arrived out of order.
     heap: BinaryHeap<Reverse<(OrdF64, u64)>>,
-    /// Marked entries: how many copies of each are dead.
-    removed: FxHashMap<(u64, u64), u32>,
+    removed: FxHashSet<u64>,
     len: usize,
 }
 
@@ -34,6 +33,9 @@ impl LiveSet {
     /// Adds a contact (arrival time, sequence number).
     #[inline]
     pub fn insert(&mut self, arrival: Time, seq: u64) {
+        if !self.removed.is_empty() && self.removed.contains(&seq) {
+            self.purge(seq);
+        }
         let e = (OrdF64(arrival), seq);
         if self.fifo.back().is_none_or(|b| *b < e) {
             self.fifo.push_back(e);
@@ -53,7 +55,7 @@ impl LiveSet {
         } else if self.heap.peek() == Some(&Reverse(e)) {
             self.heap.pop();
         } else {
-            *self.removed.entry((e.0 .0.to_bits(), e.1)).or_insert(0) += 1;
+            self.removed.insert(seq);
         }
         if !self.removed.is_empty() {
             self.drop_marked();
@@ -63,23 +65,31 @@ impl LiveSet {
     /// Drops marked entries that reached a front; compacts when they pile up.
     #[inline(never)]
     fn drop_marked(&mut self) {
-        while let Some(e) = self.fifo.front() {
-            if !unmark(&mut self.removed, e) {
+        while let Some((_, s)) = self.fifo.front() {
+            if !self.removed.remove(s) {
                 break;
             }
             self.fifo.pop_front();
         }
-        while let Some(Reverse(e)) = self.heap.peek() {
-            if !unmark(&mut self.removed, e) {
+        while let Some(Reverse((_, s))) = self.heap.peek() {
+            if !self.removed.remove(s) {
                 break;
             }
             self.heap.pop();
         }
         if self.fifo.len() + self.heap.len() > 2 * self.len + 64 {
-            let mut removed = std::mem::take(&mut self.removed);
-            self.fifo.retain(|e| !unmark(&mut removed, e));
-            self.heap.retain(|Reverse(e)| !unmark(&mut removed, e));
+            let removed = std::mem::take(&mut self.removed);
+            self.fifo.retain(|(_, s)| !removed.contains(s));
+            self.heap.retain(|Reverse((_, s))| !removed.contains(s));
         }
+    }
+
+    /// Drops the marked (dead) entry of `seq` now.
+    #[cold]
+    fn purge(&mut self, seq: u64) {
+        self.removed.remove(&seq);
+        self.fifo.retain(|(_, s)| *s != seq);
+        self.heap.retain(|Reverse((_, s))| *s != seq);
     }
 
     /// Number of live contacts.
@@ -89,13 +99,12 @@ impl LiveSet {
 
     /// The live contacts, sorted (a canonical form for snapshots).
     pub fn entries(&self) -> Vec<(Time, u64)> {
-        let mut removed = self.removed.clone();
         let mut v: Vec<(OrdF64, u64)> = self
             .fifo
             .iter()
             .copied()
             .chain(self.heap.iter().map(|Reverse(e)| *e))
-            .filter(|e| !unmark(&mut removed, e))
+            .filter(|(_, s)| !self.removed.contains(s))
             .collect();
         v.sort_unstable();
         v.into_iter().map(|(a, s)| (a.0, s)).collect()
@@ -118,21 +127,6 @@ impl LiveSet {
             (Some(f), Some(h)) => Some(f.min(h).0),
             (f, h) => f.or(h).map(|a| a.0),
         }
-    }
-}
-
-/// Takes one mark off entry `e`: true if it was marked dead.
-fn unmark(removed: &mut FxHashMap<(u64, u64), u32>, e: &(OrdF64, u64)) -> bool {
-    let key = (e.0 .0.to_bits(), e.1);
-    match removed.get_mut(&key) {
-        Some(n) => {
-            *n -= 1;
-            if *n == 0 {
-                removed.remove(&key);
-            }
-            true
-        }
-        None => false,
     }
 }
 

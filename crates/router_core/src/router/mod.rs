@@ -548,6 +548,17 @@ impl Router {
     /// refused by its full queue when it became due).
     #[inline]
     fn begin_on(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
+        // Only a scheduled contact can end in a timer.
+        if self.contact(ci).status != ContactStatus::Scheduled {
+            return Ok(self.begin(now));
+        }
+        self.begin_on_scheduled(ci, now)
+    }
+
+    /// [`Router::begin_on`] for a scheduled contact.
+    #[cold]
+    #[inline(never)]
+    fn begin_on_scheduled(&mut self, ci: u32, now: Time) -> Result<Vec<Event>> {
         let (seq, id) = {
             let c = self.contact(ci);
             (c.seq, c.id.clone())

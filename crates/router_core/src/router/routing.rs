@@ -360,6 +360,7 @@ impl Router {
     }
 
     /// The contact is connected: its wait ends and it counts as answered.
+    #[inline]
     pub(super) fn connect(&mut self, ci: u32, ai: u32, ev: &mut Vec<Event>) {
         let now = self.now;
         let c = self.contact_mut(ci);

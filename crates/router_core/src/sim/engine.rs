@@ -128,15 +128,22 @@ struct Slot {
     warm_pending: bool,
     /// The first agent's wrap-up after the transfer has not ended yet.
     pending_wrap: bool,
-    /// Before the transfer: its agent, when it was assigned, its channel.
-    first_agent: u32,
-    first_start: f64,
-    first_channel: u32,
-    /// It became a callback; while `Calling`: since when, and whether the
-    /// customer will answer.
+    /// It became a callback; while `Calling`, whether the customer will
+    /// answer.
     callback: bool,
-    dial_start: f64,
     call_answered: bool,
+}
+
+/// What only transferred contacts and callbacks need of a slot, kept apart
+/// so that the slot copied on every event stays small.
+#[derive(Clone, Copy, Debug, Default)]
+struct Extra {
+    /// Before the transfer: its agent, its channel, when it was assigned.
+    first_agent: u32,
+    first_channel: u32,
+    first_start: f64,
+    /// While `Calling`: since when.
+    dial_start: f64,
 }
 
 /// Per-replication state of one contact type.
@@ -181,6 +188,8 @@ pub(super) struct Run<'a> {
     first_arrival: Option<(u128, u32)>,
     seq: u64,
     slots: Vec<Slot>,
+    /// Per slot: see [`Extra`].
+    extra: Vec<Extra>,
     ids: Vec<Id>,
     free: Vec<u32>,
     types: Vec<TypeRun>,
@@ -238,6 +247,7 @@ impl<'a> Run<'a> {
             first_arrival: None,
             seq: 0,
             slots: Vec::new(),
+            extra: Vec::new(),
             ids: Vec::new(),
             free: Vec::new(),
             types: Vec::new(),
@@ -530,11 +540,7 @@ impl<'a> Run<'a> {
             counted_t: false,
             warm_pending: false,
             pending_wrap: false,
-            first_agent: 0,
-            first_start: 0.0,
-            first_channel: 0,
             callback: false,
-            dial_start: 0.0,
             call_answered: false,
         });
         let tr = &self.types[ty];
@@ -587,6 +593,7 @@ impl<'a> Run<'a> {
             None => {
                 let s = self.slots.len() as u32;
                 self.slots.push(slot);
+                self.extra.push(Extra::default());
                 let mut id = String::new();
                 push_decimal(&mut id, u64::from(s));
                 self.ids.push(Id::from(id));
@@ -642,12 +649,12 @@ impl<'a> Run<'a> {
     /// the channel's) counted now; the wrap-up's end is awaited before the
     /// slot may be reused.
     fn first_agent_done(&mut self, s: u32, at: f64) {
-        let slot = self.slots[s as usize];
-        let ch = slot.first_channel as usize;
-        self.add_load(slot.first_agent, ch, slot.first_start, at);
+        let x = self.extra[s as usize];
+        let ch = x.first_channel as usize;
+        self.add_load(x.first_agent, ch, x.first_start, at);
         let wrap = self.sim.scenario.channels[ch].wrap_up;
         if wrap > 0.0 {
-            self.add_load(slot.first_agent, ch, at, at + wrap);
+            self.add_load(x.first_agent, ch, at, at + wrap);
             self.slots[s as usize].pending_wrap = true;
         }
     }
@@ -676,9 +683,12 @@ impl<'a> Run<'a> {
         // Timers of the first wait (its patience) no longer apply.
         slot.gen = slot.gen.wrapping_add(1);
         slot.counted_t = counted;
-        slot.first_agent = slot.agent;
-        slot.first_start = slot.start;
-        slot.first_channel = slot.channel;
+        self.extra[s as usize] = Extra {
+            first_agent: slot.agent,
+            first_channel: slot.channel,
+            first_start: slot.start,
+            dial_start: 0.0,
+        };
         slot.state = State::Waiting;
         slot.start = t;
         slot.channel = tch;
@@ -759,7 +769,7 @@ impl<'a> Run<'a> {
                 Event::WrapUpEnded { ref contact, ref agent, at, .. } => {
                     let s = parse(contact);
                     let slot = self.slots[s as usize];
-                    if slot.pending_wrap && parse(agent) == slot.first_agent {
+                    if slot.pending_wrap && parse(agent) == self.extra[s as usize].first_agent {
                         // The first agent's wrap-up after a transfer (its
                         // load was counted at the transfer).
                         self.slots[s as usize].pending_wrap = false;
@@ -790,7 +800,7 @@ impl<'a> Run<'a> {
                     let slot = &mut self.slots[s as usize];
                     slot.state = State::Calling;
                     slot.agent = parse(agent);
-                    slot.dial_start = at;
+                    self.extra[s as usize].dial_start = at;
                     slot.call_answered = answered;
                     let (gen, counted) = (slot.gen, slot.counted);
                     if counted {
@@ -825,9 +835,10 @@ impl<'a> Run<'a> {
                     let slot = &mut self.slots[s as usize];
                     slot.warm_pending = false;
                     slot.state = State::Assigned;
-                    slot.agent = slot.first_agent;
-                    slot.start = slot.first_start;
-                    slot.channel = slot.first_channel;
+                    let x = self.extra[s as usize];
+                    slot.agent = x.first_agent;
+                    slot.start = x.first_start;
+                    slot.channel = x.first_channel;
                     slot.handle = 0.0;
                     let (counted, gen) = (slot.counted_t, slot.gen);
                     if counted {
@@ -907,7 +918,7 @@ impl<'a> Run<'a> {
     /// it was placed).
     fn call_result(&mut self, s: u32, t: f64) -> Result<()> {
         let slot = self.slots[s as usize];
-        self.add_load(slot.agent, slot.channel as usize, slot.dial_start, t);
+        self.add_load(slot.agent, slot.channel as usize, self.extra[s as usize].dial_start, t);
         let outcome = if slot.call_answered {
             if slot.counted {
                 self.callback_counts[self.sim.types[slot.ty as usize].queue][2] += 1;

@@ -19,11 +19,12 @@ impl Run<'_> {
                 self.unload(s, horizon);
             }
             if slot.state == State::Calling {
-                self.add_load(slot.agent, slot.channel as usize, slot.dial_start, horizon);
+                let x = self.extra[s as usize];
+                self.add_load(slot.agent, slot.channel as usize, x.dial_start, horizon);
             }
             if slot.state == State::Waiting && slot.warm_pending {
-                let ch = slot.first_channel as usize;
-                self.add_load(slot.first_agent, ch, slot.first_start, horizon);
+                let x = self.extra[s as usize];
+                self.add_load(x.first_agent, x.first_channel as usize, x.first_start, horizon);
             }
         }
         let sim = self.sim;
