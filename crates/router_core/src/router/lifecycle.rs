@@ -41,28 +41,48 @@ impl Router {
         now: Time,
         sink: S,
     ) -> Result<S> {
-        self.check_now(now)?;
-        self.open(&sink);
-        let ci = contact.locate(self)?;
-        let mark = self.index.mark();
-        let compiled = match self.compile_update(ci, update) {
-            Ok(u) => u,
-            Err(e) => return self.refused(mark, e),
-        };
-        let mut ev = match self.begin_on(ci, now) {
-            Ok(ev) => ev,
-            Err(e) => {
-                self.index.rollback(mark);
-                return Err(e);
-            }
-        };
-        if let Err(e) = self.check_updatable(ci, update) {
-            self.index.rollback(mark);
-            return self.fail(ev, e);
-        }
+        let (ci, compiled, mut ev) = self.start_on(
+            contact,
+            now,
+            &sink,
+            |r, ci| r.compile_update(ci, update),
+            |r, ci, _| r.check_updatable(ci, update),
+        )?;
         self.apply_update(ci, compiled, &mut ev);
         self.advance_to(now, &mut ev); // timers the update set for `now`
         Ok(self.deliver(ev, sink))
+    }
+
+    /// Starts a call on one contact that compiles its input first: locates
+    /// the contact, `compile`s (interning rolled back if the call is then
+    /// refused), fires the timers due by `now` and `check`s the contact's
+    /// state. Returns the contact's slot, the compiled input and the
+    /// events so far.
+    fn start_on<T, S: EventSink>(
+        &mut self,
+        contact: impl ContactRef,
+        now: Time,
+        sink: &S,
+        compile: impl FnOnce(&mut Self, u32) -> Result<T>,
+        check: impl FnOnce(&Self, u32, &T) -> Result<()>,
+    ) -> Result<(u32, T, Vec<Event>)> {
+        self.check_now(now)?;
+        self.open(sink);
+        let ci = contact.locate(self)?;
+        let mark = self.index.mark();
+        let compiled = match compile(self, ci) {
+            Ok(c) => c,
+            Err(e) => return self.refused(mark, e),
+        };
+        let ev = match self.begin_on(ci, now) {
+            Ok(ev) => ev,
+            Err(e) => return self.refused(mark, e),
+        };
+        if let Err(e) = check(self, ci, &compiled) {
+            self.index.rollback(mark);
+            return self.fail(ev, e);
+        }
+        Ok((ci, compiled, ev))
     }
 
     /// Validates an update of the contact in slot `ci`.
@@ -312,25 +332,13 @@ impl Router {
         now: Time,
         sink: S,
     ) -> Result<S> {
-        self.check_now(now)?;
-        self.open(&sink);
-        let ci = contact.locate(self)?;
-        let mark = self.index.mark();
-        let target = match self.compile_transfer(ci, spec) {
-            Ok(t) => t,
-            Err(e) => return self.refused(mark, e),
-        };
-        let mut ev = match self.begin_on(ci, now) {
-            Ok(ev) => ev,
-            Err(e) => {
-                self.index.rollback(mark);
-                return Err(e);
-            }
-        };
-        if let Err(e) = self.check_transfer(ci, &target) {
-            self.index.rollback(mark);
-            return self.fail(ev, e);
-        }
+        let (ci, target, mut ev) = self.start_on(
+            contact,
+            now,
+            &sink,
+            |r, ci| r.compile_transfer(ci, spec),
+            |r, ci, t| r.check_transfer(ci, t),
+        )?;
         match target.mode {
             TransferMode::Cold => self.transfer_cold(ci, &target, &mut ev),
             TransferMode::Warm => self.transfer_warm(ci, &target, &mut ev),
