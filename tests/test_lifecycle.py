@@ -76,9 +76,14 @@ def test_a_callback_is_called_and_keeps_its_place() -> None:
     r.submit(cc.Contact("cb", "voice", "general", callback={"number_of_attempts": 1, "retry_after": 60.0}), 2.0)
     r.update_contact("c1", 3.0, callback={"number_of_attempts": 2})
     assert r.waiting("general") == ["c1", "cb"]
+    general = r.stats()["general"]
+    assert (general.waiting, general.callbacks_waiting, general.callbacks_calling) == (2, 2, 0)
     events = r.complete("busy", 10.0)
     assert events[1] == cc.CallbackOffered(contact="c1", agent="a", attempt=1, at=10.0)
     assert r.contact("c1").status == "calling"
+    general = r.stats()["general"]
+    assert (general.waiting, general.callbacks_waiting, general.callbacks_calling) == (2, 1, 1)
+    assert general.to_dict()["callbacks_calling"] == 1
     events = r.callback_result("c1", "answered", 20.0)
     assert events == [cc.Assigned(contact="c1", agent="a", at=20.0, wait=19.0)]
     events = r.complete("c1", 30.0)

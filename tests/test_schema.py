@@ -37,6 +37,7 @@ UPDATE = _ccroute.normalize_contact_update({})
 #: Fields of a contact update that a message spells with a `has_` flag (a
 #: map or list cannot say "given, and empty" by itself).
 FLAGGED = ("requires", "prefers", "steps", "attributes")
+TRANSFER = _ccroute.normalize_transfer({})
 
 # Record field -> the proto fields that carry it. Where the protocol spells a
 # value in more than one field (an option with a "none" flag, the policy's
@@ -53,6 +54,8 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
     "contact": (model_pb2.Contact, {k: (k,) for k in CONTACT}),
     "contact_update": (model_pb2.ContactUpdate, {**{k: (k,) for k in UPDATE if k not in FLAGGED},
                                                  **{k: (k, f"has_{k}") for k in FLAGGED}}),
+    "transfer": (model_pb2.TransferSpec, {**{k: (k,) for k in TRANSFER if k != "requires"},
+                                          "requires": ("requires", "has_requires")}),
     "config": (model_pb2.RouterConfig, {
         **{k: (k,) for k in CONFIG if k not in ("policy", "retain_finished", "exclusion_expires_after", "plugin")},
         "policy": ("policy", "policy_chain", "policy_weights"),
@@ -64,7 +67,15 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
     }),
 }
 RECORDS = {"channel": CHANNEL, "queue": QUEUE, "routing_profile": PROFILE, "profile_queue": PROFILE["queues"][0],
-           "agent": AGENT, "step": STEP, "contact": CONTACT, "contact_update": UPDATE, "config": CONFIG}
+           "agent": AGENT, "step": STEP, "contact": CONTACT, "contact_update": UPDATE, "transfer": TRANSFER,
+           "config": CONFIG}
+
+
+def test_every_contact_status_has_its_proto_value_and_no_value_is_extra() -> None:
+    from ccroute.v1 import views_pb2
+
+    proto = {v.name.removeprefix("CONTACT_STATUS_").lower() for v in views_pb2.ContactStatus.DESCRIPTOR.values}
+    assert proto - {"unspecified"} == set(_ccroute.contact_statuses())
 
 
 @pytest.mark.parametrize("name", sorted(PROTO_FIELDS))
@@ -240,6 +251,37 @@ def test_a_contact_update_survives_the_protocol_and_the_log(d: dict[str, Any]) -
     assert wire.contact_update_from_pb(pb) == d
     (logged,) = codec.decode_commands(codec.encode_commands([cmd.UpdateContact("c", d)]))
     assert logged == cmd.UpdateContact("c", d)
+
+
+@st.composite
+def transfers(draw: Any) -> dict[str, Any]:
+    """A transfer giving some fields (requires empty at times), in the
+    plain-data form the service logs: the fields given, mode and keep_age
+    always."""
+    full = _checked(TRANSFER, {"queue": draw(names), "agent": draw(names), "mode": draw(st.sampled_from(["cold", "warm"])),
+                               "keep_age": draw(st.booleans()), "requires": draw(levels), "channel": draw(names)})
+    given = draw(st.sets(st.sampled_from(sorted(full))))
+    record = _ccroute.normalize_transfer({k: full[k] for k in given})
+    return {k: v for k, v in record.items() if v is not None}
+
+
+@SETTINGS
+@given(transfers(), st.sampled_from(["answered", "no_answer", "busy"]))
+def test_a_transfer_and_a_callback_outcome_survive_the_protocol_and_the_log(d: dict[str, Any], outcome: str) -> None:
+    pb = model_pb2.TransferSpec.FromString(wire.transfer_to_pb(d).SerializeToString())
+    assert wire.transfer_from_pb(pb) == d
+    assert wire.outcome_from_pb(wire.OUTCOME_TO_PB[outcome]) == outcome
+    commands = [cmd.Transfer("c", d), cmd.CallbackResult("c", outcome)]
+    assert codec.decode_commands(codec.encode_commands(commands)) == commands
+
+
+def test_a_transfer_the_protocol_cannot_carry_is_refused_naming_the_field() -> None:
+    with pytest.raises(InvalidInput, match="'priority'"):
+        wire.transfer_to_pb({"queue": "q", "priority": 3})
+    with pytest.raises(InvalidInput, match="mode 7"):
+        wire.transfer_from_pb(model_pb2.TransferSpec(mode=7))  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="callback outcome 0"):
+        wire.outcome_from_pb(0)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,6 +12,7 @@ __all__ = [
     "Abandoned",
     "normalize_config",
     "normalize_contact_update",
+    "normalize_transfer",
     "Agent",
     "AgentBatch",
     "AgentView",
@@ -48,6 +49,7 @@ __all__ = [
     "WrapUpEnded",
     "__version__",
     "builtin_policies",
+    "contact_statuses",
 ]
 __version__: str
 
@@ -55,8 +57,10 @@ _Skills: TypeAlias = dict[str, int]
 _Attributes: TypeAlias = dict[str, bool | int | float | str]
 
 def builtin_policies() -> list[str]: ...
+def contact_statuses() -> list[str]: ...
 def normalize_config(config: Mapping[str, Any]) -> dict[str, Any]: ...
 def normalize_contact_update(update: Mapping[str, Any]) -> dict[str, Any]: ...
+def normalize_transfer(transfer: Mapping[str, Any]) -> dict[str, Any]: ...
 
 @final
 class Channel:
@@ -239,6 +243,10 @@ class QueueStats:
     def offering(self) -> int: ...
     @property
     def longest_wait(self) -> float: ...
+    @property
+    def callbacks_waiting(self) -> int: ...
+    @property
+    def callbacks_calling(self) -> int: ...
     @property
     def entered(self) -> int: ...
     @property

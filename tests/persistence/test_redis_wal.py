@@ -390,6 +390,57 @@ def test_contact_updates_are_logged_and_replay_to_the_same_router(redis_server: 
 
 
 @pytest.mark.parametrize("snapshot", [False, True])
+def test_transfers_and_callbacks_are_logged_and_replay_to_the_same_router(redis_server: RedisServer,
+                                                                          snapshot: bool) -> None:
+    clock = ManualClock(10.0)
+    service, rlog = durable(redis_server, clock)
+
+    def take(contact: str) -> str:
+        agent: str = service.contact(contact).agent
+        service.accept(contact, agent)
+        return agent
+
+    service.submit(cc.Contact("t1", "voice", "sales"))
+    take("t1")
+    clock.advance(1.0)
+    first = service.transfer("t1", queue="support", requires={"en": 7}, idempotency_key="t1")
+    assert [type(r.event).__name__ for r in first] == ["Transferred", "Offered"]
+    take("t1")  # the one agent with en 7
+    service.submit(cc.Contact("w1", "voice", "sales"))
+    first_agent = take("w1")
+    free = sorted(a for a in service.agent_ids() if not service.agent(a).contacts)
+    service.transfer("w1", agent=free[0], mode="warm", keep_age=False)
+    service.reject("w1", free[0])  # the warm transfer fails: w1 stays with its first agent
+    with pytest.raises(cc.InvalidState):  # refused: not logged
+        service.transfer("w1", queue="support", agent="a4")  # cold, to a busy agent
+    service.submit(cc.Contact("cb", "voice", "support", callback={"number_of_attempts": 2, "retry_after": 20.0}))
+    clock.advance(1.0)
+    take("cb")
+    assert service.contact("cb").status == "calling"
+    service.callback_result("cb", "no_answer")
+    with pytest.raises(cc.InvalidInput):  # refused before the engine: not logged
+        service.callback_result("cb", "maybe")
+    clock.advance(20.0)
+    service.advance()  # cb is offered again
+    assert (service.contact("w1").agent, service.contact("w1").status) == (first_agent, "assigned")
+    if snapshot:
+        service.query(lambda e: rlog.snapshot_now())
+    expected = router_snapshot(service)
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        assert router_snapshot(again) == expected
+        stats = again.stats(["support"])[0]
+        assert (stats.transferred_in, stats.callback_calls, stats.callbacks_waiting) == (1, 1, 1)
+        retry = again.transfer("t1", queue="support", requires={"en": 7}, idempotency_key="t1")
+        assert retry.replayed and list(retry) == list(first)  # type: ignore[attr-defined]
+    finally:
+        again.stop()
+        rlog2.close()
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
 def test_an_agents_reason_and_time_in_state_survive_a_restart(redis_server: RedisServer, snapshot: bool) -> None:
     clock = ManualClock(0.0)
     service, rlog = durable(redis_server, clock)

@@ -45,7 +45,7 @@ def _workload(seed: int, offers: bool) -> list[tuple[Any, ...]]:
             f"a{i}", skills, capacity=100, channels=rng.choice([None, {"chat": 2}, {"voice": 1, "chat": 1}]),
             state=rng.choice(["available", "available", "away"]), attributes={"site": rng.choice(["x", "y"])},
             routing_profile=rng.choice([None, "front"])), t)))
-    for n in range(60):
+    for n in range(90):
         t += rng.expovariate(1 / 4)
         kind = rng.random()
         if kind < 0.55:
@@ -59,22 +59,40 @@ def _workload(seed: int, offers: bool) -> list[tuple[Any, ...]]:
                 requires={s: rng.randint(1, 6) for s in rng.sample(SKILLS, rng.randint(0, 2))},
                 prefers={s: rng.randint(1, 9) for s in rng.sample(SKILLS, rng.randint(0, 1))},
                 customer=rng.choice([None, "k1", "k2"]), preferred_agent=rng.choice([None, "a1"]),
-                preferred_wait=rng.choice([0.0, 8.0]), steps=steps, attributes={"vip": rng.random() < 0.2}), t)))
-        elif kind < 0.75:
+                preferred_wait=rng.choice([0.0, 8.0]), steps=steps, attributes={"vip": rng.random() < 0.2},
+                callback=rng.choice([None, None, None, {"number_of_attempts": 2, "retry_after": 10.0}]),
+                not_before=rng.choice([None, None, None, None, t + 12.0])), t)))
+            if offers and rng.random() < 0.6:  # an agent takes an offer
+                calls.append(("accept", (("offered", rng.randrange(1000)), None, t)))
+        elif kind < 0.72:
             calls.append(("complete", (f"c{rng.randrange(n + 1)}", t)))
-        elif kind < 0.82:
+        elif kind < 0.78:
             calls.append(("cancel", (f"c{rng.randrange(n + 1)}", t)))
-        elif kind < 0.9:
+        elif kind < 0.84:
             calls.append(("set_agent_state", (f"a{rng.randrange(6)}", rng.choice(["available", "away"]), t)))
-        elif kind < 0.94:
+        elif kind < 0.87:
             update: dict[str, Any] = rng.choice([
                 {"priority": rng.randint(0, 5)}, {"requires": {}}, {"age_offset": rng.choice([0.0, 20.0])},
                 {"requires": {"en": rng.randint(1, 10)}, "steps": []}, {"prefers": {"es": 3}, "if_version": 1},
             ])
-            calls.append(("update_contact", (f"c{rng.randrange(max(0, n - 5), n + 1)}", t), update))
+            target = rng.choice([f"c{rng.randrange(max(0, n - 5), n + 1)}", ("waiting", rng.randrange(1000))])
+            calls.append(("update_contact", (target, t), update))
+        elif kind < 0.92:
+            transfer: dict[str, Any] = rng.choice([
+                {"queue": rng.choice(["sales", "support", "general"])}, {"agent": f"a{rng.randrange(6)}"},
+                {"queue": "general", "mode": "warm", "keep_age": False, "requires": {}},
+                {"agent": f"a{rng.randrange(6)}", "mode": "warm"}, {"queue": "sales", "channel": "chat"},
+            ])
+            calls.append(("transfer", (("assigned", rng.randrange(1000)), t), transfer))
+        elif kind < 0.95:
+            calls.append(("callback_result", (("calling", rng.randrange(1000)),
+                                              rng.choice(["answered", "no_answer", "busy"]), t)))
         elif offers and kind < 0.98:
             verb = rng.choice(["accept", "reject"])
-            calls.append((verb, (f"c{rng.randrange(n + 1)}", f"a{rng.randrange(6)}", t)))
+            if rng.random() < 0.5:
+                calls.append((verb, (f"c{rng.randrange(n + 1)}", f"a{rng.randrange(6)}", t)))
+            else:  # an offered contact, by the agent it is offered to
+                calls.append((verb, (("offered", rng.randrange(1000)), None, t)))
         else:
             calls.append(("advance", (t,)))
     calls.append(("advance", (t + 500.0,)))
@@ -85,6 +103,15 @@ def _engine_events(events: list[Any]) -> list[Any]:
     """The router's own events (a server adds Queued, AgentAdded, ...)."""
     return [e for e in events if type(e).__module__.startswith("ccroute") and hasattr(_ccroute, type(e).__name__)
             and isinstance(e, getattr(_ccroute, type(e).__name__))]
+
+
+def _pick(router: cc.Router, status: str, pick: int) -> str:
+    """One of the live contacts in ``status`` (chosen by ``pick``), or an
+    unknown id when there is none."""
+    live = {c for q in router.stats() for c in router.waiting(q)}
+    live.update(c for a in router.agent_ids() for c in router.agent(a).contacts)
+    found = sorted(c for c in live if router.contact(c).status == status)
+    return found[pick % len(found)] if found else "nobody"
 
 
 def _run(call: Callable[..., list[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -104,15 +131,21 @@ def test_the_same_workload_gives_the_same_events_and_figures_embedded_and_remote
     remote = running.client()
     assert remote.config().to_dict() == embedded.config()
     calls = _workload(seed, offers)
-    outcomes = updated = 0
+    outcomes = updated = moved = 0
     for method, args, *kwargs in calls:
+        if isinstance(args[0], tuple):  # a live contact in the status named
+            args = (_pick(embedded, *args[0]), *args[1:])
+            if args[1] is None:
+                args = (args[0], embedded.contact(args[0]).agent if args[0] != "nobody" else "nobody", *args[2:])
         here = _run(getattr(embedded, method), args, *kwargs or [{}])
         there = _run(getattr(remote, method), args, *kwargs or [{}])
         assert there == here, f"{method}{args}{kwargs}: embedded {here}, remote {there}"
         outcomes += isinstance(here, list) and bool(here)
         updated += method == "update_contact" and isinstance(here, list)
+        moved += method in ("transfer", "callback_result") and isinstance(here, list)
     assert outcomes > 10  # the workload routed, not only failed
     assert updated >= 1  # some updates went through (others found their contact ended)
+    assert moved >= 1  # some transfers or callback outcomes went through
     local, far = embedded.stats(), remote.stats()
     assert set(local) == set(far)
     for name, s in local.items():

@@ -520,3 +520,104 @@ def test_async_client_updates_a_contact(start_server: Start) -> None:
             return view.version, (await client.status()).live_contacts
 
     assert asyncio.run(scenario()) == (0, 0)
+
+
+def test_transfers_and_callbacks_over_the_wire_give_the_embedded_events_and_errors(start_server: Start) -> None:
+    srv = start_server(settings())
+    assert srv.clock is not None
+    client = srv.client()
+    embedded = settings().build()
+    channel = grpc.insecure_channel(srv.target)
+    stub = router_pb2_grpc.RouterStub(channel)
+    now = 0.0
+
+    def both(method: str, *args: object, **kwargs: object) -> list[cc.Event]:
+        here = [e for e in getattr(client, method)(*args, **kwargs) if not isinstance(e, ServiceEvent.__args__)]  # type: ignore[attr-defined]
+        assert here == getattr(embedded, method)(*args, **kwargs), method
+        return here
+
+    def later(seconds: float) -> None:
+        nonlocal now
+        now += seconds
+        srv.clock.advance(seconds)  # type: ignore[union-attr]
+        both("advance", now)
+
+    for a in ("a", "b", "c"):
+        both("add_agent", cc.Agent(a, skills={"billing": 5}), now)
+    both("submit", cc.Contact("v1", "voice", "sales"), now)  # a takes it
+    both("submit", cc.Contact("v2", "voice", "sales"), now)  # b takes it
+    later(5.0)
+    # Cold to the other queue: c takes it; a is free.
+    events = both("transfer", "v1", now, queue="support", requires={"billing": 3})
+    assert [type(e).__name__ for e in events] == ["Transferred", "Assigned"]
+    assert client.contact("v1").agent == "c" and client.stats()["support"].transferred_in == 1
+    # Warm to a busy named agent: fails, the contact stays with b.
+    events = both("transfer", "v2", now, agent="c", mode="warm")
+    assert events == [cc.TransferFailed(contact="v2", agent="b", reason="agent_unavailable", at=now)]
+    # Warm to a free named agent: assigned to it, then the transfer is done.
+    events = both("transfer", "v2", now, agent="a", mode="warm", keep_age=False)
+    assert [type(e).__name__ for e in events] == ["Assigned", "Transferred"] and client.contact("v2").agent == "a"
+    # Bad transfers: the same classes and messages as embedded, nothing changed.
+    before = client.contact("v1")
+    for kwargs, error in [({"queue": "nowhere"}, cc.InvalidInput), ({"agent": "ghost"}, cc.UnknownId),
+                          ({}, cc.InvalidInput), ({"queue": "sales", "channel": "fax"}, cc.InvalidInput),
+                          ({"queue": "sales", "requires": {"billing": 11}}, cc.InvalidInput)]:
+        with pytest.raises(error) as remote:
+            client.transfer("v1", now, **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(error) as local:
+            embedded.transfer("v1", now, **kwargs)  # type: ignore[arg-type]
+        assert str(remote.value) == str(local.value)
+    with pytest.raises(cc.InvalidInput, match="tepid"):
+        client.transfer("v1", now, queue="sales", mode="tepid")
+    with pytest.raises(cc.UnknownId, match="ghost"):
+        client.transfer("ghost", now, queue="sales")
+    assert client.contact("v1") == before
+    # A callback is called, missed, called again after its retry time, and fails.
+    both("complete", "v1", now)
+    both("complete", "v2", now)
+    later(1.0)
+    callback = {"number_of_attempts": 2, "retry_after": 60.0}
+    events = both("submit", cc.Contact("cb", "voice", "support", callback=callback), now)
+    assert [type(e).__name__ for e in events] == ["CallbackOffered"]
+    assert client.stats()["support"].callbacks_calling == 1
+    assert both("callback_result", "cb", "no_answer", now) == []
+    stats = client.stats()["support"]
+    assert (stats.callbacks_waiting, stats.callbacks_calling, stats.callback_calls) == (1, 0, 1)
+    later(60.0)
+    assert client.contact("cb").status == "calling"
+    with pytest.raises(cc.InvalidInput, match="maybe"):
+        client.callback_result("cb", "maybe", now)
+    with pytest.raises(cc.InvalidState, match="v2"):
+        client.callback_result("v2", "answered", now)
+    events = both("callback_result", "cb", "busy", now)
+    assert events == [cc.CallbackFailed(contact="cb", attempts=2, at=now)]
+    # An outcome left unset is refused by the server, naming the value.
+    with pytest.raises(grpc.RpcError) as info:
+        stub.CallbackResult(router_pb2.CallbackResultRequest(contact_id="cb"))
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert "callback outcome 0" in info.value.details()  # type: ignore[attr-defined]
+    # A retry under the same idempotency key is answered from the first reply.
+    both("submit", cc.Contact("v3", "voice", "sales"), now)
+    first = client.transfer("v3", now, queue="support", idempotency_key="t-1")
+    again = client.transfer("v3", now, queue="support", idempotency_key="t-1")
+    assert first == again and client.stats()["support"].transferred_in == 2
+    with pytest.raises(IdempotencyConflict):
+        client.transfer("v3", now, queue="sales", idempotency_key="t-1")
+    channel.close()
+
+
+def test_async_client_transfers_and_reports_a_callback(start_server: Start) -> None:
+    srv = start_server(settings())
+
+    async def scenario() -> list[str]:
+        async with AsyncRouterClient(srv.target) as client:
+            await client.add_agent(cc.Agent("a"))
+            await client.add_agent(cc.Agent("b"))
+            await client.submit(cc.Contact("c1", "voice", "sales"))
+            names = [type(e).__name__ for e in await client.transfer("c1", queue="support")]
+            await client.complete("c1")
+            await client.submit(cc.Contact("cb", "voice", "support", callback={"number_of_attempts": 1}))
+            names += [type(e).__name__ for e in await client.callback_result("cb", "answered")]
+            return names
+
+    assert asyncio.run(scenario()) == ["Transferred", "Assigned", "Assigned"]

@@ -150,6 +150,16 @@ def test_every_mutating_call_takes_an_idempotency_key(start_server: Start) -> No
         raw.CancelContact(router_pb2.CancelContactRequest(contact_id=c))
     twice("RemoveAgent", router_pb2.RemoveAgentRequest(agent_id="a2", idempotency_key="rm"))
     assert srv.client().agent_ids() == ["a1"]
+    for contact in (model_pb2.Contact(id="t", channel="chat", queue="support"),
+                    model_pb2.Contact(id="cb", channel="chat", queue="support", callback=model_pb2.Callback())):
+        raw.SubmitContact(router_pb2.SubmitContactRequest(contact=contact))
+        raw.AcceptOffer(router_pb2.AcceptOfferRequest(contact_id=contact.id, agent_id="a1"))
+    twice("Transfer", router_pb2.TransferRequest(
+        contact_id="t", transfer=model_pb2.TransferSpec(queue="sales"), idempotency_key="tr"))
+    twice("CallbackResult", router_pb2.CallbackResultRequest(
+        contact_id="cb", outcome=router_pb2.CALLBACK_OUTCOME_NO_ANSWER, idempotency_key="cr"))
+    client = srv.client()
+    assert (client.contact("t").status, client.contact("cb").status) == ("waiting", "waiting")
 
 
 def test_a_contact_refused_in_a_batch_frees_its_id_and_is_not_offered(start_server: Start) -> None:

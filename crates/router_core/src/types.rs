@@ -101,6 +101,19 @@ pub enum ContactStatus {
 }
 
 impl ContactStatus {
+    /// Every status, in declaration order.
+    pub const ALL: [ContactStatus; 9] = [
+        ContactStatus::Waiting,
+        ContactStatus::Offered,
+        ContactStatus::Assigned,
+        ContactStatus::Completed,
+        ContactStatus::Abandoned,
+        ContactStatus::Refused,
+        ContactStatus::Scheduled,
+        ContactStatus::Cancelled,
+        ContactStatus::Calling,
+    ];
+
     /// The lower-case name used by the APIs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -43,8 +43,10 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<grpc::Call>()?;
     events::register(m)?;
     m.add_function(wrap_pyfunction!(router::builtin_policies, m)?)?;
+    m.add_function(wrap_pyfunction!(router::contact_statuses, m)?)?;
     m.add_function(wrap_pyfunction!(router::normalize_config, m)?)?;
     m.add_function(wrap_pyfunction!(router::normalize_contact_update, m)?)?;
+    m.add_function(wrap_pyfunction!(router::normalize_transfer, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

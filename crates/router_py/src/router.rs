@@ -574,6 +574,24 @@ pub fn normalize_contact_update<'py>(
     crate::forms::to_py(py, &update)
 }
 
+/// A transfer in plain data, checked for its types (as `Router.transfer`
+/// reads it) and written back in full: every field, `None` for those not
+/// given, defaults filled in.
+#[pyfunction]
+pub fn normalize_transfer<'py>(
+    py: Python<'py>,
+    transfer: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let transfer: TransferSpec = crate::forms::from_py("transfer", transfer)?;
+    crate::forms::to_py(py, &transfer)
+}
+
+/// The names of every contact status (`ContactView.status`).
+#[pyfunction]
+pub fn contact_statuses() -> Vec<&'static str> {
+    router_core::ContactStatus::ALL.iter().map(|s| s.as_str()).collect()
+}
+
 /// The names of the built-in policies.
 #[pyfunction]
 pub fn builtin_policies<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {

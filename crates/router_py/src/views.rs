@@ -15,6 +15,11 @@ pub struct QueueStats {
     pub offering: usize,
     /// Seconds the oldest waiting contact has waited (0 when none).
     pub longest_wait: f64,
+    /// Of the waiting contacts, callbacks waiting for an agent or for the
+    /// time of their next call.
+    pub callbacks_waiting: usize,
+    /// Callbacks an agent is calling now (also counted in `waiting`).
+    pub callbacks_calling: usize,
     /// Contacts that entered the queue (submitted or overflowed in). Not to
     /// be confused with the `Offered` event (a reservation for an agent).
     pub entered: u64,
@@ -87,6 +92,8 @@ impl QueueStats {
         d.set_item("waiting", self.waiting)?;
         d.set_item("offering", self.offering)?;
         d.set_item("longest_wait", self.longest_wait)?;
+        d.set_item("callbacks_waiting", self.callbacks_waiting)?;
+        d.set_item("callbacks_calling", self.callbacks_calling)?;
         d.set_item("entered", self.entered)?;
         d.set_item("offered", self.entered)?;
         d.set_item("answered", self.answered)?;
@@ -120,6 +127,8 @@ impl From<router_core::QueueStats> for QueueStats {
             waiting: s.waiting,
             offering: s.offering,
             longest_wait: s.longest_wait,
+            callbacks_waiting: s.callbacks_waiting,
+            callbacks_calling: s.callbacks_calling,
             entered: c.offered,
             answered: c.answered,
             answered_in_sl: c.answered_in_sl,

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import grpc
 
-from .._ccroute import Agent, Channel, Contact, Queue, normalize_contact_update
+from .._ccroute import Agent, Channel, Contact, Queue, normalize_contact_update, normalize_transfer
 from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
@@ -113,6 +113,19 @@ def update_request(contact: str, **fields: Any) -> router_pb2.UpdateContactReque
     return router_pb2.UpdateContactRequest(contact_id=contact, update=update)
 
 
+def transfer_request(contact: str, **fields: Any) -> router_pb2.TransferRequest:
+    """A Transfer request, checked as the embedded router checks a transfer
+    (``InvalidInput`` naming the field)."""
+    spec = normalize_transfer({k: v for k, v in fields.items() if v is not None})
+    return router_pb2.TransferRequest(contact_id=contact, transfer=wire.transfer_to_pb(spec))
+
+
+def callback_result_request(contact: str, outcome: str) -> router_pb2.CallbackResultRequest:
+    """A CallbackResult request (``InvalidInput`` for an unknown outcome)."""
+    value = wire.OUTCOME_TO_PB[wire.check_outcome(outcome)]
+    return router_pb2.CallbackResultRequest(contact_id=contact, outcome=value)  # type: ignore[arg-type]
+
+
 def batch_request(contacts: Iterable[Contact], key: str = "", now: Optional[float] = None) -> router_pb2.SubmitContactsRequest:
     request = router_pb2.SubmitContactsRequest(contacts=[wire.contact_to_pb(c) for c in contacts], idempotency_key=key)
     if now is not None:
@@ -129,6 +142,8 @@ class RemoteQueueStats:
     waiting: int
     offering: int
     longest_wait: float
+    callbacks_waiting: int
+    callbacks_calling: int
     entered: int
     answered: int
     answered_in_sl: int

@@ -221,6 +221,28 @@ class RouterClient:
         request.idempotency_key = idempotency_key or c.new_key()
         return c.events_of(self._call("UpdateContact", request, retry=True, now=now))
 
+    def transfer(self, contact: str, now: Optional[float] = None, *, queue: Optional[str] = None,
+                 agent: Optional[str] = None, mode: str = "cold", keep_age: bool = True,
+                 requires: Optional[Mapping[str, int]] = None, channel: Optional[str] = None,
+                 idempotency_key: Optional[str] = None) -> list[Event]:
+        """Send an assigned contact to another ``queue`` or a named
+        ``agent`` (``Router.transfer``): ``mode="cold"`` or ``"warm"``.
+        Carries an idempotency key (a fresh one when none is given)."""
+        request = c.transfer_request(contact, queue=queue, agent=agent, mode=mode, keep_age=keep_age,
+                                     requires=requires, channel=channel)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("Transfer", request, retry=True, now=now))
+
+    def callback_result(self, contact: str, outcome: str, now: Optional[float] = None, *,
+                        idempotency_key: Optional[str] = None) -> list[Event]:
+        """Report the call an agent placed for a callback
+        (``Router.callback_result``): ``"answered"``, ``"no_answer"`` or
+        ``"busy"``. Carries an idempotency key (a fresh one when none is
+        given)."""
+        request = c.callback_result_request(contact, outcome)
+        request.idempotency_key = idempotency_key or c.new_key()
+        return c.events_of(self._call("CallbackResult", request, retry=True, now=now))
+
     def advance(self, now: Optional[float] = None) -> list[Event]:
         """Fire the timers due by the server's clock now (the server also
         does this on its own)."""

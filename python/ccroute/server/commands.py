@@ -34,6 +34,8 @@ __all__ = [
     "Complete",
     "Cancel",
     "UpdateContact",
+    "Transfer",
+    "CallbackResult",
     "Advance",
     "Idempotent",
     "Query",
@@ -184,6 +186,33 @@ class UpdateContact:
 
 
 @dataclass(frozen=True, slots=True)
+class Transfer:
+    """Send an assigned contact to another queue or a named agent.
+    ``spec`` is a transfer in plain data (the form
+    ``_ccroute.normalize_transfer`` writes) holding the fields given."""
+
+    contact_id: str
+    spec: Mapping[str, Any]
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        return engine.record(engine.router.transfer(self.contact_id, now, **self.spec))
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackResult:
+    """The outcome of the call an agent placed for a callback:
+    ``answered``, ``no_answer`` or ``busy``."""
+
+    contact_id: str
+    outcome: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        return engine.record(engine.router.callback_result(self.contact_id, self.outcome, now))
+
+
+@dataclass(frozen=True, slots=True)
 class Advance:
     """Fire the timers due by ``now``."""
 
@@ -284,4 +313,4 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, UpdateContact, Advance, Idempotent, At, Query]
+                Complete, Cancel, UpdateContact, Transfer, CallbackResult, Advance, Idempotent, At, Query]

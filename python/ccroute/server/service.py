@@ -36,6 +36,7 @@ from .. import _ccroute
 from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Step
 from ..errors import InvalidInput, RoutingError, SnapshotError
 from . import commands as cmd
+from . import wire
 from .clock import ClientClock, Clock, MonotonicClock
 from .config import RouterSettings, ServiceLimits, load_config
 from .engine import Engine, Status, Submitted, Upserted
@@ -341,6 +342,29 @@ class RouterService:
         return self._call(self._keyed(cmd.UpdateContact(contact, update), idempotency_key, fingerprint),
                           timeout, now)
 
+    def transfer(self, contact: str, *, queue: Optional[str] = None, agent: Optional[str] = None,
+                 mode: str = "cold", keep_age: bool = True, requires: Optional[Mapping[str, int]] = None,
+                 channel: Optional[str] = None, idempotency_key: Optional[str] = None,
+                 fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+                 now: Optional[float] = None) -> list[EventRecord]:
+        """Send an assigned contact to another queue or a named agent (see
+        :meth:`ccroute.Router.transfer`). The transfer is checked (types,
+        size limits) before it reaches the engine or the log."""
+        spec = normalize_transfer(queue=queue, agent=agent, mode=mode, keep_age=keep_age, requires=requires,
+                                  channel=channel)
+        check_transfer(contact, spec, self.limits)
+        return self._call(self._keyed(cmd.Transfer(contact, spec), idempotency_key, fingerprint), timeout, now)
+
+    def callback_result(self, contact: str, outcome: str, *, idempotency_key: Optional[str] = None,
+                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+                        now: Optional[float] = None) -> list[EventRecord]:
+        """The outcome of the call an agent placed for a callback (see
+        :meth:`ccroute.Router.callback_result`): ``answered``,
+        ``no_answer`` or ``busy``."""
+        _check_id("contact id", contact, self.limits)
+        return self._call(self._keyed(cmd.CallbackResult(contact, wire.check_outcome(outcome)), idempotency_key, fingerprint),
+                          timeout, now)
+
     def advance(self, *, idempotency_key: Optional[str] = None, fingerprint: Optional[Hashable] = None,
                 timeout: Optional[float] = None,
             now: Optional[float] = None) -> list[EventRecord]:
@@ -626,6 +650,29 @@ def check_update(contact: str, update: Mapping[str, Any], limits: ServiceLimits)
     _check_attributes(what, update.get("attributes") or {}, limits)
 
 
+def normalize_transfer(**given: Any) -> dict[str, Any]:
+    """A transfer's arguments (``None``: not given) checked for their types
+    as the engine reads them, in plain data holding the fields given and
+    the mode and ``keep_age`` always (``InvalidInput`` naming the field)."""
+    spec = _ccroute.normalize_transfer({k: v for k, v in given.items() if v is not None})
+    return {k: v for k, v in spec.items() if v is not None}
+
+
+def check_transfer(contact: str, spec: Mapping[str, Any], limits: ServiceLimits) -> None:
+    """Refuse a transfer (plain data) over the service's size limits."""
+    _check_id("contact id", contact, limits)
+    what = f"transfer of contact {contact!r}"
+    for name in ("queue", "agent", "channel"):
+        if spec.get(name) is not None:
+            _check_id(f"{what}: {name}", spec[name], limits)
+    requires = spec.get("requires") or {}
+    if len(requires) > limits.max_requirements:
+        raise InvalidInput(f"{what}: {len(requires)} skill requirements exceed the limit max_requirements "
+                           f"{limits.max_requirements}")
+    for name in requires:
+        _check_id(f"{what}: skill name", name, limits)
+
+
 def check_agent(a: Agent, limits: ServiceLimits) -> None:
     """Refuse an agent over the service's size limits (``InvalidInput``
     naming the limit)."""
@@ -651,6 +698,10 @@ def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
         return (c.agent_id,), None
     if isinstance(c, cmd.UpdateContact):
         return (c.contact_id,), json.dumps(c.update, sort_keys=True)
+    if isinstance(c, cmd.Transfer):
+        return (c.contact_id,), json.dumps(c.spec, sort_keys=True)
+    if isinstance(c, cmd.CallbackResult):
+        return (c.contact_id,), c.outcome
     if isinstance(c, cmd.UpsertAgent):
         a = c.agent
         return (a.id,), repr((sorted(a.skills.items()), a.capacity, a.channels and sorted(a.channels.items()),

@@ -163,6 +163,17 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                                                timeout=_timeout(context), **_keyed(request))
         return pb.UpdateContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
+    def Transfer(self, request: pb.TransferRequest, context: grpc.ServicerContext) -> pb.TransferResponse:
+        records = self._service.transfer(request.contact_id, **wire.transfer_from_pb(request.transfer),
+                                         timeout=_timeout(context), **_keyed(request))
+        return pb.TransferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
+
+    def CallbackResult(self, request: pb.CallbackResultRequest,
+                       context: grpc.ServicerContext) -> pb.CallbackResultResponse:
+        records = self._service.callback_result(request.contact_id, wire.outcome_from_pb(request.outcome),
+                                                timeout=_timeout(context), **_keyed(request))
+        return pb.CallbackResultResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
+
     def Advance(self, request: pb.AdvanceRequest, context: grpc.ServicerContext) -> pb.AdvanceResponse:
         records = self._service.advance(timeout=_timeout(context), **_keyed(request))
         return pb.AdvanceResponse(events=wire.events_to_pb(records), replayed=_replayed(records))

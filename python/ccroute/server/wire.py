@@ -25,6 +25,8 @@ __all__ = [
     "channel_from_pb", "channel_to_pb", "queue_from_pb", "queue_to_pb",
     "settings_from_pb", "settings_to_pb", "agent_from_pb", "agent_to_pb",
     "contact_from_pb", "contact_to_pb", "contact_update_from_pb", "contact_update_to_pb",
+    "transfer_from_pb", "transfer_to_pb", "OUTCOME_TO_PB", "OUTCOME_FROM_PB", "outcome_from_pb",
+    "check_outcome",
     "event_to_pb", "events_to_pb", "event_from_pb",
     "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb", "explanation_to_pb",
     "attributes_from_pb", "attributes_to_pb",
@@ -38,7 +40,7 @@ STATE_TO_PB: dict[str, int] = {
 STATE_FROM_PB: dict[int, str] = {v: k for k, v in STATE_TO_PB.items()}
 STATUS_TO_PB: dict[str, int] = {
     name: getattr(views_pb2, f"CONTACT_STATUS_{name.upper()}")
-    for name in ("waiting", "offered", "assigned", "completed", "abandoned", "refused")
+    for name in _ccroute.contact_statuses()  # every status the engine has: one missing here fails at import
 }
 STATUS_FROM_PB: dict[int, str] = {v: k for k, v in STATUS_TO_PB.items()}
 
@@ -465,6 +467,65 @@ def contact_update_from_pb(pb: model_pb2.ContactUpdate) -> dict[str, Any]:
     return d
 
 
+#: Fields of a transfer record (``_ccroute.normalize_transfer``).
+_TRANSFER = frozenset({"queue", "agent", "mode", "keep_age", "requires", "channel"})
+_MODE_TO_PB = {"cold": model_pb2.TRANSFER_MODE_COLD, "warm": model_pb2.TRANSFER_MODE_WARM}
+_MODE_FROM_PB = {model_pb2.TRANSFER_MODE_UNSPECIFIED: "cold", **{v: k for k, v in _MODE_TO_PB.items()}}
+
+
+def transfer_to_pb(d: Mapping[str, Any]) -> model_pb2.TransferSpec:
+    """A transfer in plain data (the fields given; ``None`` or absent: not
+    given, the mode cold and ``keep_age`` true by default) as a message."""
+    _carried("transfer", d, _TRANSFER)
+    pb = model_pb2.TransferSpec()
+    for name in ("queue", "agent", "channel", "keep_age"):
+        if d.get(name) is not None:
+            setattr(pb, name, d[name])
+    mode = d.get("mode") or "cold"
+    if mode not in _MODE_TO_PB:
+        raise InvalidInput(f"transfer: unknown mode {mode!r}: expected 'cold' or 'warm'")
+    pb.mode = _MODE_TO_PB[mode]  # type: ignore[assignment]
+    if d.get("requires") is not None:
+        pb.requires.update(d["requires"])
+        pb.has_requires = True
+    return pb
+
+
+def transfer_from_pb(pb: model_pb2.TransferSpec) -> dict[str, Any]:
+    """The fields a message gives, in plain data (the keyword arguments of
+    ``Router.transfer``)."""
+    if pb.mode not in _MODE_FROM_PB:
+        raise InvalidInput(f"transfer: unknown mode {pb.mode} (a newer client?)")
+    d: dict[str, Any] = {"mode": _MODE_FROM_PB[pb.mode]}
+    for name in ("queue", "agent", "channel", "keep_age"):
+        if pb.HasField(name):
+            d[name] = getattr(pb, name)
+    if pb.has_requires or len(pb.requires) > 0:
+        d["requires"] = dict(pb.requires)
+    return d
+
+
+#: Callback outcomes, by name and by message value.
+OUTCOME_TO_PB: dict[str, int] = {"answered": router_pb2.CALLBACK_OUTCOME_ANSWERED,
+                                 "no_answer": router_pb2.CALLBACK_OUTCOME_NO_ANSWER,
+                                 "busy": router_pb2.CALLBACK_OUTCOME_BUSY}
+OUTCOME_FROM_PB: dict[int, str] = {v: k for k, v in OUTCOME_TO_PB.items()}
+
+
+def check_outcome(outcome: str) -> str:
+    """A callback outcome's name, checked (``InvalidInput`` naming it)."""
+    if outcome not in OUTCOME_TO_PB:
+        raise InvalidInput(f"unknown callback outcome {outcome!r}: expected 'answered', 'no_answer' or 'busy'")
+    return outcome
+
+
+def outcome_from_pb(value: int) -> str:
+    """A callback outcome's name; ``InvalidInput`` for an unset or unknown value."""
+    if value not in OUTCOME_FROM_PB:
+        raise InvalidInput(f"callback outcome {value} is not answered (1), no_answer (2) or busy (3)")
+    return OUTCOME_FROM_PB[value]
+
+
 # -- events --------------------------------------------------------------------------
 def _event_makers() -> dict[type, Callable[[int, Any], events_pb2.Event]]:
     """One function per event class: (sequence, event) -> pb Event."""
@@ -574,9 +635,10 @@ def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
 
 
 # -- views ------------------------------------------------------------------------------
-_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl",
-                 "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out",
-                 "refused", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold")
+_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "entered",
+                 "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
+                 "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
+                 "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

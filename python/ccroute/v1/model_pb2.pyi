@@ -21,6 +21,12 @@ class AgentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AGENT_STATE_OFFLINE: _ClassVar[AgentState]
     AGENT_STATE_AVAILABLE: _ClassVar[AgentState]
     AGENT_STATE_AWAY: _ClassVar[AgentState]
+
+class TransferMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TRANSFER_MODE_UNSPECIFIED: _ClassVar[TransferMode]
+    TRANSFER_MODE_COLD: _ClassVar[TransferMode]
+    TRANSFER_MODE_WARM: _ClassVar[TransferMode]
 QUEUE_ORDERING_UNSPECIFIED: QueueOrdering
 QUEUE_ORDERING_PRIORITY: QueueOrdering
 QUEUE_ORDERING_LIFO: QueueOrdering
@@ -29,6 +35,9 @@ AGENT_STATE_UNSPECIFIED: AgentState
 AGENT_STATE_OFFLINE: AgentState
 AGENT_STATE_AVAILABLE: AgentState
 AGENT_STATE_AWAY: AgentState
+TRANSFER_MODE_UNSPECIFIED: TransferMode
+TRANSFER_MODE_COLD: TransferMode
+TRANSFER_MODE_WARM: TransferMode
 
 class Channel(_message.Message):
     __slots__ = ("name", "cost", "max_per_agent", "wrap_up")
@@ -273,6 +282,31 @@ class ContactUpdate(_message.Message):
     if_version: int
     callback: Callback
     def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+
+class TransferSpec(_message.Message):
+    __slots__ = ("queue", "agent", "mode", "keep_age", "requires", "has_requires", "channel")
+    class RequiresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    KEEP_AGE_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    HAS_REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    queue: str
+    agent: str
+    mode: TransferMode
+    keep_age: bool
+    requires: _containers.ScalarMap[str, int]
+    has_requires: bool
+    channel: str
+    def __init__(self, queue: _Optional[str] = ..., agent: _Optional[str] = ..., mode: _Optional[_Union[TransferMode, str]] = ..., keep_age: _Optional[bool] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class RouterConfig(_message.Message):
     __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished")

@@ -4,12 +4,24 @@ from ccroute.v1 import model_pb2 as _model_pb2
 from ccroute.v1 import views_pb2 as _views_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class CallbackOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CALLBACK_OUTCOME_UNSPECIFIED: _ClassVar[CallbackOutcome]
+    CALLBACK_OUTCOME_ANSWERED: _ClassVar[CallbackOutcome]
+    CALLBACK_OUTCOME_NO_ANSWER: _ClassVar[CallbackOutcome]
+    CALLBACK_OUTCOME_BUSY: _ClassVar[CallbackOutcome]
+CALLBACK_OUTCOME_UNSPECIFIED: CallbackOutcome
+CALLBACK_OUTCOME_ANSWERED: CallbackOutcome
+CALLBACK_OUTCOME_NO_ANSWER: CallbackOutcome
+CALLBACK_OUTCOME_BUSY: CallbackOutcome
 
 class GetConfigRequest(_message.Message):
     __slots__ = ()
@@ -237,6 +249,46 @@ class UpdateContactRequest(_message.Message):
     def __init__(self, contact_id: _Optional[str] = ..., update: _Optional[_Union[_model_pb2.ContactUpdate, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
 
 class UpdateContactResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class TransferRequest(_message.Message):
+    __slots__ = ("contact_id", "transfer", "idempotency_key", "now")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    transfer: _model_pb2.TransferSpec
+    idempotency_key: str
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., transfer: _Optional[_Union[_model_pb2.TransferSpec, _Mapping]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+
+class TransferResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class CallbackResultRequest(_message.Message):
+    __slots__ = ("contact_id", "outcome", "idempotency_key", "now")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    outcome: CallbackOutcome
+    idempotency_key: str
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., outcome: _Optional[_Union[CallbackOutcome, str]] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+
+class CallbackResultResponse(_message.Message):
     __slots__ = ("events", "replayed")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     REPLAYED_FIELD_NUMBER: _ClassVar[int]

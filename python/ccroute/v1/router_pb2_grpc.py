@@ -102,6 +102,16 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.FromString,
                 _registered_method=True)
+        self.Transfer = channel.unary_unary(
+                '/ccroute.v1.Router/Transfer',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.TransferRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.TransferResponse.FromString,
+                _registered_method=True)
+        self.CallbackResult = channel.unary_unary(
+                '/ccroute.v1.Router/CallbackResult',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.CallbackResultRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.CallbackResultResponse.FromString,
+                _registered_method=True)
         self.Advance = channel.unary_unary(
                 '/ccroute.v1.Router/Advance',
                 request_serializer=ccroute_dot_v1_dot_router__pb2.AdvanceRequest.SerializeToString,
@@ -271,6 +281,32 @@ class RouterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Transfer(self, request, context):
+        """Sends an assigned contact to another queue or a named agent (see
+        `TransferSpec`): cold, the first agent lets go at once; warm, the
+        first agent keeps it until the target answers (`Transferred`), or
+        keeps it for good when the transfer fails (`TransferFailed` with the
+        reason). NOT_FOUND for an unknown contact or agent; INVALID_ARGUMENT
+        for an unknown queue or channel, or neither queue nor agent given;
+        FAILED_PRECONDITION for a contact not assigned, already in a warm
+        transfer, or a cold transfer to a named agent who cannot take it now;
+        RESOURCE_EXHAUSTED (`QueueFull`) for a cold transfer to a full queue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CallbackResult(self, request, context):
+        """Reports the call an agent placed for a callback (`CallbackOffered`):
+        answered connects it (`Assigned`); no answer or busy frees the agent
+        and puts the callback back in its place after its `retry_after`, or
+        ends it (`CallbackFailed`) when its calls are used up. NOT_FOUND for
+        an unknown contact, FAILED_PRECONDITION unless it is being called.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Advance(self, request, context):
         """Fires every timer due by the server's clock now and returns the events.
         The server does this on its own; the call exists for clients that want
@@ -418,6 +454,16 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.UpdateContact,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.SerializeToString,
+            ),
+            'Transfer': grpc.unary_unary_rpc_method_handler(
+                    servicer.Transfer,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.TransferRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.TransferResponse.SerializeToString,
+            ),
+            'CallbackResult': grpc.unary_unary_rpc_method_handler(
+                    servicer.CallbackResult,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.CallbackResultRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.CallbackResultResponse.SerializeToString,
             ),
             'Advance': grpc.unary_unary_rpc_method_handler(
                     servicer.Advance,
@@ -818,6 +864,60 @@ class Router:
             '/ccroute.v1.Router/UpdateContact',
             ccroute_dot_v1_dot_router__pb2.UpdateContactRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.UpdateContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Transfer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/Transfer',
+            ccroute_dot_v1_dot_router__pb2.TransferRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.TransferResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CallbackResult(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/CallbackResult',
+            ccroute_dot_v1_dot_router__pb2.CallbackResultRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.CallbackResultResponse.FromString,
             options,
             channel_credentials,
             insecure,

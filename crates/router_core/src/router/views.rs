@@ -57,6 +57,12 @@ pub struct QueueStats {
     pub offering: usize,
     /// Seconds the oldest waiting contact has waited (0 when none).
     pub longest_wait: Time,
+    /// Of the waiting contacts, callbacks whose customer is off the line,
+    /// waiting for an agent or for the time of their next call (not being
+    /// called now).
+    pub callbacks_waiting: usize,
+    /// Callbacks an agent is calling now (also counted in `waiting`).
+    pub callbacks_calling: usize,
     /// Cumulative counters.
     pub counters: Counters,
     /// answered within threshold / (answered + abandoned); `None` before any.
@@ -159,15 +165,33 @@ pub struct ContactView {
 impl Router {
     /// Statistics of every queue, in configuration order.
     pub fn stats(&self) -> Vec<QueueStats> {
-        (0..self.queues.len()).map(|q| self.queue_stats_at(q)).collect()
+        let callbacks = self.callbacks_waiting(None);
+        (0..self.queues.len()).map(|q| self.queue_stats_at(q, callbacks[q])).collect()
     }
 
     /// Statistics of one queue. Errors: `InvalidInput` for an unknown queue.
     pub fn queue_stats(&self, name: &str) -> Result<QueueStats> {
-        Ok(self.queue_stats_at(self.queue_id(name)? as usize))
+        let q = self.queue_id(name)? as usize;
+        Ok(self.queue_stats_at(q, self.callbacks_waiting(Some(q))[q]))
     }
 
-    fn queue_stats_at(&self, q: usize) -> QueueStats {
+    /// Callbacks waiting (for an agent or their next call) per queue, of
+    /// queue `only` or of every queue: one pass over the live contacts.
+    fn callbacks_waiting(&self, only: Option<usize>) -> Vec<usize> {
+        let mut n = vec![0; self.queues.len()];
+        for c in self.contacts.iter() {
+            let q = c.queue as usize;
+            if c.callback.is_some()
+                && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
+                && only.is_none_or(|o| o == q)
+            {
+                n[q] += 1;
+            }
+        }
+        n
+    }
+
+    fn queue_stats_at(&self, q: usize, callbacks_waiting: usize) -> QueueStats {
         let queue = &self.queues[q];
         let c = &queue.counters;
         // Offers may be out without offer mode (made before a reconfiguration).
@@ -178,6 +202,8 @@ impl Router {
             waiting: queue.live.len(),
             offering,
             longest_wait: queue.live.oldest().map_or(0.0, |a| self.now - a),
+            callbacks_waiting,
+            callbacks_calling: queue.calling as usize,
             counters: c.clone(),
             service_level: (handled > 0).then(|| c.answered_in_sl as f64 / handled as f64),
             asa: (c.answered > 0).then(|| c.wait_sum / c.answered as f64),

@@ -14,7 +14,8 @@ servers in one process do not collide):
 
 Names (``queue``, ``channel``, ``state``, ``command`` labels)::
 
-    ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds
+    ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds,
+    ccroute_queue_callbacks_waiting, ccroute_queue_callbacks_calling
     ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
                    completed,refused,overflowed_in,overflowed_out,missed_offers,
                    transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed}_total
@@ -54,7 +55,8 @@ __all__ = ["Metrics", "SnapshotCollector", "CONTENT_TYPE_LATEST"]
 #: Commands that route (the latency histogram's ``command`` label values).
 ROUTING_COMMANDS = frozenset(
     c.__name__ for c in (cmd.Configure, cmd.UpsertAgent, cmd.RemoveAgent, cmd.SetAgentState, cmd.Submit,
-                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.UpdateContact, cmd.Advance)
+                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.UpdateContact, cmd.Transfer,
+                         cmd.CallbackResult, cmd.Advance)
 )
 #: Latency buckets in seconds: engine commands take microseconds.
 LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05,
@@ -83,6 +85,9 @@ class SnapshotCollector(Collector):
         waiting = gauge("queue_waiting", "Contacts waiting in the queue now (offered ones included).", q)
         offering = gauge("queue_offering", "Waiting contacts offered to an agent now.", q)
         longest = gauge("queue_longest_wait_seconds", "Wait of the oldest waiting contact.", q)
+        cb_waiting = gauge("queue_callbacks_waiting",
+                           "Waiting callbacks (customer off the line), not being called now.", q)
+        cb_calling = gauge("queue_callbacks_calling", "Callbacks an agent is calling now.", q)
         level = gauge("queue_service_level", "Answered within the threshold / (answered + abandoned).", q)
         target = gauge("queue_service_level_target", "Service-level objective (fraction).", q)
         threshold = gauge("queue_service_level_threshold_seconds", "Service-level threshold.", q)
@@ -96,6 +101,8 @@ class SnapshotCollector(Collector):
             waiting.add_metric(lv, fig.waiting)
             offering.add_metric(lv, fig.offering)
             longest.add_metric(lv, fig.longest_wait)
+            cb_waiting.add_metric(lv, fig.callbacks_waiting)
+            cb_calling.add_metric(lv, fig.callbacks_calling)
             target.add_metric(lv, fig.sl_target)
             threshold.add_metric(lv, fig.sl_threshold)
             for fam, value in ((level, fig.service_level), (asa, fig.asa), (abandon, fig.abandon_rate)):
@@ -103,7 +110,7 @@ class SnapshotCollector(Collector):
                     fam.add_metric(lv, value)
             for f, counter in counters.items():
                 counter.add_metric(lv, getattr(fig, f))
-        yield from (waiting, offering, longest, level, target, threshold, asa, abandon)
+        yield from (waiting, offering, longest, cb_waiting, cb_calling, level, target, threshold, asa, abandon)
         yield from counters.values()
 
         agents = gauge("agents", "Agents by state.", ["state"])

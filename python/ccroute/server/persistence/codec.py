@@ -153,6 +153,10 @@ def _encode(c: cmd.Command) -> list[Any]:
         return ["X", c.contact_id]  # type: ignore[union-attr]
     if t is cmd.UpdateContact:
         return ["P", c.contact_id, dict(c.update)]  # type: ignore[union-attr]
+    if t is cmd.Transfer:
+        return ["F", c.contact_id, dict(c.spec)]  # type: ignore[union-attr]
+    if t is cmd.CallbackResult:
+        return ["B", c.contact_id, c.outcome]  # type: ignore[union-attr]
     if t is cmd.UpsertAgent:
         fields = c.fields  # type: ignore[union-attr]
         return ["U", c.agent.to_dict(), c.create_only, c.keep_state,  # type: ignore[union-attr]
@@ -187,6 +191,10 @@ def _decode(v: list[Any]) -> cmd.Command:
         return cmd.Cancel(v[1])
     if k == "P":
         return cmd.UpdateContact(v[1], v[2])
+    if k == "F":
+        return cmd.Transfer(v[1], v[2])
+    if k == "B":
+        return cmd.CallbackResult(v[1], v[2])
     if k == "U":
         fields = v[4] if len(v) > 4 else None
         return cmd.UpsertAgent(Agent.from_dict(v[1]), v[2], bool(v[3]) if len(v) > 3 else False,
