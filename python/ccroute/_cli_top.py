@@ -52,7 +52,8 @@ def _duration(s: Optional[float]) -> str:
 def render(stats: Mapping[str, Any], agents: Mapping[str, int], *, server: str = "",
            policy: str = "", error: Optional[str] = None, width: int = 120) -> Any:
     """A rich renderable of the figures (queue table and agents line);
-    below 100 columns the offered and answered counts are left out."""
+    below 100 columns the offered and answered counts are left out, below
+    120 the callbacks (waiting + being called) and transfers (in / out)."""
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -63,7 +64,9 @@ def render(stats: Mapping[str, Any], agents: Mapping[str, int], *, server: str =
     wide = width >= 100
     table = Table(expand=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Queue", ratio=1, overflow="ellipsis", no_wrap=True)
-    headers = ["Waiting", "Longest", "SL", "Goal", "ASA", "Abandon"] + (["Offered", "Answered"] if wide else [])
+    wider = width >= 120
+    headers = ["Waiting", "Longest", "SL", "Goal", "ASA", "Abandon"] + (["Offered", "Answered"] if wide else []) + (
+        ["Callbacks", "Transfers"] if wider else [])
     for name in headers:
         table.add_column(name, justify="right", no_wrap=True)
     for name, q in stats.items():
@@ -79,6 +82,9 @@ def render(stats: Mapping[str, Any], agents: Mapping[str, int], *, server: str =
             _duration(q.asa),
             _pct(q.abandon_rate, 1),
             *((str(q.entered), str(q.answered)) if wide else ()),
+            # callbacks waiting + being called; transfers in / out
+            *((f"{q.callbacks_waiting}+{q.callbacks_calling}", f"{q.transferred_in}/{q.transferred_out}")
+              if wider else ()),
         )
     line = Text.assemble(
         ("Agents  ", "bold"),

@@ -40,6 +40,31 @@ def test_top_once_prints_queues_and_agents(watched: Start, capsys: pytest.Captur
     assert "available 1" in out and "busy 1" in out
 
 
+def test_a_wide_top_shows_callbacks_and_transfers() -> None:
+    from rich.console import Console
+
+    from ccroute._cli_top import render
+
+    r = cc.Router.from_config({"channels": [{"name": "voice"}], "queues": [{"name": "sales"}, {"name": "support"}]})
+    r.add_agent(cc.Agent("a"), 0.0)
+    r.add_agent(cc.Agent("b"), 0.0)
+    r.submit(cc.Contact("c1", "voice", "sales"), 0.0)
+    r.transfer("c1", 1.0, queue="support")  # b takes it
+    r.submit(cc.Contact("cb", "voice", "sales", callback={"number_of_attempts": 2}), 2.0)  # a calls it
+    r.submit(cc.Contact("cb2", "voice", "sales", callback={"number_of_attempts": 2}), 3.0)
+    console = Console(width=130, record=True)
+    console.print(render(r.stats(), r.agents_by_state(), width=130))
+    out = console.export_text()
+    assert "Callbacks" in out and "Transfers" in out
+    sales = next(line for line in out.splitlines() if line.strip().startswith("sales"))
+    assert sales.split()[-2:] == ["1+1", "0/1"]  # one waiting + one being called; transferred in / out
+    support = next(line for line in out.splitlines() if line.strip().startswith("support"))
+    assert support.split()[-2:] == ["0+0", "1/0"]
+    narrow = Console(width=90, record=True)
+    narrow.print(render(r.stats(), r.agents_by_state(), width=90))
+    assert "Callbacks" not in narrow.export_text()
+
+
 def test_top_reports_an_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["top", "--server", "127.0.0.1:1", "--once"]) == 1
     assert "cannot reach 127.0.0.1:1" in capsys.readouterr().err

@@ -122,6 +122,13 @@ def test_tiles_follow_contacts_submitted_over_grpc(watched: Start, browser: Any,
     assert browser.execute_script(
         "return document.querySelector('#agent-list tr[data-agent=\"a2\"]').dataset.state") == "offline"
 
+    # Callbacks waiting and transfers, per queue.
+    client.submit(cc.Contact("cb", "voice", "sales", requires={"fr": 5}, callback={"number_of_attempts": 2}))
+    wait_for(browser, field("sales", "callbacks"), "1 waiting · 0 calling")
+    client.transfer("s0", queue="sales", requires={"fr": 5})
+    wait_for(browser, field("sales", "transfers"), "in 1 · out 0")
+    assert browser.execute_script("return " + field("support", "transfers")) == "in 0 · out 1"
+
     big = shot(browser, tmp_path / "wallboard-1920x1080.png", 1920, 1080)
     small = shot(browser, tmp_path / "wallboard-1366x768.png", 1366, 768)
     assert big.stat().st_size > 10_000 and small.stat().st_size > 10_000

@@ -41,6 +41,8 @@
       '<dt>Since start</dt><dd data-field="service_level">—</dd>' +
       '<dt>ASA</dt><dd data-field="asa">—</dd>' +
       '<dt>Abandoned</dt><dd data-field="abandon_rate">—</dd>' +
+      '<dt>Callbacks</dt><dd class="minor" data-field="callbacks">—</dd>' +
+      '<dt>Transfers</dt><dd class="minor" data-field="transfers">—</dd>' +
       '</dl>';
     $("h2", el).textContent = name;
     queuesEl.appendChild(el);
@@ -68,6 +70,11 @@
       setField(el, "sl_goal", "goal " + pct(q.sl_target, 0) + " in " + duration(q.sl_threshold));
       setField(el, "asa", duration(q.asa));
       setField(el, "abandon_rate", pct(q.abandon_rate, 1));
+      // Callbacks waiting (customer off the line) and being called now.
+      setField(el, "callbacks", q.callbacks_waiting + " waiting · " + q.callbacks_calling + " calling");
+      // Transfers into and out of the queue; failed warm transfers when any.
+      setField(el, "transfers", "in " + q.transferred_in + " · out " + q.transferred_out +
+        (q.transfers_failed ? " · failed " + q.transfers_failed : ""));
       // Coloured by the rolling window (what is happening now), not since start.
       const level = q.sl_window;
       el.dataset.slState = level == null ? "none" : (level + 1e-9 >= q.sl_target ? "ok" : "bad");
