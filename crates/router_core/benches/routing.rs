@@ -17,14 +17,26 @@
 //!   complete a contact (its agent frees a slot and takes the best waiting
 //!   contact: one decision) and submit a new one, which waits.
 //!
-//! Elements/s is decisions per second on one core.
+//! * `lifecycle/<waiting>`: the steady state of `cycle` with contacts
+//!   moved after their first hop, a fixed round of ten calls: 2 transfers
+//!   (an assigned contact, cold, to the next queue, keeping its age: its
+//!   agent frees a slot and takes the best waiting contact), 2 updates (a
+//!   waiting contact's priority changes: it moves in its queue), 3
+//!   completions and 3 submissions. Timed: each call; the bookkeeping
+//!   between them (which contact to move) is not.
+//!
+//! Elements/s is decisions per second on one core (`lifecycle` prints its
+//! calls per decision).
 
 #![allow(missing_docs)] // criterion_group!/criterion_main! generate undocumented items
 
 mod scenario;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use router_core::{AgentState, Event, Feature, Policy, PolicyKind, Router};
+use router_core::{
+    AgentState, ContactStatus, ContactUpdate, Event, Feature, Policy, PolicyKind, Router,
+    TransferMode, TransferSpec,
+};
 use scenario::Scenario;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -185,9 +197,135 @@ fn cycle(c: &mut Criterion) {
     group.finish();
 }
 
+/// One call of the `lifecycle` round.
+#[derive(Clone, Copy)]
+enum Call {
+    Transfer,
+    Update,
+    Complete,
+    Submit,
+}
+
+const ROUND: [Call; 10] = [
+    Call::Transfer,
+    Call::Update,
+    Call::Complete,
+    Call::Submit,
+    Call::Complete,
+    Call::Submit,
+    Call::Transfer,
+    Call::Update,
+    Call::Complete,
+    Call::Submit,
+];
+
+const QUEUES: [&str; 4] = ["sales", "support", "billing", "vip"];
+
+impl Bench {
+    /// Runs `call`, timing only the router's work; returns the decisions
+    /// it made and the time. Contacts submitted or transferred are noted
+    /// in `waiting` (the candidates of later updates).
+    fn timed_call(
+        &mut self,
+        call: Call,
+        waiting: &mut Vec<router_core::Id>,
+        k: usize,
+    ) -> (u64, Duration) {
+        self.now += 0.001;
+        let now = self.now;
+        let (ev, took) = match call {
+            Call::Submit => {
+                let c = self.scenario.contact().clone();
+                let start = Instant::now();
+                let ev = self.router.submit(&c, now, Vec::new()).expect("submit");
+                let took = start.elapsed();
+                waiting.push(c.id.as_str().into());
+                (ev, took)
+            }
+            Call::Complete => {
+                let id = self.assigned.pop_front().expect("an assigned contact");
+                let start = Instant::now();
+                let ev = self.router.complete(&id, now, Vec::new()).expect("complete");
+                (ev, start.elapsed())
+            }
+            Call::Transfer => {
+                let id = self.assigned.pop_front().expect("an assigned contact");
+                let queue = self.router.contact_view(&id).expect("contact").queue;
+                let next = QUEUES[(QUEUES.iter().position(|q| *q == queue).unwrap_or(0) + 1) % 4];
+                let spec = TransferSpec {
+                    queue: Some(next.into()),
+                    mode: TransferMode::Cold,
+                    keep_age: true,
+                    ..TransferSpec::default()
+                };
+                let start = Instant::now();
+                let ev = self.router.transfer(&*id, &spec, now, Vec::new()).expect("transfer");
+                let took = start.elapsed();
+                waiting.push(id);
+                (ev, took)
+            }
+            Call::Update => {
+                // A contact still waiting (those assigned since are dropped, untimed).
+                let id = loop {
+                    let i = k.wrapping_mul(2_654_435_761) % waiting.len();
+                    let status = self.router.contact_view(&waiting[i]).map(|v| v.status);
+                    if matches!(status, Ok(ContactStatus::Waiting)) {
+                        break waiting[i].clone();
+                    }
+                    waiting.swap_remove(i);
+                };
+                let update =
+                    ContactUpdate { priority: Some((k % 3) as i64), ..ContactUpdate::default() };
+                let start = Instant::now();
+                let ev =
+                    self.router.update_contact(&*id, &update, now, Vec::new()).expect("update");
+                (ev, start.elapsed())
+            }
+        };
+        (self.note(ev), took)
+    }
+}
+
+fn lifecycle(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lifecycle");
+    group.throughput(Throughput::Elements(1));
+    for waiting in [10_000usize, 100_000] {
+        let mut b = Bench::new(PolicyKind::LongestIdle, AgentState::Available);
+        b.fill(waiting);
+        let mut candidates: Vec<router_core::Id> = Vec::new();
+        for c in b.router.waiting_ids("support").expect("queue") {
+            candidates.push(c.as_str().into());
+        }
+        let (mut calls, mut decisions, mut k) = (0u64, 0u64, 0usize);
+        group.bench_function(BenchmarkId::from_parameter(waiting), |bench| {
+            bench.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut made = 0u64;
+                while made < iters {
+                    for call in ROUND {
+                        k += 1;
+                        let (n, took) = b.timed_call(call, &mut candidates, k);
+                        made += n;
+                        timed += took;
+                        calls += 1;
+                    }
+                }
+                decisions += made;
+                timed.mul_f64(iters as f64 / made as f64)
+            })
+        });
+        b.router.check_invariants().expect("invariants hold after the bench");
+        eprintln!(
+            "lifecycle/{waiting}: {:.2} calls per decision ({calls} calls, {decisions} decisions)",
+            calls as f64 / decisions.max(1) as f64
+        );
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = decide, cycle
+    targets = decide, cycle, lifecycle
 }
 criterion_main!(benches);
