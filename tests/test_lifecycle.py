@@ -5,6 +5,8 @@ unchanged)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import ccroute as cc
@@ -54,6 +56,31 @@ def test_a_bad_transfer_names_the_value_and_changes_nothing(kwargs: dict, error:
     before = r.snapshot()
     with pytest.raises(error, match=names):
         r.transfer("c1", 2.0, **kwargs)
+    assert r.snapshot() == before
+
+
+@pytest.mark.parametrize("call, error, names", [
+    (lambda r: r.transfer("ghost", 2.0, queue="vip"), cc.UnknownId, "ghost"),
+    (lambda r: r.transfer("w1", 2.0, queue="vip"), cc.InvalidState, "w1"),  # waiting, not assigned
+    (lambda r: r.transfer("c1", 2.0, queue="vip", requires={"x": 11}), cc.InvalidInput, "11"),
+    (lambda r: r.callback_result("ghost", "answered", 2.0), cc.UnknownId, "ghost"),
+    (lambda r: r.callback_result("c1", "answered", 2.0), cc.InvalidState, "c1"),  # assigned, not being called
+    (lambda r: r.callback_result("c1", "", 2.0), cc.InvalidInput, "callback outcome"),
+    (lambda r: r.update_contact("w1", 2.0, callback={"number_of_attempts": 0}), cc.InvalidInput, "number_of_attempts"),
+    (lambda r: r.update_contact("w1", 2.0, callback={"retry_after": -1.0}), cc.InvalidInput, "retry_after"),
+    (lambda r: r.update_contact("c1", 2.0, callback={}), cc.InvalidState, "c1"),  # assigned: no callback
+    (lambda r: r.update_contact("w1", 2.0, priority=1, if_version=7), cc.VersionConflict, "version 7"),
+    (lambda r: r.submit(cc.Contact("late", "voice", "general", not_before=float("nan")), 2.0), cc.InvalidInput,
+     "not_before"),
+])
+def test_each_new_call_refuses_bad_input_naming_it_and_changes_nothing(call: Any, error: type, names: str) -> None:
+    r = router()
+    r.add_agent(cc.Agent("a"), 0.0)
+    r.submit(cc.Contact("c1", "voice", "general"), 1.0)
+    r.submit(cc.Contact("w1", "voice", "general"), 1.0)
+    before = r.snapshot()
+    with pytest.raises(error, match=names):
+        call(r)
     assert r.snapshot() == before
 
 
