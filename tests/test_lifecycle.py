@@ -89,7 +89,7 @@ def test_a_scheduled_contact_waits_for_its_time() -> None:
     r.add_agent(cc.Agent("a"), 0.0)
     assert r.submit(cc.Contact("later", "voice", "general", not_before=100.0), 0.0) == []
     assert r.contact("later").status == "scheduled"
-    assert r.stats()["general"].waiting == 0
+    assert (r.stats()["general"].waiting, r.stats()["general"].scheduled) == (0, 1)
     assert r.advance(100.0) == [cc.Assigned(contact="later", agent="a", at=100.0, wait=0.0)]
     c = cc.Contact("x", "voice", "general", not_before=5.0)
     assert cc.Contact.from_dict(c.to_dict()) == c

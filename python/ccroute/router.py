@@ -329,14 +329,17 @@ class Router:
         1 at submit) by one; with ``if_version`` the update is refused with
         ``VersionConflict`` unless the contact is at that version. An
         offered contact keeps its offer while its agent still fits;
+        otherwise the offer is withdrawn (``Requeued``, the agent not
+        excluded) and the contact routed again. A scheduled contact can be
+        updated too (it enters its queue at its time as updated).
+
         ``callback`` (``{"number_of_attempts": 3, "retry_after": 300.0,
         "not_before": None}``) turns a waiting live contact into a callback
-        that keeps its place;
-        otherwise the offer is withdrawn (``Requeued``, the agent not
-        excluded) and the contact routed again.
+        that keeps its place.
 
         Raises ``UnknownId``, ``InvalidState`` for an assigned or ended
-        contact, ``VersionConflict``, or ``InvalidInput`` naming the bad
+        contact (or a callback asked of a contact not waiting live),
+        ``VersionConflict``, or ``InvalidInput`` naming the bad
         field or value (a level outside 1-10, steps that narrow the pool, a
         non-finite ``age_offset``, a value of the wrong type); nothing
         changes then."""

@@ -621,3 +621,18 @@ def test_async_client_transfers_and_reports_a_callback(start_server: Start) -> N
             return names
 
     assert asyncio.run(scenario()) == ["Transferred", "Assigned", "Assigned"]
+
+
+def test_a_waiting_caller_becomes_a_callback_over_the_wire_keeping_its_place(start_server: Start) -> None:
+    srv = start_server(settings())
+    client = srv.client()
+    for c in ("c1", "c2", "c3"):
+        client.submit(cc.Contact(c, "voice", "support"))
+    assert client.update_contact("c2", callback={"number_of_attempts": 2, "retry_after": 30.0}) == []
+    assert client.waiting("support") == ["c1", "c2", "c3"]
+    assert client.stats()["support"].callbacks_waiting == 1
+    client.add_agent(cc.Agent("a"))
+    client.complete("c1")  # a takes c2 next: it calls the customer back
+    assert client.contact("c2").status == "calling"
+    with pytest.raises(cc.InvalidInput, match="number_of_attempts"):
+        client.update_contact("c3", callback={"number_of_attempts": 0})

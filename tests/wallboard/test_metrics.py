@@ -208,7 +208,7 @@ def test_interval_and_window_service_levels_are_those_of_their_contacts() -> Non
         zero = dict.fromkeys(("waiting", "offering", "entered", "abandoned", "abandoned_in_sl", "completed",
                               "overflowed_in", "overflowed_out", "refused", "missed_offers", "transferred_in",
                               "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "callbacks_waiting",
-                              "callbacks_calling"), 0)
+                              "callbacks_calling", "scheduled"), 0)
         q = QueueFigures("sales", **zero, longest_wait=0.0, answered=answered, answered_in_sl=in_sl,
                          service_level=in_sl / answered if answered else None, asa=None, abandon_rate=None, sl_target=0.8,
                          sl_threshold=20.0)

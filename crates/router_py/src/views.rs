@@ -20,6 +20,8 @@ pub struct QueueStats {
     pub callbacks_waiting: usize,
     /// Callbacks an agent is calling now (also counted in `waiting`).
     pub callbacks_calling: usize,
+    /// Contacts submitted for later, not in the queue yet.
+    pub scheduled: usize,
     /// Contacts that entered the queue (submitted or overflowed in). Not to
     /// be confused with the `Offered` event (a reservation for an agent).
     pub entered: u64,
@@ -94,6 +96,7 @@ impl QueueStats {
         d.set_item("longest_wait", self.longest_wait)?;
         d.set_item("callbacks_waiting", self.callbacks_waiting)?;
         d.set_item("callbacks_calling", self.callbacks_calling)?;
+        d.set_item("scheduled", self.scheduled)?;
         d.set_item("entered", self.entered)?;
         d.set_item("offered", self.entered)?;
         d.set_item("answered", self.answered)?;
@@ -129,6 +132,7 @@ impl From<router_core::QueueStats> for QueueStats {
             longest_wait: s.longest_wait,
             callbacks_waiting: s.callbacks_waiting,
             callbacks_calling: s.callbacks_calling,
+            scheduled: s.scheduled,
             entered: c.offered,
             answered: c.answered,
             answered_in_sl: c.answered_in_sl,

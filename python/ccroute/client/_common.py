@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import grpc
 
-from .._ccroute import Agent, Channel, Contact, Queue, normalize_contact_update, normalize_transfer
+from .._ccroute import Agent, Channel, Contact, Queue
 from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
@@ -108,16 +108,14 @@ def update_request(contact: str, **fields: Any) -> router_pb2.UpdateContactReque
     """An UpdateContact request carrying the fields given (not ``None``),
     checked as the embedded router checks them (``InvalidInput`` naming
     the field)."""
-    record = normalize_contact_update({k: v for k, v in fields.items() if v is not None})
-    update = wire.contact_update_to_pb({k: v for k, v in record.items() if v is not None})
+    update = wire.contact_update_to_pb(wire.update_record(**fields))
     return router_pb2.UpdateContactRequest(contact_id=contact, update=update)
 
 
 def transfer_request(contact: str, **fields: Any) -> router_pb2.TransferRequest:
     """A Transfer request, checked as the embedded router checks a transfer
     (``InvalidInput`` naming the field)."""
-    spec = normalize_transfer({k: v for k, v in fields.items() if v is not None})
-    return router_pb2.TransferRequest(contact_id=contact, transfer=wire.transfer_to_pb(spec))
+    return router_pb2.TransferRequest(contact_id=contact, transfer=wire.transfer_to_pb(wire.transfer_record(**fields)))
 
 
 def callback_result_request(contact: str, outcome: str) -> router_pb2.CallbackResultRequest:
@@ -144,6 +142,7 @@ class RemoteQueueStats:
     longest_wait: float
     callbacks_waiting: int
     callbacks_calling: int
+    scheduled: int
     entered: int
     answered: int
     answered_in_sl: int

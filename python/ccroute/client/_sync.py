@@ -210,14 +210,17 @@ class RouterClient:
                        requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
                        attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
-                       if_version: Optional[int] = None, idempotency_key: Optional[str] = None) -> list[Event]:
+                       if_version: Optional[int] = None, callback: Optional[Mapping[str, Any]] = None,
+                       idempotency_key: Optional[str] = None) -> list[Event]:
         """Change a waiting or offered contact (``Router.update_contact``):
         each field given replaces the contact's, ``None`` keeps it; routed
-        again at once. ``VersionConflict`` when ``if_version`` is not the
+        again at once; ``callback`` makes a waiting caller a callback that
+        keeps its place. ``VersionConflict`` when ``if_version`` is not the
         contact's version. Carries an idempotency key (a fresh one when none
         is given), so the client's own retries never apply it twice."""
         request = c.update_request(contact, priority=priority, requires=requires, prefers=prefers, steps=steps,
-                                   attributes=attributes, age_offset=age_offset, if_version=if_version)
+                                   attributes=attributes, age_offset=age_offset, if_version=if_version,
+                                   callback=callback)
         request.idempotency_key = idempotency_key or c.new_key()
         return c.events_of(self._call("UpdateContact", request, retry=True, now=now))
 

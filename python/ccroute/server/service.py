@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Optional
 
-from .. import _ccroute
 from .._ccroute import Agent, AgentView, Contact, ContactView, QueueStats, Step
 from ..errors import InvalidInput, RoutingError, SnapshotError
 from . import commands as cmd
@@ -327,7 +326,8 @@ class RouterService:
                        requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
                        attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
-                       if_version: Optional[int] = None, idempotency_key: Optional[str] = None,
+                       if_version: Optional[int] = None, callback: Optional[Mapping[str, Any]] = None,
+                       idempotency_key: Optional[str] = None,
                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
                        now: Optional[float] = None) -> list[EventRecord]:
         """Change a waiting or offered contact (see
@@ -335,9 +335,8 @@ class RouterService:
         the contact's, ``None`` keeps it. The update is checked (types,
         size limits) before it reaches the engine or the log."""
         given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
-                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version}
-        update = {k: v for k, v in _ccroute.normalize_contact_update(
-            {k: v for k, v in given.items() if v is not None}).items() if v is not None}
+                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version, "callback": callback}
+        update = wire.update_record(**given)
         check_update(contact, update, self.limits)
         return self._call(self._keyed(cmd.UpdateContact(contact, update), idempotency_key, fingerprint),
                           timeout, now)
@@ -350,8 +349,8 @@ class RouterService:
         """Send an assigned contact to another queue or a named agent (see
         :meth:`ccroute.Router.transfer`). The transfer is checked (types,
         size limits) before it reaches the engine or the log."""
-        spec = normalize_transfer(queue=queue, agent=agent, mode=mode, keep_age=keep_age, requires=requires,
-                                  channel=channel)
+        spec = wire.transfer_record(queue=queue, agent=agent, mode=mode, keep_age=keep_age, requires=requires,
+                                    channel=channel)
         check_transfer(contact, spec, self.limits)
         return self._call(self._keyed(cmd.Transfer(contact, spec), idempotency_key, fingerprint), timeout, now)
 
@@ -648,14 +647,6 @@ def check_update(contact: str, update: Mapping[str, Any], limits: ServiceLimits)
     for name in names:
         _check_id(f"{what}: skill name", name, limits)
     _check_attributes(what, update.get("attributes") or {}, limits)
-
-
-def normalize_transfer(**given: Any) -> dict[str, Any]:
-    """A transfer's arguments (``None``: not given) checked for their types
-    as the engine reads them, in plain data holding the fields given and
-    the mode and ``keep_age`` always (``InvalidInput`` naming the field)."""
-    spec = _ccroute.normalize_transfer({k: v for k, v in given.items() if v is not None})
-    return {k: v for k, v in spec.items() if v is not None}
 
 
 def check_transfer(contact: str, spec: Mapping[str, Any], limits: ServiceLimits) -> None:

@@ -25,7 +25,7 @@ __all__ = [
     "channel_from_pb", "channel_to_pb", "queue_from_pb", "queue_to_pb",
     "settings_from_pb", "settings_to_pb", "agent_from_pb", "agent_to_pb",
     "contact_from_pb", "contact_to_pb", "contact_update_from_pb", "contact_update_to_pb",
-    "transfer_from_pb", "transfer_to_pb", "OUTCOME_TO_PB", "OUTCOME_FROM_PB", "outcome_from_pb",
+    "transfer_from_pb", "transfer_to_pb", "update_record", "transfer_record", "OUTCOME_TO_PB", "OUTCOME_FROM_PB", "outcome_from_pb",
     "check_outcome",
     "event_to_pb", "events_to_pb", "event_from_pb",
     "queue_stats_to_pb", "agent_view_to_pb", "contact_view_to_pb", "explanation_to_pb",
@@ -412,6 +412,25 @@ def contact_to_pb(c: Contact) -> model_pb2.Contact:
     return pb
 
 
+def _given(normalize: Callable[[Mapping[str, Any]], dict[str, Any]], given: Mapping[str, Any]) -> dict[str, Any]:
+    record = normalize({k: v for k, v in given.items() if v is not None})
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def update_record(**given: Any) -> dict[str, Any]:
+    """A contact update's arguments (``None``: not given), checked as the
+    engine reads them (``InvalidInput`` naming the field), in plain data
+    holding the fields given: the form the log and the protocol carry."""
+    return _given(_ccroute.normalize_contact_update, given)
+
+
+def transfer_record(**given: Any) -> dict[str, Any]:
+    """A transfer's arguments (``None``: not given), checked as the engine
+    reads them, in plain data holding the fields given (mode and
+    ``keep_age`` always, their defaults filled in)."""
+    return _given(_ccroute.normalize_transfer, given)
+
+
 #: Fields of a contact update record (``_ccroute.normalize_contact_update``).
 _UPDATE = frozenset({"priority", "requires", "prefers", "steps", "attributes", "age_offset", "if_version",
                      "callback"})
@@ -635,7 +654,8 @@ def event_from_pb(pb: events_pb2.Event) -> tuple[int, Event]:
 
 
 # -- views ------------------------------------------------------------------------------
-_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "entered",
+_STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "scheduled",
+                 "entered",
                  "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
                  "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
                  "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold")

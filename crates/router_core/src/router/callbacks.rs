@@ -4,8 +4,8 @@
 //! behind one). Released to a free agent, it is `calling` (held by the
 //! agent, still waiting for an answer) until the agent reports the
 //! outcome: answered connects it; otherwise it is parked (in its queue, its
-//! place kept, in no wait group) until `retry_after` has passed, until its
-//! calls run out (`CallbackFailed`).
+//! place kept, in no wait group) until `retry_after` has passed, or ends
+//! when its calls run out (`CallbackFailed`).
 
 use super::bulk::ContactRef;
 use super::{timers::TimerKind, Router};
@@ -67,8 +67,8 @@ impl Router {
                 self.connect(ci, ai, ev);
             }
             CallbackOutcome::NoAnswer | CallbackOutcome::Busy => {
+                self.agent_mut(ai).idle_since = now; // before its slot's release ranks it
                 self.release_slot(ai, ci);
-                self.agent_mut(ai).idle_since = now;
                 let c = self.contact_mut(ci);
                 c.status = ContactStatus::Waiting;
                 let cb = c.callback.as_mut().expect("a callback");
@@ -200,6 +200,7 @@ impl Router {
         let c = self.contact_mut(ci);
         c.status = ContactStatus::Calling;
         let cb = c.callback.as_mut().expect("a callback");
+        cb.parked_until = None; // placed early (force_assign): its release timer has nothing to do
         cb.made += 1;
         let attempt = cb.made;
         let q = c.queue as usize;

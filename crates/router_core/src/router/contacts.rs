@@ -814,6 +814,12 @@ impl Router {
             ));
             return self.fail(ev, err);
         }
+        if c.warm.as_ref().is_some_and(|w| w.from == ai) {
+            let err = Error::state(format!(
+                "contact {contact:?} is in a warm transfer from agent {agent:?}, who still holds it"
+            ));
+            return self.fail(ev, err);
+        }
         let ch = c.channel as usize;
         let a = self.agent(ai);
         let cfg = &self.channels[ch].cfg;

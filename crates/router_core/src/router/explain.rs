@@ -162,7 +162,7 @@ impl Router {
         let mut best: Option<(Time, u64, &TimerKind)> = None;
         for std::cmp::Reverse(t) in self.timers.iter() {
             // Only timers still in force: a superseded one fires as a no-op.
-            let waits = c.status != ContactStatus::Assigned;
+            let waits = !matches!(c.status, ContactStatus::Assigned | ContactStatus::Calling);
             let about = match t.kind {
                 TimerKind::Step { ci: x, seq, step } => {
                     (x, seq) == (ci, c.seq) && waits && c.step == step

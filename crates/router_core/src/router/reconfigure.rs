@@ -295,7 +295,9 @@ impl Router {
                         at: now,
                     });
                 }
-                c.queue_entered = now;
+                if c.status != ContactStatus::Scheduled {
+                    c.queue_entered = now; // a scheduled contact enters at its time
+                }
             }
             c.queue = nq;
             c.capped = matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)

@@ -441,7 +441,10 @@ impl Router {
     pub(super) fn enqueue(&mut self, ci: u32) {
         let c = self.contact(ci);
         if c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some()) {
-            return; // a parked callback waits in no group until released
+            // A parked callback waits in no group until released, and for
+            // no agent: its wait for a preferred agent ends here.
+            self.contact_mut(ci).pinned = None;
+            return;
         }
         if let Some(pa) = c.pinned {
             self.agent_mut(pa).pinned.push(ci);

@@ -46,6 +46,18 @@ pub struct Counters {
     pub abandon_wait_sum: f64,
 }
 
+/// What [`Router::stats`] counts over the live contacts of a queue.
+#[derive(Clone, Copy, Default)]
+struct Pending {
+    /// Offered to an agent now (offers may be out without offer mode:
+    /// made before a reconfiguration).
+    offering: usize,
+    /// Callbacks waiting for an agent or for their next call.
+    callbacks_waiting: usize,
+    /// Submitted for later.
+    scheduled: usize,
+}
+
 /// Real-time and cumulative figures of one queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueueStats {
@@ -63,6 +75,9 @@ pub struct QueueStats {
     pub callbacks_waiting: usize,
     /// Callbacks an agent is calling now (also counted in `waiting`).
     pub callbacks_calling: usize,
+    /// Contacts submitted for later (`not_before`), not in the queue yet
+    /// (not counted in `waiting`).
+    pub scheduled: usize,
     /// Cumulative counters.
     pub counters: Counters,
     /// answered within threshold / (answered + abandoned); `None` before any.
@@ -165,37 +180,44 @@ pub struct ContactView {
 impl Router {
     /// Statistics of every queue, in configuration order.
     pub fn stats(&self) -> Vec<QueueStats> {
-        let callbacks = self.callbacks_waiting(None);
-        (0..self.queues.len()).map(|q| self.queue_stats_at(q, callbacks[q])).collect()
+        let counts = self.pending(None);
+        (0..self.queues.len()).map(|q| self.queue_stats_at(q, counts[q])).collect()
     }
 
     /// Statistics of one queue. Errors: `InvalidInput` for an unknown queue.
     pub fn queue_stats(&self, name: &str) -> Result<QueueStats> {
         let q = self.queue_id(name)? as usize;
-        Ok(self.queue_stats_at(q, self.callbacks_waiting(Some(q))[q]))
+        Ok(self.queue_stats_at(q, self.pending(Some(q))[q]))
     }
 
-    /// Callbacks waiting (for an agent or their next call) per queue, of
-    /// queue `only` or of every queue: one pass over the live contacts.
-    fn callbacks_waiting(&self, only: Option<usize>) -> Vec<usize> {
-        let mut n = vec![0; self.queues.len()];
+    /// Per queue (of queue `only` or of every queue), counted in one pass
+    /// over the live contacts: [`Pending`].
+    fn pending(&self, only: Option<usize>) -> Vec<Pending> {
+        let mut n = vec![Pending::default(); self.queues.len()];
         for c in self.contacts.iter() {
             let q = c.queue as usize;
+            if only.is_some_and(|o| o != q) {
+                continue;
+            }
+            let p = &mut n[q];
+            match c.status {
+                ContactStatus::Offered => p.offering += 1,
+                ContactStatus::Scheduled => p.scheduled += 1,
+                _ => {}
+            }
             if c.callback.is_some()
                 && matches!(c.status, ContactStatus::Waiting | ContactStatus::Offered)
-                && only.is_none_or(|o| o == q)
             {
-                n[q] += 1;
+                p.callbacks_waiting += 1;
             }
         }
         n
     }
 
-    fn queue_stats_at(&self, q: usize, callbacks_waiting: usize) -> QueueStats {
+    fn queue_stats_at(&self, q: usize, p: Pending) -> QueueStats {
         let queue = &self.queues[q];
         let c = &queue.counters;
-        // Offers may be out without offer mode (made before a reconfiguration).
-        let offering = queue.live.len() - self.waiting_in(q);
+        let Pending { offering, callbacks_waiting, scheduled } = p;
         let handled = c.answered + c.abandoned;
         QueueStats {
             name: queue.name.clone(),
@@ -204,6 +226,7 @@ impl Router {
             longest_wait: queue.live.oldest().map_or(0.0, |a| self.now - a),
             callbacks_waiting,
             callbacks_calling: queue.calling as usize,
+            scheduled,
             counters: c.clone(),
             service_level: (handled > 0).then(|| c.answered_in_sl as f64 / handled as f64),
             asa: (c.answered > 0).then(|| c.wait_sum / c.answered as f64),
@@ -211,20 +234,6 @@ impl Router {
             sl_target: queue.sl_target,
             sl_threshold: queue.sl_threshold,
         }
-    }
-
-    /// Contacts of queue `q` in status waiting (not offered).
-    fn waiting_in(&self, q: usize) -> usize {
-        let groups: usize =
-            self.index.groups.iter().filter(|g| g.queue as usize == q).map(|g| g.set.len()).sum();
-        let pinned: usize = self
-            .agents
-            .iter()
-            .flatten()
-            .flat_map(|a| a.pinned.iter())
-            .filter(|&&ci| self.contact(ci).queue as usize == q)
-            .count();
-        groups + pinned
     }
 
     /// Agent counts by state.

@@ -675,6 +675,15 @@ impl<'a> Run<'a> {
         let warm = rule.spec.mode == crate::model::TransferMode::Warm;
         let (tq, tch) = (rule.queue, rule.channel as u32);
         let counted = t >= self.warmup;
+        // The router first: a cold transfer to a full queue is refused with
+        // nothing changed, and the first agent simply completes the contact.
+        // Its events wait in the buffer until the slot below is updated.
+        let key = self.slots[s as usize].key.expect("submitted");
+        match self.router.transfer(key, &rule.spec, t, &mut self.buf) {
+            Ok(_) => {}
+            Err(e) if e.kind() == crate::error::ErrorKind::QueueFull => return Ok(false),
+            Err(e) => return Err(e),
+        }
         let slot = &mut self.slots[s as usize];
         if t >= self.warmup && t <= self.duration {
             self.handled[slot.agent as usize] += 1;
@@ -700,9 +709,6 @@ impl<'a> Run<'a> {
         if counted {
             self.transfer_blocks[tq].offered += 1;
         }
-        let key = self.slots[s as usize].key.expect("submitted");
-        let rule = self.sim.types[ty].transfer.as_ref().expect("the type transfers");
-        self.router.transfer(key, &rule.spec, t, &mut self.buf)?;
         self.on_events();
         let slot = self.slots[s as usize];
         // A customer on hold in a warm transfer is with an agent: no abandon.
@@ -836,6 +842,11 @@ impl<'a> Run<'a> {
                     slot.warm_pending = false;
                     slot.state = State::Assigned;
                     let x = self.extra[s as usize];
+                    // The first agent's contact was counted handled at the
+                    // transfer; its completion below counts it.
+                    if slot.start >= self.warmup && slot.start <= self.duration {
+                        self.handled[x.first_agent as usize] -= 1;
+                    }
                     slot.agent = x.first_agent;
                     slot.start = x.first_start;
                     slot.channel = x.first_channel;

@@ -361,6 +361,39 @@ fn transfers_after_service_are_counted_once_per_wait() {
     assert!(occ(&warm) > occ(&cold), "{} {}", occ(&warm), occ(&cold));
 }
 
+/// Transfers into a queue that is often full (`b` holds one waiting
+/// contact): a cold transfer that does not fit is not made (the first
+/// agent completes the contact), a warm one fails back to the first agent;
+/// the run goes on, and no service is counted handled twice.
+#[test]
+fn transfers_into_a_full_queue_are_not_made_and_counted_once() {
+    for mode in ["cold", "warm"] {
+        let r = run(scenario(
+            4,
+            3.8,
+            30_000.0,
+            json!({
+                "queues": [{"name": "q"}, {"name": "b", "max_waiting": 1}],
+                "contact_types": [{"name": "call", "channel": "voice", "queue": "q",
+                    "arrivals": {"kind": "poisson", "rate": 0.038},
+                    "handle_time": {"kind": "exponential", "mean": 100.0},
+                    "transfer": {"probability": 0.5, "queue": "b", "mode": mode}}]
+            }),
+        ));
+        let (first, t) = (&r.types[0], &r.transfers[1]);
+        let share = t.offered as f64 / first.answered as f64;
+        assert!(share < 0.45, "{mode}: some transfers found b full ({share})");
+        assert!(share > 0.1, "{mode}: others were made ({share})");
+        assert!(
+            handled(&r, 0) <= first.answered + t.answered,
+            "{mode}: {} handled, {} + {} answered",
+            handled(&r, 0),
+            first.answered,
+            t.answered
+        );
+    }
+}
+
 #[test]
 fn a_bad_transfer_rule_is_refused_naming_the_field() {
     let bad = |rule: Value, names: &str| {

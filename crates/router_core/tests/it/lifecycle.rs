@@ -707,3 +707,93 @@ fn converting_to_a_callback_and_bad_callbacks() {
     assert_eq!(r.agent_view("a").unwrap().used, 0);
     check(&r);
 }
+
+// -- corners found in review --------------------------------------------------
+
+/// Checks the invariants and that the router's snapshot restores.
+fn sound(r: &Router) {
+    check(r);
+    if let Err(e) = Router::restore(&r.snapshot()) {
+        panic!("snapshot does not restore: {e}");
+    }
+}
+
+/// A contact in a warm transfer waits in vip while its first agent a still
+/// holds it: a forced assignment to a is refused (a holds it already), and
+/// nothing changes.
+#[test]
+fn force_assign_to_the_warm_transfers_first_agent_is_refused() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    r.submit(&contact("c1", "chat"), 1.0, Vec::new()).unwrap();
+    r.transfer("c1", &warm(to_queue("vip")), 2.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "c1"), ContactStatus::Waiting);
+    let before = r.snapshot();
+    let err = r.force_assign("c1", "a", 3.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidState);
+    assert!(err.to_string().contains("warm transfer"), "{err}");
+    assert_eq!(r.snapshot(), before);
+    sound(&r);
+}
+
+/// A callback parked until 3600 and placed early by a forced assignment is
+/// no longer parked; its release timer does nothing.
+#[test]
+fn a_parked_callback_placed_early_is_not_parked() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
+    let mut cb = callback("cb", 2, 60.0);
+    cb.callback.as_mut().unwrap().not_before = Some(3600.0);
+    r.submit(&cb, 1.0, Vec::new()).unwrap();
+    r.force_assign("cb", "a", 2.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "cb"), ContactStatus::Calling);
+    sound(&r);
+    r.advance(4000.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "cb"), ContactStatus::Calling);
+    sound(&r);
+}
+
+/// c1 waits for its preferred agent a (away); made a callback parked until
+/// 30, it waits for nobody in particular: a can leave, and at 30 the
+/// callback goes to b.
+#[test]
+fn a_pinned_caller_made_a_parked_callback_waits_for_nobody() {
+    let mut r = router(PolicyKind::LongestIdle);
+    let mut a = agent("a", &[]);
+    a.state = AgentState::Away;
+    r.add_agent(&a, 0.0, Vec::new()).unwrap();
+    let mut c = contact("c1", "voice");
+    c.preferred_agent = Some("a".into());
+    c.preferred_wait = 60.0;
+    r.submit(&c, 1.0, Vec::new()).unwrap();
+    let cb = Callback { number_of_attempts: 1, retry_after: 10.0, not_before: Some(30.0) };
+    r.update_contact("c1", &ContactUpdate { callback: Some(cb), ..update() }, 5.0, Vec::new())
+        .unwrap();
+    sound(&r);
+    r.remove_agent("a", 20.0, Vec::new()).unwrap();
+    r.add_agent(&agent("b", &[]), 21.0, Vec::new()).unwrap();
+    let ev = r.advance(30.0, Vec::new()).unwrap();
+    assert!(
+        ev.iter().any(|e| matches!(e, Event::CallbackOffered { agent, .. } if &**agent == "b")),
+        "{ev:?}"
+    );
+    sound(&r);
+}
+
+/// A scheduled contact of a queue removed by a reconfiguration moves to
+/// the target and still enters it at its time.
+#[test]
+fn a_scheduled_contact_of_a_removed_queue_moves_and_keeps_its_time() {
+    let mut r = router(PolicyKind::LongestIdle);
+    let mut c = contact("later", "voice");
+    c.not_before = Some(600.0);
+    r.submit(&c, 1.0, Vec::new()).unwrap();
+    let cfg = config_with(vec![QueueConfig::new("vip")], PolicyKind::LongestIdle);
+    r.reconfigure(cfg, &[("general".into(), "vip".into())], 2.0, Vec::new()).unwrap();
+    assert_eq!(status(&r, "later"), ContactStatus::Scheduled);
+    sound(&r);
+    r.add_agent(&agent("a", &[]), 3.0, Vec::new()).unwrap();
+    let ev = r.advance(600.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), pairs(&[("later", "a")]));
+    sound(&r);
+}

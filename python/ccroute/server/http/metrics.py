@@ -15,7 +15,7 @@ servers in one process do not collide):
 Names (``queue``, ``channel``, ``state``, ``command`` labels)::
 
     ccroute_queue_waiting, ccroute_queue_offering, ccroute_queue_longest_wait_seconds,
-    ccroute_queue_callbacks_waiting, ccroute_queue_callbacks_calling
+    ccroute_queue_callbacks_waiting, ccroute_queue_callbacks_calling, ccroute_queue_scheduled
     ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
                    completed,refused,overflowed_in,overflowed_out,missed_offers,
                    transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed}_total
@@ -88,6 +88,7 @@ class SnapshotCollector(Collector):
         cb_waiting = gauge("queue_callbacks_waiting",
                            "Waiting callbacks (customer off the line), not being called now.", q)
         cb_calling = gauge("queue_callbacks_calling", "Callbacks an agent is calling now.", q)
+        scheduled = gauge("queue_scheduled", "Contacts submitted for later, not in the queue yet.", q)
         level = gauge("queue_service_level", "Answered within the threshold / (answered + abandoned).", q)
         target = gauge("queue_service_level_target", "Service-level objective (fraction).", q)
         threshold = gauge("queue_service_level_threshold_seconds", "Service-level threshold.", q)
@@ -103,6 +104,7 @@ class SnapshotCollector(Collector):
             longest.add_metric(lv, fig.longest_wait)
             cb_waiting.add_metric(lv, fig.callbacks_waiting)
             cb_calling.add_metric(lv, fig.callbacks_calling)
+            scheduled.add_metric(lv, fig.scheduled)
             target.add_metric(lv, fig.sl_target)
             threshold.add_metric(lv, fig.sl_threshold)
             for fam, value in ((level, fig.service_level), (asa, fig.asa), (abandon, fig.abandon_rate)):
@@ -110,7 +112,7 @@ class SnapshotCollector(Collector):
                     fam.add_metric(lv, value)
             for f, counter in counters.items():
                 counter.add_metric(lv, getattr(fig, f))
-        yield from (waiting, offering, longest, cb_waiting, cb_calling, level, target, threshold, asa, abandon)
+        yield from (waiting, offering, longest, cb_waiting, cb_calling, scheduled, level, target, threshold, asa, abandon)
         yield from counters.values()
 
         agents = gauge("agents", "Agents by state.", ["state"])

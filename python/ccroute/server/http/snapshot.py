@@ -45,7 +45,7 @@ COUNT_WAITING = 5000
 AGENT_LIST = 200
 
 _QUEUE_FIELDS = (
-    "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "entered", "answered",
+    "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "scheduled", "entered", "answered",
     "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
     "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls",
     "callbacks_failed", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
