@@ -473,19 +473,8 @@ impl Router {
         let (ai, from_q, from_ch) = (c.agent.expect("assigned"), c.queue, c.channel);
         let uid = self.agent(ai).uid;
         let wrapping = self.let_go(ai, ci, from_ch, from_q);
-        self.queues[from_q as usize].counters.transferred_out += 1;
         self.enter_target(ci, t, uid);
-        self.queues[t.queue as usize].counters.transferred_in += 1;
-        ev.push(Event::Transferred {
-            contact: self.contact(ci).id.clone(),
-            from_agent: self.agent(ai).id.clone(),
-            from_queue: self.queues[from_q as usize].tag.clone(),
-            to_queue: self.queues[t.queue as usize].tag.clone(),
-            to_agent: t.agent.map(|b| self.agent(b).id.clone()),
-            channel: self.channels[t.channel as usize].tag.clone(),
-            mode: TransferMode::Cold,
-            at: self.now,
-        });
+        self.note_transfer(ci, (ai, from_q), t.agent, TransferMode::Cold, ev);
         self.route_target(ci, t.agent, ev);
         if wrapping {
             self.refresh_agent(ai);
@@ -507,16 +496,7 @@ impl Router {
             None
         };
         if let Some(reason) = reason {
-            let (queue, channel) =
-                (self.queue_tag(t.queue), self.channels[c.channel as usize].tag.clone());
-            ev.push(Event::TransferFailed {
-                contact: c.id.clone(),
-                agent: self.agent(ai).id.clone(),
-                queue,
-                channel,
-                reason: reason.to_owned(),
-                at: self.now,
-            });
+            self.note_transfer_failed(ci, ai, t.queue, reason, ev);
             return;
         }
         let leg = WarmLeg {
@@ -546,19 +526,7 @@ impl Router {
     pub(super) fn warm_done(&mut self, ci: u32, to: u32, ev: &mut Vec<Event>) {
         let leg = self.contact_mut(ci).warm.take().expect("warm transfer under way");
         let wrapping = self.let_go(leg.from, ci, leg.channel, leg.queue);
-        let q = self.contact(ci).queue;
-        self.queues[leg.queue as usize].counters.transferred_out += 1;
-        self.queues[q as usize].counters.transferred_in += 1;
-        ev.push(Event::Transferred {
-            contact: self.contact(ci).id.clone(),
-            from_agent: self.agent(leg.from).id.clone(),
-            from_queue: self.queues[leg.queue as usize].tag.clone(),
-            to_queue: self.queues[q as usize].tag.clone(),
-            to_agent: Some(self.agent(to).id.clone()),
-            channel: self.channels[self.contact(ci).channel as usize].tag.clone(),
-            mode: TransferMode::Warm,
-            at: self.now,
-        });
+        self.note_transfer(ci, (leg.from, leg.queue), Some(to), TransferMode::Warm, ev);
         // Routed once the target's assignment is over (not in its middle).
         self.refresh_agent(leg.from);
         if !wrapping {
@@ -615,12 +583,45 @@ impl Router {
         c.excluded = leg.excluded;
         c.fixed_exclusions = leg.fixed_exclusions;
         c.capped = false;
-        let id = c.id.clone();
+        self.note_transfer_failed(ci, leg.from, q, reason, ev);
+    }
+
+    /// A transfer of contact `ci` (now in its target queue, on its target
+    /// channel) from agent and queue `from` is made: each queue counts it,
+    /// and `Transferred` says so.
+    fn note_transfer(
+        &mut self,
+        ci: u32,
+        (from_agent, from_q): (u32, u32),
+        to_agent: Option<u32>,
+        mode: TransferMode,
+        ev: &mut Vec<Event>,
+    ) {
+        let c = self.contact(ci);
+        let (to_q, ch) = (c.queue as usize, c.channel as usize);
+        self.queues[from_q as usize].counters.transferred_out += 1;
+        self.queues[to_q].counters.transferred_in += 1;
+        ev.push(Event::Transferred {
+            contact: self.contact(ci).id.clone(),
+            from_agent: self.agent(from_agent).id.clone(),
+            from_queue: self.queues[from_q as usize].tag.clone(),
+            to_queue: self.queues[to_q].tag.clone(),
+            to_agent: to_agent.map(|b| self.agent(b).id.clone()),
+            channel: self.channels[ch].tag.clone(),
+            mode,
+            at: self.now,
+        });
+    }
+
+    /// `TransferFailed`: contact `ci` stays with `agent` (on its channel);
+    /// the transfer to queue `q` failed for `reason`.
+    fn note_transfer_failed(&self, ci: u32, agent: u32, q: u32, reason: &str, ev: &mut Vec<Event>) {
+        let c = self.contact(ci);
         ev.push(Event::TransferFailed {
-            contact: id,
-            agent: self.agent(leg.from).id.clone(),
+            contact: c.id.clone(),
+            agent: self.agent(agent).id.clone(),
             queue: self.queue_tag(q),
-            channel: self.channels[leg.channel as usize].tag.clone(),
+            channel: self.channels[c.channel as usize].tag.clone(),
             reason: reason.to_owned(),
             at: self.now,
         });

@@ -105,9 +105,13 @@ impl Router {
         }
         self.refresh_agent(ai);
         if !self.index.callback_groups.is_empty() {
-            // One more free agent loosens the queues' caps on callbacks:
-            // a callback held back may go to another agent now.
-            self.release_all_callbacks(ev);
+            // One more free agent loosens the queues' caps on callbacks: a
+            // callback held back may go to another agent now. An agent who
+            // filled up again loosens nothing.
+            let a = self.agent(ai);
+            if (0..self.channels.len()).any(|c| self.can_take(a, c)) {
+                self.release_all_callbacks(ev);
+            }
         }
     }
 
