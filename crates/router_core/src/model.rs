@@ -290,7 +290,7 @@ pub struct Callback {
 
 impl Default for Callback {
     fn default() -> Self {
-        Callback { number_of_attempts: 3, retry_after: 300.0, not_before: None }
+        Callback { number_of_attempts: d_attempts(), retry_after: d_retry(), not_before: None }
     }
 }
 

@@ -366,13 +366,15 @@ def contact_from_pb(pb: model_pb2.Contact) -> Contact:
     return Contact(pb.id, pb.channel, pb.queue, pb.priority, **kw)
 
 
+#: A callback's fields with the engine's defaults.
+_CALLBACK_DEFAULTS: dict[str, Any] = _ccroute.normalize_contact_update({"callback": {}})["callback"]
+
+
 def callback_from_pb(pb: model_pb2.Callback) -> dict[str, Any]:
-    """A callback in its full plain-data form (the defaults where not set)."""
-    return {
-        "number_of_attempts": pb.number_of_attempts if pb.HasField("number_of_attempts") else 3,
-        "retry_after": pb.retry_after if pb.HasField("retry_after") else 300.0,
-        "not_before": pb.not_before if pb.HasField("not_before") else None,
-    }
+    """A callback in its full plain-data form (the engine's defaults where
+    not set)."""
+    return {name: getattr(pb, name) if pb.HasField(name) else default
+            for name, default in _CALLBACK_DEFAULTS.items()}
 
 
 def callback_to_pb(pb: model_pb2.Callback, d: Mapping[str, Any]) -> None:
