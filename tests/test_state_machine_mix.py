@@ -516,9 +516,10 @@ class MixMachine(RuleBasedStateMachine):
         assert view.status == "assigned" and holder is not None
         target = None
         if to != "queue":
-            ready = [a for a in r.agent_ids() if a != holder and r.agent(a).state == "available"
-                     and not r.agent(a).busy]
-            target = data.draw(st.sampled_from(ready if free and ready else AGENTS))
+            others = [a for a in r.agent_ids() if a != holder]
+            ready = [a for a in others if r.agent(a).state == "available" and not r.agent(a).busy]
+            pool = ready if free and ready else others if others and data.draw(st.booleans()) else list(AGENTS)
+            target = data.draw(st.sampled_from(pool))
         spec: dict[str, Any] = {"mode": mode, "keep_age": keep_age, "requires": requires, "channel": channel}
         if to != "agent":
             spec["queue"] = queue
@@ -588,14 +589,53 @@ class MixMachine(RuleBasedStateMachine):
         a warm transfer who answers ends it (``Transferred``, the first
         agent lets go); one who rejects or lets it expire fails it
         (``TransferFailed``, back with the first agent)."""
-        assert self.router is not None
-        r = self.router
         t = self.settle(0.0)
         offered = self.with_status("offered")
         in_warm = [c for c in offered if c in self.warm]
         if not offered:
             return
         cid = data.draw(st.sampled_from(in_warm if warm and in_warm else offered))
+        self.resolve_offer(cid, how, t)
+
+    @precondition(lambda self: "assigned" in self.status.values())
+    @rule(data=st.data(), how=st.sampled_from(["accept", "reject", "expire"]), dt=DT)
+    def warm_to_free_agent(self, data, how, dt) -> None:
+        """A warm transfer to a named free agent: answered at once
+        (auto-accept), or offered to them and then accepted, rejected or
+        left to expire."""
+        assert self.router is not None
+        r = self.router
+        t = self.settle(dt)
+        assigned = self.with_status("assigned")
+        if not assigned:
+            return
+        cid = data.draw(st.sampled_from(assigned))
+        view = r.contact(cid)
+        cost = {c.name: c.cost for c in CHANNELS}[view.channel]
+        ch = view.channel
+        free = [a.id for a in map(r.agent, r.agent_ids()) if a.id != view.agent and a.state == "available"
+                and a.held.get(ch, 0) < a.max.get(ch, 0) and a.capacity - a.used >= cost]
+        if not free:
+            return
+        to = data.draw(st.sampled_from(free))
+        events = r.transfer(cid, t, agent=to, mode="warm")
+        kinds = [type(e) for e in events if e.contact == cid]
+        if self.offers:
+            assert kinds == [cc.Offered], events
+            self.warm[cid] = (view.agent, view.channel)
+            self.follow(events)
+            self.resolve_offer(cid, how, t)
+        else:
+            assert kinds == [cc.Assigned, cc.Transferred], events
+            self.warm[cid] = (view.agent, view.channel)
+            self.follow(events)
+            assert r.contact(cid).agent == to and cid not in r.agent(view.agent).contacts
+
+    def resolve_offer(self, cid: str, how: str, t: float) -> None:
+        """Accepts, rejects or lets expire the offer of ``cid``, and checks
+        what follows (also for a warm transfer's offer)."""
+        assert self.router is not None
+        r = self.router
         to = r.contact(cid).agent
         assert to is not None
         if how == "accept":
@@ -612,6 +652,13 @@ class MixMachine(RuleBasedStateMachine):
         first = self.warm[cid][0] if cid in self.warm else None
         expected = {"accept": cc.CallbackOffered if cid in self.callbacks else cc.Assigned,
                     "reject": cc.OfferRejected, "expire": cc.OfferExpired}[how]
+        if how == "expire" and mine and mine[0].agent == to and (type(mine[0]) is cc.Requeued or (
+                type(mine[0]) is cc.TransferFailed and mine[0].reason == "agent_left")):
+            # The agent let an earlier offer expire, and left: this one
+            # went back before its time.
+            assert r.agent(to).state != "available" and r.agent(to).reason == "not_responding", r.agent(to)
+            self.follow(events)
+            return
         assert mine and type(mine[0]) is expected and mine[0].agent == to, (how, mine)
         self.follow(events)
         if first is None:
@@ -952,6 +999,19 @@ class MixMachine(RuleBasedStateMachine):
                 del self.due[cid]
 
 
+class StaffedMixMachine(MixMachine):
+    """The same calls on a router that starts with two generalists (a4,
+    a5): contacts are assigned, called and offered often enough that most
+    runs transfer them, report callbacks and answer warm-transfer offers.
+    (Without staff, most runs leave the contacts waiting.)"""
+
+    @initialize(cfg=config.map(lambda cfg: {**cfg, "staff": 2}))
+    def build(self, cfg: dict[str, Any]) -> None:
+        super().build(cfg)
+
+
 #: The examples and steps come from the hypothesis profile (conftest.py).
 TestMix = MixMachine.TestCase
 TestMix.settings = settings()
+TestStaffedMix = StaffedMixMachine.TestCase
+TestStaffedMix.settings = settings()
