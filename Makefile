@@ -61,6 +61,7 @@ bench: build bench-core $(BENCH_TARGETS) ## Every benchmark (criterion for the c
 bench-core: build ## Core benchmarks: criterion decisions/s, Python throughput, policies, batch vs greedy
 	cargo bench -p router_core --bench routing -- --noplot
 	cargo bench -p router_core --bench batch -- --noplot
+	cargo bench -p router_core --bench selector -- --noplot
 	$(PY) benches/python_throughput.py
 	$(PY) benches/policy_throughput.py
 	$(PY) benches/batch_vs_greedy.py

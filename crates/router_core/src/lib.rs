@@ -144,6 +144,7 @@ pub mod id;
 pub mod model;
 pub mod policy;
 pub mod router;
+pub mod selector;
 pub mod sim;
 pub mod sink;
 pub mod types;
