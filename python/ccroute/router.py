@@ -528,7 +528,7 @@ class Router:
 
     @property
     def live_contacts(self) -> int:
-        """Contacts waiting, offered or assigned."""
+        """Live contacts: scheduled, waiting, offered, calling or assigned."""
         return self._router.live_contacts
 
     def __repr__(self) -> str:

@@ -58,7 +58,8 @@ pub struct NextTimer {
     pub at: Time,
     /// What it does: `step 1` (a relaxation step, 0-based), `overflow to
     /// <queue>`, `offer expires`, `wait for <agent> ends`, `aging cap`,
-    /// `routing profile delay ends`, `exclusions expire`.
+    /// `routing profile delay ends`, `exclusions expire`, `enters its
+    /// queue` (scheduled), `callback released` (its next call).
     pub what: String,
 }
 
@@ -67,7 +68,7 @@ pub struct NextTimer {
 pub struct Explanation {
     /// Contact id.
     pub contact: String,
-    /// Its status (waiting, offered or assigned).
+    /// Its status (scheduled, waiting, offered, calling or assigned).
     pub status: ContactStatus,
     /// Its queue and channel.
     pub queue: String,

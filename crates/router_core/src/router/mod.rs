@@ -155,7 +155,7 @@ struct Agent {
 /// (`RouterConfig::missed_offer_state`).
 pub const NOT_RESPONDING: &str = "not_responding";
 
-/// A live contact's record (waiting, offered or assigned).
+/// A live contact's record (scheduled, waiting, offered, calling or assigned).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Contact {
     id: Id,

@@ -261,7 +261,8 @@ impl Router {
         ids
     }
 
-    /// Number of live contacts (waiting, offered or assigned).
+    /// Number of live contacts (scheduled, waiting, offered, calling or
+    /// assigned).
     pub fn live_contacts(&self) -> usize {
         self.contacts.len() - self.free_contacts.len()
     }
