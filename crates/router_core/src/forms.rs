@@ -111,6 +111,7 @@ enum AttrBin {
     Int(i64),
     Float(f64),
     Str(String),
+    List(Vec<String>),
 }
 
 impl Serialize for AttrValue {
@@ -120,10 +121,12 @@ impl Serialize for AttrValue {
             (true, AttrValue::Int(i)) => s.serialize_i64(*i),
             (true, AttrValue::Float(x)) => s.serialize_f64(*x),
             (true, AttrValue::Str(t)) => s.serialize_str(t),
+            (true, AttrValue::List(l)) => l.serialize(s),
             (false, AttrValue::Bool(b)) => s.serialize_newtype_variant("AttrValue", 0, "Bool", b),
             (false, AttrValue::Int(i)) => s.serialize_newtype_variant("AttrValue", 1, "Int", i),
             (false, AttrValue::Float(x)) => s.serialize_newtype_variant("AttrValue", 2, "Float", x),
             (false, AttrValue::Str(t)) => s.serialize_newtype_variant("AttrValue", 3, "Str", t),
+            (false, AttrValue::List(l)) => s.serialize_newtype_variant("AttrValue", 4, "List", l),
         }
     }
 }
@@ -136,13 +139,14 @@ impl<'de> Deserialize<'de> for AttrValue {
                 AttrBin::Int(i) => AttrValue::Int(i),
                 AttrBin::Float(x) => AttrValue::Float(x),
                 AttrBin::Str(t) => AttrValue::Str(t),
+                AttrBin::List(l) => AttrValue::List(l),
             });
         }
         struct V;
-        impl Visitor<'_> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = AttrValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a bool, an integer, a number or a string")
+                f.write_str("a bool, an integer, a number, a string or a list of strings")
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<AttrValue, E> {
                 Ok(AttrValue::Bool(v))
@@ -165,6 +169,35 @@ impl<'de> Deserialize<'de> for AttrValue {
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<AttrValue, E> {
                 Ok(AttrValue::Str(v))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<AttrValue, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element::<ListItem>()? {
+                    out.push(item.0);
+                }
+                Ok(AttrValue::List(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An element of a list attribute: a string, refused by name otherwise.
+struct ListItem(String);
+
+impl<'de> Deserialize<'de> for ListItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = ListItem;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string (a list attribute holds strings only)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ListItem, E> {
+                Ok(ListItem(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ListItem, E> {
+                Ok(ListItem(v))
             }
         }
         d.deserialize_any(V)
@@ -300,6 +333,8 @@ mod tests {
             after: 20.0,
             requires: vec![("spanish".into(), 1)],
             when: Some(Condition::QueueLongerThan(3)),
+            selector: None,
+            replace_selector: false,
         });
         c.attributes.insert("vip".into(), crate::AttrValue::Bool(true));
         c.attributes.insert("tier".into(), crate::AttrValue::Int(2));

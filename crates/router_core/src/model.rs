@@ -4,6 +4,7 @@
 //! compiles it (skills interned, channels and queues resolved to indexes)
 //! when it is added, so the hot path never touches a name.
 
+use crate::selector::Selector;
 use crate::types::{AgentState, Attrs, Time};
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +48,9 @@ fn d_retry() -> Time {
 }
 fn d_one() -> f64 {
     1.0
+}
+fn d_weight() -> u32 {
+    1
 }
 
 /// Lowest skill level.
@@ -266,6 +270,53 @@ pub struct StepSpec {
     /// `condition_interval` seconds of the router until it does.
     #[serde(default)]
     pub when: Option<Condition>,
+    /// A selector from then on: `None` keeps the one in force; an empty
+    /// selector drops it (every agent qualifies); any other is added as an
+    /// alternative (`in force OR this`: the pool only grows) unless
+    /// `replace_selector`.
+    #[serde(default)]
+    pub selector: Option<Selector>,
+    /// The step's selector replaces the one in force instead of widening
+    /// it: the pool may then shrink (agents who could take the contact
+    /// before may no longer).
+    #[serde(default)]
+    pub replace_selector: bool,
+}
+
+/// One clause of a selector in the structured form, for programs that
+/// build selectors (as Azure Job Router's worker selectors): `key op
+/// value`, where `key` is `agent.<name>`, `skill.<name>` or a bare
+/// attribute name, and `value` a list for `in`/`not_in`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectorClause {
+    /// What the clause reads.
+    pub key: String,
+    /// The operator.
+    pub op: crate::selector::ClauseOp,
+    /// The value compared with.
+    pub value: crate::types::AttrValue,
+    /// Seconds after arrival when the clause stops applying (the pool
+    /// grows); `None`: it applies as long as the contact waits.
+    #[serde(default)]
+    pub expires_after: Option<Time>,
+    /// While the clause applies, the contact goes ahead of every contact
+    /// of its queue that has no clause of this kind in force.
+    #[serde(default)]
+    pub expedite: bool,
+}
+
+/// A weighted preference: agents the selector admits score `weight` more in
+/// `most_skilled`, the chain and the weighted policy's `preferred` feature.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preference {
+    /// Which agents are preferred.
+    pub selector: Selector,
+    /// How much more they score (in skill-level points, as a preferred
+    /// skill's level counts); 1-1000.
+    #[serde(default = "d_weight")]
+    pub weight: u32,
 }
 
 /// The customer asked to be called back: the contact keeps its place in
@@ -339,6 +390,17 @@ pub struct ContactSpec {
     /// Skills that raise an agent's score but never exclude one.
     #[serde(default, with = "crate::forms::pairs")]
     pub prefers: Requirements,
+    /// Which agents may take it beyond its skills, in the selector
+    /// language (see [`crate::selector`]); empty: any agent.
+    #[serde(default)]
+    pub selector: Selector,
+    /// More clauses in the structured form, each also required while it
+    /// applies (see [`SelectorClause`]).
+    #[serde(default)]
+    pub selectors: Vec<SelectorClause>,
+    /// Weighted selector preferences (see [`Preference`]).
+    #[serde(default)]
+    pub preferences: Vec<Preference>,
     /// Customer id, for last-agent affinity.
     #[serde(default)]
     pub customer: Option<String>,
@@ -380,6 +442,9 @@ impl ContactSpec {
             priority: 0,
             requires: Vec::new(),
             prefers: Vec::new(),
+            selector: Selector::default(),
+            selectors: Vec::new(),
+            preferences: Vec::new(),
             customer: None,
             preferred_agent: None,
             preferred_wait: 0.0,
@@ -418,6 +483,14 @@ pub struct ContactUpdate {
     /// New preferred skills.
     #[serde(default, with = "crate::forms::option_pairs")]
     pub prefers: Option<Requirements>,
+    /// New selector in force (an empty one drops it). The structured
+    /// clauses given at submit that still apply stay in force beside it;
+    /// the remaining steps stay (give `steps` to replace them).
+    #[serde(default)]
+    pub selector: Option<Selector>,
+    /// New weighted preferences.
+    #[serde(default)]
+    pub preferences: Option<Vec<Preference>>,
     /// New relaxation steps, timed from the contact's arrival as at submit
     /// (steps already due apply at once); `[]` drops the remaining ones.
     #[serde(default)]

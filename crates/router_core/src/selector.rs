@@ -28,40 +28,9 @@
 use crate::error::{Error, Result};
 use std::fmt;
 
-/// A typed attribute value of an agent, or a literal of an expression.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    /// A boolean.
-    Bool(bool),
-    /// An integer.
-    Int(i64),
-    /// A number.
-    Float(f64),
-    /// A string.
-    Str(String),
-    /// A list of strings (languages, certifications, teams).
-    List(Vec<String>),
-}
-
-impl Value {
-    fn kind(&self) -> &'static str {
-        match self {
-            Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
-            Value::Float(_) => "a number",
-            Value::Str(_) => "a string",
-            Value::List(_) => "a list",
-        }
-    }
-
-    fn number(&self) -> Option<f64> {
-        match *self {
-            Value::Int(i) => Some(i as f64),
-            Value::Float(f) => Some(f),
-            _ => None,
-        }
-    }
-}
+/// A typed attribute value of an agent, or a literal of an expression: the
+/// model's attribute value (one type for both).
+pub use crate::types::AttrValue as Value;
 
 /// What a clause reads of the agent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,12 +134,29 @@ impl fmt::Display for Value {
     }
 }
 
-/// The expression in the language, fully parenthesised: parsing it gives
-/// the same expression.
+/// The expression in the language, with the parentheses its structure
+/// needs: parsing it gives the same expression.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, 0)
+    }
+}
+
+impl Expr {
+    /// Writes the expression where the context binds at `prec` (0: OR,
+    /// 1: AND, 2: NOT): a looser expression is parenthesised. Chains are
+    /// left-associative, as the parser builds them.
+    fn write(&self, f: &mut fmt::Formatter<'_>, prec: u8) -> fmt::Result {
+        let (own, open) = match self {
+            Expr::Or(..) => (0, prec > 0),
+            Expr::And(..) => (1, prec > 1),
+            _ => (2, false),
+        };
+        if open {
+            f.write_str("(")?;
+        }
         match self {
-            Expr::Compare(r, op, v) => write!(f, "{r} {} {v}", Tok::Op(*op)),
+            Expr::Compare(r, op, v) => write!(f, "{r} {} {v}", Tok::Op(*op))?,
             Expr::In(r, list, negated) => {
                 write!(f, "{r} {}IN [", if *negated { "NOT " } else { "" })?;
                 for (i, v) in list.iter().enumerate() {
@@ -179,12 +165,55 @@ impl fmt::Display for Expr {
                     }
                     write!(f, "{v}")?;
                 }
-                f.write_str("]")
+                f.write_str("]")?
             }
-            Expr::Has(r, s) => write!(f, "{r} HAS {}", Value::Str(s.clone())),
-            Expr::And(a, b) => write!(f, "({a} AND {b})"),
-            Expr::Or(a, b) => write!(f, "({a} OR {b})"),
-            Expr::Not(a) => write!(f, "NOT ({a})"),
+            Expr::Has(r, s) => write!(f, "{r} HAS {}", Value::Str(s.clone()))?,
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.write(f, own)?;
+                f.write_str(if own == 0 { " OR " } else { " AND " })?;
+                b.write(f, own + 1)?;
+            }
+            Expr::Not(a) => {
+                f.write_str("NOT ")?;
+                a.write(f, 2)?;
+            }
+        }
+        if open {
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+
+    /// The top-level conjuncts: `a AND b AND c` gives `[a, b, c]`.
+    pub fn conjuncts(&self) -> Vec<&Expr> {
+        fn walk<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+            match e {
+                Expr::And(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                _ => out.push(e),
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut out);
+        out
+    }
+
+    /// `AND` of `parts` in order (`None` when empty).
+    pub fn all(parts: impl IntoIterator<Item = Expr>) -> Option<Expr> {
+        parts.into_iter().reduce(|a, b| Expr::And(Box::new(a), Box::new(b)))
+    }
+
+    /// Calls `f` with every reference the expression reads.
+    pub fn visit_refs(&self, f: &mut impl FnMut(&Ref)) {
+        match self {
+            Expr::Compare(r, ..) | Expr::In(r, ..) | Expr::Has(r, _) => f(r),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.visit_refs(f);
+                b.visit_refs(f);
+            }
+            Expr::Not(a) => a.visit_refs(f),
         }
     }
 }
@@ -251,6 +280,149 @@ impl Expr {
                     matches!(agent.attr(n), Some(Value::List(items)) if items.contains(s))
                 }
                 Ref::Skill(_) => false,
+            },
+        }
+    }
+}
+
+/// A contact's selector: which agents may take it, as an expression of
+/// the language; empty (the default) admits every agent. Its serde form,
+/// in every format, is its text (the canonical one, which parses back to
+/// the same expression); a text that does not parse is refused naming the
+/// position and the token.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selector(Option<Expr>);
+
+impl Selector {
+    /// Parses `text`; blank text is the empty selector.
+    pub fn parse(text: &str) -> Result<Selector> {
+        if text.trim().is_empty() {
+            return Ok(Selector(None));
+        }
+        Expr::parse(text).map(|e| Selector(Some(e)))
+    }
+
+    /// A selector of an expression.
+    pub fn of(e: Expr) -> Selector {
+        Selector(Some(e))
+    }
+
+    /// The expression (`None`: every agent).
+    pub fn expr(&self) -> Option<&Expr> {
+        self.0.as_ref()
+    }
+
+    /// Whether it admits every agent.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(e) => write!(f, "{e}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl serde::Serialize for Selector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Selector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Selector::parse(&text).map_err(|e| serde::de::Error::custom(e.message()))
+    }
+}
+
+/// An operator of the structured form of a clause
+/// ([`crate::model::SelectorClause`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseOp {
+    /// `==`
+    Equal,
+    /// `!=`
+    NotEqual,
+    /// `<`
+    LessThan,
+    /// `<=`
+    LessThanOrEqual,
+    /// `>`
+    GreaterThan,
+    /// `>=`
+    GreaterThanOrEqual,
+    /// `IN [...]` (the value is a list)
+    In,
+    /// `NOT IN [...]` (the value is a list)
+    NotIn,
+    /// `HAS "x"` (the value is a string)
+    Has,
+}
+
+impl Expr {
+    /// The clause `key op value` of the structured form: `key` is
+    /// `agent.<name>`, `skill.<name>` or a bare attribute name. Refused
+    /// (`InvalidInput` naming the key) as the language refuses the same
+    /// clause written out.
+    pub fn clause(key: &str, op: ClauseOp, value: &Value) -> Result<Expr> {
+        let r = if key.contains('.') {
+            reference(0, key).map_err(|_| {
+                Error::invalid(format!(
+                    "selector key {key:?} is not agent.<name>, skill.<name> or a bare attribute name"
+                ))
+            })?
+        } else if key.is_empty() {
+            return Err(Error::invalid("selector key is empty".to_owned()));
+        } else {
+            Ref::Attr(key.to_owned())
+        };
+        let whose = |e: Error| Error::invalid(format!("selector clause on {key:?}: {}", e.message()));
+        let cmp = |op: Cmp| -> Result<Expr> {
+            if let Value::List(_) = value {
+                return Err(Error::invalid(format!(
+                    "selector clause on {key:?}: {op:?} compares with a single value, not a list"
+                )));
+            }
+            check_compare(0, 0, &r, op, value).map_err(whose)?;
+            Ok(Expr::Compare(r.clone(), op, value.clone()))
+        };
+        match op {
+            ClauseOp::Equal => cmp(Cmp::Eq),
+            ClauseOp::NotEqual => cmp(Cmp::Ne),
+            ClauseOp::LessThan => cmp(Cmp::Lt),
+            ClauseOp::LessThanOrEqual => cmp(Cmp::Le),
+            ClauseOp::GreaterThan => cmp(Cmp::Gt),
+            ClauseOp::GreaterThanOrEqual => cmp(Cmp::Ge),
+            ClauseOp::In | ClauseOp::NotIn => match value {
+                Value::List(items) if !items.is_empty() && matches!(r, Ref::Attr(_)) => Ok(
+                    Expr::In(r, items.iter().cloned().map(Value::Str).collect(), op == ClauseOp::NotIn),
+                ),
+                Value::List(items) if items.is_empty() => Err(Error::invalid(format!(
+                    "selector clause on {key:?}: the list of {op:?} is empty"
+                ))),
+                Value::List(_) => Err(Error::invalid(format!(
+                    "selector clause on {key:?}: a skill level is a number; write it in the language (skill.x IN [1, 2])"
+                ))),
+                v => Err(Error::invalid(format!(
+                    "selector clause on {key:?}: {op:?} takes a list of strings, not {}",
+                    v.kind()
+                ))),
+            },
+            ClauseOp::Has => match (value, &r) {
+                (Value::Str(s), Ref::Attr(_)) => Ok(Expr::Has(r, s.clone())),
+                (Value::Str(_), Ref::Skill(_)) => Err(Error::invalid(format!(
+                    "selector clause on {key:?}: a skill is a level: HAS applies to a list attribute"
+                ))),
+                (v, _) => Err(Error::invalid(format!(
+                    "selector clause on {key:?}: has takes a string, not {}",
+                    v.kind()
+                ))),
             },
         }
     }

@@ -147,8 +147,9 @@ impl fmt::Display for ContactStatus {
     }
 }
 
-/// A free-form attribute value carried on agents and contacts for policies
-/// (a plain value in human-readable forms, see `crate::forms`).
+/// A typed attribute value carried on agents (read by selectors, see
+/// [`crate::selector`]) and contacts (read by policies); a plain value in
+/// human-readable forms, see `crate::forms`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttrValue {
     /// A boolean.
@@ -159,6 +160,30 @@ pub enum AttrValue {
     Float(f64),
     /// A string.
     Str(String),
+    /// A list of strings (languages, certifications, teams).
+    List(Vec<String>),
+}
+
+impl AttrValue {
+    /// The type's name with its article, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AttrValue::Bool(_) => "a boolean",
+            AttrValue::Int(_) => "an integer",
+            AttrValue::Float(_) => "a number",
+            AttrValue::Str(_) => "a string",
+            AttrValue::List(_) => "a list",
+        }
+    }
+
+    /// The value as a number, for an integer or a number.
+    pub fn number(&self) -> Option<f64> {
+        match *self {
+            AttrValue::Int(i) => Some(i as f64),
+            AttrValue::Float(f) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// Free-form attributes, ordered by name so that iteration is deterministic.

@@ -190,13 +190,16 @@ impl Policy {
     }
 
     /// The full rank of a group head for a contact: the head's agent key
-    /// combined with the profile's score. Smaller wins.
+    /// combined with the profile's score; `bonus`: the points of the
+    /// contact's selector preferences the agent meets, added to its
+    /// preferred-skill sum. Smaller wins.
     pub fn rank(
         &self,
         head: &Key,
         profile: &[(u32, u8)],
         requires: &[(u32, u8)],
         prefers: &[(u32, u8)],
+        bonus: u32,
     ) -> Key {
         let mut rank = *head;
         match self {
@@ -204,7 +207,7 @@ impl Policy {
                 for (r, kind) in rank.iter_mut().zip(kinds) {
                     if *kind == PolicyKind::MostSkilled {
                         let req = level_sum(profile, requires);
-                        let pref = level_sum(profile, prefers);
+                        let pref = level_sum(profile, prefers) + bonus;
                         *r = OrdF64(-(f64::from(req) * 4096.0 + f64::from(pref)));
                     }
                 }
@@ -215,7 +218,7 @@ impl Policy {
                     .map(|(f, w)| {
                         w * match f {
                             Feature::Skill => f64::from(level_sum(profile, requires)),
-                            Feature::Preferred => f64::from(level_sum(profile, prefers)),
+                            Feature::Preferred => f64::from(level_sum(profile, prefers) + bonus),
                             Feature::Level(s, _) => profile
                                 .binary_search_by_key(s, |(ps, _)| *ps)
                                 .map_or(0.0, |i| f64::from(profile[i].1)),

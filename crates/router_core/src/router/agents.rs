@@ -32,7 +32,8 @@ impl Router {
         let what = format!("agent {:?}", spec.id);
         let (max, skills, routing, _) = self.compile_agent(&what, spec)?;
         let mut ev = self.begin(now);
-        let profile = self.index.profile(skills, routing);
+        let class = self.index.class_of(&spec.attributes);
+        let profile = self.index.profile_of((skills, routing, class));
         let n = self.channels.len();
         let id: Id = spec.id.as_str().into();
         let agent = Agent {
@@ -73,7 +74,12 @@ impl Router {
             None => self.rerank_agents(),
         }
         self.agent_ids.insert(id, ai);
-        self.count_available(ai, 1);
+        self.count_attrs(&spec.attributes, 1);
+        if self.index.stale {
+            self.reindex(); // counts and refreshes every agent, this one too
+        } else {
+            self.count_available(ai, 1);
+        }
         self.route_agent(ai, &mut ev);
         Ok(self.deliver(ev, sink))
     }
@@ -124,7 +130,8 @@ impl Router {
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
-        let profile = self.index.profile(skills, routing);
+        let class = self.index.class_of(&spec.attributes);
+        let profile = self.index.profile_of((skills, routing, class));
         let a = self.agent(ai);
         let only_attributes =
             profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
@@ -140,11 +147,17 @@ impl Router {
             a.capacity = spec.capacity;
             a.max = max.into();
             a.all_channels = spec.channels.is_none();
-            a.attributes = spec.attributes.clone();
             a.state = state;
         }
-        self.count_available(ai, 1);
-        self.refresh_agent(ai);
+        let old = std::mem::replace(&mut self.agent_mut(ai).attributes, spec.attributes.clone());
+        self.count_attrs(&old, -1);
+        self.count_attrs(&spec.attributes, 1);
+        if self.index.stale {
+            self.reindex(); // counts and refreshes every agent, this one too
+        } else {
+            self.count_available(ai, 1);
+            self.refresh_agent(ai);
+        }
         if state == AgentState::Available {
             self.route_agent(ai, &mut ev);
         }
@@ -163,7 +176,7 @@ impl Router {
         &mut self,
         what: &str,
         spec: &AgentSpec,
-    ) -> Result<(Vec<u32>, SkillSet, Option<u32>, (usize, usize))> {
+    ) -> Result<(Vec<u32>, SkillSet, Option<u32>, super::index::Mark)> {
         if spec.capacity == 0 {
             return Err(Error::invalid(format!(
                 "{what}: capacity {} is outside the allowed range 1..={}",
@@ -241,6 +254,8 @@ impl Router {
         self.count_available(ai, -1);
         self.agent_mut(ai).state = AgentState::Offline;
         self.refresh_agent(ai);
+        let attrs = std::mem::take(&mut self.agent_mut(ai).attributes);
+        self.count_attrs(&attrs, -1);
         self.agents[ai as usize] = None;
         self.agent_ids.remove(id);
         self.id_order.remove(id);

@@ -74,10 +74,12 @@ impl Router {
                     .key
                     .as_ref()
                     .map_or([crate::types::OrdF64(0.0); crate::policy::KEY_LEN], |k| k.primary);
-                -self.config.policy.rank(&key, prof, reqs, &c.prefers)[0].0
+                let bonus = self.pref_bonus(ci, a.profile, &a.attributes);
+                -self.config.policy.rank(&key, prof, reqs, &c.prefers, bonus)[0].0
             }
             Policy::Chain(_) => {
-                f64::from(level_sum(prof, reqs)) + f64::from(level_sum(prof, &c.prefers)) / 100.0
+                let pref = level_sum(prof, &c.prefers) + self.pref_bonus(ci, a.profile, &a.attributes);
+                f64::from(level_sum(prof, reqs)) + f64::from(pref) / 100.0
             }
         }
     }
@@ -142,6 +144,7 @@ impl Router {
                             self.index.profiles[p as usize].ready[ch].iter().map(|key| key.idx)
                         })
                         .filter(|&ai| !c.excluded.contains(&self.agent(ai).uid))
+                        .filter(|&ai| self.admits(ci, ai))
                         .collect()
                 }
             };

@@ -154,7 +154,10 @@ impl Router {
         }
         let mark = self.index.mark();
         match self.compile_body(spec) {
-            Ok(c) => Ok(ContactTemplate(c)),
+            Ok(c) => {
+                self.settle_index();
+                Ok(ContactTemplate(c))
+            }
             Err(e) => self.refused(mark, e),
         }
     }

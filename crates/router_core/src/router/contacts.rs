@@ -20,6 +20,7 @@ pub(super) struct Compiled {
     pub(super) sig: SigId,
     pub(super) steps: Vec<(Time, SigId, Option<Condition>)>,
     pub(super) prefers: SkillSet,
+    pub(super) sel: Option<Box<super::selecting::SelState>>,
     pub(super) customer: Option<Id>,
     pub(super) preferred_agent: Option<Id>,
     pub(super) preferred_wait: Time,
@@ -40,7 +41,7 @@ impl Router {
 
     /// Undoes the interning done since `mark` and returns `err`: for a call
     /// refused after compiling its input.
-    pub(super) fn refused<T>(&mut self, mark: (usize, usize), err: Error) -> Result<T> {
+    pub(super) fn refused<T>(&mut self, mark: super::index::Mark, err: Error) -> Result<T> {
         self.index.rollback(mark);
         Err(err)
     }
@@ -72,6 +73,7 @@ impl Router {
         let reqs = self.compile_skills(what, &spec.requires)?;
         let prefers = self.compile_skills(|| format!("{} (prefers)", what()), &spec.prefers)?;
         let steps = self.compile_steps(what, &reqs, &spec.steps)?;
+        let sel = self.compile_selection(&what, spec)?;
         if let Some(t) = spec.not_before {
             check_time(&format!("{}: not_before", what()), t)?;
         }
@@ -83,9 +85,10 @@ impl Router {
             channel,
             queue,
             priority: spec.priority,
-            sig: self.index.sig(reqs),
+            sig: self.sig_with(reqs, sel.as_deref(), 0.0, 0.0),
             steps,
             prefers,
+            sel,
             customer: spec.customer.as_deref().map(Into::into),
             preferred_agent: spec.preferred_agent.as_deref().map(Into::into),
             preferred_wait: spec.preferred_wait,
@@ -256,6 +259,7 @@ impl Router {
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
+        self.settle_index();
         self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
         Ok(self.deliver(ev, sink))
@@ -290,6 +294,7 @@ impl Router {
             }
         }
         let mut ev = self.begin(now);
+        self.settle_index();
         ev.reserve(compiled.len());
         for c in compiled {
             if self.refuses(&c, c.customer.as_deref()) {
@@ -397,6 +402,9 @@ impl Router {
         queue.live.insert(now, seq);
         // Steps due at arrival are in force before the first routing.
         self.apply_due_steps(ci, ev);
+        if self.contact(ci).sel.is_some() {
+            self.schedule_expiry(ci);
+        }
         self.enter_queue(ci);
         if self.contact(ci).callback.is_some() && self.park_callback(ci) {
             return;

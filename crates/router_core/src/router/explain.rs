@@ -26,6 +26,9 @@ pub struct Ineligible {
     pub profile_delay: u32,
     /// Skill levels below the requirements in force.
     pub skills: u32,
+    /// Not admitted by the selector in force (see
+    /// [`Explanation::selector_clauses`] for which clause).
+    pub selector: u32,
     /// Does not serve the contact's channel, or every slot of it is in use.
     pub channel: u32,
     /// Too few free capacity units.
@@ -37,13 +40,14 @@ pub struct Ineligible {
 
 impl Ineligible {
     /// The counts by reason name, in the order above.
-    pub fn by_reason(&self) -> [(&'static str, u32); 8] {
+    pub fn by_reason(&self) -> [(&'static str, u32); 9] {
         [
             ("reserved", self.reserved),
             ("state", self.state),
             ("routing_profile", self.routing_profile),
             ("profile_delay", self.profile_delay),
             ("skills", self.skills),
+            ("selector", self.selector),
             ("channel", self.channel),
             ("capacity", self.capacity),
             ("excluded", self.excluded),
@@ -59,7 +63,8 @@ pub struct NextTimer {
     /// What it does: `step 1` (a relaxation step, 0-based), `overflow to
     /// <queue>`, `offer expires`, `wait for <agent> ends`, `aging cap`,
     /// `routing profile delay ends`, `exclusions expire`, `enters its
-    /// queue` (scheduled), `callback released` (its next call).
+    /// queue` (scheduled), `callback released` (its next call),
+    /// `selector clauses expire`.
     pub what: String,
 }
 
@@ -83,6 +88,14 @@ pub struct Explanation {
     /// human-readable forms).
     #[serde(with = "crate::forms::pairs")]
     pub requires: Vec<(String, u8)>,
+    /// The selector in force (its structured clauses that still apply
+    /// included); empty: none.
+    pub selector: String,
+    /// Per top-level clause of the selector in force, the agents counted
+    /// under `ineligible.selector` that this clause was the first to
+    /// exclude, in the clauses' order.
+    #[serde(with = "crate::forms::pairs")]
+    pub selector_clauses: Vec<(String, u32)>,
     /// Relaxation steps applied so far.
     pub step: usize,
     /// The one agent it waits for, if it waits for one only.
@@ -116,6 +129,11 @@ impl Router {
         let cost = self.channels[ch].cfg.cost;
         let mut eligible = 0;
         let mut no = Ineligible::default();
+        let sig = &self.index.sigs[c.sig as usize];
+        let sel = sig.sel.map(|x| &self.index.sels[x as usize]);
+        let clauses: Vec<&crate::selector::Expr> =
+            sel.map(|s| s.expr.conjuncts()).unwrap_or_default();
+        let mut by_clause = vec![0u32; clauses.len()];
         for (ai, a) in self.agents.iter().enumerate() {
             let Some(a) = a else { continue };
             let delay = self.index.serves(a.profile, c.queue);
@@ -127,8 +145,21 @@ impl Router {
                 &mut no.routing_profile
             } else if delay.is_some_and(|(_, d)| self.now < c.age_origin() + d) {
                 &mut no.profile_delay
-            } else if !self.index.compatible(a.profile, c.sig) {
+            } else if !super::index::satisfies(
+                &self.index.profiles[a.profile as usize].skills,
+                &sig.reqs,
+            ) {
                 &mut no.skills
+            } else if let Some(i) = {
+                let view = super::index::View {
+                    ids: &self.index.skill_ids,
+                    skills: &self.index.profiles[a.profile as usize].skills,
+                    attrs: &a.attributes,
+                };
+                clauses.iter().position(|e| !e.matches(&view))
+            } {
+                by_clause[i] += 1;
+                &mut no.selector
             } else if a.held[ch] >= a.max[ch] {
                 &mut no.channel
             } else if a.capacity - a.used < cost {
@@ -148,6 +179,8 @@ impl Router {
             queue_waiting: waiting.len(),
             queue,
             requires: self.index.named(&self.index.sigs[c.sig as usize].reqs),
+            selector: sel.map(|s| s.text.clone()).unwrap_or_default(),
+            selector_clauses: clauses.iter().map(|e| e.to_string()).zip(by_clause).collect(),
             step: c.step,
             waits_for: c.pinned.map(|p| self.agent(p).id.to_string()),
             agent: c.agent.map(|a| self.agent(a).id.to_string()),
@@ -196,6 +229,7 @@ impl Router {
                     (x, seq) == (ci, c.seq)
                         && c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some())
                 }
+                TimerKind::Expire { ci: x, seq } => (x, seq) == (ci, c.seq) && waits,
                 TimerKind::WrapUp { .. } | TimerKind::Batch => false,
             };
             if about && best.is_none_or(|(at, order, _)| (t.at.0, t.order) < (at, order)) {
@@ -219,6 +253,7 @@ impl Router {
             TimerKind::Unexclude { .. } => "exclusions expire".to_owned(),
             TimerKind::Activate { .. } => "enters its queue".to_owned(),
             TimerKind::Unpark { .. } => "callback released".to_owned(),
+            TimerKind::Expire { .. } => "selector clauses expire".to_owned(),
             TimerKind::WrapUp { .. } | TimerKind::Batch => unreachable!("not about a contact"),
         };
         Some(NextTimer { at, what })

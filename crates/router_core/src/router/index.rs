@@ -14,10 +14,98 @@
 //!   wait groups per channel, a signature its compatible profiles.
 //!
 //! A decision therefore reads one head per compatible group.
+//!
+//! Selectors (see [`crate::selector`]) join this scheme. A signature is
+//! (requirements, selector, expedite). An attribute that some selector
+//! reads is *indexed* while the live agents hold at most
+//! [`ATTR_INDEX_LIMIT`] distinct values of it: agents then also split into
+//! profiles by their indexed attributes (their *class*), and a selector's
+//! conjuncts that read only skills and indexed attributes are evaluated
+//! once per (signature, profile), when either first appears. Attributes
+//! that no selector reads never split profiles. An attribute with more
+//! values (ids, tenure in days) is *residual*: the conjuncts reading it
+//! are checked per agent, as a second-stage filter over the agents of the
+//! compatible profiles (an agent frees: once per wait group; a contact
+//! arrives: walking each compatible profile's ready agents in order until
+//! one passes). Classifying an attribute (first read, or passing the
+//! limit) re-indexes the agents once (`Router::reindex`).
 
 use super::ordered::OrderedSet;
-use crate::types::OrdF64;
+use crate::selector::{Expr, Ref};
+use crate::types::{AttrValue, Attrs, OrdF64};
 use rustc_hash::FxHashMap;
+
+/// Distinct values an attribute read by a selector may take among the live
+/// agents and stay indexed (split profiles); beyond, it is residual.
+pub const ATTR_INDEX_LIMIT: usize = 32;
+
+/// Interned selector index.
+pub type SelId = u32;
+/// Interned attribute-class index (an agent's indexed attributes).
+pub type ClassId = u32;
+/// What identifies a signature: (requirements, selector, expedite).
+pub type SigKey = (SkillSet, Option<SelId>, bool);
+/// What identifies a profile: (skills, routing profile, class).
+pub type ProfileKey = (SkillSet, Option<u32>, ClassId);
+
+/// A compiled selector.
+#[derive(Debug, Clone)]
+pub struct Sel {
+    /// The whole expression.
+    pub expr: Expr,
+    /// Its canonical text (the interning key).
+    pub text: String,
+    /// Its conjuncts that read only skills and indexed attributes.
+    pub indexed: Option<Expr>,
+    /// The other conjuncts, checked per agent.
+    pub residual: Option<Expr>,
+}
+
+/// How an attribute read by some selector is indexed.
+#[derive(Debug, Clone)]
+pub enum AttrKey {
+    /// Agents split by its value; live agents per distinct value (by the
+    /// value's canonical text).
+    Indexed(FxHashMap<String, u32>),
+    /// Checked per agent.
+    Residual,
+}
+
+/// The canonical text of an attribute value (distinct values, classes).
+pub fn value_key(v: &AttrValue) -> String {
+    match v {
+        AttrValue::Float(f) => format!("f{:x}", f.to_bits()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// What a selector reads of a profile or an agent: skill levels by name
+/// and attributes.
+pub struct View<'a> {
+    /// Skill ids.
+    pub ids: &'a FxHashMap<String, u32>,
+    /// Skills, sorted.
+    pub skills: &'a [(u32, u8)],
+    /// Attributes.
+    pub attrs: &'a Attrs,
+}
+
+impl crate::selector::Agent for View<'_> {
+    #[inline]
+    fn attr(&self, name: &str) -> Option<&AttrValue> {
+        self.attrs.get(name)
+    }
+    #[inline]
+    fn skill(&self, name: &str) -> u8 {
+        match self.ids.get(name) {
+            Some(id) => match self.skills.binary_search_by_key(id, |&(s, _)| s) {
+                Ok(i) => self.skills[i].1,
+                Err(_) => 0,
+            },
+            None => 0,
+        }
+    }
+}
 
 /// Interned skill-set (profile) index.
 pub type ProfileId = u32;
@@ -92,6 +180,8 @@ pub struct WaitKey {
 pub struct Profile {
     /// The skills, sorted.
     pub skills: SkillSet,
+    /// The agents' indexed attributes.
+    pub class: ClassId,
     /// Per channel: agents ready to take one more contact there.
     pub ready: Vec<OrderedSet<AgentKey>>,
     /// Per channel: the wait groups this profile can serve.
@@ -108,6 +198,12 @@ pub struct Profile {
 pub struct Sig {
     /// The requirements, sorted.
     pub reqs: SkillSet,
+    /// The selector in force, if any.
+    pub sel: Option<SelId>,
+    /// Whether the contacts go ahead of their queue (an expedite clause).
+    pub expedite: bool,
+    /// Whether the selector has conjuncts checked per agent.
+    pub residual: bool,
     /// Profiles that meet them.
     pub profiles: Vec<ProfileId>,
     /// Wait groups with this signature.
@@ -124,6 +220,8 @@ pub struct Head {
     pub queue: u32,
     /// Whether the group holds callbacks.
     pub callback: bool,
+    /// Whether its signature's selector is checked per agent.
+    pub residual: bool,
 }
 
 /// Waiting contacts of one (queue, channel, signature, capped).
@@ -152,15 +250,30 @@ pub struct Index {
     pub skill_names: Vec<String>,
     /// Profiles by id.
     pub profiles: Vec<Profile>,
-    /// (Skill set, routing profile) → profile.
-    pub profile_ids: FxHashMap<(SkillSet, Option<u32>), ProfileId>,
+    /// (Skill set, routing profile, class) → profile.
+    pub profile_ids: FxHashMap<ProfileKey, ProfileId>,
+    /// Attribute classes by id (class 0: no indexed attribute).
+    pub classes: Vec<Attrs>,
+    /// Canonical text of a class → id.
+    pub class_ids: FxHashMap<String, ClassId>,
+    /// Selectors by id.
+    pub sels: Vec<Sel>,
+    /// Canonical text → selector.
+    pub sel_ids: FxHashMap<String, SelId>,
+    /// The attributes selectors read, and how each is indexed.
+    pub attr_keys: FxHashMap<String, AttrKey>,
+    /// Those attributes in the order they were first read.
+    pub key_log: Vec<String>,
+    /// Whether the classification changed since the agents were indexed:
+    /// the router re-indexes before it routes again.
+    pub stale: bool,
     /// Routing profiles: per queue, `(priority, delay)` or `None` when the
     /// queue is not served.
     pub routing: Vec<Vec<Option<(i64, f64)>>>,
     /// Signatures by id.
     pub sigs: Vec<Sig>,
-    /// Requirement set → signature.
-    pub sig_ids: FxHashMap<SkillSet, SigId>,
+    /// (Requirements, selector, expedite) → signature.
+    pub sig_ids: FxHashMap<SigKey, SigId>,
     /// Wait groups by id.
     pub groups: Vec<WaitGroup>,
     /// Heads of the wait groups, by group id.
@@ -179,7 +292,90 @@ pub struct Index {
 impl Index {
     /// An empty index for `n_channels` channels.
     pub fn new(n_channels: usize) -> Self {
-        Index { n_channels, ..Default::default() }
+        let mut ix = Index { n_channels, ..Default::default() };
+        ix.class(Attrs::new());
+        ix
+    }
+
+    /// The class of indexed attributes `attrs`, interned.
+    pub fn class(&mut self, attrs: Attrs) -> ClassId {
+        let key = class_text(&attrs);
+        if let Some(&c) = self.class_ids.get(&key) {
+            return c;
+        }
+        let c = self.classes.len() as ClassId;
+        self.classes.push(attrs);
+        self.class_ids.insert(key, c);
+        c
+    }
+
+    /// The indexed part of an agent's attributes.
+    pub fn class_of(&mut self, attrs: &Attrs) -> ClassId {
+        if self.attr_keys.is_empty() {
+            return 0;
+        }
+        let part: Attrs = attrs
+            .iter()
+            .filter(|(k, _)| matches!(self.attr_keys.get(*k), Some(AttrKey::Indexed(_))))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.class(part)
+    }
+
+    /// Whether profile `p` passes the indexed part of selector `s`.
+    fn passes(&self, p: &Profile, sel: Option<SelId>) -> bool {
+        let Some(e) = sel.and_then(|s| self.sels[s as usize].indexed.as_ref()) else {
+            return true;
+        };
+        e.matches(&View {
+            ids: &self.skill_ids,
+            skills: &p.skills,
+            attrs: &self.classes[p.class as usize],
+        })
+    }
+
+    /// Whether an agent of profile `p` with attributes `attrs` passes the
+    /// residual part of signature `s` (true without one).
+    #[inline]
+    pub fn admits(&self, s: SigId, p: ProfileId, attrs: &Attrs) -> bool {
+        let sig = &self.sigs[s as usize];
+        if !sig.residual {
+            return true;
+        }
+        let Some(e) = sig.sel.and_then(|x| self.sels[x as usize].residual.as_ref()) else {
+            return true;
+        };
+        e.matches(&View { ids: &self.skill_ids, skills: &self.profiles[p as usize].skills, attrs })
+    }
+
+    /// Splits a selector into its indexed and residual conjuncts under the
+    /// current classification.
+    pub fn split(&self, e: &Expr) -> (Option<Expr>, Option<Expr>) {
+        let (mut ix, mut res) = (Vec::new(), Vec::new());
+        for c in e.conjuncts() {
+            let mut residual = false;
+            c.visit_refs(&mut |r| {
+                if let Ref::Attr(k) = r {
+                    residual |= !matches!(self.attr_keys.get(k), Some(AttrKey::Indexed(_)));
+                }
+            });
+            if residual { res.push(c.clone()) } else { ix.push(c.clone()) }
+        }
+        (Expr::all(ix), Expr::all(res))
+    }
+
+    /// The selector of `e`, interned (its attributes must be classified,
+    /// see `Router::intern_selector`).
+    pub fn selector(&mut self, e: Expr) -> SelId {
+        let text = e.to_string();
+        if let Some(&s) = self.sel_ids.get(&text) {
+            return s;
+        }
+        let (indexed, residual) = self.split(&e);
+        let s = self.sels.len() as SelId;
+        self.sels.push(Sel { expr: e, text: text.clone(), indexed, residual });
+        self.sel_ids.insert(text, s);
+        s
     }
 
     /// Interns a skill name.
@@ -193,20 +389,34 @@ impl Index {
         id
     }
 
-    /// Where interning stands: (skills, signatures). See [`Index::rollback`].
-    pub fn mark(&self) -> (usize, usize) {
-        (self.skill_names.len(), self.sigs.len())
+    /// Where interning stands. See [`Index::rollback`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            skills: self.skill_names.len(),
+            sigs: self.sigs.len(),
+            sels: self.sels.len(),
+            keys: self.key_log.len(),
+            stale: self.stale,
+        }
     }
 
-    /// Forgets the skills and signatures interned since `mark`, so that a
-    /// refused call leaves no trace. Only valid while nothing refers to
-    /// them (no profile has them, no wait group or contact uses them).
-    pub fn rollback(&mut self, (skills, sigs): (usize, usize)) {
-        for s in self.sigs.drain(sigs..) {
+    /// Forgets the skills, selectors, attribute classifications and
+    /// signatures interned since `mark`, so that a refused call leaves no
+    /// trace. Only valid while nothing refers to them (no profile has
+    /// them, no wait group or contact uses them).
+    pub fn rollback(&mut self, m: Mark) {
+        for s in self.sigs.drain(m.sigs..) {
             debug_assert!(s.groups.is_empty(), "a rolled-back signature has no wait group");
-            self.sig_ids.remove(&s.reqs);
+            self.sig_ids.remove(&(s.reqs, s.sel, s.expedite));
         }
-        for name in self.skill_names.drain(skills..) {
+        for s in self.sels.drain(m.sels..) {
+            self.sel_ids.remove(&s.text);
+        }
+        for k in self.key_log.drain(m.keys..) {
+            self.attr_keys.remove(&k);
+        }
+        self.stale = m.stale;
+        for name in self.skill_names.drain(m.skills..) {
             self.skill_ids.remove(&name);
         }
     }
@@ -230,24 +440,31 @@ impl Index {
         }
     }
 
-    /// The profile of a skill set and routing profile, created (and
-    /// cross-indexed) on first use.
+    /// The profile of a skill set and routing profile (no indexed
+    /// attribute), created (and cross-indexed) on first use.
+    #[cfg(test)]
     pub fn profile(&mut self, skills: SkillSet, routing: Option<u32>) -> ProfileId {
-        let key = (skills, routing);
+        self.profile_of((skills, routing, 0))
+    }
+
+    /// The profile of a (skills, routing profile, class), created (and
+    /// cross-indexed) on first use.
+    pub fn profile_of(&mut self, key: ProfileKey) -> ProfileId {
         if let Some(&p) = self.profile_ids.get(&key) {
             return p;
         }
-        let skills = key.0.clone();
+        let (skills, routing, class) = key.clone();
         let p = self.profiles.len() as ProfileId;
         self.profiles.push(Profile {
             skills: skills.clone(),
+            class,
             ready: (0..self.n_channels).map(|_| OrderedSet::new()).collect(),
             groups: vec![Vec::new(); self.n_channels],
             routing,
             available: vec![0; self.n_channels],
         });
         for s in 0..self.sigs.len() {
-            if satisfies(&skills, &self.sigs[s].reqs) {
+            if self.compatible(p, s as SigId) {
                 self.sigs[s].profiles.push(p);
                 for gi in 0..self.sigs[s].groups.len() {
                     let g = self.sigs[s].groups[gi];
@@ -263,18 +480,49 @@ impl Index {
         p
     }
 
-    /// The signature of a requirement set, created (and cross-indexed) on first use.
+    /// The signature of a requirement set (no selector), created (and
+    /// cross-indexed) on first use.
     pub fn sig(&mut self, reqs: SkillSet) -> SigId {
-        if let Some(&s) = self.sig_ids.get(&reqs) {
+        self.sig_of((reqs, None, false))
+    }
+
+    /// The signature of (requirements, selector, expedite), created (and
+    /// cross-indexed) on first use.
+    pub fn sig_of(&mut self, key: SigKey) -> SigId {
+        if let Some(&s) = self.sig_ids.get(&key) {
             return s;
         }
         let s = self.sigs.len() as SigId;
-        let profiles = (0..self.profiles.len() as ProfileId)
-            .filter(|&p| satisfies(&self.profiles[p as usize].skills, &reqs))
-            .collect();
-        self.sigs.push(Sig { reqs: reqs.clone(), profiles, groups: Vec::new() });
-        self.sig_ids.insert(reqs, s);
+        let (reqs, sel, expedite) = key.clone();
+        let residual = sel.is_some_and(|x| self.sels[x as usize].residual.is_some());
+        self.sigs.push(Sig { reqs, sel, expedite, residual, profiles: Vec::new(), groups: Vec::new() });
+        let profiles =
+            (0..self.profiles.len() as ProfileId).filter(|&p| self.compatible(p, s)).collect();
+        self.sigs[s as usize].profiles = profiles;
+        self.sig_ids.insert(key, s);
         s
+    }
+
+    /// Recomputes every selector's split, every signature's residual flag
+    /// and forgets every profile and the cross-index (the router then
+    /// re-creates the profiles of its agents).
+    pub fn reset_profiles(&mut self) -> Vec<Profile> {
+        for i in 0..self.sels.len() {
+            let (a, b) = self.split(&self.sels[i].expr);
+            self.sels[i].indexed = a;
+            self.sels[i].residual = b;
+        }
+        for i in 0..self.sigs.len() {
+            let sel = self.sigs[i].sel;
+            self.sigs[i].residual = sel.is_some_and(|x| self.sels[x as usize].residual.is_some());
+            self.sigs[i].profiles.clear();
+        }
+        for (h, g) in self.heads.iter_mut().zip(&self.groups) {
+            h.residual = self.sigs[g.sig as usize].residual;
+        }
+        self.profile_ids.clear();
+        self.stale = false;
+        std::mem::take(&mut self.profiles)
     }
 
     /// The wait group of (queue, channel, sig, capped), created on first use.
@@ -310,7 +558,8 @@ impl Index {
             callback,
             set: OrderedSet::new(),
         });
-        self.heads.push(Head { key: None, queue, callback });
+        let residual = self.sigs[sig as usize].residual;
+        self.heads.push(Head { key: None, queue, callback, residual });
         if callback {
             self.callback_groups.push(g);
         }
@@ -325,10 +574,34 @@ impl Index {
         g
     }
 
-    /// Whether profile `p` meets signature `s`.
+    /// Whether profile `p` meets signature `s` (its requirements and the
+    /// indexed part of its selector).
     pub fn compatible(&self, p: ProfileId, s: SigId) -> bool {
-        satisfies(&self.profiles[p as usize].skills, &self.sigs[s as usize].reqs)
+        let (prof, sig) = (&self.profiles[p as usize], &self.sigs[s as usize]);
+        satisfies(&prof.skills, &sig.reqs) && self.passes(prof, sig.sel)
     }
+}
+
+/// Where interning stood (see [`Index::mark`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Mark {
+    skills: usize,
+    sigs: usize,
+    sels: usize,
+    keys: usize,
+    stale: bool,
+}
+
+/// The canonical text of a class.
+fn class_text(attrs: &Attrs) -> String {
+    let mut out = String::new();
+    for (k, v) in attrs {
+        out.push_str(k);
+        out.push('\0');
+        out.push_str(&value_key(v));
+        out.push('\0');
+    }
+    out
 }
 
 #[cfg(test)]

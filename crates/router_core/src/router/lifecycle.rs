@@ -16,6 +16,11 @@ struct CompiledUpdate {
     sig: Option<SigId>,
     prefers: Option<SkillSet>,
     steps: Option<Vec<(Time, SigId, Option<Condition>)>>,
+    /// The new steps' selector changes (with `steps`).
+    step_sels: Vec<super::selecting::StepSel>,
+    /// A new selector in force (`Some(None)`: none).
+    base: Option<Option<super::index::SelId>>,
+    prefs: Option<Vec<(super::index::SelId, u32)>>,
     attributes: Option<SharedAttrs>,
     age_offset: Option<Time>,
     callback: Option<crate::model::Callback>,
@@ -48,6 +53,7 @@ impl Router {
             |r, ci| r.compile_update(ci, update),
             |r, ci, _| r.check_updatable(ci, update),
         )?;
+        self.settle_index();
         self.apply_update(ci, compiled, &mut ev);
         self.advance_to(now, &mut ev); // timers the update set for `now`
         Ok(self.deliver(ev, sink))
@@ -130,12 +136,24 @@ impl Router {
         if let Some(cb) = &u.callback {
             super::contacts::check_callback(&what(), cb)?;
         }
+        let base = u.selector.as_ref().map(|s| self.compile_selector(s));
+        let prefs = match &u.preferences {
+            Some(p) => Some(self.compile_preferences(&what, p)?),
+            None => None,
+        };
+        let step_sels = match &u.steps {
+            Some(list) => self.compile_step_sels(list),
+            None => Vec::new(),
+        };
         Ok(CompiledUpdate {
             callback: u.callback.clone(),
             priority: u.priority,
             sig: reqs.map(|r| self.index.sig(r)),
             prefers,
             steps,
+            step_sels,
+            base,
+            prefs,
             attributes: u.attributes.clone().map(SharedAttrs::new),
             age_offset: u.age_offset,
         })
@@ -224,6 +242,30 @@ impl Router {
             c.steps = steps;
             c.step = 0;
         }
+        let selects = c.sel.is_some()
+            || u.base.is_some()
+            || u.prefs.is_some()
+            || u.step_sels.iter().any(|s| *s != super::selecting::StepSel::Keep);
+        if selects {
+            let n = c.steps.len();
+            let mut sel = c.sel.take().unwrap_or_default();
+            if let Some(b) = u.base {
+                sel.base = b;
+            }
+            if let Some(p) = u.prefs {
+                sel.prefs = p;
+            }
+            if new_steps {
+                sel.steps = u.step_sels;
+            }
+            sel.steps.resize(n, super::selecting::StepSel::Keep);
+            let reqs = self.index.sigs[self.contact(ci).sig as usize].reqs.clone();
+            let arrival = self.contact(ci).arrival;
+            let sig = self.sig_with(reqs, Some(&sel), arrival, self.now);
+            let c = self.contact_mut(ci);
+            c.sel = Some(sel);
+            c.sig = sig;
+        }
         if ages {
             self.age_changed(ci);
         }
@@ -245,6 +287,7 @@ impl Router {
         let ai = self.contact(ci).agent.expect("offered contact has an agent");
         let (a, c) = (self.agent(ai), self.contact(ci));
         let fits = self.index.compatible(a.profile, c.sig)
+            && self.admits(ci, ai)
             && !c.excluded.contains(&a.uid)
             && self.routes_to(a.profile, c.queue, c.age_origin());
         if !fits {
@@ -371,7 +414,11 @@ impl Router {
         let sig = match &spec.requires {
             Some(list) => {
                 let reqs = self.compile_skills(what, list)?;
-                Some(self.index.sig(reqs))
+                let sel = self.contact_mut(ci).sel.take();
+                let (arrival, now) = (self.contact(ci).arrival, self.now);
+                let sig = self.sig_with(reqs, sel.as_deref(), arrival, now);
+                self.contact_mut(ci).sel = sel;
+                Some(sig)
             }
             None => None,
         };

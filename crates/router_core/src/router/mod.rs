@@ -49,6 +49,7 @@ mod ordering;
 mod plugin;
 mod reconfigure;
 mod routing;
+mod selecting;
 mod slots;
 mod snapshot;
 mod snapshot_check;
@@ -176,6 +177,8 @@ struct Contact {
     /// Its aging term reached its queue's cap (it waits in a capped group).
     capped: bool,
     prefers: SkillSet,
+    /// Its selectors, if it has any.
+    sel: Option<Box<selecting::SelState>>,
     customer: Option<Id>,
     preferred_agent: Option<Id>,
     preferred_wait: Time,
@@ -225,6 +228,7 @@ impl Contact {
             steps: Vec::new(),
             capped: false,
             prefers: Vec::new(),
+            sel: None,
             customer: None,
             preferred_agent: None,
             preferred_wait: 0.0,
@@ -272,6 +276,7 @@ impl Contact {
             steps,
             capped,
             prefers,
+            sel,
             customer: c_customer,
             preferred_agent,
             preferred_wait,
@@ -303,6 +308,7 @@ impl Contact {
         steps.clone_from(&t.steps);
         *capped = false;
         prefers.clone_from(&t.prefers);
+        sel.clone_from(&t.sel);
         *c_customer = customer;
         preferred_agent.clone_from(&t.preferred_agent);
         *preferred_wait = t.preferred_wait;

@@ -390,7 +390,9 @@ impl Router {
         let mut collect = Collect::new(cols, total, self.channels.len());
         for &p in serving() {
             for k in &self.index.profiles[p as usize].ready[ch] {
-                if c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid) {
+                if (c.excluded.is_empty() || !c.excluded.contains(&self.agent(k.idx).uid))
+                    && (!sig.residual || self.sig_admits(c.sig, k.idx))
+                {
                     cands.push(k);
                     collect.push(self, k.idx, p);
                 }
@@ -411,8 +413,10 @@ impl Router {
         let tied = |i: &usize| scores[*i].total_cmp(&top).is_eq();
         let policy = &self.config.policy;
         let rank = |k: &AgentKey| {
-            let prof = &self.index.profiles[self.agent(k.idx).profile as usize];
-            (policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers), k.idle)
+            let a = self.agent(k.idx);
+            let prof = &self.index.profiles[a.profile as usize];
+            let bonus = self.pref_bonus(ci, a.profile, &a.attributes);
+            (policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers, bonus), k.idle)
         };
         let first = |tied: &mut dyn Iterator<Item = usize>| {
             tied.map(|i| cands[i])

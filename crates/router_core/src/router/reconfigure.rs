@@ -211,14 +211,13 @@ impl Router {
                 }
             }
         }
-        let mut profiles: Vec<(super::index::SkillSet, Option<u32>)> = Vec::new();
-        let mut profile_ids: FxHashMap<(super::index::SkillSet, Option<u32>), u32> =
-            FxHashMap::default();
+        let mut profiles: Vec<super::index::ProfileKey> = Vec::new();
+        let mut profile_ids: FxHashMap<super::index::ProfileKey, u32> = FxHashMap::default();
         let profile_map: Vec<u32> = s
             .profiles
             .iter()
-            .map(|(skills, routing)| {
-                let key = (skills.clone(), routing.and_then(|r| rp_map[r as usize]));
+            .map(|(skills, routing, class)| {
+                let key = (skills.clone(), routing.and_then(|r| rp_map[r as usize]), *class);
                 *profile_ids.entry(key.clone()).or_insert_with(|| {
                     profiles.push(key);
                     (profiles.len() - 1) as u32

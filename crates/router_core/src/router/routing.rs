@@ -62,6 +62,7 @@ impl Router {
         a.ready[c.channel as usize]
             && !c.excluded.contains(&a.uid)
             && self.index.compatible(a.profile, c.sig)
+            && self.admits(ci, ai)
             && self.routes_to(a.profile, c.queue, c.age_origin())
     }
 
@@ -139,8 +140,13 @@ impl Router {
         let ch = c.channel as usize;
         let sig = &self.index.sigs[c.sig as usize];
         let policy = &self.config.policy;
-        let excluded =
-            |k: &AgentKey| !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid);
+        // Agents of a compatible profile this contact still cannot take:
+        // excluded ones, and those its selector's per-agent part refuses.
+        let filtered = !c.excluded.is_empty() || sig.residual;
+        let excluded = |k: &AgentKey| {
+            (!c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid))
+                || (sig.residual && !self.sig_admits(c.sig, k.idx))
+        };
         if policy.is_random() {
             // Uniform over every eligible agent: count per compatible group,
             // draw, then walk to the drawn one.
@@ -149,7 +155,7 @@ impl Router {
                     return 0;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
-                if c.excluded.is_empty() {
+                if !filtered {
                     set.len()
                 } else {
                     set.iter().filter(|k| !excluded(k)).count()
@@ -163,14 +169,15 @@ impl Router {
             let c = self.contact(ci);
             let sig = &self.index.sigs[c.sig as usize];
             let excluded = |k: &AgentKey| {
-                !c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid)
+                (!c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid))
+                    || (sig.residual && !self.sig_admits(c.sig, k.idx))
             };
             for &p in &sig.profiles {
                 if !self.routes_to(p, c.queue, c.age_origin()) {
                     continue;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
-                let n = if c.excluded.is_empty() {
+                let n = if !filtered {
                     set.len()
                 } else {
                     set.iter().filter(|k| !excluded(k)).count()
@@ -190,11 +197,14 @@ impl Router {
             if set.is_empty() || !self.routes_to(p, c.queue, c.age_origin()) {
                 continue;
             }
-            let head =
-                if c.excluded.is_empty() { set.first() } else { set.iter().find(|k| !excluded(k)) };
+            let head = if !filtered { set.first() } else { set.iter().find(|k| !excluded(k)) };
             let Some(head) = head else { continue };
             let rank = if by_profile {
-                policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers)
+                let bonus = match c.sel.is_some() {
+                    false => 0,
+                    true => self.pref_bonus(ci, p, &self.agent(head.idx).attributes),
+                };
+                policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers, bonus)
             } else {
                 head.primary
             };
@@ -248,6 +258,9 @@ impl Router {
             for &g in groups {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
+                if head.residual && !self.sig_admits(self.index.groups[g as usize].sig, ai) {
+                    continue; // the group's selector refuses this agent
+                }
                 if head.callback && self.callbacks_full(head.queue, ch as u32, deciding(ch)) {
                     continue;
                 }
@@ -276,6 +289,7 @@ impl Router {
                 && (c.callback.is_none()
                     || !self.callbacks_full(c.queue, c.channel, deciding(c.channel as usize)))
                 && self.index.compatible(a.profile, c.sig)
+                && self.admits(ci, ai)
                 && self.routes_to(a.profile, c.queue, c.age_origin())
             {
                 let order = &self.queues[c.queue as usize].order;
@@ -293,7 +307,11 @@ impl Router {
     pub(super) fn wait_key(&self, ci: u32) -> WaitKey {
         let c = self.contact(ci);
         let order = &self.queues[c.queue as usize].order;
-        order.key(c.priority, c.age_origin(), c.seq, ci, c.capped, !c.excluded.is_empty())
+        let priority = match self.index.sigs[c.sig as usize].expedite {
+            false => c.priority,
+            true => c.priority.saturating_add(super::selecting::EXPEDITE),
+        };
+        order.key(priority, c.age_origin(), c.seq, ci, c.capped, !c.excluded.is_empty())
     }
 
     /// Assigns (or offers, in offer mode) a waiting contact to an agent.

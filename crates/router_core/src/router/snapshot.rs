@@ -14,7 +14,7 @@
 //! with `SnapshotError` saying what is wrong, before any router is built
 //! from it.
 
-use super::index::{Index, SkillSet};
+use super::index::Index;
 use super::live::LiveSet;
 use super::timers::Timer;
 use super::views::Counters;
@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// Bytes before the payload: magic, version, length, checksum.
 const HEADER: usize = 8 + 4 + 8 + 4;
 
@@ -46,8 +46,14 @@ pub(super) struct State {
     pub config: RouterConfig,
     pub queues: Vec<QueueState>,
     pub skills: Vec<String>,
-    pub profiles: Vec<(SkillSet, Option<u32>)>,
-    pub sigs: Vec<SkillSet>,
+    /// Selectors, by their canonical text.
+    pub sels: Vec<String>,
+    /// The attributes selectors read, in the order first read, and
+    /// whether each is indexed.
+    pub attr_keys: Vec<(String, bool)>,
+    pub classes: Vec<crate::types::Attrs>,
+    pub profiles: Vec<super::index::ProfileKey>,
+    pub sigs: Vec<super::index::SigKey>,
     pub agents: Vec<Option<Agent>>,
     pub free_agents: Vec<u32>,
     pub contacts: Vec<Option<Contact>>,
@@ -102,8 +108,23 @@ impl Router {
                 .map(|q| QueueState { counters: q.counters.clone(), live: q.live.entries() })
                 .collect(),
             skills: self.index.skill_names.clone(),
-            profiles: self.index.profiles.iter().map(|p| (p.skills.clone(), p.routing)).collect(),
-            sigs: self.index.sigs.iter().map(|s| s.reqs.clone()).collect(),
+            sels: self.index.sels.iter().map(|s| s.text.clone()).collect(),
+            attr_keys: self
+                .index
+                .key_log
+                .iter()
+                .map(|k| {
+                    (k.clone(), matches!(self.index.attr_keys[k], super::index::AttrKey::Indexed(_)))
+                })
+                .collect(),
+            classes: self.index.classes.clone(),
+            profiles: self
+                .index
+                .profiles
+                .iter()
+                .map(|p| (p.skills.clone(), p.routing, p.class))
+                .collect(),
+            sigs: self.index.sigs.iter().map(|s| (s.reqs.clone(), s.sel, s.expedite)).collect(),
             agents: self.agents.clone(),
             free_agents: self.free_agents.clone(),
             contacts: self.contacts.to_options(),
@@ -207,11 +228,39 @@ impl Router {
         for name in &state.skills {
             r.index.skill(name);
         }
-        for (skills, routing) in state.profiles {
-            r.index.profile(skills, routing);
+        for (k, indexed) in state.attr_keys {
+            let state = if indexed {
+                let mut counts = rustc_hash::FxHashMap::default();
+                for a in state.agents.iter().flatten() {
+                    if let Some(v) = a.attributes.get(&k) {
+                        *counts.entry(super::index::value_key(v)).or_insert(0) += 1;
+                    }
+                }
+                super::index::AttrKey::Indexed(counts)
+            } else {
+                super::index::AttrKey::Residual
+            };
+            r.index.attr_keys.insert(k.clone(), state);
+            r.index.key_log.push(k);
+        }
+        for (i, text) in state.sels.iter().enumerate() {
+            let e = crate::selector::Expr::parse(text).map_err(|e| {
+                snapshot_error(format!("corrupt snapshot: selector {i}: {}", e.message()))
+            })?;
+            if r.index.selector(e) as usize != i {
+                return Err(snapshot_error(format!("corrupt snapshot: selector {i} is listed twice")));
+            }
+        }
+        for (i, class) in state.classes.into_iter().enumerate() {
+            if r.index.class(class) as usize != i {
+                return Err(snapshot_error(format!("corrupt snapshot: attribute class {i} is listed twice")));
+            }
+        }
+        for key in state.profiles {
+            r.index.profile_of(key);
         }
         for s in state.sigs {
-            r.index.sig(s);
+            r.index.sig_of(s);
         }
         // A weighted policy's `level:<skill>` features by this index's numbers.
         if let crate::policy::Policy::Weighted(ws) = &mut r.config.policy {
@@ -318,7 +367,7 @@ mod tests {
             let mut c =
                 ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
                     .requiring(&[("x", 5)]);
-            c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None }];
+            c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None, selector: None, replace_selector: false }];
             ev.extend(r.submit(&c, t, Vec::new()).unwrap());
             ev.extend(r.advance(t + 0.5, Vec::new()).unwrap());
         }

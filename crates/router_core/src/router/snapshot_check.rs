@@ -82,19 +82,29 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
     }
     let n_skills = s.skills.len();
     let mut profiles = FxHashSet::default();
-    for (i, (skills, routing)) in s.profiles.iter().enumerate() {
+    if s.classes.first().is_none_or(|c| !c.is_empty()) {
+        return Err("the first attribute class is not the empty one".into());
+    }
+    for (i, (skills, routing, class)) in s.profiles.iter().enumerate() {
         skill_set(&format!("profile {i}"), skills, n_skills)?;
         if routing.is_some_and(|r| r as usize >= n.routing) {
             return Err(format!("profile {i} names routing profile {routing:?} of {}", n.routing));
         }
-        if !profiles.insert((skills, routing)) {
+        if *class as usize >= s.classes.len() {
+            return Err(format!("profile {i}: attribute class {class} of {}", s.classes.len()));
+        }
+        if !profiles.insert((skills, routing, class)) {
             return Err(format!("profile {i} is listed twice"));
         }
     }
+    let n_sels = s.sels.len();
     let mut sigs = FxHashSet::default();
-    for (i, reqs) in s.sigs.iter().enumerate() {
-        skill_set(&format!("signature {i}"), reqs, n_skills)?;
-        if !sigs.insert(reqs) {
+    for (i, key) in s.sigs.iter().enumerate() {
+        skill_set(&format!("signature {i}"), &key.0, n_skills)?;
+        if key.1.is_some_and(|x| x as usize >= n_sels) {
+            return Err(format!("signature {i}: selector {:?} of {n_sels}", key.1));
+        }
+        if !sigs.insert(key) {
             return Err(format!("signature {i} is listed twice"));
         }
     }
@@ -218,6 +228,23 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             }
         }
         skill_set(&format!("{who}: preferred skills"), &c.prefers, n_skills)?;
+        if let Some(sel) = &c.sel {
+            let ids = sel.base.iter().copied().chain(sel.clauses.iter().map(|x| x.0)).chain(
+                sel.prefs.iter().map(|x| x.0),
+            );
+            let steps = sel.steps.iter().filter_map(|st| match st {
+                super::selecting::StepSel::Widen(x) | super::selecting::StepSel::Replace(x) => {
+                    Some(*x)
+                }
+                _ => None,
+            });
+            if ids.chain(steps).any(|x| x as usize >= n_sels) {
+                return Err(format!("{who}: a selector out of range"));
+            }
+            if sel.steps.len() != c.steps.len() {
+                return Err(format!("{who}: selector changes for {} of {} steps", sel.steps.len(), c.steps.len()));
+            }
+        }
         finite(&format!("{who}: preferred wait"), c.preferred_wait)?;
         max_seq = max_seq.max(c.seq).max(c.offer_seq);
         let held_by = |ai: u32, list: fn(&super::Agent) -> &Vec<u32>| {
@@ -303,6 +330,7 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
             | TimerKind::Pin { ci, .. } => (Some(*ci), None, None),
             TimerKind::Recheck { ci, .. }
             | TimerKind::Unexclude { ci, .. }
+            | TimerKind::Expire { ci, .. }
             | TimerKind::Activate { ci, .. }
             | TimerKind::Unpark { ci, .. } => (Some(*ci), None, None),
             TimerKind::Overflow { ci, queue, entered, .. } => {

@@ -5,6 +5,7 @@
 //! moot; it carries enough to tell, when it fires, whether it still applies
 //! (the contact's sequence number, the offer's, the step index, ...).
 
+use super::index::SigId;
 use super::Router;
 use crate::error::Result;
 use crate::event::Event;
@@ -61,6 +62,8 @@ pub(super) enum TimerKind {
     /// The contact's exclusions (agents that rejected or missed its offer)
     /// expire: `count` is how many it had when this was scheduled.
     Unexclude { ci: u32, seq: u64, count: u32 },
+    /// Structured selector clauses of the contact stop applying.
+    Expire { ci: u32, seq: u64 },
 }
 
 impl TimerKind {
@@ -78,6 +81,7 @@ impl TimerKind {
             | TimerKind::Pin { .. }
             | TimerKind::Cap { .. }
             | TimerKind::Unexclude { .. }
+            | TimerKind::Expire { .. }
             | TimerKind::Activate { .. }
             | TimerKind::Unpark { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
@@ -258,6 +262,11 @@ impl Router {
                     return;
                 }
             }
+            let sig = match self.contact(ci).sel.is_some() {
+                false => sig,
+                true => self.stepped_sig(ci, step, sig),
+            };
+            let c = self.contact(ci);
             let in_group = c.slot.is_some();
             if in_group {
                 self.dequeue(ci);
@@ -271,6 +280,52 @@ impl Router {
             }
             let (queue, channel) = self.tags(ci);
             ev.push(Event::StepAdvanced { contact: id, queue, channel, step, at: now });
+        }
+    }
+
+    /// The signature step `step` (requirements `reqs_sig`) gives a
+    /// contact with selectors, its selector in force changed as the step
+    /// says.
+    fn stepped_sig(&mut self, ci: u32, step: usize, reqs_sig: SigId) -> SigId {
+        let mut sel = self.contact_mut(ci).sel.take().expect("a contact with selectors");
+        let change = sel.steps.get(step).copied().unwrap_or(super::selecting::StepSel::Keep);
+        sel.base = self.step_base(sel.base, change);
+        let reqs = self.index.sigs[reqs_sig as usize].reqs.clone();
+        let arrival = self.contact(ci).arrival;
+        let sig = self.sig_with(reqs, Some(&sel), arrival, self.now);
+        self.contact_mut(ci).sel = Some(sel);
+        sig
+    }
+
+    /// Schedules the next expiry of a contact's structured clauses.
+    pub(super) fn schedule_expiry(&mut self, ci: u32) {
+        let c = self.contact(ci);
+        let Some(sel) = c.sel.as_deref() else { return };
+        if let Some(t) = sel.next_expiry(c.arrival, self.now) {
+            let seq = c.seq;
+            self.schedule(t, TimerKind::Expire { ci, seq });
+        }
+    }
+
+    /// The selector in force of a contact again, with the clauses that
+    /// stopped applying left out; re-grouped if it waits.
+    pub(super) fn reselect(&mut self, ci: u32) {
+        let c = self.contact(ci);
+        let reqs = self.index.sigs[c.sig as usize].reqs.clone();
+        let arrival = c.arrival;
+        let sel = self.contact_mut(ci).sel.take();
+        let sig = self.sig_with(reqs, sel.as_deref(), arrival, self.now);
+        self.contact_mut(ci).sel = sel;
+        if sig == self.contact(ci).sig {
+            return;
+        }
+        let in_group = self.contact(ci).slot.is_some();
+        if in_group {
+            self.dequeue(ci);
+        }
+        self.contact_mut(ci).sig = sig;
+        if in_group {
+            self.enqueue(ci);
         }
     }
 
@@ -385,6 +440,14 @@ impl Router {
                     self.not_responding(ci, ai, to, ev);
                 }
                 None
+            }
+            TimerKind::Expire { ci, seq } => {
+                if !self.live(ci, seq) {
+                    return None;
+                }
+                self.reselect(ci);
+                self.schedule_expiry(ci);
+                (self.contact(ci).status == ContactStatus::Waiting).then_some(ci)
             }
             TimerKind::Unexclude { ci, seq, count } => {
                 if !self.live(ci, seq) {

@@ -38,7 +38,7 @@ pub(super) fn auto_router() -> Router {
         "a1"
     );
     let mut w = contact("c_waiting", "voice").requiring(&[("tech", 6)]);
-    w.steps = vec![StepSpec { after: 100.0, requires: vec![("tech".into(), 5)], when: None }];
+    w.steps = vec![StepSpec { after: 100.0, requires: vec![("tech".into(), 5)], when: None, selector: None, replace_selector: false }];
     assert!(r.submit(&w, 2.0, Vec::new()).unwrap().is_empty());
     assert!(r
         .submit(
@@ -250,6 +250,8 @@ fn bad_contacts_are_refused_and_change_nothing() {
                 after: *a,
                 requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
                 when: None,
+                selector: None,
+                replace_selector: false,
             })
             .collect()
     }
