@@ -153,13 +153,14 @@ pub use error::{Error, ErrorKind, Result};
 pub use event::Event;
 pub use model::{
     AgentSpec, Callback, CallbackOutcome, ChannelConfig, Condition, ContactSpec, ContactUpdate,
-    Ordering, Overflow, ProfileQueue, QueueConfig, RouterConfig, RoutingProfile, StepSpec,
-    TransferMode, TransferSpec,
+    Ordering, Overflow, Preference, ProfileQueue, QueueConfig, RouterConfig, RoutingProfile,
+    SelectorClause, StepSpec, TransferMode, TransferSpec,
 };
 pub use policy::{Feature, Policy, PolicyKind};
 pub use router::{
     AgentView, AgentsByState, ContactKey, ContactRef, ContactTemplate, ContactView, Explanation,
     Ineligible, NewContact, NextTimer, QueueStats, Router, MAX_REASON, NOT_RESPONDING,
 };
+pub use selector::{ClauseOp, Selector};
 pub use sink::{AgentHandle, EventSink, Handoff};
 pub use types::{AgentState, AttrValue, Attrs, ContactStatus, Id, OrdF64, Time};

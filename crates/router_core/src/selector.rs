@@ -382,7 +382,8 @@ impl Expr {
         } else {
             Ref::Attr(key.to_owned())
         };
-        let whose = |e: Error| Error::invalid(format!("selector clause on {key:?}: {}", e.message()));
+        let whose =
+            |e: Error| Error::invalid(format!("selector clause on {key:?}: {}", e.message()));
         let cmp = |op: Cmp| -> Result<Expr> {
             if let Value::List(_) = value {
                 return Err(Error::invalid(format!(

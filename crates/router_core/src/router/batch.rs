@@ -78,7 +78,8 @@ impl Router {
                 -self.config.policy.rank(&key, prof, reqs, &c.prefers, bonus)[0].0
             }
             Policy::Chain(_) => {
-                let pref = level_sum(prof, &c.prefers) + self.pref_bonus(ci, a.profile, &a.attributes);
+                let pref =
+                    level_sum(prof, &c.prefers) + self.pref_bonus(ci, a.profile, &a.attributes);
                 f64::from(level_sum(prof, reqs)) + f64::from(pref) / 100.0
             }
         }

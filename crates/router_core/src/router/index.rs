@@ -359,7 +359,11 @@ impl Index {
                     residual |= !matches!(self.attr_keys.get(k), Some(AttrKey::Indexed(_)));
                 }
             });
-            if residual { res.push(c.clone()) } else { ix.push(c.clone()) }
+            if residual {
+                res.push(c.clone())
+            } else {
+                ix.push(c.clone())
+            }
         }
         (Expr::all(ix), Expr::all(res))
     }
@@ -495,7 +499,14 @@ impl Index {
         let s = self.sigs.len() as SigId;
         let (reqs, sel, expedite) = key.clone();
         let residual = sel.is_some_and(|x| self.sels[x as usize].residual.is_some());
-        self.sigs.push(Sig { reqs, sel, expedite, residual, profiles: Vec::new(), groups: Vec::new() });
+        self.sigs.push(Sig {
+            reqs,
+            sel,
+            expedite,
+            residual,
+            profiles: Vec::new(),
+            groups: Vec::new(),
+        });
         let profiles =
             (0..self.profiles.len() as ProfileId).filter(|&p| self.compatible(p, s)).collect();
         self.sigs[s as usize].profiles = profiles;

@@ -177,11 +177,8 @@ impl Router {
                     continue;
                 }
                 let set = &self.index.profiles[p as usize].ready[ch];
-                let n = if !filtered {
-                    set.len()
-                } else {
-                    set.iter().filter(|k| !excluded(k)).count()
-                };
+                let n =
+                    if !filtered { set.len() } else { set.iter().filter(|k| !excluded(k)).count() };
                 if r < n {
                     return set.iter().filter(|k| !excluded(k)).nth(r).map(|k| k.idx);
                 }

@@ -176,8 +176,9 @@ impl Router {
         let base = self.compile_selector(&spec.selector);
         let mut clauses = Vec::with_capacity(spec.selectors.len());
         for (i, cl) in spec.selectors.iter().enumerate() {
-            let e = Expr::clause(&cl.key, cl.op, &cl.value)
-                .map_err(|e| Error::invalid(format!("{}: selectors[{i}]: {}", what(), e.message())))?;
+            let e = Expr::clause(&cl.key, cl.op, &cl.value).map_err(|e| {
+                Error::invalid(format!("{}: selectors[{i}]: {}", what(), e.message()))
+            })?;
             let expires = match cl.expires_after {
                 Some(t) => {
                     check_time(&format!("{}: selectors[{i}]: expires_after", what()), t)?;

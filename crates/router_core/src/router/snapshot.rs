@@ -114,7 +114,10 @@ impl Router {
                 .key_log
                 .iter()
                 .map(|k| {
-                    (k.clone(), matches!(self.index.attr_keys[k], super::index::AttrKey::Indexed(_)))
+                    (
+                        k.clone(),
+                        matches!(self.index.attr_keys[k], super::index::AttrKey::Indexed(_)),
+                    )
                 })
                 .collect(),
             classes: self.index.classes.clone(),
@@ -248,12 +251,16 @@ impl Router {
                 snapshot_error(format!("corrupt snapshot: selector {i}: {}", e.message()))
             })?;
             if r.index.selector(e) as usize != i {
-                return Err(snapshot_error(format!("corrupt snapshot: selector {i} is listed twice")));
+                return Err(snapshot_error(format!(
+                    "corrupt snapshot: selector {i} is listed twice"
+                )));
             }
         }
         for (i, class) in state.classes.into_iter().enumerate() {
             if r.index.class(class) as usize != i {
-                return Err(snapshot_error(format!("corrupt snapshot: attribute class {i} is listed twice")));
+                return Err(snapshot_error(format!(
+                    "corrupt snapshot: attribute class {i} is listed twice"
+                )));
             }
         }
         for key in state.profiles {
@@ -367,7 +374,13 @@ mod tests {
             let mut c =
                 ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
                     .requiring(&[("x", 5)]);
-            c.steps = vec![StepSpec { after: 3.0, requires: vec![], when: None, selector: None, replace_selector: false }];
+            c.steps = vec![StepSpec {
+                after: 3.0,
+                requires: vec![],
+                when: None,
+                selector: None,
+                replace_selector: false,
+            }];
             ev.extend(r.submit(&c, t, Vec::new()).unwrap());
             ev.extend(r.advance(t + 0.5, Vec::new()).unwrap());
         }

@@ -229,9 +229,12 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
         }
         skill_set(&format!("{who}: preferred skills"), &c.prefers, n_skills)?;
         if let Some(sel) = &c.sel {
-            let ids = sel.base.iter().copied().chain(sel.clauses.iter().map(|x| x.0)).chain(
-                sel.prefs.iter().map(|x| x.0),
-            );
+            let ids = sel
+                .base
+                .iter()
+                .copied()
+                .chain(sel.clauses.iter().map(|x| x.0))
+                .chain(sel.prefs.iter().map(|x| x.0));
             let steps = sel.steps.iter().filter_map(|st| match st {
                 super::selecting::StepSel::Widen(x) | super::selecting::StepSel::Replace(x) => {
                     Some(*x)
@@ -242,7 +245,11 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 return Err(format!("{who}: a selector out of range"));
             }
             if sel.steps.len() != c.steps.len() {
-                return Err(format!("{who}: selector changes for {} of {} steps", sel.steps.len(), c.steps.len()));
+                return Err(format!(
+                    "{who}: selector changes for {} of {} steps",
+                    sel.steps.len(),
+                    c.steps.len()
+                ));
             }
         }
         finite(&format!("{who}: preferred wait"), c.preferred_wait)?;

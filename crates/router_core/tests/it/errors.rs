@@ -38,7 +38,13 @@ pub(super) fn auto_router() -> Router {
         "a1"
     );
     let mut w = contact("c_waiting", "voice").requiring(&[("tech", 6)]);
-    w.steps = vec![StepSpec { after: 100.0, requires: vec![("tech".into(), 5)], when: None, selector: None, replace_selector: false }];
+    w.steps = vec![StepSpec {
+        after: 100.0,
+        requires: vec![("tech".into(), 5)],
+        when: None,
+        selector: None,
+        replace_selector: false,
+    }];
     assert!(r.submit(&w, 2.0, Vec::new()).unwrap().is_empty());
     assert!(r
         .submit(

@@ -73,7 +73,13 @@ fn bad_updates_are_refused_unchanged() {
     r.add_agent(&agent("a", &[]), 0.0, Vec::new()).unwrap();
     r.submit(&contact("busy", "voice"), 0.0, Vec::new()).unwrap();
     let mut c = contact("c1", "voice").requiring(&[("x", 9)]);
-    c.steps = vec![StepSpec { after: 30.0, requires: vec![("x".into(), 5)], when: None, selector: None, replace_selector: false }];
+    c.steps = vec![StepSpec {
+        after: 30.0,
+        requires: vec![("x".into(), 5)],
+        when: None,
+        selector: None,
+        replace_selector: false,
+    }];
     r.submit(&c, 0.0, Vec::new()).unwrap();
     let before = r.snapshot();
     let cases: Vec<(&str, ContactUpdate, ErrorKind, &str)> = vec![
@@ -129,7 +135,13 @@ fn bad_updates_are_refused_unchanged() {
     // New requirements with new steps are fine; steps due already apply at once.
     let up = ContactUpdate {
         requires: Some(vec![("x".into(), 2)]),
-        steps: Some(vec![StepSpec { after: 0.5, requires: vec![], when: None, selector: None, replace_selector: false }]),
+        steps: Some(vec![StepSpec {
+            after: 0.5,
+            requires: vec![],
+            when: None,
+            selector: None,
+            replace_selector: false,
+        }]),
         ..update()
     };
     let ev = r.update_contact("c1", &up, 1.0, Vec::new()).unwrap();

@@ -18,6 +18,7 @@ mod props_model;
 mod reconfigure;
 mod regimes;
 mod scenarios;
+mod selectors;
 mod snapshot_fuzz;
 mod stats;
 mod timers;

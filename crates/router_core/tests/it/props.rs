@@ -246,7 +246,13 @@ impl Driver {
                     .clone()
             });
             conds.push(when.is_some());
-            spec.steps.push(StepSpec { after, requires: next.clone().into_iter().collect(), when, selector: None, replace_selector: false });
+            spec.steps.push(StepSpec {
+                after,
+                requires: next.clone().into_iter().collect(),
+                when,
+                selector: None,
+                replace_selector: false,
+            });
             reqs.push(next);
             afters.push(after);
         }

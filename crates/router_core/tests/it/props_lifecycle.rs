@@ -174,7 +174,13 @@ impl Driver {
                 c.requires = reqs(*level);
                 c.not_before = later.map(|l| now + f64::from(l));
                 if *relax && *level > 0 {
-                    c.steps = vec![StepSpec { after: 8.0, requires: Vec::new(), when: None, selector: None, replace_selector: false }];
+                    c.steps = vec![StepSpec {
+                        after: 8.0,
+                        requires: Vec::new(),
+                        when: None,
+                        selector: None,
+                        replace_selector: false,
+                    }];
                 }
                 self.r.submit(&c, now, Vec::new())
             }
