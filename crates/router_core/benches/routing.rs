@@ -25,6 +25,11 @@
 //!   completions and 3 submissions. Timed: each call; the bookkeeping
 //!   between them (which contact to move) is not.
 //!
+//! * `*_selectors`: the same with every contact carrying a three-clause
+//!   selector over five agent attributes, two of them with more distinct
+//!   values than the index keeps (see `scenario.rs`); compare with the
+//!   figure without selectors of the same run.
+//!
 //! Elements/s is decisions per second on one core (`lifecycle` prints its
 //! calls per decision).
 
@@ -50,7 +55,14 @@ struct Bench {
 
 impl Bench {
     fn new(policy: impl Into<Policy>, state: AgentState) -> Self {
-        let scenario = Scenario::new(7);
+        Self::of(Scenario::new(7), policy, state)
+    }
+
+    fn with_selectors(policy: impl Into<Policy>, state: AgentState) -> Self {
+        Self::of(Scenario::with_selectors(7), policy, state)
+    }
+
+    fn of(scenario: Scenario, policy: impl Into<Policy>, state: AgentState) -> Self {
         let mut cfg = scenario::config(PolicyKind::LongestIdle);
         cfg.policy = policy.into();
         let mut router = Router::new(cfg).expect("valid config");
@@ -97,12 +109,16 @@ impl Bench {
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(1));
-    for waiting in [10_000usize, 100_000] {
-        let mut b = Bench::new(PolicyKind::LongestIdle, AgentState::Away);
+    for (waiting, selectors) in [(10_000usize, false), (100_000, false), (10_000, true)] {
+        let mut b = match selectors {
+            false => Bench::new(PolicyKind::LongestIdle, AgentState::Away),
+            true => Bench::with_selectors(PolicyKind::LongestIdle, AgentState::Away),
+        };
         b.fill(waiting);
         let ids = b.router.agent_ids();
         let mut next = 0usize;
-        group.bench_function(BenchmarkId::new("contact_surplus", waiting), |bench| {
+        let name = if selectors { "contact_surplus_selectors" } else { "contact_surplus" };
+        group.bench_function(BenchmarkId::new(name, waiting), |bench| {
             bench.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
                 let mut made = 0u64;
@@ -150,13 +166,21 @@ fn decide(c: &mut Criterion) {
         (Feature::Idle, 0.01),
         (Feature::Load, -2.0),
     ]));
-    for policy in policies {
+    let runs = policies
+        .into_iter()
+        .map(|p| (p, false))
+        .chain([(PolicyKind::LongestIdle.into(), true), (PolicyKind::MostSkilled.into(), true)]);
+    for (policy, selectors) in runs {
         let name = policy.to_string();
-        let mut b = Bench::new(policy, AgentState::Available);
+        let mut b = match selectors {
+            false => Bench::new(policy, AgentState::Available),
+            true => Bench::with_selectors(policy, AgentState::Available),
+        };
         for _ in 0..1_000 {
             b.submit_one();
         }
-        group.bench_function(BenchmarkId::new("agent_surplus", &name), |bench| {
+        let kind = if selectors { "agent_surplus_selectors" } else { "agent_surplus" };
+        group.bench_function(BenchmarkId::new(kind, &name), |bench| {
             bench.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
                 let mut done = 0;
@@ -183,10 +207,17 @@ fn decide(c: &mut Criterion) {
 fn cycle(c: &mut Criterion) {
     let mut group = c.benchmark_group("cycle");
     group.throughput(Throughput::Elements(1));
-    for waiting in [10_000usize, 100_000] {
-        let mut b = Bench::new(PolicyKind::LongestIdle, AgentState::Available);
+    for (waiting, selectors) in [(10_000usize, false), (100_000, false), (10_000, true)] {
+        let mut b = match selectors {
+            false => Bench::new(PolicyKind::LongestIdle, AgentState::Available),
+            true => Bench::with_selectors(PolicyKind::LongestIdle, AgentState::Available),
+        };
         b.fill(waiting);
-        group.bench_function(BenchmarkId::from_parameter(waiting), |bench| {
+        let id = match selectors {
+            false => BenchmarkId::from_parameter(waiting),
+            true => BenchmarkId::new("selectors", waiting),
+        };
+        group.bench_function(id, |bench| {
             bench.iter(|| {
                 b.complete_one();
                 b.submit_one();

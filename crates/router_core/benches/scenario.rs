@@ -1,6 +1,13 @@
 //! The benchmark scenario shared by the routing benches: a large blended
 //! contact center with 10,000 agents over 200 skill profiles drawn from 50
 //! skills, 300 contact types, three channels and four queues.
+//!
+//! With selectors ([`Scenario::with_selectors`]), every agent also has
+//! five attributes: `region` (4 values), `team` (6), `languages` (a list
+//! over 5), `tenure_months` (0-119) and `rating` (0-99), the last two with
+//! more distinct values than the index keeps (checked per agent); every
+//! contact type carries a three-clause selector over three of them, each
+//! clause admitting roughly half to three quarters of the agents.
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -83,6 +90,49 @@ impl Scenario {
             })
             .collect();
         Scenario { agents, types, rng, next: 0 }
+    }
+
+    /// The scenario with agent attributes and contact selectors.
+    pub fn with_selectors(seed: u64) -> Self {
+        use router_core::{AttrValue, Selector};
+        let mut s = Scenario::new(seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5e1ec7);
+        const REGIONS: [&str; 4] = ["eu", "us", "apac", "latam"];
+        const TEAMS: [&str; 6] = ["sales", "care", "tech", "billing", "retention", "trainee"];
+        const LANGS: [&str; 5] = ["en", "es", "pt", "fr", "de"];
+        for a in &mut s.agents {
+            let at = &mut a.attributes;
+            at.insert("region".into(), AttrValue::Str(REGIONS[rng.gen_range(0..4)].into()));
+            at.insert("team".into(), AttrValue::Str(TEAMS[rng.gen_range(0..6)].into()));
+            let langs: Vec<String> =
+                LANGS.iter().filter(|_| rng.gen_bool(0.5)).map(|l| l.to_string()).collect();
+            at.insert("languages".into(), AttrValue::List(langs));
+            at.insert("tenure_months".into(), AttrValue::Int(rng.gen_range(0..120)));
+            at.insert("rating".into(), AttrValue::Int(rng.gen_range(0..100)));
+        }
+        for c in &mut s.types {
+            let r1 = REGIONS[rng.gen_range(0..4)];
+            let r2 = REGIONS[rng.gen_range(0..4)];
+            let r3 = REGIONS[rng.gen_range(0..4)];
+            let clauses = [
+                format!("agent.region IN [\"{r1}\", \"{r2}\", \"{r3}\"]"),
+                "NOT agent.team == \"trainee\"".to_owned(),
+                format!("agent.languages HAS \"{}\"", LANGS[rng.gen_range(0..5)]),
+                format!("agent.tenure_months > {}", rng.gen_range(6..48)),
+                format!("agent.rating >= {}", rng.gen_range(10..40)),
+            ];
+            // Three of the five, always one of the two many-valued ones.
+            let mut pick: Vec<usize> = (0..3).collect();
+            pick.shuffle(&mut rng);
+            let text = format!(
+                "{} AND {} AND {}",
+                clauses[pick[0]],
+                clauses[pick[1]],
+                clauses[3 + rng.gen_range(0..2)]
+            );
+            c.selector = Selector::parse(&text).expect("a valid selector");
+        }
+        s
     }
 
     /// The next contact: a random type with a fresh id (written into the

@@ -32,8 +32,8 @@ impl Router {
         let what = format!("agent {:?}", spec.id);
         let (max, skills, routing, _) = self.compile_agent(&what, spec)?;
         let mut ev = self.begin(now);
-        let class = self.index.class_of(&spec.attributes);
-        let profile = self.index.profile_of((skills, routing, class));
+        let class = self.index.class(&spec.attributes);
+        let profile = self.index.profile(skills, routing);
         let n = self.channels.len();
         let id: Id = spec.id.as_str().into();
         let agent = Agent {
@@ -58,6 +58,7 @@ impl Router {
             rank: 0,
             ready: smallvec::smallvec![false; n],
             attributes: spec.attributes.clone(),
+            class,
         };
         let ai = match self.free_agents.pop() {
             Some(i) => {
@@ -74,12 +75,7 @@ impl Router {
             None => self.rerank_agents(),
         }
         self.agent_ids.insert(id, ai);
-        self.count_attrs(&spec.attributes, 1);
-        if self.index.stale {
-            self.reindex(); // counts and refreshes every agent, this one too
-        } else {
-            self.count_available(ai, 1);
-        }
+        self.count_available(ai, 1);
         self.route_agent(ai, &mut ev);
         Ok(self.deliver(ev, sink))
     }
@@ -130,8 +126,8 @@ impl Router {
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
-        let class = self.index.class_of(&spec.attributes);
-        let profile = self.index.profile_of((skills, routing, class));
+        let class = self.index.class(&spec.attributes);
+        let profile = self.index.profile(skills, routing);
         let a = self.agent(ai);
         let only_attributes =
             profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
@@ -149,15 +145,13 @@ impl Router {
             a.all_channels = spec.channels.is_none();
             a.state = state;
         }
-        let old = std::mem::replace(&mut self.agent_mut(ai).attributes, spec.attributes.clone());
-        self.count_attrs(&old, -1);
-        self.count_attrs(&spec.attributes, 1);
-        if self.index.stale {
-            self.reindex(); // counts and refreshes every agent, this one too
-        } else {
-            self.count_available(ai, 1);
-            self.refresh_agent(ai);
+        {
+            let a = self.agent_mut(ai);
+            a.attributes = spec.attributes.clone();
+            a.class = class;
         }
+        self.count_available(ai, 1);
+        self.refresh_agent(ai);
         if state == AgentState::Available {
             self.route_agent(ai, &mut ev);
         }
@@ -254,8 +248,6 @@ impl Router {
         self.count_available(ai, -1);
         self.agent_mut(ai).state = AgentState::Offline;
         self.refresh_agent(ai);
-        let attrs = std::mem::take(&mut self.agent_mut(ai).attributes);
-        self.count_attrs(&attrs, -1);
         self.agents[ai as usize] = None;
         self.agent_ids.remove(id);
         self.id_order.remove(id);

@@ -154,10 +154,7 @@ impl Router {
         }
         let mark = self.index.mark();
         match self.compile_body(spec) {
-            Ok(c) => {
-                self.settle_index();
-                Ok(ContactTemplate(c))
-            }
+            Ok(c) => Ok(ContactTemplate(c)),
             Err(e) => self.refused(mark, e),
         }
     }

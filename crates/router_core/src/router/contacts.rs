@@ -259,7 +259,6 @@ impl Router {
             self.index.rollback(mark);
             return self.fail(ev, err);
         }
-        self.settle_index();
         self.insert_contact(&c, c.id.clone(), true, c.priority, c.customer.clone(), &mut ev);
         self.advance_to(now, &mut ev); // timers it set for `now` (overflow after 0)
         Ok(self.deliver(ev, sink))
@@ -294,7 +293,6 @@ impl Router {
             }
         }
         let mut ev = self.begin(now);
-        self.settle_index();
         ev.reserve(compiled.len());
         for c in compiled {
             if self.refuses(&c, c.customer.as_deref()) {

@@ -16,37 +16,34 @@
 //! A decision therefore reads one head per compatible group.
 //!
 //! Selectors (see [`crate::selector`]) join this scheme. A signature is
-//! (requirements, selector, expedite). An attribute that some selector
-//! reads is *indexed* while the live agents hold at most
-//! [`ATTR_INDEX_LIMIT`] distinct values of it: agents then also split into
-//! profiles by their indexed attributes (their *class*), and a selector's
-//! conjuncts that read only skills and indexed attributes are evaluated
-//! once per (signature, profile), when either first appears. Attributes
-//! that no selector reads never split profiles. An attribute with more
-//! values (ids, tenure in days) is *residual*: the conjuncts reading it
-//! are checked per agent, as a second-stage filter over the agents of the
-//! compatible profiles (an agent frees: once per wait group; a contact
-//! arrives: walking each compatible profile's ready agents in order until
-//! one passes). Classifying an attribute (first read, or passing the
-//! limit) re-indexes the agents once (`Router::reindex`).
+//! (requirements, selector, expedite). A selector's top-level conjuncts
+//! that read skill levels only are evaluated once per (signature,
+//! profile), with the requirements. The others read agent attributes, and
+//! attributes may differ per agent (ids, tenure in days): splitting the
+//! ready groups by them would multiply the groups up to one per agent. So
+//! agents are grouped a second time, by their whole attribute map (their
+//! *class*), and each attribute conjunct is evaluated once per (selector,
+//! class), when either first appears, and kept as one bit: a second-stage
+//! filter that costs a bit test per agent looked at. An agent that frees
+//! tests one bit per compatible wait group; a contact that arrives walks
+//! each compatible profile's ready agents in policy order to the first
+//! whose bit is set (one or two agents for a selector that admits half of
+//! them). Conjuncts mixing skills and attributes (`skill.x > 5 OR
+//! agent.vip == true`) are evaluated per agent, uncached.
 
 use super::ordered::OrderedSet;
 use crate::selector::{Expr, Ref};
 use crate::types::{AttrValue, Attrs, OrdF64};
 use rustc_hash::FxHashMap;
 
-/// Distinct values an attribute read by a selector may take among the live
-/// agents and stay indexed (split profiles); beyond, it is residual.
-pub const ATTR_INDEX_LIMIT: usize = 32;
-
 /// Interned selector index.
 pub type SelId = u32;
-/// Interned attribute-class index (an agent's indexed attributes).
+/// Interned attribute-class index (an agent's attributes).
 pub type ClassId = u32;
 /// What identifies a signature: (requirements, selector, expedite).
 pub type SigKey = (SkillSet, Option<SelId>, bool);
-/// What identifies a profile: (skills, routing profile, class).
-pub type ProfileKey = (SkillSet, Option<u32>, ClassId);
+/// What identifies a profile: (skills, routing profile).
+pub type ProfileKey = (SkillSet, Option<u32>);
 
 /// A compiled selector.
 #[derive(Debug, Clone)]
@@ -55,23 +52,15 @@ pub struct Sel {
     pub expr: Expr,
     /// Its canonical text (the interning key).
     pub text: String,
-    /// Its conjuncts that read only skills and indexed attributes.
+    /// Its conjuncts that read skill levels only (per profile).
     pub indexed: Option<Expr>,
-    /// The other conjuncts, checked per agent.
-    pub residual: Option<Expr>,
+    /// Its conjuncts that read attributes only (per class, cached).
+    pub cached: Option<Expr>,
+    /// Its conjuncts that read both (per agent).
+    pub mixed: Option<Expr>,
 }
 
-/// How an attribute read by some selector is indexed.
-#[derive(Debug, Clone)]
-pub enum AttrKey {
-    /// Agents split by its value; live agents per distinct value (by the
-    /// value's canonical text).
-    Indexed(FxHashMap<String, u32>),
-    /// Checked per agent.
-    Residual,
-}
-
-/// The canonical text of an attribute value (distinct values, classes).
+/// The canonical text of an attribute value (classes).
 pub fn value_key(v: &AttrValue) -> String {
     match v {
         AttrValue::Float(f) => format!("f{:x}", f.to_bits()),
@@ -88,6 +77,14 @@ pub struct View<'a> {
     pub skills: &'a [(u32, u8)],
     /// Attributes.
     pub attrs: &'a Attrs,
+}
+
+impl<'a> View<'a> {
+    /// A view of attributes alone (no skills).
+    pub fn attrs(attrs: &'a Attrs) -> Self {
+        static NO_IDS: std::sync::OnceLock<FxHashMap<String, u32>> = std::sync::OnceLock::new();
+        View { ids: NO_IDS.get_or_init(FxHashMap::default), skills: &[], attrs }
+    }
 }
 
 impl crate::selector::Agent for View<'_> {
@@ -180,8 +177,6 @@ pub struct WaitKey {
 pub struct Profile {
     /// The skills, sorted.
     pub skills: SkillSet,
-    /// The agents' indexed attributes.
-    pub class: ClassId,
     /// Per channel: agents ready to take one more contact there.
     pub ready: Vec<OrderedSet<AgentKey>>,
     /// Per channel: the wait groups this profile can serve.
@@ -204,6 +199,8 @@ pub struct Sig {
     pub expedite: bool,
     /// Whether the selector has conjuncts checked per agent.
     pub residual: bool,
+    /// Whether some of them are uncached (read skills and attributes).
+    pub mixed: bool,
     /// Profiles that meet them.
     pub profiles: Vec<ProfileId>,
     /// Wait groups with this signature.
@@ -250,23 +247,20 @@ pub struct Index {
     pub skill_names: Vec<String>,
     /// Profiles by id.
     pub profiles: Vec<Profile>,
-    /// (Skill set, routing profile, class) → profile.
+    /// (Skill set, routing profile) → profile.
     pub profile_ids: FxHashMap<ProfileKey, ProfileId>,
-    /// Attribute classes by id (class 0: no indexed attribute).
+    /// Attribute classes by id (class 0: no attributes).
     pub classes: Vec<Attrs>,
+    /// Per class, one bit per selector: whether the class passes the
+    /// selector's cached conjuncts.
+    pub class_bits: Vec<Vec<u64>>,
     /// Canonical text of a class → id.
     pub class_ids: FxHashMap<String, ClassId>,
     /// Selectors by id.
     pub sels: Vec<Sel>,
     /// Canonical text → selector.
     pub sel_ids: FxHashMap<String, SelId>,
-    /// The attributes selectors read, and how each is indexed.
-    pub attr_keys: FxHashMap<String, AttrKey>,
-    /// Those attributes in the order they were first read.
-    pub key_log: Vec<String>,
-    /// Whether the classification changed since the agents were indexed:
-    /// the router re-indexes before it routes again.
-    pub stale: bool,
+
     /// Routing profiles: per queue, `(priority, delay)` or `None` when the
     /// queue is not served.
     pub routing: Vec<Vec<Option<(i64, f64)>>>,
@@ -293,91 +287,104 @@ impl Index {
     /// An empty index for `n_channels` channels.
     pub fn new(n_channels: usize) -> Self {
         let mut ix = Index { n_channels, ..Default::default() };
-        ix.class(Attrs::new());
+        ix.class(&Attrs::new());
         ix
     }
 
-    /// The class of indexed attributes `attrs`, interned.
-    pub fn class(&mut self, attrs: Attrs) -> ClassId {
-        let key = class_text(&attrs);
+    /// The class of attributes `attrs`, interned (its selector bits
+    /// computed).
+    pub fn class(&mut self, attrs: &Attrs) -> ClassId {
+        if attrs.is_empty() && !self.classes.is_empty() {
+            return 0;
+        }
+        let key = class_text(attrs);
         if let Some(&c) = self.class_ids.get(&key) {
             return c;
         }
         let c = self.classes.len() as ClassId;
-        self.classes.push(attrs);
+        let mut bits = vec![0u64; self.sels.len().div_ceil(64)];
+        for (i, sel) in self.sels.iter().enumerate() {
+            if sel.cached.as_ref().is_none_or(|e| e.matches(&View::attrs(attrs))) {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        self.classes.push(attrs.clone());
+        self.class_bits.push(bits);
         self.class_ids.insert(key, c);
         c
     }
 
-    /// The indexed part of an agent's attributes.
-    pub fn class_of(&mut self, attrs: &Attrs) -> ClassId {
-        if self.attr_keys.is_empty() {
-            return 0;
-        }
-        let part: Attrs = attrs
-            .iter()
-            .filter(|(k, _)| matches!(self.attr_keys.get(*k), Some(AttrKey::Indexed(_))))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        self.class(part)
-    }
-
-    /// Whether profile `p` passes the indexed part of selector `s`.
+    /// Whether profile `p` passes the skill-only part of selector `s`.
     fn passes(&self, p: &Profile, sel: Option<SelId>) -> bool {
         let Some(e) = sel.and_then(|s| self.sels[s as usize].indexed.as_ref()) else {
             return true;
         };
-        e.matches(&View {
-            ids: &self.skill_ids,
-            skills: &p.skills,
-            attrs: &self.classes[p.class as usize],
-        })
+        static NONE: Attrs = Attrs::new();
+        e.matches(&View { ids: &self.skill_ids, skills: &p.skills, attrs: &NONE })
     }
 
-    /// Whether an agent of profile `p` with attributes `attrs` passes the
-    /// residual part of signature `s` (true without one).
+    /// Whether an agent of profile `p`, class `class` and attributes
+    /// `attrs` passes the per-agent part of signature `s` (true without
+    /// one).
     #[inline]
-    pub fn admits(&self, s: SigId, p: ProfileId, attrs: &Attrs) -> bool {
+    pub fn admits(&self, s: SigId, p: ProfileId, class: ClassId, attrs: &Attrs) -> bool {
         let sig = &self.sigs[s as usize];
         if !sig.residual {
             return true;
         }
-        let Some(e) = sig.sel.and_then(|x| self.sels[x as usize].residual.as_ref()) else {
+        let Some(x) = sig.sel else { return true };
+        let bits = &self.class_bits[class as usize];
+        if bits[x as usize / 64] & (1 << (x % 64)) == 0 {
+            return false;
+        }
+        if !sig.mixed {
             return true;
-        };
+        }
+        let e = self.sels[x as usize].mixed.as_ref().expect("a mixed part");
         e.matches(&View { ids: &self.skill_ids, skills: &self.profiles[p as usize].skills, attrs })
     }
 
-    /// Splits a selector into its indexed and residual conjuncts under the
-    /// current classification.
-    pub fn split(&self, e: &Expr) -> (Option<Expr>, Option<Expr>) {
-        let (mut ix, mut res) = (Vec::new(), Vec::new());
+    /// Splits a selector into its skill-only, attribute-only and mixed
+    /// conjuncts.
+    pub fn split(e: &Expr) -> [Option<Expr>; 3] {
+        let mut parts: [Vec<Expr>; 3] = Default::default();
         for c in e.conjuncts() {
-            let mut residual = false;
-            c.visit_refs(&mut |r| {
-                if let Ref::Attr(k) = r {
-                    residual |= !matches!(self.attr_keys.get(k), Some(AttrKey::Indexed(_)));
-                }
+            let (mut skills, mut attrs) = (false, false);
+            c.visit_refs(&mut |r| match r {
+                Ref::Skill(_) => skills = true,
+                Ref::Attr(_) => attrs = true,
             });
-            if residual {
-                res.push(c.clone())
-            } else {
-                ix.push(c.clone())
-            }
+            let i = match (skills, attrs) {
+                (_, false) => 0,
+                (false, true) => 1,
+                (true, true) => 2,
+            };
+            parts[i].push(c.clone());
         }
-        (Expr::all(ix), Expr::all(res))
+        parts.map(Expr::all)
     }
 
-    /// The selector of `e`, interned (its attributes must be classified,
-    /// see `Router::intern_selector`).
+    /// The selector of `e`, interned (its bit computed for every class).
     pub fn selector(&mut self, e: Expr) -> SelId {
         let text = e.to_string();
         if let Some(&s) = self.sel_ids.get(&text) {
             return s;
         }
-        let (indexed, residual) = self.split(&e);
+        let [indexed, cached, mixed] = Index::split(&e);
         let s = self.sels.len() as SelId;
-        self.sels.push(Sel { expr: e, text: text.clone(), indexed, residual });
+        let (word, bit) = (s as usize / 64, 1u64 << (s % 64));
+        for (c, attrs) in self.classes.iter().enumerate() {
+            let bits = &mut self.class_bits[c];
+            if bits.len() <= word {
+                bits.resize(word + 1, 0);
+            }
+            if cached.as_ref().is_none_or(|e| e.matches(&View::attrs(attrs))) {
+                bits[word] |= bit;
+            } else {
+                bits[word] &= !bit;
+            }
+        }
+        self.sels.push(Sel { expr: e, text: text.clone(), indexed, cached, mixed });
         self.sel_ids.insert(text, s);
         s
     }
@@ -395,17 +402,10 @@ impl Index {
 
     /// Where interning stands. See [`Index::rollback`].
     pub fn mark(&self) -> Mark {
-        Mark {
-            skills: self.skill_names.len(),
-            sigs: self.sigs.len(),
-            sels: self.sels.len(),
-            keys: self.key_log.len(),
-            stale: self.stale,
-        }
+        Mark { skills: self.skill_names.len(), sigs: self.sigs.len(), sels: self.sels.len() }
     }
 
-    /// Forgets the skills, selectors, attribute classifications and
-    /// signatures interned since `mark`, so that a refused call leaves no
+    /// Forgets the skills, selectors and signatures interned since `mark`, so that a refused call leaves no
     /// trace. Only valid while nothing refers to them (no profile has
     /// them, no wait group or contact uses them).
     pub fn rollback(&mut self, m: Mark) {
@@ -416,10 +416,6 @@ impl Index {
         for s in self.sels.drain(m.sels..) {
             self.sel_ids.remove(&s.text);
         }
-        for k in self.key_log.drain(m.keys..) {
-            self.attr_keys.remove(&k);
-        }
-        self.stale = m.stale;
         for name in self.skill_names.drain(m.skills..) {
             self.skill_ids.remove(&name);
         }
@@ -446,22 +442,20 @@ impl Index {
 
     /// The profile of a skill set and routing profile (no indexed
     /// attribute), created (and cross-indexed) on first use.
-    #[cfg(test)]
     pub fn profile(&mut self, skills: SkillSet, routing: Option<u32>) -> ProfileId {
-        self.profile_of((skills, routing, 0))
+        self.profile_of((skills, routing))
     }
 
-    /// The profile of a (skills, routing profile, class), created (and
+    /// The profile of a (skills, routing profile), created (and
     /// cross-indexed) on first use.
     pub fn profile_of(&mut self, key: ProfileKey) -> ProfileId {
         if let Some(&p) = self.profile_ids.get(&key) {
             return p;
         }
-        let (skills, routing, class) = key.clone();
+        let (skills, routing) = key.clone();
         let p = self.profiles.len() as ProfileId;
         self.profiles.push(Profile {
             skills: skills.clone(),
-            class,
             ready: (0..self.n_channels).map(|_| OrderedSet::new()).collect(),
             groups: vec![Vec::new(); self.n_channels],
             routing,
@@ -498,12 +492,15 @@ impl Index {
         }
         let s = self.sigs.len() as SigId;
         let (reqs, sel, expedite) = key.clone();
-        let residual = sel.is_some_and(|x| self.sels[x as usize].residual.is_some());
+        let part = |x: SelId| &self.sels[x as usize];
+        let mixed = sel.is_some_and(|x| part(x).mixed.is_some());
+        let residual = mixed || sel.is_some_and(|x| part(x).cached.is_some());
         self.sigs.push(Sig {
             reqs,
             sel,
             expedite,
             residual,
+            mixed,
             profiles: Vec::new(),
             groups: Vec::new(),
         });
@@ -512,28 +509,6 @@ impl Index {
         self.sigs[s as usize].profiles = profiles;
         self.sig_ids.insert(key, s);
         s
-    }
-
-    /// Recomputes every selector's split, every signature's residual flag
-    /// and forgets every profile and the cross-index (the router then
-    /// re-creates the profiles of its agents).
-    pub fn reset_profiles(&mut self) -> Vec<Profile> {
-        for i in 0..self.sels.len() {
-            let (a, b) = self.split(&self.sels[i].expr);
-            self.sels[i].indexed = a;
-            self.sels[i].residual = b;
-        }
-        for i in 0..self.sigs.len() {
-            let sel = self.sigs[i].sel;
-            self.sigs[i].residual = sel.is_some_and(|x| self.sels[x as usize].residual.is_some());
-            self.sigs[i].profiles.clear();
-        }
-        for (h, g) in self.heads.iter_mut().zip(&self.groups) {
-            h.residual = self.sigs[g.sig as usize].residual;
-        }
-        self.profile_ids.clear();
-        self.stale = false;
-        std::mem::take(&mut self.profiles)
     }
 
     /// The wait group of (queue, channel, sig, capped), created on first use.
@@ -599,8 +574,6 @@ pub struct Mark {
     skills: usize,
     sigs: usize,
     sels: usize,
-    keys: usize,
-    stale: bool,
 }
 
 /// The canonical text of a class.

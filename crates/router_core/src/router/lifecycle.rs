@@ -53,7 +53,6 @@ impl Router {
             |r, ci| r.compile_update(ci, update),
             |r, ci, _| r.check_updatable(ci, update),
         )?;
-        self.settle_index();
         self.apply_update(ci, compiled, &mut ev);
         self.advance_to(now, &mut ev); // timers the update set for `now`
         Ok(self.deliver(ev, sink))

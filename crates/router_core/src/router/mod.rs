@@ -150,6 +150,9 @@ struct Agent {
     /// Per channel: whether the agent sits in that ready group.
     #[serde(skip)]
     ready: PerChannel<bool>,
+    /// Its attribute class (see `index.rs`).
+    #[serde(skip)]
+    class: index::ClassId,
 }
 
 /// The reason an agent moved by a missed offer is given

@@ -216,8 +216,8 @@ impl Router {
         let profile_map: Vec<u32> = s
             .profiles
             .iter()
-            .map(|(skills, routing, class)| {
-                let key = (skills.clone(), routing.and_then(|r| rp_map[r as usize]), *class);
+            .map(|(skills, routing)| {
+                let key = (skills.clone(), routing.and_then(|r| rp_map[r as usize]));
                 *profile_ids.entry(key.clone()).or_insert_with(|| {
                     profiles.push(key);
                     (profiles.len() - 1) as u32

@@ -187,6 +187,10 @@ impl Router {
             unreachable!("random draw within the counted candidates");
         }
         let by_profile = policy.scores_profiles();
+        let prefs_max: u32 = match (by_profile, c.sel.as_deref()) {
+            (true, Some(sel)) => sel.prefs.iter().map(|p| p.1).sum(),
+            _ => 0,
+        };
         let mut best: Option<(Key, &AgentKey)> = None;
         for &p in &sig.profiles {
             let prof = &self.index.profiles[p as usize];
@@ -195,12 +199,23 @@ impl Router {
                 continue;
             }
             let head = if !filtered { set.first() } else { set.iter().find(|k| !excluded(k)) };
-            let Some(head) = head else { continue };
+            let Some(mut head) = head else { continue };
             let rank = if by_profile {
-                let bonus = match c.sel.is_some() {
-                    false => 0,
-                    true => self.pref_bonus(ci, p, &self.agent(head.idx).attributes),
-                };
+                // Selector preferences differ between agents of a profile:
+                // its best agent is the first, in policy order, with the
+                // most preference points.
+                let mut bonus = 0;
+                if prefs_max > 0 {
+                    for k in set.iter().filter(|k| !filtered || !excluded(k)) {
+                        let b = self.pref_bonus(ci, p, &self.agent(k.idx).attributes);
+                        if b > bonus || bonus == 0 && k == head {
+                            (bonus, head) = (b, k);
+                        }
+                        if bonus == prefs_max {
+                            break;
+                        }
+                    }
+                }
                 policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers, bonus)
             } else {
                 head.primary

@@ -1,14 +1,12 @@
-//! Selectors on contacts: compiling them, the signature they give a
-//! contact as time passes, the attribute classification of the index and
-//! re-indexing (see `index.rs` for the scheme).
+//! Selectors on contacts: compiling them and the signature they give a
+//! contact as time passes (see `index.rs` for how they are indexed).
 
-use super::index::{value_key, AttrKey, SelId, SigId, SkillSet, View, ATTR_INDEX_LIMIT};
+use super::index::{SelId, SigId, SkillSet, View};
 use super::Router;
 use crate::error::{Error, Result};
 use crate::model::ContactSpec;
-use crate::selector::{Expr, Ref, Selector};
+use crate::selector::{Expr, Selector};
 use crate::types::{check_time, Attrs, Time};
-use rustc_hash::FxHashMap;
 
 /// How many priority points an expedite clause adds while it applies:
 /// more than any two priorities can differ by in practice, so the contact
@@ -61,102 +59,9 @@ impl SelState {
 }
 
 impl Router {
-    /// Interns a selector, classifying the attributes it reads that no
-    /// selector read before (see `index.rs`): the index may go stale, to
-    /// be re-indexed once the call is accepted ([`Router::settle_index`]).
+    /// Interns a selector (its bit computed for every attribute class).
     pub(super) fn intern_selector(&mut self, e: Expr) -> SelId {
-        let mut new: Vec<String> = Vec::new();
-        e.visit_refs(&mut |r| {
-            if let Ref::Attr(k) = r {
-                if !self.index.attr_keys.contains_key(k) && !new.contains(k) {
-                    new.push(k.clone());
-                }
-            }
-        });
-        for k in new {
-            self.classify(k);
-        }
         self.index.selector(e)
-    }
-
-    /// Classifies an attribute a selector reads for the first time.
-    fn classify(&mut self, k: String) {
-        let mut counts: FxHashMap<String, u32> = FxHashMap::default();
-        let mut residual = false;
-        for a in self.agents.iter().flatten() {
-            if let Some(v) = a.attributes.get(&k) {
-                *counts.entry(value_key(v)).or_insert(0) += 1;
-                if counts.len() > ATTR_INDEX_LIMIT {
-                    residual = true;
-                    break;
-                }
-            }
-        }
-        if !residual && !counts.is_empty() {
-            self.index.stale = true; // agents now split by it
-        }
-        let state = if residual { AttrKey::Residual } else { AttrKey::Indexed(counts) };
-        self.index.attr_keys.insert(k.clone(), state);
-        self.index.key_log.push(k);
-    }
-
-    /// Counts an agent's indexed attribute values in (`+1`) or out (`-1`).
-    /// An attribute that passes the limit becomes residual, and the index
-    /// stale. An attribute never goes back to indexed (no re-indexing back
-    /// and forth around the limit).
-    pub(super) fn count_attrs(&mut self, attrs: &Attrs, delta: i32) {
-        if self.index.attr_keys.is_empty() {
-            return;
-        }
-        for (k, v) in attrs {
-            let Some(state) = self.index.attr_keys.get_mut(k) else { continue };
-            let AttrKey::Indexed(counts) = state else { continue };
-            let vk = value_key(v);
-            if delta > 0 {
-                *counts.entry(vk).or_insert(0) += 1;
-                if counts.len() > ATTR_INDEX_LIMIT {
-                    *state = AttrKey::Residual;
-                    self.index.stale = true;
-                }
-            } else if let Some(n) = counts.get_mut(&vk) {
-                *n -= 1;
-                if *n == 0 {
-                    counts.remove(&vk);
-                }
-            }
-        }
-    }
-
-    /// Re-creates every agent's profile under the current classification
-    /// (selectors re-split, compatibility recomputed); nothing else moves.
-    pub(super) fn reindex(&mut self) {
-        let old = self.index.reset_profiles();
-        for i in 0..self.agents.len() {
-            let Some(a) = self.agents[i].as_mut() else { continue };
-            a.ready.iter_mut().for_each(|r| *r = false);
-            a.key = None;
-            let p = &old[a.profile as usize];
-            let class = self.index.class_of(&a.attributes);
-            a.profile = self.index.profile_of((p.skills.clone(), p.routing, class));
-        }
-        for i in 0..self.agents.len() as u32 {
-            if self.agents[i as usize].is_some() {
-                self.count_available(i, 1);
-                self.refresh_agent(i);
-            }
-        }
-        if let Some(s) = self.plugin.scorer.as_mut() {
-            s.renumbered();
-        }
-    }
-
-    /// Re-indexes if the classification changed: called once a call that
-    /// may have classified an attribute is accepted, before it routes.
-    #[inline]
-    pub(super) fn settle_index(&mut self) {
-        if self.index.stale {
-            self.reindex();
-        }
     }
 
     /// Compiles a contact's selectors: its selector, structured clauses,
@@ -315,7 +220,7 @@ impl Router {
             return true;
         }
         let a = self.agent(ai);
-        self.index.admits(sig, a.profile, &a.attributes)
+        self.index.admits(sig, a.profile, a.class, &a.attributes)
     }
 
     /// [`Router::admits`] for signature `sig`.
@@ -325,6 +230,6 @@ impl Router {
             return true;
         }
         let a = self.agent(ai);
-        self.index.admits(sig, a.profile, &a.attributes)
+        self.index.admits(sig, a.profile, a.class, &a.attributes)
     }
 }

@@ -48,10 +48,6 @@ pub(super) struct State {
     pub skills: Vec<String>,
     /// Selectors, by their canonical text.
     pub sels: Vec<String>,
-    /// The attributes selectors read, in the order first read, and
-    /// whether each is indexed.
-    pub attr_keys: Vec<(String, bool)>,
-    pub classes: Vec<crate::types::Attrs>,
     pub profiles: Vec<super::index::ProfileKey>,
     pub sigs: Vec<super::index::SigKey>,
     pub agents: Vec<Option<Agent>>,
@@ -109,24 +105,7 @@ impl Router {
                 .collect(),
             skills: self.index.skill_names.clone(),
             sels: self.index.sels.iter().map(|s| s.text.clone()).collect(),
-            attr_keys: self
-                .index
-                .key_log
-                .iter()
-                .map(|k| {
-                    (
-                        k.clone(),
-                        matches!(self.index.attr_keys[k], super::index::AttrKey::Indexed(_)),
-                    )
-                })
-                .collect(),
-            classes: self.index.classes.clone(),
-            profiles: self
-                .index
-                .profiles
-                .iter()
-                .map(|p| (p.skills.clone(), p.routing, p.class))
-                .collect(),
+            profiles: self.index.profiles.iter().map(|p| (p.skills.clone(), p.routing)).collect(),
             sigs: self.index.sigs.iter().map(|s| (s.reqs.clone(), s.sel, s.expedite)).collect(),
             agents: self.agents.clone(),
             free_agents: self.free_agents.clone(),
@@ -231,21 +210,6 @@ impl Router {
         for name in &state.skills {
             r.index.skill(name);
         }
-        for (k, indexed) in state.attr_keys {
-            let state = if indexed {
-                let mut counts = rustc_hash::FxHashMap::default();
-                for a in state.agents.iter().flatten() {
-                    if let Some(v) = a.attributes.get(&k) {
-                        *counts.entry(super::index::value_key(v)).or_insert(0) += 1;
-                    }
-                }
-                super::index::AttrKey::Indexed(counts)
-            } else {
-                super::index::AttrKey::Residual
-            };
-            r.index.attr_keys.insert(k.clone(), state);
-            r.index.key_log.push(k);
-        }
         for (i, text) in state.sels.iter().enumerate() {
             let e = crate::selector::Expr::parse(text).map_err(|e| {
                 snapshot_error(format!("corrupt snapshot: selector {i}: {}", e.message()))
@@ -253,13 +217,6 @@ impl Router {
             if r.index.selector(e) as usize != i {
                 return Err(snapshot_error(format!(
                     "corrupt snapshot: selector {i} is listed twice"
-                )));
-            }
-        }
-        for (i, class) in state.classes.into_iter().enumerate() {
-            if r.index.class(class) as usize != i {
-                return Err(snapshot_error(format!(
-                    "corrupt snapshot: attribute class {i} is listed twice"
                 )));
             }
         }
@@ -294,6 +251,7 @@ impl Router {
                 // state that still carries the old router's).
                 a.ready = smallvec::smallvec![false; n];
                 a.key = None;
+                a.class = r.index.class(&a.attributes);
                 r.agent_ids.insert(a.id.clone(), i as u32);
                 r.id_order.insert(&a.id);
             }

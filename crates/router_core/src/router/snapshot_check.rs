@@ -82,18 +82,12 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
     }
     let n_skills = s.skills.len();
     let mut profiles = FxHashSet::default();
-    if s.classes.first().is_none_or(|c| !c.is_empty()) {
-        return Err("the first attribute class is not the empty one".into());
-    }
-    for (i, (skills, routing, class)) in s.profiles.iter().enumerate() {
+    for (i, (skills, routing)) in s.profiles.iter().enumerate() {
         skill_set(&format!("profile {i}"), skills, n_skills)?;
         if routing.is_some_and(|r| r as usize >= n.routing) {
             return Err(format!("profile {i} names routing profile {routing:?} of {}", n.routing));
         }
-        if *class as usize >= s.classes.len() {
-            return Err(format!("profile {i}: attribute class {class} of {}", s.classes.len()));
-        }
-        if !profiles.insert((skills, routing, class)) {
+        if !profiles.insert((skills, routing)) {
             return Err(format!("profile {i} is listed twice"));
         }
     }

@@ -502,7 +502,12 @@ impl Router {
                                 .arrival(k)
                                 + delay
                             && !self.contact(k.idx).excluded.contains(&a.uid)
-                            && self.index.admits(self.contact(k.idx).sig, a.profile, &a.attributes)
+                            && self.index.admits(
+                                self.contact(k.idx).sig,
+                                a.profile,
+                                a.class,
+                                &a.attributes,
+                            )
                     };
                     if let Some(k) = self.index.groups[g as usize].set.iter().find(could) {
                         return Err(format!(
