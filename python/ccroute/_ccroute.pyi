@@ -54,7 +54,7 @@ __all__ = [
 __version__: str
 
 _Skills: TypeAlias = dict[str, int]
-_Attributes: TypeAlias = dict[str, bool | int | float | str]
+_Attributes: TypeAlias = dict[str, bool | int | float | str | list[str]]
 
 def builtin_policies() -> list[str]: ...
 def contact_statuses() -> list[str]: ...
@@ -156,7 +156,12 @@ class Agent:
 @final
 class Step:
     def __new__(
-        cls, after: float = 0.0, requires: Optional[_Skills] = None, when: Optional[str | dict[str, float]] = None
+        cls,
+        after: float = 0.0,
+        requires: Optional[_Skills] = None,
+        when: Optional[str | dict[str, float]] = None,
+        selector: Optional[str] = None,
+        replace_selector: bool = False,
     ) -> Step: ...
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
@@ -169,6 +174,10 @@ class Step:
     def after(self) -> float: ...
     @property
     def requires(self) -> _Skills: ...
+    @property
+    def selector(self) -> Optional[str]: ...
+    @property
+    def replace_selector(self) -> bool: ...
 
 @final
 class RoutingProfile:
@@ -200,6 +209,9 @@ class Contact:
         attributes: Optional[_Attributes] = None,
         not_before: Optional[float] = None,
         callback: Optional[Mapping[str, Any]] = None,
+        selector: str = "",
+        selectors: Optional[Iterable[Mapping[str, Any]]] = None,
+        preferences: Optional[Iterable[Mapping[str, Any]]] = None,
     ) -> Contact: ...
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
@@ -232,6 +244,12 @@ class Contact:
     def callback(self) -> Optional[dict[str, Any]]: ...
     @property
     def attributes(self) -> _Attributes: ...
+    @property
+    def selector(self) -> str: ...
+    @property
+    def selectors(self) -> list[dict[str, Any]]: ...
+    @property
+    def preferences(self) -> list[dict[str, Any]]: ...
 
 @final
 class QueueStats:
@@ -350,6 +368,10 @@ class Explanation:
     def requires(self) -> dict[str, int]: ...
     @property
     def step(self) -> int: ...
+    @property
+    def selector(self) -> str: ...
+    @property
+    def selector_clauses(self) -> dict[str, int]: ...
     @property
     def waits_for(self) -> str | None: ...
     @property

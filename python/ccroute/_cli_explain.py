@@ -39,6 +39,11 @@ def render(why: dict[str, Any], now: float) -> str:
              f"step {why['step']} applied"]
     requires = ", ".join(f"{s} >= {lvl}" for s, lvl in sorted(why["requires"].items())) or "nothing"
     lines.append(f"  requires  {requires}")
+    if why.get("selector"):
+        lines.append(f"  selector  {why['selector']}")
+        for clause, n in why.get("selector_clauses", {}).items():
+            if n:
+                lines.append(f"            {n} excluded by {clause}")
     if why["waits_for"]:
         lines.append(f"  waits for {why['waits_for']} only")
     cannot = {k: n for k, n in why["ineligible"].items() if n}

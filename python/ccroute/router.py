@@ -312,6 +312,8 @@ class Router:
         age_offset: Optional[float] = None,
         if_version: Optional[int] = None,
         callback: Optional[Mapping[str, Any]] = None,
+        selector: Optional[str] = None,
+        preferences: Optional[Sequence[Mapping[str, Any]]] = None,
     ) -> list[Event]:
         """Change a waiting or offered contact: each field given replaces
         the contact's, ``None`` keeps it. The contact is routed again at
@@ -337,6 +339,10 @@ class Router:
         "not_before": None}``) turns a waiting live contact into a callback
         that keeps its place.
 
+        ``selector`` replaces the selector in force (``""`` drops it; the
+        structured clauses given at submit that still apply stay beside
+        it); ``preferences`` replaces the weighted selector preferences.
+
         Raises ``UnknownId``, ``InvalidState`` for an assigned or ended
         contact (or a callback asked of a contact not waiting live),
         ``VersionConflict``, or ``InvalidInput`` naming the bad
@@ -345,7 +351,7 @@ class Router:
         changes then."""
         given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
                  "attributes": attributes, "age_offset": age_offset, "if_version": if_version,
-                 "callback": callback}
+                 "callback": callback, "selector": selector, "preferences": preferences}
         return self._router.update_contact(contact, {k: v for k, v in given.items() if v is not None}, now)
 
     def transfer(

@@ -484,3 +484,34 @@ def test_a_keyed_configure_survives_a_snapshot_and_a_restart(redis_server: Redis
     finally:
         again.stop()
         rlog2.close()
+
+
+@pytest.mark.parametrize("snapshot", [False, True])
+def test_selectors_are_logged_and_replay_to_the_same_router(redis_server: RedisServer, snapshot: bool) -> None:
+    clock = ManualClock(10.0)
+    service, rlog = durable(redis_server, clock)
+    service.upsert_agent(cc.Agent("x1", skills={"en": 5}, attributes={"langs": ["es", "en"], "tenure": 40}))
+    service.set_agent_state("x1", "away")
+    service.submit(cc.Contact("s1", "voice", "sales", selector='agent.langs HAS "es"',
+                              selectors=[{"key": "tenure", "op": "greater_than", "value": 12,
+                                          "expires_after": 100.0, "expedite": True}],
+                              preferences=[{"selector": "agent.tenure > 30", "weight": 5}],
+                              steps=[cc.Step(50.0, selector="agent.tenure > 1", replace_selector=True)]))
+    clock.advance(60.0)
+    service.advance()
+    service.update_contact("s1", preferences=[], selector='agent.langs HAS "en"')
+    if snapshot:
+        service.query(lambda e: rlog.snapshot_now())
+    expected = router_snapshot(service)
+    why = service.query(lambda e: e.router.explain("s1").to_dict())
+    service.stop()
+    rlog.close()
+    again, rlog2 = durable(redis_server, clock)
+    try:
+        assert router_snapshot(again) == expected
+        assert again.query(lambda e: e.router.explain("s1").to_dict()) == why
+        events = again.set_agent_state("x1", "available")
+        assert [getattr(r.event, "agent", None) for r in events if type(r.event).__name__ in ("Offered", "Assigned")] == ["x1"]
+    finally:
+        again.stop()
+        rlog2.close()

@@ -636,3 +636,32 @@ def test_a_waiting_caller_becomes_a_callback_over_the_wire_keeping_its_place(sta
     assert client.contact("c2").status == "calling"
     with pytest.raises(cc.InvalidInput, match="number_of_attempts"):
         client.update_contact("c3", callback={"number_of_attempts": 0})
+
+
+def test_selectors_over_the_wire_give_the_embedded_events_and_explanations(start_server: Start) -> None:
+    srv = start_server(settings())
+    client = srv.client()
+    embedded = settings().build()
+
+    def both(method: str, *args: object, **kwargs: object) -> list[cc.Event]:
+        here = [e for e in getattr(client, method)(*args, **kwargs) if not isinstance(e, ServiceEvent.__args__)]  # type: ignore[attr-defined]
+        assert here == getattr(embedded, method)(*args, **kwargs), method
+        return here
+
+    for name, langs, tenure in (("a", ["es"], 3), ("b", ["es", "pt"], 30), ("c", ["en"], 40)):
+        both("add_agent", cc.Agent(name, attributes={"langs": langs, "tenure": tenure}), 0.0)
+    assert client.agent("b").attributes == {"langs": ["es", "pt"], "tenure": 30}
+    selector = 'agent.langs HAS "es" AND agent.tenure > 12'
+    events = both("submit", cc.Contact("v1", "voice", "sales", selector=selector), 0.0)
+    assert [e.agent for e in events if isinstance(e, (cc.Offered, cc.Assigned))] == ["b"]
+    clause = {"key": "langs", "op": "has", "value": "pt", "expires_after": 30.0}
+    both("submit", cc.Contact("v2", "voice", "sales", selectors=[clause],
+                              preferences=[{"selector": "agent.tenure > 35", "weight": 2}]), 0.0)
+    remote, local = client.explain("v2").to_dict(), embedded.explain("v2").to_dict()
+    assert remote == local and remote["selector"] == 'agent.langs HAS "pt"'
+    assert remote["selector_clauses"] == {'agent.langs HAS "pt"': 2}
+    both("update_contact", "v2", 0.0, selector='agent.tenure > 35')
+    with pytest.raises(cc.InvalidInput, match="position"):
+        client.submit(cc.Contact("v3", "voice", "sales", selector="agent.x =="))
+    with pytest.raises(cc.InvalidInput, match="position"):
+        embedded.submit(cc.Contact("v3", "voice", "sales", selector="agent.x =="), 0.0)

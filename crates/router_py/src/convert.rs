@@ -40,7 +40,7 @@ pub fn skills_dict<'py>(py: Python<'py>, list: &[(String, u8)]) -> PyResult<Boun
     Ok(d)
 }
 
-/// `{name: bool | int | float | str}` → attributes.
+/// `{name: bool | int | float | str | [str, ...]}` → attributes.
 pub fn attrs(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Attrs> {
     let mut out = Attrs::new();
     let Some(d) = d else { return Ok(out) };
@@ -67,9 +67,23 @@ pub fn attrs(what: &str, d: Option<&Bound<'_, PyDict>>) -> PyResult<Attrs> {
             AttrValue::Float(f)
         } else if v.is_instance_of::<PyString>() {
             AttrValue::Str(v.extract()?)
+        } else if v.is_instance_of::<pyo3::types::PyList>()
+            || v.is_instance_of::<pyo3::types::PyTuple>()
+        {
+            let mut items = Vec::new();
+            for item in v.try_iter()? {
+                let item = item?;
+                items.push(item.extract::<String>().map_err(|_| {
+                    invalid(format!(
+                        "{what}: attribute {name:?}: a list attribute holds strings only, not {}",
+                        repr(&item)
+                    ))
+                })?);
+            }
+            AttrValue::List(items)
         } else {
             return Err(invalid(format!(
-                "{what}: attribute {name:?} has unsupported value {} (use bool, int, float or str)",
+                "{what}: attribute {name:?} has unsupported value {} (use bool, int, float, str or a list of str)",
                 repr(&v)
             )));
         };
@@ -87,6 +101,7 @@ pub fn attrs_dict<'py>(py: Python<'py>, a: &Attrs) -> PyResult<Bound<'py, PyDict
             AttrValue::Int(i) => d.set_item(k, i)?,
             AttrValue::Float(f) => d.set_item(k, f)?,
             AttrValue::Str(s) => d.set_item(k, s)?,
+            AttrValue::List(l) => d.set_item(k, l)?,
         }
     }
     Ok(d)

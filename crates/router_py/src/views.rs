@@ -335,6 +335,14 @@ pub struct Explanation {
     /// Relaxation steps applied so far.
     #[pyo3(get)]
     pub step: usize,
+    /// The selector in force (its structured clauses that still apply
+    /// included); `""`: none.
+    #[pyo3(get)]
+    pub selector: String,
+    /// Per top-level clause of that selector, in order: the agents it was
+    /// the first to exclude (counted under `ineligible["selector"]`).
+    #[pyo3(get)]
+    pub selector_clauses: Py<PyDict>,
     /// The one agent it waits for (preferred agent, affinity), if any.
     #[pyo3(get)]
     pub waits_for: Option<String>,
@@ -345,8 +353,8 @@ pub struct Explanation {
     #[pyo3(get)]
     pub eligible: u32,
     /// The other agents by the first reason each cannot: `reserved`,
-    /// `state`, `routing_profile`, `profile_delay`, `skills`, `channel`,
-    /// `capacity`, `excluded`.
+    /// `state`, `routing_profile`, `profile_delay`, `skills`, `selector`,
+    /// `channel`, `capacity`, `excluded`.
     #[pyo3(get)]
     pub ineligible: Py<PyDict>,
     /// `{"at": time, "what": "step 0" | "overflow to q" | ...}`, or None.
@@ -380,6 +388,10 @@ impl Explanation {
         for (reason, n) in v.ineligible.by_reason() {
             ineligible.set_item(reason, n)?;
         }
+        let clauses = PyDict::new(py);
+        for (clause, n) in &v.selector_clauses {
+            clauses.set_item(clause, n)?;
+        }
         let next_timer = match &v.next_timer {
             Some(t) => {
                 let d = PyDict::new(py);
@@ -398,6 +410,8 @@ impl Explanation {
             queue_waiting: v.queue_waiting,
             requires: skills_dict(py, &v.requires)?.unbind(),
             step: v.step,
+            selector: v.selector.clone(),
+            selector_clauses: clauses.unbind(),
             waits_for: v.waits_for.clone(),
             agent: v.agent.clone(),
             eligible: v.eligible,

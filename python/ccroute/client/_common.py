@@ -258,6 +258,8 @@ class RemoteExplanation:
     position: Optional[int]
     queue_waiting: int
     requires: dict[str, int]
+    selector: str
+    selector_clauses: dict[str, int]
     step: int
     waits_for: Optional[str]
     agent: Optional[str]
@@ -273,7 +275,9 @@ class RemoteExplanation:
         return cls(
             contact=pb.contact, status=wire.STATUS_FROM_PB.get(pb.status, "unknown"), queue=pb.queue,
             channel=pb.channel, position=opt("position"), queue_waiting=pb.queue_waiting,
-            requires=dict(pb.requires), step=pb.step, waits_for=opt("waits_for"), agent=opt("agent"),
+            requires=dict(pb.requires), selector=pb.selector,
+            selector_clauses={c.clause: c.excluded for c in pb.selector_clauses},
+            step=pb.step, waits_for=opt("waits_for"), agent=opt("agent"),
             eligible=pb.eligible, ineligible=dict(pb.ineligible),
             next_timer={"at": pb.next_timer.at, "what": pb.next_timer.what} if pb.HasField("next_timer") else None,
         )

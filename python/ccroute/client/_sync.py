@@ -211,6 +211,8 @@ class RouterClient:
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
                        attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
                        if_version: Optional[int] = None, callback: Optional[Mapping[str, Any]] = None,
+                       selector: Optional[str] = None,
+                       preferences: Optional[Sequence[Mapping[str, Any]]] = None,
                        idempotency_key: Optional[str] = None) -> list[Event]:
         """Change a waiting or offered contact (``Router.update_contact``):
         each field given replaces the contact's, ``None`` keeps it; routed
@@ -220,7 +222,7 @@ class RouterClient:
         is given), so the client's own retries never apply it twice."""
         request = c.update_request(contact, priority=priority, requires=requires, prefers=prefers, steps=steps,
                                    attributes=attributes, age_offset=age_offset, if_version=if_version,
-                                   callback=callback)
+                                   callback=callback, selector=selector, preferences=preferences)
         request.idempotency_key = idempotency_key or c.new_key()
         return c.events_of(self._call("UpdateContact", request, retry=True, now=now))
 

@@ -196,6 +196,10 @@ class ServiceLimits:
     max_requirements: int = 64
     #: Relaxation steps of one contact.
     max_steps: int = 16
+    #: Longest selector text (UTF-8 bytes), and most structured clauses
+    #: plus preferences on one contact.
+    max_selector_bytes: int = 4096
+    max_selector_clauses: int = 32
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -327,6 +327,8 @@ class RouterService:
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
                        attributes: Optional[Mapping[str, Any]] = None, age_offset: Optional[float] = None,
                        if_version: Optional[int] = None, callback: Optional[Mapping[str, Any]] = None,
+                       selector: Optional[str] = None,
+                       preferences: Optional[Sequence[Mapping[str, Any]]] = None,
                        idempotency_key: Optional[str] = None,
                        fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
                        now: Optional[float] = None) -> list[EventRecord]:
@@ -335,7 +337,8 @@ class RouterService:
         the contact's, ``None`` keeps it. The update is checked (types,
         size limits) before it reaches the engine or the log."""
         given = {"priority": priority, "requires": requires, "prefers": prefers, "steps": steps,
-                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version, "callback": callback}
+                 "attributes": attributes, "age_offset": age_offset, "if_version": if_version, "callback": callback,
+                 "selector": selector, "preferences": preferences}
         update = wire.update_record(**given)
         check_update(contact, update, self.limits)
         return self._call(self._keyed(cmd.UpdateContact(contact, update), idempotency_key, fingerprint),
@@ -607,10 +610,25 @@ def _check_attributes(what: str, attributes: Any, limits: ServiceLimits) -> None
         raise InvalidInput(f"{what}: {len(attributes)} attributes exceed the limit max_attributes "
                            f"{limits.max_attributes}")
     for k, v in attributes.items():
-        size = len(k.encode()) + (len(v.encode()) if isinstance(v, str) else 8)
+        if isinstance(v, str):
+            size = len(k.encode()) + len(v.encode())
+        elif isinstance(v, (list, tuple)):
+            size = len(k.encode()) + sum(len(str(x).encode()) for x in v)
+        else:
+            size = len(k.encode()) + 8
         if size > limits.max_attribute_bytes:
             raise InvalidInput(f"{what}: attribute {k[:32]!r} of {size} bytes exceeds the limit "
                                f"max_attribute_bytes {limits.max_attribute_bytes}")
+
+
+def _check_selectors(what: str, texts: Iterable[Optional[str]], clauses: int, limits: ServiceLimits) -> None:
+    for text in texts:
+        if text is not None and len(text.encode()) > limits.max_selector_bytes:
+            raise InvalidInput(f"{what}: a selector of {len(text.encode())} bytes exceeds the limit "
+                               f"max_selector_bytes {limits.max_selector_bytes}")
+    if clauses > limits.max_selector_clauses:
+        raise InvalidInput(f"{what}: {clauses} selector clauses and preferences exceed the limit "
+                           f"max_selector_clauses {limits.max_selector_clauses}")
 
 
 def check_contact(c: Contact, limits: ServiceLimits) -> None:
@@ -629,6 +647,9 @@ def check_contact(c: Contact, limits: ServiceLimits) -> None:
     for name in names:
         _check_id(f"{what}: skill name", name, limits)
     _check_attributes(what, c.attributes, limits)
+    prefs = c.preferences
+    _check_selectors(what, [c.selector, *(s.selector for s in c.steps), *(p["selector"] for p in prefs)],
+                     len(c.selectors) + len(prefs), limits)
 
 
 def check_update(contact: str, update: Mapping[str, Any], limits: ServiceLimits) -> None:
@@ -647,6 +668,10 @@ def check_update(contact: str, update: Mapping[str, Any], limits: ServiceLimits)
     for name in names:
         _check_id(f"{what}: skill name", name, limits)
     _check_attributes(what, update.get("attributes") or {}, limits)
+    prefs = update.get("preferences") or []
+    steps = [s.to_dict() if isinstance(s, Step) else s for s in update.get("steps") or []]
+    _check_selectors(what, [update.get("selector"), *(s.get("selector") for s in steps),
+                            *(p["selector"] for p in prefs)], len(prefs), limits)
 
 
 def check_transfer(contact: str, spec: Mapping[str, Any], limits: ServiceLimits) -> None:

@@ -70,24 +70,69 @@ def attributes_from_pb(m: Mapping[str, model_pb2.AttributeValue]) -> dict[str, A
         kind = v.WhichOneof("kind")
         if kind is None:
             raise InvalidInput(f"attribute {k!r} has no value (set one of bool_value, "
-                               "int_value, double_value, string_value)")
-        out[k] = getattr(v, kind)
+                               "int_value, double_value, string_value, list_value)")
+        out[k] = list(v.list_value.values) if kind == "list_value" else getattr(v, kind)
     return out
+
+
+def attribute_value_from_pb(v: model_pb2.AttributeValue, what: str) -> Any:
+    kind = v.WhichOneof("kind")
+    if kind is None:
+        raise InvalidInput(f"{what} has no value (set one of bool_value, int_value, double_value, "
+                           "string_value, list_value)")
+    return list(v.list_value.values) if kind == "list_value" else getattr(v, kind)
+
+
+def attribute_value_to_pb(slot: model_pb2.AttributeValue, v: Any, what: str) -> None:
+    if isinstance(v, bool):
+        slot.bool_value = v
+    elif isinstance(v, int):
+        slot.int_value = v
+    elif isinstance(v, float):
+        slot.double_value = v
+    elif isinstance(v, str):
+        slot.string_value = v
+    elif isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
+        slot.list_value.SetInParent()
+        slot.list_value.values.extend(v)
+    else:
+        raise InvalidInput(f"{what} has unsupported value {v!r} (use bool, int, float, str or a list of str)")
 
 
 def attributes_to_pb(target: Any, attrs: Mapping[str, Any]) -> None:
     for k, v in attrs.items():
-        slot = target[k]
-        if isinstance(v, bool):
-            slot.bool_value = v
-        elif isinstance(v, int):
-            slot.int_value = v
-        elif isinstance(v, float):
-            slot.double_value = v
-        elif isinstance(v, str):
-            slot.string_value = v
-        else:
-            raise InvalidInput(f"attribute {k!r} has unsupported value {v!r} (use bool, int, float or str)")
+        attribute_value_to_pb(target[k], v, f"attribute {k!r}")
+
+
+# -- selectors ------------------------------------------------------------------
+_CLAUSE = frozenset({"key", "op", "value", "expires_after", "expedite"})
+_PREFERENCE = frozenset({"selector", "weight"})
+
+
+def clause_from_pb(pb: model_pb2.SelectorClause, what: str) -> dict[str, Any]:
+    d: dict[str, Any] = {"key": pb.key, "op": pb.op, "expedite": pb.expedite,
+                         "value": attribute_value_from_pb(pb.value, f"{what}.value"),
+                         "expires_after": pb.expires_after if pb.HasField("expires_after") else None}
+    return d
+
+
+def clause_to_pb(pb: model_pb2.SelectorClause, d: Mapping[str, Any], what: str) -> None:
+    _carried(what, d, _CLAUSE)
+    pb.key, pb.op, pb.expedite = d["key"], d["op"], bool(d.get("expedite"))
+    attribute_value_to_pb(pb.value, d["value"], f"{what}.value")
+    if d.get("expires_after") is not None:
+        pb.expires_after = d["expires_after"]
+
+
+def preference_from_pb(pb: model_pb2.Preference) -> dict[str, Any]:
+    return {"selector": pb.selector, "weight": pb.weight if pb.HasField("weight") else 1}
+
+
+def preference_to_pb(pb: model_pb2.Preference, d: Mapping[str, Any], what: str) -> None:
+    _carried(what, d, _PREFERENCE)
+    pb.selector = d["selector"]
+    if d.get("weight") is not None:
+        pb.weight = d["weight"]
 
 
 # -- configuration --------------------------------------------------------------
@@ -340,7 +385,19 @@ def condition_to_pb(when: Any) -> model_pb2.StepCondition:
 
 
 def step_from_pb(pb: model_pb2.Step) -> Step:
-    return Step(pb.after, dict(pb.requires), condition_from_pb(pb.when) if pb.HasField("when") else None)
+    return Step(pb.after, dict(pb.requires), condition_from_pb(pb.when) if pb.HasField("when") else None,
+                pb.selector if pb.HasField("selector") else None, pb.replace_selector)
+
+
+def step_to_pb(step: model_pb2.Step, s: Mapping[str, Any]) -> None:
+    _carried("step", s, frozenset({"after", "requires", "when", "selector", "replace_selector"}))
+    step.after = s["after"]
+    step.requires.update(s["requires"])
+    if s.get("when") is not None:
+        step.when.CopyFrom(condition_to_pb(s["when"]))
+    if s.get("selector") is not None:
+        step.selector = s["selector"]
+    step.replace_selector = bool(s.get("replace_selector"))
 
 
 def contact_from_pb(pb: model_pb2.Contact) -> Contact:
@@ -363,6 +420,12 @@ def contact_from_pb(pb: model_pb2.Contact) -> Contact:
         kw["not_before"] = pb.not_before
     if pb.HasField("callback"):
         kw["callback"] = callback_from_pb(pb.callback)
+    if pb.selector:
+        kw["selector"] = pb.selector
+    if pb.selectors:
+        kw["selectors"] = [clause_from_pb(s, f"contact {pb.id!r}: selectors[{i}]") for i, s in enumerate(pb.selectors)]
+    if pb.preferences:
+        kw["preferences"] = [preference_from_pb(p) for p in pb.preferences]
     return Contact(pb.id, pb.channel, pb.queue, pb.priority, **kw)
 
 
@@ -400,9 +463,12 @@ def contact_to_pb(c: Contact) -> model_pb2.Contact:
     if c.preferred_wait:
         pb.preferred_wait = c.preferred_wait
     for s in c.steps:
-        step = pb.steps.add(after=s.after, requires=s.requires)
-        if s.when is not None:
-            step.when.CopyFrom(condition_to_pb(s.when))
+        step_to_pb(pb.steps.add(), s.to_dict())
+    pb.selector = c.selector
+    for i, cl in enumerate(c.selectors):
+        clause_to_pb(pb.selectors.add(), cl, f"contact {c.id!r}: selectors[{i}]")
+    for i, p in enumerate(c.preferences):
+        preference_to_pb(pb.preferences.add(), p, f"contact {c.id!r}: preferences[{i}]")
     attrs = c.attributes
     if attrs:
         attributes_to_pb(pb.attributes, attrs)
@@ -435,9 +501,9 @@ def transfer_record(**given: Any) -> dict[str, Any]:
 
 #: Fields of a contact update record (``_ccroute.normalize_contact_update``).
 _UPDATE = frozenset({"priority", "requires", "prefers", "steps", "attributes", "age_offset", "if_version",
-                     "callback"})
+                     "callback", "selector", "preferences"})
 #: The update's maps and lists: given when their ``has_`` flag is set or they are not empty.
-_UPDATE_FLAGGED = ("requires", "prefers", "steps", "attributes")
+_UPDATE_FLAGGED = ("requires", "prefers", "steps", "attributes", "preferences")
 
 
 def contact_update_to_pb(d: Mapping[str, Any]) -> model_pb2.ContactUpdate:
@@ -453,10 +519,12 @@ def contact_update_to_pb(d: Mapping[str, Any]) -> model_pb2.ContactUpdate:
             getattr(pb, name).update(d[name])
     if d.get("steps") is not None:
         for s in d["steps"]:
-            s = s.to_dict() if isinstance(s, Step) else s
-            step = pb.steps.add(after=s["after"], requires=s["requires"])
-            if s.get("when") is not None:
-                step.when.CopyFrom(condition_to_pb(s["when"]))
+            step_to_pb(pb.steps.add(), s.to_dict() if isinstance(s, Step) else s)
+    if d.get("selector") is not None:
+        pb.selector = d["selector"]
+    if d.get("preferences") is not None:
+        for i, p in enumerate(d["preferences"]):
+            preference_to_pb(pb.preferences.add(), p, f"contact update: preferences[{i}]")
     if d.get("attributes") is not None:
         attributes_to_pb(pb.attributes, d["attributes"])
     for name in _UPDATE_FLAGGED:
@@ -485,6 +553,10 @@ def contact_update_from_pb(pb: model_pb2.ContactUpdate) -> dict[str, Any]:
         d["attributes"] = attributes_from_pb(pb.attributes)
     if pb.HasField("callback"):
         d["callback"] = callback_from_pb(pb.callback)
+    if pb.HasField("selector"):
+        d["selector"] = pb.selector
+    if given["preferences"]:
+        d["preferences"] = [preference_from_pb(p) for p in pb.preferences]
     return d
 
 
@@ -694,8 +766,10 @@ def explanation_to_pb(v: Any) -> views_pb2.Explanation:
     pb = views_pb2.Explanation(
         contact=v.contact, status=STATUS_TO_PB[v.status], queue=v.queue, channel=v.channel,  # type: ignore[arg-type]
         queue_waiting=v.queue_waiting, requires=v.requires, step=v.step, eligible=v.eligible,
-        ineligible=v.ineligible,
+        ineligible=v.ineligible, selector=v.selector,
     )
+    for clause, n in v.selector_clauses.items():
+        pb.selector_clauses.add(clause=clause, excluded=n)
     if v.position is not None:
         pb.position = v.position
     if v.waits_for is not None:

@@ -79,8 +79,10 @@ class AgentGroup:
     """``count`` identical agents: skills with levels 1–10, capacity units,
     per-channel maxima (``None``: every channel at its default), the name
     of their ``routing_profile`` (``None``: every queue) and ``shifts`` as
-    ``(start, end)`` pairs in seconds (empty: always on). The fields are
-    those of :class:`ccroute.Agent` but its id, state and attributes."""
+    ``(start, end)`` pairs in seconds (empty: always on), and typed
+    ``attributes`` that contact types' selectors read (``group`` is the
+    group's name unless given). The fields are those of
+    :class:`ccroute.Agent` but its id and state."""
 
     name: str
     count: int
@@ -89,6 +91,7 @@ class AgentGroup:
     channels: Optional[dict[str, int]] = None
     shifts: list[tuple[float, float]] = field(default_factory=list)
     routing_profile: Optional[str] = None
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,6 +127,14 @@ class ContactType:
     #: Scheduled work: ``{"share": 0.5, "delay": <distribution>}``: that
     #: share enters its queue ``delay`` after it is submitted.
     scheduled: Optional[Mapping[str, Any]] = None
+    #: Which agents may take these contacts beyond their skills, in the
+    #: selector language (``agent.language HAS "es"``); ``""``: any.
+    selector: str = ""
+    #: Structured selector clauses (``{"key", "op", "value",
+    #: "expires_after", "expedite"}``) and weighted preferences
+    #: (``{"selector", "weight"}``), as on :class:`ccroute.Contact`.
+    selectors: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    preferences: Sequence[Mapping[str, Any]] = field(default_factory=list)
 
 
 def _rule(rule: Optional[Mapping[str, Any]], p: str, dists: tuple[str, ...]) -> Optional[dict[str, Any]]:
@@ -265,6 +276,7 @@ class Scenario:
                 "channels": ch,
                 "routing_profile": g.routing_profile,
                 "shifts": _shifts(g.shifts, f"{p}.shifts"),
+                "attributes": _attributes(g.attributes, f"{p}.attributes"),
             })
         _unique([str(g["name"]) for g in groups], "agent_groups")
         types = [_type_core(t, f"contact_types[{i}]", channel_names, queue_names, known)
@@ -321,6 +333,8 @@ class Scenario:
             d["patience"] = None if t.patience is None else _dist_data(t.patience)
             d["steps"] = core["contact_types"][i]["steps"]
             d["requires"], d["prefers"] = dict(t.requires), dict(t.prefers)
+            d["selectors"] = [dict(x) for x in t.selectors]
+            d["preferences"] = [dict(x) for x in t.preferences]
             types.append(d)
         out["contact_types"] = types
         out["policy"] = core["policy"]
@@ -462,7 +476,35 @@ def _type_core(t: Any, p: str, channel_names: list[str], queue_names: list[str],
         "transfer": _rule(t.transfer, f"{p}.transfer", ("handle_time",)),
         "callback": _rule(t.callback, f"{p}.callback", ()),
         "scheduled": _rule(t.scheduled, f"{p}.scheduled", ("delay",)),
+        "selector": _text(t.selector, f"{p}.selector"),
+        "selectors": _plain_list(t.selectors, f"{p}.selectors"),
+        "preferences": _plain_list(t.preferences, f"{p}.preferences"),
     }
+
+
+def _attributes(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, f"must map names to values, got {value!r}")
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        ok = isinstance(v, (bool, int, float, str)) or (
+            isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v))
+        if not isinstance(k, str) or not ok:
+            raise _fail(f"{path}.{k}", f"must be a bool, int, float, str or list of str, got {v!r}")
+        out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
+def _text(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, f"must be a string, got {value!r}")
+    return value
+
+
+def _plain_list(value: Any, path: str) -> list[dict[str, Any]]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(x, Mapping) for x in value):
+        raise _fail(path, f"must be a list of mappings, got {value!r}")
+    return [dict(x) for x in value]
 
 
 def _unique(names: list[str], path: str) -> None:

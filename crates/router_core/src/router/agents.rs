@@ -148,7 +148,10 @@ impl Router {
         {
             let a = self.agent_mut(ai);
             a.attributes = spec.attributes.clone();
-            a.class = class;
+            if a.class != class {
+                a.class = class;
+                a.key = None; // out of its ready groups: re-keyed with its class
+            }
         }
         self.count_available(ai, 1);
         self.refresh_agent(ai);
@@ -477,8 +480,13 @@ impl Router {
             _ => false,
         };
         if !same_key {
-            let new =
-                parts.map(|(primary, idle)| AgentKey { primary, idle, rank: a.rank, idx: ai });
+            let new = parts.map(|(primary, idle)| AgentKey {
+                primary,
+                idle,
+                rank: a.rank,
+                idx: ai,
+                class: a.class,
+            });
             leave_ready(ready, &mut prof.ready, a.key.as_ref());
             a.key = new;
         }

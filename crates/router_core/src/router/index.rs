@@ -149,6 +149,10 @@ pub struct AgentKey {
     pub rank: u64,
     /// Slot of the agent.
     pub idx: u32,
+    /// The agent's attribute class (after the unique `idx`: never decides
+    /// the order), read by the second-stage filter without the agent's
+    /// record.
+    pub class: ClassId,
 }
 
 /// Ordering key of a waiting contact inside its group: smaller is served
@@ -219,6 +223,10 @@ pub struct Head {
     pub callback: bool,
     /// Whether its signature's selector is checked per agent.
     pub residual: bool,
+    /// Whether part of it is uncached (see [`Sig::mixed`]).
+    pub mixed: bool,
+    /// Its selector (when `residual`).
+    pub sel: SelId,
 }
 
 /// Waiting contacts of one (queue, channel, signature, capped).
@@ -252,8 +260,11 @@ pub struct Index {
     /// Attribute classes by id (class 0: no attributes).
     pub classes: Vec<Attrs>,
     /// Per class, one bit per selector: whether the class passes the
-    /// selector's cached conjuncts.
+    /// selector's cached conjuncts (read when an agent scans wait groups).
     pub class_bits: Vec<Vec<u64>>,
+    /// The same bits per selector, one per class (read when a contact
+    /// walks ready agents).
+    pub sel_bits: Vec<Vec<u64>>,
     /// Canonical text of a class → id.
     pub class_ids: FxHashMap<String, ClassId>,
     /// Selectors by id.
@@ -303,9 +314,17 @@ impl Index {
         }
         let c = self.classes.len() as ClassId;
         let mut bits = vec![0u64; self.sels.len().div_ceil(64)];
+        let (word, bit) = (c as usize / 64, 1u64 << (c % 64));
         for (i, sel) in self.sels.iter().enumerate() {
+            let by_sel = &mut self.sel_bits[i];
+            if by_sel.len() <= word {
+                by_sel.resize(word + 1, 0);
+            }
             if sel.cached.as_ref().is_none_or(|e| e.matches(&View::attrs(attrs))) {
                 bits[i / 64] |= 1 << (i % 64);
+                by_sel[word] |= bit;
+            } else {
+                by_sel[word] &= !bit;
             }
         }
         self.classes.push(attrs.clone());
@@ -344,6 +363,21 @@ impl Index {
         e.matches(&View { ids: &self.skill_ids, skills: &self.profiles[p as usize].skills, attrs })
     }
 
+    /// Whether the ready agent of key `k` passes the cached part of
+    /// signature `s` (its mixed part, if any, is checked by the caller:
+    /// see [`Sig::mixed`]).
+    #[inline]
+    pub fn key_admits(&self, s: SigId, k: &AgentKey) -> bool {
+        let sig = &self.sigs[s as usize];
+        match sig.sel {
+            Some(x) if sig.residual => {
+                let c = k.class as usize;
+                self.sel_bits[x as usize][c / 64] & (1 << (c % 64)) != 0
+            }
+            _ => true,
+        }
+    }
+
     /// Splits a selector into its skill-only, attribute-only and mixed
     /// conjuncts.
     pub fn split(e: &Expr) -> [Option<Expr>; 3] {
@@ -373,6 +407,7 @@ impl Index {
         let [indexed, cached, mixed] = Index::split(&e);
         let s = self.sels.len() as SelId;
         let (word, bit) = (s as usize / 64, 1u64 << (s % 64));
+        let mut by_sel = vec![0u64; self.classes.len().div_ceil(64)];
         for (c, attrs) in self.classes.iter().enumerate() {
             let bits = &mut self.class_bits[c];
             if bits.len() <= word {
@@ -380,10 +415,13 @@ impl Index {
             }
             if cached.as_ref().is_none_or(|e| e.matches(&View::attrs(attrs))) {
                 bits[word] |= bit;
+                by_sel[c / 64] |= 1 << (c % 64);
             } else {
                 bits[word] &= !bit;
             }
         }
+        self.sel_bits.truncate(s as usize);
+        self.sel_bits.push(by_sel);
         self.sels.push(Sel { expr: e, text: text.clone(), indexed, cached, mixed });
         self.sel_ids.insert(text, s);
         s
@@ -544,8 +582,9 @@ impl Index {
             callback,
             set: OrderedSet::new(),
         });
-        let residual = self.sigs[sig as usize].residual;
-        self.heads.push(Head { key: None, queue, callback, residual });
+        let s = &self.sigs[sig as usize];
+        let (residual, mixed, sel) = (s.residual, s.mixed, s.sel.unwrap_or(0));
+        self.heads.push(Head { key: None, queue, callback, residual, mixed, sel });
         if callback {
             self.callback_groups.push(g);
         }

@@ -143,9 +143,17 @@ impl Router {
         // Agents of a compatible profile this contact still cannot take:
         // excluded ones, and those its selector's per-agent part refuses.
         let filtered = !c.excluded.is_empty() || sig.residual;
+        // The selector's bits by attribute class, looked up once.
+        let row: &[u64] = match sig.sel {
+            Some(x) if sig.residual => &self.index.sel_bits[x as usize],
+            _ => &[],
+        };
         let excluded = |k: &AgentKey| {
-            (!c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid))
-                || (sig.residual && !self.sig_admits(c.sig, k.idx))
+            let class = k.class as usize;
+            (sig.residual
+                && (row[class / 64] & (1 << (class % 64)) == 0
+                    || (sig.mixed && !self.sig_admits(c.sig, k.idx))))
+                || (!c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid))
         };
         if policy.is_random() {
             // Uniform over every eligible agent: count per compatible group,
@@ -170,7 +178,9 @@ impl Router {
             let sig = &self.index.sigs[c.sig as usize];
             let excluded = |k: &AgentKey| {
                 (!c.excluded.is_empty() && c.excluded.contains(&self.agent(k.idx).uid))
-                    || (sig.residual && !self.sig_admits(c.sig, k.idx))
+                    || (sig.residual
+                        && !(self.index.key_admits(c.sig, k)
+                            && (!sig.mixed || self.sig_admits(c.sig, k.idx))))
             };
             for &p in &sig.profiles {
                 if !self.routes_to(p, c.queue, c.age_origin()) {
@@ -263,6 +273,8 @@ impl Router {
         let mut lifo: LifoHeads = SmallVec::new();
         // The agent itself is free but may not sit in its ready groups yet.
         let deciding = |ch: usize| usize::from(!a.ready[ch]);
+        // Which selectors its attribute class passes (one row, read once).
+        let bits = &self.index.class_bits[a.class as usize];
         for (ch, groups) in prof.groups.iter().enumerate() {
             if !self.can_take(a, ch) {
                 continue;
@@ -270,7 +282,10 @@ impl Router {
             for &g in groups {
                 let head = &self.index.heads[g as usize];
                 let Some(mut key) = head.key else { continue };
-                if head.residual && !self.sig_admits(self.index.groups[g as usize].sig, ai) {
+                if head.residual
+                    && (bits[head.sel as usize / 64] & (1 << (head.sel % 64)) == 0
+                        || (head.mixed && !self.sig_admits(self.index.groups[g as usize].sig, ai)))
+                {
                     continue; // the group's selector refuses this agent
                 }
                 if head.callback && self.callbacks_full(head.queue, ch as u32, deciding(ch)) {

@@ -149,6 +149,10 @@ pub struct AgentGroup {
     /// overlapping; empty means available throughout.
     #[serde(default)]
     pub shifts: Vec<(f64, f64)>,
+    /// Typed attributes of every agent of the group, read by selectors
+    /// (`group` is set to the group's name unless given).
+    #[serde(default)]
+    pub attributes: crate::types::Attrs,
 }
 
 fn hundred() -> u32 {
@@ -177,6 +181,16 @@ pub struct ContactType {
     /// Relaxation steps, conditional ones included.
     #[serde(default)]
     pub steps: Vec<StepSpec>,
+    /// Which agents may take these contacts beyond their skills (the
+    /// selector language).
+    #[serde(default)]
+    pub selector: crate::selector::Selector,
+    /// Structured selector clauses.
+    #[serde(default)]
+    pub selectors: Vec<crate::model::SelectorClause>,
+    /// Weighted selector preferences.
+    #[serde(default)]
+    pub preferences: Vec<crate::model::Preference>,
     /// The arrival process.
     pub arrivals: Arrivals,
     /// Handle-time distribution (a trace may give its own per row).

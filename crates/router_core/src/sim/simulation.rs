@@ -90,6 +90,9 @@ impl Simulation {
             template.priority = t.priority;
             template.requires = t.requires.clone();
             template.prefers = t.prefers.clone();
+            template.selector = t.selector.clone();
+            template.selectors = t.selectors.clone();
+            template.preferences = t.preferences.clone();
             template.steps = t.steps.clone();
             router.submit(&template, 0.0, Vec::new()).map_err(|e| ctx(e, &what))?;
             types.push(TypeInfo {
@@ -295,7 +298,9 @@ pub(super) fn agent_spec(
     a.channels = g.channels.clone();
     a.routing_profile = g.routing_profile.clone();
     a.state = state;
-    // For plug-in policies: which group the agent (id `index`) belongs to.
-    a.attributes.insert("group".into(), AttrValue::Str(g.name.clone()));
+    // For plug-in policies and selectors: which group the agent (id
+    // `index`) belongs to.
+    a.attributes = g.attributes.clone();
+    a.attributes.entry("group".into()).or_insert_with(|| AttrValue::Str(g.name.clone()));
     a
 }

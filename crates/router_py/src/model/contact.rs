@@ -11,7 +11,9 @@ use pyo3::types::{PyDict, PyList};
 use router_core::{Condition, ContactSpec, StepSpec};
 
 /// A relaxation step: after `after` seconds of waiting the requirements
-/// become `requires` (no stricter than before: the pool only grows).
+/// become `requires` (no stricter than before: the pool only grows), and
+/// with `selector` the selector in force widens (`in force OR selector`;
+/// `""` drops it) or, with `replace_selector=True`, is replaced.
 #[pyclass(frozen, module = "ccroute")]
 #[derive(Clone)]
 pub struct Step {
@@ -21,14 +23,36 @@ pub struct Step {
 #[pymethods]
 impl Step {
     #[new]
-    #[pyo3(signature = (after=0.0, requires=None, when=None))]
+    #[pyo3(signature = (after=0.0, requires=None, when=None, selector=None, replace_selector=false))]
     fn new(
         after: f64,
         requires: Option<&Bound<'_, PyDict>>,
         when: Option<&Bound<'_, PyAny>>,
+        selector: Option<&str>,
+        replace_selector: bool,
     ) -> PyResult<Self> {
         let when = when.map(condition).transpose()?;
-        Ok(Step { spec: StepSpec { after, requires: skills("step", requires)?, when } })
+        let selector = selector.map(|t| parse_selector("step", t)).transpose()?;
+        Ok(Step {
+            spec: StepSpec {
+                after,
+                requires: skills("step", requires)?,
+                when,
+                selector,
+                replace_selector,
+            },
+        })
+    }
+    /// The step's selector (`None`: it keeps the one in force; `""`: it
+    /// drops it).
+    #[getter]
+    fn selector(&self) -> Option<String> {
+        self.spec.selector.as_ref().map(|s| s.to_string())
+    }
+    /// Whether the step's selector replaces the one in force.
+    #[getter]
+    fn replace_selector(&self) -> bool {
+        self.spec.replace_selector
     }
     /// The condition, as given (`None` without one).
     #[getter]
@@ -130,8 +154,8 @@ pub struct Contact {
 #[pymethods]
 impl Contact {
     #[new]
-    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None),
-           text_signature = "(id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None)")]
+    #[pyo3(signature = (id, channel, queue, priority=Int::of(0), requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None, selector="", selectors=None, preferences=None),
+           text_signature = "(id, channel, queue, priority=0, requires=None, prefers=None, customer=None, preferred_agent=None, preferred_wait=0.0, steps=None, attributes=None, not_before=None, callback=None, selector='', selectors=None, preferences=None)")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         id: String,
@@ -147,8 +171,20 @@ impl Contact {
         attributes: Option<&Bound<'_, PyDict>>,
         not_before: Option<f64>,
         callback: Option<&Bound<'_, PyAny>>,
+        selector: &str,
+        selectors: Option<&Bound<'_, PyAny>>,
+        preferences: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let what = format!("contact {id:?}");
+        let selector = parse_selector(&what, selector)?;
+        let selectors = match selectors {
+            None => Vec::new(),
+            Some(s) => crate::forms::from_py(&format!("{what}: selectors"), s)?,
+        };
+        let preferences = match preferences {
+            None => Vec::new(),
+            Some(p) => crate::forms::from_py(&format!("{what}: preferences"), p)?,
+        };
         let callback = match callback {
             None => None,
             Some(cb) => Some(crate::forms::from_py(&format!("{what}: callback"), cb)?),
@@ -186,6 +222,9 @@ impl Contact {
                 steps,
                 not_before,
                 callback,
+                selector,
+                selectors,
+                preferences,
             },
         })
     }
@@ -251,6 +290,23 @@ impl Contact {
     fn not_before(&self) -> Option<f64> {
         self.spec.not_before
     }
+    /// Which agents may take it beyond its skills (the selector language;
+    /// `""`: any).
+    #[getter]
+    fn selector(&self) -> String {
+        self.spec.selector.to_string()
+    }
+    /// Structured selector clauses, as dicts (`key`, `op`, `value`,
+    /// `expires_after`, `expedite`).
+    #[getter]
+    fn selectors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.spec.selectors)
+    }
+    /// Weighted selector preferences, as dicts (`selector`, `weight`).
+    #[getter]
+    fn preferences<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.spec.preferences)
+    }
     /// The callback the customer asked for, as a dict, if any.
     #[getter]
     fn callback<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
@@ -282,8 +338,18 @@ impl Contact {
     fn __repr__(&self) -> String {
         let c = &self.spec;
         let steps: Vec<String> = c.steps.iter().map(step_repr).collect();
+        let mut extra = String::new();
+        if !c.selector.is_empty() {
+            extra.push_str(&format!(", selector={}", py_str_repr(&c.selector.to_string())));
+        }
+        if !c.selectors.is_empty() {
+            extra.push_str(&format!(", selectors=<{} clause(s)>", c.selectors.len()));
+        }
+        if !c.preferences.is_empty() {
+            extra.push_str(&format!(", preferences=<{} preference(s)>", c.preferences.len()));
+        }
         format!(
-            "Contact({}, channel={}, queue={}, priority={}, requires={}, prefers={}, customer={}, preferred_agent={}, preferred_wait={:?}, steps=[{}], attributes={})",
+            "Contact({}, channel={}, queue={}, priority={}, requires={}, prefers={}, customer={}, preferred_agent={}, preferred_wait={:?}, steps=[{}], attributes={}{extra})",
             py_str_repr(&c.id),
             py_str_repr(&c.channel),
             py_str_repr(&c.queue),
@@ -299,6 +365,12 @@ impl Contact {
     }
 }
 
+/// A selector from its text; `InvalidInput` naming `what`, the position
+/// and the token otherwise.
+fn parse_selector(what: &str, text: &str) -> PyResult<router_core::Selector> {
+    router_core::Selector::parse(text).map_err(|e| invalid(format!("{what}: {}", e.message())))
+}
+
 fn step_repr(s: &StepSpec) -> String {
     let when = match &s.when {
         None => "None".to_owned(),
@@ -306,5 +378,13 @@ fn step_repr(s: &StepSpec) -> String {
         Some(Condition::QueueLongerThan(n)) => format!("{{'queue_longer_than': {n}}}"),
         Some(Condition::LongestWaitAbove(t)) => format!("{{'longest_wait_above': {t:?}}}"),
     };
-    format!("Step(after={:?}, requires={}, when={when})", s.after, skills_repr(&s.requires))
+    let sel = match &s.selector {
+        None => String::new(),
+        Some(x) => format!(
+            ", selector={}{}",
+            py_str_repr(&x.to_string()),
+            if s.replace_selector { ", replace_selector=True" } else { "" }
+        ),
+    };
+    format!("Step(after={:?}, requires={}, when={when}{sel})", s.after, skills_repr(&s.requires))
 }

@@ -25,6 +25,10 @@ pub(super) fn attrs_repr(a: &router_core::Attrs) -> String {
                 }
                 AttrValue::Float(f) => format!("{f:?}"),
                 AttrValue::Str(s) => py_str_repr(s),
+                AttrValue::List(l) => {
+                    let items: Vec<String> = l.iter().map(|s| py_str_repr(s)).collect();
+                    format!("[{}]", items.join(", "))
+                }
             };
             format!("{}: {v}", py_str_repr(k))
         })
