@@ -291,7 +291,15 @@ impl Expr {
 /// the same expression); a text that does not parse is refused naming the
 /// position and the token.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Selector(Option<Expr>);
+pub struct Selector(Option<std::sync::Arc<Parsed>>);
+
+/// A parsed selector and its canonical text (computed once: routers
+/// intern selectors by it).
+#[derive(Debug, PartialEq)]
+struct Parsed {
+    text: String,
+    expr: Expr,
+}
 
 impl Selector {
     /// Parses `text`; blank text is the empty selector.
@@ -299,17 +307,22 @@ impl Selector {
         if text.trim().is_empty() {
             return Ok(Selector(None));
         }
-        Expr::parse(text).map(|e| Selector(Some(e)))
+        Expr::parse(text).map(Selector::of)
     }
 
     /// A selector of an expression.
-    pub fn of(e: Expr) -> Selector {
-        Selector(Some(e))
+    pub fn of(expr: Expr) -> Selector {
+        Selector(Some(std::sync::Arc::new(Parsed { text: expr.to_string(), expr })))
     }
 
     /// The expression (`None`: every agent).
     pub fn expr(&self) -> Option<&Expr> {
-        self.0.as_ref()
+        self.0.as_ref().map(|p| &p.expr)
+    }
+
+    /// The canonical text (empty: every agent).
+    pub fn text(&self) -> &str {
+        self.0.as_ref().map_or("", |p| &p.text)
     }
 
     /// Whether it admits every agent.
@@ -320,10 +333,7 @@ impl Selector {
 
 impl fmt::Display for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Some(e) => write!(f, "{e}"),
-            None => Ok(()),
-        }
+        f.write_str(self.text())
     }
 }
 

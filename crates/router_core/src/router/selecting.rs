@@ -113,9 +113,14 @@ impl Router {
             .collect()
     }
 
-    /// Interns a selector of the language (`None` when empty).
+    /// Interns a selector of the language (`None` when empty): by its
+    /// canonical text, without copying it when known.
     pub(super) fn compile_selector(&mut self, s: &Selector) -> Option<SelId> {
-        s.expr().map(|e| self.intern_selector(e.clone()))
+        let e = s.expr()?;
+        match self.index.sel_ids.get(s.text()) {
+            Some(&id) => Some(id),
+            None => Some(self.intern_selector(e.clone())),
+        }
     }
 
     /// Compiles weighted preferences (weights 1-1000).
@@ -133,13 +138,13 @@ impl Router {
                     p.weight
                 )));
             }
-            let Some(e) = p.selector.expr() else {
+            let Some(id) = self.compile_selector(&p.selector) else {
                 return Err(Error::invalid(format!(
                     "{}: preferences[{i}]: the selector is empty (it would prefer every agent)",
                     what()
                 )));
             };
-            out.push((self.intern_selector(e.clone()), p.weight));
+            out.push((id, p.weight));
         }
         Ok(out)
     }
