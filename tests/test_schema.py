@@ -32,11 +32,13 @@ PROFILE = cc.RoutingProfile("p", {"q": 1}).to_dict()
 AGENT = cc.Agent("a").to_dict()
 STEP = cc.Step(1.0).to_dict()
 CONTACT = cc.Contact("c", "voice", "q").to_dict()
+CLAUSE = cc.Contact("c", "voice", "q", selectors=[{"key": "k", "op": "equal", "value": 1}]).selectors[0]
+PREFERENCE = cc.Contact("c", "voice", "q", preferences=[{"selector": "agent.k == 1"}]).preferences[0]
 CONFIG = _ccroute.normalize_config({"channels": [CHANNEL], "queues": [QUEUE]})
 UPDATE = _ccroute.normalize_contact_update({})
 #: Fields of a contact update that a message spells with a `has_` flag (a
 #: map or list cannot say "given, and empty" by itself).
-FLAGGED = ("requires", "prefers", "steps", "attributes")
+FLAGGED = ("requires", "prefers", "steps", "attributes", "preferences")
 TRANSFER = _ccroute.normalize_transfer({})
 
 # Record field -> the proto fields that carry it. Where the protocol spells a
@@ -52,6 +54,8 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
                                 "channels": ("channels", "only_listed_channels")}),
     "step": (model_pb2.Step, {k: (k,) for k in STEP}),
     "contact": (model_pb2.Contact, {k: (k,) for k in CONTACT}),
+    "selector_clause": (model_pb2.SelectorClause, {k: (k,) for k in CLAUSE}),
+    "preference": (model_pb2.Preference, {k: (k,) for k in PREFERENCE}),
     "contact_update": (model_pb2.ContactUpdate, {**{k: (k,) for k in UPDATE if k not in FLAGGED},
                                                  **{k: (k, f"has_{k}") for k in FLAGGED}}),
     "transfer": (model_pb2.TransferSpec, {**{k: (k,) for k in TRANSFER if k != "requires"},
@@ -68,6 +72,7 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
 }
 RECORDS = {"channel": CHANNEL, "queue": QUEUE, "routing_profile": PROFILE, "profile_queue": PROFILE["queues"][0],
            "agent": AGENT, "step": STEP, "contact": CONTACT, "contact_update": UPDATE, "transfer": TRANSFER,
+           "selector_clause": CLAUSE, "preference": PREFERENCE,
            "config": CONFIG}
 
 
@@ -97,7 +102,19 @@ names = st.text("abcdefgh", min_size=1, max_size=6)
 seconds = st.floats(0, 1e6, allow_nan=False, allow_infinity=False)
 levels = st.dictionaries(names, st.integers(1, 10), max_size=3)
 attr_values = st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1),
-                        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5))
+                        st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=5),
+                        st.lists(st.text(max_size=4), max_size=3))
+selector_texts = st.sampled_from(["", "agent.tenure > 3", 'agent.langs HAS "es" OR NOT skill.x >= 2',
+                                  'agent.team IN ["a", "b\\"c"] AND agent.vip == true', "agent.score <= -1.5"])
+clauses = st.builds(
+    lambda key, op_value, expires, expedite: _checked(CLAUSE, {"key": key, "op": op_value[0], "value": op_value[1],
+                                                              "expires_after": expires, "expedite": expedite}),
+    st.sampled_from(["team", "agent.tenure", "skill.x"]),
+    st.sampled_from([("equal", 2), ("not_equal", 3), ("less_than", 1.5), ("greater_than_or_equal", 4),
+                     ("less_than_or_equal", 0), ("greater_than", -2)]),
+    st.none() | st.floats(0, 1e6), st.booleans())
+preferences = st.builds(lambda sel, w: _checked(PREFERENCE, {"selector": sel, "weight": w}),
+                        selector_texts.filter(bool), st.integers(1, 1000))
 attrs = st.dictionaries(names, attr_values, max_size=3)
 conditions = st.one_of(st.none(), st.just("no_agent_available"),
                        st.builds(lambda n: {"queue_longer_than": n}, st.integers(0, 10**6)),
@@ -112,8 +129,9 @@ def _checked(base: dict[str, Any], d: dict[str, Any]) -> dict[str, Any]:
 callbacks = st.builds(lambda n, retry, nb: {"number_of_attempts": n, "retry_after": retry, "not_before": nb},
                       st.integers(1, 2**32 - 1), st.floats(0, 10**6), st.none() | st.floats(0, 10**6))
 
-steps = st.builds(lambda after, req, when: _checked(STEP, {"after": after, "requires": req, "when": when}),
-                  seconds, levels, conditions)
+steps = st.builds(lambda after, req, when, sel, replace: _checked(STEP, {
+    "after": after, "requires": req, "when": when, "selector": sel, "replace_selector": replace}),
+    seconds, levels, conditions, st.none() | selector_texts, st.booleans())
 
 
 @st.composite
@@ -124,6 +142,8 @@ def contacts(draw: Any, channel: str = "voice", queue: str = "q") -> dict[str, A
         "preferred_agent": draw(st.none() | names), "preferred_wait": draw(seconds),
         "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs),
         "not_before": draw(st.none() | seconds), "callback": draw(st.none() | callbacks),
+        "selector": draw(selector_texts), "selectors": draw(st.lists(clauses, max_size=2)),
+        "preferences": draw(st.lists(preferences, max_size=2)),
     })
 
 
@@ -135,6 +155,7 @@ def updates(draw: Any) -> dict[str, Any]:
         "priority": draw(st.integers(-(2**63), 2**63 - 1)), "requires": draw(levels), "prefers": draw(levels),
         "steps": draw(st.lists(steps, max_size=2)), "attributes": draw(attrs), "age_offset": draw(seconds),
         "if_version": draw(st.integers(0, 2**64 - 1)), "callback": draw(callbacks),
+        "selector": draw(selector_texts), "preferences": draw(st.lists(preferences, max_size=2)),
     })
     given = draw(st.sets(st.sampled_from(sorted(full))))
     record = _ccroute.normalize_contact_update({k: full[k] for k in given})

@@ -60,15 +60,15 @@ def test_structured_clauses_expire_and_preferences_score() -> None:
 def test_steps_and_updates_change_the_selector() -> None:
     r = router()
     for a in ("a1", "a2", "a3"):
-        r.set_agent_state(a, "away", 0.0)
+        r.set_agent_state(a, "away", 2.0)
     step = cc.Step(10.0, selector='agent.team == "trainee"')
     assert (step.selector, step.replace_selector) == ('agent.team == "trainee"', False)
-    r.submit(cc.Contact("c1", "voice", "general", selector='agent.team == "sales"', steps=[step]), 1.0)
-    r.advance(10.0)
+    r.submit(cc.Contact("c1", "voice", "general", selector='agent.team == "sales"', steps=[step]), 2.0)
+    r.advance(12.0)
     assert r.explain("c1").selector == 'agent.team == "sales" OR agent.team == "trainee"'
-    r.update_contact("c1", 11.0, selector='agent.tenure_months >= 30')
+    r.update_contact("c1", 12.5, selector='agent.tenure_months >= 30')
     assert r.explain("c1").selector == "agent.tenure_months >= 30"
-    assert r.set_agent_state("a1", "available", 12.0) == []
+    assert r.set_agent_state("a1", "available", 13.0) == []
     assert [type(e).__name__ for e in r.set_agent_state("a2", "available", 13.0)] == ["Assigned"]
 
 
@@ -85,7 +85,7 @@ def test_bad_selectors_are_refused_by_name_and_change_nothing(kwargs: dict[str, 
     with pytest.raises(cc.InvalidInput, match=names):
         r.submit(cc.Contact("bad", "voice", "general", **kwargs), 5.0)
     assert r.snapshot() == before
-    with pytest.raises(cc.InvalidInput, match="list of str"):
+    with pytest.raises(cc.InvalidInput, match="holds strings only, not 3"):
         cc.Agent("x", attributes={"langs": ["es", 3]})
 
 

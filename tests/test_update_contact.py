@@ -203,6 +203,7 @@ def test_an_unknown_field_is_refused_naming_it() -> None:
 
 def test_the_plain_data_form_writes_every_field() -> None:
     record = _ccroute.normalize_contact_update({"requires": {}, "steps": [cc.Step(1.0, {"a": 2})], "age_offset": 3})
-    assert record == {"priority": None, "requires": {}, "prefers": None,
-                      "steps": [{"after": 1.0, "requires": {"a": 2}, "when": None}], "attributes": None,
+    assert record == {"priority": None, "requires": {}, "prefers": None, "selector": None, "preferences": None,
+                      "steps": [{"after": 1.0, "requires": {"a": 2}, "when": None, "selector": None,
+                                 "replace_selector": False}], "attributes": None,
                       "age_offset": 3.0, "callback": None, "if_version": None}

@@ -445,7 +445,7 @@ def test_explain_contact_through_the_client_matches_the_embedded_router(start_se
     assert (why.status, why.position, why.queue_waiting, why.requires, why.eligible) == (
         "waiting", 1, 1, {"en": 5}, 0)
     assert why.ineligible == {"reserved": 0, "state": 1, "routing_profile": 0, "profile_delay": 0, "skills": 1,
-                              "channel": 0, "capacity": 0, "excluded": 0}
+                              "selector": 0, "channel": 0, "capacity": 0, "excluded": 0}
     assert why.next_timer is not None and why.next_timer["what"] == "step 0"
     embedded = srv.service.query(lambda e: e.router.explain("c1").to_dict())
     assert why.to_dict() == embedded

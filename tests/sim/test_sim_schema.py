@@ -23,9 +23,9 @@ from ccroute import _ccroute, policies, sim
 CONFIG = _ccroute.normalize_config({"channels": [{"name": "c"}], "queues": [{"name": "q"}]})
 
 #: Agent fields an agent group does not carry: agents of a group are
-#: numbered (``0``, ``1``, ...), their state follows the shifts, and the
-#: simulator sets one attribute, ``group``, for plug-in policies.
-AGENT_NOT_IN_GROUP = {"id", "state", "attributes"}
+#: numbered (``0``, ``1``, ...) and their state follows the shifts (the
+#: simulator adds the attribute ``group`` unless the group sets it).
+AGENT_NOT_IN_GROUP = {"id", "state"}
 #: What a group adds: its name, its size and its shifts.
 GROUP_ONLY = {"name", "count", "shifts"}
 #: Contact fields a contact type does not carry: ids are numbered, the
@@ -114,12 +114,20 @@ def scenarios(draw: Any) -> sim.Scenario:
     groups = [sim.AgentGroup(f"g{i}", draw(st.integers(0, 5)), skills=draw(levels), capacity=draw(st.integers(100, 300)),
                              channels=draw(st.none() | st.dictionaries(st.sampled_from(chans), st.integers(0, 3))),
                              routing_profile=draw(st.none() | st.sampled_from([p.name for p in profiles]))
-                             if profiles else None)
+                             if profiles else None,
+                             attributes=draw(st.sampled_from([{}, {"team": "a", "langs": ["es"], "tenure": 4}])))
               for i in range(draw(st.integers(1, 2)))]
     types = [sim.ContactType(
         f"t{i}", draw(st.sampled_from(chans)), draw(st.sampled_from(qnames)), sim.Poisson(draw(st.floats(0, 500))),
         sim.Exponential(draw(st.floats(1, 600))), priority=draw(st.integers(-3, 3)), requires=draw(levels),
-        steps=[cc.Step(draw(seconds), draw(levels), when=draw(conditions)) for _ in range(draw(st.integers(0, 2)))],
+        steps=[cc.Step(draw(seconds), draw(levels), when=draw(conditions),
+                       selector=draw(st.none() | st.sampled_from(["", 'agent.team == "a"'])),
+                       replace_selector=draw(st.booleans()))
+               for _ in range(draw(st.integers(0, 2)))],
+        selector=draw(st.sampled_from(["", "agent.tenure > 3", 'agent.langs HAS "es" OR skill.x >= 2'])),
+        selectors=draw(st.sampled_from([[], [{"key": "team", "op": "in", "value": ["a", "b"],
+                                              "expires_after": 30.0, "expedite": True}]])),
+        preferences=draw(st.sampled_from([[], [{"selector": "agent.vip == true", "weight": 3}]])),
     ) for i in range(draw(st.integers(1, 2)))]
     return sim.Scenario(
         channels=channels, queues=queues, routing_profiles=profiles, agent_groups=groups, contact_types=types,

@@ -94,16 +94,46 @@ class RoutingProfile(_message.Message):
     def __init__(self, name: _Optional[str] = ..., queues: _Optional[_Iterable[_Union[ProfileQueue, _Mapping]]] = ...) -> None: ...
 
 class AttributeValue(_message.Message):
-    __slots__ = ("bool_value", "int_value", "double_value", "string_value")
+    __slots__ = ("bool_value", "int_value", "double_value", "string_value", "list_value")
     BOOL_VALUE_FIELD_NUMBER: _ClassVar[int]
     INT_VALUE_FIELD_NUMBER: _ClassVar[int]
     DOUBLE_VALUE_FIELD_NUMBER: _ClassVar[int]
     STRING_VALUE_FIELD_NUMBER: _ClassVar[int]
+    LIST_VALUE_FIELD_NUMBER: _ClassVar[int]
     bool_value: bool
     int_value: int
     double_value: float
     string_value: str
-    def __init__(self, bool_value: _Optional[bool] = ..., int_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ...) -> None: ...
+    list_value: StringList
+    def __init__(self, bool_value: _Optional[bool] = ..., int_value: _Optional[int] = ..., double_value: _Optional[float] = ..., string_value: _Optional[str] = ..., list_value: _Optional[_Union[StringList, _Mapping]] = ...) -> None: ...
+
+class StringList(_message.Message):
+    __slots__ = ("values",)
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    values: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, values: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SelectorClause(_message.Message):
+    __slots__ = ("key", "op", "value", "expires_after", "expedite")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    OP_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AFTER_FIELD_NUMBER: _ClassVar[int]
+    EXPEDITE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    op: str
+    value: AttributeValue
+    expires_after: float
+    expedite: bool
+    def __init__(self, key: _Optional[str] = ..., op: _Optional[str] = ..., value: _Optional[_Union[AttributeValue, _Mapping]] = ..., expires_after: _Optional[float] = ..., expedite: _Optional[bool] = ...) -> None: ...
+
+class Preference(_message.Message):
+    __slots__ = ("selector", "weight")
+    SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    selector: str
+    weight: int
+    def __init__(self, selector: _Optional[str] = ..., weight: _Optional[int] = ...) -> None: ...
 
 class Agent(_message.Message):
     __slots__ = ("id", "skills", "capacity", "channels", "state", "attributes", "routing_profile", "only_listed_channels")
@@ -147,7 +177,7 @@ class Agent(_message.Message):
     def __init__(self, id: _Optional[str] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., channels: _Optional[_Mapping[str, int]] = ..., state: _Optional[_Union[AgentState, str]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., routing_profile: _Optional[str] = ..., only_listed_channels: _Optional[bool] = ...) -> None: ...
 
 class Step(_message.Message):
-    __slots__ = ("after", "requires", "when")
+    __slots__ = ("after", "requires", "when", "selector", "replace_selector")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -158,10 +188,14 @@ class Step(_message.Message):
     AFTER_FIELD_NUMBER: _ClassVar[int]
     REQUIRES_FIELD_NUMBER: _ClassVar[int]
     WHEN_FIELD_NUMBER: _ClassVar[int]
+    SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    REPLACE_SELECTOR_FIELD_NUMBER: _ClassVar[int]
     after: float
     requires: _containers.ScalarMap[str, int]
     when: StepCondition
-    def __init__(self, after: _Optional[float] = ..., requires: _Optional[_Mapping[str, int]] = ..., when: _Optional[_Union[StepCondition, _Mapping]] = ...) -> None: ...
+    selector: str
+    replace_selector: bool
+    def __init__(self, after: _Optional[float] = ..., requires: _Optional[_Mapping[str, int]] = ..., when: _Optional[_Union[StepCondition, _Mapping]] = ..., selector: _Optional[str] = ..., replace_selector: _Optional[bool] = ...) -> None: ...
 
 class StepCondition(_message.Message):
     __slots__ = ("no_agent_available", "queue_longer_than", "longest_wait_above")
@@ -174,7 +208,7 @@ class StepCondition(_message.Message):
     def __init__(self, no_agent_available: _Optional[bool] = ..., queue_longer_than: _Optional[int] = ..., longest_wait_above: _Optional[float] = ...) -> None: ...
 
 class Contact(_message.Message):
-    __slots__ = ("id", "channel", "queue", "priority", "requires", "prefers", "customer", "preferred_agent", "preferred_wait", "steps", "attributes", "not_before", "callback")
+    __slots__ = ("id", "channel", "queue", "priority", "requires", "prefers", "customer", "preferred_agent", "preferred_wait", "steps", "attributes", "not_before", "callback", "selector", "selectors", "preferences")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -209,6 +243,9 @@ class Contact(_message.Message):
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     NOT_BEFORE_FIELD_NUMBER: _ClassVar[int]
     CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    SELECTORS_FIELD_NUMBER: _ClassVar[int]
+    PREFERENCES_FIELD_NUMBER: _ClassVar[int]
     id: str
     channel: str
     queue: str
@@ -222,7 +259,10 @@ class Contact(_message.Message):
     attributes: _containers.MessageMap[str, AttributeValue]
     not_before: float
     callback: Callback
-    def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., not_before: _Optional[float] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+    selector: str
+    selectors: _containers.RepeatedCompositeFieldContainer[SelectorClause]
+    preferences: _containers.RepeatedCompositeFieldContainer[Preference]
+    def __init__(self, id: _Optional[str] = ..., channel: _Optional[str] = ..., queue: _Optional[str] = ..., priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., prefers: _Optional[_Mapping[str, int]] = ..., customer: _Optional[str] = ..., preferred_agent: _Optional[str] = ..., preferred_wait: _Optional[float] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., not_before: _Optional[float] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ..., selector: _Optional[str] = ..., selectors: _Optional[_Iterable[_Union[SelectorClause, _Mapping]]] = ..., preferences: _Optional[_Iterable[_Union[Preference, _Mapping]]] = ...) -> None: ...
 
 class Callback(_message.Message):
     __slots__ = ("number_of_attempts", "retry_after", "not_before")
@@ -235,7 +275,7 @@ class Callback(_message.Message):
     def __init__(self, number_of_attempts: _Optional[int] = ..., retry_after: _Optional[float] = ..., not_before: _Optional[float] = ...) -> None: ...
 
 class ContactUpdate(_message.Message):
-    __slots__ = ("priority", "requires", "has_requires", "prefers", "has_prefers", "steps", "has_steps", "attributes", "has_attributes", "age_offset", "if_version", "callback")
+    __slots__ = ("priority", "requires", "has_requires", "prefers", "has_prefers", "steps", "has_steps", "attributes", "has_attributes", "age_offset", "if_version", "callback", "selector", "preferences", "has_preferences")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -269,6 +309,9 @@ class ContactUpdate(_message.Message):
     AGE_OFFSET_FIELD_NUMBER: _ClassVar[int]
     IF_VERSION_FIELD_NUMBER: _ClassVar[int]
     CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    PREFERENCES_FIELD_NUMBER: _ClassVar[int]
+    HAS_PREFERENCES_FIELD_NUMBER: _ClassVar[int]
     priority: int
     requires: _containers.ScalarMap[str, int]
     has_requires: bool
@@ -281,7 +324,10 @@ class ContactUpdate(_message.Message):
     age_offset: float
     if_version: int
     callback: Callback
-    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+    selector: str
+    preferences: _containers.RepeatedCompositeFieldContainer[Preference]
+    has_preferences: bool
+    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., prefers: _Optional[_Mapping[str, int]] = ..., has_prefers: _Optional[bool] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., has_steps: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, AttributeValue]] = ..., has_attributes: _Optional[bool] = ..., age_offset: _Optional[float] = ..., if_version: _Optional[int] = ..., callback: _Optional[_Union[Callback, _Mapping]] = ..., selector: _Optional[str] = ..., preferences: _Optional[_Iterable[_Union[Preference, _Mapping]]] = ..., has_preferences: _Optional[bool] = ...) -> None: ...
 
 class TransferSpec(_message.Message):
     __slots__ = ("queue", "agent", "mode", "keep_age", "requires", "has_requires", "channel")

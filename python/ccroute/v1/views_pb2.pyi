@@ -207,7 +207,7 @@ class NextTimer(_message.Message):
     def __init__(self, at: _Optional[float] = ..., what: _Optional[str] = ...) -> None: ...
 
 class Explanation(_message.Message):
-    __slots__ = ("contact", "status", "queue", "channel", "position", "queue_waiting", "requires", "step", "waits_for", "agent", "eligible", "ineligible", "next_timer")
+    __slots__ = ("contact", "status", "queue", "channel", "position", "queue_waiting", "requires", "step", "waits_for", "agent", "eligible", "ineligible", "next_timer", "selector", "selector_clauses")
     class RequiresEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -235,6 +235,8 @@ class Explanation(_message.Message):
     ELIGIBLE_FIELD_NUMBER: _ClassVar[int]
     INELIGIBLE_FIELD_NUMBER: _ClassVar[int]
     NEXT_TIMER_FIELD_NUMBER: _ClassVar[int]
+    SELECTOR_FIELD_NUMBER: _ClassVar[int]
+    SELECTOR_CLAUSES_FIELD_NUMBER: _ClassVar[int]
     contact: str
     status: ContactStatus
     queue: str
@@ -248,4 +250,14 @@ class Explanation(_message.Message):
     eligible: int
     ineligible: _containers.ScalarMap[str, int]
     next_timer: NextTimer
-    def __init__(self, contact: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ..., position: _Optional[int] = ..., queue_waiting: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., waits_for: _Optional[str] = ..., agent: _Optional[str] = ..., eligible: _Optional[int] = ..., ineligible: _Optional[_Mapping[str, int]] = ..., next_timer: _Optional[_Union[NextTimer, _Mapping]] = ...) -> None: ...
+    selector: str
+    selector_clauses: _containers.RepeatedCompositeFieldContainer[ClauseCount]
+    def __init__(self, contact: _Optional[str] = ..., status: _Optional[_Union[ContactStatus, str]] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ..., position: _Optional[int] = ..., queue_waiting: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., step: _Optional[int] = ..., waits_for: _Optional[str] = ..., agent: _Optional[str] = ..., eligible: _Optional[int] = ..., ineligible: _Optional[_Mapping[str, int]] = ..., next_timer: _Optional[_Union[NextTimer, _Mapping]] = ..., selector: _Optional[str] = ..., selector_clauses: _Optional[_Iterable[_Union[ClauseCount, _Mapping]]] = ...) -> None: ...
+
+class ClauseCount(_message.Message):
+    __slots__ = ("clause", "excluded")
+    CLAUSE_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_FIELD_NUMBER: _ClassVar[int]
+    clause: str
+    excluded: int
+    def __init__(self, clause: _Optional[str] = ..., excluded: _Optional[int] = ...) -> None: ...
