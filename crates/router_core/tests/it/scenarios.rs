@@ -42,7 +42,7 @@ struct Step {
 #[serde(rename_all = "snake_case")]
 enum Call {
     AddAgent(AgentSpec),
-    Submit(ContactSpec),
+    Submit(Box<ContactSpec>),
     Accept { contact: String, agent: String },
     Reject { contact: String, agent: String },
     Complete { contact: String },
