@@ -112,7 +112,15 @@ contact_fields = st.fixed_dictionaries({
     "steps": steps,
     "preferred": st.sampled_from([None, None, None, ("a0", 0.0), ("a1", 6.0)]),
     "customer": st.sampled_from([None, None, "k0", "k1"]),
+    "selector": st.sampled_from(["", "", 'agent.team == "a"', 'agent.langs HAS "es" OR agent.tenure > 30',
+                                 "NOT agent.tenure > 10", 'skill.en >= 2 OR agent.team != "b"']),
+    "selectors": st.sampled_from([[], [], [{"key": "team", "op": "not_equal", "value": "b", "expires_after": 5.0,
+                                            "expedite": True}]]),
+    "step_selector": st.sampled_from([None, None, "", 'agent.team == "b"']),
 })
+#: Agent attributes read by selectors (a list, a string, an integer).
+agent_attributes = st.sampled_from([{}, {"team": "a"}, {"team": "b", "langs": ["es"], "tenure": 40},
+                                    {"team": "a", "langs": ["en", "es"], "tenure": 5}, {"tenure": 12}])
 
 
 #: Contact fields that do not matter to :func:`make_contact`'s steps.
@@ -124,6 +132,7 @@ update_fields = st.fixed_dictionaries({
     "steps": st.one_of(st.none(), st.none(), steps),
     "attributes": st.sampled_from([None, None, {}, {"vip": True}]),
     "age_offset": st.sampled_from([None, None, 0.0, 6.0, 30.0]),
+    "selector": st.sampled_from([None, None, "", 'agent.team == "b"']),
 })
 #: Contacts most agents can take: for the calls that need a contact
 #: assigned, called or offered.
@@ -135,6 +144,9 @@ easy_fields = st.fixed_dictionaries({
     "steps": st.just([]),
     "preferred": st.sampled_from([None, None, ("a4", 0.0)]),
     "customer": st.sampled_from([None, None, "k0"]),
+    "selector": st.just(""),
+    "selectors": st.just([]),
+    "step_selector": st.just(None),
 })
 callback_fields = st.fixed_dictionaries({
     "number_of_attempts": st.integers(1, 3),
@@ -151,11 +163,12 @@ def make_contact(cid: str, f: dict[str, Any], **extra: Any) -> cc.Contact:
     for inc, when in f["steps"]:
         after += inc
         reqs = {s: lv // 2 for s, lv in reqs.items() if lv // 2 >= 1}
-        built.append(cc.Step(after, dict(reqs), when=when))
+        built.append(cc.Step(after, dict(reqs), when=when, selector=f.get("step_selector")))
     pref = f["preferred"]
     return cc.Contact(cid, channel=f["channel"], queue=f["queue"], priority=f["priority"], requires=f["requires"],
                       steps=built, customer=f["customer"], preferred_agent=pref[0] if pref else None,
-                      preferred_wait=pref[1] if pref else 0.0, **extra)
+                      preferred_wait=pref[1] if pref else 0.0, selector=f.get("selector", ""),
+                      selectors=f.get("selectors", []), **extra)
 
 
 def make_callback(f: dict[str, Any], now: float) -> dict[str, Any]:
@@ -370,10 +383,11 @@ class MixMachine(RuleBasedStateMachine):
     # -- agents -----------------------------------------------------------------
     @rule(aid=st.sampled_from(AGENTS), sk=skills, state=st.sampled_from(["available", "available", "away", "offline"]),
           capacity=st.sampled_from([100, 100, 50]), chans=st.sampled_from([None, {"chat": 2}, {"voice": 1, "chat": 1}]),
-          profile=st.sampled_from([None, None, "front", "back"]), update=st.booleans(), dt=DT)
-    def agent(self, aid, sk, state, capacity, chans, profile, update, dt) -> None:
+          profile=st.sampled_from([None, None, "front", "back"]), update=st.booleans(), attrs=agent_attributes, dt=DT)
+    def agent(self, aid, sk, state, capacity, chans, profile, update, attrs, dt) -> None:
         assert self.router is not None
-        a = cc.Agent(aid, skills=sk, state=state, capacity=capacity, channels=chans, routing_profile=profile)
+        a = cc.Agent(aid, skills=sk, state=state, capacity=capacity, channels=chans, routing_profile=profile,
+                     attributes=attrs)
         t = self.tick(dt)
         self.call(self.router.update_agent if update else self.router.add_agent, a, now=t)
 

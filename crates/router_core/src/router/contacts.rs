@@ -85,7 +85,7 @@ impl Router {
             channel,
             queue,
             priority: spec.priority,
-            sig: self.sig_with(reqs, sel.as_deref(), 0.0, 0.0),
+            sig: self.sig_with(reqs, sel.as_deref(), 0.0),
             steps,
             prefers,
             sel,
@@ -400,7 +400,10 @@ impl Router {
         queue.live.insert(now, seq);
         // Steps due at arrival are in force before the first routing.
         self.apply_due_steps(ci, ev);
-        if self.contact(ci).sel.is_some() {
+        if let Some(sel) = self.contact_mut(ci).sel.as_mut() {
+            if sel.since == 0.0 && !sel.clauses.is_empty() {
+                sel.since = now; // the first arrival (0 at compile)
+            }
             self.schedule_expiry(ci);
         }
         self.enter_queue(ci);

@@ -269,6 +269,11 @@ pub struct Index {
     pub class_ids: FxHashMap<String, ClassId>,
     /// Selectors by id.
     pub sels: Vec<Sel>,
+    /// Whether timers are firing: what they intern (a contact's selector
+    /// after a step or an expiry) is counted in `timer_entries`.
+    pub firing: bool,
+    /// Selectors and signatures timers interned so far.
+    pub timer_entries: u64,
     /// Canonical text → selector.
     pub sel_ids: FxHashMap<String, SelId>,
 
@@ -424,6 +429,7 @@ impl Index {
         self.sel_bits.push(by_sel);
         self.sels.push(Sel { expr: e, text: text.clone(), indexed, cached, mixed });
         self.sel_ids.insert(text, s);
+        self.timer_entries += u64::from(self.firing);
         s
     }
 
@@ -440,13 +446,24 @@ impl Index {
 
     /// Where interning stands. See [`Index::rollback`].
     pub fn mark(&self) -> Mark {
-        Mark { skills: self.skill_names.len(), sigs: self.sigs.len(), sels: self.sels.len() }
+        Mark {
+            skills: self.skill_names.len(),
+            sigs: self.sigs.len(),
+            sels: self.sels.len(),
+            timer_entries: self.timer_entries,
+        }
     }
 
     /// Forgets the skills, selectors and signatures interned since `mark`, so that a refused call leaves no
     /// trace. Only valid while nothing refers to them (no profile has
     /// them, no wait group or contact uses them).
     pub fn rollback(&mut self, m: Mark) {
+        if self.timer_entries != m.timer_entries {
+            // The timers the call fired interned entries after the call's
+            // own, and contacts use them: keep everything (entries nothing
+            // uses are harmless; the timers' effects stay in any case).
+            return;
+        }
         for s in self.sigs.drain(m.sigs..) {
             debug_assert!(s.groups.is_empty(), "a rolled-back signature has no wait group");
             self.sig_ids.remove(&(s.reqs, s.sel, s.expedite));
@@ -546,6 +563,7 @@ impl Index {
             (0..self.profiles.len() as ProfileId).filter(|&p| self.compatible(p, s)).collect();
         self.sigs[s as usize].profiles = profiles;
         self.sig_ids.insert(key, s);
+        self.timer_entries += u64::from(self.firing);
         s
     }
 
@@ -613,6 +631,7 @@ pub struct Mark {
     skills: usize,
     sigs: usize,
     sels: usize,
+    timer_entries: u64,
 }
 
 /// The canonical text of a class.

@@ -259,8 +259,7 @@ impl Router {
             }
             sel.steps.resize(n, super::selecting::StepSel::Keep);
             let reqs = self.index.sigs[self.contact(ci).sig as usize].reqs.clone();
-            let arrival = self.contact(ci).arrival;
-            let sig = self.sig_with(reqs, Some(&sel), arrival, self.now);
+            let sig = self.sig_with(reqs, Some(&sel), self.now);
             let c = self.contact_mut(ci);
             c.sel = Some(sel);
             c.sig = sig;
@@ -414,8 +413,8 @@ impl Router {
             Some(list) => {
                 let reqs = self.compile_skills(what, list)?;
                 let sel = self.contact_mut(ci).sel.take();
-                let (arrival, now) = (self.contact(ci).arrival, self.now);
-                let sig = self.sig_with(reqs, sel.as_deref(), arrival, now);
+                let now = self.now;
+                let sig = self.sig_with(reqs, sel.as_deref(), now);
                 self.contact_mut(ci).sel = sel;
                 Some(sig)
             }

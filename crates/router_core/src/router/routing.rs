@@ -208,7 +208,32 @@ impl Router {
             if set.is_empty() || !self.routes_to(p, c.queue, c.age_origin()) {
                 continue;
             }
-            let head = if !filtered { set.first() } else { set.iter().find(|k| !excluded(k)) };
+            let head = if !filtered {
+                set.first()
+            } else {
+                // Walk to the first agent the contact may take, but no
+                // further than the best candidate so far: within a
+                // profile the rank follows the key (unless selector
+                // preferences score agents apart), so every later agent
+                // of this profile is worse.
+                let mut found = None;
+                for k in set.iter() {
+                    if let Some((br, bk)) = best.filter(|_| prefs_max == 0) {
+                        let r = match by_profile {
+                            false => k.primary,
+                            true => policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers, 0),
+                        };
+                        if (r, k.idle, k.rank) >= (br, bk.idle, bk.rank) {
+                            break;
+                        }
+                    }
+                    if !excluded(k) {
+                        found = Some(k);
+                        break;
+                    }
+                }
+                found
+            };
             let Some(mut head) = head else { continue };
             let rank = if by_profile {
                 // Selector preferences differ between agents of a profile:

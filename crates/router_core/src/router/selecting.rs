@@ -38,22 +38,25 @@ pub(super) struct SelState {
     pub steps: Vec<StepSel>,
     /// Weighted preferences.
     pub prefs: Vec<(SelId, u32)>,
+    /// When the clauses' time counts from: the contact's first arrival
+    /// (a transfer does not restart it).
+    pub since: Time,
 }
 
 impl SelState {
-    /// Whether clause `i` applies at `now` to a contact that arrived at
-    /// `arrival` (the arithmetic of its expiry timer).
+    /// Whether clause `i` applies at `now` (the arithmetic of its expiry
+    /// timer).
     #[inline]
-    pub fn applies(&self, i: usize, arrival: Time, now: Time) -> bool {
+    pub fn applies(&self, i: usize, now: Time) -> bool {
         let e = self.clauses[i].1;
-        e.is_infinite() || arrival + e > now
+        e.is_infinite() || self.since + e > now
     }
 
     /// When the next clause stops applying, after `now`.
-    pub fn next_expiry(&self, arrival: Time, now: Time) -> Option<Time> {
+    pub fn next_expiry(&self, now: Time) -> Option<Time> {
         (0..self.clauses.len())
-            .filter(|&i| self.applies(i, arrival, now) && self.clauses[i].1.is_finite())
-            .map(|i| arrival + self.clauses[i].1)
+            .filter(|&i| self.applies(i, now) && self.clauses[i].1.is_finite())
+            .map(|i| self.since + self.clauses[i].1)
             .reduce(f64::min)
     }
 }
@@ -95,7 +98,7 @@ impl Router {
         }
         let steps = self.compile_step_sels(&spec.steps);
         let prefs = self.compile_preferences(what, &spec.preferences)?;
-        Ok(Some(Box::new(SelState { base, clauses, steps, prefs })))
+        Ok(Some(Box::new(SelState { base, clauses, steps, prefs, since: 0.0 })))
     }
 
     /// What each step does to the selector in force.
@@ -149,22 +152,15 @@ impl Router {
         Ok(out)
     }
 
-    /// The signature of requirements `reqs` under selectors `sel` at `now`
-    /// for a contact that arrived at `arrival`: the selector in force AND
-    /// every clause that still applies; expedite while an expedite clause
-    /// applies.
-    pub(super) fn sig_with(
-        &mut self,
-        reqs: SkillSet,
-        sel: Option<&SelState>,
-        arrival: Time,
-        now: Time,
-    ) -> SigId {
+    /// The signature of requirements `reqs` under selectors `sel` at `now`:
+    /// the selector in force AND every clause that still applies;
+    /// expedite while an expedite clause applies.
+    pub(super) fn sig_with(&mut self, reqs: SkillSet, sel: Option<&SelState>, now: Time) -> SigId {
         let Some(s) = sel else { return self.index.sig(reqs) };
         let mut parts: Vec<SelId> = s.base.into_iter().collect();
         let mut expedite = false;
         for (i, &(c, _, x)) in s.clauses.iter().enumerate() {
-            if s.applies(i, arrival, now) {
+            if s.applies(i, now) {
                 parts.push(c);
                 expedite |= x;
             }

@@ -111,10 +111,12 @@ impl Router {
     #[inline]
     pub(super) fn advance_to(&mut self, now: Time, ev: &mut Vec<Event>) {
         if self.timers.peek().is_some_and(|Reverse(t)| t.at.0 <= now) {
+            self.index.firing = true;
             self.fire_due(now, ev);
             if !self.deferred.is_empty() {
                 self.route_deferred(ev);
             }
+            self.index.firing = false;
         }
         self.settled = self.now;
         self.now = now;
@@ -291,8 +293,7 @@ impl Router {
         let change = sel.steps.get(step).copied().unwrap_or(super::selecting::StepSel::Keep);
         sel.base = self.step_base(sel.base, change);
         let reqs = self.index.sigs[reqs_sig as usize].reqs.clone();
-        let arrival = self.contact(ci).arrival;
-        let sig = self.sig_with(reqs, Some(&sel), arrival, self.now);
+        let sig = self.sig_with(reqs, Some(&sel), self.now);
         self.contact_mut(ci).sel = Some(sel);
         sig
     }
@@ -301,7 +302,7 @@ impl Router {
     pub(super) fn schedule_expiry(&mut self, ci: u32) {
         let c = self.contact(ci);
         let Some(sel) = c.sel.as_deref() else { return };
-        if let Some(t) = sel.next_expiry(c.arrival, self.now) {
+        if let Some(t) = sel.next_expiry(self.now) {
             let seq = c.seq;
             self.schedule(t, TimerKind::Expire { ci, seq });
         }
@@ -312,9 +313,8 @@ impl Router {
     pub(super) fn reselect(&mut self, ci: u32) {
         let c = self.contact(ci);
         let reqs = self.index.sigs[c.sig as usize].reqs.clone();
-        let arrival = c.arrival;
         let sel = self.contact_mut(ci).sel.take();
-        let sig = self.sig_with(reqs, sel.as_deref(), arrival, self.now);
+        let sig = self.sig_with(reqs, sel.as_deref(), self.now);
         self.contact_mut(ci).sel = sel;
         if sig == self.contact(ci).sig {
             return;

@@ -523,6 +523,7 @@ impl Router {
                 if a.ready[c.channel as usize]
                     && (c.callback.is_none() || !self.callbacks_full(c.queue, c.channel, 0))
                     && self.index.compatible(a.profile, c.sig)
+                    && self.index.admits(c.sig, a.profile, a.class, &a.attributes)
                     && self
                         .index
                         .serves(a.profile, c.queue)

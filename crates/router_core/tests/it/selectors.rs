@@ -389,3 +389,32 @@ proptest! {
         }
     }
 }
+
+/// A call refused after the timers it fired interned a selector (a step
+/// widened one): what the timers made stays, and the router stays whole.
+#[test]
+fn a_refusal_after_timers_that_interned_keeps_their_work() {
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.queues[0].max_waiting = Some(1);
+    let mut r = Router::new(cfg).unwrap();
+    let mut c = contact("c1", "voice");
+    c.selector = sel(r#"agent.team == "a""#);
+    c.steps = vec![StepSpec {
+        after: 10.0,
+        requires: vec![],
+        when: None,
+        selector: Some(sel(r#"agent.team == "b""#)),
+        replace_selector: false,
+    }];
+    r.submit(&c, 0.0, Vec::new()).unwrap();
+    let mut full = contact("c2", "voice");
+    full.selector = sel(r#"agent.team == "z""#);
+    let err = r.submit(&full, 10.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::QueueFull);
+    assert_eq!(r.explain("c1").unwrap().selector, r#"agent.team == "a" OR agent.team == "b""#);
+    r.check_invariants().unwrap();
+    let back = Router::restore(&r.snapshot()).unwrap();
+    assert_eq!(back.snapshot(), r.snapshot());
+    let ev = r.add_agent(&with(agent("b1", &[]), &[("team", s("b"))]), 11.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
+}
