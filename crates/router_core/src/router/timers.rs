@@ -338,6 +338,18 @@ impl Router {
             Condition::LongestWaitAbove(t) => {
                 queue.live.oldest().is_some_and(|a| self.now - a > *t)
             }
+            Condition::NoAgentAvailable if self.index.sigs[c.sig as usize].residual => {
+                // The selector reads attributes: counts per profile do not
+                // say whether an available agent passes it; look at each.
+                let ch = c.channel as usize;
+                !self.agents.iter().flatten().any(|a| {
+                    a.state == AgentState::Available
+                        && a.max[ch] > 0
+                        && self.index.compatible(a.profile, c.sig)
+                        && self.index.serves(a.profile, c.queue).is_some()
+                        && self.index.admits(c.sig, a.profile, a.class, &a.attributes)
+                })
+            }
             Condition::NoAgentAvailable => {
                 !self.index.sigs[c.sig as usize].profiles.iter().any(|&p| {
                     self.index.profiles[p as usize].available[c.channel as usize] > 0

@@ -418,3 +418,23 @@ fn a_refusal_after_timers_that_interned_keeps_their_work() {
     let ev = r.add_agent(&with(agent("b1", &[]), &[("team", s("b"))]), 11.0, Vec::new()).unwrap();
     assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
 }
+
+/// `no_agent_available` looks at the selector too: an available agent the
+/// selector refuses is not one the contact could have.
+#[test]
+fn no_agent_available_counts_only_agents_the_selector_admits() {
+    let mut r = router(PolicyKind::LongestIdle);
+    r.add_agent(&with(agent("b1", &[]), &[("team", s("b"))]), 0.0, Vec::new()).unwrap();
+    let mut c = contact("c1", "voice");
+    c.selector = sel(r#"agent.team == "a""#);
+    c.steps = vec![StepSpec {
+        after: 5.0,
+        requires: vec![],
+        when: Some(router_core::Condition::NoAgentAvailable),
+        selector: Some(sel(r#"agent.team == "b""#)),
+        replace_selector: false,
+    }];
+    assert!(assigned(&r.submit(&c, 1.0, Vec::new()).unwrap()).is_empty());
+    let ev = r.advance(6.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
+}
