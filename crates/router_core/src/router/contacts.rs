@@ -200,6 +200,9 @@ impl Router {
             if *after > 0.0 || when.is_some() {
                 break;
             }
+            if c.sel.is_some() {
+                return false; // its selector after the step is made on arrival
+            }
             sig = *s;
         }
         let ch = c.channel as usize;
@@ -207,6 +210,7 @@ impl Router {
             let a = self.agent(ai);
             a.ready[ch]
                 && self.index.compatible(a.profile, sig)
+                && self.sig_admits(sig, ai)
                 && self.routes_to(a.profile, c.queue, self.now)
         };
         let (target, wait) =
@@ -219,9 +223,16 @@ impl Router {
                 return false;
             }
         }
+        let residual = self.index.sigs[sig as usize].residual;
         self.index.sigs[sig as usize].profiles.iter().any(|&p| {
-            !self.index.profiles[p as usize].ready[ch].is_empty()
-                && self.routes_to(p, c.queue, self.now)
+            let ready = &self.index.profiles[p as usize].ready[ch];
+            let any = match residual {
+                false => !ready.is_empty(),
+                true => ready
+                    .iter()
+                    .any(|k| self.index.key_admits(sig, k) && self.sig_admits(sig, k.idx)),
+            };
+            any && self.routes_to(p, c.queue, self.now)
         })
     }
 

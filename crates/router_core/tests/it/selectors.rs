@@ -438,3 +438,23 @@ fn no_agent_available_counts_only_agents_the_selector_admits() {
     let ev = r.advance(6.0, Vec::new()).unwrap();
     assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
 }
+
+/// A full queue takes a contact only if it is served on arrival: a free
+/// agent its selector refuses does not count.
+#[test]
+fn a_full_queue_refuses_a_contact_no_free_agent_admits() {
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.queues[0].max_waiting = Some(1);
+    let mut r = Router::new(cfg).unwrap();
+    let mut waits = contact("w", "voice");
+    waits.selector = sel(r#"agent.team == "x""#);
+    r.submit(&waits, 0.0, Vec::new()).unwrap();
+    r.add_agent(&with(agent("b1", &[]), &[("team", s("b"))]), 1.0, Vec::new()).unwrap();
+    let mut c = contact("c1", "voice");
+    c.selector = sel(r#"agent.team == "a""#);
+    let err = r.submit(&c, 2.0, Vec::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::QueueFull);
+    c.selector = sel(r#"agent.team == "b""#);
+    let ev = r.submit(&c, 3.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
+}
