@@ -381,6 +381,21 @@ impl Expr {
     /// (`InvalidInput` naming the key) as the language refuses the same
     /// clause written out.
     pub fn clause(key: &str, op: ClauseOp, value: &Value) -> Result<Expr> {
+        let name = key.split_once('.').map_or(key, |(_, n)| n);
+        if name.is_empty()
+            || !name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        {
+            return Err(Error::invalid(format!(
+                "selector key {key:?}: a name holds letters, digits, `_`, `.` and `-` only"
+            )));
+        }
+        if let Value::Float(f) = value {
+            if !f.is_finite() {
+                return Err(Error::invalid(format!(
+                    "selector clause on {key:?}: value {f} is not a finite number"
+                )));
+            }
+        }
         let r = if key.contains('.') {
             reference(0, key).map_err(|_| {
                 Error::invalid(format!(

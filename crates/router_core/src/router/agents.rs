@@ -129,8 +129,12 @@ impl Router {
         let class = self.index.class(&spec.attributes);
         let profile = self.index.profile(skills, routing);
         let a = self.agent(ai);
-        let only_attributes =
-            profile == a.profile && spec.capacity == a.capacity && a.max[..] == max[..];
+        // An agent whose attribute class changes may no longer pass the
+        // selectors of the contacts offered to it.
+        let only_attributes = profile == a.profile
+            && spec.capacity == a.capacity
+            && a.max[..] == max[..]
+            && class == a.class;
         let back = if only_attributes { Vec::new() } else { self.withdraw_offers(ai, &mut ev) };
         // Out of the old profile's groups and counts, changed, then in again.
         let state = self.agent(ai).state;

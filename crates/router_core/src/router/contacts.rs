@@ -409,12 +409,12 @@ impl Router {
         let queue = &mut self.queues[q as usize];
         queue.counters.offered += 1;
         queue.live.insert(now, seq);
+        if let Some(sel) = self.contact_mut(ci).sel.as_mut() {
+            sel.since.get_or_insert(now); // its first arrival
+        }
         // Steps due at arrival are in force before the first routing.
         self.apply_due_steps(ci, ev);
-        if let Some(sel) = self.contact_mut(ci).sel.as_mut() {
-            if sel.since == 0.0 && !sel.clauses.is_empty() {
-                sel.since = now; // the first arrival (0 at compile)
-            }
+        if self.contact(ci).sel.is_some() {
             self.schedule_expiry(ci);
         }
         self.enter_queue(ci);

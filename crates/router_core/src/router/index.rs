@@ -406,6 +406,7 @@ impl Index {
     /// The selector of `e`, interned (its bit computed for every class).
     pub fn selector(&mut self, e: Expr) -> SelId {
         let text = e.to_string();
+        self.timer_entries += u64::from(self.firing);
         if let Some(&s) = self.sel_ids.get(&text) {
             return s;
         }
@@ -429,7 +430,6 @@ impl Index {
         self.sel_bits.push(by_sel);
         self.sels.push(Sel { expr: e, text: text.clone(), indexed, cached, mixed });
         self.sel_ids.insert(text, s);
-        self.timer_entries += u64::from(self.firing);
         s
     }
 
@@ -459,9 +459,10 @@ impl Index {
     /// them, no wait group or contact uses them).
     pub fn rollback(&mut self, m: Mark) {
         if self.timer_entries != m.timer_entries {
-            // The timers the call fired interned entries after the call's
-            // own, and contacts use them: keep everything (entries nothing
-            // uses are harmless; the timers' effects stay in any case).
+            // The timers the call fired interned or used entries, maybe
+            // the call's own, and contacts use them now: keep everything
+            // (entries nothing uses are harmless; the timers' effects
+            // stay in any case).
             return;
         }
         for s in self.sigs.drain(m.sigs..) {
@@ -542,6 +543,8 @@ impl Index {
     /// The signature of (requirements, selector, expedite), created (and
     /// cross-indexed) on first use.
     pub fn sig_of(&mut self, key: SigKey) -> SigId {
+        // What timers look up may be what the call being refused interned.
+        self.timer_entries += u64::from(self.firing);
         if let Some(&s) = self.sig_ids.get(&key) {
             return s;
         }
@@ -563,7 +566,6 @@ impl Index {
             (0..self.profiles.len() as ProfileId).filter(|&p| self.compatible(p, s)).collect();
         self.sigs[s as usize].profiles = profiles;
         self.sig_ids.insert(key, s);
-        self.timer_entries += u64::from(self.firing);
         s
     }
 
@@ -638,10 +640,8 @@ pub struct Mark {
 fn class_text(attrs: &Attrs) -> String {
     let mut out = String::new();
     for (k, v) in attrs {
-        out.push_str(k);
-        out.push('\0');
-        out.push_str(&value_key(v));
-        out.push('\0');
+        let v = value_key(v);
+        out.push_str(&format!("{}:{k}{}:{v}", k.len(), v.len()));
     }
     out
 }

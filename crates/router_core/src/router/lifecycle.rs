@@ -628,6 +628,15 @@ impl Router {
         c.excluded = leg.excluded;
         c.fixed_exclusions = leg.fixed_exclusions;
         c.capped = false;
+        if c.sel.is_some() {
+            // Clauses may have expired during the warm leg.
+            let sel = c.sel.take();
+            let reqs = self.index.sigs[leg.sig as usize].reqs.clone();
+            let sig = self.sig_with(reqs, sel.as_deref(), self.now);
+            let c = self.contact_mut(ci);
+            c.sel = sel;
+            c.sig = sig;
+        }
         self.note_transfer_failed(ci, leg.from, q, reason, ev);
     }
 

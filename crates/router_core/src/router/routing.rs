@@ -237,21 +237,32 @@ impl Router {
             let Some(mut head) = head else { continue };
             let rank = if by_profile {
                 // Selector preferences differ between agents of a profile:
-                // its best agent is the first, in policy order, with the
-                // most preference points.
-                let mut bonus = 0;
-                if prefs_max > 0 {
+                // each eligible agent is ranked with its own points; the
+                // walk stops where even the most points could not win.
+                let rank_of = |k: &AgentKey, bonus: u32| {
+                    policy.rank(&k.primary, &prof.skills, &sig.reqs, &c.prefers, bonus)
+                };
+                if prefs_max == 0 {
+                    rank_of(head, 0)
+                } else {
+                    let mut top: Option<(Key, &AgentKey)> = None;
                     for k in set.iter().filter(|k| !filtered || !excluded(k)) {
-                        let b = self.pref_bonus(ci, p, &self.agent(k.idx).attributes);
-                        if b > bonus || bonus == 0 && k == head {
-                            (bonus, head) = (b, k);
-                        }
-                        if bonus == prefs_max {
+                        // The best rank any points could give it (a
+                        // negative `preferred` weight makes none best).
+                        let bound = (rank_of(k, prefs_max).min(rank_of(k, 0)), k.idle, k.rank);
+                        if top.is_some_and(|(r, t)| bound >= (r, t.idle, t.rank)) {
                             break;
                         }
+                        let b = self.pref_bonus(ci, p, &self.agent(k.idx).attributes);
+                        let r = rank_of(k, b);
+                        if top.is_none_or(|(tr, t)| (r, k.idle, k.rank) < (tr, t.idle, t.rank)) {
+                            top = Some((r, k));
+                        }
                     }
+                    let (r, k) = top.expect("the head is eligible");
+                    head = k;
+                    r
                 }
-                policy.rank(&head.primary, &prof.skills, &sig.reqs, &c.prefers, bonus)
             } else {
                 head.primary
             };

@@ -39,8 +39,9 @@ pub(super) struct SelState {
     /// Weighted preferences.
     pub prefs: Vec<(SelId, u32)>,
     /// When the clauses' time counts from: the contact's first arrival
-    /// (a transfer does not restart it).
-    pub since: Time,
+    /// (a transfer does not restart it); `None` before it arrives (every
+    /// clause applies).
+    pub since: Option<Time>,
 }
 
 impl SelState {
@@ -49,14 +50,15 @@ impl SelState {
     #[inline]
     pub fn applies(&self, i: usize, now: Time) -> bool {
         let e = self.clauses[i].1;
-        e.is_infinite() || self.since + e > now
+        e.is_infinite() || self.since.is_none_or(|s| s + e > now)
     }
 
     /// When the next clause stops applying, after `now`.
     pub fn next_expiry(&self, now: Time) -> Option<Time> {
+        let since = self.since?;
         (0..self.clauses.len())
             .filter(|&i| self.applies(i, now) && self.clauses[i].1.is_finite())
-            .map(|i| self.since + self.clauses[i].1)
+            .map(|i| since + self.clauses[i].1)
             .reduce(f64::min)
     }
 }
@@ -98,7 +100,7 @@ impl Router {
         }
         let steps = self.compile_step_sels(&spec.steps);
         let prefs = self.compile_preferences(what, &spec.preferences)?;
-        Ok(Some(Box::new(SelState { base, clauses, steps, prefs, since: 0.0 })))
+        Ok(Some(Box::new(SelState { base, clauses, steps, prefs, since: None })))
     }
 
     /// What each step does to the selector in force.

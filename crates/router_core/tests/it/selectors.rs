@@ -458,3 +458,72 @@ fn a_full_queue_refuses_a_contact_no_free_agent_admits() {
     let ev = r.submit(&c, 3.0, Vec::new()).unwrap();
     assert_eq!(assigned(&ev), vec![("c1".into(), "b1".into())]);
 }
+
+/// Review cases: offers withdrawn when an update changes the agent's
+/// attributes, clauses in force at arrival whatever the time, structured
+/// keys that the language could not write refused, preferences ranked per
+/// agent.
+#[test]
+fn attribute_updates_withdraw_offers_and_clauses_hold_from_arrival() {
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.offer_timeout = Some(15.0);
+    let mut r = Router::new(cfg).unwrap();
+    r.add_agent(&with(agent("a1", &[]), &[("lang", s("es"))]), 0.0, Vec::new()).unwrap();
+    let mut c = contact("c1", "voice");
+    c.selector = sel(r#"agent.lang == "es""#);
+    assert_eq!(offered(&r.submit(&c, 1.0, Vec::new()).unwrap()).len(), 1);
+    let ev =
+        r.update_agent(&with(agent("a1", &[]), &[("lang", s("fr"))]), 2.0, Vec::new()).unwrap();
+    assert!(ev.iter().any(|e| matches!(e, Event::Requeued { .. })), "{ev:?}");
+    assert_eq!(r.contact_view("c1").unwrap().status, router_core::ContactStatus::Waiting);
+
+    let mut late = router(PolicyKind::LongestIdle);
+    late.advance(100.0, Vec::new()).unwrap();
+    let mut c = contact("c2", "voice");
+    c.selectors = vec![SelectorClause {
+        key: "team".into(),
+        op: ClauseOp::Equal,
+        value: s("a"),
+        expires_after: Some(60.0),
+        expedite: false,
+    }];
+    c.steps = vec![StepSpec {
+        after: 0.0,
+        requires: vec![],
+        when: None,
+        selector: None,
+        replace_selector: false,
+    }];
+    late.submit(&c, 100.0, Vec::new()).unwrap();
+    assert_eq!(late.explain("c2").unwrap().selector, r#"agent.team == "a""#);
+    assert_eq!(late.explain("c2").unwrap().next_timer.unwrap().at, 160.0);
+
+    let mut bad = contact("c3", "voice");
+    bad.selectors = vec![SelectorClause {
+        key: "first language".into(),
+        op: ClauseOp::Equal,
+        value: s("es"),
+        expires_after: None,
+        expedite: false,
+    }];
+    let err = late.submit(&bad, 100.0, Vec::new()).unwrap_err();
+    assert!(err.message().contains("letters, digits"), "{}", err.message());
+}
+
+#[test]
+fn preferences_rank_each_agent_with_its_own_points() {
+    // chain(longest_idle, most_skilled): idle time decides first, so the
+    // longest idle agent wins although the other meets the preference.
+    let policy = router_core::Policy::Chain(vec![PolicyKind::LongestIdle, PolicyKind::MostSkilled]);
+    let mut cfg = config_with(vec![QueueConfig::new("general")], PolicyKind::LongestIdle);
+    cfg.policy = policy;
+    let mut r = Router::new(cfg).unwrap();
+    r.add_agent(&with(agent("old", &[("gen", 5)]), &[("region", s("us"))]), 0.0, Vec::new())
+        .unwrap();
+    r.add_agent(&with(agent("new", &[("gen", 5)]), &[("region", s("eu"))]), 1.0, Vec::new())
+        .unwrap();
+    let mut c = contact("c1", "voice").requiring(&[("gen", 1)]);
+    c.preferences = vec![Preference { selector: sel(r#"agent.region == "eu""#), weight: 3 }];
+    let ev = r.submit(&c, 2.0, Vec::new()).unwrap();
+    assert_eq!(assigned(&ev), vec![("c1".into(), "old".into())]);
+}
