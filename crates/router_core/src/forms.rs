@@ -333,8 +333,7 @@ mod tests {
             after: 20.0,
             requires: vec![("spanish".into(), 1)],
             when: Some(Condition::QueueLongerThan(3)),
-            selector: None,
-            replace_selector: false,
+            ..StepSpec::default()
         });
         c.attributes.insert("vip".into(), crate::AttrValue::Bool(true));
         c.attributes.insert("tier".into(), crate::AttrValue::Int(2));

@@ -92,7 +92,7 @@
 //! router.add_agent(&AgentSpec::new("bob", &[("network", 4)]), 0.0, Vec::new())?;
 //!
 //! let mut call = ContactSpec::new("c1", "voice", "tech").requiring(&[("network", 8)]);
-//! call.steps = vec![StepSpec { after: 30.0, requires: vec![("network".into(), 3)], when: None, selector: None, replace_selector: false }];
+//! call.steps = vec![StepSpec { after: 30.0, requires: vec![("network".into(), 3)], when: None, ..StepSpec::default() }];
 //! assert!(router.submit(&call, 0.0, Vec::new())?.is_empty()); // bob is not expert enough yet
 //! assert_eq!(router.next_timer(), Some(30.0));
 //!

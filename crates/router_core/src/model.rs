@@ -257,7 +257,7 @@ pub enum Condition {
 /// which must widen the pool: every agent who meets the requirements before
 /// must meet these (`{"expert": 5}` then `{"gen": 1}` is refused: an expert
 /// may lack `gen`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StepSpec {
     /// Seconds since arrival at which the step starts.

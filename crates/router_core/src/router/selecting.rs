@@ -64,11 +64,6 @@ impl SelState {
 }
 
 impl Router {
-    /// Interns a selector (its bit computed for every attribute class).
-    pub(super) fn intern_selector(&mut self, e: Expr) -> SelId {
-        self.index.selector(e)
-    }
-
     /// Compiles a contact's selectors: its selector, structured clauses,
     /// its steps' selectors and its preferences (`None` when it has none).
     pub(super) fn compile_selection(
@@ -96,7 +91,7 @@ impl Router {
                 }
                 None => f64::INFINITY,
             };
-            clauses.push((self.intern_selector(e), expires, cl.expedite));
+            clauses.push((self.index.selector(e), expires, cl.expedite));
         }
         let steps = self.compile_step_sels(&spec.steps);
         let prefs = self.compile_preferences(what, &spec.preferences)?;
@@ -124,7 +119,7 @@ impl Router {
         let e = s.expr()?;
         match self.index.sel_ids.get(s.text()) {
             Some(&id) => Some(id),
-            None => Some(self.intern_selector(e.clone())),
+            None => Some(self.index.selector(e.clone())),
         }
     }
 
@@ -218,12 +213,7 @@ impl Router {
     /// selector in force.
     #[inline]
     pub(super) fn admits(&self, ci: u32, ai: u32) -> bool {
-        let sig = self.contact(ci).sig;
-        if !self.index.sigs[sig as usize].residual {
-            return true;
-        }
-        let a = self.agent(ai);
-        self.index.admits(sig, a.profile, a.class, &a.attributes)
+        self.sig_admits(self.contact(ci).sig, ai)
     }
 
     /// [`Router::admits`] for signature `sig`.

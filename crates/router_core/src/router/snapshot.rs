@@ -332,13 +332,8 @@ mod tests {
             let mut c =
                 ContactSpec::new(format!("c{i}"), if i % 2 == 0 { "voice" } else { "chat" }, "q")
                     .requiring(&[("x", 5)]);
-            c.steps = vec![StepSpec {
-                after: 3.0,
-                requires: vec![],
-                when: None,
-                selector: None,
-                replace_selector: false,
-            }];
+            c.steps =
+                vec![StepSpec { after: 3.0, requires: vec![], when: None, ..StepSpec::default() }];
             ev.extend(r.submit(&c, t, Vec::new()).unwrap());
             ev.extend(r.advance(t + 0.5, Vec::new()).unwrap());
         }

@@ -42,8 +42,7 @@ pub(super) fn auto_router() -> Router {
         after: 100.0,
         requires: vec![("tech".into(), 5)],
         when: None,
-        selector: None,
-        replace_selector: false,
+        ..StepSpec::default()
     }];
     assert!(r.submit(&w, 2.0, Vec::new()).unwrap().is_empty());
     assert!(r
@@ -256,8 +255,7 @@ fn bad_contacts_are_refused_and_change_nothing() {
                 after: *a,
                 requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
                 when: None,
-                selector: None,
-                replace_selector: false,
+                ..StepSpec::default()
             })
             .collect()
     }

@@ -77,8 +77,7 @@ fn bad_updates_are_refused_unchanged() {
         after: 30.0,
         requires: vec![("x".into(), 5)],
         when: None,
-        selector: None,
-        replace_selector: false,
+        ..StepSpec::default()
     }];
     r.submit(&c, 0.0, Vec::new()).unwrap();
     let before = r.snapshot();
@@ -111,8 +110,7 @@ fn bad_updates_are_refused_unchanged() {
                     after: 5.0,
                     requires: vec![("y".into(), 1)],
                     when: None,
-                    selector: None,
-                    replace_selector: false,
+                    ..StepSpec::default()
                 }]),
                 ..update()
             },
@@ -139,8 +137,7 @@ fn bad_updates_are_refused_unchanged() {
             after: 0.5,
             requires: vec![],
             when: None,
-            selector: None,
-            replace_selector: false,
+            ..StepSpec::default()
         }]),
         ..update()
     };

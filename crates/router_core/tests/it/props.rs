@@ -250,8 +250,7 @@ impl Driver {
                 after,
                 requires: next.clone().into_iter().collect(),
                 when,
-                selector: None,
-                replace_selector: false,
+                ..StepSpec::default()
             });
             reqs.push(next);
             afters.push(after);

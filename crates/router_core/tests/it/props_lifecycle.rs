@@ -178,8 +178,7 @@ impl Driver {
                         after: 8.0,
                         requires: Vec::new(),
                         when: None,
-                        selector: None,
-                        replace_selector: false,
+                        ..StepSpec::default()
                     }];
                 }
                 self.r.submit(&c, now, Vec::new())

@@ -404,7 +404,7 @@ fn a_refusal_after_timers_that_interned_keeps_their_work() {
         requires: vec![],
         when: None,
         selector: Some(sel(r#"agent.team == "b""#)),
-        replace_selector: false,
+        ..StepSpec::default()
     }];
     r.submit(&c, 0.0, Vec::new()).unwrap();
     let mut full = contact("c2", "voice");
@@ -432,7 +432,7 @@ fn no_agent_available_counts_only_agents_the_selector_admits() {
         requires: vec![],
         when: Some(router_core::Condition::NoAgentAvailable),
         selector: Some(sel(r#"agent.team == "b""#)),
-        replace_selector: false,
+        ..StepSpec::default()
     }];
     assert!(assigned(&r.submit(&c, 1.0, Vec::new()).unwrap()).is_empty());
     let ev = r.advance(6.0, Vec::new()).unwrap();
@@ -487,13 +487,7 @@ fn attribute_updates_withdraw_offers_and_clauses_hold_from_arrival() {
         expires_after: Some(60.0),
         expedite: false,
     }];
-    c.steps = vec![StepSpec {
-        after: 0.0,
-        requires: vec![],
-        when: None,
-        selector: None,
-        replace_selector: false,
-    }];
+    c.steps = vec![StepSpec { after: 0.0, requires: vec![], when: None, ..StepSpec::default() }];
     late.submit(&c, 100.0, Vec::new()).unwrap();
     assert_eq!(late.explain("c2").unwrap().selector, r#"agent.team == "a""#);
     assert_eq!(late.explain("c2").unwrap().next_timer.unwrap().at, 160.0);

@@ -62,13 +62,8 @@ fn busy_router() -> Router {
             .requiring(&[("x", (i % 4 + 1) as u8)]);
         c.priority = (i % 3) as i64;
         c.customer = Some(format!("cust{}", i % 4));
-        c.steps = vec![StepSpec {
-            after: 6.0,
-            requires: vec![],
-            when: None,
-            selector: None,
-            replace_selector: false,
-        }];
+        c.steps =
+            vec![StepSpec { after: 6.0, requires: vec![], when: None, ..StepSpec::default() }];
         if i == 5 {
             c.preferred_agent = Some("a2".into());
             c.preferred_wait = 30.0;

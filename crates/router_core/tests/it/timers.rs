@@ -10,8 +10,7 @@ fn step(after: f64, reqs: &[(&str, u8)]) -> StepSpec {
         after,
         requires: reqs.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
         when: None,
-        selector: None,
-        replace_selector: false,
+        ..StepSpec::default()
     }
 }
 
