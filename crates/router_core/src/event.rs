@@ -207,14 +207,32 @@ pub enum Event {
         /// When.
         at: Time,
     },
-    /// The contact was refused because its queue was full (batch submits).
+    /// The contact was refused: its queue was full (batch submits,
+    /// scheduled contacts) or closed (`ClosedAction::Refuse`).
     Refused {
         /// Contact id.
         contact: Id,
-        /// The full queue.
+        /// The queue that refused it.
         queue: Id,
         /// The contact's channel.
         channel: Id,
+        /// Why.
+        reason: RefusedReason,
+        /// When.
+        at: Time,
+    },
+    /// A waiting caller became a callback when its queue closed
+    /// (`OnClose::Callback`): it keeps its place, and its calls start at
+    /// `not_before` (the next opening, if there is one).
+    CallbackScheduled {
+        /// Contact id.
+        contact: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// No call before this time.
+        not_before: Option<Time>,
         /// When.
         at: Time,
     },
@@ -237,6 +255,26 @@ pub enum Event {
     },
 }
 
+/// Why a contact was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusedReason {
+    /// The queue held its `max_waiting`.
+    Full,
+    /// The queue was closed (its hours) and refuses arrivals then.
+    Closed,
+}
+
+impl RefusedReason {
+    /// `"full"` or `"closed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusedReason::Full => "full",
+            RefusedReason::Closed => "closed",
+        }
+    }
+}
+
 impl Event {
     /// The contact the event is about.
     pub fn contact(&self) -> &Id {
@@ -256,7 +294,8 @@ impl Event {
             | Event::Transferred { contact, .. }
             | Event::TransferFailed { contact, .. }
             | Event::CallbackOffered { contact, .. }
-            | Event::CallbackFailed { contact, .. } => contact,
+            | Event::CallbackFailed { contact, .. }
+            | Event::CallbackScheduled { contact, .. } => contact,
         }
     }
 
@@ -295,7 +334,8 @@ impl Event {
             | Event::NotResponding { queue, .. }
             | Event::TransferFailed { queue, .. }
             | Event::CallbackOffered { queue, .. }
-            | Event::CallbackFailed { queue, .. } => queue,
+            | Event::CallbackFailed { queue, .. }
+            | Event::CallbackScheduled { queue, .. } => queue,
             Event::Overflowed { to_queue, .. } | Event::Transferred { to_queue, .. } => to_queue,
         }
     }
@@ -318,7 +358,8 @@ impl Event {
             | Event::Transferred { channel, .. }
             | Event::TransferFailed { channel, .. }
             | Event::CallbackOffered { channel, .. }
-            | Event::CallbackFailed { channel, .. } => channel,
+            | Event::CallbackFailed { channel, .. }
+            | Event::CallbackScheduled { channel, .. } => channel,
         }
     }
 
@@ -340,7 +381,8 @@ impl Event {
             | Event::Transferred { at, .. }
             | Event::TransferFailed { at, .. }
             | Event::CallbackOffered { at, .. }
-            | Event::CallbackFailed { at, .. } => *at,
+            | Event::CallbackFailed { at, .. }
+            | Event::CallbackScheduled { at, .. } => *at,
         }
     }
 
@@ -363,6 +405,7 @@ impl Event {
             Event::TransferFailed { .. } => "TransferFailed",
             Event::CallbackOffered { .. } => "CallbackOffered",
             Event::CallbackFailed { .. } => "CallbackFailed",
+            Event::CallbackScheduled { .. } => "CallbackScheduled",
         }
     }
 }

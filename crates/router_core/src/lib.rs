@@ -137,6 +137,7 @@
 //! ```
 
 pub mod batch;
+pub mod calendar;
 pub mod error;
 pub mod event;
 mod forms;

@@ -149,6 +149,45 @@ pub struct QueueConfig {
     /// live callers.
     #[serde(default = "d_one")]
     pub callbacks_per_free_agent: f64,
+    /// Opening hours (`None`: always open).
+    #[serde(default)]
+    pub hours: Option<crate::calendar::Calendar>,
+    /// What happens to a contact that arrives while the queue is closed.
+    #[serde(default)]
+    pub closed_action: ClosedAction,
+    /// What happens to the contacts waiting when the queue closes.
+    #[serde(default)]
+    pub on_close: OnClose,
+}
+
+/// What a queue does with a contact that arrives while it is closed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClosedAction {
+    /// Refuse it: a `Refused` event with reason `closed`; the contact
+    /// never enters (its id stays free).
+    #[default]
+    Refuse,
+    /// Let it wait, routable from the next opening (its wait counts from
+    /// its arrival).
+    Hold,
+    /// Send it to the named queue, as if it had overflowed there at once
+    /// (`Overflowed`); that queue's own hours then apply.
+    Overflow(String),
+}
+
+/// What a queue does with its waiting contacts when it closes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum OnClose {
+    /// They stay and are served as before.
+    #[default]
+    Keep,
+    /// They move to the named queue (`Overflowed`), unless it is full.
+    Overflow(String),
+    /// Each live caller becomes a callback (with these settings), parked
+    /// until the queue opens again; callbacks already waiting stay.
+    Callback(Callback),
 }
 
 impl QueueConfig {
@@ -164,6 +203,9 @@ impl QueueConfig {
             max_waiting: None,
             overflow: None,
             callbacks_per_free_agent: 1.0,
+            hours: None,
+            closed_action: ClosedAction::Refuse,
+            on_close: OnClose::Keep,
         }
     }
 }
@@ -610,6 +652,11 @@ pub struct RouterConfig {
     /// the fallback.
     #[serde(default)]
     pub plugin: Option<String>,
+    /// The wall-clock instant of router time 0, in seconds since the Unix
+    /// epoch: what queues' opening hours read the router's time against.
+    /// 0 (the default): router times are Unix times.
+    #[serde(default)]
+    pub epoch: f64,
 }
 
 impl RouterConfig {
@@ -631,6 +678,7 @@ impl RouterConfig {
             missed_offer_state: AgentState::Away,
             exclusion_expires_after: Some(60.0),
             plugin: None,
+            epoch: 0.0,
         }
     }
 }

@@ -90,6 +90,14 @@ impl std::fmt::Display for Repr<'_, Option<String>> {
         }
     }
 }
+impl std::fmt::Display for Repr<'_, Option<f64>> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(v) => write!(f, "{v:?}"),
+            None => f.write_str("None"),
+        }
+    }
+}
 impl std::fmt::Display for Repr<'_, u32> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
@@ -142,8 +150,9 @@ event_class!(
     StepAdvanced { contact: String, step: usize, at: f64 } where { queue, channel }
 );
 event_class!(
-    /// The contact was refused because its queue was full (batch submit).
-    Refused { contact: String, queue: String, at: f64 } where { channel }
+    /// The contact was refused: `reason` is `full` (a batch submit, a
+    /// scheduled contact) or `closed` (its queue closed to arrivals).
+    Refused { contact: String, queue: String, reason: String, at: f64 } where { channel }
 );
 event_class!(
     /// The agent let the offer of the contact expire and is now `state`
@@ -177,6 +186,11 @@ event_class!(
 event_class!(
     /// A callback's calls all went unanswered; it ends.
     CallbackFailed { contact: String, attempts: u32, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// A waiting caller became a callback as its queue closed; no call
+    /// before `not_before` (the next opening, if any).
+    CallbackScheduled { contact: String, not_before: Option<f64>, at: f64 } where { queue, channel }
 );
 
 /// Converts core events into Python event objects.
@@ -265,8 +279,21 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
             queue: w(&queue),
             channel: w(&channel),
         }),
-        Event::Refused { contact, queue, channel, at } => {
-            obj!(Refused { contact: s(&contact), queue: s(&queue), at, channel: w(&channel) })
+        Event::Refused { contact, queue, channel, reason, at } => obj!(Refused {
+            contact: s(&contact),
+            queue: s(&queue),
+            reason: reason.as_str().to_owned(),
+            at,
+            channel: w(&channel),
+        }),
+        Event::CallbackScheduled { contact, queue, channel, not_before, at } => {
+            obj!(CallbackScheduled {
+                contact: s(&contact),
+                not_before,
+                at,
+                queue: w(&queue),
+                channel: w(&channel),
+            })
         }
         Event::NotResponding { contact, agent, queue, channel, state, at } => obj!(NotResponding {
             contact: s(&contact),
@@ -347,6 +374,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<TransferFailed>()?;
     m.add_class::<CallbackOffered>()?;
     m.add_class::<CallbackFailed>()?;
+    m.add_class::<CallbackScheduled>()?;
     Ok(())
 }
 

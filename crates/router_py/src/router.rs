@@ -40,7 +40,7 @@ impl NativeRouter {
 #[pymethods]
 impl NativeRouter {
     #[new]
-    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None, missed_offer_state="away", exclusion_expires_after=Some(60.0)))]
+    #[pyo3(signature = (channels, queues, policy=None, offer_timeout=None, seed=0, affinity=true, affinity_wait=0.0, retain_finished=None, routing_profiles=None, condition_interval=5.0, batch_window=None, missed_offer_state="away", exclusion_expires_after=Some(60.0), epoch=0.0))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         channels: &Bound<'_, PyAny>,
@@ -56,6 +56,7 @@ impl NativeRouter {
         batch_window: Option<f64>,
         missed_offer_state: &str,
         exclusion_expires_after: Option<f64>,
+        epoch: f64,
     ) -> PyResult<Self> {
         let missed_offer_state = AgentState::parse(missed_offer_state).map_err(|_| {
             invalid(format!(
@@ -121,6 +122,7 @@ impl NativeRouter {
             missed_offer_state,
             exclusion_expires_after,
             plugin: None,
+            epoch,
         };
         Ok(NativeRouter::wrap(router_core::Router::new(config).py()?))
     }

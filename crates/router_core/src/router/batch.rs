@@ -114,6 +114,7 @@ impl Router {
             .enumerate()
             .filter(|(_, c)| {
                 c.status == ContactStatus::Waiting
+                    && !c.held
                     && c.callback.as_ref().is_none_or(|cb| cb.parked_until.is_none())
             })
             .map(|(ci, _)| ci as u32)

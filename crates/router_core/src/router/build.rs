@@ -95,6 +95,7 @@ impl Router {
                     q.name
                 )));
             }
+            let hours = hours::compile(q, &queue_ids)?;
             queues.push(Queue {
                 name: q.name.clone(),
                 tag: Id::from(q.name.as_str()),
@@ -108,6 +109,8 @@ impl Router {
                 calling: 0,
                 counters: Default::default(),
                 live: Default::default(),
+                hours,
+                open: true,
             });
         }
         // Overflow chains must end: follow each chain, at most n hops.
@@ -193,7 +196,13 @@ impl Router {
                 }
             }
         }
-        Ok(Router {
+        if !config.epoch.is_finite() {
+            return Err(Error::invalid(format!(
+                "epoch {:?} is not a finite number of seconds since the Unix epoch",
+                config.epoch
+            )));
+        }
+        let mut r = Router {
             rng: ChaCha8Rng::seed_from_u64(config.seed),
             config,
             channels,
@@ -226,7 +235,9 @@ impl Router {
             by_key: false,
             handoffs: Vec::new(),
             deferred: Vec::new(),
-        })
+        };
+        r.init_hours();
+        Ok(r)
     }
 }
 

@@ -155,8 +155,12 @@ impl Router {
     /// queue does not refuse it. In offer mode an offered contact counts
     /// against `max_waiting` until it is accepted (it may come back), so a
     /// full queue refuses every new contact.
+    /// A closed queue decides on arrival (its `closed_action`).
     pub(super) fn refuses(&self, c: &Compiled, customer: Option<&str>) -> bool {
-        c.not_before <= self.now && self.queue_full(c.queue) && !self.routable_now(c, customer)
+        c.not_before <= self.now
+            && self.queue_full(c.queue)
+            && self.queues[c.queue as usize].open
+            && !self.routable_now(c, customer)
     }
 
     /// The agent a new contact goes to first, if it is logged in: its
@@ -314,6 +318,7 @@ impl Router {
                     contact: c.id,
                     queue: self.queues[c.queue as usize].tag.clone(),
                     channel: self.channels[c.channel as usize].tag.clone(),
+                    reason: crate::event::RefusedReason::Full,
                     at: now,
                 });
             } else {
@@ -375,7 +380,9 @@ impl Router {
             self.schedule(not_before, TimerKind::Activate { ci, seq });
             return ci;
         }
-        self.admit(ci, ev);
+        if self.queues[self.contact(ci).queue as usize].open || self.arrive_closed(ci, ev) {
+            self.admit(ci, ev);
+        }
         ci
     }
 
@@ -383,6 +390,13 @@ impl Router {
     /// (`Refused`) if the queue is full.
     pub(super) fn activate(&mut self, ci: u32, ev: &mut Vec<Event>) {
         let q = self.contact(ci).queue;
+        if !self.queues[q as usize].open {
+            if self.arrive_closed(ci, ev) {
+                self.contact_mut(ci).status = ContactStatus::Waiting;
+                self.admit(ci, ev);
+            }
+            return;
+        }
         if self.queue_full(q) {
             self.queues[q as usize].counters.refused += 1;
             let (queue, channel) = self.tags(ci);
@@ -390,6 +404,7 @@ impl Router {
                 contact: self.contact(ci).id.clone(),
                 queue,
                 channel,
+                reason: crate::event::RefusedReason::Full,
                 at: self.now,
             });
             self.finish(ci, ContactStatus::Refused);
@@ -418,6 +433,9 @@ impl Router {
             self.schedule_expiry(ci);
         }
         self.enter_queue(ci);
+        if !self.queues[q as usize].open {
+            return self.hold(ci); // it waits for the opening
+        }
         if self.contact(ci).callback.is_some() && self.park_callback(ci) {
             return;
         }

@@ -230,6 +230,12 @@ impl Router {
                         && c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some())
                 }
                 TimerKind::Expire { ci: x, seq } => (x, seq) == (ci, c.seq) && waits,
+                TimerKind::Calendar { queue, at } => {
+                    c.held
+                        && c.queue == queue
+                        && self.queues[queue as usize].hours.as_ref().and_then(|h| h.next)
+                            == Some(at.0)
+                }
                 TimerKind::WrapUp { .. } | TimerKind::Batch => false,
             };
             if about && best.is_none_or(|(at, order, _)| (t.at.0, t.order) < (at, order)) {
@@ -254,6 +260,7 @@ impl Router {
             TimerKind::Activate { .. } => "enters its queue".to_owned(),
             TimerKind::Unpark { .. } => "callback released".to_owned(),
             TimerKind::Expire { .. } => "selector clauses expire".to_owned(),
+            TimerKind::Calendar { .. } => "queue opens".to_owned(),
             TimerKind::WrapUp { .. } | TimerKind::Batch => unreachable!("not about a contact"),
         };
         Some(NextTimer { at, what })

@@ -41,6 +41,7 @@ mod callbacks;
 mod contacts;
 mod explain;
 mod id_order;
+mod hours;
 mod index;
 mod lifecycle;
 mod live;
@@ -103,6 +104,11 @@ struct Queue {
     counters: views::Counters,
     /// Waiting or offered contacts in this queue, oldest arrival first.
     live: live::LiveSet,
+    /// Opening hours, what closed means (`None`: always open).
+    hours: Option<Box<hours::QueueHours>>,
+    /// Open now (always, without hours). Derived from the hours and the
+    /// router's time.
+    open: bool,
 }
 
 /// An agent's record. The ready-group key and flags are derived state,
@@ -205,6 +211,9 @@ struct Contact {
     warm: Option<Box<WarmLeg>>,
     /// A callback not yet connected.
     callback: Option<Box<CallbackState>>,
+    /// It arrived while its queue was closed (`ClosedAction::Hold`): it
+    /// waits in no group until its queue opens.
+    held: bool,
     /// Where it sits while waiting in a group (derived state).
     #[serde(skip)]
     slot: Option<(GroupId, WaitKey)>,
@@ -244,6 +253,7 @@ impl Contact {
             fixed_exclusions: 0,
             warm: None,
             callback: None,
+            held: false,
             slot: None,
             offer_seq: 0,
             offered_at: 0.0,
@@ -292,6 +302,7 @@ impl Contact {
             fixed_exclusions,
             warm,
             callback,
+            held,
             slot,
             offer_seq,
             offered_at,
@@ -324,6 +335,7 @@ impl Contact {
         *fixed_exclusions = 0;
         *warm = None;
         *callback = t.callback.as_ref().map(|cb| Box::new(CallbackState::new(cb)));
+        *held = false;
         *slot = None;
         *offer_seq = 0;
         *offered_at = 0.0;

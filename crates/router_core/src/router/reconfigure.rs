@@ -390,7 +390,10 @@ impl Router {
         // Timers of the queues are set again afterwards; a batch only in batch mode.
         let batch = config.batch_window.is_some();
         s.timers.retain(|t| match t.kind {
-            TimerKind::Overflow { .. } | TimerKind::Cap { .. } | TimerKind::Recheck { .. } => false,
+            TimerKind::Overflow { .. }
+            | TimerKind::Cap { .. }
+            | TimerKind::Recheck { .. }
+            | TimerKind::Calendar { .. } => false,
             TimerKind::Batch => batch,
             _ => true,
         });

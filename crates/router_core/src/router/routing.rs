@@ -69,7 +69,7 @@ impl Router {
     /// Agent surplus: routes a waiting contact to the best free eligible agent.
     pub(super) fn route_contact(&mut self, ci: u32, ev: &mut Vec<Event>) {
         let Some(c) = self.contacts.get(ci as usize) else { return };
-        if c.status != ContactStatus::Waiting {
+        if c.status != ContactStatus::Waiting || c.held {
             return;
         }
         if let Some(cb) = &c.callback {
@@ -524,6 +524,14 @@ impl Router {
     /// Puts a waiting contact where agents look for it: its wait group, or
     /// the list of the one agent it waits for.
     pub(super) fn enqueue(&mut self, ci: u32) {
+        let c = self.contact(ci);
+        if c.held {
+            if !self.queues[c.queue as usize].open {
+                self.contact_mut(ci).pinned = None;
+                return; // it waits for its queue to open
+            }
+            self.contact_mut(ci).held = false;
+        }
         let c = self.contact(ci);
         if c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some()) {
             // A parked callback waits in no group until released, and for

@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 /// The first bytes of every snapshot.
 pub const MAGIC: &[u8; 8] = b"CCROUTE\0";
 /// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 /// Bytes before the payload: magic, version, length, checksum.
 const HEADER: usize = 8 + 4 + 8 + 4;
 
@@ -266,6 +266,12 @@ impl Router {
                 r.refresh_agent(i);
             }
         }
+        // Open or closed as the hours say at the snapshot's time (held
+        // contacts of a queue now open join their groups below).
+        r.timers = state.timers.into_iter().map(Reverse).collect();
+        r.now = state.now;
+        r.next_seq = state.next_seq;
+        r.init_hours();
         for i in 0..r.contacts.len() as u32 {
             let Some(c) = r.contacts.get(i as usize) else { continue };
             if c.indexed {
@@ -286,12 +292,9 @@ impl Router {
         r.retired_channels = state.retired_channels;
         r.retired_queues = state.retired_queues;
         r.last_agent = state.last_agent.into_iter().collect();
-        r.timers = state.timers.into_iter().map(Reverse).collect();
         r.pending = state.pending;
         r.rng = state.rng;
-        r.now = state.now;
         r.settled = state.settled;
-        r.next_seq = state.next_seq;
         r.decisions = state.decisions;
         r.batch_due = state.batch_due;
         Ok(r)

@@ -64,6 +64,8 @@ pub(super) enum TimerKind {
     Unexclude { ci: u32, seq: u64, count: u32 },
     /// Structured selector clauses of the contact stop applying.
     Expire { ci: u32, seq: u64 },
+    /// Queue `queue` opens or closes (its hours), at `at`.
+    Calendar { queue: u32, at: OrdF64 },
 }
 
 impl TimerKind {
@@ -82,6 +84,7 @@ impl TimerKind {
             | TimerKind::Cap { .. }
             | TimerKind::Unexclude { .. }
             | TimerKind::Expire { .. }
+            | TimerKind::Calendar { .. }
             | TimerKind::Activate { .. }
             | TimerKind::Unpark { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
@@ -391,38 +394,7 @@ impl Router {
                 if self.queue_full(to) {
                     return None; // the target is full: the contact stays where it is
                 }
-                let in_group = c.slot.is_some();
-                let key = (c.arrival, c.seq);
-                if in_group {
-                    self.dequeue(ci);
-                }
-                let from = &mut self.queues[queue as usize];
-                from.live.remove(key.0, key.1);
-                from.counters.overflowed_out += 1;
-                let to_q = &mut self.queues[to as usize];
-                to_q.live.insert(key.0, key.1);
-                to_q.counters.overflowed_in += 1;
-                to_q.counters.offered += 1;
-                let now = self.now;
-                let c = self.contact_mut(ci);
-                c.queue = to;
-                c.queue_entered = now;
-                // A cap reached in the old queue does not follow the
-                // contact: the new queue's ordering decides afresh.
-                c.capped = false;
-                let id = c.id.clone();
-                self.enter_queue(ci);
-                if in_group {
-                    self.enqueue(ci);
-                }
-                let (to_queue, channel) = self.tags(ci);
-                ev.push(Event::Overflowed {
-                    contact: id,
-                    from_queue: self.queue_tag(queue),
-                    to_queue,
-                    channel,
-                    at: now,
-                });
+                self.move_waiting(ci, queue, to, ev);
                 // The new queue's agents may differ (routing profiles).
                 Some(ci)
             }
@@ -451,6 +423,10 @@ impl Router {
                 } else {
                     self.not_responding(ci, ai, to, ev);
                 }
+                None
+            }
+            TimerKind::Calendar { queue, at } => {
+                self.fire_hours(queue, at.0, ev);
                 None
             }
             TimerKind::Expire { ci, seq } => {

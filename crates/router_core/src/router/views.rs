@@ -26,6 +26,11 @@ pub struct Counters {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Contacts refused because the queue was closed (its hours).
+    pub refused_closed: u64,
+    /// Contacts that arrived while the queue was closed and waited for
+    /// its opening (`ClosedAction::Hold`).
+    pub held: u64,
     /// Offers of this queue's contacts that expired (the agent did not
     /// accept in time).
     pub missed_offers: u64,
@@ -601,8 +606,13 @@ impl Router {
         let waiting = self
             .contacts
             .iter()
-            .filter(|c| c.status == ContactStatus::Waiting && !parked(c))
+            .filter(|c| c.status == ContactStatus::Waiting && !parked(c) && !c.held)
             .count();
+        if let Some(c) = self.contacts.iter().find(|c| {
+            c.held && (c.status != ContactStatus::Waiting || self.queues[c.queue as usize].open)
+        }) {
+            return Err(format!("contact {:?} held while {} in an open queue or not waiting", c.id, c.status));
+        }
         if waiting != in_groups + pinned {
             return Err(format!(
                 "{waiting} waiting contacts (not parked) but {in_groups} in groups and {pinned} pinned"

@@ -177,7 +177,8 @@ impl Model {
             Event::Transferred { .. }
             | Event::TransferFailed { .. }
             | Event::CallbackOffered { .. }
-            | Event::CallbackFailed { .. } => return bad(),
+            | Event::CallbackFailed { .. }
+            | Event::CallbackScheduled { .. } => return bad(),
             Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();

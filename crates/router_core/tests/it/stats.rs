@@ -132,6 +132,7 @@ fn refused_contacts_in_a_batch() {
             channel: "voice".into(),
             contact: "c4".into(),
             queue: "small".into(),
+            reason: router_core::event::RefusedReason::Full,
             at: 1.0
         }
     );

@@ -98,7 +98,7 @@ pub struct Queue {
 #[pymethods]
 impl Queue {
     #[new]
-    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None, callbacks_per_free_agent=1.0))]
+    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None, callbacks_per_free_agent=1.0, hours=None, closed_action=None, on_close=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -112,7 +112,20 @@ impl Queue {
         aging_max: Option<f64>,
         virtual_wait: Option<f64>,
         callbacks_per_free_agent: f64,
+        hours: Option<&Bound<'_, PyAny>>,
+        closed_action: Option<&Bound<'_, PyAny>>,
+        on_close: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let what = |field: &str| format!("queue {name:?}: {field}");
+        let hours = hours.map(|h| crate::forms::from_py(&what("hours"), h)).transpose()?;
+        let closed_action = match closed_action {
+            None => Default::default(),
+            Some(a) => crate::forms::from_py(&what("closed_action"), a)?,
+        };
+        let on_close = match on_close {
+            None => Default::default(),
+            Some(a) => crate::forms::from_py(&what("on_close"), a)?,
+        };
         let ordering = match ordering {
             "priority" => Ordering::Priority,
             "lifo" => Ordering::Lifo,
@@ -166,6 +179,9 @@ impl Queue {
                 max_waiting,
                 overflow,
                 callbacks_per_free_agent,
+                hours,
+                closed_action,
+                on_close,
             },
         })
     }
@@ -213,6 +229,23 @@ impl Queue {
     #[getter]
     fn callbacks_per_free_agent(&self) -> f64 {
         self.cfg.callbacks_per_free_agent
+    }
+    /// Opening hours as plain data (None: always open).
+    #[getter]
+    fn hours<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg.hours)
+    }
+    /// What an arrival meets while closed: ``"refuse"``, ``"hold"`` or
+    /// ``{"overflow": queue}``.
+    #[getter]
+    fn closed_action<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg.closed_action)
+    }
+    /// What waiting contacts meet at closing: ``"keep"``,
+    /// ``{"overflow": queue}`` or ``{"callback": {...}}``.
+    #[getter]
+    fn on_close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg.on_close)
     }
     /// Overflow target queue.
     #[getter]
