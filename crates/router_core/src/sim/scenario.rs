@@ -96,6 +96,11 @@ pub struct Scenario {
     /// serve (see [`Scenario::unservable_types`]).
     #[serde(default)]
     pub unservable: Unservable,
+    /// The wall-clock instant of simulated time 0, in seconds since the
+    /// Unix epoch: what queues' opening hours read the simulated time
+    /// against (a day starting at local midnight, a Monday, ...).
+    #[serde(default)]
+    pub epoch: f64,
 }
 
 /// What to do with a contact type that no agent group can ever serve: its

@@ -278,6 +278,7 @@ fn base_config(s: &Scenario, rep_seed: u64) -> RouterConfig {
     c.routing_profiles = s.routing_profiles.clone();
     c.condition_interval = s.condition_interval;
     c.batch_window = s.batch_window;
+    c.epoch = s.epoch;
     // Not simulated: agents take what they are given (no offers), ended
     // contacts are forgotten, the generator is seeded per replication.
     c.offer_timeout = None;

@@ -9,6 +9,7 @@ mod eligibility;
 mod errors;
 mod errors_calls;
 mod errors_config;
+mod hours;
 mod lifecycle;
 mod offers;
 mod policies;
