@@ -16,6 +16,7 @@ from ._ccroute import (
     Abandoned,
     Assigned,
     CallbackFailed,
+    CallbackScheduled,
     CallbackOffered,
     Completed,
     NotResponding,
@@ -49,6 +50,7 @@ __all__ = [
     "TransferFailed",
     "CallbackOffered",
     "CallbackFailed",
+    "CallbackScheduled",
 ]
 
 #: Any router event.
@@ -69,4 +71,5 @@ Event = Union[
     TransferFailed,
     CallbackOffered,
     CallbackFailed,
+    CallbackScheduled,
 ]

@@ -12,7 +12,8 @@ time passes: timers already due by ``now`` fire as ``advance(now)`` would
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal, Optional
+from datetime import datetime
+from typing import Any, Literal, Optional, Union
 
 from . import _ccroute
 from ._ccroute import (
@@ -37,6 +38,24 @@ AgentState = Literal["offline", "available", "away"]
 
 #: Names of the built-in agent-selection policies.
 POLICIES: tuple[str, ...] = tuple(_ccroute.builtin_policies())
+
+
+def unix_epoch(epoch: Union[float, int, datetime, str]) -> float:
+    """Unix seconds of an epoch given as a number, an aware ``datetime`` or
+    an ISO 8601 string with an offset; ``InvalidInput`` naming it otherwise."""
+    if isinstance(epoch, str):
+        try:
+            parsed = datetime.fromisoformat(epoch)
+        except ValueError:
+            raise InvalidInput(f"epoch {epoch!r} is not an ISO 8601 date-time") from None
+        epoch = parsed
+    if isinstance(epoch, datetime):
+        if epoch.tzinfo is None:
+            raise InvalidInput(f"epoch {epoch.isoformat()!r} has no time zone (give an offset or tzinfo)")
+        return epoch.timestamp()
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
+        raise InvalidInput(f"epoch {epoch!r} is not Unix seconds, a datetime or an ISO 8601 string")
+    return float(epoch)
 
 
 class Router:
@@ -75,6 +94,11 @@ class Router:
         batch_window: batch mode: instead of routing each event at once,
             solve the optimal assignment of everything waiting to the free
             capacity every ``batch_window`` seconds (see ``assign_batch``).
+        epoch: the wall-clock instant of router time 0, which queues'
+            opening hours (``Queue(hours=...)``) read the time against: Unix
+            seconds, a time-zone-aware ``datetime`` or an ISO 8601 string
+            with an offset (``"2026-12-07T00:00:00+00:00"``). 0 (the
+            default): router times are Unix times.
 
     Raises:
         InvalidInput: an unknown policy, a bad channel or queue definition.
@@ -99,6 +123,7 @@ class Router:
         batch_window: Optional[float] = None,
         missed_offer_state: AgentState = "away",
         exclusion_expires_after: Optional[float] = 60.0,
+        epoch: Union[float, datetime, str] = 0.0,
     ) -> None:
         plugin = policy if isinstance(policy, Policy) else None
         builtin = plugin.fallback if plugin is not None else policy
@@ -116,6 +141,7 @@ class Router:
             batch_window=batch_window,
             missed_offer_state=missed_offer_state,
             exclusion_expires_after=exclusion_expires_after,
+            epoch=unix_epoch(epoch),
         )
         self._plugin: Optional[Policy] = None
         self._attach(plugin, strict)
@@ -425,6 +451,17 @@ class Router:
     def contact(self, contact: str) -> ContactView:
         """A snapshot of one contact, live or ended. Raises ``UnknownId``."""
         return self._router.contact(contact)
+
+    def is_open(self, queue: str, at: float) -> bool:
+        """Whether ``queue`` is open at router time ``at`` by its opening
+        hours (always, without hours). Raises ``UnknownId``."""
+        return self._router.is_open(queue, at)
+
+    def next_change(self, queue: str, at: float) -> Optional[float]:
+        """The first router time after ``at`` at which ``queue`` opens or
+        closes; ``None`` if it never does (no hours, or none to come).
+        Raises ``UnknownId``."""
+        return self._router.next_change(queue, at)
 
     def explain(self, contact: str) -> Explanation:
         """Why a live contact is where it is: its place in its queue, the

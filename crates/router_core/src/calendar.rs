@@ -301,8 +301,12 @@ impl Calendar {
     }
 }
 
-/// Unix seconds to a UTC date-time (`None` out of chrono's range).
+/// Unix seconds to a UTC date-time (`None` beyond about 100 000 years,
+/// well inside chrono's range, so that the days after it exist too).
 fn utc(unix: f64) -> Option<NaiveDateTime> {
+    if !unix.is_finite() || unix.abs() > 3e12 {
+        return None;
+    }
     let secs = unix.floor();
     let nanos = ((unix - secs) * 1e9) as u32;
     chrono::DateTime::from_timestamp(secs as i64, nanos.min(999_999_999)).map(|d| d.naive_utc())
@@ -544,5 +548,11 @@ mod tests {
         c.overrides.push(DateOverride { date: "2026-02-30".into(), through: None, hours: vec![], name: String::new() });
         assert!(err(c).contains("date \"2026-02-30\" is not a date"));
         assert!(Day::parse("Friday").is_ok() && Day::parse("fr").is_err());
+        // Times beyond the calendar's range: closed, never changing.
+        let c = cal("UTC", &[(WEEKDAYS, "09:00", "17:00")]).compile("q").unwrap();
+        for t in [f64::MAX, -f64::MAX, 1e300, f64::INFINITY] {
+            assert!(!c.is_open(t));
+            assert_eq!(c.next_change(t), None);
+        }
     }
 }

@@ -364,6 +364,14 @@ impl NativeRouter {
         ContactView::new(py, self.inner.contact_view(contact).py()?)
     }
 
+    fn is_open(&self, queue: &str, at: f64) -> PyResult<bool> {
+        self.inner.is_open(queue, at).py()
+    }
+
+    fn next_change(&self, queue: &str, at: f64) -> PyResult<Option<f64>> {
+        self.inner.next_change(queue, at).py()
+    }
+
     fn explain(&self, py: Python<'_>, contact: &str) -> PyResult<Explanation> {
         Explanation::new(py, self.inner.explain(contact).py()?)
     }

@@ -41,6 +41,11 @@ pub struct QueueStats {
     pub overflowed_out: u64,
     /// Contacts refused because the queue was full.
     pub refused: u64,
+    /// Contacts refused because the queue was closed (its hours).
+    pub refused_closed: u64,
+    /// Contacts that arrived while the queue was closed and waited for
+    /// its opening.
+    pub held: u64,
     /// Offers of this queue's contacts that expired unanswered.
     pub missed_offers: u64,
     /// Contacts transferred into this queue (each also counted offered).
@@ -107,6 +112,8 @@ impl QueueStats {
         d.set_item("overflowed_in", self.overflowed_in)?;
         d.set_item("overflowed_out", self.overflowed_out)?;
         d.set_item("refused", self.refused)?;
+        d.set_item("refused_closed", self.refused_closed)?;
+        d.set_item("held", self.held)?;
         d.set_item("missed_offers", self.missed_offers)?;
         d.set_item("transferred_in", self.transferred_in)?;
         d.set_item("transferred_out", self.transferred_out)?;
@@ -142,6 +149,8 @@ impl From<router_core::QueueStats> for QueueStats {
             overflowed_in: c.overflowed_in,
             overflowed_out: c.overflowed_out,
             refused: c.refused,
+            refused_closed: c.refused_closed,
+            held: c.held,
             missed_offers: c.missed_offers,
             transferred_in: c.transferred_in,
             transferred_out: c.transferred_out,

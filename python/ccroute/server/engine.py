@@ -118,6 +118,25 @@ class Engine:
         self.unpublished: list[EventRecord] = []
         self._tick: list[EventRecord] = []
         self._next = 1
+        #: The epoch (Unix seconds of router time 0) given to settings that
+        #: leave it at 0: the server's clock origin (0: none).
+        self.default_epoch = 0.0
+
+    def adopt_epoch(self, origin: float) -> None:
+        """Read router time against the server's clock (``origin``: Unix
+        seconds of router time 0) for queues' opening hours, unless the
+        settings give an epoch. Called before any call is applied."""
+        self.default_epoch = origin
+        settings = self._with_epoch(self.settings)
+        if settings is not self.settings:
+            self.settings = settings
+            self.router = settings.build()
+            self._scratch = settings.build()
+
+    def _with_epoch(self, settings: RouterSettings) -> RouterSettings:
+        if settings.epoch != 0.0 or not self.default_epoch:
+            return settings
+        return RouterSettings({**settings.to_dict(), "epoch": self.default_epoch})
 
     # -- events ---------------------------------------------------------
     def record(self, events: list[Any]) -> list[EventRecord]:
@@ -240,6 +259,7 @@ class Engine:
         targets = dict(moves)
         if len(targets) != len(moves):
             raise InvalidInput(f"moves: a queue is given two targets ({list(moves)})")
+        settings = self._with_epoch(settings)
         events = self.router.reconfigure(now, settings.to_dict(), moves=targets)
         self._scratch = settings.build()
         self.settings = settings
@@ -362,7 +382,10 @@ class Engine:
         else:
             x = contacts[0]
             events = self.router.submit(x, now)
-            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)], events)
+            # A closed queue that refuses arrivals ends the contact at once.
+            taken = not any(type(e) is Refused and e.contact == x.id for e in events)
+            records = self.record_around([Queued(x.id, x.queue, x.channel, x.priority, now)] if taken else [],
+                                         events)
         return Submitted(records, False)
 
     def stats(self, queues: Sequence[str] = ()) -> list[QueueStats]:

@@ -104,6 +104,8 @@ class RouterService:
             self._clock.bind(lambda: self._engine.router.now)
         origin = getattr(self._clock, "origin", None)  # a durable clock's stored origin
         self._engine.wall_origin = origin if isinstance(origin, float) else time.time() - self._clock()
+        if not self._client_clock:
+            self._engine.adopt_epoch(self._engine.wall_origin)
         self._command_log = command_log
         #: ``command_log.lease_problem`` when the log has a lease: why the
         #: service must not answer now (its state may be stale), or None.

@@ -157,12 +157,16 @@ def _carried(what: str, d: Mapping[str, Any], fields: frozenset[str]) -> None:
 
 _CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up"})
 _QUEUE = frozenset({"name", "sl_target", "sl_threshold", "ordering", "aging_rate", "aging_max", "max_waiting",
-                    "overflow", "callbacks_per_free_agent"})
+                    "overflow", "callbacks_per_free_agent", "hours", "closed_action", "on_close"})
+_HOURS = frozenset({"time_zone", "weekly", "overrides"})
+_WEEKLY = frozenset({"days", "open", "close"})
+_OVERRIDE = frozenset({"date", "through", "hours", "name"})
+_DAY_HOURS = frozenset({"open", "close"})
 _PROFILE = frozenset({"name", "queues"})
 _PROFILE_QUEUE = frozenset({"queue", "priority", "delay"})
 _CONFIG = frozenset({"channels", "queues", "policy", "offer_timeout", "seed", "affinity", "affinity_wait",
                      "retain_finished", "routing_profiles", "condition_interval", "batch_window",
-                     "missed_offer_state", "exclusion_expires_after", "plugin"})
+                     "missed_offer_state", "exclusion_expires_after", "plugin", "epoch"})
 
 
 def channel_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Channel:
@@ -191,7 +195,75 @@ def queue_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Queue:
     if d["overflow"] is not None:
         pb.overflow_to = d["overflow"]["to"]
         pb.overflow_after = d["overflow"]["after"]
+    _hours_to_pb(pb, d)
     return pb
+
+
+def _hours_to_pb(pb: model_pb2.Queue, d: Mapping[str, Any]) -> None:
+    what = f"queue {d.get('name')!r}"
+    hours = d.get("hours")
+    if hours is not None:
+        _carried(f"{what}: hours", hours, _HOURS)
+        pb.hours.time_zone = hours["time_zone"]
+        for w in hours.get("weekly", ()):
+            _carried(f"{what}: weekly hours", w, _WEEKLY)
+            pb.hours.weekly.add(days=w["days"], open=w["open"], close=w["close"])
+        for o in hours.get("overrides", ()):
+            _carried(f"{what}: override", o, _OVERRIDE)
+            x = pb.hours.overrides.add(date=o["date"], name=o.get("name", ""))
+            if o.get("through") is not None:
+                x.through = o["through"]
+            for h in o.get("hours", ()):
+                _carried(f"{what}: override hours", h, _DAY_HOURS)
+                x.hours.add(open=h["open"], close=h["close"])
+    action = d.get("closed_action", "refuse")
+    if action == "hold":
+        pb.closed_action = model_pb2.CLOSED_ACTION_HOLD
+    elif isinstance(action, Mapping) and set(action) == {"overflow"}:
+        pb.closed_action = model_pb2.CLOSED_ACTION_OVERFLOW
+        pb.closed_overflow_to = action["overflow"]
+    elif action != "refuse":
+        raise InvalidInput(f"{what}: closed_action {action!r} cannot be carried by the protocol")
+    rule = d.get("on_close", "keep")
+    if isinstance(rule, Mapping) and set(rule) == {"overflow"}:
+        pb.on_close = model_pb2.ON_CLOSE_OVERFLOW
+        pb.on_close_overflow_to = rule["overflow"]
+    elif isinstance(rule, Mapping) and set(rule) == {"callback"}:
+        pb.on_close = model_pb2.ON_CLOSE_CALLBACK
+        callback_to_pb(pb.on_close_callback, rule["callback"])
+    elif rule != "keep":
+        raise InvalidInput(f"{what}: on_close {rule!r} cannot be carried by the protocol")
+
+
+def _hours_from_pb(pb: model_pb2.Queue, d: dict[str, Any]) -> None:
+    what = f"queue {pb.name!r}"
+    if pb.HasField("hours"):
+        h = pb.hours
+        d["hours"] = {
+            "time_zone": h.time_zone,
+            "weekly": [{"days": list(w.days), "open": w.open, "close": w.close} for w in h.weekly],
+            "overrides": [{"date": o.date, "through": o.through if o.HasField("through") else None,
+                           "hours": [{"open": x.open, "close": x.close} for x in o.hours], "name": o.name}
+                          for o in h.overrides],
+        }
+    action = pb.closed_action
+    if action == model_pb2.CLOSED_ACTION_HOLD:
+        d["closed_action"] = "hold"
+    elif action == model_pb2.CLOSED_ACTION_OVERFLOW:
+        d["closed_action"] = {"overflow": pb.closed_overflow_to}
+    elif action not in (model_pb2.CLOSED_ACTION_UNSPECIFIED, model_pb2.CLOSED_ACTION_REFUSE):
+        raise InvalidInput(f"{what}: closed_action {action} is not REFUSE (1), HOLD (2) or OVERFLOW (3)")
+    if pb.closed_overflow_to and action != model_pb2.CLOSED_ACTION_OVERFLOW:
+        raise InvalidInput(f"{what}: closed_overflow_to {pb.closed_overflow_to!r} needs closed_action OVERFLOW")
+    rule = pb.on_close
+    if rule == model_pb2.ON_CLOSE_OVERFLOW:
+        d["on_close"] = {"overflow": pb.on_close_overflow_to}
+    elif rule == model_pb2.ON_CLOSE_CALLBACK:
+        d["on_close"] = {"callback": callback_from_pb(pb.on_close_callback)}
+    elif rule not in (model_pb2.ON_CLOSE_UNSPECIFIED, model_pb2.ON_CLOSE_KEEP):
+        raise InvalidInput(f"{what}: on_close {rule} is not KEEP (1), OVERFLOW (2) or CALLBACK (3)")
+    if pb.on_close_overflow_to and rule != model_pb2.ON_CLOSE_OVERFLOW:
+        raise InvalidInput(f"{what}: on_close_overflow_to {pb.on_close_overflow_to!r} needs on_close OVERFLOW")
 
 
 def queue_dict_from_pb(pb: model_pb2.Queue) -> dict[str, Any]:
@@ -209,6 +281,7 @@ def queue_dict_from_pb(pb: model_pb2.Queue) -> dict[str, Any]:
         if not (pb.overflow_to and pb.HasField("overflow_after")):
             raise InvalidInput(f"queue {pb.name!r}: set overflow_to and overflow_after together")
         d["overflow"] = {"to": pb.overflow_to, "after": pb.overflow_after}
+    _hours_from_pb(pb, d)
     return d
 
 
@@ -283,6 +356,8 @@ def settings_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.RouterConfig:
     for name in ("offer_timeout", "batch_window"):
         if d[name] is not None:
             setattr(pb, name, d[name])
+    if d.get("epoch", 0.0) != 0.0:
+        pb.epoch = d["epoch"]
     if d["retain_finished"] is None:
         pb.retain_all_finished = True
     else:
@@ -307,7 +382,7 @@ def settings_dict_from_pb(pb: model_pb2.RouterConfig) -> dict[str, Any]:
         "exclusion_expires_after": _exclusion_expiry(pb),
         "retain_finished": _retained(pb),
     }
-    for name in ("offer_timeout", "affinity", "condition_interval", "batch_window"):
+    for name in ("offer_timeout", "affinity", "condition_interval", "batch_window", "epoch"):
         if pb.HasField(name):
             d[name] = getattr(pb, name)
     return d
@@ -706,6 +781,9 @@ def _event_readers() -> dict[str, Callable[[Any], Any]]:
 
         readers[field.name] = read
     Sf = STATE_FROM_PB
+    readers["callback_scheduled"] = lambda m: _ccroute.CallbackScheduled(
+        contact=m.contact, not_before=m.not_before if m.HasField("not_before") else None, at=m.at,
+        queue=m.queue or None, channel=m.channel or None)
     readers["queued"] = lambda m: catalogue.Queued(m.contact, m.queue, m.channel, m.priority, m.at)
     readers["agent_state_changed"] = lambda m: catalogue.AgentStateChanged(
         m.agent, Sf[m.state], Sf[m.previous], m.reason, m.at)
@@ -732,7 +810,8 @@ _STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiti
                  "entered",
                  "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
                  "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
-                 "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold")
+                 "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold",
+                 "refused_closed", "held")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

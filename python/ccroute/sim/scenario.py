@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from .._ccroute import Channel, Queue, RoutingProfile, Simulation, Step
+from ..router import unix_epoch
 from . import _records
 from ._checks import ScenarioError, _fail, _int, _name, _number, _skills, parse_duration
 from .processes import (
@@ -178,7 +179,10 @@ class Scenario:
     ``affinity_wait`` (last-agent routing of returning customers; off by
     default in a scenario); ``condition_interval`` (seconds between checks
     of a conditional step's condition); ``batch_window`` (batch mode: solve
-    the assignment of everything waiting every that many seconds).
+    the assignment of everything waiting every that many seconds);
+    ``epoch`` (the wall-clock instant of simulated time 0, Unix seconds or
+    an ISO 8601 string with an offset, which queues' opening hours read the
+    simulated time against).
     """
 
     channels: Sequence[ChannelLike]
@@ -199,6 +203,7 @@ class Scenario:
     routing_profiles: Sequence[RoutingProfileLike] = field(default_factory=list)
     condition_interval: float = 5.0
     batch_window: Optional[float] = None
+    epoch: Union[float, str] = 0.0
 
     # -- loading ------------------------------------------------------------
     @classmethod
@@ -310,6 +315,7 @@ class Scenario:
             "condition_interval": _positive(self.condition_interval, "condition_interval"),
             "batch_window": None if self.batch_window is None else _positive(self.batch_window, "batch_window"),
             "unservable": self.unservable,
+            "epoch": unix_epoch(self.epoch),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -339,7 +345,7 @@ class Scenario:
         out["contact_types"] = types
         out["policy"] = core["policy"]
         for k in ("duration", "warmup", "replications", "seed", "interval", "affinity", "affinity_wait",
-                  "condition_interval", "batch_window", "skills", "unservable"):
+                  "condition_interval", "batch_window", "skills", "unservable", "epoch"):
             out[k] = getattr(self, k)
         return out
 

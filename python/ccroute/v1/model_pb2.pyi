@@ -8,6 +8,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ClosedAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOSED_ACTION_UNSPECIFIED: _ClassVar[ClosedAction]
+    CLOSED_ACTION_REFUSE: _ClassVar[ClosedAction]
+    CLOSED_ACTION_HOLD: _ClassVar[ClosedAction]
+    CLOSED_ACTION_OVERFLOW: _ClassVar[ClosedAction]
+
+class OnClose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ON_CLOSE_UNSPECIFIED: _ClassVar[OnClose]
+    ON_CLOSE_KEEP: _ClassVar[OnClose]
+    ON_CLOSE_OVERFLOW: _ClassVar[OnClose]
+    ON_CLOSE_CALLBACK: _ClassVar[OnClose]
+
 class QueueOrdering(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     QUEUE_ORDERING_UNSPECIFIED: _ClassVar[QueueOrdering]
@@ -27,6 +41,14 @@ class TransferMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSFER_MODE_UNSPECIFIED: _ClassVar[TransferMode]
     TRANSFER_MODE_COLD: _ClassVar[TransferMode]
     TRANSFER_MODE_WARM: _ClassVar[TransferMode]
+CLOSED_ACTION_UNSPECIFIED: ClosedAction
+CLOSED_ACTION_REFUSE: ClosedAction
+CLOSED_ACTION_HOLD: ClosedAction
+CLOSED_ACTION_OVERFLOW: ClosedAction
+ON_CLOSE_UNSPECIFIED: OnClose
+ON_CLOSE_KEEP: OnClose
+ON_CLOSE_OVERFLOW: OnClose
+ON_CLOSE_CALLBACK: OnClose
 QUEUE_ORDERING_UNSPECIFIED: QueueOrdering
 QUEUE_ORDERING_PRIORITY: QueueOrdering
 QUEUE_ORDERING_LIFO: QueueOrdering
@@ -52,7 +74,7 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ...) -> None: ...
 
 class Queue(_message.Message):
-    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent")
+    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent", "hours", "closed_action", "closed_overflow_to", "on_close", "on_close_overflow_to", "on_close_callback")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +85,12 @@ class Queue(_message.Message):
     ORDERING_FIELD_NUMBER: _ClassVar[int]
     AGING_MAX_FIELD_NUMBER: _ClassVar[int]
     CALLBACKS_PER_FREE_AGENT_FIELD_NUMBER: _ClassVar[int]
+    HOURS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_ACTION_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_OVERFLOW_TO_FIELD_NUMBER: _ClassVar[int]
+    ON_CLOSE_FIELD_NUMBER: _ClassVar[int]
+    ON_CLOSE_OVERFLOW_TO_FIELD_NUMBER: _ClassVar[int]
+    ON_CLOSE_CALLBACK_FIELD_NUMBER: _ClassVar[int]
     name: str
     sl_target: float
     sl_threshold: float
@@ -73,7 +101,53 @@ class Queue(_message.Message):
     ordering: QueueOrdering
     aging_max: float
     callbacks_per_free_agent: float
-    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ..., callbacks_per_free_agent: _Optional[float] = ...) -> None: ...
+    hours: QueueHours
+    closed_action: ClosedAction
+    closed_overflow_to: str
+    on_close: OnClose
+    on_close_overflow_to: str
+    on_close_callback: Callback
+    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ..., callbacks_per_free_agent: _Optional[float] = ..., hours: _Optional[_Union[QueueHours, _Mapping]] = ..., closed_action: _Optional[_Union[ClosedAction, str]] = ..., closed_overflow_to: _Optional[str] = ..., on_close: _Optional[_Union[OnClose, str]] = ..., on_close_overflow_to: _Optional[str] = ..., on_close_callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+
+class QueueHours(_message.Message):
+    __slots__ = ("time_zone", "weekly", "overrides")
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    WEEKLY_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDES_FIELD_NUMBER: _ClassVar[int]
+    time_zone: str
+    weekly: _containers.RepeatedCompositeFieldContainer[WeeklyHours]
+    overrides: _containers.RepeatedCompositeFieldContainer[DateOverride]
+    def __init__(self, time_zone: _Optional[str] = ..., weekly: _Optional[_Iterable[_Union[WeeklyHours, _Mapping]]] = ..., overrides: _Optional[_Iterable[_Union[DateOverride, _Mapping]]] = ...) -> None: ...
+
+class WeeklyHours(_message.Message):
+    __slots__ = ("days", "open", "close")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedScalarFieldContainer[str]
+    open: str
+    close: str
+    def __init__(self, days: _Optional[_Iterable[str]] = ..., open: _Optional[str] = ..., close: _Optional[str] = ...) -> None: ...
+
+class DayHours(_message.Message):
+    __slots__ = ("open", "close")
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    CLOSE_FIELD_NUMBER: _ClassVar[int]
+    open: str
+    close: str
+    def __init__(self, open: _Optional[str] = ..., close: _Optional[str] = ...) -> None: ...
+
+class DateOverride(_message.Message):
+    __slots__ = ("date", "through", "hours", "name")
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    THROUGH_FIELD_NUMBER: _ClassVar[int]
+    HOURS_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    date: str
+    through: str
+    hours: _containers.RepeatedCompositeFieldContainer[DayHours]
+    name: str
+    def __init__(self, date: _Optional[str] = ..., through: _Optional[str] = ..., hours: _Optional[_Iterable[_Union[DayHours, _Mapping]]] = ..., name: _Optional[str] = ...) -> None: ...
 
 class ProfileQueue(_message.Message):
     __slots__ = ("queue", "priority", "delay")
@@ -355,7 +429,7 @@ class TransferSpec(_message.Message):
     def __init__(self, queue: _Optional[str] = ..., agent: _Optional[str] = ..., mode: _Optional[_Union[TransferMode, str]] = ..., keep_age: _Optional[bool] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class RouterConfig(_message.Message):
-    __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished")
+    __slots__ = ("channels", "queues", "policy", "policy_chain", "policy_weights", "offer_timeout", "seed", "affinity", "affinity_wait", "retain_finished", "missed_offer_state", "exclusion_expires_after", "exclusions_never_expire", "routing_profiles", "condition_interval", "batch_window", "retain_all_finished", "epoch")
     class PolicyWeightsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -380,6 +454,7 @@ class RouterConfig(_message.Message):
     CONDITION_INTERVAL_FIELD_NUMBER: _ClassVar[int]
     BATCH_WINDOW_FIELD_NUMBER: _ClassVar[int]
     RETAIN_ALL_FINISHED_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_FIELD_NUMBER: _ClassVar[int]
     channels: _containers.RepeatedCompositeFieldContainer[Channel]
     queues: _containers.RepeatedCompositeFieldContainer[Queue]
     policy: str
@@ -397,4 +472,5 @@ class RouterConfig(_message.Message):
     condition_interval: float
     batch_window: float
     retain_all_finished: bool
-    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., policy_chain: _Optional[_Iterable[str]] = ..., policy_weights: _Optional[_Mapping[str, float]] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ..., missed_offer_state: _Optional[str] = ..., exclusion_expires_after: _Optional[float] = ..., exclusions_never_expire: _Optional[bool] = ..., routing_profiles: _Optional[_Iterable[_Union[RoutingProfile, _Mapping]]] = ..., condition_interval: _Optional[float] = ..., batch_window: _Optional[float] = ..., retain_all_finished: _Optional[bool] = ...) -> None: ...
+    epoch: float
+    def __init__(self, channels: _Optional[_Iterable[_Union[Channel, _Mapping]]] = ..., queues: _Optional[_Iterable[_Union[Queue, _Mapping]]] = ..., policy: _Optional[str] = ..., policy_chain: _Optional[_Iterable[str]] = ..., policy_weights: _Optional[_Mapping[str, float]] = ..., offer_timeout: _Optional[float] = ..., seed: _Optional[int] = ..., affinity: _Optional[bool] = ..., affinity_wait: _Optional[float] = ..., retain_finished: _Optional[int] = ..., missed_offer_state: _Optional[str] = ..., exclusion_expires_after: _Optional[float] = ..., exclusions_never_expire: _Optional[bool] = ..., routing_profiles: _Optional[_Iterable[_Union[RoutingProfile, _Mapping]]] = ..., condition_interval: _Optional[float] = ..., batch_window: _Optional[float] = ..., retain_all_finished: _Optional[bool] = ..., epoch: _Optional[float] = ...) -> None: ...

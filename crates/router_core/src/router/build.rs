@@ -226,6 +226,7 @@ impl Router {
             timers: BinaryHeap::new(),
             pending: Vec::new(),
             fired: 0,
+            until: 0.0,
             now: 0.0,
             settled: 0.0,
             next_seq: 1,

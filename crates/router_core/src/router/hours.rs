@@ -133,6 +133,14 @@ impl Router {
         self.schedule(at, kind);
     }
 
+    /// Whether nothing is left to happen but queues opening and closing:
+    /// no live contact, and every pending timer a change of hours (a
+    /// simulation's drain stops there).
+    pub fn only_hours_pending(&self) -> bool {
+        self.live_contacts() == 0
+            && self.timers.iter().all(|t| matches!(t.0.kind, TimerKind::Calendar { .. }))
+    }
+
     /// Whether queue `queue` is open at router time `at`.
     ///
     /// Errors: `UnknownId` for an unknown queue; `InvalidInput` for a bad time.
@@ -259,6 +267,16 @@ impl Router {
             return; // a timer of hours since replaced
         }
         let was_open = self.queues[q as usize].open;
+        if self.live_contacts() == 0 && self.until > self.now {
+            // No contact at all (none scheduled either): the changes up to
+            // the call's time do nothing, so the queue moves straight to
+            // its state then (a first call long after the epoch does not
+            // replay each day).
+            let now = std::mem::replace(&mut self.now, self.until);
+            self.time_hours(q, false);
+            self.now = now;
+            return;
+        }
         self.time_hours(q, false);
         let open = self.queues[q as usize].open;
         if open == was_open {

@@ -484,6 +484,8 @@ pub struct Router {
     pending: Vec<Event>,
     /// See [`Router::timer_events`].
     fired: usize,
+    /// The time the timers being fired run up to (the call's `now`).
+    until: Time,
     rng: ChaCha8Rng,
     now: Time,
     /// Where timers have been applied up to: a failed call leaves the clock here.

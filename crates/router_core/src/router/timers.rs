@@ -115,6 +115,7 @@ impl Router {
     pub(super) fn advance_to(&mut self, now: Time, ev: &mut Vec<Event>) {
         if self.timers.peek().is_some_and(|Reverse(t)| t.at.0 <= now) {
             self.index.firing = true;
+            self.until = now;
             self.fire_due(now, ev);
             if !self.deferred.is_empty() {
                 self.route_deferred(ev);

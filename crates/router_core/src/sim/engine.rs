@@ -370,9 +370,12 @@ impl<'a> Run<'a> {
                 (None, None) => return Ok(()),
                 (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
                     if m.is_none()
-                        && self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d)
+                        && (self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d)
+                            || self.router.only_hours_pending())
                     {
-                        return Ok(()); // only condition checks that cannot succeed are left
+                        // Only condition checks that cannot succeed, or
+                        // queues' hours with nobody left, are left.
+                        return Ok(());
                     }
                     self.router.advance(tt, &mut self.buf)?;
                     if !self.buf.is_empty() {
