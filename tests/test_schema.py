@@ -46,8 +46,10 @@ TRANSFER = _ccroute.normalize_transfer({})
 # three forms), all are listed.
 PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
     "channel": (model_pb2.Channel, {k: (k,) for k in CHANNEL}),
-    "queue": (model_pb2.Queue, {**{k: (k,) for k in QUEUE if k != "overflow"},
-                                "overflow": ("overflow_to", "overflow_after")}),
+    "queue": (model_pb2.Queue, {**{k: (k,) for k in QUEUE if k not in ("overflow", "closed_action", "on_close")},
+                                "overflow": ("overflow_to", "overflow_after"),
+                                "closed_action": ("closed_action", "closed_overflow_to"),
+                                "on_close": ("on_close", "on_close_overflow_to", "on_close_callback")}),
     "routing_profile": (model_pb2.RoutingProfile, {"name": ("name",), "queues": ("queues",)}),
     "profile_queue": (model_pb2.ProfileQueue, {k: (k,) for k in PROFILE["queues"][0]}),
     "agent": (model_pb2.Agent, {**{k: (k,) for k in AGENT if k != "channels"},
@@ -185,7 +187,24 @@ def configs(draw: Any) -> dict[str, Any]:
         others = qnames[qnames.index(n) + 1:]  # overflow only forward: no loops
         overflow = draw(st.none() | st.builds(lambda to, after: {"to": to, "after": after},
                                               st.sampled_from(others), seconds)) if others else None
+        hours = draw(st.none() | st.builds(
+            lambda tz, days, o, c, holiday: {
+                "time_zone": tz, "weekly": [{"days": days, "open": o, "close": c}],
+                "overrides": [{"date": holiday, "through": None, "hours": [], "name": "holiday"}]},
+            st.sampled_from(["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"]),
+            st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), min_size=1, max_size=7,
+                     unique=True),
+            st.sampled_from(["00:00", "08:30", "22:00"]), st.sampled_from(["17:00", "24:00", "02:00"]),
+            st.sampled_from(["2026-12-25", "2027-01-01"])))
+        closed_action = (draw(st.sampled_from(["refuse", "hold"]
+                                              + ([{"overflow": others[0]}] if others else [])))
+                         if hours else "refuse")
+        on_close = (draw(st.sampled_from(["keep", {"callback": {"number_of_attempts": 2, "retry_after": 60.0,
+                                                                "not_before": None}}]
+                                         + ([{"overflow": others[-1]}] if others else [])))
+                    if hours else "keep")
         queues.append(_checked(QUEUE, {
+            "hours": hours, "closed_action": closed_action, "on_close": on_close,
             "name": n, "sl_target": draw(st.floats(0, 1)), "sl_threshold": draw(st.floats(0.5, 600)),
             "ordering": ordering, "aging_rate": rate,
             "aging_max": draw(st.none() | st.floats(0, 100)) if rate > 0 else None,
@@ -212,6 +231,7 @@ def configs(draw: Any) -> dict[str, Any]:
         "condition_interval": draw(st.floats(0.5, 60)), "batch_window": draw(st.none() | st.floats(0.5, 60)),
         "missed_offer_state": draw(st.sampled_from(["offline", "available", "away"])),
         "exclusion_expires_after": draw(st.none() | seconds), "plugin": None,
+        "epoch": draw(st.sampled_from([0.0, 1796601600.0, 1.5e9])),
     })
 
 

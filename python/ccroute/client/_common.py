@@ -163,6 +163,8 @@ class RemoteQueueStats:
     abandon_rate: Optional[float]
     sl_target: float
     sl_threshold: float
+    refused_closed: int = 0
+    held: int = 0
 
     @classmethod
     def from_pb(cls, pb: views_pb2.QueueStats) -> "RemoteQueueStats":
