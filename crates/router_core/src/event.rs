@@ -221,6 +221,27 @@ pub enum Event {
         /// When.
         at: Time,
     },
+    /// An exception rule of the contact's queue fired for the contact (see
+    /// `model::Rule`); `action` says what it did.
+    Exception {
+        /// Contact id.
+        contact: Id,
+        /// The queue whose rule fired.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// The rule's name.
+        rule: Id,
+        /// The trigger: `wait_longer_than`, `waiting_more_than`,
+        /// `sl_below` or `no_agent_logged_in`.
+        trigger: Id,
+        /// `alert`, `overflow`, `update`, `offer_callback` or `cancel`.
+        action: Id,
+        /// The reason of a `cancel` (empty otherwise).
+        reason: Id,
+        /// When.
+        at: Time,
+    },
     /// A waiting caller became a callback when its queue closed
     /// (`OnClose::Callback`): it keeps its place, and its calls start at
     /// `not_before` (the next opening, if there is one).
@@ -295,7 +316,8 @@ impl Event {
             | Event::TransferFailed { contact, .. }
             | Event::CallbackOffered { contact, .. }
             | Event::CallbackFailed { contact, .. }
-            | Event::CallbackScheduled { contact, .. } => contact,
+            | Event::CallbackScheduled { contact, .. }
+            | Event::Exception { contact, .. } => contact,
         }
     }
 
@@ -335,7 +357,8 @@ impl Event {
             | Event::TransferFailed { queue, .. }
             | Event::CallbackOffered { queue, .. }
             | Event::CallbackFailed { queue, .. }
-            | Event::CallbackScheduled { queue, .. } => queue,
+            | Event::CallbackScheduled { queue, .. }
+            | Event::Exception { queue, .. } => queue,
             Event::Overflowed { to_queue, .. } | Event::Transferred { to_queue, .. } => to_queue,
         }
     }
@@ -359,7 +382,8 @@ impl Event {
             | Event::TransferFailed { channel, .. }
             | Event::CallbackOffered { channel, .. }
             | Event::CallbackFailed { channel, .. }
-            | Event::CallbackScheduled { channel, .. } => channel,
+            | Event::CallbackScheduled { channel, .. }
+            | Event::Exception { channel, .. } => channel,
         }
     }
 
@@ -382,7 +406,8 @@ impl Event {
             | Event::TransferFailed { at, .. }
             | Event::CallbackOffered { at, .. }
             | Event::CallbackFailed { at, .. }
-            | Event::CallbackScheduled { at, .. } => *at,
+            | Event::CallbackScheduled { at, .. }
+            | Event::Exception { at, .. } => *at,
         }
     }
 
@@ -406,6 +431,7 @@ impl Event {
             Event::CallbackOffered { .. } => "CallbackOffered",
             Event::CallbackFailed { .. } => "CallbackFailed",
             Event::CallbackScheduled { .. } => "CallbackScheduled",
+            Event::Exception { .. } => "Exception",
         }
     }
 }

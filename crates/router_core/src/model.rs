@@ -158,6 +158,86 @@ pub struct QueueConfig {
     /// What happens to the contacts waiting when the queue closes.
     #[serde(default)]
     pub on_close: OnClose,
+    /// Exception rules: a trigger and an action, each firing once per
+    /// contact (see [`Rule`]).
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// An exception rule of a queue: when its trigger holds for a contact of
+/// the queue, its action applies to that contact, once. A contact-level
+/// trigger (`wait_longer_than`) is timed from the contact's entry into
+/// the queue; queue-level triggers are evaluated at every arrival and
+/// apply to the arriving contact. Every firing is an `Exception` event and
+/// counts in the queue's `exceptions`; an `alert` on a queue-level
+/// trigger fires once per crossing (again only after the trigger has
+/// stopped holding at an arrival).
+///
+/// `overflow` (after a wait) and `max_waiting` are shorthands of rules:
+/// `{wait_longer_than: after, action: {overflow: to}}` and a full queue
+/// refusing arrivals.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// A name for events and metrics (unique within the queue).
+    pub name: String,
+    /// When it fires.
+    pub trigger: Trigger,
+    /// What it does.
+    pub action: RuleAction,
+}
+
+/// When an exception rule fires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// A contact has waited this many seconds in the queue.
+    WaitLongerThan(Time),
+    /// More than this many contacts wait in the queue (counting the one
+    /// arriving).
+    WaitingMoreThan(usize),
+    /// The queue's service level over the last `window` seconds (answered
+    /// in the threshold / answered and abandoned then) is below
+    /// `fraction`; no figure (nothing ended in the window) does not fire.
+    SlBelow {
+        /// The service level to stay at or above, 0-1.
+        fraction: f64,
+        /// The rolling window in seconds (default 900).
+        #[serde(default = "d_window")]
+        window: Time,
+    },
+    /// No agent who serves the queue is logged in (every one offline).
+    NoAgentLoggedIn,
+}
+
+fn d_window() -> Time {
+    900.0
+}
+
+/// What an exception rule does to the contact it fired for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RuleAction {
+    /// Only the `Exception` event, for supervisors.
+    Alert,
+    /// Move the contact to the named queue (`Overflowed`), unless it is full.
+    Overflow(String),
+    /// Change the contact's priority and/or requirements (the new
+    /// requirements replace those in force and its remaining steps).
+    Update {
+        /// New priority.
+        #[serde(default)]
+        priority: Option<i64>,
+        /// New requirements.
+        #[serde(default, with = "crate::forms::option_pairs")]
+        requires: Option<Requirements>,
+    },
+    /// Ask the platform to offer the caller a callback: the `Exception`
+    /// event says so (the router cannot speak to the caller); accepting it
+    /// is `update_contact(callback=...)`.
+    OfferCallback,
+    /// End the contact (`cancelled`) with this reason.
+    Cancel(String),
 }
 
 /// What a queue does with a contact that arrives while it is closed.
@@ -206,6 +286,7 @@ impl QueueConfig {
             hours: None,
             closed_action: ClosedAction::Refuse,
             on_close: OnClose::Keep,
+            rules: Vec::new(),
         }
     }
 }

@@ -96,6 +96,12 @@ impl Router {
                 )));
             }
             let hours = hours::compile(q, &queue_ids)?;
+            let rules = rules::compile(q, &queue_ids)?;
+            let crossed = vec![false; q.rules.len()];
+            let outcomes = rules
+                .as_ref()
+                .is_some_and(|r| r.window > 0.0)
+                .then(|| Box::new(rules::Outcomes::default()));
             queues.push(Queue {
                 name: q.name.clone(),
                 tag: Id::from(q.name.as_str()),
@@ -111,6 +117,9 @@ impl Router {
                 live: Default::default(),
                 hours,
                 open: true,
+                rules,
+                crossed,
+                outcomes,
             });
         }
         // Overflow chains must end: follow each chain, at most n hops.

@@ -433,6 +433,9 @@ impl Router {
             self.schedule_expiry(ci);
         }
         self.enter_queue(ci);
+        if self.queues[q as usize].rules.is_some() && self.arrival_rules(ci, ev) {
+            return; // a rule moved or ended it
+        }
         if !self.queues[q as usize].open {
             return self.hold(ci); // it waits for the opening
         }
@@ -730,8 +733,12 @@ impl Router {
         let counters = &mut self.queues[q].counters;
         counters.abandoned += 1;
         counters.abandon_wait_sum += wait;
-        if wait <= self.queues[q].sl_threshold {
+        let in_sl = wait <= self.queues[q].sl_threshold;
+        if in_sl {
             self.queues[q].counters.abandoned_in_sl += 1;
+        }
+        if self.queues[q].outcomes.is_some() {
+            self.note_outcome(q, in_sl);
         }
         match offered_to {
             Some(ai) => {

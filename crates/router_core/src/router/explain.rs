@@ -230,6 +230,12 @@ impl Router {
                         && c.callback.as_ref().is_some_and(|cb| cb.parked_until.is_some())
                 }
                 TimerKind::Expire { ci: x, seq } => (x, seq) == (ci, c.seq) && waits,
+                TimerKind::Rule { ci: x, seq, queue, entered, .. } => {
+                    (x, seq) == (ci, c.seq)
+                        && c.status == ContactStatus::Waiting
+                        && c.queue == queue
+                        && entered.0 == c.queue_entered
+                }
                 TimerKind::Calendar { queue, at } => {
                     c.held
                         && c.queue == queue
@@ -261,6 +267,15 @@ impl Router {
             TimerKind::Unpark { .. } => "callback released".to_owned(),
             TimerKind::Expire { .. } => "selector clauses expire".to_owned(),
             TimerKind::Calendar { .. } => "queue opens".to_owned(),
+            TimerKind::Rule { queue, rule, .. } => {
+                let name = self.queues[queue as usize]
+                    .rules
+                    .as_ref()
+                    .and_then(|r| r.rules.get(rule as usize))
+                    .map(|r| r.name.to_string())
+                    .unwrap_or_default();
+                format!("rule {name}")
+            }
             TimerKind::WrapUp { .. } | TimerKind::Batch => unreachable!("not about a contact"),
         };
         Some(NextTimer { at, what })

@@ -43,6 +43,7 @@ mod explain;
 mod id_order;
 mod hours;
 mod index;
+mod rules;
 mod lifecycle;
 mod live;
 mod ordered;
@@ -109,6 +110,13 @@ struct Queue {
     /// Open now (always, without hours). Derived from the hours and the
     /// router's time.
     open: bool,
+    /// Exception rules (`None`: none).
+    rules: Option<Box<rules::QueueRules>>,
+    /// Per rule: an `alert` on a queue-level trigger has fired and the
+    /// trigger has held since (it fires again after it stops holding).
+    crossed: Vec<bool>,
+    /// Recent answers and abandonments, for `sl_below` rules.
+    outcomes: Option<Box<rules::Outcomes>>,
 }
 
 /// An agent's record. The ready-group key and flags are derived state,

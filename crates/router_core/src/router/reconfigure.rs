@@ -268,7 +268,12 @@ impl Router {
         let mut queues: Vec<QueueState> = queues
             .into_iter()
             .map(|q| {
-                q.unwrap_or_else(|| QueueState { counters: Counters::default(), live: Vec::new() })
+                q.unwrap_or_else(|| QueueState {
+                    counters: Counters::default(),
+                    live: Vec::new(),
+                    crossed: Vec::new(),
+                    outcomes: None,
+                })
             })
             .collect();
         let orders: Vec<QueueOrder> = config.queues.iter().map(QueueOrder::of).collect();
@@ -393,6 +398,7 @@ impl Router {
             TimerKind::Overflow { .. }
             | TimerKind::Cap { .. }
             | TimerKind::Recheck { .. }
+            | TimerKind::Rule { .. }
             | TimerKind::Calendar { .. } => false,
             TimerKind::Batch => batch,
             _ => true,

@@ -458,8 +458,12 @@ impl Router {
         queue.live.remove(arrival, seq);
         queue.counters.answered += 1;
         queue.counters.wait_sum += wait;
-        if wait <= queue.sl_threshold {
+        let in_sl = wait <= queue.sl_threshold;
+        if in_sl {
             queue.counters.answered_in_sl += 1;
+        }
+        if queue.outcomes.is_some() {
+            self.note_outcome(q, in_sl);
         }
         if let Some(cust) = customer {
             let aid = self.agent(ai).id.clone();

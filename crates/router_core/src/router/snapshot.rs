@@ -39,6 +39,10 @@ const HEADER: usize = 8 + 4 + 8 + 4;
 pub(super) struct QueueState {
     pub counters: Counters,
     pub live: Vec<(Time, u64)>,
+    /// Per rule, whether its alert has fired in the current crossing.
+    pub crossed: Vec<bool>,
+    /// Recent outcomes for `sl_below` rules.
+    pub outcomes: Option<super::rules::Outcomes>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,7 +105,12 @@ impl Router {
             queues: self
                 .queues
                 .iter()
-                .map(|q| QueueState { counters: q.counters.clone(), live: q.live.entries() })
+                .map(|q| QueueState {
+                    counters: q.counters.clone(),
+                    live: q.live.entries(),
+                    crossed: q.crossed.clone(),
+                    outcomes: q.outcomes.as_deref().cloned(),
+                })
                 .collect(),
             skills: self.index.skill_names.clone(),
             sels: self.index.sels.iter().map(|s| s.text.clone()).collect(),
@@ -203,6 +212,13 @@ impl Router {
         for (q, qs) in r.queues.iter_mut().zip(state.queues) {
             q.counters = qs.counters;
             q.live = LiveSet::from_entries(&qs.live);
+            // Rules changed by a reconfiguration start uncrossed.
+            if qs.crossed.len() == q.crossed.len() {
+                q.crossed = qs.crossed;
+            }
+            if let (Some(mine), Some(theirs)) = (q.outcomes.as_mut(), qs.outcomes) {
+                **mine = theirs;
+            }
         }
         let routing = std::mem::take(&mut r.index.routing);
         r.index = Index::new(r.channels.len());

@@ -341,6 +341,10 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 (Some(*ci), Some(*queue), None)
             }
             TimerKind::Cap { ci, queue, .. } => (Some(*ci), Some(*queue), None),
+            TimerKind::Rule { ci, queue, entered, .. } => {
+                finite("a rule timer's entry time", entered.0)?;
+                (Some(*ci), Some(*queue), None)
+            }
             TimerKind::Calendar { queue, at } => {
                 finite("a calendar timer's time", at.0)?;
                 (None, Some(*queue), None)

@@ -66,6 +66,9 @@ pub(super) enum TimerKind {
     Expire { ci: u32, seq: u64 },
     /// Queue `queue` opens or closes (its hours), at `at`.
     Calendar { queue: u32, at: OrdF64 },
+    /// The contact has waited `wait_longer_than` of rule `rule` of `queue`,
+    /// which it entered at `entered`.
+    Rule { ci: u32, seq: u64, queue: u32, entered: OrdF64, rule: u32 },
 }
 
 impl TimerKind {
@@ -85,6 +88,7 @@ impl TimerKind {
             | TimerKind::Unexclude { .. }
             | TimerKind::Expire { .. }
             | TimerKind::Calendar { .. }
+            | TimerKind::Rule { .. }
             | TimerKind::Activate { .. }
             | TimerKind::Unpark { .. } => 0,
             TimerKind::Offer { .. } | TimerKind::WrapUp { .. } => 1,
@@ -202,7 +206,11 @@ impl Router {
     #[inline]
     pub(super) fn enter_queue(&mut self, ci: u32) {
         let queue = &self.queues[self.contact(ci).queue as usize];
-        if queue.overflow.is_none() && queue.order.max.is_none() && queue.delays.is_empty() {
+        if queue.overflow.is_none()
+            && queue.order.max.is_none()
+            && queue.delays.is_empty()
+            && queue.rules.is_none()
+        {
             return; // the queue times nothing (`capped` stays false)
         }
         self.time_queue(ci);
@@ -233,6 +241,7 @@ impl Router {
         for at in rechecks {
             self.schedule(at, TimerKind::Recheck { ci, seq });
         }
+        self.time_rules(ci);
     }
 
     /// Applies, in order, every relaxation step that is due (waited long
@@ -425,6 +434,12 @@ impl Router {
                     self.not_responding(ci, ai, to, ev);
                 }
                 None
+            }
+            TimerKind::Rule { ci, seq, queue, entered, rule } => {
+                if !self.live(ci, seq) {
+                    return None;
+                }
+                self.fire_rule(ci, queue, entered.0, rule, ev)
             }
             TimerKind::Calendar { queue, at } => {
                 self.fire_hours(queue, at.0, ev);

@@ -31,6 +31,10 @@ pub struct Counters {
     /// Contacts that arrived while the queue was closed and waited for
     /// its opening (`ClosedAction::Hold`).
     pub held: u64,
+    /// Exception rules fired (`Exception` events).
+    pub exceptions: u64,
+    /// Contacts a rule cancelled.
+    pub cancelled: u64,
     /// Offers of this queue's contacts that expired (the agent did not
     /// accept in time).
     pub missed_offers: u64,
@@ -642,7 +646,8 @@ impl Router {
                 + u128::from(c.abandoned)
                 + u128::from(c.overflowed_out)
                 + u128::from(c.transfers_failed)
-                + u128::from(c.callbacks_failed);
+                + u128::from(c.callbacks_failed)
+                + u128::from(c.cancelled);
             if u128::from(c.offered) != ended + q.live.len() as u128 {
                 return Err(format!("queue {:?} counters do not add up", q.name));
             }

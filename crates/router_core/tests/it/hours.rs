@@ -249,3 +249,149 @@ fn bad_hours_are_refused_by_name() {
     assert!(err.message().contains("Nowhere/City"), "{}", err.message());
     assert_eq!(r.snapshot(), before);
 }
+
+mod rules {
+    use super::*;
+    use router_core::model::{Rule, RuleAction, Trigger};
+
+    fn rule(name: &str, trigger: Trigger, action: RuleAction) -> Rule {
+        Rule { name: name.into(), trigger, action }
+    }
+
+    fn with_rules(rules: Vec<Rule>) -> Router {
+        let mut q = QueueConfig::new("general");
+        q.rules = rules;
+        Router::new(config_with(vec![q, QueueConfig::new("backup")], PolicyKind::LongestIdle)).unwrap()
+    }
+
+    fn exceptions(ev: &[Event]) -> Vec<(String, String, String)> {
+        ev.iter()
+            .filter_map(|e| match e {
+                Event::Exception { contact, rule, action, .. } => {
+                    Some((contact.to_string(), rule.to_string(), action.to_string()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// c1 waits from 0; at 30 the rule moves it to backup (`Exception`
+    /// then `Overflowed`); it does not fire again there (backup has no
+    /// rules), nor for c2 which an agent took at 10.
+    #[test]
+    fn a_wait_rule_overflows_once() {
+        let mut r = with_rules(vec![rule(
+            "slow",
+            Trigger::WaitLongerThan(30.0),
+            RuleAction::Overflow("backup".into()),
+        )]);
+        r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+        r.submit(&contact("c2", "voice"), 5.0, Vec::new()).unwrap();
+        let ev = r.advance(30.0, Vec::new()).unwrap();
+        assert_eq!(exceptions(&ev), [("c1".into(), "slow".into(), "overflow".into())]);
+        assert_eq!(names(&ev), ["Exception", "Overflowed"]);
+        assert_eq!(r.waiting_ids("backup").unwrap(), ["c1"]);
+        r.add_agent(&agent("a", &[]), 31.0, Vec::new()).unwrap(); // takes c1 (longest waiting)
+        let ev = r.advance(100.0, Vec::new()).unwrap();
+        assert_eq!(exceptions(&ev), [("c2".into(), "slow".into(), "overflow".into())]);
+        let ev = r.advance(1000.0, Vec::new()).unwrap();
+        assert_eq!(ev, vec![]);
+        assert_eq!(r.stats()[0].counters.exceptions, 2);
+        check(&r);
+    }
+
+    /// More than 2 waiting: the third arrival gets its priority raised to
+    /// 9 and goes first; an alert on the same trigger fires once for the
+    /// crossing (c3), not for c4, and again after the queue drained (c6).
+    #[test]
+    fn queue_length_rules_update_and_alert_once_per_crossing() {
+        let mut r = with_rules(vec![
+            rule(
+                "busy",
+                Trigger::WaitingMoreThan(2),
+                RuleAction::Update { priority: Some(9), requires: None },
+            ),
+            rule("tell", Trigger::WaitingMoreThan(2), RuleAction::Alert),
+        ]);
+        r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+        r.submit(&contact("c2", "voice"), 1.0, Vec::new()).unwrap();
+        let ev = r.submit(&contact("c3", "voice"), 2.0, Vec::new()).unwrap();
+        assert_eq!(
+            exceptions(&ev),
+            [("c3".into(), "busy".into(), "update".into()), ("c3".into(), "tell".into(), "alert".into())]
+        );
+        assert_eq!(r.waiting_ids("general").unwrap(), ["c3", "c1", "c2"]);
+        let ev = r.submit(&contact("c4", "voice"), 3.0, Vec::new()).unwrap();
+        assert_eq!(exceptions(&ev), [("c4".into(), "busy".into(), "update".into())]);
+        for id in ["c1", "c2", "c3", "c4"] {
+            r.cancel(id, 4.0, Vec::new()).unwrap();
+        }
+        r.submit(&contact("c5", "voice"), 5.0, Vec::new()).unwrap(); // 1 waiting: re-armed
+        r.submit(&contact("c6", "voice"), 6.0, Vec::new()).unwrap();
+        let ev = r.submit(&contact("c7", "voice"), 7.0, Vec::new()).unwrap();
+        assert_eq!(exceptions(&ev).len(), 2);
+        check(&r);
+    }
+
+    /// Nobody logged in: the arrival is cancelled with the rule's reason
+    /// (it ends `cancelled`); with an agent away (logged in) it waits.
+    #[test]
+    fn no_agent_logged_in_cancels() {
+        let mut r = with_rules(vec![rule(
+            "empty",
+            Trigger::NoAgentLoggedIn,
+            RuleAction::Cancel("nobody_here".into()),
+        )]);
+        let ev = r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+        assert!(matches!(&ev[0], Event::Exception { reason, .. } if reason.as_str() == "nobody_here"));
+        assert_eq!(r.contact_view("c1").unwrap().status, ContactStatus::Cancelled);
+        assert_eq!(r.stats()[0].counters.cancelled, 1);
+        let mut a = agent("a", &[]);
+        a.state = AgentState::Away;
+        r.add_agent(&a, 1.0, Vec::new()).unwrap();
+        assert_eq!(r.submit(&contact("c2", "voice"), 2.0, Vec::new()).unwrap(), vec![]);
+        check(&r);
+    }
+
+    /// Service level over the last 60 s below 50 %: c1 abandons at 30
+    /// (outside the 20 s threshold), so c2 arriving at 40 triggers the
+    /// callback offer; by 200 the window is empty and c3 does not.
+    #[test]
+    fn a_low_service_level_offers_callbacks() {
+        let mut r = with_rules(vec![rule(
+            "late",
+            Trigger::SlBelow { fraction: 0.5, window: 60.0 },
+            RuleAction::OfferCallback,
+        )]);
+        r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
+        r.cancel("c1", 30.0, Vec::new()).unwrap();
+        let ev = r.submit(&contact("c2", "voice"), 40.0, Vec::new()).unwrap();
+        assert_eq!(exceptions(&ev), [("c2".into(), "late".into(), "offer_callback".into())]);
+        let bytes = r.snapshot();
+        assert_eq!(Router::restore(&bytes).unwrap().snapshot(), bytes);
+        let ev = r.submit(&contact("c3", "voice"), 200.0, Vec::new()).unwrap();
+        assert_eq!(ev, vec![]);
+        check(&r);
+    }
+
+    /// Bad rules name the rule and the value.
+    #[test]
+    fn bad_rules_are_refused_by_name() {
+        let bad = |r: Rule| {
+            let mut q = QueueConfig::new("general");
+            q.rules = vec![r];
+            let cfg = config_with(vec![q, QueueConfig::new("backup")], PolicyKind::LongestIdle);
+            Router::new(cfg).err().expect("refused").message().to_string()
+        };
+        let e = bad(rule("r", Trigger::WaitLongerThan(1.0), RuleAction::Overflow("gone".into())));
+        assert!(e.contains("rules[0] (\"r\"): overflow to unknown queue \"gone\""), "{e}");
+        let e = bad(rule("r", Trigger::SlBelow { fraction: 1.5, window: 60.0 }, RuleAction::Alert));
+        assert!(e.contains("sl_below fraction 1.5"), "{e}");
+        let e = bad(rule("r", Trigger::WaitLongerThan(-1.0), RuleAction::Alert));
+        assert!(e.contains("wait_longer_than"), "{e}");
+        let e = bad(rule("r", Trigger::NoAgentLoggedIn, RuleAction::Update { priority: None, requires: None }));
+        assert!(e.contains("update changes nothing"), "{e}");
+        let e = bad(rule("", Trigger::NoAgentLoggedIn, RuleAction::Alert));
+        assert!(e.contains("has no name"), "{e}");
+    }
+}

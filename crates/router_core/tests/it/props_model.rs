@@ -178,7 +178,8 @@ impl Model {
             | Event::TransferFailed { .. }
             | Event::CallbackOffered { .. }
             | Event::CallbackFailed { .. }
-            | Event::CallbackScheduled { .. } => return bad(),
+            | Event::CallbackScheduled { .. }
+            | Event::Exception { .. } => return bad(),
             Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();
