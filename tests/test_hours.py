@@ -155,3 +155,51 @@ def test_a_simulated_day_refuses_while_closed_and_holds_nothing_back() -> None:
     assert 800 < rows["refused"] < 1100, rows
     assert rows["unfinished"] == 0
     assert rows["offered"] == pytest.approx(rows["answered"] + rows["refused"])
+
+
+# -- exception rules ---------------------------------------------------------------------------------
+RULES: list[dict[str, Any]] = [
+    {"name": "slow", "trigger": {"wait_longer_than": 30}, "action": {"overflow": "backup"}},
+    {"name": "crowd", "trigger": {"waiting_more_than": 1}, "action": {"update": {"priority": 5}}},
+    {"name": "late", "trigger": {"sl_below": {"fraction": 0.5, "window": 600}}, "action": "offer_callback"},
+    {"name": "empty", "trigger": "no_agent_logged_in", "action": "alert"},
+]
+
+
+def rules_router() -> cc.Router:
+    return cc.Router([cc.Channel("voice")], [cc.Queue("general", rules=RULES), cc.Queue("backup")])
+
+
+def test_rules_fire_once_per_contact_and_are_counted() -> None:
+    r = rules_router()
+    first = r.submit(cc.Contact("c1", "voice", "general"), 0.0)
+    assert [(e.rule, e.trigger, e.action) for e in first] == [("empty", "no_agent_logged_in", "alert")]
+    second = r.submit(cc.Contact("c2", "voice", "general"), 1.0)
+    assert [(e.rule, e.action) for e in second] == [("crowd", "update")]  # the alert is once per crossing
+    assert r.contact("c2").priority == 5
+    moved = r.advance(30.0)
+    assert [type(e).__name__ for e in moved] == ["Exception", "Overflowed"]
+    assert isinstance(moved[0], cc.ExceptionEvent) and moved[0].contact == "c1"
+    assert r.waiting("backup") == ["c1"]
+    assert r.advance(31.0)[0].contact == "c2" and r.advance(500.0) == []
+    assert r.stats()["general"].exceptions == 4
+
+
+def test_rules_survive_the_wire_yaml_and_snapshots() -> None:
+    q = cc.Queue("general", rules=RULES)
+    assert cc.Queue.from_dict(q.to_dict()) == q
+    assert wire.queue_from_pb(wire.queue_to_pb(q)) == q
+    r = rules_router()
+    r.submit(cc.Contact("c1", "voice", "general"), 0.0)
+    assert cc.Router.restore(r.snapshot()).snapshot() == r.snapshot()
+
+
+@pytest.mark.parametrize("rule,message", [
+    ({"name": "x", "trigger": {"wait_longer_than": 5}, "action": {"overflow": "nowhere"}}, "unknown queue \"nowhere\""),
+    ({"name": "x", "trigger": {"sl_below": {"fraction": 2}}, "action": "alert"}, "fraction 2"),
+    ({"name": "x", "trigger": "soon", "action": "alert"}, "trigger"),
+    ({"name": "x", "trigger": "no_agent_logged_in", "action": {"cancel": ""}}, "cancel needs a reason"),
+])
+def test_bad_rules_name_the_value(rule: dict[str, Any], message: str) -> None:
+    with pytest.raises(cc.InvalidInput, match=message):
+        cc.Router([cc.Channel("voice")], [cc.Queue("general", rules=[rule]), cc.Queue("backup")])

@@ -49,7 +49,8 @@ PROTO_FIELDS: dict[str, tuple[Any, dict[str, tuple[str, ...]]]] = {
     "queue": (model_pb2.Queue, {**{k: (k,) for k in QUEUE if k not in ("overflow", "closed_action", "on_close")},
                                 "overflow": ("overflow_to", "overflow_after"),
                                 "closed_action": ("closed_action", "closed_overflow_to"),
-                                "on_close": ("on_close", "on_close_overflow_to", "on_close_callback")}),
+                                "on_close": ("on_close", "on_close_overflow_to", "on_close_callback"),
+                                "rules": ("rules",)}),
     "routing_profile": (model_pb2.RoutingProfile, {"name": ("name",), "queues": ("queues",)}),
     "profile_queue": (model_pb2.ProfileQueue, {k: (k,) for k in PROFILE["queues"][0]}),
     "agent": (model_pb2.Agent, {**{k: (k,) for k in AGENT if k != "channels"},
@@ -203,7 +204,17 @@ def configs(draw: Any) -> dict[str, Any]:
                                                                 "not_before": None}}]
                                          + ([{"overflow": others[-1]}] if others else [])))
                     if hours else "keep")
+        rules = draw(st.lists(st.builds(
+            lambda trigger, action: {"trigger": trigger, "action": action},
+            st.sampled_from([{"wait_longer_than": 30.0}, {"waiting_more_than": 5}, "no_agent_logged_in",
+                             {"sl_below": {"fraction": 0.8, "window": 600.0}}]),
+            st.sampled_from(["alert", "offer_callback", {"cancel": "busy"},
+                             {"update": {"priority": 7, "requires": None}},
+                             {"update": {"priority": None, "requires": {"abc": 3}}}]
+                            + ([{"overflow": others[0]}] if others else []))), max_size=3))
+        rules = [{"name": f"r{i}", **r} for i, r in enumerate(rules)]
         queues.append(_checked(QUEUE, {
+            "rules": rules,
             "hours": hours, "closed_action": closed_action, "on_close": on_close,
             "name": n, "sl_target": draw(st.floats(0, 1)), "sl_threshold": draw(st.floats(0.5, 600)),
             "ordering": ordering, "aging_rate": rate,

@@ -31,6 +31,7 @@ from ._ccroute import (
     Transferred,
     WrapUpEnded,
 )
+from ._ccroute import Exception as ExceptionEvent  # not to shadow the builtin on import *
 
 __all__ = [
     "Event",
@@ -51,6 +52,7 @@ __all__ = [
     "CallbackOffered",
     "CallbackFailed",
     "CallbackScheduled",
+    "ExceptionEvent",
 ]
 
 #: Any router event.
@@ -72,4 +74,5 @@ Event = Union[
     CallbackOffered,
     CallbackFailed,
     CallbackScheduled,
+    ExceptionEvent,
 ]

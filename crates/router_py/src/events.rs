@@ -188,6 +188,13 @@ event_class!(
     CallbackFailed { contact: String, attempts: u32, at: f64 } where { queue, channel }
 );
 event_class!(
+    /// An exception rule of the queue fired for the contact: `trigger`
+    /// (`wait_longer_than`, `waiting_more_than`, `sl_below`,
+    /// `no_agent_logged_in`) and `action` (`alert`, `overflow`, `update`,
+    /// `offer_callback`, `cancel`, with its `reason`).
+    Exception { contact: String, rule: String, trigger: String, action: String, reason: String, at: f64 } where { queue, channel }
+);
+event_class!(
     /// A waiting caller became a callback as its queue closed; no call
     /// before `not_before` (the next opening, if any).
     CallbackScheduled { contact: String, not_before: Option<f64>, at: f64 } where { queue, channel }
@@ -286,6 +293,18 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
             at,
             channel: w(&channel),
         }),
+        Event::Exception { contact, queue, channel, rule, trigger, action, reason, at } => {
+            obj!(Exception {
+                contact: s(&contact),
+                rule: s(&rule),
+                trigger: s(&trigger),
+                action: s(&action),
+                reason: s(&reason),
+                at,
+                queue: w(&queue),
+                channel: w(&channel),
+            })
+        }
         Event::CallbackScheduled { contact, queue, channel, not_before, at } => {
             obj!(CallbackScheduled {
                 contact: s(&contact),
@@ -375,6 +394,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CallbackOffered>()?;
     m.add_class::<CallbackFailed>()?;
     m.add_class::<CallbackScheduled>()?;
+    m.add_class::<Exception>()?;
     Ok(())
 }
 

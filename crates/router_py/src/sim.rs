@@ -134,6 +134,7 @@ fn metrics<'py>(py: Python<'py>, m: &Metrics) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("answered", m.answered)?;
     d.set_item("abandoned", m.abandoned)?;
     d.set_item("refused", m.refused)?;
+    d.set_item("cancelled", m.cancelled)?;
     d.set_item("unfinished", m.unfinished)?;
     d.set_item("unfinished_late", m.unfinished_late)?;
     d.set_item("answered_in_sl", m.answered_in_sl)?;

@@ -46,6 +46,10 @@ pub struct QueueStats {
     /// Contacts that arrived while the queue was closed and waited for
     /// its opening.
     pub held: u64,
+    /// Exception rules fired.
+    pub exceptions: u64,
+    /// Contacts a rule cancelled.
+    pub cancelled: u64,
     /// Offers of this queue's contacts that expired unanswered.
     pub missed_offers: u64,
     /// Contacts transferred into this queue (each also counted offered).
@@ -114,6 +118,8 @@ impl QueueStats {
         d.set_item("refused", self.refused)?;
         d.set_item("refused_closed", self.refused_closed)?;
         d.set_item("held", self.held)?;
+        d.set_item("exceptions", self.exceptions)?;
+        d.set_item("cancelled", self.cancelled)?;
         d.set_item("missed_offers", self.missed_offers)?;
         d.set_item("transferred_in", self.transferred_in)?;
         d.set_item("transferred_out", self.transferred_out)?;
@@ -151,6 +157,8 @@ impl From<router_core::QueueStats> for QueueStats {
             refused: c.refused,
             refused_closed: c.refused_closed,
             held: c.held,
+            exceptions: c.exceptions,
+            cancelled: c.cancelled,
             missed_offers: c.missed_offers,
             transferred_in: c.transferred_in,
             transferred_out: c.transferred_out,

@@ -165,6 +165,8 @@ class RemoteQueueStats:
     sl_threshold: float
     refused_closed: int = 0
     held: int = 0
+    exceptions: int = 0
+    cancelled: int = 0
 
     @classmethod
     def from_pb(cls, pb: views_pb2.QueueStats) -> "RemoteQueueStats":

@@ -157,7 +157,8 @@ def _carried(what: str, d: Mapping[str, Any], fields: frozenset[str]) -> None:
 
 _CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up"})
 _QUEUE = frozenset({"name", "sl_target", "sl_threshold", "ordering", "aging_rate", "aging_max", "max_waiting",
-                    "overflow", "callbacks_per_free_agent", "hours", "closed_action", "on_close"})
+                    "overflow", "callbacks_per_free_agent", "hours", "closed_action", "on_close", "rules"})
+_RULE = frozenset({"name", "trigger", "action"})
 _HOURS = frozenset({"time_zone", "weekly", "overrides"})
 _WEEKLY = frozenset({"days", "open", "close"})
 _OVERRIDE = frozenset({"date", "through", "hours", "name"})
@@ -196,7 +197,83 @@ def queue_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Queue:
         pb.overflow_to = d["overflow"]["to"]
         pb.overflow_after = d["overflow"]["after"]
     _hours_to_pb(pb, d)
+    for r in d.get("rules", ()):
+        _rule_to_pb(pb.rules.add(), r, f"queue {d.get('name')!r}")
     return pb
+
+
+def _rule_to_pb(pb: model_pb2.Rule, r: Mapping[str, Any], queue: str) -> None:
+    what = f"{queue}: rule {r.get('name')!r}"
+    _carried(what, r, _RULE)
+    pb.name = r["name"]
+    trigger, action = r["trigger"], r["action"]
+    if trigger == "no_agent_logged_in":
+        pb.no_agent_logged_in = True
+    elif isinstance(trigger, Mapping) and len(trigger) == 1:
+        (kind, value), = trigger.items()
+        if kind == "wait_longer_than":
+            pb.wait_longer_than = value
+        elif kind == "waiting_more_than":
+            pb.waiting_more_than = value
+        elif kind == "sl_below":
+            _carried(f"{what}: sl_below", value, frozenset({"fraction", "window"}))
+            pb.sl_below.fraction = value["fraction"]
+            if value.get("window") is not None:
+                pb.sl_below.window = value["window"]
+        else:
+            raise InvalidInput(f"{what}: trigger {kind!r} cannot be carried by the protocol")
+    else:
+        raise InvalidInput(f"{what}: trigger {trigger!r} cannot be carried by the protocol")
+    if action == "alert":
+        pb.alert = True
+    elif action == "offer_callback":
+        pb.offer_callback = True
+    elif isinstance(action, Mapping) and len(action) == 1:
+        (kind, value), = action.items()
+        if kind == "overflow":
+            pb.overflow = value
+        elif kind == "cancel":
+            pb.cancel = value
+        elif kind == "update":
+            _carried(f"{what}: update", value, frozenset({"priority", "requires"}))
+            pb.update.SetInParent()
+            if value.get("priority") is not None:
+                pb.update.priority = value["priority"]
+            if value.get("requires") is not None:
+                pb.update.has_requires = True
+                pb.update.requires.update(value["requires"])
+        else:
+            raise InvalidInput(f"{what}: action {kind!r} cannot be carried by the protocol")
+    else:
+        raise InvalidInput(f"{what}: action {action!r} cannot be carried by the protocol")
+
+
+def _rule_from_pb(pb: model_pb2.Rule, queue: str) -> dict[str, Any]:
+    what = f"queue {queue!r}: rule {pb.name!r}"
+    trigger: Any
+    kind = pb.WhichOneof("trigger")
+    if kind is None:
+        raise InvalidInput(f"{what}: no trigger")
+    if kind == "no_agent_logged_in":
+        trigger = "no_agent_logged_in"
+    elif kind == "sl_below":
+        trigger = {"sl_below": {"fraction": pb.sl_below.fraction,
+                                **({"window": pb.sl_below.window} if pb.sl_below.HasField("window") else {})}}
+    else:
+        trigger = {kind: getattr(pb, kind)}
+    action: Any
+    akind = pb.WhichOneof("action")
+    if akind is None:
+        raise InvalidInput(f"{what}: no action")
+    if akind in ("alert", "offer_callback"):
+        action = akind
+    elif akind == "update":
+        u = pb.update
+        action = {"update": {"priority": u.priority if u.HasField("priority") else None,
+                             "requires": dict(u.requires) if u.has_requires else None}}
+    else:
+        action = {akind: getattr(pb, akind)}
+    return {"name": pb.name, "trigger": trigger, "action": action}
 
 
 def _hours_to_pb(pb: model_pb2.Queue, d: Mapping[str, Any]) -> None:
@@ -282,6 +359,8 @@ def queue_dict_from_pb(pb: model_pb2.Queue) -> dict[str, Any]:
             raise InvalidInput(f"queue {pb.name!r}: set overflow_to and overflow_after together")
         d["overflow"] = {"to": pb.overflow_to, "after": pb.overflow_after}
     _hours_from_pb(pb, d)
+    if pb.rules:
+        d["rules"] = [_rule_from_pb(r, pb.name) for r in pb.rules]
     return d
 
 
@@ -811,7 +890,7 @@ _STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiti
                  "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
                  "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
                  "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold",
-                 "refused_closed", "held")
+                 "refused_closed", "held", "exceptions", "cancelled")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

@@ -23,7 +23,7 @@ __all__ = ["Estimate", "Results", "Comparison", "t_quantile", "METRICS", "GROUP_
 
 #: Figures reported for each queue, channel, contact type and the total.
 METRICS: tuple[str, ...] = (
-    "offered", "answered", "abandoned", "refused", "unfinished", "unfinished_late", "service_level",
+    "offered", "answered", "abandoned", "refused", "cancelled", "unfinished", "unfinished_late", "service_level",
     "abandon_rate", "p_wait", "asa", "mean_wait", "wait_p90",
 )
 #: Figures reported for each agent group (``utilisation.<channel>`` too).

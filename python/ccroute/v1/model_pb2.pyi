@@ -74,7 +74,7 @@ class Channel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ...) -> None: ...
 
 class Queue(_message.Message):
-    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent", "hours", "closed_action", "closed_overflow_to", "on_close", "on_close_overflow_to", "on_close_callback")
+    __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent", "hours", "closed_action", "closed_overflow_to", "on_close", "on_close_overflow_to", "on_close_callback", "rules")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SL_TARGET_FIELD_NUMBER: _ClassVar[int]
     SL_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +91,7 @@ class Queue(_message.Message):
     ON_CLOSE_FIELD_NUMBER: _ClassVar[int]
     ON_CLOSE_OVERFLOW_TO_FIELD_NUMBER: _ClassVar[int]
     ON_CLOSE_CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
     name: str
     sl_target: float
     sl_threshold: float
@@ -107,7 +108,57 @@ class Queue(_message.Message):
     on_close: OnClose
     on_close_overflow_to: str
     on_close_callback: Callback
-    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ..., callbacks_per_free_agent: _Optional[float] = ..., hours: _Optional[_Union[QueueHours, _Mapping]] = ..., closed_action: _Optional[_Union[ClosedAction, str]] = ..., closed_overflow_to: _Optional[str] = ..., on_close: _Optional[_Union[OnClose, str]] = ..., on_close_overflow_to: _Optional[str] = ..., on_close_callback: _Optional[_Union[Callback, _Mapping]] = ...) -> None: ...
+    rules: _containers.RepeatedCompositeFieldContainer[Rule]
+    def __init__(self, name: _Optional[str] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., aging_rate: _Optional[float] = ..., max_waiting: _Optional[int] = ..., overflow_to: _Optional[str] = ..., overflow_after: _Optional[float] = ..., ordering: _Optional[_Union[QueueOrdering, str]] = ..., aging_max: _Optional[float] = ..., callbacks_per_free_agent: _Optional[float] = ..., hours: _Optional[_Union[QueueHours, _Mapping]] = ..., closed_action: _Optional[_Union[ClosedAction, str]] = ..., closed_overflow_to: _Optional[str] = ..., on_close: _Optional[_Union[OnClose, str]] = ..., on_close_overflow_to: _Optional[str] = ..., on_close_callback: _Optional[_Union[Callback, _Mapping]] = ..., rules: _Optional[_Iterable[_Union[Rule, _Mapping]]] = ...) -> None: ...
+
+class Rule(_message.Message):
+    __slots__ = ("name", "wait_longer_than", "waiting_more_than", "sl_below", "no_agent_logged_in", "alert", "overflow", "update", "offer_callback", "cancel")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    WAIT_LONGER_THAN_FIELD_NUMBER: _ClassVar[int]
+    WAITING_MORE_THAN_FIELD_NUMBER: _ClassVar[int]
+    SL_BELOW_FIELD_NUMBER: _ClassVar[int]
+    NO_AGENT_LOGGED_IN_FIELD_NUMBER: _ClassVar[int]
+    ALERT_FIELD_NUMBER: _ClassVar[int]
+    OVERFLOW_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
+    OFFER_CALLBACK_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    wait_longer_than: float
+    waiting_more_than: int
+    sl_below: SlBelow
+    no_agent_logged_in: bool
+    alert: bool
+    overflow: str
+    update: RuleUpdate
+    offer_callback: bool
+    cancel: str
+    def __init__(self, name: _Optional[str] = ..., wait_longer_than: _Optional[float] = ..., waiting_more_than: _Optional[int] = ..., sl_below: _Optional[_Union[SlBelow, _Mapping]] = ..., no_agent_logged_in: _Optional[bool] = ..., alert: _Optional[bool] = ..., overflow: _Optional[str] = ..., update: _Optional[_Union[RuleUpdate, _Mapping]] = ..., offer_callback: _Optional[bool] = ..., cancel: _Optional[str] = ...) -> None: ...
+
+class SlBelow(_message.Message):
+    __slots__ = ("fraction", "window")
+    FRACTION_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_FIELD_NUMBER: _ClassVar[int]
+    fraction: float
+    window: float
+    def __init__(self, fraction: _Optional[float] = ..., window: _Optional[float] = ...) -> None: ...
+
+class RuleUpdate(_message.Message):
+    __slots__ = ("priority", "requires", "has_requires")
+    class RequiresEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    HAS_REQUIRES_FIELD_NUMBER: _ClassVar[int]
+    priority: int
+    requires: _containers.ScalarMap[str, int]
+    has_requires: bool
+    def __init__(self, priority: _Optional[int] = ..., requires: _Optional[_Mapping[str, int]] = ..., has_requires: _Optional[bool] = ...) -> None: ...
 
 class QueueHours(_message.Message):
     __slots__ = ("time_zone", "weekly", "overrides")

@@ -827,8 +827,17 @@ impl<'a> Run<'a> {
                     }
                     self.release(s);
                 }
+                Event::Exception { ref contact, ref action, .. } if action.as_str() == "cancel" => {
+                    let s = parse(contact);
+                    let slot = self.slots[s as usize];
+                    if slot.counted {
+                        self.type_blocks[slot.ty as usize].cancelled += 1;
+                    }
+                    self.release(s);
+                }
                 Event::Refused { ref contact, .. } => {
-                    // Scheduled work due when its queue was full.
+                    // Scheduled work due when its queue was full, or an
+                    // arrival at a closed queue.
                     let s = parse(contact);
                     let slot = self.slots[s as usize];
                     if slot.counted {

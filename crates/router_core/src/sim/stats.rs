@@ -103,8 +103,10 @@ pub struct Block {
     pub answered: u64,
     /// Abandoned.
     pub abandoned: u64,
-    /// Refused by a full queue.
+    /// Refused by a full or closed queue.
     pub refused: u64,
+    /// Cancelled by an exception rule.
+    pub cancelled: u64,
     /// Callbacks whose calls all went unanswered.
     pub callbacks_failed: u64,
     /// Answered within the service-level threshold.
@@ -147,6 +149,7 @@ impl Block {
         self.answered += o.answered;
         self.abandoned += o.abandoned;
         self.refused += o.refused;
+        self.cancelled += o.cancelled;
         self.callbacks_failed += o.callbacks_failed;
         self.answered_in_sl += o.answered_in_sl;
         self.waited += o.waited;
@@ -166,6 +169,7 @@ impl Block {
             answered: self.answered,
             abandoned: self.abandoned,
             refused: self.refused,
+            cancelled: self.cancelled,
             callbacks_failed: self.callbacks_failed,
             unfinished,
             unfinished_late,
@@ -198,8 +202,11 @@ pub struct Metrics {
     pub answered: u64,
     /// Of those, abandoned.
     pub abandoned: u64,
-    /// Of those, refused by a full queue.
+    /// Of those, refused by a full queue or a closed one.
     pub refused: u64,
+    /// Of those, cancelled by an exception rule of their queue.
+    #[serde(default)]
+    pub cancelled: u64,
     /// Of those, callbacks whose calls all went unanswered.
     pub callbacks_failed: u64,
     /// Of those, still waiting when the simulation ended (no agent left).

@@ -98,7 +98,7 @@ pub struct Queue {
 #[pymethods]
 impl Queue {
     #[new]
-    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None, callbacks_per_free_agent=1.0, hours=None, closed_action=None, on_close=None))]
+    #[pyo3(signature = (name, sl_target=0.8, sl_threshold=20.0, aging_rate=0.0, max_waiting=None, overflow_to=None, overflow_after=None, ordering="priority", aging_max=None, virtual_wait=None, callbacks_per_free_agent=1.0, hours=None, closed_action=None, on_close=None, rules=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: String,
@@ -115,12 +115,17 @@ impl Queue {
         hours: Option<&Bound<'_, PyAny>>,
         closed_action: Option<&Bound<'_, PyAny>>,
         on_close: Option<&Bound<'_, PyAny>>,
+        rules: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let what = |field: &str| format!("queue {name:?}: {field}");
         let hours = hours.map(|h| crate::forms::from_py(&what("hours"), h)).transpose()?;
         let closed_action = match closed_action {
             None => Default::default(),
             Some(a) => crate::forms::from_py(&what("closed_action"), a)?,
+        };
+        let rules = match rules {
+            None => Vec::new(),
+            Some(r) => crate::forms::from_py(&what("rules"), r)?,
         };
         let on_close = match on_close {
             None => Default::default(),
@@ -182,6 +187,7 @@ impl Queue {
                 hours,
                 closed_action,
                 on_close,
+                rules,
             },
         })
     }
@@ -246,6 +252,11 @@ impl Queue {
     #[getter]
     fn on_close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         crate::forms::to_py(py, &self.cfg.on_close)
+    }
+    /// Exception rules as plain data.
+    #[getter]
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::forms::to_py(py, &self.cfg.rules)
     }
     /// Overflow target queue.
     #[getter]

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any, Optional, TextIO
 
 from ...errors import InvalidState
-from ..config import ServerConfig
+from ..config import RouterSettings, ServerConfig
 from ..service import RouterService
 from .codec import settings_difference
 from .redis_log import Fenced, LeaseLost, RedisLog
@@ -92,7 +92,11 @@ def open_durable(
             rlog.begin(config.router, service.clock())
         rlog.load(service, config.router)
         if check_config:
-            diff = settings_difference(service.settings, config.router)
+            given = config.router
+            if given.epoch == 0.0:
+                # Left out: the server's clock origin, as when it was stored.
+                given = RouterSettings({**given.to_dict(), "epoch": service.settings.epoch})
+            diff = settings_difference(service.settings, given)
             if diff:
                 raise ConfigChanged(
                     "the configuration given differs from the one stored in Redis, under which "
