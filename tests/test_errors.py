@@ -239,8 +239,8 @@ def test_submit_many_refuses_what_does_not_fit():
         now=NOW,
     )
     assert events == [
-        cc.Refused(contact="full1", queue="support", at=NOW),
-        cc.Refused(contact="full2", queue="support", at=NOW),
+        cc.Refused(contact="full1", queue="support", reason="full", at=NOW),
+        cc.Refused(contact="full2", queue="support", reason="full", at=NOW),
     ]
     assert r.waiting("sales")[-2:] == ["s1", "s2"]
     support = r.stats()["support"]
@@ -257,7 +257,8 @@ def test_submit_many_refuses_what_does_not_fit():
 def test_queue_full_inside_one_batch_counts_the_batch_itself():
     r = cc.Router(channels=[VOICE], queues=[cc.Queue("q", max_waiting=2)])
     events = r.submit_many([cc.Contact(f"c{i}", channel="voice", queue="q") for i in range(4)], now=0.0)
-    assert events == [cc.Refused(contact="c2", queue="q", at=0.0), cc.Refused(contact="c3", queue="q", at=0.0)]
+    assert events == [cc.Refused(contact="c2", queue="q", reason="full", at=0.0),
+                      cc.Refused(contact="c3", queue="q", reason="full", at=0.0)]
     assert r.waiting("q") == ["c0", "c1"]
 
 

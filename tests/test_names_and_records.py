@@ -20,7 +20,7 @@ EVENT_SAMPLES = {
     "WrapUpEnded": dict(contact="c1", agent="a1", at=5.0),
     "Overflowed": dict(contact="c1", from_queue="q1", to_queue="q2", at=6.0),
     "StepAdvanced": dict(contact="c1", step=0, at=7.0),
-    "Refused": dict(contact="c1", queue="q1", at=8.0),
+    "Refused": dict(contact="c1", queue="q1", reason="full", at=8.0),
 }
 
 

@@ -107,6 +107,16 @@ def scenarios(draw: Any) -> sim.Scenario:
             max_waiting=draw(st.none() | st.integers(0, 1000)),
             overflow_to=to, overflow_after=draw(seconds) if to else None,
             callbacks_per_free_agent=draw(st.sampled_from([1.0, 0.5])),
+            **draw(st.sampled_from([{}, {
+                "hours": {"time_zone": "Europe/Paris",
+                          "weekly": [{"days": ["mon", "tue"], "open": "08:00", "close": "20:00"}],
+                          "overrides": [{"date": "2026-12-25", "name": "Christmas"}]},
+                "closed_action": "hold",
+                "on_close": {"callback": {"number_of_attempts": 2}},
+                "rules": [{"name": "slow", "trigger": {"wait_longer_than": 60}, "action": "alert"},
+                          {"name": "crowd", "trigger": {"waiting_more_than": 10},
+                           "action": {"update": {"priority": 3}}}],
+            }])),
         ))
     profiles = [cc.RoutingProfile(f"p{i}", {q: (draw(st.integers(-5, 5)), draw(seconds))
                                            for q in draw(st.lists(st.sampled_from(qnames), min_size=1, unique=True))})
@@ -134,6 +144,7 @@ def scenarios(draw: Any) -> sim.Scenario:
         duration=draw(st.floats(3600, 1e5)), policy=draw(policy_args), affinity=draw(st.booleans()),
         affinity_wait=draw(seconds), condition_interval=draw(st.floats(0.5, 60)),
         batch_window=draw(st.none() | st.floats(0.5, 60)),
+        epoch=draw(st.sampled_from([0.0, 1796601600.0, "2026-12-07T00:00:00+01:00"])),
     )
 
 

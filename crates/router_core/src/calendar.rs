@@ -230,7 +230,10 @@ impl Calendar {
             all.extend(weekly[next].iter().map(|&(a, b)| (a + DAY, b + DAY)));
             all.sort_unstable();
             if let Some((a, b)) = overlap(&all) {
-                let day = |t: u32| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][if t >= DAY { next } else { d }];
+                let day = |t: u32| {
+                    ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                        [if t >= DAY { next } else { d }]
+                };
                 return Err(Error::invalid(format!(
                     "{what}: weekly hours overlap: {} {}-{} and {} {}-{}",
                     day(a.0),
@@ -438,7 +441,11 @@ mod tests {
             time_zone: tz.into(),
             weekly: weekly
                 .iter()
-                .map(|(d, o, c)| WeeklyHours { days: d.to_vec(), open: o.to_string(), close: c.to_string() })
+                .map(|(d, o, c)| WeeklyHours {
+                    days: d.to_vec(),
+                    open: o.to_string(),
+                    close: c.to_string(),
+                })
                 .collect(),
             overrides: vec![],
         }
@@ -538,14 +545,20 @@ mod tests {
         assert!(e.contains("unknown time zone \"Mars/Olympus\""), "{e}");
         let e = err(cal("UTC", &[(WEEKDAYS, "09:00", "17:00"), (&[Day::Fri], "16:00", "18:00")]));
         assert!(e.contains("weekly hours overlap: fri 09:00-17:00 and fri 16:00-18:00"), "{e}");
-        let e = err(cal("UTC", &[(&[Day::Sun], "22:00", "03:00"), (&[Day::Mon], "02:00", "05:00")]));
+        let e =
+            err(cal("UTC", &[(&[Day::Sun], "22:00", "03:00"), (&[Day::Mon], "02:00", "05:00")]));
         assert!(e.contains("overlap"), "{e}");
         let e = err(cal("UTC", &[(WEEKDAYS, "9:00", "17:00")]));
         assert!(e.contains("open \"9:00\" is not a time of day"), "{e}");
         let e = err(cal("UTC", &[(WEEKDAYS, "09:00", "09:00")]));
         assert!(e.contains("are the same time"), "{e}");
         let mut c = cal("UTC", &[]);
-        c.overrides.push(DateOverride { date: "2026-02-30".into(), through: None, hours: vec![], name: String::new() });
+        c.overrides.push(DateOverride {
+            date: "2026-02-30".into(),
+            through: None,
+            hours: vec![],
+            name: String::new(),
+        });
         assert!(err(c).contains("date \"2026-02-30\" is not a date"));
         assert!(Day::parse("Friday").is_ok() && Day::parse("fr").is_err());
         // Times beyond the calendar's range: closed, never changing.

@@ -22,6 +22,8 @@ pub struct QueueStats {
     pub callbacks_calling: usize,
     /// Contacts submitted for later, not in the queue yet.
     pub scheduled: usize,
+    /// Open now by its opening hours (always, without hours).
+    pub open: bool,
     /// Contacts that entered the queue (submitted or overflowed in). Not to
     /// be confused with the `Offered` event (a reservation for an agent).
     pub entered: u64,
@@ -106,6 +108,7 @@ impl QueueStats {
         d.set_item("callbacks_waiting", self.callbacks_waiting)?;
         d.set_item("callbacks_calling", self.callbacks_calling)?;
         d.set_item("scheduled", self.scheduled)?;
+        d.set_item("open", self.open)?;
         d.set_item("entered", self.entered)?;
         d.set_item("offered", self.entered)?;
         d.set_item("answered", self.answered)?;
@@ -146,6 +149,7 @@ impl From<router_core::QueueStats> for QueueStats {
             callbacks_waiting: s.callbacks_waiting,
             callbacks_calling: s.callbacks_calling,
             scheduled: s.scheduled,
+            open: s.open,
             entered: c.offered,
             answered: c.answered,
             answered_in_sl: c.answered_in_sl,

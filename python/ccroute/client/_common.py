@@ -167,6 +167,7 @@ class RemoteQueueStats:
     held: int = 0
     exceptions: int = 0
     cancelled: int = 0
+    open: bool = True
 
     @classmethod
     def from_pb(cls, pb: views_pb2.QueueStats) -> "RemoteQueueStats":

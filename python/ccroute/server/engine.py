@@ -108,6 +108,8 @@ class Engine:
         #: ``wall_origin + now`` (a call on the caller's clock).
         self.wall_now: Optional[float] = None
         self.settings = settings
+        #: The settings as given (an epoch of 0 stands for the server's).
+        self._given = settings
         self.router = settings.build()
         self._scratch = settings.build()  # validates agent specs without side effects
         self.limits = limits
@@ -127,8 +129,8 @@ class Engine:
         seconds of router time 0) for queues' opening hours, unless the
         settings give an epoch. Called before any call is applied."""
         self.default_epoch = origin
-        settings = self._with_epoch(self.settings)
-        if settings is not self.settings:
+        settings = self._with_epoch(self._given)
+        if settings != self.settings:
             self.settings = settings
             self.router = settings.build()
             self._scratch = settings.build()

@@ -122,6 +122,15 @@ class RouterService:
         #: Monotonic start of the engine round running now (None between rounds).
         self._round_started: Optional[float] = None
 
+    def adopt_epoch(self, origin: float) -> None:
+        """Read router time against ``origin`` (Unix seconds of router time
+        0) for queues' opening hours, unless the settings give an epoch;
+        before the service starts."""
+        if self._thread is not None:
+            raise RuntimeError("adopt_epoch after start")
+        if not self._client_clock:
+            self._engine.adopt_epoch(origin)
+
     # -- life cycle -----------------------------------------------------
     def start(self) -> "RouterService":
         """Start the engine thread and add the initial agents."""

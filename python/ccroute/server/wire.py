@@ -890,7 +890,7 @@ _STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiti
                  "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
                  "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
                  "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold",
-                 "refused_closed", "held", "exceptions", "cancelled")
+                 "refused_closed", "held", "exceptions", "cancelled", "open")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 

@@ -33,7 +33,7 @@ CONTACT_STATUS_CANCELLED: ContactStatus
 CONTACT_STATUS_CALLING: ContactStatus
 
 class QueueStats(_message.Message):
-    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "callbacks_waiting", "callbacks_calling", "scheduled", "refused_closed", "held", "exceptions", "cancelled")
+    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "callbacks_waiting", "callbacks_calling", "scheduled", "refused_closed", "held", "exceptions", "cancelled", "open")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WAITING_FIELD_NUMBER: _ClassVar[int]
     OFFERING_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,7 @@ class QueueStats(_message.Message):
     HELD_FIELD_NUMBER: _ClassVar[int]
     EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
     name: str
     waiting: int
     offering: int
@@ -96,7 +97,8 @@ class QueueStats(_message.Message):
     held: int
     exceptions: int
     cancelled: int
-    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ..., transferred_in: _Optional[int] = ..., transferred_out: _Optional[int] = ..., transfers_failed: _Optional[int] = ..., callback_calls: _Optional[int] = ..., callbacks_failed: _Optional[int] = ..., callbacks_waiting: _Optional[int] = ..., callbacks_calling: _Optional[int] = ..., scheduled: _Optional[int] = ..., refused_closed: _Optional[int] = ..., held: _Optional[int] = ..., exceptions: _Optional[int] = ..., cancelled: _Optional[int] = ...) -> None: ...
+    open: bool
+    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ..., transferred_in: _Optional[int] = ..., transferred_out: _Optional[int] = ..., transfers_failed: _Optional[int] = ..., callback_calls: _Optional[int] = ..., callbacks_failed: _Optional[int] = ..., callbacks_waiting: _Optional[int] = ..., callbacks_calling: _Optional[int] = ..., scheduled: _Optional[int] = ..., refused_closed: _Optional[int] = ..., held: _Optional[int] = ..., exceptions: _Optional[int] = ..., cancelled: _Optional[int] = ..., open: _Optional[bool] = ...) -> None: ...
 
 class AgentView(_message.Message):
     __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes", "routing_profile", "reason", "state_since")

@@ -227,9 +227,10 @@ impl Router {
 
     /// Whether an agent who serves queue `q` is logged in.
     fn anyone_logged_in(&self, q: u32) -> bool {
-        self.agents.iter().flatten().any(|a| {
-            a.state != AgentState::Offline && self.index.serves(a.profile, q).is_some()
-        })
+        self.agents
+            .iter()
+            .flatten()
+            .any(|a| a.state != AgentState::Offline && self.index.serves(a.profile, q).is_some())
     }
 
     /// Reads the queue-level rules of an arriving contact's queue and
@@ -335,7 +336,11 @@ impl Router {
                     self.contact_mut(ci).priority = p;
                 }
                 if let Some(reqs) = requires {
-                    let what = format!("rule {:?} of queue {:?}", &*r_name(&self.queues[q as usize], i), self.queues[q as usize].name);
+                    let what = format!(
+                        "rule {:?} of queue {:?}",
+                        &*r_name(&self.queues[q as usize], i),
+                        self.queues[q as usize].name
+                    );
                     let reqs = match self.compile_skills(|| what.clone(), &reqs) {
                         Ok(r) => r,
                         Err(_) => return false, // checked at configuration

@@ -99,6 +99,8 @@ pub struct QueueStats {
     pub sl_target: f64,
     /// Service-level threshold in seconds.
     pub sl_threshold: Time,
+    /// Open now by its opening hours (always, without hours).
+    pub open: bool,
 }
 
 /// Agent counts by state. `busy` and `idle` split the logged-in agents by
@@ -242,6 +244,7 @@ impl Router {
             abandon_rate: (handled > 0).then(|| c.abandoned as f64 / handled as f64),
             sl_target: queue.sl_target,
             sl_threshold: queue.sl_threshold,
+            open: queue.open,
         }
     }
 
@@ -615,7 +618,10 @@ impl Router {
         if let Some(c) = self.contacts.iter().find(|c| {
             c.held && (c.status != ContactStatus::Waiting || self.queues[c.queue as usize].open)
         }) {
-            return Err(format!("contact {:?} held while {} in an open queue or not waiting", c.id, c.status));
+            return Err(format!(
+                "contact {:?} held while {} in an open queue or not waiting",
+                c.id, c.status
+            ));
         }
         if waiting != in_groups + pinned {
             return Err(format!(

@@ -261,7 +261,8 @@ mod rules {
     fn with_rules(rules: Vec<Rule>) -> Router {
         let mut q = QueueConfig::new("general");
         q.rules = rules;
-        Router::new(config_with(vec![q, QueueConfig::new("backup")], PolicyKind::LongestIdle)).unwrap()
+        Router::new(config_with(vec![q, QueueConfig::new("backup")], PolicyKind::LongestIdle))
+            .unwrap()
     }
 
     fn exceptions(ev: &[Event]) -> Vec<(String, String, String)> {
@@ -318,7 +319,10 @@ mod rules {
         let ev = r.submit(&contact("c3", "voice"), 2.0, Vec::new()).unwrap();
         assert_eq!(
             exceptions(&ev),
-            [("c3".into(), "busy".into(), "update".into()), ("c3".into(), "tell".into(), "alert".into())]
+            [
+                ("c3".into(), "busy".into(), "update".into()),
+                ("c3".into(), "tell".into(), "alert".into())
+            ]
         );
         assert_eq!(r.waiting_ids("general").unwrap(), ["c3", "c1", "c2"]);
         let ev = r.submit(&contact("c4", "voice"), 3.0, Vec::new()).unwrap();
@@ -343,7 +347,9 @@ mod rules {
             RuleAction::Cancel("nobody_here".into()),
         )]);
         let ev = r.submit(&contact("c1", "voice"), 0.0, Vec::new()).unwrap();
-        assert!(matches!(&ev[0], Event::Exception { reason, .. } if reason.as_str() == "nobody_here"));
+        assert!(
+            matches!(&ev[0], Event::Exception { reason, .. } if reason.as_str() == "nobody_here")
+        );
         assert_eq!(r.contact_view("c1").unwrap().status, ContactStatus::Cancelled);
         assert_eq!(r.stats()[0].counters.cancelled, 1);
         let mut a = agent("a", &[]);
@@ -389,7 +395,11 @@ mod rules {
         assert!(e.contains("sl_below fraction 1.5"), "{e}");
         let e = bad(rule("r", Trigger::WaitLongerThan(-1.0), RuleAction::Alert));
         assert!(e.contains("wait_longer_than"), "{e}");
-        let e = bad(rule("r", Trigger::NoAgentLoggedIn, RuleAction::Update { priority: None, requires: None }));
+        let e = bad(rule(
+            "r",
+            Trigger::NoAgentLoggedIn,
+            RuleAction::Update { priority: None, requires: None },
+        ));
         assert!(e.contains("update changes nothing"), "{e}");
         let e = bad(rule("", Trigger::NoAgentLoggedIn, RuleAction::Alert));
         assert!(e.contains("has no name"), "{e}");

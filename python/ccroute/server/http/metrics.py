@@ -18,7 +18,9 @@ Names (``queue``, ``channel``, ``state``, ``command`` labels)::
     ccroute_queue_callbacks_waiting, ccroute_queue_callbacks_calling, ccroute_queue_scheduled
     ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
                    completed,refused,overflowed_in,overflowed_out,missed_offers,
-                   transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed}_total
+                   transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed,
+                   refused_closed,held,exceptions,cancelled}_total
+    ccroute_queue_open                    (1 while open by its hours, 0 while closed)
     ccroute_queue_offered_total   (the same as entered, kept for one release)
     ccroute_queue_service_level, ccroute_queue_service_level_target,
     ccroute_queue_service_level_threshold_seconds, ccroute_queue_asa_seconds,
@@ -64,7 +66,8 @@ LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0
 
 _QUEUE_COUNTERS = ("entered", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
                    "completed", "refused", "overflowed_in", "overflowed_out", "missed_offers",
-                   "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed")
+                   "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed",
+                   "refused_closed", "held", "exceptions", "cancelled")
 
 
 class SnapshotCollector(Collector):
@@ -94,6 +97,7 @@ class SnapshotCollector(Collector):
         threshold = gauge("queue_service_level_threshold_seconds", "Service-level threshold.", q)
         asa = gauge("queue_asa_seconds", "Average speed of answer.", q)
         abandon = gauge("queue_abandon_rate", "Abandoned / (answered + abandoned).", q)
+        is_open = gauge("queue_open", "1 while the queue is open by its hours, 0 while closed.", q)
         counters = {f: CounterMetricFamily(f"ccroute_queue_{f}", f"Contacts {f.replace('_', ' ')} "
                                            "(cumulative since the router was configured).", labels=q)
                     for f in _QUEUE_COUNTERS}
@@ -105,6 +109,7 @@ class SnapshotCollector(Collector):
             cb_waiting.add_metric(lv, fig.callbacks_waiting)
             cb_calling.add_metric(lv, fig.callbacks_calling)
             scheduled.add_metric(lv, fig.scheduled)
+            is_open.add_metric(lv, 1.0 if fig.open else 0.0)
             target.add_metric(lv, fig.sl_target)
             threshold.add_metric(lv, fig.sl_threshold)
             for fam, value in ((level, fig.service_level), (asa, fig.asa), (abandon, fig.abandon_rate)):
@@ -112,7 +117,8 @@ class SnapshotCollector(Collector):
                     fam.add_metric(lv, value)
             for f, counter in counters.items():
                 counter.add_metric(lv, getattr(fig, f))
-        yield from (waiting, offering, longest, cb_waiting, cb_calling, scheduled, level, target, threshold, asa, abandon)
+        yield from (waiting, offering, longest, cb_waiting, cb_calling, scheduled, is_open, level, target, threshold,
+                    asa, abandon)
         yield from counters.values()
 
         agents = gauge("agents", "Agents by state.", ["state"])

@@ -88,6 +88,9 @@ def open_durable(
             observer=observer,
             history_id=rlog.history_id,
         )
+        # Hours read router time against the history's stored origin, the
+        # same after every restart whatever clock the service runs on.
+        service.adopt_epoch(rlog.origin)
         if fresh:
             rlog.begin(config.router, service.clock())
         rlog.load(service, config.router)
