@@ -221,6 +221,36 @@ pub enum Event {
         /// When.
         at: Time,
     },
+    /// The agent's contact was paused: interrupted by a contact on an
+    /// uninterruptible channel (`by_hand` false) or by `pause`. It stays
+    /// with the agent but uses no capacity and no slot.
+    Paused {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// Paused by a `pause` call (not by an interruption).
+        by_hand: bool,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// When.
+        at: Time,
+    },
+    /// A paused contact takes its slot and capacity again.
+    Resumed {
+        /// Contact id.
+        contact: Id,
+        /// Agent id.
+        agent: Id,
+        /// The contact's queue.
+        queue: Id,
+        /// The contact's channel.
+        channel: Id,
+        /// When.
+        at: Time,
+    },
     /// An exception rule of the contact's queue fired for the contact (see
     /// `model::Rule`); `action` says what it did.
     Exception {
@@ -317,7 +347,9 @@ impl Event {
             | Event::CallbackOffered { contact, .. }
             | Event::CallbackFailed { contact, .. }
             | Event::CallbackScheduled { contact, .. }
-            | Event::Exception { contact, .. } => contact,
+            | Event::Exception { contact, .. }
+            | Event::Paused { contact, .. }
+            | Event::Resumed { contact, .. } => contact,
         }
     }
 
@@ -333,7 +365,9 @@ impl Event {
             | Event::WrapUpEnded { agent, .. }
             | Event::NotResponding { agent, .. }
             | Event::TransferFailed { agent, .. }
-            | Event::CallbackOffered { agent, .. } => Some(agent),
+            | Event::CallbackOffered { agent, .. }
+            | Event::Paused { agent, .. }
+            | Event::Resumed { agent, .. } => Some(agent),
             Event::Transferred { from_agent, .. } => Some(from_agent),
             _ => None,
         }
@@ -358,7 +392,9 @@ impl Event {
             | Event::CallbackOffered { queue, .. }
             | Event::CallbackFailed { queue, .. }
             | Event::CallbackScheduled { queue, .. }
-            | Event::Exception { queue, .. } => queue,
+            | Event::Exception { queue, .. }
+            | Event::Paused { queue, .. }
+            | Event::Resumed { queue, .. } => queue,
             Event::Overflowed { to_queue, .. } | Event::Transferred { to_queue, .. } => to_queue,
         }
     }
@@ -383,7 +419,9 @@ impl Event {
             | Event::CallbackOffered { channel, .. }
             | Event::CallbackFailed { channel, .. }
             | Event::CallbackScheduled { channel, .. }
-            | Event::Exception { channel, .. } => channel,
+            | Event::Exception { channel, .. }
+            | Event::Paused { channel, .. }
+            | Event::Resumed { channel, .. } => channel,
         }
     }
 
@@ -407,7 +445,9 @@ impl Event {
             | Event::CallbackOffered { at, .. }
             | Event::CallbackFailed { at, .. }
             | Event::CallbackScheduled { at, .. }
-            | Event::Exception { at, .. } => *at,
+            | Event::Exception { at, .. }
+            | Event::Paused { at, .. }
+            | Event::Resumed { at, .. } => *at,
         }
     }
 
@@ -432,6 +472,8 @@ impl Event {
             Event::CallbackFailed { .. } => "CallbackFailed",
             Event::CallbackScheduled { .. } => "CallbackScheduled",
             Event::Exception { .. } => "Exception",
+            Event::Paused { .. } => "Paused",
+            Event::Resumed { .. } => "Resumed",
         }
     }
 }

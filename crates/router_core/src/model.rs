@@ -74,12 +74,19 @@ pub struct ChannelConfig {
     /// Seconds of after-contact work that keep the slot after completion.
     #[serde(default)]
     pub wrap_up: Time,
+    /// Work on this channel (email, back-office tasks) may be interrupted:
+    /// an agent whose capacity it fills can still be given a contact on a
+    /// channel that is not interruptible; its interruptible contacts are
+    /// then paused (`Paused`) and resumed (`Resumed`) once the agent holds
+    /// no uninterruptible work (wrap-up included).
+    #[serde(default)]
+    pub interruptible: bool,
 }
 
 impl ChannelConfig {
     /// A channel with the given cost and per-agent maximum and no wrap-up.
     pub fn new(name: impl Into<String>, cost: u32, max_per_agent: u32) -> Self {
-        ChannelConfig { name: name.into(), cost, max_per_agent, wrap_up: 0.0 }
+        ChannelConfig { name: name.into(), cost, max_per_agent, wrap_up: 0.0, interruptible: false }
     }
 }
 

@@ -52,6 +52,7 @@ impl Router {
             contacts: Vec::new(),
             wrapups: Vec::new(),
             pinned: Vec::new(),
+            paused: Vec::new(),
             state_since: now,
             reason: String::new(),
             key: None,
@@ -237,6 +238,7 @@ impl Router {
             .agent(ai)
             .contacts
             .iter()
+            .chain(&self.agent(ai).paused)
             .map(|&ci| self.contact(ci))
             .filter(|c| {
                 matches!(c.status, ContactStatus::Assigned | ContactStatus::Calling)
@@ -413,9 +415,14 @@ impl Router {
 
     /// Whether agent `a` could take one more contact on channel `c` now.
     pub(super) fn can_take(&self, a: &Agent, c: usize) -> bool {
+        let (free, cost) = (a.capacity - a.used, self.channels[c].cfg.cost);
         a.state == AgentState::Available
             && a.held[c] < a.max[c]
-            && a.capacity - a.used >= self.channels[c].cfg.cost
+            && (free >= cost
+                || (self.any_interruptible
+                    && !self.channels[c].cfg.interruptible
+                    && free + super::interrupt::pausable(a, &self.contacts, &self.channels)
+                        >= cost))
     }
 
     /// Ranks every agent afresh (see `id_order`) and re-keys the ready
@@ -454,9 +461,19 @@ impl Router {
         let prof = &mut self.index.profiles[a.profile as usize];
         let available = a.state == AgentState::Available;
         let free = a.capacity - a.used;
+        // Units an uninterruptible contact may take by pausing work.
+        let pausable = match self.any_interruptible {
+            false => 0,
+            true => super::interrupt::pausable(a, &self.contacts, channels),
+        };
         // The per-channel vectors as plain slices, looked up once.
         let (held, max, ready) = (&a.held[..n], &a.max[..n], &mut a.ready[..n]);
-        let fits = |c: usize| available && held[c] < max[c] && free >= channels[c].cfg.cost;
+        let fits = |c: usize| {
+            available
+                && held[c] < max[c]
+                && (free >= channels[c].cfg.cost
+                    || (!channels[c].cfg.interruptible && free + pausable >= channels[c].cfg.cost))
+        };
         // Common when an agent takes or finishes work: it fits no channel
         // (it is busy, or not available). Its key is only read while it is
         // ready (and recomputed before it is), so it only leaves the ready

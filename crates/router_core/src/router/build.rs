@@ -236,6 +236,7 @@ impl Router {
             pending: Vec::new(),
             fired: 0,
             until: 0.0,
+            any_interruptible: false,
             now: 0.0,
             settled: 0.0,
             next_seq: 1,
@@ -246,6 +247,7 @@ impl Router {
             handoffs: Vec::new(),
             deferred: Vec::new(),
         };
+        r.any_interruptible = r.channels.iter().any(|c| c.cfg.interruptible);
         r.init_hours();
         Ok(r)
     }

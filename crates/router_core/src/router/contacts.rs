@@ -626,6 +626,13 @@ impl Router {
             ));
             return self.fail(ev, err);
         }
+        if self.contact(ci).paused != 0 {
+            let err = Error::state(format!(
+                "contact {:?} is paused; resume it before completing it",
+                &*self.contact(ci).id
+            ));
+            return self.fail(ev, err);
+        }
         let ai = self.contact(ci).agent.expect("assigned contact has an agent");
         let (ch, q) = (self.contact(ci).channel, self.contact(ci).queue);
         match self.by_key {

@@ -434,6 +434,12 @@ impl Router {
                 &*c.id, c.status
             )));
         }
+        if c.paused != 0 {
+            return Err(Error::state(format!(
+                "contact {:?} is paused; resume it before transferring it",
+                &*c.id
+            )));
+        }
         let holder = c.agent.expect("assigned contact has an agent");
         if t.agent == Some(holder) {
             return Err(Error::invalid(format!(

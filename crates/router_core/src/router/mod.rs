@@ -43,6 +43,7 @@ mod explain;
 mod hours;
 mod id_order;
 mod index;
+mod interrupt;
 mod lifecycle;
 mod live;
 mod ordered;
@@ -150,6 +151,8 @@ struct Agent {
     wrapups: Vec<(u64, u32, Id, Time, Id)>,
     /// Contacts waiting for this agent only (preferred agent, affinity).
     pinned: Vec<u32>,
+    /// Its paused contacts (assigned, holding no slot), oldest first.
+    paused: Vec<u32>,
     /// When the agent entered its state and reason.
     state_since: Time,
     /// Why the agent is in its state (a reason code: `break`, `lunch`,
@@ -222,6 +225,9 @@ struct Contact {
     /// It arrived while its queue was closed (`ClosedAction::Hold`): it
     /// waits in no group until its queue opens.
     held: bool,
+    /// Paused by its agent: 0 not, 1 interrupted (resumed automatically),
+    /// 2 by hand (resumed by `resume`).
+    paused: u8,
     /// Where it sits while waiting in a group (derived state).
     #[serde(skip)]
     slot: Option<(GroupId, WaitKey)>,
@@ -262,6 +268,7 @@ impl Contact {
             warm: None,
             callback: None,
             held: false,
+            paused: 0,
             slot: None,
             offer_seq: 0,
             offered_at: 0.0,
@@ -311,6 +318,7 @@ impl Contact {
             warm,
             callback,
             held,
+            paused,
             slot,
             offer_seq,
             offered_at,
@@ -344,6 +352,7 @@ impl Contact {
         *warm = None;
         *callback = t.callback.as_ref().map(|cb| Box::new(CallbackState::new(cb)));
         *held = false;
+        *paused = 0;
         *slot = None;
         *offer_seq = 0;
         *offered_at = 0.0;
@@ -494,6 +503,8 @@ pub struct Router {
     fired: usize,
     /// The time the timers being fired run up to (the call's `now`).
     until: Time,
+    /// Some channel is interruptible (agents' fit reads pausable work).
+    any_interruptible: bool,
     rng: ChaCha8Rng,
     now: Time,
     /// Where timers have been applied up to: a failed call leaves the clock here.

@@ -92,6 +92,7 @@ impl Router {
     /// membership may be stale on entry (its load or state just changed):
     /// the search reads its room directly.
     pub(super) fn route_agent(&mut self, ai: u32, ev: &mut Vec<Event>) {
+        self.resume_interrupted(ai, ev);
         if self.request_batch() {
             self.refresh_agent(ai);
             return;
@@ -398,6 +399,7 @@ impl Router {
         if c.slot.is_some() || c.pinned.is_some() {
             self.dequeue(ci); // not for a contact routed as it arrives
         }
+        self.make_room(ai, ci, ev);
         let now = self.now;
         let seq = self.seq();
         self.decisions += 1;

@@ -142,6 +142,9 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 ));
             }
         }
+        if let Some(&ci) = a.paused.iter().find(|&&ci| ci as usize >= s.contacts.len()) {
+            return Err(format!("{who} lists paused contact slot {ci}, out of range"));
+        }
         let mut used = 0u64;
         let mut per_channel = vec![0u64; n.channels];
         finite(&format!("{who}: state since"), a.state_since)?;
@@ -266,7 +269,11 @@ pub(super) fn check(s: &State, n: &Sizes) -> Result<(), String> {
                 }
             }
             ContactStatus::Offered | ContactStatus::Assigned | ContactStatus::Calling => {
-                if !c.agent.is_some_and(|ai| held_by(ai, |a| &a.contacts)) || c.pinned.is_some() {
+                let list: fn(&super::Agent) -> &Vec<u32> = match c.paused {
+                    0 => |a| &a.contacts,
+                    _ => |a| &a.paused,
+                };
+                if !c.agent.is_some_and(|ai| held_by(ai, list)) || c.pinned.is_some() {
                     return Err(format!("{who} is {:?} but its agent does not hold it", c.status));
                 }
             }

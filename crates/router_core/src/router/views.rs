@@ -450,6 +450,18 @@ impl Router {
                 held[w.1 as usize] += 1;
                 used += u64::from(self.channels[w.1 as usize].cfg.cost);
             }
+            for &ci in &a.paused {
+                let c = self.contact(ci);
+                if c.paused == 0
+                    || c.agent != Some(ai as u32)
+                    || c.status != ContactStatus::Assigned
+                {
+                    return Err(format!(
+                        "agent {:?} lists contact {:?} as paused, which it is not",
+                        a.id, c.id
+                    ));
+                }
+            }
             if used != u64::from(a.used)
                 || !held.iter().zip(&a.held).all(|(h, &ah)| *h == u64::from(ah))
             {
@@ -615,6 +627,18 @@ impl Router {
             .iter()
             .filter(|c| c.status == ContactStatus::Waiting && !parked(c) && !c.held)
             .count();
+        if let Some(c) = self.contacts.iter().find(|c| {
+            c.paused != 0
+                && !c.agent.is_some_and(|a| {
+                    self.agents.get(a as usize).and_then(|x| x.as_ref()).is_some_and(|x| {
+                        x.paused
+                            .iter()
+                            .any(|&p| self.contacts.get(p as usize).is_some_and(|y| y.seq == c.seq))
+                    })
+                })
+        }) {
+            return Err(format!("contact {:?} paused but not in its agent's paused list", c.id));
+        }
         if let Some(c) = self.contacts.iter().find(|c| {
             c.held && (c.status != ContactStatus::Waiting || self.queues[c.queue as usize].open)
         }) {

@@ -10,6 +10,7 @@ mod errors;
 mod errors_calls;
 mod errors_config;
 mod hours;
+mod interrupt;
 mod lifecycle;
 mod offers;
 mod policies;

@@ -179,7 +179,9 @@ impl Model {
             | Event::CallbackOffered { .. }
             | Event::CallbackFailed { .. }
             | Event::CallbackScheduled { .. }
-            | Event::Exception { .. } => return bad(),
+            | Event::Exception { .. }
+            | Event::Paused { .. }
+            | Event::Resumed { .. } => return bad(),
             Event::Overflowed { from_queue, to_queue, at, .. } => {
                 if !matches!(state, MState::Waiting | MState::Offered(_)) {
                     return bad();

@@ -22,12 +22,20 @@ pub struct Channel {
 #[pymethods]
 impl Channel {
     #[new]
-    #[pyo3(signature = (name, cost=Int::of(100), max_per_agent=Int::of(1), wrap_up=0.0),
-           text_signature = "(name, cost=100, max_per_agent=1, wrap_up=0.0)")]
-    fn new(name: String, cost: Int, max_per_agent: Int, wrap_up: f64) -> PyResult<Self> {
+    #[pyo3(signature = (name, cost=Int::of(100), max_per_agent=Int::of(1), wrap_up=0.0, interruptible=false),
+           text_signature = "(name, cost=100, max_per_agent=1, wrap_up=0.0, interruptible=False)")]
+    fn new(
+        name: String,
+        cost: Int,
+        max_per_agent: Int,
+        wrap_up: f64,
+        interruptible: bool,
+    ) -> PyResult<Self> {
         let cost = cost.within(&format!("channel {name:?}: cost"), 1u32)?;
         let max = max_per_agent.within(&format!("channel {name:?}: max_per_agent"), 1u32)?;
-        Ok(Channel { cfg: ChannelConfig { name, cost, max_per_agent: max, wrap_up } })
+        Ok(Channel {
+            cfg: ChannelConfig { name, cost, max_per_agent: max, wrap_up, interruptible },
+        })
     }
 
     /// Channel name.
@@ -44,6 +52,11 @@ impl Channel {
     #[getter]
     fn max_per_agent(&self) -> u32 {
         self.cfg.max_per_agent
+    }
+    /// Whether work on this channel may be paused for uninterruptible work.
+    #[getter]
+    fn interruptible(&self) -> bool {
+        self.cfg.interruptible
     }
     /// Seconds of wrap-up after each contact.
     #[getter]
