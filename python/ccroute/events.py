@@ -24,7 +24,9 @@ from ._ccroute import (
     OfferRejected,
     Offered,
     Overflowed,
+    Paused,
     Refused,
+    Resumed,
     Requeued,
     StepAdvanced,
     TransferFailed,
@@ -53,6 +55,8 @@ __all__ = [
     "CallbackFailed",
     "CallbackScheduled",
     "ExceptionEvent",
+    "Paused",
+    "Resumed",
 ]
 
 #: Any router event.
@@ -75,4 +79,6 @@ Event = Union[
     CallbackFailed,
     CallbackScheduled,
     ExceptionEvent,
+    Paused,
+    Resumed,
 ]

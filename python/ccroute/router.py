@@ -325,6 +325,19 @@ class Router:
         ``InvalidState`` for an assigned one (complete it instead)."""
         return self._router.cancel(contact, now)
 
+    def pause(self, contact: str, now: float) -> list[Event]:
+        """Pause an assigned contact by hand: it stays with its agent but
+        holds no slot and no capacity (``Paused``) until :meth:`resume`;
+        the freed room is routed. Raises ``InvalidState`` for a contact
+        that is not assigned, or paused already."""
+        return self._router.pause(contact, now)
+
+    def resume(self, contact: str, now: float) -> list[Event]:
+        """Resume a paused contact (``Resumed``): it takes its slot and
+        capacity again. Raises ``InvalidState`` for a contact not paused, or
+        when its agent has no room for it now."""
+        return self._router.resume(contact, now)
+
     def update_contact(
         self,
         contact: str,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import pytest
+
 import ccroute as cc
 
 from .conftest import VOICE, Running, settings
@@ -25,3 +27,20 @@ def test_a_closed_queue_refuses_over_grpc(start_server: Callable[..., Running]) 
     assert [(type(e), getattr(e, "reason", None)) for e in events] == [(cc.Refused, "closed")]
     stats = client.stats()
     assert stats["sales"].refused_closed == 1 and stats["sales"].entered == 0
+
+
+def test_pause_and_resume_over_grpc(start_server: Callable[..., Running]) -> None:
+    email = cc.Channel("email", cost=10, max_per_agent=5, interruptible=True)
+    running = start_server(settings(channels=(VOICE, email), queues=(cc.Queue("sales"),)))
+    client = running.client()
+    assert client.config().channels[1].interruptible
+    client.upsert_agent(cc.Agent("a"))
+    client.submit(cc.Contact("e1", "email", "sales"))
+    events = client.submit(cc.Contact("c1", "voice", "sales"))
+    assert [type(e).__name__ for e in events] == ["Paused", "Assigned"]
+    assert events[0].by_hand is False
+    assert [type(e).__name__ for e in client.complete("c1")] == ["Completed", "Resumed"]  # voice: no wrap-up
+    assert [type(e).__name__ for e in client.pause("e1")] == ["Paused"]
+    assert [type(e).__name__ for e in client.resume("e1")] == ["Resumed"]
+    with pytest.raises(cc.InvalidState, match="not paused"):
+        client.resume("e1")

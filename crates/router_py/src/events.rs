@@ -98,6 +98,11 @@ impl std::fmt::Display for Repr<'_, Option<f64>> {
         }
     }
 }
+impl std::fmt::Display for Repr<'_, bool> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if *self.0 { "True" } else { "False" })
+    }
+}
 impl std::fmt::Display for Repr<'_, u32> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
@@ -186,6 +191,15 @@ event_class!(
 event_class!(
     /// A callback's calls all went unanswered; it ends.
     CallbackFailed { contact: String, attempts: u32, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// The agent's contact was paused: interrupted by uninterruptible work
+    /// (`by_hand` False) or by `pause`; it holds no slot and no capacity.
+    Paused { contact: String, agent: String, by_hand: bool, at: f64 } where { queue, channel }
+);
+event_class!(
+    /// A paused contact takes its slot and capacity again.
+    Resumed { contact: String, agent: String, at: f64 } where { queue, channel }
 );
 event_class!(
     /// An exception rule of the queue fired for the contact: `trigger`
@@ -293,6 +307,21 @@ fn one(py: Python<'_>, e: Event) -> PyResult<PyObject> {
             at,
             channel: w(&channel),
         }),
+        Event::Paused { contact, agent, by_hand, queue, channel, at } => obj!(Paused {
+            contact: s(&contact),
+            agent: s(&agent),
+            by_hand,
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
+        Event::Resumed { contact, agent, queue, channel, at } => obj!(Resumed {
+            contact: s(&contact),
+            agent: s(&agent),
+            at,
+            queue: w(&queue),
+            channel: w(&channel),
+        }),
         Event::Exception { contact, queue, channel, rule, trigger, action, reason, at } => {
             obj!(Exception {
                 contact: s(&contact),
@@ -395,6 +424,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CallbackFailed>()?;
     m.add_class::<CallbackScheduled>()?;
     m.add_class::<Exception>()?;
+    m.add_class::<Paused>()?;
+    m.add_class::<Resumed>()?;
     Ok(())
 }
 

@@ -279,6 +279,16 @@ impl NativeRouter {
         self.done(py, ev)
     }
 
+    fn pause(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.guard(|r| r.pause(contact, now, Vec::new()))?;
+        self.done(py, ev)
+    }
+
+    fn resume(&mut self, py: Python<'_>, contact: &str, now: f64) -> PyResult<Vec<PyObject>> {
+        let ev = self.guard(|r| r.resume(contact, now, Vec::new()))?;
+        self.done(py, ev)
+    }
+
     /// Changes a waiting or offered contact; `update` is the plain-data
     /// form of a `ContactUpdate` (every field optional, `None` keeps).
     fn update_contact(

@@ -206,6 +206,18 @@ class RouterClient:
         request = pb.CancelContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
         return c.events_of(self._call("CancelContact", request, retry=True, now=now))
 
+    def pause(self, contact: str, now: Optional[float] = None, *,
+              idempotency_key: Optional[str] = None) -> list[Event]:
+        """Pause an assigned contact: it holds no slot or capacity until resumed."""
+        request = pb.PauseContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("PauseContact", request, retry=True, now=now))
+
+    def resume(self, contact: str, now: Optional[float] = None, *,
+               idempotency_key: Optional[str] = None) -> list[Event]:
+        """Resume a paused contact."""
+        request = pb.ResumeContactRequest(contact_id=contact, idempotency_key=idempotency_key or c.new_key())
+        return c.events_of(self._call("ResumeContact", request, retry=True, now=now))
+
     def update_contact(self, contact: str, now: Optional[float] = None, *, priority: Optional[int] = None,
                        requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,

@@ -33,6 +33,8 @@ __all__ = [
     "Reject",
     "Complete",
     "Cancel",
+    "Pause",
+    "Resume",
     "UpdateContact",
     "Transfer",
     "CallbackResult",
@@ -169,6 +171,28 @@ class Cancel:
 
     def apply(self, engine: Engine, now: float) -> Any:
         return engine.record(engine.router.cancel(self.contact_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """The agent (or a supervisor) pauses an assigned contact."""
+
+    contact_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        return engine.record(engine.router.pause(self.contact_id, now))
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """A paused contact resumes."""
+
+    contact_id: str
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        return engine.record(engine.router.resume(self.contact_id, now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,4 +337,4 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, UpdateContact, Transfer, CallbackResult, Advance, Idempotent, At, Query]
+                Complete, Cancel, Pause, Resume, UpdateContact, Transfer, CallbackResult, Advance, Idempotent, At, Query]

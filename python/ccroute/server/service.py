@@ -333,6 +333,19 @@ class RouterService:
         """The customer left a waiting or offered contact."""
         return self._call(self._keyed(cmd.Cancel(contact), idempotency_key, fingerprint), timeout, now)
 
+    def pause(self, contact: str, *, idempotency_key: Optional[str] = None,
+              fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+              now: Optional[float] = None) -> list[EventRecord]:
+        """Pause an assigned contact (``Paused``): it holds no slot or
+        capacity until resumed."""
+        return self._call(self._keyed(cmd.Pause(contact), idempotency_key, fingerprint), timeout, now)
+
+    def resume(self, contact: str, *, idempotency_key: Optional[str] = None,
+               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
+               now: Optional[float] = None) -> list[EventRecord]:
+        """Resume a paused contact (``Resumed``)."""
+        return self._call(self._keyed(cmd.Resume(contact), idempotency_key, fingerprint), timeout, now)
+
     def update_contact(self, contact: str, *, priority: Optional[int] = None,
                        requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
                        steps: Optional[Sequence[Step | Mapping[str, Any]]] = None,
@@ -715,7 +728,7 @@ def check_agent(a: Agent, limits: ServiceLimits) -> None:
 
 def _describe_command(c: cmd.Command) -> tuple[tuple[str, ...], Hashable]:
     """The ids a command is about, and its arguments as plain values."""
-    if isinstance(c, (cmd.Complete, cmd.Cancel)):
+    if isinstance(c, (cmd.Complete, cmd.Cancel, cmd.Pause, cmd.Resume)):
         return (c.contact_id,), None
     if isinstance(c, (cmd.Accept, cmd.Reject)):
         return (c.contact_id,), c.agent_id

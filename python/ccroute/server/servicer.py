@@ -146,6 +146,15 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         records = self._service.cancel(request.contact_id, timeout=_timeout(context), **_keyed(request))
         return pb.CancelContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
+    def PauseContact(self, request: pb.PauseContactRequest, context: grpc.ServicerContext) -> pb.PauseContactResponse:
+        records = self._service.pause(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        return pb.PauseContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
+
+    def ResumeContact(self, request: pb.ResumeContactRequest,
+                      context: grpc.ServicerContext) -> pb.ResumeContactResponse:
+        records = self._service.resume(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        return pb.ResumeContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
+
     def CompleteContact(self, request: pb.CompleteContactRequest, context: grpc.ServicerContext) -> pb.CompleteContactResponse:
         records = self._service.complete(request.contact_id, timeout=_timeout(context), **_keyed(request))
         return pb.CompleteContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))

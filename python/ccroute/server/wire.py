@@ -155,7 +155,7 @@ def _carried(what: str, d: Mapping[str, Any], fields: frozenset[str]) -> None:
                            "(client and server of different versions?)")
 
 
-_CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up"})
+_CHANNEL = frozenset({"name", "cost", "max_per_agent", "wrap_up", "interruptible"})
 _QUEUE = frozenset({"name", "sl_target", "sl_threshold", "ordering", "aging_rate", "aging_max", "max_waiting",
                     "overflow", "callbacks_per_free_agent", "hours", "closed_action", "on_close", "rules"})
 _RULE = frozenset({"name", "trigger", "action"})
@@ -172,11 +172,12 @@ _CONFIG = frozenset({"channels", "queues", "policy", "offer_timeout", "seed", "a
 
 def channel_dict_to_pb(d: Mapping[str, Any]) -> model_pb2.Channel:
     _carried(f"channel {d.get('name')!r}", d, _CHANNEL)
-    return model_pb2.Channel(name=d["name"], cost=d["cost"], max_per_agent=d["max_per_agent"], wrap_up=d["wrap_up"])
+    return model_pb2.Channel(name=d["name"], cost=d["cost"], max_per_agent=d["max_per_agent"], wrap_up=d["wrap_up"],
+                             interruptible=d.get("interruptible", False))
 
 
 def channel_dict_from_pb(pb: model_pb2.Channel) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": pb.name, "wrap_up": pb.wrap_up}
+    d: dict[str, Any] = {"name": pb.name, "wrap_up": pb.wrap_up, "interruptible": pb.interruptible}
     for name in ("cost", "max_per_agent"):
         if pb.HasField(name):
             d[name] = getattr(pb, name)

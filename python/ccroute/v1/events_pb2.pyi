@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Event(_message.Message):
-    __slots__ = ("sequence", "wall_time", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "queued", "agent_state_changed", "agent_added", "agent_updated", "agent_removed", "config_changed", "not_responding", "transferred", "transfer_failed", "callback_offered", "callback_failed", "callback_scheduled", "exception")
+    __slots__ = ("sequence", "wall_time", "assigned", "offered", "offer_expired", "offer_rejected", "requeued", "abandoned", "completed", "wrap_up_ended", "overflowed", "step_advanced", "refused", "queued", "agent_state_changed", "agent_added", "agent_updated", "agent_removed", "config_changed", "not_responding", "transferred", "transfer_failed", "callback_offered", "callback_failed", "callback_scheduled", "exception", "paused", "resumed")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     WALL_TIME_FIELD_NUMBER: _ClassVar[int]
     ASSIGNED_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +35,8 @@ class Event(_message.Message):
     CALLBACK_FAILED_FIELD_NUMBER: _ClassVar[int]
     CALLBACK_SCHEDULED_FIELD_NUMBER: _ClassVar[int]
     EXCEPTION_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_FIELD_NUMBER: _ClassVar[int]
+    RESUMED_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     wall_time: float
     assigned: Assigned
@@ -61,7 +63,9 @@ class Event(_message.Message):
     callback_failed: CallbackFailed
     callback_scheduled: CallbackScheduled
     exception: Exception
-    def __init__(self, sequence: _Optional[int] = ..., wall_time: _Optional[float] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., queued: _Optional[_Union[Queued, _Mapping]] = ..., agent_state_changed: _Optional[_Union[AgentStateChanged, _Mapping]] = ..., agent_added: _Optional[_Union[AgentAdded, _Mapping]] = ..., agent_updated: _Optional[_Union[AgentUpdated, _Mapping]] = ..., agent_removed: _Optional[_Union[AgentRemoved, _Mapping]] = ..., config_changed: _Optional[_Union[ConfigChanged, _Mapping]] = ..., not_responding: _Optional[_Union[NotResponding, _Mapping]] = ..., transferred: _Optional[_Union[Transferred, _Mapping]] = ..., transfer_failed: _Optional[_Union[TransferFailed, _Mapping]] = ..., callback_offered: _Optional[_Union[CallbackOffered, _Mapping]] = ..., callback_failed: _Optional[_Union[CallbackFailed, _Mapping]] = ..., callback_scheduled: _Optional[_Union[CallbackScheduled, _Mapping]] = ..., exception: _Optional[_Union[Exception, _Mapping]] = ...) -> None: ...
+    paused: Paused
+    resumed: Resumed
+    def __init__(self, sequence: _Optional[int] = ..., wall_time: _Optional[float] = ..., assigned: _Optional[_Union[Assigned, _Mapping]] = ..., offered: _Optional[_Union[Offered, _Mapping]] = ..., offer_expired: _Optional[_Union[OfferExpired, _Mapping]] = ..., offer_rejected: _Optional[_Union[OfferRejected, _Mapping]] = ..., requeued: _Optional[_Union[Requeued, _Mapping]] = ..., abandoned: _Optional[_Union[Abandoned, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., wrap_up_ended: _Optional[_Union[WrapUpEnded, _Mapping]] = ..., overflowed: _Optional[_Union[Overflowed, _Mapping]] = ..., step_advanced: _Optional[_Union[StepAdvanced, _Mapping]] = ..., refused: _Optional[_Union[Refused, _Mapping]] = ..., queued: _Optional[_Union[Queued, _Mapping]] = ..., agent_state_changed: _Optional[_Union[AgentStateChanged, _Mapping]] = ..., agent_added: _Optional[_Union[AgentAdded, _Mapping]] = ..., agent_updated: _Optional[_Union[AgentUpdated, _Mapping]] = ..., agent_removed: _Optional[_Union[AgentRemoved, _Mapping]] = ..., config_changed: _Optional[_Union[ConfigChanged, _Mapping]] = ..., not_responding: _Optional[_Union[NotResponding, _Mapping]] = ..., transferred: _Optional[_Union[Transferred, _Mapping]] = ..., transfer_failed: _Optional[_Union[TransferFailed, _Mapping]] = ..., callback_offered: _Optional[_Union[CallbackOffered, _Mapping]] = ..., callback_failed: _Optional[_Union[CallbackFailed, _Mapping]] = ..., callback_scheduled: _Optional[_Union[CallbackScheduled, _Mapping]] = ..., exception: _Optional[_Union[Exception, _Mapping]] = ..., paused: _Optional[_Union[Paused, _Mapping]] = ..., resumed: _Optional[_Union[Resumed, _Mapping]] = ...) -> None: ...
 
 class Transferred(_message.Message):
     __slots__ = ("contact", "from_agent", "from_queue", "to_queue", "to_agent", "mode", "at", "channel")
@@ -128,6 +132,36 @@ class CallbackFailed(_message.Message):
     queue: str
     channel: str
     def __init__(self, contact: _Optional[str] = ..., attempts: _Optional[int] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+
+class Paused(_message.Message):
+    __slots__ = ("contact", "agent", "by_hand", "at", "queue", "channel")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    BY_HAND_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    by_hand: bool
+    at: float
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., by_hand: _Optional[bool] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+
+class Resumed(_message.Message):
+    __slots__ = ("contact", "agent", "at", "queue", "channel")
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    QUEUE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    contact: str
+    agent: str
+    at: float
+    queue: str
+    channel: str
+    def __init__(self, contact: _Optional[str] = ..., agent: _Optional[str] = ..., at: _Optional[float] = ..., queue: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
 class Exception(_message.Message):
     __slots__ = ("contact", "rule", "trigger", "action", "reason", "at", "queue", "channel")

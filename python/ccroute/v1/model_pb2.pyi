@@ -62,16 +62,18 @@ TRANSFER_MODE_COLD: TransferMode
 TRANSFER_MODE_WARM: TransferMode
 
 class Channel(_message.Message):
-    __slots__ = ("name", "cost", "max_per_agent", "wrap_up")
+    __slots__ = ("name", "cost", "max_per_agent", "wrap_up", "interruptible")
     NAME_FIELD_NUMBER: _ClassVar[int]
     COST_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_AGENT_FIELD_NUMBER: _ClassVar[int]
     WRAP_UP_FIELD_NUMBER: _ClassVar[int]
+    INTERRUPTIBLE_FIELD_NUMBER: _ClassVar[int]
     name: str
     cost: int
     max_per_agent: int
     wrap_up: float
-    def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ...) -> None: ...
+    interruptible: bool
+    def __init__(self, name: _Optional[str] = ..., cost: _Optional[int] = ..., max_per_agent: _Optional[int] = ..., wrap_up: _Optional[float] = ..., interruptible: _Optional[bool] = ...) -> None: ...
 
 class Queue(_message.Message):
     __slots__ = ("name", "sl_target", "sl_threshold", "aging_rate", "max_waiting", "overflow_to", "overflow_after", "ordering", "aging_max", "callbacks_per_free_agent", "hours", "closed_action", "closed_overflow_to", "on_close", "on_close_overflow_to", "on_close_callback", "rules")

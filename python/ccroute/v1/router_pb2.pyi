@@ -178,6 +178,42 @@ class CancelContactResponse(_message.Message):
     replayed: bool
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
+class PauseContactRequest(_message.Message):
+    __slots__ = ("contact_id", "idempotency_key", "now")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    idempotency_key: str
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+
+class PauseContactResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class ResumeContactRequest(_message.Message):
+    __slots__ = ("contact_id", "idempotency_key", "now")
+    CONTACT_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    NOW_FIELD_NUMBER: _ClassVar[int]
+    contact_id: str
+    idempotency_key: str
+    now: float
+    def __init__(self, contact_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., now: _Optional[float] = ...) -> None: ...
+
+class ResumeContactResponse(_message.Message):
+    __slots__ = ("events", "replayed")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
+    replayed: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
 class CompleteContactRequest(_message.Message):
     __slots__ = ("contact_id", "idempotency_key", "now")
     CONTACT_ID_FIELD_NUMBER: _ClassVar[int]

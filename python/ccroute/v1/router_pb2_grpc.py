@@ -82,6 +82,16 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.CancelContactRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.CancelContactResponse.FromString,
                 _registered_method=True)
+        self.PauseContact = channel.unary_unary(
+                '/ccroute.v1.Router/PauseContact',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.PauseContactRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.PauseContactResponse.FromString,
+                _registered_method=True)
+        self.ResumeContact = channel.unary_unary(
+                '/ccroute.v1.Router/ResumeContact',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.ResumeContactRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.ResumeContactResponse.FromString,
+                _registered_method=True)
         self.CompleteContact = channel.unary_unary(
                 '/ccroute.v1.Router/CompleteContact',
                 request_serializer=ccroute_dot_v1_dot_router__pb2.CompleteContactRequest.SerializeToString,
@@ -240,6 +250,22 @@ class RouterServicer:
     def CancelContact(self, request, context):
         """The customer left a waiting or offered contact (`Abandoned`).
         FAILED_PRECONDITION for an assigned contact (complete it instead).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PauseContact(self, request, context):
+        """Pauses an assigned contact (`Paused`): it stays with its agent but
+        holds no slot and no capacity until ResumeContact.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeContact(self, request, context):
+        """Resumes a paused contact (`Resumed`); FAILED_PRECONDITION when its
+        agent has no room for it now.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -434,6 +460,16 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.CancelContact,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.CancelContactRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.CancelContactResponse.SerializeToString,
+            ),
+            'PauseContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseContact,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.PauseContactRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.PauseContactResponse.SerializeToString,
+            ),
+            'ResumeContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeContact,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.ResumeContactRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.ResumeContactResponse.SerializeToString,
             ),
             'CompleteContact': grpc.unary_unary_rpc_method_handler(
                     servicer.CompleteContact,
@@ -756,6 +792,60 @@ class Router:
             '/ccroute.v1.Router/CancelContact',
             ccroute_dot_v1_dot_router__pb2.CancelContactRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.CancelContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/PauseContact',
+            ccroute_dot_v1_dot_router__pb2.PauseContactRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.PauseContactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/ResumeContact',
+            ccroute_dot_v1_dot_router__pb2.ResumeContactRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.ResumeContactResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -132,6 +132,8 @@ struct Slot {
     /// answer.
     callback: bool,
     call_answered: bool,
+    /// Paused by its agent (interrupted): its handle time stands still.
+    paused: bool,
 }
 
 /// What only transferred contacts and callbacks need of a slot, kept apart
@@ -545,6 +547,7 @@ impl<'a> Run<'a> {
             pending_wrap: false,
             callback: false,
             call_answered: false,
+            paused: false,
         });
         let tr = &self.types[ty];
         let new = NewContact::new(&self.ids[s as usize])
@@ -827,6 +830,28 @@ impl<'a> Run<'a> {
                     }
                     self.release(s);
                 }
+                Event::Paused { ref contact, at, .. } => {
+                    // Its handle time stops: what is left runs from the
+                    // resume. (Assigned in the same call, its assignment
+                    // is read after this event: it starts paused.)
+                    let s = parse(contact);
+                    if self.slots[s as usize].state == State::Assigned {
+                        self.unload(s, at);
+                        let slot = &mut self.slots[s as usize];
+                        slot.handle = (slot.start + slot.handle - at).max(0.0);
+                    }
+                    let slot = &mut self.slots[s as usize];
+                    slot.paused = true;
+                    slot.gen = slot.gen.wrapping_add(1); // its completion is void
+                }
+                Event::Resumed { ref contact, at, .. } => {
+                    let s = parse(contact);
+                    let slot = &mut self.slots[s as usize];
+                    slot.paused = false;
+                    slot.start = at;
+                    let (handle, gen) = (slot.handle, slot.gen);
+                    self.push(at + handle, Kind::Complete, s, gen);
+                }
                 Event::Exception { ref contact, ref action, .. } if action.as_str() == "cancel" => {
                     let s = parse(contact);
                     let slot = self.slots[s as usize];
@@ -898,7 +923,9 @@ impl<'a> Run<'a> {
             }
             self.series[ty].answered(slot.interval as usize, wait, in_sl);
         }
-        self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+        if !slot.paused {
+            self.push(at + slot.handle, Kind::Complete, s, slot.gen);
+        }
     }
 
     /// A transferred contact's second wait ended answered.

@@ -81,6 +81,7 @@ impl Channel {
             Int::of(i64::from(cfg.cost)),
             Int::of(i64::from(cfg.max_per_agent)),
             cfg.wrap_up,
+            cfg.interruptible,
         )
     }
 

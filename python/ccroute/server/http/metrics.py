@@ -57,7 +57,7 @@ __all__ = ["Metrics", "SnapshotCollector", "CONTENT_TYPE_LATEST"]
 #: Commands that route (the latency histogram's ``command`` label values).
 ROUTING_COMMANDS = frozenset(
     c.__name__ for c in (cmd.Configure, cmd.UpsertAgent, cmd.RemoveAgent, cmd.SetAgentState, cmd.Submit,
-                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.UpdateContact, cmd.Transfer,
+                         cmd.Accept, cmd.Reject, cmd.Complete, cmd.Cancel, cmd.Pause, cmd.Resume, cmd.UpdateContact, cmd.Transfer,
                          cmd.CallbackResult, cmd.Advance)
 )
 #: Latency buckets in seconds: engine commands take microseconds.

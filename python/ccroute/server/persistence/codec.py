@@ -151,6 +151,10 @@ def _encode(c: cmd.Command) -> list[Any]:
         return ["J", c.contact_id, c.agent_id]  # type: ignore[union-attr]
     if t is cmd.Cancel:
         return ["X", c.contact_id]  # type: ignore[union-attr]
+    if t is cmd.Pause:
+        return ["Z", c.contact_id]  # type: ignore[union-attr]
+    if t is cmd.Resume:
+        return ["Y", c.contact_id]  # type: ignore[union-attr]
     if t is cmd.UpdateContact:
         return ["P", c.contact_id, dict(c.update)]  # type: ignore[union-attr]
     if t is cmd.Transfer:
@@ -189,6 +193,10 @@ def _decode(v: list[Any]) -> cmd.Command:
         return cmd.Reject(v[1], v[2])
     if k == "X":
         return cmd.Cancel(v[1])
+    if k == "Z":
+        return cmd.Pause(v[1])
+    if k == "Y":
+        return cmd.Resume(v[1])
     if k == "P":
         return cmd.UpdateContact(v[1], v[2])
     if k == "F":
