@@ -180,7 +180,7 @@ def configs(draw: Any) -> dict[str, Any]:
     chans = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     qnames = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     channels = [_checked(CHANNEL, {"name": n, "cost": draw(st.integers(1, 100)), "max_per_agent": draw(st.integers(1, 9)),
-                                   "wrap_up": draw(seconds)}) for n in chans]
+                                   "wrap_up": draw(seconds), "interruptible": draw(st.booleans())}) for n in chans]
     queues = []
     for n in qnames:
         ordering = draw(st.sampled_from(["priority", "lifo", "greatest_need"]))

@@ -94,7 +94,7 @@ def scenarios(draw: Any) -> sim.Scenario:
     chans = draw(st.lists(names, min_size=1, max_size=2, unique=True))
     qnames = draw(st.lists(names, min_size=1, max_size=3, unique=True))
     channels = [cc.Channel(n, cost=draw(st.integers(1, 100)), max_per_agent=draw(st.integers(1, 5)),
-                           wrap_up=draw(seconds)) for n in chans]
+                           wrap_up=draw(seconds), interruptible=draw(st.booleans())) for n in chans]
     queues = []
     for i, n in enumerate(qnames):
         ordering = draw(st.sampled_from(["priority", "lifo", "greatest_need"]))

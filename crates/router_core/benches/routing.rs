@@ -30,6 +30,12 @@
 //!   values than the index keeps (see `scenario.rs`); compare with the
 //!   figure without selectors of the same run.
 //!
+//! * `*_hours`: the plain scenario with every queue given opening hours
+//!   (open around the clock, a holiday override years ahead) and four
+//!   exception rules, one per trigger, that never fire (a wait of 10⁹ s,
+//!   10⁹ waiting, a service level below 0, nobody logged in while agents
+//!   are): what configured hours and rules cost when nothing happens.
+//!
 //! Elements/s is decisions per second on one core (`lifecycle` prints its
 //! calls per decision).
 
@@ -60,6 +66,23 @@ impl Bench {
 
     fn with_selectors(policy: impl Into<Policy>, state: AgentState) -> Self {
         Self::of(Scenario::with_selectors(7), policy, state)
+    }
+
+    fn with_hours(policy: impl Into<Policy>, state: AgentState) -> Self {
+        let mut b = Self::of(Scenario::new(7), policy, state);
+        let mut cfg = b.router.config().clone();
+        scenario::add_hours_and_rules(&mut cfg);
+        b.router.reconfigure(cfg, &[], 0.0, Vec::new()).expect("hours and rules");
+        b
+    }
+
+    /// The bench of a variant: plain, `selectors` or `hours`.
+    fn variant(v: &str, policy: impl Into<Policy>, state: AgentState) -> Self {
+        match v {
+            "selectors" => Self::with_selectors(policy, state),
+            "hours" => Self::with_hours(policy, state),
+            _ => Self::new(policy, state),
+        }
     }
 
     fn of(scenario: Scenario, policy: impl Into<Policy>, state: AgentState) -> Self {
@@ -109,15 +132,17 @@ impl Bench {
 fn decide(c: &mut Criterion) {
     let mut group = c.benchmark_group("decide");
     group.throughput(Throughput::Elements(1));
-    for (waiting, selectors) in [(10_000usize, false), (100_000, false), (10_000, true)] {
-        let mut b = match selectors {
-            false => Bench::new(PolicyKind::LongestIdle, AgentState::Away),
-            true => Bench::with_selectors(PolicyKind::LongestIdle, AgentState::Away),
-        };
+    for (waiting, variant) in
+        [(10_000usize, ""), (100_000, ""), (10_000, "selectors"), (10_000, "hours")]
+    {
+        let mut b = Bench::variant(variant, PolicyKind::LongestIdle, AgentState::Away);
         b.fill(waiting);
         let ids = b.router.agent_ids();
         let mut next = 0usize;
-        let name = if selectors { "contact_surplus_selectors" } else { "contact_surplus" };
+        let name = match variant {
+            "" => "contact_surplus".to_owned(),
+            v => format!("contact_surplus_{v}"),
+        };
         group.bench_function(BenchmarkId::new(name, waiting), |bench| {
             bench.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
@@ -166,20 +191,21 @@ fn decide(c: &mut Criterion) {
         (Feature::Idle, 0.01),
         (Feature::Load, -2.0),
     ]));
-    let runs = policies
-        .into_iter()
-        .map(|p| (p, false))
-        .chain([(PolicyKind::LongestIdle.into(), true), (PolicyKind::MostSkilled.into(), true)]);
-    for (policy, selectors) in runs {
+    let runs = policies.into_iter().map(|p| (p, "")).chain([
+        (PolicyKind::LongestIdle.into(), "selectors"),
+        (PolicyKind::MostSkilled.into(), "selectors"),
+        (PolicyKind::LongestIdle.into(), "hours"),
+    ]);
+    for (policy, variant) in runs {
         let name = policy.to_string();
-        let mut b = match selectors {
-            false => Bench::new(policy, AgentState::Available),
-            true => Bench::with_selectors(policy, AgentState::Available),
-        };
+        let mut b = Bench::variant(variant, policy, AgentState::Available);
         for _ in 0..1_000 {
             b.submit_one();
         }
-        let kind = if selectors { "agent_surplus_selectors" } else { "agent_surplus" };
+        let kind = match variant {
+            "" => "agent_surplus".to_owned(),
+            v => format!("agent_surplus_{v}"),
+        };
         group.bench_function(BenchmarkId::new(kind, &name), |bench| {
             bench.iter_custom(|iters| {
                 let mut timed = Duration::ZERO;
@@ -207,15 +233,14 @@ fn decide(c: &mut Criterion) {
 fn cycle(c: &mut Criterion) {
     let mut group = c.benchmark_group("cycle");
     group.throughput(Throughput::Elements(1));
-    for (waiting, selectors) in [(10_000usize, false), (100_000, false), (10_000, true)] {
-        let mut b = match selectors {
-            false => Bench::new(PolicyKind::LongestIdle, AgentState::Available),
-            true => Bench::with_selectors(PolicyKind::LongestIdle, AgentState::Available),
-        };
+    for (waiting, variant) in
+        [(10_000usize, ""), (100_000, ""), (10_000, "selectors"), (10_000, "hours")]
+    {
+        let mut b = Bench::variant(variant, PolicyKind::LongestIdle, AgentState::Available);
         b.fill(waiting);
-        let id = match selectors {
-            false => BenchmarkId::from_parameter(waiting),
-            true => BenchmarkId::new("selectors", waiting),
+        let id = match variant {
+            "" => BenchmarkId::from_parameter(waiting),
+            v => BenchmarkId::new(v, waiting),
         };
         group.bench_function(id, |bench| {
             bench.iter(|| {

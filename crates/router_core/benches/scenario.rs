@@ -51,6 +51,39 @@ pub fn config(policy: router_core::PolicyKind) -> RouterConfig {
     cfg
 }
 
+/// Gives every queue opening hours that never change during a bench (open
+/// around the clock, a holiday years ahead) and four rules, one per
+/// trigger, that never fire.
+pub fn add_hours_and_rules(cfg: &mut RouterConfig) {
+    use router_core::calendar::{Calendar, DateOverride, Day, WeeklyHours};
+    use router_core::model::{Rule, RuleAction, Trigger};
+    let all = vec![Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri, Day::Sat, Day::Sun];
+    for q in &mut cfg.queues {
+        q.hours = Some(Calendar {
+            time_zone: "Europe/Paris".into(),
+            weekly: vec![WeeklyHours {
+                days: all.clone(),
+                open: "00:00".into(),
+                close: "24:00".into(),
+            }],
+            overrides: vec![DateOverride {
+                date: "2035-12-25".into(),
+                through: None,
+                hours: vec![],
+                name: "far ahead".into(),
+            }],
+        });
+        let rule =
+            |name: &str, trigger| Rule { name: name.into(), trigger, action: RuleAction::Alert };
+        q.rules = vec![
+            rule("wait", Trigger::WaitLongerThan(1e9)),
+            rule("length", Trigger::WaitingMoreThan(1_000_000_000)),
+            rule("sl", Trigger::SlBelow { fraction: 0.0, window: 900.0 }),
+            rule("nobody", Trigger::NoAgentLoggedIn),
+        ];
+    }
+}
+
 impl Scenario {
     /// A scenario from a seed.
     pub fn new(seed: u64) -> Self {
