@@ -33,3 +33,9 @@ def test_routing_demo_prints_events_and_statistics() -> None:
 )
 def test_policy_examples(name: str, expected: str) -> None:
     assert expected in run(ROOT / "examples" / "policies" / name)
+
+
+def test_hours_example_opens_closes_and_plots() -> None:
+    out = run(ROOT / "examples" / "hours_day.py")
+    assert "08:00 sales opens" in out and "12:30 sales closes" in out and "20:00 sales closes" in out
+    assert "held for the opening" in out

@@ -362,7 +362,7 @@ def test_stats_service_level_asa_and_counters():
         "name", "waiting", "offering", "longest_wait", "callbacks_waiting", "callbacks_calling", "scheduled", "entered", "offered", "answered", "answered_in_sl", "abandoned",
         "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "missed_offers", "service_level", "asa",
         "abandon_rate", "sl_target", "sl_threshold", "transferred_in", "transferred_out", "transfers_failed",
-        "callback_calls", "callbacks_failed", "refused_closed", "held", "exceptions", "cancelled", "open"}
+        "callback_calls", "callbacks_failed", "refused_closed", "held", "exceptions", "cancelled", "open", "paused"}
     assert r.stats()["idle"].offered == 0
 
 

@@ -50,6 +50,8 @@ pub struct QueueStats {
     pub held: u64,
     /// Exception rules fired.
     pub exceptions: u64,
+    /// Pauses of this queue's contacts.
+    pub paused: u64,
     /// Contacts a rule cancelled.
     pub cancelled: u64,
     /// Offers of this queue's contacts that expired unanswered.
@@ -122,6 +124,7 @@ impl QueueStats {
         d.set_item("refused_closed", self.refused_closed)?;
         d.set_item("held", self.held)?;
         d.set_item("exceptions", self.exceptions)?;
+        d.set_item("paused", self.paused)?;
         d.set_item("cancelled", self.cancelled)?;
         d.set_item("missed_offers", self.missed_offers)?;
         d.set_item("transferred_in", self.transferred_in)?;
@@ -162,6 +165,7 @@ impl From<router_core::QueueStats> for QueueStats {
             refused_closed: c.refused_closed,
             held: c.held,
             exceptions: c.exceptions,
+            paused: c.paused,
             cancelled: c.cancelled,
             missed_offers: c.missed_offers,
             transferred_in: c.transferred_in,
@@ -195,6 +199,8 @@ pub struct AgentView {
     pub load: f64,
     /// Ids of the contacts offered to or held by the agent.
     pub contacts: Vec<String>,
+    /// Ids of its paused contacts (assigned to it, holding no slot).
+    pub paused: Vec<String>,
     /// Per channel: slots in use.
     pub held: Py<PyDict>,
     /// Per channel: maximum slots.
@@ -257,6 +263,7 @@ impl AgentView {
             state_since: v.state_since,
             reason: v.reason,
             contacts: v.contacts,
+            paused: v.paused,
             id: v.id,
         })
     }

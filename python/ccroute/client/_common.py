@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 import grpc
@@ -168,6 +168,7 @@ class RemoteQueueStats:
     exceptions: int = 0
     cancelled: int = 0
     open: bool = True
+    paused: int = 0
 
     @classmethod
     def from_pb(cls, pb: views_pb2.QueueStats) -> "RemoteQueueStats":
@@ -210,6 +211,8 @@ class RemoteAgentView:
     reason: str = ""
     #: When the agent entered its state (router time): server only.
     state_since: Optional[float] = None
+    #: Its paused contacts.
+    paused: list[str] = field(default_factory=list)
 
     @classmethod
     def from_pb(cls, pb: views_pb2.AgentView) -> "RemoteAgentView":
@@ -220,6 +223,7 @@ class RemoteAgentView:
             idle_since=pb.idle_since, busy=pb.busy, attributes=wire.attributes_from_pb(pb.attributes),
             routing_profile=pb.routing_profile if pb.HasField("routing_profile") else None,
             reason=pb.reason, state_since=pb.state_since if pb.HasField("state_since") else None,
+            paused=list(pb.paused),
         )
 
 

@@ -891,7 +891,7 @@ _STATS_FIELDS = ("name", "waiting", "offering", "longest_wait", "callbacks_waiti
                  "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in",
                  "overflowed_out", "refused", "missed_offers", "transferred_in", "transferred_out",
                  "transfers_failed", "callback_calls", "callbacks_failed", "sl_target", "sl_threshold",
-                 "refused_closed", "held", "exceptions", "cancelled", "open")
+                 "refused_closed", "held", "exceptions", "cancelled", "open", "paused")
 _STATS_OPTIONAL = ("service_level", "asa", "abandon_rate")
 
 
@@ -908,7 +908,7 @@ def agent_view_to_pb(v: AgentView) -> views_pb2.AgentView:
     """An agent's view."""
     pb = views_pb2.AgentView(
         id=v.id, state=STATE_TO_PB[v.state], skills=v.skills, capacity=v.capacity,  # type: ignore[arg-type]
-        used=v.used, load=v.load, contacts=v.contacts, held=v.held, max=v.max,
+        used=v.used, load=v.load, contacts=v.contacts, paused=v.paused, held=v.held, max=v.max,
         wrap_ups=v.wrap_ups, handled=v.handled, idle_since=v.idle_since, busy=v.busy,
     )
     attributes_to_pb(pb.attributes, v.attributes)

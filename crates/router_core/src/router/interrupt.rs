@@ -77,6 +77,8 @@ impl Router {
         a.held[ch] -= 1;
         a.used -= cost;
         self.contact_mut(ci).paused = how;
+        let q = self.contact(ci).queue as usize;
+        self.queues[q].counters.paused += 1;
         let (queue, channel) = self.tags(ci);
         ev.push(Event::Paused {
             contact: self.contact(ci).id.clone(),

@@ -567,7 +567,14 @@ impl Router {
             fixed_exclusions: c.fixed_exclusions,
         };
         let uid = leg.from_uid;
+        let from = leg.from;
         self.contact_mut(ci).warm = Some(Box::new(leg));
+        if self.any_interruptible {
+            // A contact in a warm transfer cannot be paused: the agent's
+            // room changes (it is routed at the end of the call).
+            self.refresh_agent(from);
+            self.deferred.push(from);
+        }
         self.enter_target(ci, t, uid);
         self.route_target(ci, t.agent, ev);
     }
@@ -642,6 +649,10 @@ impl Router {
             let c = self.contact_mut(ci);
             c.sel = sel;
             c.sig = sig;
+        }
+        if self.any_interruptible {
+            self.refresh_agent(leg.from); // its contact may be paused again
+            self.deferred.push(leg.from);
         }
         self.note_transfer_failed(ci, leg.from, q, reason, ev);
     }

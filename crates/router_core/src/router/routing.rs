@@ -471,6 +471,13 @@ impl Router {
             let aid = self.agent(ai).id.clone();
             self.last_agent.insert(cust, aid);
         }
+        if self.any_interruptible
+            && self.channels[self.contact(ci).channel as usize].cfg.interruptible
+        {
+            // An answered interruptible contact may be paused: the agent
+            // may have room for a call now (routed at the end of the call).
+            self.deferred.push(ai);
+        }
         match self.by_key {
             true => {
                 let contact = self.key_of(ci);

@@ -75,10 +75,27 @@ impl CAction {
 }
 
 /// Outcomes (end time, within the threshold) of a queue's contacts over
-/// its longest `sl_below` window.
+/// its longest `sl_below` window, with their running counts.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Outcomes {
     pub ended: VecDeque<(Time, bool)>,
+    /// Of `ended`: how many, how many within the threshold.
+    pub n: u64,
+    pub ok: u64,
+}
+
+impl Outcomes {
+    /// Forgets the outcomes at or before `since`.
+    fn expire(&mut self, since: Time) {
+        while let Some(&(t, in_sl)) = self.ended.front() {
+            if t > since {
+                break;
+            }
+            self.ended.pop_front();
+            self.n -= 1;
+            self.ok -= u64::from(in_sl);
+        }
+    }
 }
 
 /// Compiles a queue's rules (`None`: it has none).
@@ -174,22 +191,33 @@ impl Router {
     /// entry into its queue (those already past, when a reconfiguration
     /// re-times it, are not set again).
     pub(super) fn time_rules(&mut self, ci: u32) {
+        self.time_next_rule(ci, None);
+    }
+
+    /// Schedules the first `wait_longer_than` rule of the contact's queue
+    /// due after rule `after` (in (time, index) order; `None`: the first
+    /// not yet passed): one timer per contact at a time, the next set when
+    /// it fires.
+    fn time_next_rule(&mut self, ci: u32, after: Option<(Time, u32)>) {
         let c = self.contact(ci);
         let (seq, q, entered) = (c.seq, c.queue, c.queue_entered);
         let Some(rules) = self.queues[q as usize].rules.as_ref() else { return };
-        let waits: Vec<(u32, Time)> = rules
+        let now = self.now;
+        let next = rules
             .rules
             .iter()
             .enumerate()
             .filter_map(|(i, r)| match r.trigger {
-                CTrigger::Wait(t) => Some((i as u32, t)),
+                CTrigger::Wait(t) => Some((t, i as u32)),
                 _ => None,
             })
-            .collect();
-        for (rule, t) in waits {
-            if entered + t < self.now {
-                continue; // passed before a reconfiguration re-timed it: fired already
-            }
+            .filter(|&(t, i)| match after {
+                Some(a) => (OrdF64(t), i) > (OrdF64(a.0), a.1),
+                // Passed before a reconfiguration re-timed it: fired already.
+                None => entered + t >= now,
+            })
+            .min_by_key(|&(t, i)| (OrdF64(t), i));
+        if let Some((t, rule)) = next {
             let kind = TimerKind::Rule { ci, seq, queue: q, entered: OrdF64(entered), rule };
             self.schedule(entered + t, kind);
         }
@@ -203,25 +231,35 @@ impl Router {
         if let Some(o) = queue.outcomes.as_mut() {
             let keep = queue.rules.as_ref().map_or(0.0, |r| r.window);
             o.ended.push_back((now, in_sl));
-            while o.ended.front().is_some_and(|&(t, _)| t <= now - keep) {
-                o.ended.pop_front();
-            }
+            o.n += 1;
+            o.ok += u64::from(in_sl);
+            o.expire(now - keep);
         }
     }
 
     /// The service level of queue `q` over the last `window` seconds, if
-    /// any contact ended then.
-    fn window_sl(&self, q: usize, window: Time) -> Option<f64> {
-        let o = self.queues[q].outcomes.as_ref()?;
-        let since = self.now - window;
-        let (mut n, mut ok) = (0u64, 0u64);
-        for &(t, in_sl) in o.ended.iter().rev() {
-            if t <= since {
-                break;
+    /// any contact ended then: the running counts for the queue's longest
+    /// window, a count from the newest outcome back for a shorter one.
+    fn window_sl(&mut self, q: usize, window: Time) -> Option<f64> {
+        let now = self.now;
+        let queue = &mut self.queues[q];
+        let keep = queue.rules.as_ref().map_or(0.0, |r| r.window);
+        let o = queue.outcomes.as_mut()?;
+        o.expire(now - keep);
+        let (n, ok) = if window >= keep {
+            (o.n, o.ok)
+        } else {
+            let since = now - window;
+            let (mut n, mut ok) = (0u64, 0u64);
+            for &(t, in_sl) in o.ended.iter().rev() {
+                if t <= since {
+                    break;
+                }
+                n += 1;
+                ok += u64::from(in_sl);
             }
-            n += 1;
-            ok += u64::from(in_sl);
-        }
+            (n, ok)
+        };
         (n > 0).then(|| ok as f64 / n as f64)
     }
 
@@ -263,7 +301,10 @@ impl Router {
                 }
             } else if holds && self.apply_rule(ci, q, i, ev) {
                 if self.contacts.get(ci as usize).is_some_and(|c| c.queue != q) {
-                    self.route_contact(ci, ev); // moved: routed in its new queue
+                    // Moved before it joined a group: it waits in its new
+                    // queue's, and is routed there.
+                    self.enqueue(ci);
+                    self.route_contact(ci, ev);
                 }
                 return true;
             }
@@ -283,17 +324,32 @@ impl Router {
         ev: &mut Vec<Event>,
     ) -> Option<u32> {
         let c = self.contact(ci);
-        if c.queue != queue || c.queue_entered != entered || c.status != ContactStatus::Waiting {
-            return None;
+        if c.queue != queue || c.queue_entered != entered {
+            return None; // it moved: its new queue timed its own rules
         }
-        let n = self.queues[queue as usize].rules.as_ref().map_or(0, |r| r.rules.len());
-        if rule as usize >= n {
-            return None;
+        let (seq, waiting) = (c.seq, c.status == ContactStatus::Waiting);
+        let wait = match self.queues[queue as usize]
+            .rules
+            .as_ref()
+            .and_then(|r| r.rules.get(rule as usize))
+        {
+            Some(CRule { trigger: CTrigger::Wait(t), .. }) => *t,
+            _ => return None, // a rule since replaced (a restored, damaged timer)
+        };
+        if waiting {
+            self.apply_rule(ci, queue, rule as usize, ev);
         }
-        let seq = c.seq;
-        self.apply_rule(ci, queue, rule as usize, ev);
-        matches!(self.contacts.get(ci as usize), Some(c) if c.seq == seq && c.status == ContactStatus::Waiting)
-            .then_some(ci)
+        let here = |r: &Self| {
+            matches!(r.contacts.get(ci as usize),
+                     Some(c) if c.seq == seq && c.queue == queue && c.queue_entered == entered)
+        };
+        if here(self) && self.contact(ci).status != ContactStatus::Assigned {
+            self.time_next_rule(ci, Some((wait, rule))); // an offered contact may wait again
+        }
+        (waiting
+            && matches!(self.contacts.get(ci as usize),
+                             Some(c) if c.seq == seq && c.status == ContactStatus::Waiting))
+        .then_some(ci)
     }
 
     /// Applies rule `i` of queue `q` to contact `ci` (an `Exception`

@@ -33,6 +33,8 @@ pub struct Counters {
     pub held: u64,
     /// Exception rules fired (`Exception` events).
     pub exceptions: u64,
+    /// Pauses of this queue's contacts (interruptions and by hand).
+    pub paused: u64,
     /// Contacts a rule cancelled.
     pub cancelled: u64,
     /// Offers of this queue's contacts that expired (the agent did not
@@ -136,6 +138,8 @@ pub struct AgentView {
     pub load: f64,
     /// Contacts offered to or held by the agent.
     pub contacts: Vec<String>,
+    /// Its paused contacts (assigned to it, holding no slot), oldest first.
+    pub paused: Vec<String>,
     /// Per channel: (name, slots in use, maximum).
     pub channels: Vec<(String, u32, u32)>,
     /// Slots in wrap-up.
@@ -313,6 +317,7 @@ impl Router {
             used: a.used,
             load: f64::from(a.used) / f64::from(a.capacity),
             contacts: a.contacts.iter().map(|&ci| self.contact(ci).id.to_string()).collect(),
+            paused: a.paused.iter().map(|&ci| self.contact(ci).id.to_string()).collect(),
             channels: self
                 .channels
                 .iter()

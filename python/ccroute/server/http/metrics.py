@@ -19,7 +19,7 @@ Names (``queue``, ``channel``, ``state``, ``command`` labels)::
     ccroute_queue_{entered,answered,answered_in_sl,abandoned,abandoned_in_sl,
                    completed,refused,overflowed_in,overflowed_out,missed_offers,
                    transferred_in,transferred_out,transfers_failed,callback_calls,callbacks_failed,
-                   refused_closed,held,exceptions,cancelled}_total
+                   refused_closed,held,exceptions,cancelled,paused}_total
     ccroute_queue_open                    (1 while open by its hours, 0 while closed)
     ccroute_queue_offered_total   (the same as entered, kept for one release)
     ccroute_queue_service_level, ccroute_queue_service_level_target,
@@ -67,7 +67,7 @@ LATENCY_BUCKETS = (1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0
 _QUEUE_COUNTERS = ("entered", "offered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl",
                    "completed", "refused", "overflowed_in", "overflowed_out", "missed_offers",
                    "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed",
-                   "refused_closed", "held", "exceptions", "cancelled")
+                   "refused_closed", "held", "exceptions", "cancelled", "paused")
 
 
 class SnapshotCollector(Collector):

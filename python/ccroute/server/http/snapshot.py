@@ -49,7 +49,7 @@ _QUEUE_FIELDS = (
     "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused",
     "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls",
     "callbacks_failed", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold",
-    "refused_closed", "held", "exceptions", "cancelled", "open",
+    "refused_closed", "held", "exceptions", "cancelled", "open", "paused",
 )
 
 
