@@ -33,7 +33,7 @@ CONTACT_STATUS_CANCELLED: ContactStatus
 CONTACT_STATUS_CALLING: ContactStatus
 
 class QueueStats(_message.Message):
-    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "callbacks_waiting", "callbacks_calling", "scheduled", "refused_closed", "held", "exceptions", "cancelled", "open")
+    __slots__ = ("name", "waiting", "offering", "longest_wait", "entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "completed", "overflowed_in", "overflowed_out", "refused", "service_level", "asa", "abandon_rate", "sl_target", "sl_threshold", "missed_offers", "transferred_in", "transferred_out", "transfers_failed", "callback_calls", "callbacks_failed", "callbacks_waiting", "callbacks_calling", "scheduled", "refused_closed", "held", "exceptions", "cancelled", "open", "paused")
     NAME_FIELD_NUMBER: _ClassVar[int]
     WAITING_FIELD_NUMBER: _ClassVar[int]
     OFFERING_FIELD_NUMBER: _ClassVar[int]
@@ -66,6 +66,7 @@ class QueueStats(_message.Message):
     EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
     CANCELLED_FIELD_NUMBER: _ClassVar[int]
     OPEN_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_FIELD_NUMBER: _ClassVar[int]
     name: str
     waiting: int
     offering: int
@@ -98,10 +99,11 @@ class QueueStats(_message.Message):
     exceptions: int
     cancelled: int
     open: bool
-    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ..., transferred_in: _Optional[int] = ..., transferred_out: _Optional[int] = ..., transfers_failed: _Optional[int] = ..., callback_calls: _Optional[int] = ..., callbacks_failed: _Optional[int] = ..., callbacks_waiting: _Optional[int] = ..., callbacks_calling: _Optional[int] = ..., scheduled: _Optional[int] = ..., refused_closed: _Optional[int] = ..., held: _Optional[int] = ..., exceptions: _Optional[int] = ..., cancelled: _Optional[int] = ..., open: _Optional[bool] = ...) -> None: ...
+    paused: int
+    def __init__(self, name: _Optional[str] = ..., waiting: _Optional[int] = ..., offering: _Optional[int] = ..., longest_wait: _Optional[float] = ..., entered: _Optional[int] = ..., answered: _Optional[int] = ..., answered_in_sl: _Optional[int] = ..., abandoned: _Optional[int] = ..., abandoned_in_sl: _Optional[int] = ..., completed: _Optional[int] = ..., overflowed_in: _Optional[int] = ..., overflowed_out: _Optional[int] = ..., refused: _Optional[int] = ..., service_level: _Optional[float] = ..., asa: _Optional[float] = ..., abandon_rate: _Optional[float] = ..., sl_target: _Optional[float] = ..., sl_threshold: _Optional[float] = ..., missed_offers: _Optional[int] = ..., transferred_in: _Optional[int] = ..., transferred_out: _Optional[int] = ..., transfers_failed: _Optional[int] = ..., callback_calls: _Optional[int] = ..., callbacks_failed: _Optional[int] = ..., callbacks_waiting: _Optional[int] = ..., callbacks_calling: _Optional[int] = ..., scheduled: _Optional[int] = ..., refused_closed: _Optional[int] = ..., held: _Optional[int] = ..., exceptions: _Optional[int] = ..., cancelled: _Optional[int] = ..., open: _Optional[bool] = ..., paused: _Optional[int] = ...) -> None: ...
 
 class AgentView(_message.Message):
-    __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes", "routing_profile", "reason", "state_since")
+    __slots__ = ("id", "state", "skills", "capacity", "used", "load", "contacts", "held", "max", "wrap_ups", "handled", "idle_since", "busy", "attributes", "routing_profile", "reason", "state_since", "paused")
     class SkillsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +149,7 @@ class AgentView(_message.Message):
     ROUTING_PROFILE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     STATE_SINCE_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_FIELD_NUMBER: _ClassVar[int]
     id: str
     state: _model_pb2.AgentState
     skills: _containers.ScalarMap[str, int]
@@ -164,7 +167,8 @@ class AgentView(_message.Message):
     routing_profile: str
     reason: str
     state_since: float
-    def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ..., routing_profile: _Optional[str] = ..., reason: _Optional[str] = ..., state_since: _Optional[float] = ...) -> None: ...
+    paused: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., state: _Optional[_Union[_model_pb2.AgentState, str]] = ..., skills: _Optional[_Mapping[str, int]] = ..., capacity: _Optional[int] = ..., used: _Optional[int] = ..., load: _Optional[float] = ..., contacts: _Optional[_Iterable[str]] = ..., held: _Optional[_Mapping[str, int]] = ..., max: _Optional[_Mapping[str, int]] = ..., wrap_ups: _Optional[int] = ..., handled: _Optional[int] = ..., idle_since: _Optional[float] = ..., busy: _Optional[bool] = ..., attributes: _Optional[_Mapping[str, _model_pb2.AttributeValue]] = ..., routing_profile: _Optional[str] = ..., reason: _Optional[str] = ..., state_since: _Optional[float] = ..., paused: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ContactView(_message.Message):
     __slots__ = ("id", "status", "channel", "queue", "priority", "arrival", "wait", "agent", "requires", "step", "attributes", "version")
