@@ -282,9 +282,13 @@ impl Router {
         if !rules.at_arrival {
             return false;
         }
-        let triggers: Vec<(CTrigger, bool)> =
-            rules.rules.iter().map(|r| (r.trigger, matches!(r.action, CAction::Alert))).collect();
-        for (i, (trigger, alert)) in triggers.into_iter().enumerate() {
+        let n = rules.rules.len();
+        for i in 0..n {
+            let Some(r) = self.queues[q as usize].rules.as_ref().and_then(|r| r.rules.get(i))
+            else {
+                break; // a rule moved the contact out of the queue's reach
+            };
+            let (trigger, alert) = (r.trigger, matches!(r.action, CAction::Alert));
             let holds = match trigger {
                 CTrigger::Wait(_) => continue,
                 CTrigger::Waiting(n) => self.queues[q as usize].live.len() > n,
