@@ -95,7 +95,7 @@ def plot(waiting: dict[str, list[int]], opened: list[float], closed: list[float]
     for q, series in waiting.items():
         ax.step(hours, series, where="post", label=f"waiting in {q}")
     edges = [0.0] + sorted(opened + closed) + [24 * HOUR]
-    for a, b in zip(edges[::2], edges[1::2]):  # closed spans: midnight to the first opening, ...
+    for a, b in zip(edges[::2], edges[1::2], strict=False):  # closed spans: midnight to the first opening, ...
         ax.axvspan(a / HOUR, b / HOUR, color="grey", alpha=0.15, lw=0)
     ax.set_xlabel("time of day (h), Europe/Paris; shaded: sales closed")
     ax.set_ylabel("contacts waiting")

@@ -14,8 +14,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 
 import ccroute as cc
-from ccroute.server import parse_config
-from ccroute.server import wire
+from ccroute.server import parse_config, wire
 
 H = 3600.0
 MONDAY = "2026-12-07T00:00:00+00:00"
@@ -96,21 +95,21 @@ def test_a_bad_reconfiguration_changes_nothing() -> None:
     assert r.snapshot() == before
 
 
-YAML = f"""
+YAML = """
 epoch: 1796601600
-channels: [{{name: voice}}]
+channels: [{name: voice}]
 queues:
   - name: sales
     hours:
       time_zone: Europe/Paris
-      weekly: [{{days: [mon, tue, wed, thu, fri], open: "09:00", close: "18:00"}},
-               {{days: [sat], open: "22:00", close: "02:00"}}]
+      weekly: [{days: [mon, tue, wed, thu, fri], open: "09:00", close: "18:00"},
+               {days: [sat], open: "22:00", close: "02:00"}]
       overrides:
-        - {{date: "2026-12-25", name: Christmas}}
-        - {{date: "2026-12-24", through: "2026-12-24", hours: [{{open: "09:00", close: "12:00"}}]}}
-    closed_action: {{overflow: night}}
-    on_close: {{callback: {{number_of_attempts: 2, retry_after: 600}}}}
-  - {{name: night, closed_action: refuse}}
+        - {date: "2026-12-25", name: Christmas}
+        - {date: "2026-12-24", through: "2026-12-24", hours: [{open: "09:00", close: "12:00"}]}
+    closed_action: {overflow: night}
+    on_close: {callback: {number_of_attempts: 2, retry_after: 600}}
+  - {name: night, closed_action: refuse}
 """
 
 

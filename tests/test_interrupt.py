@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 import ccroute as cc
-from ccroute.server import wire
 from ccroute.server import commands as cmd
+from ccroute.server import wire
 from ccroute.server.persistence import codec
 
 VOICE = cc.Channel("voice", cost=100, max_per_agent=1, wrap_up=5.0)

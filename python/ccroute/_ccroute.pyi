@@ -1,7 +1,7 @@
 """Type stubs of the native module ``ccroute._ccroute`` (checked by
 ``python -m mypy.stubtest ccroute._ccroute``)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Optional, final
 
 import numpy as np
