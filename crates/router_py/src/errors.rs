@@ -103,6 +103,11 @@ pub fn invalid(message: impl Into<String>) -> PyErr {
     to_py(Error::new(ErrorKind::InvalidInput, message))
 }
 
+/// A core `InvalidState` error: a call made out of order.
+pub fn invalid_state(message: impl Into<String>) -> PyErr {
+    to_py(Error::new(ErrorKind::InvalidState, message))
+}
+
 /// Extension for core results.
 pub trait IntoPyResult<T> {
     /// Maps the error with [`to_py`].

@@ -30,6 +30,8 @@ fn _ccroute(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::RoutingProfile>()?;
     m.add_class::<router::NativeRouter>()?;
     m.add_class::<sim::NativeSimulation>()?;
+    m.add_class::<sim::NativeStepper>()?;
+    m.add_function(wrap_pyfunction!(sim::sample_distribution, m)?)?;
     m.add_class::<policy::PolicySpec>()?;
     m.add_class::<plugin::PolicyContact>()?;
     m.add_class::<plugin::RouterState>()?;

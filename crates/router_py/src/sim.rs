@@ -8,19 +8,22 @@
 use crate::errors::IntoPyResult;
 use crate::gil::detached;
 use crate::plugin::PyScorer;
+use numpy::{PyArray1, PyReadwriteArray1};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use router_core::policy::plugin::Scorer;
 use router_core::sim::{
-    GroupMetrics, Metrics, Replication, Scenario, Series, Simulation, NOT_SIMULATED,
+    Decision, DecisionKind, Dist, GroupMetrics, Metrics, Replication, Scenario, Series, Simulation,
+    StepTotals, Stepper, NOT_SIMULATED,
 };
 use router_core::Router;
+use std::sync::Arc;
 
 /// A compiled simulation scenario (native part; `ccroute.sim` wraps it).
 #[pyclass(module = "ccroute._ccroute", name = "Simulation", frozen)]
 pub struct NativeSimulation {
-    inner: Simulation,
+    inner: Arc<Simulation>,
 }
 
 #[pymethods]
@@ -31,7 +34,15 @@ impl NativeSimulation {
         let scenario = scenario.to_owned();
         let inner =
             detached(py, move || Scenario::from_json(&scenario).and_then(Simulation::new)).py()?;
-        Ok(NativeSimulation { inner })
+        Ok(NativeSimulation { inner: Arc::new(inner) })
+    }
+
+    /// Starts replication `replication` under step-wise control (see
+    /// `Stepper`).
+    fn stepper(&self, replication: u32) -> PyResult<NativeStepper> {
+        let inner = Stepper::new(self.inner.clone(), replication).py()?;
+        let names = inner.observation_names();
+        Ok(NativeStepper { inner: Some(inner), names, scratch: Vec::new() })
     }
 
     /// Runs replication `replication` and returns its results (a dict, as
@@ -207,4 +218,241 @@ fn replication_dict<'py>(py: Python<'py>, r: &Replication) -> PyResult<Bound<'py
     d.set_item("policy_errors", r.policy_errors)?;
     d.set_item("end_time", float(py, r.end_time))?;
     Ok(d)
+}
+
+/// A replication run step by step (native part; `ccroute.sim.Stepper`
+/// wraps it): it stops at every routing decision and takes the answer
+/// from the caller.
+#[pyclass(module = "ccroute._ccroute", name = "Stepper")]
+pub struct NativeStepper {
+    inner: Option<Stepper>,
+    names: Vec<String>,
+    scratch: Vec<f64>,
+}
+
+impl NativeStepper {
+    fn get(&mut self) -> PyResult<&mut Stepper> {
+        self.inner.as_mut().ok_or_else(|| {
+            crate::errors::invalid_state("the stepper is finished: its results were taken")
+        })
+    }
+}
+
+/// The totals as a dict.
+fn totals_dict<'py>(py: Python<'py>, t: &StepTotals) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("time", t.time)?;
+    d.set_item("arrived", t.arrived)?;
+    d.set_item("answered", t.answered)?;
+    d.set_item("answered_in_sl", t.answered_in_sl)?;
+    d.set_item("abandoned", t.abandoned)?;
+    d.set_item("waiting", t.waiting)?;
+    d.set_item("wait_area", t.wait_area)?;
+    d.set_item("decisions", t.decisions)?;
+    d.set_item("holds", t.holds)?;
+    Ok(d)
+}
+
+/// The decision as a dict; candidates as tuples (agent, agent_group,
+/// contact_type, queue, wait, idle, priority, free_units).
+fn decision_dict<'py>(py: Python<'py>, d: &Decision) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    out.set_item("kind", d.kind.as_str())?;
+    out.set_item("time", d.time)?;
+    out.set_item("contact_type", d.contact_type)?;
+    out.set_item("queue", d.queue)?;
+    out.set_item("wait", d.wait)?;
+    out.set_item("agent", d.agent)?;
+    out.set_item("agent_group", d.agent_group)?;
+    let cands = d
+        .candidates
+        .iter()
+        .map(|c| {
+            (
+                c.agent,
+                c.agent_group,
+                c.contact_type,
+                c.queue,
+                c.wait,
+                c.idle,
+                c.priority,
+                c.free_units,
+            )
+        })
+        .collect::<Vec<_>>();
+    out.set_item("candidates", PyList::new(py, cands)?)?;
+    Ok(out)
+}
+
+#[pymethods]
+impl NativeStepper {
+    /// Runs to the next decision; true when one is open, false once the
+    /// replication is over.
+    fn next(&mut self) -> PyResult<bool> {
+        Ok(self.get()?.next_decision().py()?.is_some())
+    }
+
+    /// The open decision as a dict, or None.
+    #[getter]
+    fn decision<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let st = self.get()?;
+        if st.is_done() {
+            return Ok(None);
+        }
+        match st.next_decision().py()? {
+            Some(d) => Ok(Some(decision_dict(py, d)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Answers the open decision: a candidate's index, or None to hold.
+    #[pyo3(signature = (choice))]
+    fn decide(&mut self, choice: Option<usize>) -> PyResult<()> {
+        self.get()?.decide(choice).py()
+    }
+
+    /// The environment's step in one call: answers the open decision with
+    /// the candidate of class `action` (route: the agent group; pick: the
+    /// contact type), or holds when `action` is negative or names no
+    /// candidate; runs to the next decision; writes the observation into
+    /// `obs` (float64, `len(observation_names)`). Returns the next
+    /// decision's kind (0 route, 1 pick) or -1 once the replication is
+    /// over, and whether the action named a candidate; writes the totals
+    /// into `totals` (float64, 9: time, arrived, answered, answered_in_sl,
+    /// abandoned, waiting, wait_area, decisions, holds).
+    fn step_class(
+        &mut self,
+        action: i64,
+        mut obs: PyReadwriteArray1<'_, f64>,
+        mut totals: PyReadwriteArray1<'_, f64>,
+    ) -> PyResult<(i8, bool)> {
+        let st = self.inner.as_mut().ok_or_else(|| {
+            crate::errors::invalid_state("the stepper is finished: its results were taken")
+        })?;
+        let mut valid = false;
+        if let Some(d) = st.next_decision().py()? {
+            let choice = usize::try_from(action).ok().and_then(|a| {
+                d.candidates.iter().position(|c| match d.kind {
+                    DecisionKind::Route => c.agent_group as usize == a,
+                    DecisionKind::Pick => c.contact_type as usize == a,
+                })
+            });
+            valid = choice.is_some();
+            st.decide(choice).py()?;
+        }
+        let kind = match st.next_decision().py()? {
+            None => -1,
+            Some(d) => i8::from(d.kind == DecisionKind::Pick),
+        };
+        let out = obs
+            .as_slice_mut()
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("obs: {e}")))?;
+        st.observe(out).py()?;
+        let t = st.totals();
+        let tot = totals
+            .as_slice_mut()
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("totals: {e}")))?;
+        let values = [
+            t.time,
+            t.arrived as f64,
+            t.answered as f64,
+            t.answered_in_sl as f64,
+            t.abandoned as f64,
+            t.waiting as f64,
+            t.wait_area,
+            t.decisions as f64,
+            t.holds as f64,
+        ];
+        if tot.len() != values.len() {
+            return Err(crate::errors::invalid(format!(
+                "totals: the buffer holds {} values, the totals are {}",
+                tot.len(),
+                values.len()
+            )));
+        }
+        tot.copy_from_slice(&values);
+        Ok((kind, valid))
+    }
+
+    /// Writes the observation (see `observation_names`) into `out`, a
+    /// float64 array of that length; with no array, returns a new one.
+    #[pyo3(signature = (out=None))]
+    fn observe<'py>(
+        &mut self,
+        py: Python<'py>,
+        out: Option<PyReadwriteArray1<'py, f64>>,
+    ) -> PyResult<Option<Bound<'py, PyArray1<f64>>>> {
+        let n = self.names.len();
+        let st = self.inner.as_mut().ok_or_else(|| {
+            crate::errors::invalid_state("the stepper is finished: its results were taken")
+        })?;
+        match out {
+            Some(mut arr) => {
+                let slice = arr
+                    .as_slice_mut()
+                    .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("out: {e}")))?;
+                st.observe(slice).py()?;
+                Ok(None)
+            }
+            None => {
+                self.scratch.resize(n, 0.0);
+                st.observe(&mut self.scratch).py()?;
+                Ok(Some(PyArray1::from_slice(py, &self.scratch)))
+            }
+        }
+    }
+
+    /// The names of the observation's entries, in order.
+    #[getter]
+    fn observation_names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    /// Running totals (time, arrived, answered, answered_in_sl, abandoned,
+    /// waiting, wait_area, decisions, holds).
+    fn totals<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let t = self.get()?.totals();
+        totals_dict(py, &t)
+    }
+
+    /// Contacts handled so far per agent (scenario order).
+    fn handled<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let st = self.get()?;
+        Ok(PyArray1::from_slice(py, st.handled()))
+    }
+
+    /// Whether the replication is over.
+    #[getter]
+    fn done(&mut self) -> PyResult<bool> {
+        Ok(self.get()?.is_done())
+    }
+
+    /// The replication's results once it is over (the dict
+    /// `Simulation.run` returns); the stepper is finished then.
+    fn finish<'py>(&mut self, py: Python<'py>, label: &str) -> PyResult<Bound<'py, PyDict>> {
+        let st = self.get()?;
+        if !st.is_done() {
+            return Err(crate::errors::invalid_state(
+                "step: the replication is not over (answer decisions until next() returns False)",
+            ));
+        }
+        let st = self.inner.take().expect("checked");
+        let rep = st.finish(label).py()?;
+        replication_dict(py, &rep)
+    }
+}
+
+/// `n` draws of a distribution given as its core JSON, from a stream
+/// seeded with `seed` (the simulator's algorithm).
+#[pyfunction]
+pub fn sample_distribution<'py>(
+    py: Python<'py>,
+    dist: &str,
+    n: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let d: Dist = serde_json::from_str(dist)
+        .map_err(|e| crate::errors::invalid(format!("distribution: {e}")))?;
+    let xs = d.sample(n, seed).py()?;
+    Ok(PyArray1::from_vec(py, xs))
 }

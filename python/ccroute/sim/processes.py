@@ -28,8 +28,34 @@ __all__ = [
 # -- distributions ------------------------------------------------------------
 
 
+class _Sampled:
+    """``sample()`` for the distributions: draws by the simulator's own
+    algorithm, so a user's loop and the simulator agree."""
+
+    def _core(self, path: str) -> dict[str, Any]:  # pragma: no cover - each class defines it
+        raise NotImplementedError
+
+    def sample(self, size: Optional[int] = None, seed: int = 0) -> Any:
+        """``size`` draws (seconds) as a numpy array, or one float when
+        ``size`` is None, from a random stream of its own seeded with
+        ``seed`` (same seed, same values on every machine). Raises
+        :class:`ScenarioError` naming a bad parameter."""
+        import json
+
+        from .. import _ccroute
+
+        n = 1 if size is None else size
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"size must be a non-negative integer or None, got {size!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+        core = json.dumps(self._core(type(self).__name__))
+        draws = _ccroute.sample_distribution(core, n, seed)
+        return float(draws[0]) if size is None else draws
+
+
 @dataclass(frozen=True)
-class Exponential:
+class Exponential(_Sampled):
     """Exponential durations with the given ``mean`` (seconds)."""
 
     mean: float
@@ -39,7 +65,7 @@ class Exponential:
 
 
 @dataclass(frozen=True)
-class LogNormal:
+class LogNormal(_Sampled):
     """Log-normal durations with the given ``mean`` and standard deviation
     ``sd`` of the duration itself (seconds)."""
 
@@ -55,7 +81,7 @@ class LogNormal:
 
 
 @dataclass(frozen=True)
-class Gamma:
+class Gamma(_Sampled):
     """Gamma durations with the given ``mean`` and standard deviation ``sd``."""
 
     mean: float
@@ -70,7 +96,7 @@ class Gamma:
 
 
 @dataclass(frozen=True)
-class Constant:
+class Constant(_Sampled):
     """Always ``value`` seconds."""
 
     value: float
@@ -80,7 +106,7 @@ class Constant:
 
 
 @dataclass(frozen=True)
-class Empirical:
+class Empirical(_Sampled):
     """Resamples the observed ``samples`` (seconds) uniformly."""
 
     samples: tuple[float, ...]

@@ -246,6 +246,7 @@ impl Router {
             by_key: false,
             handoffs: Vec::new(),
             deferred: Vec::new(),
+            external: None,
         };
         r.any_interruptible = r.channels.iter().any(|c| c.cfg.interruptible);
         r.init_hours();

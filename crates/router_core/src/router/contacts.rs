@@ -452,7 +452,7 @@ impl Router {
             let c = self.contact(ci);
             c.callback.is_some() && self.callbacks_full(c.queue, c.channel, 0)
         };
-        if let Some(ai) = target.filter(|_| !held_back) {
+        if let Some(ai) = target.filter(|_| !held_back && self.external.is_none()) {
             if self.eligible(ai, ci) {
                 self.assign(ci, ai, ev);
                 self.refresh_agent(ai);
@@ -467,6 +467,10 @@ impl Router {
         }
         // Agent surplus: the best free eligible agent takes it straight
         // away; otherwise it waits in its group.
+        if self.external.is_some() {
+            self.enqueue(ci);
+            return self.ask(super::external::Ask::Contact(ci));
+        }
         let batched = self.request_batch();
         match if batched { None } else { self.best_agent(ci) } {
             Some(ai) => {

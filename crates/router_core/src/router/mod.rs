@@ -40,6 +40,7 @@ pub mod bulk;
 mod callbacks;
 mod contacts;
 mod explain;
+mod external;
 mod hours;
 mod id_order;
 mod index;
@@ -63,6 +64,7 @@ pub use agents::MAX_REASON;
 pub use batch::BatchReport;
 pub use bulk::{ContactKey, ContactRef, ContactTemplate, NewContact};
 pub use explain::{Explanation, Ineligible, NextTimer};
+pub(crate) use external::Ask;
 pub(crate) use index::{AgentKey, WaitKey};
 pub(crate) use ordering::ContactRank;
 pub use views::{AgentView, AgentsByState, ContactView, QueueStats};
@@ -523,6 +525,9 @@ pub struct Router {
     /// warm transfer, when the target answers), routed once it is over:
     /// empty between calls.
     deferred: Vec<u32>,
+    /// Step-wise control: routing decisions are left to the caller (see
+    /// [`external`]); not persisted.
+    external: Option<external::Asks>,
 }
 
 impl Router {

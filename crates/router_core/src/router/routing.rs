@@ -77,6 +77,9 @@ impl Router {
                 return;
             }
         }
+        if self.external.is_some() {
+            return self.ask(super::external::Ask::Contact(ci));
+        }
         if self.request_batch() {
             return;
         }
@@ -93,6 +96,10 @@ impl Router {
     /// the search reads its room directly.
     pub(super) fn route_agent(&mut self, ai: u32, ev: &mut Vec<Event>) {
         self.resume_interrupted(ai, ev);
+        if self.external.is_some() {
+            self.refresh_agent(ai);
+            return self.ask(super::external::Ask::Agent(ai));
+        }
         if self.request_batch() {
             self.refresh_agent(ai);
             return;
@@ -302,7 +309,7 @@ impl Router {
     /// profile's delay), and those waiting for it alone. The heads of a
     /// LIFO queue's groups first compete among themselves, newest first;
     /// only the best of them is passed on.
-    fn scan_contacts(&self, ai: u32, mut f: impl FnMut(ContactRank, u32)) {
+    pub(super) fn scan_contacts(&self, ai: u32, mut f: impl FnMut(ContactRank, u32)) {
         let a = self.agent(ai);
         let now = self.now;
         let prof = &self.index.profiles[a.profile as usize];

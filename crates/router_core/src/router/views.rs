@@ -507,8 +507,9 @@ impl Router {
         }
         // Routing is complete: no ready agent could take a waiting contact
         // (checked per agent over its compatible groups, not per pair).
-        // In batch mode contacts wait for the next batch on purpose.
-        let batch_mode = self.config.batch_window.is_some();
+        // In batch mode contacts wait for the next batch on purpose; under
+        // step-wise control the caller may hold them.
+        let batch_mode = self.config.batch_window.is_some() || self.external.is_some();
         for a in self.agents.iter().flatten().filter(|_| !batch_mode) {
             let prof = &self.index.profiles[a.profile as usize];
             for (ch, groups) in prof.groups.iter().enumerate() {

@@ -39,6 +39,8 @@ pub enum Purpose {
     /// callback, whether a call is answered, which contacts are scheduled
     /// and their delay): a stream of its own, as transfers have.
     Callback = 7,
+    /// Draws a caller asks for ([`Dist::sample`]).
+    Sample = 8,
 }
 
 /// SplitMix64 step: a well-mixed 64-bit value from any input.
@@ -268,6 +270,18 @@ impl Dist {
             Dist::Constant { value } => Sampler::Constant(*value),
             Dist::Empirical { samples } => Sampler::Empirical(samples.clone()),
         }
+    }
+}
+
+impl Dist {
+    /// `n` draws from a stream of its own seeded with `seed`, by the
+    /// algorithm the simulator draws with (same seed, same values on every
+    /// machine). Errors: `InvalidInput` for bad parameters.
+    pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<f64>> {
+        self.validate("distribution")?;
+        let sampler = self.sampler();
+        let mut rng = stream(seed, Purpose::Sample, 0);
+        Ok((0..n).map(|_| sampler.draw(&mut rng)).collect())
     }
 }
 

@@ -35,8 +35,10 @@ use crate::types::{AgentState, AttrValue, Id};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::ops::{Deref, DerefMut};
 
 mod finish;
+pub(super) mod step;
 
 /// What an entry of the simulator's heap does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,9 +178,9 @@ struct GroupRun {
     last: f64,
 }
 
-pub(super) struct Run<'a> {
-    sim: &'a Simulation,
-    router: &'a mut Router,
+pub(super) struct Run<S, R> {
+    sim: S,
+    router: R,
     pub(super) stop_on_policy_error: bool,
     /// The plug-in follows the router's events (they are handed to it).
     feed_scorer: bool,
@@ -220,10 +222,18 @@ pub(super) struct Run<'a> {
     /// When something last happened: an own event, or a router call that
     /// produced events or notes.
     last_change: f64,
+    /// Per queue, of every contact (measured window or not, transfers
+    /// apart): answered, answered within the service-level threshold,
+    /// abandoned. What step-wise control reports as it goes.
+    tally: Vec<[u64; 3]>,
 }
 
-impl<'a> Run<'a> {
-    pub(super) fn new(sim: &'a Simulation, rep: u32, router: &'a mut Router) -> Result<Self> {
+impl<S, R> Run<S, R>
+where
+    S: Deref<Target = Simulation>,
+    R: DerefMut<Target = Router>,
+{
+    pub(super) fn new(sim: S, rep: u32, mut router: R) -> Result<Self> {
         let s = &sim.scenario;
         let rep_seed = replication_seed(s.seed, rep);
         for (g, grp) in s.agent_groups.iter().enumerate() {
@@ -240,7 +250,6 @@ impl<'a> Run<'a> {
             s.contact_types.iter().map(|t| Series::new(&t.name, n_int)).collect();
         let n_ch = sim.channel_names.len();
         let mut run = Run {
-            sim,
             router,
             stop_on_policy_error: false,
             feed_scorer: false,
@@ -277,7 +286,11 @@ impl<'a> Run<'a> {
             by_ci: Vec::new(),
             agent_of: Vec::new(),
             last_change: 0.0,
+            tally: vec![[0; 3]; s.queues.len()],
+            sim,
         };
+        let sim = &*run.sim;
+        let s = &sim.scenario;
         // Assignments and completions come as notes, by slot: no ids to read.
         // A plug-in that follows events gets them whole (ids, not notes).
         run.feed_scorer = run.router.scorer_wants_events();
@@ -314,13 +327,16 @@ impl<'a> Run<'a> {
                 customer: None,
                 next_customer: 0,
             });
+        }
+        let shifts: Vec<(u32, f64, f64)> = (s.agent_groups.iter().enumerate())
+            .flat_map(|(g, grp)| grp.shifts.iter().map(move |&(a, b)| (g as u32, a, b)))
+            .collect();
+        for i in 0..run.types.len() {
             run.schedule_arrival(i);
         }
-        for (g, grp) in s.agent_groups.iter().enumerate() {
-            for &(start, end) in &grp.shifts {
-                run.push(start, Kind::ShiftStart, g as u32, 0);
-                run.push(end, Kind::ShiftEnd, g as u32, 0);
-            }
+        for (g, start, end) in shifts {
+            run.push(start, Kind::ShiftStart, g, 0);
+            run.push(end, Kind::ShiftEnd, g, 0);
         }
         Ok(run)
     }
@@ -356,54 +372,61 @@ impl<'a> Run<'a> {
     }
 
     pub(super) fn run(&mut self) -> Result<()> {
-        loop {
-            // The earliest own event: the heap's top or the first arrival.
-            let arrival_first = match (self.heap.peek(), self.first_arrival) {
-                (_, None) => false,
-                (None, Some(_)) => true,
-                (Some(e), Some((key, _))) => key < e.key,
-            };
-            let mine = if arrival_first {
-                self.first_arrival.map(|(key, _)| f64::from_bits((key >> 64) as u64))
-            } else {
-                self.heap.peek().map(Entry::t)
-            };
-            match (mine, self.router.next_timer()) {
-                (None, None) => return Ok(()),
-                (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
-                    if m.is_none()
-                        && (self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d)
-                            || self.router.only_hours_pending())
-                    {
-                        // Only condition checks that cannot succeed, or
-                        // queues' hours with nobody left, are left.
-                        return Ok(());
-                    }
-                    self.router.advance(tt, &mut self.buf)?;
-                    if !self.buf.is_empty() {
-                        self.last_change = tt;
-                    }
-                    self.on_events();
+        while self.step()? {}
+        Ok(())
+    }
+
+    /// Processes the next event in time order (an own event, or the
+    /// router's timers due before it); false once nothing is left.
+    #[inline]
+    pub(super) fn step(&mut self) -> Result<bool> {
+        // The earliest own event: the heap's top or the first arrival.
+        let arrival_first = match (self.heap.peek(), self.first_arrival) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(e), Some((key, _))) => key < e.key,
+        };
+        let mine = if arrival_first {
+            self.first_arrival.map(|(key, _)| f64::from_bits((key >> 64) as u64))
+        } else {
+            self.heap.peek().map(Entry::t)
+        };
+        match (mine, self.router.next_timer()) {
+            (None, None) => return Ok(false),
+            (m, Some(tt)) if m.is_none_or(|m| tt <= m) => {
+                if m.is_none()
+                    && (self.sim.drain_limit.is_some_and(|d| tt > self.last_change + d)
+                        || self.router.only_hours_pending())
+                {
+                    // Only condition checks that cannot succeed, or
+                    // queues' hours with nobody left, are left.
+                    return Ok(false);
                 }
-                _ if arrival_first => {
-                    let (key, ty) = self.first_arrival.expect("an arrival is first");
-                    let t = f64::from_bits((key >> 64) as u64);
-                    self.last_change = t;
-                    self.arrive(ty as usize, t)?;
+                self.router.advance(tt, &mut self.buf)?;
+                if !self.buf.is_empty() {
+                    self.last_change = tt;
                 }
-                _ => {
-                    let e = self.heap.pop().expect("peeked");
-                    self.last_change = e.t();
-                    self.fire(e)?;
-                }
+                self.on_events();
             }
-            if self.stop_on_policy_error && self.router.scorer_failures() > 0 {
-                return Err(Error::new(
-                    ErrorKind::InvalidState,
-                    format!("the plug-in policy failed at time {}", self.router.now()),
-                ));
+            _ if arrival_first => {
+                let (key, ty) = self.first_arrival.expect("an arrival is first");
+                let t = f64::from_bits((key >> 64) as u64);
+                self.last_change = t;
+                self.arrive(ty as usize, t)?;
+            }
+            _ => {
+                let e = self.heap.pop().expect("peeked");
+                self.last_change = e.t();
+                self.fire(e)?;
             }
         }
+        if self.stop_on_policy_error && self.router.scorer_failures() > 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidState,
+                format!("the plug-in policy failed at time {}", self.router.now()),
+            ));
+        }
+        Ok(true)
     }
 
     fn fire(&mut self, e: Entry) -> Result<()> {
@@ -774,6 +797,7 @@ impl<'a> Run<'a> {
                             self.type_blocks[ty].abandoned(wait);
                         }
                         self.series[ty].abandoned[slot.interval as usize] += 1;
+                        self.tally[self.sim.types[ty].queue][2] += 1;
                     }
                     self.done(s);
                 }
@@ -921,6 +945,9 @@ impl<'a> Run<'a> {
             if slot.counted {
                 self.type_blocks[ty].answered(wait, in_sl);
             }
+            let tally = &mut self.tally[info.queue];
+            tally[0] += 1;
+            tally[1] += u64::from(in_sl);
             self.series[ty].answered(slot.interval as usize, wait, in_sl);
         }
         if !slot.paused {

@@ -38,6 +38,7 @@ mod simulation;
 pub mod stats;
 
 pub use dist::Dist;
+pub use engine::step::{Candidate, Decision, DecisionKind, StepTotals, Stepper};
 pub use scenario::{AgentGroup, Arrivals, ContactType, Scenario, Unservable, NOT_SIMULATED};
 pub use simulation::Simulation;
 pub use stats::{GroupMetrics, Metrics, Replication, Series};
@@ -46,3 +47,5 @@ pub use stats::{GroupMetrics, Metrics, Replication, Series};
 mod tests;
 #[cfg(test)]
 mod tests_options;
+#[cfg(test)]
+mod tests_step;

@@ -5,7 +5,11 @@
 
 use super::*;
 
-impl Run<'_> {
+impl<S, R> Run<S, R>
+where
+    S: Deref<Target = Simulation>,
+    R: DerefMut<Target = Router>,
+{
     pub(in crate::sim) fn finish(mut self, policy: &str, rep: u32) -> Replication {
         let end = self.router.now();
         let horizon = end.max(self.duration);
