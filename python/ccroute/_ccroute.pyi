@@ -48,6 +48,8 @@ __all__ = [
     "Router",
     "RoutingProfile",
     "Simulation",
+    "Stepper",
+    "sample_distribution",
     "Step",
     "StepAdvanced",
     "WrapUpEnded",
@@ -963,6 +965,7 @@ class Simulation:
     def policy(self) -> str: ...
     def stepper(self, replication: int) -> Stepper: ...
 
+@final
 class Stepper:
     """A replication run step by step (``ccroute.sim.Stepper`` wraps it)."""
     def next(self) -> bool: ...
