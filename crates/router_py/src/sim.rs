@@ -314,15 +314,17 @@ impl NativeStepper {
     /// The environment's step in one call: answers the open decision with
     /// the candidate of class `action` (route: the agent group; pick: the
     /// contact type), or holds when `action` is negative or names no
-    /// candidate; runs to the next decision; writes the observation into
+    /// candidate (None: answers nothing, as at the start); runs to the
+    /// next decision; writes the observation into
     /// `obs` (float64, `len(observation_names)`). Returns the next
     /// decision's kind (0 route, 1 pick) or -1 once the replication is
     /// over, and whether the action named a candidate; writes the totals
     /// into `totals` (float64, 9: time, arrived, answered, answered_in_sl,
     /// abandoned, waiting, wait_area, decisions, holds).
+    #[pyo3(signature = (action, obs, totals))]
     fn step_class(
         &mut self,
-        action: i64,
+        action: Option<i64>,
         mut obs: PyReadwriteArray1<'_, f64>,
         mut totals: PyReadwriteArray1<'_, f64>,
     ) -> PyResult<(i8, bool)> {
@@ -330,7 +332,7 @@ impl NativeStepper {
             crate::errors::invalid_state("the stepper is finished: its results were taken")
         })?;
         let mut valid = false;
-        if let Some(d) = st.next_decision().py()? {
+        if let (Some(action), Some(d)) = (action, st.next_decision().py()?) {
             let choice = usize::try_from(action).ok().and_then(|a| {
                 d.candidates.iter().position(|c| match d.kind {
                     DecisionKind::Route => c.agent_group as usize == a,
