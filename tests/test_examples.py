@@ -39,3 +39,15 @@ def test_hours_example_opens_closes_and_plots() -> None:
     out = run(ROOT / "examples" / "hours_day.py")
     assert "08:00 sales opens" in out and "12:30 sales closes" in out and "20:00 sales closes" in out
     assert "held for the opening" in out
+
+
+def test_gym_training_example_learns_and_compares_on_held_out_days() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "gym_train.py"), "--iterations", "2", "--population", "4",
+         "--hours", "0.5", "--eval-days", "2", "--train-days", "1"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "iteration 2/2" in out.stdout and "2 held-out days" in out.stdout
+    for name in ("learned (CEM)", "longest_idle", "c-mu"):
+        assert name in out.stdout

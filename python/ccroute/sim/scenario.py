@@ -349,6 +349,11 @@ class Scenario:
             out[k] = getattr(self, k)
         return out
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickles and copies through the plain form (:meth:`to_dict`): the
+        router records inside are native objects that do not pickle."""
+        return (Scenario.from_dict, (self.to_dict(),))
+
     def to_json(self) -> str:
         """The scenario as JSON in the file form (see :meth:`to_dict`):
         :meth:`load` and :func:`load_scenario` read it back."""
