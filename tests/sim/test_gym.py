@@ -44,7 +44,7 @@ def test_seeded_episodes_are_reproducible_and_seeds_differ() -> None:
     a, ra, _ = run_episode(env, policy, seed=7)
     b, rb, _ = run_episode(env, policy, seed=7)
     c, rc, _ = run_episode(env, policy, seed=8)
-    assert ra == rb and len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert ra == rb and len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert rc != ra
 
 
@@ -111,7 +111,7 @@ def test_rewards_for_abandonment_service_level_and_fairness() -> None:
     scn = short(MULTI, 1.0)
     env = cg.ContactCenterEnv(scn, reward=cg.Reward(wait=0.0, abandon=2.0, sl=1.0, fairness=0.5))
     _, total, info = run_episode(env, cg.LongestIdle(env), seed=2)
-    t = dict(zip(sim.TOTALS, info["totals"]))
+    t = dict(zip(sim.TOTALS, info["totals"], strict=True))
     handled = env._stepper  # finished: spread read before
     assert handled is not None
     assert total == pytest.approx(t["answered_in_sl"] - 2.0 * t["abandoned"] - 0.5 * env._spread)

@@ -8,6 +8,12 @@
 //! * `sim/mmc10_85_abandon`: the same with exponential patience (mean 300 s),
 //!   so that waiting contacts are also cancelled.
 //!
+//! * `sim/mmc10_85_stepped`: the first one under step-wise control
+//!   (`Stepper`), every decision answered in Rust with the first candidate
+//!   (which is what longest idle decides there), each decision's
+//!   observation written: the cost of stepping without Python. One
+//!   element = one decision.
+//!
 //! The series use one interval (the whole horizon), so memory stays at a
 //! few megabytes however long the run. The target is 2,000,000
 //! contacts/s for the first one.
@@ -16,7 +22,8 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use router_core::sim::{Scenario, Simulation};
+use router_core::sim::{Scenario, Simulation, Stepper};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// M/M/10 at 85 % load, optionally with exponential patience.
@@ -60,6 +67,29 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    let sim = Arc::new(
+        Simulation::new(Scenario::from_json(&mmc_json(200_000.0, None)).expect("scenario"))
+            .expect("simulation"),
+    );
+    let stepped = |rep: u32| {
+        let mut st = Stepper::new(sim.clone(), rep).expect("stepper");
+        let mut obs = vec![0.0; st.observation_len()];
+        let mut n = 0u64;
+        while st.next_decision().expect("step").is_some() {
+            st.observe(&mut obs).expect("observe");
+            st.decide(Some(0)).expect("decide");
+            n += 1;
+        }
+        n
+    };
+    g.throughput(Throughput::Elements(stepped(0)));
+    let mut rep = 0;
+    g.bench_function("mmc10_85_stepped", |b| {
+        b.iter(|| {
+            rep += 1;
+            stepped(rep % 4)
+        })
+    });
     g.finish();
 }
 

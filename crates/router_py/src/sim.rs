@@ -320,13 +320,16 @@ impl NativeStepper {
     /// decision's kind (0 route, 1 pick) or -1 once the replication is
     /// over, and whether the action named a candidate; writes the totals
     /// into `totals` (float64, 9: time, arrived, answered, answered_in_sl,
-    /// abandoned, waiting, wait_area, decisions, holds).
-    #[pyo3(signature = (action, obs, totals))]
+    /// abandoned, waiting, wait_area, decisions, holds); and, given
+    /// `mask` (int8, one per class plus the hold), marks the classes with
+    /// a candidate and the hold with 1.
+    #[pyo3(signature = (action, obs, totals, mask=None))]
     fn step_class(
         &mut self,
         action: Option<i64>,
         mut obs: PyReadwriteArray1<'_, f64>,
         mut totals: PyReadwriteArray1<'_, f64>,
+        mask: Option<PyReadwriteArray1<'_, i8>>,
     ) -> PyResult<(i8, bool)> {
         let st = self.inner.as_mut().ok_or_else(|| {
             crate::errors::invalid_state("the stepper is finished: its results were taken")
@@ -373,6 +376,27 @@ impl NativeStepper {
             )));
         }
         tot.copy_from_slice(&values);
+        if let Some(mut mask) = mask {
+            let m = mask
+                .as_slice_mut()
+                .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("mask: {e}")))?;
+            m.fill(0);
+            if let Some(hold) = m.last_mut() {
+                *hold = 1;
+            }
+            let n = m.len().saturating_sub(1);
+            if let Some(d) = st.next_decision().py()? {
+                for c in &d.candidates {
+                    let a = match d.kind {
+                        DecisionKind::Route => c.agent_group,
+                        DecisionKind::Pick => c.contact_type,
+                    } as usize;
+                    if a < n {
+                        m[a] = 1;
+                    }
+                }
+            }
+        }
         Ok((kind, valid))
     }
 

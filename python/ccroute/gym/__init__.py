@@ -78,6 +78,8 @@ ENV_ID = "ccroute/ContactCenter-v0"
 
 ScenarioLike = Union[Scenario, str, "os.PathLike[str]"]
 _T = {name: i for i, name in enumerate(TOTALS)}
+_WAIT_AREA, _ABANDONED, _IN_SL, _ARRIVED = _T["wait_area"], _T["abandoned"], _T["answered_in_sl"], _T["arrived"]
+_KINDS = {0: "route", 1: "pick"}
 #: Observations are counts, seconds and fractions: never negative, and
 #: bounded in practice (a finite bound: Gymnasium's checker frowns on
 #: infinite ones).
@@ -145,7 +147,7 @@ class ContactCenterEnv(gymnasium.Env[np.ndarray, np.int64]):
         self.action_space = spaces.Discrete(self.hold + 1)
         self._obs = np.zeros(len(names))
         self._tot = np.zeros(len(TOTALS))
-        self._prev = np.zeros(len(TOTALS))
+        self._prev = [0.0] * len(TOTALS)
         self._mask = np.zeros(self.hold + 1, dtype=np.int8)
         self._kind = -1
         self._steps = 0
@@ -167,8 +169,8 @@ class ContactCenterEnv(gymnasium.Env[np.ndarray, np.int64]):
             rep = int(self.np_random.integers(0, 2**31))
         self.replication = rep
         self._stepper = self._sim.stepper(rep)
-        self._kind, _ = self._stepper.step_class(None, self._obs, self._tot)
-        self._prev[:] = self._tot
+        self._kind, _ = self._stepper.step_class(None, self._obs, self._tot, self._mask)
+        self._prev = self._tot.tolist()
         self._steps = 0
         self._spread = 0.0
         return self._obs.copy(), self._info(True)
@@ -183,13 +185,13 @@ class ContactCenterEnv(gymnasium.Env[np.ndarray, np.int64]):
         a = int(action)
         if not 0 <= a <= self.hold:
             raise ValueError(f"action must be in [0, {self.hold}], got {action!r}")
-        self._kind, valid = self._stepper.step_class(-1 if a == self.hold else a, self._obs, self._tot)
+        self._kind, valid = self._stepper.step_class(-1 if a == self.hold else a, self._obs, self._tot, self._mask)
         self._steps += 1
         reward = self._reward()
         terminated = self._kind < 0
         truncated = not terminated and (
             (self.max_decisions is not None and self._steps >= self.max_decisions)
-            or (self.max_contacts is not None and self._tot[_T["arrived"]] >= self.max_contacts)
+            or (self.max_contacts is not None and self._prev[_ARRIVED] >= self.max_contacts)
         )
         info = self._info(valid or a == self.hold)
         if terminated:
@@ -201,7 +203,7 @@ class ContactCenterEnv(gymnasium.Env[np.ndarray, np.int64]):
         if self.render_mode != "ansi":
             return None
         kind = {0: "route", 1: "pick"}.get(self._kind, "over")
-        t = dict(zip(TOTALS, self._tot))
+        t = dict(zip(TOTALS, self._tot, strict=True))
         return (
             f"t={t['time']:.0f}s decision={kind} waiting={t['waiting']:.0f} "
             f"answered={t['answered']:.0f} abandoned={t['abandoned']:.0f}"
@@ -215,35 +217,31 @@ class ContactCenterEnv(gymnasium.Env[np.ndarray, np.int64]):
     # -- details --------------------------------------------------------------
 
     def _info(self, valid: bool) -> dict[str, Any]:
-        mask = self._mask
-        mask[:] = 0
-        if self._kind == 0:
-            mask[: len(self.groups)] = self._obs[self._route]
-        elif self._kind == 1:
-            mask[: len(self.types)] = self._obs[self._pick]
-        mask[self.hold] = 1
+        # The native step wrote the mask with the observation.
         return {
-            "action_mask": mask.copy(),
-            "decision": {0: "route", 1: "pick"}.get(self._kind, "over"),
+            "action_mask": self._mask.copy(),
+            "decision": _KINDS.get(self._kind, "over"),
             "valid_action": valid,
             "totals": self._tot.copy(),
         }
 
     def _reward(self) -> float:
-        r, tot, prev = self.reward, self._tot, self._prev
+        """The step's reward; moves the previous totals on (a list of
+        floats: plain arithmetic is cheaper than numpy's on 9 values)."""
+        r, tot, prev = self.reward, self._tot.tolist(), self._prev
         value = 0.0
         if r.wait:
-            value -= r.wait * (tot[_T["wait_area"]] - prev[_T["wait_area"]]) / 60.0
+            value -= r.wait * (tot[_WAIT_AREA] - prev[_WAIT_AREA]) / 60.0
         if r.abandon:
-            value -= r.abandon * (tot[_T["abandoned"]] - prev[_T["abandoned"]])
+            value -= r.abandon * (tot[_ABANDONED] - prev[_ABANDONED])
         if r.sl:
-            value += r.sl * (tot[_T["answered_in_sl"]] - prev[_T["answered_in_sl"]])
+            value += r.sl * (tot[_IN_SL] - prev[_IN_SL])
         if r.fairness:
             spread = float(np.std(self._stepper.handled().astype(np.float64)))
             value -= r.fairness * (spread - self._spread)
             self._spread = spread
-        prev[:] = tot
-        return float(value)
+        self._prev = tot
+        return value
 
     def _results(self) -> dict[str, Any]:
         """The finished replication's total figures."""
@@ -319,7 +317,7 @@ class CMu:
         scn = e.scenario
         names = e.observation_names
         self.hold = e.hold
-        thresholds = {q.name: q.sl_threshold for q in scn.queues}
+        thresholds = {q["name"]: float(q["sl_threshold"]) for q in scn.to_core()["queues"]}
         if cost is None:
             c = np.array([1.0 / max(thresholds[t.queue], 1.0) for t in scn.contact_types])
         else:

@@ -116,7 +116,7 @@ class Stepper:
         self._native = _native(self.scenario).stepper(replication)
         self.types = [t.name for t in self.scenario.contact_types]
         self.groups = [g.name for g in self.scenario.agent_groups]
-        self.queues = [q.name for q in self.scenario.queues]
+        self.queues = [q["name"] for q in self.scenario.to_core()["queues"]]
         self._decision: Optional[Decision] = None
         #: Totals and handled counts kept when the results are taken.
         self._final: Optional[tuple[dict[str, float], np.ndarray]] = None
