@@ -1,13 +1,18 @@
-"""The ``simulate``, ``compare`` and ``staff`` sub-commands of ``ccroute``.
+"""The ``simulate``, ``compare``, ``sweep`` and ``staff`` sub-commands of
+``ccroute``.
 
 ``simulate`` and ``compare`` run a scenario file with a progress bar and
-print results tables with 95 % confidence intervals; ``staff`` answers the
-staffing question with Erlang C (or Erlang A with ``--patience``).
+print results tables with 95 % confidence intervals; ``sweep`` runs it over
+a grid of parameter values and policies (locally, or on Dask or Ray) and
+prints one row per cell and policy; ``staff`` answers the staffing
+question with Erlang C (or Erlang A with ``--patience``).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -18,7 +23,7 @@ __all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
-    """Adds ``simulate``, ``compare`` and ``staff`` to the ``ccroute`` parser."""
+    """Adds ``simulate``, ``compare``, ``sweep`` and ``staff`` to the ``ccroute`` parser."""
     p = subparsers.add_parser(
         "simulate",
         help="simulate a scenario file and print the results",
@@ -39,6 +44,37 @@ def register(subparsers: Any) -> None:
     p.add_argument("--policies", required=True, help="comma-separated built-in policies, baseline first")
     _common(p)
     p.set_defaults(handler=_compare)
+
+    p = subparsers.add_parser(
+        "sweep",
+        help="simulate a scenario over a grid of parameter values and policies",
+        description="Run a scenario for every cell of a grid of parameter values (the cartesian product of "
+        "the --grid options) under each policy, all on the same random numbers, and print the mean and "
+        "95 %% confidence interval of each cell and policy.",
+        epilog="PARAM is agents.GROUP, arrivals.scale, arrivals.TYPE.scale or a dotted path into the scenario "
+        "file with list entries by name (queues.sales.sl_threshold). VALUES is a:b (integers a to b), "
+        "a:b:step, or a comma-separated list.",
+    )
+    p.add_argument("scenario", help="scenario file (.yaml, .yml, .toml or .json)")
+    p.add_argument("--grid", action="append", default=[], metavar="PARAM=VALUES",
+                   help="a grid parameter and its values, e.g. agents.sales=8:14 or arrivals.scale=0.8,1,1.2 "
+                   "(repeat for more parameters)")
+    p.add_argument("--policy", action="append", dest="policies", metavar="POLICY",
+                   help="built-in policy (repeat, or separate with commas; default: the scenario's)")
+    p.add_argument("--replications", "--reps", type=int, dest="reps", metavar="N",
+                   help="replications per cell and policy (default: the scenario's)")
+    p.add_argument("--seed", type=int, help="seed (default: the scenario's)")
+    p.add_argument("--executor", help="dask://HOST:PORT, ray, ray://HOST:PORT or ray:ADDRESS "
+                   "(default: a local process pool)")
+    p.add_argument("--workers", type=int, help="processes of the local pool (default: every core; 1: no pool)")
+    p.add_argument("--out", help="write one row per cell, policy and replication to this .parquet or .csv file")
+    p.add_argument("--summary", help="write one row per cell and policy (means and CIs) to this .parquet or "
+                   ".csv file")
+    p.add_argument("--plot", help="write a heat map (two grid parameters) or lines (one) of --metric to this "
+                   "image (PNG/SVG/PDF)")
+    p.add_argument("--metric", default="service_level", help="metric to plot (default: service_level)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_sweep)
 
     p = subparsers.add_parser(
         "staff",
@@ -267,6 +303,100 @@ def _compare(args: argparse.Namespace) -> int:
         console.print(f"{total:,} contacts simulated in {wall:.2f} s")
         _exports(args, cmp)
     except (ValueError, TypeError, OSError) as exc:
+        return _error(str(exc))
+    return 0
+
+
+#: File formats of ``sweep --out`` and ``--summary``, by extension.
+_TABLE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+#: The summary table of ``sweep``: heading, metric, format.
+_SWEEP_COLUMNS = (
+    ("offered", "offered", _num),
+    ("service level", "service_level", _pct),
+    ("ASA", "asa", _sec),
+    ("abandoned", "abandon_rate", _pct),
+    ("unfinished", "unfinished", _num),
+    ("occupancy", "occupancy", _pct),
+)
+
+
+def _table_format(path: Optional[str], flag: str) -> Optional[str]:
+    if path is None:
+        return None
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in _TABLE_FORMATS:
+        raise ValueError(f"{flag} {path!r}: write a .parquet or a .csv file")
+    return _TABLE_FORMATS[ext]
+
+
+def _write_table(frame: Any, path: str, fmt: str) -> None:
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ImportError("Parquet output needs pyarrow: pip install 'ccroute[cluster]' (or pyarrow)") from None
+        frame.to_parquet(path, engine="pyarrow", index=False)
+    else:
+        frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def _value(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from . import sim
+    from .sim._grid import parse_grid_arg
+    from .sim.sweep import SUMMARY_METRICS
+
+    try:
+        grid: dict[str, list[Any]] = {}
+        for text in args.grid:
+            param, values = parse_grid_arg(text)
+            if param in grid:
+                raise ValueError(f"--grid {param} is given twice")
+            grid[param] = values
+        out_format = _table_format(args.out, "--out")
+        summary_format = _table_format(args.summary, "--summary")
+        if args.plot and not 1 <= len(grid) <= 2:
+            raise ValueError(f"--plot draws one or two grid parameters; this sweep has {len(grid)}")
+        if not (args.metric in SUMMARY_METRICS or args.metric == "contacts"
+                or args.metric.startswith(("queue.", "group."))):
+            raise ValueError(f"--metric {args.metric!r}: give one of {list(SUMMARY_METRICS)}, "
+                             "or queue.NAME.METRIC or group.NAME.METRIC")
+        policies = [p.strip() for a in args.policies or [] for p in a.split(",") if p.strip()] or None
+        scn = sim.load_scenario(args.scenario)
+        n_cells = math.prod(len(v) for v in grid.values())
+        with _warnings_shown(), _progress(f"sweeping {n_cells} cells", args.quiet) as tick:
+            res = sim.sweep(scn, grid=grid, policies=policies, replications=args.reps, seed=args.seed,
+                            executor=args.executor, workers=args.workers, progress=tick)
+        t = Table(title=f"{scn.name or args.scenario} — {len(res.cells)} cells × {len(res.policies)} policies × "
+                        f"{res.replications} replications, common random numbers (mean ± 95 % CI)",
+                  caption=SL_DEFINITION)
+        for param in res.grid:
+            t.add_column(param, justify="right")
+        t.add_column("policy")
+        for heading, _, _ in _SWEEP_COLUMNS:
+            t.add_column(heading, justify="right")
+        for e in res.estimates([m for _, m, _ in _SWEEP_COLUMNS]):
+            t.add_row(*[_value(e[p]) for p in res.grid], e["policy"], *[fmt(e[m]) for _, m, fmt in _SWEEP_COLUMNS])
+        console = _console()
+        console.print(t)
+        runs = len(res.cells) * len(res.policies) * res.replications
+        console.print(f"{runs:,} replications in {res.wall_time:.2f} s")
+        if args.out and out_format:
+            _write_table(res.frame, args.out, out_format)
+            console.print(f"replications written to {args.out}")
+        if args.summary and summary_format:
+            _write_table(res.summary(), args.summary, summary_format)
+            console.print(f"summary written to {args.summary}")
+        if args.plot:
+            res.plot(args.plot, metric=args.metric)
+            console.print(f"plot written to {args.plot}")
+    except (ValueError, TypeError, OSError, ImportError) as exc:
         return _error(str(exc))
     return 0
 

@@ -52,6 +52,8 @@ from .scenario import (
     Step,
     load_scenario,
 )
+from .stepper import TOTALS, Candidate, Decision, Stepper
+from .sweep import sweep
 
 __all__ = [
     # scenario
@@ -82,6 +84,12 @@ __all__ = [
     "compare",
     "Progress",
     "PolicyArg",
+    "sweep",
+    # step-wise control
+    "Stepper",
+    "Decision",
+    "Candidate",
+    "TOTALS",
     # results
     "Results",
     "Comparison",
