@@ -102,7 +102,7 @@ fn the_same_answers_give_the_same_run() {
         let mut k = 0u64;
         play(&mut st, |d| {
             k += 1;
-            (k % 3 != 0).then(|| d.candidates.len() - 1)
+            (!k.is_multiple_of(3)).then(|| d.candidates.len() - 1)
         });
         let totals = st.totals();
         (totals, st.finish("x").unwrap())
