@@ -78,17 +78,22 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "staff",
-        help="agents needed for a service-level target (Erlang C, or Erlang A with --patience)",
-        description="Staffing for one interval: how many agents meet the target.",
+        help="agents needed for a service-level target (Erlang C/A, or by simulation with --scenario)",
+        description="Staffing for one interval: how many agents meet the target (Erlang C, or Erlang A "
+        "with --patience). With --scenario: the lowest-cost agents per group (and per interval) meeting "
+        "every queue's target in simulation (see ccroute.staffing).",
     )
-    p.add_argument("--calls", type=float, required=True, help="contacts arriving in the interval")
+    p.add_argument("--calls", type=float, help="contacts arriving in the interval (Erlang mode)")
     p.add_argument("--interval", type=float, default=1800.0, help="interval length in seconds (default 1800)")
-    p.add_argument("--aht", type=float, required=True, help="average handle time in seconds")
+    p.add_argument("--aht", type=float, help="average handle time in seconds (Erlang mode)")
     p.add_argument("--target", help="service-level target as FRACTION/SECONDS, e.g. 0.8/20")
     p.add_argument("--asa", type=float, help="ASA target in seconds")
     p.add_argument("--patience", type=float, help="mean patience in seconds (Erlang A)")
     p.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time off the phones, e.g. 0.3")
     p.add_argument("--max-occupancy", type=float, help="occupancy cap, e.g. 0.9")
+    from ._cli_staff import add_scenario_arguments
+
+    add_scenario_arguments(p)
     p.set_defaults(handler=_staff)
 
 
@@ -447,6 +452,13 @@ def _staff(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from . import erlang
+
+    if args.scenario is not None:
+        from ._cli_staff import staff_scenario
+
+        return staff_scenario(args, _console(), _err_console(), _error)
+    if args.calls is None or args.aht is None:
+        return _error("give --calls and --aht (Erlang staffing of one interval), or --scenario FILE")
 
     try:
         target, threshold = _parse_target(args.target)

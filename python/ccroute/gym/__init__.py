@@ -58,6 +58,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from ..sim.processes import mean_of
 from ..sim.results import t_quantile
 from ..sim.run import _native, _scenario
 from ..sim.scenario import Scenario
@@ -324,7 +325,7 @@ class CMu:
             if len(cost) != len(scn.contact_types):
                 raise ValueError(f"cost needs one value per contact type ({len(scn.contact_types)}), got {len(cost)}")
             c = np.asarray(cost, dtype=np.float64)
-        mu = np.array([1.0 / _mean(t.handle_time) for t in scn.contact_types])
+        mu = np.array([1.0 / mean_of(t.handle_time) for t in scn.contact_types])
         self.index = c * mu
         self._pick_wait = np.array([names.index(f"pick.{t}.wait") for t in e.types])
         self._route_idle = np.array([names.index(f"route.{g}.idle") for g in e.groups])
@@ -347,17 +348,6 @@ class CMu:
         wait = obs[self._pick_wait]
         order = np.lexsort((-wait, -self.index))  # highest index, then longest wait
         return int(next(i for i in order if valid[i]))
-
-
-def _mean(dist: Any) -> float:
-    """The mean of a scenario distribution."""
-    for field in ("mean", "value"):
-        if hasattr(dist, field):
-            return float(getattr(dist, field))
-    samples = getattr(dist, "samples", None)
-    if samples:
-        return float(np.mean(samples))
-    raise ValueError(f"no mean for distribution {dist!r}")
 
 
 def _serves(group: Any, ctype: Any) -> bool:

@@ -124,6 +124,15 @@ class Empirical(_Sampled):
 
 
 Distribution = Union[Exponential, LogNormal, Gamma, Constant, Empirical]
+
+
+def mean_of(dist: Distribution) -> float:
+    """The mean of a distribution (seconds)."""
+    if isinstance(dist, Constant):
+        return float(dist.value)
+    if isinstance(dist, Empirical):
+        return float(sum(dist.samples)) / len(dist.samples)
+    return float(dist.mean)
 _DISTS: dict[str, Any] = {
     "exponential": Exponential,
     "lognormal": LogNormal,
