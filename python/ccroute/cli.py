@@ -24,6 +24,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "ccroute._cli_serve",
     "ccroute._cli_top",
     "ccroute._cli_explain",
+    "ccroute._cli_replay",
 )
 
 

@@ -26,6 +26,8 @@ Rust but calls into Python for each decision it scores).
 from __future__ import annotations
 
 from ._checks import ScenarioError, UnservableWarning, parse_duration
+from .calibrate import calibrate
+from .logs import ContactLog, LogError, LoggedContact, log_from_events, read_log
 from .plot import plot
 from .processes import (
     ArrivalProcess,
@@ -39,6 +41,7 @@ from .processes import (
     Poisson,
     Trace,
 )
+from .replay import RecordedMetrics, ReplayComparison, recorded_metrics, replay, replay_scenario
 from .results import GROUP_METRICS, METRICS, Comparison, Estimate, Results, t_quantile
 from .run import PolicyArg, Progress, compare, run
 from .scenario import (
@@ -90,6 +93,18 @@ __all__ = [
     "Decision",
     "Candidate",
     "TOTALS",
+    # logs: replay and calibration
+    "read_log",
+    "log_from_events",
+    "ContactLog",
+    "LoggedContact",
+    "LogError",
+    "replay",
+    "replay_scenario",
+    "recorded_metrics",
+    "ReplayComparison",
+    "RecordedMetrics",
+    "calibrate",
     # results
     "Results",
     "Comparison",

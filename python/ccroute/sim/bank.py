@@ -8,7 +8,10 @@ into a trace scenario: the calls arrive when they arrived, served calls
 keep their recorded service time, callers who hung up keep their recorded
 patience (the wait after which they left), and the agents work when the
 log shows them working. :func:`recorded` gives the same day's recorded
-figures, to set against the simulated ones.
+figures, to set against the simulated ones. :func:`to_log` gives the calls
+as the general contact log of :mod:`ccroute.sim.logs` (``read_log`` reads
+the file through it), which :mod:`ccroute.sim.replay` replays with every
+call type as a skill.
 
 What the log cannot tell, and the choices made here:
 
@@ -36,12 +39,18 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Union
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Optional, Union
 
+from . import _survival
 from .processes import Empirical, Trace
 from .scenario import AgentGroup, Channel, ContactType, Queue, Scenario
 
-__all__ = ["Call", "read_calls", "busiest_days", "day_scenario", "recorded", "Recorded", "kaplan_meier"]
+if TYPE_CHECKING:
+    from .logs import ContactLog
+
+__all__ = ["Call", "read_calls", "busiest_days", "day_scenario", "recorded", "Recorded", "kaplan_meier", "to_log",
+           "day_of"]
 
 
 @dataclass(frozen=True)
@@ -161,48 +170,16 @@ def kaplan_meier(calls: Sequence[Call]) -> list[tuple[float, float]]:
     hung up give an event at their wait, served callers are censored at
     theirs. Returns ``(t, S(t))`` at each event time, ``S`` the probability
     that patience exceeds ``t``."""
-    obs = sorted((c.wait, not c.served) for c in calls if c.wait > 0 or not c.served)
-    at_risk = len(obs)
-    out: list[tuple[float, float]] = []
-    surv = 1.0
-    i = 0
-    while i < len(obs):
-        t = obs[i][0]
-        events = censored = 0
-        while i < len(obs) and obs[i][0] == t:
-            events += obs[i][1]
-            censored += not obs[i][1]
-            i += 1
-        if events:
-            surv *= 1 - events / at_risk
-            out.append((t, surv))
-        at_risk -= events + censored
-    return out
+    return _survival.kaplan_meier((c.wait, not c.served) for c in calls if c.wait > 0 or not c.served)
 
 
 def _patience_beyond(km: list[tuple[float, float]], wait: float, rng: random.Random) -> Optional[float]:
     """A patience drawn from ``km`` given that it exceeds ``wait``."""
-    s_w = 1.0
-    for t, s in km:
-        if t > wait:
-            break
-        s_w = s
-    target = rng.random() * s_w
-    for t, s in km:
-        if t > wait and s <= target:
-            return t
-    return None
+    return _survival.patience_beyond(km, wait, rng)
 
 
 def _shifts(spans: list[tuple[float, float]], gap: float) -> list[tuple[float, float]]:
-    spans.sort()
-    out: list[list[float]] = []
-    for start, end in spans:
-        if out and start - out[-1][1] <= gap:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out if e > s]
+    return _survival.merge_spans(spans, gap)
 
 
 def day_scenario(
@@ -261,3 +238,36 @@ def day_scenario(
         interval=3600.0,
         replications=replications,
     )
+
+
+def day_of(day: str) -> date:
+    """The date of a log day written ``YYMMDD`` (``"990216"``)."""
+    yy = int(day[:2])
+    return date(1900 + yy if yy >= 50 else 2000 + yy, int(day[2:4]), int(day[4:]))
+
+
+def to_log(calls: Sequence[Call], name: str = "Anonymous Bank") -> "ContactLog":
+    """The calls as a :class:`ccroute.sim.logs.ContactLog` (the plain form
+    every other log takes; ``to_csv`` writes it): one queue ``bank`` on the
+    ``voice`` channel, the call's service type (``PS``, ``NE``, ``NW``,
+    ...) as its type, its customer priority, times from midnight of the
+    first day (``to_log(read_calls(path)).to_csv("bank.csv")`` converts the
+    file). A call served at once has no wait; a call served with no
+    recorded service time has a handle time of 0."""
+    from .logs import ContactLog, LoggedContact
+
+    if not calls:
+        raise ValueError("no calls")
+    first = min(day_of(c.day) for c in calls)
+    origin = datetime(first.year, first.month, first.day)
+    out = []
+    for c in calls:
+        arrival = (day_of(c.day) - first).days * 86400.0 + c.arrival
+        left = arrival + c.wait
+        out.append(LoggedContact(
+            arrival=arrival, type=c.kind, queue="bank", channel="voice",
+            answered=left if c.served else None, ended=left + c.service if c.served else None,
+            abandoned=None if c.served else left, agent=c.agent if c.served else None, priority=c.priority,
+        ))
+    return ContactLog(out, origin=origin, name=name)
+
