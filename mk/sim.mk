@@ -23,3 +23,9 @@ bench-sweep: build ## Sweep of 200 cells x 10 replications: in-process vs the lo
 	$(PY) benches/sweep_bench.py
 
 BENCH_TARGETS += bench-sim bench-sweep
+
+.PHONY: bench-staffing
+bench-staffing: build ## Staffing a 6-type x 5-group center per hour by simulation vs the two-step method
+	$(PY) benches/staffing_bench.py
+
+BENCH_TARGETS += bench-staffing

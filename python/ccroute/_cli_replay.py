@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
         help="replay a contact log under a policy and compare with what was recorded",
         description="Replay the contacts of a log (arrivals, handle times, patience as recorded; what the log "
         "leaves censored estimated) with the real router under a policy, and print the recorded figures "
-        "against the simulated ones (mean ± 95 %% CI over the replications) per queue and per interval.",
+        "against the simulated ones (mean ± 95 % CI over the replications) per queue and per interval.",
         epilog="The log is a CSV file with the columns arrival, type, queue, channel, answered, ended, abandoned, "
         "agent (times as ISO 8601 date-times or seconds), or the Technion Anonymous Bank log.",
     )

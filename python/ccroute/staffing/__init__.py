@@ -130,28 +130,36 @@ class StaffingResult:
     cuts: int = 0
 
     def plot(self, path: str, title: Optional[str] = None) -> None:
-        """SL (smallest slack to the targets) vs cost along the search."""
+        """The search: left, the cost of each simulated staffing in search
+        order (green feasible, red not) against the lower bound; right,
+        each staffing's smallest slack to its targets (service level above
+        its target; caps below theirs) against its cost, the solution
+        marked."""
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(7, 4))
-        costs = [t["cost"] for t in self.trace]
-        slack = [t["slack"] for t in self.trace]
-        colours = ["tab:green" if t["feasible"] else "tab:red" for t in self.trace]
-        ax.plot(range(len(costs)), costs, color="grey", lw=0.8, zorder=1)
-        ax.scatter(range(len(costs)), costs, c=colours, s=14, zorder=2)
+        fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4))
+        costs = np.array([t["cost"] for t in self.trace])
+        slack = np.array([t["slack"] for t in self.trace])
+        ok = np.array([t["feasible"] for t in self.trace], dtype=bool)
+        order = np.arange(len(costs))
+        ax.plot(order, costs, color="grey", lw=0.6, zorder=1)
+        ax.scatter(order[ok], costs[ok], c="tab:green", s=10, label="meets every target", zorder=2)
+        ax.scatter(order[~ok], costs[~ok], c="tab:red", s=10, label="misses a target", zorder=2)
         ax.axhline(self.bound, ls="--", color="tab:blue", label=f"lower bound {self.bound:g}")
-        ax.axhline(self.cost, ls=":", color="tab:green", label=f"solution {self.cost:g}")
-        ax.set_xlabel("simulated staffing (search order)")
+        ax.axhline(self.cost, ls=":", color="black", label=f"solution {self.cost:g}")
+        ax.set_xlabel("simulated staffing, in search order")
         ax.set_ylabel("cost")
-        ax2 = ax.twinx()
-        ax2.plot(range(len(slack)), slack, color="tab:orange", lw=0.8, label="smallest slack")
-        ax2.axhline(0.0, color="tab:orange", lw=0.5)
-        ax2.set_ylabel("smallest slack to the targets")
-        ax.legend(loc="upper left", fontsize=8)
-        ax.set_title(title or "staffing search: green feasible, red not")
+        ax.legend(fontsize=8)
+        bx.scatter(costs[ok], slack[ok], c="tab:green", s=10)
+        bx.scatter(costs[~ok], slack[~ok], c="tab:red", s=10)
+        bx.axhline(0.0, color="black", lw=0.6)
+        bx.axvline(self.cost, ls=":", color="black")
+        bx.set_xlabel("cost")
+        bx.set_ylabel("smallest slack to the targets (SL above target)")
+        fig.suptitle(title or f"staffing search ({self.method})", fontsize=10)
         fig.tight_layout()
         fig.savefig(path, dpi=110)
         plt.close(fig)
@@ -498,11 +506,14 @@ def _normal_quantile(p: float) -> float:
     return NormalDist().inv_cdf(p)
 
 
-#: HiGHS limits per integer program: a relative optimality gap and a time
-#: limit (the best solution found by then is used; the cuts make some
-#: programs slow to prove optimal, and the local search follows anyway).
+#: HiGHS limits per integer program: a relative optimality gap and a
+#: branch-and-bound node limit (the best solution found by then is used;
+#: the cuts make some programs slow to prove optimal, and the local search
+#: follows anyway). A node limit, not a time limit, so that the same input
+#: gives the same staffing on any machine; the time limit is a backstop.
 MIP_GAP = 0.01
-MIP_SECONDS = 2.0
+MIP_NODES = 100
+MIP_SECONDS = 60.0
 
 
 @contextlib.contextmanager
@@ -543,7 +554,8 @@ def _solve(cost: np.ndarray, rows: list[np.ndarray], rhs: list[float], ub: np.nd
         cons = [LinearConstraint(a, lb=np.array([b for _, b in kept.values()]), ub=np.inf)]
     with _c_stdout_silenced():
         res = milp(cost, constraints=cons, integrality=np.ones(len(cost)), bounds=Bounds(lo, ub),
-                   options={"mip_rel_gap": MIP_GAP, "time_limit": MIP_SECONDS, "disp": False})
+                   options={"mip_rel_gap": MIP_GAP, "node_limit": MIP_NODES, "time_limit": MIP_SECONDS,
+                            "disp": False})
     if res.x is None:
         raise RuntimeError(f"the staffing program has no solution within the agent limits ({res.message})")
     return np.rint(res.x).astype(int)
