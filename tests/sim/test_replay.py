@@ -479,3 +479,33 @@ def test_anonymous_bank_busiest_days_replay_the_record(tmp_path: pathlib.Path) -
     d = log.day("1999-02-16")
     d.to_csv(tmp_path / "990216.csv")
     assert read_log(tmp_path / "990216.csv").contacts == d.contacts
+
+
+def test_pandas_missing_times_a_partial_presence_and_a_cut_window() -> None:
+    import pandas as pd
+
+    from ccroute.sim import _center
+
+    frame = pd.DataFrame({
+        "arrival": ["2024-01-01T08:00:00", "2024-01-01T08:00:05"],
+        "type": ["q", "q"],
+        "answered": ["2024-01-01T08:00:01", None],
+        "ended": ["2024-01-01T08:03:00", None],
+        "abandoned": [None, "2024-01-01T08:01:00"],
+        "agent": ["a", None],
+    })
+    for col in ("arrival", "answered", "ended", "abandoned"):
+        frame[col] = pd.to_datetime(frame[col])  # missing cells become NaT
+    log = read_log(frame)
+    assert [c.outcome for c in log] == ["answered", "abandoned"]
+    # Agent b's states were recorded, agent a's were not: a still works.
+    rows = [{"arrival": float(10 * i), "type": "q", "answered": 10 * i + 1.0, "ended": 10 * i + 5.0,
+             "agent": "a" if i % 2 else "b"} for i in range(20)]
+    partial = read_log(rows)
+    partial.presence = {"b": [(0.0, 200.0)]}
+    assert set(_center.presence(partial, 300.0)) == {"a", "b"}
+    # A contact still in service when the source ends keeps that censoring point.
+    open_rows = [{"arrival": 100.0, "type": "q", "answered": 110.0, "agent": "a"},
+                 {"arrival": 8900.0, "type": "q", "answered": 8901.0, "ended": 9000.0, "agent": "a"}]
+    cut = read_log(open_rows).between(0.0, 3600.0)
+    assert cut.end >= 9000.0

@@ -134,3 +134,57 @@ def test_the_command_line_staffs_a_scenario_and_plots_the_search(tmp_path: pathl
     bad = subprocess.run([sys.executable, "-m", "ccroute.cli", "staff", "--scenario", str(MMC), "--sl", "calls"],
                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert bad.returncode == 2 and "--sl takes NAME=VALUE" in bad.stderr
+
+
+def two_queues(**changes) -> sim.Scenario:
+    def ct(name: str, queue: str) -> dict:
+        return {"name": name, "channel": "voice", "queue": queue, "arrivals": {"poisson": {"per_hour": 120}},
+                "handle_time": {"exponential": {"mean": 180}}}
+
+    data = {
+        "name": "two queues", "duration": "4h", "seed": 3, "channels": [{"name": "voice"}],
+        "queues": [{"name": "a", "sl_target": 0.8}, {"name": "b", "sl_target": 0.8}],
+        "routing_profiles": [{"name": "pa", "queues": [{"queue": "a"}]}, {"name": "pb", "queues": [{"queue": "b"}]}],
+        "agent_groups": [{"name": "ga", "count": 5, "routing_profile": "pa"},
+                         {"name": "gb", "count": 5, "routing_profile": "pb"}],
+        "contact_types": [ct("ta", "a"), ct("tb", "b")],
+    }
+    data.update(changes)
+    return sim.Scenario.from_dict(data)
+
+
+def test_routing_profiles_decide_who_can_serve_and_durations_may_be_strings() -> None:
+    costs = {"ga": 1.0, "gb": 1.5}
+    res = staffing.optimize(two_queues(), costs=costs, replications=6, validation=6)
+    two = staffing.two_step(two_queues(), costs=costs, replications=6, validation=6)
+    assert res.feasible and res.staffing["gb"] > 0  # queue b has only gb
+    assert two.staffing["gb"] > 0
+    assert all(e["met"] or e["mean"] > 0.7 for e in res.estimates)
+
+
+def test_a_queue_nobody_serves_is_named_and_the_default_targets_stay() -> None:
+    nobody = two_queues(agent_groups=[{"name": "ga", "count": 5, "routing_profile": "pa"}])
+    with pytest.raises(ValueError, match="queue 'b' has a target .* but no agent group can serve"):
+        staffing.optimize(nobody)
+    # Dropping the target makes it solvable; a cap adds to the default target.
+    res = staffing.optimize(nobody, targets={"b": {"service_level": None}}, replications=6, validation=6)
+    assert [e["constraint"] for e in res.estimates] == ["a service_level ≥ 0.8"]
+    capped = staffing.optimize(mmc(), targets={"calls": {"asa": 120.0}}, replications=10, validation=10)
+    assert {e["metric"] for e in capped.estimates} == {"service_level", "asa"}
+
+
+def test_the_bound_counts_concurrency_and_patience() -> None:
+    chat = sim.Scenario.from_dict({
+        "name": "chat", "duration": "4h", "warmup": "30m", "seed": 1,
+        "channels": [{"name": "chat", "cost": 34, "max_per_agent": 3}],
+        "queues": [{"name": "q", "sl_target": 0.8, "sl_threshold": 60}],
+        "agent_groups": [{"name": "g", "count": 5}],
+        "contact_types": [{"name": "c", "channel": "chat", "queue": "q", "arrivals": {"poisson": {"per_hour": 150}},
+                           "handle_time": {"exponential": {"mean": 420}}}],
+    })
+    res = staffing.optimize(chat, replications=8, validation=8)
+    assert res.bound <= res.cost
+    scn = mmc()
+    t = dataclasses.replace(scn.contact_types[0], patience=sim.Exponential(mean=30.0))
+    res = staffing.optimize(scn.replace(contact_types=[t]), replications=8, validation=8)
+    assert res.bound <= res.cost + 1  # Erlang A's approximation of the simulated queue, within one agent

@@ -131,8 +131,15 @@ def levels(served: Counter[str]) -> dict[str, int]:
 
 def presence(log: ContactLog, gap: float) -> dict[str, list[tuple[float, float]]]:
     """Agents' on-duty spans: recorded (an event history's agent states)
-    when the log has them, else inferred from service activity."""
-    return log.presence if log.presence is not None else log.activity(gap)
+    where the log has them, inferred from service activity for the agents
+    it has none for (a history that starts after some agents logged in
+    still counts them)."""
+    inferred = log.activity(gap)
+    if log.presence is None:
+        return inferred
+    merged = {a: list(spans) for a, spans in inferred.items()}
+    merged.update({a: list(spans) for a, spans in log.presence.items() if spans})
+    return merged
 
 
 def agent_groups(log: ContactLog, gap: float) -> list[AgentGroup]:

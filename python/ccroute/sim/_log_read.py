@@ -33,7 +33,9 @@ class _Times:
         self.first: str = ""
 
     def read(self, value: Any, fail: Any) -> Optional[Time]:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        # None, NaN and pandas' NaT (which is a datetime and compares unequal
+        # to itself) are missing values.
+        if value is None or value != value:
             return None
         if isinstance(value, datetime):
             t: Time = value

@@ -296,7 +296,9 @@ class ContactLog:
                         for a, spans in self.presence.items()}
         times = [t for c in keep for t in (c.arrival, c.answered, c.ended, c.abandoned) if t is not None]
         last = max(times) if times else 0.0
-        if any(c.outcome == "unfinished" for c in keep):
+        if any(c.outcome == "unfinished" or (c.answered is not None and c.ended is None) for c in keep):
+            # Still waiting or still in service when the source ends: the
+            # source's end is where their times are censored.
             last = max(last, self.end - offset)
         origin = None if self.origin is None else self.origin + timedelta(seconds=offset)
         return ContactLog(keep, origin=origin, end=last, presence=presence, thresholds=self.thresholds,

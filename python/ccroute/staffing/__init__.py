@@ -35,7 +35,7 @@ the staffing that the search compares exactly.
    staffings; Cezik and L'Ecuyer report this is rare near the optimum.
 3. **Local search.** Take one agent out of a variable (most expensive
    first), move one to a cheaper variable of the same interval, or (for
-   a day's staffing of up to 12 groups) replace two agents by one that
+   a day's staffing of up to 4 groups) replace two agents by one that
    costs less, whenever the staffing stays feasible, until no move does: the
    cuts approximate metrics that are not concave everywhere, and single
    moves recover what they cut off near the solution.
@@ -189,7 +189,10 @@ class _Problem:
             raise ValueError(f"replications must be at least 2, got {replications}")
         if confidence is not None and not 0.5 <= confidence < 1:
             raise ValueError(f"confidence must be in [0.5, 1) or None, got {confidence}")
+        from ..sim import parse_duration
+
         self.base = scenario
+        self.duration = parse_duration(scenario.duration)
         self.policy = policy
         self.reps = replications
         self.seed = seed
@@ -204,19 +207,30 @@ class _Problem:
             if name not in self.groups:
                 raise ValueError(f"costs: no agent group {name!r}; groups are {self.groups}")
         if intervals is not None:
-            if intervals <= 0 or scenario.duration / intervals > 96:
+            if intervals <= 0 or self.duration / intervals > 96:
                 raise ValueError(f"intervals must be positive and cut the day into at most 96, got {intervals}")
-            self.n_int = int(math.ceil(scenario.duration / intervals - 1e-9))
+            self.n_int = int(math.ceil(self.duration / intervals - 1e-9))
             self.length: Optional[float] = float(intervals)
         else:
             self.n_int, self.length = 1, None
         per = self.n_int if self.length else 1
         self.var_names = [f"{g}@{t}" if self.length else g for g in self.groups for t in range(per)]
-        hours = (self.length or scenario.duration) / 3600.0
-        self.cost = np.array([float(costs.get(g, 1.0)) * (hours if self.length else 1.0)
-                              for g in self.groups for _ in range(per)])
+        # Per agent (day staffing) or per agent-hour of its interval (the
+        # last interval may be shorter).
+        self.cost = np.array([
+            float(costs.get(g, 1.0)) * (min(self.length, self.duration - t * self.length) / 3600.0 if self.length else 1.0)
+            for g in self.groups for t in range(per)
+        ])
         self.constraints = self._constraints(targets, by, core)
-        self.serves = self._serves()  # variable x constraint: the group can serve it (in its interval)
+        self._serve_cache: dict[str, list[bool]] = {}
+        self.serves = self._serves()
+        for k, c in enumerate(self.constraints):
+            if not self.serves[:, k].any():
+                raise ValueError(
+                    f"targets: {c.kind} {c.name!r} has a target ({c.label()}) but no agent group can serve its "
+                    "contacts (channel, skills or routing profile); give it a group or drop the target "
+                    "(service_level: None)"
+                )  # variable x constraint: the group can serve it (in its interval)
         self.ub = self._upper(max_agents)
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
         self.evaluations = 0
@@ -230,22 +244,29 @@ class _Problem:
         names = self.queues if by == "queue" else self.types
         default = {q["name"]: q.get("sl_target", 0.8) for q in core["queues"]}
         type_queue = {t.name: t.queue for t in self.base.contact_types}
-        spec: dict[str, Any] = {}
-        if targets is None:
-            for n in names:
-                spec[n] = default[n] if by == "queue" else default[type_queue[n]]
-        else:
-            for n, v in targets.items():
-                if n not in names:
-                    raise ValueError(f"targets: no {by} {n!r}; {by}s are {names}")
-                spec[n] = v
+        # Every queue's (or type's) own service-level target, with what
+        # `targets` gives over it (``service_level: None`` drops it).
+        spec: dict[str, dict[str, Any]] = {
+            n: {"service_level": default[n] if by == "queue" else default[type_queue[n]]} for n in names
+        }
+        for n, v in (targets or {}).items():
+            if n not in names:
+                raise ValueError(f"targets: no {by} {n!r}; {by}s are {names}")
+            if isinstance(v, Mapping):
+                for metric, bound in v.items():
+                    spec[n][metric] = bound
+            else:
+                spec[n]["service_level"] = v
         out = []
-        for n, v in spec.items():
-            items = {"service_level": v} if isinstance(v, (int, float)) else dict(v)
+        for n, items in spec.items():
             for metric, bound in items.items():
+                if bound is None:
+                    continue
                 metric = {"sl": "service_level", "abandon": "abandon_rate", "abandonment": "abandon_rate"}.get(metric, metric)
                 if metric not in ("service_level", "abandon_rate", "asa"):
                     raise ValueError(f"targets[{n!r}]: unknown metric {metric!r} (service_level, abandon_rate, asa)")
+                if isinstance(bound, bool) or not isinstance(bound, (int, float)) or not math.isfinite(bound):
+                    raise ValueError(f"targets[{n!r}].{metric} must be a number, got {bound!r}")
                 if metric != "asa" and not 0 <= float(bound) <= 1:
                     raise ValueError(f"targets[{n!r}].{metric} must be a fraction in [0, 1], got {bound!r}")
                 if self.length and (by == "type" or metric != "service_level"):
@@ -257,18 +278,24 @@ class _Problem:
         return out
 
     def _type_serves(self, g: AgentGroup) -> list[bool]:
-        """Per contact type: whether the group has its channel and the
-        skills of its requirements or of one of its relaxation steps."""
-        core = self.base.to_core()
-        chans = {c["name"]: c for c in core["channels"]}
-        out = []
-        for t in core["contact_types"]:
-            ok = g.channels is None or g.channels.get(t["channel"], 0) >= 1
-            ok = ok and chans[t["channel"]]["cost"] <= g.capacity
-            reqs = [dict(t.get("requires") or {})]
-            reqs += [dict(st["requires"]) for st in t.get("steps") or [] if st.get("requires") is not None]
-            ok = ok and any(all(g.skills.get(s, 0) >= lvl for s, lvl in r.items()) for r in reqs)
-            out.append(bool(ok))
+        """Per contact type: whether agents of the group can ever serve it
+        (its channel, the skills of its requirements or of a relaxation
+        step, its queue or one it overflows to in the group's routing
+        profile): the engine's own check (`unservable`), asked of a
+        scenario with that group alone."""
+        import json
+        import re
+
+        from .. import _ccroute
+
+        cached = self._serve_cache.get(g.name)
+        if cached is not None:
+            return cached
+        probe = self.base.replace(agent_groups=[_replace_group(g, count=1, shifts=[])], unservable="warn")
+        native = _ccroute.Simulation(json.dumps(probe.to_core()))
+        bad = {int(m.group(1)) for msg in native.unservable if (m := re.match(r"contact_types\[(\d+)\]", msg))}
+        out = [i not in bad for i in range(len(self.types))]
+        self._serve_cache[g.name] = out
         return out
 
     def _serves(self) -> np.ndarray:
@@ -294,10 +321,10 @@ class _Problem:
         n = self.n_int
         out = np.zeros((len(self.types), n))
         for i, t in enumerate(self.base.contact_types):
-            rates = _rates(t.arrivals, self.length or self.base.duration, n, self.base.duration)
+            rates = _rates(t.arrivals, self.length or self.duration, n, self.duration)
             ch = chans[t.channel]
             conc = max(1, min(int(ch["max_per_agent"] or 1), 100 // max(1, int(ch["cost"]))))
-            out[i] = rates * dist_mean(t.handle_time) / conc
+            out[i] = rates * _handle_mean(t) / conc
         return out
 
     def _upper(self, max_agents: Optional[Mapping[str, int]]) -> np.ndarray:
@@ -314,20 +341,22 @@ class _Problem:
         return ub
 
     def lower_rows(self) -> tuple[list[np.ndarray], list[float]]:
-        """The fluid and Erlang constraints of the bound (rows, right-hand sides)."""
-        from .. import erlang
-
+        """The fluid and Erlang constraints of the bound (rows, right-hand
+        sides); rows no variable serves are left out (their targets were
+        refused at setup)."""
         rows, rhs = [], []
         load = self.loads()
         per = self.n_int if self.length else 1
         can = np.array([self._type_serves(g) for g in self.base.agent_groups])  # group x type
-        n_types = len(self.types)
+        # Types some group can serve (the others' load can go nowhere and
+        # has no target: see the check at setup).
+        served = [i for i in range(len(self.types)) if can[:, i].any()]
         subsets: list[tuple[int, ...]] = []
-        if n_types <= 10:
-            for r in range(1, n_types + 1):
-                subsets.extend(itertools.combinations(range(n_types), r))
+        if len(served) <= 10:
+            for r in range(1, len(served) + 1):
+                subsets.extend(itertools.combinations(served, r))
         else:
-            subsets = [(i,) for i in range(n_types)] + [tuple(range(n_types))]
+            subsets = [(i,) for i in served] + [tuple(served)]
         for t in range(per):
             col = load[:, t] if self.length else load.mean(axis=1)
             for s in subsets:
@@ -343,17 +372,8 @@ class _Problem:
         for k, c in enumerate(self.constraints):
             if c.metric != "service_level" or c.bound <= 0:
                 continue
-            idx = [i for i, t in enumerate(self.base.contact_types)
-                   if (t.name == c.name if c.kind == "type" else t.queue == c.name)]
-            col = load[:, c.interval] if c.interval is not None else load.mean(axis=1)
-            a = float(col[idx].sum())
-            if a <= 0:
-                continue
-            threshold = self._threshold(c)
-            aht = float(np.mean([dist_mean(self.base.contact_types[i].handle_time) for i in idx]))
-            try:
-                n = erlang.required_agents(a / aht, aht, target=min(c.bound, 0.999), threshold=threshold)
-            except ValueError:
+            n = self.erlang_agents(c)
+            if n <= 0:
                 continue
             row = np.zeros(len(self.var_names))
             for v in range(len(self.var_names)):
@@ -363,6 +383,41 @@ class _Problem:
             rows.append(row)
             rhs.append(float(n))
         return rows, rhs
+
+    def erlang_agents(self, c: Constraint) -> int:
+        """Agents a service-level target needs by Erlang on its own: the
+        types it covers pooled (arrival-weighted handle time), Erlang A
+        with their mean patience when they abandon, Erlang C otherwise,
+        counted in contact slots and divided by the slots an agent has on
+        the channel (the smallest over the types). 0 with no load."""
+        from .. import erlang
+
+        core = self.base.to_core()
+        chans = {ch["name"]: ch for ch in core["channels"]}
+        idx = [i for i, t in enumerate(self.base.contact_types)
+               if (t.name == c.name if c.kind == "type" else t.queue == c.name)]
+        length = self.length or self.duration
+        rates = np.array([_rates(self.base.contact_types[i].arrivals, length, self.n_int, self.duration)[
+            c.interval if c.interval is not None else 0] if c.interval is not None else
+            float(np.mean(_rates(self.base.contact_types[i].arrivals, length, self.n_int, self.duration)))
+            for i in idx])
+        lam = float(rates.sum())
+        if lam <= 0:
+            return 0
+        ahts = np.array([_handle_mean(self.base.contact_types[i]) for i in idx])
+        aht = float((rates * ahts).sum() / lam)
+        patience = [pt for i in idx if (pt := self.base.contact_types[i].patience) is not None]
+        mean_patience = (float(np.average([dist_mean(pt) for pt in patience], weights=rates))
+                         if len(patience) == len(idx) else None)
+        conc = min(max(1, min(int(chans[self.base.contact_types[i].channel]["max_per_agent"] or 1),
+                              100 // max(1, int(chans[self.base.contact_types[i].channel]["cost"]))))
+                   for i in idx)
+        try:
+            slots = erlang.required_agents(lam, aht, target=min(c.bound, 0.999), threshold=self._threshold(c),
+                                           patience=mean_patience)
+        except ValueError:
+            return 0
+        return int(math.ceil(slots / conc))
 
     def _threshold(self, c: Constraint) -> float:
         core = {q["name"]: q for q in self.base.to_core()["queues"]}
@@ -380,7 +435,7 @@ class _Problem:
                 continue
             for t in range(per):
                 start = t * self.length
-                end = (t + 1) * self.length if t < per - 1 else self.base.duration + 24 * 3600.0
+                end = (t + 1) * self.length if t < per - 1 else self.duration + 24 * 3600.0
                 groups.append(_replace_group(g, name=f"{g.name}@{t}", count=int(x[gi * per + t]), shifts=[(start, end)]))
         changes: dict[str, Any] = {"agent_groups": groups, "replications": self.reps, "seed": self.seed}
         if self.length:
@@ -453,6 +508,15 @@ class _Problem:
         return out
 
 
+def _handle_mean(t: Any) -> float:
+    """A type's mean handle time: its trace's recorded ones when it has
+    them, else its distribution's."""
+    recorded = getattr(t.arrivals, "handle_times", None)
+    if recorded:
+        return float(np.mean([h for h in recorded if h is not None] or [dist_mean(t.handle_time)]))
+    return dist_mean(t.handle_time)
+
+
 def _replace_group(g: AgentGroup, **changes: Any) -> AgentGroup:
     import dataclasses
 
@@ -486,15 +550,20 @@ def _rates(arrivals: Any, length: float, n: int, duration: float) -> np.ndarray:
 
 
 def _metric(rep: Mapping[str, Any], c: Constraint, queues: list[str]) -> float:
-    """The constraint's metric in one replication; a figure with no
-    contact behind it meets any target."""
+    """The constraint's metric in one replication. A figure with no
+    contact behind it meets any target; an ASA with contacts offered and
+    none answered is infinite (it misses any cap)."""
     if c.interval is not None:
         series = next(s for s in rep["series"] if s["name"] == c.name)
         v = series["service_level"][c.interval] if c.interval < len(series["service_level"]) else None
+        offered = series["offered"][c.interval] if c.interval < len(series["offered"]) else 0
     else:
         block = next(m for m in rep["queues" if c.kind == "queue" else "types"] if m["name"] == c.name)
         v = block[c.metric]
+        offered = block["offered"]
     if v is None:
+        if c.metric == "asa" and offered > 0:
+            return math.inf
         return 1.0 if c.metric == "service_level" else 0.0
     return float(v)
 
@@ -538,6 +607,12 @@ def _c_stdout_silenced() -> Iterator[None]:
 
 def _solve(cost: np.ndarray, rows: list[np.ndarray], rhs: list[float], ub: np.ndarray,
            floor: Optional[np.ndarray] = None) -> np.ndarray:
+    """See :func:`_solve_bounded` (the solution only)."""
+    return _solve_bounded(cost, rows, rhs, ub, floor)[0]
+
+
+def _solve_bounded(cost: np.ndarray, rows: list[np.ndarray], rhs: list[float], ub: np.ndarray,
+                   floor: Optional[np.ndarray] = None) -> tuple[np.ndarray, float]:
     """The integer program: min cost·x, rows·x ≥ rhs, floor ≤ x ≤ ub
     (rows with the same support keep only the largest right-hand side)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
@@ -558,7 +633,11 @@ def _solve(cost: np.ndarray, rows: list[np.ndarray], rhs: list[float], ub: np.nd
                             "disp": False})
     if res.x is None:
         raise RuntimeError(f"the staffing program has no solution within the agent limits ({res.message})")
-    return np.rint(res.x).astype(int)
+    # HiGHS's proven lower bound on the program's optimum (the solution
+    # itself may stop within the gap or the node limit).
+    dual = getattr(res, "mip_dual_bound", None)
+    x = np.rint(res.x).astype(int)
+    return x, float(dual) if dual is not None and math.isfinite(dual) else float(cost @ x)
 
 
 def _setup(
@@ -627,8 +706,7 @@ def optimize(
     p = _setup(scenario, targets, costs, intervals, by, policy, replications, seed, confidence, max_agents, threads)
     p.progress = progress
     rows, rhs = p.lower_rows()
-    x = _solve(p.cost, rows, rhs, p.ub)
-    bound = float(p.cost @ x)
+    x, bound = _solve_bounded(p.cost, rows, rhs, p.ub)
     cuts = 0
     feasible, slack = p.check(x, "cuts")
     for _ in range(max_iterations):
@@ -672,7 +750,7 @@ def _remove(p: _Problem, x: np.ndarray) -> np.ndarray:
     """Phase 3, a local search from the feasible solution: take one agent
     out of a variable (most expensive first), move one agent to a
     cheaper variable of the same interval, or (a day's staffing of up to
-    12 groups) replace two agents by one that costs less, whenever the
+    4 groups) replace two agents by one that costs less, whenever the
     staffing stays feasible, until no move improves it. (The cuts approximate a
     metric that is not concave everywhere; moving single agents recovers
     what they cut off near the solution.)"""
@@ -696,7 +774,7 @@ def _remove(p: _Problem, x: np.ndarray) -> np.ndarray:
                 y[i] -= 1
                 y[j] += 1
                 moves.append(y)
-        if per == 1 and len(x) <= 12:
+        if per == 1 and len(x) <= 4:
             # Two agents out, one in (a specialist pair for a generalist):
             # on day staffings of a few groups only (cubic in the groups).
             for i, j in itertools.combinations(order, 2):
@@ -742,7 +820,7 @@ def exhaustive(
         if g not in ranges:
             raise ValueError(f"ranges: give a range for every group; {g!r} has none")
     rows, rhs = p.lower_rows()
-    bound = float(p.cost @ _solve(p.cost, rows, rhs, p.ub))
+    bound = _solve_bounded(p.cost, rows, rhs, p.ub)[1]
     best: Optional[np.ndarray] = None
     combos = [np.array(c, dtype=int) for c in itertools.product(*(list(ranges[g]) for g in p.groups))]
     combos.sort(key=lambda x: (float(p.cost @ x), tuple(x)))
@@ -778,24 +856,17 @@ def two_step(
     started = time.perf_counter()
     p = _setup(scenario, targets, costs, intervals, by, policy, replications, seed, None, None, threads)
     rows, rhs = p.lower_rows()
-    bound = float(p.cost @ _solve(p.cost, rows, rhs, p.ub))
+    bound = _solve_bounded(p.cost, rows, rhs, p.ub)[1]
     # Step 1: each constraint's Erlang staffing on dedicated agents (its
     # cheapest eligible variable), summed: no pooling assumed.
     x = np.zeros(len(p.var_names), dtype=int)
-    from .. import erlang
-
-    load = p.loads()
     per = p.n_int if p.length else 1
     for k, c in enumerate(p.constraints):
         if c.metric != "service_level":
             continue
-        idx = [i for i, t in enumerate(p.base.contact_types) if (t.name == c.name if c.kind == "type" else t.queue == c.name)]
-        col = load[:, c.interval] if c.interval is not None else load.mean(axis=1)
-        a = float(col[idx].sum())
-        if a <= 0:
+        n = p.erlang_agents(c)
+        if n <= 0:
             continue
-        aht = float(np.mean([dist_mean(p.base.contact_types[i].handle_time) for i in idx]))
-        n = erlang.required_agents(a / aht, aht, target=min(c.bound, 0.999), threshold=p._threshold(c))
         cands = [v for v in range(len(x)) if p.serves[v, k] and (c.interval is None or v % per == c.interval)]
         v = min(cands, key=lambda v: p.cost[v])
         x[v] += n
