@@ -1017,7 +1017,7 @@ class GrpcFront:
         methods: dict[str, tuple[bool, bool]],
         descriptors: bytes,
         *,
-        tokens: Optional[list[bytes]] = None,
+        token_sha256: Optional[list[bytes]] = None,
         tls_cert: Optional[bytes] = None,
         tls_key: Optional[bytes] = None,
         max_message_bytes: int = ...,

@@ -28,7 +28,9 @@ def register(subparsers: Any) -> None:
                         "configuration stored with the history (a different one is refused, naming the "
                         "differences); without --config a durable server uses the stored one")
     p.add_argument("--token-file", metavar="FILE",
-                   help="bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
+                   help="bearer tokens, one per line as 'sha256:<hex> role=<role> tenant=<tenant|*> "
+                        "[agent=<id>] [name=<label>]' (`ccroute token create` makes them); calls must send "
+                        "'authorization: Bearer <token>' and may make only what the role allows")
     p.add_argument("--tls-cert", metavar="C", help="PEM certificate chain (with --tls-key)")
     p.add_argument("--tls-key", metavar="K", help="PEM private key (with --tls-cert)")
     p.add_argument("--http-port", type=int, metavar="PORT",

@@ -22,6 +22,7 @@ __all__ = ["main", "build_parser"]
 _COMMAND_MODULES: tuple[str, ...] = (
     "ccroute._cli_sim",
     "ccroute._cli_serve",
+    "ccroute._cli_token",
     "ccroute._cli_top",
     "ccroute._cli_explain",
     "ccroute._cli_replay",

@@ -45,10 +45,12 @@ pub struct Options {
     /// An encoded `FileDescriptorSet` for the reflection services (`None`:
     /// no reflection).
     pub descriptors: Option<Vec<u8>>,
-    /// The bearer tokens a call must carry one of, in its `authorization`
+    /// The SHA-256 digests ([`token_sha256`](crate::token_sha256)) of the
+    /// bearer tokens a call must carry one of, in its `authorization`
     /// header as `Bearer <token>` (`None`: open to all). Health checks
-    /// need none; every other service, reflection included, does.
-    pub tokens: Option<Vec<Vec<u8>>>,
+    /// need none; every other service, reflection included, does. The
+    /// front never holds the tokens themselves.
+    pub token_sha256: Option<Vec<[u8; 32]>>,
     /// TLS material (`None`: plaintext HTTP/2).
     pub tls: Option<Tls>,
     /// The largest request or response message, in bytes.
@@ -64,7 +66,7 @@ impl Default for Options {
         Options {
             methods: HashMap::new(),
             descriptors: None,
-            tokens: None,
+            token_sha256: None,
             tls: None,
             max_message_bytes: 16 * 1024 * 1024,
             max_concurrent_rpcs: 512,
@@ -78,7 +80,7 @@ impl fmt::Debug for Options {
         f.debug_struct("Options")
             .field("methods", &self.methods)
             .field("descriptors", &self.descriptors.as_ref().map(Vec::len))
-            .field("tokens", &self.tokens.as_ref().map(Vec::len))
+            .field("token_sha256", &self.token_sha256.as_ref().map(Vec::len))
             .field("tls", &self.tls)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("max_concurrent_rpcs", &self.max_concurrent_rpcs)
@@ -157,7 +159,7 @@ impl Front {
             let v1alpha = builder().build_v1alpha().map_err(bad)?;
             routes = routes.add_service(v1).add_service(v1alpha);
         }
-        let gate = Gate { routes: routes.prepare(), tokens: Tokens::new(options.tokens) };
+        let gate = Gate { routes: routes.prepare(), tokens: Tokens::new(options.token_sha256) };
         let front = Front {
             state: Mutex::new(State {
                 runtime: Some(runtime),

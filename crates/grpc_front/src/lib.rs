@@ -34,9 +34,11 @@
 //! reflection (v1 and v1alpha, from the descriptors in [`Options`]),
 //! UNIMPLEMENTED for a method the options do not name, RESOURCE_EXHAUSTED
 //! for a message over the size limit or a call past the concurrency limit,
-//! and UNAUTHENTICATED for a call without one of the bearer tokens. Its own
-//! refusals name their error class in the `ccroute-error` trailer, as the
-//! service does for every status it sends.
+//! and UNAUTHENTICATED for a call without one of the bearer tokens (the
+//! front holds their SHA-256 digests, [`token_sha256`]; what a known token
+//! may call is for the handlers to decide, from [`Call::authorization`]).
+//! Its own refusals name their error class in the `ccroute-error` trailer,
+//! as the service does for every status it sends.
 
 mod call;
 mod error;
@@ -49,4 +51,5 @@ pub use call::{status, Call};
 pub use error::{Error, ErrorKind};
 pub use front::{Front, Options, Tls};
 pub use relay::{Shape, SERVICE};
+pub use tokens::token_sha256;
 pub use tonic::{Code, Status};

@@ -2,13 +2,24 @@
 //! health checks: [`Gate`] stands in front of all the routes, so the
 //! relayed service, reflection and any service added later are covered
 //! alike, and a refused call never reaches a handler.
+//!
+//! The front holds only the SHA-256 digests of the tokens: it hashes the
+//! presented token once and looks the digest up in a set. No stored token
+//! is compared with the presented one, so no constant-time comparison is
+//! needed: how long a lookup takes could at most say something about a
+//! digest, and a digest says nothing usable about a token. The gate only
+//! asks whether a token is known; what it may call (its role) is the
+//! service's decision, which reads the same `authorization` header from
+//! the relayed [`Call`](crate::Call).
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use ring::digest::{digest, SHA256};
 use tonic::body::Body;
 use tonic::codegen::Service;
 use tonic::service::Routes;
@@ -20,25 +31,28 @@ use crate::relay::with_class;
 /// probing the server holds no token.
 const HEALTH: &str = "grpc.health.v1.Health";
 
-/// The bearer tokens a front accepts (`None`: open to all).
-#[derive(Clone)]
-pub(crate) struct Tokens(Option<Arc<[Vec<u8>]>>);
-
-/// Compares in time independent of where the bytes differ.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// The SHA-256 digest of a bearer token, the form in which
+/// [`Options::token_sha256`](crate::Options::token_sha256) holds tokens.
+pub fn token_sha256(token: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest(&SHA256, token).as_ref());
+    out
 }
 
+/// The digests of the bearer tokens a front accepts (`None`: open to all).
+#[derive(Clone)]
+pub(crate) struct Tokens(Option<Arc<HashSet<[u8; 32]>>>);
+
 impl Tokens {
-    pub(crate) fn new(tokens: Option<Vec<Vec<u8>>>) -> Self {
-        Tokens(tokens.map(Arc::from))
+    pub(crate) fn new(digests: Option<Vec<[u8; 32]>>) -> Self {
+        Tokens(digests.map(|d| Arc::new(d.into_iter().collect())))
     }
 
     /// Whether the `authorization` header in `headers` carries one of the
     /// tokens (always, when the front is open). The refusal never repeats
     /// the header: a malformed one may be the token itself.
     fn check(&self, headers: &http::HeaderMap) -> Result<(), Status> {
-        let Some(tokens) = &self.0 else {
+        let Some(digests) = &self.0 else {
             return Ok(());
         };
         let refuse = |msg: &str| with_class(Code::Unauthenticated, msg.into(), "Unauthenticated");
@@ -55,9 +69,7 @@ impl Tokens {
                 "metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)",
             ));
         }
-        // Compare with every token, each in constant time.
-        let found = tokens.iter().fold(false, |found, t| found | same_bytes(token, t));
-        if found {
+        if digests.contains(&token_sha256(token)) {
             Ok(())
         } else {
             Err(refuse("invalid bearer token"))
@@ -94,7 +106,7 @@ impl Service<http::Request<Body>> for Gate {
 
 #[cfg(test)]
 mod tests {
-    use super::Tokens;
+    use super::{token_sha256, Tokens};
 
     fn check(tokens: &Tokens, header: Option<&str>) -> Result<(), String> {
         let mut headers = http::HeaderMap::new();
@@ -106,7 +118,7 @@ mod tests {
 
     #[test]
     fn a_bearer_token_is_checked_and_never_repeated() {
-        let tokens = Tokens::new(Some(vec![b"old".to_vec(), b"s3cret".to_vec()]));
+        let tokens = Tokens::new(Some(vec![token_sha256(b"old"), token_sha256(b"s3cret")]));
         assert_eq!(check(&tokens, Some("Bearer s3cret")), Ok(()));
         assert_eq!(check(&tokens, Some("bearer  old ")), Ok(()));
         assert!(check(&tokens, None).unwrap_err().contains("missing"));
@@ -116,5 +128,12 @@ mod tests {
             assert!(!message.contains("s3cret") && !message.contains("Basic"), "{message}");
         }
         assert_eq!(check(&Tokens::new(None), None), Ok(()));
+    }
+
+    #[test]
+    fn the_digest_is_sha256() {
+        // The SHA-256 test vector of "abc" (FIPS 180-2, appendix B.1).
+        let hex: String = token_sha256(b"abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

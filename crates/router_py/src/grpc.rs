@@ -133,21 +133,23 @@ impl GrpcFront {
     ///     methods: `{name: (client_streaming, server_streaming)}` of the
     ///         relayed service `ccroute.v1.Router`.
     ///     descriptors: an encoded `FileDescriptorSet` for reflection.
-    ///     tokens: bearer tokens every call but a health check must
-    ///         carry (`None`: open); refused calls never reach Python.
+    ///     token_sha256: SHA-256 digests (32 bytes each) of the bearer
+    ///         tokens every call but a health check must carry one of
+    ///         (`None`: open); refused calls never reach Python, which
+    ///         decides what a known token may call.
     ///     tls_cert, tls_key: PEM chain and key, both or neither.
     ///     max_message_bytes: largest request or response message.
     ///     max_concurrent_rpcs: calls in progress at once; more are
     ///         refused with RESOURCE_EXHAUSTED.
     #[new]
-    #[pyo3(signature = (address, methods, descriptors, *, tokens=None, tls_cert=None, tls_key=None,
+    #[pyo3(signature = (address, methods, descriptors, *, token_sha256=None, tls_cert=None, tls_key=None,
                         max_message_bytes=16 * 1024 * 1024, max_concurrent_rpcs=512))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         address: &str,
         methods: HashMap<String, (bool, bool)>,
         descriptors: Vec<u8>,
-        tokens: Option<Vec<Vec<u8>>>,
+        token_sha256: Option<Vec<Vec<u8>>>,
         tls_cert: Option<Vec<u8>>,
         tls_key: Option<Vec<u8>>,
         max_message_bytes: usize,
@@ -158,10 +160,25 @@ impl GrpcFront {
             (None, None) => None,
             _ => return Err(PyValueError::new_err("TLS needs both a certificate and a key")),
         };
+        let token_sha256 = token_sha256
+            .map(|digests| {
+                digests
+                    .into_iter()
+                    .map(|d| {
+                        <[u8; 32]>::try_from(d.as_slice()).map_err(|_| {
+                            PyValueError::new_err(format!(
+                                "token_sha256: a digest is 32 bytes, not {}",
+                                d.len()
+                            ))
+                        })
+                    })
+                    .collect::<PyResult<Vec<_>>>()
+            })
+            .transpose()?;
         let options = Options {
             methods: methods.into_iter().map(|(k, (c, s))| (k, Shape::of(c, s))).collect(),
             descriptors: Some(descriptors),
-            tokens,
+            token_sha256,
             tls,
             max_message_bytes,
             max_concurrent_rpcs,

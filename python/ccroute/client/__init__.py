@@ -9,7 +9,8 @@ embedded to remote is a one-line change::
 
 Errors keep their classes across the wire (``UnknownId``, ``DuplicateId``,
 ``InvalidInput``, ``InvalidState``, ``QueueFull``, ...); transport problems
-are :class:`ServiceError` subclasses.
+are :class:`ServiceError` subclasses (a token whose role does not allow a
+call: :class:`PermissionDenied`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..server.errors import (
     HistoryGap,
     IdempotencyConflict,
     MessageTooLarge,
+    PermissionDenied,
     ServerBusy,
     ServiceError,
     ServiceTimeout,
@@ -47,6 +49,7 @@ __all__ = [
     "ServiceUnavailable",
     "ServiceTimeout",
     "Unauthenticated",
+    "PermissionDenied",
     "EventsMissed",
     "SubscriberLagged",
     "HistoryGap",

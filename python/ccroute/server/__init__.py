@@ -5,7 +5,10 @@ Layers, from the wire in:
 - :mod:`~ccroute.server.app`: :func:`create_server` (the Rust gRPC front
   end: HTTP/2, TLS, health checking, reflection) and :func:`serve`
   (signals, graceful stop);
-- :mod:`~ccroute.server.dispatch`: the handler threads: token check, the
+- :mod:`~ccroute.server.tokens` and :mod:`~ccroute.server.access`: the
+  token file (hashed tokens, each with a role and tenant) and the one
+  table of which role may call which method;
+- :mod:`~ccroute.server.dispatch`: the handler threads: role check, the
   one mapping of exceptions to status codes
   (:func:`~ccroute.server.errors.status_for`), RPC metrics;
 - :mod:`~ccroute.server.servicer`: thin protocol adapter;
@@ -36,6 +39,7 @@ from .errors import (
     HistoryGap,
     IdempotencyConflict,
     MessageTooLarge,
+    PermissionDenied,
     ServerBusy,
     ServiceError,
     ServiceTimeout,
@@ -47,6 +51,7 @@ from .errors import (
 from .events import EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .service import RouterService
+from .tokens import Grant, TokenTable, read_token_file
 
 __all__ = [
     "Server", "create_server", "serve",
@@ -54,7 +59,8 @@ __all__ = [
     "RouterSettings", "ServerConfig", "ServiceLimits", "load_config", "parse_config",
     "ClientClock", "Clock", "ManualClock", "MonotonicClock",
     "CommandLog", "LogEntry", "Observer",
+    "Grant", "TokenTable", "read_token_file",
     "ServiceError", "ServerBusy", "ServiceUnavailable", "ServiceTimeout", "Unauthenticated",
-    "EventsMissed", "SubscriberLagged", "HistoryGap", "HistoryChanged", "IdempotencyConflict",
+    "PermissionDenied", "EventsMissed", "SubscriberLagged", "HistoryGap", "HistoryChanged", "IdempotencyConflict",
     "MessageTooLarge", "StreamEnded",
 ]

@@ -21,18 +21,20 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, Optional, TextIO
+from typing import Any, Optional, TextIO, Union
 
 from grpc_health.v1 import health_pb2
 
 from .._ccroute import GrpcFront
 from ..errors import InvalidInput
 from ..v1 import router_pb2
+from .access import Access
 from .clock import ClientClock
 from .config import ServerConfig, ServiceLimits
-from .dispatch import Dispatcher, descriptor_set, read_tokens
+from .dispatch import Dispatcher, descriptor_set
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
+from .tokens import TokenTable, read_token_file
 
 __all__ = ["Server", "create_server", "serve", "FullCollections"]
 
@@ -147,7 +149,7 @@ def create_server(
     address: str,
     service: RouterService,
     *,
-    tokens: Optional[Sequence[bytes]] = None,
+    tokens: Optional[Union[TokenTable, Sequence[bytes]]] = None,
     tls_cert: Optional[bytes] = None,
     tls_key: Optional[bytes] = None,
     limits: Optional[ServiceLimits] = None,
@@ -158,8 +160,13 @@ def create_server(
     with the port bound.
 
     Args:
-        tokens: bearer tokens accepted; ``None`` turns authentication off.
-            Health checks never need one; reflection and the service do.
+        tokens: the bearer tokens accepted and what each may call
+            (:class:`~ccroute.server.tokens.TokenTable`, e.g. from
+            :func:`~ccroute.server.tokens.read_token_file`; plain tokens
+            alone are each ``admin`` for every tenant); ``None`` turns
+            authentication off. Health checks never need one; reflection
+            takes any known token; the service checks the role
+            (:mod:`~ccroute.server.access`).
         tls_cert, tls_key: PEM certificate chain and private key; both or
             neither (plaintext).
         limits: thread, message-size and concurrency bounds (default: the
@@ -171,15 +178,26 @@ def create_server(
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
     descriptor = router_pb2.DESCRIPTOR.services_by_name["Router"]
+    access = _access(tokens)
     front = GrpcFront(
         address, Dispatcher.method_shapes(descriptor),
         descriptor_set(router_pb2.DESCRIPTOR, health_pb2.DESCRIPTOR),
-        tokens=list(tokens) if tokens else None, tls_cert=tls_cert, tls_key=tls_key,
+        token_sha256=access.tokens.digests() if access is not None else None, tls_cert=tls_cert, tls_key=tls_key,
         max_message_bytes=limits.max_message_bytes, max_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
     dispatcher = Dispatcher(front, RouterServicer(service), descriptor,
-                            rpc_observer=rpc_observer, workers=limits.workers)
+                            rpc_observer=rpc_observer, workers=limits.workers, access=access)
     return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
+
+
+def _access(tokens: Optional[Union[TokenTable, Sequence[bytes]]]) -> Optional[Access]:
+    if tokens is None:
+        return None
+    if not isinstance(tokens, TokenTable):
+        if not tokens:
+            return None
+        tokens = TokenTable.from_tokens(tokens)
+    return Access(tokens)
 
 
 def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[bytes]) -> tuple[Optional[Any], int]:
@@ -246,7 +264,8 @@ def serve(
     if clock not in ("server", "client"):
         raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
     client_clock = ClientClock() if clock == "client" else None
-    tokens = read_tokens(token_file) if token_file else None
+    tokens = read_token_file(token_file) if token_file else None
+    access = Access(tokens) if tokens is not None else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
     metrics = None
@@ -269,7 +288,8 @@ def serve(
         if http_port is not None:  # a standby can be monitored while it waits
             from .http import standby_http
 
-            waiting = standby_http("standby: waiting for the lease", http_host or host, http_port).start()
+            waiting = standby_http("standby: waiting for the lease", http_host or host, http_port,
+                                   access=access).start()
             http_port = waiting.port
             print(f"ccroute serve: http on {waiting.url} (standby: /healthz answers 503; /metrics)",
                   file=out, flush=True)
@@ -307,7 +327,8 @@ def serve(
             from .http import Monitor
 
             monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0,
-                              sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes).start()
+                              sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
+                              access=access).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "

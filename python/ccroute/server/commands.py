@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Optional, Union
 
 from .._ccroute import Agent, Contact
-from ..errors import InvalidInput
+from ..errors import InvalidInput, UnknownId
 from .config import RouterSettings
 from .engine import Engine, Replies, Submitted, Upserted
+from .errors import PermissionDenied
 
 __all__ = [
     "Command",
@@ -40,7 +41,10 @@ __all__ = [
     "CallbackResult",
     "Advance",
     "Idempotent",
+    "AgentScope",
+    "ForAgent",
     "Query",
+    "unscoped",
 ]
 
 
@@ -324,6 +328,65 @@ def _answered(engine: Engine, c: "Command", now: float) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentScope:
+    """A call made for one agent only (an ``agent`` token): ``agent``, and
+    the ``call`` a refusal names (``CompleteContact``)."""
+
+    agent: str
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForAgent:
+    """A contact command (``Accept``, ``Reject``, ``Complete``, ``Pause``,
+    ``Resume``; keyed or timed or not) applied only if its contact is
+    offered or assigned to ``scope.agent``, else ``PermissionDenied``
+    naming the agents and ``scope.call``: what an ``agent`` token may do.
+    The check runs on the engine thread in the same step as the command,
+    so nothing can move the contact in between. The command log gets ``command`` alone (see
+    :func:`unscoped`): a replay need not check again. A repeat of an
+    answered keyed call gets its stored reply without the check."""
+
+    command: "Command"
+    scope: AgentScope
+    mutating: ClassVar[bool] = True
+
+    def apply(self, engine: Engine, now: float) -> Any:
+        inner = self.command
+        timed = inner.command if isinstance(inner, At) else inner
+        if not _answered(engine, timed, now):
+            self.check(engine, _contact_of(timed))
+        return inner.apply(engine, now)
+
+    def check(self, engine: Engine, contact: str) -> None:
+        """``PermissionDenied`` unless ``contact`` is offered or assigned to the agent."""
+        try:
+            holder = engine.router.contact(contact).agent
+        except UnknownId:
+            holder = None
+        agent = self.scope.agent
+        if holder == agent:
+            return
+        who = f"role 'agent' for agent {agent!r} may not call {self.scope.call} for contact {contact!r}"
+        if holder is None:  # unknown, waiting, or ended without an agent: said the same way
+            raise PermissionDenied(f"{who}: it is not offered or assigned to agent {agent!r}")
+        raise PermissionDenied(f"{who} of agent {holder!r}")
+
+
+def _contact_of(c: "Command") -> str:
+    if isinstance(c, Idempotent):
+        c = c.command
+    if isinstance(c, (Accept, Reject, Complete, Pause, Resume)):
+        return c.contact_id
+    raise TypeError(f"{type(c).__name__} is not a contact command an agent may scope")
+
+
+def unscoped(c: "Command") -> "Command":
+    """The command without its :class:`ForAgent` check (what is logged)."""
+    return c.command if isinstance(c, ForAgent) else c
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """Read something on the engine thread (never logged): ``fn(engine)``."""
 
@@ -337,4 +400,5 @@ class Query:
 
 #: Any command.
 Command = Union[Configure, UpsertAgent, RemoveAgent, SetAgentState, Submit, Accept, Reject,
-                Complete, Cancel, Pause, Resume, UpdateContact, Transfer, CallbackResult, Advance, Idempotent, At, Query]
+                Complete, Cancel, Pause, Resume, UpdateContact, Transfer, CallbackResult, Advance, Idempotent, At,
+                ForAgent, Query]

@@ -1,10 +1,14 @@
 """Handler threads between the gRPC front end and the servicer.
 
 The front end (``ccroute._ccroute.GrpcFront``, in Rust) owns the sockets,
-HTTP/2, TLS, bearer tokens, health checking and reflection; every
-``ccroute.v1.Router`` call that passes its checks reaches Python as a
-``Call``. A fixed pool of handler threads takes calls, and for each one:
+HTTP/2, TLS, the bearer-token check (is the token known?), health checking
+and reflection; every ``ccroute.v1.Router`` call that passes its checks
+reaches Python as a ``Call``. A fixed pool of handler threads takes calls,
+and for each one:
 
+- with tokens, checks that the token's role and tenant may make the call
+  (:class:`~ccroute.server.access.Access`: before the request is read),
+  and for an ``agent`` token that the request is about its agent;
 - decodes the request and runs the :class:`RouterServicer` method;
 - answers: the reply, the streamed messages, or the error, mapped to a
   status in one place, :func:`~ccroute.server.errors.status_for` (domain
@@ -15,7 +19,8 @@ HTTP/2, TLS, bearer tokens, health checking and reflection; every
 
 Calls the front end refuses by itself (no valid token, over the call or
 message-size limit, unknown method) never reach a handler thread, so the
-observer does not count them.
+observer does not count them; a refusal for the role
+(PERMISSION_DENIED) is counted.
 
 A streaming call holds its thread until it ends, as in any thread-pool
 server: ``ServiceLimits.workers`` bounds the threads, ``max_subscribers``
@@ -34,9 +39,11 @@ from google.protobuf import descriptor_pb2, message_factory
 from google.protobuf.message import DecodeError
 
 from ..errors import InvalidInput
+from .access import Access, check_table
+from .commands import AgentScope
 from .errors import status_for
 
-__all__ = ["Dispatcher", "read_tokens", "descriptor_set"]
+__all__ = ["Dispatcher", "descriptor_set"]
 
 log = logging.getLogger("ccroute.server")
 
@@ -44,20 +51,6 @@ log = logging.getLogger("ccroute.server")
 POLL = 0.25
 _KINDS = {(False, False): "unary", (True, False): "client_stream",
           (False, True): "server_stream", (True, True): "bidi_stream"}
-
-
-def read_tokens(path: str) -> list[bytes]:
-    """The tokens in a token file: one per line; blank lines and lines
-    starting with ``#`` are ignored. Several tokens allow rotation."""
-    try:
-        with open(path, "rb") as f:
-            lines = f.read().splitlines()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read token file {path!r}: {exc.strerror}") from None
-    tokens = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith(b"#")]
-    if not tokens:
-        raise InvalidInput(f"token file {path!r} holds no token")
-    return tokens
 
 
 def descriptor_set(*files: Any) -> bytes:
@@ -94,11 +87,14 @@ class _Method:
 class _Context:
     """The part of ``grpc.ServicerContext`` the servicer uses."""
 
-    __slots__ = ("_call", "callbacks")
+    __slots__ = ("_call", "callbacks", "scope")
 
     def __init__(self, call: Any) -> None:
         self._call = call
         self.callbacks: list[Callable[[], Any]] = []
+        #: For an ``agent`` token's call about a contact: the agent it is
+        #: limited to (the servicer passes it to the service).
+        self.scope: Optional[AgentScope] = None
 
     def time_remaining(self) -> Optional[float]:
         remaining: Optional[float] = self._call.time_remaining()
@@ -132,8 +128,13 @@ class Dispatcher:
     """The handler threads of one server (see the module docstring)."""
 
     def __init__(self, front: Any, servicer: Any, service_descriptor: Any, *,
-                 rpc_observer: Optional[Any] = None, workers: int = 32) -> None:
+                 rpc_observer: Optional[Any] = None, workers: int = 32,
+                 access: Optional[Access] = None) -> None:
         self._front = front
+        #: Who may call what (``None``: no tokens, every call allowed).
+        self._access = access
+        if access is not None:
+            check_table(service_descriptor)
         #: Hears ``on_rpc_start(method, kind)`` and ``on_rpc(method, kind,
         #: grpc.StatusCode)`` for every call (metrics).
         self._observer = rpc_observer
@@ -185,13 +186,18 @@ class Dispatcher:
             observer.on_rpc_start(method.full, method.kind)
         code = grpc.StatusCode.OK
         context = _Context(call)
+        access = self._access
         try:
+            grant = access.grant(call.authorization, call.method) if access is not None else None
             kind = method.kind
-            if kind == "unary":
-                reply = method.behavior(_decode(method, call.request), context)
-                call.reply(reply.SerializeToString())
-            elif kind == "server_stream":
-                code = self._stream(call, method.behavior(_decode(method, call.request), context))
+            if kind in ("unary", "server_stream"):
+                request = _decode(method, call.request)
+                if grant is not None:
+                    context.scope = Access.scope(grant, call.method, request)
+                if kind == "unary":
+                    call.reply(method.behavior(request, context).SerializeToString())
+                else:
+                    code = self._stream(call, method.behavior(request, context))
             else:
                 requests = self._requests(call, method)
                 if kind == "client_stream":

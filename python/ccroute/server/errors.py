@@ -4,8 +4,8 @@ The router's own errors (``ccroute.errors``) keep their classes end to end:
 the server maps each to a status code here (:func:`status_for`), sends the
 class name in the trailing metadata ``ccroute-error``, and the client raises
 the same class again (:func:`error_from_status`). The classes below are the
-service's own refusals (overload, shutdown, authentication, event-stream
-gaps), also rooted at :class:`ccroute.RoutingError`.
+service's own refusals (overload, shutdown, authentication, permissions,
+event-stream gaps), also rooted at :class:`ccroute.RoutingError`.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ __all__ = [
     "ServiceTimeout",
     "StreamEnded",
     "Unauthenticated",
+    "PermissionDenied",
     "EventsMissed",
     "SubscriberLagged",
     "HistoryGap",
@@ -80,6 +81,13 @@ class Unauthenticated(ServiceError):
     """A missing or wrong bearer token."""
 
 
+class PermissionDenied(ServiceError):
+    """The token is known but its role, tenant or agent does not allow
+    the call (PERMISSION_DENIED); the message names the role and the call,
+    and for an ``agent`` token acting for another agent, both agents.
+    Nothing was changed."""
+
+
 class EventsMissed(ServiceError):
     """An event stream cannot continue without a gap; ``resume_after`` (when
     known) is the last sequence delivered."""
@@ -131,6 +139,7 @@ _CODES: dict[type[BaseException], grpc.StatusCode] = {
     ServiceUnavailable: grpc.StatusCode.UNAVAILABLE,
     ServiceTimeout: grpc.StatusCode.DEADLINE_EXCEEDED,
     Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     SubscriberLagged: grpc.StatusCode.ABORTED,
     HistoryGap: grpc.StatusCode.OUT_OF_RANGE,
 }
@@ -141,7 +150,7 @@ _CLASSES: dict[str, type[RoutingError]] = {
     for cls in (
         *(getattr(_domain, n) for n in _domain.__all__),
         ServiceError, ServerBusy, MessageTooLarge, ServiceUnavailable, ServiceTimeout, Unauthenticated,
-        EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
+        PermissionDenied, EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
     )
 }
 
@@ -173,6 +182,7 @@ _BY_CODE: dict[grpc.StatusCode, type[RoutingError]] = {
     grpc.StatusCode.UNAVAILABLE: ServiceUnavailable,
     grpc.StatusCode.DEADLINE_EXCEEDED: ServiceTimeout,
     grpc.StatusCode.UNAUTHENTICATED: Unauthenticated,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDenied,
     grpc.StatusCode.ABORTED: SubscriberLagged,
     grpc.StatusCode.OUT_OF_RANGE: HistoryGap,
 }

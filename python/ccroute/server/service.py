@@ -74,6 +74,11 @@ class RouterService:
     (:class:`ServiceTimeout`); errors are the router's own
     (``UnknownId``, ``QueueFull``, ...) or the service's (``ServerBusy``
     when the command queue is full, ``ServiceUnavailable`` once stopped).
+    The calls an agent makes on a contact (``accept``, ``reject``,
+    ``complete``, ``pause``, ``resume``) take a ``scope``
+    (:class:`~ccroute.server.commands.AgentScope`): then they apply only
+    to a contact offered or assigned to that agent, else
+    ``PermissionDenied`` and nothing changes (``agent`` tokens).
 
     Args:
         settings: the router configuration (default: the built-in one).
@@ -311,21 +316,21 @@ class RouterService:
 
     def accept(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
-            now: Optional[float] = None) -> list[EventRecord]:
+            now: Optional[float] = None, scope: Optional[cmd.AgentScope] = None) -> list[EventRecord]:
         """The agent accepts an offered contact."""
-        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout, now)
+        return self._call(self._keyed(cmd.Accept(contact, agent), idempotency_key, fingerprint), timeout, now, scope)
 
     def reject(self, contact: str, agent: str, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
-            now: Optional[float] = None) -> list[EventRecord]:
+            now: Optional[float] = None, scope: Optional[cmd.AgentScope] = None) -> list[EventRecord]:
         """The agent rejects an offered contact."""
-        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout, now)
+        return self._call(self._keyed(cmd.Reject(contact, agent), idempotency_key, fingerprint), timeout, now, scope)
 
     def complete(self, contact: str, *, idempotency_key: Optional[str] = None,
                  fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
-            now: Optional[float] = None) -> list[EventRecord]:
+            now: Optional[float] = None, scope: Optional[cmd.AgentScope] = None) -> list[EventRecord]:
         """The agent finished an assigned contact."""
-        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout, now)
+        return self._call(self._keyed(cmd.Complete(contact), idempotency_key, fingerprint), timeout, now, scope)
 
     def cancel(self, contact: str, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
@@ -335,16 +340,16 @@ class RouterService:
 
     def pause(self, contact: str, *, idempotency_key: Optional[str] = None,
               fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
-              now: Optional[float] = None) -> list[EventRecord]:
+              now: Optional[float] = None, scope: Optional[cmd.AgentScope] = None) -> list[EventRecord]:
         """Pause an assigned contact (``Paused``): it holds no slot or
         capacity until resumed."""
-        return self._call(self._keyed(cmd.Pause(contact), idempotency_key, fingerprint), timeout, now)
+        return self._call(self._keyed(cmd.Pause(contact), idempotency_key, fingerprint), timeout, now, scope)
 
     def resume(self, contact: str, *, idempotency_key: Optional[str] = None,
                fingerprint: Optional[Hashable] = None, timeout: Optional[float] = None,
-               now: Optional[float] = None) -> list[EventRecord]:
+               now: Optional[float] = None, scope: Optional[cmd.AgentScope] = None) -> list[EventRecord]:
         """Resume a paused contact (``Resumed``)."""
-        return self._call(self._keyed(cmd.Resume(contact), idempotency_key, fingerprint), timeout, now)
+        return self._call(self._keyed(cmd.Resume(contact), idempotency_key, fingerprint), timeout, now, scope)
 
     def update_contact(self, contact: str, *, priority: Optional[int] = None,
                        requires: Optional[Mapping[str, int]] = None, prefers: Optional[Mapping[str, int]] = None,
@@ -455,7 +460,12 @@ class RouterService:
         return self._call(cmd.Query(name, fn), timeout)
 
     # -- engine thread --------------------------------------------------
-    def _call(self, command: cmd.Command, timeout: Optional[float], now: Optional[float] = None) -> Any:
+    def _call(self, command: cmd.Command, timeout: Optional[float], now: Optional[float] = None,
+              scope: Optional[cmd.AgentScope] = None) -> Any:
+        """Queue ``command`` and wait for its reply. ``scope``: apply it
+        only if its contact is offered or assigned to ``scope.agent``
+        (:class:`~ccroute.server.commands.ForAgent`), checked on the engine
+        thread with the command."""
         if self._failed is not None:
             raise ServiceUnavailable(self._failed)
         if self._client_clock and command.mutating:
@@ -465,6 +475,8 @@ class RouterService:
             if isinstance(now, bool) or not (isinstance(now, (int, float)) and math.isfinite(now) and now >= 0):
                 raise InvalidInput(f"now {now!r} is not a finite, non-negative number of seconds")
             command = cmd.At(command, float(now), time.time())
+        if scope is not None:
+            command = cmd.ForAgent(command, scope)
         pending = Pending()
         self._inbox.put(command, pending)
         return pending.wait(timeout)
@@ -529,7 +541,7 @@ class RouterService:
                 results.append((pending, None, exc, command))
                 continue
             if command.mutating and not getattr(value, "replayed", False):
-                accepted.append(command)
+                accepted.append(cmd.unscoped(command))
             results.append((pending, value, None, command))
         if engine.take_tick():  # timers fired and no Advance call claimed them
             accepted.insert(0, cmd.Advance())
@@ -610,6 +622,7 @@ class RouterService:
         try:
             for _, _, error, command in results:
                 outcome = "ok" if error is None else type(error).__name__
+                command = cmd.unscoped(command)
                 if isinstance(command, cmd.At):
                     command = command.command
                 if isinstance(command, cmd.Idempotent):

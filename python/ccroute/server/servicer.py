@@ -17,6 +17,7 @@ from ..errors import InvalidInput
 from ..v1 import model_pb2, router_pb2_grpc
 from ..v1 import router_pb2 as pb
 from . import wire
+from .commands import AgentScope
 from .errors import StreamEnded
 from .service import RouterService
 
@@ -63,6 +64,13 @@ def _keyed(request: Any) -> dict[str, Any]:
     rest.idempotency_key = ""
     rest.ClearField("now")  # a retry is the same request at any time
     return {"idempotency_key": key, "fingerprint": _digest(rest), "now": _now(request)}
+
+
+def _scope(context: grpc.ServicerContext) -> Optional[AgentScope]:
+    """The agent an ``agent`` token's call is limited to (set by the
+    dispatcher; ``None`` for any other token, or without tokens)."""
+    scope: Optional[AgentScope] = getattr(context, "scope", None)
+    return scope
 
 
 def _replayed(records: Any) -> bool:
@@ -147,24 +155,29 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         return pb.CancelContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def PauseContact(self, request: pb.PauseContactRequest, context: grpc.ServicerContext) -> pb.PauseContactResponse:
-        records = self._service.pause(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        records = self._service.pause(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+                                      **_keyed(request))
         return pb.PauseContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def ResumeContact(self, request: pb.ResumeContactRequest,
                       context: grpc.ServicerContext) -> pb.ResumeContactResponse:
-        records = self._service.resume(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        records = self._service.resume(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+                                       **_keyed(request))
         return pb.ResumeContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def CompleteContact(self, request: pb.CompleteContactRequest, context: grpc.ServicerContext) -> pb.CompleteContactResponse:
-        records = self._service.complete(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        records = self._service.complete(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+                                         **_keyed(request))
         return pb.CompleteContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def AcceptOffer(self, request: pb.AcceptOfferRequest, context: grpc.ServicerContext) -> pb.AcceptOfferResponse:
-        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context), **_keyed(request))
+        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
+                                       **_keyed(request))
         return pb.AcceptOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def RejectOffer(self, request: pb.RejectOfferRequest, context: grpc.ServicerContext) -> pb.RejectOfferResponse:
-        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context), **_keyed(request))
+        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
+                                       **_keyed(request))
         return pb.RejectOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def UpdateContact(self, request: pb.UpdateContactRequest, context: grpc.ServicerContext) -> pb.UpdateContactResponse:

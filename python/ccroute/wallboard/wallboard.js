@@ -212,8 +212,13 @@
     conn.textContent = "live";
   }
 
+  // With tokens, the page is opened as /?token=<observer token>; its own
+  // requests carry the token on (an EventSource cannot set a header).
+  const token = new URLSearchParams(location.search).get("token");
+  const eventsUrl = token ? "/events?token=" + encodeURIComponent(token) : "/events";
+
   function connect() {
-    const es = new EventSource("/events");
+    const es = new EventSource(eventsUrl);
     es.addEventListener("history", (e) => {
       const data = JSON.parse(e.data).history;
       for (const k of Object.keys(history)) delete history[k];

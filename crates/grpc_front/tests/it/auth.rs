@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use grpc_front::{Bytes, Code, SERVICE};
+use grpc_front::{token_sha256, Bytes, Code, SERVICE};
 
 use crate::{class, options, path, Running};
 
@@ -35,7 +35,7 @@ fn health_checks_follow_set_health() {
 /// its handlers.
 fn guarded() -> (Running, Arc<AtomicUsize>) {
     let mut options = options();
-    options.tokens = Some(vec![b"old-token".to_vec(), b"s3cret-token".to_vec()]);
+    options.token_sha256 = Some(vec![token_sha256(b"old-token"), token_sha256(b"s3cret-token")]);
     options.descriptors = Some(Vec::new());
     let handled = Arc::new(AtomicUsize::new(0));
     let seen = handled.clone();

@@ -21,6 +21,7 @@ from .server import HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 
 if TYPE_CHECKING:
+    from ..access import Access
     from ..service import RouterService
 
 __all__ = ["Monitor", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
@@ -41,17 +42,20 @@ class Monitor:
         sl_interval, sl_window: seconds of the reporting interval (aligned to
             the wall clock) and of the rolling window whose service levels
             the wallboard shows beside the cumulative one (15 and 30 minutes).
+        access: the server's tokens (``None``: open): ``/metrics`` and the
+            wallboard then need an ``observer`` token or higher.
     """
 
     def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
-                 sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0) -> None:
+                 sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0,
+                 access: Optional["Access"] = None) -> None:
         self.metrics = metrics or Metrics()
         self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every,
                                            sl_interval=sl_interval, sl_window=sl_window)
         self.metrics.add_snapshots(lambda: self.publisher.latest)
         self.metrics.add_service(service.figures)
-        self.http = HttpServer(self.publisher, self.metrics, host, port)
+        self.http = HttpServer(self.publisher, self.metrics, host, port, access=access)
 
     @property
     def port(self) -> int:

@@ -12,6 +12,14 @@ Routes:
   service level per queue) then one ``snapshot`` event per second;
 - ``GET /api/snapshot`` — the latest snapshot as JSON.
 
+With tokens (``ccroute serve --token-file``), ``/metrics`` needs an
+``observer`` token or higher in ``Authorization: Bearer <token>``, and the
+wallboard (``/``, ``/events``, ``/api/snapshot``) takes the token that way
+or as ``?token=`` on the URL, which the page passes on to its own
+requests: 401 without a valid token, 403 for a role that may not read
+(``agent``). ``/healthz`` and the page's static files (code shipped in
+the package, no figures) stay open, as the gRPC health check does.
+
 It runs on its own threads (stdlib :class:`ThreadingHTTPServer`, one
 thread per connection, at most ``max_connections`` at once, of which at
 most ``max_streams`` event streams). Every response is built from the
@@ -23,14 +31,18 @@ after ``write_timeout`` seconds.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .snapshot import SnapshotPublisher
+
+if TYPE_CHECKING:
+    from ..access import Access
 
 __all__ = ["HttpServer", "standby_http"]
 
@@ -44,6 +56,10 @@ _TYPES = {
 }
 #: Seconds between keep-alive comments on an idle event stream.
 KEEPALIVE = 15.0
+#: A token in a logged request line, hidden.
+_URL_TOKEN = re.compile(r"([?&]token=)[^&\s\"]*")
+#: The routes of the wallboard, which also take ``?token=``.
+_WALLBOARD = ("/", "/index.html", "/events", "/api/snapshot")
 
 
 def _static(name: str) -> Optional[bytes]:
@@ -92,13 +108,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.settimeout(self.server.owner.write_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
-        log.debug("http %s: " + format, self.address_string(), *args)
+        if log.isEnabledFor(logging.DEBUG):  # never log a token from a URL
+            log.debug("http %s: %s", self.address_string(), _URL_TOKEN.sub(r"\1<hidden>", format % args))
 
-    def _send(self, status: int, body: bytes, content_type: str, *, cache: bool = False) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, *, cache: bool = False,
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "max-age=60" if cache else "no-store")
+        self.send_header("Referrer-Policy", "no-referrer")  # a ?token= never leaves in a Referer
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -106,10 +127,28 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _refused(self, path: str, query: str) -> bool:
+        """With tokens, answer 401 or 403 (and True) unless the request
+        carries an ``observer`` token or higher for ``path``."""
+        access = self.server.owner.access
+        if access is None or not (path == "/metrics" or path in _WALLBOARD):
+            return False
+        what = "/metrics" if path == "/metrics" else "the wallboard"
+        refusal = access.http_refusal(self.headers.get("Authorization"), query, what,
+                                      url_token=path in _WALLBOARD)
+        if refusal is None:
+            return False
+        status, message = refusal
+        headers = (("WWW-Authenticate", 'Bearer realm="ccroute"'),) if status == 401 else ()
+        self._send(status, (message + "\n").encode(), "text/plain; charset=utf-8", headers=headers)
+        return True
+
     def do_GET(self) -> None:
         owner = self.server.owner
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         try:
+            if self._refused(path, query):
+                return
             if path == "/metrics":
                 self._send(200, owner.metrics.exposition(), CONTENT_TYPE_LATEST)
             elif path == "/healthz":
@@ -145,6 +184,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
+            self.send_header("Referrer-Policy", "no-referrer")
             self.send_header("X-Accel-Buffering", "no")
             self.end_headers()
             if self.command == "HEAD":
@@ -182,12 +222,16 @@ class HttpServer:
         max_streams: wallboard event streams at once.
         write_timeout: seconds a client may take to read before it is dropped.
         stale_after: ``/healthz`` fails when the newest snapshot is older.
+        access: the server's tokens (``None``: open): ``/metrics`` and the
+            wallboard then need an ``observer`` token or higher.
     """
 
     def __init__(self, publisher: SnapshotPublisher, metrics: Metrics, host: str = "127.0.0.1",
                  port: int = 0, *, max_connections: int = 64, max_streams: int = 32,
-                 write_timeout: float = 10.0, stale_after: float = 5.0) -> None:
+                 write_timeout: float = 10.0, stale_after: float = 5.0,
+                 access: Optional["Access"] = None) -> None:
         self.publisher = publisher
+        self.access = access
         self.metrics = metrics
         self.max_connections = max_connections
         self.streams = threading.BoundedSemaphore(max_streams)
@@ -264,11 +308,13 @@ class _Waiting:
         return version, b"{}"
 
 
-def standby_http(reason: str, host: str = "127.0.0.1", port: int = 0) -> HttpServer:
+def standby_http(reason: str, host: str = "127.0.0.1", port: int = 0, *,
+                 access: Optional["Access"] = None) -> HttpServer:
     """An HTTP server for a server that waits for its lease (a standby), so
     it can be monitored: ``/healthz`` answers 503 with ``reason``,
     ``/metrics`` has ``ccroute_standby 1`` and ``ccroute_healthy 0`` (and
-    the process figures). Not started."""
+    the process figures; with ``access``, for an observer token). Not
+    started."""
     metrics = Metrics()
     metrics.add_service(lambda: {"healthy": 0.0, "standby": 1.0})
-    return HttpServer(_Waiting(reason), metrics, host, port)  # type: ignore[arg-type]
+    return HttpServer(_Waiting(reason), metrics, host, port, access=access)  # type: ignore[arg-type]
