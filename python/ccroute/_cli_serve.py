@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
@@ -17,8 +16,10 @@ def register(subparsers: Any) -> None:
         help="run the gRPC routing server",
         description=(
             "Run the ccroute gRPC server (ccroute.v1.Router, with health checking and "
-            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0; SIGHUP is ignored "
-            "(logged). Logs go to stderr with time and level."
+            "reflection). SIGTERM or SIGINT drains in-flight calls and exits 0; SIGHUP re-reads "
+            "--config and applies its router settings live, as Configure does (a file that fails "
+            "changes nothing and is logged). Logs go to stderr, as text with time and level or as "
+            "JSON lines (--log-format json)."
         ),
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -53,12 +54,18 @@ def register(subparsers: Any) -> None:
                    help="with --redis: lease time in ms; a standby takes over within it (default 5000)")
     p.add_argument("--snapshot-every", type=int, default=10_000,
                    help="with --redis: commands between snapshots (default 10000)")
+    p.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="stderr logs: text (time, level, logger, message; the default) or json (one object "
+                        "per line: ts, level, logger, event, msg and the event's fields)")
+    p.add_argument("--slow-call-ms", type=float, default=500.0, metavar="MS",
+                   help="log a unary call slower than this (event slow_call; default 500)")
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .server.logs import configure
+
+    configure(args.log_format)
     if (args.tls_cert is None) != (args.tls_key is None):
         print("ccroute serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
@@ -82,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
                      redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
                      stored_config=args.config is None,
                      sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
-                     clock=args.clock)
+                     clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

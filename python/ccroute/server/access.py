@@ -121,6 +121,13 @@ class Access:
         self.allow(grant, method)
         return grant
 
+    def role_of(self, authorization: Optional[str]) -> Optional[str]:
+        """The role of a call's token, ``None`` if unknown or missing (for
+        logs: never the token itself)."""
+        token = _bearer(authorization)
+        grant = self.tokens.lookup(token) if token is not None else None
+        return grant.role if grant is not None else None
+
     def allow(self, grant: Grant, method: str) -> None:
         """``PermissionDenied`` unless ``grant`` may call ``method``."""
         if not grant.covers(self.tenant):

@@ -30,8 +30,9 @@ from ..errors import InvalidInput
 from ..v1 import router_pb2
 from .access import Access
 from .clock import ClientClock
-from .config import ServerConfig, ServiceLimits
+from .config import ServerConfig, ServiceLimits, load_config
 from .dispatch import Dispatcher, descriptor_set
+from .logs import event
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
 from .tokens import TokenTable, read_token_file
@@ -154,6 +155,7 @@ def create_server(
     tls_key: Optional[bytes] = None,
     limits: Optional[ServiceLimits] = None,
     rpc_observer: Optional[Any] = None,
+    slow_call_ms: Optional[float] = None,
 ) -> tuple[Server, int]:
     """Build a gRPC server for ``service`` bound to ``address``
     (``host:port``; port 0 picks a free one) and return it, not yet started,
@@ -173,6 +175,8 @@ def create_server(
             service's).
         rpc_observer: counts calls by method and status code
             (``ccroute.server.http.Metrics``).
+        slow_call_ms: log a unary call slower than this (event
+            ``slow_call``); ``None``: never.
     """
     limits = limits or service.limits
     if (tls_cert is None) != (tls_key is None):
@@ -186,7 +190,8 @@ def create_server(
         max_message_bytes=limits.max_message_bytes, max_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
     dispatcher = Dispatcher(front, RouterServicer(service), descriptor,
-                            rpc_observer=rpc_observer, workers=limits.workers, access=access)
+                            rpc_observer=rpc_observer, workers=limits.workers, access=access,
+                            slow_call_ms=slow_call_ms)
     return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
 
 
@@ -246,6 +251,8 @@ def serve(
     sl_interval_minutes: float = 15.0,
     sl_window_minutes: float = 30.0,
     clock: str = "server",
+    config_file: Optional[str] = None,
+    slow_call_ms: Optional[float] = 500.0,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -260,7 +267,11 @@ def serve(
     stored one is used and ``config.router`` only seeds an empty database.
     ``clock``: ``"server"`` (its own monotonic clock, or the durable epoch
     clock with Redis) or ``"client"`` (each mutating call's ``now``: a
-    script drives the server in virtual time)."""
+    script drives the server in virtual time). SIGHUP re-reads
+    ``config_file`` (the ``--config`` ``config`` came from) and applies its
+    router settings as ``Configure`` does (:func:`reload_config`).
+    Operator events (start, lease, refused and slow calls, reload,
+    shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
         raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
     client_clock = ClientClock() if clock == "client" else None
@@ -306,21 +317,28 @@ def serve(
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics,
                                 clock=client_clock)
     server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
-                                  rpc_observer=metrics)
+                                  rpc_observer=metrics, slow_call_ms=slow_call_ms)
     monitor = None
     stop = threading.Event()
+    hangup = threading.Event()
+    wake = threading.Event()  # the main loop's: a signal, or the lease lost
+
+    def stop_now() -> None:
+        stop.set()
+        wake.set()
     gc_policy = FullCollections().start()
 
     def on_signal(signum: int, frame: Any) -> None:
-        stop.set()
+        stop_now()
 
     def on_hangup(signum: int, frame: Any) -> None:
-        log.warning("SIGHUP ignored: ccroute serve does not reload its configuration; restart it instead")
+        hangup.set()  # the main loop reloads: a signal handler must not wait for the engine
+        wake.set()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_hangup)
     if durable is not None:
-        durable.on_lost = stop.set
+        durable.on_lost = stop_now
     try:
         server.start()
         if metrics is not None:
@@ -337,8 +355,25 @@ def serve(
         )
         if monitor is not None:
             print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /)", file=out, flush=True)
+        persistence = "memory"
+        if redis_url is not None:
+            from .persistence import _safe
+
+            persistence = f"redis {_safe(redis_url)}"
+        event(log, logging.INFO, "server_start",
+              f"listening on {host}:{bound} (tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
+              f"state in {persistence})",
+              address=f"{host}:{bound}", tls=cert is not None, auth=tokens is not None, persistence=persistence,
+              config=config_file, http=monitor.url if monitor is not None else None, clock=clock)
         serving = True
-        while not stop.wait(0.5):
+        while True:
+            wake.wait(0.5)
+            wake.clear()
+            if hangup.is_set():  # before a stop, so that a reload asked for is never lost silently
+                hangup.clear()
+                reload_config(service, config_file)
+            if stop.is_set():
+                break
             problem = service.health()  # gRPC health follows the service's (persistence, lease)
             if (problem is None) != serving:
                 serving = problem is None
@@ -349,13 +384,16 @@ def serve(
                 else:
                     log.warning("not serving: %s", problem)
         print("ccroute serve: stopping (draining in-flight calls)", file=out, flush=True)
+        event(log, logging.INFO, "shutdown", "stopping: draining in-flight calls")
         if monitor is not None:
             monitor.stop()
         server.stop()
         if durable is not None and durable.lost.is_set():
             print("ccroute serve: lease lost (another server is active); stopped", file=out, flush=True)
+            event(log, logging.WARNING, "stopped", "stopped: deposed, another server holds the lease", exit_code=3)
             return 3
         print("ccroute serve: stopped", file=out, flush=True)
+        event(log, logging.INFO, "stopped", "stopped", exit_code=0)
         return 0
     finally:
         if durable is not None:
@@ -367,6 +405,40 @@ def serve(
         for s, handler in previous.items():
             signal.signal(s, handler)
         gc_policy.stop()
+
+
+def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
+    """Re-read ``config_file`` and apply its router settings to the
+    running ``service`` with the live reconfiguration of ``Configure``
+    (logged with the commands under ``--redis``). Its ``agents`` and
+    ``limits`` are not applied: agents are live state, changed with
+    ``UpsertAgent``; limits size the server and need a restart. A file that
+    cannot be read or parsed, or a change the router refuses, changes
+    nothing and logs ``reload_failed``; success logs ``reload`` naming
+    what changed. Returns whether the settings were applied."""
+    from .persistence.codec import settings_difference
+
+    if config_file is None:
+        event(log, logging.WARNING, "reload_skipped",
+              "SIGHUP ignored: no --config file to reload (the built-in or stored configuration is in force)")
+        return False
+    try:
+        given = load_config(config_file).router
+        current = service.settings
+        if given.epoch == 0.0:  # left out: keep the clock origin in force
+            given = type(given)({**given.to_dict(), "epoch": current.epoch})
+        changes = settings_difference(current, given)
+        if changes:
+            service.configure(given)
+    except Exception as exc:  # a reload never stops the server: anything refused is logged
+        event(log, logging.ERROR, "reload_failed", f"reload of {config_file} failed, nothing changed: {exc}",
+              file=config_file, error=str(exc), error_type=type(exc).__name__)
+        return False
+    changed = [c.replace(": stored ", ": was ", 1).replace(", given ", ", now ", 1) for c in changes]
+    event(log, logging.INFO, "reload",
+          f"reloaded {config_file}: " + ("; ".join(changed) if changed else "no change"),
+          file=config_file, changes=changed)
+    return True
 
 
 def _read(path: str, what: str) -> bytes:

@@ -15,7 +15,11 @@ and for each one:
   errors keep their class in the trailing metadata ``ccroute-error``; an
   unexpected exception is logged with its traceback and answered
   INTERNAL);
-- tells the RPC observer (metrics) that the call started and how it ended.
+- tells the RPC observer (metrics) that the call started and how it ended;
+- logs a refusal (PERMISSION_DENIED, UNAUTHENTICATED: event
+  ``call_refused`` with the method, the token's role and the code, never
+  the token) and a unary call slower than ``slow_call_ms`` (event
+  ``slow_call``).
 
 Calls the front end refuses by itself (no valid token, over the call or
 message-size limit, unknown method) never reach a handler thread, so the
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, Optional
 
@@ -42,6 +47,7 @@ from ..errors import InvalidInput
 from .access import Access, check_table
 from .commands import AgentScope
 from .errors import status_for
+from .logs import event
 
 __all__ = ["Dispatcher", "descriptor_set"]
 
@@ -129,7 +135,7 @@ class Dispatcher:
 
     def __init__(self, front: Any, servicer: Any, service_descriptor: Any, *,
                  rpc_observer: Optional[Any] = None, workers: int = 32,
-                 access: Optional[Access] = None) -> None:
+                 access: Optional[Access] = None, slow_call_ms: Optional[float] = None) -> None:
         self._front = front
         #: Who may call what (``None``: no tokens, every call allowed).
         self._access = access
@@ -146,6 +152,8 @@ class Dispatcher:
                 _KINDS[(m.client_streaming, m.server_streaming)],
             )
         self._workers = workers
+        #: Log unary calls slower than this many ms (``None``: never).
+        self._slow_s = slow_call_ms / 1000 if slow_call_ms is not None else None
         self._threads: list[threading.Thread] = []
 
     @staticmethod
@@ -195,7 +203,9 @@ class Dispatcher:
                 if grant is not None:
                     context.scope = Access.scope(grant, call.method, request)
                 if kind == "unary":
+                    started = time.perf_counter()
                     call.reply(method.behavior(request, context).SerializeToString())
+                    self._timed(method, started)
                 else:
                     code = self._stream(call, method.behavior(request, context))
             else:
@@ -206,6 +216,8 @@ class Dispatcher:
                     code = self._stream(call, method.behavior(requests, context))
         except Exception as exc:
             code = self._fail(call, exc)
+            if code in (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED):
+                self._refused(call, method, code)
         finally:
             for callback in context.callbacks:
                 try:
@@ -214,6 +226,18 @@ class Dispatcher:
                     log.exception("call-end callback failed")
             if observer is not None:
                 observer.on_rpc(method.full, method.kind, code)
+
+    def _timed(self, method: _Method, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        if self._slow_s is not None and elapsed > self._slow_s:
+            ms = round(elapsed * 1e3, 1)
+            event(log, logging.WARNING, "slow_call", f"{method.full} took {ms} ms",
+                  method=method.full, ms=ms)
+
+    def _refused(self, call: Any, method: _Method, code: Any) -> None:
+        role = self._access.role_of(call.authorization) if self._access is not None else None
+        event(log, logging.WARNING, "call_refused", f"{method.full} refused: {code.name} (role {role})",
+              method=method.full, role=role, code=code.name)
 
     @staticmethod
     def _stream(call: Any, replies: Iterator[Any]) -> Any:

@@ -28,16 +28,20 @@ latest snapshot, and earlier resume points answer OUT_OF_RANGE.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Optional, TextIO
 
 from ...errors import InvalidState
 from ..config import RouterSettings, ServerConfig
+from ..logs import event
 from ..service import RouterService
 from .codec import settings_difference
 from .redis_log import Fenced, LeaseLost, RedisLog
 from .state import EpochClock
 
 __all__ = ["RedisLog", "Fenced", "LeaseLost", "EpochClock", "ConfigChanged", "open_durable"]
+
+log = logging.getLogger("ccroute.server.persistence")
 
 
 class ConfigChanged(InvalidState):
@@ -110,8 +114,12 @@ def open_durable(
                     "Configure to change it as a logged, live change), or start from an empty "
                     "Redis database."
                 )
+        st = service.engine
+        event(log, logging.INFO, "lease_acquired",
+              f"lease held on {_safe(url)} (epoch {rlog.token}); state rebuilt from Redis",
+              redis=_safe(url), epoch=rlog.token, agents=len(st.router.agent_ids()),
+              live_contacts=st.router.live_contacts, command=service.log_number, last_event=st.last_sequence)
         if out is not None:
-            st = service.engine
             print(f"ccroute serve: lease held (epoch {rlog.token}); state rebuilt from Redis: "
                   f"{len(st.router.agent_ids())} agents, {st.router.live_contacts} live contacts, "
                   f"command {service.log_number}, event {st.last_sequence}", file=out, flush=True)

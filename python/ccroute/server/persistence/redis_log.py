@@ -39,6 +39,7 @@ from .. import commands as cmd
 from ..config import RouterSettings
 from ..errors import ServiceUnavailable
 from ..hooks import LogEntry
+from ..logs import event
 from ..service import CommandLogDown, RouterService
 from .codec import decode_commands, encode_commands
 from .state import capture, install, install_empty
@@ -203,7 +204,8 @@ class RedisLog:
             try:
                 ok = self._renew(keys=[self.k_lease, self.k_epoch], args=[self.token, self.holder, self.lease_ms])
             except redis.RedisError as exc:
-                log.warning("cannot renew the lease: %s", exc)
+                event(log, logging.WARNING, "lease_renew_failed", f"cannot renew the lease: {exc}",
+                      epoch=self.token, error=str(exc))
                 continue
             if not ok:
                 self._deposed()
@@ -233,7 +235,8 @@ class RedisLog:
 
     def _deposed(self) -> None:
         if not self.lost.is_set():
-            log.error("lease lost (fenced): another server is active; this one stops serving")
+            event(log, logging.ERROR, "lease_lost",
+                  "lease lost (fenced): another server is active; this one stops serving", epoch=self.token)
             self.lost.set()
             if self.on_lost is not None:
                 self.on_lost()
