@@ -58,6 +58,7 @@ import gymnasium
 import numpy as np
 from gymnasium import spaces
 
+from ..sim._serving import served_types
 from ..sim.processes import mean_of
 from ..sim.results import t_quantile
 from ..sim.run import _native, _scenario
@@ -310,7 +311,7 @@ class CMu:
     longer wait; the cμ rule is optimal for linear waiting costs in a
     single-server multi-class queue. A route sends the contact to the most
     specialised free group (the one whose agents can serve the fewest
-    contact types), keeping versatile agents free for the contacts only
+    contact types, by the engine's own rule), keeping versatile agents free for the contacts only
     they can take; ties to the longest idle."""
 
     def __init__(self, env: gymnasium.Env[Any, Any], cost: Optional[Sequence[float]] = None) -> None:
@@ -329,9 +330,8 @@ class CMu:
         self.index = c * mu
         self._pick_wait = np.array([names.index(f"pick.{t}.wait") for t in e.types])
         self._route_idle = np.array([names.index(f"route.{g}.idle") for g in e.groups])
-        self.versatility = np.array(
-            [sum(_serves(g, t) for t in scn.contact_types) for g in scn.agent_groups], dtype=np.float64
-        )
+        serves = served_types(scn)
+        self.versatility = np.array([sum(serves[g.name]) for g in scn.agent_groups], dtype=np.float64)
 
     def __call__(self, obs: np.ndarray, info: dict[str, Any]) -> int:
         mask = info["action_mask"]
@@ -348,14 +348,6 @@ class CMu:
         wait = obs[self._pick_wait]
         order = np.lexsort((-wait, -self.index))  # highest index, then longest wait
         return int(next(i for i in order if valid[i]))
-
-
-def _serves(group: Any, ctype: Any) -> bool:
-    """Whether a group's skills meet a type's requirements on its channel
-    (relaxation steps aside)."""
-    if group.channels is not None and group.channels.get(ctype.channel, 0) < 1:
-        return False
-    return all(group.skills.get(s, 0) >= level for s, level in ctype.requires.items())
 
 
 # -- evaluation ---------------------------------------------------------------

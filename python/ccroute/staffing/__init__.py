@@ -66,6 +66,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
+from ..sim._serving import served_types, slots_per_agent
 from ..sim.processes import PiecewisePoisson, Poisson, Trace
 from ..sim.processes import mean_of as dist_mean
 from ..sim.results import t_quantile
@@ -222,7 +223,7 @@ class _Problem:
             for g in self.groups for t in range(per)
         ])
         self.constraints = self._constraints(targets, by, core)
-        self._serve_cache: dict[str, list[bool]] = {}
+        self._serve_cache: Optional[dict[str, list[bool]]] = None
         self.serves = self._serves()
         for k, c in enumerate(self.constraints):
             if not self.serves[:, k].any():
@@ -279,24 +280,10 @@ class _Problem:
 
     def _type_serves(self, g: AgentGroup) -> list[bool]:
         """Per contact type: whether agents of the group can ever serve it
-        (its channel, the skills of its requirements or of a relaxation
-        step, its queue or one it overflows to in the group's routing
-        profile): the engine's own check (`unservable`), asked of a
-        scenario with that group alone."""
-        import json
-        import re
-
-        from .. import _ccroute
-
-        cached = self._serve_cache.get(g.name)
-        if cached is not None:
-            return cached
-        probe = self.base.replace(agent_groups=[_replace_group(g, count=1, shifts=[])], unservable="warn")
-        native = _ccroute.Simulation(json.dumps(probe.to_core()))
-        bad = {int(m.group(1)) for msg in native.unservable if (m := re.match(r"contact_types\[(\d+)\]", msg))}
-        out = [i not in bad for i in range(len(self.types))]
-        self._serve_cache[g.name] = out
-        return out
+        (the engine's own rule, see :mod:`ccroute.sim._serving`)."""
+        if self._serve_cache is None:
+            self._serve_cache = served_types(self.base)
+        return self._serve_cache[g.name]
 
     def _serves(self) -> np.ndarray:
         per = self.n_int if self.length else 1
@@ -323,8 +310,7 @@ class _Problem:
         for i, t in enumerate(self.base.contact_types):
             rates = _rates(t.arrivals, self.length or self.duration, n, self.duration)
             ch = chans[t.channel]
-            conc = max(1, min(int(ch["max_per_agent"] or 1), 100 // max(1, int(ch["cost"]))))
-            out[i] = rates * _handle_mean(t) / conc
+            out[i] = rates * _handle_mean(t) / slots_per_agent(ch)
         return out
 
     def _upper(self, max_agents: Optional[Mapping[str, int]]) -> np.ndarray:
@@ -409,9 +395,7 @@ class _Problem:
         patience = [pt for i in idx if (pt := self.base.contact_types[i].patience) is not None]
         mean_patience = (float(np.average([dist_mean(pt) for pt in patience], weights=rates))
                          if len(patience) == len(idx) else None)
-        conc = min(max(1, min(int(chans[self.base.contact_types[i].channel]["max_per_agent"] or 1),
-                              100 // max(1, int(chans[self.base.contact_types[i].channel]["cost"]))))
-                   for i in idx)
+        conc = min(slots_per_agent(chans[self.base.contact_types[i].channel]) for i in idx)
         try:
             slots = erlang.required_agents(lam, aht, target=min(c.bound, 0.999), threshold=self._threshold(c),
                                            patience=mean_patience)
