@@ -37,6 +37,7 @@ pub struct Call {
     pub(crate) method: String,
     pub(crate) request: Option<Bytes>,
     pub(crate) authorization: Option<String>,
+    pub(crate) tenant: Option<String>,
     pub(crate) deadline: Option<Instant>,
     pub(crate) peer: Option<SocketAddr>,
     pub(crate) replies: Mutex<Option<mpsc::Sender<Reply>>>,
@@ -69,6 +70,12 @@ impl Call {
     /// The `authorization` header, if the client sent one.
     pub fn authorization(&self) -> Option<&str> {
         self.authorization.as_deref()
+    }
+
+    /// The `ccroute-tenant` header (the tenant the call is for), if the
+    /// client sent one.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
     }
 
     /// The client's address, when known.

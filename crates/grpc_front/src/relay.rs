@@ -196,6 +196,10 @@ impl StreamingService<Bytes> for Relay {
                 .metadata()
                 .get("authorization")
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let tenant = request
+                .metadata()
+                .get("ccroute-tenant")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             let peer = request.remote_addr();
             let mut stream = request.into_inner();
             let (reply_tx, mut reply_rx) =
@@ -233,6 +237,7 @@ impl StreamingService<Bytes> for Relay {
                 method,
                 request: message,
                 authorization,
+                tenant,
                 deadline,
                 peer,
                 replies: Mutex::new(Some(reply_tx)),

@@ -51,6 +51,12 @@ impl Call {
         self.0.authorization()
     }
 
+    /// The `ccroute-tenant` header, if the client sent one.
+    #[getter]
+    fn tenant(&self) -> Option<&str> {
+        self.0.tenant()
+    }
+
     /// The client's address (`"ipv4:127.0.0.1:5000"`), as gRPC names peers.
     #[getter]
     fn peer(&self) -> String {

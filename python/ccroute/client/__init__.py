@@ -21,6 +21,7 @@ from ..server.errors import (
     HistoryGap,
     IdempotencyConflict,
     MessageTooLarge,
+    NotOwner,
     PermissionDenied,
     ServerBusy,
     ServiceError,
@@ -29,10 +30,12 @@ from ..server.errors import (
     StreamEnded,
     SubscriberLagged,
     Unauthenticated,
+    UnknownTenant,
 )
 from ..server.events import EventRecord
+from ..server.tenants import TenantInfo
 from ._aio import AsyncRouterClient
-from ._common import RemoteAgentView, RemoteContactView, RemoteQueueStats, RemoteStatus
+from ._common import RemoteAgentView, RemoteContactView, RemoteQueueStats, RemoteStatus, RemoteWebhook
 from ._sync import EventWatch, RouterClient
 
 __all__ = [
@@ -44,6 +47,8 @@ __all__ = [
     "RemoteAgentView",
     "RemoteContactView",
     "RemoteStatus",
+    "RemoteWebhook",
+    "TenantInfo",
     "ServiceError",
     "ServerBusy",
     "ServiceUnavailable",
@@ -57,4 +62,6 @@ __all__ = [
     "IdempotencyConflict",
     "MessageTooLarge",
     "StreamEnded",
+    "UnknownTenant",
+    "NotOwner",
 ]

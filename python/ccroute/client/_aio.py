@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Optional
 
@@ -9,11 +10,13 @@ import grpc
 import grpc.aio
 
 from .._ccroute import Agent, Channel, Contact, Queue, Step
+from ..errors import InvalidInput
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
-from ..server.errors import SubscriberLagged
+from ..server.errors import NotOwner, SubscriberLagged
 from ..server.events import EventRecord
+from ..server.tenants import TenantInfo
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import _common as c
@@ -37,29 +40,51 @@ class AsyncRouterClient:
         timeout: float = 10.0,
         retries: int = 2,
         options: Optional[Sequence[tuple[str, Any]]] = None,
+        tenant: Optional[str] = None,
     ) -> None:
-        creds, opts, self._metadata = c.channel_args(token, root_certificates, tls, options)
+        self._creds, self._opts, metadata = c.channel_args(token, root_certificates, tls, options)
+        self._metadata = metadata + c.tenant_metadata(tenant)
+        self.tenant = tenant
+        self.timeout = timeout
+        self.retries = retries
+        self._connect(target)
+
+    def _connect(self, target: str) -> None:
+        creds, opts = self._creds, self._opts
         self._channel = (grpc.aio.secure_channel(target, creds, options=opts) if creds
                          else grpc.aio.insecure_channel(target, options=opts))
         self._stub = router_pb2_grpc.RouterStub(self._channel)
         self.target = target
-        self.timeout = timeout
-        self.retries = retries
+
+    async def _redirect(self, err: NotOwner, redirects: int) -> bool:
+        """As :meth:`RouterClient._redirect`."""
+        if redirects >= c.MAX_REDIRECTS:
+            return False
+        if err.owner and err.owner != self.target:
+            old = self._channel
+            self._connect(err.owner)
+            await old.close()
+        else:
+            await asyncio.sleep(c.NO_OWNER_WAIT)
+        return True
 
     async def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
-        method = getattr(self._stub, rpc)
         attempts = self.retries + 1 if retry else 1
-        for attempt in range(attempts):
+        attempt = redirects = 0
+        while True:
             try:
-                return await method(request, timeout=self.timeout, metadata=self._metadata)
+                return await getattr(self._stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if attempt + 1 < attempts and isinstance(err, c.RETRYABLE):
+                if isinstance(err, NotOwner) and await self._redirect(err, redirects):
+                    redirects += 1
+                    continue
+                attempt += 1
+                if attempt < attempts and isinstance(err, c.RETRYABLE):
                     continue
                 raise err from None
-        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         """Close the connection."""
@@ -278,6 +303,42 @@ class AsyncRouterClient:
         """When the next timer is due, or ``None``."""
         return (await self.status()).next_timer
 
+    # -- tenants ----------------------------------------------------------
+    async def create_tenant(self, name: str, channels: Optional[Sequence[Channel]] = None,
+                            queues: Optional[Sequence[Queue]] = None, **options: Any) -> TenantInfo:
+        """As :meth:`RouterClient.create_tenant`."""
+        request = pb.CreateTenantRequest(tenant=name, idempotency_key=c.new_key())
+        if channels is not None or queues is not None or options:
+            if channels is None or queues is None:
+                raise InvalidInput("create_tenant needs both channels and queues, or neither")
+            settings = RouterSettings(channels=list(channels), queues=list(queues), **options)
+            request.config.CopyFrom(wire.settings_to_pb(settings))
+        return c.tenant_of_pb((await self._call("CreateTenant", request, retry=True)).tenant)
+
+    async def delete_tenant(self, name: str, *, force: bool = False) -> None:
+        """As :meth:`RouterClient.delete_tenant`."""
+        await self._call("DeleteTenant", pb.DeleteTenantRequest(tenant=name, force=force,
+                                                                idempotency_key=c.new_key()), retry=True)
+
+    async def tenants(self) -> list[TenantInfo]:
+        """As :meth:`RouterClient.tenants`."""
+        reply = await self._call("ListTenants", pb.ListTenantsRequest(), retry=True)
+        return [c.tenant_of_pb(t) for t in reply.tenants]
+
+    async def set_webhook(self, url: str, secret: str = "", *,
+                          after_sequence: Optional[int] = None) -> tuple[Optional[c.RemoteWebhook], str]:
+        """As :meth:`RouterClient.set_webhook`."""
+        request = pb.SetWebhookRequest(url=url, secret=secret)
+        if after_sequence is not None:
+            request.after_sequence = after_sequence
+        reply = await self._call("SetWebhook", request)
+        return (c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None), reply.secret
+
+    async def webhook(self) -> Optional[c.RemoteWebhook]:
+        """As :meth:`RouterClient.webhook`."""
+        reply = await self._call("GetWebhook", pb.GetWebhookRequest(), retry=True)
+        return c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None
+
     # -- events ---------------------------------------------------------
     async def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                            resume: bool = True) -> AsyncIterator[EventRecord]:
@@ -289,6 +350,7 @@ class AsyncRouterClient:
         if last is None:  # from the first iteration on, exactly
             status = await self.status()
             last, history_id = status.last_sequence, status.history_id
+        redirects = 0
         while True:
             request = pb.WatchEventsRequest()
             if last is not None:
@@ -307,6 +369,9 @@ class AsyncRouterClient:
                 return
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
+                if isinstance(err, NotOwner) and await self._redirect(err, redirects):
+                    redirects += 1
+                    continue
                 if resume and isinstance(err, SubscriberLagged):
                     if last is None:
                         last = err.resume_after

@@ -17,11 +17,13 @@ from ..server import wire
 from ..server.config import RouterSettings
 from ..server.errors import ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
+from ..server.tenants import TenantInfo, check_tenant
 from ..v1 import router_pb2, views_pb2
 
 __all__ = [
     "RemoteQueueStats", "RemoteAgentView", "RemoteContactView", "RemoteStatus",
-    "channel_args", "to_error", "events_of", "new_key", "settings_of",
+    "RemoteWebhook", "channel_args", "tenant_metadata", "tenant_of_pb", "to_error", "events_of", "new_key",
+    "settings_of",
 ]
 
 #: Message size the client accepts by default (replies to big batches).
@@ -45,6 +47,38 @@ def channel_args(
     opts.extend(options or ())
     metadata = (("authorization", f"Bearer {token}"),) if token else ()
     return creds, opts, metadata
+
+
+def tenant_metadata(tenant: Optional[str]) -> tuple[tuple[str, str], ...]:
+    """The metadata naming a call's tenant (none: the server's default tenant)."""
+    if tenant is None:
+        return ()
+    check_tenant(tenant)
+    return (("ccroute-tenant", tenant),)
+
+
+#: Most redirects one call follows (``NotOwner`` naming another server).
+MAX_REDIRECTS = 3
+#: Seconds to wait before retrying a tenant no server owns yet (a takeover).
+NO_OWNER_WAIT = 0.25
+
+
+@dataclass(frozen=True)
+class RemoteWebhook:
+    """A tenant's webhook as the server reports it (never its secret)."""
+
+    url: str
+    delivered_sequence: int
+    failures: int
+    last_error: str
+
+    @classmethod
+    def from_pb(cls, m: Any) -> "RemoteWebhook":
+        return cls(m.url, m.delivered_sequence, m.failures, m.last_error)
+
+
+def tenant_of_pb(m: Any) -> TenantInfo:
+    return TenantInfo(m.name, m.owner, m.owned_here, m.agents, m.live_contacts, m.last_sequence, m.history_id)
 
 
 def to_error(exc: grpc.RpcError) -> RoutingError:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Optional
 
 import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue, Step
+from ..errors import InvalidInput
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
-from ..server.errors import SubscriberLagged
+from ..server.errors import NotOwner, SubscriberLagged
 from ..server.events import EventRecord
+from ..server.tenants import TenantInfo
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import _common as c
@@ -48,6 +51,10 @@ class RouterClient:
             UNAVAILABLE or a deadline; submits keep their idempotency key,
             so a retry never creates a second contact.
         options: extra gRPC channel options.
+        tenant: the tenant every call is for (default: the server's
+            ``default`` tenant). With several servers on one Redis, a call
+            that reaches a server not owning the tenant is sent on to the
+            owner it names (``NotOwner``), and the client stays there.
     """
 
     def __init__(
@@ -60,30 +67,54 @@ class RouterClient:
         timeout: float = 10.0,
         retries: int = 2,
         options: Optional[Sequence[tuple[str, Any]]] = None,
+        tenant: Optional[str] = None,
     ) -> None:
-        creds, opts, self._metadata = c.channel_args(token, root_certificates, tls, options)
+        self._creds, self._opts, metadata = c.channel_args(token, root_certificates, tls, options)
+        self._metadata = metadata + c.tenant_metadata(tenant)
+        self.tenant = tenant
+        self.timeout = timeout
+        self.retries = retries
+        self._connect(target)
+
+    # -- plumbing -------------------------------------------------------
+    def _connect(self, target: str) -> None:
+        creds, opts = self._creds, self._opts
         self._channel = (grpc.secure_channel(target, creds, options=opts) if creds
                          else grpc.insecure_channel(target, options=opts))
         self._stub = router_pb2_grpc.RouterStub(self._channel)
         self.target = target
-        self.timeout = timeout
-        self.retries = retries
 
-    # -- plumbing -------------------------------------------------------
+    def _redirect(self, err: NotOwner, redirects: int) -> bool:
+        """Follow a ``NotOwner``: connect to the owner it names (True), or
+        wait a moment while no server owns the tenant (True while
+        redirects remain); False to give up."""
+        if redirects >= c.MAX_REDIRECTS:
+            return False
+        if err.owner and err.owner != self.target:
+            old = self._channel
+            self._connect(err.owner)
+            old.close()
+        else:
+            time.sleep(c.NO_OWNER_WAIT)
+        return True
+
     def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
-        method = getattr(self._stub, rpc)
         attempts = self.retries + 1 if retry else 1
-        for attempt in range(attempts):
+        attempt = redirects = 0
+        while True:
             try:
-                return method(request, timeout=self.timeout, metadata=self._metadata)
+                return getattr(self._stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if attempt + 1 < attempts and isinstance(err, c.RETRYABLE):
+                if isinstance(err, NotOwner) and self._redirect(err, redirects):
+                    redirects += 1  # nothing ran there: following it is always safe
+                    continue
+                attempt += 1
+                if attempt < attempts and isinstance(err, c.RETRYABLE):
                     continue
                 raise err from None
-        raise AssertionError("unreachable")
 
     def close(self) -> None:
         """Close the connection."""
@@ -325,6 +356,48 @@ class RouterClient:
         """Contacts waiting, offered or assigned."""
         return self.status().live_contacts
 
+    # -- tenants ----------------------------------------------------------
+    def create_tenant(self, name: str, channels: Optional[Sequence[Channel]] = None,
+                      queues: Optional[Sequence[Queue]] = None, **options: Any) -> TenantInfo:
+        """Create a tenant (``admin``): a new, empty router under the
+        configuration given (the ``Router(...)`` arguments), or the
+        server's default configuration when neither ``channels`` nor
+        ``queues`` is given. ``DuplicateId`` when it exists. Calls for it
+        are made by a client with ``tenant=name``."""
+        request = pb.CreateTenantRequest(tenant=name, idempotency_key=c.new_key())
+        if channels is not None or queues is not None or options:
+            if channels is None or queues is None:
+                raise InvalidInput("create_tenant needs both channels and queues, or neither")
+            settings = RouterSettings(channels=list(channels), queues=list(queues), **options)
+            request.config.CopyFrom(wire.settings_to_pb(settings))
+        return c.tenant_of_pb(self._call("CreateTenant", request, retry=True).tenant)
+
+    def delete_tenant(self, name: str, *, force: bool = False) -> None:
+        """Delete a tenant and its state (``admin``); ``InvalidState``
+        while it holds agents or live contacts, unless ``force``."""
+        self._call("DeleteTenant", pb.DeleteTenantRequest(tenant=name, force=force, idempotency_key=c.new_key()),
+                   retry=True)
+
+    def tenants(self) -> list[TenantInfo]:
+        """The tenants this client's token may see, by name, with their owners."""
+        return [c.tenant_of_pb(t) for t in self._call("ListTenants", pb.ListTenantsRequest(), retry=True).tenants]
+
+    def set_webhook(self, url: str, secret: str = "", *,
+                    after_sequence: Optional[int] = None) -> tuple[Optional[c.RemoteWebhook], str]:
+        """Set (empty ``url``: remove) the event webhook of this client's
+        tenant (``admin``). Returns its state and the secret the server
+        made when none was given (shown only here)."""
+        request = pb.SetWebhookRequest(url=url, secret=secret)
+        if after_sequence is not None:
+            request.after_sequence = after_sequence
+        reply = self._call("SetWebhook", request)
+        return (c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None), reply.secret
+
+    def webhook(self) -> Optional[c.RemoteWebhook]:
+        """The webhook of this client's tenant and its delivery state, or ``None``."""
+        reply = self._call("GetWebhook", pb.GetWebhookRequest(), retry=True)
+        return c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None
+
     # -- events ---------------------------------------------------------
     def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,
                      resume: bool = True) -> "EventWatch":
@@ -340,7 +413,7 @@ class RouterClient:
             status = self.status()
             after_sequence, history_id = status.last_sequence, status.history_id
         return EventWatch(lambda req: self._stub.WatchEvents(req, metadata=self._metadata),
-                          after_sequence, resume, history_id)
+                          after_sequence, resume, history_id, redirect=self._redirect)
 
     def __repr__(self) -> str:
         return f"RouterClient({self.target!r})"
@@ -350,8 +423,11 @@ class EventWatch:
     """An iterator over a ``WatchEvents`` stream that resumes after a cut-off."""
 
     def __init__(self, open_call: Callable[[pb.WatchEventsRequest], Any],
-                 after_sequence: Optional[int], resume: bool, history_id: Optional[str] = None) -> None:
+                 after_sequence: Optional[int], resume: bool, history_id: Optional[str] = None,
+                 redirect: Optional[Callable[[NotOwner, int], bool]] = None) -> None:
         self._open = open_call
+        self._redirect = redirect
+        self._redirects = 0
         self._resume = resume
         self._lock = threading.Lock()
         self._call: Any = None
@@ -381,6 +457,10 @@ class EventWatch:
                 if self._cancelled:
                     raise StopIteration from None
                 err = c.to_error(exc)
+                if isinstance(err, NotOwner) and self._redirect is not None \
+                        and self._redirect(err, self._redirects):
+                    self._redirects += 1
+                    continue
                 if self._resume and isinstance(err, SubscriberLagged):
                     if self.last_sequence is None:
                         self.last_sequence = err.resume_after
@@ -389,6 +469,7 @@ class EventWatch:
                 raise err from None
             if reply.history_id:
                 self.history_id = reply.history_id
+            self._redirects = 0
             self._pending = [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
             self._pending.reverse()
         record = self._pending.pop()

@@ -12,6 +12,10 @@ Layers, from the wire in:
   one mapping of exceptions to status codes
   (:func:`~ccroute.server.errors.status_for`), RPC metrics;
 - :mod:`~ccroute.server.servicer`: thin protocol adapter;
+- :mod:`~ccroute.server.tenants`: the routers one server hosts, one
+  :class:`RouterService` per tenant (with Redis:
+  :mod:`~ccroute.server.persistence.tenants`, spread among servers);
+- :mod:`~ccroute.server.webhooks`: each tenant's event webhook;
 - :mod:`~ccroute.server.service`: :class:`RouterService`, transport-free:
   the engine thread, command queue, wall-clock timers, and the command-log
   and observer hooks;
@@ -39,6 +43,7 @@ from .errors import (
     HistoryGap,
     IdempotencyConflict,
     MessageTooLarge,
+    NotOwner,
     PermissionDenied,
     ServerBusy,
     ServiceError,
@@ -47,20 +52,22 @@ from .errors import (
     StreamEnded,
     SubscriberLagged,
     Unauthenticated,
+    UnknownTenant,
 )
 from .events import EventRecord, Subscription
 from .hooks import CommandLog, LogEntry, Observer
 from .service import RouterService
+from .tenants import DEFAULT_TENANT, TenantInfo, Tenants
 from .tokens import Grant, TokenTable, read_token_file
 
 __all__ = [
     "Server", "create_server", "serve",
-    "RouterService", "Status", "Submitted", "Upserted", "EventRecord", "Subscription",
+    "RouterService", "Tenants", "TenantInfo", "DEFAULT_TENANT", "Status", "Submitted", "Upserted", "EventRecord", "Subscription",
     "RouterSettings", "ServerConfig", "ServiceLimits", "load_config", "parse_config",
     "ClientClock", "Clock", "ManualClock", "MonotonicClock",
     "CommandLog", "LogEntry", "Observer",
     "Grant", "TokenTable", "read_token_file",
     "ServiceError", "ServerBusy", "ServiceUnavailable", "ServiceTimeout", "Unauthenticated",
     "PermissionDenied", "EventsMissed", "SubscriberLagged", "HistoryGap", "HistoryChanged", "IdempotencyConflict",
-    "MessageTooLarge", "StreamEnded",
+    "MessageTooLarge", "StreamEnded", "UnknownTenant", "NotOwner",
 ]

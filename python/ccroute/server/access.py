@@ -29,12 +29,10 @@ from urllib.parse import parse_qs
 
 from .commands import AgentScope
 from .errors import PermissionDenied, Unauthenticated
+from .tenants import DEFAULT_TENANT
 from .tokens import Grant, TokenTable
 
-__all__ = ["ROLE_OF", "INCLUDES", "DEFAULT_TENANT", "Access", "check_table"]
-
-#: The tenant of the one router a server hosts.
-DEFAULT_TENANT = "default"
+__all__ = ["ROLE_OF", "INCLUDES", "TENANT_NAMED", "Access", "check_table"]
 
 #: For each role, the roles whose methods it may call.
 INCLUDES: dict[str, frozenset[str]] = {
@@ -78,7 +76,16 @@ ROLE_OF: dict[str, str] = {
     "ListWaiting": "observer",
     "GetStatus": "observer",
     "WatchEvents": "observer",
+    # Tenants (the tenant named in the request) and the tenant's webhook.
+    "CreateTenant": "admin",
+    "DeleteTenant": "admin",
+    "ListTenants": "observer",
+    "SetWebhook": "admin",
+    "GetWebhook": "observer",
 }
+
+#: Methods about the tenant their request names (``tenant``), not the call's.
+TENANT_NAMED: frozenset[str] = frozenset({"CreateTenant", "DeleteTenant"})
 
 
 def check_table(service_descriptor: Any) -> None:
@@ -101,24 +108,29 @@ def check_table(service_descriptor: Any) -> None:
 
 
 class Access:
-    """The checks of one server: its tokens and the tenant it hosts."""
+    """The checks of one server: its tokens."""
 
-    def __init__(self, tokens: TokenTable, tenant: str = DEFAULT_TENANT) -> None:
+    def __init__(self, tokens: TokenTable) -> None:
         self.tokens = tokens
-        self.tenant = tenant
 
     # -- gRPC -----------------------------------------------------------
-    def grant(self, authorization: Optional[str], method: str) -> Grant:
-        """The grant of a call's token if it may call ``method``:
-        ``Unauthenticated`` for a missing or unknown token (the front end
-        refuses those first), ``PermissionDenied`` for a role or tenant
-        that may not."""
+    def grant(self, authorization: Optional[str], method: str, tenant: str = DEFAULT_TENANT) -> Grant:
+        """The grant of a call's token if it may call ``method`` for
+        ``tenant``: ``Unauthenticated`` for a missing or unknown token (the
+        front end refuses those first), ``PermissionDenied`` for a role or
+        tenant that may not."""
+        grant = self.known(authorization)
+        self.allow(grant, method, tenant)
+        return grant
+
+    def known(self, authorization: Optional[str]) -> Grant:
+        """The grant of a call's token: ``Unauthenticated`` for a missing
+        or unknown token."""
         token = _bearer(authorization)
         grant = self.tokens.lookup(token) if token is not None else None
         if grant is None:
             raise Unauthenticated("invalid bearer token" if token is not None
                                   else "missing metadata 'authorization: Bearer <token>'")
-        self.allow(grant, method)
         return grant
 
     def role_of(self, authorization: Optional[str]) -> Optional[str]:
@@ -128,11 +140,11 @@ class Access:
         grant = self.tokens.lookup(token) if token is not None else None
         return grant.role if grant is not None else None
 
-    def allow(self, grant: Grant, method: str) -> None:
-        """``PermissionDenied`` unless ``grant`` may call ``method``."""
-        if not grant.covers(self.tenant):
-            raise PermissionDenied(f"{grant.describe()} for tenant {grant.tenant!r} may not call {method}: "
-                                   f"this server hosts tenant {self.tenant!r}")
+    def allow(self, grant: Grant, method: str, tenant: str = DEFAULT_TENANT) -> None:
+        """``PermissionDenied`` unless ``grant`` may call ``method`` for ``tenant``."""
+        if not grant.covers(tenant):
+            raise PermissionDenied(f"{grant.describe()} for tenant {grant.tenant!r} may not call {method} "
+                                   f"for tenant {tenant!r}")
         needed = ROLE_OF.get(method)
         if needed is None:  # fail closed; check_table makes this unreachable
             raise PermissionDenied(f"{method} has no role in the role table: nobody may call it")
@@ -155,7 +167,7 @@ class Access:
 
     # -- HTTP -----------------------------------------------------------
     def http_refusal(self, authorization: Optional[str], query: str, what: str,
-                     url_token: bool = False) -> Optional[tuple[int, str]]:
+                     url_token: bool = False, tenant: str = DEFAULT_TENANT) -> Optional[tuple[int, str]]:
         """``None`` when an HTTP request may read ``what`` (an ``observer``
         token or higher, for this tenant), else ``(status, message)``: 401
         without a valid token, 403 for a role that may not. The token
@@ -171,7 +183,7 @@ class Access:
         grant = self.tokens.lookup(token)
         if grant is None:
             return 401, "invalid bearer token"
-        if not grant.covers(self.tenant):
+        if not grant.covers(tenant):
             return 403, f"{grant.describe()} for tenant {grant.tenant!r} may not read {what}"
         if "observer" not in INCLUDES[grant.role]:
             return 403, f"role {grant.role!r} may not read {what}"

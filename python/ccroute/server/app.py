@@ -35,6 +35,7 @@ from .dispatch import Dispatcher, descriptor_set
 from .logs import event
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
+from .tenants import Tenants
 from .tokens import TokenTable, read_token_file
 
 __all__ = ["Server", "create_server", "serve", "FullCollections"]
@@ -95,11 +96,11 @@ class Server:
     graceful stop; ``wait_for_termination`` blocks until stopped.
     """
 
-    def __init__(self, front: GrpcFront, dispatcher: Dispatcher, service: RouterService,
+    def __init__(self, front: GrpcFront, dispatcher: Dispatcher, tenants: Tenants,
                  shutdown_grace: float) -> None:
         self.front = front
         self.dispatcher = dispatcher
-        self.service = service
+        self.tenants = tenants
         self.shutdown_grace = shutdown_grace
         self._stopped = threading.Event()
         self._stop_lock = threading.Lock()
@@ -109,9 +110,13 @@ class Server:
         """The bound port."""
         return int(self.front.port)
 
+    @property
+    def service(self) -> RouterService:
+        """The service of the default tenant."""
+        return self.tenants.default
+
     def start(self) -> "Server":
-        if not self.service.running:
-            self.service.start()
+        self.tenants.start()
         self.dispatcher.start()
         self.front.start()
         return self
@@ -125,13 +130,9 @@ class Server:
             grace = self.shutdown_grace if grace is None else grace
             for name in ("", SERVICE_NAME):
                 self.front.set_health(name, False)
-            if self.service.running:
-                try:
-                    self.service.end_subscriptions()
-                except Exception:  # the service is already stopping
-                    pass
+            self.tenants.end_subscriptions()
             self.front.stop(grace)
-            self.service.stop(timeout=grace)
+            self.tenants.stop(timeout=grace)
             self.dispatcher.join(timeout=1.0)
             self._stopped.set()
 
@@ -148,7 +149,7 @@ class Server:
 
 def create_server(
     address: str,
-    service: RouterService,
+    service: Union[RouterService, Tenants],
     *,
     tokens: Optional[Union[TokenTable, Sequence[bytes]]] = None,
     tls_cert: Optional[bytes] = None,
@@ -159,7 +160,9 @@ def create_server(
 ) -> tuple[Server, int]:
     """Build a gRPC server for ``service`` bound to ``address``
     (``host:port``; port 0 picks a free one) and return it, not yet started,
-    with the port bound.
+    with the port bound. ``service`` is the one router (the default
+    tenant; more are created with ``CreateTenant``) or the server's
+    :class:`~ccroute.server.tenants.Tenants`.
 
     Args:
         tokens: the bearer tokens accepted and what each may call
@@ -178,7 +181,8 @@ def create_server(
         slow_call_ms: log a unary call slower than this (event
             ``slow_call``); ``None``: never.
     """
-    limits = limits or service.limits
+    tenants = service if isinstance(service, Tenants) else Tenants(service)
+    limits = limits or tenants.default.limits
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
     descriptor = router_pb2.DESCRIPTOR.services_by_name["Router"]
@@ -189,10 +193,12 @@ def create_server(
         token_sha256=access.tokens.digests() if access is not None else None, tls_cert=tls_cert, tls_key=tls_key,
         max_message_bytes=limits.max_message_bytes, max_concurrent_rpcs=limits.max_concurrent_rpcs,
     )
-    dispatcher = Dispatcher(front, RouterServicer(service), descriptor,
+    if not tenants.address:
+        tenants.address = f"{address.rsplit(':', 1)[0]}:{int(front.port)}"
+    dispatcher = Dispatcher(front, RouterServicer(tenants), descriptor,
                             rpc_observer=rpc_observer, workers=limits.workers, access=access,
                             slow_call_ms=slow_call_ms)
-    return Server(front, dispatcher, service, limits.shutdown_grace), int(front.port)
+    return Server(front, dispatcher, tenants, limits.shutdown_grace), int(front.port)
 
 
 def _access(tokens: Optional[Union[TokenTable, Sequence[bytes]]]) -> Optional[Access]:
@@ -316,7 +322,12 @@ def serve(
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics,
                                 clock=client_clock)
-    server, bound = create_server(f"{host}:{port}", service, tokens=tokens, tls_cert=cert, tls_key=key,
+    def make_tenant(name: str, settings: Any, agents: Any) -> RouterService:
+        return RouterService(settings, agents=agents, limits=config.limits, observer=metrics,
+                             clock=ClientClock() if clock == "client" else None)
+
+    tenants = Tenants(service, make_service=make_tenant)
+    server, bound = create_server(f"{host}:{port}", tenants, tokens=tokens, tls_cert=cert, tls_key=key,
                                   rpc_observer=metrics, slow_call_ms=slow_call_ms)
     monitor = None
     stop = threading.Event()
@@ -374,7 +385,7 @@ def serve(
                 reload_config(service, config_file)
             if stop.is_set():
                 break
-            problem = service.health()  # gRPC health follows the service's (persistence, lease)
+            problem = tenants.health()  # gRPC health follows the service's (persistence, lease)
             if (problem is None) != serving:
                 serving = problem is None
                 for name in ("", SERVICE_NAME):

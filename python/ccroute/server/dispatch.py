@@ -6,8 +6,11 @@ and reflection; every ``ccroute.v1.Router`` call that passes its checks
 reaches Python as a ``Call``. A fixed pool of handler threads takes calls,
 and for each one:
 
+- reads the call's tenant (metadata ``ccroute-tenant``, default
+  ``default``);
 - with tokens, checks that the token's role and tenant may make the call
-  (:class:`~ccroute.server.access.Access`: before the request is read),
+  (:class:`~ccroute.server.access.Access`: before the request is read,
+  except for the tenant calls, whose request names the tenant),
   and for an ``agent`` token that the request is about its agent;
 - decodes the request and runs the :class:`RouterServicer` method;
 - answers: the reply, the streamed messages, or the error, mapped to a
@@ -44,10 +47,12 @@ from google.protobuf import descriptor_pb2, message_factory
 from google.protobuf.message import DecodeError
 
 from ..errors import InvalidInput
-from .access import Access, check_table
+from .access import TENANT_NAMED, Access, check_table
 from .commands import AgentScope
 from .errors import status_for
 from .logs import event
+from .tenants import DEFAULT_TENANT, tenant_of
+from .tokens import Grant
 
 __all__ = ["Dispatcher", "descriptor_set"]
 
@@ -93,11 +98,15 @@ class _Method:
 class _Context:
     """The part of ``grpc.ServicerContext`` the servicer uses."""
 
-    __slots__ = ("_call", "callbacks", "scope")
+    __slots__ = ("_call", "callbacks", "scope", "tenant", "grant")
 
     def __init__(self, call: Any) -> None:
         self._call = call
         self.callbacks: list[Callable[[], Any]] = []
+        #: The tenant the call is for (``ccroute-tenant``, default ``default``).
+        self.tenant = DEFAULT_TENANT
+        #: The call's token's grant (``None`` without tokens).
+        self.grant: Optional[Grant] = None
         #: For an ``agent`` token's call about a contact: the agent it is
         #: limited to (the servicer passes it to the service).
         self.scope: Optional[AgentScope] = None
@@ -187,6 +196,12 @@ class Dispatcher:
                 log.exception("handler thread failed on %s", call.method)
             del call  # ends the call's hold on its resources now, not at the next one
 
+    def handle(self, call: Any) -> None:
+        """Run one call to its end on this thread: ``call`` is the front
+        end's ``Call`` or any object with the same attributes and methods
+        (the JSON API's)."""
+        self._handle(call)
+
     def _handle(self, call: Any) -> None:
         method = self._methods[call.method]
         observer = self._observer
@@ -196,11 +211,18 @@ class Dispatcher:
         context = _Context(call)
         access = self._access
         try:
-            grant = access.grant(call.authorization, call.method) if access is not None else None
+            grant = access.known(call.authorization) if access is not None else None
+            context.grant = grant
+            context.tenant = tenant = tenant_of(getattr(call, "tenant", None))
+            named = call.method in TENANT_NAMED
+            if grant is not None and not named:
+                access.allow(grant, call.method, tenant)  # type: ignore[union-attr]
             kind = method.kind
             if kind in ("unary", "server_stream"):
                 request = _decode(method, call.request)
                 if grant is not None:
+                    if named:
+                        access.allow(grant, call.method, request.tenant)  # type: ignore[union-attr]
                     context.scope = Access.scope(grant, call.method, request)
                 if kind == "unary":
                     started = time.perf_counter()

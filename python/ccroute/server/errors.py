@@ -32,17 +32,22 @@ __all__ = [
     "HistoryGap",
     "HistoryChanged",
     "IdempotencyConflict",
+    "UnknownTenant",
+    "NotOwner",
     "Status",
     "status_for",
     "error_from_status",
     "ERROR_KEY",
     "RESUME_KEY",
+    "OWNER_KEY",
 ]
 
 #: Trailing-metadata key carrying the error class name.
 ERROR_KEY = "ccroute-error"
 #: Trailing-metadata key carrying the sequence to resume ``WatchEvents`` after.
 RESUME_KEY = "ccroute-resume-after"
+#: Trailing-metadata key naming the server (``host:port``) that owns a tenant.
+OWNER_KEY = "ccroute-owner"
 
 
 class ServiceError(RoutingError):
@@ -115,6 +120,20 @@ class IdempotencyConflict(InvalidInput):
     """An idempotency key reused for a different request (also ``InvalidInput``)."""
 
 
+class UnknownTenant(_domain.UnknownId):
+    """A call for a tenant this server does not know (NOT_FOUND, naming it)."""
+
+
+class NotOwner(ServiceUnavailable):
+    """A call for a tenant another server owns now (UNAVAILABLE); ``owner``
+    is that server's address (``host:port``, sent in ``ccroute-owner``;
+    ``None`` while no server owns it): send the call there."""
+
+    def __init__(self, message: str, owner: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.owner = owner
+
+
 @dataclass(frozen=True)
 class Status:
     """What a failed call answers: code, message and trailing metadata."""
@@ -151,6 +170,7 @@ _CLASSES: dict[str, type[RoutingError]] = {
         *(getattr(_domain, n) for n in _domain.__all__),
         ServiceError, ServerBusy, MessageTooLarge, ServiceUnavailable, ServiceTimeout, Unauthenticated,
         PermissionDenied, EventsMissed, SubscriberLagged, HistoryGap, HistoryChanged, IdempotencyConflict, StreamEnded,
+        UnknownTenant, NotOwner,
     )
 }
 
@@ -169,6 +189,9 @@ def status_for(exc: BaseException) -> Optional[Status]:
     resume = getattr(exc, "resume_after", None) if isinstance(exc, (EventsMissed, StreamEnded)) else None
     if resume is not None:
         metadata += ((RESUME_KEY, str(resume)),)
+    owner = getattr(exc, "owner", None) if isinstance(exc, NotOwner) else None
+    if owner:
+        metadata += ((OWNER_KEY, owner),)
     return Status(code, str(exc), metadata)
 
 
@@ -199,6 +222,9 @@ def error_from_status(
     if issubclass(cls, (EventsMissed, StreamEnded)):
         resume = md.get(RESUME_KEY)
         return cls(message, int(resume) if resume is not None else None)
+    if issubclass(cls, NotOwner):
+        owner = md.get(OWNER_KEY)
+        return cls(message, str(owner) if owner else None)
     if cls is ServiceError:
         message = f"{code.name}: {message}" if message else code.name
     return cls(message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import grpc
 
@@ -20,6 +20,7 @@ from . import wire
 from .commands import AgentScope
 from .errors import StreamEnded
 from .service import RouterService
+from .tenants import DEFAULT_TENANT, TenantInfo, Tenants
 
 __all__ = ["RouterServicer", "SERVICE_NAME"]
 
@@ -78,24 +79,29 @@ def _replayed(records: Any) -> bool:
 
 
 class RouterServicer(router_pb2_grpc.RouterServicer):
-    """``ccroute.v1.Router`` over a :class:`RouterService`."""
+    """``ccroute.v1.Router`` over the tenants of one server (each call runs
+    on its tenant's :class:`RouterService`)."""
 
-    def __init__(self, service: RouterService) -> None:
-        self._service = service
+    def __init__(self, tenants: Union[Tenants, RouterService]) -> None:
+        self.tenants = tenants if isinstance(tenants, Tenants) else Tenants(tenants)
+
+    def _at(self, context: Any) -> RouterService:
+        """The service of the call's tenant."""
+        return self.tenants.service(getattr(context, "tenant", DEFAULT_TENANT))
 
     # -- configuration --------------------------------------------------
     def GetConfig(self, request: pb.GetConfigRequest, context: grpc.ServicerContext) -> pb.GetConfigResponse:
-        return pb.GetConfigResponse(config=wire.settings_to_pb(self._service.settings))
+        return pb.GetConfigResponse(config=wire.settings_to_pb(self._at(context).settings))
 
     def Configure(self, request: pb.ConfigureRequest, context: grpc.ServicerContext) -> pb.ConfigureResponse:
-        settings = self._service.configure(wire.settings_from_pb(request.config), moves=sorted(request.moves.items()),
+        settings = self._at(context).configure(wire.settings_from_pb(request.config), moves=sorted(request.moves.items()),
                                            timeout=_timeout(context), **_keyed(request))
         return pb.ConfigureResponse(config=wire.settings_to_pb(settings))
 
     # -- agents ---------------------------------------------------------
     def UpsertAgent(self, request: pb.UpsertAgentRequest, context: grpc.ServicerContext) -> pb.UpsertAgentResponse:
         fields = list(request.update_mask.paths) if request.HasField("update_mask") else None
-        result = self._service.upsert_agent(
+        result = self._at(context).upsert_agent(
             wire.agent_from_pb(request.agent), create_only=request.create_only,
             keep_state=request.agent.state == model_pb2.AGENT_STATE_UNSPECIFIED, fields=fields,
             timeout=_timeout(context), **_keyed(request))
@@ -103,12 +109,12 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                                       replayed=result.replayed)
 
     def RemoveAgent(self, request: pb.RemoveAgentRequest, context: grpc.ServicerContext) -> pb.RemoveAgentResponse:
-        records = self._service.remove_agent(request.agent_id, timeout=_timeout(context), **_keyed(request))
+        records = self._at(context).remove_agent(request.agent_id, timeout=_timeout(context), **_keyed(request))
         return pb.RemoveAgentResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def SetAgentState(self, request: pb.SetAgentStateRequest, context: grpc.ServicerContext) -> pb.SetAgentStateResponse:
         state = wire.state_from_pb(request.state, f"agent {request.agent_id!r}")
-        records = self._service.set_agent_state(request.agent_id, state, reason=request.reason,
+        records = self._at(context).set_agent_state(request.agent_id, state, reason=request.reason,
                                                 timeout=_timeout(context), **_keyed(request))
         return pb.SetAgentStateResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
@@ -117,7 +123,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         if not request.HasField("contact"):
             raise InvalidInput("SubmitContact needs a contact")
         key = request.idempotency_key
-        result = self._service.submit(
+        result = self._at(context).submit(
             wire.contact_from_pb(request.contact),
             idempotency_key=key or None,
             fingerprint=_digest(request.contact) if key else None,
@@ -129,10 +135,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     def _submit_many(self, request: pb.SubmitContactsRequest, context: grpc.ServicerContext) -> pb.SubmitContactsResponse:
         key = request.idempotency_key
         n = len(request.contacts)
-        limit = self._service.limits.max_batch
+        limit = self._at(context).limits.max_batch
         if n > limit:
             raise InvalidInput(f"batch of {n} contacts exceeds the limit of {limit}; split it")
-        result = self._service.submit_many(
+        result = self._at(context).submit_many(
             [wire.contact_from_pb(c) for c in request.contacts],
             idempotency_key=key or None,
             fingerprint=_digest(*request.contacts) if key else None,
@@ -151,85 +157,85 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
             yield self._submit_many(request, context)
 
     def CancelContact(self, request: pb.CancelContactRequest, context: grpc.ServicerContext) -> pb.CancelContactResponse:
-        records = self._service.cancel(request.contact_id, timeout=_timeout(context), **_keyed(request))
+        records = self._at(context).cancel(request.contact_id, timeout=_timeout(context), **_keyed(request))
         return pb.CancelContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def PauseContact(self, request: pb.PauseContactRequest, context: grpc.ServicerContext) -> pb.PauseContactResponse:
-        records = self._service.pause(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+        records = self._at(context).pause(request.contact_id, timeout=_timeout(context), scope=_scope(context),
                                       **_keyed(request))
         return pb.PauseContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def ResumeContact(self, request: pb.ResumeContactRequest,
                       context: grpc.ServicerContext) -> pb.ResumeContactResponse:
-        records = self._service.resume(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+        records = self._at(context).resume(request.contact_id, timeout=_timeout(context), scope=_scope(context),
                                        **_keyed(request))
         return pb.ResumeContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def CompleteContact(self, request: pb.CompleteContactRequest, context: grpc.ServicerContext) -> pb.CompleteContactResponse:
-        records = self._service.complete(request.contact_id, timeout=_timeout(context), scope=_scope(context),
+        records = self._at(context).complete(request.contact_id, timeout=_timeout(context), scope=_scope(context),
                                          **_keyed(request))
         return pb.CompleteContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def AcceptOffer(self, request: pb.AcceptOfferRequest, context: grpc.ServicerContext) -> pb.AcceptOfferResponse:
-        records = self._service.accept(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
+        records = self._at(context).accept(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
                                        **_keyed(request))
         return pb.AcceptOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def RejectOffer(self, request: pb.RejectOfferRequest, context: grpc.ServicerContext) -> pb.RejectOfferResponse:
-        records = self._service.reject(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
+        records = self._at(context).reject(request.contact_id, request.agent_id, timeout=_timeout(context), scope=_scope(context),
                                        **_keyed(request))
         return pb.RejectOfferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def UpdateContact(self, request: pb.UpdateContactRequest, context: grpc.ServicerContext) -> pb.UpdateContactResponse:
-        records = self._service.update_contact(request.contact_id, **wire.contact_update_from_pb(request.update),
+        records = self._at(context).update_contact(request.contact_id, **wire.contact_update_from_pb(request.update),
                                                timeout=_timeout(context), **_keyed(request))
         return pb.UpdateContactResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def Transfer(self, request: pb.TransferRequest, context: grpc.ServicerContext) -> pb.TransferResponse:
-        records = self._service.transfer(request.contact_id, **wire.transfer_from_pb(request.transfer),
+        records = self._at(context).transfer(request.contact_id, **wire.transfer_from_pb(request.transfer),
                                          timeout=_timeout(context), **_keyed(request))
         return pb.TransferResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def CallbackResult(self, request: pb.CallbackResultRequest,
                        context: grpc.ServicerContext) -> pb.CallbackResultResponse:
-        records = self._service.callback_result(request.contact_id, wire.outcome_from_pb(request.outcome),
+        records = self._at(context).callback_result(request.contact_id, wire.outcome_from_pb(request.outcome),
                                                 timeout=_timeout(context), **_keyed(request))
         return pb.CallbackResultResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     def Advance(self, request: pb.AdvanceRequest, context: grpc.ServicerContext) -> pb.AdvanceResponse:
-        records = self._service.advance(timeout=_timeout(context), **_keyed(request))
+        records = self._at(context).advance(timeout=_timeout(context), **_keyed(request))
         return pb.AdvanceResponse(events=wire.events_to_pb(records), replayed=_replayed(records))
 
     # -- views ----------------------------------------------------------
     def GetContact(self, request: pb.GetContactRequest, context: grpc.ServicerContext) -> pb.GetContactResponse:
-        view = self._service.contact(request.contact_id, timeout=_timeout(context))
+        view = self._at(context).contact(request.contact_id, timeout=_timeout(context))
         return pb.GetContactResponse(contact=wire.contact_view_to_pb(view))
 
     def ExplainContact(self, request: pb.ExplainContactRequest,
                        context: grpc.ServicerContext) -> pb.ExplainContactResponse:
         contact_id = request.contact_id
-        why = self._service.query(lambda e: e.router.explain(contact_id), name="explain", timeout=_timeout(context))
+        why = self._at(context).query(lambda e: e.router.explain(contact_id), name="explain", timeout=_timeout(context))
         return pb.ExplainContactResponse(explanation=wire.explanation_to_pb(why))
 
     def GetAgent(self, request: pb.GetAgentRequest, context: grpc.ServicerContext) -> pb.GetAgentResponse:
         agent_id = request.agent_id
-        view = self._service.query(lambda e: e.router.agent(agent_id), name="agent", timeout=_timeout(context))
+        view = self._at(context).query(lambda e: e.router.agent(agent_id), name="agent", timeout=_timeout(context))
         return pb.GetAgentResponse(agent=wire.agent_view_to_pb(view))
 
     def GetQueueStats(self, request: pb.GetQueueStatsRequest, context: grpc.ServicerContext) -> pb.GetQueueStatsResponse:
-        stats = self._service.stats(list(request.queues), timeout=_timeout(context))
+        stats = self._at(context).stats(list(request.queues), timeout=_timeout(context))
         return pb.GetQueueStatsResponse(queues=[wire.queue_stats_to_pb(s) for s in stats])
 
     def ListAgents(self, request: pb.ListAgentsRequest, context: grpc.ServicerContext) -> pb.ListAgentsResponse:
-        ids, status = self._service.query(lambda e: (e.router.agent_ids(), e.status()), name="list_agents",
+        ids, status = self._at(context).query(lambda e: (e.router.agent_ids(), e.status()), name="list_agents",
                                           timeout=_timeout(context))
         return pb.ListAgentsResponse(agent_ids=ids, by_state=wire.agent_counts_to_pb(status.agents))
 
     def ListWaiting(self, request: pb.ListWaitingRequest, context: grpc.ServicerContext) -> pb.ListWaitingResponse:
-        return pb.ListWaitingResponse(contact_ids=self._service.waiting(request.queue, timeout=_timeout(context)))
+        return pb.ListWaitingResponse(contact_ids=self._at(context).waiting(request.queue, timeout=_timeout(context)))
 
     def GetStatus(self, request: pb.GetStatusRequest, context: grpc.ServicerContext) -> pb.GetStatusResponse:
-        s = self._service.status(timeout=_timeout(context))
+        s = self._at(context).status(timeout=_timeout(context))
         out = pb.GetStatusResponse(
             now=s.now, policy=s.policy, decisions=s.decisions, live_contacts=s.live_contacts,
             last_sequence=s.last_sequence, oldest_sequence=s.oldest_sequence,
@@ -243,8 +249,9 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     def WatchEvents(self, request: pb.WatchEventsRequest,
                     context: grpc.ServicerContext) -> Iterator[pb.WatchEventsResponse]:
         after = request.after_sequence if request.HasField("after_sequence") else None
-        sub = self._service.subscribe(after, history_id=request.history_id or None, timeout=_timeout(context))
-        history_id = self._service.history_id
+        service = self._at(context)
+        sub = service.subscribe(after, history_id=request.history_id or None, timeout=_timeout(context))
+        history_id = service.history_id
         context.add_callback(sub.close)
         try:
             while True:
@@ -255,7 +262,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                     yield pb.WatchEventsResponse(events=wire.events_to_pb(records), history_id=history_id)
                 elif not context.is_active():
                     return
-                elif not self._service.running:
+                elif not service.running:
                     raise StreamEnded(
                         "server is shutting down; resume WatchEvents with "
                         f"after_sequence={sub.delivered} on the next server",
@@ -263,3 +270,46 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                     )
         finally:
             sub.close()
+
+    # -- tenants --------------------------------------------------------
+    def CreateTenant(self, request: pb.CreateTenantRequest, context: grpc.ServicerContext) -> pb.CreateTenantResponse:
+        settings = wire.settings_from_pb(request.config) if request.HasField("config") else None
+        info = self.tenants.create(request.tenant, settings)
+        return pb.CreateTenantResponse(tenant=_tenant_pb(info))
+
+    def DeleteTenant(self, request: pb.DeleteTenantRequest, context: grpc.ServicerContext) -> pb.DeleteTenantResponse:
+        self.tenants.delete(request.tenant, force=request.force)
+        return pb.DeleteTenantResponse()
+
+    def ListTenants(self, request: pb.ListTenantsRequest, context: grpc.ServicerContext) -> pb.ListTenantsResponse:
+        grant = getattr(context, "grant", None)
+        infos = self.tenants.infos((lambda name: grant.covers(name)) if grant is not None else (lambda name: True))
+        return pb.ListTenantsResponse(tenants=[_tenant_pb(i) for i in infos])
+
+    # -- webhooks -------------------------------------------------------
+    def SetWebhook(self, request: pb.SetWebhookRequest, context: grpc.ServicerContext) -> pb.SetWebhookResponse:
+        tenant = getattr(context, "tenant", DEFAULT_TENANT)
+        after = request.after_sequence if request.HasField("after_sequence") else None
+        state, secret = self.tenants.set_webhook(tenant, request.url, request.secret, after)
+        out = pb.SetWebhookResponse(secret=secret)
+        if state is not None:
+            out.webhook.CopyFrom(_webhook_pb(state))
+        return out
+
+    def GetWebhook(self, request: pb.GetWebhookRequest, context: grpc.ServicerContext) -> pb.GetWebhookResponse:
+        state = self.tenants.webhook(getattr(context, "tenant", DEFAULT_TENANT))
+        out = pb.GetWebhookResponse()
+        if state is not None:
+            out.webhook.CopyFrom(_webhook_pb(state))
+        return out
+
+
+def _tenant_pb(info: TenantInfo) -> pb.Tenant:
+    return pb.Tenant(name=info.name, owner=info.owner, owned_here=info.owned_here, agents=info.agents,
+                     live_contacts=info.live_contacts, last_sequence=info.last_sequence,
+                     history_id=info.history_id)
+
+
+def _webhook_pb(state: Any) -> pb.Webhook:
+    return pb.Webhook(url=state.url, delivered_sequence=state.delivered_sequence, failures=state.failures,
+                      last_error=state.last_error)

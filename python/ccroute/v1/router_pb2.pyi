@@ -477,3 +477,105 @@ class WatchEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[_events_pb2.Event]
     history_id: str
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., history_id: _Optional[str] = ...) -> None: ...
+
+class CreateTenantRequest(_message.Message):
+    __slots__ = ("tenant", "config", "idempotency_key")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    config: _model_pb2.RouterConfig
+    idempotency_key: str
+    def __init__(self, tenant: _Optional[str] = ..., config: _Optional[_Union[_model_pb2.RouterConfig, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class CreateTenantResponse(_message.Message):
+    __slots__ = ("tenant", "replayed")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    tenant: Tenant
+    replayed: bool
+    def __init__(self, tenant: _Optional[_Union[Tenant, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class DeleteTenantRequest(_message.Message):
+    __slots__ = ("tenant", "force", "idempotency_key")
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    tenant: str
+    force: bool
+    idempotency_key: str
+    def __init__(self, tenant: _Optional[str] = ..., force: _Optional[bool] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class DeleteTenantResponse(_message.Message):
+    __slots__ = ("replayed",)
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    replayed: bool
+    def __init__(self, replayed: _Optional[bool] = ...) -> None: ...
+
+class ListTenantsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListTenantsResponse(_message.Message):
+    __slots__ = ("tenants",)
+    TENANTS_FIELD_NUMBER: _ClassVar[int]
+    tenants: _containers.RepeatedCompositeFieldContainer[Tenant]
+    def __init__(self, tenants: _Optional[_Iterable[_Union[Tenant, _Mapping]]] = ...) -> None: ...
+
+class Tenant(_message.Message):
+    __slots__ = ("name", "owner", "owned_here", "agents", "live_contacts", "last_sequence", "history_id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
+    OWNED_HERE_FIELD_NUMBER: _ClassVar[int]
+    AGENTS_FIELD_NUMBER: _ClassVar[int]
+    LIVE_CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    owner: str
+    owned_here: bool
+    agents: int
+    live_contacts: int
+    last_sequence: int
+    history_id: str
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., owned_here: _Optional[bool] = ..., agents: _Optional[int] = ..., live_contacts: _Optional[int] = ..., last_sequence: _Optional[int] = ..., history_id: _Optional[str] = ...) -> None: ...
+
+class SetWebhookRequest(_message.Message):
+    __slots__ = ("url", "secret", "after_sequence")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    secret: str
+    after_sequence: int
+    def __init__(self, url: _Optional[str] = ..., secret: _Optional[str] = ..., after_sequence: _Optional[int] = ...) -> None: ...
+
+class SetWebhookResponse(_message.Message):
+    __slots__ = ("webhook", "secret")
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    webhook: Webhook
+    secret: str
+    def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ..., secret: _Optional[str] = ...) -> None: ...
+
+class GetWebhookRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetWebhookResponse(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: Webhook
+    def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
+
+class Webhook(_message.Message):
+    __slots__ = ("url", "delivered_sequence", "failures", "last_error")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    FAILURES_FIELD_NUMBER: _ClassVar[int]
+    LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    delivered_sequence: int
+    failures: int
+    last_error: str
+    def __init__(self, url: _Optional[str] = ..., delivered_sequence: _Optional[int] = ..., failures: _Optional[int] = ..., last_error: _Optional[str] = ...) -> None: ...

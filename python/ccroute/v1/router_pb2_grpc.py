@@ -167,6 +167,31 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.WatchEventsRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.WatchEventsResponse.FromString,
                 _registered_method=True)
+        self.CreateTenant = channel.unary_unary(
+                '/ccroute.v1.Router/CreateTenant',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.CreateTenantRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.CreateTenantResponse.FromString,
+                _registered_method=True)
+        self.DeleteTenant = channel.unary_unary(
+                '/ccroute.v1.Router/DeleteTenant',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.DeleteTenantRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.DeleteTenantResponse.FromString,
+                _registered_method=True)
+        self.ListTenants = channel.unary_unary(
+                '/ccroute.v1.Router/ListTenants',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.ListTenantsRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.ListTenantsResponse.FromString,
+                _registered_method=True)
+        self.SetWebhook = channel.unary_unary(
+                '/ccroute.v1.Router/SetWebhook',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.SetWebhookRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.SetWebhookResponse.FromString,
+                _registered_method=True)
+        self.GetWebhook = channel.unary_unary(
+                '/ccroute.v1.Router/GetWebhook',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.FromString,
+                _registered_method=True)
 
 
 class RouterServicer:
@@ -413,6 +438,51 @@ class RouterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateTenant(self, request, context):
+        """Creates a tenant: a new, empty router under its own configuration
+        (the server's default configuration when none is given). `admin` for
+        that tenant. ALREADY_EXISTS when it exists; INVALID_ARGUMENT for a bad
+        name or configuration. With Redis the tenant is durable and any server
+        of the database may own it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTenant(self, request, context):
+        """Deletes a tenant and its state (durable state included).
+        FAILED_PRECONDITION while it holds agents or live contacts, unless
+        `force`; the tenant `default` cannot be deleted. Its event streams end.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTenants(self, request, context):
+        """The tenants the call's token may see, sorted by name, each with its
+        owner and counters.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetWebhook(self, request, context):
+        """Sets (or with an empty `url` removes) the event webhook of the call's
+        tenant: every event is POSTed to `url` in sequence order, signed with
+        the tenant's secret (see `SetWebhookRequest`). `admin`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWebhook(self, request, context):
+        """The webhook of the call's tenant and its delivery state (never the
+        secret).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RouterServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -545,6 +615,31 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.WatchEvents,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.WatchEventsRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.WatchEventsResponse.SerializeToString,
+            ),
+            'CreateTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTenant,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.CreateTenantRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.CreateTenantResponse.SerializeToString,
+            ),
+            'DeleteTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTenant,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.DeleteTenantRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.DeleteTenantResponse.SerializeToString,
+            ),
+            'ListTenants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTenants,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.ListTenantsRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.ListTenantsResponse.SerializeToString,
+            ),
+            'SetWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetWebhook,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.SetWebhookRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.SetWebhookResponse.SerializeToString,
+            ),
+            'GetWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWebhook,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1251,6 +1346,141 @@ class Router:
             '/ccroute.v1.Router/WatchEvents',
             ccroute_dot_v1_dot_router__pb2.WatchEventsRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.WatchEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/CreateTenant',
+            ccroute_dot_v1_dot_router__pb2.CreateTenantRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.CreateTenantResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/DeleteTenant',
+            ccroute_dot_v1_dot_router__pb2.DeleteTenantRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.DeleteTenantResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTenants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/ListTenants',
+            ccroute_dot_v1_dot_router__pb2.ListTenantsRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.ListTenantsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/SetWebhook',
+            ccroute_dot_v1_dot_router__pb2.SetWebhookRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.SetWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/GetWebhook',
+            ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.FromString,
             options,
             channel_credentials,
             insecure,

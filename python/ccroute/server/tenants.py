@@ -1,0 +1,273 @@
+"""The routers one server hosts, by tenant.
+
+A tenant is one router with everything that belongs to it: configuration,
+agents, contacts, statistics, event stream, durable state and lease. Each
+tenant's :class:`~ccroute.server.service.RouterService` runs its own engine
+thread with its own command queue, so one tenant's load (a full queue, a
+slow plug-in, a slow event subscriber) never holds another's decisions
+up: they share only the CPU.
+
+:class:`Tenants` is the registry the gRPC and HTTP layers ask for the
+service of a call's tenant (request metadata ``ccroute-tenant``, default
+:data:`DEFAULT_TENANT`). This module holds the in-memory form; with Redis,
+:class:`ccroute.server.persistence.tenants.RedisTenants` keeps every
+tenant durable and spreads them among the servers of one database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .._ccroute import Agent
+from ..errors import DuplicateId, InvalidInput, InvalidState
+from .config import RouterSettings
+from .errors import UnknownTenant
+from .logs import event
+from .service import RouterService
+
+__all__ = ["DEFAULT_TENANT", "TenantInfo", "Tenants", "check_tenant", "tenant_of"]
+
+log = logging.getLogger("ccroute.server")
+
+#: The tenant every server has, and the one a call without ``ccroute-tenant`` is for.
+DEFAULT_TENANT = "default"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
+
+#: Builds a tenant's service (not started) from its settings and initial agents.
+ServiceFactory = Callable[[str, RouterSettings, Iterable[Agent]], RouterService]
+
+
+def check_tenant(name: str) -> str:
+    """``name`` if it is a valid tenant name, else ``InvalidInput`` naming it."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        shown = name[:80] if isinstance(name, str) else name
+        raise InvalidInput(f"tenant {shown!r} is not a name of 1-63 letters, digits, '.', '_' and '-' "
+                           "starting with a letter or digit")
+    return name
+
+
+def tenant_of(metadata_value: Optional[str]) -> str:
+    """The tenant a call is for, from its ``ccroute-tenant`` metadata
+    (absent or empty: :data:`DEFAULT_TENANT`); ``InvalidInput`` for a bad name."""
+    return check_tenant(metadata_value) if metadata_value else DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """A tenant as ``ListTenants`` shows it: its owner's address and, when
+    this server owns it, its counters."""
+
+    name: str
+    owner: str = ""
+    owned_here: bool = False
+    agents: int = 0
+    live_contacts: int = 0
+    last_sequence: int = 0
+    history_id: str = ""
+
+
+class Tenants:
+    """The tenants of one server, each a started :class:`RouterService`.
+
+    The in-memory form: every tenant lives here, for as long as the server
+    runs. Thread-safe: calls from any handler thread.
+
+    Args:
+        default: the service of :data:`DEFAULT_TENANT` (started by
+            :meth:`start` if not yet).
+        make_service: builds the service of a tenant created by API from
+            its settings (default: same limits, clock kind and observer
+            as ``default``).
+        address: this server's address, shown as every tenant's owner.
+    """
+
+    def __init__(self, default: RouterService, *, make_service: Optional[ServiceFactory] = None,
+                 address: str = "") -> None:
+        self.address = address
+        self._lock = threading.RLock()
+        self._services: dict[str, RouterService] = {DEFAULT_TENANT: default}
+        self._default_settings = default.settings
+        self._make = make_service or self._same_as(default)
+        #: Per tenant: its webhook sender, if it has one (``ccroute.server.webhooks``).
+        self.webhooks: dict[str, Any] = {}
+
+    @staticmethod
+    def _same_as(default: RouterService) -> ServiceFactory:
+        def make(name: str, settings: RouterSettings, agents: Iterable[Agent]) -> RouterService:
+            return RouterService(settings, agents=agents, limits=default.limits,
+                                 observer=getattr(default, "_observer", None))
+        return make
+
+    # -- life cycle ---------------------------------------------------------
+    def start(self) -> "Tenants":
+        for service in self.owned().values():
+            if not service.running:
+                service.start()
+        return self
+
+    def stop(self, timeout: Optional[float] = None) -> None:
+        """Stop every webhook and every tenant's service."""
+        for sender in list(self.webhooks.values()):
+            sender.stop()
+        for service in self.owned().values():
+            service.stop(timeout)
+
+    def end_subscriptions(self) -> None:
+        for service in self.owned().values():
+            if service.running:
+                try:
+                    service.end_subscriptions()
+                except Exception:  # already stopping
+                    pass
+
+    # -- lookup -------------------------------------------------------------
+    @property
+    def default(self) -> RouterService:
+        """The service of :data:`DEFAULT_TENANT` (when this server has it)."""
+        return self.service(DEFAULT_TENANT)
+
+    def service(self, tenant: str) -> RouterService:
+        """The service of ``tenant``: ``UnknownTenant`` (NOT_FOUND) when
+        there is none (or ``NotOwner`` when another server owns it)."""
+        found = self._services.get(tenant)
+        if found is None:
+            self._elsewhere(tenant)
+        return found  # type: ignore[return-value]
+
+    def _elsewhere(self, tenant: str) -> None:
+        """Raise why ``tenant`` is not served here."""
+        raise UnknownTenant(f"unknown tenant {tenant!r} (create it with CreateTenant)")
+
+    def owned(self) -> dict[str, RouterService]:
+        """The tenants served here now, by name."""
+        with self._lock:
+            return dict(self._services)
+
+    def health(self) -> Optional[str]:
+        """Why this server cannot serve (its default tenant's reason, or any
+        owned tenant's failure), or ``None``."""
+        for name, service in sorted(self.owned().items()):
+            problem = service.health()
+            if problem is not None:
+                return problem if name == DEFAULT_TENANT else f"tenant {name!r}: {problem}"
+        return None
+
+    # -- tenant calls ---------------------------------------------------------
+    def create(self, tenant: str, settings: Optional[RouterSettings] = None,
+               agents: Iterable[Agent] = ()) -> TenantInfo:
+        """Create and start a tenant (``DuplicateId`` when it exists)."""
+        check_tenant(tenant)
+        with self._lock:
+            if tenant in self._services:
+                raise DuplicateId(f"tenant {tenant!r} already exists")
+            service = self._make(tenant, settings or self._default_settings, agents)
+            service.start()
+            self._services[tenant] = service
+        event(log, logging.INFO, "tenant_created", f"tenant {tenant!r} created", tenant=tenant)
+        return self.info(tenant)
+
+    def delete(self, tenant: str, force: bool = False) -> None:
+        """Stop a tenant's service and forget it: ``InvalidState`` for the
+        default tenant, or while it holds agents or live contacts unless
+        ``force``."""
+        check_tenant(tenant)
+        if tenant == DEFAULT_TENANT:
+            raise InvalidState(f"tenant {DEFAULT_TENANT!r} cannot be deleted")
+        service = self.service(tenant)
+        with self._lock:
+            if not force:
+                _check_empty(tenant, service)
+            self._services.pop(tenant, None)
+            sender = self.webhooks.pop(tenant, None)
+        if sender is not None:
+            sender.stop()
+        self._drop(tenant, service)
+        event(log, logging.INFO, "tenant_deleted", f"tenant {tenant!r} deleted", tenant=tenant, force=force)
+
+    def _drop(self, tenant: str, service: RouterService) -> None:
+        """Stop a deleted tenant's service (and delete its durable state)."""
+        service.end_subscriptions()
+        service.stop()
+
+    # -- webhooks -----------------------------------------------------------
+    def set_webhook(self, tenant: str, url: str, secret: str = "",
+                    after_sequence: Optional[int] = None) -> tuple[Optional[Any], str]:
+        """Set (or with an empty ``url`` remove) ``tenant``'s webhook;
+        returns its state and the secret the server made (``""`` when
+        ``secret`` was given). A bad URL or secret is ``InvalidInput``
+        naming it, and the webhook in force stays."""
+        from .webhooks import WebhookSender, check_webhook
+
+        service = self.service(tenant)
+        made = ""
+        if url:
+            url, secret, made = check_webhook(url, secret)
+        with self._lock:
+            old = self.webhooks.pop(tenant, None)
+            if old is not None:
+                old.stop()
+            if not url:
+                self._store_webhook(tenant, None)
+                return None, ""
+            if after_sequence is None:
+                after_sequence = service.status().last_sequence
+            sender = WebhookSender(tenant, service, url, secret, after_sequence,
+                                   on_delivered=self._delivered_hook(tenant))
+            self._store_webhook(tenant, sender.config())
+            self.webhooks[tenant] = sender.start()
+        return sender.state(), made
+
+    def webhook(self, tenant: str) -> Optional[Any]:
+        """The state of ``tenant``'s webhook, ``None`` without one."""
+        self.service(tenant)
+        sender = self.webhooks.get(tenant)
+        return sender.state() if sender is not None else None
+
+    def _store_webhook(self, tenant: str, config: Optional[dict[str, Any]]) -> None:
+        """Keep a tenant's webhook configuration (``None``: removed) where
+        the tenant's next owner finds it (nothing to do in memory)."""
+
+    def _delivered_hook(self, tenant: str) -> Optional[Callable[[int], None]]:
+        """What to call with each acknowledged sequence (durable forms
+        keep it, so a new owner resumes there)."""
+        return None
+
+    def names(self) -> list[str]:
+        """Every tenant's name, sorted."""
+        return sorted(self.owned())
+
+    def info(self, tenant: str) -> TenantInfo:
+        """What ``ListTenants`` shows of one tenant."""
+        service = self.service(tenant)
+        status = service.status()
+        return TenantInfo(tenant, self.address, True, _agents(status), status.live_contacts,
+                          status.last_sequence, status.history_id)
+
+    def infos(self, visible: Callable[[str], bool] = lambda _: True) -> list[TenantInfo]:
+        """:meth:`info` of every tenant ``visible`` accepts, by name."""
+        out = []
+        for name in self.names():
+            if visible(name):
+                try:
+                    out.append(self.info(name))
+                except UnknownTenant:  # deleted meanwhile
+                    continue
+        return out
+
+
+def _check_empty(tenant: str, service: RouterService) -> None:
+    status = service.status()
+    agents = _agents(status)
+    if agents or status.live_contacts:
+        raise InvalidState(f"tenant {tenant!r} holds {agents} agents and {status.live_contacts} live contacts; "
+                           "remove them first or delete with force")
+
+
+def _agents(status: Any) -> int:
+    a = status.agents
+    return int(a.offline + a.available + a.away)
