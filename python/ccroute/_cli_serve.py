@@ -50,6 +50,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--redis", metavar="URL",
                    help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
                         "persisted before it is acknowledged; a second server waits as a standby")
+    p.add_argument("--advertise", metavar="HOST:PORT",
+                   help="with --redis: scale out. Every server of the database serves and the tenants are "
+                        "spread among them, each owned by one server at a time; a call for a tenant owned "
+                        "elsewhere is answered UNAVAILABLE naming the owner (this address is what the others "
+                        "name). Without it, one server serves every tenant and the others wait as standbys")
     p.add_argument("--lease-ms", type=int, default=5000,
                    help="with --redis: lease time in ms; a standby takes over within it (default 5000)")
     p.add_argument("--snapshot-every", type=int, default=10_000,
@@ -89,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
                      redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
                      stored_config=args.config is None,
                      sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
-                     clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms)
+                     clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
+                     advertise=args.advertise)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ from .dispatch import Dispatcher, descriptor_set
 from .logs import event
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
-from .tenants import Tenants
+from .tenants import DEFAULT_TENANT, Tenants
 from .tokens import TokenTable, read_token_file
 
 __all__ = ["Server", "create_server", "serve", "FullCollections"]
@@ -259,6 +259,7 @@ def serve(
     clock: str = "server",
     config_file: Optional[str] = None,
     slow_call_ms: Optional[float] = 500.0,
+    advertise: Optional[str] = None,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -276,8 +277,12 @@ def serve(
     script drives the server in virtual time). SIGHUP re-reads
     ``config_file`` (the ``--config`` ``config`` came from) and applies its
     router settings as ``Configure`` does (:func:`reload_config`).
-    Operator events (start, lease, refused and slow calls, reload,
-    shutdown) are logged with :func:`~ccroute.server.logs.event`."""
+    With ``redis_url`` and ``advertise`` (this server's ``host:port`` as
+    clients reach it) servers scale out instead: each serves, the tenants
+    are spread among them (:mod:`~ccroute.server.persistence.tenants`),
+    and a call for a tenant another server owns is answered ``NotOwner``
+    naming it. Operator events (start, lease, refused and slow calls,
+    reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
         raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
     client_clock = ClientClock() if clock == "client" else None
@@ -291,7 +296,18 @@ def serve(
 
         metrics = Metrics()
     durable = None
-    if redis_url is not None:
+    tenants: Tenants
+    if redis_url is not None and advertise is not None:  # scale-out: every server serves, tenants spread
+        if client_clock is not None:
+            raise InvalidInput("--clock client and --advertise do not go together (one script drives one server)")
+        from .persistence.tenants import RedisTenants
+
+        tenants = RedisTenants(redis_url, address=advertise, default_settings=config.router, limits=config.limits,
+                               lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics,
+                               default_agents=config.agents)
+        print(f"ccroute serve: scale-out on {_safe_url(redis_url)} as {advertise}: tenants are spread among "
+              "the servers of this database", file=out, flush=True)
+    elif redis_url is not None:
         from .persistence import open_durable
 
         waiting = None
@@ -319,14 +335,20 @@ def serve(
                 health.stop(None).wait()
             if waiting is not None:
                 waiting.stop()
+        from .persistence.tenants import RedisTenants
+
+        tenants = RedisTenants(redis_url, address=None, default_settings=service.settings, limits=config.limits,
+                               lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics, default=service)
+        tenants.adopt(DEFAULT_TENANT, durable)
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics,
                                 clock=client_clock)
-    def make_tenant(name: str, settings: Any, agents: Any) -> RouterService:
-        return RouterService(settings, agents=agents, limits=config.limits, observer=metrics,
-                             clock=ClientClock() if clock == "client" else None)
 
-    tenants = Tenants(service, make_service=make_tenant)
+        def make_tenant(name: str, settings: Any, agents: Any) -> RouterService:
+            return RouterService(settings, agents=agents, limits=config.limits, observer=metrics,
+                                 clock=ClientClock() if clock == "client" else None)
+
+        tenants = Tenants(service, make_service=make_tenant)
     server, bound = create_server(f"{host}:{port}", tenants, tokens=tokens, tls_cert=cert, tls_key=key,
                                   rpc_observer=metrics, slow_call_ms=slow_call_ms)
     monitor = None
@@ -355,13 +377,14 @@ def serve(
         if metrics is not None:
             from .http import Monitor
 
-            monitor = Monitor(service, metrics, host=http_host or host, port=http_port or 0,
+            monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
                               access=access).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
-            f"policy {service.settings.policy}, {len(service.settings.queues)} queues)",
+            f"default tenant: policy {tenants.default_settings.policy}, "
+            f"{len(tenants.default_settings.queues)} queues)",
             file=out, flush=True,
         )
         if monitor is not None:
@@ -382,7 +405,11 @@ def serve(
             wake.clear()
             if hangup.is_set():  # before a stop, so that a reload asked for is never lost silently
                 hangup.clear()
-                reload_config(service, config_file)
+                if DEFAULT_TENANT in tenants.owned():
+                    reload_config(tenants.default, config_file)
+                else:
+                    event(log, logging.WARNING, "reload_skipped",
+                          "SIGHUP ignored: the default tenant is served by another server now")
             if stop.is_set():
                 break
             problem = tenants.health()  # gRPC health follows the service's (persistence, lease)
@@ -418,6 +445,31 @@ def serve(
         gc_policy.stop()
 
 
+class _DefaultView:
+    """The default tenant's service wherever this server serves it now
+    (what the HTTP monitor and wallboard watch; with scale-out another
+    server may own it, and then there is nothing to show here)."""
+
+    def __init__(self, tenants: Tenants) -> None:
+        self._tenants = tenants
+
+    def query(self, fn: Any, *, name: str = "query", timeout: Optional[float] = None) -> Any:
+        return self._tenants.default.query(fn, name=name, timeout=timeout)
+
+    def figures(self) -> dict[str, float]:
+        owned = self._tenants.owned().get(DEFAULT_TENANT)
+        if owned is not None:
+            return owned.figures()
+        return {"healthy": float(self._tenants.health() is None)}
+
+    def health(self) -> Optional[str]:
+        return self._tenants.health()
+
+    @property
+    def settings(self) -> Any:
+        return self._tenants.default.settings
+
+
 def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
     """Re-read ``config_file`` and apply its router settings to the
     running ``service`` with the live reconfiguration of ``Configure``
@@ -450,6 +502,12 @@ def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
           f"reloaded {config_file}: " + ("; ".join(changed) if changed else "no change"),
           file=config_file, changes=changed)
     return True
+
+
+def _safe_url(url: str) -> str:
+    from .persistence import _safe
+
+    return _safe(url)
 
 
 def _read(path: str, what: str) -> bytes:

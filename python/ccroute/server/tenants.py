@@ -86,13 +86,16 @@ class Tenants:
         address: this server's address, shown as every tenant's owner.
     """
 
-    def __init__(self, default: RouterService, *, make_service: Optional[ServiceFactory] = None,
-                 address: str = "") -> None:
+    def __init__(self, default: Optional[RouterService], *, make_service: Optional[ServiceFactory] = None,
+                 address: str = "", default_settings: Optional[RouterSettings] = None) -> None:
         self.address = address
         self._lock = threading.RLock()
-        self._services: dict[str, RouterService] = {DEFAULT_TENANT: default}
-        self._default_settings = default.settings
-        self._make = make_service or self._same_as(default)
+        self._services: dict[str, RouterService] = {DEFAULT_TENANT: default} if default is not None else {}
+        settings = default_settings or (default.settings if default is not None else None)
+        if settings is None:
+            raise ValueError("Tenants needs the default tenant's service or the default settings")
+        self._default_settings = settings
+        self._make = make_service or (self._same_as(default) if default is not None else _unmade)
         #: Per tenant: its webhook sender, if it has one (``ccroute.server.webhooks``).
         self.webhooks: dict[str, Any] = {}
 
@@ -126,6 +129,11 @@ class Tenants:
                     pass
 
     # -- lookup -------------------------------------------------------------
+    @property
+    def default_settings(self) -> RouterSettings:
+        """The configuration of tenants created without one."""
+        return self._default_settings
+
     @property
     def default(self) -> RouterService:
         """The service of :data:`DEFAULT_TENANT` (when this server has it)."""
@@ -271,3 +279,7 @@ def _check_empty(tenant: str, service: RouterService) -> None:
 def _agents(status: Any) -> int:
     a = status.agents
     return int(a.offline + a.available + a.away)
+
+
+def _unmade(name: str, settings: RouterSettings, agents: Iterable[Agent]) -> RouterService:
+    raise NotImplementedError("this registry creates its tenants' services itself")

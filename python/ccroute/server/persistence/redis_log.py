@@ -44,7 +44,7 @@ from ..service import CommandLogDown, RouterService
 from .codec import decode_commands, encode_commands
 from .state import capture, install, install_empty
 
-__all__ = ["RedisLog", "Fenced", "LeaseLost"]
+__all__ = ["RedisLog", "Fenced", "LeaseLost", "connect", "is_cluster"]
 
 log = logging.getLogger("ccroute.server.persistence")
 
@@ -102,6 +102,25 @@ return 0
 """
 
 
+def connect(url: str, timeout: float = 2.0) -> Any:
+    """A Redis client for ``url``: ``redis://`` (or ``rediss://``) for one
+    instance, ``redis+cluster://host:port`` (any node) for a Redis Cluster.
+    No retries inside redis-py: a failed round is reported (UNAVAILABLE)
+    and the service rebuilds from what Redis holds."""
+    options: dict[str, Any] = dict(socket_timeout=timeout, socket_connect_timeout=timeout)
+    if url.startswith(("redis+cluster://", "rediss+cluster://")):
+        from redis.cluster import RedisCluster
+
+        plain = url.replace("+cluster", "", 1)
+        return RedisCluster.from_url(plain, **options)
+    return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), retry_on_timeout=False, **options)
+
+
+def is_cluster(url: str) -> bool:
+    """Whether ``url`` names a Redis Cluster (``redis+cluster://``)."""
+    return url.startswith(("redis+cluster://", "rediss+cluster://"))
+
+
 class Fenced(ServiceUnavailable):
     """This server lost the lease: another one serves now (UNAVAILABLE)."""
 
@@ -130,7 +149,7 @@ class RedisLog:
 
     def __init__(self, url: str, *, lease_ms: int = 5000, snapshot_every: int = 10_000,
                  prefix: str = "ccroute", on_lost: Optional[Callable[[], None]] = None,
-                 timeout: float = 2.0) -> None:
+                 timeout: float = 2.0, client: Any = None, address: str = "") -> None:
         if lease_ms < 100:
             raise InvalidInput(f"--lease-ms must be at least 100, got {lease_ms}")
         if snapshot_every < 1:
@@ -141,10 +160,8 @@ class RedisLog:
         self.on_lost = on_lost
         # No retries inside redis-py: a failed round is reported (UNAVAILABLE)
         # and the service rebuilds from what Redis holds.
-        self.redis: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0), retry_on_timeout=False,
-        )
+        self._own_client = client is None
+        self.redis: Any = client if client is not None else connect(url, timeout)
         k = prefix
         self.k_lease, self.k_epoch, self.k_log = f"{k}:lease", f"{k}:epoch", f"{k}:log"
         self.k_last, self.k_snap, self.k_origin = f"{k}:last", f"{k}:snapshot", f"{k}:origin"
@@ -154,7 +171,9 @@ class RedisLog:
         self._acquire: Any = self.redis.register_script(_ACQUIRE)
         self._renew: Any = self.redis.register_script(_RENEW)
         self._release: Any = self.redis.register_script(_RELEASE)
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        #: The lease's value: this server's address (``host:port``, what a
+        #: redirect names) and a unique suffix.
+        self.holder = f"{address or socket.gethostname()}#{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.token: Optional[str] = None
         self.origin = 0.0
         #: Monotonic time until which the lease surely holds.
@@ -178,24 +197,39 @@ class RedisLog:
         while True:
             if stop is not None and stop.is_set():
                 raise LeaseLost("stopped while waiting for the lease")
-            sent = time.monotonic()
             try:
-                epoch = self._acquire(keys=[self.k_lease, self.k_epoch], args=[self.holder, self.lease_ms])
+                if self.try_lease():
+                    return self.token  # type: ignore[return-value]
             except redis.RedisError as exc:
                 log.warning("waiting for Redis at %s: %s", self.url, exc)
-                epoch = 0
-            if epoch:
-                self.token = str(int(epoch))
-                self._held(sent)
-                break
             time.sleep(poll)
+
+    def try_lease(self) -> bool:
+        """Take the lease if it is free (True), without waiting; then
+        read the history's origin and identity and start renewing.
+        ``redis.RedisError`` when Redis does not answer."""
+        sent = time.monotonic()
+        epoch = self._acquire(keys=[self.k_lease, self.k_epoch], args=[self.holder, self.lease_ms])
+        if not epoch:
+            return False
+        self.token = str(int(epoch))
+        self._held(sent)
         self.redis.set(self.k_origin, repr(time.time()), nx=True)
         self.origin = float(self.redis.get(self.k_origin))  # type: ignore[arg-type]
         self.redis.set(self.k_history, uuid.uuid4().hex, nx=True)
         self.history_id = self.redis.get(self.k_history).decode()
         self._renewer = threading.Thread(target=self._renew_loop, name="ccroute-lease", daemon=True)
         self._renewer.start()
-        return self.token
+        return True
+
+    def owner(self) -> Optional[str]:
+        """The address of the server holding the lease now (``None``: nobody)."""
+        value = self.redis.get(self.k_lease)
+        return value.decode().split("#", 1)[0] if value else None
+
+    def keys(self) -> list[str]:
+        """Every key of this log (to delete it)."""
+        return [self.k_lease, self.k_epoch, self.k_log, self.k_last, self.k_snap, self.k_origin, self.k_history]
 
     def _renew_loop(self) -> None:
         every = self.lease_ms / 3000
@@ -251,7 +285,8 @@ class RedisLog:
                 self._release(keys=[self.k_lease, self.k_epoch], args=[self.token, self.holder])
             except redis.RedisError:
                 pass
-        self.redis.close()
+        if self._own_client:
+            self.redis.close()
 
     # -- recovery ------------------------------------------------------------
     @property

@@ -1,0 +1,307 @@
+"""Durable tenants, spread among the servers of one Redis.
+
+Every tenant has its own write-ahead log, snapshots and lease
+(:class:`~ccroute.server.persistence.redis_log.RedisLog` under its own key
+prefix), so each has one owner at a time and any server can take it over.
+Keys (``base`` is ``ccroute``):
+
+- ``{base}:tenants`` -- a hash, tenant name -> its record (JSON: the
+  configuration it was created with);
+- ``{base}:servers`` -- a sorted set of the live servers' addresses, each
+  scored with the time (ms) its registration expires;
+- per tenant, the log's keys under ``{base}:{<tenant>}`` (the braces are
+  Redis Cluster's hash tag: every key of a tenant is in one slot, so the
+  log's Lua scripts run on one node), plus ``...:webhook`` (a hash: url,
+  secret, delivered). On a single Redis the ``default`` tenant keeps the
+  keys it had before tenants existed (``{base}:log``, ...), so existing
+  databases load unchanged.
+
+Two ways to run (``ccroute serve --redis``):
+
+- *hot standby* (no ``--advertise``): one server owns every tenant; others
+  wait for the default tenant's lease, then take every tenant over;
+- *scale-out* (``--advertise host:port``): every server serves, and a
+  balancer thread on each spreads the tenants: a server takes a free
+  tenant (no lease) while it owns fewer than its share (tenants / live
+  servers, rounded up) and gives one back per round while it owns more.
+  A call that reaches a server not owning its tenant fails with
+  ``NotOwner`` naming the owner (``ccroute-owner``); ``RouterClient``
+  follows it. A dead owner's tenants are taken over within the lease
+  time plus a balancer round.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any, Optional
+
+from ..._ccroute import Agent
+from ...errors import DuplicateId
+from ..config import RouterSettings, ServiceLimits
+from ..errors import NotOwner, UnknownTenant
+from ..logs import event
+from ..service import RouterService
+from ..tenants import DEFAULT_TENANT, TenantInfo, Tenants, check_tenant
+from .codec import decode_settings, encode_settings
+from .redis_log import RedisLog, connect, is_cluster
+from .state import EpochClock
+
+__all__ = ["RedisTenants", "tenant_prefix"]
+
+log = logging.getLogger("ccroute.server.persistence")
+
+
+def tenant_prefix(base: str, tenant: str, cluster: bool) -> str:
+    """The key prefix of a tenant's log (see the module docstring)."""
+    if tenant == DEFAULT_TENANT and not cluster:
+        return base
+    return f"{base}:{{{tenant}}}"
+
+
+class RedisTenants(Tenants):
+    """The tenants of a server with ``--redis`` (see the module docstring).
+
+    Args:
+        url: the Redis URL (``redis+cluster://`` for a Redis Cluster).
+        address: this server's address as clients reach it (what redirects
+            name); ``None``: hot-standby mode, this server takes every tenant.
+        default_settings: the configuration of tenants created without one,
+            and of the ``default`` tenant when Redis has none yet.
+        default: the ``default`` tenant's service, already rebuilt (standby
+            mode: :func:`~ccroute.server.persistence.open_durable`).
+    """
+
+    def __init__(self, url: str, *, address: Optional[str], default_settings: RouterSettings,
+                 limits: ServiceLimits, lease_ms: int = 5000, snapshot_every: int = 10_000,
+                 observer: Any = None, base: str = "ccroute", default: Optional[RouterService] = None,
+                 default_agents: Iterable[Agent] = ()) -> None:
+        super().__init__(default, address=address or "", default_settings=default_settings)
+        self.url = url
+        self.cluster = is_cluster(url)
+        self.redis: Any = connect(url)
+        self.base = base
+        self.k_tenants, self.k_servers = f"{base}:tenants", f"{base}:servers"
+        self.scale_out = address is not None
+        self.lease_ms = lease_ms
+        self.snapshot_every = snapshot_every
+        self.limits = limits
+        self._observer = observer
+        self._logs: dict[str, RedisLog] = {}
+        self._default_agents = tuple(default_agents)
+        self._known: set[str] = set()
+        self._stop = threading.Event()
+        self._balancer: Optional[threading.Thread] = None
+        self.redis.hsetnx(self.k_tenants, DEFAULT_TENANT, json.dumps({"config": encode_settings(default_settings)}))
+
+    def adopt(self, tenant: str, rlog: RedisLog) -> None:
+        """Count ``rlog`` as the log of a tenant opened elsewhere (the
+        default tenant in standby mode)."""
+        self._logs[tenant] = rlog
+        self._start_webhook(tenant)
+
+    # -- life cycle ---------------------------------------------------------
+    def start(self) -> "RedisTenants":
+        super().start()
+        self._balance()
+        self._balancer = threading.Thread(target=self._run, name="ccroute-tenants", daemon=True)
+        self._balancer.start()
+        return self
+
+    def stop(self, timeout: Optional[float] = None) -> None:
+        self._stop.set()
+        if self._balancer is not None:
+            self._balancer.join(5.0)
+        super().stop(timeout)
+        for rlog in list(self._logs.values()):
+            rlog.close()
+        if self.scale_out:
+            try:
+                self.redis.zrem(self.k_servers, self.address)
+            except Exception:
+                pass
+        self.redis.close()
+
+    def _run(self) -> None:
+        every = self.lease_ms / 3000
+        while not self._stop.wait(every):
+            try:
+                self._balance()
+            except Exception as exc:  # Redis down: the logs report it per tenant
+                log.warning("tenant balancer: %s", exc)
+
+    # -- spreading ------------------------------------------------------------
+    def _balance(self) -> None:
+        """One round: register this server, take free tenants up to its
+        share, give one back when over it, drop tenants whose lease is lost."""
+        names = sorted(n.decode() for n in self.redis.hkeys(self.k_tenants))
+        self._known = set(names)
+        for name, rlog in list(self._logs.items()):
+            if rlog.lost.is_set():
+                self._release(name, "lease lost")
+        if self.scale_out:
+            now_ms = int(time.time() * 1000)
+            self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms * 2})
+            self.redis.zremrangebyscore(self.k_servers, "-inf", now_ms)
+            servers = max(1, int(self.redis.zcard(self.k_servers)))
+            share = math.ceil(len(names) / servers)
+        else:
+            share = len(names)
+        owned = self.owned()
+        if len(owned) > share and self.scale_out:  # give one back: another server takes it
+            extra = sorted(n for n in owned if n in self._logs)[-1]
+            self._release(extra, f"rebalancing: {len(owned)} tenants here, share {share}")
+            return
+        for name in names:
+            if len(self.owned()) >= share or self._stop.is_set():
+                break
+            if name in owned:
+                continue
+            try:
+                self._open(name)
+            except Exception as exc:
+                log.error("cannot open tenant %r: %s", name, exc)
+
+    def _open(self, tenant: str) -> bool:
+        """Take ``tenant`` if its lease is free: rebuild it from Redis and
+        start it. False when another server holds it."""
+        rlog = RedisLog(self.url, lease_ms=self.lease_ms, snapshot_every=self.snapshot_every,
+                        prefix=tenant_prefix(self.base, tenant, self.cluster), address=self.address,
+                        client=self.redis)
+        if not rlog.try_lease():
+            return False
+        try:
+            fresh = rlog.empty
+            record = self.redis.hget(self.k_tenants, tenant)
+            if record is None:  # deleted meanwhile
+                rlog.close()
+                return False
+            settings = decode_settings(json.loads(record)["config"])
+            agents = self._default_agents if (fresh and tenant == DEFAULT_TENANT) else ()
+            service = RouterService(settings, agents=agents, limits=self.limits, clock=EpochClock(rlog.origin),
+                                    command_log=rlog, observer=self._observer, history_id=rlog.history_id)
+            service.adopt_epoch(rlog.origin)
+            if fresh:
+                rlog.begin(settings, service.clock())
+            rlog.load(service, settings)
+            rlog.on_lost = lambda: self._lost(tenant)
+            service.start()
+        except BaseException:
+            rlog.close()
+            raise
+        with self._lock:
+            self._services[tenant] = service
+            self._logs[tenant] = rlog
+        self._start_webhook(tenant)
+        st = service.engine
+        event(log, logging.INFO, "tenant_acquired",
+              f"tenant {tenant!r}: lease held (epoch {rlog.token}); rebuilt from Redis with "
+              f"{len(st.router.agent_ids())} agents, {st.router.live_contacts} live contacts, event {st.last_sequence}",
+              tenant=tenant, epoch=rlog.token, last_event=st.last_sequence)
+        return True
+
+    def _lost(self, tenant: str) -> None:
+        """A tenant's lease was taken by another server (any thread)."""
+        threading.Thread(target=self._release, args=(tenant, "lease lost"), daemon=True).start()
+
+    def _release(self, tenant: str, why: str) -> None:
+        """Stop serving ``tenant`` here and free its lease."""
+        with self._lock:
+            service = self._services.pop(tenant, None)
+            rlog = self._logs.pop(tenant, None)
+            sender = self.webhooks.pop(tenant, None)
+        if sender is not None:
+            sender.stop()
+        if service is not None:
+            service.end_subscriptions()
+            service.stop(5.0)
+        if rlog is not None:
+            rlog.close()
+        event(log, logging.WARNING, "tenant_released", f"tenant {tenant!r} no longer served here: {why}",
+              tenant=tenant, reason=why)
+
+    # -- lookup ---------------------------------------------------------------
+    def _elsewhere(self, tenant: str) -> None:
+        if tenant not in self._known and not self.redis.hexists(self.k_tenants, tenant):
+            raise UnknownTenant(f"unknown tenant {tenant!r} (create it with CreateTenant)")
+        owner = self._owner(tenant)
+        if owner:
+            raise NotOwner(f"tenant {tenant!r} is served by {owner}; send the call there", owner)
+        raise NotOwner(f"tenant {tenant!r} has no owner at the moment (a server is taking it over); retry shortly")
+
+    def _owner(self, tenant: str) -> Optional[str]:
+        value = self.redis.get(f"{tenant_prefix(self.base, tenant, self.cluster)}:lease")
+        return value.decode().split("#", 1)[0] if value else None
+
+    # -- tenant calls -----------------------------------------------------------
+    def create(self, tenant: str, settings: Optional[RouterSettings] = None,
+               agents: Iterable[Agent] = ()) -> TenantInfo:
+        check_tenant(tenant)
+        settings = settings or self._default_settings
+        if not self.redis.hsetnx(self.k_tenants, tenant, json.dumps({"config": encode_settings(settings)})):
+            raise DuplicateId(f"tenant {tenant!r} already exists")
+        self._known.add(tenant)
+        self._open(tenant)  # False: another server took it first, which is as good
+        event(log, logging.INFO, "tenant_created", f"tenant {tenant!r} created", tenant=tenant)
+        return self.info(tenant)
+
+    def _drop(self, tenant: str, service: RouterService) -> None:
+        super()._drop(tenant, service)
+        rlog = self._logs.pop(tenant, None)
+        prefix = tenant_prefix(self.base, tenant, self.cluster)
+        keys = (rlog.keys() if rlog is not None else []) + [f"{prefix}:webhook"]
+        for key in keys:  # one by one: in a cluster, a multi-key DEL must stay in one slot
+            if rlog is None or key != rlog.k_lease:
+                self.redis.delete(key)
+        self.redis.hdel(self.k_tenants, tenant)
+        self._known.discard(tenant)
+        if rlog is not None:
+            rlog.close()
+
+    def info(self, tenant: str) -> TenantInfo:
+        if tenant in self.owned():
+            return super().info(tenant)
+        if not self.redis.hexists(self.k_tenants, tenant):
+            raise UnknownTenant(f"unknown tenant {tenant!r}")
+        return TenantInfo(tenant, self._owner(tenant) or "", False)
+
+    def names(self) -> list[str]:
+        return sorted(n.decode() for n in self.redis.hkeys(self.k_tenants))
+
+    # -- webhooks -------------------------------------------------------------
+    def _webhook_key(self, tenant: str) -> str:
+        return f"{tenant_prefix(self.base, tenant, self.cluster)}:webhook"
+
+    def _store_webhook(self, tenant: str, config: Optional[dict[str, Any]]) -> None:
+        key = self._webhook_key(tenant)
+        if config is None:
+            self.redis.delete(key)
+        else:
+            self.redis.hset(key, mapping={"url": config["url"], "secret": config["secret"],
+                                          "delivered": str(config["after_sequence"])})
+
+    def _delivered_hook(self, tenant: str) -> Any:
+        key = self._webhook_key(tenant)
+
+        def delivered(sequence: int) -> None:
+            self.redis.hset(key, "delivered", str(sequence))
+        return delivered
+
+    def _start_webhook(self, tenant: str) -> None:
+        """Start the webhook stored for a tenant just taken over here."""
+        from ..webhooks import WebhookSender
+
+        stored = self.redis.hgetall(self._webhook_key(tenant))
+        if not stored:
+            return
+        service = self._services[tenant]
+        sender = WebhookSender(tenant, service, stored[b"url"].decode(), stored[b"secret"].decode(),
+                               int(stored[b"delivered"]), on_delivered=self._delivered_hook(tenant))
+        old = self.webhooks.pop(tenant, None)
+        if old is not None:
+            old.stop()
+        self.webhooks[tenant] = sender.start()
