@@ -182,7 +182,7 @@ def create_server(
             ``slow_call``); ``None``: never.
     """
     tenants = service if isinstance(service, Tenants) else Tenants(service)
-    limits = limits or tenants.default.limits
+    limits = limits or tenants.limits
     if (tls_cert is None) != (tls_key is None):
         raise ValueError("TLS needs both a certificate and a key")
     descriptor = router_pb2.DESCRIPTOR.services_by_name["Router"]

@@ -25,7 +25,8 @@ from typing import Any, Optional
 
 from .._ccroute import Agent
 from ..errors import DuplicateId, InvalidInput, InvalidState
-from .config import RouterSettings
+from .clock import ManualClock
+from .config import RouterSettings, ServiceLimits
 from .errors import UnknownTenant
 from .logs import event
 from .service import RouterService
@@ -95,14 +96,20 @@ class Tenants:
         if settings is None:
             raise ValueError("Tenants needs the default tenant's service or the default settings")
         self._default_settings = settings
+        #: The service limits of this server's tenants.
+        self.limits = default.limits if default is not None else ServiceLimits()
         self._make = make_service or (self._same_as(default) if default is not None else _unmade)
         #: Per tenant: its webhook sender, if it has one (``ccroute.server.webhooks``).
         self.webhooks: dict[str, Any] = {}
 
     @staticmethod
     def _same_as(default: RouterService) -> ServiceFactory:
+        clock = getattr(default, "_clock", None)
+
         def make(name: str, settings: RouterSettings, agents: Iterable[Agent]) -> RouterService:
+            # A fresh clock of the default's kind: a ClientClock tenant runs on its calls' time too.
             return RouterService(settings, agents=agents, limits=default.limits,
+                                 clock=type(clock)() if isinstance(clock, ManualClock) else None,
                                  observer=getattr(default, "_observer", None))
         return make
 

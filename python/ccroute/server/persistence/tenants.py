@@ -8,7 +8,8 @@ Keys (``base`` is ``ccroute``):
 - ``{base}:tenants`` -- a hash, tenant name -> its record (JSON: the
   configuration it was created with);
 - ``{base}:servers`` -- a sorted set of the live servers' addresses, each
-  scored with the time (ms) its registration expires;
+  scored with the time (ms) its registration expires, and ``{base}:load``
+  (a hash: address -> tenants it owns);
 - per tenant, the log's keys under ``{base}:{<tenant>}`` (the braces are
   Redis Cluster's hash tag: every key of a tenant is in one slot, so the
   log's Lua scripts run on one node), plus ``...:webhook`` (a hash: url,
@@ -23,7 +24,8 @@ Two ways to run (``ccroute serve --redis``):
 - *scale-out* (``--advertise host:port``): every server serves, and a
   balancer thread on each spreads the tenants: a server takes a free
   tenant (no lease) while it owns fewer than its share (tenants / live
-  servers, rounded up) and gives one back per round while it owns more.
+  servers, rounded up) and gives one back per round while it owns more,
+  or two more than the least loaded live server (which then takes it).
   A call that reaches a server not owning its tenant fails with
   ``NotOwner`` naming the owner (``ccroute-owner``); ``RouterClient``
   follows it. A dead owner's tenants are taken over within the lease
@@ -85,7 +87,7 @@ class RedisTenants(Tenants):
         self.cluster = is_cluster(url)
         self.redis: Any = connect(url)
         self.base = base
-        self.k_tenants, self.k_servers = f"{base}:tenants", f"{base}:servers"
+        self.k_tenants, self.k_servers, self.k_load = f"{base}:tenants", f"{base}:servers", f"{base}:load"
         self.scale_out = address is not None
         self.lease_ms = lease_ms
         self.snapshot_every = snapshot_every
@@ -94,6 +96,8 @@ class RedisTenants(Tenants):
         self._logs: dict[str, RedisLog] = {}
         self._default_agents = tuple(default_agents)
         self._known: set[str] = set()
+        #: Tenants this server gave back, and until when it leaves them to others.
+        self._cooling: dict[str, float] = {}
         self._stop = threading.Event()
         self._balancer: Optional[threading.Thread] = None
         self.redis.hsetnx(self.k_tenants, DEFAULT_TENANT, json.dumps({"config": encode_settings(default_settings)}))
@@ -122,6 +126,7 @@ class RedisTenants(Tenants):
         if self.scale_out:
             try:
                 self.redis.zrem(self.k_servers, self.address)
+                self.redis.hdel(self.k_load, self.address)
             except Exception:
                 pass
         self.redis.close()
@@ -143,23 +148,31 @@ class RedisTenants(Tenants):
         for name, rlog in list(self._logs.items()):
             if rlog.lost.is_set():
                 self._release(name, "lease lost")
+        owned = self.owned()
         if self.scale_out:
             now_ms = int(time.time() * 1000)
             self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms * 2})
-            self.redis.zremrangebyscore(self.k_servers, "-inf", now_ms)
-            servers = max(1, int(self.redis.zcard(self.k_servers)))
-            share = math.ceil(len(names) / servers)
+            self.redis.hset(self.k_load, self.address, len(owned))
+            for gone in self.redis.zrangebyscore(self.k_servers, "-inf", now_ms):
+                self.redis.zrem(self.k_servers, gone)
+                self.redis.hdel(self.k_load, gone)
+            live = {a.decode() for a in self.redis.zrange(self.k_servers, 0, -1)}
+            loads = [int(v) for a, v in self.redis.hgetall(self.k_load).items() if a.decode() in live]
+            share = math.ceil(len(names) / max(1, len(live)))
+            if len(owned) > share or (loads and len(owned) > min(loads) + 1):
+                # Give one back; a less loaded server takes it (not this one: it waits a while).
+                extra = sorted(n for n in owned if n in self._logs)[-1]
+                self._release(extra, f"rebalancing: {len(owned)} tenants here, share {share}, "
+                                     f"least loaded server {min(loads) if loads else 0}")
+                self._cooling[extra] = time.monotonic() + self.lease_ms / 1000 * 3
+                return
         else:
             share = len(names)
-        owned = self.owned()
-        if len(owned) > share and self.scale_out:  # give one back: another server takes it
-            extra = sorted(n for n in owned if n in self._logs)[-1]
-            self._release(extra, f"rebalancing: {len(owned)} tenants here, share {share}")
-            return
+        now = time.monotonic()
         for name in names:
             if len(self.owned()) >= share or self._stop.is_set():
                 break
-            if name in owned:
+            if name in owned or self._cooling.get(name, 0.0) > now:
                 continue
             try:
                 self._open(name)

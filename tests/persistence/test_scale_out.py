@@ -1,0 +1,268 @@
+"""Scale-out: several ``ccroute serve --redis URL --advertise HOST:PORT``
+processes share one Redis (a single instance, or a three-node Redis
+Cluster started here) and spread the tenants among themselves.
+
+Checked against real processes on loopback: each tenant has one owner,
+a call reaching another server is redirected (``NotOwner`` naming the
+owner; ``RouterClient`` follows it), and after ``kill -9`` of a server
+under load its tenants are taken over with every acknowledged contact
+there exactly once and event sequence numbers continuing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+
+import grpc
+import pytest
+
+import ccroute as cc
+from ccroute.client import NotOwner, RouterClient, ServiceUnavailable
+from ccroute.server.errors import ServiceTimeout
+from ccroute.v1 import router_pb2 as pb
+from ccroute.v1 import router_pb2_grpc
+
+from .conftest import REDIS_SERVER, SKIP, RedisServer, Served, free_port
+
+pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+
+REDIS_CLI = shutil.which("redis-cli")
+TENANTS = [f"t{i}" for i in range(6)]
+LEASE_MS = 1000
+
+
+class Cluster:
+    """Three ``redis-server --cluster-enabled yes`` nodes joined with
+    ``redis-cli --cluster create`` (no replicas), AOF on."""
+
+    def __init__(self, root: Path) -> None:
+        self.nodes: list[subprocess.Popen[bytes]] = []
+        self.ports = [free_port() for _ in range(3)]
+        #: Each node's cluster bus port (given: port + 10000 may be beyond 65535).
+        self.bus = [free_port() for _ in range(3)]
+        self.root = root
+
+    def start(self) -> "Cluster":
+        import redis
+
+        for port, bus in zip(self.ports, self.bus, strict=True):
+            d = self.root / f"node-{port}"
+            d.mkdir()
+            self.nodes.append(subprocess.Popen(
+                [str(REDIS_SERVER), "--port", str(port), "--cluster-port", str(bus), "--bind", "127.0.0.1",
+                 "--cluster-enabled", "yes",
+                 "--cluster-config-file", str(d / "nodes.conf"), "--dir", str(d), "--appendonly", "yes",
+                 "--appendfsync", "always", "--save", "", "--logfile", str(d / "redis.log")]))
+        for port in self.ports:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    redis.Redis(port=port, socket_connect_timeout=0.5).ping()
+                    break
+                except redis.ConnectionError:
+                    assert time.monotonic() < deadline, f"redis node {port} did not start"
+                    time.sleep(0.05)
+        subprocess.run([str(REDIS_CLI), "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
+                        "--cluster-replicas", "0", "--cluster-yes"], check=True, capture_output=True, timeout=30)
+        deadline = time.monotonic() + 20
+        while not all(_cluster_ok(redis.Redis(port=p)) for p in self.ports):
+            assert time.monotonic() < deadline, "the cluster did not become ok"
+            time.sleep(0.1)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.kill()
+            node.wait(10)
+
+
+def _cluster_ok(node: Any) -> bool:
+    info = node.execute_command("CLUSTER INFO")  # parsed into a dict by redis-py, or raw text
+    if isinstance(info, dict):
+        return str(info.get("cluster_state", info.get(b"cluster_state", ""))) in ("ok", "b'ok'")
+    return b"cluster_state:ok" in info
+
+
+@pytest.fixture
+def redis_cluster(tmp_path: Path) -> Iterator[Cluster]:
+    if REDIS_CLI is None:
+        pytest.skip("redis-cli is not installed (it comes with redis-server)")
+    cluster = Cluster(tmp_path)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def peers(tmp_path: Path) -> Iterator[Callable[[str, int], list[Served]]]:
+    """``peers(redis_url, n)``: n scale-out servers, each advertising its port."""
+    started: list[Served] = []
+
+    def start(url: str, n: int) -> list[Served]:
+        cfg = tmp_path / "router.yaml"
+        cfg.write_text("channels: [{name: voice}]\nqueues: [{name: sales}, {name: support}]\n")
+        out = []
+        for _ in range(n):
+            port = free_port()
+            s = Served(["--port", str(port), "--advertise", f"127.0.0.1:{port}", "--config", str(cfg),
+                        "--redis", url, "--lease-ms", str(LEASE_MS)], tmp_path / f"peer-{len(started)}.log")
+            started.append(s)
+            out.append(s)
+        for s in out:
+            s.wait_listening()
+        return out
+
+    try:
+        yield start
+    finally:
+        for s in started:
+            s.close()
+
+
+def owners(target: str) -> dict[str, str]:
+    with RouterClient(target) as client:
+        return {t.name: t.owner for t in client.tenants()}
+
+
+def wait_spread(targets: list[str], names: list[str], timeout: float = 20.0) -> dict[str, str]:
+    """Wait until every tenant has a live owner and the servers own the
+    same number of tenants, give or take one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = owners(targets[0])
+        counts = [sum(1 for n in names if got.get(n) == t) for t in targets]
+        if all(got.get(n) in targets for n in names) and max(counts) - min(counts) <= 1:
+            return got
+        assert time.monotonic() < deadline, f"tenants not spread over {targets}: {got}"
+        time.sleep(0.2)
+
+
+def test_tenants_spread_and_calls_are_redirected(redis_server: RedisServer,
+                                                 peers: Callable[[str, int], list[Served]]) -> None:
+    servers = peers(redis_server.url, 3)
+    targets = [s.target for s in servers]
+    with RouterClient(targets[0]) as admin:
+        for name in TENANTS:
+            admin.create_tenant(name)
+    got = wait_spread(targets, ["default", *TENANTS])  # 7 tenants over 3 servers: 3/2/2
+    # A call reaching the wrong server: UNAVAILABLE naming the owner...
+    name = next(n for n in TENANTS if got[n] != targets[0])
+    with grpc.insecure_channel(targets[0]) as channel:
+        with pytest.raises(grpc.RpcError) as info:
+            router_pb2_grpc.RouterStub(channel).GetStatus(pb.GetStatusRequest(), metadata=[("ccroute-tenant", name)],
+                                                          timeout=10)
+    trailers = dict(info.value.trailing_metadata() or ())
+    assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert (trailers["ccroute-error"], trailers["ccroute-owner"]) == ("NotOwner", got[name])
+    assert got[name] in info.value.details()
+    # ... which the client follows, and stays there.
+    with RouterClient(targets[0], tenant=name) as client:
+        client.add_agent(cc.Agent("a1"))
+        assert client.target == got[name]
+        assert client.agent_ids() == ["a1"]
+    # Unknown tenants are NOT_FOUND on every server, not redirected.
+    with RouterClient(targets[1], tenant="nope") as client:
+        with pytest.raises(cc.errors.UnknownId, match="unknown tenant 'nope'"):
+            client.status()
+
+
+class Load:
+    """One thread per tenant submitting contacts (idempotency keys) and
+    toggling an agent's state, through whichever servers are alive; each
+    call is retried with the same key until acknowledged."""
+
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = list(targets)
+        self.acked: dict[str, list[str]] = {t: [] for t in TENANTS}
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        self.threads = [threading.Thread(target=self._run, args=(t, i), daemon=True) for i, t in enumerate(TENANTS)]
+
+    def start(self) -> "Load":
+        for t in self.threads:
+            t.start()
+        return self
+
+    def _until_acked(self, tenant: str, i: int, call: Callable[[RouterClient], Any]) -> Any:
+        deadline = time.monotonic() + 60
+        k = i
+        while True:
+            target = self.targets[k % len(self.targets)]
+            try:
+                with RouterClient(target, tenant=tenant, timeout=5, retries=0) as client:
+                    return call(client)
+            except (ServiceUnavailable, ServiceTimeout, NotOwner):
+                if time.monotonic() > deadline:
+                    raise
+                k += 1  # that server is dead or the tenant is being taken over: another one
+                time.sleep(0.05)
+
+    def _run(self, tenant: str, i: int) -> None:
+        try:
+            self._until_acked(tenant, i, lambda c: c.upsert_agent(cc.Agent("z", state="away"),
+                                                                  idempotency_key=f"{tenant}-z"))
+            n = 0
+            while not self.stop.is_set():
+                cid = f"{tenant}-c{n}"
+                contact = cc.Contact(cid, "voice", "sales", requires={"s": 1})
+                self._until_acked(tenant, i, lambda c, x=contact, k=f"key-{cid}": c.submit(x, idempotency_key=k))
+                self.acked[tenant].append(cid)
+                state = "offline" if n % 2 else "away"
+                self._until_acked(tenant, i, lambda c, s=state: c.set_agent_state("z", s))
+                n += 1
+        except BaseException as exc:  # reported by the test
+            self.errors.append(exc)
+
+    def finish(self) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(90)
+
+
+def test_kill_9_under_load_on_a_redis_cluster(redis_cluster: Cluster,
+                                             peers: Callable[[str, int], list[Served]]) -> None:
+    servers = peers(redis_cluster.url, 3)
+    targets = [s.target for s in servers]
+    with RouterClient(targets[0]) as admin:
+        for name in TENANTS:
+            admin.create_tenant(name)
+    got = wait_spread(targets, ["default", *TENANTS])
+    load = Load(targets).start()
+    time.sleep(1.5)
+    victim = max(servers, key=lambda s: sum(1 for n in TENANTS if got[n] == s.target))
+    lost = [n for n in TENANTS if got[n] == victim.target]
+    before = {n: len(load.acked[n]) for n in lost}
+    assert lost and all(before.values()), before  # the victim served load when it died
+    victim.kill()
+    load.targets = [t for t in targets if t != victim.target]
+    time.sleep(LEASE_MS / 1000 * 3)
+    load.finish()
+    assert not load.errors, load.errors
+    wait_spread(load.targets, ["default", *TENANTS])
+    for n in lost:
+        assert len(load.acked[n]) > before[n], f"tenant {n} made no progress after the takeover"
+    for n in TENANTS:
+        with RouterClient(load.targets[0], tenant=n) as client:
+            waiting = client.waiting("sales")
+            # Every acknowledged contact is there exactly once, nothing else.
+            assert sorted(waiting) == sorted(load.acked[n]), n
+            assert len(set(waiting)) == len(waiting)
+            # Event sequence numbers continue across the takeover: 1.. with no gap or repeat.
+            status = client.status()
+            seqs = []
+            for record in client.watch_events(after_sequence=0):
+                seqs.append(record.sequence)
+                if record.sequence >= status.last_sequence:
+                    break
+            assert seqs == list(range(1, status.last_sequence + 1)), n
