@@ -1,5 +1,5 @@
 # gRPC service: protocol code generation and the load benchmark.
-.PHONY: proto proto-check bench-grpc
+.PHONY: proto proto-check bench-grpc bench-tenants
 
 proto: venv ## Regenerate python/ccroute/v1/ from proto/ccroute/v1/*.proto
 	$(PY) scripts/gen_protos.py
@@ -11,5 +11,8 @@ bench-grpc: build ## gRPC load: streaming and unary submits against `ccroute ser
 	cargo build --release --quiet -p grpc_load
 	$(PY) benches/grpc_load.py
 
+bench-tenants: build ## 100 tenants x 100 agents vs 1 x 10,000 in one server; one tenant flooded vs another
+	$(PY) benches/tenants_bench.py
+
 TEST_TARGETS += proto-check
-BENCH_TARGETS += bench-grpc
+BENCH_TARGETS += bench-grpc bench-tenants
