@@ -50,6 +50,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--redis", metavar="URL",
                    help="durable state in Redis (redis://HOST:PORT/DB): every accepted command is "
                         "persisted before it is acknowledged; a second server waits as a standby")
+    p.add_argument("--json-api", action="store_true",
+                   help="with --http-port: serve every call as JSON over HTTP too (POST /v1/<Method>, "
+                        "server-sent events for WatchEvents, the OpenAPI document at /v1/openapi.json), "
+                        "with the same tokens; off by default, as the HTTP port is otherwise read-only")
     p.add_argument("--advertise", metavar="HOST:PORT",
                    help="with --redis: scale out. Every server of the database serves and the tenants are "
                         "spread among them, each owned by one server at a time; a call for a tenant owned "
@@ -95,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
                      stored_config=args.config is None,
                      sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
                      clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
-                     advertise=args.advertise)
+                     advertise=args.advertise, json_api=args.json_api)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

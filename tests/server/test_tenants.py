@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Callable, Optional
 
@@ -20,14 +21,14 @@ import pytest
 import ccroute as cc
 from ccroute.client import AsyncRouterClient, EventWatch, PermissionDenied, RouterClient
 from ccroute.errors import DuplicateId, InvalidInput, InvalidState, QueueFull, UnknownId
-from ccroute.server import Grant, ServiceLimits, TokenTable
-from ccroute.server.errors import StreamEnded, UnknownTenant
+from ccroute.server import ClientClock, Grant, ServiceLimits, TokenTable
+from ccroute.server.errors import ServerBusy, StreamEnded, UnknownTenant
 from ccroute.server.events import EventRecord
 from ccroute.server.tenants import TenantInfo
 from ccroute.v1 import model_pb2, router_pb2_grpc
 from ccroute.v1 import router_pb2 as pb
 
-from .conftest import Running, settings
+from .conftest import Running
 
 Start = Callable[..., Running]
 EMAIL = cc.Channel("email", cost=10, max_per_agent=5)
@@ -158,7 +159,7 @@ def test_each_tenant_is_its_own_router(start_server: Start) -> None:
     acme.set_agent_state("a1", "away")
     zeta.set_agent_state("a1", "away")
     default.add_agent(cc.Agent("m"))
-    expected = {
+    expected: dict[str, list[tuple[str, ...]]] = {
         "acme": [("AgentAdded", "a1"), ("Queued", "c1", "billing"), ("Assigned", "c1", "a1", "billing"),
                  ("Queued", "c2", "billing"), ("Assigned", "c2", "a1", "billing"), ("AgentStateChanged", "a1")],
         "zeta": [("AgentAdded", "a1"), ("Queued", "c1", "sales"), ("Assigned", "c1", "a1", "sales"),
@@ -253,6 +254,9 @@ def test_bad_tenant_calls_are_refused_and_change_nothing(start_server: Start) ->
         ("SetWebhook", pb.SetWebhookRequest(url="https://example.com/hook"), "nope", NOT_FOUND, "UnknownTenant",
          "unknown tenant 'nope'"),
         ("GetWebhook", pb.GetWebhookRequest(), "nope", NOT_FOUND, "UnknownTenant", "unknown tenant 'nope'"),
+        ("SetWebhook", pb.SetWebhookRequest(url="https://example.com/hook", after_sequence=99), "acme",
+         grpc.StatusCode.OUT_OF_RANGE, "HistoryGap",
+         "webhook after_sequence 99 is beyond the last event of tenant 'acme', sequence 3"),
     ]
     for method, request, tenant, code, error, text in cases:
         got = rpc(srv, method, request, tenant=tenant)
@@ -279,6 +283,47 @@ def test_bad_tenant_calls_are_refused_and_change_nothing(start_server: Start) ->
     with pytest.raises(InvalidState):
         root.delete_tenant("acme")
     assert state(srv) == before
+
+
+def test_tenant_calls_are_idempotent_by_key(start_server: Start) -> None:
+    """A retried CreateTenant or DeleteTenant (same idempotency key) gets
+    the first reply again, marked replayed: the client retries them safely."""
+    srv = start_server()
+    with grpc.insecure_channel(srv.target) as channel:
+        stub = router_pb2_grpc.RouterStub(channel)
+        create = pb.CreateTenantRequest(tenant="acme", idempotency_key="k-create",
+                                        config=dict(channels=[dict(name="email")], queues=[dict(name="billing")]))
+        first, again = stub.CreateTenant(create, timeout=10), stub.CreateTenant(create, timeout=10)
+        assert (first.replayed, again.replayed, again.tenant) == (False, True, first.tenant)
+        assert srv.client(tenant="acme").config().queues[0].name == "billing"
+        other = pb.CreateTenantRequest(tenant="globex", idempotency_key="k-create")
+        assert rpc(srv, "CreateTenant", other) == (
+            INVALID, "idempotency key 'k-create' was used for a different request (CreateTenant of 'acme', "
+            "now CreateTenant of 'globex'); use a new key for a new request", "IdempotencyConflict")
+        assert rpc(srv, "CreateTenant", pb.CreateTenantRequest(tenant="acme"))[2] == "DuplicateId"  # type: ignore[index]
+
+        # A refusal is not kept: the same key runs again once it can succeed.
+        delete = pb.DeleteTenantRequest(tenant="acme", idempotency_key="k-delete")
+        srv.client(tenant="acme").add_agent(cc.Agent("a1"))
+        assert rpc(srv, "DeleteTenant", delete)[2] == "InvalidState"  # type: ignore[index]
+        srv.client(tenant="acme").remove_agent("a1")
+        assert stub.DeleteTenant(delete, timeout=10).replayed is False
+        assert stub.DeleteTenant(delete, timeout=10).replayed is True
+        assert [t.name for t in srv.client().tenants()] == ["default"]
+        gone = rpc(srv, "DeleteTenant", pb.DeleteTenantRequest(tenant="acme", idempotency_key="k-2"))
+        assert gone is not None and gone[2] == "UnknownTenant"
+
+
+def test_a_created_tenant_runs_on_the_same_kind_of_clock(start_server: Start) -> None:
+    """On a server whose time comes from the calls (``--clock client``), so
+    does a created tenant's: the same calls give the same times."""
+    srv = start_server(manual_clock=False, clock=ClientClock())
+    srv.client().create_tenant("acme")
+    for client in (srv.client(), srv.client(tenant="acme")):
+        client.add_agent(cc.Agent("a1"), now=50.0)
+        assert [(type(e).__name__, e.at) for e in client.submit(cc.Contact("c1", "voice", "sales"), now=100.0)] == [
+            ("Assigned", 100.0)]
+        assert client.status().now == 100.0
 
 
 def test_a_tenant_name_of_63_characters_is_fine() -> None:
@@ -462,6 +507,44 @@ def test_a_full_queue_and_a_stalled_reader_do_not_hold_another_tenant_up(start_s
     assert [r.sequence for r in rest] == list(range(2, last + 1)) and stalled.resumed >= 1
 
 
+def test_event_streams_of_all_tenants_leave_threads_for_calls(start_server: Start) -> None:
+    """Each stream holds a handler thread: each tenant bounds its own
+    (max_subscribers), and the server their sum, so that two tenants'
+    streams never leave a third tenant's calls without a thread."""
+    srv = start_server(limits=ServiceLimits(max_subscribers=4, workers=6))  # at most 4 streams in all
+    root = srv.client()
+    clients = {name: srv.client(tenant=name) for name in ("a", "b")}
+    for name, client in clients.items():
+        root.create_tenant(name)
+        client.add_agent(cc.Agent("x"))
+    open_watches = []
+    for name in ("a", "a", "a", "b"):  # within each tenant's limit, the server's full
+        watch = clients[name].watch_events(after_sequence=0)
+        assert next(watch).sequence == 1
+        open_watches.append(watch)
+    refused = clients["b"].watch_events(after_sequence=0)
+    with pytest.raises(ServerBusy, match=r"too many event streams on this server \(limit 4: each holds one of its "
+                                         r"6 handler threads\); retry later"):
+        next(refused)
+    # Every tenant's calls still find a thread, and route.
+    for client in (root, *clients.values()):
+        client.add_agent(cc.Agent("y"))
+        assert [describe(e) for e in client.submit(cc.Contact("c1", "voice", "sales"))][0][0] == "Assigned"
+    # A stream that ends frees its place (once the server sees it gone).
+    open_watches.pop().cancel()
+    deadline = time.monotonic() + 10
+    while True:
+        watch = clients["b"].watch_events(after_sequence=0)
+        try:
+            assert next(watch).sequence == 1
+            break
+        except ServerBusy:
+            assert time.monotonic() < deadline, "the ended stream's place was never freed"
+            time.sleep(0.05)
+    for w in (*open_watches, watch):
+        w.cancel()
+
+
 # -- the async client ---------------------------------------------------------------
 def test_async_client_with_a_tenant(start_server: Start) -> None:
     srv = start_server()
@@ -471,15 +554,16 @@ def test_async_client_with_a_tenant(start_server: Start) -> None:
             info = await root.create_tenant("acme", [EMAIL], [cc.Queue("billing")])
             assert (info.name, info.owned_here) == ("acme", True)
             assert [t.name for t in await acme.tenants()] == ["acme", "default"]
-            stream = acme.watch_events()
+            stream = acme.watch_events(after_sequence=0)
             first = asyncio.ensure_future(stream.__anext__())
             await acme.add_agent(cc.Agent("a1", channels={"email": 5}))
             events = await acme.submit(cc.Contact("c1", "email", "billing"))
-            assert [type(e).__name__ for e in events] == ["Queued", "Assigned"]
+            assert [describe(e) for e in events] == [("Assigned", "c1", "a1", "billing")]
             got = [await asyncio.wait_for(first, 10)]
             got += [await asyncio.wait_for(stream.__anext__(), 10) for _ in range(2)]
-            assert [r.sequence for r in got] == [1, 2, 3]
-            await stream.aclose()
+            assert [(r.sequence, *describe(r.event)) for r in got] == [
+                (1, "AgentAdded", "a1"), (2, "Queued", "c1", "billing"), (3, "Assigned", "c1", "a1", "billing")]
+            await stream.aclose()  # type: ignore[attr-defined]
             assert (await acme.status()).live_contacts == 1 and (await root.status()).last_sequence == 0
             assert await root.agent_ids() == []
             async with AsyncRouterClient(srv.target, tenant="nope") as nope:

@@ -260,6 +260,7 @@ def serve(
     config_file: Optional[str] = None,
     slow_call_ms: Optional[float] = 500.0,
     advertise: Optional[str] = None,
+    json_api: bool = False,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -281,10 +282,14 @@ def serve(
     clients reach it) servers scale out instead: each serves, the tenants
     are spread among them (:mod:`~ccroute.server.persistence.tenants`),
     and a call for a tenant another server owns is answered ``NotOwner``
-    naming it. Operator events (start, lease, refused and slow calls,
+    naming it. With ``json_api`` (and ``http_port``) the HTTP port also
+    serves every call as JSON (:mod:`~ccroute.server.http.json_api`).
+    Operator events (start, lease, refused and slow calls,
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
         raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
+    if json_api and http_port is None:
+        raise InvalidInput("--json-api serves on the HTTP port: give --http-port too")
     client_clock = ClientClock() if clock == "client" else None
     tokens = read_token_file(token_file) if token_file else None
     access = Access(tokens) if tokens is not None else None
@@ -375,11 +380,12 @@ def serve(
     try:
         server.start()
         if metrics is not None:
-            from .http import Monitor
+            from .http import JsonApi, Monitor
 
+            api = JsonApi(server.dispatcher, config.limits) if json_api else None
             monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
-                              access=access).start()
+                              access=access, api=api).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "
@@ -388,7 +394,8 @@ def serve(
             file=out, flush=True,
         )
         if monitor is not None:
-            print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /)", file=out, flush=True)
+            print(f"ccroute serve: http on {monitor.url} (/metrics, /healthz, wallboard /"
+                  f"{', JSON API /v1/' if json_api else ''})", file=out, flush=True)
         persistence = "memory"
         if redis_url is not None:
             from .persistence import _safe

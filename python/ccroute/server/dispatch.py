@@ -31,7 +31,9 @@ observer does not count them; a refusal for the role
 
 A streaming call holds its thread until it ends, as in any thread-pool
 server: ``ServiceLimits.workers`` bounds the threads, ``max_subscribers``
-the event streams among them.
+the event streams of each tenant among them, and over all tenants at most
+``workers - 2`` event streams run at once (another is refused with
+RESOURCE_EXHAUSTED, ``ServerBusy``), so unary calls always find a thread.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from google.protobuf.message import DecodeError
 from ..errors import InvalidInput
 from .access import TENANT_NAMED, Access, check_table
 from .commands import AgentScope
-from .errors import status_for
+from .errors import ServerBusy, status_for
 from .logs import event
 from .tenants import DEFAULT_TENANT, tenant_of
 from .tokens import Grant
@@ -161,6 +163,10 @@ class Dispatcher:
                 _KINDS[(m.client_streaming, m.server_streaming)],
             )
         self._workers = workers
+        #: Event streams on handler threads, over every tenant: each tenant
+        #: bounds its own (``max_subscribers``), this bounds their sum so that
+        #: two threads always remain for unary calls.
+        self._streams = threading.BoundedSemaphore(max(1, workers - 2))
         #: Log unary calls slower than this many ms (``None``: never).
         self._slow_s = slow_call_ms / 1000 if slow_call_ms is not None else None
         self._threads: list[threading.Thread] = []
@@ -191,7 +197,7 @@ class Dispatcher:
                     return
                 continue
             try:
-                self._handle(call)
+                self._handle(call, pooled=True)
             except BaseException:  # pragma: no cover - _handle answers every error itself
                 log.exception("handler thread failed on %s", call.method)
             del call  # ends the call's hold on its resources now, not at the next one
@@ -202,7 +208,7 @@ class Dispatcher:
         (the JSON API's)."""
         self._handle(call)
 
-    def _handle(self, call: Any) -> None:
+    def _handle(self, call: Any, pooled: bool = False) -> None:
         method = self._methods[call.method]
         observer = self._observer
         if observer is not None:
@@ -229,7 +235,14 @@ class Dispatcher:
                     call.reply(method.behavior(request, context).SerializeToString())
                     self._timed(method, started)
                 else:
-                    code = self._stream(call, method.behavior(request, context))
+                    if pooled and not self._streams.acquire(blocking=False):
+                        raise ServerBusy(f"too many event streams on this server (limit {max(1, self._workers - 2)}: "
+                                         f"each holds one of its {self._workers} handler threads); retry later")
+                    try:
+                        code = self._stream(call, method.behavior(request, context))
+                    finally:
+                        if pooled:
+                            self._streams.release()
             else:
                 requests = self._requests(call, method)
                 if kind == "client_stream":

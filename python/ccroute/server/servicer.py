@@ -8,7 +8,9 @@ maps them, in one place.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any, Optional, Union
 
 import grpc
@@ -19,6 +21,7 @@ from ..v1 import router_pb2 as pb
 from . import wire
 from .commands import AgentScope
 from .errors import StreamEnded
+from .idempotency import IdempotencyCache
 from .service import RouterService
 from .tenants import DEFAULT_TENANT, TenantInfo, Tenants
 
@@ -33,6 +36,8 @@ WATCH_POLL = 1.0
 MAX_WAIT = 24 * 3600.0
 #: Most events in one WatchEvents message.
 WATCH_BATCH = 1000
+#: Most CreateTenant and DeleteTenant replies kept for retries.
+TENANT_REPLIES = 10_000
 
 
 def _timeout(context: grpc.ServicerContext) -> Optional[float]:
@@ -84,6 +89,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
 
     def __init__(self, tenants: Union[Tenants, RouterService]) -> None:
         self.tenants = tenants if isinstance(tenants, Tenants) else Tenants(tenants)
+        #: CreateTenant and DeleteTenant replies by idempotency key (they run
+        #: here, not on an engine thread); guarded by ``_tenant_lock``.
+        self._tenant_replies = IdempotencyCache(self.tenants.limits.idempotency_ttl, TENANT_REPLIES)
+        self._tenant_lock = threading.Lock()
 
     def _at(self, context: Any) -> RouterService:
         """The service of the call's tenant."""
@@ -273,13 +282,38 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
 
     # -- tenants --------------------------------------------------------
     def CreateTenant(self, request: pb.CreateTenantRequest, context: grpc.ServicerContext) -> pb.CreateTenantResponse:
-        settings = wire.settings_from_pb(request.config) if request.HasField("config") else None
-        info = self.tenants.create(request.tenant, settings)
-        return pb.CreateTenantResponse(tenant=_tenant_pb(info))
+        def create() -> pb.CreateTenantResponse:
+            settings = wire.settings_from_pb(request.config) if request.HasField("config") else None
+            return pb.CreateTenantResponse(tenant=_tenant_pb(self.tenants.create(request.tenant, settings)))
+        return self._once(request, create)
 
     def DeleteTenant(self, request: pb.DeleteTenantRequest, context: grpc.ServicerContext) -> pb.DeleteTenantResponse:
-        self.tenants.delete(request.tenant, force=request.force)
-        return pb.DeleteTenantResponse()
+        def delete() -> pb.DeleteTenantResponse:
+            self.tenants.delete(request.tenant, force=request.force)
+            return pb.DeleteTenantResponse()
+        return self._once(request, delete)
+
+    def _once(self, request: Any, run: Callable[[], Any]) -> Any:
+        """``run()``'s reply; for a retry under the same idempotency key the
+        first successful reply again, marked ``replayed``
+        (``IdempotencyConflict`` for the key reused for another request)."""
+        key = request.idempotency_key
+        if not key:
+            return run()
+        rest = type(request)()
+        rest.CopyFrom(request)
+        rest.idempotency_key = ""
+        fingerprint = (type(request).__name__.removesuffix("Request"), (request.tenant,), _digest(rest))
+        with self._tenant_lock:
+            stored = self._tenant_replies.get(key, fingerprint, time.monotonic())
+            if stored is None:
+                reply = run()
+                self._tenant_replies.put(key, fingerprint, (), time.monotonic(), extra=reply)
+                return reply
+        again = type(stored.extra)()
+        again.CopyFrom(stored.extra)
+        again.replayed = True
+        return again
 
     def ListTenants(self, request: pb.ListTenantsRequest, context: grpc.ServicerContext) -> pb.ListTenantsResponse:
         grant = getattr(context, "grant", None)

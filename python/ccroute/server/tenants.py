@@ -27,7 +27,7 @@ from .._ccroute import Agent
 from ..errors import DuplicateId, InvalidInput, InvalidState
 from .clock import ManualClock
 from .config import RouterSettings, ServiceLimits
-from .errors import UnknownTenant
+from .errors import HistoryGap, UnknownTenant
 from .logs import event
 from .service import RouterService
 
@@ -193,8 +193,8 @@ class Tenants:
         check_tenant(tenant)
         if tenant == DEFAULT_TENANT:
             raise InvalidState(f"tenant {DEFAULT_TENANT!r} cannot be deleted")
-        service = self.service(tenant)
-        with self._lock:
+        with self._lock:  # looked up under the lock: two deletes never stop one service and drop another
+            service = self.service(tenant)
             if not force:
                 _check_empty(tenant, service)
             self._services.pop(tenant, None)
@@ -215,13 +215,20 @@ class Tenants:
         """Set (or with an empty ``url`` remove) ``tenant``'s webhook;
         returns its state and the secret the server made (``""`` when
         ``secret`` was given). A bad URL or secret is ``InvalidInput``
-        naming it, and the webhook in force stays."""
+        naming it, an ``after_sequence`` beyond the last event
+        ``HistoryGap`` (as for ``WatchEvents``), and the webhook in force
+        stays."""
         from .webhooks import WebhookSender, check_webhook
 
         service = self.service(tenant)
-        made = ""
+        made, start = "", 0
         if url:
             url, secret, made = check_webhook(url, secret)
+            last = service.status().last_sequence
+            start = last if after_sequence is None else after_sequence
+            if start > last:
+                raise HistoryGap(f"webhook after_sequence {start} is beyond the last event of tenant "
+                                 f"{tenant!r}, sequence {last}", resume_after=last)
         with self._lock:
             old = self.webhooks.pop(tenant, None)
             if old is not None:
@@ -229,9 +236,7 @@ class Tenants:
             if not url:
                 self._store_webhook(tenant, None)
                 return None, ""
-            if after_sequence is None:
-                after_sequence = service.status().last_sequence
-            sender = WebhookSender(tenant, service, url, secret, after_sequence,
+            sender = WebhookSender(tenant, service, url, secret, start,
                                    on_delivered=self._delivered_hook(tenant))
             self._store_webhook(tenant, sender.config())
             self.webhooks[tenant] = sender.start()

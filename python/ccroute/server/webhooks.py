@@ -181,6 +181,14 @@ class WebhookSender:
 
     # -- the loop -------------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._deliver()
+        finally:  # a subscription made while stop() ran must not hold a subscriber slot
+            sub, self._sub = self._sub, None
+            if sub is not None:
+                sub.close()
+
+    def _deliver(self) -> None:
         pending: list[EventRecord] = []
         while not self._stop.is_set():
             try:

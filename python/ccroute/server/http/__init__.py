@@ -1,5 +1,7 @@
 """Watching a running server over HTTP: Prometheus ``/metrics``,
-``/healthz`` and the live wallboard page (``ccroute serve --http-port``).
+``/healthz`` and the live wallboard page (``ccroute serve --http-port``);
+and with a :class:`JsonApi`, the gRPC service as JSON over HTTP under
+``/v1/`` (:mod:`.json_api`).
 
 Wiring, for an embedding program (``serve`` does the same)::
 
@@ -7,7 +9,8 @@ Wiring, for an embedding program (``serve`` does the same)::
     service = RouterService(settings, observer=metrics)
     server, port = create_server("127.0.0.1:50051", service, rpc_observer=metrics)
     server.start()
-    monitor = Monitor(service, metrics, port=8080).start()
+    monitor = Monitor(service, metrics, port=8080,
+                      api=JsonApi(server.dispatcher)).start()  # api: optional
     ...
     monitor.stop(); server.stop()
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from .json_api import JsonApi
 from .metrics import Metrics, SnapshotCollector
 from .server import HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
     from ..access import Access
     from ..service import RouterService
 
-__all__ = ["Monitor", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
+__all__ = ["Monitor", "JsonApi", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
            "SnapshotPublisher", "take_snapshot", "standby_http"]
 
 
@@ -44,18 +48,20 @@ class Monitor:
             the wallboard shows beside the cumulative one (15 and 30 minutes).
         access: the server's tokens (``None``: open): ``/metrics`` and the
             wallboard then need an ``observer`` token or higher.
+        api: the JSON API to serve under ``/v1/`` (``None``: none); it
+            checks tokens as gRPC does, with the dispatcher's.
     """
 
     def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
                  sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0,
-                 access: Optional["Access"] = None) -> None:
+                 access: Optional["Access"] = None, api: Optional[JsonApi] = None) -> None:
         self.metrics = metrics or Metrics()
         self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every,
                                            sl_interval=sl_interval, sl_window=sl_window)
         self.metrics.add_snapshots(lambda: self.publisher.latest)
         self.metrics.add_service(service.figures)
-        self.http = HttpServer(self.publisher, self.metrics, host, port, access=access)
+        self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api)
 
     @property
     def port(self) -> int:

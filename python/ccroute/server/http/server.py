@@ -10,7 +10,10 @@ Routes:
   (``ccroute/wallboard/``, shipped in the package);
 - ``GET /events`` — server-sent events: a ``history`` event (30 minutes of
   service level per queue) then one ``snapshot`` event per second;
-- ``GET /api/snapshot`` — the latest snapshot as JSON.
+- ``GET /api/snapshot`` — the latest snapshot as JSON;
+- ``/v1/...`` — with a :class:`~.json_api.JsonApi`, the gRPC service as
+  JSON over HTTP (``POST /v1/<Method>``, ``GET /v1/openapi.json``; see
+  :mod:`.json_api`), which checks tokens as gRPC does.
 
 With tokens (``ccroute serve --token-file``), ``/metrics`` needs an
 ``observer`` token or higher in ``Authorization: Bearer <token>``, and the
@@ -43,6 +46,7 @@ from .snapshot import SnapshotPublisher
 
 if TYPE_CHECKING:
     from ..access import Access
+    from .json_api import JsonApi
 
 __all__ = ["HttpServer", "standby_http"]
 
@@ -127,6 +131,24 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _api(self) -> bool:
+        """Hand a request under ``/v1/`` to the JSON API when one is
+        mounted; True if it did."""
+        owner = self.server.owner
+        if owner.api is None or not self.path.startswith("/v1/"):
+            return False
+        try:
+            owner.api.handle(self, lambda: owner.closing)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True
+        return True
+
+    def do_POST(self) -> None:
+        if not self._api():
+            self.send_error(501, f"Unsupported method ({self.command!r})")  # as without do_POST
+
+    do_PUT = do_PATCH = do_DELETE = do_POST  # the JSON API answers 405 naming the method to use
+
     def _refused(self, path: str, query: str) -> bool:
         """With tokens, answer 401 or 403 (and True) unless the request
         carries an ``observer`` token or higher for ``path``."""
@@ -144,6 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def do_GET(self) -> None:
+        if self._api():
+            return
         owner = self.server.owner
         path, _, query = self.path.partition("?")
         try:
@@ -224,14 +248,16 @@ class HttpServer:
         stale_after: ``/healthz`` fails when the newest snapshot is older.
         access: the server's tokens (``None``: open): ``/metrics`` and the
             wallboard then need an ``observer`` token or higher.
+        api: the JSON API served under ``/v1/`` (``None``: none).
     """
 
     def __init__(self, publisher: SnapshotPublisher, metrics: Metrics, host: str = "127.0.0.1",
                  port: int = 0, *, max_connections: int = 64, max_streams: int = 32,
                  write_timeout: float = 10.0, stale_after: float = 5.0,
-                 access: Optional["Access"] = None) -> None:
+                 access: Optional["Access"] = None, api: Optional["JsonApi"] = None) -> None:
         self.publisher = publisher
         self.access = access
+        self.api = api
         self.metrics = metrics
         self.max_connections = max_connections
         self.streams = threading.BoundedSemaphore(max_streams)
