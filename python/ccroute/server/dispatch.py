@@ -222,7 +222,9 @@ class Dispatcher:
             context.tenant = tenant = tenant_of(getattr(call, "tenant", None))
             named = call.method in TENANT_NAMED
             if grant is not None and not named:
-                access.allow(grant, call.method, tenant)  # type: ignore[union-attr]
+                # ListTenants lists what the grant covers, whatever the call's tenant.
+                listed = call.method == "ListTenants" and grant.tenant != "*"
+                access.allow(grant, call.method, grant.tenant if listed else tenant)  # type: ignore[union-attr]
             kind = method.kind
             if kind in ("unary", "server_stream"):
                 request = _decode(method, call.request)

@@ -150,6 +150,8 @@ class WebhookSender:
         self._delivered = after_sequence
         self._failures = 0
         self._last_error = ""
+        #: Events the history no longer held when the sender resumed (kept: a success does not clear it).
+        self._gap = ""
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._conn: Optional[http.client.HTTPConnection] = None
@@ -241,7 +243,7 @@ class WebhookSender:
                    f"not delivered ({exc})"
             event(log, logging.ERROR, "webhook_gap", f"webhook of tenant {self.tenant!r}: {lost}",
                   tenant=self.tenant, first=self._delivered + 1, last=oldest - 1)
-            self._last_error = lost
+            self._last_error = self._gap = lost
             self._delivered = max(self._delivered, oldest - 1)
             self._sub = self._service.subscribe(self._delivered)
 
@@ -274,7 +276,7 @@ class WebhookSender:
                           f"webhook of tenant {self.tenant!r} delivers again after {self._failures} failures",
                           tenant=self.tenant, failures=self._failures)
                 self._failures = 0
-                self._last_error = ""
+                self._last_error = self._gap
                 return True
             error = f"HTTP {reply.status} {reply.reason}"
         except (OSError, http.client.HTTPException) as exc:
