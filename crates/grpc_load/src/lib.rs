@@ -39,6 +39,7 @@ const HEALTH_CHECK: &str = "/grpc.health.v1.Health/Check";
 pub struct Client {
     channel: Channel,
     token: Option<String>,
+    tenant: Option<String>,
     timeout: Option<Duration>,
 }
 
@@ -52,7 +53,7 @@ impl Client {
             .connect()
             .await
             .map_err(|e| Status::unavailable(format!("cannot connect to {target}: {e}")))?;
-        Ok(Client { channel, token: None, timeout: None })
+        Ok(Client { channel, token: None, tenant: None, timeout: None })
     }
 
     /// The same connection, its calls carrying `authorization: Bearer <token>`.
@@ -75,6 +76,12 @@ impl Client {
         self
     }
 
+    /// The same connection, its calls for `tenant` (metadata `ccroute-tenant`).
+    pub fn with_tenant(mut self, tenant: &str) -> Self {
+        self.tenant = Some(tenant.to_owned());
+        self
+    }
+
     /// A request with this client's metadata.
     fn request<T>(&self, message: T) -> Result<Request<T>, Status> {
         let mut request = Request::new(message);
@@ -85,6 +92,11 @@ impl Client {
             let value = MetadataValue::try_from(token.as_str())
                 .map_err(|_| Status::invalid_argument("the authorization value is not ASCII"))?;
             request.metadata_mut().insert("authorization", value);
+        }
+        if let Some(tenant) = &self.tenant {
+            let value = MetadataValue::try_from(tenant.as_str())
+                .map_err(|_| Status::invalid_argument("the tenant name is not ASCII"))?;
+            request.metadata_mut().insert("ccroute-tenant", value);
         }
         Ok(request)
     }

@@ -34,13 +34,14 @@ pub struct Args {
     mode: Mode,
     connections: usize,
     timeout: Duration,
+    tenant: Option<String>,
 }
 
 /// `problem`, then how to call the program.
 fn usage(problem: &str) -> String {
     format!(
         "grpc-load: {problem}\nusage: grpc-load --target HOST:PORT --requests FILE --method /pkg.Service/Method \
-         (--rate PER_SECOND | --concurrency N) [--connections N] [--timeout SECONDS]"
+         (--rate PER_SECOND | --concurrency N) [--connections N] [--timeout SECONDS] [--tenant NAME]"
     )
 }
 
@@ -52,6 +53,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
     let mut mode = None;
     let mut connections = 2usize;
     let mut timeout = Duration::from_secs(5);
+    let mut tenant = None;
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| usage(&format!("{flag} needs a value")));
@@ -71,6 +73,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
             }
             "--connections" => connections = number(value()?, "--connections")? as usize,
             "--timeout" => timeout = Duration::from_secs_f64(number(value()?, "--timeout")?),
+            "--tenant" => tenant = Some(value()?),
             other => return Err(usage(&format!("unknown argument {other:?}"))),
         }
     }
@@ -81,6 +84,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
         mode: mode.ok_or_else(|| usage("one of --rate or --concurrency is required"))?,
         connections: connections.max(1),
         timeout,
+        tenant,
     })
 }
 
@@ -131,7 +135,11 @@ pub async fn run(args: Args) -> Result<String, String> {
         let client = Client::connect(&args.target)
             .await
             .map_err(|s| format!("grpc-load: {}", s.message()))?;
-        clients.push(client.with_timeout(args.timeout));
+        let client = client.with_timeout(args.timeout);
+        clients.push(match &args.tenant {
+            Some(tenant) => client.with_tenant(tenant),
+            None => client,
+        });
     }
     let total = requests.len();
     let requests = Arc::new(requests);
