@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ccroute.client import PermissionDenied, RouterClient
+from ccroute.client import PermissionDenied, RouterClient, Unauthenticated
 from ccroute.server.tokens import Grant, new_token, token_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +135,38 @@ def test_sighup_reloads_the_config_file_and_keeps_it_when_broken(tmp_path: Path,
         assert "no_such_policy" in failed["error"]
         assert client.config().policy == "most_skilled"
         assert srv.proc.poll() is None
+
+
+def test_sighup_reloads_the_token_file_and_unknown_tokens_are_logged(tmp_path: Path,
+                                                                      serve: Callable[..., Proc]) -> None:
+    old, new = new_token(), new_token()
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text(token_line(old, Grant("admin")) + "\n")
+    srv = serve("--config", str(EXAMPLE), "--token-file", str(tokens))
+    with RouterClient(srv.target, token=new) as client:
+        with pytest.raises(Unauthenticated):
+            client.agent_ids()
+    # Refused by the Rust front end, logged by the server: method and code, never the token.
+    refused = srv.wait_for("call_refused")
+    assert (refused["method"], refused["code"], refused["role"]) == (
+        "/ccroute.v1.Router/ListAgents", "UNAUTHENTICATED", None)
+
+    tokens.write_text(token_line(new, Grant("observer")) + "\n")  # the old token removed, a new one added
+    srv.proc.send_signal(signal.SIGHUP)
+    assert srv.wait_for("reload")["tokens"] == 1
+    with RouterClient(srv.target, token=new) as client:
+        assert client.agent_ids() == ["alice", "bruno"]
+        with pytest.raises(PermissionDenied):  # its role is the new file's
+            client.remove_agent("alice")
+    with RouterClient(srv.target, token=old) as client:
+        with pytest.raises(Unauthenticated):
+            client.agent_ids()
+
+    tokens.write_text("sha256:nothex role=admin tenant=*\n")  # a bad line: nothing changes
+    srv.proc.send_signal(signal.SIGHUP)
+    failed = srv.wait_for("reload_failed")
+    assert "line 1" in failed["error"]
+    with RouterClient(srv.target, token=new) as client:
+        assert client.agent_ids() == ["alice", "bruno"]
+    text = srv.err_path.read_text()
+    assert old not in text and new not in text

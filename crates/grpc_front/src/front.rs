@@ -106,6 +106,8 @@ pub struct Front {
     health: HealthReporter,
     addr: SocketAddr,
     stopping: AtomicBool,
+    /// The gate's tokens (shared with it): replaced on reload, refusals read.
+    tokens: Tokens,
 }
 
 impl Front {
@@ -159,7 +161,8 @@ impl Front {
             let v1alpha = builder().build_v1alpha().map_err(bad)?;
             routes = routes.add_service(v1).add_service(v1alpha);
         }
-        let gate = Gate { routes: routes.prepare(), tokens: Tokens::new(options.token_sha256) };
+        let tokens = Tokens::new(options.token_sha256);
+        let gate = Gate { routes: routes.prepare(), tokens: tokens.clone() };
         let front = Front {
             state: Mutex::new(State {
                 runtime: Some(runtime),
@@ -172,6 +175,7 @@ impl Front {
             health,
             addr,
             stopping: AtomicBool::new(false),
+            tokens,
         };
         for name in ["", SERVICE] {
             front.set_health(name, true);
@@ -181,6 +185,20 @@ impl Front {
 
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replaces the SHA-256 digests of the accepted bearer tokens while
+    /// serving (calls already admitted are not affected). `false` for a
+    /// front started without tokens: it stays open.
+    pub fn set_token_sha256(&self, digests: Vec<[u8; 32]>) -> bool {
+        self.tokens.replace(digests)
+    }
+
+    /// The calls refused for their token since the last call: each call's
+    /// path and the refusal's message (never the token), and how many
+    /// more were refused than kept (at most 1,000 are kept).
+    pub fn take_refusals(&self) -> (Vec<(String, String)>, u64) {
+        self.tokens.take_refusals()
     }
 
     /// The bound address.

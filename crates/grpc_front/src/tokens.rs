@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll};
 
 use ring::digest::{digest, SHA256};
@@ -39,20 +39,66 @@ pub fn token_sha256(token: &[u8]) -> [u8; 32] {
     out
 }
 
-/// The digests of the bearer tokens a front accepts (`None`: open to all).
+/// Most refusals kept until [`Tokens::take_refusals`] reads them; more
+/// are counted, not kept.
+const REFUSALS_KEPT: usize = 1000;
+
+/// The calls the gate refused since they were last read: each call's path
+/// and the refusal's message (never the token), and how many more there
+/// were beyond [`REFUSALS_KEPT`].
+#[derive(Default)]
+struct Refusals {
+    kept: Vec<(String, String)>,
+    dropped: u64,
+}
+
+/// The digests of the bearer tokens a front accepts (`None`: open to all),
+/// replaceable while serving, and the refusals not yet read.
 #[derive(Clone)]
-pub(crate) struct Tokens(Option<Arc<HashSet<[u8; 32]>>>);
+pub(crate) struct Tokens {
+    digests: Option<Arc<RwLock<HashSet<[u8; 32]>>>>,
+    refusals: Arc<Mutex<Refusals>>,
+}
 
 impl Tokens {
     pub(crate) fn new(digests: Option<Vec<[u8; 32]>>) -> Self {
-        Tokens(digests.map(|d| Arc::new(d.into_iter().collect())))
+        Tokens {
+            digests: digests.map(|d| Arc::new(RwLock::new(d.into_iter().collect()))),
+            refusals: Arc::default(),
+        }
+    }
+
+    /// Replaces the accepted tokens (calls already admitted are not
+    /// affected). A front started open stays open: `false`.
+    pub(crate) fn replace(&self, digests: Vec<[u8; 32]>) -> bool {
+        let Some(set) = &self.digests else {
+            return false;
+        };
+        *set.write().unwrap_or_else(|e| e.into_inner()) = digests.into_iter().collect();
+        true
+    }
+
+    /// The refusals since the last call (path, message) and how many were
+    /// not kept.
+    pub(crate) fn take_refusals(&self) -> (Vec<(String, String)>, u64) {
+        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        (std::mem::take(&mut r.kept), std::mem::take(&mut r.dropped))
+    }
+
+    fn refused(&self, path: &str, message: &str) {
+        let mut r = self.refusals.lock().unwrap_or_else(|e| e.into_inner());
+        if r.kept.len() < REFUSALS_KEPT {
+            r.kept.push((path.to_owned(), message.to_owned()));
+        } else {
+            r.dropped += 1;
+        }
     }
 
     /// Whether the `authorization` header in `headers` carries one of the
     /// tokens (always, when the front is open). The refusal never repeats
     /// the header: a malformed one may be the token itself.
     fn check(&self, headers: &http::HeaderMap) -> Result<(), Status> {
-        let Some(digests) = &self.0 else {
+        let Some(digests) = &self.digests else {
             return Ok(());
         };
         let refuse = |msg: &str| with_class(Code::Unauthenticated, msg.into(), "Unauthenticated");
@@ -69,7 +115,9 @@ impl Tokens {
                 "metadata 'authorization' is not 'Bearer <token>' (its value is not repeated here)",
             ));
         }
-        if digests.contains(&token_sha256(token)) {
+        let known =
+            digests.read().unwrap_or_else(|e| e.into_inner()).contains(&token_sha256(token));
+        if known {
             Ok(())
         } else {
             Err(refuse("invalid bearer token"))
@@ -97,6 +145,7 @@ impl Service<http::Request<Body>> for Gate {
         let service = req.uri().path().trim_start_matches('/').split('/').next();
         if service != Some(HEALTH) {
             if let Err(status) = self.tokens.check(req.headers()) {
+                self.tokens.refused(req.uri().path(), status.message());
                 return Box::pin(std::future::ready(Ok(status.into_http())));
             }
         }
@@ -128,6 +177,30 @@ mod tests {
             assert!(!message.contains("s3cret") && !message.contains("Basic"), "{message}");
         }
         assert_eq!(check(&Tokens::new(None), None), Ok(()));
+    }
+
+    #[test]
+    fn tokens_are_replaced_while_serving_and_an_open_front_stays_open() {
+        let tokens = Tokens::new(Some(vec![token_sha256(b"old")]));
+        assert_eq!(check(&tokens, Some("Bearer old")), Ok(()));
+        assert!(tokens.replace(vec![token_sha256(b"new")]));
+        assert_eq!(check(&tokens, Some("Bearer new")), Ok(()));
+        assert_eq!(check(&tokens, Some("Bearer old")), Err("invalid bearer token".into()));
+        let open = Tokens::new(None);
+        assert!(!open.replace(vec![token_sha256(b"new")]));
+        assert_eq!(check(&open, None), Ok(()));
+    }
+
+    #[test]
+    fn refusals_are_kept_up_to_a_bound_and_then_counted() {
+        let tokens = Tokens::new(Some(vec![]));
+        for _ in 0..super::REFUSALS_KEPT + 5 {
+            tokens.refused("/ccroute.v1.Router/GetStatus", "invalid bearer token");
+        }
+        let (kept, dropped) = tokens.take_refusals();
+        assert_eq!((kept.len(), dropped), (super::REFUSALS_KEPT, 5));
+        assert_eq!(kept[0], ("/ccroute.v1.Router/GetStatus".into(), "invalid bearer token".into()));
+        assert_eq!(tokens.take_refusals(), (vec![], 0));
     }
 
     #[test]

@@ -126,6 +126,21 @@ impl Call {
 
 /// The running (or not yet started) server. All methods may be called
 /// from any thread; `next_call` and `stop` wait without holding the GIL.
+/// 32-byte SHA-256 digests, or `ValueError` naming a digest of another length.
+fn digests_of(digests: Vec<Vec<u8>>) -> PyResult<Vec<[u8; 32]>> {
+    digests
+        .into_iter()
+        .map(|d| {
+            <[u8; 32]>::try_from(d.as_slice()).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "token_sha256: a digest is 32 bytes, not {}",
+                    d.len()
+                ))
+            })
+        })
+        .collect()
+}
+
 #[pyclass(module = "ccroute._ccroute", frozen)]
 pub struct GrpcFront(Front);
 
@@ -166,21 +181,7 @@ impl GrpcFront {
             (None, None) => None,
             _ => return Err(PyValueError::new_err("TLS needs both a certificate and a key")),
         };
-        let token_sha256 = token_sha256
-            .map(|digests| {
-                digests
-                    .into_iter()
-                    .map(|d| {
-                        <[u8; 32]>::try_from(d.as_slice()).map_err(|_| {
-                            PyValueError::new_err(format!(
-                                "token_sha256: a digest is 32 bytes, not {}",
-                                d.len()
-                            ))
-                        })
-                    })
-                    .collect::<PyResult<Vec<_>>>()
-            })
-            .transpose()?;
+        let token_sha256 = token_sha256.map(digests_of).transpose()?;
         let options = Options {
             methods: methods.into_iter().map(|(k, (c, s))| (k, Shape::of(c, s))).collect(),
             descriptors: Some(descriptors),
@@ -208,6 +209,20 @@ impl GrpcFront {
     fn next_call(&self, py: Python<'_>, timeout: f64) -> Option<Call> {
         let front = &self.0;
         detached(py, || front.next_call(seconds(timeout))).map(Call)
+    }
+
+    /// Replaces the SHA-256 digests of the accepted tokens while serving
+    /// (calls already admitted keep going). `False` for a front started
+    /// without tokens: it stays open.
+    fn set_token_sha256(&self, token_sha256: Vec<Vec<u8>>) -> PyResult<bool> {
+        Ok(self.0.set_token_sha256(digests_of(token_sha256)?))
+    }
+
+    /// The calls refused for their token since the last call: a list of
+    /// `(path, message)` (never the token) and how many more were refused
+    /// than kept.
+    fn take_refusals(&self) -> (Vec<(String, String)>, u64) {
+        self.0.take_refusals()
     }
 
     /// Sets what health checks answer for `service` (`""`: the server).

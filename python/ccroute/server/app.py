@@ -136,6 +136,29 @@ class Server:
             self.dispatcher.join(timeout=1.0)
             self._stopped.set()
 
+    def reload_tokens(self, tokens: TokenTable) -> bool:
+        """Accept ``tokens`` from now on, in the front end's check and in
+        the role checks (calls already admitted keep going). ``False`` for
+        a server started without tokens: it stays open."""
+        access = self.dispatcher.access
+        if access is None or not self.front.set_token_sha256(tokens.digests()):
+            return False
+        access.tokens = tokens
+        return True
+
+    def log_refusals(self) -> int:
+        """Log the calls the front end refused for their token since the
+        last time (event ``call_refused``, code UNAUTHENTICATED, never the
+        token); returns how many."""
+        refused, dropped = self.front.take_refusals()
+        for path, message in refused:
+            event(log, logging.WARNING, "call_refused", f"{path} refused: UNAUTHENTICATED ({message})",
+                  method=path, role=None, code="UNAUTHENTICATED")
+        if dropped:
+            event(log, logging.WARNING, "call_refused_unlogged",
+                  f"{dropped} more calls refused UNAUTHENTICATED (not logged one by one)", count=dropped)
+        return len(refused) + int(dropped)
+
     def wait_for_termination(self, timeout: Optional[float] = None) -> bool:
         """Block until :meth:`stop` finished; False on timeout."""
         return self._stopped.wait(timeout)
@@ -151,7 +174,7 @@ def create_server(
     address: str,
     service: Union[RouterService, Tenants],
     *,
-    tokens: Optional[Union[TokenTable, Sequence[bytes]]] = None,
+    tokens: Optional[Union[Access, TokenTable, Sequence[bytes]]] = None,
     tls_cert: Optional[bytes] = None,
     tls_key: Optional[bytes] = None,
     limits: Optional[ServiceLimits] = None,
@@ -201,9 +224,11 @@ def create_server(
     return Server(front, dispatcher, tenants, limits.shutdown_grace), int(front.port)
 
 
-def _access(tokens: Optional[Union[TokenTable, Sequence[bytes]]]) -> Optional[Access]:
+def _access(tokens: Optional[Union[Access, TokenTable, Sequence[bytes]]]) -> Optional[Access]:
     if tokens is None:
         return None
+    if isinstance(tokens, Access):
+        return tokens
     if not isinstance(tokens, TokenTable):
         if not tokens:
             return None
@@ -354,7 +379,7 @@ def serve(
                                  clock=ClientClock() if clock == "client" else None)
 
         tenants = Tenants(service, make_service=make_tenant)
-    server, bound = create_server(f"{host}:{port}", tenants, tokens=tokens, tls_cert=cert, tls_key=key,
+    server, bound = create_server(f"{host}:{port}", tenants, tokens=access, tls_cert=cert, tls_key=key,
                                   rpc_observer=metrics, slow_call_ms=slow_call_ms)
     monitor = None
     stop = threading.Event()
@@ -410,8 +435,12 @@ def serve(
         while True:
             wake.wait(0.5)
             wake.clear()
+            if tokens is not None:
+                server.log_refusals()
             if hangup.is_set():  # before a stop, so that a reload asked for is never lost silently
                 hangup.clear()
+                if token_file:
+                    reload_tokens(server, token_file)
                 if DEFAULT_TENANT in tenants.owned():
                     reload_config(tenants.default, config_file)
                 else:
@@ -475,6 +504,24 @@ class _DefaultView:
     @property
     def settings(self) -> Any:
         return self._tenants.default.settings
+
+
+def reload_tokens(server: Server, token_file: str) -> bool:
+    """Re-read ``token_file`` and accept its tokens from now on (SIGHUP):
+    tokens added work at once, tokens removed are refused from the next
+    call. A file that cannot be read or has a bad line changes nothing and
+    logs ``reload_failed``."""
+    try:
+        table = read_token_file(token_file)
+        if not server.reload_tokens(table):
+            raise InvalidInput("this server was started without tokens; start it with --token-file")
+    except Exception as exc:
+        event(log, logging.ERROR, "reload_failed", f"reload of {token_file} failed, tokens unchanged: {exc}",
+              file=token_file, error=str(exc), error_type=type(exc).__name__)
+        return False
+    event(log, logging.INFO, "reload", f"reloaded {token_file}: {len(table.digests())} tokens",
+          file=token_file, tokens=len(table.digests()))
+    return True
 
 
 def reload_config(service: RouterService, config_file: Optional[str]) -> bool:

@@ -27,7 +27,8 @@ and for each one:
 Calls the front end refuses by itself (no valid token, over the call or
 message-size limit, unknown method) never reach a handler thread, so the
 observer does not count them; a refusal for the role
-(PERMISSION_DENIED) is counted.
+(PERMISSION_DENIED) is counted. ``ccroute serve`` logs the front end's
+token refusals too (``Server.log_refusals``, every half second).
 
 A streaming call holds its thread until it ends, as in any thread-pool
 server: ``ServiceLimits.workers`` bounds the threads, ``max_subscribers``
@@ -170,6 +171,11 @@ class Dispatcher:
         #: Log unary calls slower than this many ms (``None``: never).
         self._slow_s = slow_call_ms / 1000 if slow_call_ms is not None else None
         self._threads: list[threading.Thread] = []
+
+    @property
+    def access(self) -> Optional[Access]:
+        """The token checks (``None``: no tokens)."""
+        return self._access
 
     @staticmethod
     def method_shapes(service_descriptor: Any) -> dict[str, tuple[bool, bool]]:
