@@ -21,14 +21,14 @@ import pytest
 import ccroute as cc
 from ccroute.client import AsyncRouterClient, EventWatch, PermissionDenied, RouterClient
 from ccroute.errors import DuplicateId, InvalidInput, InvalidState, QueueFull, UnknownId
-from ccroute.server import ClientClock, Grant, ServiceLimits, TokenTable
+from ccroute.server import ClientClock, Grant, RouterService, ServiceLimits, Tenants, TokenTable
 from ccroute.server.errors import ServerBusy, StreamEnded, UnknownTenant
 from ccroute.server.events import EventRecord
 from ccroute.server.tenants import TenantInfo
 from ccroute.v1 import model_pb2, router_pb2_grpc
 from ccroute.v1 import router_pb2 as pb
 
-from .conftest import Running
+from .conftest import Running, settings
 
 Start = Callable[..., Running]
 EMAIL = cc.Channel("email", cost=10, max_per_agent=5)
@@ -579,3 +579,24 @@ def test_async_client_with_a_tenant(start_server: Start) -> None:
                 await acme.agent_ids()
 
     asyncio.run(main())
+
+
+def test_metrics_count_each_tenant() -> None:
+    from ccroute.server.http import Metrics
+
+    metrics = Metrics(process=False)
+    tenants = Tenants(RouterService(settings(), observer=metrics.for_tenant("default"))).start()
+    try:
+        metrics.add_tenants(tenants.owned)
+        tenants.create("acme")
+        acme = tenants.service("acme")
+        acme.add_agent(cc.Agent("a1"))
+        acme.submit(cc.Contact("c1", "voice", "sales"))
+        text = metrics.exposition().decode()
+        assert 'ccroute_tenant_commands_total{outcome="ok",tenant="acme"} ' in text
+        assert 'ccroute_tenant_events_total{tenant="acme"}' in text
+        assert 'ccroute_tenant_last_sequence{tenant="acme"}' in text
+        assert 'ccroute_tenant_healthy{tenant="default"} 1.0' in text
+        assert "ccroute_tenants 2.0" in text
+    finally:
+        tenants.stop()

@@ -358,7 +358,7 @@ def serve(
                   file=out, flush=True)
         try:
             service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
-                                            observer=metrics, out=out, check_config=not stored_config,
+                                            observer=_observer(metrics, DEFAULT_TENANT), out=out, check_config=not stored_config,
                                             clock=client_clock)
         finally:
             if health is not None:
@@ -371,14 +371,16 @@ def serve(
                                lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics, default=service)
         tenants.adopt(DEFAULT_TENANT, durable)
     else:
-        service = RouterService(config.router, agents=config.agents, limits=config.limits, observer=metrics,
-                                clock=client_clock)
+        service = RouterService(config.router, agents=config.agents, limits=config.limits,
+                                observer=_observer(metrics, DEFAULT_TENANT), clock=client_clock)
 
         def make_tenant(name: str, settings: Any, agents: Any) -> RouterService:
-            return RouterService(settings, agents=agents, limits=config.limits, observer=metrics,
+            return RouterService(settings, agents=agents, limits=config.limits, observer=_observer(metrics, name),
                                  clock=ClientClock() if clock == "client" else None)
 
         tenants = Tenants(service, make_service=make_tenant)
+    if metrics is not None:
+        metrics.add_tenants(tenants.owned)
     server, bound = create_server(f"{host}:{port}", tenants, tokens=access, tls_cert=cert, tls_key=key,
                                   rpc_observer=metrics, slow_call_ms=slow_call_ms)
     monitor = None
@@ -556,6 +558,11 @@ def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
           f"reloaded {config_file}: " + ("; ".join(changed) if changed else "no change"),
           file=config_file, changes=changed)
     return True
+
+
+def _observer(metrics: Any, tenant: str) -> Any:
+    """A tenant's service observer: the server's metrics, counted by tenant."""
+    return metrics.for_tenant(tenant) if metrics is not None else None
 
 
 def _safe_url(url: str) -> str:

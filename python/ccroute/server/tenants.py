@@ -110,7 +110,7 @@ class Tenants:
             # A fresh clock of the default's kind: a ClientClock tenant runs on its calls' time too.
             return RouterService(settings, agents=agents, limits=default.limits,
                                  clock=type(clock)() if isinstance(clock, ManualClock) else None,
-                                 observer=getattr(default, "_observer", None))
+                                 observer=_observer_for(getattr(default, "_observer", None), name))
         return make
 
     # -- life cycle ---------------------------------------------------------
@@ -295,3 +295,11 @@ def _agents(status: Any) -> int:
 
 def _unmade(name: str, settings: RouterSettings, agents: Iterable[Agent]) -> RouterService:
     raise NotImplementedError("this registry creates its tenants' services itself")
+
+
+def _observer_for(observer: Any, tenant: str) -> Any:
+    """The observer of a new tenant: the default tenant's metrics counted
+    under the new tenant's name (a ``TenantObserver``'s server metrics), or
+    the default's observer itself."""
+    metrics = getattr(observer, "_metrics", None)
+    return metrics.for_tenant(tenant) if metrics is not None else observer

@@ -52,7 +52,7 @@ from .snapshot import Snapshot
 if TYPE_CHECKING:
     from ..events import EventRecord
 
-__all__ = ["Metrics", "SnapshotCollector", "CONTENT_TYPE_LATEST"]
+__all__ = ["Metrics", "SnapshotCollector", "TenantsCollector", "TenantObserver", "CONTENT_TYPE_LATEST"]
 
 #: Commands that route (the latency histogram's ``command`` label values).
 ROUTING_COMMANDS = frozenset(
@@ -184,6 +184,57 @@ class ServiceCollector(Collector):
             yield fam
 
 
+class TenantsCollector(Collector):
+    """Per tenant served here, its service's own figures
+    (``ccroute_tenant_<figure>{tenant=...}``: healthy, last_sequence,
+    event_subscribers, ...), read at scrape time without waiting for any
+    engine, and ``ccroute_tenants`` (how many this server serves)."""
+
+    def __init__(self, owned: Callable[[], dict[str, Any]]) -> None:
+        self._owned = owned
+
+    def collect(self) -> Iterator[Metric]:
+        owned = self._owned()
+        count = GaugeMetricFamily("ccroute_tenants", "Tenants this server serves now.")
+        count.add_metric([], float(len(owned)))
+        yield count
+        families: dict[str, GaugeMetricFamily] = {}
+        for tenant, service in sorted(owned.items()):
+            try:
+                figures = service.figures()
+            except Exception:  # stopping: leave it out of this scrape
+                continue
+            for name, value in figures.items():
+                fam = families.get(name)
+                if fam is None:
+                    fam = families[name] = GaugeMetricFamily(
+                        f"ccroute_tenant_{name}", _SERVICE_FIGURES.get(name, name) + " (per tenant)",
+                        labels=["tenant"])
+                fam.add_metric([tenant], value)
+        yield from families.values()
+
+
+class TenantObserver(Observer):
+    """A tenant's service observer: forwards to the server's
+    :class:`Metrics` and counts the tenant's commands and events by tenant
+    (``ccroute_tenant_commands``, ``ccroute_tenant_events``)."""
+
+    def __init__(self, metrics: "Metrics", tenant: str) -> None:
+        self._metrics = metrics
+        self._tenant = tenant
+
+    def on_command(self, name: str, outcome: str, seconds: float) -> None:
+        self._metrics.on_command(name, outcome, seconds)
+        self._metrics.tenant_commands.labels(self._tenant, outcome).inc()
+
+    def on_events(self, records: Sequence["EventRecord"]) -> None:
+        self._metrics.on_events(records)
+        self._metrics.tenant_events.labels(self._tenant).inc(len(records))
+
+    def on_round(self, commands: int, backlog: int, seconds: float) -> None:
+        self._metrics.on_round(commands, backlog, seconds)
+
+
 class Metrics(Observer):
     """The registry and the event-driven instruments of one server.
 
@@ -209,6 +260,10 @@ class Metrics(Observer):
                                 buckets=LATENCY_BUCKETS, registry=r)
         self.backlog = Gauge("ccroute_engine_backlog", "Commands queued for the engine after the last round.",
                              registry=r)
+        self.tenant_commands = Counter("ccroute_tenant_commands", "Commands the engine ran, by tenant and "
+                                       "outcome.", ["tenant", "outcome"], registry=r)
+        self.tenant_events = Counter("ccroute_tenant_events", "Events published, by tenant.", ["tenant"],
+                                     registry=r)
         self.rpc_started = Counter("grpc_server_started", "RPCs started on the server.",
                                    ["grpc_service", "grpc_method", "grpc_type"], registry=r)
         self.rpc_handled = Counter("grpc_server_handled", "RPCs completed on the server, by status code "
@@ -222,6 +277,15 @@ class Metrics(Observer):
     def add_service(self, figures: Callable[[], dict[str, float]]) -> None:
         """Expose the service's own figures (``RouterService.figures``)."""
         self.registry.register(ServiceCollector(figures))
+
+    def add_tenants(self, owned: Callable[[], dict[str, Any]]) -> None:
+        """Expose per-tenant figures of the services ``owned()`` returns
+        (``Tenants.owned``)."""
+        self.registry.register(TenantsCollector(owned))
+
+    def for_tenant(self, tenant: str) -> TenantObserver:
+        """The observer of ``tenant``'s service."""
+        return TenantObserver(self, tenant)
 
     def exposition(self) -> bytes:
         """The registry in the Prometheus text format."""

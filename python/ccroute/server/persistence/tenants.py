@@ -196,7 +196,9 @@ class RedisTenants(Tenants):
             settings = decode_settings(json.loads(record)["config"])
             agents = self._default_agents if (fresh and tenant == DEFAULT_TENANT) else ()
             service = RouterService(settings, agents=agents, limits=self.limits, clock=EpochClock(rlog.origin),
-                                    command_log=rlog, observer=self._observer, history_id=rlog.history_id)
+                                    command_log=rlog, history_id=rlog.history_id,
+                                    observer=self._observer.for_tenant(tenant) if hasattr(self._observer, "for_tenant")
+                                    else self._observer)
             service.adopt_epoch(rlog.origin)
             if fresh:
                 rlog.begin(settings, service.clock())
