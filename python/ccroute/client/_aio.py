@@ -58,13 +58,15 @@ class AsyncRouterClient:
 
     async def _redirect(self, err: NotOwner, redirects: int) -> bool:
         """As :meth:`RouterClient._redirect`."""
-        if redirects >= c.MAX_REDIRECTS:
-            return False
         if err.owner and err.owner != self.target:
+            if redirects >= c.MAX_REDIRECTS:
+                return False
             old = self._channel
             self._connect(err.owner)
             await old.close()
-        else:
+        else:  # a takeover: wait for the new owner (about a lease time at most)
+            if redirects >= c.NO_OWNER_TRIES:
+                return False
             await asyncio.sleep(c.NO_OWNER_WAIT)
         return True
 

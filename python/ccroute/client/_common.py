@@ -61,6 +61,8 @@ def tenant_metadata(tenant: Optional[str]) -> tuple[tuple[str, str], ...]:
 MAX_REDIRECTS = 3
 #: Seconds to wait before retrying a tenant no server owns yet (a takeover).
 NO_OWNER_WAIT = 0.25
+#: Most such waits for one call (12 s: a lease time and a balancer round by default).
+NO_OWNER_TRIES = 48
 
 
 @dataclass(frozen=True)

@@ -88,13 +88,15 @@ class RouterClient:
         """Follow a ``NotOwner``: connect to the owner it names (True), or
         wait a moment while no server owns the tenant (True while
         redirects remain); False to give up."""
-        if redirects >= c.MAX_REDIRECTS:
-            return False
         if err.owner and err.owner != self.target:
+            if redirects >= c.MAX_REDIRECTS:
+                return False
             old = self._channel
             self._connect(err.owner)
             old.close()
-        else:
+        else:  # a takeover: wait for the new owner (about a lease time at most)
+            if redirects >= c.NO_OWNER_TRIES:
+                return False
             time.sleep(c.NO_OWNER_WAIT)
         return True
 

@@ -313,6 +313,8 @@ def serve(
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
         raise InvalidInput(f"clock {clock!r} is not 'server' or 'client'")
+    if advertise is not None and redis_url is None:
+        raise InvalidInput("--advertise spreads tenants among the servers of one Redis: give --redis too")
     if json_api and http_port is None:
         raise InvalidInput("--json-api serves on the HTTP port: give --http-port too")
     client_clock = ClientClock() if clock == "client" else None

@@ -206,8 +206,7 @@ class Tenants:
 
     def _drop(self, tenant: str, service: RouterService) -> None:
         """Stop a deleted tenant's service (and delete its durable state)."""
-        service.end_subscriptions()
-        service.stop()
+        service.stop()  # its engine thread ends every event stream as it exits
 
     # -- webhooks -----------------------------------------------------------
     def set_webhook(self, tenant: str, url: str, secret: str = "",

@@ -201,7 +201,7 @@ class WebhookSender:
                 if self._post(pending):
                     self._delivered = pending[-1].sequence
                     pending = []
-                    if self._on_delivered is not None:
+                    if self._on_delivered is not None and not self._stop.is_set():
                         try:
                             self._on_delivered(self._delivered)
                         except Exception as exc:  # storing the position is best effort: redelivery is safe

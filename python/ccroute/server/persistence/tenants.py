@@ -232,8 +232,7 @@ class RedisTenants(Tenants):
         if sender is not None:
             sender.stop()
         if service is not None:
-            service.end_subscriptions()
-            service.stop(5.0)
+            service.stop(5.0)  # its engine thread ends every event stream as it exits
         if rlog is not None:
             rlog.close()
         event(log, logging.WARNING, "tenant_released", f"tenant {tenant!r} no longer served here: {why}",
@@ -269,13 +268,15 @@ class RedisTenants(Tenants):
         rlog = self._logs.pop(tenant, None)
         prefix = tenant_prefix(self.base, tenant, self.cluster)
         keys = (rlog.keys() if rlog is not None else []) + [f"{prefix}:webhook"]
+        if rlog is not None:
+            rlog.close()  # stop renewing and free the lease first, while the epoch still matches
         for key in keys:  # one by one: in a cluster, a multi-key DEL must stay in one slot
-            if rlog is None or key != rlog.k_lease:
+            # The epoch stays: fencing tokens of a re-created tenant keep growing, so
+            # an owner of the deleted one can never renew into the new one.
+            if rlog is None or key not in (rlog.k_lease, rlog.k_epoch):
                 self.redis.delete(key)
         self.redis.hdel(self.k_tenants, tenant)
         self._known.discard(tenant)
-        if rlog is not None:
-            rlog.close()
 
     def info(self, tenant: str) -> TenantInfo:
         if tenant in self.owned():
