@@ -42,6 +42,7 @@ from ccroute.v1 import router_pb2 as pb
 
 from .conftest import Running, settings
 from .test_service import SlowLog
+from .test_tenants import rpc as raw_call
 
 Start = Callable[..., Running]
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,18 +63,7 @@ TABLE = TokenTable.from_tokens(GRANTS)
 
 def rpc(srv: Running, token: Optional[str], method: str, request: Any) -> Optional[tuple[Any, str, Optional[str]]]:
     """``None`` when the call succeeds, else ``(code, message, ccroute-error)``."""
-    with grpc.insecure_channel(srv.target) as channel:
-        call = getattr(router_pb2_grpc.RouterStub(channel), method)
-        metadata = [("authorization", f"Bearer {token}")] if token else []
-        try:
-            reply = call(request, metadata=metadata, timeout=10)
-            if method == "WatchEvents":
-                next(reply)
-                reply.cancel()
-        except grpc.RpcError as exc:
-            trailers = dict(exc.trailing_metadata() or ())
-            return exc.code(), exc.details(), trailers.get("ccroute-error")
-    return None
+    return raw_call(srv, method, request, token=token)
 
 
 def config_of(srv: Running, token: str = "observer-t") -> Any:
