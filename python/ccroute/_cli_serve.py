@@ -59,6 +59,10 @@ def register(subparsers: Any) -> None:
                         "spread among them, each owned by one server at a time; a call for a tenant owned "
                         "elsewhere is answered UNAVAILABLE naming the owner (this address is what the others "
                         "name). Without it, one server serves every tenant and the others wait as standbys")
+    p.add_argument("--webhook-private", action="store_true",
+                   help="let tenants' webhooks call loopback, private and link-local addresses (receivers on "
+                        "this server's own network); refused by default, so that a tenant cannot make the "
+                        "server call internal services")
     p.add_argument("--lease-ms", type=int, default=5000,
                    help="with --redis: lease time in ms; a standby takes over within it (default 5000)")
     p.add_argument("--snapshot-every", type=int, default=10_000,
@@ -99,7 +103,8 @@ def _run(args: argparse.Namespace) -> int:
                      stored_config=args.config is None,
                      sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
                      clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
-                     advertise=args.advertise, json_api=args.json_api)
+                     advertise=args.advertise, json_api=args.json_api,
+                     private_webhooks=args.webhook_private)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

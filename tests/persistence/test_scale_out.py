@@ -11,6 +11,7 @@ there exactly once and event sequence numbers continuing.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import threading
@@ -24,7 +25,10 @@ import pytest
 
 import ccroute as cc
 from ccroute.client import NotOwner, RouterClient, ServiceUnavailable
+from ccroute.server.config import RouterSettings, ServiceLimits
 from ccroute.server.errors import ServiceTimeout
+from ccroute.server.persistence.codec import encode_settings
+from ccroute.server.persistence.tenants import RedisTenants, tenant_prefix
 from ccroute.v1 import router_pb2 as pb
 from ccroute.v1 import router_pb2_grpc
 
@@ -266,3 +270,142 @@ def test_kill_9_under_load_on_a_redis_cluster(redis_cluster: Cluster,
                 if record.sequence >= status.last_sequence:
                     break
             assert seqs == list(range(1, status.last_sequence + 1)), n
+
+
+class Leases:
+    """Polls every tenant's lease in Redis (every 50 ms) and keeps, per
+    tenant, the longest time it had no owner."""
+
+    def __init__(self, url: str, names: list[str]) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.keys = {n: f"{tenant_prefix('ccroute', n, False)}:lease" for n in names}
+        self.longest = dict.fromkeys(names, 0.0)
+        self._since: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> "Leases":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            now = time.monotonic()
+            held = self.redis.mget(list(self.keys.values()))
+            for (name, _), value in zip(self.keys.items(), held, strict=True):
+                if value is None:
+                    since = self._since.setdefault(name, now)
+                    self.longest[name] = max(self.longest[name], now - since)
+                else:
+                    self._since.pop(name, None)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self._thread.join(5)
+        self.redis.close()
+        return self.longest
+
+
+def test_rolling_restart_and_a_dead_server(redis_server: RedisServer,
+                                           peers: Callable[[str, int], list[Served]]) -> None:
+    """Each server of three is stopped and replaced in turn, then one is
+    killed: every tenant keeps an owner but for the hand-overs (never
+    longer than a lease and a few balancer rounds), a dead server stops
+    counting within about a lease, and the tenants end spread again."""
+    import redis
+
+    servers = peers(redis_server.url, 3)
+    names = ["default", *TENANTS]
+    with RouterClient(servers[0].target) as admin:
+        for name in TENANTS:
+            admin.create_tenant(name)
+    wait_spread([s.target for s in servers], names)
+    leases = Leases(redis_server.url, names).start()
+    live = list(servers)
+    for _ in range(3):
+        assert live[0].terminate() == 0  # a graceful stop frees its leases at once
+        live = live[1:] + peers(redis_server.url, 1)
+        wait_spread([s.target for s in live], names)
+    victim = live[0]
+    victim.kill()
+    killed = time.monotonic()
+    db = redis.Redis.from_url(redis_server.url)
+    while victim.target.encode() in db.zrange("ccroute:servers", 0, -1):
+        assert time.monotonic() - killed < LEASE_MS / 1000 * 2, "a dead server still counted after two leases"
+        time.sleep(0.05)
+    assert victim.target.encode() not in db.hkeys("ccroute:load")
+    db.close()
+    got = wait_spread([s.target for s in live[1:]], names)
+    longest = leases.stop()
+    # A hand-over takes a balancer round or two; a dead owner's tenants wait out its lease.
+    assert max(longest.values()) < LEASE_MS / 1000 * 2.5, longest
+    assert set(got.values()) == {s.target for s in live[1:]}
+
+
+def test_a_hot_standby_on_a_redis_cluster(redis_cluster: Cluster, tmp_path: Path) -> None:
+    """Without --advertise a Redis Cluster holds one active server's
+    tenants (the default tenant's keys in one slot too) and a standby
+    takes every one of them over."""
+    cfg = tmp_path / "router.yaml"
+    cfg.write_text("channels: [{name: voice}]\nqueues: [{name: sales}]\n")
+    args = ["--port", "0", "--config", str(cfg), "--redis", redis_cluster.url, "--lease-ms", str(LEASE_MS)]
+    active = Served(args, tmp_path / "active.log")
+    standby: Any = None
+    try:
+        active.wait_listening()
+        with RouterClient(active.target) as client:
+            client.create_tenant("acme")
+            client.submit(cc.Contact("d1", "voice", "sales"))
+        with RouterClient(active.target, tenant="acme") as acme:
+            acme.submit(cc.Contact("a1", "voice", "sales"))
+        standby = Served([*args[:1], str(free_port()), *args[2:]], tmp_path / "standby.log")
+        time.sleep(0.5)
+        active.kill()
+        standby.wait_listening()
+        with RouterClient(standby.target) as client:
+            assert client.waiting("sales") == ["d1"]
+        with RouterClient(standby.target, tenant="acme") as acme:
+            assert acme.waiting("sales") == ["a1"]  # the client waits out the takeover of the tenant
+    finally:
+        active.close()
+        if standby is not None:
+            standby.close()
+
+
+def test_standby_and_deleted_tenants_never_name_or_take_a_lease(redis_server: RedisServer) -> None:
+    """In hot-standby mode a tenant whose lease another process still holds
+    answers NotOwner naming nobody (that process is a previous owner about
+    to lose it, not a server to call); a deleted tenant is never opened, so
+    no lease is made for it; a released log's late 'lease lost' does not
+    stop the tenant taken again."""
+    import redis
+
+    db = redis.Redis.from_url(redis_server.url)
+    settings = RouterSettings.from_dict({"channels": [{"name": "voice"}], "queues": [{"name": "sales"}]})
+    standby = RedisTenants(redis_server.url, address=None, default_settings=settings, limits=ServiceLimits(),
+                           lease_ms=LEASE_MS)
+    peer = RedisTenants(redis_server.url, address="127.0.0.1:1", default_settings=settings, limits=ServiceLimits(),
+                        lease_ms=LEASE_MS)
+    try:
+        db.hset("ccroute:tenants", "acme", json.dumps({"config": encode_settings(settings)}))
+        db.set(f"{tenant_prefix('ccroute', 'acme', False)}:lease", "old-host:50051#1:abc", px=60_000)
+        with pytest.raises(NotOwner, match="'acme' is being taken over by this server") as refused:
+            standby.service("acme")
+        assert not refused.value.owner
+        with pytest.raises(NotOwner, match="served by old-host:50051") as redirected:
+            peer.service("acme")
+        assert redirected.value.owner == "old-host:50051"
+        assert not peer._open("gone") and not db.keys("ccroute:{gone}*")
+        db.delete(f"{tenant_prefix('ccroute', 'acme', False)}:lease")
+        assert peer._open("acme")
+        first = peer._logs["acme"]
+        peer._release("acme", "test")
+        assert peer._open("acme")
+        peer._release("acme", "a late 'lease lost' of the first log", first)
+        assert "acme" in peer.owned() and peer.service("acme").running
+    finally:
+        standby.stop()
+        peer.stop()
+        db.close()

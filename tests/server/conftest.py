@@ -64,7 +64,8 @@ class Running:
 @pytest.fixture
 def start_server() -> Iterator[Callable[..., Running]]:
     """``start_server(settings=..., limits=..., tokens=..., tls=(cert, key),
-    manual_clock=True, **service_kwargs)`` starts a server on a free port."""
+    manual_clock=True, private_webhooks=True, **service_kwargs)`` starts a
+    server on a free port (webhooks to loopback allowed unless told)."""
     running: list[Running] = []
 
     def start(
@@ -74,6 +75,7 @@ def start_server() -> Iterator[Callable[..., Running]]:
         tokens: Optional[list[bytes]] = None,
         tls: Optional[tuple[bytes, bytes]] = None,
         manual_clock: bool = True,
+        private_webhooks: bool = True,
         **service_kwargs: Any,
     ) -> Running:
         clock = ManualClock() if manual_clock else None
@@ -82,6 +84,7 @@ def start_server() -> Iterator[Callable[..., Running]]:
             "127.0.0.1:0", service, tokens=tokens,
             tls_cert=tls[0] if tls else None, tls_key=tls[1] if tls else None,
         )
+        server.tenants.private_webhooks = private_webhooks  # the tests' receivers listen on loopback
         server.start()
         r = Running(server, service, port, clock, root_cert=tls[0] if tls else None)
         running.append(r)

@@ -298,8 +298,15 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
         assert headers["WWW-Authenticate"] == 'Bearer realm="ccroute"'
         assert http_get(url + "/metrics", "wrong")[::2] == (401, b"invalid bearer token\n")
         assert http_get(url + "/metrics", "a1-t")[::2] == (403, b"role 'agent' may not read /metrics\n")
-        assert http_get(url + "/metrics", "acme-t")[::2] == (
-            403, b"role 'service' for tenant 'acme' may not read /metrics\n")
+        # A token of one tenant reads that tenant's series only: no other tenant's, not even its name.
+        server.tenants.create("acme")
+        server.tenants.create("globex")
+        metrics.add_tenants(server.tenants.owned)
+        status, _, body = http_get(url + "/metrics", "acme-t")
+        assert status == 200 and b'ccroute_tenant_healthy{tenant="acme"} 1.0' in body
+        assert b"globex" not in body and b'tenant="default"' not in body and b"ccroute_healthy" not in body
+        status, _, body = http_get(url + "/metrics", "admin-t")  # every tenant's
+        assert b'tenant="acme"' in body and b'tenant="globex"' in body and b"ccroute_healthy" in body
         assert http_get(url + "/metrics?token=observer-t")[0] == 401
         for token in ("observer-t", "service-t", "admin-t"):
             status, _, body = http_get(url + "/metrics", token)

@@ -241,6 +241,36 @@ def test_a_failing_command_log_stops_the_service() -> None:
             svc.status()
 
 
+def test_a_round_the_log_refuses_publishes_none_of_its_events() -> None:
+    """A round the command log does not take (fenced: another server holds
+    the lease) is answered UNAVAILABLE and none of its events reach a
+    subscriber, which sees the stream end after the last logged event."""
+    from ccroute.server.persistence import Fenced
+
+    class Fencing:
+        fenced = False
+
+        def append(self, entries: Sequence[LogEntry]) -> None:
+            if self.fenced:
+                raise Fenced("lease lost, nothing written")
+
+    log = Fencing()
+    svc = RouterService(settings(), clock=ManualClock(), command_log=log)
+    with svc:
+        svc.add_agent(cc.Agent("a1"))
+        last = svc.status().last_sequence
+        sub = svc.subscribe(0)
+        log.fenced = True
+        with pytest.raises(ServiceUnavailable, match="lease lost, nothing written"):
+            svc.submit(cc.Contact("c1", "voice", "sales"))
+        got: list[EventRecord] = []
+        with pytest.raises(ServiceUnavailable):  # the stream ends: the service stopped accepting calls
+            while True:
+                got += sub.get(timeout=5) or []
+        assert [r.sequence for r in got] == list(range(1, last + 1))
+        assert not any(getattr(r.event, "contact", None) == "c1" for r in got)
+
+
 def test_observer_hears_commands_events_and_rounds(service: RouterService) -> None:
     seen: dict[str, list[object]] = {"commands": [], "events": [], "rounds": []}
 

@@ -600,3 +600,56 @@ def test_metrics_count_each_tenant() -> None:
         assert "ccroute_tenants 2.0" in text
     finally:
         tenants.stop()
+
+
+def test_a_tenant_that_cannot_answer_leaves_the_others_serving(start_server: Start,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """ListTenants does not wait on a tenant whose engine is held up (it
+    says why its counters are missing), and one tenant that cannot serve
+    does not turn the server's health NOT_SERVING: the default tenant's
+    health, or every tenant's failing, does."""
+    import ccroute.server.tenants as tenants_module
+
+    monkeypatch.setattr(tenants_module, "INFO_TIMEOUT", 0.2)
+    srv = start_server()
+    root = srv.client()
+    for name in ("acme", "zeta"):
+        root.create_tenant(name)
+    tenants = srv.server.tenants
+    release = threading.Event()
+    held = threading.Thread(target=lambda: tenants.service("acme").query(lambda e: release.wait(10)), daemon=True)
+    held.start()
+    try:
+        listed = {t.name: t for t in root.tenants()}
+        assert listed["acme"].owned_here and listed["acme"].agents == 0
+        assert "acme" in listed and listed["acme"].problem == "its engine did not answer within 0.2 s", listed["acme"]
+        assert listed["zeta"].problem == "" and listed["default"].problem == ""
+    finally:
+        release.set()
+        held.join(5)
+    assert root.tenants()[0].problem == ""
+    tenants.service("zeta").stop()
+    assert tenants.problems() == {"zeta": "the engine is not running"}
+    assert tenants.health() is None  # the server serves its other tenants
+    tenants.service("acme").stop()
+    tenants.default.stop()
+    assert tenants.health() == "the engine is not running"  # the default tenant's reason
+
+
+def test_serve_refuses_options_that_need_another() -> None:
+    """Options that mean nothing alone are refused naming what is missing,
+    before anything starts (``ccroute serve`` exits 2 with the message)."""
+    import subprocess
+    import sys
+
+    from ccroute.server import load_config, serve
+
+    with pytest.raises(InvalidInput, match="--advertise spreads tenants among the servers of one Redis: "
+                                           "give --redis too"):
+        serve(load_config(), port=0, advertise="127.0.0.1:50051")
+    with pytest.raises(InvalidInput, match="--json-api serves on the HTTP port: give --http-port too"):
+        serve(load_config(), port=0, json_api=True)
+    proc = subprocess.run([sys.executable, "-m", "ccroute.cli", "serve", "--port", "0", "--advertise", "h:1"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "listening" not in proc.stdout
+    assert "ccroute serve: --advertise spreads tenants among the servers of one Redis: give --redis too" in proc.stderr

@@ -5,8 +5,10 @@ subscriber overflow, removed, and per tenant."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -185,9 +187,11 @@ def test_events_are_posted_in_order_signed(start_server: Start, receiver: Receiv
     srv.client().create_tenant("acme")
     acme = srv.client(tenant="acme")
     acme.add_agent(cc.Agent("early"))  # before the webhook: not sent
-    url = receiver.url("/in?source=ccroute")
+    # User info is sent as basic authentication; read back, its password and query values are hidden.
+    url = receiver.url("/in?source=ccroute").replace("http://", "http://hooks:p%40ss@")
+    shown = receiver.url("/in?source=***").replace("http://", "http://hooks:***@")
     hook, made = acme.set_webhook(url, SECRET)
-    assert (hook, made) == (RemoteWebhook(url, 1, 0, ""), "")
+    assert (hook, made) == (RemoteWebhook(shown, 1, 0, ""), "")
     watch = acme.watch_events()
     for a in ("a1", "a2"):
         acme.add_agent(cc.Agent(a))
@@ -218,6 +222,7 @@ def test_events_are_posted_in_order_signed(start_server: Start, receiver: Receiv
         assert p.headers["ccroute-tenant"] == "acme"
         assert p.headers["ccroute-events"] == f"{seqs[0]}-{seqs[-1]}"
         assert p.headers["Content-Type"] == "application/json"
+        assert p.headers["Authorization"] == "Basic " + base64.b64encode(b"hooks:p@ss").decode()
     # The signature: checks with the secret, not with another one, nor for
     # a changed body, nor when stale (a replay).
     for p in posts:
@@ -233,7 +238,7 @@ def test_events_are_posted_in_order_signed(start_server: Start, receiver: Receiv
         assert not verify_signature(SECRET, header.replace(f"t={t}", f"t={t + 1}"), body)
         assert not verify_signature(SECRET, "v1=" + header.split("v1=")[1], body)
         assert not verify_signature(SECRET, "garbage", body)
-    eventually(lambda: acme.webhook() == RemoteWebhook(url, last, 0, ""), "acknowledged")
+    eventually(lambda: acme.webhook() == RemoteWebhook(shown, last, 0, ""), "acknowledged")
 
 
 def test_a_secret_made_by_the_server_is_shown_once(start_server: Start, receiver: Receiver) -> None:
@@ -426,3 +431,60 @@ def test_each_tenant_gets_its_own_events_and_removal_stops_them(start_server: St
     sender = srv.server.tenants.webhooks["globex"]
     root.delete_tenant("globex", force=True)
     assert "globex" not in srv.server.tenants.webhooks and not sender._thread.is_alive()
+
+
+# -- what a webhook may call ------------------------------------------------------------
+def test_urls_and_internal_addresses_refused(start_server: Start, receiver: Receiver,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default (no --webhook-private) a webhook never calls a loopback,
+    private or link-local address, given or resolved, when set or at a
+    connection; malformed URLs are refused naming the flaw; each refusal
+    changes nothing."""
+    srv = start_server(private_webhooks=False)
+    client = srv.client()
+    internal = "is a loopback, private or otherwise internal address"
+    cases = [
+        ("http://127.0.0.1:9/hook", f"webhook host 127.0.0.1 {internal}"),
+        ("http://localhost:9/hook", "webhook host localhost (127.0.0.1)"),
+        ("https://10.1.2.3/hook", "webhook host 10.1.2.3"),
+        ("http://192.168.0.10/hook", "webhook host 192.168.0.10"),
+        ("http://169.254.169.254/latest/meta-data", "webhook host 169.254.169.254"),
+        ("http://[::1]:9/hook", "webhook host ::1"),
+        ("http://[::ffff:127.0.0.1]/hook", "webhook host ::ffff:127.0.0.1"),
+        ("http://0.0.0.0:9/hook", "webhook host 0.0.0.0"),
+        ("http://100.64.0.1/hook", "webhook host 100.64.0.1"),
+        ("http://hooks.example.com/a b", "contains ' '"),
+        ("http://hooks.example.com/hook\n", "contains '\\n'"),
+        ("http://hooks.example.com/hook#part", "has a fragment"),
+        ("http://u:hunter2@hooks.example.com/hook#x", "'http://u:***@hooks.example.com/hook#x' has a fragment"),
+    ]
+    for url, text in cases:
+        with pytest.raises(cc.InvalidInput) as refused:
+            client.set_webhook(url, SECRET)
+        assert text in str(refused.value), (url, str(refused.value))
+        assert "hunter2" not in str(refused.value)
+        if internal in str(refused.value):
+            assert "--webhook-private" in str(refused.value)
+    assert client.webhook() is None
+
+    # A name that resolves to a public address when set and to loopback
+    # later (DNS rebinding) is checked at the connection: nothing is sent.
+    real = socket.getaddrinfo
+    answer = {"hooks.example.com": "93.184.216.34"}
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in answer:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer[host], port))]
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    client.set_webhook(f"http://hooks.example.com:{receiver.port}/hook", SECRET)
+    answer["hooks.example.com"] = "127.0.0.1"
+    client.add_agent(cc.Agent("a1"))
+    hook = eventually(lambda: (lambda h: h if h is not None and h.failures else None)(client.webhook()),
+                      "a failed delivery")
+    assert "webhook host hooks.example.com (127.0.0.1) " + internal in hook.last_error
+    assert receiver.posts == []
+    # With --webhook-private the same receiver gets the events.
+    srv.server.tenants.private_webhooks = True
+    client.set_webhook(receiver.url(), SECRET, after_sequence=0)
+    receiver.delivered(1)

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 from .commands import AgentScope
 from .errors import PermissionDenied, Unauthenticated
 from .tenants import DEFAULT_TENANT
-from .tokens import Grant, TokenTable
+from .tokens import ALL_TENANTS, Grant, TokenTable
 
 __all__ = ["ROLE_OF", "INCLUDES", "TENANT_NAMED", "Access", "check_table"]
 
@@ -166,6 +166,20 @@ class Access:
         return AgentScope(grant.agent, method) if "contact_id" in fields else None
 
     # -- HTTP -----------------------------------------------------------
+    def http_grant(self, authorization: Optional[str], query: str, what: str,
+                   url_token: bool = False) -> tuple[Optional[Grant], Optional[tuple[int, str]]]:
+        """``(grant, None)`` when an HTTP request may read ``what`` for the
+        tenants its ``observer`` (or higher) token covers, else ``(None,
+        (status, message))`` as :meth:`http_refusal`."""
+        token = _bearer(authorization)
+        if token is None and url_token:
+            given = parse_qs(query).get("token")
+            token = given[0] if given else None
+        grant = self.tokens.lookup(token) if token is not None else None
+        tenant = grant.tenant if grant is not None and grant.tenant != ALL_TENANTS else DEFAULT_TENANT
+        refusal = self.http_refusal(authorization, query, what, url_token, tenant)
+        return (grant, None) if refusal is None else (None, refusal)
+
     def http_refusal(self, authorization: Optional[str], query: str, what: str,
                      url_token: bool = False, tenant: str = DEFAULT_TENANT) -> Optional[tuple[int, str]]:
         """``None`` when an HTTP request may read ``what`` (an ``observer``

@@ -286,6 +286,7 @@ def serve(
     slow_call_ms: Optional[float] = 500.0,
     advertise: Optional[str] = None,
     json_api: bool = False,
+    private_webhooks: bool = False,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -309,6 +310,8 @@ def serve(
     and a call for a tenant another server owns is answered ``NotOwner``
     naming it. With ``json_api`` (and ``http_port``) the HTTP port also
     serves every call as JSON (:mod:`~ccroute.server.http.json_api`).
+    ``private_webhooks`` lets tenants' webhooks call loopback, private and
+    link-local addresses (refused otherwise).
     Operator events (start, lease, refused and slow calls,
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
@@ -336,11 +339,13 @@ def serve(
 
         tenants = RedisTenants(redis_url, address=advertise, default_settings=config.router, limits=config.limits,
                                lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics,
-                               default_agents=config.agents)
+                               default_agents=config.agents, private_webhooks=private_webhooks)
         print(f"ccroute serve: scale-out on {_safe_url(redis_url)} as {advertise}: tenants are spread among "
               "the servers of this database", file=out, flush=True)
     elif redis_url is not None:
         from .persistence import open_durable
+        from .persistence.redis_log import is_cluster
+        from .persistence.tenants import tenant_prefix
 
         waiting = None
         # A standby answers gRPC health (NOT_SERVING) on its own port while
@@ -361,7 +366,9 @@ def serve(
         try:
             service, durable = open_durable(config, redis_url, lease_ms=lease_ms, snapshot_every=snapshot_every,
                                             observer=_observer(metrics, DEFAULT_TENANT), out=out, check_config=not stored_config,
-                                            clock=client_clock)
+                                            clock=client_clock,
+                                            # In a Redis Cluster every key of a tenant shares one hash slot.
+                                            prefix=tenant_prefix("ccroute", DEFAULT_TENANT, is_cluster(redis_url)))
         finally:
             if health is not None:
                 health.stop(None).wait()
@@ -370,7 +377,8 @@ def serve(
         from .persistence.tenants import RedisTenants
 
         tenants = RedisTenants(redis_url, address=None, default_settings=service.settings, limits=config.limits,
-                               lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics, default=service)
+                               lease_ms=lease_ms, snapshot_every=snapshot_every, observer=metrics, default=service,
+                               private_webhooks=private_webhooks)
         tenants.adopt(DEFAULT_TENANT, durable)
     else:
         service = RouterService(config.router, agents=config.agents, limits=config.limits,
@@ -380,7 +388,7 @@ def serve(
             return RouterService(settings, agents=agents, limits=config.limits, observer=_observer(metrics, name),
                                  clock=ClientClock() if clock == "client" else None)
 
-        tenants = Tenants(service, make_service=make_tenant)
+        tenants = Tenants(service, make_service=make_tenant, private_webhooks=private_webhooks)
     if metrics is not None:
         metrics.add_tenants(tenants.owned)
     server, bound = create_server(f"{host}:{port}", tenants, tokens=access, tls_cert=cert, tls_key=key,
@@ -436,6 +444,7 @@ def serve(
               address=f"{host}:{bound}", tls=cert is not None, auth=tokens is not None, persistence=persistence,
               config=config_file, http=monitor.url if monitor is not None else None, clock=clock)
         serving = True
+        unhealthy: dict[str, str] = {}
         while True:
             wake.wait(0.5)
             wake.clear()
@@ -453,6 +462,7 @@ def serve(
             if stop.is_set():
                 break
             problem = tenants.health()  # gRPC health follows the service's (persistence, lease)
+            unhealthy = _log_tenant_health(unhealthy, tenants.problems(), set(tenants.owned()))
             if (problem is None) != serving:
                 serving = problem is None
                 for name in ("", SERVICE_NAME):
@@ -565,6 +575,17 @@ def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
 def _observer(metrics: Any, tenant: str) -> Any:
     """A tenant's service observer: the server's metrics, counted by tenant."""
     return metrics.for_tenant(tenant) if metrics is not None else None
+
+
+def _log_tenant_health(before: dict[str, str], now: dict[str, str], owned: set[str]) -> dict[str, str]:
+    """Log each tenant served here that stops or starts serving (one line per change)."""
+    for name, why in now.items():
+        if before.get(name) != why:
+            event(log, logging.WARNING, "tenant_unhealthy", f"tenant {name!r} cannot serve: {why}",
+                  tenant=name, reason=why)
+    for name in (before.keys() - now.keys()) & owned:
+        event(log, logging.INFO, "tenant_serving", f"tenant {name!r} serves again", tenant=name)
+    return now
 
 
 def _safe_url(url: str) -> str:

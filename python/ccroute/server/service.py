@@ -545,9 +545,10 @@ class RouterService:
             results.append((pending, value, None, command))
         if engine.take_tick():  # timers fired and no Advance call claimed them
             accepted.insert(0, cmd.Advance())
-        if accepted and self._command_log is not None:
-            self._append_log(accepted, now, results)
-        if self._log_down is not None:  # nothing of this round was persisted: publish none of it
+        if accepted and self._command_log is not None and not self._append_log(accepted, now, results):
+            # Nothing of this round was persisted (Redis down, or fenced): publish
+            # none of its events, and answer none of its calls, reads included,
+            # since they saw the state it changed.
             engine.unpublished = []
         published = engine.publish()
         for pending, value, error, _ in results:
@@ -556,7 +557,9 @@ class RouterService:
         if observer is not None:
             self._observe(observer, results, published, len(self._inbox), time.perf_counter() - started)
 
-    def _append_log(self, accepted: list[cmd.Command], now: float, results: list[Any]) -> None:
+    def _append_log(self, accepted: list[cmd.Command], now: float, results: list[Any]) -> bool:
+        """Append the round's accepted commands; False (and every result of
+        the round turned into the failure) when the log did not take them."""
         entries = []
         for c in accepted:
             self._log_number += 1
@@ -568,8 +571,9 @@ class RouterService:
             self._log_down = str(exc)
             self._next_recover = 0.0
             for i, (pending, _, error, command) in enumerate(results):
-                if error is None and command.mutating:
+                if error is None:
                     results[i] = (pending, None, CommandLogDown(str(exc)), command)
+            return False
         except Exception as exc:
             if isinstance(exc, ServiceUnavailable):  # e.g. fenced: expected, said in one line
                 log.error("command log refused the round (%s); refusing every further call", exc)
@@ -578,9 +582,11 @@ class RouterService:
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
             for i, (pending, _, error, command) in enumerate(results):
-                if error is None and command.mutating:
+                if error is None:
                     results[i] = (pending, None, failure, command)
             self._inbox.close(self._failed)
+            return False
+        return True
 
     def _recover(self, batch: list[tuple[cmd.Command, Optional[Pending]]]) -> bool:
         """While the command log is down: try (at most every

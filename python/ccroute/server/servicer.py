@@ -341,7 +341,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
 def _tenant_pb(info: TenantInfo) -> pb.Tenant:
     return pb.Tenant(name=info.name, owner=info.owner, owned_here=info.owned_here, agents=info.agents,
                      live_contacts=info.live_contacts, last_sequence=info.last_sequence,
-                     history_id=info.history_id)
+                     history_id=info.history_id, problem=info.problem)
 
 
 def _webhook_pb(state: Any) -> pb.Webhook:

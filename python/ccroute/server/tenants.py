@@ -27,7 +27,7 @@ from .._ccroute import Agent
 from ..errors import DuplicateId, InvalidInput, InvalidState
 from .clock import ManualClock
 from .config import RouterSettings, ServiceLimits
-from .errors import HistoryGap, UnknownTenant
+from .errors import HistoryGap, ServiceTimeout, ServiceUnavailable, UnknownTenant
 from .logs import event
 from .service import RouterService
 
@@ -70,6 +70,12 @@ class TenantInfo:
     live_contacts: int = 0
     last_sequence: int = 0
     history_id: str = ""
+    #: Why the counters are missing although this server owns it ("" otherwise).
+    problem: str = ""
+
+
+#: Seconds ``ListTenants`` waits for one tenant's counters.
+INFO_TIMEOUT = 2.0
 
 
 class Tenants:
@@ -85,11 +91,16 @@ class Tenants:
             its settings (default: same limits, clock kind and observer
             as ``default``).
         address: this server's address, shown as every tenant's owner.
+        private_webhooks: whether webhooks may call loopback, private and
+            link-local addresses (``--webhook-private``); refused by default,
+            so a tenant cannot make the server call internal services.
     """
 
     def __init__(self, default: Optional[RouterService], *, make_service: Optional[ServiceFactory] = None,
-                 address: str = "", default_settings: Optional[RouterSettings] = None) -> None:
+                 address: str = "", default_settings: Optional[RouterSettings] = None,
+                 private_webhooks: bool = False) -> None:
         self.address = address
+        self.private_webhooks = private_webhooks
         self._lock = threading.RLock()
         self._services: dict[str, RouterService] = {DEFAULT_TENANT: default} if default is not None else {}
         settings = default_settings or (default.settings if default is not None else None)
@@ -122,8 +133,7 @@ class Tenants:
 
     def stop(self, timeout: Optional[float] = None) -> None:
         """Stop every webhook and every tenant's service."""
-        for sender in list(self.webhooks.values()):
-            sender.stop()
+        _stop_senders(list(self.webhooks.values()))
         for service in self.owned().values():
             service.stop(timeout)
 
@@ -164,13 +174,27 @@ class Tenants:
             return dict(self._services)
 
     def health(self) -> Optional[str]:
-        """Why this server cannot serve (its default tenant's reason, or any
-        owned tenant's failure), or ``None``."""
+        """Why this server cannot serve, or ``None``: the default tenant's
+        reason when it is served here, else the reason of every tenant
+        served here when none of them can serve. One tenant that cannot
+        serve (its calls answer UNAVAILABLE saying why) does not take the
+        others' server out of service: see :meth:`problems`."""
+        problems = self.problems()
+        if DEFAULT_TENANT in problems:
+            return problems[DEFAULT_TENANT]
+        owned = self.owned()
+        if owned and len(problems) == len(owned):
+            return "; ".join(f"tenant {name!r}: {why}" for name, why in sorted(problems.items()))
+        return None
+
+    def problems(self) -> dict[str, str]:
+        """Why each tenant served here that cannot serve cannot, by name."""
+        out = {}
         for name, service in sorted(self.owned().items()):
             problem = service.health()
             if problem is not None:
-                return problem if name == DEFAULT_TENANT else f"tenant {name!r}: {problem}"
-        return None
+                out[name] = problem
+        return out
 
     # -- tenant calls ---------------------------------------------------------
     def create(self, tenant: str, settings: Optional[RouterSettings] = None,
@@ -222,24 +246,26 @@ class Tenants:
         service = self.service(tenant)
         made, start = "", 0
         if url:
-            url, secret, made = check_webhook(url, secret)
+            url, secret, made = check_webhook(url, secret, private=self.private_webhooks)
             last = service.status().last_sequence
             start = last if after_sequence is None else after_sequence
             if start > last:
                 raise HistoryGap(f"webhook after_sequence {start} is beyond the last event of tenant "
                                  f"{tenant!r}, sequence {last}", resume_after=last)
+        sender = None
         with self._lock:
             old = self.webhooks.pop(tenant, None)
             if old is not None:
-                old.stop()
-            if not url:
-                self._store_webhook(tenant, None)
-                return None, ""
-            sender = WebhookSender(tenant, service, url, secret, start,
-                                   on_delivered=self._delivered_hook(tenant))
-            self._store_webhook(tenant, sender.config())
-            self.webhooks[tenant] = sender.start()
-        return sender.state(), made
+                old.stop(wait=False)  # joined below, outside the lock
+            if url:
+                sender = WebhookSender(tenant, service, url, secret, start,
+                                       on_delivered=self._delivered_hook(tenant), private=self.private_webhooks)
+            self._store_webhook(tenant, sender.config() if sender is not None else None)
+            if sender is not None:
+                self.webhooks[tenant] = sender.start()
+        if old is not None:
+            old.join()
+        return (sender.state() if sender is not None else None), made
 
     def webhook(self, tenant: str) -> Optional[Any]:
         """The state of ``tenant``'s webhook, ``None`` without one."""
@@ -263,7 +289,13 @@ class Tenants:
     def info(self, tenant: str) -> TenantInfo:
         """What ``ListTenants`` shows of one tenant."""
         service = self.service(tenant)
-        status = service.status()
+        try:
+            status = service.status(timeout=INFO_TIMEOUT)
+        except ServiceTimeout:  # say so rather than wait, or guess
+            return TenantInfo(tenant, self.address, True,
+                              problem=f"its engine did not answer within {INFO_TIMEOUT:g} s")
+        except ServiceUnavailable as exc:
+            return TenantInfo(tenant, self.address, True, problem=str(exc))
         return TenantInfo(tenant, self.address, True, _agents(status), status.live_contacts,
                           status.last_sequence, status.history_id)
 
@@ -277,6 +309,14 @@ class Tenants:
                 except UnknownTenant:  # deleted meanwhile
                     continue
         return out
+
+
+def _stop_senders(senders: list[Any]) -> None:
+    """Stop webhook senders all at once, then wait for each."""
+    for sender in senders:
+        sender.stop(wait=False)
+    for sender in senders:
+        sender.join()
 
 
 def _check_empty(tenant: str, service: RouterService) -> None:

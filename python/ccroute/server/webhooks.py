@@ -16,6 +16,16 @@ each event in protobuf's JSON form (the JSON API's). Headers:
   (replay);
 - ``ccroute-tenant`` and ``ccroute-events: <first>-<last>`` (sequences).
 
+A URL with user info (``https://user:password@host/...``) sends it as
+HTTP basic authentication; the password (and every query value) is shown
+as ``***`` when the webhook is read back, as the secret is never shown.
+Unless the server allows private webhooks (``--webhook-private``, for
+receivers on the server's own network), a URL whose host is or resolves
+to a loopback, private, link-local or otherwise non-global address is
+refused, when set and again at every connection (the sender connects to
+the address it checked, so a name that later resolves elsewhere cannot
+reach an internal service).
+
 Any 2xx answer acknowledges the batch. Anything else, or no answer within
 ``timeout``, is retried with exponential backoff (0.5 s doubling to 60 s),
 the same events first: delivery is at least once and in order. While the
@@ -29,18 +39,21 @@ in ``last_error`` and the log, and continues with the oldest it holds.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from google.protobuf import json_format
 
@@ -50,7 +63,7 @@ from .errors import EventsMissed, HistoryGap, ServiceUnavailable, StreamEnded
 from .events import EventRecord, Subscription
 from .logs import event
 
-__all__ = ["WebhookState", "WebhookSender", "check_webhook", "sign", "verify_signature", "SIGNATURE_HEADER"]
+__all__ = ["WebhookState", "WebhookSender", "check_webhook", "shown_url", "sign", "verify_signature", "SIGNATURE_HEADER"]
 
 log = logging.getLogger("ccroute.server.webhooks")
 
@@ -71,22 +84,39 @@ class WebhookState:
     last_error: str
 
 
-def check_webhook(url: str, secret: str = "") -> tuple[str, str, str]:
+def check_webhook(url: str, secret: str = "", *, private: bool = False) -> tuple[str, str, str]:
     """``(url, secret, made)``: the URL checked (http or https with a
-    host), the secret in force, and the secret made here when none was
-    given (``""`` otherwise). ``InvalidInput`` naming a bad URL or a
-    secret shorter than :data:`MIN_SECRET` (never echoing the secret)."""
+    host, no spaces, control characters or fragment; with ``private``
+    False, a host that is not, or does not resolve to, a non-global
+    address), the secret in force, and the secret made here when none was
+    given (``""`` otherwise). ``InvalidInput`` naming a bad URL (shown
+    with :func:`shown_url`) or a secret shorter than :data:`MIN_SECRET`
+    (never echoing the secret)."""
     if len(url) > MAX_URL:
         raise InvalidInput(f"webhook url of {len(url)} characters exceeds {MAX_URL}")
+    bad = next((ch for ch in url if ch.isspace() or ord(ch) < 32 or ord(ch) == 127), None)
+    if bad is not None:
+        raise InvalidInput(f"webhook url {shown_url(url)!r} contains {bad!r} (spaces and control characters "
+                           "must be percent-encoded)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError as exc:
-        raise InvalidInput(f"webhook url {url!r} is not a URL ({exc})") from None
+        raise InvalidInput(f"webhook url {shown_url(url)!r} is not a URL ({exc})") from None
     if parts.scheme not in ("http", "https"):
-        raise InvalidInput(f"webhook url {url!r}: scheme {parts.scheme or '(none)'!r} is not http or https")
+        raise InvalidInput(f"webhook url {shown_url(url)!r}: scheme {parts.scheme or '(none)'!r} "
+                           "is not http or https")
     if not parts.hostname:
-        raise InvalidInput(f"webhook url {url!r} has no host")
+        raise InvalidInput(f"webhook url {shown_url(url)!r} has no host")
+    if parts.fragment or url.endswith("#"):
+        raise InvalidInput(f"webhook url {shown_url(url)!r} has a fragment ('#...'), which is never sent")
+    if not private:
+        try:
+            addresses = _addresses(parts.hostname, parts.port or _PORTS[parts.scheme])
+        except OSError:
+            addresses = []  # not resolvable now: checked again at every connection
+        for address in addresses:
+            _check_public(parts.hostname, address)
     made = ""
     if not secret:
         secret = made = secrets.token_urlsafe(32)
@@ -94,6 +124,49 @@ def check_webhook(url: str, secret: str = "") -> tuple[str, str, str]:
         raise InvalidInput(f"webhook secret of {len(secret)} characters is too short (at least {MIN_SECRET}; "
                            "leave it empty and the server makes one)")
     return url, secret, made
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown (``GetWebhook``, logs, errors): the
+    password of its user info and every query value replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            user = userinfo.split(":", 1)[0]
+            netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+        query = parts.query
+        if query:
+            query = urlencode([(k, "***") for k, _ in parse_qsl(query, keep_blank_values=True)], safe="*")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return "(not a URL)"
+
+
+_PORTS = {"http": 80, "https": 443}
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """The addresses of ``host``: itself when it is an IP address, else
+    what the resolver gives (``OSError`` when it gives nothing)."""
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def _check_public(host: str, address: str) -> None:
+    """``InvalidInput`` unless ``address`` (of ``host``) is a global one."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    if not ip.is_global or ip.is_multicast:
+        named = host if host == address else f"{host} ({address})"
+        raise InvalidInput(f"webhook host {named} is a loopback, private or otherwise internal address, "
+                           "which this server does not call (start it with --webhook-private to allow "
+                           "receivers on its own network)")
 
 
 def sign(secret: str, body: bytes, at: Optional[int] = None) -> str:
@@ -133,11 +206,12 @@ class WebhookSender:
         timeout: seconds a POST may take.
         backoff: first and longest wait between failed attempts.
         batch: most events in one POST.
+        private: whether the URL may reach non-global addresses.
     """
 
     def __init__(self, tenant: str, service: Any, url: str, secret: str, after_sequence: int,
                  on_delivered: Optional[Callable[[int], None]] = None, *, timeout: float = 10.0,
-                 backoff: tuple[float, float] = (0.5, 60.0), batch: int = 500) -> None:
+                 backoff: tuple[float, float] = (0.5, 60.0), batch: int = 500, private: bool = False) -> None:
         self.tenant = tenant
         self.url = url
         self._secret = secret
@@ -147,6 +221,11 @@ class WebhookSender:
         self.backoff = backoff
         self.batch = batch
         self._parts = urlsplit(url)
+        self.private = private
+        self._auth = ""
+        if self._parts.username is not None:
+            user = f"{unquote(self._parts.username)}:{unquote(self._parts.password or '')}"
+            self._auth = "Basic " + base64.b64encode(user.encode()).decode()
         self._delivered = after_sequence
         self._failures = 0
         self._last_error = ""
@@ -162,20 +241,34 @@ class WebhookSender:
         return {"url": self.url, "secret": self._secret, "after_sequence": self._delivered}
 
     def state(self) -> WebhookState:
-        return WebhookState(self.url, self._delivered, self._failures, self._last_error)
+        return WebhookState(shown_url(self.url), self._delivered, self._failures, self._last_error)
 
     def start(self) -> "WebhookSender":
         self._thread = threading.Thread(target=self._run, name=f"ccroute-webhook-{self.tenant}", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop delivering (idempotent): the batch in flight may be
-        delivered again by whoever resumes after the last acknowledged one."""
+    def stop(self, timeout: float = 5.0, *, wait: bool = True) -> None:
+        """Stop delivering (idempotent): a POST in flight is cut off, and
+        its batch may be delivered again by whoever resumes after the last
+        acknowledged one. Without ``wait`` it returns at once (stop many
+        senders, then :meth:`join` them)."""
         self._stop.set()
         sub = self._sub
         if sub is not None:
             sub.close()
+        conn = self._conn
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:  # wakes a thread blocked on a receiver that does not answer
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if wait:
+            self.join(timeout)
+
+    def join(self, timeout: float = 5.0) -> None:
+        """Wait for the sender's thread to end after :meth:`stop`."""
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
         if self._conn is not None:
@@ -262,6 +355,8 @@ class WebhookSender:
             "ccroute-events": f"{records[0].sequence}-{records[-1].sequence}",
             "User-Agent": "ccroute-webhook",
         }
+        if self._auth:
+            headers["Authorization"] = self._auth
         try:
             conn = self._connection()
             target = self._parts.path or "/"
@@ -279,10 +374,13 @@ class WebhookSender:
                 self._last_error = self._gap
                 return True
             error = f"HTTP {reply.status} {reply.reason}"
+        except InvalidInput as exc:  # the host resolves to an address not called
+            self._drop_connection()
+            error = str(exc)
         except (OSError, http.client.HTTPException) as exc:
             self._drop_connection()
             error = f"{type(exc).__name__}: {exc}"
-        self._fail(f"POST {self.url} for events {records[0].sequence}-{records[-1].sequence}: {error}")
+        self._fail(f"POST {shown_url(self.url)} for events {records[0].sequence}-{records[-1].sequence}: {error}")
         return False
 
     def _fail(self, error: str) -> None:
@@ -296,9 +394,24 @@ class WebhookSender:
         self._stop.wait(wait)
 
     def _connection(self) -> http.client.HTTPConnection:
+        """The connection to the receiver, made to an address of its host
+        that was checked (unless private addresses are allowed): the
+        ``Host`` header and TLS name stay the URL's."""
         if self._conn is None:
+            host = self._parts.hostname or ""
+            port = self._parts.port or _PORTS[self._parts.scheme]
+            addresses = _addresses(host, port)
+            if not self.private:
+                for address in addresses:
+                    _check_public(host, address)
             cls = http.client.HTTPSConnection if self._parts.scheme == "https" else http.client.HTTPConnection
-            self._conn = cls(self._parts.hostname or "", self._parts.port, timeout=self.timeout)
+            conn = cls(host, port, timeout=self.timeout)
+            pinned = addresses[0]
+
+            def connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+                return socket.create_connection((pinned, address[1]), *args, **kwargs)
+            conn._create_connection = connect  # type: ignore[attr-defined]
+            self._conn = conn
         return self._conn
 
     def _drop_connection(self) -> None:

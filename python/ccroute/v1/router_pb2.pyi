@@ -523,7 +523,7 @@ class ListTenantsResponse(_message.Message):
     def __init__(self, tenants: _Optional[_Iterable[_Union[Tenant, _Mapping]]] = ...) -> None: ...
 
 class Tenant(_message.Message):
-    __slots__ = ("name", "owner", "owned_here", "agents", "live_contacts", "last_sequence", "history_id")
+    __slots__ = ("name", "owner", "owned_here", "agents", "live_contacts", "last_sequence", "history_id", "problem")
     NAME_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     OWNED_HERE_FIELD_NUMBER: _ClassVar[int]
@@ -531,6 +531,7 @@ class Tenant(_message.Message):
     LIVE_CONTACTS_FIELD_NUMBER: _ClassVar[int]
     LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     HISTORY_ID_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
     name: str
     owner: str
     owned_here: bool
@@ -538,7 +539,8 @@ class Tenant(_message.Message):
     live_contacts: int
     last_sequence: int
     history_id: str
-    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., owned_here: _Optional[bool] = ..., agents: _Optional[int] = ..., live_contacts: _Optional[int] = ..., last_sequence: _Optional[int] = ..., history_id: _Optional[str] = ...) -> None: ...
+    problem: str
+    def __init__(self, name: _Optional[str] = ..., owner: _Optional[str] = ..., owned_here: _Optional[bool] = ..., agents: _Optional[int] = ..., live_contacts: _Optional[int] = ..., last_sequence: _Optional[int] = ..., history_id: _Optional[str] = ..., problem: _Optional[str] = ...) -> None: ...
 
 class SetWebhookRequest(_message.Message):
     __slots__ = ("url", "secret", "after_sequence")

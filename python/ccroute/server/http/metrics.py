@@ -214,6 +214,24 @@ class TenantsCollector(Collector):
         yield from families.values()
 
 
+class _OneTenant:
+    """A registry view with only one tenant's series."""
+
+    def __init__(self, registry: CollectorRegistry, tenant: str, unlabelled: bool) -> None:
+        self._registry = registry
+        self._tenant = tenant
+        self._unlabelled = unlabelled
+
+    def collect(self) -> Iterator[Metric]:
+        for metric in self._registry.collect():
+            samples = [s for s in metric.samples
+                       if s.labels.get("tenant", None if self._unlabelled else "") in (self._tenant, None)]
+            if samples:
+                out = Metric(metric.name, metric.documentation, metric.type, metric.unit)
+                out.samples = samples
+                yield out
+
+
 class TenantObserver(Observer):
     """A tenant's service observer: forwards to the server's
     :class:`Metrics` and counts the tenant's commands and events by tenant
@@ -287,9 +305,15 @@ class Metrics(Observer):
         """The observer of ``tenant``'s service."""
         return TenantObserver(self, tenant)
 
-    def exposition(self) -> bytes:
-        """The registry in the Prometheus text format."""
-        return generate_latest(self.registry)
+    def exposition(self, tenant: Optional[str] = None) -> bytes:
+        """The registry in the Prometheus text format; with ``tenant``,
+        what a token of that one tenant may read: the series labelled with
+        it, nothing of other tenants (not even their names), and for the
+        default tenant also the unlabelled ones (the server's and the
+        default tenant's own figures)."""
+        if tenant is None:
+            return generate_latest(self.registry)
+        return generate_latest(_OneTenant(self.registry, tenant, tenant == "default"))  # type: ignore[arg-type]
 
     # -- Observer (engine thread) -----------------------------------------
     def on_command(self, name: str, outcome: str, seconds: float) -> None:

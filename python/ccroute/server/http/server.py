@@ -41,6 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..tokens import ALL_TENANTS
 from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .snapshot import SnapshotPublisher
 
@@ -151,13 +152,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refused(self, path: str, query: str) -> bool:
         """With tokens, answer 401 or 403 (and True) unless the request
-        carries an ``observer`` token or higher for ``path``."""
+        carries an ``observer`` token or higher for ``path``: for
+        ``/metrics`` of any tenant (it then shows that tenant's series
+        only, unless the token covers every tenant), for the wallboard of
+        the default tenant."""
         access = self.server.owner.access
+        self._metrics_tenant: Optional[str] = None
         if access is None or not (path == "/metrics" or path in _WALLBOARD):
             return False
         what = "/metrics" if path == "/metrics" else "the wallboard"
-        refusal = access.http_refusal(self.headers.get("Authorization"), query, what,
-                                      url_token=path in _WALLBOARD)
+        if path == "/metrics":
+            grant, refusal = access.http_grant(self.headers.get("Authorization"), query, what)
+            if grant is not None and grant.tenant != ALL_TENANTS:
+                self._metrics_tenant = grant.tenant
+        else:
+            refusal = access.http_refusal(self.headers.get("Authorization"), query, what, url_token=True)
         if refusal is None:
             return False
         status, message = refusal
@@ -174,7 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self._refused(path, query):
                 return
             if path == "/metrics":
-                self._send(200, owner.metrics.exposition(), CONTENT_TYPE_LATEST)
+                self._send(200, owner.metrics.exposition(getattr(self, "_metrics_tenant", None)),
+                           CONTENT_TYPE_LATEST)
             elif path == "/healthz":
                 ok, reason = owner.health()
                 self._send(200 if ok else 503, (reason + "\n").encode(), "text/plain; charset=utf-8")

@@ -112,7 +112,10 @@ def connect(url: str, timeout: float = 2.0) -> Any:
         from redis.cluster import RedisCluster
 
         plain = url.replace("+cluster", "", 1)
-        return RedisCluster.from_url(plain, **options)
+        # No retries here either (redis-py retries a cluster command ten times
+        # by default, which could hold an engine round on a dead node); a
+        # failed command still marks the slot map for a refresh.
+        return RedisCluster.from_url(plain, retry=Retry(NoBackoff(), 0), **options)
     return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 0), retry_on_timeout=False, **options)
 
 

@@ -25,7 +25,10 @@ Two ways to run (``ccroute serve --redis``):
   balancer thread on each spreads the tenants: a server takes a free
   tenant (no lease) while it owns fewer than its share (tenants / live
   servers, rounded up) and gives one back per round while it owns more,
-  or two more than the least loaded live server (which then takes it).
+  or two more than the least loaded other live server (which then takes
+  it; the server that gave it back leaves it to others for one lease).
+  A server's registration lasts one lease and is renewed every third of
+  one; the load it publishes is what it owns after its round.
   A call that reaches a server not owning its tenant fails with
   ``NotOwner`` naming the owner (``ccroute-owner``); ``RouterClient``
   follows it. A dead owner's tenants are taken over within the lease
@@ -81,8 +84,9 @@ class RedisTenants(Tenants):
     def __init__(self, url: str, *, address: Optional[str], default_settings: RouterSettings,
                  limits: ServiceLimits, lease_ms: int = 5000, snapshot_every: int = 10_000,
                  observer: Any = None, base: str = "ccroute", default: Optional[RouterService] = None,
-                 default_agents: Iterable[Agent] = ()) -> None:
-        super().__init__(default, address=address or "", default_settings=default_settings)
+                 default_agents: Iterable[Agent] = (), private_webhooks: bool = False) -> None:
+        super().__init__(default, address=address or "", default_settings=default_settings,
+                         private_webhooks=private_webhooks)
         self.url = url
         self.cluster = is_cluster(url)
         self.redis: Any = connect(url)
@@ -141,38 +145,51 @@ class RedisTenants(Tenants):
 
     # -- spreading ------------------------------------------------------------
     def _balance(self) -> None:
-        """One round: register this server, take free tenants up to its
-        share, give one back when over it, drop tenants whose lease is lost."""
+        """One round: drop tenants whose lease is lost, register this server,
+        then either give one tenant back (over its share, or two more than
+        the least loaded other server) or take free tenants up to its share;
+        the load others compare with is published last, so it is always
+        what this server owns after the round."""
         names = sorted(n.decode() for n in self.redis.hkeys(self.k_tenants))
         self._known = set(names)
         for name, rlog in list(self._logs.items()):
             if rlog.lost.is_set():
-                self._release(name, "lease lost")
-        owned = self.owned()
-        if self.scale_out:
-            now_ms = int(time.time() * 1000)
-            self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms * 2})
-            self.redis.hset(self.k_load, self.address, len(owned))
-            for gone in self.redis.zrangebyscore(self.k_servers, "-inf", now_ms):
-                self.redis.zrem(self.k_servers, gone)
-                self.redis.hdel(self.k_load, gone)
-            live = {a.decode() for a in self.redis.zrange(self.k_servers, 0, -1)}
-            loads = [int(v) for a, v in self.redis.hgetall(self.k_load).items() if a.decode() in live]
-            share = math.ceil(len(names) / max(1, len(live)))
-            if len(owned) > share or (loads and len(owned) > min(loads) + 1):
-                # Give one back; a less loaded server takes it (not this one: it waits a while).
-                extra = sorted(n for n in owned if n in self._logs)[-1]
-                self._release(extra, f"rebalancing: {len(owned)} tenants here, share {share}, "
-                                     f"least loaded server {min(loads) if loads else 0}")
-                self._cooling[extra] = time.monotonic() + self.lease_ms / 1000 * 3
-                return
+                self._release(name, "lease lost", rlog)
+        now = time.monotonic()
+        self._cooling = {n: until for n, until in self._cooling.items() if until > now}
+        if not self.scale_out:
+            self._take(names, len(names))
+            return
+        now_ms = int(time.time() * 1000)
+        # A registration lasts one lease: a dead server stops counting about
+        # when its tenants' leases expire and others may take them.
+        self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms})
+        for gone in self.redis.zrangebyscore(self.k_servers, "-inf", now_ms):
+            self.redis.zrem(self.k_servers, gone)
+            self.redis.hdel(self.k_load, gone)
+        live = {a.decode() for a in self.redis.zrange(self.k_servers, 0, -1)} | {self.address}
+        others = [int(v) for a, v in self.redis.hgetall(self.k_load).items()
+                  if a.decode() in live and a.decode() != self.address]
+        share = math.ceil(len(names) / len(live))
+        owned = sorted(n for n in self.owned() if n in self._logs)
+        if others and owned and (len(owned) > share or len(owned) > min(others) + 1):
+            # Give one back; a less loaded server takes it (not this one: it leaves
+            # it to them for a lease, after which it may take it again if nobody did).
+            extra = owned[-1]
+            self._release(extra, f"rebalancing: {len(owned)} tenants here, share {share}, "
+                                 f"least loaded other server {min(others)}")
+            self._cooling[extra] = time.monotonic() + self.lease_ms / 1000
         else:
-            share = len(names)
+            self._take(names, share)
+        self.redis.hset(self.k_load, self.address, len(self.owned()))
+
+    def _take(self, names: list[str], share: int) -> None:
+        """Open free tenants of ``names`` while this server owns fewer than ``share``."""
         now = time.monotonic()
         for name in names:
             if len(self.owned()) >= share or self._stop.is_set():
                 break
-            if name in owned or self._cooling.get(name, 0.0) > now:
+            if name in self._services or self._cooling.get(name, 0.0) > now:
                 continue
             try:
                 self._open(name)
@@ -181,18 +198,20 @@ class RedisTenants(Tenants):
 
     def _open(self, tenant: str) -> bool:
         """Take ``tenant`` if its lease is free: rebuild it from Redis and
-        start it. False when another server holds it."""
+        start it. False when another server holds it (or it was deleted)."""
+        record = self.redis.hget(self.k_tenants, tenant)
+        if record is None:  # deleted: never take (and so create) a lease for it
+            return False
         rlog = RedisLog(self.url, lease_ms=self.lease_ms, snapshot_every=self.snapshot_every,
                         prefix=tenant_prefix(self.base, tenant, self.cluster), address=self.address,
                         client=self.redis)
         if not rlog.try_lease():
             return False
         try:
-            fresh = rlog.empty
-            record = self.redis.hget(self.k_tenants, tenant)
-            if record is None:  # deleted meanwhile
+            if not self.redis.hexists(self.k_tenants, tenant):  # deleted while the lease was taken
                 rlog.close()
                 return False
+            fresh = rlog.empty
             settings = decode_settings(json.loads(record)["config"])
             agents = self._default_agents if (fresh and tenant == DEFAULT_TENANT) else ()
             service = RouterService(settings, agents=agents, limits=self.limits, clock=EpochClock(rlog.origin),
@@ -203,7 +222,7 @@ class RedisTenants(Tenants):
             if fresh:
                 rlog.begin(settings, service.clock())
             rlog.load(service, settings)
-            rlog.on_lost = lambda: self._lost(tenant)
+            rlog.on_lost = lambda: self._lost(tenant, rlog)
             service.start()
         except BaseException:
             rlog.close()
@@ -219,13 +238,17 @@ class RedisTenants(Tenants):
               tenant=tenant, epoch=rlog.token, last_event=st.last_sequence)
         return True
 
-    def _lost(self, tenant: str) -> None:
+    def _lost(self, tenant: str, rlog: RedisLog) -> None:
         """A tenant's lease was taken by another server (any thread)."""
-        threading.Thread(target=self._release, args=(tenant, "lease lost"), daemon=True).start()
+        threading.Thread(target=self._release, args=(tenant, "lease lost", rlog), daemon=True).start()
 
-    def _release(self, tenant: str, why: str) -> None:
-        """Stop serving ``tenant`` here and free its lease."""
+    def _release(self, tenant: str, why: str, rlog: Optional[RedisLog] = None) -> None:
+        """Stop serving ``tenant`` here and free its lease; with ``rlog``,
+        only while that log is still the tenant's (not after this server
+        took the tenant again under a new lease)."""
         with self._lock:
+            if rlog is not None and self._logs.get(tenant) is not rlog:
+                return
             service = self._services.pop(tenant, None)
             rlog = self._logs.pop(tenant, None)
             sender = self.webhooks.pop(tenant, None)
@@ -242,6 +265,8 @@ class RedisTenants(Tenants):
     def _elsewhere(self, tenant: str) -> None:
         if tenant not in self._known and not self.redis.hexists(self.k_tenants, tenant):
             raise UnknownTenant(f"unknown tenant {tenant!r} (create it with CreateTenant)")
+        if not self.scale_out:  # the only server serving: the lease is a previous owner's, about to expire
+            raise NotOwner(f"tenant {tenant!r} is being taken over by this server; retry shortly")
         owner = self._owner(tenant)
         if owner:
             raise NotOwner(f"tenant {tenant!r} is served by {owner}; send the call there", owner)
@@ -316,7 +341,8 @@ class RedisTenants(Tenants):
             return
         service = self._services[tenant]
         sender = WebhookSender(tenant, service, stored[b"url"].decode(), stored[b"secret"].decode(),
-                               int(stored[b"delivered"]), on_delivered=self._delivered_hook(tenant))
+                               int(stored[b"delivered"]), on_delivered=self._delivered_hook(tenant),
+                               private=self.private_webhooks)
         old = self.webhooks.pop(tenant, None)
         if old is not None:
             old.stop()
