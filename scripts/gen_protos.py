@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import filecmp
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -66,6 +67,8 @@ def generate(out_root: Path) -> list[Path]:
             # type checkers skip it (its .pyi stubs still type the callers).
             path.write_text(MYPY_HEADER + path.read_text())
     (out_root / PACKAGE / "__init__.py").write_text(INIT)
+    for proto in protos:  # shipped with the package: the OpenAPI document's descriptions, other languages
+        shutil.copyfile(proto, out_root / PACKAGE / proto.name)
     return sorted(p.relative_to(out_root) for p in (out_root / PACKAGE).iterdir() if p.is_file())
 
 
@@ -76,7 +79,7 @@ def check() -> int:
         current = sorted(
             p.relative_to(OUT_ROOT)
             for p in (OUT_ROOT / PACKAGE).iterdir()
-            if p.is_file() and p.suffix in (".py", ".pyi")
+            if p.is_file() and p.suffix in (".py", ".pyi", ".proto")
         )
         stale: list[str] = []
         for rel in sorted(set(fresh) | set(current)):
@@ -109,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     target = OUT_ROOT / PACKAGE
     if target.exists():  # drop modules of .proto files that were removed
         for p in target.iterdir():
-            if p.is_file() and (p.name.endswith(("_pb2.py", "_pb2.pyi", "_pb2_grpc.py"))):
+            if p.is_file() and (p.name.endswith(("_pb2.py", "_pb2.pyi", "_pb2_grpc.py", ".proto"))):
                 p.unlink()
     written = generate(OUT_ROOT)
     print(f"wrote {len(written)} files to python/{PACKAGE}")

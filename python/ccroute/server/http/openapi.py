@@ -14,9 +14,11 @@ presence shows the value its absence means (``default``).
 
 Descriptions come from the comments of the ``.proto`` files
 (:func:`proto_comments`), read when they can be found (the generated
-descriptors carry none): beside the package (``ccroute/v1/*.proto``) or in
-the source tree's ``proto/``. Without them the document is complete, only
-without descriptions.
+descriptors carry none): beside the generated modules
+(``ccroute/v1/*.proto``, copied there by ``make proto`` and shipped in the
+package, checked against ``proto/`` by ``make test``) or in the source
+tree's ``proto/``. Without them the document is complete, only without
+descriptions.
 """
 
 from __future__ import annotations
