@@ -4,6 +4,7 @@ servers on loopback (gRPC, /metrics and the wallboard)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import subprocess
 import sys
@@ -289,7 +290,7 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
     service = RouterService(settings(), clock=ManualClock(), observer=metrics)
     server, _ = create_server("127.0.0.1:0", service, tokens=TABLE, rpc_observer=metrics)
     server.start()
-    monitor = Monitor(service, metrics, access=Access(TABLE)).start()
+    monitor = Monitor(service, metrics, access=Access(TABLE), tenants=server.tenants).start()
     url = monitor.url
     try:
         # /metrics: Authorization header only.
@@ -319,13 +320,25 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
         assert status == 200 and b"<title>ccroute wallboard</title>" in body
         assert headers["Referrer-Policy"] == "no-referrer"
         js = http_get(url + "/static/wallboard.js")  # the page's code is open, it holds no figures
-        assert js[0] == 200 and b'"/events?token=" + encodeURIComponent(token)' in js[2]
+        assert js[0] == 200 and b'query.set("token", token)' in js[2] and b'query.set("tenant", tenant)' in js[2]
         assert http_get(url + "/events")[0] == 401
         status, headers, first = http_get(url + "/events?token=observer-t")
         assert status == 200 and headers["Content-Type"] == "text/event-stream" and first == b"retry: 2000\n"
         assert http_get(url + "/api/snapshot", "observer-t")[0] == 200
         assert http_get(url + "/api/snapshot")[0] == 401
         assert http_get(url + "/healthz")[0] in (200, 503)  # open, as gRPC health is
+        # Each tenant's wallboard (?tenant=), for the tokens of that tenant only.
+        assert http_get(url + "/?tenant=acme&token=acme-t")[0] == 200
+        status, _, body = http_get(url + "/api/snapshot?tenant=acme", "acme-t")
+        assert status == 200 and json.loads(body)["queues"]
+        status, _, first = http_get(url + "/events?tenant=acme&token=acme-t")
+        assert (status, first) == (200, b"retry: 2000\n")
+        assert http_get(url + "/api/snapshot?tenant=acme", "admin-t")[0] == 200
+        assert http_get(url + "/?tenant=acme&token=observer-t")[::2] == (
+            403, b"role 'observer' for tenant 'default' may not read the wallboard of tenant 'acme'\n")
+        assert http_get(url + "/?token=acme-t")[0] == 403  # nor the default tenant's
+        assert http_get(url + "/api/snapshot?tenant=nope", "admin-t")[::2] == (
+            404, b"no wallboard for tenant 'nope' here: unknown tenant 'nope' (create it with CreateTenant)\n")
         # A refusal for the role is counted by code.
         srv_target = f"127.0.0.1:{server.port}"
         with grpc.insecure_channel(srv_target) as channel:

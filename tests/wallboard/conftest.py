@@ -77,7 +77,8 @@ def watched() -> Iterator[Callable[..., Watched]]:
         service = RouterService(settings_ or settings(), clock=clock, observer=metrics)
         server, port = create_server("127.0.0.1:0", service, rpc_observer=metrics)
         server.start()
-        monitor = Monitor(service, metrics, interval=interval, sample_every=sample_every).start()
+        monitor = Monitor(service, metrics, interval=interval, sample_every=sample_every,
+                          tenants=server.tenants).start()
         w = Watched(server, service, monitor, port, clock)
         started.append(w)
         return w

@@ -151,3 +151,27 @@ def test_fifteen_queues_get_fifteen_colours(watched: Start, browser: Any) -> Non
     colours = browser.execute_script(
         "return [...document.querySelectorAll('#legend i')].map((i) => getComputedStyle(i).backgroundColor)")
     assert len(colours) == 15 and len(set(colours)) == 15, colours
+
+
+def test_a_tenant_has_its_own_wallboard(watched: Start, browser: Any) -> None:
+    """``/?tenant=acme`` shows tenant acme's queues and figures, the page
+    naming the tenant; a tenant not served here is a 404 saying why."""
+    from ccroute.client import RouterClient
+
+    w = watched(interval=0.2, sample_every=0.0)
+    w.client().create_tenant("acme", [cc.Channel("voice")], [cc.Queue("billing")])
+    with RouterClient(w.target, tenant="acme") as acme:
+        acme.submit(cc.Contact("b1", "voice", "billing"))
+        browser.get(w.url + "/?tenant=acme")
+        wait_for(browser, "document.querySelectorAll('.tile').length", 1)
+        wait_for(browser, "document.getElementById('conn').textContent", "live")
+        wait_for(browser, field("billing", "waiting"), "1")
+        acme.submit(cc.Contact("b2", "voice", "billing"))
+        wait_for(browser, field("billing", "waiting"), "2")
+    assert browser.execute_script("return document.getElementById('policy').textContent").startswith("tenant acme · ")
+    assert browser.title.startswith("acme · ")
+    status, _, body = w.get("/?tenant=nope")
+    assert (status, body) == (404, b"no wallboard for tenant 'nope' here: unknown tenant 'nope' "
+                                   b"(create it with CreateTenant)\n")
+    browser.get(w.url + "/")  # the default tenant's, unchanged
+    wait_for(browser, "document.querySelectorAll('.tile').length", 2)

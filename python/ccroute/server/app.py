@@ -422,7 +422,7 @@ def serve(
             api = JsonApi(server.dispatcher, config.limits) if json_api else None
             monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
-                              access=access, api=api).start()
+                              access=access, api=api, tenants=tenants).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "

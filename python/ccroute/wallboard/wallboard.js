@@ -205,7 +205,7 @@
       }
     }
     renderChart(snap.taken);
-    $("#policy").textContent = "policy " + snap.policy;
+    $("#policy").textContent = (tenant ? "tenant " + tenant + " · " : "") + "policy " + snap.policy;
     lastUpdate = Date.now();
     document.body.dataset.updates = String(++updates);
     conn.className = "up";
@@ -213,9 +213,16 @@
   }
 
   // With tokens, the page is opened as /?token=<observer token>; its own
-  // requests carry the token on (an EventSource cannot set a header).
-  const token = new URLSearchParams(location.search).get("token");
-  const eventsUrl = token ? "/events?token=" + encodeURIComponent(token) : "/events";
+  // requests carry the token on (an EventSource cannot set a header), and
+  // the tenant it shows (/?tenant=<name>; default: the default tenant).
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token");
+  const tenant = params.get("tenant");
+  const query = new URLSearchParams();
+  if (token) query.set("token", token);
+  if (tenant) query.set("tenant", tenant);
+  const eventsUrl = "/events" + (query.toString() ? "?" + query.toString() : "");
+  if (tenant) document.title = tenant + " · " + document.title;
 
   function connect() {
     const es = new EventSource(eventsUrl);

@@ -17,7 +17,9 @@ Wiring, for an embedding program (``serve`` does the same)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Optional
 
 from .json_api import JsonApi
 from .metrics import Metrics, SnapshotCollector
@@ -27,6 +29,7 @@ from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 if TYPE_CHECKING:
     from ..access import Access
     from ..service import RouterService
+    from ..tenants import Tenants
 
 __all__ = ["Monitor", "JsonApi", "Metrics", "SnapshotCollector", "HttpServer", "Snapshot", "QueueFigures",
            "SnapshotPublisher", "take_snapshot", "standby_http"]
@@ -50,18 +53,32 @@ class Monitor:
             wallboard then need an ``observer`` token or higher.
         api: the JSON API to serve under ``/v1/`` (``None``: none); it
             checks tokens as gRPC does, with the dispatcher's.
+        tenants: the server's tenants: the wallboard of each one served
+            here is at ``/?tenant=<name>`` (its publisher made at the first
+            request, dropped once unused for :attr:`IDLE` seconds or when
+            the tenant leaves this server); ``None``: ``service`` only.
     """
+
+    #: Seconds a tenant's wallboard publisher lives without a request.
+    IDLE = 300.0
 
     def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
                  sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0,
-                 access: Optional["Access"] = None, api: Optional[JsonApi] = None) -> None:
+                 access: Optional["Access"] = None, api: Optional[JsonApi] = None,
+                 tenants: Optional["Tenants"] = None) -> None:
         self.metrics = metrics or Metrics()
-        self.publisher = SnapshotPublisher(service, interval=interval, sample_every=sample_every,
-                                           sl_interval=sl_interval, sl_window=sl_window)
+        self._options = dict(interval=interval, sample_every=sample_every, sl_interval=sl_interval,
+                             sl_window=sl_window)
+        self.publisher = SnapshotPublisher(service, **self._options)  # type: ignore[arg-type]
+        self._tenants = tenants
+        self._lock = threading.Lock()
+        #: Per tenant other than ``default``: its service, publisher and last request (monotonic).
+        self._others: dict[str, tuple[Any, SnapshotPublisher, float]] = {}
         self.metrics.add_snapshots(lambda: self.publisher.latest)
         self.metrics.add_service(service.figures)
-        self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api)
+        self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api,
+                               publishers=self.publisher_of if tenants is not None else None)
 
     @property
     def port(self) -> int:
@@ -80,6 +97,41 @@ class Monitor:
         """Stop serving HTTP and taking snapshots (idempotent)."""
         self.http.stop()
         self.publisher.stop()
+        with self._lock:
+            others, self._others = self._others, {}
+        for _, pub, _ in others.values():
+            pub.stop()
+
+    def publisher_of(self, tenant: str) -> SnapshotPublisher:
+        """The wallboard publisher of ``tenant``, a tenant served here
+        (``LookupError`` naming why when it is not)."""
+        assert self._tenants is not None
+        owned = self._tenants.owned()
+        now = time.monotonic()
+        stale = []
+        with self._lock:
+            for name, (service, pub, used) in list(self._others.items()):
+                if owned.get(name) is not service or now - used > self.IDLE:
+                    stale.append(pub)
+                    del self._others[name]
+            service = owned.get(tenant)
+            if service is None:
+                found = None
+            elif tenant in self._others:
+                found = self._others[tenant][1]
+                self._others[tenant] = (service, found, now)
+            else:
+                found = SnapshotPublisher(service, **self._options).start()  # type: ignore[arg-type]
+                self._others[tenant] = (service, found, now)
+        for pub in stale:
+            pub.stop()
+        if found is None:
+            try:
+                self._tenants.service(tenant)  # raises why: unknown, or served by another server
+            except Exception as exc:
+                raise LookupError(f"no wallboard for tenant {tenant!r} here: {exc}") from None
+            raise LookupError(f"no wallboard for tenant {tenant!r} here: it is not served by this server")
+        return found
 
     def __enter__(self) -> "Monitor":
         return self.start()

@@ -11,6 +11,8 @@ Routes:
 - ``GET /events`` — server-sent events: a ``history`` event (30 minutes of
   service level per queue) then one ``snapshot`` event per second;
 - ``GET /api/snapshot`` — the latest snapshot as JSON;
+- the wallboard routes take ``?tenant=<name>`` for another tenant served
+  here than ``default`` (404 naming why for one that is not);
 - ``/v1/...`` — with a :class:`~.json_api.JsonApi`, the gRPC service as
   JSON over HTTP (``POST /v1/<Method>``, ``GET /v1/openapi.json``; see
   :mod:`.json_api`), which checks tokens as gRPC does.
@@ -39,7 +41,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+from urllib.parse import parse_qs
 
 from ..tokens import ALL_TENANTS
 from .metrics import CONTENT_TYPE_LATEST, Metrics
@@ -166,7 +169,11 @@ class _Handler(BaseHTTPRequestHandler):
             if grant is not None and grant.tenant != ALL_TENANTS:
                 self._metrics_tenant = grant.tenant
         else:
-            refusal = access.http_refusal(self.headers.get("Authorization"), query, what, url_token=True)
+            tenant = _tenant_of(query)
+            if tenant != "default":
+                what = f"the wallboard of tenant {tenant!r}"
+            refusal = access.http_refusal(self.headers.get("Authorization"), query, what, url_token=True,
+                                          tenant=tenant)
         if refusal is None:
             return False
         status, message = refusal
@@ -189,13 +196,18 @@ class _Handler(BaseHTTPRequestHandler):
                 ok, reason = owner.health()
                 self._send(200 if ok else 503, (reason + "\n").encode(), "text/plain; charset=utf-8")
             elif path in ("/", "/index.html"):
-                self._file("index.html")
+                if self._publisher(query) is not None:  # a tenant not served here: 404 saying so
+                    self._file("index.html")
             elif path.startswith("/static/"):
                 self._file(path[len("/static/"):])
             elif path == "/api/snapshot":
-                self._send(200, owner.publisher.latest_json()[1], "application/json")
+                pub = self._publisher(query)
+                if pub is not None:
+                    self._send(200, pub.latest_json()[1], "application/json")
             elif path == "/events":
-                self._events()
+                pub = self._publisher(query)
+                if pub is not None:
+                    self._events(pub)
             else:
                 self._send(404, b"not found\n", "text/plain; charset=utf-8")
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
@@ -208,7 +220,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, body, _TYPES["." + name.rsplit(".", 1)[1]], cache=False)
 
-    def _events(self) -> None:
+    def _publisher(self, query: str) -> Optional[SnapshotPublisher]:
+        """The publisher of the tenant the wallboard asks for (``?tenant=``),
+        or ``None`` after answering 404 naming why there is none."""
+        tenant = _tenant_of(query)
+        try:
+            return self.server.owner.publisher_of(tenant)
+        except LookupError as exc:
+            self._send(404, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8")
+            return None
+
+    def _events(self, pub: SnapshotPublisher) -> None:
         owner = self.server.owner
         if not owner.streams.acquire(blocking=False):
             self._send(503, b"too many event streams\n", "text/plain; charset=utf-8")
@@ -223,7 +245,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if self.command == "HEAD":
                 return
-            pub = owner.publisher
             out = self.wfile
             out.write(b"retry: 2000\nevent: history\ndata: " + pub.history_json() + b"\n\n")
             version, body = pub.latest_json()
@@ -245,6 +266,12 @@ class _Handler(BaseHTTPRequestHandler):
             owner.streams.release()
 
 
+def _tenant_of(query: str) -> str:
+    """The tenant a wallboard request names (``?tenant=``, default ``default``)."""
+    given = parse_qs(query).get("tenant")
+    return given[0] if given and given[0] else "default"
+
+
 class HttpServer:
     """Metrics, health and the wallboard for one :class:`RouterService`.
 
@@ -259,13 +286,18 @@ class HttpServer:
         access: the server's tokens (``None``: open): ``/metrics`` and the
             wallboard then need an ``observer`` token or higher.
         api: the JSON API served under ``/v1/`` (``None``: none).
+        publishers: the wallboard publisher of a tenant other than
+            ``default`` (``LookupError`` with the reason when there is none;
+            ``None``: only ``default`` has a wallboard).
     """
 
     def __init__(self, publisher: SnapshotPublisher, metrics: Metrics, host: str = "127.0.0.1",
                  port: int = 0, *, max_connections: int = 64, max_streams: int = 32,
                  write_timeout: float = 10.0, stale_after: float = 5.0,
-                 access: Optional["Access"] = None, api: Optional["JsonApi"] = None) -> None:
+                 access: Optional["Access"] = None, api: Optional["JsonApi"] = None,
+                 publishers: Optional[Callable[[str], SnapshotPublisher]] = None) -> None:
         self.publisher = publisher
+        self._publishers = publishers
         self.access = access
         self.api = api
         self.metrics = metrics
@@ -298,6 +330,14 @@ class HttpServer:
             self._thread.join(5.0)
             self._thread = None
         self._httpd.server_close()
+
+    def publisher_of(self, tenant: str) -> SnapshotPublisher:
+        """The wallboard publisher of ``tenant`` (``LookupError`` naming why there is none)."""
+        if tenant == "default":
+            return self.publisher
+        if self._publishers is None:
+            raise LookupError(f"tenant {tenant!r} has no wallboard here")
+        return self._publishers(tenant)
 
     def health(self) -> tuple[bool, str]:
         """``(healthy, reason)``: the service can serve (its engine, command
