@@ -54,6 +54,9 @@ def register(subparsers: Any) -> None:
                    help="with --http-port: serve every call as JSON over HTTP too (POST /v1/<Method>, "
                         "server-sent events for WatchEvents, the OpenAPI document at /v1/openapi.json), "
                         "with the same tokens; off by default, as the HTTP port is otherwise read-only")
+    p.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                   help="with --json-api: let browser pages of ORIGIN (scheme://host[:port], or '*' for any) "
+                        "call the JSON API; repeat for several. Tokens still decide what a call may do")
     p.add_argument("--advertise", metavar="HOST:PORT",
                    help="with --redis: scale out. Every server of the database serves and the tenants are "
                         "spread among them, each owned by one server at a time; a call for a tenant owned "
@@ -104,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
                      sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
                      clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
                      advertise=args.advertise, json_api=args.json_api,
-                     private_webhooks=args.webhook_private)
+                     private_webhooks=args.webhook_private, cors_origins=args.cors_origin)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +17,7 @@ from typing import Any, Optional
 
 import pytest
 
+from ccroute.errors import InvalidInput
 from ccroute.server import Grant, ManualClock, RouterService, ServiceLimits, TokenTable, create_server
 from ccroute.server.http import JsonApi, Metrics, Monitor, json_api
 from ccroute.server.http.openapi import openapi_document, proto_comments
@@ -400,3 +402,53 @@ service S {
         "p.Outer.flag": "In a oneof.", "p.Mode": "An enum.", "p.Mode.MODE_UNSPECIFIED": "Zero.",
         "p.S.Do": "Does it.",
     }
+
+
+def test_browser_pages_of_allowed_origins_may_call(api: Api) -> None:
+    """CORS: without --cors-origin every preflight is refused; with it,
+    pages of the origins given get the preflight and their answers allow
+    them, errors included (``ccroute-error`` exposed); another origin's
+    preflight is refused naming it. Bad origins are refused at start."""
+    from ccroute.server import load_config, serve
+    from ccroute.server.http.json_api import check_origin
+
+    console = "https://console.example.com"
+    preflight = {"Origin": console, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type, ccroute-tenant"}
+    status, _, reply = api.call("SubmitContact", token=None, verb="OPTIONS", headers=preflight)
+    assert (status, reply["error"]["message"]) == (
+        403, "OPTIONS /v1/SubmitContact: cross-origin calls are not enabled on this server "
+             "(ccroute serve --cors-origin)")
+    status, headers, _ = api.call("GetStatus", {}, token="observer-t", headers={"Origin": console})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+
+    api.monitor.http.api.cors_origins = (console,)  # as --cors-origin https://console.example.com
+    request = urllib.request.Request(f"{api.url}/v1/SubmitContact", method="OPTIONS", headers=preflight)
+    with urllib.request.urlopen(request, timeout=10) as r:
+        assert r.status == 204
+        assert r.headers["Access-Control-Allow-Origin"] == console and r.headers["Vary"] == "Origin"
+        assert r.headers["Access-Control-Allow-Methods"] == "GET, POST"
+        allowed = r.headers["Access-Control-Allow-Headers"].split(", ")
+        assert {"authorization", "content-type", "ccroute-tenant", "idempotency-key", "last-event-id"} <= set(allowed)
+    status, headers, _ = api.call("SubmitContact", SUBMIT, headers={"Origin": console})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == console
+    status, headers, reply = api.call("SubmitContact", SUBMIT, headers={"Origin": console})  # a refusal too
+    assert (status, headers["Access-Control-Allow-Origin"]) == (409, console)
+    assert "ccroute-error" in headers["Access-Control-Expose-Headers"]
+    status, headers, _ = api.call("GetStatus", {}, token="observer-t")  # no Origin: nothing added
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+    other = dict(preflight, Origin="https://evil.example")
+    status, headers, reply = api.call("SubmitContact", token=None, verb="OPTIONS", headers=other)
+    assert (status, reply["error"]["message"]) == (
+        403, "OPTIONS /v1/SubmitContact: origin 'https://evil.example' may not call this API (--cors-origin)")
+    assert "Access-Control-Allow-Origin" not in headers
+    # The token still decides: an allowed origin without one is 401.
+    assert api.call("SubmitContact", SUBMIT, token=None, headers={"Origin": console})[0] == 401
+
+    for bad in ("console.example.com", "https://console.example.com/", "https://a.example/path", "ftp://x.example",
+                "https://user@x.example", "https://x.example:99999"):
+        with pytest.raises(InvalidInput, match=f"CORS origin {re.escape(repr(bad))} is not"):
+            check_origin(bad)
+    assert check_origin("http://127.0.0.1:8080") == "http://127.0.0.1:8080" and check_origin("*") == "*"
+    with pytest.raises(InvalidInput, match="--cors-origin lets browser pages call the JSON API: give --json-api"):
+        serve(load_config(), port=0, cors_origins=[console])

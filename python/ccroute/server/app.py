@@ -287,6 +287,7 @@ def serve(
     advertise: Optional[str] = None,
     json_api: bool = False,
     private_webhooks: bool = False,
+    cors_origins: Sequence[str] = (),
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -311,7 +312,8 @@ def serve(
     naming it. With ``json_api`` (and ``http_port``) the HTTP port also
     serves every call as JSON (:mod:`~ccroute.server.http.json_api`).
     ``private_webhooks`` lets tenants' webhooks call loopback, private and
-    link-local addresses (refused otherwise).
+    link-local addresses (refused otherwise). ``cors_origins``: origins
+    whose browser pages may call the JSON API.
     Operator events (start, lease, refused and slow calls,
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
@@ -320,6 +322,12 @@ def serve(
         raise InvalidInput("--advertise spreads tenants among the servers of one Redis: give --redis too")
     if json_api and http_port is None:
         raise InvalidInput("--json-api serves on the HTTP port: give --http-port too")
+    if cors_origins and not json_api:
+        raise InvalidInput("--cors-origin lets browser pages call the JSON API: give --json-api too")
+    from .http.json_api import check_origin
+
+    for origin in cors_origins:
+        check_origin(origin)
     client_clock = ClientClock() if clock == "client" else None
     tokens = read_token_file(token_file) if token_file else None
     access = Access(tokens) if tokens is not None else None
@@ -419,7 +427,7 @@ def serve(
         if metrics is not None:
             from .http import JsonApi, Monitor
 
-            api = JsonApi(server.dispatcher, config.limits) if json_api else None
+            api = JsonApi(server.dispatcher, config.limits, cors_origins=cors_origins) if json_api else None
             monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
                               access=access, api=api, tenants=tenants).start()

@@ -59,6 +59,14 @@ A request refused before any call (no such route: 404; another HTTP
 method: 405 with ``Allow``; a body over the limit: 413; a bad header: 400)
 gets the same shape.
 
+Browsers: with ``cors_origins`` (``ccroute serve --cors-origin``) pages of
+those origins may call the API (CORS): a preflight ``OPTIONS`` answers
+204 with the methods and the headers above allowed, and every answer to
+such an origin carries ``Access-Control-Allow-Origin`` and exposes
+``ccroute-error``. Another origin's preflight is refused (403 naming the
+origin); without ``cors_origins`` every preflight is. The token still
+decides what a call may do.
+
 Each request runs on its own HTTP thread, held until its call ends (an
 event stream until its client leaves, noticed within about a second):
 the HTTP server's ``max_connections`` bounds them, and the service's
@@ -76,7 +84,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Optional
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import grpc
 from google.protobuf import json_format, message_factory
@@ -610,6 +618,26 @@ class _HttpCall:
         return True
 
 
+#: The request headers a browser page may send (CORS preflight).
+CORS_HEADERS = ("authorization", "content-type", "ccroute-tenant", TIMEOUT_HEADER.lower(),
+                IDEMPOTENCY_HEADER.lower(), "last-event-id")
+
+
+def check_origin(origin: str) -> str:
+    """``origin`` if it is ``*`` or ``scheme://host[:port]`` (what a
+    browser sends in ``Origin``), else ``InvalidInput`` naming it."""
+    parts = urlsplit(origin)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = urlsplit("")
+    if origin != "*" and (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
+                          or parts.query or parts.fragment or parts.username is not None
+                          or origin != f"{parts.scheme}://{parts.netloc}"):
+        raise InvalidInput(f"CORS origin {origin!r} is not '*' or scheme://host[:port], e.g. https://console.example.com")
+    return origin
+
+
 class JsonApi:
     """The JSON routes (see the module docstring) of one server.
 
@@ -624,8 +652,10 @@ class JsonApi:
     """
 
     def __init__(self, dispatcher: Any, limits: Optional[ServiceLimits] = None, *,
-                 service_descriptor: Any = None) -> None:
+                 service_descriptor: Any = None, cors_origins: Sequence[str] = ()) -> None:
         self.dispatcher = dispatcher
+        #: Origins whose pages may call the API from a browser (``"*"``: any).
+        self.cors_origins = tuple(check_origin(o) for o in cors_origins)
         self.service: Any = service_descriptor or router_pb2.DESCRIPTOR.services_by_name["Router"]
         self.max_message_bytes = (limits or ServiceLimits()).max_message_bytes
         self.routes: dict[str, _Route] = {m.name: _Route(m) for m in self.service.methods}
@@ -643,7 +673,16 @@ class JsonApi:
         """Answer one request under :data:`PREFIX` on ``handler``'s thread
         (the HTTP server's handler calls this); ``closing`` tells when the
         HTTP server stops (open event streams then end)."""
+        origin = handler.headers.get("Origin")
+        allowed = origin is not None and ("*" in self.cors_origins or origin in self.cors_origins)
+        # Added to every answer to this request by the HTTP server's handler.
+        handler.extra_headers = (  # type: ignore[attr-defined]
+            [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+             ("Access-Control-Expose-Headers", f"{ERROR_KEY}, Allow")] if allowed else [])
         try:
+            if handler.command == "OPTIONS":
+                self._preflight(handler, origin, allowed)
+                return
             self._handle(handler, closing)
         except _Refusal as refusal:
             headers = handler.headers
@@ -693,6 +732,19 @@ class JsonApi:
                          closing=closing)
         self.dispatcher.handle(call)
         call.complete()
+
+    def _preflight(self, handler: BaseHTTPRequestHandler, origin: Optional[str], allowed: bool) -> None:
+        """Answer a CORS preflight: 204 allowing the methods and headers
+        the API takes, for an allowed origin; 403 naming it otherwise."""
+        if not allowed:
+            why = ("cross-origin calls are not enabled on this server (ccroute serve --cors-origin)"
+                   if not self.cors_origins else f"origin {origin!r} may not call this API (--cors-origin)")
+            raise _Refusal(403, "PERMISSION_DENIED", f"OPTIONS {handler.path.partition('?')[0]}: {why}")
+        _write(handler, 204, b"", headers=(
+            ("Access-Control-Allow-Methods", "GET, POST"),
+            ("Access-Control-Allow-Headers", ", ".join(CORS_HEADERS)),
+            ("Access-Control-Max-Age", "600"),
+        ))
 
     def _allow(self, verb: str, path: str, allowed: tuple[str, ...]) -> None:
         if verb in allowed:

@@ -135,6 +135,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    #: Headers the JSON API adds to this request's answer (CORS), sent once.
+    extra_headers: list[tuple[str, str]] = []
+
+    def end_headers(self) -> None:
+        for name, value in self.extra_headers:
+            self.send_header(name, value)
+        self.extra_headers = []
+        super().end_headers()
+
     def _api(self) -> bool:
         """Hand a request under ``/v1/`` to the JSON API when one is
         mounted; True if it did."""
@@ -152,6 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(501, f"Unsupported method ({self.command!r})")  # as without do_POST
 
     do_PUT = do_PATCH = do_DELETE = do_POST  # the JSON API answers 405 naming the method to use
+    do_OPTIONS = do_POST  # a CORS preflight, which the JSON API answers
 
     def _refused(self, path: str, query: str) -> bool:
         """With tokens, answer 401 or 403 (and True) unless the request
