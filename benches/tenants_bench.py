@@ -14,25 +14,47 @@ caller threads in the same process, for ``SECONDS`` each:
    never read, cut off when its buffer fills). Reported: ``quiet``'s p50
    and p99 in both runs.
 
+3. The same comparison over gRPC: a ``ccroute serve`` process, and
+   ``grpc-load`` (the Rust load generator) sending unary SubmitContact
+   calls with 16 in flight, spread over the 100 tenants (``--tenants``,
+   call ``i`` to tenant ``i mod 100``) or all to the one big tenant; every
+   contact is assigned at once (agents take many at a time), so each call
+   is one decision. Reported: decisions/s and the unary p50/p99.
+
 Run: ``make bench-tenants`` (release build) or
-``.venv/bin/python benches/tenants_bench.py``.
+``.venv/bin/python benches/tenants_bench.py [SECONDS] [--no-grpc]``.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import socket
 import statistics
+import struct
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import ccroute as cc
+from ccroute.client import RouterClient
 from ccroute.server import RouterService, RouterSettings, ServiceLimits, Tenants
+from ccroute.v1 import model_pb2, router_pb2
 
 _RUNS = itertools.count()
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
+_ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+SECONDS = float(_ARGS[0]) if _ARGS else 5.0
 THREADS = 8
+ROOT = Path(__file__).resolve().parents[1]
+GRPC_LOAD = ROOT / "target" / "release" / "grpc-load"
+#: Unary calls per gRPC run (after a warm-up of a tenth as many).
+GRPC_CALLS = 30_000
 
 
 def settings(max_waiting: int = 100_000) -> RouterSettings:
@@ -142,5 +164,75 @@ def main() -> None:
         tenants.stop()
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def grpc_run(n_tenants: int, agents: int, tmp: Path) -> tuple[float, float, float, int]:
+    """decisions/s, p50 and p99 (ms) and errors of unary SubmitContact
+    calls over gRPC at ``n_tenants`` tenants of ``agents`` agents each."""
+    port = free_port()
+    log = open(tmp / f"serve-{n_tenants}.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "ccroute.cli", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    target = f"127.0.0.1:{port}"
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if "listening on" in line:
+                break
+        names = [f"t{i}" for i in range(n_tenants)] if n_tenants > 1 else ["big"]
+        with RouterClient(target) as admin:
+            for name in names:
+                admin.create_tenant(name, [cc.Channel("bench", max_per_agent=1_000_000)], [cc.Queue("bench")],
+                                    retain_finished=1_000)
+
+        def staff(name: str) -> None:
+            with RouterClient(target, tenant=name) as c:
+                for j in range(agents):
+                    c.add_agent(cc.Agent(f"a{j}", capacity=1_000_000))
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(staff, names))
+
+        def run(calls: int) -> dict[str, Any]:
+            path = tmp / f"req-{uuid.uuid4().hex[:8]}.bin"
+            with open(path, "wb") as f:
+                for i in range(calls):
+                    data = router_pb2.SubmitContactRequest(contact=model_pb2.Contact(
+                        id=f"{uuid.uuid4().hex[:8]}-{i}", channel="bench", queue="bench")).SerializeToString()
+                    f.write(struct.pack(">I", len(data)) + data)
+            out = subprocess.run([str(GRPC_LOAD), "--target", target, "--requests", str(path),
+                                  "--method", "/ccroute.v1.Router/SubmitContact", "--concurrency", "16",
+                                  "--tenants", ",".join(names)], check=True, capture_output=True, text=True)
+            report: dict[str, Any] = json.loads(out.stdout)
+            return report
+
+        run(GRPC_CALLS // 10)  # warm-up
+        report = run(GRPC_CALLS)
+        return report["rate"], report["p50_ms"], report["p99_ms"], int(report["errors"])
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+
+def grpc_main() -> None:
+    if not GRPC_LOAD.exists():
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "grpc_load"], cwd=ROOT, check=True)
+    print(f"\nover gRPC: unary SubmitContact, 16 in flight, {GRPC_CALLS:,} calls, each one decision")
+    print(f"{'':28} {'decisions/s':>12} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    with tempfile.TemporaryDirectory() as d:
+        rows = []
+        for label, n, agents in (("100 tenants x 100 agents", 100, 100), ("1 tenant x 10,000 agents", 1, 10_000)):
+            rate, p50, p99, errors = grpc_run(n, agents, Path(d))
+            rows.append(rate)
+            print(f"{label:28} {rate:12,.0f} {p50:8.3f} {p99:8.3f} {errors:7d}")
+    print(f"100 tenants / 1 tenant: {rows[0] / rows[1]:.2f}x")
+
+
 if __name__ == "__main__":
     main()
+    if "--no-grpc" not in sys.argv:
+        grpc_main()

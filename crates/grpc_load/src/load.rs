@@ -7,7 +7,9 @@
 //! each latency counts from the call's scheduled start, so a server that
 //! falls behind is charged for the queueing it causes. With
 //! `--concurrency`, that many callers each start their next call when the
-//! last one ends (the server's peak rate).
+//! last one ends (the server's peak rate). `--tenant` names the tenant of
+//! every call; `--tenants a,b,c` spreads the calls over several, request
+//! `i` going to tenant `i mod n` (many tenants of one server under load).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -34,14 +36,16 @@ pub struct Args {
     mode: Mode,
     connections: usize,
     timeout: Duration,
-    tenant: Option<String>,
+    /// The tenants the calls go to in turn (empty: none named).
+    tenants: Vec<String>,
 }
 
 /// `problem`, then how to call the program.
 fn usage(problem: &str) -> String {
     format!(
         "grpc-load: {problem}\nusage: grpc-load --target HOST:PORT --requests FILE --method /pkg.Service/Method \
-         (--rate PER_SECOND | --concurrency N) [--connections N] [--timeout SECONDS] [--tenant NAME]"
+         (--rate PER_SECOND | --concurrency N) [--connections N] [--timeout SECONDS] \
+         [--tenant NAME | --tenants NAME,NAME,...]"
     )
 }
 
@@ -53,7 +57,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
     let mut mode = None;
     let mut connections = 2usize;
     let mut timeout = Duration::from_secs(5);
-    let mut tenant = None;
+    let mut tenants: Vec<String> = Vec::new();
     let mut it = args.into_iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| usage(&format!("{flag} needs a value")));
@@ -73,7 +77,21 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
             }
             "--connections" => connections = number(value()?, "--connections")? as usize,
             "--timeout" => timeout = Duration::from_secs_f64(number(value()?, "--timeout")?),
-            "--tenant" => tenant = Some(value()?),
+            "--tenant" | "--tenants" => {
+                if !tenants.is_empty() {
+                    return Err(usage("give --tenant or --tenants once"));
+                }
+                let given = value()?;
+                tenants = given.split(',').map(str::to_owned).collect();
+                if flag == "--tenant" && tenants.len() > 1 {
+                    return Err(usage(&format!(
+                        "--tenant {given:?} names several tenants: use --tenants"
+                    )));
+                }
+                if tenants.iter().any(|t| t.is_empty()) {
+                    return Err(usage(&format!("{flag} {given:?}: a tenant name cannot be empty")));
+                }
+            }
             other => return Err(usage(&format!("unknown argument {other:?}"))),
         }
     }
@@ -84,7 +102,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, String
         mode: mode.ok_or_else(|| usage("one of --rate or --concurrency is required"))?,
         connections: connections.max(1),
         timeout,
-        tenant,
+        tenants,
     })
 }
 
@@ -130,17 +148,25 @@ pub async fn run(args: Args) -> Result<String, String> {
     http::uri::PathAndQuery::try_from(args.method.as_str())
         .map_err(|_| format!("grpc-load: bad method path {:?}", args.method))?;
     let path: Arc<str> = Arc::from(args.method.as_str());
-    let mut clients = Vec::with_capacity(args.connections);
+    // Per connection, one client per tenant (the same channel).
+    let mut clients: Vec<Vec<Client>> = Vec::with_capacity(args.connections);
     for _ in 0..args.connections {
         let client = Client::connect(&args.target)
             .await
             .map_err(|s| format!("grpc-load: {}", s.message()))?;
         let client = client.with_timeout(args.timeout);
-        clients.push(match &args.tenant {
-            Some(tenant) => client.with_tenant(tenant),
-            None => client,
+        clients.push(if args.tenants.is_empty() {
+            vec![client]
+        } else {
+            args.tenants.iter().map(|t| client.clone().with_tenant(t)).collect()
         });
     }
+    let clients = Arc::new(clients);
+    // The client of request `i` on connection `c`.
+    let pick = |clients: &[Vec<Client>], c: usize, i: usize| -> Client {
+        let per = &clients[c % clients.len()];
+        per[i % per.len()].clone()
+    };
     let total = requests.len();
     let requests = Arc::new(requests);
     let t0 = Instant::now();
@@ -154,8 +180,7 @@ pub async fn run(args: Args) -> Result<String, String> {
             for (i, body) in requests.iter().enumerate() {
                 let scheduled = t0 + interval.mul_f64(i as f64);
                 tokio::time::sleep_until(scheduled.into()).await;
-                let (client, path, body) =
-                    (clients[i % clients.len()].clone(), path.clone(), body.clone());
+                let (client, path, body) = (pick(&clients, i, i), path.clone(), body.clone());
                 tasks.push(tokio::spawn(async move {
                     let result = call(&client, &path, body).await;
                     (result, scheduled.elapsed().as_secs_f64())
@@ -173,17 +198,14 @@ pub async fn run(args: Args) -> Result<String, String> {
             let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let mut workers = Vec::with_capacity(n);
             for w in 0..n.max(1) {
-                let (client, path, requests, next) = (
-                    clients[w % clients.len()].clone(),
-                    path.clone(),
-                    requests.clone(),
-                    next.clone(),
-                );
+                let (clients, path, requests, next) =
+                    (clients.clone(), path.clone(), requests.clone(), next.clone());
                 workers.push(tokio::spawn(async move {
                     let mut out = Vec::new();
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(body) = requests.get(i) else { break };
+                        let client = pick(&clients, w, i);
                         let start = Instant::now();
                         let result = call(&client, &path, body.clone()).await;
                         out.push((result, start.elapsed().as_secs_f64()));
@@ -216,4 +238,29 @@ pub async fn run(args: Args) -> Result<String, String> {
         percentile(&latencies, 99.0) * 1e3,
         latencies.last().copied().unwrap_or(f64::NAN) * 1e3,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Result<Args, String> {
+        let base =
+            ["--target", "h:1", "--requests", "f", "--method", "/a.B/C", "--concurrency", "4"];
+        parse_args(base.iter().chain(extra).map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn tenants_are_one_or_a_list() {
+        assert!(args(&[]).unwrap().tenants.is_empty());
+        assert_eq!(args(&["--tenant", "acme"]).unwrap().tenants, ["acme"]);
+        assert_eq!(args(&["--tenants", "t0,t1,t2"]).unwrap().tenants, ["t0", "t1", "t2"]);
+        let err = |extra: &[&str]| args(extra).err().unwrap();
+        assert!(err(&["--tenant", "a,b"])
+            .contains("--tenant \"a,b\" names several tenants: use --tenants"));
+        assert!(err(&["--tenants", "a,,b"]).contains("a tenant name cannot be empty"));
+        assert!(
+            err(&["--tenant", "a", "--tenants", "b"]).contains("give --tenant or --tenants once")
+        );
+    }
 }

@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! grpc-load --target 127.0.0.1:50051 --requests reqs.bin --method /ccroute.v1.Router/SubmitContact
-//!           (--rate 3000 | --concurrency 16) [--connections 2] [--timeout 5] [--tenant acme]
+//!           (--rate 3000 | --concurrency 16) [--connections 2] [--timeout 5] [--tenant acme | --tenants a,b,c]
 //! ```
 //!
 //! How the calls start and what the report says: [`grpc_load::load`].
