@@ -280,6 +280,8 @@ class Leases:
         import redis
 
         self.redis = redis.Redis.from_url(url)
+        #: Addresses of servers known dead: a lease they still hold counts as no owner.
+        self.dead: set[str] = set()
         self.keys = {n: f"{tenant_prefix('ccroute', n, False)}:lease" for n in names}
         self.longest = dict.fromkeys(names, 0.0)
         self._since: dict[str, float] = {}
@@ -295,7 +297,7 @@ class Leases:
             now = time.monotonic()
             held = self.redis.mget(list(self.keys.values()))
             for (name, _), value in zip(self.keys.items(), held, strict=True):
-                if value is None:
+                if value is None or value.decode().split("#", 1)[0] in self.dead:
                     since = self._since.setdefault(name, now)
                     self.longest[name] = max(self.longest[name], now - since)
                 else:
@@ -329,6 +331,7 @@ def test_rolling_restart_and_a_dead_server(redis_server: RedisServer,
         live = live[1:] + peers(redis_server.url, 1)
         wait_spread([s.target for s in live], names)
     victim = live[0]
+    leases.dead.add(victim.target)
     victim.kill()
     killed = time.monotonic()
     db = redis.Redis.from_url(redis_server.url)
@@ -339,7 +342,8 @@ def test_rolling_restart_and_a_dead_server(redis_server: RedisServer,
     db.close()
     got = wait_spread([s.target for s in live[1:]], names)
     longest = leases.stop()
-    # A hand-over takes a balancer round or two; a dead owner's tenants wait out its lease.
+    # A hand-over takes a balancer round or two; a dead owner's tenants wait
+    # out its lease (counted from the kill) and a round.
     assert max(longest.values()) < LEASE_MS / 1000 * 2.5, longest
     assert set(got.values()) == {s.target for s in live[1:]}
 
@@ -407,5 +411,59 @@ def test_standby_and_deleted_tenants_never_name_or_take_a_lease(redis_server: Re
         assert "acme" in peer.owned() and peer.service("acme").running
     finally:
         standby.stop()
+        peer.stop()
+        db.close()
+
+
+def test_failed_deleted_and_replaced_tenants(redis_server: RedisServer) -> None:
+    """The balancer frees a tenant whose service failed for good (another
+    server, or this one after a lease, rebuilds it from Redis) and one
+    deleted by another server; a webhook sender being replaced or removed
+    never writes its delivered position over its successor's."""
+    import redis
+
+    db = redis.Redis.from_url(redis_server.url)
+    settings = RouterSettings.from_dict({"channels": [{"name": "voice"}], "queues": [{"name": "sales"}]})
+    peer = RedisTenants(redis_server.url, address="127.0.0.1:1", default_settings=settings, limits=ServiceLimits(),
+                        lease_ms=LEASE_MS, private_webhooks=True)
+    try:
+        peer.create("acme")
+        acme = peer.service("acme")
+        acme.add_agent(cc.Agent("a1"))
+        first = peer._logs["acme"]
+
+        def broken(entries: Any) -> None:
+            raise RuntimeError("disk on fire")
+        first.append = broken  # type: ignore[method-assign]
+        with pytest.raises(ServiceUnavailable, match="disk on fire"):
+            acme.add_agent(cc.Agent("a2"))
+        assert acme.failure is not None and peer.problems() == {"acme": acme.failure}
+        peer._balance()
+        assert "acme" not in peer.owned()  # freed, and left to others for a lease
+        time.sleep(LEASE_MS / 1000 + 0.1)
+        peer._balance()
+        rebuilt = peer.service("acme")
+        assert rebuilt is not acme and rebuilt.agent_ids() == ["a1"]  # from what Redis holds
+
+        # Deleted by another server (its record gone): released here.
+        db.hdel("ccroute:tenants", "acme")
+        peer._balance()
+        assert "acme" not in peer.owned()
+
+        # Webhooks: a replaced or removed sender's late position is ignored.
+        peer.create("globex")
+        key = f"{tenant_prefix('ccroute', 'globex', False)}:webhook"
+        peer.set_webhook("globex", "http://127.0.0.1:9/one", "s" * 16, after_sequence=0)
+        old_hook = peer.webhooks["globex"]._on_delivered
+        peer.set_webhook("globex", "http://127.0.0.1:9/two", "s" * 16, after_sequence=0)
+        old_hook(42)
+        assert db.hget(key, "delivered") == b"0" and db.hget(key, "url") == b"http://127.0.0.1:9/two"
+        new_hook = peer.webhooks["globex"]._on_delivered
+        new_hook(1)
+        assert db.hget(key, "delivered") == b"1"
+        peer.set_webhook("globex", "")
+        new_hook(2)
+        assert not db.exists(key)  # not revived as a hash without a URL
+    finally:
         peer.stop()
         db.close()

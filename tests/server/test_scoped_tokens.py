@@ -345,8 +345,13 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
             with pytest.raises(grpc.RpcError):
                 router_pb2_grpc.RouterStub(channel).RemoveAgent(
                     pb.RemoveAgentRequest(agent_id="x"), metadata=[("authorization", "Bearer observer-t")])
-        text = http_get(url + "/metrics", "observer-t")[2].decode()
+        text = http_get(url + "/metrics", "admin-t")[2].decode()
         assert 'grpc_method="RemoveAgent"' in text and 'grpc_code="PERMISSION_DENIED"' in text
+        # A token of the default tenant: its router's series, nothing that counts other tenants.
+        text = http_get(url + "/metrics", "observer-t")[2].decode()
+        assert "ccroute_healthy" in text and 'ccroute_tenant_healthy{tenant="default"}' in text
+        assert "acme" not in text and "globex" not in text and "grpc_server" not in text
+        assert "ccroute_tenants " not in text
     finally:
         monitor.stop()
         server.stop(grace=0)

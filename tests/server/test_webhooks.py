@@ -23,7 +23,7 @@ from google.protobuf import json_format
 import ccroute as cc
 from ccroute.client import RemoteWebhook, RouterClient
 from ccroute.server import HistoryGap, ServiceLimits, wire
-from ccroute.server.webhooks import SIGNATURE_HEADER, WebhookSender, sign, verify_signature
+from ccroute.server.webhooks import SIGNATURE_HEADER, WebhookSender, shown_url, sign, verify_signature
 from ccroute.v1 import events_pb2, router_pb2_grpc
 from ccroute.v1 import router_pb2 as pb
 
@@ -187,9 +187,9 @@ def test_events_are_posted_in_order_signed(start_server: Start, receiver: Receiv
     srv.client().create_tenant("acme")
     acme = srv.client(tenant="acme")
     acme.add_agent(cc.Agent("early"))  # before the webhook: not sent
-    # User info is sent as basic authentication; read back, its password and query values are hidden.
+    # User info is sent as basic authentication; read back, the URL shows scheme, host and port only.
     url = receiver.url("/in?source=ccroute").replace("http://", "http://hooks:p%40ss@")
-    shown = receiver.url("/in?source=***").replace("http://", "http://hooks:***@")
+    shown = f"http://***@127.0.0.1:{receiver.port}/***?***"
     hook, made = acme.set_webhook(url, SECRET)
     assert (hook, made) == (RemoteWebhook(shown, 1, 0, ""), "")
     watch = acme.watch_events()
@@ -246,14 +246,14 @@ def test_a_secret_made_by_the_server_is_shown_once(start_server: Start, receiver
     client = srv.client()
     client.add_agent(cc.Agent("a1"))
     hook, made = client.set_webhook(receiver.url())
-    assert hook == RemoteWebhook(receiver.url(), 1, 0, "") and len(made) >= 32
+    assert hook == RemoteWebhook(shown_url(receiver.url()), 1, 0, "") and len(made) >= 32
     client.submit(cc.Contact("c1", "voice", "sales"))
     post = receiver.delivered(client.status().last_sequence)[-1]
     assert verify_signature(made, post.headers[SIGNATURE_HEADER], post.body)
     # Never shown again: GetWebhook has no secret.
     with grpc.insecure_channel(srv.target) as channel:
         reply = router_pb2_grpc.RouterStub(channel).GetWebhook(pb.GetWebhookRequest(), timeout=10)
-    assert reply.webhook.url == receiver.url() and made not in str(reply) and "secret" not in str(reply)
+    assert reply.webhook.url == shown_url(receiver.url()) and made not in str(reply) and "secret" not in str(reply)
 
     # Set again without a secret: a new one, the old one no longer signs.
     _, made2 = client.set_webhook(receiver.url("/second"))
@@ -274,7 +274,7 @@ def test_a_secret_made_by_the_server_is_shown_once(start_server: Start, receiver
     with pytest.raises(HistoryGap, match=f"after_sequence 99 is beyond the last event of tenant 'default', "
                                          f"sequence {last}"):
         client.set_webhook(receiver.url("/future"), SECRET, after_sequence=99)
-    eventually(lambda: client.webhook() == RemoteWebhook(receiver.url("/replay"), last, 0, ""), "acknowledged")
+    eventually(lambda: client.webhook() == RemoteWebhook(shown_url(receiver.url("/replay")), last, 0, ""), "acknowledged")
 
 
 # -- failures: retried, in order, never holding routing up ------------------------------
@@ -294,7 +294,7 @@ def test_a_failing_or_down_receiver_loses_nothing_and_delays_no_routing(start_se
         route_one(acme, f"c{i}")
     hook = eventually(lambda: (h := acme.webhook()) is not None and h.failures >= 3 and h, "3 failures")
     assert hook.delivered_sequence == first - 1
-    assert hook.last_error.startswith(f"POST {url} for events {first}-") and hook.last_error.endswith(
+    assert hook.last_error.startswith(f"POST {shown_url(url)} for events {first}-") and hook.last_error.endswith(
         "HTTP 500 Internal Server Error")
     refused = [p.sequences for p in receiver.posts]
     assert len(refused) >= 3 and all(s == refused[0] for s in refused)  # the same batch, again
@@ -302,7 +302,7 @@ def test_a_failing_or_down_receiver_loses_nothing_and_delays_no_routing(start_se
     receiver.status = 200
     last = acme.status().last_sequence
     receiver.delivered(last)
-    eventually(lambda: acme.webhook() == RemoteWebhook(url, last, 0, ""), "acknowledged")
+    eventually(lambda: acme.webhook() == RemoteWebhook(shown_url(url), last, 0, ""), "acknowledged")
 
     # 2. The receiver is down (its port closed).
     port = receiver.port
@@ -317,7 +317,7 @@ def test_a_failing_or_down_receiver_loses_nothing_and_delays_no_routing(start_se
         last = acme.status().last_sequence
         back.delivered(last)
         in_order(receiver.posts + back.posts, first, last)
-        eventually(lambda: acme.webhook() == RemoteWebhook(url, last, 0, ""), "acknowledged")
+        eventually(lambda: acme.webhook() == RemoteWebhook(shown_url(url), last, 0, ""), "acknowledged")
 
         # 3. The receiver hangs (a POST in flight, no answer): routing goes on.
         back.hold = threading.Event()
@@ -353,7 +353,7 @@ def test_an_overflowed_subscription_resumes_from_the_history(start_server: Start
     last = acme.status().last_sequence
     assert last - first > 3 * 8
     in_order(receiver.delivered(last), first, last)
-    eventually(lambda: acme.webhook() == RemoteWebhook(receiver.url(), last, 0, ""), "acknowledged")
+    eventually(lambda: acme.webhook() == RemoteWebhook(shown_url(receiver.url()), last, 0, ""), "acknowledged")
     assert service.figures()["event_subscribers"] == 1  # subscribed again
 
 
@@ -445,18 +445,23 @@ def test_urls_and_internal_addresses_refused(start_server: Start, receiver: Rece
     internal = "is a loopback, private or otherwise internal address"
     cases = [
         ("http://127.0.0.1:9/hook", f"webhook host 127.0.0.1 {internal}"),
-        ("http://localhost:9/hook", "webhook host localhost (127.0.0.1)"),
+        ("http://localhost:9/hook", "webhook host localhost resolves to a loopback, private or otherwise"),
         ("https://10.1.2.3/hook", "webhook host 10.1.2.3"),
         ("http://192.168.0.10/hook", "webhook host 192.168.0.10"),
         ("http://169.254.169.254/latest/meta-data", "webhook host 169.254.169.254"),
         ("http://[::1]:9/hook", "webhook host ::1"),
         ("http://[::ffff:127.0.0.1]/hook", "webhook host ::ffff:127.0.0.1"),
+        ("http://[64:ff9b::a00:5]/hook", "webhook host 64:ff9b::a00:5"),  # NAT64 of 10.0.0.5
+        ("http://[2002:a9fe:a9fe::]/hook", "webhook host 2002:a9fe:a9fe::"),  # 6to4 of 169.254.169.254
+        ("http://[::7f00:1]/hook", "webhook host ::7f00:1"),  # IPv4-compatible 127.0.0.1
+        ("http://[fec0::1]/hook", "webhook host fec0::1"),  # site-local
         ("http://0.0.0.0:9/hook", "webhook host 0.0.0.0"),
         ("http://100.64.0.1/hook", "webhook host 100.64.0.1"),
         ("http://hooks.example.com/a b", "contains ' '"),
         ("http://hooks.example.com/hook\n", "contains '\\n'"),
+        ("http://hooks.example.com/caf\u00e9", "contains '\u00e9' (spaces, control and non-ASCII characters"),
         ("http://hooks.example.com/hook#part", "has a fragment"),
-        ("http://u:hunter2@hooks.example.com/hook#x", "'http://u:***@hooks.example.com/hook#x' has a fragment"),
+        ("http://u:hunter2@hooks.example.com/hook#x", "'http://***@hooks.example.com/***#***' has a fragment"),
     ]
     for url, text in cases:
         with pytest.raises(cc.InvalidInput) as refused:
@@ -482,8 +487,26 @@ def test_urls_and_internal_addresses_refused(start_server: Start, receiver: Rece
     client.add_agent(cc.Agent("a1"))
     hook = eventually(lambda: (lambda h: h if h is not None and h.failures else None)(client.webhook()),
                       "a failed delivery")
-    assert "webhook host hooks.example.com (127.0.0.1) " + internal in hook.last_error
+    assert "webhook host hooks.example.com resolves to a loopback, private or otherwise internal" in hook.last_error
+    assert "127.0.0.1" not in hook.last_error  # nothing of the server's network in what tenants read
     assert receiver.posts == []
+
+    # The connection goes to the address checked, never to a second
+    # resolution of the name (which would say loopback by then).
+    calls = {"n": 0}
+
+    def rebinding(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "rebind.example.com":
+            calls["n"] += 1
+            to = "93.184.216.34" if calls["n"] <= 2 else "127.0.0.1"  # public (no route here), then loopback
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (to, port))]
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    client.set_webhook(f"http://rebind.example.com:{receiver.port}/hook", SECRET)  # resolution 1
+    client.add_agent(cc.Agent("a2"))
+    hook = eventually(lambda: (lambda h: h if h is not None and h.failures else None)(client.webhook()),
+                      "a failed delivery")  # resolution 2 checked; the connection to it fails
+    assert "internal" not in hook.last_error and receiver.posts == []
     # With --webhook-private the same receiver gets the events.
     srv.server.tenants.private_webhooks = True
     client.set_webhook(receiver.url(), SECRET, after_sequence=0)

@@ -198,16 +198,22 @@ class RouterService:
             out["lease_remaining_seconds"] = max(0.0, remaining)
         return out
 
+    @property
+    def failure(self) -> Optional[str]:
+        """Why the service stopped accepting calls for good (an internal
+        error, a command log that failed or does not rebuild), or ``None``."""
+        return self._failed
+
     def health(self) -> Optional[str]:
         """Why the service cannot serve now, or ``None`` when it can (any
         thread; never waits for the engine): stopped, failed, its command
         log down, its lease possibly expired, or an engine round (usually
         a write to the command log) running for more than
         ``HEALTH_ROUND_LIMIT`` seconds while calls wait."""
+        if self._failed is not None:  # first: why it stopped says more than that it did
+            return self._failed
         if not self.running:
             return "the engine is not running"
-        if self._failed is not None:
-            return self._failed
         if self._log_down is not None:
             return f"command log unavailable ({self._log_down})"
         if self._lease_problem is not None:
@@ -570,9 +576,8 @@ class RouterService:
             log.warning("command log down (%s); answering UNAVAILABLE until it recovers", exc)
             self._log_down = str(exc)
             self._next_recover = 0.0
-            for i, (pending, _, error, command) in enumerate(results):
-                if error is None:
-                    results[i] = (pending, None, CommandLogDown(str(exc)), command)
+            for i, (pending, _, _, command) in enumerate(results):  # errors too: they saw unpersisted state
+                results[i] = (pending, None, CommandLogDown(str(exc)), command)
             return False
         except Exception as exc:
             if isinstance(exc, ServiceUnavailable):  # e.g. fenced: expected, said in one line
@@ -581,9 +586,8 @@ class RouterService:
                 log.exception("command log failed; refusing every further call")
             self._failed = f"command log failed ({type(exc).__name__}: {exc}); the service stopped accepting calls"
             failure = ServiceUnavailable(self._failed)
-            for i, (pending, _, error, command) in enumerate(results):
-                if error is None:
-                    results[i] = (pending, None, failure, command)
+            for i, (pending, _, _, command) in enumerate(results):
+                results[i] = (pending, None, failure, command)
             self._inbox.close(self._failed)
             return False
         return True

@@ -27,7 +27,7 @@ from .._ccroute import Agent
 from ..errors import DuplicateId, InvalidInput, InvalidState
 from .clock import ManualClock
 from .config import RouterSettings, ServiceLimits
-from .errors import HistoryGap, ServiceTimeout, ServiceUnavailable, UnknownTenant
+from .errors import HistoryGap, NotOwner, ServiceError, ServiceTimeout, UnknownTenant
 from .logs import event
 from .service import RouterService
 
@@ -183,8 +183,8 @@ class Tenants:
         if DEFAULT_TENANT in problems:
             return problems[DEFAULT_TENANT]
         owned = self.owned()
-        if owned and len(problems) == len(owned):
-            return "; ".join(f"tenant {name!r}: {why}" for name, why in sorted(problems.items()))
+        if owned and len(problems) == len(owned):  # names and reasons are logged, not shown to any prober
+            return f"none of the {len(owned)} tenants served here can serve (see the tenant_unhealthy log lines)"
         return None
 
     def problems(self) -> dict[str, str]:
@@ -253,14 +253,18 @@ class Tenants:
                 raise HistoryGap(f"webhook after_sequence {start} is beyond the last event of tenant "
                                  f"{tenant!r}, sequence {last}", resume_after=last)
         sender = None
+        if url:
+            hook = self._delivered_hook(tenant)
+            sender = WebhookSender(tenant, service, url, secret, start, on_delivered=hook,
+                                   private=self.private_webhooks)
         with self._lock:
+            config = None
+            if sender is not None:
+                config = {**sender.config(), "gen": getattr(hook, "gen", "")}
+            self._store_webhook(tenant, config)  # first: if it fails, the webhook in force stays
             old = self.webhooks.pop(tenant, None)
             if old is not None:
                 old.stop(wait=False)  # joined below, outside the lock
-            if url:
-                sender = WebhookSender(tenant, service, url, secret, start,
-                                       on_delivered=self._delivered_hook(tenant), private=self.private_webhooks)
-            self._store_webhook(tenant, sender.config() if sender is not None else None)
             if sender is not None:
                 self.webhooks[tenant] = sender.start()
         if old is not None:
@@ -294,21 +298,32 @@ class Tenants:
         except ServiceTimeout:  # say so rather than wait, or guess
             return TenantInfo(tenant, self.address, True,
                               problem=f"its engine did not answer within {INFO_TIMEOUT:g} s")
-        except ServiceUnavailable as exc:
+        except ServiceError as exc:  # not serving, its queue full, ...
             return TenantInfo(tenant, self.address, True, problem=str(exc))
         return TenantInfo(tenant, self.address, True, _agents(status), status.live_contacts,
                           status.last_sequence, status.history_id)
 
     def infos(self, visible: Callable[[str], bool] = lambda _: True) -> list[TenantInfo]:
-        """:meth:`info` of every tenant ``visible`` accepts, by name."""
-        out = []
-        for name in self.names():
-            if visible(name):
-                try:
-                    out.append(self.info(name))
-                except UnknownTenant:  # deleted meanwhile
-                    continue
-        return out
+        """:meth:`info` of every tenant ``visible`` accepts, by name: asked
+        of all of them at once, so that tenants that do not answer cost
+        :data:`INFO_TIMEOUT` in all, not each."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        names = [n for n in self.names() if visible(n)]
+
+        def one(name: str) -> Optional[TenantInfo]:
+            try:
+                return self.info(name)
+            except UnknownTenant:  # deleted meanwhile
+                return None
+            except NotOwner as exc:  # given up meanwhile: as another server's tenant
+                return TenantInfo(name, exc.owner or "", False)
+        if len(names) <= 1:
+            found = [one(n) for n in names]
+        else:
+            with ThreadPoolExecutor(min(32, len(names)), thread_name_prefix="ccroute-list") as pool:
+                found = list(pool.map(one, names))
+        return [i for i in found if i is not None]
 
 
 def _stop_senders(senders: list[Any]) -> None:
@@ -337,8 +352,10 @@ def _unmade(name: str, settings: RouterSettings, agents: Iterable[Agent]) -> Rou
 
 
 def _observer_for(observer: Any, tenant: str) -> Any:
-    """The observer of a new tenant: the default tenant's metrics counted
-    under the new tenant's name (a ``TenantObserver``'s server metrics), or
-    the default's observer itself."""
+    """The observer of a new tenant: the server's metrics (the default
+    tenant's ``TenantObserver``'s, or the default's ``Metrics`` itself)
+    counting it under its own name, or else the default's observer."""
     metrics = getattr(observer, "_metrics", None)
+    if metrics is None and hasattr(observer, "for_tenant"):
+        metrics = observer
     return metrics.for_tenant(tenant) if metrics is not None else observer

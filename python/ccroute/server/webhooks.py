@@ -53,7 +53,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from google.protobuf import json_format
 
@@ -72,6 +72,8 @@ SIGNATURE_HEADER = "ccroute-signature"
 #: Shortest secret accepted.
 MIN_SECRET = 16
 MAX_URL = 2048
+#: What :func:`shown_url` shows of a string that is not a URL with a scheme and a host.
+NOT_A_URL = "(not a URL)"
 
 
 @dataclass(frozen=True)
@@ -94,25 +96,26 @@ def check_webhook(url: str, secret: str = "", *, private: bool = False) -> tuple
     (never echoing the secret)."""
     if len(url) > MAX_URL:
         raise InvalidInput(f"webhook url of {len(url)} characters exceeds {MAX_URL}")
-    bad = next((ch for ch in url if ch.isspace() or ord(ch) < 32 or ord(ch) == 127), None)
+    shown = shown_url(url)
+    named = "webhook url" if shown == NOT_A_URL else f"webhook url {shown!r}"
+    bad = next((ch for ch in url if ch.isspace() or ord(ch) < 32 or ord(ch) >= 127), None)
     if bad is not None:
-        raise InvalidInput(f"webhook url {shown_url(url)!r} contains {bad!r} (spaces and control characters "
-                           "must be percent-encoded)")
+        raise InvalidInput(f"{named} contains {bad!r} (spaces, control and non-ASCII characters must be "
+                           "percent-encoded, a host name in its IDNA form)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError as exc:
-        raise InvalidInput(f"webhook url {shown_url(url)!r} is not a URL ({exc})") from None
+        raise InvalidInput(f"{named} is not a URL ({exc})") from None
     if parts.scheme not in ("http", "https"):
-        raise InvalidInput(f"webhook url {shown_url(url)!r}: scheme {parts.scheme or '(none)'!r} "
-                           "is not http or https")
+        raise InvalidInput(f"{named}: scheme {parts.scheme or '(none)'!r} is not http or https")
     if not parts.hostname:
-        raise InvalidInput(f"webhook url {shown_url(url)!r} has no host")
+        raise InvalidInput(f"{named} has no host")
     if parts.fragment or url.endswith("#"):
-        raise InvalidInput(f"webhook url {shown_url(url)!r} has a fragment ('#...'), which is never sent")
+        raise InvalidInput(f"{named} has a fragment ('#...'), which is never sent")
     if not private:
         try:
-            addresses = _addresses(parts.hostname, parts.port or _PORTS[parts.scheme])
+            addresses = _addresses(parts.hostname, parts.port or _PORTS[parts.scheme], RESOLVE_TIMEOUT)
         except OSError:
             addresses = []  # not resolvable now: checked again at every connection
         for address in addresses:
@@ -127,46 +130,94 @@ def check_webhook(url: str, secret: str = "", *, private: bool = False) -> tuple
 
 
 def shown_url(url: str) -> str:
-    """``url`` as it may be shown (``GetWebhook``, logs, errors): the
-    password of its user info and every query value replaced by ``***``."""
+    """``url`` as it may be shown (``GetWebhook``, logs, errors): scheme,
+    host and port, with any user info, path, query and fragment (where
+    receivers' keys live) as ``***``."""
     try:
         parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-        query = parts.query
-        if query:
-            query = urlencode([(k, "***") for k, _ in parse_qsl(query, keep_blank_values=True)], safe="*")
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        host = parts.hostname
+        port = parts.port
     except ValueError:
-        return "(not a URL)"
+        return NOT_A_URL
+    if not parts.scheme or not host:
+        return NOT_A_URL
+    shown = f"{parts.scheme}://" + ("***@" if "@" in parts.netloc else "")
+    shown += (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    if parts.path not in ("", "/"):
+        shown += "/***"
+    elif parts.path:
+        shown += "/"
+    if parts.query:
+        shown += "?***"
+    if parts.fragment or url.endswith("#"):
+        shown += "#***"
+    return shown
 
 
 _PORTS = {"http": 80, "https": 443}
 
 
-def _addresses(host: str, port: int) -> list[str]:
+#: Seconds SetWebhook waits for the resolver (a name it cannot resolve in
+#: time is accepted and checked at every connection instead).
+RESOLVE_TIMEOUT = 2.0
+#: IPv6 addresses a webhook may reach: global unicast (2000::/3), less the
+#: prefixes that carry an IPv4 address (6to4, Teredo; NAT64's 64:ff9b::/96
+#: and the IPv4-mapped and -compatible forms are outside 2000::/3).
+_V6_GLOBAL = ipaddress.ip_network("2000::/3")
+_V6_TUNNELS = (ipaddress.ip_network("2002::/16"), ipaddress.ip_network("2001::/32"))
+
+
+def _addresses(host: str, port: int, timeout: Optional[float] = None) -> list[str]:
     """The addresses of ``host``: itself when it is an IP address, else
-    what the resolver gives (``OSError`` when it gives nothing)."""
+    what the resolver gives within ``timeout`` seconds (``OSError`` when
+    it gives nothing in time)."""
     try:
         return [str(ipaddress.ip_address(host.strip("[]")))]
     except ValueError:
+        pass
+
+    def resolve() -> list[str]:
         return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    if timeout is None:
+        return resolve()
+    box: list[Any] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box.append(resolve())
+        except OSError as exc:
+            box.append(exc)
+        done.set()
+    threading.Thread(target=run, name="ccroute-resolve", daemon=True).start()
+    if not done.wait(timeout):
+        raise OSError(f"no answer from the resolver within {timeout:g} s")
+    if isinstance(box[0], OSError):
+        raise box[0]
+    return list(box[0])
 
 
 def _check_public(host: str, address: str) -> None:
-    """``InvalidInput`` unless ``address`` (of ``host``) is a global one."""
+    """``InvalidInput`` unless ``address`` (of ``host``) is a global one
+    (the address itself is logged, never put in the message: a tenant
+    learns nothing of the server's network from a refusal)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     mapped = getattr(ip, "ipv4_mapped", None)
     if mapped is not None:
         ip = mapped
-    if not ip.is_global or ip.is_multicast:
-        named = host if host == address else f"{host} ({address})"
-        raise InvalidInput(f"webhook host {named} is a loopback, private or otherwise internal address, "
-                           "which this server does not call (start it with --webhook-private to allow "
-                           "receivers on its own network)")
+    public = ip.is_global and not ip.is_multicast
+    if ip.version == 6:
+        public = public and ip in _V6_GLOBAL and not any(ip in net for net in _V6_TUNNELS)
+    if not public:
+        try:
+            literal = bool(ipaddress.ip_address(host.strip("[]")))
+        except ValueError:
+            literal = False
+        if not literal:
+            log.warning("webhook host %s resolves to %s, an internal address: refused", host, address)
+        raise InvalidInput(f"webhook host {host} {'is' if literal else 'resolves to'} a loopback, private or "
+                           "otherwise internal address, which this server does not call (start it with "
+                           "--webhook-private to allow receivers on its own network)")
 
 
 def sign(secret: str, body: bytes, at: Optional[int] = None) -> str:
@@ -307,6 +358,7 @@ class WebhookSender:
                     return
                 self._fail(f"tenant unavailable: {exc}")
             except Exception as exc:  # never let a bug end deliveries silently
+                self._drop_connection()
                 log.exception("webhook of tenant %r failed unexpectedly", self.tenant)
                 self._fail(f"internal error ({type(exc).__name__}: {exc})")
 
@@ -406,10 +458,17 @@ class WebhookSender:
                     _check_public(host, address)
             cls = http.client.HTTPSConnection if self._parts.scheme == "https" else http.client.HTTPConnection
             conn = cls(host, port, timeout=self.timeout)
-            pinned = addresses[0]
 
             def connect(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
-                return socket.create_connection((pinned, address[1]), *args, **kwargs)
+                # Each checked address in turn (never a name, which could resolve elsewhere now).
+                error: Optional[OSError] = None
+                for pinned in addresses:
+                    try:
+                        return socket.create_connection((pinned, address[1]), *args, **kwargs)
+                    except OSError as exc:
+                        error = exc
+                assert error is not None
+                raise error
             conn._create_connection = connect  # type: ignore[attr-defined]
             self._conn = conn
         return self._conn

@@ -61,6 +61,8 @@ class Monitor:
 
     #: Seconds a tenant's wallboard publisher lives without a request.
     IDLE = 300.0
+    #: Seconds between checks for publishers to stop.
+    REAP_EVERY = 30.0
 
     def __init__(self, service: "RouterService", metrics: Optional[Metrics] = None, *,
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
@@ -75,6 +77,8 @@ class Monitor:
         self._lock = threading.Lock()
         #: Per tenant other than ``default``: its service, publisher and last request (monotonic).
         self._others: dict[str, tuple[Any, SnapshotPublisher, float]] = {}
+        self._stopping = threading.Event()
+        self._reaper: Optional[threading.Thread] = None
         self.metrics.add_snapshots(lambda: self.publisher.latest)
         self.metrics.add_service(service.figures)
         self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api,
@@ -91,10 +95,14 @@ class Monitor:
     def start(self) -> "Monitor":
         self.publisher.start()
         self.http.start()
+        if self._tenants is not None and self._reaper is None:
+            self._reaper = threading.Thread(target=self._reap, name="ccroute-wallboards", daemon=True)
+            self._reaper.start()
         return self
 
     def stop(self) -> None:
         """Stop serving HTTP and taking snapshots (idempotent)."""
+        self._stopping.set()
         self.http.stop()
         self.publisher.stop()
         with self._lock:
@@ -104,27 +112,23 @@ class Monitor:
 
     def publisher_of(self, tenant: str) -> SnapshotPublisher:
         """The wallboard publisher of ``tenant``, a tenant served here
-        (``LookupError`` naming why when it is not)."""
+        (``LookupError`` naming why when it is not); each call counts as a
+        use (an open event stream calls it every few seconds)."""
         assert self._tenants is not None
-        owned = self._tenants.owned()
-        now = time.monotonic()
-        stale = []
+        service = self._tenants.owned().get(tenant)
+        made = None
         with self._lock:
-            for name, (service, pub, used) in list(self._others.items()):
-                if owned.get(name) is not service or now - used > self.IDLE:
-                    stale.append(pub)
-                    del self._others[name]
-            service = owned.get(tenant)
+            self._purge_locked()
             if service is None:
                 found = None
             elif tenant in self._others:
                 found = self._others[tenant][1]
-                self._others[tenant] = (service, found, now)
+                self._others[tenant] = (service, found, time.monotonic())
             else:
-                found = SnapshotPublisher(service, **self._options).start()  # type: ignore[arg-type]
-                self._others[tenant] = (service, found, now)
-        for pub in stale:
-            pub.stop()
+                found = made = SnapshotPublisher(service, **self._options)  # type: ignore[arg-type]
+                self._others[tenant] = (service, found, time.monotonic())
+        if made is not None:
+            made.start()  # its first snapshot waits for the engine: never under the lock
         if found is None:
             try:
                 self._tenants.service(tenant)  # raises why: unknown, or served by another server
@@ -133,8 +137,17 @@ class Monitor:
             raise LookupError(f"no wallboard for tenant {tenant!r} here: it is not served by this server")
         return found
 
-    def __enter__(self) -> "Monitor":
-        return self.start()
+    def _purge_locked(self) -> None:
+        """Stop the publishers of tenants no longer served here (or served
+        by another service now) and of those unused for :attr:`IDLE` s."""
+        owned = self._tenants.owned() if self._tenants is not None else {}
+        now = time.monotonic()
+        for name, (service, pub, used) in list(self._others.items()):
+            if owned.get(name) is not service or now - used > self.IDLE:
+                del self._others[name]
+                pub.close()
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _reap(self) -> None:
+        while not self._stopping.wait(self.REAP_EVERY):
+            with self._lock:
+                self._purge_locked()

@@ -214,6 +214,11 @@ class TenantsCollector(Collector):
         yield from families.values()
 
 
+#: Families that count every tenant of the server (shown to tokens for every tenant only).
+SERVER_WIDE = frozenset({"grpc_server_started", "grpc_server_handled", "grpc_server_handling_seconds",
+                         "ccroute_tenants"})
+
+
 class _OneTenant:
     """A registry view with only one tenant's series."""
 
@@ -224,6 +229,8 @@ class _OneTenant:
 
     def collect(self) -> Iterator[Metric]:
         for metric in self._registry.collect():
+            if metric.name in SERVER_WIDE:
+                continue
             samples = [s for s in metric.samples
                        if s.labels.get("tenant", None if self._unlabelled else "") in (self._tenant, None)]
             if samples:
@@ -233,24 +240,29 @@ class _OneTenant:
 
 
 class TenantObserver(Observer):
-    """A tenant's service observer: forwards to the server's
-    :class:`Metrics` and counts the tenant's commands and events by tenant
-    (``ccroute_tenant_commands``, ``ccroute_tenant_events``)."""
+    """A tenant's service observer: counts the tenant's commands and events
+    by tenant (``ccroute_tenant_commands``, ``ccroute_tenant_events``) and,
+    for the default tenant only, feeds the server's unlabelled engine
+    instruments (``ccroute_commands``, latency, events, rounds, backlog),
+    which so describe the default tenant's router, as before tenants."""
 
     def __init__(self, metrics: "Metrics", tenant: str) -> None:
         self._metrics = metrics
         self._tenant = tenant
 
     def on_command(self, name: str, outcome: str, seconds: float) -> None:
-        self._metrics.on_command(name, outcome, seconds)
+        if self._tenant == "default":
+            self._metrics.on_command(name, outcome, seconds)
         self._metrics.tenant_commands.labels(self._tenant, outcome).inc()
 
     def on_events(self, records: Sequence["EventRecord"]) -> None:
-        self._metrics.on_events(records)
+        if self._tenant == "default":
+            self._metrics.on_events(records)
         self._metrics.tenant_events.labels(self._tenant).inc(len(records))
 
     def on_round(self, commands: int, backlog: int, seconds: float) -> None:
-        self._metrics.on_round(commands, backlog, seconds)
+        if self._tenant == "default":
+            self._metrics.on_round(commands, backlog, seconds)
 
 
 class Metrics(Observer):
@@ -308,9 +320,11 @@ class Metrics(Observer):
     def exposition(self, tenant: Optional[str] = None) -> bytes:
         """The registry in the Prometheus text format; with ``tenant``,
         what a token of that one tenant may read: the series labelled with
-        it, nothing of other tenants (not even their names), and for the
-        default tenant also the unlabelled ones (the server's and the
-        default tenant's own figures)."""
+        it, nothing of other tenants (not even their names or how many
+        there are), and for the default tenant also the unlabelled router
+        and process series (its own router's figures). Server-wide series
+        (:data:`SERVER_WIDE`: gRPC calls of every tenant, the tenant count)
+        need a token for every tenant."""
         if tenant is None:
             return generate_latest(self.registry)
         return generate_latest(_OneTenant(self.registry, tenant, tenant == "default"))  # type: ignore[arg-type]

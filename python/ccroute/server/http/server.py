@@ -217,7 +217,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/events":
                 pub = self._publisher(query)
                 if pub is not None:
-                    self._events(pub)
+                    self._events(pub, _tenant_of(query))
             else:
                 self._send(404, b"not found\n", "text/plain; charset=utf-8")
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
@@ -240,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8")
             return None
 
-    def _events(self, pub: SnapshotPublisher) -> None:
+    def _events(self, pub: SnapshotPublisher, tenant: str) -> None:
         owner = self.server.owner
         if not owner.streams.acquire(blocking=False):
             self._send(503, b"too many event streams\n", "text/plain; charset=utf-8")
@@ -260,8 +260,15 @@ class _Handler(BaseHTTPRequestHandler):
             version, body = pub.latest_json()
             out.write(b"event: snapshot\ndata: " + body + b"\n\n")
             out.flush()
-            quiet = time.monotonic()
+            quiet = checked = time.monotonic()
             while not pub.closed and not owner.closing:
+                if time.monotonic() - checked >= STREAM_CHECK:  # still this tenant's, and counted as used
+                    checked = time.monotonic()
+                    try:
+                        if owner.publisher_of(tenant) is not pub:
+                            return
+                    except LookupError:
+                        return
                 newer, body = pub.wait_newer(version, 1.0)
                 if newer != version:
                     version = newer
@@ -274,6 +281,10 @@ class _Handler(BaseHTTPRequestHandler):
                     quiet = time.monotonic()
         finally:
             owner.streams.release()
+
+
+#: Seconds between an event stream's checks that its tenant is still served here.
+STREAM_CHECK = 5.0
 
 
 def _tenant_of(query: str) -> str:

@@ -233,6 +233,12 @@ class SnapshotPublisher:
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(self._timeout + 1.0)
 
+    def close(self) -> None:
+        """Stop as :meth:`stop` does, without waiting for the thread."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+
     @property
     def closed(self) -> bool:
         return self._stop.is_set()

@@ -232,7 +232,14 @@ class RedisLog:
 
     def keys(self) -> list[str]:
         """Every key of this log (to delete it)."""
-        return [self.k_lease, self.k_epoch, self.k_log, self.k_last, self.k_snap, self.k_origin, self.k_history]
+        return self.key_names(self.k_lease.rsplit(":", 1)[0])
+
+    @staticmethod
+    def key_names(prefix: str, keep_fencing: bool = False) -> list[str]:
+        """Every key of the log under ``prefix``; with ``keep_fencing``,
+        without the lease and the epoch (what deleting a tenant removes)."""
+        names = ["log", "last", "snapshot", "origin", "history"]
+        return [f"{prefix}:{n}" for n in (names if keep_fencing else ["lease", "epoch", *names])]
 
     def _renew_loop(self) -> None:
         every = self.lease_ms / 3000

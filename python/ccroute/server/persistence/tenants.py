@@ -42,6 +42,7 @@ import logging
 import math
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from typing import Any, Optional
 
@@ -59,6 +60,16 @@ from .state import EpochClock
 __all__ = ["RedisTenants", "tenant_prefix"]
 
 log = logging.getLogger("ccroute.server.persistence")
+
+
+# Store a webhook's delivered position while the stored webhook is the sender's own.
+_DELIVERED = """
+if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'delivered', ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 def tenant_prefix(base: str, tenant: str, cluster: bool) -> str:
@@ -104,6 +115,7 @@ class RedisTenants(Tenants):
         self._cooling: dict[str, float] = {}
         self._stop = threading.Event()
         self._balancer: Optional[threading.Thread] = None
+        self._delivered_script: Any = self.redis.register_script(_DELIVERED)
         self.redis.hsetnx(self.k_tenants, DEFAULT_TENANT, json.dumps({"config": encode_settings(default_settings)}))
 
     def adopt(self, tenant: str, rlog: RedisLog) -> None:
@@ -152,15 +164,24 @@ class RedisTenants(Tenants):
         what this server owns after the round."""
         names = sorted(n.decode() for n in self.redis.hkeys(self.k_tenants))
         self._known = set(names)
+        now = time.monotonic()
         for name, rlog in list(self._logs.items()):
+            service = self._services.get(name)
             if rlog.lost.is_set():
                 self._release(name, "lease lost", rlog)
-        now = time.monotonic()
+            elif service is not None and service.failure is not None:
+                # Stopped for good here: free it, so that a server rebuilds it from
+                # Redis (another first; this one too once the cooling is over).
+                self._release(name, f"failed: {service.failure}", rlog)
+                self._cooling[name] = now + self.lease_ms / 1000
+            elif name not in self._known and not self.redis.hexists(self.k_tenants, name):
+                self._release(name, "deleted by another server", rlog)
         self._cooling = {n: until for n, until in self._cooling.items() if until > now}
         if not self.scale_out:
             self._take(names, len(names))
             return
-        now_ms = int(time.time() * 1000)
+        sec, usec = self.redis.time()  # one clock for every server: Redis's
+        now_ms = int(sec) * 1000 + int(usec) // 1000
         # A registration lasts one lease: a dead server stops counting about
         # when its tenants' leases expire and others may take them.
         self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms})
@@ -227,10 +248,10 @@ class RedisTenants(Tenants):
         except BaseException:
             rlog.close()
             raise
-        with self._lock:
+        with self._lock:  # the stored webhook starts before any SetWebhook can reach the tenant here
             self._services[tenant] = service
             self._logs[tenant] = rlog
-        self._start_webhook(tenant)
+            self._start_webhook(tenant)
         st = service.engine
         event(log, logging.INFO, "tenant_acquired",
               f"tenant {tenant!r}: lease held (epoch {rlog.token}); rebuilt from Redis with "
@@ -289,19 +310,21 @@ class RedisTenants(Tenants):
         return self.info(tenant)
 
     def _drop(self, tenant: str, service: RouterService) -> None:
-        super()._drop(tenant, service)
-        rlog = self._logs.pop(tenant, None)
-        prefix = tenant_prefix(self.base, tenant, self.cluster)
-        keys = (rlog.keys() if rlog is not None else []) + [f"{prefix}:webhook"]
-        if rlog is not None:
-            rlog.close()  # stop renewing and free the lease first, while the epoch still matches
-        for key in keys:  # one by one: in a cluster, a multi-key DEL must stay in one slot
-            # The epoch stays: fencing tokens of a re-created tenant keep growing, so
-            # an owner of the deleted one can never renew into the new one.
-            if rlog is None or key not in (rlog.k_lease, rlog.k_epoch):
-                self.redis.delete(key)
+        # The record goes first: from then on no server opens the tenant (they
+        # check it before taking the lease and again after).
         self.redis.hdel(self.k_tenants, tenant)
         self._known.discard(tenant)
+        super()._drop(tenant, service)
+        with self._lock:
+            rlog = self._logs.pop(tenant, None)
+        if rlog is not None:
+            rlog.close()  # stop renewing and free the lease, while the epoch still matches
+        prefix = tenant_prefix(self.base, tenant, self.cluster)
+        for key in RedisLog.key_names(prefix, keep_fencing=True) + [f"{prefix}:webhook"]:
+            # One by one: in a cluster, a multi-key DEL must stay in one slot. The
+            # lease and epoch stay: fencing tokens of a re-created tenant keep
+            # growing, so an owner of the deleted one can never write into the new one.
+            self.redis.delete(key)
 
     def info(self, tenant: str) -> TenantInfo:
         if tenant in self.owned():
@@ -322,26 +345,36 @@ class RedisTenants(Tenants):
         if config is None:
             self.redis.delete(key)
         else:
+            self.redis.delete(key)  # no field of an older webhook stays
             self.redis.hset(key, mapping={"url": config["url"], "secret": config["secret"],
-                                          "delivered": str(config["after_sequence"])})
+                                          "delivered": str(config["after_sequence"]), "gen": config["gen"]})
 
-    def _delivered_hook(self, tenant: str) -> Any:
-        key = self._webhook_key(tenant)
+    def _delivered_hook(self, tenant: str, gen: Optional[str] = None) -> Any:
+        """Stores each acknowledged sequence while the stored webhook is
+        still this sender's (``gen``): a sender being replaced never
+        overwrites its successor's position, nor revives a removed one."""
+        key, script = self._webhook_key(tenant), self._delivered_script
 
         def delivered(sequence: int) -> None:
-            self.redis.hset(key, "delivered", str(sequence))
+            script(keys=[key], args=[delivered.gen, sequence])  # type: ignore[attr-defined]
+        delivered.gen = gen or uuid.uuid4().hex  # type: ignore[attr-defined]
         return delivered
 
     def _start_webhook(self, tenant: str) -> None:
-        """Start the webhook stored for a tenant just taken over here."""
+        """Start the webhook stored for a tenant just taken over here (under ``_lock``)."""
         from ..webhooks import WebhookSender
 
         stored = self.redis.hgetall(self._webhook_key(tenant))
         if not stored:
             return
+        if not all(k in stored for k in (b"url", b"secret", b"delivered")):
+            log.warning("tenant %r: the stored webhook is incomplete (%s); not started",
+                        tenant, sorted(k.decode() for k in stored))
+            return
         service = self._services[tenant]
+        gen = stored.get(b"gen", b"").decode() or None
         sender = WebhookSender(tenant, service, stored[b"url"].decode(), stored[b"secret"].decode(),
-                               int(stored[b"delivered"]), on_delivered=self._delivered_hook(tenant),
+                               int(stored[b"delivered"]), on_delivered=self._delivered_hook(tenant, gen),
                                private=self.private_webhooks)
         old = self.webhooks.pop(tenant, None)
         if old is not None:
