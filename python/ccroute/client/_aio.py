@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, Optional
 
@@ -14,7 +15,7 @@ from ..errors import InvalidInput
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
-from ..server.errors import NotOwner, SubscriberLagged
+from ..server.errors import ServiceUnavailable, StreamEnded, SubscriberLagged, UnknownTenant
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo
 from ..v1 import router_pb2 as pb
@@ -47,41 +48,42 @@ class AsyncRouterClient:
         self.tenant = tenant
         self.timeout = timeout
         self.retries = retries
-        self._connect(target)
+        self._links = c.Links(target, self._open, grace=max(c.RETIRED_GRACE, 2 * timeout))
 
-    def _connect(self, target: str) -> None:
+    @property
+    def target(self) -> str:
+        """As :attr:`RouterClient.target`."""
+        return self._links.current.target
+
+    def _open(self, target: str) -> c.Link:
         creds, opts = self._creds, self._opts
-        self._channel = (grpc.aio.secure_channel(target, creds, options=opts) if creds
-                         else grpc.aio.insecure_channel(target, options=opts))
-        self._stub = router_pb2_grpc.RouterStub(self._channel)
-        self.target = target
+        channel = (grpc.aio.secure_channel(target, creds, options=opts) if creds
+                   else grpc.aio.insecure_channel(target, options=opts))
+        return c.Link(target, channel, router_pb2_grpc.RouterStub(channel))
 
-    async def _redirect(self, err: NotOwner, redirects: int) -> bool:
-        """As :meth:`RouterClient._redirect`."""
-        if err.owner and err.owner != self.target:
-            if redirects >= c.MAX_REDIRECTS:
-                return False
-            old = self._channel
-            self._connect(err.owner)
-            await old.close()
-        else:  # a takeover: wait for the new owner (about a lease time at most)
-            if redirects >= c.NO_OWNER_TRIES:
-                return False
-            await asyncio.sleep(c.NO_OWNER_WAIT)
-        return True
+    async def _go(self, used: c.Link, hop: Optional[c.Hop]) -> bool:
+        """As :meth:`RouterClient._go`."""
+        if hop is None:
+            return False
+        for channel in self._links.move(used, hop):
+            await channel.close()
+        if hop.wait:
+            await asyncio.sleep(hop.wait)
+        return hop.resend
 
     async def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
         attempts = self.retries + 1 if retry else 1
-        attempt = redirects = 0
+        attempt = 0
+        redirects = c.Redirects(self._links.origin)  # per call, as in RouterClient
         while True:
+            link = self._links.current
             try:
-                return await getattr(self._stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                return await getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if isinstance(err, NotOwner) and await self._redirect(err, redirects):
-                    redirects += 1
+                if await self._go(link, redirects.after(err, link.target, safe=retry)):
                     continue
                 attempt += 1
                 if attempt < attempts and isinstance(err, c.RETRYABLE):
@@ -89,8 +91,9 @@ class AsyncRouterClient:
                 raise err from None
 
     async def close(self) -> None:
-        """Close the connection."""
-        await self._channel.close()
+        """Close the connection (every channel the client opened)."""
+        for channel in self._links.close():
+            await channel.close()
 
     async def __aenter__(self) -> "AsyncRouterClient":
         return self
@@ -100,9 +103,7 @@ class AsyncRouterClient:
 
     async def wait_ready(self, timeout: float = 10.0) -> None:
         """Wait until the channel is connected."""
-        import asyncio
-
-        await asyncio.wait_for(self._channel.channel_ready(), timeout)
+        await asyncio.wait_for(self._links.current.channel.channel_ready(), timeout)
 
     # -- configuration --------------------------------------------------
     async def config(self) -> RouterSettings:
@@ -172,7 +173,8 @@ class AsyncRouterClient:
                             now: Optional[float] = None) -> AsyncIterator[list[Event]]:
         """Stream batches over one call and yield each batch's events
         (``now``: the time sent with every batch, for ``--clock client``)."""
-        call = self._stub.StreamContacts((c.batch_request(b, now=now) for b in batches), metadata=self._metadata)
+        requests = (c.batch_request(b, now=now) for b in batches)
+        call = self._links.current.stub.StreamContacts(requests, metadata=self._metadata)
         try:
             async for reply in call:
                 yield c.events_of(reply)
@@ -347,21 +349,27 @@ class AsyncRouterClient:
         """Every event from the first iteration on (or after
         ``after_sequence``, in the event history ``history_id`` when
         given); resumes transparently after a cut-off for reading too
-        slowly."""
+        slowly, and follows the tenant to another server as
+        :meth:`RouterClient.watch_events` does."""
         last = after_sequence
         if last is None:  # from the first iteration on, exactly
             status = await self.status()
             last, history_id = status.last_sequence, status.history_id
-        redirects = 0
+        redirects = c.Redirects(self._links.origin)  # fresh again whenever the stream delivers
+        ended: Optional[StreamEnded] = None  # the end being resumed, while nothing came after it
         while True:
             request = pb.WatchEventsRequest()
             if last is not None:
                 request.after_sequence = last
                 if history_id:
                     request.history_id = history_id
-            call = self._stub.WatchEvents(request, metadata=self._metadata)
+            link = self._links.current
+            opened = time.monotonic()
+            call = link.stub.WatchEvents(request, metadata=self._metadata)
             try:
                 async for reply in call:
+                    redirects.reset()
+                    ended = None
                     if reply.history_id:
                         history_id = reply.history_id
                     for e in reply.events:
@@ -371,13 +379,22 @@ class AsyncRouterClient:
                 return
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if isinstance(err, NotOwner) and await self._redirect(err, redirects):
-                    redirects += 1
-                    continue
+                lived = time.monotonic() - opened
+                if lived >= c.STREAM_SETTLED:
+                    ended = None
                 if resume and isinstance(err, SubscriberLagged):
                     if last is None:
                         last = err.resume_after
                     continue
+                hop = redirects.after_stream(err, link.target, lived, safe=resume)
+                if hop is not None and hop.resend and isinstance(err, StreamEnded):
+                    if last is None:
+                        last = err.resume_after
+                    ended = ended or err
+                if await self._go(link, hop):
+                    continue
+                if ended is not None and isinstance(err, (ServiceUnavailable, UnknownTenant)):
+                    raise ended from err  # no server took the tenant up
                 raise err from None
             finally:
                 call.cancel()

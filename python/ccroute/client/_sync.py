@@ -5,16 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import grpc
 
 from .._ccroute import Agent, Channel, Contact, Queue, Step
-from ..errors import InvalidInput
+from ..errors import InvalidInput, RoutingError
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
-from ..server.errors import NotOwner, SubscriberLagged
+from ..server.errors import ServiceUnavailable, StreamEnded, SubscriberLagged, UnknownTenant
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo
 from ..v1 import router_pb2 as pb
@@ -54,7 +54,15 @@ class RouterClient:
         tenant: the tenant every call is for (default: the server's
             ``default`` tenant). With several servers on one Redis, a call
             that reaches a server not owning the tenant is sent on to the
-            owner it names (``NotOwner``), and the client stays there.
+            owner it names (``NotOwner``), and the client stays there
+            (:attr:`target`) until that server fails (UNAVAILABLE): then
+            it goes back to ``target`` as given, which names the new
+            owner, and sends the call again when that is safe (a read, or
+            a call with an idempotency key). While a tenant is being taken
+            over it waits for the new owner (up to 12 s).
+
+    One client may be used from many threads. Channels it left stay open
+    until :meth:`close`, so that calls running on them finish.
     """
 
     def __init__(
@@ -74,44 +82,46 @@ class RouterClient:
         self.tenant = tenant
         self.timeout = timeout
         self.retries = retries
-        self._connect(target)
+        self._links = c.Links(target, self._open, grace=max(c.RETIRED_GRACE, 2 * timeout))
 
     # -- plumbing -------------------------------------------------------
-    def _connect(self, target: str) -> None:
-        creds, opts = self._creds, self._opts
-        self._channel = (grpc.secure_channel(target, creds, options=opts) if creds
-                         else grpc.insecure_channel(target, options=opts))
-        self._stub = router_pb2_grpc.RouterStub(self._channel)
-        self.target = target
+    @property
+    def target(self) -> str:
+        """``host:port`` calls go to now: the server given, or the owner of
+        the tenant a redirect led to."""
+        return self._links.current.target
 
-    def _redirect(self, err: NotOwner, redirects: int) -> bool:
-        """Follow a ``NotOwner``: connect to the owner it names (True), or
-        wait a moment while no server owns the tenant (True while
-        redirects remain); False to give up."""
-        if err.owner and err.owner != self.target:
-            if redirects >= c.MAX_REDIRECTS:
-                return False
-            old = self._channel
-            self._connect(err.owner)
-            old.close()
-        else:  # a takeover: wait for the new owner (about a lease time at most)
-            if redirects >= c.NO_OWNER_TRIES:
-                return False
-            time.sleep(c.NO_OWNER_WAIT)
-        return True
+    def _open(self, target: str) -> c.Link:
+        creds, opts = self._creds, self._opts
+        channel = (grpc.secure_channel(target, creds, options=opts) if creds
+                   else grpc.insecure_channel(target, options=opts))
+        return c.Link(target, channel, router_pb2_grpc.RouterStub(channel))
+
+    def _go(self, used: c.Link, hop: Optional[c.Hop]) -> bool:
+        """Make ``hop`` (``None``: none to make) after a call over ``used``
+        failed: move the client, wait; True to send the call again."""
+        if hop is None:
+            return False
+        for channel in self._links.move(used, hop):
+            channel.close()
+        if hop.wait:
+            time.sleep(hop.wait)
+        return hop.resend
 
     def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
         attempts = self.retries + 1 if retry else 1
-        attempt = redirects = 0
+        attempt = 0
+        redirects = c.Redirects(self._links.origin)
         while True:
+            link = self._links.current
             try:
-                return getattr(self._stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                return getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if isinstance(err, NotOwner) and self._redirect(err, redirects):
-                    redirects += 1  # nothing ran there: following it is always safe
+                # NotOwner ran nothing; a failed owner's call is resent only when retry= says it is safe.
+                if self._go(link, redirects.after(err, link.target, safe=retry)):
                     continue
                 attempt += 1
                 if attempt < attempts and isinstance(err, c.RETRYABLE):
@@ -119,8 +129,9 @@ class RouterClient:
                 raise err from None
 
     def close(self) -> None:
-        """Close the connection."""
-        self._channel.close()
+        """Close the connection (every channel the client opened)."""
+        for channel in self._links.close():
+            channel.close()
 
     def __enter__(self) -> "RouterClient":
         return self
@@ -130,7 +141,7 @@ class RouterClient:
 
     def wait_ready(self, timeout: float = 10.0) -> None:
         """Block until the channel is connected (raises ``grpc.FutureTimeoutError``)."""
-        grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        grpc.channel_ready_future(self._links.current.channel).result(timeout=timeout)
 
     # -- configuration --------------------------------------------------
     def config(self) -> RouterSettings:
@@ -204,7 +215,7 @@ class RouterClient:
         The batches are sent ahead as fast as the connection allows.
         ``now``: the time sent with every batch (``--clock client``)."""
         requests = (c.batch_request(b, now=now) for b in batches)
-        call = self._stub.StreamContacts(requests, metadata=self._metadata)
+        call = self._links.current.stub.StreamContacts(requests, metadata=self._metadata)
         try:
             for reply in call:
                 yield c.events_of(reply)
@@ -407,38 +418,45 @@ class RouterClient:
         event history ``history_id`` when given), as :class:`EventRecord`
         (``sequence``, ``event``). With ``resume``, a cut-off for reading
         too slowly is resumed transparently from the last sequence
-        received; ``HistoryGap`` when the server no longer holds it or the
-        resume point is beyond its last event, ``HistoryChanged`` when the
-        server's history is another one. Iterate it;
-        :meth:`EventWatch.cancel` ends it from any thread."""
+        received, and so is the end of the stream when its server gives
+        the tenant up to another server (``StreamEnded``) or, after a
+        redirect, fails: the watch follows the tenant to its new owner and
+        continues after the last event it delivered (``StreamEnded`` when
+        no server takes it up); ``HistoryGap`` when the server no longer
+        holds it or the resume point is beyond its last event,
+        ``HistoryChanged`` when the server's history is another one.
+        Iterate it; :meth:`EventWatch.cancel` ends it from any thread."""
         if after_sequence is None:  # "from now" means from this call, not from the first next()
             status = self.status()
             after_sequence, history_id = status.last_sequence, status.history_id
-        return EventWatch(lambda req: self._stub.WatchEvents(req, metadata=self._metadata),
-                          after_sequence, resume, history_id, redirect=self._redirect)
+        return EventWatch(self, after_sequence, resume, history_id)
 
     def __repr__(self) -> str:
         return f"RouterClient({self.target!r})"
 
 
 class EventWatch:
-    """An iterator over a ``WatchEvents`` stream that resumes after a cut-off."""
+    """An iterator over a ``WatchEvents`` stream of a :class:`RouterClient`
+    that resumes after a cut-off and follows its tenant to another server
+    (see :meth:`RouterClient.watch_events`)."""
 
-    def __init__(self, open_call: Callable[[pb.WatchEventsRequest], Any],
-                 after_sequence: Optional[int], resume: bool, history_id: Optional[str] = None,
-                 redirect: Optional[Callable[[NotOwner, int], bool]] = None) -> None:
-        self._open = open_call
-        self._redirect = redirect
-        self._redirects = 0
+    def __init__(self, client: RouterClient, after_sequence: Optional[int], resume: bool,
+                 history_id: Optional[str] = None) -> None:
+        self._client = client
+        self._redirects = c.Redirects(client._links.origin)
         self._resume = resume
         self._lock = threading.Lock()
         self._call: Any = None
+        self._link: Optional[c.Link] = None
+        self._opened = 0.0
         self._cancelled = False
         self._pending: list[EventRecord] = []
         self._iter: Optional[Iterator[Any]] = None
+        #: The end of the stream being resumed, while nothing came after it.
+        self._ended: Optional[StreamEnded] = None
         #: Sequence of the last event yielded (``None`` before any).
         self.last_sequence = after_sequence
-        #: How many times the stream was resumed after a cut-off.
+        #: How many times the stream was resumed after a cut-off or its end.
         self.resumed = 0
         #: Identity of the event history the sequences belong to (once known).
         self.history_id = history_id
@@ -458,25 +476,40 @@ class EventWatch:
                 self._iter = None
                 if self._cancelled:
                     raise StopIteration from None
-                err = c.to_error(exc)
-                if isinstance(err, NotOwner) and self._redirect is not None \
-                        and self._redirect(err, self._redirects):
-                    self._redirects += 1
-                    continue
-                if self._resume and isinstance(err, SubscriberLagged):
-                    if self.last_sequence is None:
-                        self.last_sequence = err.resume_after
-                    self.resumed += 1
-                    continue
-                raise err from None
+                self._recover(c.to_error(exc))
+                continue
             if reply.history_id:
                 self.history_id = reply.history_id
-            self._redirects = 0
+            self._redirects.reset()
+            self._ended = None
             self._pending = [EventRecord(*wire.event_from_pb(e), e.wall_time) for e in reply.events]
             self._pending.reverse()
         record = self._pending.pop()
         self.last_sequence = record.sequence
         return record
+
+    def _recover(self, err: RoutingError) -> None:
+        """Prepare the next stream after ``err`` ended this one, or raise."""
+        lived = time.monotonic() - self._opened
+        if lived >= c.STREAM_SETTLED:
+            self._ended = None
+        if self._resume and isinstance(err, SubscriberLagged):
+            if self.last_sequence is None:
+                self.last_sequence = err.resume_after
+            self.resumed += 1
+            return
+        assert self._link is not None
+        hop = self._redirects.after_stream(err, self._link.target, lived, safe=self._resume)
+        if hop is not None and hop.resend and isinstance(err, StreamEnded):
+            if self.last_sequence is None:
+                self.last_sequence = err.resume_after
+            self._ended = self._ended or err
+            self.resumed += 1
+        if self._client._go(self._link, hop):
+            return
+        if self._ended is not None and isinstance(err, (ServiceUnavailable, UnknownTenant)):
+            raise self._ended from err  # no server took the tenant up
+        raise err from None
 
     def _connect(self) -> None:
         request = pb.WatchEventsRequest()
@@ -487,7 +520,9 @@ class EventWatch:
         with self._lock:
             if self._cancelled:
                 raise StopIteration
-            self._call = self._open(request)
+            link = self._link = self._client._links.current
+            self._call = link.stub.WatchEvents(request, metadata=self._client._metadata)
+            self._opened = time.monotonic()
         self._iter = iter(self._call)
 
     def cancel(self) -> None:

@@ -194,10 +194,10 @@ class Engine:
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
 
-    def end_subscriptions(self) -> None:
-        """End every event stream after what it has buffered."""
+    def end_subscriptions(self, reason: str = "server is shutting down") -> None:
+        """End every event stream after what it has buffered, saying ``reason``."""
         for sub in self.subscribers:
-            sub.stop()
+            sub.stop(reason)
         self.subscribers = []
 
     def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:

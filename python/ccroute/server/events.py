@@ -107,6 +107,7 @@ class Subscription:
         self._limit = limit
         self._lagged = False
         self._stopped = False
+        self._stop_reason = "server is shutting down"
         self._closed = False
         #: Sequence of the last event handed to the reader.
         self.delivered = after
@@ -141,11 +142,12 @@ class Subscription:
             self._cond.notify_all()
             return True
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "server is shutting down") -> None:
         """The service stops: the reader gets what is buffered, then
-        :class:`StreamEnded` (any thread, idempotent)."""
+        :class:`StreamEnded` saying ``reason`` (any thread, idempotent)."""
         with self._cond:
             self._stopped = True
+            self._stop_reason = reason
             self._cond.notify_all()
 
     def close(self) -> None:
@@ -181,7 +183,7 @@ class Subscription:
                         )
                     if self._stopped:
                         raise StreamEnded(
-                            "server is shutting down; resume WatchEvents with "
+                            f"{self._stop_reason}; resume WatchEvents with "
                             f"after_sequence={self.delivered} on the next server",
                             resume_after=self.delivered,
                         )

@@ -94,6 +94,11 @@ class Inbox:
                 return list(items)
             return [items.popleft() for _ in range(ROUND_MAX)]
 
+    @property
+    def closed(self) -> bool:
+        """Whether further commands are refused."""
+        return self._closed is not None
+
     def close(self, reason: str) -> None:
         """Refuse further commands with ``reason``; the queued ones still run."""
         with self._cond:

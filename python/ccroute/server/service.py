@@ -121,6 +121,8 @@ class RouterService:
         self._thread: Optional[threading.Thread] = None
         self._log_number = 0
         self._failed: Optional[str] = None
+        #: What the streams ended by :meth:`stop` are told.
+        self.stop_reason = "server is shutting down"
         #: Why the command log is down (``CommandLogDown``), until it recovers.
         self._log_down: Optional[str] = None
         self._next_recover = 0.0
@@ -147,11 +149,14 @@ class RouterService:
             self.add_agent(agent, now=self._engine.router.now)
         return self
 
-    def stop(self, timeout: Optional[float] = None) -> None:
+    def stop(self, timeout: Optional[float] = None, *, reason: str = "server is shutting down") -> None:
         """Refuse new calls, let the engine finish the queued ones, end
         every event stream (UNAVAILABLE, naming where to resume) and join
-        the engine thread. Idempotent."""
-        self._inbox.close("server is shutting down")
+        the engine thread. ``reason`` is what refused calls and ended
+        streams are told. Idempotent."""
+        if not self._inbox.closed:
+            self.stop_reason = reason
+        self._inbox.close(reason)
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -516,7 +521,7 @@ class RouterService:
                         pending.resolve(None, failure)
             self._round_started = None
         # Stopped: end every event stream after what it has buffered.
-        self._engine.end_subscriptions()
+        self._engine.end_subscriptions(self.stop_reason)
 
     def _round(self, batch: list[tuple[cmd.Command, Optional[Pending]]]) -> None:
         """One engine round: timers, commands, log, publish, replies."""

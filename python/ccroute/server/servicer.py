@@ -273,7 +273,7 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                     return
                 elif not service.running:
                     raise StreamEnded(
-                        "server is shutting down; resume WatchEvents with "
+                        f"{service.stop_reason}; resume WatchEvents with "
                         f"after_sequence={sub.delivered} on the next server",
                         resume_after=sub.delivered,
                     )

@@ -275,8 +275,9 @@ class RedisTenants(Tenants):
             sender = self.webhooks.pop(tenant, None)
         if sender is not None:
             sender.stop()
-        if service is not None:
-            service.stop(5.0)  # its engine thread ends every event stream as it exits
+        if service is not None:  # its engine thread ends every event stream as it exits
+            service.stop(5.0, reason=f"tenant {tenant!r} is no longer served by this server ({why}); "
+                                     "another server takes it over")
         if rlog is not None:
             rlog.close()
         event(log, logging.WARNING, "tenant_released", f"tenant {tenant!r} no longer served here: {why}",

@@ -1,0 +1,56 @@
+"""Fixtures of the client tests: a real ``redis-server`` and scale-out
+``ccroute serve --redis URL --advertise HOST:PORT`` processes on free
+loopback ports, all stopped at the end of each test (the helper classes
+are those of ``tests/persistence``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from persistence.conftest import SKIP, RedisServer, Served, free_port
+
+__all__ = ["SKIP", "LEASE_MS", "Peers", "Served"]
+
+#: Lease of every tenant (ms): short, so that takeovers take a second or two.
+LEASE_MS = 800
+
+#: ``peers(n)`` starts n more servers on the test's Redis and returns them, listening.
+Peers = Callable[[int], list[Served]]
+
+
+@pytest.fixture
+def peers(tmp_path: Path) -> Iterator[Peers]:
+    """Scale-out servers on one fresh Redis, each advertising its own
+    loopback port; every one is killed at the end (and Redis stopped)."""
+    if SKIP is not None:
+        pytest.skip(SKIP)
+    d = tmp_path / "redis"
+    d.mkdir()
+    redis_server = RedisServer(d).start()
+    cfg = tmp_path / "router.yaml"
+    cfg.write_text("channels: [{name: voice}]\nqueues: [{name: sales}, {name: support}]\n")
+    started: list[Served] = []
+
+    def start(n: int) -> list[Served]:
+        out = []
+        for _ in range(n):
+            port = free_port()
+            s = Served(["--port", str(port), "--advertise", f"127.0.0.1:{port}", "--config", str(cfg),
+                        "--redis", redis_server.url, "--lease-ms", str(LEASE_MS)],
+                       tmp_path / f"peer-{len(started)}.log")
+            started.append(s)
+            out.append(s)
+        for s in out:
+            s.wait_listening()
+        return out
+
+    try:
+        yield start
+    finally:
+        for s in started:
+            s.close()
+        redis_server.stop()
