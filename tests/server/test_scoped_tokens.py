@@ -299,10 +299,13 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
         assert headers["WWW-Authenticate"] == 'Bearer realm="ccroute"'
         assert http_get(url + "/metrics", "wrong")[::2] == (401, b"invalid bearer token\n")
         assert http_get(url + "/metrics", "a1-t")[::2] == (403, b"role 'agent' may not read /metrics\n")
+        # While the default tenant is the only one, its token reads everything (all of it is its own).
+        metrics.add_tenants(server.tenants.owned)
+        status, _, body = http_get(url + "/metrics", "observer-t")
+        assert status == 200 and b"# HELP grpc_server_handled_total" in body and b"ccroute_tenants 1.0" in body
         # A token of one tenant reads that tenant's series only: no other tenant's, not even its name.
         server.tenants.create("acme")
         server.tenants.create("globex")
-        metrics.add_tenants(server.tenants.owned)
         status, _, body = http_get(url + "/metrics", "acme-t")
         assert status == 200 and b'ccroute_tenant_healthy{tenant="acme"} 1.0' in body
         assert b"globex" not in body and b'tenant="default"' not in body and b"ccroute_healthy" not in body
@@ -347,7 +350,8 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
                     pb.RemoveAgentRequest(agent_id="x"), metadata=[("authorization", "Bearer observer-t")])
         text = http_get(url + "/metrics", "admin-t")[2].decode()
         assert 'grpc_method="RemoveAgent"' in text and 'grpc_code="PERMISSION_DENIED"' in text
-        # A token of the default tenant: its router's series, nothing that counts other tenants.
+        # A token of the default tenant: its router's series, nothing that counts other tenants
+        # (alone on the server, as before the other tenants came, it read everything).
         text = http_get(url + "/metrics", "observer-t")[2].decode()
         assert "ccroute_healthy" in text and 'ccroute_tenant_healthy{tenant="default"}' in text
         assert "acme" not in text and "globex" not in text and "grpc_server" not in text

@@ -275,6 +275,7 @@ class Metrics(Observer):
 
     def __init__(self, *, process: bool = True) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._owned: Optional[Callable[[], dict[str, Any]]] = None
         r = self.registry
         if process:
             from prometheus_client.process_collector import ProcessCollector
@@ -311,6 +312,7 @@ class Metrics(Observer):
     def add_tenants(self, owned: Callable[[], dict[str, Any]]) -> None:
         """Expose per-tenant figures of the services ``owned()`` returns
         (``Tenants.owned``)."""
+        self._owned = owned
         self.registry.register(TenantsCollector(owned))
 
     def for_tenant(self, tenant: str) -> TenantObserver:
@@ -324,7 +326,11 @@ class Metrics(Observer):
         there are), and for the default tenant also the unlabelled router
         and process series (its own router's figures). Server-wide series
         (:data:`SERVER_WIDE`: gRPC calls of every tenant, the tenant count)
-        need a token for every tenant."""
+        need a token for every tenant, or the default tenant's while it is
+        the only tenant this server serves (then they are all its own)."""
+        owned = self._owned
+        if tenant == "default" and (owned is None or set(owned()) <= {"default"}):
+            tenant = None
         if tenant is None:
             return generate_latest(self.registry)
         return generate_latest(_OneTenant(self.registry, tenant, tenant == "default"))  # type: ignore[arg-type]
