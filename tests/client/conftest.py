@@ -15,8 +15,11 @@ from persistence.conftest import SKIP, RedisServer, Served, free_port
 
 __all__ = ["SKIP", "LEASE_MS", "Peers", "Served"]
 
-#: Lease of every tenant (ms): short, so that takeovers take a second or two.
-LEASE_MS = 800
+#: Lease of every tenant (ms): short, so that takeovers take a few seconds,
+#: yet long enough that a loaded two-core machine renews every lease and
+#: registration in time (at 800 ms, servers missed renewals and tenants
+#: moved in the middle of the tests).
+LEASE_MS = 2500
 
 #: ``peers(n)`` starts n more servers on the test's Redis and returns them, listening.
 Peers = Callable[[int], list[Served]]

@@ -2,10 +2,12 @@
 scale-out servers (``ccroute serve --redis URL --advertise HOST:PORT``).
 
 The decision (``Redirects``) and the channels (``Links``) are checked on
-their own first; then against real processes on loopback: a client sent
-on to a tenant's owner goes back to the server it was given when that
-owner dies, threads redirected together share one channel and none of
-their calls is cancelled, and event watches (sync and asyncio) follow
+their own first (the clients over them against a fake cluster are in
+``test_client_failover``); then against real processes on loopback: a
+client sent on to a tenant's owner goes back to the server it was given
+when that owner dies, a call held by an owner that dies is sent again and
+acknowledged once, threads redirected together share one channel and none
+of their calls is cancelled, and event watches (sync and asyncio) follow
 their tenant to another server and back with every sequence once, in
 order.
 """
@@ -13,6 +15,7 @@ order.
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +34,8 @@ from ccroute.client import (
     StreamEnded,
 )
 from ccroute.client import _common as c
-from ccroute.server.errors import ServiceTimeout
+from ccroute.client import _redirects as r
+from ccroute.server.errors import ServiceError, ServiceTimeout
 
 from .conftest import SKIP, Peers, Served
 
@@ -43,56 +47,89 @@ MOVES = "t3"
 
 
 # -- the decision, on its own ---------------------------------------------------
-def test_the_redirect_decision() -> None:
-    r = c.Redirects("x:1")
-    assert r.after(NotOwner("elsewhere", "y:1"), "x:1", safe=False) == c.Hop("y:1")
-    # No owner (a takeover), or the owner named is the server asked: wait and ask again.
-    assert r.after(NotOwner("nobody"), "y:1", safe=False) == c.Hop(None, c.NO_OWNER_WAIT)
-    assert r.after(NotOwner("here", "y:1"), "y:1", safe=False) == c.Hop(None, c.NO_OWNER_WAIT)
-    # The owner a redirect led to is gone: back to the server given, resent only when safe.
-    assert r.after(ServiceUnavailable("refused"), "y:1", safe=True) == c.Hop("x:1", failed=True)
-    assert r.after(ServiceUnavailable("refused"), "y:1", safe=False) == c.Hop("x:1", resend=False, failed=True)
-    # While its lease runs, the dead owner is still named: waited out, not followed.
-    assert r.after(NotOwner("elsewhere", "y:1"), "x:1", safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
-    assert r.after(NotOwner("elsewhere", "z:1"), "x:1", safe=True) == c.Hop("z:1")
-    # Not about where the tenant is: the caller's own retry rules.
-    assert r.after(ServiceUnavailable("refused"), "x:1", safe=True) is None
-    assert r.after(ServiceTimeout("slow"), "z:1", safe=True) is None
-    assert (r.moves, r.waits) == (3, 3)
-    with pytest.raises(NotOwner, match="spent"):
-        r.after(NotOwner("spent", "w:1"), "z:1", safe=True)
-    with pytest.raises(ServiceUnavailable, match="spent"):
-        r.after(ServiceUnavailable("spent"), "z:1", safe=True)
-    r.reset()
-    for _ in range(c.NO_OWNER_TRIES):
-        assert r.after(NotOwner("nobody"), "x:1", safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
-    with pytest.raises(NotOwner, match="nobody"):
-        r.after(NotOwner("nobody"), "x:1", safe=True)
-
-
-def test_the_decision_after_an_event_stream_ends() -> None:
-    r = c.Redirects("x:1")
-    ended = StreamEnded("given up", resume_after=7)
-    r.moves = c.MAX_REDIRECTS
-    # A stream that lived: a fresh budget, opened again at once where it was.
-    assert r.after_stream(ended, "y:1", c.STREAM_SETTLED, safe=True) == c.Hop(None)
-    assert (r.moves, r.waits) == (0, 0)
-    # One that ended at once: opened again after a wait, counted.
-    assert r.after_stream(ended, "y:1", 0.0, safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
-    assert r.waits == 1
-    # Without resume it is an UNAVAILABLE as any other.
-    assert r.after_stream(ended, "y:1", 0.0, safe=False) == c.Hop("x:1", resend=False, failed=True)
-    assert r.after_stream(ended, "x:1", 0.0, safe=False) is None
-    assert r.after_stream(NotOwner("elsewhere", "z:1"), "x:1", 0.0, safe=False) == c.Hop("z:1")
-
-
 class FakeChannel:
     def __init__(self, target: str) -> None:
         self.target = target
 
 
-def fake_links(grace: float = 60.0) -> c.Links:
-    return c.Links("x:1", lambda target: c.Link(target, FakeChannel(target), None), grace=grace)
+def fake_links() -> c.Links:
+    return c.Links("x:1", lambda target: c.Link(target, FakeChannel(target), None))
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The clock of ``Links`` (failed servers' marks), moved by hand."""
+    now = [100.0]
+    monkeypatch.setattr(r, "time", type("Clock", (), {"monotonic": staticmethod(lambda: now[0])}))
+    return now
+
+
+def test_the_redirect_decision(clock: list[float]) -> None:
+    links = fake_links()
+    d = c.Redirects(links)
+    assert d.after(NotOwner("elsewhere", "y:1"), "x:1", safe=False) == c.Hop("y:1")
+    # No owner (a takeover), or the owner named is the server asked: wait and ask again.
+    assert d.after(NotOwner("nobody"), "y:1", safe=False) == c.Hop(None, c.NO_OWNER_WAIT)
+    assert d.after(NotOwner("here", "y:1"), "y:1", safe=False) == c.Hop(None, c.NO_OWNER_WAIT)
+    # The owner a redirect led to is gone: back to the server given, resent only when safe; not a move.
+    assert d.after(ServiceUnavailable("refused"), "y:1", safe=True) == c.Hop("x:1", failed=True)
+    assert d.after(ServiceUnavailable("refused"), "y:1", safe=False) == c.Hop("x:1", resend=False, failed=True)
+    # Not about where the tenant is: the caller's own retry rules.
+    assert d.after(ServiceUnavailable("refused"), "x:1", safe=True) is None
+    assert d.after(ServiceTimeout("slow"), "z:1", safe=True) is None
+    assert d.after(NotOwner("elsewhere", "z:1"), "x:1", safe=True) == c.Hop("z:1")
+    assert (d.moves, d.waits) == (2, 2)
+    assert d.after(NotOwner("elsewhere", "w:1"), "z:1", safe=True) == c.Hop("w:1")
+    with pytest.raises(NotOwner, match="spent"):
+        d.after(NotOwner("spent", "v:1"), "w:1", safe=True)
+    d.reset()
+    for _ in range(c.NO_OWNER_TRIES):
+        assert d.after(NotOwner("nobody"), "x:1", safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
+    with pytest.raises(NotOwner, match="nobody"):
+        d.after(NotOwner("nobody"), "x:1", safe=True)
+
+
+def test_a_failed_owner_named_again_is_waited_for_and_tried_again_once_a_second(clock: list[float]) -> None:
+    links = fake_links()
+    links.move(links.current, c.Hop("y:1"))
+    y = links.current
+    links.move(y, c.Hop("x:1", failed=True))  # y failed: for the whole client, not one call
+    first, second = c.Redirects(links), c.Redirects(links)
+    # While its lease runs the dead owner is still named: every call waits (not a move) ...
+    assert first.after(NotOwner("elsewhere", "y:1"), "x:1", safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
+    assert second.after(NotOwner("elsewhere", "y:1"), "x:1", safe=False) == c.Hop(None, c.NO_OWNER_WAIT)
+    # ... and once a second one call (of all) tries it again, counted as a wait.
+    clock[0] += c.FAILED_RETRY
+    assert first.after(NotOwner("elsewhere", "y:1"), "x:1", safe=True) == c.Hop("y:1", retry=True)
+    assert second.after(NotOwner("elsewhere", "y:1"), "x:1", safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
+    assert (first.moves, first.waits) == (0, 2)
+    # The marking lapses after FAILED_FOR: named again, it is followed as any owner.
+    clock[0] += c.FAILED_FOR
+    assert first.after(NotOwner("elsewhere", "y:1"), "x:1", safe=True) == c.Hop("y:1")
+
+
+def test_the_decision_after_an_event_stream_ends(clock: list[float]) -> None:
+    d = c.Redirects(fake_links())
+    ended = StreamEnded("given up", resume_after=7)
+    # Open: a reply came, or it lived and was not refused. A NotOwner is never the end of an open stream.
+    assert c.Redirects.settled(ended, True, 0.0) and c.Redirects.settled(ended, False, c.STREAM_SETTLED)
+    assert not c.Redirects.settled(ended, False, 0.1)
+    assert not c.Redirects.settled(NotOwner("elsewhere", "z:1"), False, 60.0)
+    d.moves = c.MAX_REDIRECTS
+    # A stream that was open: a fresh budget, opened again at once where the client is.
+    assert d.after_stream(ended, "y:1", settled=True, safe=True) == c.Hop(None)
+    assert (d.moves, d.waits) == (0, 0)
+    # One that ended at once: opened again after a wait, counted; so is a CANCELLED the watch did not cause.
+    assert d.after_stream(ended, "y:1", settled=False, safe=True) == c.Hop(None, c.NO_OWNER_WAIT)
+    assert d.after_stream(ServiceError("CANCELLED"), "y:1", settled=False, safe=True,
+                          cancelled=True) == c.Hop(None, c.NO_OWNER_WAIT)
+    assert d.waits == 2
+    # Without resume they are raised, and a server that gave its tenant up is not a failed server.
+    assert d.after_stream(ended, "y:1", settled=False, safe=False) is None
+    assert d.after_stream(ServiceError("CANCELLED"), "y:1", settled=True, safe=False, cancelled=True) is None
+    assert d.after_stream(ServiceUnavailable("reset"), "y:1", settled=True, safe=False) == c.Hop(
+        "x:1", resend=False, failed=True)
+    assert d.after_stream(NotOwner("elsewhere", "z:1"), "x:1", settled=False, safe=False) == c.Hop("z:1")
 
 
 def test_links_switch_once_for_many_threads_and_keep_old_channels() -> None:
@@ -119,23 +156,38 @@ def test_links_switch_once_for_many_threads_and_keep_old_channels() -> None:
     assert links.current is first and links.opened == 2
     closed = links.close()
     assert sorted(ch.target for ch in closed) == ["x:1", "y:1"]
-    assert links.move(first, c.Hop("w:1")) == [] and links.current is first  # closed: nothing opens
+    assert links.move(first, c.Hop("w:1")) == (0.0, []) and links.current is first  # closed: nothing opens
 
 
-def test_a_failed_channel_is_never_reused_and_closed_after_the_grace(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [100.0]
-    monkeypatch.setattr(c, "time", type("Clock", (), {"monotonic": staticmethod(lambda: clock[0])}))
-    links = fake_links(grace=60.0)
+def test_a_failed_server_is_never_current_and_its_channel_closes_when_its_last_call_ends(
+        clock: list[float]) -> None:
+    links = fake_links()
     x = links.current
     links.move(x, c.Hop("y:1"))
     y = links.current
-    assert links.move(y, c.Hop("x:1", failed=True)) == []  # y's calls may still run: kept open a while
-    assert links.current is x
-    clock[0] += 60.0
-    assert links.move(x, c.Hop("y:1")) == []
-    assert links.current is not y and links.current.target == "y:1" and links.opened == 3  # a fresh channel
-    clock[0] += 0.5
-    assert links.move(links.current, c.Hop(None, 0.25)) == [y.channel]  # closed once the grace is over
+    stream = links.enter()  # a stream running on y's channel
+    call = links.enter()
+    assert call is y and stream is y
+    assert links.move(call, c.Hop("x:1", failed=True)) == (0.0, [])
+    assert links.leave(call) == []  # the stream still runs on it: not closed, whenever
+    assert links.current is x and links.is_failed("y:1")
+    # Another call redirected to y is not moved there: a wait instead.
+    assert links.move(x, c.Hop("y:1")) == (c.NO_OWNER_WAIT, []) and links.current is x
+    assert links.enter() is x  # calls go via the origin
+    links.leave(x)
+    # A failure seen on the old channel after y was tried again says nothing new.
+    clock[0] += c.FAILED_RETRY
+    assert links.claim_retry("y:1") and not links.claim_retry("y:1")  # one try at a time
+    retry = links.enter(c.Hop("y:1", retry=True))
+    assert retry is not y and retry.target == "y:1" and links.opened == 3  # a fresh channel
+    assert links.current is x  # not moved before y answers
+    assert links.leave(stream) == [y.channel]  # the last stream on the old channel ended: closed now
+    links.move(y, c.Hop("x:1", failed=True))
+    assert links.leave(retry, answered=True) == []
+    assert links.current is retry and not links.is_failed("y:1")  # y answered: the client moves there
+    # The origin is never marked failed.
+    links.move(x, c.Hop("x:1", failed=True))
+    assert not links.is_failed("x:1")
     assert sorted(ch.target for ch in links.close()) == ["x:1", "y:1"]
 
 
@@ -156,15 +208,22 @@ def owners(target: str) -> dict[str, str]:
 
 
 def spread(servers: list[Served], names: list[str]) -> dict[str, str]:
-    """Create ``names`` and wait until every tenant has a live owner and
-    the servers own the same number, give or take one."""
-    targets = [s.target for s in servers]
-    with RouterClient(targets[0]) as admin:
+    """Create ``names`` and wait until they are spread (:func:`settled`)."""
+    with RouterClient(servers[0].target) as admin:
         for name in names:
             admin.create_tenant(name)
+    return settled(servers)
+
+
+def settled(servers: list[Served]) -> dict[str, str]:
+    """Every tenant's owner, once every tenant has one of ``servers`` (the
+    live ones: not a dead one whose lease runs, not none during a
+    takeover) and they own the same number, give or take one."""
+    targets = [s.target for s in servers]
     got: dict[str, str] = {}
 
     def even() -> bool:
+        got.clear()
         got.update(owners(targets[0]))
         counts = [sum(1 for o in got.values() if o == t) for t in targets]
         return all(o in targets for o in got.values()) and max(counts) - min(counts) <= 1
@@ -251,6 +310,7 @@ def test_a_client_goes_back_to_its_first_server_when_the_owner_it_was_sent_to_di
     got = spread(servers, TENANTS)
     name = next(n for n in TENANTS if got[n] != first.target)
     owner = next(s for s in servers if s.target == got[name])
+    live = [s for s in servers if s is not owner]
     with RouterClient(first.target, tenant=name, timeout=5, retries=0) as client:
         client.upsert_agent(cc.Agent("a1"))
         assert client.target == owner.target  # sent on to the owner
@@ -264,29 +324,46 @@ def test_a_client_goes_back_to_its_first_server_when_the_owner_it_was_sent_to_di
         # Reads and calls with idempotency keys are sent again (retries=0
         # notwithstanding) once a server took the tenant over.
         assert client.agent_ids() == ["a1"]
-        new_owner = client.target
-        assert new_owner != owner.target and new_owner in (s.target for s in servers)
-        assert owners(first.target)[name] == new_owner
+        assert client.target in (s.target for s in live)  # the new owner (or the first server, moved since)
         client.submit(cc.Contact("c1", "voice", "sales"))
         assert client.contact("c1").agent == "a1"
-    # A call in flight when its owner dies, with a key: sent again, acknowledged once.
-    now = owners(first.target)
-    name2 = next(n for n in TENANTS if now[n] not in (first.target, owner.target))
-    owner2 = next(s for s in servers if s.target == now[name2])
-    with RouterClient(first.target, tenant=name2, timeout=5, retries=0) as client:
+
+
+@needs_redis
+def test_a_call_in_flight_when_its_owner_dies_is_sent_again_and_acknowledged_once(peers: Peers) -> None:
+    servers = peers(2)
+    first = servers[0]
+    got = spread(servers, TENANTS)
+    name = next(n for n in TENANTS if got[n] != first.target)
+    owner = servers[1]
+    with RouterClient(first.target, tenant=name, timeout=20, retries=0) as client:
         client.status()
-        assert client.target == owner2.target
-        killer = threading.Timer(0.3, owner2.kill)
-        killer.start()
-        try:
-            n = 0
-            while owner2.proc.poll() is None or n < 5:
-                client.submit(cc.Contact(f"k{n}", "voice", "sales"), idempotency_key=f"key-{n}")
-                n += 1
-        finally:
-            killer.join()
-        assert client.target == first.target  # the only server left
-        assert client.waiting("sales") == [f"k{i}" for i in range(n)]
+        assert client.target == owner.target
+        hops: list[c.Hop] = []
+        move = client._links.move
+
+        def spy(used: c.Link, hop: c.Hop) -> tuple[float, list[Any]]:
+            hops.append(hop)
+            return move(used, hop)
+
+        client._links.move = spy  # type: ignore[method-assign]
+        # The owner is frozen: the call reaches its socket and is held there, in flight.
+        owner.proc.send_signal(signal.SIGSTOP)
+        done: list[Any] = []
+        call = threading.Thread(target=lambda: done.append(
+            client.submit(cc.Contact("k1", "voice", "sales"), idempotency_key="key-k1")))
+        call.start()
+        time.sleep(0.5)
+        assert call.is_alive() and not hops
+        owner.kill()  # its connections reset under the call
+        call.join(30)
+        assert done, "the call did not complete"
+        # It failed on the dead owner and was sent again through the first server, which took
+        # the tenant over once the dead owner's lease expired (the only server left).
+        assert any(h.failed for h in hops) and client._links.is_failed(owner.target)
+        assert client.target == first.target
+        assert client.waiting("sales") == ["k1"]  # once
+        assert client.submit(cc.Contact("k1", "voice", "sales"), idempotency_key="key-k1") == done[0]
 
 
 @needs_redis
@@ -310,8 +387,10 @@ def test_threads_redirected_together_share_one_channel_and_no_call_is_cancelled(
             with ThreadPoolExecutor(threads) as pool:
                 done = [f.result() for f in [pool.submit(work, i) for i in range(threads)]]  # raises CANCELLED, if any
             assert sum(done) == threads * calls
-            assert client.target == got[name]
-            assert client._links.opened == 2  # the first server's channel and the owner's: not one per thread
+            # The first server's channel and the owner's (and a third, were the tenant moved meanwhile):
+            # not one per thread.
+            assert client.target in (s.target for s in servers)
+            assert client._links.opened <= 3
     with RouterClient(got[name], tenant=name) as owner:
         assert len(owner.waiting("sales")) == 3 * threads * calls
 

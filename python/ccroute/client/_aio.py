@@ -11,7 +11,7 @@ import grpc
 import grpc.aio
 
 from .._ccroute import Agent, Channel, Contact, Queue, Step
-from ..errors import InvalidInput
+from ..errors import InvalidInput, RoutingError
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
@@ -38,7 +38,7 @@ class AsyncRouterClient:
         token: Optional[str] = None,
         root_certificates: Optional[bytes] = None,
         tls: bool = False,
-        timeout: float = 10.0,
+        timeout: Optional[float] = 10.0,
         retries: int = 2,
         options: Optional[Sequence[tuple[str, Any]]] = None,
         tenant: Optional[str] = None,
@@ -46,14 +46,19 @@ class AsyncRouterClient:
         self._creds, self._opts, metadata = c.channel_args(token, root_certificates, tls, options)
         self._metadata = metadata + c.tenant_metadata(tenant)
         self.tenant = tenant
+        #: Seconds each call may take (``None``: no deadline); read by every call.
         self.timeout = timeout
         self.retries = retries
-        self._links = c.Links(target, self._open, grace=max(c.RETIRED_GRACE, 2 * timeout))
+        self._links = c.Links(target, self._open)
 
     @property
     def target(self) -> str:
-        """As :attr:`RouterClient.target`."""
+        """As :attr:`RouterClient.target` (assigning it moves the client there)."""
         return self._links.current.target
+
+    @target.setter
+    def target(self, target: str) -> None:
+        self._links.goto(target)
 
     def _open(self, target: str) -> c.Link:
         creds, opts = self._creds, self._opts
@@ -61,39 +66,56 @@ class AsyncRouterClient:
                    else grpc.aio.insecure_channel(target, options=opts))
         return c.Link(target, channel, router_pb2_grpc.RouterStub(channel))
 
-    async def _go(self, used: c.Link, hop: Optional[c.Hop]) -> bool:
-        """As :meth:`RouterClient._go`."""
-        if hop is None:
-            return False
-        for channel in self._links.move(used, hop):
+    @staticmethod
+    async def _close_channels(channels: list[Any]) -> None:
+        for channel in channels:
             await channel.close()
-        if hop.wait:
-            await asyncio.sleep(hop.wait)
-        return hop.resend
+
+    async def _go(self, used: c.Link, hop: c.Hop) -> None:
+        """As :meth:`RouterClient._go`."""
+        wait, channels = self._links.move(used, hop)
+        await self._close_channels(channels)
+        if wait:
+            await asyncio.sleep(wait)
 
     async def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
         attempts = self.retries + 1 if retry else 1
         attempt = 0
-        redirects = c.Redirects(self._links.origin)  # per call, as in RouterClient
+        redirects = c.Redirects(self._links)  # per call, as in RouterClient
+        hop: Optional[c.Hop] = None
         while True:
-            link = self._links.current
+            link = self._links.enter(hop)
+            answered = False
             try:
-                return await getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                reply = await getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                answered = True
+                return reply
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
-                if await self._go(link, redirects.after(err, link.target, safe=retry)):
-                    continue
-                attempt += 1
-                if attempt < attempts and isinstance(err, c.RETRYABLE):
-                    continue
-                raise err from None
+                answered = c.answered(err)
+                hop = redirects.after(err, link.target, safe=retry)
+                if hop is None:
+                    attempt += 1
+                    if attempt < attempts and isinstance(err, c.RETRYABLE):
+                        continue
+                    raise err from None
+                await self._go(link, hop)
+                if not hop.resend:
+                    raise err from None
+            finally:
+                await self._close_channels(self._links.leave(link, answered))
+
+    async def _follow(self, used: c.Link, err: RoutingError) -> None:
+        """As :meth:`RouterClient._follow`."""
+        hop = c.Redirects(self._links).after(err, used.target, safe=False)
+        if hop is not None:
+            await self._close_channels(self._links.move(used, hop)[1])
 
     async def close(self) -> None:
         """Close the connection (every channel the client opened)."""
-        for channel in self._links.close():
-            await channel.close()
+        await self._close_channels(self._links.close())
 
     async def __aenter__(self) -> "AsyncRouterClient":
         return self
@@ -172,16 +194,26 @@ class AsyncRouterClient:
     async def submit_stream(self, batches: Iterable[Iterable[Contact]],
                             now: Optional[float] = None) -> AsyncIterator[list[Event]]:
         """Stream batches over one call and yield each batch's events
-        (``now``: the time sent with every batch, for ``--clock client``)."""
+        (``now``: the time sent with every batch, for ``--clock client``).
+        As :meth:`RouterClient.submit_stream`, an error moves the client for
+        the next stream."""
         requests = (c.batch_request(b, now=now) for b in batches)
-        call = self._links.current.stub.StreamContacts(requests, metadata=self._metadata)
+        link = self._links.enter()
+        answered = False
         try:
-            async for reply in call:
-                yield c.events_of(reply)
-        except grpc.RpcError as exc:
-            raise c.to_error(exc) from None
+            call = link.stub.StreamContacts(requests, metadata=self._metadata)
+            try:
+                async for reply in call:
+                    answered = True
+                    yield c.events_of(reply)
+            except grpc.RpcError as exc:
+                err = c.to_error(exc)
+                await self._follow(link, err)
+                raise err from None
+            finally:
+                call.cancel()
         finally:
-            call.cancel()
+            await self._close_channels(self._links.leave(link, answered))
 
     async def accept(self, contact: str, agent: str, now: Optional[float] = None, *,
                      idempotency_key: Optional[str] = None) -> list[Event]:
@@ -355,49 +387,68 @@ class AsyncRouterClient:
         if last is None:  # from the first iteration on, exactly
             status = await self.status()
             last, history_id = status.last_sequence, status.history_id
-        redirects = c.Redirects(self._links.origin)  # fresh again whenever the stream delivers
+        redirects = c.Redirects(self._links)  # fresh again whenever the stream delivers
         ended: Optional[StreamEnded] = None  # the end being resumed, while nothing came after it
+        hop: Optional[c.Hop] = None  # the hop the next stream follows (a retry of a failed server)
         while True:
             request = pb.WatchEventsRequest()
             if last is not None:
                 request.after_sequence = last
                 if history_id:
                     request.history_id = history_id
-            link = self._links.current
-            opened = time.monotonic()
-            call = link.stub.WatchEvents(request, metadata=self._metadata)
+            link = self._links.enter(hop)  # counted: its channel is not closed under the stream
+            hop = None
             try:
-                async for reply in call:
-                    redirects.reset()
-                    ended = None
-                    if reply.history_id:
-                        history_id = reply.history_id
-                    for e in reply.events:
-                        record = EventRecord(*wire.event_from_pb(e), e.wall_time)
-                        last = record.sequence
-                        yield record
-                return
-            except grpc.RpcError as exc:
-                err = c.to_error(exc)
-                lived = time.monotonic() - opened
-                if lived >= c.STREAM_SETTLED:
-                    ended = None
-                if resume and isinstance(err, SubscriberLagged):
-                    if last is None:
-                        last = err.resume_after
-                    continue
-                hop = redirects.after_stream(err, link.target, lived, safe=resume)
-                if hop is not None and hop.resend and isinstance(err, StreamEnded):
-                    if last is None:
-                        last = err.resume_after
-                    ended = ended or err
-                if await self._go(link, hop):
-                    continue
-                if ended is not None and isinstance(err, (ServiceUnavailable, UnknownTenant)):
-                    raise ended from err  # no server took the tenant up
-                raise err from None
+                opened, replied = time.monotonic(), False
+                call = link.stub.WatchEvents(request, metadata=self._metadata)
+                try:
+                    async for reply in call:
+                        if not replied:
+                            replied = True
+                            self._links.alive(link)
+                        redirects.reset()
+                        ended = None
+                        if reply.history_id:
+                            history_id = reply.history_id
+                        for e in reply.events:
+                            record = EventRecord(*wire.event_from_pb(e), e.wall_time)
+                            last = record.sequence
+                            yield record
+                    return
+                except grpc.RpcError as exc:
+                    err = c.to_error(exc)
+                    settled = c.Redirects.settled(err, replied, time.monotonic() - opened)
+                    if settled:
+                        ended = None
+                    if resume and isinstance(err, SubscriberLagged):
+                        if last is None:
+                            last = err.resume_after
+                        continue
+                    # A CANCELLED from the server or a proxy: resumed as an end. (One this client
+                    # causes, cancelling the task or closing the client, is asyncio.CancelledError.)
+                    cancelled = c.is_cancelled(exc) and not self._links.closed
+                    try:
+                        hop = redirects.after_stream(err, link.target, settled=settled, safe=resume,
+                                                     cancelled=cancelled)
+                    except ServiceUnavailable as spent:
+                        if ended is not None:
+                            raise ended from spent  # no server took the tenant up
+                        raise
+                    if hop is not None:
+                        if hop.resend and isinstance(err, StreamEnded):
+                            if last is None:
+                                last = err.resume_after
+                            ended = ended or err
+                        await self._go(link, hop)
+                        if hop.resend:
+                            continue
+                    if ended is not None and isinstance(err, (ServiceUnavailable, UnknownTenant)):
+                        raise ended from err  # no server took the tenant up
+                    raise err from None
+                finally:
+                    call.cancel()
             finally:
-                call.cancel()
+                await self._close_channels(self._links.leave(link))
 
     def __repr__(self) -> str:
         return f"AsyncRouterClient({self.target!r})"

@@ -1,12 +1,11 @@
-"""What the sync and asyncio clients share: channels, errors, requests and
-the conversion of replies into ccroute objects."""
+"""What the sync and asyncio clients share: errors, requests and the
+conversion of replies into ccroute objects; the redirect decision and the
+channels (``_redirects``) are re-exported here."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
@@ -17,15 +16,28 @@ from ..errors import RoutingError
 from ..events import Event
 from ..server import wire
 from ..server.config import RouterSettings
-from ..server.errors import NotOwner, ServiceTimeout, ServiceUnavailable, StreamEnded, error_from_status
+from ..server.errors import ServiceError, ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo, check_tenant
 from ..v1 import router_pb2, views_pb2
+from ._redirects import (
+    FAILED_FOR,
+    FAILED_RETRY,
+    MAX_REDIRECTS,
+    NO_OWNER_TRIES,
+    NO_OWNER_WAIT,
+    STREAM_SETTLED,
+    Hop,
+    Link,
+    Links,
+    Redirects,
+)
 
 __all__ = [
     "RemoteQueueStats", "RemoteAgentView", "RemoteContactView", "RemoteStatus",
     "RemoteWebhook", "channel_args", "tenant_metadata", "tenant_of_pb", "to_error", "events_of", "new_key",
-    "settings_of", "Hop", "Redirects", "Link", "Links",
+    "settings_of", "answered", "is_cancelled", "Hop", "Redirects", "Link", "Links", "MAX_REDIRECTS", "NO_OWNER_WAIT",
+    "NO_OWNER_TRIES", "STREAM_SETTLED", "FAILED_FOR", "FAILED_RETRY",
 ]
 
 #: Message size the client accepts by default (replies to big batches).
@@ -59,181 +71,6 @@ def tenant_metadata(tenant: Optional[str]) -> tuple[tuple[str, str], ...]:
     return (("ccroute-tenant", tenant),)
 
 
-#: Most moves one call makes: redirects followed (``NotOwner`` naming
-#: another server) and returns to the address the client was given after
-#: the server a redirect led to failed.
-MAX_REDIRECTS = 3
-#: Seconds to wait before retrying a tenant no server owns yet (a takeover).
-NO_OWNER_WAIT = 0.25
-#: Most such waits for one call (12 s: a lease time and a balancer round by default).
-NO_OWNER_TRIES = 48
-#: Seconds an event stream must have stayed open for its end to start a
-#: fresh redirect budget (as a delivered event does); one that ends sooner
-#: is retried after a wait, counted against ``NO_OWNER_TRIES``.
-STREAM_SETTLED = 1.0
-#: Seconds a channel left because its server failed is kept open (calls
-#: may still run on it) before it is closed; all are closed by ``close()``.
-RETIRED_GRACE = 60.0
-
-
-# -- redirects ------------------------------------------------------------------
-@dataclass(frozen=True)
-class Hop:
-    """What to do after a failed call: send it to ``target`` (``None``: the
-    server it went to) after ``wait`` seconds. ``resend`` False: only move
-    the client there and raise the error (the call may have run, and it
-    is not safe to send twice). ``failed``: the server the call went to is
-    gone or going, so its channel is not used again."""
-
-    target: Optional[str]
-    wait: float = 0.0
-    resend: bool = True
-    failed: bool = False
-
-
-class Redirects:
-    """The redirect budget of one call (of an event watch: until it
-    delivers again, or a stream of it stays open ``STREAM_SETTLED``
-    seconds), and the one decision both clients follow after an error:
-
-    - ``NotOwner`` naming another server: send the call there (a move);
-    - ``NotOwner`` naming no server (a takeover), the server asked, or a
-      server that failed during this call (its lease has not expired yet):
-      wait ``NO_OWNER_WAIT`` and ask again;
-    - UNAVAILABLE other than ``NotOwner`` from a server a redirect led to
-      (dead, or shutting down): back to ``origin``, the address the client
-      was given, which redirects to the new owner (a move). Resent only
-      when ``safe`` (a read, or a call carrying an idempotency key);
-      otherwise the client moves back and the error is raised;
-    - anything else: ``None``, for the caller's own retry rules.
-
-    A ``NotOwner`` refusal ran nothing, so following it is always safe.
-    Past ``MAX_REDIRECTS`` moves or ``NO_OWNER_TRIES`` waits the error is
-    raised. Only the sleeping (``time.sleep`` or ``await asyncio.sleep``)
-    is left to the clients."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.moves = 0
-        self.waits = 0
-        #: Servers that failed during this call: a redirect to one is waited out.
-        self.failed: set[str] = set()
-
-    def reset(self) -> None:
-        """A fresh budget (an event watch delivered again)."""
-        self.moves = self.waits = 0
-        self.failed.clear()
-
-    def after(self, err: RoutingError, sent_to: str, *, safe: bool) -> Optional[Hop]:
-        """The hop to make after ``err`` from the server ``sent_to``; raises
-        ``err`` when the budget is spent, ``None`` when ``err`` is not about
-        where the tenant is."""
-        if isinstance(err, NotOwner):
-            if err.owner and err.owner != sent_to and err.owner not in self.failed:
-                return self._move(err, Hop(err.owner))
-            return self._wait(err)
-        if isinstance(err, ServiceUnavailable) and sent_to != self.origin:
-            self.failed.add(sent_to)
-            if not safe:
-                return Hop(self.origin, resend=False, failed=True)
-            return self._move(err, Hop(self.origin, failed=True))
-        return None
-
-    def after_stream(self, err: RoutingError, sent_to: str, lived: float, *, safe: bool) -> Optional[Hop]:
-        """:meth:`after` for an event stream open ``lived`` seconds. A stream
-        that lived ``STREAM_SETTLED`` seconds starts a fresh budget. With
-        ``safe`` (the watch resumes), ``StreamEnded`` -- its server gave the
-        tenant up to another, or stops -- opens the stream again on the same
-        server, which redirects to the new owner: at once after a settled
-        stream, after a wait (counted) after one that ended at once."""
-        settled = lived >= STREAM_SETTLED
-        if settled:
-            self.reset()
-        if safe and isinstance(err, StreamEnded):
-            return Hop(None) if settled else self._wait(err)
-        return self.after(err, sent_to, safe=safe)
-
-    def _move(self, err: RoutingError, hop: Hop) -> Hop:
-        if self.moves >= MAX_REDIRECTS:
-            raise err from None
-        self.moves += 1
-        return hop
-
-    def _wait(self, err: RoutingError) -> Hop:
-        if self.waits >= NO_OWNER_TRIES:
-            raise err from None
-        self.waits += 1
-        return Hop(None, NO_OWNER_WAIT)
-
-
-@dataclass(frozen=True, eq=False)
-class Link:
-    """A channel to one server and the stub over it."""
-
-    target: str
-    channel: Any
-    stub: Any
-
-
-class Links:
-    """The channels of one client: ``current`` (what calls use now) and
-    every other one opened, kept open so that calls still running on
-    them finish (closing a channel cancels its calls) and reused when a
-    redirect leads back to their server. A channel whose server failed is
-    never used again and is closed ``grace`` seconds later. Thread-safe:
-    concurrent calls that are all redirected to one owner share one
-    channel, and a call never moves the client away from where another
-    call has already moved it.
-
-    ``open_link(target)`` makes a channel; ``move`` and ``close`` return
-    the channels to close, which the client closes (its way: sync or
-    awaited)."""
-
-    def __init__(self, origin: str, open_link: Callable[[str], Link], grace: float = RETIRED_GRACE) -> None:
-        self.origin = origin
-        self._open = open_link
-        self._grace = grace
-        self._lock = threading.Lock()
-        self._links: dict[str, Link] = {}
-        self._retired: list[tuple[float, Link]] = []
-        self._closed = False
-        #: How many channels were opened (one per server, and again after one failed).
-        self.opened = 0
-        self.current = self._get(origin)
-
-    def _get(self, target: str) -> Link:
-        link = self._links.get(target)
-        if link is None:
-            link = self._links[target] = self._open(target)
-            self.opened += 1
-        return link
-
-    def move(self, used: Link, hop: Hop) -> list[Any]:
-        """Follow ``hop`` of a call that went over ``used``; the channels to
-        close now (those retired more than ``grace`` seconds ago)."""
-        now = time.monotonic()
-        with self._lock:
-            if self._closed:
-                return []
-            if hop.failed and self._links.get(used.target) is used:
-                del self._links[used.target]
-                self._retired.append((now, used))
-            if hop.target is not None and self.current is used:
-                self.current = self._get(hop.target)
-            expired = [link.channel for since, link in self._retired if now - since > self._grace]
-            self._retired = [(since, link) for since, link in self._retired if now - since <= self._grace]
-        return expired
-
-    def close(self) -> list[Any]:
-        """Every channel, to close (the client's ``close()``)."""
-        with self._lock:
-            self._closed = True
-            out = [link.channel for link in self._links.values()] + [link.channel for _, link in self._retired]
-            self._links.clear()
-            self._retired.clear()
-        return out
-
-
 @dataclass(frozen=True)
 class RemoteWebhook:
     """A tenant's webhook as the server reports it (never its secret)."""
@@ -264,6 +101,18 @@ def to_error(exc: grpc.RpcError) -> RoutingError:
         # DEADLINE_EXCEEDED: the same event, the same (retryable) error.
         code = grpc.StatusCode.DEADLINE_EXCEEDED
     return error_from_status(code, details, tuple(metadata))
+
+
+def answered(err: RoutingError) -> bool:
+    """Whether a call that failed with ``err`` was answered by the owner
+    of its tenant: a domain error (``UnknownId``, ``QueueFull``, ...) is
+    its answer; a ``ServiceError`` (unavailable, busy, refused, ...) is not."""
+    return not isinstance(err, ServiceError)
+
+
+def is_cancelled(exc: grpc.RpcError) -> bool:
+    """Whether a call ended CANCELLED (by whom: the caller knows)."""
+    return hasattr(exc, "code") and exc.code() == grpc.StatusCode.CANCELLED
 
 
 def new_key() -> str:

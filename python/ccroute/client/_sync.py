@@ -46,7 +46,8 @@ class RouterClient:
         token: bearer token, when the server runs with ``--token-file``.
         root_certificates: PEM CA certificates trusted for TLS (implies TLS).
         tls: use TLS with the system's trusted certificates.
-        timeout: seconds each call may take (its gRPC deadline).
+        timeout: seconds each call may take (its gRPC deadline; ``None``:
+            none). Streams have none.
         retries: how many times a submit or a read is retried after
             UNAVAILABLE or a deadline; submits keep their idempotency key,
             so a retry never creates a second contact.
@@ -59,10 +60,15 @@ class RouterClient:
             it goes back to ``target`` as given, which names the new
             owner, and sends the call again when that is safe (a read, or
             a call with an idempotency key). While a tenant is being taken
-            over it waits for the new owner (up to 12 s).
+            over it waits for the new owner (up to 12 s). A server that
+            failed is known as such to the whole client for a while (see
+            ``_redirects.Links``): while it is still named as the owner
+            (its lease has not expired, or it had only a blip) calls wait,
+            and one call tries it again once a second.
 
-    One client may be used from many threads. Channels it left stay open
-    until :meth:`close`, so that calls running on them finish.
+    One client may be used from many threads. Calls redirected together
+    share one channel; the channel of a server that failed is closed once
+    no call or stream runs on it, the others by :meth:`close`.
     """
 
     def __init__(
@@ -72,7 +78,7 @@ class RouterClient:
         token: Optional[str] = None,
         root_certificates: Optional[bytes] = None,
         tls: bool = False,
-        timeout: float = 10.0,
+        timeout: Optional[float] = 10.0,
         retries: int = 2,
         options: Optional[Sequence[tuple[str, Any]]] = None,
         tenant: Optional[str] = None,
@@ -80,16 +86,23 @@ class RouterClient:
         self._creds, self._opts, metadata = c.channel_args(token, root_certificates, tls, options)
         self._metadata = metadata + c.tenant_metadata(tenant)
         self.tenant = tenant
+        #: Seconds each call may take (``None``: no deadline); read by every call.
         self.timeout = timeout
         self.retries = retries
-        self._links = c.Links(target, self._open, grace=max(c.RETIRED_GRACE, 2 * timeout))
+        self._links = c.Links(target, self._open)
 
     # -- plumbing -------------------------------------------------------
     @property
     def target(self) -> str:
         """``host:port`` calls go to now: the server given, or the owner of
-        the tenant a redirect led to."""
+        the tenant a redirect led to. Assigning it moves the client there
+        (redirects and failures still move it; a failed server's calls go
+        back to the address given to the constructor)."""
         return self._links.current.target
+
+    @target.setter
+    def target(self, target: str) -> None:
+        self._links.goto(target)
 
     def _open(self, target: str) -> c.Link:
         creds, opts = self._creds, self._opts
@@ -97,41 +110,61 @@ class RouterClient:
                    else grpc.insecure_channel(target, options=opts))
         return c.Link(target, channel, router_pb2_grpc.RouterStub(channel))
 
-    def _go(self, used: c.Link, hop: Optional[c.Hop]) -> bool:
-        """Make ``hop`` (``None``: none to make) after a call over ``used``
-        failed: move the client, wait; True to send the call again."""
-        if hop is None:
-            return False
-        for channel in self._links.move(used, hop):
+    @staticmethod
+    def _close_channels(channels: list[Any]) -> None:
+        for channel in channels:
             channel.close()
-        if hop.wait:
-            time.sleep(hop.wait)
-        return hop.resend
+
+    def _go(self, used: c.Link, hop: c.Hop) -> None:
+        """Make ``hop`` after a call over ``used`` failed: move the client,
+        close the channels no call runs on any more, wait."""
+        wait, channels = self._links.move(used, hop)
+        self._close_channels(channels)
+        if wait:
+            time.sleep(wait)
 
     def _call(self, rpc: str, request: Any, *, retry: bool = False, now: Optional[float] = None) -> Any:
         if now is not None:  # the caller's time: a server on --clock client runs on it
             request.now = now
         attempts = self.retries + 1 if retry else 1
         attempt = 0
-        redirects = c.Redirects(self._links.origin)
+        redirects = c.Redirects(self._links)
+        hop: Optional[c.Hop] = None
         while True:
-            link = self._links.current
+            link = self._links.enter(hop)
+            answered = False
             try:
-                return getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                reply = getattr(link.stub, rpc)(request, timeout=self.timeout, metadata=self._metadata)
+                answered = True
+                return reply
             except grpc.RpcError as exc:
                 err = c.to_error(exc)
+                answered = c.answered(err)
                 # NotOwner ran nothing; a failed owner's call is resent only when retry= says it is safe.
-                if self._go(link, redirects.after(err, link.target, safe=retry)):
-                    continue
-                attempt += 1
-                if attempt < attempts and isinstance(err, c.RETRYABLE):
-                    continue
-                raise err from None
+                hop = redirects.after(err, link.target, safe=retry)
+                if hop is None:
+                    attempt += 1
+                    if attempt < attempts and isinstance(err, c.RETRYABLE):
+                        continue
+                    raise err from None
+                self._go(link, hop)
+                if not hop.resend:
+                    raise err from None
+            finally:
+                self._close_channels(self._links.leave(link, answered))
+
+    def _follow(self, used: c.Link, err: RoutingError) -> None:
+        """After a stream over ``used`` failed with ``err``: move the client
+        as the redirect decision says, for the next stream, without
+        waiting (the stream itself is not sent again: its requests were
+        consumed)."""
+        hop = c.Redirects(self._links).after(err, used.target, safe=False)
+        if hop is not None:
+            self._close_channels(self._links.move(used, hop)[1])
 
     def close(self) -> None:
         """Close the connection (every channel the client opened)."""
-        for channel in self._links.close():
-            channel.close()
+        self._close_channels(self._links.close())
 
     def __enter__(self) -> "RouterClient":
         return self
@@ -213,16 +246,27 @@ class RouterClient:
         """Stream batches over one call (``StreamContacts``) and yield each
         batch's events, in order: the fastest way to submit many contacts.
         The batches are sent ahead as fast as the connection allows.
-        ``now``: the time sent with every batch (``--clock client``)."""
+        ``now``: the time sent with every batch (``--clock client``).
+        A stream is not sent again after an error; after ``NotOwner`` (or
+        its server's failure) the client moves as a call's redirect would,
+        so the next stream goes to the owner."""
         requests = (c.batch_request(b, now=now) for b in batches)
-        call = self._links.current.stub.StreamContacts(requests, metadata=self._metadata)
+        link = self._links.enter()
+        answered = False
         try:
-            for reply in call:
-                yield c.events_of(reply)
-        except grpc.RpcError as exc:
-            raise c.to_error(exc) from None
+            call = link.stub.StreamContacts(requests, metadata=self._metadata)
+            try:
+                for reply in call:
+                    answered = True
+                    yield c.events_of(reply)
+            except grpc.RpcError as exc:
+                err = c.to_error(exc)
+                self._follow(link, err)
+                raise err from None
+            finally:
+                call.cancel()
         finally:
-            call.cancel()
+            self._close_channels(self._links.leave(link, answered))
 
     def accept(self, contact: str, agent: str, now: Optional[float] = None, *,
                idempotency_key: Optional[str] = None) -> list[Event]:
@@ -420,9 +464,11 @@ class RouterClient:
         too slowly is resumed transparently from the last sequence
         received, and so is the end of the stream when its server gives
         the tenant up to another server (``StreamEnded``) or, after a
-        redirect, fails: the watch follows the tenant to its new owner and
-        continues after the last event it delivered (``StreamEnded`` when
-        no server takes it up); ``HistoryGap`` when the server no longer
+        redirect, fails, or a CANCELLED it did not cause ends it: the
+        watch follows the tenant to its new owner and continues after the
+        last event it delivered (``StreamEnded``, with ``resume_after``,
+        when no server takes it up). Without ``resume`` each of these is
+        raised. ``HistoryGap`` when the server no longer
         holds it or the resume point is beyond its last event,
         ``HistoryChanged`` when the server's history is another one.
         Iterate it; :meth:`EventWatch.cancel` ends it from any thread."""
@@ -438,17 +484,22 @@ class RouterClient:
 class EventWatch:
     """An iterator over a ``WatchEvents`` stream of a :class:`RouterClient`
     that resumes after a cut-off and follows its tenant to another server
-    (see :meth:`RouterClient.watch_events`)."""
+    (see :meth:`RouterClient.watch_events`, which makes it: the
+    constructor is internal, and its arguments may change)."""
 
     def __init__(self, client: RouterClient, after_sequence: Optional[int], resume: bool,
                  history_id: Optional[str] = None) -> None:
         self._client = client
-        self._redirects = c.Redirects(client._links.origin)
+        self._redirects = c.Redirects(client._links)
         self._resume = resume
         self._lock = threading.Lock()
         self._call: Any = None
+        #: The channel of the open stream, counted as running on it (``Links.enter``).
         self._link: Optional[c.Link] = None
+        #: The hop the next stream follows (a retry of a failed server), if any.
+        self._hop: Optional[c.Hop] = None
         self._opened = 0.0
+        self._replied = False
         self._cancelled = False
         self._pending: list[EventRecord] = []
         self._iter: Optional[Iterator[Any]] = None
@@ -471,13 +522,20 @@ class EventWatch:
             try:
                 reply = next(self._iter)  # type: ignore[arg-type]
             except StopIteration:
+                self._release()
                 raise
             except grpc.RpcError as exc:
                 self._iter = None
-                if self._cancelled:
+                link = self._release()
+                if self._cancelled or link is None:
                     raise StopIteration from None
-                self._recover(c.to_error(exc))
+                self._recover(exc, link)
                 continue
+            if not self._replied:
+                self._replied = True
+                link = self._link
+                if link is not None:
+                    self._client._links.alive(link)
             if reply.history_id:
                 self.history_id = reply.history_id
             self._redirects.reset()
@@ -488,25 +546,38 @@ class EventWatch:
         self.last_sequence = record.sequence
         return record
 
-    def _recover(self, err: RoutingError) -> None:
-        """Prepare the next stream after ``err`` ended this one, or raise."""
-        lived = time.monotonic() - self._opened
-        if lived >= c.STREAM_SETTLED:
+    def _recover(self, exc: grpc.RpcError, link: c.Link) -> None:
+        """Prepare the next stream after ``exc`` ended the one over ``link``, or raise."""
+        err = c.to_error(exc)
+        client = self._client
+        settled = c.Redirects.settled(err, self._replied, time.monotonic() - self._opened)
+        if settled:
             self._ended = None
         if self._resume and isinstance(err, SubscriberLagged):
             if self.last_sequence is None:
                 self.last_sequence = err.resume_after
             self.resumed += 1
             return
-        assert self._link is not None
-        hop = self._redirects.after_stream(err, self._link.target, lived, safe=self._resume)
-        if hop is not None and hop.resend and isinstance(err, StreamEnded):
-            if self.last_sequence is None:
-                self.last_sequence = err.resume_after
-            self._ended = self._ended or err
-            self.resumed += 1
-        if self._client._go(self._link, hop):
-            return
+        # A CANCELLED the watch did not cause (not cancel(), not the client's close()): resumed as an end.
+        cancelled = c.is_cancelled(exc) and not client._links.closed
+        try:
+            hop = self._redirects.after_stream(err, link.target, settled=settled, safe=self._resume,
+                                               cancelled=cancelled)
+        except ServiceUnavailable as spent:
+            if self._ended is not None:
+                raise self._ended from spent  # no server took the tenant up
+            raise
+        if hop is not None:
+            if hop.resend and (isinstance(err, StreamEnded) or cancelled):
+                if self.last_sequence is None and isinstance(err, StreamEnded):
+                    self.last_sequence = err.resume_after
+                if isinstance(err, StreamEnded):
+                    self._ended = self._ended or err
+                self.resumed += 1
+            client._go(link, hop)
+            if hop.resend:
+                self._hop = hop
+                return
         if self._ended is not None and isinstance(err, (ServiceUnavailable, UnknownTenant)):
             raise self._ended from err  # no server took the tenant up
         raise err from None
@@ -517,13 +588,30 @@ class EventWatch:
             request.after_sequence = self.last_sequence
             if self.history_id:
                 request.history_id = self.history_id
+        links = self._client._links
         with self._lock:
             if self._cancelled:
                 raise StopIteration
-            link = self._link = self._client._links.current
-            self._call = link.stub.WatchEvents(request, metadata=self._client._metadata)
+            link = self._link = links.enter(self._hop)
+            self._hop = None
+            try:
+                self._call = link.stub.WatchEvents(request, metadata=self._client._metadata)
+            except BaseException:
+                self._link = None
+                self._client._close_channels(links.leave(link))
+                raise
             self._opened = time.monotonic()
+            self._replied = False
         self._iter = iter(self._call)
+
+    def _release(self) -> Optional[c.Link]:
+        """The stream ended: no longer counted on its channel; its link
+        (``None``: already released, by :meth:`cancel`)."""
+        with self._lock:
+            link, self._link = self._link, None
+        if link is not None:
+            self._client._close_channels(self._client._links.leave(link))
+        return link
 
     def cancel(self) -> None:
         """End the stream (any thread); iteration stops."""
@@ -531,6 +619,7 @@ class EventWatch:
             self._cancelled = True
             if self._call is not None:
                 self._call.cancel()
+        self._release()
 
     def __enter__(self) -> "EventWatch":
         return self
