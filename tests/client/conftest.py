@@ -11,7 +11,7 @@ from typing import Callable
 
 import pytest
 
-from persistence.conftest import SKIP, RedisServer, Served, free_port
+from persistence.conftest import SKIP, RedisServer, Served, start_peers
 
 __all__ = ["SKIP", "LEASE_MS", "Peers", "Served"]
 
@@ -39,17 +39,7 @@ def peers(tmp_path: Path) -> Iterator[Peers]:
     started: list[Served] = []
 
     def start(n: int) -> list[Served]:
-        out = []
-        for _ in range(n):
-            port = free_port()
-            s = Served(["--port", str(port), "--advertise", f"127.0.0.1:{port}", "--config", str(cfg),
-                        "--redis", redis_server.url, "--lease-ms", str(LEASE_MS)],
-                       tmp_path / f"peer-{len(started)}.log")
-            started.append(s)
-            out.append(s)
-        for s in out:
-            s.wait_listening()
-        return out
+        return start_peers(redis_server.url, n, cfg, tmp_path, started, LEASE_MS)
 
     try:
         yield start

@@ -32,7 +32,7 @@ from ccroute.server.persistence.tenants import RedisTenants, tenant_prefix
 from ccroute.v1 import router_pb2 as pb
 from ccroute.v1 import router_pb2_grpc
 
-from .conftest import REDIS_SERVER, SKIP, RedisServer, Served, free_port
+from .conftest import REDIS_SERVER, SKIP, RedisServer, Served, free_port, start_peers
 
 pytestmark = pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
 
@@ -116,16 +116,7 @@ def peers(tmp_path: Path) -> Iterator[Callable[[str, int], list[Served]]]:
     def start(url: str, n: int) -> list[Served]:
         cfg = tmp_path / "router.yaml"
         cfg.write_text("channels: [{name: voice}]\nqueues: [{name: sales}, {name: support}]\n")
-        out = []
-        for _ in range(n):
-            port = free_port()
-            s = Served(["--port", str(port), "--advertise", f"127.0.0.1:{port}", "--config", str(cfg),
-                        "--redis", url, "--lease-ms", str(LEASE_MS)], tmp_path / f"peer-{len(started)}.log")
-            started.append(s)
-            out.append(s)
-        for s in out:
-            s.wait_listening()
-        return out
+        return start_peers(url, n, cfg, tmp_path, started, LEASE_MS)
 
     try:
         yield start
