@@ -230,10 +230,6 @@ class RedisLog:
         value = self.redis.get(self.k_lease)
         return value.decode().split("#", 1)[0] if value else None
 
-    def keys(self) -> list[str]:
-        """Every key of this log (to delete it)."""
-        return self.key_names(self.k_lease.rsplit(":", 1)[0])
-
     @staticmethod
     def key_names(prefix: str, keep_fencing: bool = False) -> list[str]:
         """Every key of the log under ``prefix``; with ``keep_fencing``,
