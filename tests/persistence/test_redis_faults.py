@@ -251,6 +251,8 @@ def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(
     assert any("lease" in a for a in answers), answers
     assert active.proc.wait(15) == 3  # fenced: it stops, and says so in one line
     err = active.log.read_text()
+    # One line says it is fenced; the tenant's release may or may not be logged
+    # before the process exits, and says it differently.
     assert "Traceback" not in err and err.count("lease lost") == 1, err
 
 

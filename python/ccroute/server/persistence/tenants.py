@@ -168,7 +168,7 @@ class RedisTenants(Tenants):
         for name, rlog in list(self._logs.items()):
             service = self._services.get(name)
             if rlog.lost.is_set():
-                self._release(name, "lease lost", rlog)
+                self._release(name, "another server took its lease", rlog)
             elif service is not None and service.failure is not None:
                 # Stopped for good here: free it, so that a server rebuilds it from
                 # Redis (another first; this one too once the cooling is over).
@@ -261,7 +261,7 @@ class RedisTenants(Tenants):
 
     def _lost(self, tenant: str, rlog: RedisLog) -> None:
         """A tenant's lease was taken by another server (any thread)."""
-        threading.Thread(target=self._release, args=(tenant, "lease lost", rlog), daemon=True).start()
+        threading.Thread(target=self._release, args=(tenant, "another server took its lease", rlog), daemon=True).start()
 
     def _release(self, tenant: str, why: str, rlog: Optional[RedisLog] = None) -> None:
         """Stop serving ``tenant`` here and free its lease; with ``rlog``,
