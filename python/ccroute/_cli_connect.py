@@ -8,13 +8,15 @@ import argparse
 import sys
 from typing import Any, Union
 
-__all__ = ["add_connection_arguments", "connect"]
+__all__ = ["add_connection_arguments", "connect", "unreachable"]
 
 
 def add_connection_arguments(p: argparse.ArgumentParser) -> None:
-    """``--server``, ``--token``, ``--tls`` and ``--ca``."""
+    """``--server``, ``--tenant``, ``--token``, ``--tls`` and ``--ca``."""
     p.add_argument("--server", default="127.0.0.1:50051", metavar="HOST:PORT",
                    help="the server's gRPC address (default 127.0.0.1:50051)")
+    p.add_argument("--tenant", default="default",
+                   help="the tenant whose router to read (default: default)")
     p.add_argument("--token", help="bearer token (when the server runs with --token-file)")
     p.add_argument("--tls", action="store_true", help="connect with TLS (system trust store)")
     p.add_argument("--ca", metavar="FILE",
@@ -39,4 +41,12 @@ def connect(args: argparse.Namespace, prog: str, timeout: float) -> Union[Any, i
             print(f"{prog}: cannot read --ca {args.ca!r}: {exc.strerror}", file=sys.stderr)
             return 2
     return RouterClient(args.server, token=args.token, tls=args.tls, root_certificates=roots,
-                        timeout=timeout, retries=0)
+                        timeout=timeout, retries=0, tenant=args.tenant)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether a failed call means the server could not be reached (as
+    opposed to a refusal it answered)."""
+    from .server.errors import ServiceTimeout, ServiceUnavailable
+
+    return isinstance(exc, (ServiceUnavailable, ServiceTimeout))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ._cli_connect import add_connection_arguments, connect
+from ._cli_connect import add_connection_arguments, connect, unreachable
 
 __all__ = ["register", "render"]
 
@@ -113,6 +113,7 @@ def _run(args: argparse.Namespace) -> int:
     if isinstance(client, int):
         return client
     console = Console()
+    where = args.server if args.tenant == "default" else f"{args.server} tenant {args.tenant}"
 
     def frame(last: Optional[Any]) -> tuple[Any, Any]:
         try:
@@ -121,9 +122,9 @@ def _run(args: argparse.Namespace) -> int:
         except RoutingError as exc:
             if last is None:
                 raise
-            return last, render(*last, server=args.server, error=f"{exc} (retrying)", width=console.width)
+            return last, render(*last, server=where, error=f"{exc} (retrying)", width=console.width)
         data = (stats, status.agents_by_state)
-        return data, render(*data, server=args.server, policy=status.policy, width=console.width)
+        return data, render(*data, server=where, policy=status.policy, width=console.width)
 
     try:
         if args.once:
@@ -138,7 +139,8 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     except RoutingError as exc:
-        print(f"ccroute top: cannot reach {args.server}: {exc}", file=sys.stderr)
+        said = "cannot reach" if unreachable(exc) else "refused by"
+        print(f"ccroute top: {said} {args.server}: {exc}", file=sys.stderr)
         return 1
     finally:
         client.close()

@@ -256,6 +256,66 @@ def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(
     assert "Traceback" not in err and err.count("lease lost") == 1, err
 
 
+#: The channel configuration README.md gives stock gRPC clients.
+STOCK_CONFIG = {
+    "loadBalancingConfig": [{"round_robin": {}}],
+    "healthCheckConfig": {"serviceName": "ccroute.v1.Router"},
+    "methodConfig": [{
+        "name": [{"service": "ccroute.v1.Router"}],
+        "waitForReady": True,
+        "retryPolicy": {"maxAttempts": 5, "initialBackoff": "0.05s", "maxBackoff": "0.5s",
+                        "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}
+
+
+def test_a_stock_grpc_client_with_both_addresses_uses_the_active_server_and_follows_a_takeover(
+    redis_server: RedisServer, serve: Callable[..., Served]
+) -> None:
+    """A standby answers router calls UNAVAILABLE ``NotOwner`` (retryable),
+    not UNIMPLEMENTED; a channel configured as README.md says, listing the
+    standby first, calls only the server whose health says SERVING, and
+    reaches the standby once it has taken over."""
+    import json
+
+    import grpc
+
+    from ccroute.v1 import model_pb2, router_pb2, router_pb2_grpc
+
+    active = serve(redis_server.url, lease_ms=1000)
+    active.wait_listening()
+    standby = serve(redis_server.url, lease_ms=1000)
+    standby_port = until(lambda: _health_line(standby))
+    with grpc.insecure_channel(f"127.0.0.1:{standby_port}") as direct:
+        with pytest.raises(grpc.RpcError) as refused:
+            router_pb2_grpc.RouterStub(direct).GetStatus(router_pb2.GetStatusRequest(), timeout=5)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert ("ccroute-error", "NotOwner") in tuple(refused.value.trailing_metadata() or ())
+    assert "standby waiting for the lease" in str(refused.value.details())
+    with RouterClient(f"127.0.0.1:{standby_port}", timeout=5) as waiting:
+        with pytest.raises(ServiceUnavailable, match="standby waiting for the lease"):
+            waiting.status()
+
+    channel = grpc.insecure_channel(
+        f"ipv4:127.0.0.1:{standby_port},127.0.0.1:{active.port}",  # the standby first
+        options=[("grpc.service_config", json.dumps(STOCK_CONFIG)),
+                 ("grpc.default_authority", "ccroute"),
+                 ("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
+                 ("grpc.max_reconnect_backoff_ms", 500)])
+    try:
+        router = router_pb2_grpc.RouterStub(channel)
+        for i in range(5):
+            router.SubmitContact(router_pb2.SubmitContactRequest(
+                contact=model_pb2.Contact(id=f"c{i}", channel="chat", queue="sales", requires={"rare": 9}),
+                idempotency_key=f"submit-c{i}"), timeout=10)
+        active.kill()
+        router.CancelContact(router_pb2.CancelContactRequest(contact_id="c0", idempotency_key="cancel-c0"),
+                             timeout=15)
+        status = router.GetStatus(router_pb2.GetStatusRequest(), timeout=10)
+        assert status.live_contacts == 4
+    finally:
+        channel.close()
+    assert standby.port == standby_port
+
+
 def http_get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:

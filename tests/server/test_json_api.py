@@ -172,7 +172,7 @@ def test_each_error_answers_its_status_and_class(api: Api) -> None:
         ("GetContact", {"contactId": "c9"}, {"token": "observer-t"}, 404, "NOT_FOUND", "UnknownId", "c9"),
         ("UpsertAgent", {"agent": {"id": "a1"}, "createOnly": True}, {}, 409, "ALREADY_EXISTS", "DuplicateId", "a1"),
         ("GetStatus", {}, {"token": None}, 401, "UNAUTHENTICATED", "Unauthenticated",
-         "missing metadata 'authorization: Bearer <token>'"),
+         "missing token: send 'authorization: Bearer <token>' (gRPC metadata, or an HTTP header)"),
         ("GetStatus", {}, {"token": "nope"}, 401, "UNAUTHENTICATED", "Unauthenticated", "invalid bearer token"),
         ("RemoveAgent", {"agentId": "a1"}, {"token": "observer-t"}, 403, "PERMISSION_DENIED", "PermissionDenied",
          "role 'observer' may not call RemoveAgent"),
@@ -452,3 +452,17 @@ def test_browser_pages_of_allowed_origins_may_call(api: Api) -> None:
     assert check_origin("http://127.0.0.1:8080") == "http://127.0.0.1:8080" and check_origin("*") == "*"
     with pytest.raises(InvalidInput, match="--cors-origin lets browser pages call the JSON API: give --json-api"):
         serve(load_config(), port=0, cors_origins=[console])
+
+
+def test_without_json_api_a_call_is_told_the_api_is_off() -> None:
+    service = RouterService(settings(), clock=ManualClock())
+    monitor = Monitor(service, Metrics()).start()
+    try:
+        request = urllib.request.Request(monitor.url + "/v1/GetStatus", data=b"{}", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 404
+        assert refused.value.read() == b"the JSON API is off on this server: serve with --json-api to call /v1/...\n"
+    finally:
+        monitor.stop()
+        service.stop(5.0)

@@ -339,7 +339,9 @@ def test_metrics_and_the_wallboard_need_an_observer_token() -> None:
         assert http_get(url + "/api/snapshot?tenant=acme", "admin-t")[0] == 200
         assert http_get(url + "/?tenant=acme&token=observer-t")[::2] == (
             403, b"role 'observer' for tenant 'default' may not read the wallboard of tenant 'acme'\n")
-        assert http_get(url + "/?token=acme-t")[0] == 403  # nor the default tenant's
+        assert http_get(url + "/?token=acme-t")[::2] == (  # nor the default tenant's, and says where its is
+            403, b"role 'service' for tenant 'acme' may not read the wallboard of tenant 'default' "
+                 b"(its tenant's is /?tenant=acme)\n")
         assert http_get(url + "/api/snapshot?tenant=nope", "admin-t")[::2] == (
             404, b"no wallboard for tenant 'nope' here: unknown tenant 'nope' (create it with CreateTenant)\n")
         # A refusal for the role is counted by code.

@@ -237,7 +237,7 @@ def test_bad_tenant_calls_are_refused_and_change_nothing(start_server: Start) ->
         ("DeleteTenant", pb.DeleteTenantRequest(tenant="default", force=True), None, PRECONDITION, "InvalidState",
          "tenant 'default' cannot be deleted"),
         ("DeleteTenant", pb.DeleteTenantRequest(tenant="acme"), None, PRECONDITION, "InvalidState",
-         "tenant 'acme' holds 1 agents and 1 live contacts"),
+         "tenant 'acme' holds 1 agent and 1 live contact"),
         ("DeleteTenant", pb.DeleteTenantRequest(tenant="nope", force=True), None, NOT_FOUND, "UnknownTenant",
          "unknown tenant 'nope'"),
         ("DeleteTenant", pb.DeleteTenantRequest(tenant="no pe"), None, INVALID, "InvalidInput", "tenant 'no pe'"),
@@ -347,7 +347,7 @@ def test_deleting_a_tenant(start_server: Start) -> None:
     acme.submit(cc.Contact("c1", "voice", "sales"))
     watch = acme.watch_events(after_sequence=0)
     assert len(take(watch, 3)) == 3  # the stream is open
-    with pytest.raises(InvalidState, match="tenant 'acme' holds 1 agents and 1 live contacts; remove them first"):
+    with pytest.raises(InvalidState, match="tenant 'acme' holds 1 agent and 1 live contact; remove them first"):
         root.delete_tenant("acme")
     assert acme.status().live_contacts == 1
 

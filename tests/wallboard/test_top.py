@@ -14,6 +14,7 @@ import pytest
 
 import ccroute as cc
 from ccroute.cli import main
+from ccroute.client import RouterClient
 
 from .conftest import Watched
 
@@ -68,6 +69,21 @@ def test_a_wide_top_shows_callbacks_and_transfers() -> None:
 def test_top_reports_an_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["top", "--server", "127.0.0.1:1", "--once"]) == 1
     assert "cannot reach 127.0.0.1:1" in capsys.readouterr().err
+
+
+def test_top_reads_a_tenant_and_tells_a_refusal_from_an_unreachable_server(
+    watched: Start, capsys: pytest.CaptureFixture[str]
+) -> None:
+    w = watched()
+    w.client().create_tenant("acme")
+    with RouterClient(w.target, tenant="acme") as acme:
+        acme.add_agent(cc.Agent("x1", skills={"s": 1}))
+    assert main(["top", "--server", w.target, "--tenant", "acme", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert f"{w.target} tenant acme" in out
+    assert main(["top", "--server", w.target, "--tenant", "nope", "--once"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ccroute top: refused by {w.target}: ") and "unknown tenant 'nope'" in err, err
 
 
 def test_top_refreshes_until_interrupted(watched: Start) -> None:

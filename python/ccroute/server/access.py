@@ -130,7 +130,8 @@ class Access:
         grant = self.tokens.lookup(token) if token is not None else None
         if grant is None:
             raise Unauthenticated("invalid bearer token" if token is not None
-                                  else "missing metadata 'authorization: Bearer <token>'")
+                                  else "missing token: send 'authorization: Bearer <token>' (gRPC metadata, "
+                                       "or an HTTP header)")
         return grant
 
     def role_of(self, authorization: Optional[str]) -> Optional[str]:
@@ -198,7 +199,9 @@ class Access:
         if grant is None:
             return 401, "invalid bearer token"
         if not grant.covers(tenant):
-            return 403, f"{grant.describe()} for tenant {grant.tenant!r} may not read {what}"
+            hint = (f" (its tenant's is /?tenant={grant.tenant})"
+                    if url_token and grant.tenant != ALL_TENANTS and tenant == DEFAULT_TENANT else "")
+            return 403, f"{grant.describe()} for tenant {grant.tenant!r} may not read {what} of tenant {tenant!r}{hint}"
         if "observer" not in INCLUDES[grant.role]:
             return 403, f"role {grant.role!r} may not read {what}"
         return None

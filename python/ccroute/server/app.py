@@ -240,13 +240,34 @@ def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[b
     """A gRPC server with only the health service, every service
     NOT_SERVING, on ``host:port`` (TLS when given). Returns it, started,
     and the port it bound (``port`` 0 picks one, then kept by the real
-    server)."""
+    server).
+
+    Every call of the router's service is answered UNAVAILABLE
+    ``NotOwner`` (no owner named: a standby does not know the active
+    server's address), not UNIMPLEMENTED: a client's retry policy retries
+    it, and ``RouterClient`` waits and asks again, as during a takeover."""
     from concurrent import futures
 
     import grpc
     from grpc_health.v1 import health, health_pb2_grpc
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    from .errors import ERROR_KEY
+
+    prefix = f"/{SERVICE_NAME}/"
+
+    def refuse(_request: Any, context: grpc.ServicerContext) -> None:
+        context.set_trailing_metadata(((ERROR_KEY, "NotOwner"),))
+        context.abort(grpc.StatusCode.UNAVAILABLE,
+                      "this server is a standby waiting for the lease: another server is active; "
+                      "call it, or retry (a client with every server's address reaches whichever is active)")
+
+    class Standby(grpc.GenericRpcHandler):
+        def service(self, details: grpc.HandlerCallDetails) -> Optional[grpc.RpcMethodHandler]:
+            if str(details.method).startswith(prefix):  # any call type: the status goes before any message
+                return grpc.stream_stream_rpc_method_handler(refuse)
+            return None
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2), handlers=[Standby()])
     servicer = health.HealthServicer()
     for name in ("", SERVICE_NAME):
         servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -558,8 +579,8 @@ def reload_config(service: RouterService, config_file: Optional[str]) -> bool:
     from .persistence.codec import settings_difference
 
     if config_file is None:
-        event(log, logging.WARNING, "reload_skipped",
-              "SIGHUP ignored: no --config file to reload (the built-in or stored configuration is in force)")
+        event(log, logging.INFO, "reload_skipped",
+              "SIGHUP: no --config file to reload; the built-in or stored router configuration stays in force")
         return False
     try:
         given = load_config(config_file).router

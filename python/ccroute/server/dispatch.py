@@ -279,7 +279,8 @@ class Dispatcher:
 
     def _refused(self, call: Any, method: _Method, code: Any) -> None:
         role = self._access.role_of(call.authorization) if self._access is not None else None
-        event(log, logging.WARNING, "call_refused", f"{method.full} refused: {code.name} (role {role})",
+        who = f"role {role}" if role is not None else "no valid token"
+        event(log, logging.WARNING, "call_refused", f"{method.full} refused: {code.name} ({who})",
               method=method.full, role=role, code=code.name)
 
     @staticmethod

@@ -338,8 +338,13 @@ def _check_empty(tenant: str, service: RouterService) -> None:
     status = service.status()
     agents = _agents(status)
     if agents or status.live_contacts:
-        raise InvalidState(f"tenant {tenant!r} holds {agents} agents and {status.live_contacts} live contacts; "
+        raise InvalidState(f"tenant {tenant!r} holds {_count(agents, 'agent')} and "
+                           f"{_count(status.live_contacts, 'live contact')}; "
                            "remove them first or delete with force")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
 
 
 def _agents(status: Any) -> int:

@@ -77,7 +77,8 @@ class Grant:
             raise InvalidInput(f"tenant {self.tenant!r} is not '*' or a name of letters, digits, '.', '_' "
                                "and '-'")
         if self.role == "agent" and not self.agent:
-            raise InvalidInput("role 'agent' needs agent=<id>, the one agent the token acts for")
+            raise InvalidInput("role 'agent' needs agent=<id> (--agent with 'ccroute token create'), "
+                               "the one agent the token acts for")
         if self.role != "agent" and self.agent is not None:
             raise InvalidInput(f"agent= is only for role 'agent' (this grant has role {self.role!r})")
         for key in ("agent", "name"):

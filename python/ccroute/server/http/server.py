@@ -157,7 +157,12 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:
-        if not self._api():
+        if self._api():
+            return
+        if self.path.startswith("/v1/"):
+            self._send(404, b"the JSON API is off on this server: serve with --json-api to call /v1/...\n",
+                       "text/plain; charset=utf-8")
+        else:
             self.send_error(501, f"Unsupported method ({self.command!r})")  # as without do_POST
 
     do_PUT = do_PATCH = do_DELETE = do_POST  # the JSON API answers 405 naming the method to use
@@ -180,8 +185,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self._metrics_tenant = grant.tenant
         else:
             tenant = _tenant_of(query)
-            if tenant != "default":
-                what = f"the wallboard of tenant {tenant!r}"
             refusal = access.http_refusal(self.headers.get("Authorization"), query, what, url_token=True,
                                           tenant=tenant)
         if refusal is None:
