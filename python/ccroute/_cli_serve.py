@@ -38,10 +38,14 @@ def register(subparsers: Any) -> None:
                    help="also serve Prometheus /metrics, /healthz and the live wallboard (/) over HTTP "
                         "on this port (0 picks a free one)")
     p.add_argument("--http-host", metavar="HOST", help="address for --http-port (default: --host)")
-    p.add_argument("--sl-interval", type=float, default=15.0, metavar="MIN",
+    p.add_argument("--http-plain", action="store_true",
+                   help="with --http-port and --tls-cert: serve the HTTP port without TLS (behind a proxy "
+                        "that terminates TLS); by default it serves HTTPS with the same certificate, as "
+                        "it carries tokens")
+    p.add_argument("--sl-interval", type=float, metavar="MIN",
                    help="with --http-port: minutes of the reporting interval whose service level the "
                         "wallboard shows (default 15, aligned to the clock)")
-    p.add_argument("--sl-window", type=float, default=30.0, metavar="MIN",
+    p.add_argument("--sl-window", type=float, metavar="MIN",
                    help="with --http-port: minutes of the rolling window whose service level the "
                         "wallboard shows and colours by (default 30)")
     p.add_argument("--clock", choices=("server", "client"), default="server",
@@ -66,9 +70,9 @@ def register(subparsers: Any) -> None:
                    help="let tenants' webhooks call loopback, private and link-local addresses (receivers on "
                         "this server's own network); refused by default, so that a tenant cannot make the "
                         "server call internal services")
-    p.add_argument("--lease-ms", type=int, default=5000,
+    p.add_argument("--lease-ms", type=int,
                    help="with --redis: lease time in ms; a standby takes over within it (default 5000)")
-    p.add_argument("--snapshot-every", type=int, default=10_000,
+    p.add_argument("--snapshot-every", type=int,
                    help="with --redis: commands between snapshots (default 10000)")
     p.add_argument("--log-format", choices=("text", "json"), default="text",
                    help="stderr logs: text (time, level, logger, message; the default) or json (one object "
@@ -85,6 +89,13 @@ def _run(args: argparse.Namespace) -> int:
     if (args.tls_cert is None) != (args.tls_key is None):
         print("ccroute serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    for needs, flags in (("--http-port", ("--http-host", "--sl-interval", "--sl-window")),
+                         ("--redis", ("--lease-ms", "--snapshot-every"))):
+        given = [f for f in flags if getattr(args, f[2:].replace("-", "_")) is not None]
+        if given and getattr(args, needs[2:].replace("-", "_")) is None:
+            print(f"ccroute serve: {', '.join(given)} need{'s' if len(given) == 1 else ''} {needs}",
+                  file=sys.stderr)
+            return 2
     try:
         from .errors import RoutingError
         from .server import load_config, serve
@@ -102,12 +113,15 @@ def _run(args: argparse.Namespace) -> int:
         return serve(config, args.host, args.port, token_file=args.token_file,
                      tls_cert_file=args.tls_cert, tls_key_file=args.tls_key,
                      http_port=args.http_port, http_host=args.http_host,
-                     redis_url=args.redis, lease_ms=args.lease_ms, snapshot_every=args.snapshot_every,
+                     redis_url=args.redis, lease_ms=5000 if args.lease_ms is None else args.lease_ms,
+                     snapshot_every=10_000 if args.snapshot_every is None else args.snapshot_every,
                      stored_config=args.config is None,
-                     sl_interval_minutes=args.sl_interval, sl_window_minutes=args.sl_window,
+                     sl_interval_minutes=15.0 if args.sl_interval is None else args.sl_interval,
+                     sl_window_minutes=30.0 if args.sl_window is None else args.sl_window,
                      clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
                      advertise=args.advertise, json_api=args.json_api,
-                     private_webhooks=args.webhook_private, cors_origins=args.cors_origin)
+                     private_webhooks=args.webhook_private, cors_origins=args.cors_origin,
+                     http_plain=args.http_plain)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

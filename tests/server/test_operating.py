@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +174,66 @@ def test_sighup_reloads_the_token_file_and_unknown_tokens_are_logged(tmp_path: P
         assert client.agent_ids() == ["alice", "bruno"]
     text = srv.err_path.read_text()
     assert old not in text and new not in text
+
+
+def _https_get(url: str, cafile: Path, token: str) -> tuple[int, bytes]:
+    context = ssl.create_default_context(cafile=str(cafile))
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_with_tls_the_http_port_serves_https_with_the_same_certificate(
+    tmp_path: Path, serve: Callable[..., Proc], self_signed: tuple[bytes, bytes]
+) -> None:
+    """Tokens travel on the HTTP port too (metrics, wallboard, JSON API):
+    with ``--tls-cert`` it is HTTPS, unless ``--http-plain``; a client that
+    fails the handshake is dropped without disturbing the server."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_bytes(self_signed[0])
+    key.write_bytes(self_signed[1])
+    admin = new_token()
+    (tmp_path / "tokens.txt").write_text(token_line(admin, Grant("admin")) + "\n")
+    srv = serve("--tls-cert", str(cert), "--tls-key", str(key), "--http-port", "0", "--json-api",
+                "--token-file", str(tmp_path / "tokens.txt"))
+    assert srv.proc.stdout is not None
+    m = re.search(r"http on (https://127\.0\.0\.1:\d+)", srv.proc.stdout.readline())
+    assert m is not None
+    url = m.group(1)
+    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=5) as plain:
+        plain.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # plain HTTP to a TLS port: dropped
+        try:
+            answer = plain.recv(100)
+        except OSError:
+            answer = b""
+        assert not answer.startswith(b"HTTP/1.1 200")
+    assert _https_get(url + "/healthz", cert, admin) == (200, b"ok\n")
+    status, body = _https_get(url + "/metrics", cert, admin)
+    assert status == 200 and b"ccroute_healthy 1.0" in body
+    request = urllib.request.Request(url + "/v1/GetStatus", data=b"{}", method="POST",
+                                     headers={"Authorization": f"Bearer {admin}"})
+    with urllib.request.urlopen(request, timeout=10, context=ssl.create_default_context(cafile=str(cert))) as r:
+        assert json.loads(r.read())["policy"]
+    assert "Traceback" not in srv.err_path.read_text()
+
+    plain_srv = serve("--tls-cert", str(cert), "--tls-key", str(key), "--http-port", "0", "--http-plain")
+    assert plain_srv.proc.stdout is not None
+    assert re.search(r"http on http://127\.0\.0\.1:\d+", plain_srv.proc.stdout.readline())
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sl-window", "10"], "ccroute serve: --sl-window needs --http-port"),
+    (["--http-host", "127.0.0.1", "--sl-interval", "5"], "ccroute serve: --http-host, --sl-interval need --http-port"),
+    (["--lease-ms", "1000"], "ccroute serve: --lease-ms needs --redis"),
+    (["--snapshot-every", "5"], "ccroute serve: --snapshot-every needs --redis"),
+    (["--http-port", "0", "--http-plain"],
+     "ccroute serve: --http-plain keeps the HTTP port unencrypted when --tls-cert is given: it needs --http-port "
+     "and --tls-cert"),
+])
+def test_an_option_without_the_one_it_needs_is_refused(args: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "ccroute.cli", "serve", "--port", "0", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr.strip()) == (2, "", message)

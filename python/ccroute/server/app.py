@@ -236,6 +236,23 @@ def _access(tokens: Optional[Union[Access, TokenTable, Sequence[bytes]]]) -> Opt
     return Access(tokens)
 
 
+def _http_tls(cert_file: Optional[str], key_file: Optional[str]) -> Optional[Any]:
+    """The TLS context of the HTTP port: the gRPC port's certificate and
+    key (``None`` without them). ``InvalidInput`` naming the file when
+    they do not load."""
+    import ssl
+
+    if cert_file is None or key_file is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert_file, key_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise InvalidInput(f"--tls-cert {cert_file!r} / --tls-key {key_file!r} do not load for HTTPS: {exc}") from None
+    return context
+
+
 def _standby_health(host: str, port: int, cert: Optional[bytes], key: Optional[bytes]) -> tuple[Optional[Any], int]:
     """A gRPC server with only the health service, every service
     NOT_SERVING, on ``host:port`` (TLS when given). Returns it, started,
@@ -309,6 +326,7 @@ def serve(
     json_api: bool = False,
     private_webhooks: bool = False,
     cors_origins: Sequence[str] = (),
+    http_plain: bool = False,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -334,7 +352,8 @@ def serve(
     serves every call as JSON (:mod:`~ccroute.server.http.json_api`).
     ``private_webhooks`` lets tenants' webhooks call loopback, private and
     link-local addresses (refused otherwise). ``cors_origins``: origins
-    whose browser pages may call the JSON API.
+    whose browser pages may call the JSON API. With a TLS certificate the
+    HTTP port serves HTTPS with it too, unless ``http_plain``.
     Operator events (start, lease, refused and slow calls,
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
@@ -345,6 +364,9 @@ def serve(
         raise InvalidInput("--json-api serves on the HTTP port: give --http-port too")
     if cors_origins and not json_api:
         raise InvalidInput("--cors-origin lets browser pages call the JSON API: give --json-api too")
+    if http_plain and (http_port is None or tls_cert_file is None):
+        raise InvalidInput("--http-plain keeps the HTTP port unencrypted when --tls-cert is given: it needs "
+                           "--http-port and --tls-cert")
     from .http.json_api import check_origin
 
     for origin in cors_origins:
@@ -354,6 +376,7 @@ def serve(
     access = Access(tokens) if tokens is not None else None
     cert = _read(tls_cert_file, "TLS certificate") if tls_cert_file else None
     key = _read(tls_key_file, "TLS key") if tls_key_file else None
+    http_tls = _http_tls(tls_cert_file, tls_key_file) if http_port is not None and not http_plain else None
     metrics = None
     if http_port is not None:
         from .http import Metrics
@@ -388,7 +411,7 @@ def serve(
             from .http import standby_http
 
             waiting = standby_http("standby: waiting for the lease", http_host or host, http_port,
-                                   access=access).start()
+                                   access=access, tls=http_tls).start()
             http_port = waiting.port
             print(f"ccroute serve: http on {waiting.url} (standby: /healthz answers 503; /metrics)",
                   file=out, flush=True)
@@ -451,7 +474,7 @@ def serve(
             api = JsonApi(server.dispatcher, config.limits, cors_origins=cors_origins) if json_api else None
             monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
-                              access=access, api=api, tenants=tenants).start()
+                              access=access, api=api, tenants=tenants, tls=http_tls).start()
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "

@@ -27,6 +27,8 @@ from .server import HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 
 if TYPE_CHECKING:
+    import ssl
+
     from ..access import Access
     from ..service import RouterService
     from ..tenants import Tenants
@@ -57,6 +59,7 @@ class Monitor:
             here is at ``/?tenant=<name>`` (its publisher made at the first
             request, dropped once unused for :attr:`IDLE` seconds or when
             the tenant leaves this server); ``None``: ``service`` only.
+        tls: serve HTTPS with this context (``None``: plain HTTP).
     """
 
     #: Seconds a tenant's wallboard publisher lives without a request.
@@ -68,7 +71,7 @@ class Monitor:
                  host: str = "127.0.0.1", port: int = 0, interval: float = 1.0,
                  sample_every: float = 10.0, sl_interval: float = 15 * 60.0, sl_window: float = 30 * 60.0,
                  access: Optional["Access"] = None, api: Optional[JsonApi] = None,
-                 tenants: Optional["Tenants"] = None) -> None:
+                 tenants: Optional["Tenants"] = None, tls: Optional["ssl.SSLContext"] = None) -> None:
         self.metrics = metrics or Metrics()
         self._options = dict(interval=interval, sample_every=sample_every, sl_interval=sl_interval,
                              sl_window=sl_window)
@@ -82,7 +85,7 @@ class Monitor:
         self.metrics.add_snapshots(lambda: self.publisher.latest)
         self.metrics.add_service(service.figures)
         self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api,
-                               publishers=self.publisher_of if tenants is not None else None)
+                               publishers=self.publisher_of if tenants is not None else None, tls=tls)
 
     @property
     def port(self) -> int:

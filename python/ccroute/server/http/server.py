@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,16 +90,30 @@ class _Httpd(ThreadingHTTPServer):
         self.slots = threading.BoundedSemaphore(owner.max_connections)
         super().__init__(address, _Handler)
 
+    def get_request(self) -> tuple[Any, Any]:
+        request, client_address = super().get_request()
+        if self.owner.tls is not None:  # the handshake runs on the connection's own thread (setup)
+            request = self.owner.tls.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+        return request, client_address
+
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):  # full: refuse at once, never queue
-            try:
-                request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
-                                b"Connection: close\r\n\r\n")
-            except OSError:
-                pass
+            if self.owner.tls is None:  # over TLS, a 503 would need a handshake on the accepting thread
+                try:
+                    request.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                    b"Connection: close\r\n\r\n")
+                except OSError:
+                    pass
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):  # a client gone, or one that failed the TLS handshake
+            log.debug("http %s: %s", client_address[0] if client_address else "?", exc)
+            return
+        super().handle_error(request, client_address)
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
@@ -112,8 +128,10 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "ccroute"
 
     def setup(self) -> None:
+        self.request.settimeout(self.server.owner.write_timeout)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
         super().setup()
-        self.connection.settimeout(self.server.owner.write_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         if log.isEnabledFor(logging.DEBUG):  # never log a token from a URL
@@ -313,14 +331,17 @@ class HttpServer:
         publishers: the wallboard publisher of a tenant other than
             ``default`` (``LookupError`` with the reason when there is none;
             ``None``: only ``default`` has a wallboard).
+        tls: serve HTTPS with this context (``None``: plain HTTP).
     """
 
     def __init__(self, publisher: SnapshotPublisher, metrics: Metrics, host: str = "127.0.0.1",
                  port: int = 0, *, max_connections: int = 64, max_streams: int = 32,
                  write_timeout: float = 10.0, stale_after: float = 5.0,
                  access: Optional["Access"] = None, api: Optional["JsonApi"] = None,
-                 publishers: Optional[Callable[[str], SnapshotPublisher]] = None) -> None:
+                 publishers: Optional[Callable[[str], SnapshotPublisher]] = None,
+                 tls: Optional[ssl.SSLContext] = None) -> None:
         self.publisher = publisher
+        self.tls = tls
         self._publishers = publishers
         self.access = access
         self.api = api
@@ -381,7 +402,7 @@ class HttpServer:
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{self.port}"
 
 
 class _Waiting:
@@ -409,7 +430,7 @@ class _Waiting:
 
 
 def standby_http(reason: str, host: str = "127.0.0.1", port: int = 0, *,
-                 access: Optional["Access"] = None) -> HttpServer:
+                 access: Optional["Access"] = None, tls: Optional[ssl.SSLContext] = None) -> HttpServer:
     """An HTTP server for a server that waits for its lease (a standby), so
     it can be monitored: ``/healthz`` answers 503 with ``reason``,
     ``/metrics`` has ``ccroute_standby 1`` and ``ccroute_healthy 0`` (and
@@ -417,4 +438,4 @@ def standby_http(reason: str, host: str = "127.0.0.1", port: int = 0, *,
     started."""
     metrics = Metrics()
     metrics.add_service(lambda: {"healthy": 0.0, "standby": 1.0})
-    return HttpServer(_Waiting(reason), metrics, host, port, access=access)  # type: ignore[arg-type]
+    return HttpServer(_Waiting(reason), metrics, host, port, access=access, tls=tls)  # type: ignore[arg-type]
