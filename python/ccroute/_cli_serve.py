@@ -66,6 +66,10 @@ def register(subparsers: Any) -> None:
                         "spread among them, each owned by one server at a time; a call for a tenant owned "
                         "elsewhere is answered UNAVAILABLE naming the owner (this address is what the others "
                         "name). Without it, one server serves every tenant and the others wait as standbys")
+    p.add_argument("--advertise-http", metavar="URL",
+                   help="with --advertise and --http-port: the base URL of this server's HTTP port as clients "
+                        "reach it (default: the host of --advertise, the HTTP port); other servers name it "
+                        "when a JSON call or a wallboard is for a tenant this one owns")
     p.add_argument("--webhook-private", action="store_true",
                    help="let tenants' webhooks call loopback, private and link-local addresses (receivers on "
                         "this server's own network); refused by default, so that a tenant cannot make the "
@@ -121,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
                      clock=args.clock, config_file=args.config, slow_call_ms=args.slow_call_ms,
                      advertise=args.advertise, json_api=args.json_api,
                      private_webhooks=args.webhook_private, cors_origins=args.cors_origin,
-                     http_plain=args.http_plain)
+                     http_plain=args.http_plain, advertise_http=args.advertise_http)
     except RoutingError as exc:
         print(f"ccroute serve: {exc}", file=sys.stderr)
         return 2

@@ -189,15 +189,16 @@ class Served:
         self._out.close()
 
 
-def start_peers(url: str, n: int, config: Path, logs: Path, started: list[Served], lease_ms: int) -> list[Served]:
+def start_peers(url: str, n: int, config: Path, logs: Path, started: list[Served], lease_ms: int,
+                extra: tuple[str, ...] = ()) -> list[Served]:
     """Start ``n`` scale-out servers (``--advertise`` their own loopback
-    port) on the Redis at ``url``, add them to ``started`` (the caller
-    closes them) and return them once listening."""
+    port, and ``extra`` options) on the Redis at ``url``, add them to
+    ``started`` (the caller closes them) and return them once listening."""
     out = []
     for _ in range(n):
         port = free_port()
         s = Served(["--port", str(port), "--advertise", f"127.0.0.1:{port}", "--config", str(config),
-                    "--redis", url, "--lease-ms", str(lease_ms)], logs / f"peer-{len(started)}.log")
+                    "--redis", url, "--lease-ms", str(lease_ms), *extra], logs / f"peer-{len(started)}.log")
         started.append(s)
         out.append(s)
     for s in out:

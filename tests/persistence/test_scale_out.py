@@ -12,10 +12,13 @@ there exactly once and event sequence numbers continuing.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
@@ -109,14 +112,14 @@ def redis_cluster(tmp_path: Path) -> Iterator[Cluster]:
 
 
 @pytest.fixture
-def peers(tmp_path: Path) -> Iterator[Callable[[str, int], list[Served]]]:
-    """``peers(redis_url, n)``: n scale-out servers, each advertising its port."""
+def peers(tmp_path: Path) -> Iterator[Callable[..., list[Served]]]:
+    """``peers(redis_url, n, *extra)``: n scale-out servers, each advertising its port."""
     started: list[Served] = []
 
-    def start(url: str, n: int) -> list[Served]:
+    def start(url: str, n: int, *extra: str) -> list[Served]:
         cfg = tmp_path / "router.yaml"
         cfg.write_text("channels: [{name: voice}]\nqueues: [{name: sales}, {name: support}]\n")
-        return start_peers(url, n, cfg, tmp_path, started, LEASE_MS)
+        return start_peers(url, n, cfg, tmp_path, started, LEASE_MS, extra)
 
     try:
         yield start
@@ -144,7 +147,7 @@ def wait_spread(targets: list[str], names: list[str], timeout: float = 20.0) -> 
 
 
 def test_tenants_spread_and_calls_are_redirected(redis_server: RedisServer,
-                                                 peers: Callable[[str, int], list[Served]]) -> None:
+                                                 peers: Callable[..., list[Served]]) -> None:
     servers = peers(redis_server.url, 3)
     targets = [s.target for s in servers]
     with RouterClient(targets[0]) as admin:
@@ -170,6 +173,59 @@ def test_tenants_spread_and_calls_are_redirected(redis_server: RedisServer,
     with RouterClient(targets[1], tenant="nope") as client:
         with pytest.raises(cc.errors.UnknownId, match="unknown tenant 'nope'"):
             client.status()
+
+
+def _http_of(server: Served) -> str:
+    deadline = time.monotonic() + 15
+    while True:
+        found = [m.group(1) for ln in list(server.lines) if (m := re.search(r"http on (http://\S+)", ln))]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, server.lines
+        time.sleep(0.05)
+
+
+def test_json_calls_and_wallboards_are_pointed_at_the_owner_s_http_port(
+        redis_server: RedisServer, peers: Callable[..., list[Served]]) -> None:
+    """Over HTTP a call for a tenant owned elsewhere is 503 ``NotOwner``
+    naming the owner's HTTP port (``ccroute-owner-url``), where it
+    succeeds; a wallboard asked of the wrong server redirects there."""
+    servers = peers(redis_server.url, 2, "--http-port", "0", "--json-api")
+    targets = [s.target for s in servers]
+    urls = {s.target: _http_of(s) for s in servers}
+    with RouterClient(targets[0]) as admin:
+        for name in TENANTS[:3]:
+            admin.create_tenant(name)
+    got = wait_spread(targets, ["default", *TENANTS[:3]])
+    name = next(n for n in TENANTS[:3] if got[n] != targets[0])
+    owner_url = urls[got[name]]
+
+    def post(base: str) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(base + "/v1/GetStatus", data=b"{}", method="POST",
+                                         headers={"ccroute-tenant": name})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, json.loads(exc.read())
+
+    status, reply = post(urls[targets[0]])
+    assert status == 503 and reply["error"]["name"] == "NotOwner"
+    assert reply["error"]["metadata"] == {"ccroute-owner": got[name], "ccroute-owner-url": owner_url}
+    assert f"(HTTP: {owner_url})" in reply["error"]["message"]
+    assert post(owner_url)[0] == 200
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        urllib.request.build_opener(NoRedirect).open(f"{urls[targets[0]]}/?tenant={name}", timeout=10)
+    moved.value.close()
+    assert moved.value.code == 307 and moved.value.headers["Location"] == f"{owner_url}/?tenant={name}"
+    with urllib.request.urlopen(f"{urls[targets[0]]}/?tenant={name}", timeout=10) as page:  # followed
+        assert page.status == 200 and page.url == f"{owner_url}/?tenant={name}"
 
 
 class Load:
@@ -226,7 +282,7 @@ class Load:
 
 
 def test_kill_9_under_load_on_a_redis_cluster(redis_cluster: Cluster,
-                                             peers: Callable[[str, int], list[Served]]) -> None:
+                                             peers: Callable[..., list[Served]]) -> None:
     servers = peers(redis_cluster.url, 3)
     targets = [s.target for s in servers]
     with RouterClient(targets[0]) as admin:
@@ -302,7 +358,7 @@ class Leases:
 
 
 def test_rolling_restart_and_a_dead_server(redis_server: RedisServer,
-                                           peers: Callable[[str, int], list[Served]]) -> None:
+                                           peers: Callable[..., list[Served]]) -> None:
     """Each server of three is stopped and replaced in turn, then one is
     killed: every tenant keeps an owner but for the hand-overs (never
     longer than a lease and a few balancer rounds), a dead server stops

@@ -461,8 +461,9 @@ def test_without_json_api_a_call_is_told_the_api_is_off() -> None:
         request = urllib.request.Request(monitor.url + "/v1/GetStatus", data=b"{}", method="POST")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
-        assert refused.value.code == 404
-        assert refused.value.read() == b"the JSON API is off on this server: serve with --json-api to call /v1/...\n"
+        with refused.value as answer:
+            assert (answer.code, answer.read()) == (
+                404, b"the JSON API is off on this server: serve with --json-api to call /v1/...\n")
     finally:
         monitor.stop()
         service.stop(5.0)

@@ -183,7 +183,8 @@ def _https_get(url: str, cafile: Path, token: str) -> tuple[int, bytes]:
         with urllib.request.urlopen(request, timeout=10, context=context) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        with exc:
+            return exc.code, exc.read()
 
 
 def test_with_tls_the_http_port_serves_https_with_the_same_certificate(

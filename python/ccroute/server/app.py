@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import signal
 import sys
 import threading
@@ -236,6 +237,12 @@ def _access(tokens: Optional[Union[Access, TokenTable, Sequence[bytes]]]) -> Opt
     return Access(tokens)
 
 
+def _http_base(advertise: str, port: int, tls: bool) -> str:
+    """The base URL of the HTTP port on the host of ``advertise`` (``host:port``)."""
+    host = advertise.rsplit(":", 1)[0]
+    return f"{'https' if tls else 'http'}://{host}:{port}"
+
+
 def _http_tls(cert_file: Optional[str], key_file: Optional[str]) -> Optional[Any]:
     """The TLS context of the HTTP port: the gRPC port's certificate and
     key (``None`` without them). ``InvalidInput`` naming the file when
@@ -327,6 +334,7 @@ def serve(
     private_webhooks: bool = False,
     cors_origins: Sequence[str] = (),
     http_plain: bool = False,
+    advertise_http: Optional[str] = None,
 ) -> int:
     """Run a server until SIGTERM or SIGINT, then stop gracefully; returns
     the exit code. Prints ``listening on HOST:PORT`` once ready (with the
@@ -353,7 +361,10 @@ def serve(
     ``private_webhooks`` lets tenants' webhooks call loopback, private and
     link-local addresses (refused otherwise). ``cors_origins``: origins
     whose browser pages may call the JSON API. With a TLS certificate the
-    HTTP port serves HTTPS with it too, unless ``http_plain``.
+    HTTP port serves HTTPS with it too, unless ``http_plain``. In scale-out
+    the base URL of the HTTP port (``advertise_http``, else the host of
+    ``advertise`` with the HTTP port) is named in other servers' ``NotOwner``
+    answers, and a wallboard asked of another server redirects there.
     Operator events (start, lease, refused and slow calls,
     reload, shutdown) are logged with :func:`~ccroute.server.logs.event`."""
     if clock not in ("server", "client"):
@@ -364,6 +375,12 @@ def serve(
         raise InvalidInput("--json-api serves on the HTTP port: give --http-port too")
     if cors_origins and not json_api:
         raise InvalidInput("--cors-origin lets browser pages call the JSON API: give --json-api too")
+    if advertise_http is not None and (advertise is None or http_port is None):
+        raise InvalidInput("--advertise-http names this server's HTTP port to the other servers of a scale-out: "
+                           "it needs --advertise and --http-port")
+    if advertise_http is not None and not re.fullmatch(r"https?://[^/\s?#]+", advertise_http):
+        raise InvalidInput(f"--advertise-http {advertise_http!r} is not a base URL such as "
+                           "http://host:port (scheme, host and port only)")
     if http_plain and (http_port is None or tls_cert_file is None):
         raise InvalidInput("--http-plain keeps the HTTP port unencrypted when --tls-cert is given: it needs "
                            "--http-port and --tls-cert")
@@ -475,6 +492,8 @@ def serve(
             monitor = Monitor(_DefaultView(tenants), metrics, host=http_host or host, port=http_port or 0,  # type: ignore[arg-type]
                               sl_interval=60 * sl_interval_minutes, sl_window=60 * sl_window_minutes,
                               access=access, api=api, tenants=tenants, tls=http_tls).start()
+            if advertise is not None:
+                tenants.advertise_http(advertise_http or _http_base(advertise, monitor.port, http_tls is not None))  # type: ignore[attr-defined]
         print(
             f"ccroute serve: listening on {host}:{bound} "
             f"(tls {'on' if cert else 'off'}, auth {'on' if tokens else 'off'}, "

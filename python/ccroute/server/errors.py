@@ -40,6 +40,7 @@ __all__ = [
     "ERROR_KEY",
     "RESUME_KEY",
     "OWNER_KEY",
+    "OWNER_URL_KEY",
 ]
 
 #: Trailing-metadata key carrying the error class name.
@@ -48,6 +49,8 @@ ERROR_KEY = "ccroute-error"
 RESUME_KEY = "ccroute-resume-after"
 #: Trailing-metadata key naming the server (``host:port``) that owns a tenant.
 OWNER_KEY = "ccroute-owner"
+#: Trailing metadata key: the base URL of the owner's HTTP port.
+OWNER_URL_KEY = "ccroute-owner-url"
 
 
 class ServiceError(RoutingError):
@@ -127,11 +130,14 @@ class UnknownTenant(_domain.UnknownId):
 class NotOwner(ServiceUnavailable):
     """A call for a tenant another server owns now (UNAVAILABLE); ``owner``
     is that server's address (``host:port``, sent in ``ccroute-owner``;
-    ``None`` while no server owns it): send the call there."""
+    ``None`` while no server owns it): send the call there. ``owner_url``
+    is the base URL of its HTTP port (JSON API, wallboard; sent in
+    ``ccroute-owner-url``) when it serves one."""
 
-    def __init__(self, message: str, owner: Optional[str] = None) -> None:
+    def __init__(self, message: str, owner: Optional[str] = None, owner_url: Optional[str] = None) -> None:
         super().__init__(message)
         self.owner = owner
+        self.owner_url = owner_url
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,9 @@ def status_for(exc: BaseException) -> Optional[Status]:
     owner = getattr(exc, "owner", None) if isinstance(exc, NotOwner) else None
     if owner:
         metadata += ((OWNER_KEY, owner),)
+    owner_url = getattr(exc, "owner_url", None) if isinstance(exc, NotOwner) else None
+    if owner_url:
+        metadata += ((OWNER_URL_KEY, owner_url),)
     return Status(code, str(exc), metadata)
 
 
@@ -223,8 +232,8 @@ def error_from_status(
         resume = md.get(RESUME_KEY)
         return cls(message, int(resume) if resume is not None else None)
     if issubclass(cls, NotOwner):
-        owner = md.get(OWNER_KEY)
-        return cls(message, str(owner) if owner else None)
+        owner, url = md.get(OWNER_KEY), md.get(OWNER_URL_KEY)
+        return cls(message, str(owner) if owner else None, str(url) if url else None)
     if cls is ServiceError:
         message = f"{code.name}: {message}" if message else code.name
     return cls(message)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .json_api import JsonApi
 from .metrics import Metrics, SnapshotCollector
-from .server import HttpServer, standby_http
+from .server import Elsewhere, HttpServer, standby_http
 from .snapshot import QueueFigures, Snapshot, SnapshotPublisher, take_snapshot
 
 if TYPE_CHECKING:
@@ -136,6 +136,9 @@ class Monitor:
             try:
                 self._tenants.service(tenant)  # raises why: unknown, or served by another server
             except Exception as exc:
+                url = getattr(exc, "owner_url", None)
+                if url:
+                    raise Elsewhere(f"no wallboard for tenant {tenant!r} here: {exc}", url) from None
                 raise LookupError(f"no wallboard for tenant {tenant!r} here: {exc}") from None
             raise LookupError(f"no wallboard for tenant {tenant!r} here: it is not served by this server")
         return found

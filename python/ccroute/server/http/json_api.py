@@ -54,7 +54,8 @@ ALREADY_EXISTS, ABORTED; 429 RESOURCE_EXHAUSTED but 413 for a message over
 
 ``name`` is the error class (gRPC's ``ccroute-error``, also sent as the
 header ``ccroute-error``; absent for an error of no class), ``metadata``
-the other trailing metadata (``ccroute-resume-after``, ``ccroute-owner``).
+the other trailing metadata (``ccroute-resume-after``, ``ccroute-owner``,
+``ccroute-owner-url``).
 A request refused before any call (no such route: 404; another HTTP
 method: 405 with ``Allow``; a body over the limit: 413; a bad header: 400)
 gets the same shape.

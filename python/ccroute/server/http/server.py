@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ..access import Access
     from .json_api import JsonApi
 
-__all__ = ["HttpServer", "standby_http"]
+__all__ = ["Elsewhere", "HttpServer", "standby_http"]
 
 log = logging.getLogger("ccroute.server")
 
@@ -79,6 +79,15 @@ def _static(name: str) -> Optional[bytes]:
         return (resources.files("ccroute") / "wallboard" / name).read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+
+
+class Elsewhere(LookupError):
+    """No wallboard for a tenant here: another server serves it, at ``url``
+    (the base URL of its HTTP port)."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
 
 
 class _Httpd(ThreadingHTTPServer):
@@ -227,7 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
                 ok, reason = owner.health()
                 self._send(200 if ok else 503, (reason + "\n").encode(), "text/plain; charset=utf-8")
             elif path in ("/", "/index.html"):
-                if self._publisher(query) is not None:  # a tenant not served here: 404 saying so
+                # A tenant served elsewhere: the page moves to its server (its figures
+                # then come from there); one not served anywhere: 404 saying why.
+                if self._publisher(query, redirect=True) is not None:
                     self._file("index.html")
             elif path.startswith("/static/"):
                 self._file(path[len("/static/"):])
@@ -251,12 +262,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, body, _TYPES["." + name.rsplit(".", 1)[1]], cache=False)
 
-    def _publisher(self, query: str) -> Optional[SnapshotPublisher]:
+    def _publisher(self, query: str, redirect: bool = False) -> Optional[SnapshotPublisher]:
         """The publisher of the tenant the wallboard asks for (``?tenant=``),
-        or ``None`` after answering 404 naming why there is none."""
+        or ``None`` after answering 404 naming why there is none (with
+        ``redirect``, 307 to the server that serves it when known)."""
         tenant = _tenant_of(query)
         try:
             return self.server.owner.publisher_of(tenant)
+        except Elsewhere as exc:
+            if not redirect:
+                self._send(404, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8")
+                return None
+            self._send(307, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8",
+                       headers=(("Location", exc.url + self.path),))
+            return None
         except LookupError as exc:
             self._send(404, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8")
             return None

@@ -103,6 +103,9 @@ class RedisTenants(Tenants):
         self.redis: Any = connect(url)
         self.base = base
         self.k_tenants, self.k_servers, self.k_load = f"{base}:tenants", f"{base}:servers", f"{base}:load"
+        self.k_http = f"{base}:http"  # a hash: address -> base URL of that server's HTTP port
+        #: The base URL of this server's HTTP port as clients reach it (``None``: none).
+        self.http_url: Optional[str] = None
         self.scale_out = address is not None
         self.lease_ms = lease_ms
         self.snapshot_every = snapshot_every
@@ -124,6 +127,14 @@ class RedisTenants(Tenants):
         self._logs[tenant] = rlog
         self._start_webhook(tenant)
 
+    def advertise_http(self, url: str) -> None:
+        """Name ``url`` (the base URL of this server's HTTP port as clients
+        reach it) to the other servers, which give it in their ``NotOwner``
+        answers for the tenants this one owns."""
+        self.http_url = url
+        if self.scale_out:
+            self.redis.hset(self.k_http, self.address, url)
+
     # -- life cycle ---------------------------------------------------------
     def start(self) -> "RedisTenants":
         super().start()
@@ -143,6 +154,7 @@ class RedisTenants(Tenants):
             try:
                 self.redis.zrem(self.k_servers, self.address)
                 self.redis.hdel(self.k_load, self.address)
+                self.redis.hdel(self.k_http, self.address)
             except Exception:
                 pass
         self.redis.close()
@@ -185,9 +197,12 @@ class RedisTenants(Tenants):
         # A registration lasts one lease: a dead server stops counting about
         # when its tenants' leases expire and others may take them.
         self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms})
+        if self.http_url is not None:
+            self.redis.hset(self.k_http, self.address, self.http_url)
         for gone in self.redis.zrangebyscore(self.k_servers, "-inf", now_ms):
             self.redis.zrem(self.k_servers, gone)
             self.redis.hdel(self.k_load, gone)
+            self.redis.hdel(self.k_http, gone)
         live = {a.decode() for a in self.redis.zrange(self.k_servers, 0, -1)} | {self.address}
         others = [int(v) for a, v in self.redis.hgetall(self.k_load).items()
                   if a.decode() in live and a.decode() != self.address]
@@ -291,7 +306,10 @@ class RedisTenants(Tenants):
             raise NotOwner(f"tenant {tenant!r} is being taken over by this server; retry shortly")
         owner = self._owner(tenant)
         if owner:
-            raise NotOwner(f"tenant {tenant!r} is served by {owner}; send the call there", owner)
+            url = self.redis.hget(self.k_http, owner)
+            url = url.decode() if url else None
+            http = f" (HTTP: {url})" if url else ""
+            raise NotOwner(f"tenant {tenant!r} is served by {owner}{http}; send the call there", owner, url)
         raise NotOwner(f"tenant {tenant!r} has no owner at the moment (a server is taking it over); retry shortly")
 
     def _owner(self, tenant: str) -> Optional[str]:
