@@ -539,7 +539,7 @@ def serve(
                 for name in ("", SERVICE_NAME):
                     server.front.set_health(name, serving)
                 if serving:
-                    log.warning("serving again")
+                    log.info("serving again")
                 else:
                     log.warning("not serving: %s", problem)
         print("ccroute serve: stopping (draining in-flight calls)", file=out, flush=True)

@@ -620,7 +620,7 @@ class RouterService:
                 log.warning("command log still down: %s", exc)
                 recovered = False
             if recovered:
-                log.warning("command log recovered; serving again")
+                log.info("command log recovered; serving again")
                 self._log_down = None
                 return True
         failure = CommandLogDown(

@@ -295,7 +295,8 @@ class RedisTenants(Tenants):
                                      "another server takes it over")
         if rlog is not None:
             rlog.close()
-        event(log, logging.WARNING, "tenant_released", f"tenant {tenant!r} no longer served here: {why}",
+        level = logging.WARNING if why.startswith(("failed", "another server")) else logging.INFO
+        event(log, level, "tenant_released", f"tenant {tenant!r} no longer served here: {why}",
               tenant=tenant, reason=why)
 
     # -- lookup ---------------------------------------------------------------
