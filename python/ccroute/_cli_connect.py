@@ -49,4 +49,4 @@ def unreachable(exc: BaseException) -> bool:
     opposed to a refusal it answered)."""
     from .server.errors import ServiceTimeout, ServiceUnavailable
 
-    return isinstance(exc, (ServiceUnavailable, ServiceTimeout))
+    return type(exc) in (ServiceUnavailable, ServiceTimeout)  # not NotOwner, Fenced...: the server answered

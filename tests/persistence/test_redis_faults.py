@@ -257,7 +257,7 @@ def test_a_paused_server_answers_no_read_once_its_lease_may_have_expired(
 
 
 #: The channel configuration README.md gives stock gRPC clients.
-STOCK_CONFIG = {
+STOCK_CONFIG: dict[str, Any] = {
     "loadBalancingConfig": [{"round_robin": {}}],
     "healthCheckConfig": {"serviceName": "ccroute.v1.Router"},
     "methodConfig": [{
@@ -294,18 +294,26 @@ def test_a_stock_grpc_client_with_both_addresses_uses_the_active_server_and_foll
         with pytest.raises(ServiceUnavailable, match="standby waiting for the lease"):
             waiting.status()
 
-    channel = grpc.insecure_channel(
-        f"ipv4:127.0.0.1:{standby_port},127.0.0.1:{active.port}",  # the standby first
-        options=[("grpc.service_config", json.dumps(STOCK_CONFIG)),
-                 ("grpc.default_authority", "ccroute"),
-                 ("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
-                 ("grpc.max_reconnect_backoff_ms", 500)])
-    try:
-        router = router_pb2_grpc.RouterStub(channel)
+    def channel_of(config: dict[str, Any]) -> grpc.Channel:
+        return grpc.insecure_channel(
+            f"ipv4:127.0.0.1:{standby_port},127.0.0.1:{active.port}",  # the standby first
+            options=[("grpc.service_config", json.dumps(config)),
+                     ("grpc.default_authority", "ccroute"),
+                     ("grpc.initial_reconnect_backoff_ms", 100), ("grpc.min_reconnect_backoff_ms", 100),
+                     ("grpc.max_reconnect_backoff_ms", 500)])
+
+    # Without retries, every call succeeds: health checking alone keeps them off the standby.
+    no_retry = {**STOCK_CONFIG, "methodConfig": [{k: v for k, v in STOCK_CONFIG["methodConfig"][0].items()
+                                                   if k != "retryPolicy"}]}
+    with channel_of(no_retry) as first:
         for i in range(5):
-            router.SubmitContact(router_pb2.SubmitContactRequest(
+            router_pb2_grpc.RouterStub(first).SubmitContact(router_pb2.SubmitContactRequest(
                 contact=model_pb2.Contact(id=f"c{i}", channel="chat", queue="sales", requires={"rare": 9}),
                 idempotency_key=f"submit-c{i}"), timeout=10)
+    channel = channel_of(STOCK_CONFIG)
+    try:
+        router = router_pb2_grpc.RouterStub(channel)
+        assert router.GetStatus(router_pb2.GetStatusRequest(), timeout=10).live_contacts == 5
         active.kill()
         router.CancelContact(router_pb2.CancelContactRequest(contact_id="c0", idempotency_key="cancel-c0"),
                              timeout=15)

@@ -226,6 +226,12 @@ def test_json_calls_and_wallboards_are_pointed_at_the_owner_s_http_port(
     assert moved.value.code == 307 and moved.value.headers["Location"] == f"{owner_url}/?tenant={name}"
     with urllib.request.urlopen(f"{urls[targets[0]]}/?tenant={name}", timeout=10) as page:  # followed
         assert page.status == 200 and page.url == f"{owner_url}/?tenant={name}"
+    # The default tenant is spread like the others: its wallboard (/) too.
+    elsewhere = next(t for t in targets if t != got["default"])
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        urllib.request.build_opener(NoRedirect).open(f"{urls[elsewhere]}/", timeout=10)
+    moved.value.close()
+    assert moved.value.code == 307 and moved.value.headers["Location"] == f"{urls[got['default']]}/"
 
 
 class Load:

@@ -77,7 +77,7 @@ def test_sigterm_drains_and_exits_cleanly(tmp_path: Path) -> None:
             proc.communicate()
 
 
-def test_sighup_is_ignored_with_a_log_line_that_has_time_and_level() -> None:
+def test_sighup_without_a_config_file_says_so_with_time_and_level() -> None:
     proc, target = serve()
     try:
         with RouterClient(target) as client:
@@ -90,7 +90,8 @@ def test_sighup_is_ignored_with_a_log_line_that_has_time_and_level() -> None:
         _, err = proc.communicate(timeout=20)
         assert proc.returncode == 0, err
         line = next(ln for ln in err.splitlines() if "SIGHUP" in ln)
-        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} WARNING ccroute.server: SIGHUP ignored", line), line
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO ccroute.server: SIGHUP: no --config file to "
+                        r"reload", line), line
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -204,20 +204,31 @@ def test_with_tls_the_http_port_serves_https_with_the_same_certificate(
     m = re.search(r"http on (https://127\.0\.0\.1:\d+)", srv.proc.stdout.readline())
     assert m is not None
     url = m.group(1)
-    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=5) as plain:
+    port = int(url.rsplit(":", 1)[1])
+    silent = socket.create_connection(("127.0.0.1", port), timeout=5)  # connects, never says hello
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as plain:
         plain.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # plain HTTP to a TLS port: dropped
         try:
             answer = plain.recv(100)
         except OSError:
             answer = b""
         assert not answer.startswith(b"HTTP/1.1 200")
+    started = time.monotonic()  # the silent client's handshake waits on its own thread, not in front of this
     assert _https_get(url + "/healthz", cert, admin) == (200, b"ok\n")
+    assert time.monotonic() - started < 5.0
+    silent.close()
     status, body = _https_get(url + "/metrics", cert, admin)
     assert status == 200 and b"ccroute_healthy 1.0" in body
-    request = urllib.request.Request(url + "/v1/GetStatus", data=b"{}", method="POST",
+    submit = b'{"contact": {"id": "c1", "channel": "voice", "queue": "default"}}'
+    request = urllib.request.Request(url + "/v1/SubmitContact", data=submit, method="POST",
                                      headers={"Authorization": f"Bearer {admin}"})
     with urllib.request.urlopen(request, timeout=10, context=ssl.create_default_context(cafile=str(cert))) as r:
-        assert json.loads(r.read())["policy"]
+        assert r.status == 200
+    events = urllib.request.Request(url + "/v1/WatchEvents?afterSequence=0",
+                                    headers={"Authorization": f"Bearer {admin}"})
+    with urllib.request.urlopen(events, timeout=10, context=ssl.create_default_context(cafile=str(cert))) as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        assert b'"c1"' in b"".join(stream.readline() for _ in range(4))  # the stream runs over TLS
     assert "Traceback" not in srv.err_path.read_text()
 
     plain_srv = serve("--tls-cert", str(cert), "--tls-key", str(key), "--http-port", "0", "--http-plain")
@@ -230,6 +241,16 @@ def test_with_tls_the_http_port_serves_https_with_the_same_certificate(
     (["--http-host", "127.0.0.1", "--sl-interval", "5"], "ccroute serve: --http-host, --sl-interval need --http-port"),
     (["--lease-ms", "1000"], "ccroute serve: --lease-ms needs --redis"),
     (["--snapshot-every", "5"], "ccroute serve: --snapshot-every needs --redis"),
+    (["--redis", "redis://127.0.0.1:1/0", "--advertise", "127.0.0.1:1", "--http-port", "0", "--http-plain"],
+     "ccroute serve: --http-plain with --advertise: give --advertise-http, the https:// URL clients reach this "
+     "server's HTTP port at through the proxy that terminates TLS"),
+    (["--redis", "redis://127.0.0.1:1/0", "--advertise", "127.0.0.1:1", "--http-port", "0",
+      "--advertise-http", "ftp://x.example"],
+     "ccroute serve: --advertise-http 'ftp://x.example' is not a base URL such as http://host:port (scheme, host "
+     "and port only)"),
+    (["--advertise-http", "http://x.example:80"],
+     "ccroute serve: --advertise-http names this server's HTTP port to the other servers of a scale-out: it needs "
+     "--advertise and --http-port"),
     (["--http-port", "0", "--http-plain"],
      "ccroute serve: --http-plain keeps the HTTP port unencrypted when --tls-cert is given: it needs --http-port "
      "and --tls-cert"),

@@ -381,6 +381,9 @@ def serve(
     if advertise_http is not None and not re.fullmatch(r"https?://[^/\s?#]+", advertise_http):
         raise InvalidInput(f"--advertise-http {advertise_http!r} is not a base URL such as "
                            "http://host:port (scheme, host and port only)")
+    if http_plain and advertise is not None and advertise_http is None:
+        raise InvalidInput("--http-plain with --advertise: give --advertise-http, the https:// URL clients reach "
+                           "this server's HTTP port at through the proxy that terminates TLS")
     if http_plain and (http_port is None or tls_cert_file is None):
         raise InvalidInput("--http-plain keeps the HTTP port unencrypted when --tls-cert is given: it needs "
                            "--http-port and --tls-cert")

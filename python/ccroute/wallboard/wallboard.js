@@ -232,7 +232,12 @@
       Object.assign(history, data);
     });
     es.addEventListener("snapshot", (e) => onSnapshot(JSON.parse(e.data)));
-    es.onerror = () => { conn.className = "down"; conn.textContent = "reconnecting"; };
+    es.onerror = () => {
+      conn.className = "down"; conn.textContent = "reconnecting";
+      // Refused for good (its tenant moved to another server, or this one is
+      // gone): load the page again, which the server redirects to the owner.
+      if (es.readyState === EventSource.CLOSED) setTimeout(() => location.reload(), 5000);
+    };
   }
 
   // For the console and tests: the chart's data.

@@ -86,6 +86,8 @@ class Monitor:
         self.metrics.add_service(service.figures)
         self.http = HttpServer(self.publisher, self.metrics, host, port, access=access, api=api,
                                publishers=self.publisher_of if tenants is not None else None, tls=tls)
+        if tenants is not None:
+            self.http.default_elsewhere = self._default_elsewhere
 
     @property
     def port(self) -> int:
@@ -113,6 +115,22 @@ class Monitor:
         for _, pub, _ in others.values():
             pub.stop()
 
+    def _default_elsewhere(self) -> None:
+        """Raise when the default tenant is served by another server now."""
+        assert self._tenants is not None
+        if "default" not in self._tenants.owned():
+            self._raise_why("default")
+
+    def _raise_why(self, tenant: str) -> None:
+        assert self._tenants is not None
+        try:
+            self._tenants.service(tenant)  # raises why: unknown, or served by another server
+        except Exception as exc:
+            url = getattr(exc, "owner_url", None)
+            if url:
+                raise Elsewhere(f"no wallboard for tenant {tenant!r} here: {exc}", url) from None
+            raise LookupError(f"no wallboard for tenant {tenant!r} here: {exc}") from None
+
     def publisher_of(self, tenant: str) -> SnapshotPublisher:
         """The wallboard publisher of ``tenant``, a tenant served here
         (``LookupError`` naming why when it is not); each call counts as a
@@ -133,13 +151,7 @@ class Monitor:
         if made is not None:
             made.start()  # its first snapshot waits for the engine: never under the lock
         if found is None:
-            try:
-                self._tenants.service(tenant)  # raises why: unknown, or served by another server
-            except Exception as exc:
-                url = getattr(exc, "owner_url", None)
-                if url:
-                    raise Elsewhere(f"no wallboard for tenant {tenant!r} here: {exc}", url) from None
-                raise LookupError(f"no wallboard for tenant {tenant!r} here: {exc}") from None
+            self._raise_why(tenant)
             raise LookupError(f"no wallboard for tenant {tenant!r} here: it is not served by this server")
         return found
 

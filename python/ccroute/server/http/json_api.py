@@ -81,6 +81,7 @@ import json
 import math
 import select
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler
@@ -379,10 +380,29 @@ def _gone(sock: socket.socket) -> bool:
     """Whether the client closed its side of the connection (without
     reading anything it sent)."""
     try:
+        if isinstance(sock, ssl.SSLSocket):
+            return _tls_gone(sock)
         readable, _, _ = select.select([sock], [], [], 0)
         return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
+
+
+def _tls_gone(sock: ssl.SSLSocket) -> bool:
+    """``_gone`` over TLS, which cannot peek: a readable socket is read
+    (non-blocking); ``b""`` is the client's close_notify or end of stream.
+    A byte the client sent mid-stream is dropped (a stream's client sends
+    nothing)."""
+    if sock.pending() or not select.select([sock], [], [], 0)[0]:
+        return False
+    timeout = sock.gettimeout()
+    sock.settimeout(0.0)
+    try:
+        return sock.recv(1) == b""
+    except ssl.SSLWantReadError:  # part of a record only
+        return False
+    finally:
+        sock.settimeout(timeout)
 
 
 def _peer(address: Any) -> str:

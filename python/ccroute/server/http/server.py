@@ -270,7 +270,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             return self.server.owner.publisher_of(tenant)
         except Elsewhere as exc:
-            if not redirect:
+            # Never from HTTPS to plain HTTP: a ?token= would travel in clear.
+            if not redirect or (self.server.owner.tls is not None and not exc.url.startswith("https://")):
                 self._send(404, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8")
                 return None
             self._send(307, (str(exc.args[0]) + "\n").encode(), "text/plain; charset=utf-8",
@@ -361,6 +362,9 @@ class HttpServer:
                  tls: Optional[ssl.SSLContext] = None) -> None:
         self.publisher = publisher
         self.tls = tls
+        #: Raises ``LookupError`` (``Elsewhere``) when the default tenant is
+        #: not served here now (scale-out); ``None``: it always is.
+        self.default_elsewhere: Optional[Callable[[], None]] = None
         self._publishers = publishers
         self.access = access
         self.api = api
@@ -398,6 +402,8 @@ class HttpServer:
     def publisher_of(self, tenant: str) -> SnapshotPublisher:
         """The wallboard publisher of ``tenant`` (``LookupError`` naming why there is none)."""
         if tenant == "default":
+            if self.default_elsewhere is not None:
+                self.default_elsewhere()  # raises when another server serves it now
             return self.publisher
         if self._publishers is None:
             raise LookupError(f"tenant {tenant!r} has no wallboard here")

@@ -199,17 +199,17 @@ class RedisLog:
         poll = min(self.lease_ms / 5000, 0.5)
         from . import _safe  # the URL without its password
 
-        said = 0.0  # when Redis's absence was last logged: once, then every 30 s
+        said: Optional[float] = None  # when Redis's absence was last logged: once, then every 30 s
         while True:
             if stop is not None and stop.is_set():
                 raise LeaseLost("stopped while waiting for the lease")
             try:
                 if self.try_lease():
-                    if said:
+                    if said is not None:
                         log.info("Redis at %s answers again", _safe(self.url))
                     return self.token  # type: ignore[return-value]
             except redis.RedisError as exc:
-                if time.monotonic() - said >= 30.0:
+                if said is None or time.monotonic() - said >= 30.0:
                     log.warning("waiting for Redis at %s: %s (retrying every %.1f s; logged every 30 s)",
                                 _safe(self.url), exc, poll)
                     said = time.monotonic()

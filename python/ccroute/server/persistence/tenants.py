@@ -131,9 +131,7 @@ class RedisTenants(Tenants):
         """Name ``url`` (the base URL of this server's HTTP port as clients
         reach it) to the other servers, which give it in their ``NotOwner``
         answers for the tenants this one owns."""
-        self.http_url = url
-        if self.scale_out:
-            self.redis.hset(self.k_http, self.address, url)
+        self.http_url = url  # published by the balancer's next round (a third of a lease)
 
     # -- life cycle ---------------------------------------------------------
     def start(self) -> "RedisTenants":
@@ -199,6 +197,8 @@ class RedisTenants(Tenants):
         self.redis.zadd(self.k_servers, {self.address: now_ms + self.lease_ms})
         if self.http_url is not None:
             self.redis.hset(self.k_http, self.address, self.http_url)
+        else:  # a server restarted at this address without its HTTP port: name none
+            self.redis.hdel(self.k_http, self.address)
         for gone in self.redis.zrangebyscore(self.k_servers, "-inf", now_ms):
             self.redis.zrem(self.k_servers, gone)
             self.redis.hdel(self.k_load, gone)
@@ -306,6 +306,8 @@ class RedisTenants(Tenants):
         if not self.scale_out:  # the only server serving: the lease is a previous owner's, about to expire
             raise NotOwner(f"tenant {tenant!r} is being taken over by this server; retry shortly")
         owner = self._owner(tenant)
+        if owner == self.address:  # its own lease, not (or no longer) started here: taking it, or giving it up
+            raise NotOwner(f"tenant {tenant!r} is being taken over or given up by this server; retry shortly")
         if owner:
             url = self.redis.hget(self.k_http, owner)
             url = url.decode() if url else None
