@@ -34,6 +34,7 @@ from ..server.errors import (
 )
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo
+from ..server.token_store import TokenInfo
 from ._aio import AsyncRouterClient
 from ._common import RemoteAgentView, RemoteContactView, RemoteQueueStats, RemoteStatus, RemoteWebhook
 from ._sync import EventWatch, RouterClient
@@ -49,6 +50,7 @@ __all__ = [
     "RemoteStatus",
     "RemoteWebhook",
     "TenantInfo",
+    "TokenInfo",
     "ServiceError",
     "ServerBusy",
     "ServiceUnavailable",

@@ -18,6 +18,7 @@ from ..server.config import RouterSettings
 from ..server.errors import ServiceUnavailable, StreamEnded, SubscriberLagged, UnknownTenant
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo
+from ..server.token_store import TokenInfo
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import _common as c
@@ -374,6 +375,24 @@ class AsyncRouterClient:
         """As :meth:`RouterClient.webhook`."""
         reply = await self._call("GetWebhook", pb.GetWebhookRequest(), retry=True)
         return c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None
+
+    # -- tokens -----------------------------------------------------------
+    async def create_token(self, role: str, tenant: Optional[str] = None, *, agent: Optional[str] = None,
+                           name: Optional[str] = None) -> tuple[str, TokenInfo]:
+        """As :meth:`RouterClient.create_token`."""
+        request = c.token_request(role, tenant or self.tenant or "default", agent, name)
+        reply = await self._call("CreateToken", request, retry=True)
+        return reply.token, c.token_of_pb(reply.grant)
+
+    async def revoke_token(self, sha256: str = "", *, name: str = "") -> list[TokenInfo]:
+        """As :meth:`RouterClient.revoke_token`."""
+        reply = await self._call("RevokeToken", pb.RevokeTokenRequest(sha256=sha256, name=name))
+        return [c.token_of_pb(t) for t in reply.revoked]
+
+    async def tokens(self) -> list[TokenInfo]:
+        """As :meth:`RouterClient.tokens`."""
+        reply = await self._call("ListTokens", pb.ListTokensRequest(), retry=True)
+        return [c.token_of_pb(t) for t in reply.tokens]
 
     # -- events ---------------------------------------------------------
     async def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,

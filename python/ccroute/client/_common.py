@@ -19,6 +19,8 @@ from ..server.config import RouterSettings
 from ..server.errors import ServiceError, ServiceTimeout, ServiceUnavailable, error_from_status
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo, check_tenant
+from ..server.token_store import TokenInfo
+from ..server.tokens import Grant
 from ..v1 import router_pb2, views_pb2
 from ._redirects import (
     FAILED_FOR,
@@ -35,7 +37,7 @@ from ._redirects import (
 
 __all__ = [
     "RemoteQueueStats", "RemoteAgentView", "RemoteContactView", "RemoteStatus",
-    "RemoteWebhook", "channel_args", "tenant_metadata", "tenant_of_pb", "to_error", "events_of", "new_key",
+    "RemoteWebhook", "channel_args", "tenant_metadata", "tenant_of_pb", "token_of_pb", "token_request", "to_error", "events_of", "new_key",
     "settings_of", "answered", "is_cancelled", "Hop", "Redirects", "Link", "Links", "MAX_REDIRECTS", "NO_OWNER_WAIT",
     "NO_OWNER_TRIES", "STREAM_SETTLED", "FAILED_FOR", "FAILED_RETRY",
 ]
@@ -83,6 +85,22 @@ class RemoteWebhook:
     @classmethod
     def from_pb(cls, m: Any) -> "RemoteWebhook":
         return cls(m.url, m.delivered_sequence, m.failures, m.last_error)
+
+
+def token_of_pb(m: Any) -> TokenInfo:
+    grant = Grant(m.role, m.tenant, m.agent if m.HasField("agent") else None, m.name if m.HasField("name") else None)
+    return TokenInfo(m.sha256, grant, m.source)
+
+
+def token_request(role: str, tenant: str, agent: Optional[str], name: Optional[str]) -> Any:
+    """A ``CreateTokenRequest`` (checked here first: ``InvalidInput``)."""
+    Grant(role, tenant, agent, name)
+    request = router_pb2.CreateTokenRequest(role=role, tenant=tenant, idempotency_key=new_key())
+    if agent is not None:
+        request.agent = agent
+    if name is not None:
+        request.name = name
+    return request
 
 
 def tenant_of_pb(m: Any) -> TenantInfo:

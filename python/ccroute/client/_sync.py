@@ -17,6 +17,7 @@ from ..server.config import RouterSettings
 from ..server.errors import ServiceUnavailable, StreamEnded, SubscriberLagged, UnknownTenant
 from ..server.events import EventRecord
 from ..server.tenants import TenantInfo
+from ..server.token_store import TokenInfo
 from ..v1 import router_pb2 as pb
 from ..v1 import router_pb2_grpc
 from . import _common as c
@@ -454,6 +455,29 @@ class RouterClient:
         """The webhook of this client's tenant and its delivery state, or ``None``."""
         reply = self._call("GetWebhook", pb.GetWebhookRequest(), retry=True)
         return c.RemoteWebhook.from_pb(reply.webhook) if reply.HasField("webhook") else None
+
+    # -- tokens -----------------------------------------------------------
+    def create_token(self, role: str, tenant: Optional[str] = None, *, agent: Optional[str] = None,
+                     name: Optional[str] = None) -> tuple[str, TokenInfo]:
+        """Issue a bearer token (``admin`` of its tenant): ``role`` for
+        ``tenant`` (default: this client's; ``"*"``: every tenant), for the
+        one ``agent`` an ``agent`` token acts for, labelled ``name``. The
+        server keeps only its digest. Returns the token (shown only here)
+        and what the server keeps of it."""
+        reply = self._call("CreateToken", c.token_request(role, tenant or self.tenant or "default", agent, name), retry=True)
+        return reply.token, c.token_of_pb(reply.grant)
+
+    def revoke_token(self, sha256: str = "", *, name: str = "") -> list[TokenInfo]:
+        """Revoke the token whose SHA-256 is ``sha256`` (hex), or every
+        token named ``name`` (``admin``); refused from their next call on
+        every server. Returns what was revoked."""
+        reply = self._call("RevokeToken", pb.RevokeTokenRequest(sha256=sha256, name=name))
+        return [c.token_of_pb(t) for t in reply.revoked]
+
+    def tokens(self) -> list[TokenInfo]:
+        """The tokens of the tenants this client's token covers (``admin``;
+        digests and grants, never a token)."""
+        return [c.token_of_pb(t) for t in self._call("ListTokens", pb.ListTokensRequest(), retry=True).tokens]
 
     # -- events ---------------------------------------------------------
     def watch_events(self, after_sequence: Optional[int] = None, *, history_id: Optional[str] = None,

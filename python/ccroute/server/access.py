@@ -82,10 +82,16 @@ ROLE_OF: dict[str, str] = {
     "ListTenants": "observer",
     "SetWebhook": "admin",
     "GetWebhook": "observer",
+    # Tokens (of the tenants the caller's token covers).
+    "CreateToken": "admin",
+    "RevokeToken": "admin",
+    "ListTokens": "admin",
 }
 
 #: Methods about the tenant their request names (``tenant``), not the call's.
-TENANT_NAMED: frozenset[str] = frozenset({"CreateTenant", "DeleteTenant"})
+TENANT_NAMED: frozenset[str] = frozenset({"CreateTenant", "DeleteTenant", "CreateToken"})
+#: Methods about what the caller's token covers, whatever the call's tenant.
+GRANT_SCOPED: frozenset[str] = frozenset({"ListTenants", "ListTokens", "RevokeToken"})
 
 
 def check_table(service_descriptor: Any) -> None:

@@ -37,6 +37,7 @@ from .logs import event
 from .service import RouterService
 from .servicer import SERVICE_NAME, RouterServicer
 from .tenants import DEFAULT_TENANT, Tenants
+from .token_store import FileTokenStore, RedisTokenStore, TokenStore
 from .tokens import TokenTable, read_token_file
 
 __all__ = ["Server", "create_server", "serve", "FullCollections"]
@@ -98,8 +99,9 @@ class Server:
     """
 
     def __init__(self, front: GrpcFront, dispatcher: Dispatcher, tenants: Tenants,
-                 shutdown_grace: float) -> None:
+                 shutdown_grace: float, token_store: Optional[TokenStore] = None) -> None:
         self.front = front
+        self.token_store = token_store
         self.dispatcher = dispatcher
         self.tenants = tenants
         self.shutdown_grace = shutdown_grace
@@ -118,6 +120,8 @@ class Server:
 
     def start(self) -> "Server":
         self.tenants.start()
+        if self.token_store is not None:
+            self.token_store.start()
         self.dispatcher.start()
         self.front.start()
         return self
@@ -134,6 +138,8 @@ class Server:
             self.tenants.end_subscriptions()
             self.front.stop(grace)
             self.tenants.stop(timeout=grace)
+            if self.token_store is not None:
+                self.token_store.stop()
             self.dispatcher.join(timeout=1.0)
             self._stopped.set()
 
@@ -181,6 +187,7 @@ def create_server(
     limits: Optional[ServiceLimits] = None,
     rpc_observer: Optional[Any] = None,
     slow_call_ms: Optional[float] = None,
+    token_store: Optional[TokenStore] = None,
 ) -> tuple[Server, int]:
     """Build a gRPC server for ``service`` bound to ``address``
     (``host:port``; port 0 picks a free one) and return it, not yet started,
@@ -204,6 +211,9 @@ def create_server(
             (``ccroute.server.http.Metrics``).
         slow_call_ms: log a unary call slower than this (event
             ``slow_call``); ``None``: never.
+        token_store: where tokens issued by API are kept
+            (:mod:`~ccroute.server.token_store`); with ``tokens`` and none
+            given, in memory. Started and stopped with the server.
     """
     tenants = service if isinstance(service, Tenants) else Tenants(service)
     limits = limits or tenants.limits
@@ -219,10 +229,15 @@ def create_server(
     )
     if not tenants.address:
         tenants.address = f"{address.rsplit(':', 1)[0]}:{int(front.port)}"
-    dispatcher = Dispatcher(front, RouterServicer(tenants), descriptor,
+    if access is not None and token_store is None:
+        token_store = TokenStore(access.tokens)
+    dispatcher = Dispatcher(front, RouterServicer(tenants, token_store), descriptor,
                             rpc_observer=rpc_observer, workers=limits.workers, access=access,
                             slow_call_ms=slow_call_ms)
-    return Server(front, dispatcher, tenants, limits.shutdown_grace), int(front.port)
+    server = Server(front, dispatcher, tenants, limits.shutdown_grace, token_store)
+    if token_store is not None:
+        token_store.bind(server.reload_tokens)
+    return server, int(front.port)
 
 
 def _access(tokens: Optional[Union[Access, TokenTable, Sequence[bytes]]]) -> Optional[Access]:
@@ -463,8 +478,12 @@ def serve(
         tenants = Tenants(service, make_service=make_tenant, private_webhooks=private_webhooks)
     if metrics is not None:
         metrics.add_tenants(tenants.owned)
+    token_store: Optional[TokenStore] = None
+    if tokens is not None and token_file:  # tokens issued by API: in Redis, shared; else in the token file
+        token_store = (RedisTokenStore(tenants.redis, tokens) if redis_url is not None  # type: ignore[attr-defined]
+                       else FileTokenStore(token_file, tokens))
     server, bound = create_server(f"{host}:{port}", tenants, tokens=access, tls_cert=cert, tls_key=key,
-                                  rpc_observer=metrics, slow_call_ms=slow_call_ms)
+                                  rpc_observer=metrics, slow_call_ms=slow_call_ms, token_store=token_store)
     monitor = None
     stop = threading.Event()
     hangup = threading.Event()
@@ -601,8 +620,12 @@ def reload_tokens(server: Server, token_file: str) -> bool:
     logs ``reload_failed``."""
     try:
         table = read_token_file(token_file)
-        if not server.reload_tokens(table):
+        if server.dispatcher.access is None:
             raise InvalidInput("this server was started without tokens; start it with --token-file")
+        if server.token_store is not None:  # with the tokens issued by API
+            server.token_store.reload_file(table)
+        else:
+            server.reload_tokens(table)
     except Exception as exc:
         event(log, logging.ERROR, "reload_failed", f"reload of {token_file} failed, tokens unchanged: {exc}",
               file=token_file, error=str(exc), error_type=type(exc).__name__)

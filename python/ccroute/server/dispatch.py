@@ -50,7 +50,7 @@ from google.protobuf import descriptor_pb2, message_factory
 from google.protobuf.message import DecodeError
 
 from ..errors import InvalidInput
-from .access import TENANT_NAMED, Access, check_table
+from .access import GRANT_SCOPED, TENANT_NAMED, Access, check_table
 from .commands import AgentScope
 from .errors import ServerBusy, status_for
 from .logs import event
@@ -228,8 +228,8 @@ class Dispatcher:
             context.tenant = tenant = tenant_of(getattr(call, "tenant", None))
             named = call.method in TENANT_NAMED
             if grant is not None and not named:
-                # ListTenants lists what the grant covers, whatever the call's tenant.
-                listed = call.method == "ListTenants" and grant.tenant != "*"
+                # ListTenants, ListTokens...: what the grant covers, whatever the call's tenant.
+                listed = call.method in GRANT_SCOPED and grant.tenant != "*"
                 access.allow(grant, call.method, grant.tenant if listed else tenant)  # type: ignore[union-attr]
             kind = method.kind
             if kind in ("unary", "server_stream"):

@@ -8,6 +8,7 @@ maps them, in one place.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,17 +16,22 @@ from typing import Any, Optional, Union
 
 import grpc
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, InvalidState
 from ..v1 import model_pb2, router_pb2_grpc
 from ..v1 import router_pb2 as pb
 from . import wire
 from .commands import AgentScope
-from .errors import StreamEnded
+from .errors import NotOwner, StreamEnded
 from .idempotency import IdempotencyCache
+from .logs import event
 from .service import RouterService
 from .tenants import DEFAULT_TENANT, TenantInfo, Tenants
+from .token_store import TokenInfo, TokenStore, check_sha256
+from .tokens import ALL_TENANTS, Grant
 
 __all__ = ["RouterServicer", "SERVICE_NAME"]
+
+log = logging.getLogger("ccroute.server")
 
 #: Full name of the service, for health checking and reflection.
 SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["Router"].full_name
@@ -36,7 +42,7 @@ WATCH_POLL = 1.0
 MAX_WAIT = 24 * 3600.0
 #: Most events in one WatchEvents message.
 WATCH_BATCH = 1000
-#: Most CreateTenant and DeleteTenant replies kept for retries.
+#: Most CreateTenant, DeleteTenant and CreateToken replies kept for retries.
 TENANT_REPLIES = 10_000
 
 
@@ -87,8 +93,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     """``ccroute.v1.Router`` over the tenants of one server (each call runs
     on its tenant's :class:`RouterService`)."""
 
-    def __init__(self, tenants: Union[Tenants, RouterService]) -> None:
+    def __init__(self, tenants: Union[Tenants, RouterService], token_store: Optional[TokenStore] = None) -> None:
         self.tenants = tenants if isinstance(tenants, Tenants) else Tenants(tenants)
+        #: The server's tokens, for CreateToken and friends (``None``: no tokens).
+        self.token_store = token_store
         #: CreateTenant and DeleteTenant replies by idempotency key (they run
         #: here, not on an engine thread); guarded by ``_tenant_lock``.
         self._tenant_replies = IdempotencyCache(self.tenants.limits.idempotency_ttl, TENANT_REPLIES)
@@ -336,6 +344,58 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
         if state is not None:
             out.webhook.CopyFrom(_webhook_pb(state))
         return out
+
+    # -- tokens ---------------------------------------------------------
+    def _tokens(self) -> TokenStore:
+        if self.token_store is None:
+            raise InvalidState("this server runs without tokens (no --token-file): start it with one to issue, "
+                               "revoke or list tokens")
+        return self.token_store
+
+    def CreateToken(self, request: pb.CreateTokenRequest, context: grpc.ServicerContext) -> pb.CreateTokenResponse:
+        store = self._tokens()
+        grant = Grant(request.role, request.tenant, request.agent if request.HasField("agent") else None,
+                      request.name if request.HasField("name") else None)
+        if grant.tenant != ALL_TENANTS:
+            try:
+                self.tenants.service(grant.tenant)
+            except NotOwner:  # it exists, served by another server
+                pass
+
+        def create() -> pb.CreateTokenResponse:
+            token, info = store.create(grant)
+            event(log, logging.INFO, "token_created",
+                  f"token {info.sha256[:12]}... issued: role {grant.role}, tenant {grant.tenant}"
+                  + (f", agent {grant.agent}" if grant.agent else "") + (f", name {grant.name}" if grant.name else ""),
+                  sha256=info.sha256, role=grant.role, tenant=grant.tenant, agent=grant.agent, label=grant.name)
+            return pb.CreateTokenResponse(token=token, grant=_token_pb(info))
+        return self._once(request, create)
+
+    def RevokeToken(self, request: pb.RevokeTokenRequest, context: grpc.ServicerContext) -> pb.RevokeTokenResponse:
+        store = self._tokens()
+        if bool(request.sha256) == bool(request.name):
+            raise InvalidInput("RevokeToken takes sha256 or name, exactly one")
+        sha256 = check_sha256(request.sha256) if request.sha256 else ""
+        revoked = store.revoke(sha256, request.name, _covers(context))
+        for info in revoked:
+            event(log, logging.INFO, "token_revoked", f"token {info.sha256[:12]}... revoked",
+                  sha256=info.sha256, role=info.grant.role, tenant=info.grant.tenant, label=info.grant.name)
+        return pb.RevokeTokenResponse(revoked=[_token_pb(i) for i in revoked])
+
+    def ListTokens(self, request: pb.ListTokensRequest, context: grpc.ServicerContext) -> pb.ListTokensResponse:
+        return pb.ListTokensResponse(tokens=[_token_pb(i) for i in self._tokens().tokens(_covers(context))])
+
+
+def _covers(context: Any) -> Callable[[str], bool]:
+    """Whether the call's token covers a tenant (every one without tokens)."""
+    grant = getattr(context, "grant", None)
+    return grant.covers if grant is not None else (lambda tenant: True)
+
+
+def _token_pb(info: TokenInfo) -> pb.TokenGrant:
+    g = info.grant
+    return pb.TokenGrant(sha256=info.sha256, role=g.role, tenant=g.tenant, agent=g.agent, name=g.name,
+                         source=info.source)
 
 
 def _tenant_pb(info: TenantInfo) -> pb.Tenant:

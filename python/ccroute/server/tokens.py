@@ -38,7 +38,7 @@ from ..errors import InvalidInput
 
 __all__ = [
     "ROLES", "ALL_TENANTS", "Grant", "TokenTable", "read_token_file", "parse_token_lines",
-    "new_token", "token_line", "token_sha256",
+    "new_token", "token_line", "digest_line", "token_sha256",
 ]
 
 log = logging.getLogger("ccroute.server")
@@ -115,6 +115,10 @@ class TokenTable:
             return cls({token_sha256(t): g for t, g in tokens.items()})
         return cls({token_sha256(t): Grant("admin") for t in tokens})
 
+    def items(self) -> list[tuple[bytes, Grant]]:
+        """``(digest, grant)`` pairs, in file order."""
+        return list(self._grants.items())
+
     def digests(self) -> list[bytes]:
         """The digests, for the gRPC front end's token check."""
         return list(self._grants)
@@ -141,7 +145,12 @@ def new_token() -> str:
 
 def token_line(token: str, grant: Grant) -> str:
     """The token file line for ``token`` with ``grant``."""
-    fields = [f"{_PREFIX}{token_sha256(token).hex()}", f"role={grant.role}", f"tenant={grant.tenant}"]
+    return digest_line(token_sha256(token), grant)
+
+
+def digest_line(digest: bytes, grant: Grant) -> str:
+    """The token file line of the token whose SHA-256 is ``digest``."""
+    fields = [f"{_PREFIX}{digest.hex()}", f"role={grant.role}", f"tenant={grant.tenant}"]
     if grant.agent is not None:
         fields.append(f"agent={grant.agent}")
     if grant.name is not None:

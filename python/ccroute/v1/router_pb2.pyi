@@ -581,3 +581,67 @@ class Webhook(_message.Message):
     failures: int
     last_error: str
     def __init__(self, url: _Optional[str] = ..., delivered_sequence: _Optional[int] = ..., failures: _Optional[int] = ..., last_error: _Optional[str] = ...) -> None: ...
+
+class CreateTokenRequest(_message.Message):
+    __slots__ = ("role", "tenant", "agent", "name", "idempotency_key")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    tenant: str
+    agent: str
+    name: str
+    idempotency_key: str
+    def __init__(self, role: _Optional[str] = ..., tenant: _Optional[str] = ..., agent: _Optional[str] = ..., name: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class CreateTokenResponse(_message.Message):
+    __slots__ = ("token", "grant", "replayed")
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    grant: TokenGrant
+    replayed: bool
+    def __init__(self, token: _Optional[str] = ..., grant: _Optional[_Union[TokenGrant, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class RevokeTokenRequest(_message.Message):
+    __slots__ = ("sha256", "name")
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    name: str
+    def __init__(self, sha256: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class RevokeTokenResponse(_message.Message):
+    __slots__ = ("revoked",)
+    REVOKED_FIELD_NUMBER: _ClassVar[int]
+    revoked: _containers.RepeatedCompositeFieldContainer[TokenGrant]
+    def __init__(self, revoked: _Optional[_Iterable[_Union[TokenGrant, _Mapping]]] = ...) -> None: ...
+
+class ListTokensRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListTokensResponse(_message.Message):
+    __slots__ = ("tokens",)
+    TOKENS_FIELD_NUMBER: _ClassVar[int]
+    tokens: _containers.RepeatedCompositeFieldContainer[TokenGrant]
+    def __init__(self, tokens: _Optional[_Iterable[_Union[TokenGrant, _Mapping]]] = ...) -> None: ...
+
+class TokenGrant(_message.Message):
+    __slots__ = ("sha256", "role", "tenant", "agent", "name", "source")
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    TENANT_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    sha256: str
+    role: str
+    tenant: str
+    agent: str
+    name: str
+    source: str
+    def __init__(self, sha256: _Optional[str] = ..., role: _Optional[str] = ..., tenant: _Optional[str] = ..., agent: _Optional[str] = ..., name: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...

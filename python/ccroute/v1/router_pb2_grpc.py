@@ -192,6 +192,21 @@ class RouterStub:
                 request_serializer=ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.SerializeToString,
                 response_deserializer=ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.FromString,
                 _registered_method=True)
+        self.CreateToken = channel.unary_unary(
+                '/ccroute.v1.Router/CreateToken',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.CreateTokenRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.CreateTokenResponse.FromString,
+                _registered_method=True)
+        self.RevokeToken = channel.unary_unary(
+                '/ccroute.v1.Router/RevokeToken',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.RevokeTokenRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.RevokeTokenResponse.FromString,
+                _registered_method=True)
+        self.ListTokens = channel.unary_unary(
+                '/ccroute.v1.Router/ListTokens',
+                request_serializer=ccroute_dot_v1_dot_router__pb2.ListTokensRequest.SerializeToString,
+                response_deserializer=ccroute_dot_v1_dot_router__pb2.ListTokensResponse.FromString,
+                _registered_method=True)
 
 
 class RouterServicer:
@@ -483,6 +498,37 @@ class RouterServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateToken(self, request, context):
+        """Issues a bearer token: a fresh random token with the grant asked for,
+        returned once (the server keeps only its SHA-256). `admin` for the
+        token's tenant (an admin of every tenant for `tenant: "*"`). Kept in
+        Redis with `--redis` (then every server of the database accepts it
+        within a second), else in the server's `--token-file`.
+        FAILED_PRECONDITION on a server without tokens; INVALID_ARGUMENT for a
+        bad role, tenant, agent or name; NOT_FOUND for an unknown tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeToken(self, request, context):
+        """Revokes tokens, by digest or by name: refused from their next call,
+        on every server. `admin`; only tokens of tenants the caller's token
+        covers. NOT_FOUND when none matches; FAILED_PRECONDITION for a token
+        of a server's own token file under `--redis` (remove its line there).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTokens(self, request, context):
+        """The tokens of the tenants the caller's token covers (never a token
+        itself: digests and grants). `admin`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RouterServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -640,6 +686,21 @@ def add_RouterServicer_to_server(servicer, server):
                     servicer.GetWebhook,
                     request_deserializer=ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.FromString,
                     response_serializer=ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.SerializeToString,
+            ),
+            'CreateToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateToken,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.CreateTokenRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.CreateTokenResponse.SerializeToString,
+            ),
+            'RevokeToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeToken,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.RevokeTokenRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.RevokeTokenResponse.SerializeToString,
+            ),
+            'ListTokens': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTokens,
+                    request_deserializer=ccroute_dot_v1_dot_router__pb2.ListTokensRequest.FromString,
+                    response_serializer=ccroute_dot_v1_dot_router__pb2.ListTokensResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1481,6 +1542,87 @@ class Router:
             '/ccroute.v1.Router/GetWebhook',
             ccroute_dot_v1_dot_router__pb2.GetWebhookRequest.SerializeToString,
             ccroute_dot_v1_dot_router__pb2.GetWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/CreateToken',
+            ccroute_dot_v1_dot_router__pb2.CreateTokenRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.CreateTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/RevokeToken',
+            ccroute_dot_v1_dot_router__pb2.RevokeTokenRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.RevokeTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTokens(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ccroute.v1.Router/ListTokens',
+            ccroute_dot_v1_dot_router__pb2.ListTokensRequest.SerializeToString,
+            ccroute_dot_v1_dot_router__pb2.ListTokensResponse.FromString,
             options,
             channel_credentials,
             insecure,
