@@ -96,3 +96,25 @@ def test_issued_tokens_survive_a_restart(two: tuple[list[Served], str, Path], re
     finally:
         for s in started:
             s.close()
+
+
+def test_a_bad_entry_in_redis_hides_no_other_token_nor_revocation(
+        two: tuple[list[Served], str, Path], redis_server: RedisServer) -> None:
+    (a, b), admin, _ = two
+    with RouterClient(a.target, token=admin) as on_a:
+        token, info = on_a.create_token("observer", "*")
+    until(lambda: works(b.target, token))
+    r = redis_server.client()
+    r.hset("ccroute:tokens", "f" * 64, "sha256:" + "f" * 64 + " role=boss tenant=*")  # written by hand, wrong
+    r.hincrby("ccroute:tokens", "#version", 1)
+    with RouterClient(a.target, token=admin) as on_a:
+        on_a.revoke_token(info.sha256)
+
+    def refused_on_b() -> None:
+        try:
+            works(b.target, token)
+        except Unauthenticated:
+            return
+        raise AssertionError("the revoked token still works on the other server")
+    until(refused_on_b)
+    assert "entry ignored" in b.log.read_text()

@@ -122,7 +122,9 @@ def test_revoking_by_name_and_what_cannot_be_revoked(srv: Running) -> None:
     ("admin-t", dict(role="service", tenant="acme", agent="a1"), grpc.StatusCode.INVALID_ARGUMENT,
      "agent= is only for role 'agent' (this grant has role 'service')"),
     ("admin-t", dict(role="service", tenant="acme", name="two words"), grpc.StatusCode.INVALID_ARGUMENT,
-     "name 'two words' is empty or holds a space"),
+     "name 'two words' is empty, holds a space or is not printable ASCII"),
+    ("acme-admin-t", dict(role="service", tenant="acme", name="café"), grpc.StatusCode.INVALID_ARGUMENT,
+     "name 'café' is empty, holds a space or is not printable ASCII"),
     ("admin-t", dict(role="service", tenant="nope"), grpc.StatusCode.NOT_FOUND,
      "unknown tenant 'nope' (create it with CreateTenant)"),
     ("admin-t", dict(role="service", tenant=""), grpc.StatusCode.INVALID_ARGUMENT,
@@ -144,6 +146,61 @@ def test_a_retry_with_the_same_key_gets_the_same_token(srv: Running) -> None:
         again = stub.CreateToken(request, metadata=[("authorization", "Bearer admin-t")], timeout=10)
     assert (again.token, again.grant, again.replayed, first.replayed) == (first.token, first.grant, True, False)
     assert sum(1 for t in listed(srv) if t[3] == "retried") == 1
+
+
+def test_a_replay_of_a_revoked_token_is_refused(srv: Running) -> None:
+    request = pb.CreateTokenRequest(role="observer", tenant="acme", idempotency_key="k2")
+    with grpc.insecure_channel(srv.target) as channel:
+        stub = router_pb2_grpc.RouterStub(channel)
+        first = stub.CreateToken(request, metadata=[("authorization", "Bearer admin-t")], timeout=10)
+    with srv.client(token="admin-t") as admin:
+        admin.revoke_token(first.grant.sha256)
+    got = rpc(srv, "CreateToken", request, token="admin-t")
+    assert got is not None and got[:2] == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "the token this idempotency key issued was revoked since; issue another with a new key")
+
+
+def test_deleting_a_tenant_revokes_its_tokens(srv: Running) -> None:
+    with srv.client(token="admin-t") as admin:
+        admin.create_tenant("gamma")
+        token, _ = admin.create_token("service", "gamma")
+        admin.delete_tenant("gamma")
+        admin.create_tenant("gamma")  # a new customer of the same name inherits nothing
+    assert not [t for t in listed(srv) if t[2] == "gamma"]
+    with srv.client(token=token, tenant="gamma", retries=0) as old:
+        with pytest.raises(Unauthenticated):
+            old.agent_ids()
+
+
+def test_concurrent_issues_and_revocations_leave_exactly_the_listed_tokens(srv: Running) -> None:
+    import threading
+
+    issued: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            with srv.client(token="admin-t") as admin:
+                for j in range(10):
+                    token, info = admin.create_token("observer", "acme", name=f"w{i}")
+                    if j % 2:
+                        admin.revoke_token(info.sha256)
+                    else:
+                        issued.append((token, info.sha256))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    kept = {sha for *_, sha in issued}
+    assert {t[0] for t in listed(srv) if t[3] and t[3].startswith("w")} == kept
+    accepted = {d.hex() for d in srv.server.dispatcher.access.tokens.digests()}  # type: ignore[union-attr]
+    assert kept <= accepted and len(accepted) == len(GRANTS) + len(kept)
 
 
 def test_without_tokens_there_is_nothing_to_issue(start_server: Start) -> None:
@@ -180,9 +237,12 @@ class Serve:
 
 def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
     admin = new_token()
+    (tmp_path / "secrets").mkdir()
+    real = tmp_path / "secrets" / "tokens.txt"
+    real.write_text("# ops tokens\n" + token_line(admin, Grant("admin", "*", name="ops")) + "\n")
+    os.chmod(real, 0o600)
     path = tmp_path / "tokens.txt"
-    path.write_text("# ops tokens\n" + token_line(admin, Grant("admin", "*", name="ops")) + "\n")
-    os.chmod(path, 0o600)
+    path.symlink_to(real)  # as a mounted secret often is: rewritten where it really is
     srv = Serve(path, tmp_path / "serve.log")
     try:
         with RouterClient(srv.target, token=admin) as client:
@@ -190,8 +250,8 @@ def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
             assert info.source == "file"
         text = path.read_text()
         assert text.startswith("# ops tokens\n") and f"sha256:{info.sha256} role=observer tenant=default name=board\n" in text
-        assert token not in text and os.stat(path).st_mode & 0o777 == 0o600
-        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".ccroute-tokens-")]
+        assert token not in text and os.stat(path).st_mode & 0o777 == 0o600 and path.is_symlink()
+        assert not [p for p in (tmp_path / "secrets").iterdir() if p.name.startswith(".ccroute-tokens-")]
     finally:
         srv.stop()
     srv = Serve(path, tmp_path / "serve2.log")  # kept across a restart
@@ -205,7 +265,7 @@ def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
             with pytest.raises(Unauthenticated):
                 board.status()
         # A file the server cannot read any more: refused, nothing changed.
-        path.rename(tmp_path / "moved.txt")
+        real.rename(tmp_path / "moved.txt")
         try:
             with RouterClient(srv.target, token=admin) as client:
                 before = client.tokens()
@@ -213,6 +273,14 @@ def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
                     client.create_token("observer", "default")
                 assert client.tokens() == before
         finally:
-            (tmp_path / "moved.txt").rename(path)
+            (tmp_path / "moved.txt").rename(real)
+        # The file as it is counts: an operator who removed the admin's line (not reloaded
+        # yet) cannot have the API revoke the only other token and leave an empty file.
+        with RouterClient(srv.target, token=admin) as client:
+            other, info = client.create_token("observer", "default")
+            real.write_text("# ops tokens\n" + f"sha256:{info.sha256} role=observer tenant=default\n")
+            with pytest.raises(InvalidState, match="revoking these would leave the server no token at all"):
+                client.revoke_token(info.sha256)
+        assert info.sha256 in real.read_text()
     finally:
         srv.stop()

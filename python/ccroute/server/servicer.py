@@ -298,6 +298,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
     def DeleteTenant(self, request: pb.DeleteTenantRequest, context: grpc.ServicerContext) -> pb.DeleteTenantResponse:
         def delete() -> pb.DeleteTenantResponse:
             self.tenants.delete(request.tenant, force=request.force)
+            if self.token_store is not None:  # a new tenant of that name must not inherit them
+                for info in self.token_store.revoke_tenant(request.tenant):
+                    event(log, logging.INFO, "token_revoked", f"token {info.sha256[:12]}... revoked with its tenant",
+                          sha256=info.sha256, role=info.grant.role, tenant=info.grant.tenant, label=info.grant.name)
             return pb.DeleteTenantResponse()
         return self._once(request, delete)
 
@@ -369,7 +373,10 @@ class RouterServicer(router_pb2_grpc.RouterServicer):
                   + (f", agent {grant.agent}" if grant.agent else "") + (f", name {grant.name}" if grant.name else ""),
                   sha256=info.sha256, role=grant.role, tenant=grant.tenant, agent=grant.agent, label=grant.name)
             return pb.CreateTokenResponse(token=token, grant=_token_pb(info))
-        return self._once(request, create)
+        reply: pb.CreateTokenResponse = self._once(request, create)
+        if reply.replayed and not store.has(reply.grant.sha256):
+            raise InvalidState("the token this idempotency key issued was revoked since; issue another with a new key")
+        return reply
 
     def RevokeToken(self, request: pb.RevokeTokenRequest, context: grpc.ServicerContext) -> pb.RevokeTokenResponse:
         store = self._tokens()

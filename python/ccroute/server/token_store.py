@@ -31,11 +31,12 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..errors import InvalidInput, InvalidState, UnknownId
+from .errors import ServiceUnavailable
 from .tokens import Grant, TokenTable, digest_line, new_token, parse_token_lines, token_sha256
 
 __all__ = ["TokenInfo", "TokenStore", "FileTokenStore", "RedisTokenStore", "check_sha256"]
@@ -58,13 +59,20 @@ class TokenInfo:
 
 class TokenStore:
     """The tokens of a server made without a token file: ``file_table``
-    (the tokens it was given) and the tokens issued since, in memory."""
+    (the tokens it was given) and the tokens issued since, in memory.
+
+    Every change (an API call, a SIGHUP reload, a refresh from Redis)
+    runs under one lock from its check to the table it applies, so two
+    changes never apply their tables out of order and a revoked token
+    never comes back."""
 
     #: Where the tokens this store issues are kept.
     source = "api"
+    #: Whether a token of the file may be revoked by API.
+    file_revocable = True
 
     def __init__(self, file_table: TokenTable) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._file: dict[bytes, Grant] = dict(file_table.items())
         self._issued: dict[bytes, Grant] = {}
         self._apply: Optional[Callable[[TokenTable], bool]] = None
@@ -92,53 +100,78 @@ class TokenStore:
             found += [TokenInfo(d.hex(), g, self.source) for d, g in self._issued.items() if d not in self._file]
         return [t for t in found if covers(t.grant.tenant)]
 
+    def has(self, sha256: str) -> bool:
+        """Whether the token whose SHA-256 is ``sha256`` (hex) is accepted."""
+        digest = bytes.fromhex(sha256)
+        with self._lock:
+            return digest in self._file or digest in self._issued
+
     # -- changes --------------------------------------------------------------
     def create(self, grant: Grant) -> tuple[str, TokenInfo]:
         """Issue a token with ``grant``: kept first, then applied. Returns
         the token and what the API shows of it."""
         token = new_token()
         digest = token_sha256(token)
-        self._add(digest, grant)
-        self._publish()
+        with self._lock:
+            self._add(digest, grant)
+            self._publish()
         return token, TokenInfo(digest.hex(), grant, self.source)
 
     def revoke(self, sha256: str, name: str, covers: Callable[[str], bool]) -> list[TokenInfo]:
         """Revoke the token whose SHA-256 is ``sha256`` (hex), or every
-        token named ``name``, among those ``covers`` accepts. ``UnknownId``
-        when none matches, ``InvalidState`` when one cannot be revoked here
-        or none would be left; nothing changes then."""
-        chosen = [t for t in self.tokens(covers) if (t.sha256 == sha256 if sha256 else t.grant.name == name)]
-        if not chosen:
-            what = f"sha256 {sha256}" if sha256 else f"name {name!r}"
-            raise UnknownId(f"no token with {what} among the tokens this token may manage")
-        self._refuse_file_tokens(chosen)
-        digests = {bytes.fromhex(t.sha256) for t in chosen}
+        token named ``name``, among those ``covers`` accepts (by name,
+        tokens of this server's file only where the API may revoke them).
+        ``UnknownId`` when none matches, ``InvalidState`` when one cannot
+        be revoked here or none would be left; nothing changes then."""
         with self._lock:
+            chosen = [t for t in self.tokens(covers) if (t.sha256 == sha256 if sha256 else t.grant.name == name)]
+            if name and not self.file_revocable and any(t.source != "file" for t in chosen):
+                chosen = [t for t in chosen if t.source != "file"]
+            if not chosen:
+                what = f"sha256 {sha256}" if sha256 else f"name {name!r}"
+                raise UnknownId(f"no token with {what} among the tokens this token may manage")
+            files = [t for t in chosen if t.source == "file"]
+            if files and not self.file_revocable:
+                raise InvalidState(f"token {files[0].sha256[:12]}... is in this server's token file, not issued "
+                                   "by API: remove its line there and send SIGHUP")
+            digests = {bytes.fromhex(t.sha256) for t in chosen}
             if not (set(self._file) | set(self._issued)) - digests:
                 raise InvalidState("revoking these would leave the server no token at all")
-        self._remove(digests)
-        self._publish()
+            self._remove(digests)
+            self._publish()
+        return chosen
+
+    def revoke_tenant(self, tenant: str) -> list[TokenInfo]:
+        """Revoke the tokens of ``tenant`` the API may revoke (its tenant
+        was deleted: a new tenant of that name must not inherit them).
+        Keeps them, and says so, when none would be left."""
+        with self._lock:
+            chosen = [t for t in self.tokens(lambda name: name == tenant)
+                      if self.file_revocable or t.source != "file"]
+            if not chosen:
+                return []
+            digests = {bytes.fromhex(t.sha256) for t in chosen}
+            if not (set(self._file) | set(self._issued)) - digests:
+                log.warning("tenant %r deleted: its tokens are kept, they are the server's only ones", tenant)
+                return []
+            self._remove(digests)
+            self._publish()
         return chosen
 
     def reload_file(self, table: TokenTable) -> None:
         """The token file was read again (SIGHUP): its tokens from now on."""
         with self._lock:
             self._file = dict(table.items())
-        self._publish()
+            self._publish()
 
-    # -- for subclasses -----------------------------------------------------------
-    def _refuse_file_tokens(self, chosen: Iterable[TokenInfo]) -> None:
-        pass
-
+    # -- for subclasses (called under the lock) -------------------------------------
     def _add(self, digest: bytes, grant: Grant) -> None:
-        with self._lock:
-            self._issued[digest] = grant
+        self._issued[digest] = grant
 
     def _remove(self, digests: set[bytes]) -> None:
-        with self._lock:
-            for d in digests:
-                self._issued.pop(d, None)
-                self._file.pop(d, None)
+        for d in digests:
+            self._issued.pop(d, None)
+            self._file.pop(d, None)
 
     def _publish(self) -> None:
         if self._apply is not None:
@@ -154,22 +187,26 @@ class FileTokenStore(TokenStore):
     def __init__(self, path: str, file_table: TokenTable) -> None:
         super().__init__(file_table)
         self.path = path
-        self._write_lock = threading.Lock()  # one rewrite of the file at a time
+
+    def reload_file(self, table: TokenTable) -> None:
+        with self._lock:  # read again under the lock: never a table older than a rewrite
+            lines = self._read()
+            self._file = dict(parse_token_lines(lines, f"token file {self.path!r}").items())
+            self._publish()
 
     def _add(self, digest: bytes, grant: Grant) -> None:
-        with self._write_lock:
-            lines = self._read()
-            lines.append(digest_line(digest, grant).encode())
-            self._write(lines)
-            with self._lock:
-                self._file[digest] = grant
+        lines = self._read()
+        lines.append(digest_line(digest, grant).encode())
+        self._write(lines)
+        self._file[digest] = grant
 
     def _remove(self, digests: set[bytes]) -> None:
-        with self._write_lock:
-            self._write([ln for ln in self._read() if _line_digest(ln) not in digests])
-            with self._lock:
-                for d in digests:
-                    self._file.pop(d, None)
+        kept = [ln for ln in self._read() if _line_digest(ln) not in digests]
+        if not any(_line_digest(ln) is not None for ln in kept):  # the file as it is now, edits included
+            raise InvalidState("revoking these would leave the server no token at all")
+        self._write(kept)
+        for d in digests:
+            self._file.pop(d, None)
 
     def _read(self) -> list[bytes]:
         try:
@@ -177,15 +214,20 @@ class FileTokenStore(TokenStore):
                 lines = f.read().splitlines()
         except OSError as exc:
             raise InvalidState(f"cannot read token file {self.path!r}: {exc.strerror}") from None
-        parse_token_lines(lines, f"token file {self.path!r}")  # as it is now: refuse to build on a broken file
+        try:  # as it is now: never build on a broken file
+            parse_token_lines(lines, f"token file {self.path!r}")
+        except InvalidInput as exc:
+            raise InvalidState(f"{exc}; fix the file first") from None
         return lines
 
     def _write(self, lines: list[bytes]) -> None:
-        """Replace the file by ``lines``: a temporary file next to it,
-        flushed to disk, renamed over it (same permissions)."""
-        directory = os.path.dirname(os.path.abspath(self.path))
+        """Replace the file by ``lines``: a temporary file next to the
+        real file (through symbolic links), flushed to disk with the same
+        mode and owner, renamed over it, and the directory flushed."""
+        real = os.path.realpath(self.path)
+        directory = os.path.dirname(real)
         try:
-            mode = os.stat(self.path).st_mode & 0o7777
+            st = os.stat(real)
             fd, tmp = tempfile.mkstemp(prefix=".ccroute-tokens-", dir=directory)
         except OSError as exc:
             raise InvalidState(f"cannot write token file {self.path!r}: {exc.strerror}") from None
@@ -194,8 +236,17 @@ class FileTokenStore(TokenStore):
                 f.write(b"".join(ln + b"\n" for ln in lines))
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, self.path)
+            os.chmod(tmp, st.st_mode & 0o7777)
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except PermissionError:  # not ours to give away: the server's own user keeps it
+                pass
+            os.replace(tmp, real)
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
         except OSError as exc:
             try:
                 os.unlink(tmp)
@@ -204,17 +255,32 @@ class FileTokenStore(TokenStore):
             raise InvalidState(f"cannot write token file {self.path!r}: {exc.strerror}") from None
 
 
+#: One change of the issued tokens and its version, atomically (one key:
+#: also on a Redis Cluster). KEYS[1]: the hash; ARGV[1]: "add" with a
+#: digest and its line, or "del" with digests. Returns the new version.
+_CHANGE = """
+if ARGV[1] == 'add' then
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+else
+  for i = 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return redis.call('HINCRBY', KEYS[1], '#version', 1)
+"""
+
+
 class RedisTokenStore(TokenStore):
     """Issued tokens in Redis, shared by every server of the database;
     ``file_table`` (this server's token file) beside them."""
 
     VERSION = "#version"
+    file_revocable = False
 
     def __init__(self, redis_client: Any, file_table: TokenTable, key: str = "ccroute:tokens") -> None:
         super().__init__(file_table)
         self.redis = redis_client
         self.key = key
-        self._version: Optional[bytes] = None
+        self._version = -1  # of the issued tokens held; never replaced by an older one
+        self._change: Any = redis_client.register_script(_CHANGE)
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._failing = False
@@ -239,38 +305,43 @@ class RedisTokenStore(TokenStore):
                     self._failing = False
             except Exception as exc:  # Redis away: keep the tokens known, say it once
                 if not self._failing:
-                    log.warning("issued tokens: cannot read them from Redis (%s); the known ones stay in force", exc)
+                    log.warning("issued tokens: cannot read them from Redis (%s); the known ones stay in force "
+                                "until it answers", exc)
                     self._failing = True
 
     def _refresh(self) -> None:
-        version = self.redis.hget(self.key, self.VERSION)
-        if version == self._version:
-            return
-        fields = self.redis.hgetall(self.key)
-        lines = [v for k, v in fields.items() if k != self.VERSION.encode()]
-        issued = dict(parse_token_lines(lines, f"Redis {self.key}").items()) if lines else {}
         with self._lock:
+            version = int(self.redis.hget(self.key, self.VERSION) or 0)
+            if version <= self._version:
+                return
+            fields = self.redis.hgetall(self.key)
+            issued: dict[bytes, Grant] = {}
+            for field, line in fields.items():
+                if field == self.VERSION.encode():
+                    continue
+                try:  # one bad entry must not hide the others (nor their revocations)
+                    issued.update(parse_token_lines([line], f"Redis {self.key} entry {field.decode(errors='replace')}").items())
+                except InvalidInput as exc:
+                    log.error("issued tokens: %s; entry ignored", exc)
             self._issued = issued
-            self._version = fields.get(self.VERSION.encode())
-        self._publish()
+            self._version = int(fields.get(self.VERSION.encode(), 0))
+            self._publish()
 
-    def _refuse_file_tokens(self, chosen: Iterable[TokenInfo]) -> None:
-        files = [t for t in chosen if t.source == "file"]
-        if files:
-            raise InvalidState(f"token {files[0].sha256[:12]}... is in this server's token file, not issued by API: "
-                               "remove its line there and send SIGHUP")
-
-    # The change, then the version: a server that reads the new version
-    # reads the change with it (one key, so also on a Redis Cluster).
     def _add(self, digest: bytes, grant: Grant) -> None:
-        self.redis.hset(self.key, digest.hex(), digest_line(digest, grant))
-        self.redis.hincrby(self.key, self.VERSION, 1)
+        self._changed(["add", digest.hex(), digest_line(digest, grant)])
         super()._add(digest, grant)
 
     def _remove(self, digests: set[bytes]) -> None:
-        self.redis.hdel(self.key, *(d.hex() for d in digests))
-        self.redis.hincrby(self.key, self.VERSION, 1)
+        self._changed(["del", *(d.hex() for d in digests)])
         super()._remove(digests)
+
+    def _changed(self, args: list[str]) -> None:
+        try:
+            version = int(self._change(keys=[self.key], args=args))
+        except Exception as exc:  # nothing changed: say why, as UNAVAILABLE
+            raise ServiceUnavailable(f"cannot change the issued tokens in Redis: {exc}") from None
+        if version == self._version + 1:  # else another server changed them too: the next refresh reads all
+            self._version = version
 
 
 def _line_digest(line: bytes) -> Optional[bytes]:

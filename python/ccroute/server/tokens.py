@@ -83,8 +83,10 @@ class Grant:
             raise InvalidInput(f"agent= is only for role 'agent' (this grant has role {self.role!r})")
         for key in ("agent", "name"):
             value = getattr(self, key)
-            if value is not None and (not value or any(c.isspace() for c in value)):
-                raise InvalidInput(f"{key} {value!r} is empty or holds a space")
+            if value is not None and (not value or not value.isascii() or not value.isprintable()
+                                      or any(c.isspace() for c in value)):
+                # A token file line is ASCII words: anything else could not be stored.
+                raise InvalidInput(f"{key} {value!r} is empty, holds a space or is not printable ASCII")
 
     def covers(self, tenant: str) -> bool:
         """Whether the grant is for ``tenant``."""

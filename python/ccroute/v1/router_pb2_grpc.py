@@ -512,10 +512,13 @@ class RouterServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RevokeToken(self, request, context):
-        """Revokes tokens, by digest or by name: refused from their next call,
-        on every server. `admin`; only tokens of tenants the caller's token
-        covers. NOT_FOUND when none matches; FAILED_PRECONDITION for a token
-        of a server's own token file under `--redis` (remove its line there).
+        """Revokes tokens, by digest or by name: refused from their next call
+        (with `--redis` on every server of the database within a second).
+        `admin`; only tokens of tenants the caller's token covers. By name,
+        under `--redis`, only tokens issued by API. NOT_FOUND when none
+        matches; FAILED_PRECONDITION for a token of a server's own token file
+        under `--redis` (remove its line there), or when no token would be
+        left. Deleting a tenant revokes its tokens the API may revoke.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
