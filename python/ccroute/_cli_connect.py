@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 __all__ = ["add_connection_arguments", "connect", "unreachable"]
 
 
-def add_connection_arguments(p: argparse.ArgumentParser) -> None:
-    """``--server``, ``--tenant``, ``--token``, ``--tls`` and ``--ca``."""
-    p.add_argument("--server", default="127.0.0.1:50051", metavar="HOST:PORT",
-                   help="the server's gRPC address (default 127.0.0.1:50051)")
-    p.add_argument("--tenant", default="default",
-                   help="the tenant whose router to read (default: default)")
+def add_connection_arguments(p: argparse.ArgumentParser, *, tenant: bool = True,
+                             server_default: Optional[str] = "127.0.0.1:50051",
+                             server_help: str = "the server's gRPC address (default 127.0.0.1:50051)") -> None:
+    """``--server``, ``--tenant`` (unless told), ``--token``, ``--tls`` and ``--ca``."""
+    p.add_argument("--server", default=server_default, metavar="HOST:PORT", help=server_help)
+    if tenant:
+        p.add_argument("--tenant", default="default",
+                       help="the tenant whose router to read (default: default)")
     p.add_argument("--token", help="bearer token (when the server runs with --token-file)")
     p.add_argument("--tls", action="store_true", help="connect with TLS (system trust store)")
     p.add_argument("--ca", metavar="FILE",
@@ -41,7 +43,7 @@ def connect(args: argparse.Namespace, prog: str, timeout: float) -> Union[Any, i
             print(f"{prog}: cannot read --ca {args.ca!r}: {exc.strerror}", file=sys.stderr)
             return 2
     return RouterClient(args.server, token=args.token, tls=args.tls, root_certificates=roots,
-                        timeout=timeout, retries=0, tenant=args.tenant)
+                        timeout=timeout, retries=0, tenant=getattr(args, "tenant", "default"))
 
 
 def unreachable(exc: BaseException) -> bool:

@@ -247,9 +247,13 @@ def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
     try:
         with RouterClient(srv.target, token=admin) as client:
             token, info = client.create_token("observer", "default", name="board")
-            assert info.source == "file"
+            assert info.source == "api"
+            assert {t.sha256: t.source for t in client.tokens()} == {info.sha256: "api",
+                                                                     token_sha256(admin).hex(): "file"}
         text = path.read_text()
-        assert text.startswith("# ops tokens\n") and f"sha256:{info.sha256} role=observer tenant=default name=board\n" in text
+        assert text.startswith("# ops tokens\n")
+        assert re.search(f"\n# issued by CreateToken [0-9T:-]+Z\nsha256:{info.sha256} role=observer tenant=default "
+                         "name=board\n", text), text
         assert token not in text and os.stat(path).st_mode & 0o777 == 0o600 and path.is_symlink()
         assert not [p for p in (tmp_path / "secrets").iterdir() if p.name.startswith(".ccroute-tokens-")]
     finally:
@@ -260,10 +264,25 @@ def test_without_redis_the_token_file_is_the_store(tmp_path: Path) -> None:
             assert board.status().policy
         with RouterClient(srv.target, token=admin) as client:
             client.revoke_token(info.sha256)
-        assert info.sha256 not in path.read_text() and path.read_text().startswith("# ops tokens\n")
+        assert path.read_text() == "# ops tokens\n" + token_line(admin, Grant("admin", "*", name="ops")) + "\n"
         with RouterClient(srv.target, token=token, retries=0) as board:
             with pytest.raises(Unauthenticated):
                 board.status()
+        # The same from a shell.
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "ccroute.cli", "token", *args, "--server", srv.target,
+                                   "--token", admin], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        made = cli("create", "--role", "observer", "--tenant", "default", "--name", "shell")
+        assert made.returncode == 0, made.stderr
+        shell_token = made.stdout.strip()
+        sha = token_sha256(shell_token).hex()
+        assert made.stderr == f"sha256:{sha} role=observer tenant=default name=shell source=api\n"
+        assert f"sha256:{sha} role=observer" in cli("list").stdout
+        revoked = cli("revoke", sha)
+        assert (revoked.returncode, revoked.stdout) == (0, f"revoked sha256:{sha} role=observer tenant=default "
+                                                           "name=shell source=api\n")
+        again = cli("revoke", sha)
+        assert again.returncode == 1 and again.stderr.startswith(f"ccroute token revoke: no token with sha256 {sha}")
         # A file the server cannot read any more: refused, nothing changed.
         real.rename(tmp_path / "moved.txt")
         try:

@@ -31,6 +31,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -142,12 +143,12 @@ class TokenStore:
         return chosen
 
     def revoke_tenant(self, tenant: str) -> list[TokenInfo]:
-        """Revoke the tokens of ``tenant`` the API may revoke (its tenant
-        was deleted: a new tenant of that name must not inherit them).
-        Keeps them, and says so, when none would be left."""
+        """Revoke the tokens the API issued for ``tenant`` (its tenant was
+        deleted: a new tenant of that name must not inherit them; those an
+        operator wrote in a token file stay the operator's). Keeps them,
+        and says so, when none would be left."""
         with self._lock:
-            chosen = [t for t in self.tokens(lambda name: name == tenant)
-                      if self.file_revocable or t.source != "file"]
+            chosen = [t for t in self.tokens(lambda name: name == tenant) if t.source == "api"]
             if not chosen:
                 return []
             digests = {bytes.fromhex(t.sha256) for t in chosen}
@@ -178,35 +179,56 @@ class TokenStore:
             self._apply(self.table())
 
 
-class FileTokenStore(TokenStore):
-    """The token file at ``path`` is the store: issued tokens are lines of
-    it, and every token in it may be revoked by API."""
+#: The comment a token file store writes above each token it issues.
+ISSUED_MARK = b"# issued by CreateToken"
 
-    source = "file"
+
+class FileTokenStore(TokenStore):
+    """The token file at ``path`` is the store: an issued token is a line
+    of it under a ``# issued by CreateToken`` comment (shown as ``api``),
+    and every token in it may be revoked by API."""
 
     def __init__(self, path: str, file_table: TokenTable) -> None:
         super().__init__(file_table)
         self.path = path
+        self._split(self._read())
 
     def reload_file(self, table: TokenTable) -> None:
         with self._lock:  # read again under the lock: never a table older than a rewrite
-            lines = self._read()
-            self._file = dict(parse_token_lines(lines, f"token file {self.path!r}").items())
+            self._split(self._read())
             self._publish()
+
+    def _split(self, lines: list[bytes]) -> None:
+        """The file's tokens: those under the mark (issued) and the others."""
+        grants = dict(parse_token_lines(lines, f"token file {self.path!r}").items())
+        self._file, self._issued = {}, {}
+        marked = False
+        for line in lines:
+            digest = _line_digest(line)
+            if digest is not None:
+                (self._issued if marked else self._file)[digest] = grants[digest]
+            marked = line.strip().startswith(ISSUED_MARK)
 
     def _add(self, digest: bytes, grant: Grant) -> None:
         lines = self._read()
-        lines.append(digest_line(digest, grant).encode())
+        lines += [ISSUED_MARK + time.strftime(" %Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode(),
+                  digest_line(digest, grant).encode()]
         self._write(lines)
-        self._file[digest] = grant
+        self._split(lines)
 
     def _remove(self, digests: set[bytes]) -> None:
-        kept = [ln for ln in self._read() if _line_digest(ln) not in digests]
+        lines = self._read()
+        kept: list[bytes] = []
+        for line in lines:
+            if _line_digest(line) in digests:
+                if kept and kept[-1].strip().startswith(ISSUED_MARK):
+                    kept.pop()  # its mark goes with it
+                continue
+            kept.append(line)
         if not any(_line_digest(ln) is not None for ln in kept):  # the file as it is now, edits included
             raise InvalidState("revoking these would leave the server no token at all")
         self._write(kept)
-        for d in digests:
-            self._file.pop(d, None)
+        self._split(kept)
 
     def _read(self) -> list[bytes]:
         try:

@@ -518,7 +518,7 @@ class RouterServicer:
         under `--redis`, only tokens issued by API. NOT_FOUND when none
         matches; FAILED_PRECONDITION for a token of a server's own token file
         under `--redis` (remove its line there), or when no token would be
-        left. Deleting a tenant revokes its tokens the API may revoke.
+        left. Deleting a tenant revokes the tokens the API issued for it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
