@@ -168,6 +168,16 @@ class Served:
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def http_url(self, timeout: float = 15.0) -> str:
+        """The base URL of its HTTP port (``--http-port``), once it says it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m.group(1) for ln in list(self.lines) if (m := re.search(r"http on (https?://\S+)", ln))]
+            if found:
+                return found[-1]
+            assert time.monotonic() < deadline, self.lines
+            time.sleep(0.05)
+
     def kill(self) -> None:
         """kill -9."""
         if self.proc.poll() is None:

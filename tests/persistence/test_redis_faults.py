@@ -332,25 +332,15 @@ def http_get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-def http_url(served: Served) -> str:
-    deadline = time.monotonic() + 15
-    while True:
-        found = [m.group(1) for ln in list(served.lines) if (m := re.search(r"http on (http://\S+)", ln))]
-        if found:
-            return found[-1]
-        assert time.monotonic() < deadline, served.lines
-        time.sleep(0.05)
-
-
 def test_health_and_metrics_follow_persistence_and_a_standby_can_be_monitored(
     redis_server: RedisServer, serve: Callable[..., Served]
 ) -> None:
     active = serve(redis_server.url, "--http-port", "0", lease_ms=1000)
     active.wait_listening()
-    url = http_url(active)
+    url = active.http_url()
     assert http_get(url + "/healthz") == (200, "ok\n")
     standby = serve(redis_server.url, "--http-port", "0", lease_ms=1000)
-    standby_url = http_url(standby)
+    standby_url = standby.http_url()
     code, body = http_get(standby_url + "/healthz")
     assert code == 503 and "standby" in body
     metrics = http_get(standby_url + "/metrics")[1]

@@ -12,7 +12,6 @@ there exactly once and event sequence numbers continuing.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import threading
@@ -175,16 +174,6 @@ def test_tenants_spread_and_calls_are_redirected(redis_server: RedisServer,
             client.status()
 
 
-def _http_of(server: Served) -> str:
-    deadline = time.monotonic() + 15
-    while True:
-        found = [m.group(1) for ln in list(server.lines) if (m := re.search(r"http on (http://\S+)", ln))]
-        if found:
-            return found[-1]
-        assert time.monotonic() < deadline, server.lines
-        time.sleep(0.05)
-
-
 def test_json_calls_and_wallboards_are_pointed_at_the_owner_s_http_port(
         redis_server: RedisServer, peers: Callable[..., list[Served]]) -> None:
     """Over HTTP a call for a tenant owned elsewhere is 503 ``NotOwner``
@@ -192,7 +181,7 @@ def test_json_calls_and_wallboards_are_pointed_at_the_owner_s_http_port(
     succeeds; a wallboard asked of the wrong server redirects there."""
     servers = peers(redis_server.url, 2, "--http-port", "0", "--json-api")
     targets = [s.target for s in servers]
-    urls = {s.target: _http_of(s) for s in servers}
+    urls = {s.target: s.http_url() for s in servers}
     with RouterClient(targets[0]) as admin:
         for name in TENANTS[:3]:
             admin.create_tenant(name)

@@ -21,7 +21,7 @@ from .._ccroute import Agent, AgentView, Contact, NotResponding, QueueStats, Ref
 from ..errors import CapacityError, DuplicateId, InvalidInput, UnknownId
 from .catalogue import AgentAdded, AgentRemoved, AgentStateChanged, AgentUpdated, ConfigChanged, Queued
 from .config import RouterSettings, ServiceLimits
-from .errors import HistoryChanged, HistoryGap, ServerBusy
+from .errors import HistoryChanged, HistoryGap, ServerBusy, StreamEnded
 from .events import EventHistory, EventRecord, Subscription
 from .idempotency import IdempotencyCache
 
@@ -116,6 +116,8 @@ class Engine:
         self.history = EventHistory(limits.history)
         self.idempotency = IdempotencyCache(limits.idempotency_ttl, limits.idempotency_events)
         self.subscribers: list[Subscription] = []
+        #: Why no more subscriptions are taken (the service stops), or ``None``.
+        self.closed: Optional[str] = None
         #: Records of the current round, numbered but not yet published.
         self.unpublished: list[EventRecord] = []
         self._tick: list[EventRecord] = []
@@ -194,15 +196,23 @@ class Engine:
         self.unpublished, self._tick = [], []
         self._next = last_sequence + 1
 
-    def end_subscriptions(self, reason: str = "server is shutting down") -> None:
-        """End every event stream after what it has buffered, saying ``reason``."""
+    def end_subscriptions(self, reason: str = "server is shutting down", *, final: bool = False) -> None:
+        """End every event stream after what it has buffered, saying
+        ``reason``; ``final`` (the service stops): a stream asked for later
+        ends at once the same way, so none holds a graceful stop up."""
         for sub in self.subscribers:
             sub.stop(reason)
         self.subscribers = []
+        if final:
+            self.closed = reason
 
     def subscribe(self, after: Optional[int], history_id: Optional[str] = None) -> Subscription:
         """A new subscription to the events after ``after`` (``None``: from
         now); see :meth:`RouterService.subscribe <ccroute.server.RouterService.subscribe>`."""
+        if self.closed is not None:
+            resume = self.last_sequence if after is None else after
+            raise StreamEnded(f"{self.closed}; resume WatchEvents with after_sequence={resume} on the next server",
+                              resume_after=resume)
         self.subscribers = [s for s in self.subscribers if s.active]
         if len(self.subscribers) >= self.limits.max_subscribers:
             raise ServerBusy(

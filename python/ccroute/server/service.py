@@ -163,7 +163,7 @@ class RouterService:
     def end_subscriptions(self) -> None:
         """End every event stream now (graceful shutdown starts with this,
         so long-lived streams do not hold the server up)."""
-        self._call(cmd.Query("end_subscriptions", Engine.end_subscriptions), None)
+        self._call(cmd.Query("end_subscriptions", lambda e: e.end_subscriptions(final=True)), None)
 
     def __enter__(self) -> "RouterService":
         return self.start()
@@ -521,7 +521,7 @@ class RouterService:
                         pending.resolve(None, failure)
             self._round_started = None
         # Stopped: end every event stream after what it has buffered.
-        self._engine.end_subscriptions(self.stop_reason)
+        self._engine.end_subscriptions(self.stop_reason, final=True)
 
     def _round(self, batch: list[tuple[cmd.Command, Optional[Pending]]]) -> None:
         """One engine round: timers, commands, log, publish, replies."""
